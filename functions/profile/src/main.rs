@@ -1,0 +1,18 @@
+//! Lambda entry point of the profile area (function `GetMe`). Clients are built once, here.
+
+use std::sync::Arc;
+
+use portal_api::config::{Environment, TableConfig};
+use portal_profile::ProfileState;
+use portal_store::dynamodb::DynamoTable;
+
+#[tokio::main]
+async fn main() -> Result<(), lambda_http::Error> {
+    portal_api::lambda::serve_area(async || {
+        let config = TableConfig::from_env(&Environment::process())?;
+        let aws = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
+        let table = DynamoTable::new(aws_sdk_dynamodb::Client::new(&aws), config.table_name);
+        Ok(portal_profile::router(ProfileState::new(Arc::new(table)))?)
+    })
+    .await
+}

@@ -1,0 +1,68 @@
+//! Observability: the request id every response and log line carries, one JSON access-log line
+//! per request (route, method, status, latency, request id), and the JSON log subscriber.
+//!
+//! The request id is API Gateway's (`requestContext.requestId`), which the local portal sets the
+//! same way. Only the route template is logged, never the concrete path or query, so ids and
+//! anything a client put in a URL stay out of the logs.
+
+use std::time::Instant;
+
+use axum::extract::{MatchedPath, Request};
+use axum::http::HeaderValue;
+use axum::middleware::Next;
+use axum::response::Response;
+use lambda_http::request::RequestContext;
+use tracing_subscriber::EnvFilter;
+
+tokio::task_local! {
+    static REQUEST_ID: String;
+}
+
+/// Response header carrying the request id.
+pub const REQUEST_ID_HEADER: &str = "x-request-id";
+
+/// The id of the request being handled, when called from inside one.
+pub fn current_request_id() -> Option<String> {
+    REQUEST_ID.try_with(Clone::clone).ok()
+}
+
+fn request_id_of(request: &Request) -> Option<String> {
+    match request.extensions().get::<RequestContext>() {
+        Some(RequestContext::ApiGatewayV2(context)) => context.request_id.clone(),
+        _ => None,
+    }
+}
+
+/// Middleware: makes the request id current, echoes it in a header, and logs the request.
+pub async fn observe(request: Request, next: Next) -> Response {
+    let started = Instant::now();
+    let request_id = request_id_of(&request).unwrap_or_default();
+    let method = request.method().clone();
+    let route = request.extensions().get::<MatchedPath>().map(|p| p.as_str().to_owned());
+    let mut response = REQUEST_ID.scope(request_id.clone(), next.run(request)).await;
+    if let Ok(value) = HeaderValue::from_str(&request_id) {
+        response.headers_mut().insert(REQUEST_ID_HEADER, value);
+    }
+    tracing::info!(
+        request_id,
+        method = %method,
+        route = route.as_deref().unwrap_or("unmatched"),
+        status = response.status().as_u16(),
+        latency_us = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX),
+        "request"
+    );
+    response
+}
+
+/// Installs the JSON log subscriber (level from `RUST_LOG`, `info` by default). Safe to call
+/// more than once: later calls do nothing.
+pub fn init_tracing() {
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    let _ = tracing_subscriber::fmt()
+        .json()
+        .with_env_filter(filter)
+        .with_current_span(false)
+        .with_span_list(false)
+        .with_target(false)
+        .try_init();
+}

@@ -1,0 +1,99 @@
+//! The caller, taken only from the verified JWT claims API Gateway places in the request context
+//! (`requestContext.authorizer.jwt.claims`); the local portal places them the same way. Nothing
+//! in the headers or body can change who the caller is.
+
+use std::collections::HashMap;
+
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use lambda_http::request::RequestContext;
+
+use crate::problem::ApiError;
+
+/// Cognito group of agency officers.
+pub const OFFICERS_GROUP: &str = "officers";
+
+/// A signed-in caller.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Principal {
+    /// The user's stable id (`sub`).
+    pub sub: String,
+    /// Groups the user belongs to (`cognito:groups`).
+    pub groups: Vec<String>,
+}
+
+impl Principal {
+    /// Reads the principal from authorizer claims. Only access tokens count: API Gateway's JWT
+    /// authorizer also accepts ID tokens (their `aud` is the client id), so `token_use` is ours
+    /// to check.
+    pub fn from_claims(claims: &HashMap<String, String>) -> Option<Self> {
+        if claims.get("token_use").map(String::as_str) != Some("access") {
+            return None;
+        }
+        let sub = claims.get("sub").filter(|sub| !sub.is_empty())?.clone();
+        let groups = claims.get("cognito:groups").map(|groups| parse_list_claim(groups)).unwrap_or_default();
+        Some(Self { sub, groups })
+    }
+
+    /// Whether the caller is an agency officer.
+    pub fn is_officer(&self) -> bool {
+        self.groups.iter().any(|group| group == OFFICERS_GROUP)
+    }
+}
+
+/// API Gateway renders an array claim as one string, `[a b c]`; a one-element claim may also
+/// arrive bare. Group names cannot contain spaces in Cognito.
+pub fn parse_list_claim(value: &str) -> Vec<String> {
+    let inner = value.strip_prefix('[').and_then(|v| v.strip_suffix(']')).unwrap_or(value);
+    inner.split_whitespace().map(str::to_owned).collect()
+}
+
+/// Renders a list as API Gateway puts it in the claims map.
+pub fn render_list_claim(values: &[String]) -> String {
+    format!("[{}]", values.join(" "))
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Principal {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        let claims = match parts.extensions.get::<RequestContext>() {
+            Some(RequestContext::ApiGatewayV2(context)) => {
+                context.authorizer.as_ref().and_then(|a| a.jwt.as_ref()).map(|jwt| &jwt.claims)
+            }
+            _ => None,
+        };
+        claims.and_then(Principal::from_claims).ok_or(ApiError::Unauthenticated)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn claims(pairs: &[(&str, &str)]) -> HashMap<String, String> {
+        pairs.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect()
+    }
+
+    #[test]
+    fn groups_arrive_bracketed_as_api_gateway_renders_them() {
+        let principal =
+            Principal::from_claims(&claims(&[("sub", "u1"), ("token_use", "access"), ("cognito:groups", "[officers admins]")]));
+        assert_eq!(principal, Some(Principal { sub: "u1".into(), groups: vec!["officers".into(), "admins".into()] }));
+        assert!(principal.is_some_and(|p| p.is_officer()));
+    }
+
+    #[test]
+    fn s3_an_id_token_is_not_a_principal() {
+        assert_eq!(Principal::from_claims(&claims(&[("sub", "u1"), ("token_use", "id")])), None);
+        assert_eq!(Principal::from_claims(&claims(&[("sub", "u1")])), None);
+    }
+
+    #[test]
+    fn list_claims_round_trip() {
+        let groups = vec!["a".to_owned(), "b".to_owned()];
+        assert_eq!(parse_list_claim(&render_list_claim(&groups)), groups);
+        assert_eq!(parse_list_claim("solo"), vec!["solo".to_owned()]);
+        assert!(parse_list_claim("[]").is_empty());
+    }
+}

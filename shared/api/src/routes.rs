@@ -1,0 +1,172 @@
+//! The route table: the one list of every route, with the Lambda function that serves it and who
+//! may call it. Area routers are built from it, `template.yaml` and the OpenAPI document are
+//! checked against it, and the local portal's authorizer reads it.
+
+use axum::Router;
+use axum::handler::Handler;
+use axum::http::Method;
+use axum::routing::{MethodFilter, MethodRouter};
+
+/// Who may call a route.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Auth {
+    /// Anyone; no authorizer in front of it.
+    Public,
+    /// A signed-in user (JWT authorizer).
+    User,
+    /// A signed-in officer (JWT authorizer, then the officers group checked by the handler).
+    Officer,
+}
+
+/// A functional area: one crate under `functions/`, one build artifact.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Area {
+    /// Health and the API description.
+    System,
+    /// The caller's own account data.
+    Profile,
+}
+
+impl Area {
+    /// Every area.
+    pub const ALL: [Area; 2] = [Area::System, Area::Profile];
+
+    /// The binary (cargo-lambda `Binary`) that serves the area.
+    pub fn binary(self) -> &'static str {
+        match self {
+            Area::System => "system",
+            Area::Profile => "profile",
+        }
+    }
+}
+
+/// One route of the API.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Route {
+    /// HTTP method.
+    pub method: Method,
+    /// Path template, `{name}` for parameters (the syntax of axum, OpenAPI and API Gateway).
+    pub path: &'static str,
+    /// The Lambda function (`{function}Function` in `template.yaml`).
+    pub function: &'static str,
+    /// The area that implements it.
+    pub area: Area,
+    /// Who may call it.
+    pub auth: Auth,
+    /// One line for the API description.
+    pub summary: &'static str,
+}
+
+/// Every route of the API.
+pub const ROUTES: &[Route] = &[
+    Route {
+        method: Method::GET,
+        path: "/api/health",
+        function: "Health",
+        area: Area::System,
+        auth: Auth::Public,
+        summary: "Liveness of the API",
+    },
+    Route {
+        method: Method::GET,
+        path: "/api/openapi.json",
+        function: "OpenApi",
+        area: Area::System,
+        auth: Auth::Public,
+        summary: "This API's OpenAPI document",
+    },
+    Route {
+        method: Method::GET,
+        path: "/api/me",
+        function: "GetMe",
+        area: Area::Profile,
+        auth: Auth::User,
+        summary: "The signed-in caller: id, groups and profile",
+    },
+];
+
+impl Route {
+    /// Serves `handler` on this route's method, so an area cannot bind a route to another one.
+    pub fn serve<H, T, S>(&self, handler: H) -> MethodRouter<S>
+    where
+        H: Handler<T, S>,
+        T: 'static,
+        S: Clone + Send + Sync + 'static,
+    {
+        let filter = MethodFilter::try_from(self.method.clone()).unwrap_or(MethodFilter::GET);
+        axum::routing::on(filter, handler)
+    }
+
+    /// Whether a concrete request path matches this route's template.
+    pub fn matches(&self, method: &Method, path: &str) -> bool {
+        if *method != self.method {
+            return false;
+        }
+        let mut template = self.path.split('/');
+        let mut concrete = path.split('/');
+        loop {
+            match (template.next(), concrete.next()) {
+                (None, None) => return true,
+                (Some(t), Some(c)) if t.starts_with('{') && t.ends_with('}') => {
+                    if c.is_empty() {
+                        return false;
+                    }
+                }
+                (Some(t), Some(c)) if t == c => {}
+                _ => return false,
+            }
+        }
+    }
+}
+
+/// The route a request is for, if any.
+pub fn find(method: &Method, path: &str) -> Option<&'static Route> {
+    ROUTES.iter().find(|route| route.matches(method, path))
+}
+
+/// An area left a route of the table without a handler.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[error("area {area:?} has no handler for function {function}")]
+pub struct MissingHandler {
+    /// The area.
+    pub area: Area,
+    /// The function in the route table.
+    pub function: &'static str,
+}
+
+/// Builds an area's router from the route table: every route of the area, each with the handler
+/// `handler_for` gives its function. Fails when one is missing.
+pub fn area_router<S, F>(area: Area, handler_for: F) -> Result<Router<S>, MissingHandler>
+where
+    S: Clone + Send + Sync + 'static,
+    F: Fn(&Route) -> Option<MethodRouter<S>>,
+{
+    ROUTES.iter().filter(|route| route.area == area).try_fold(Router::new(), |router, route| {
+        let handler = handler_for(route).ok_or(MissingHandler { area, function: route.function })?;
+        Ok(router.route(route.path, handler))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn route_templates_match_concrete_paths() {
+        let route = Route { path: "/api/applications/{id}/documents", ..ROUTES[0].clone() };
+        assert!(route.matches(&Method::GET, "/api/applications/A123/documents"));
+        assert!(!route.matches(&Method::GET, "/api/applications//documents"));
+        assert!(!route.matches(&Method::GET, "/api/applications/A123"));
+        assert!(!route.matches(&Method::POST, "/api/applications/A123/documents"));
+    }
+
+    #[test]
+    fn every_route_is_unique() {
+        for (i, a) in ROUTES.iter().enumerate() {
+            for b in &ROUTES[..i] {
+                assert!(a.function != b.function, "function {} twice", a.function);
+                assert!((&a.method, a.path) != (&b.method, b.path), "{} {} twice", a.method, a.path);
+            }
+        }
+    }
+}

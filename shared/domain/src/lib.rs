@@ -1,0 +1,6 @@
+//! The portal's domain: rules and types, and the ports through which it reaches storage.
+//! No AWS SDK, no HTTP and no I/O here except through the ports.
+
+pub mod keys;
+pub mod profile;
+pub mod table;

@@ -1,0 +1,6 @@
+//! Implementations of the domain's ports. Each binary links only the one it runs on.
+
+#[cfg(feature = "dynamodb")]
+pub mod dynamodb;
+#[cfg(feature = "embedded")]
+pub mod embedded;
