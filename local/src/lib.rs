@@ -1,0 +1,109 @@
+//! The local portal: every area's Router over the embedded store, behind a stand-in for API
+//! Gateway (request context and JWT authorizer), with the frontend served at `/`.
+
+pub mod config;
+pub mod gateway;
+pub mod signing;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use anyhow::{Context, Result};
+use axum::extract::Request;
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use portal_profile::ProfileState;
+use portal_store::embedded::EmbeddedTable;
+use tokio::net::TcpListener;
+use tower::ServiceExt as _;
+use tower_http::services::{ServeDir, ServeFile};
+
+use crate::config::PortalConfig;
+use crate::gateway::JwtAuthorizer;
+use crate::signing::Signer;
+
+/// File of the embedded store, inside the data folder.
+const STORE_FILE: &str = "portal.redb";
+
+/// A built portal: its router and what tests and tools need beside it.
+pub struct Portal {
+    /// The whole site: `/api`, the JWKS and the frontend.
+    pub router: Router,
+    /// The local identity provider's signing key.
+    pub signer: Signer,
+}
+
+impl Portal {
+    /// Opens the data folder (creating it) and builds every area over the embedded store.
+    pub fn build(config: &PortalConfig) -> Result<Self> {
+        std::fs::create_dir_all(&config.data_dir)
+            .with_context(|| format!("creating the data folder {}", config.data_dir.display()))?;
+        let table = Arc::new(EmbeddedTable::open(&config.data_dir.join(STORE_FILE))?);
+        let signer = Signer::load_or_create(&config.data_dir)?;
+        let authorizer = Arc::new(JwtAuthorizer::new(&signer)?);
+
+        let areas = Router::new()
+            .merge(portal_system::router()?)
+            .merge(portal_profile::router(ProfileState::new(table))?)
+            .route_layer(middleware::from_fn_with_state(authorizer, gateway::authorize));
+        let api = portal_api::app(areas).layer(middleware::from_fn(gateway::request_context));
+
+        let jwks = signer.jwks();
+        let index = config.frontend_dir.join("index.html");
+        let site = Router::new()
+            .route("/.well-known/jwks.json", get(move || async move { Json(jwks) }))
+            .fallback_service(ServeDir::new(&config.frontend_dir).fallback(ServeFile::new(index)));
+        let router = site.layer(middleware::from_fn(move |request: Request, next: Next| {
+            let api = api.clone();
+            async move { route_api(api, request, next).await }
+        }));
+        Ok(Self { router, signer })
+    }
+}
+
+/// Sends `/api` and everything under it to the API, the rest to the site.
+async fn route_api(api: Router, request: Request, next: Next) -> Response {
+    let path = request.uri().path();
+    if path == "/api" || path.starts_with("/api/") {
+        api.oneshot(request).await.into_response()
+    } else {
+        next.run(request).await
+    }
+}
+
+/// A portal serving on a bound listener.
+pub struct RunningPortal {
+    /// The address it listens on.
+    pub addr: SocketAddr,
+    /// The signing key of its identity provider.
+    pub signer: Signer,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+    server: tokio::task::JoinHandle<std::io::Result<()>>,
+}
+
+impl RunningPortal {
+    /// Stops accepting connections, lets requests in flight finish, and waits for the server.
+    pub async fn stop(mut self) -> Result<()> {
+        if let Some(shutdown) = self.shutdown.take() {
+            let _ = shutdown.send(());
+        }
+        (&mut self.server).await.context("server task")?.context("server")
+    }
+}
+
+/// Builds the portal and serves it on `listener` in a background task.
+pub fn spawn(config: &PortalConfig, listener: TcpListener) -> Result<RunningPortal> {
+    let addr = listener.local_addr()?;
+    let portal = Portal::build(config)?;
+    let (shutdown, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(async move {
+        axum::serve(listener, portal.router)
+            .with_graceful_shutdown(async move {
+                let _ = stopped.await;
+            })
+            .await
+    });
+    Ok(RunningPortal { addr, signer: portal.signer, shutdown: Some(shutdown), server })
+}

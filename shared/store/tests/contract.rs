@@ -302,9 +302,10 @@ async fn a_transaction_touching_one_item_twice_is_refused(t: &dyn Table) {
 
 async fn racing_conditional_writes_have_exactly_one_winner(t: &dyn Table) {
     t.put(item("APP#1", "APP", json!({"version": 1})), None).await.expect("seed");
+    let key = Key::new("APP#1", "APP");
     let attempts = (0..8).map(|n| {
         let update = Update::default().set("winner", n).add("version", 1);
-        t.update(&Key::new("APP#1", "APP"), update, Some(Condition::Equals("version".into(), json!(1))))
+        t.update(&key, update, Some(Condition::Equals("version".into(), json!(1))))
     });
 
     let results = futures::future::join_all(attempts).await;
