@@ -14,6 +14,7 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
+use portal_domain::table::Table;
 use portal_profile::ProfileState;
 use portal_store::embedded::EmbeddedTable;
 use tokio::net::TcpListener;
@@ -33,6 +34,8 @@ pub struct Portal {
     pub router: Router,
     /// The local identity provider's signing key.
     pub signer: Signer,
+    /// The embedded store (admin tools and tests write through it while the portal runs).
+    pub table: Arc<dyn Table>,
 }
 
 impl Portal {
@@ -40,13 +43,13 @@ impl Portal {
     pub fn build(config: &PortalConfig) -> Result<Self> {
         std::fs::create_dir_all(&config.data_dir)
             .with_context(|| format!("creating the data folder {}", config.data_dir.display()))?;
-        let table = Arc::new(EmbeddedTable::open(&config.data_dir.join(STORE_FILE))?);
+        let table: Arc<dyn Table> = Arc::new(EmbeddedTable::open(&config.data_dir.join(STORE_FILE))?);
         let signer = Signer::load_or_create(&config.data_dir)?;
         let authorizer = Arc::new(JwtAuthorizer::new(&signer)?);
 
         let areas = Router::new()
             .merge(portal_system::router()?)
-            .merge(portal_profile::router(ProfileState::new(table))?)
+            .merge(portal_profile::router(ProfileState::new(Arc::clone(&table)))?)
             .route_layer(middleware::from_fn_with_state(authorizer, gateway::authorize));
         let api = portal_api::app(areas).layer(middleware::from_fn(gateway::request_context));
 
@@ -59,7 +62,7 @@ impl Portal {
             let api = api.clone();
             async move { route_api(api, request, next).await }
         }));
-        Ok(Self { router, signer })
+        Ok(Self { router, signer, table })
     }
 }
 
@@ -79,6 +82,8 @@ pub struct RunningPortal {
     pub addr: SocketAddr,
     /// The signing key of its identity provider.
     pub signer: Signer,
+    /// Its store.
+    pub table: Arc<dyn Table>,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
     server: tokio::task::JoinHandle<std::io::Result<()>>,
 }
@@ -105,5 +110,5 @@ pub fn spawn(config: &PortalConfig, listener: TcpListener) -> Result<RunningPort
             })
             .await
     });
-    Ok(RunningPortal { addr, signer: portal.signer, shutdown: Some(shutdown), server })
+    Ok(RunningPortal { addr, signer: portal.signer, table: portal.table, shutdown: Some(shutdown), server })
 }

@@ -1,0 +1,6 @@
+//! API journeys against the local portal over real HTTP (one test binary, faster to link).
+
+mod authorizer;
+mod me;
+mod route_table;
+mod site;

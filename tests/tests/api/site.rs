@@ -1,0 +1,71 @@
+//! Public routes, errors for unknown routes, and the frontend beside the API.
+
+use portal_tests::{TEST_INDEX_HTML, spawn_app};
+use serde_json::{Value, json};
+
+#[tokio::test]
+async fn health_is_public() {
+    let app = spawn_app().await;
+
+    let response = app.get("/api/health", None).await;
+
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.json::<Value>().await.expect("json"), json!({"status": "ok"}));
+}
+
+#[tokio::test]
+async fn every_response_carries_a_request_id() {
+    let app = spawn_app().await;
+
+    let response = app.get("/api/health", None).await;
+
+    let id = response.headers().get("x-request-id").expect("request id header");
+    assert_eq!(id.len(), 36, "a UUID like API Gateway's");
+}
+
+#[tokio::test]
+async fn an_unknown_api_route_is_a_404_problem() {
+    let app = spawn_app().await;
+
+    let response = app.get("/api/nowhere", None).await;
+
+    assert_eq!(response.status(), 404);
+    assert_eq!(response.headers()["content-type"], "application/problem+json");
+    let request_id = response.headers()["x-request-id"].to_str().expect("ascii").to_owned();
+    let problem: Value = response.json().await.expect("json");
+    assert_eq!(problem["type"], "not-found");
+    assert_eq!(problem["status"], 404);
+    assert_eq!(problem["requestId"], request_id.as_str());
+}
+
+#[tokio::test]
+async fn a_wrong_method_is_a_405_problem() {
+    let app = spawn_app().await;
+
+    let response = app.client.delete(app.url("/api/health")).send().await.expect("request");
+
+    assert_eq!(response.status(), 405);
+    assert_eq!(response.headers()["content-type"], "application/problem+json");
+}
+
+#[tokio::test]
+async fn the_frontend_is_served_at_the_root_and_for_app_routes() {
+    let app = spawn_app().await;
+
+    for path in ["/", "/dashboard"] {
+        let response = app.get(path, None).await;
+        assert_eq!(response.status(), 200, "{path}");
+        assert_eq!(response.text().await.expect("text"), TEST_INDEX_HTML);
+    }
+}
+
+#[tokio::test]
+async fn the_jwks_publishes_the_signing_key() {
+    let app = spawn_app().await;
+
+    let jwks: Value = app.get("/.well-known/jwks.json", None).await.json().await.expect("json");
+
+    assert_eq!(jwks["keys"][0]["kid"], app.portal.signer.kid());
+    assert_eq!(jwks["keys"][0]["alg"], "RS256");
+    assert_eq!(jwks["keys"][0]["kty"], "RSA");
+}
