@@ -92,7 +92,8 @@ pub async fn request_context(mut request: Request, next: Next) -> Response {
 /// Route middleware: on routes that need a signed-in caller, a missing or invalid token is a
 /// 401 before any handler runs, and a valid one puts its claims in the request context.
 pub async fn authorize(State(authorizer): State<Arc<JwtAuthorizer>>, mut request: Request, next: Next) -> Response {
-    let needs_token = routes::find(request.method(), request.uri().path()).is_some_and(|route| route.auth != Auth::Public);
+    let needs_token =
+        routes::find(request.method(), request.uri().path()).is_some_and(|route| route.auth != Auth::Public);
     if !needs_token {
         return next.run(request).await;
     }

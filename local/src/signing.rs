@@ -40,7 +40,8 @@ impl Signer {
         let pkcs8 = match std::fs::read(&path) {
             Ok(bytes) => bytes,
             Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
-                let generated = KeyPair::generate(KeySize::Rsa2048).map_err(|_| anyhow::anyhow!("RSA key generation failed"))?;
+                let generated =
+                    KeyPair::generate(KeySize::Rsa2048).map_err(|_| anyhow::anyhow!("RSA key generation failed"))?;
                 let der = generated.as_der().map_err(|_| anyhow::anyhow!("RSA key encoding failed"))?;
                 let mut file = OpenOptions::new()
                     .write(true)

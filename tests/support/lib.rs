@@ -57,11 +57,8 @@ pub async fn spawn_app() -> TestApp {
     let frontend_dir = data.path().join("site");
     std::fs::create_dir_all(&frontend_dir).expect("site dir");
     std::fs::write(frontend_dir.join("index.html"), TEST_INDEX_HTML).expect("index");
-    let config = PortalConfig {
-        addr: "127.0.0.1:0".parse().expect("addr"),
-        data_dir: data.path().join("data"),
-        frontend_dir,
-    };
+    let config =
+        PortalConfig { addr: "127.0.0.1:0".parse().expect("addr"), data_dir: data.path().join("data"), frontend_dir };
     let listener = tokio::net::TcpListener::bind(config.addr).await.expect("bind");
     let portal = portal_local::spawn(&config, listener).expect("portal starts");
     TestApp { portal, client: reqwest::Client::new(), _data: data }

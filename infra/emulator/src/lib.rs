@@ -117,7 +117,9 @@ fn key_schema(value: &Value) -> Result<Vec<KeySchemaElement>> {
 pub async fn create_table_from_template(client: &aws_sdk_dynamodb::Client, table_name: &str) -> Result<()> {
     let table = template_resource(&read_template()?, "AWS::DynamoDB::Table")?;
     let mut request = client.create_table().table_name(table_name).set_key_schema(Some(key_schema(&table)?));
-    for attribute in table.get("AttributeDefinitions").and_then(Value::as_sequence).context("no AttributeDefinitions")? {
+    for attribute in
+        table.get("AttributeDefinitions").and_then(Value::as_sequence).context("no AttributeDefinitions")?
+    {
         request = request.attribute_definitions(
             AttributeDefinition::builder()
                 .attribute_name(text(attribute, "AttributeName")?)
@@ -132,7 +134,9 @@ pub async fn create_table_from_template(client: &aws_sdk_dynamodb::Client, table
                 .index_name(text(index, "IndexName")?)
                 .set_key_schema(Some(key_schema(index)?))
                 .projection(
-                    Projection::builder().projection_type(ProjectionType::from(text(projection, "ProjectionType")?)).build(),
+                    Projection::builder()
+                        .projection_type(ProjectionType::from(text(projection, "ProjectionType")?))
+                        .build(),
                 )
                 .build()?,
         );

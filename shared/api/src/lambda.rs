@@ -20,13 +20,14 @@ pub async fn serve_area(
 }
 
 /// Handles one API Gateway v2 (HTTP API, payload 2.0) event the way `lambda_http::run` does for
-/// each invocation — parse the event, call the router, render the response event — and returns
-/// the response event as JSON. Used by the Lambda-shape tests and the handler benchmark.
-pub async fn handle_event(router: Router, event: &str) -> Result<serde_json::Value, lambda_http::Error> {
+/// each invocation — parse the event, call the app, render the response event — and returns the
+/// response event as JSON. `app` is an area router wrapped by [`crate::app`], as `run` serves it.
+/// Used by the Lambda-shape tests and the handler benchmark.
+pub async fn handle_event(app: Router, event: &str) -> Result<serde_json::Value, lambda_http::Error> {
     use lambda_http::{Adapter, Context, LambdaEvent, Service, request::LambdaRequest};
 
     let request: LambdaRequest = serde_json::from_str(event)?;
-    let mut adapter = Adapter::from(crate::app(router));
+    let mut adapter = Adapter::from(app);
     let response = adapter.call(LambdaEvent::new(request, Context::default())).await?;
     Ok(serde_json::to_value(response)?)
 }

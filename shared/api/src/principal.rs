@@ -77,8 +77,11 @@ mod tests {
 
     #[test]
     fn groups_arrive_bracketed_as_api_gateway_renders_them() {
-        let principal =
-            Principal::from_claims(&claims(&[("sub", "u1"), ("token_use", "access"), ("cognito:groups", "[officers admins]")]));
+        let principal = Principal::from_claims(&claims(&[
+            ("sub", "u1"),
+            ("token_use", "access"),
+            ("cognito:groups", "[officers admins]"),
+        ]));
         assert_eq!(principal, Some(Principal { sub: "u1".into(), groups: vec!["officers".into(), "admins".into()] }));
         assert!(principal.is_some_and(|p| p.is_officer()));
     }

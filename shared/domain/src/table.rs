@@ -252,14 +252,13 @@ impl Update {
         for (name, amount) in &self.add {
             let base = match item.get(name) {
                 None => 0,
-                Some(Value::Number(n)) => n.as_i64().ok_or_else(|| {
-                    StoreError::InvalidRequest(format!("`{name}` is not an integer"))
-                })?,
+                Some(Value::Number(n)) => {
+                    n.as_i64().ok_or_else(|| StoreError::InvalidRequest(format!("`{name}` is not an integer")))?
+                }
                 Some(_) => return Err(StoreError::InvalidRequest(format!("`{name}` is not a number"))),
             };
-            let sum = base
-                .checked_add(*amount)
-                .ok_or_else(|| StoreError::InvalidRequest(format!("`{name}` overflows")))?;
+            let sum =
+                base.checked_add(*amount).ok_or_else(|| StoreError::InvalidRequest(format!("`{name}` overflows")))?;
             item.set(name.clone(), Value::from(sum));
         }
         Ok(item)
@@ -434,9 +433,7 @@ impl WriteOp {
     pub fn key(&self) -> Key {
         match self {
             WriteOp::Put { item, .. } => item.key(),
-            WriteOp::Update { key, .. } | WriteOp::Delete { key, .. } | WriteOp::Check { key, .. } => {
-                key.clone()
-            }
+            WriteOp::Update { key, .. } | WriteOp::Delete { key, .. } | WriteOp::Check { key, .. } => key.clone(),
         }
     }
 }

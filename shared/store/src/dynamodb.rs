@@ -155,7 +155,10 @@ impl Expression {
 }
 
 /// The condition expression of an optional condition.
-fn condition_expression(expression: &mut Expression, condition: Option<&Condition>) -> Result<Option<String>, StoreError> {
+fn condition_expression(
+    expression: &mut Expression,
+    condition: Option<&Condition>,
+) -> Result<Option<String>, StoreError> {
     condition.map(|c| expression.condition(c)).transpose()
 }
 
@@ -219,7 +222,9 @@ impl DynamoTable {
 }
 
 /// Maps a cancelled transaction to the positions whose condition failed.
-fn transaction_error(error: SdkError<TransactWriteItemsError, aws_sdk_dynamodb::config::http::HttpResponse>) -> StoreError {
+fn transaction_error(
+    error: SdkError<TransactWriteItemsError, aws_sdk_dynamodb::config::http::HttpResponse>,
+) -> StoreError {
     if let Some(TransactWriteItemsError::TransactionCanceledException(cancelled)) = error.as_service_error() {
         let reasons = cancelled.cancellation_reasons();
         let failed_conditions: Vec<usize> = reasons
@@ -316,8 +321,11 @@ impl Table for DynamoTable {
         };
         let (pk_attribute, sk_attribute) = query.index.map_or((PK, SK), |index| index.key_attributes());
         let mut expression = Expression::default();
-        let mut key_condition =
-            format!("{} = {}", expression.name(pk_attribute), expression.value(AttributeValue::S(query.partition.clone())));
+        let mut key_condition = format!(
+            "{} = {}",
+            expression.name(pk_attribute),
+            expression.value(AttributeValue::S(query.partition.clone()))
+        );
         match &query.sort {
             SortKey::Any => {}
             SortKey::Prefix(prefix) => {
@@ -360,12 +368,7 @@ impl Table for DynamoTable {
     async fn transact_write(&self, ops: Vec<WriteOp>) -> Result<(), StoreError> {
         validate_transaction(&ops)?;
         let items = ops.iter().map(|op| self.transact_item(op)).collect::<Result<Vec<_>, _>>()?;
-        self.client
-            .transact_write_items()
-            .set_transact_items(Some(items))
-            .send()
-            .await
-            .map_err(transaction_error)?;
+        self.client.transact_write_items().set_transact_items(Some(items)).send().await.map_err(transaction_error)?;
         Ok(())
     }
 }

@@ -12,8 +12,8 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use portal_domain::table::{
-    Condition, Cursor, Index, Item, Key, PK, Page, Query, SK, SortKey, StoreError, Table, Update, WriteOp,
-    last_key, validate_transaction,
+    Condition, Cursor, Index, Item, Key, PK, Page, Query, SK, SortKey, StoreError, Table, Update, WriteOp, last_key,
+    validate_transaction,
 };
 use redb::{Database, ReadableDatabase, ReadableTable, TableDefinition, WriteTransaction};
 use serde_json::Value;
@@ -237,7 +237,8 @@ fn run_query(db: &Database, query: &Query) -> Result<Page, StoreError> {
         Some(Index::Gsi1) => txn.open_table(GSI1).map_err(unavailable)?.range(start.as_slice()..end.as_slice()),
     }
     .map_err(unavailable)?;
-    let entries: Box<dyn Iterator<Item = _>> = if query.descending { Box::new(scanned.rev()) } else { Box::new(scanned) };
+    let entries: Box<dyn Iterator<Item = _>> =
+        if query.descending { Box::new(scanned.rev()) } else { Box::new(scanned) };
 
     let limit = query.limit as usize;
     let mut page = Vec::new();

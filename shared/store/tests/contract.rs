@@ -4,9 +4,7 @@
 
 use std::sync::Arc;
 
-use portal_domain::table::{
-    Condition, Cursor, Index, Item, Key, Query, SortKey, StoreError, Table, Update, WriteOp,
-};
+use portal_domain::table::{Condition, Cursor, Index, Item, Key, Query, SortKey, StoreError, Table, Update, WriteOp};
 use portal_store::dynamodb::DynamoTable;
 use portal_store::embedded::EmbeddedTable;
 use serde_json::{Value, json};
@@ -215,7 +213,10 @@ async fn secondary_index_queries_and_pages(t: &dyn Table) {
         .await
         .expect("second page");
     let recent = t
-        .query(Query::index(Index::Gsi1, "QUEUE#received").sort(SortKey::Between("2026-01-02".into(), "2026-01-09".into())))
+        .query(
+            Query::index(Index::Gsi1, "QUEUE#received")
+                .sort(SortKey::Between("2026-01-02".into(), "2026-01-09".into())),
+        )
         .await
         .expect("range");
 

@@ -15,7 +15,13 @@ fn table_facts() -> RouteFacts {
     ROUTES
         .iter()
         .map(|r| {
-            (r.function.to_owned(), r.method.to_string(), r.path.to_owned(), r.auth == Auth::Public, r.area.binary().to_owned())
+            (
+                r.function.to_owned(),
+                r.method.to_string(),
+                r.path.to_owned(),
+                r.auth == Auth::Public,
+                r.area.binary().to_owned(),
+            )
         })
         .collect()
 }
@@ -69,7 +75,12 @@ async fn openapi_document_describes_exactly_the_route_table() {
     for (path, methods) in document["paths"].as_object().expect("paths") {
         for (method, operation) in methods.as_object().expect("methods") {
             let public = operation["security"].as_array().is_some_and(Vec::is_empty);
-            described.insert((operation["operationId"].as_str().expect("id").to_owned(), method.to_uppercase(), path.clone(), public));
+            described.insert((
+                operation["operationId"].as_str().expect("id").to_owned(),
+                method.to_uppercase(),
+                path.clone(),
+                public,
+            ));
         }
     }
     let expected: BTreeSet<_> = table_facts().into_iter().map(|(f, m, p, public, _)| (f, m, p, public)).collect();
@@ -82,7 +93,8 @@ async fn the_portal_serves_every_route_of_the_table() {
     let token = app.access_token("route-checker", &["officers"]);
 
     for route in ROUTES {
-        let path = route.path.split('/').map(|s| if s.starts_with('{') { "x" } else { s }).collect::<Vec<_>>().join("/");
+        let path =
+            route.path.split('/').map(|s| if s.starts_with('{') { "x" } else { s }).collect::<Vec<_>>().join("/");
         let request = app.client.request(route.method.clone(), app.url(&path));
         let without_token = request.try_clone().expect("clone").send().await.expect("request");
         let with_token = request.bearer_auth(&token).send().await.expect("request");

@@ -74,7 +74,9 @@ async fn d3_throttling_surfaces_when_retries_run_out() {
 #[tokio::test]
 async fn conditional_check_failure_is_typed() {
     let rule = mock!(Client::put_item).then_error(|| {
-        PutItemError::ConditionalCheckFailedException(ConditionalCheckFailedException::builder().meta(meta("ConditionalCheckFailedException")).build())
+        PutItemError::ConditionalCheckFailedException(
+            ConditionalCheckFailedException::builder().meta(meta("ConditionalCheckFailedException")).build(),
+        )
     });
     let table = table(&[&rule]);
 

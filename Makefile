@@ -1,0 +1,43 @@
+# The two commands a newcomer needs: `make run` and `make test`. Everything else is a step of them.
+.PHONY: run test venv frontend fmt lint bench lambda
+
+VENV := .venv
+PYTHON ?= python3
+
+## run: build and serve the whole portal on http://127.0.0.1:8080 (PORTAL_ADDR, PORTAL_DATA_DIR)
+run: frontend
+	cargo run -p portal-local --bin portal
+
+## test: everything CI checks: format, lints, template, all Rust tests with moto
+test: venv frontend
+	cargo fmt --all -- --check
+	cargo clippy --workspace --all-targets --all-features -- -D warnings
+	$(VENV)/bin/cfn-lint template.yaml
+	infra/emulator/with-moto cargo nextest run --workspace --all-features --no-fail-fast
+
+## venv: the Python tools the tests use (moto, cfn-lint), pinned in infra/emulator/requirements.txt
+venv: $(VENV)/.installed
+$(VENV)/.installed: infra/emulator/requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check -r infra/emulator/requirements.txt
+	touch $@
+
+## frontend: the web app's static files in frontend/dist (a placeholder page until the app lands)
+frontend: frontend/dist/index.html
+frontend/dist/index.html: $(wildcard frontend/public/*)
+	mkdir -p frontend/dist
+	cp -R frontend/public/. frontend/dist/
+
+fmt:
+	cargo fmt --all
+
+## bench: cold-start init of /api/me vs a hello lambda_http function, and handler latency
+bench:
+	cargo build --release -p portal-profile -p portal-bench
+	target/release/coldstart target/release/profile target/release/hello
+	target/release/handler-latency
+
+## lambda: arm64 Lambda bootstraps of every area (cargo-lambda from the venv, zig included)
+lambda: venv
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check cargo-lambda
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" cargo lambda build --release --arm64 -p portal-system -p portal-profile

@@ -1,0 +1,85 @@
+//! The profile area driven the way Lambda drives it: API Gateway v2 event JSON through
+//! `lambda_http`'s adapter, answered with an API Gateway v2 response event.
+
+use std::sync::Arc;
+
+use portal_domain::profile::{Language, Profile, Profiles};
+use portal_domain::table::Table;
+use portal_profile::ProfileState;
+use portal_store::embedded::EmbeddedTable;
+use serde_json::{Value, json};
+
+const SUB: &str = "7c1e9a52-0d4b-4f55-9b1f-3f0a6d2e8b11";
+
+struct Area {
+    table: Arc<dyn Table>,
+    _dir: tempfile::TempDir,
+}
+
+fn area() -> Area {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let table = Arc::new(EmbeddedTable::open(&dir.path().join("t.redb")).expect("store"));
+    Area { table, _dir: dir }
+}
+
+async fn invoke(area: &Area, event: &str) -> (i64, Value, Value) {
+    let router = portal_profile::router(ProfileState::new(area.table.clone())).expect("router");
+    let response = portal_api::lambda::handle_event(portal_api::app(router), event).await.expect("handled");
+    let body = response["body"].as_str().expect("body");
+    (
+        response["statusCode"].as_i64().expect("status"),
+        response["headers"].clone(),
+        serde_json::from_str(body).expect("json"),
+    )
+}
+
+#[tokio::test]
+async fn get_me_reads_the_claims_api_gateway_verified() {
+    let area = area();
+
+    let (status, headers, body) = invoke(&area, include_str!("events/get-me.json")).await;
+
+    assert_eq!(status, 200);
+    assert_eq!(body, json!({"sub": SUB, "groups": ["officers"], "profile": null}));
+    assert_eq!(headers["x-request-id"], "JKJaXmPLvHcESHA=", "API Gateway's request id is echoed");
+}
+
+#[tokio::test]
+async fn get_me_includes_the_profile_item() {
+    let area = area();
+    let profile = Profile {
+        email: "jean@example.ca".into(),
+        given_name: "Jean".into(),
+        family_name: "Roy".into(),
+        preferred_language: Language::Fr,
+    };
+    Profiles::new(area.table.clone()).put(SUB, &profile).await.expect("save");
+
+    let (status, _, body) = invoke(&area, include_str!("events/get-me.json")).await;
+
+    assert_eq!(status, 200);
+    assert_eq!(body["profile"]["givenName"], "Jean");
+    assert_eq!(body["profile"]["preferredLanguage"], "fr");
+}
+
+#[tokio::test]
+async fn get_me_without_claims_is_a_401_problem() {
+    let area = area();
+
+    let (status, headers, body) = invoke(&area, include_str!("events/get-me-without-authorizer.json")).await;
+
+    assert_eq!(status, 401);
+    assert_eq!(headers["content-type"], "application/problem+json");
+    assert_eq!(body["type"], "unauthenticated");
+    assert_eq!(body["requestId"], "JKJaXmPLvHcESHB=");
+}
+
+#[tokio::test]
+async fn s3_get_me_with_id_token_claims_is_a_401() {
+    let area = area();
+
+    let (status, _, body) = invoke(&area, include_str!("events/get-me-with-id-token.json")).await;
+
+    assert_eq!(status, 401);
+    assert_eq!(body["type"], "unauthenticated");
+}
