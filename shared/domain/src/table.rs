@@ -389,6 +389,21 @@ impl Query {
     }
 }
 
+impl Query {
+    /// Checks what DynamoDB refuses before running a query: a zero limit, reversed bounds.
+    pub fn validate(&self) -> Result<(), StoreError> {
+        if self.limit == 0 {
+            return Err(StoreError::InvalidRequest("query limit must be at least 1".into()));
+        }
+        if let SortKey::Between(low, high) = &self.sort
+            && low > high
+        {
+            return Err(StoreError::InvalidRequest("BETWEEN bounds are reversed".into()));
+        }
+        Ok(())
+    }
+}
+
 /// One page of query results.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Page {
@@ -508,4 +523,81 @@ pub trait Table: Send + Sync {
 
     /// Applies every operation or none.
     async fn transact_write(&self, ops: Vec<WriteOp>) -> Result<(), StoreError>;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn stored(fields: Value) -> Item {
+        let mut item = Item::new(&Key::new("P", "S"));
+        if let Value::Object(fields) = fields {
+            fields.into_iter().for_each(|(name, value)| item.set(name, value));
+        }
+        item
+    }
+
+    #[test]
+    fn conditions_hold_as_dynamodb_evaluates_them() {
+        let item = stored(json!({"version": 3, "status": "draft"}));
+        assert!(Condition::Absent.holds(None));
+        assert!(!Condition::Absent.holds(Some(&item)));
+        assert!(Condition::Present.holds(Some(&item)));
+        assert!(Condition::Equals("version".into(), json!(3)).holds(Some(&item)));
+        assert!(!Condition::Equals("version".into(), json!(3)).holds(None));
+        let both = Condition::All(vec![Condition::Present, Condition::Equals("status".into(), json!("sent"))]);
+        assert!(!both.holds(Some(&item)));
+    }
+
+    #[test]
+    fn updates_refuse_what_dynamodb_refuses() {
+        assert!(Update::default().validate().is_err(), "empty");
+        assert!(Update::default().set("pk", "x").validate().is_err(), "key attribute");
+        assert!(Update::default().set("a", 1).remove("a").validate().is_err(), "same attribute twice");
+        assert!(Update::default().set("a", 1).add("b", 1).validate().is_ok());
+    }
+
+    #[test]
+    fn adding_to_a_non_number_is_refused() {
+        let result =
+            Update::default().add("status", 1).apply(&Key::new("P", "S"), Some(stored(json!({"status": "x"}))));
+        assert!(matches!(result, Err(StoreError::InvalidRequest(_))));
+    }
+
+    #[test]
+    fn item_keys_cannot_be_overwritten_by_record_fields() {
+        let item =
+            Item::from_record(&Key::new("P", "S"), &json!({"pk": "other", "sk": "other", "a": 1})).expect("item");
+        assert_eq!(item.key(), Key::new("P", "S"));
+        assert_eq!(item.get("a"), Some(&json!(1)));
+    }
+
+    #[test]
+    fn a_cursor_must_belong_to_the_query() {
+        let item = stored(json!({})).with_index_keys(Index::Gsi1, "QUEUE#a", "2026");
+        let table_cursor = Cursor::from_last_key(&last_key(&item, None));
+        let index_cursor = Cursor::from_last_key(&last_key(&item, Some(Index::Gsi1)));
+
+        assert!(table_cursor.for_query(&Query::partition("P")).is_ok());
+        assert!(matches!(table_cursor.for_query(&Query::partition("Q")), Err(StoreError::InvalidCursor)));
+        assert!(matches!(
+            table_cursor.for_query(&Query::index(Index::Gsi1, "QUEUE#a")),
+            Err(StoreError::InvalidCursor)
+        ));
+        assert!(index_cursor.for_query(&Query::index(Index::Gsi1, "QUEUE#a")).is_ok());
+        assert!(matches!(Cursor::from("%%%".to_owned()).to_last_key(), Err(StoreError::InvalidCursor)));
+    }
+
+    #[test]
+    fn transactions_are_bounded_and_touch_each_item_once() {
+        let put = |sk: &str| WriteOp::Put { item: Item::new(&Key::new("P", sk)), condition: None };
+        assert!(validate_transaction(&[]).is_err());
+        assert!(validate_transaction(&[put("a"), put("a")]).is_err());
+        assert!(
+            validate_transaction(&(0..=MAX_TRANSACTION_ITEMS).map(|i| put(&i.to_string())).collect::<Vec<_>>())
+                .is_err()
+        );
+        assert!(validate_transaction(&[put("a"), put("b")]).is_ok());
+    }
 }

@@ -312,9 +312,7 @@ impl Table for DynamoTable {
     }
 
     async fn query(&self, query: Query) -> Result<Page, StoreError> {
-        if query.limit == 0 {
-            return Err(StoreError::InvalidRequest("query limit must be at least 1".into()));
-        }
+        query.validate()?;
         let start = match &query.after {
             Some(cursor) => Some(to_attributes(&cursor.for_query(&query)?)?),
             None => None,

@@ -214,9 +214,7 @@ fn key_of_index_entry(entry: &[u8]) -> Result<Key, StoreError> {
 }
 
 fn run_query(db: &Database, query: &Query) -> Result<Page, StoreError> {
-    if query.limit == 0 {
-        return Err(StoreError::InvalidRequest("query limit must be at least 1".into()));
-    }
+    query.validate()?;
     let (mut start, mut end) = query_range(query)?;
     if let Some(position) = resume_position(query)? {
         if query.descending {

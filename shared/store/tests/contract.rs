@@ -159,6 +159,12 @@ async fn query_by_sort_key_prefix_and_range(t: &dyn Table) {
     assert_eq!(sort_keys(&newest_first.items), ["MSG#2", "MSG#1"]);
 }
 
+async fn reversed_between_bounds_are_refused(t: &dyn Table) {
+    seed_partition(t).await;
+    let result = t.query(Query::partition("APP#1").sort(SortKey::Between("MSG#".into(), "DOC#".into()))).await;
+    assert!(matches!(result, Err(StoreError::InvalidRequest(_))), "{result:?}");
+}
+
 async fn query_pages_with_a_cursor_in_both_directions(t: &dyn Table) {
     seed_partition(t).await;
     for descending in [false, true] {
@@ -350,6 +356,7 @@ both_stores!(
     conditional_delete,
     query_returns_one_partition_in_sort_key_order,
     query_by_sort_key_prefix_and_range,
+    reversed_between_bounds_are_refused,
     query_pages_with_a_cursor_in_both_directions,
     a_cursor_from_another_partition_or_garbage_is_refused,
     secondary_index_queries_and_pages,
