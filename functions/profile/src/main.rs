@@ -10,7 +10,7 @@ use portal_store::dynamodb::DynamoTable;
 async fn main() -> Result<(), lambda_http::Error> {
     portal_api::lambda::serve_area(async || {
         let config = TableConfig::from_env(&Environment::process())?;
-        let aws = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
+        let aws = portal_store::aws::load_sdk_config().await?;
         let table = DynamoTable::new(aws_sdk_dynamodb::Client::new(&aws), config.table_name);
         Ok(portal_profile::router(ProfileState::new(Arc::new(table)))?)
     })

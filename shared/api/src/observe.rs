@@ -64,5 +64,6 @@ pub fn init_tracing() {
         .with_current_span(false)
         .with_span_list(false)
         .with_target(false)
+        .flatten_event(true)
         .try_init();
 }

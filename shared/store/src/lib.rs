@@ -1,5 +1,7 @@
 //! Implementations of the domain's ports. Each binary links only the one it runs on.
 
+#[cfg(feature = "aws")]
+pub mod aws;
 #[cfg(feature = "dynamodb")]
 pub mod dynamodb;
 #[cfg(feature = "embedded")]
