@@ -48,13 +48,20 @@ fn connection_counter() -> Result<(String, Arc<AtomicUsize>)> {
     Ok((addr, count))
 }
 
-/// One cold start of `binary`: milliseconds from spawn to its first poll.
+/// Peak resident memory of a process so far, in KiB (`VmHWM`).
+fn peak_memory_kib(pid: u32) -> Result<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status"))?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:")).context("no VmHWM")?;
+    Ok(line.split_whitespace().nth(1).context("VmHWM value")?.parse()?)
+}
+
+/// One cold start of `binary`: milliseconds from spawn to its first poll, and peak memory then.
 async fn cold_start(
     binary: &str,
     runtime_api: &str,
     aws: &str,
     polls: &mut mpsc::UnboundedReceiver<Instant>,
-) -> Result<f64> {
+) -> Result<(f64, u64)> {
     let home = std::env::temp_dir().join("coldstart-home");
     std::fs::create_dir_all(&home)?;
     let started = Instant::now();
@@ -80,10 +87,11 @@ async fn cold_start(
         .spawn()
         .with_context(|| format!("starting {binary}"))?;
     let polled = tokio::time::timeout(Duration::from_secs(10), polls.recv()).await;
+    let memory = peak_memory_kib(child.id());
     child.kill()?;
     child.wait()?;
     match polled {
-        Ok(Some(at)) => Ok(at.duration_since(started).as_secs_f64() * 1000.0),
+        Ok(Some(at)) => Ok((at.duration_since(started).as_secs_f64() * 1000.0, memory?)),
         _ => bail!("{binary} never polled the Runtime API"),
     }
 }
@@ -104,23 +112,28 @@ async fn main() -> Result<()> {
     let (aws, connections) = connection_counter()?;
 
     let mut timings = [Vec::new(), Vec::new()];
+    let mut peak_memory = [0u64, 0u64];
     for _ in 0..runs {
         // Interleaved, so both binaries see the same machine conditions.
         for (i, binary) in [function, baseline].into_iter().enumerate() {
-            timings[i].push(cold_start(binary, &runtime_api, &aws, &mut polls).await?);
+            let (millis, memory) = cold_start(binary, &runtime_api, &aws, &mut polls).await?;
+            timings[i].push(millis);
+            peak_memory[i] = peak_memory[i].max(memory);
         }
     }
 
     let mut medians = Vec::new();
-    for (binary, samples) in [function, baseline].into_iter().zip(timings.iter_mut()) {
+    for ((binary, samples), memory) in [function, baseline].into_iter().zip(timings.iter_mut()).zip(peak_memory) {
         samples.sort_by(f64::total_cmp);
         let size = std::fs::metadata(binary)?.len() as f64 / 1_048_576.0;
         let median = percentile(samples, 0.5);
         medians.push(median);
         println!(
-            "{binary}: init p50 {median:.2} ms, p90 {:.2} ms, min {:.2} ms over {runs} runs; binary {size:.1} MiB",
+            "{binary}: init p50 {median:.2} ms, p90 {:.2} ms, min {:.2} ms over {runs} runs; \
+             binary {size:.1} MiB; peak memory at init {:.1} MiB",
             percentile(samples, 0.9),
             samples[0],
+            memory as f64 / 1024.0,
         );
     }
     println!("ratio (function / baseline, p50): {:.2}x (budget: 2.00x)", medians[0] / medians[1]);

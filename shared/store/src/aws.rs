@@ -17,7 +17,8 @@ pub const AMAZON_TRUST_SERVICES_ROOTS: &str = include_str!("amazon-trust-service
 /// SDK configuration for the functions: environment region and credentials, and an HTTPS
 /// client (rustls on aws-lc) trusting only the Amazon Trust Services roots.
 pub async fn load_sdk_config() -> Result<SdkConfig, HttpClientError> {
-    let trust = TrustStore::empty().with_native_roots(false).with_pem_certificate(AMAZON_TRUST_SERVICES_ROOTS.as_bytes());
+    let trust =
+        TrustStore::empty().with_native_roots(false).with_pem_certificate(AMAZON_TRUST_SERVICES_ROOTS.as_bytes());
     let http_client = aws_smithy_http_client::Builder::new()
         .tls_provider(tls::Provider::Rustls(tls::rustls_provider::CryptoMode::AwsLc))
         .tls_context(TlsContext::builder().with_trust_store(trust).build()?)
