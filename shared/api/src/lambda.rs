@@ -4,19 +4,15 @@ use axum::Router;
 
 use crate::observe;
 
-/// Serves `router` (already given its state) as a Lambda function until the runtime stops it.
-pub async fn run(router: Router) -> Result<(), lambda_http::Error> {
-    lambda_http::run(crate::app(router)).await
-}
-
-/// Initializes logging, builds the area router with `build`, and runs it. A failure to build
-/// (bad configuration, missing handler) is logged and fails the function's init.
+/// Initializes logging, builds the area router (given its state) with `build`, and serves it
+/// until the runtime stops it. A failure to build (bad configuration, missing handler) is logged
+/// and fails the function's init.
 pub async fn serve_area(
     build: impl AsyncFnOnce() -> Result<Router, lambda_http::Error>,
 ) -> Result<(), lambda_http::Error> {
     observe::init_tracing();
     let router = build().await.inspect_err(|error| tracing::error!(%error, "function init failed"))?;
-    run(router).await
+    lambda_http::run(crate::app(router)).await
 }
 
 /// Handles one API Gateway v2 (HTTP API, payload 2.0) event the way `lambda_http::run` does for

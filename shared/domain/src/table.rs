@@ -148,11 +148,6 @@ impl Item {
         &self.0
     }
 
-    /// The item as a JSON object.
-    pub fn into_attributes(self) -> Map<String, Value> {
-        self.0
-    }
-
     /// Reads the item as a record type; key and index attributes are ignored unless `T` asks.
     pub fn to_record<T: DeserializeOwned>(&self) -> Result<T, StoreError> {
         serde_json::from_value(Value::Object(self.0.clone()))
@@ -277,17 +272,6 @@ pub enum SortKey {
     Between(String, String),
 }
 
-impl SortKey {
-    /// Whether a sort key is selected.
-    pub fn matches(&self, sk: &str) -> bool {
-        match self {
-            SortKey::Any => true,
-            SortKey::Prefix(prefix) => sk.starts_with(prefix.as_str()),
-            SortKey::Between(low, high) => low.as_str() <= sk && sk <= high.as_str(),
-        }
-    }
-}
-
 /// Where a page of results ends: opaque to callers, handed back to get the next page.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Cursor(String);
@@ -322,11 +306,6 @@ impl Cursor {
             return Err(StoreError::InvalidCursor);
         }
         Ok(key)
-    }
-
-    /// The cursor as it travels in URLs.
-    pub fn as_str(&self) -> &str {
-        &self.0
     }
 }
 
