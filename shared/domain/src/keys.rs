@@ -4,6 +4,7 @@
 //! | item              | pk             | sk          | gsi1pk | gsi1sk |
 //! |-------------------|----------------|-------------|--------|--------|
 //! | user profile      | `USER#{sub}`   | `PROFILE`   |        |        |
+//! | token revocation  | `USER#{sub}`   | `REVOKED`   |        |        |
 
 use crate::table::Key;
 
@@ -15,6 +16,11 @@ pub fn user_partition(sub: &str) -> String {
 /// The user's profile item.
 pub fn profile(sub: &str) -> Key {
     Key::new(user_partition(sub), "PROFILE")
+}
+
+/// The user's "tokens issued until T are refused" record.
+pub fn revocation(sub: &str) -> Key {
+    Key::new(user_partition(sub), "REVOKED")
 }
 
 #[cfg(test)]

@@ -1,6 +1,12 @@
 //! The portal's domain: rules and types, and the ports through which it reaches storage.
 //! No AWS SDK, no HTTP and no I/O here except through the ports.
 
+pub mod clock;
+pub mod email;
+pub mod identity;
 pub mod keys;
+pub mod notify;
+pub mod password;
 pub mod profile;
+pub mod sessions;
 pub mod table;

@@ -1,0 +1,146 @@
+//! The `Identity` port: the account operations the portal needs, as Cognito offers them. The
+//! Cognito adapter and the local identity provider implement it.
+//!
+//! A password alone never yields tokens: `sign_in` always ends in a second-factor challenge,
+//! either to enrol an authenticator app (first sign-in) or to answer it.
+
+use async_trait::async_trait;
+
+use crate::email::Email;
+use crate::password::Password;
+use crate::profile::Language;
+
+/// A new account.
+#[derive(Clone, Debug)]
+pub struct SignUp {
+    /// Sign-in email.
+    pub email: Email,
+    /// Chosen password (already checked against the rules).
+    pub password: Password,
+    /// Given name(s).
+    pub given_name: String,
+    /// Family name.
+    pub family_name: String,
+    /// Language of messages sent to the user.
+    pub language: Language,
+}
+
+/// The second factor a sign-in waits for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ChallengeKind {
+    /// No authenticator yet: enrol one (Cognito `MFA_SETUP`).
+    MfaSetup,
+    /// Answer with the authenticator's code (Cognito `SOFTWARE_TOKEN_MFA`).
+    SoftwareTokenMfa,
+}
+
+/// A sign-in waiting for its second factor.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Challenge {
+    /// What is expected next.
+    pub kind: ChallengeKind,
+    /// Opaque, short-lived handle of the sign-in in progress.
+    pub session: String,
+}
+
+/// An authenticator being enrolled.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MfaEnrolment {
+    /// The shared TOTP secret, base32.
+    pub secret: String,
+    /// The sign-in in progress, to verify the first code with.
+    pub session: String,
+}
+
+/// Tokens of a signed-in session.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Tokens {
+    /// Access token (JWT), presented as a bearer token.
+    pub access_token: String,
+    /// ID token (JWT).
+    pub id_token: String,
+    /// Refresh token: travels only in an HttpOnly cookie.
+    pub refresh_token: String,
+    /// Seconds until the access token expires.
+    pub expires_in: u64,
+}
+
+impl std::fmt::Debug for Tokens {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Tokens").field("expires_in", &self.expires_in).finish_non_exhaustive()
+    }
+}
+
+/// What can go wrong, in terms the routes can answer with.
+#[derive(Debug, thiserror::Error)]
+pub enum IdentityError {
+    /// An account with this email exists (never told to the caller: register answers the same).
+    #[error("an account with this email already exists")]
+    AccountExists,
+    /// Wrong email or password, or no such account (indistinguishable on purpose).
+    #[error("the email or password is not correct")]
+    NotAuthorized,
+    /// The account's email is not confirmed yet.
+    #[error("the email address is not confirmed")]
+    NotConfirmed,
+    /// A one-time code that does not match.
+    #[error("the code is not correct")]
+    CodeMismatch,
+    /// A one-time code that has expired or was already used.
+    #[error("the code has expired")]
+    CodeExpired,
+    /// The sign-in session is unknown, expired, or at another step.
+    #[error("the sign-in session has expired")]
+    SessionExpired,
+    /// Too many failed attempts: wait before trying again.
+    #[error("too many attempts")]
+    TooManyAttempts,
+    /// The password breaks the identity provider's policy.
+    #[error("the password does not meet the policy")]
+    InvalidPassword,
+    /// The identity provider failed or could not be reached.
+    #[error("the identity provider is unavailable")]
+    Unavailable(#[source] Box<dyn std::error::Error + Send + Sync>),
+}
+
+/// The account operations of the portal.
+#[async_trait]
+pub trait Identity: Send + Sync {
+    /// Creates an unconfirmed account and sends its email a confirmation code.
+    async fn sign_up(&self, request: &SignUp) -> Result<(), IdentityError>;
+
+    /// Confirms an account's email with the code sent to it.
+    async fn confirm_sign_up(&self, email: &Email, code: &str) -> Result<(), IdentityError>;
+
+    /// Sends a new confirmation code.
+    async fn resend_confirmation(&self, email: &Email) -> Result<(), IdentityError>;
+
+    /// Checks email and password; always ends in a second-factor challenge.
+    async fn sign_in(&self, email: &Email, password: &str) -> Result<Challenge, IdentityError>;
+
+    /// Starts enrolling an authenticator app for a sign-in at the `MfaSetup` step.
+    async fn begin_mfa_enrolment(&self, session: &str) -> Result<MfaEnrolment, IdentityError>;
+
+    /// Verifies the first authenticator code, enables MFA and completes the sign-in.
+    async fn complete_mfa_enrolment(&self, session: &str, code: &str) -> Result<Tokens, IdentityError>;
+
+    /// Answers a `SoftwareTokenMfa` challenge and completes the sign-in.
+    async fn answer_mfa(&self, session: &str, code: &str) -> Result<Tokens, IdentityError>;
+
+    /// New tokens for a refresh token.
+    async fn refresh(&self, refresh_token: &str) -> Result<Tokens, IdentityError>;
+
+    /// Sends a password-reset code, if the account exists (the caller never learns which).
+    async fn forgot_password(&self, email: &Email) -> Result<(), IdentityError>;
+
+    /// Sets a new password with the reset code.
+    async fn confirm_forgot_password(
+        &self,
+        email: &Email,
+        code: &str,
+        password: &Password,
+    ) -> Result<(), IdentityError>;
+
+    /// Ends every session of the user: refresh tokens stop working at once.
+    async fn sign_out_everywhere(&self, sub: &str) -> Result<(), IdentityError>;
+}
