@@ -21,7 +21,7 @@ use portal_api::problem::ApiError;
 use portal_api::routes::{self, Auth};
 use serde_json::{Map, Value};
 
-use crate::signing::{CLIENT_ID, ISSUER, Signer};
+use portal_store::local_identity::signing::{CLIENT_ID, ISSUER, Signer};
 
 /// Verifies access tokens like API Gateway's JWT authorizer configured for the user pool.
 pub struct JwtAuthorizer {

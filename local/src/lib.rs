@@ -3,7 +3,6 @@
 
 pub mod config;
 pub mod gateway;
-pub mod signing;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -23,7 +22,7 @@ use tower_http::services::{ServeDir, ServeFile};
 
 use crate::config::PortalConfig;
 use crate::gateway::JwtAuthorizer;
-use crate::signing::Signer;
+use portal_store::local_identity::signing::Signer;
 
 /// File of the embedded store, inside the data folder.
 const STORE_FILE: &str = "portal.redb";

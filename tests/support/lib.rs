@@ -5,7 +5,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use portal_local::RunningPortal;
 use portal_local::config::PortalConfig;
-use portal_local::signing::AccessClaims;
+use portal_store::local_identity::signing::AccessClaims;
 
 /// Index page the test site serves at `/`.
 pub const TEST_INDEX_HTML: &str = "<!doctype html><title>portal test site</title>";

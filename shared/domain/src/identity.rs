@@ -46,8 +46,10 @@ pub struct Challenge {
 /// An authenticator being enrolled.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct MfaEnrolment {
-    /// The shared TOTP secret, base32.
+    /// The shared TOTP secret, base32 (typed in by hand when a QR code cannot be scanned).
     pub secret: String,
+    /// The `otpauth://totp/...` URI that authenticator apps scan as a QR code.
+    pub otpauth_uri: String,
     /// The sign-in in progress, to verify the first code with.
     pub session: String,
 }
@@ -133,13 +135,14 @@ pub trait Identity: Send + Sync {
     /// Sends a password-reset code, if the account exists (the caller never learns which).
     async fn forgot_password(&self, email: &Email) -> Result<(), IdentityError>;
 
-    /// Sets a new password with the reset code.
+    /// Sets a new password with the reset code, and returns the account's id (`sub`) so the
+    /// caller can end its sessions.
     async fn confirm_forgot_password(
         &self,
         email: &Email,
         code: &str,
         password: &Password,
-    ) -> Result<(), IdentityError>;
+    ) -> Result<String, IdentityError>;
 
     /// Ends every session of the user: refresh tokens stop working at once.
     async fn sign_out_everywhere(&self, sub: &str) -> Result<(), IdentityError>;

@@ -33,12 +33,14 @@ impl Revocations {
         self.table.put(item, None).await
     }
 
+    /// The time until which the user's tokens are refused, if they ever signed out everywhere.
+    pub async fn revoked_until(&self, sub: &str) -> Result<Option<u64>, StoreError> {
+        let record = self.table.get(&keys::revocation(sub)).await?;
+        record.map(|item| item.to_record::<Revocation>().map(|r| r.issued_until)).transpose()
+    }
+
     /// Whether a token of the user issued at `issued_at` has been revoked.
     pub async fn is_revoked(&self, sub: &str, issued_at: u64) -> Result<bool, StoreError> {
-        let record = self.table.get(&keys::revocation(sub)).await?;
-        Ok(match record {
-            Some(item) => issued_at <= item.to_record::<Revocation>()?.issued_until,
-            None => false,
-        })
+        Ok(self.revoked_until(sub).await?.is_some_and(|until| issued_at <= until))
     }
 }

@@ -6,3 +6,7 @@ pub mod aws;
 pub mod dynamodb;
 #[cfg(feature = "embedded")]
 pub mod embedded;
+#[cfg(feature = "local")]
+pub mod local_identity;
+#[cfg(feature = "local")]
+pub mod outbox;

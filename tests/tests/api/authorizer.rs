@@ -1,7 +1,7 @@
 //! The local portal's JWT authorizer (API Gateway's stand-in): anything but a valid access
 //! token of this pool and client is a 401 before a handler runs (S3).
 
-use portal_local::signing::{AccessClaims, CLIENT_ID, ISSUER, Signer};
+use portal_store::local_identity::signing::{AccessClaims, CLIENT_ID, ISSUER, Signer};
 use portal_tests::{TestApp, now, spawn_app};
 use serde_json::{Value, json};
 

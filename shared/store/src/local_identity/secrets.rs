@@ -1,0 +1,194 @@
+//! Random values and their stored forms: one-time codes, opaque tokens, TOTP, password hashes.
+
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::{Algorithm, Argon2, Params, Version};
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use portal_domain::identity::IdentityError;
+
+/// Argon2id cost parameters. The defaults are OWASP's minimum for Argon2id (19 MiB, 2 passes,
+/// 1 lane); the local portal can raise them through its configuration.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct HashCost {
+    /// Memory in KiB.
+    pub memory_kib: u32,
+    /// Passes over memory.
+    pub iterations: u32,
+    /// Lanes.
+    pub parallelism: u32,
+}
+
+impl Default for HashCost {
+    fn default() -> Self {
+        Self { memory_kib: 19 * 1024, iterations: 2, parallelism: 1 }
+    }
+}
+
+fn unavailable(error: impl std::fmt::Display) -> IdentityError {
+    IdentityError::Unavailable(error.to_string().into())
+}
+
+/// Fills a buffer from the system's CSPRNG.
+fn random_bytes<const N: usize>() -> Result<[u8; N], IdentityError> {
+    let mut bytes = [0u8; N];
+    aws_lc_rs::rand::fill(&mut bytes).map_err(|_| unavailable("random generator failed"))?;
+    Ok(bytes)
+}
+
+/// A uniformly random six-digit code.
+pub fn six_digit_code() -> Result<String, IdentityError> {
+    // Rejection sampling keeps every code equally likely.
+    let bound = u32::MAX - u32::MAX % 1_000_000;
+    loop {
+        let value = u32::from_be_bytes(random_bytes::<4>()?);
+        if value < bound {
+            return Ok(format!("{:06}", value % 1_000_000));
+        }
+    }
+}
+
+/// An opaque token of 256 random bits (sessions, refresh tokens).
+pub fn opaque_token() -> Result<String, IdentityError> {
+    Ok(URL_SAFE_NO_PAD.encode(random_bytes::<32>()?))
+}
+
+/// The stored form of a code or token: its SHA-256, so the store never holds a usable one.
+pub fn digest(secret: &str) -> String {
+    URL_SAFE_NO_PAD.encode(aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, secret.as_bytes()))
+}
+
+/// Compares a submitted code with a stored digest in constant time.
+pub fn matches_digest(submitted: &str, stored: &str) -> bool {
+    aws_lc_rs::constant_time::verify_slices_are_equal(digest(submitted).as_bytes(), stored.as_bytes()).is_ok()
+}
+
+/// Argon2id password hashing with configured costs.
+#[derive(Clone)]
+pub struct PasswordHashing {
+    argon2: Argon2<'static>,
+    /// A hash of a random password: verified against when the account does not exist, so a
+    /// wrong email takes as long as a wrong password.
+    decoy: String,
+}
+
+impl PasswordHashing {
+    /// Hashing with these costs.
+    pub fn new(cost: HashCost) -> Result<Self, IdentityError> {
+        let params = Params::new(cost.memory_kib, cost.iterations, cost.parallelism, None).map_err(unavailable)?;
+        let argon2 = Argon2::new(Algorithm::Argon2id, Version::V0x13, params);
+        let mut hashing = Self { argon2, decoy: String::new() };
+        hashing.decoy = hashing.hash(&opaque_token()?)?;
+        Ok(hashing)
+    }
+
+    /// The PHC string of a new password.
+    pub fn hash(&self, password: &str) -> Result<String, IdentityError> {
+        let salt = SaltString::encode_b64(&random_bytes::<16>()?).map_err(unavailable)?;
+        Ok(self.argon2.hash_password(password.as_bytes(), &salt).map_err(unavailable)?.to_string())
+    }
+
+    /// Whether `password` matches the stored hash (`None`: no account, checked against the decoy).
+    pub fn verify(&self, password: &str, stored: Option<&str>) -> bool {
+        let Ok(hash) = PasswordHash::new(stored.unwrap_or(&self.decoy)) else { return false };
+        self.argon2.verify_password(password.as_bytes(), &hash).is_ok() && stored.is_some()
+    }
+}
+
+/// RFC 6238 TOTP as authenticator apps implement it: SHA-1, 6 digits, 30-second steps, and one
+/// step of drift either way.
+pub mod totp {
+    use totp_rs::{Builder, Secret, Totp};
+
+    use super::{IdentityError, random_bytes, unavailable};
+
+    /// Issuer shown in authenticator apps.
+    pub const ISSUER: &str = "Applicant portal";
+
+    /// A new 160-bit shared secret, base32.
+    pub fn new_secret() -> Result<String, IdentityError> {
+        Ok(Secret::from(random_bytes::<20>()?.to_vec()).to_base32())
+    }
+
+    fn totp(secret: &str, account: &str) -> Result<Totp, IdentityError> {
+        let secret = Secret::try_from_base32(secret).map_err(unavailable)?;
+        Builder::new()
+            .with_secret(secret)
+            .with_issuer(Some(ISSUER))
+            .with_account_name(account)
+            .build()
+            .map_err(unavailable)
+    }
+
+    /// The `otpauth://` URI apps scan as a QR code.
+    pub fn uri(secret: &str, account: &str) -> Result<String, IdentityError> {
+        totp(secret, account)?.to_url().map_err(unavailable)
+    }
+
+    /// The time step a code matches at `now` (±1 step), if any.
+    pub fn matching_step(secret: &str, code: &str, now: u64) -> Result<Option<u64>, IdentityError> {
+        Ok(totp(secret, "verify")?.check(code, now))
+    }
+
+    /// The code for `now` (what an authenticator app shows).
+    pub fn code_at(secret: &str, now: u64) -> Result<String, IdentityError> {
+        Ok(totp(secret, "verify")?.generate(now).to_string())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_six_digits() {
+        for _ in 0..100 {
+            let code = six_digit_code().expect("code");
+            assert_eq!(code.len(), 6);
+            assert!(code.chars().all(|c| c.is_ascii_digit()));
+        }
+    }
+
+    #[test]
+    fn digests_match_only_their_secret() {
+        let stored = digest("482913");
+        assert!(matches_digest("482913", &stored));
+        assert!(!matches_digest("482914", &stored));
+    }
+
+    #[test]
+    fn passwords_hash_with_argon2id_and_verify() {
+        let hashing =
+            PasswordHashing::new(HashCost { memory_kib: 1024, iterations: 1, parallelism: 1 }).expect("hashing");
+        let stored = hashing.hash("a long enough passphrase").expect("hash");
+        assert!(stored.starts_with("$argon2id$v=19$m=1024,t=1,p=1$"));
+        assert!(hashing.verify("a long enough passphrase", Some(&stored)));
+        assert!(!hashing.verify("another passphrase!", Some(&stored)));
+        assert!(!hashing.verify("anything at all", None), "the decoy never matches");
+    }
+
+    #[test]
+    fn the_default_cost_is_owasp_minimum() {
+        assert_eq!(HashCost::default(), HashCost { memory_kib: 19_456, iterations: 2, parallelism: 1 });
+    }
+
+    #[test]
+    fn totp_matches_rfc_6238_test_vectors() {
+        // RFC 6238 appendix B, SHA-1 seed "12345678901234567890", last 6 of the 8 digits.
+        let secret = totp_rs::Secret::from(b"12345678901234567890".to_vec()).to_base32();
+        for (time, expected) in
+            [(59, "287082"), (1_111_111_109, "081804"), (1_234_567_890, "005924"), (2_000_000_000, "279037")]
+        {
+            assert_eq!(totp::code_at(&secret, time).expect("code"), expected, "t={time}");
+        }
+    }
+
+    #[test]
+    fn totp_accepts_one_step_of_drift_and_no_more() {
+        let secret = totp::new_secret().expect("secret");
+        let now = 1_800_000_000;
+        let code = totp::code_at(&secret, now).expect("code");
+        assert_eq!(totp::matching_step(&secret, &code, now).expect("check"), Some(now / 30));
+        assert_eq!(totp::matching_step(&secret, &code, now + 30).expect("check"), Some(now / 30));
+        assert_eq!(totp::matching_step(&secret, &code, now + 90).expect("check"), None);
+    }
+}

@@ -1,0 +1,301 @@
+//! The local identity provider, driven through the `Identity` port over the embedded store.
+
+use std::sync::Arc;
+
+use portal_domain::clock::{Clock, ManualClock};
+use portal_domain::email::Email;
+use portal_domain::identity::{ChallengeKind, Identity, IdentityError, SignUp, Tokens};
+use portal_domain::password::Password;
+use portal_domain::profile::Language;
+
+use super::secrets::{HashCost, totp};
+use super::signing::Signer;
+use super::{LOCKOUT_SECONDS, LocalIdentity, MAX_ATTEMPTS};
+use crate::embedded::EmbeddedTable;
+use crate::outbox::Outbox;
+
+const START: u64 = 1_800_000_000;
+const PASSWORD: &str = "a long and memorable passphrase";
+
+struct Provider {
+    identity: LocalIdentity,
+    outbox: Outbox,
+    clock: Arc<ManualClock>,
+    _dir: tempfile::TempDir,
+}
+
+fn provider() -> Provider {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let table = Arc::new(EmbeddedTable::open(&dir.path().join("t.redb")).expect("store"));
+    let clock = Arc::new(ManualClock::at(START));
+    let outbox = Outbox::new(table.clone(), clock.clone(), false);
+    let signer = Signer::load_or_create(dir.path()).expect("signer");
+    // Cheap hashing keeps the tests quick; the costs themselves are tested in `secrets`.
+    let cost = HashCost { memory_kib: 1024, iterations: 1, parallelism: 1 };
+    let notifier = Arc::new(Outbox::new(table.clone(), clock.clone(), false));
+    let identity = LocalIdentity::new(table, notifier, clock.clone(), signer, cost).expect("provider");
+    Provider { identity, outbox, clock, _dir: dir }
+}
+
+fn email(address: &str) -> Email {
+    Email::parse(address).expect("email")
+}
+
+fn sign_up(address: &str, language: Language) -> SignUp {
+    SignUp {
+        email: email(address),
+        password: Password::parse(PASSWORD).expect("password"),
+        given_name: "Marie".into(),
+        family_name: "Tremblay".into(),
+        language,
+    }
+}
+
+impl Provider {
+    async fn last_code(&self) -> String {
+        let latest = self.outbox.latest().await.expect("outbox");
+        latest.iter().find_map(|m| m.message.code.clone()).expect("a message with a code")
+    }
+
+    async fn registered(&self, address: &str) {
+        self.identity.sign_up(&sign_up(address, Language::En)).await.expect("sign up");
+        let code = self.last_code().await;
+        self.identity.confirm_sign_up(&email(address), &code).await.expect("confirm");
+    }
+
+    /// Registers, confirms, signs in and enrols MFA; returns the TOTP secret and the tokens.
+    async fn enrolled(&self, address: &str) -> (String, Tokens) {
+        self.registered(address).await;
+        let challenge = self.identity.sign_in(&email(address), PASSWORD).await.expect("sign in");
+        let enrolment = self.identity.begin_mfa_enrolment(&challenge.session).await.expect("enrol");
+        let code = totp::code_at(&enrolment.secret, self.clock.now()).expect("code");
+        let tokens = self.identity.complete_mfa_enrolment(&enrolment.session, &code).await.expect("verify");
+        (enrolment.secret, tokens)
+    }
+
+    /// A full second-factor sign-in, a step after the previous one.
+    async fn signed_in(&self, address: &str, secret: &str) -> Result<Tokens, IdentityError> {
+        self.clock.advance(30);
+        let challenge = self.identity.sign_in(&email(address), PASSWORD).await?;
+        assert_eq!(challenge.kind, ChallengeKind::SoftwareTokenMfa);
+        let code = totp::code_at(secret, self.clock.now()).expect("code");
+        self.identity.answer_mfa(&challenge.session, &code).await
+    }
+}
+
+/// The claims of a JWT (signature not checked: the authorizer tests do that).
+fn claims_of(token: &str) -> serde_json::Value {
+    use base64::Engine as _;
+    let payload = token.split('.').nth(1).expect("payload");
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(payload).expect("base64");
+    serde_json::from_slice(&bytes).expect("json")
+}
+
+#[tokio::test]
+async fn a1_first_sign_in_asks_to_enrol_an_authenticator_and_gives_no_tokens() {
+    let p = provider();
+    p.registered("a@example.ca").await;
+
+    let challenge = p.identity.sign_in(&email("a@example.ca"), PASSWORD).await.expect("sign in");
+
+    assert_eq!(challenge.kind, ChallengeKind::MfaSetup);
+    let enrolment = p.identity.begin_mfa_enrolment(&challenge.session).await.expect("enrol");
+    assert!(enrolment.otpauth_uri.starts_with("otpauth://totp/"));
+    assert!(enrolment.otpauth_uri.contains(&enrolment.secret));
+    // The enrolment session cannot be used to skip the second factor.
+    let skipped = p.identity.answer_mfa(&challenge.session, "000000").await;
+    assert!(matches!(skipped, Err(IdentityError::SessionExpired)), "{skipped:?}");
+}
+
+#[tokio::test]
+async fn the_whole_account_journey_ends_in_cognito_shaped_tokens() {
+    let p = provider();
+    let (secret, tokens) = p.enrolled("a@example.ca").await;
+
+    let again = p.signed_in("a@example.ca", &secret).await.expect("second sign-in");
+
+    assert_eq!(tokens.expires_in, 900, "S1: access tokens live 15 minutes");
+    let claims = claims_of(&again.access_token);
+    assert_eq!(claims["token_use"], "access");
+    assert_eq!(claims["exp"].as_u64().expect("exp") - claims["iat"].as_u64().expect("iat"), 900);
+    assert!(claims["jti"].is_string());
+    let id = claims_of(&again.id_token);
+    assert_eq!(id["token_use"], "id");
+    assert_eq!(id["email"], "a@example.ca");
+}
+
+#[tokio::test]
+async fn a5_enrolling_mfa_sends_a_notice_without_secrets() {
+    let p = provider();
+    let (secret, _) = p.enrolled("a@example.ca").await;
+
+    let latest = p.outbox.latest().await.expect("outbox");
+
+    let notice = &latest[0].message;
+    assert!(notice.subject.contains("authenticator"));
+    assert_eq!(notice.code, None);
+    assert!(!notice.body.contains(&secret));
+}
+
+#[tokio::test]
+async fn a3_a_totp_code_cannot_be_used_twice() {
+    let p = provider();
+    let (secret, _) = p.enrolled("a@example.ca").await;
+    p.clock.advance(30);
+    let code = totp::code_at(&secret, p.clock.now()).expect("code");
+    let first = p.identity.sign_in(&email("a@example.ca"), PASSWORD).await.expect("sign in");
+    p.identity.answer_mfa(&first.session, &code).await.expect("first use");
+
+    let second = p.identity.sign_in(&email("a@example.ca"), PASSWORD).await.expect("sign in");
+    let replay = p.identity.answer_mfa(&second.session, &code).await;
+
+    assert!(matches!(replay, Err(IdentityError::CodeMismatch)), "{replay:?}");
+}
+
+#[tokio::test]
+async fn a3_wrong_totp_codes_end_the_sign_in() {
+    let p = provider();
+    let (_, _) = p.enrolled("a@example.ca").await;
+    let challenge = p.identity.sign_in(&email("a@example.ca"), PASSWORD).await.expect("sign in");
+
+    let mut last = None;
+    for _ in 0..MAX_ATTEMPTS {
+        last = Some(p.identity.answer_mfa(&challenge.session, "000000").await);
+    }
+
+    assert!(matches!(last, Some(Err(IdentityError::TooManyAttempts))), "{last:?}");
+    let after = p.identity.answer_mfa(&challenge.session, "000000").await;
+    assert!(matches!(after, Err(IdentityError::SessionExpired)), "{after:?}");
+}
+
+#[tokio::test]
+async fn a3_wrong_passwords_lock_the_account_for_a_while() {
+    let p = provider();
+    p.registered("a@example.ca").await;
+    for _ in 0..MAX_ATTEMPTS {
+        let wrong = p.identity.sign_in(&email("a@example.ca"), "not the passphrase").await;
+        assert!(matches!(wrong, Err(IdentityError::NotAuthorized)), "{wrong:?}");
+    }
+
+    let locked = p.identity.sign_in(&email("a@example.ca"), PASSWORD).await;
+    p.clock.advance(LOCKOUT_SECONDS + 1);
+    let unlocked = p.identity.sign_in(&email("a@example.ca"), PASSWORD).await;
+
+    assert!(matches!(locked, Err(IdentityError::TooManyAttempts)), "{locked:?}");
+    assert!(unlocked.is_ok(), "{unlocked:?}");
+}
+
+#[tokio::test]
+async fn a3_wrong_reset_codes_are_limited() {
+    let p = provider();
+    p.registered("a@example.ca").await;
+    p.identity.forgot_password(&email("a@example.ca")).await.expect("forgot");
+    let code = p.last_code().await;
+    let new_password = Password::parse("another long passphrase").expect("password");
+    let wrong = if code == "000000" { "111111" } else { "000000" };
+
+    for _ in 0..MAX_ATTEMPTS {
+        let result = p.identity.confirm_forgot_password(&email("a@example.ca"), wrong, &new_password).await;
+        assert!(matches!(result, Err(IdentityError::CodeMismatch)), "{result:?}");
+    }
+    let with_right_code = p.identity.confirm_forgot_password(&email("a@example.ca"), &code, &new_password).await;
+
+    assert!(matches!(with_right_code, Err(IdentityError::TooManyAttempts)), "{with_right_code:?}");
+}
+
+#[tokio::test]
+async fn a4_after_a_reset_the_next_sign_in_still_asks_for_the_second_factor() {
+    let p = provider();
+    let (_, _) = p.enrolled("a@example.ca").await;
+    p.identity.forgot_password(&email("a@example.ca")).await.expect("forgot");
+    let code = p.last_code().await;
+    let new_password = Password::parse("another long passphrase").expect("password");
+
+    p.identity.confirm_forgot_password(&email("a@example.ca"), &code, &new_password).await.expect("reset");
+    let challenge = p.identity.sign_in(&email("a@example.ca"), "another long passphrase").await.expect("sign in");
+
+    assert_eq!(challenge.kind, ChallengeKind::SoftwareTokenMfa);
+    let notice = &p.outbox.latest().await.expect("outbox")[0].message;
+    assert!(notice.subject.contains("password was changed"), "A5: {}", notice.subject);
+}
+
+#[tokio::test]
+async fn s1_refresh_tokens_rotate_and_a_reused_one_ends_the_family() {
+    let p = provider();
+    let (_, tokens) = p.enrolled("a@example.ca").await;
+
+    let rotated = p.identity.refresh(&tokens.refresh_token).await.expect("refresh");
+    assert_ne!(rotated.refresh_token, tokens.refresh_token);
+    let reused = p.identity.refresh(&tokens.refresh_token).await;
+    let newest = p.identity.refresh(&rotated.refresh_token).await;
+
+    assert!(matches!(reused, Err(IdentityError::NotAuthorized)), "{reused:?}");
+    assert!(matches!(newest, Err(IdentityError::NotAuthorized)), "the family ended: {newest:?}");
+}
+
+#[tokio::test]
+async fn s2_signing_out_everywhere_ends_refresh_tokens_but_not_future_sign_ins() {
+    let p = provider();
+    let (secret, tokens) = p.enrolled("a@example.ca").await;
+    let sub = claims_of(&tokens.access_token)["sub"].as_str().expect("sub").to_owned();
+
+    p.identity.sign_out_everywhere(&sub).await.expect("sign out");
+
+    assert!(matches!(p.identity.refresh(&tokens.refresh_token).await, Err(IdentityError::NotAuthorized)));
+    let fresh = p.signed_in("a@example.ca", &secret).await.expect("sign in again");
+    p.identity.refresh(&fresh.refresh_token).await.expect("the new session refreshes");
+}
+
+#[tokio::test]
+async fn a6_signing_up_twice_is_detected_for_the_route_to_hide() {
+    let p = provider();
+    p.registered("a@example.ca").await;
+
+    let again = p.identity.sign_up(&sign_up("A@Example.ca", Language::En)).await;
+
+    assert!(matches!(again, Err(IdentityError::AccountExists)), "{again:?}");
+}
+
+#[tokio::test]
+async fn a6_forgot_password_for_an_unknown_email_sends_nothing() {
+    let p = provider();
+
+    p.identity.forgot_password(&email("nobody@example.ca")).await.expect("same answer");
+
+    assert!(p.outbox.latest().await.expect("outbox").is_empty());
+}
+
+#[tokio::test]
+async fn codes_go_out_in_the_users_language_and_expire() {
+    let p = provider();
+    p.identity.sign_up(&sign_up("f@example.ca", Language::Fr)).await.expect("sign up");
+    let message = p.outbox.latest().await.expect("outbox")[0].message.clone();
+    assert_eq!(message.subject, "Confirmez votre adresse courriel");
+
+    p.clock.advance(24 * 60 * 60);
+    let late = p.identity.confirm_sign_up(&email("f@example.ca"), message.code.as_deref().expect("code")).await;
+
+    assert!(matches!(late, Err(IdentityError::CodeExpired)), "{late:?}");
+}
+
+#[tokio::test]
+async fn an_unconfirmed_account_cannot_sign_in() {
+    let p = provider();
+    p.identity.sign_up(&sign_up("a@example.ca", Language::En)).await.expect("sign up");
+
+    let result = p.identity.sign_in(&email("a@example.ca"), PASSWORD).await;
+
+    assert!(matches!(result, Err(IdentityError::NotConfirmed)), "{result:?}");
+}
+
+#[tokio::test]
+async fn a_wrong_password_and_an_unknown_email_look_the_same() {
+    let p = provider();
+    p.registered("a@example.ca").await;
+
+    let wrong_password = p.identity.sign_in(&email("a@example.ca"), "not the passphrase").await;
+    let unknown = p.identity.sign_in(&email("b@example.ca"), PASSWORD).await;
+
+    assert!(matches!(wrong_password, Err(IdentityError::NotAuthorized)));
+    assert!(matches!(unknown, Err(IdentityError::NotAuthorized)));
+}
