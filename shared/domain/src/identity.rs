@@ -54,6 +54,27 @@ pub struct MfaEnrolment {
     pub session: String,
 }
 
+/// Name authenticator apps show for the portal's accounts.
+pub const AUTHENTICATOR_ISSUER: &str = "Applicant portal";
+
+/// The `otpauth://totp/…` URI (Google Authenticator key-URI format) that authenticator apps scan:
+/// SHA-1, 6 digits, 30-second steps, labelled with the portal and the account's email.
+pub fn otpauth_uri(secret: &str, account: &Email) -> String {
+    let encode = |text: &str| -> String {
+        text.bytes()
+            .map(|b| match b {
+                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => (b as char).to_string(),
+                other => format!("%{other:02X}"),
+            })
+            .collect()
+    };
+    let issuer = encode(AUTHENTICATOR_ISSUER);
+    format!(
+        "otpauth://totp/{issuer}:{}?secret={secret}&issuer={issuer}&algorithm=SHA1&digits=6&period=30",
+        encode(account.as_str())
+    )
+}
+
 /// Tokens of a signed-in session.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Tokens {
@@ -146,4 +167,19 @@ pub trait Identity: Send + Sync {
 
     /// Ends every session of the user: refresh tokens stop working at once.
     async fn sign_out_everywhere(&self, sub: &str) -> Result<(), IdentityError>;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_otpauth_uri_names_the_portal_and_the_account() {
+        let email = Email::parse("marie+test@example.ca").expect("email");
+        assert_eq!(
+            otpauth_uri("JBSWY3DPEHPK3PXP", &email),
+            "otpauth://totp/Applicant%20portal:marie%2Btest%40example.ca?secret=JBSWY3DPEHPK3PXP\
+             &issuer=Applicant%20portal&algorithm=SHA1&digits=6&period=30"
+        );
+    }
 }

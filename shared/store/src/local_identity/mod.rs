@@ -18,7 +18,9 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use portal_domain::clock::Clock;
 use portal_domain::email::Email;
-use portal_domain::identity::{Challenge, ChallengeKind, Identity, IdentityError, MfaEnrolment, SignUp, Tokens};
+use portal_domain::identity::{
+    Challenge, ChallengeKind, Identity, IdentityError, MfaEnrolment, SignUp, Tokens, otpauth_uri,
+};
 use portal_domain::keys;
 use portal_domain::notify::{AccountMessage, Notifier};
 use portal_domain::password::Password;
@@ -435,11 +437,7 @@ impl Identity for LocalIdentity {
             .update(&key, Update::default().set("pendingSecret", secret.clone()), Some(Condition::Present))
             .await
             .map_err(store_error)?;
-        Ok(MfaEnrolment {
-            otpauth_uri: totp::uri(&secret, stored.email.as_str())?,
-            secret,
-            session: session.to_owned(),
-        })
+        Ok(MfaEnrolment { otpauth_uri: otpauth_uri(&secret, &stored.email), secret, session: session.to_owned() })
     }
 
     async fn complete_mfa_enrolment(&self, session: &str, code: &str) -> Result<Tokens, IdentityError> {

@@ -101,37 +101,24 @@ pub mod totp {
 
     use super::{IdentityError, random_bytes, unavailable};
 
-    /// Issuer shown in authenticator apps.
-    pub const ISSUER: &str = "Applicant portal";
-
     /// A new 160-bit shared secret, base32.
     pub fn new_secret() -> Result<String, IdentityError> {
         Ok(Secret::from(random_bytes::<20>()?.to_vec()).to_base32())
     }
 
-    fn totp(secret: &str, account: &str) -> Result<Totp, IdentityError> {
+    fn totp(secret: &str) -> Result<Totp, IdentityError> {
         let secret = Secret::try_from_base32(secret).map_err(unavailable)?;
-        Builder::new()
-            .with_secret(secret)
-            .with_issuer(Some(ISSUER))
-            .with_account_name(account)
-            .build()
-            .map_err(unavailable)
-    }
-
-    /// The `otpauth://` URI apps scan as a QR code.
-    pub fn uri(secret: &str, account: &str) -> Result<String, IdentityError> {
-        totp(secret, account)?.to_url().map_err(unavailable)
+        Builder::new().with_secret(secret).build().map_err(unavailable)
     }
 
     /// The time step a code matches at `now` (±1 step), if any.
     pub fn matching_step(secret: &str, code: &str, now: u64) -> Result<Option<u64>, IdentityError> {
-        Ok(totp(secret, "verify")?.check(code, now))
+        Ok(totp(secret)?.check(code, now))
     }
 
     /// The code for `now` (what an authenticator app shows).
     pub fn code_at(secret: &str, now: u64) -> Result<String, IdentityError> {
-        Ok(totp(secret, "verify")?.generate(now).to_string())
+        Ok(totp(secret)?.generate(now).to_string())
     }
 }
 
