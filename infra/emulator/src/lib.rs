@@ -155,3 +155,80 @@ pub async fn create_table_from_template(client: &aws_sdk_dynamodb::Client, table
     request.send().await.context("creating the table in the emulator")?;
     Ok(())
 }
+
+/// A user pool and app client created in the emulator from the template's `AWS::Cognito::UserPool`
+/// and `AWS::Cognito::UserPoolClient` (MFA setting, sign-in attribute, password length, auth
+/// flows, client secret).
+#[derive(Debug)]
+pub struct EmulatedUserPool {
+    /// Pool id.
+    pub user_pool_id: String,
+    /// App client id.
+    pub client_id: String,
+    /// App client secret.
+    pub client_secret: String,
+}
+
+fn strings(value: Option<&Value>) -> Vec<String> {
+    value.and_then(Value::as_sequence).into_iter().flatten().filter_map(Value::as_str).map(str::to_owned).collect()
+}
+
+/// Creates the template's user pool and app client in the emulator.
+pub async fn create_user_pool_from_template(
+    client: &aws_sdk_cognitoidentityprovider::Client,
+) -> Result<EmulatedUserPool> {
+    use aws_sdk_cognitoidentityprovider::types::{
+        ExplicitAuthFlowsType, PasswordPolicyType, SoftwareTokenMfaConfigType, UserPoolMfaType, UserPoolPolicyType,
+        UsernameAttributeType,
+    };
+    let template = read_template()?;
+    let pool = template_resource(&template, "AWS::Cognito::UserPool")?;
+    let app = template_resource(&template, "AWS::Cognito::UserPoolClient")?;
+    let policy = &pool["Policies"]["PasswordPolicy"];
+    let minimum = policy["MinimumLength"].as_i64().context("MinimumLength")?;
+    let created = client
+        .create_user_pool()
+        .pool_name(unique_name("pool"))
+        .set_username_attributes(Some(
+            strings(pool.get("UsernameAttributes")).iter().map(|a| UsernameAttributeType::from(a.as_str())).collect(),
+        ))
+        .policies(
+            UserPoolPolicyType::builder()
+                .password_policy(PasswordPolicyType::builder().minimum_length(i32::try_from(minimum)?).build())
+                .build(),
+        )
+        .send()
+        .await
+        .context("creating the user pool")?;
+    let user_pool_id = created.user_pool().and_then(|p| p.id()).context("pool id")?.to_owned();
+    let mfa = pool["MfaConfiguration"].as_str().context("MfaConfiguration")?;
+    client
+        .set_user_pool_mfa_config()
+        .user_pool_id(&user_pool_id)
+        .mfa_configuration(UserPoolMfaType::from(mfa))
+        .software_token_mfa_configuration(
+            SoftwareTokenMfaConfigType::builder()
+                .enabled(strings(pool.get("EnabledMfas")).iter().any(|m| m == "SOFTWARE_TOKEN_MFA"))
+                .build(),
+        )
+        .send()
+        .await
+        .context("setting MFA")?;
+    let app_client = client
+        .create_user_pool_client()
+        .user_pool_id(&user_pool_id)
+        .client_name(unique_name("client"))
+        .generate_secret(app["GenerateSecret"].as_bool().unwrap_or(false))
+        .set_explicit_auth_flows(Some(
+            strings(app.get("ExplicitAuthFlows")).iter().map(|f| ExplicitAuthFlowsType::from(f.as_str())).collect(),
+        ))
+        .send()
+        .await
+        .context("creating the app client")?;
+    let app_client = app_client.user_pool_client().context("client")?;
+    Ok(EmulatedUserPool {
+        user_pool_id,
+        client_id: app_client.client_id().context("client id")?.to_owned(),
+        client_secret: app_client.client_secret().context("client secret")?.to_owned(),
+    })
+}

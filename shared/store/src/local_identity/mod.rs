@@ -437,7 +437,11 @@ impl Identity for LocalIdentity {
             .update(&key, Update::default().set("pendingSecret", secret.clone()), Some(Condition::Present))
             .await
             .map_err(store_error)?;
-        Ok(MfaEnrolment { otpauth_uri: otpauth_uri(&secret, &stored.email), secret, session: session.to_owned() })
+        Ok(MfaEnrolment {
+            otpauth_uri: otpauth_uri(&secret, stored.email.as_str()),
+            secret,
+            session: session.to_owned(),
+        })
     }
 
     async fn complete_mfa_enrolment(&self, session: &str, code: &str) -> Result<Tokens, IdentityError> {

@@ -1,0 +1,402 @@
+//! The `Identity` port on Amazon Cognito user pools, through the server-side flows of an app
+//! client with a secret (`ADMIN_USER_PASSWORD_AUTH`, `SECRET_HASH` on every call that takes it).
+//!
+//! Cognito's challenge session does not name the user, but answering a challenge must; the
+//! session handed to the caller therefore wraps Cognito's session together with the username.
+//! A caller who edits the username gains nothing: Cognito binds its session to the user.
+
+use async_trait::async_trait;
+use aws_sdk_cognitoidentityprovider::Client;
+use aws_sdk_cognitoidentityprovider::error::{ProvideErrorMetadata, SdkError};
+use aws_sdk_cognitoidentityprovider::types::{
+    AttributeType, AuthFlowType, AuthenticationResultType, ChallengeNameType, SoftwareTokenMfaSettingsType,
+    VerifySoftwareTokenResponseType,
+};
+use base64::Engine as _;
+use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+use portal_domain::email::Email;
+use portal_domain::identity::{
+    Challenge, ChallengeKind, Identity, IdentityError, MfaEnrolment, SignUp, Tokens, otpauth_uri,
+};
+use portal_domain::password::Password;
+use portal_domain::profile::Language;
+
+/// The user pool and app client the functions use.
+#[derive(Clone)]
+pub struct CognitoConfig {
+    /// `USER_POOL_ID`.
+    pub user_pool_id: String,
+    /// `USER_POOL_CLIENT_ID`.
+    pub client_id: String,
+    /// `USER_POOL_CLIENT_SECRET`.
+    pub client_secret: String,
+}
+
+impl std::fmt::Debug for CognitoConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CognitoConfig")
+            .field("user_pool_id", &self.user_pool_id)
+            .field("client_id", &self.client_id)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The `Identity` port on a Cognito user pool.
+#[derive(Clone, Debug)]
+pub struct CognitoIdentity {
+    client: Client,
+    config: CognitoConfig,
+}
+
+/// `SECRET_HASH`: Base64(HMAC-SHA256(client secret, username ‖ client id)).
+pub fn secret_hash(client_secret: &str, client_id: &str, username: &str) -> String {
+    let key = aws_lc_rs::hmac::Key::new(aws_lc_rs::hmac::HMAC_SHA256, client_secret.as_bytes());
+    let tag = aws_lc_rs::hmac::sign(&key, format!("{username}{client_id}").as_bytes());
+    STANDARD.encode(tag.as_ref())
+}
+
+/// Maps Cognito's errors by their code.
+fn identity_error<E, R>(error: SdkError<E, R>) -> IdentityError
+where
+    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+    R: std::fmt::Debug + Send + Sync + 'static,
+{
+    match error.code() {
+        Some("NotAuthorizedException" | "UserNotFoundException") => IdentityError::NotAuthorized,
+        Some("UsernameExistsException" | "AliasExistsException") => IdentityError::AccountExists,
+        Some("UserNotConfirmedException") => IdentityError::NotConfirmed,
+        Some("CodeMismatchException" | "EnableSoftwareTokenMFAException") => IdentityError::CodeMismatch,
+        Some("ExpiredCodeException") => IdentityError::CodeExpired,
+        Some("TooManyRequestsException" | "TooManyFailedAttemptsException" | "LimitExceededException") => {
+            IdentityError::TooManyAttempts
+        }
+        Some("InvalidPasswordException") => IdentityError::InvalidPassword,
+        _ => IdentityError::Unavailable(Box::new(error)),
+    }
+}
+
+/// A challenge session as handed to the caller: Cognito's session and the username.
+fn wrap_session(username: &str, session: &str) -> String {
+    format!("{}.{}", URL_SAFE_NO_PAD.encode(username), URL_SAFE_NO_PAD.encode(session))
+}
+
+fn unwrap_session(wrapped: &str) -> Result<(String, String), IdentityError> {
+    let decode = |part: &str| URL_SAFE_NO_PAD.decode(part).ok().and_then(|bytes| String::from_utf8(bytes).ok());
+    let (username, session) = wrapped.split_once('.').ok_or(IdentityError::SessionExpired)?;
+    match (decode(username), decode(session)) {
+        (Some(username), Some(session)) if !username.is_empty() && !session.is_empty() => Ok((username, session)),
+        _ => Err(IdentityError::SessionExpired),
+    }
+}
+
+fn tokens(result: Option<&AuthenticationResultType>, previous_refresh: Option<&str>) -> Result<Tokens, IdentityError> {
+    let missing = || IdentityError::Unavailable("Cognito returned no tokens".into());
+    let result = result.ok_or_else(missing)?;
+    let refresh_token = result.refresh_token().or(previous_refresh).ok_or_else(missing)?;
+    Ok(Tokens {
+        access_token: result.access_token().ok_or_else(missing)?.to_owned(),
+        id_token: result.id_token().ok_or_else(missing)?.to_owned(),
+        refresh_token: refresh_token.to_owned(),
+        expires_in: u64::try_from(result.expires_in()).unwrap_or_default(),
+    })
+}
+
+fn attribute(name: &str, value: &str) -> Result<AttributeType, IdentityError> {
+    AttributeType::builder().name(name).value(value).build().map_err(|e| IdentityError::Unavailable(Box::new(e)))
+}
+
+impl CognitoIdentity {
+    /// An adapter over an already-built client (clients are built once, at init).
+    pub fn new(client: Client, config: CognitoConfig) -> Self {
+        Self { client, config }
+    }
+
+    fn hash(&self, username: &str) -> String {
+        secret_hash(&self.config.client_secret, &self.config.client_id, username)
+    }
+
+    /// Answers a challenge and returns the tokens it ends in.
+    async fn respond(
+        &self,
+        challenge: ChallengeNameType,
+        username: &str,
+        session: &str,
+        code: Option<&str>,
+    ) -> Result<Tokens, IdentityError> {
+        let mut request = self
+            .client
+            .admin_respond_to_auth_challenge()
+            .user_pool_id(&self.config.user_pool_id)
+            .client_id(&self.config.client_id)
+            .challenge_name(challenge)
+            .session(session)
+            .challenge_responses("USERNAME", username)
+            .challenge_responses("SECRET_HASH", self.hash(username));
+        if let Some(code) = code {
+            request = request.challenge_responses("SOFTWARE_TOKEN_MFA_CODE", code);
+        }
+        let output = request.send().await.map_err(identity_error)?;
+        if output.challenge_name().is_some() {
+            return Err(IdentityError::SessionExpired);
+        }
+        tokens(output.authentication_result(), None)
+    }
+}
+
+#[async_trait]
+impl Identity for CognitoIdentity {
+    async fn sign_up(&self, request: &SignUp) -> Result<(), IdentityError> {
+        let username = request.email.as_str();
+        let locale = match request.language {
+            Language::En => "en",
+            Language::Fr => "fr",
+        };
+        self.client
+            .sign_up()
+            .client_id(&self.config.client_id)
+            .secret_hash(self.hash(username))
+            .username(username)
+            .password(request.password.expose())
+            .user_attributes(attribute("email", username)?)
+            .user_attributes(attribute("given_name", &request.given_name)?)
+            .user_attributes(attribute("family_name", &request.family_name)?)
+            .user_attributes(attribute("locale", locale)?)
+            .send()
+            .await
+            .map_err(identity_error)?;
+        Ok(())
+    }
+
+    async fn confirm_sign_up(&self, email: &Email, code: &str) -> Result<(), IdentityError> {
+        self.client
+            .confirm_sign_up()
+            .client_id(&self.config.client_id)
+            .secret_hash(self.hash(email.as_str()))
+            .username(email.as_str())
+            .confirmation_code(code)
+            .send()
+            .await
+            .map_err(identity_error)?;
+        Ok(())
+    }
+
+    async fn resend_confirmation(&self, email: &Email) -> Result<(), IdentityError> {
+        let sent = self
+            .client
+            .resend_confirmation_code()
+            .client_id(&self.config.client_id)
+            .secret_hash(self.hash(email.as_str()))
+            .username(email.as_str())
+            .send()
+            .await;
+        match sent.map_err(identity_error) {
+            // An unknown or already confirmed address is not the caller's business (A6).
+            Ok(_) | Err(IdentityError::NotAuthorized) => Ok(()),
+            Err(other) => Err(other),
+        }
+    }
+
+    async fn sign_in(&self, email: &Email, password: &str) -> Result<Challenge, IdentityError> {
+        let output = self
+            .client
+            .admin_initiate_auth()
+            .user_pool_id(&self.config.user_pool_id)
+            .client_id(&self.config.client_id)
+            .auth_flow(AuthFlowType::AdminUserPasswordAuth)
+            .auth_parameters("USERNAME", email.as_str())
+            .auth_parameters("PASSWORD", password)
+            .auth_parameters("SECRET_HASH", self.hash(email.as_str()))
+            .send()
+            .await
+            .map_err(identity_error)?;
+        let kind = match output.challenge_name() {
+            Some(ChallengeNameType::MfaSetup) => ChallengeKind::MfaSetup,
+            Some(ChallengeNameType::SoftwareTokenMfa) => ChallengeKind::SoftwareTokenMfa,
+            // A password alone never yields tokens (A1): a pool that hands them out is misconfigured.
+            _ => return Err(IdentityError::Unavailable("the user pool did not ask for a second factor".into())),
+        };
+        let session = output.session().ok_or(IdentityError::SessionExpired)?;
+        // With email sign-in, Cognito names the user by its internal username in the challenge.
+        let username = output
+            .challenge_parameters()
+            .and_then(|parameters| parameters.get("USER_ID_FOR_SRP"))
+            .map_or(email.as_str(), String::as_str);
+        Ok(Challenge { kind, session: wrap_session(username, session) })
+    }
+
+    async fn begin_mfa_enrolment(&self, session: &str) -> Result<MfaEnrolment, IdentityError> {
+        let (username, cognito_session) = unwrap_session(session)?;
+        let output =
+            self.client.associate_software_token().session(cognito_session).send().await.map_err(identity_error)?;
+        let secret = output.secret_code().ok_or(IdentityError::SessionExpired)?.to_owned();
+        let next_session = output.session().ok_or(IdentityError::SessionExpired)?;
+        Ok(MfaEnrolment {
+            otpauth_uri: otpauth_uri(&secret, &username),
+            secret,
+            session: wrap_session(&username, next_session),
+        })
+    }
+
+    async fn complete_mfa_enrolment(&self, session: &str, code: &str) -> Result<Tokens, IdentityError> {
+        let (username, cognito_session) = unwrap_session(session)?;
+        let verified = self
+            .client
+            .verify_software_token()
+            .session(cognito_session)
+            .user_code(code)
+            .send()
+            .await
+            .map_err(identity_error)?;
+        if verified.status() != Some(&VerifySoftwareTokenResponseType::Success) {
+            return Err(IdentityError::CodeMismatch);
+        }
+        let next_session = verified.session().ok_or(IdentityError::SessionExpired)?;
+        let tokens = self.respond(ChallengeNameType::MfaSetup, &username, next_session, None).await?;
+        let preferred = SoftwareTokenMfaSettingsType::builder().enabled(true).preferred_mfa(true).build();
+        self.client
+            .admin_set_user_mfa_preference()
+            .user_pool_id(&self.config.user_pool_id)
+            .username(&username)
+            .software_token_mfa_settings(preferred)
+            .send()
+            .await
+            .map_err(identity_error)?;
+        Ok(tokens)
+    }
+
+    async fn answer_mfa(&self, session: &str, code: &str) -> Result<Tokens, IdentityError> {
+        let (username, cognito_session) = unwrap_session(session)?;
+        self.respond(ChallengeNameType::SoftwareTokenMfa, &username, &cognito_session, Some(code)).await
+    }
+
+    async fn refresh(&self, refresh_token: &str) -> Result<Tokens, IdentityError> {
+        // GetTokensFromRefreshToken rotates the refresh token when the app client enables
+        // rotation, and takes the client secret itself (no username needed).
+        let output = self
+            .client
+            .get_tokens_from_refresh_token()
+            .client_id(&self.config.client_id)
+            .client_secret(&self.config.client_secret)
+            .refresh_token(refresh_token)
+            .send()
+            .await
+            .map_err(identity_error)?;
+        tokens(output.authentication_result(), Some(refresh_token))
+    }
+
+    async fn forgot_password(&self, email: &Email) -> Result<(), IdentityError> {
+        let sent = self
+            .client
+            .forgot_password()
+            .client_id(&self.config.client_id)
+            .secret_hash(self.hash(email.as_str()))
+            .username(email.as_str())
+            .send()
+            .await;
+        match sent.map_err(identity_error) {
+            Ok(_) | Err(IdentityError::NotAuthorized) => Ok(()),
+            Err(other) => Err(other),
+        }
+    }
+
+    async fn confirm_forgot_password(
+        &self,
+        email: &Email,
+        code: &str,
+        password: &Password,
+    ) -> Result<String, IdentityError> {
+        self.client
+            .confirm_forgot_password()
+            .client_id(&self.config.client_id)
+            .secret_hash(self.hash(email.as_str()))
+            .username(email.as_str())
+            .confirmation_code(code)
+            .password(password.expose())
+            .send()
+            .await
+            .map_err(identity_error)?;
+        let user = self
+            .client
+            .admin_get_user()
+            .user_pool_id(&self.config.user_pool_id)
+            .username(email.as_str())
+            .send()
+            .await
+            .map_err(identity_error)?;
+        let sub = user.user_attributes().iter().find(|a| a.name() == "sub").and_then(|a| a.value());
+        Ok(sub.unwrap_or(user.username()).to_owned())
+    }
+
+    async fn sign_out_everywhere(&self, sub: &str) -> Result<(), IdentityError> {
+        self.client
+            .admin_user_global_sign_out()
+            .user_pool_id(&self.config.user_pool_id)
+            .username(sub)
+            .send()
+            .await
+            .map_err(identity_error)?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use aws_sdk_cognitoidentityprovider::operation::get_tokens_from_refresh_token::GetTokensFromRefreshTokenOutput;
+    use aws_smithy_mocks::{RuleMode, mock, mock_client};
+
+    use super::*;
+
+    fn result(refresh: Option<&str>) -> AuthenticationResultType {
+        AuthenticationResultType::builder()
+            .access_token("access")
+            .id_token("id")
+            .set_refresh_token(refresh.map(str::to_owned))
+            .expires_in(900)
+            .build()
+    }
+
+    fn identity_answering(rotated: Option<&'static str>) -> (CognitoIdentity, aws_smithy_mocks::Rule) {
+        let rule = mock!(Client::get_tokens_from_refresh_token)
+            .match_requests(|r| r.client_secret() == Some("secret") && r.refresh_token() == Some("old"))
+            .then_output(move || {
+                GetTokensFromRefreshTokenOutput::builder().authentication_result(result(rotated)).build()
+            });
+        let client = mock_client!(aws_sdk_cognitoidentityprovider, RuleMode::Sequential, &[&rule]);
+        let config =
+            CognitoConfig { user_pool_id: "pool".into(), client_id: "client".into(), client_secret: "secret".into() };
+        (CognitoIdentity::new(client, config), rule)
+    }
+
+    #[tokio::test]
+    async fn s1_refresh_hands_back_the_rotated_token() {
+        let (identity, rule) = identity_answering(Some("new"));
+
+        let tokens = identity.refresh("old").await.expect("refreshed");
+
+        assert_eq!((tokens.refresh_token.as_str(), tokens.expires_in), ("new", 900));
+        assert_eq!(rule.num_calls(), 1, "the request carried the client secret and the token");
+    }
+
+    #[tokio::test]
+    async fn refresh_keeps_the_token_when_the_client_does_not_rotate() {
+        let (identity, _) = identity_answering(None);
+
+        let tokens = identity.refresh("old").await.expect("refreshed");
+
+        assert_eq!(tokens.refresh_token, "old");
+    }
+
+    #[test]
+    fn secret_hash_is_base64_hmac_sha256_of_username_and_client_id() {
+        // Computed independently: printf 'aliceclient-1' | openssl dgst -sha256 -hmac 'secret' -binary | base64
+        assert_eq!(secret_hash("secret", "client-1", "alice"), "9I6K0TIyXXBQ3/Fs79LKEUn1LsL5nGpkAeKrWgMmXjk=");
+    }
+
+    #[test]
+    fn wrapped_sessions_round_trip_and_garbage_is_an_expired_session() {
+        let wrapped = wrap_session("7c1e9a52-user", "AYABeC...session");
+        assert_eq!(unwrap_session(&wrapped).expect("valid"), ("7c1e9a52-user".into(), "AYABeC...session".into()));
+        assert!(matches!(unwrap_session("no-dot"), Err(IdentityError::SessionExpired)));
+        assert!(matches!(unwrap_session("!!.??"), Err(IdentityError::SessionExpired)));
+    }
+}
