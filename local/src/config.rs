@@ -4,6 +4,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 
 use portal_api::config::{ConfigError, Environment};
+use portal_store::local_identity::secrets::HashCost;
 
 /// Where the portal listens and keeps its data.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -14,6 +15,12 @@ pub struct PortalConfig {
     pub data_dir: PathBuf,
     /// `PORTAL_FRONTEND_DIR`, default `./frontend/dist`: the web app served at `/`.
     pub frontend_dir: PathBuf,
+    /// `PORTAL_ECHO_MESSAGES`, default `true`: print each outbox message (codes included) to the
+    /// terminal, so a person can register without a mail server.
+    pub echo_messages: bool,
+    /// `PORTAL_ARGON2_MEMORY_KIB`, `PORTAL_ARGON2_ITERATIONS`, `PORTAL_ARGON2_PARALLELISM`:
+    /// password hashing costs, OWASP's Argon2id minimum by default.
+    pub hash_cost: HashCost,
 }
 
 impl PortalConfig {
@@ -23,6 +30,12 @@ impl PortalConfig {
             addr: env.parsed_or("PORTAL_ADDR", SocketAddr::from(([127, 0, 0, 1], 8080)))?,
             data_dir: env.parsed_or("PORTAL_DATA_DIR", PathBuf::from("data"))?,
             frontend_dir: env.parsed_or("PORTAL_FRONTEND_DIR", PathBuf::from("frontend/dist"))?,
+            echo_messages: env.parsed_or("PORTAL_ECHO_MESSAGES", true)?,
+            hash_cost: HashCost {
+                memory_kib: env.parsed_or("PORTAL_ARGON2_MEMORY_KIB", HashCost::default().memory_kib)?,
+                iterations: env.parsed_or("PORTAL_ARGON2_ITERATIONS", HashCost::default().iterations)?,
+                parallelism: env.parsed_or("PORTAL_ARGON2_PARALLELISM", HashCost::default().parallelism)?,
+            },
         })
     }
 }

@@ -2,6 +2,7 @@
 //! Gateway (request context and JWT authorizer), with the frontend served at `/`.
 
 pub mod config;
+mod dev;
 pub mod gateway;
 
 use std::net::SocketAddr;
@@ -13,9 +14,18 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
+use portal_api::principal::OFFICERS_GROUP;
+use portal_auth::AuthState;
+use portal_domain::clock::{Clock, SystemClock};
+use portal_domain::email::Email;
+use portal_domain::identity::{IdentityError, SignUp};
+use portal_domain::password::Password;
+use portal_domain::profile::Language;
 use portal_domain::table::Table;
 use portal_profile::ProfileState;
 use portal_store::embedded::EmbeddedTable;
+use portal_store::local_identity::LocalIdentity;
+use portal_store::outbox::Outbox;
 use tokio::net::TcpListener;
 use tower::ServiceExt as _;
 use tower_http::services::{ServeDir, ServeFile};
@@ -27,6 +37,11 @@ use portal_store::local_identity::signing::Signer;
 /// File of the embedded store, inside the data folder.
 const STORE_FILE: &str = "portal.redb";
 
+/// Sign-in email of the demo officer the local portal creates on first start.
+pub const DEMO_OFFICER_EMAIL: &str = "officer@portal.local";
+/// Password of the demo officer (local mode only; printed by `make run`).
+pub const DEMO_OFFICER_PASSWORD: &str = "demo officer passphrase";
+
 /// A built portal: its router and what tests and tools need beside it.
 pub struct Portal {
     /// The whole site: `/api`, the JWKS and the frontend.
@@ -35,20 +50,35 @@ pub struct Portal {
     pub signer: Signer,
     /// The embedded store (admin tools and tests write through it while the portal runs).
     pub table: Arc<dyn Table>,
+    /// The local identity provider.
+    pub identity: Arc<LocalIdentity>,
 }
 
 impl Portal {
-    /// Opens the data folder (creating it) and builds every area over the embedded store.
-    pub fn build(config: &PortalConfig) -> Result<Self> {
+    /// Opens the data folder (creating it), builds every area over the embedded store and the
+    /// local identity provider, and creates the demo officer on first start.
+    pub async fn build(config: &PortalConfig) -> Result<Self> {
         std::fs::create_dir_all(&config.data_dir)
             .with_context(|| format!("creating the data folder {}", config.data_dir.display()))?;
         let table: Arc<dyn Table> = Arc::new(EmbeddedTable::open(&config.data_dir.join(STORE_FILE))?);
         let signer = Signer::load_or_create(&config.data_dir)?;
         let authorizer = Arc::new(JwtAuthorizer::new(&signer)?);
+        let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+        let outbox = Arc::new(Outbox::new(Arc::clone(&table), Arc::clone(&clock), config.echo_messages));
+        let identity = Arc::new(LocalIdentity::new(
+            Arc::clone(&table),
+            outbox.clone(),
+            Arc::clone(&clock),
+            signer.clone(),
+            config.hash_cost,
+        )?);
+        create_demo_officer(&identity).await?;
 
         let areas = Router::new()
             .merge(portal_system::router()?)
             .merge(portal_profile::router(ProfileState::new(Arc::clone(&table)))?)
+            .merge(portal_auth::router(AuthState::new(identity.clone(), Arc::clone(&table), clock))?)
+            .merge(dev::router(outbox))
             .route_layer(middleware::from_fn_with_state(authorizer, gateway::authorize));
         let api = portal_api::app(areas).layer(middleware::from_fn(gateway::request_context));
 
@@ -61,7 +91,22 @@ impl Portal {
             let api = api.clone();
             async move { route_api(api, request, next).await }
         }));
-        Ok(Self { router, signer, table })
+        Ok(Self { router, signer, table, identity })
+    }
+}
+
+/// Creates the demo officer unless it exists (it enrols an authenticator at first sign-in).
+async fn create_demo_officer(identity: &LocalIdentity) -> Result<()> {
+    let officer = SignUp {
+        email: Email::parse(DEMO_OFFICER_EMAIL)?,
+        password: Password::parse(DEMO_OFFICER_PASSWORD)?,
+        given_name: "Demo".into(),
+        family_name: "Officer".into(),
+        language: Language::En,
+    };
+    match identity.create_confirmed_account(&officer, vec![OFFICERS_GROUP.to_owned()]).await {
+        Ok(_) | Err(IdentityError::AccountExists) => Ok(()),
+        Err(error) => Err(error).context("creating the demo officer"),
     }
 }
 
@@ -98,9 +143,9 @@ impl RunningPortal {
 }
 
 /// Builds the portal and serves it on `listener` in a background task.
-pub fn spawn(config: &PortalConfig, listener: TcpListener) -> Result<RunningPortal> {
+pub async fn spawn(config: &PortalConfig, listener: TcpListener) -> Result<RunningPortal> {
     let addr = listener.local_addr()?;
-    let portal = Portal::build(config)?;
+    let portal = Portal::build(config).await?;
     let (shutdown, stopped) = tokio::sync::oneshot::channel::<()>();
     let server = tokio::spawn(async move {
         axum::serve(listener, portal.router)

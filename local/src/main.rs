@@ -11,9 +11,15 @@ async fn main() -> Result<()> {
     let listener = tokio::net::TcpListener::bind(config.addr)
         .await
         .with_context(|| format!("listening on {} (set PORTAL_ADDR to use another address)", config.addr))?;
-    let portal = portal_local::spawn(&config, listener)?;
+    let portal = portal_local::spawn(&config, listener).await?;
     println!("Applicant portal (local mode) is running: http://{}/", portal.addr);
     println!("Data folder: {}    Stop with Ctrl-C.", config.data_dir.display());
+    println!(
+        "Demo officer: {} / {} (set up an authenticator app at first sign-in).",
+        portal_local::DEMO_OFFICER_EMAIL,
+        portal_local::DEMO_OFFICER_PASSWORD
+    );
+    println!("Emails and text messages are not sent: they appear below and at /api/dev/outbox.");
     shutdown_signal().await;
     println!("Stopping...");
     portal.stop().await

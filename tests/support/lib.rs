@@ -51,15 +51,26 @@ pub fn now() -> u64 {
     SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or_default()
 }
 
+/// Configuration of a test portal: loopback port 0, no terminal echo of messages (L2: codes
+/// stay out of the test output), default hashing costs.
+pub fn test_config(data_dir: &std::path::Path, frontend_dir: std::path::PathBuf) -> PortalConfig {
+    PortalConfig {
+        addr: "127.0.0.1:0".parse().expect("addr"),
+        data_dir: data_dir.to_path_buf(),
+        frontend_dir,
+        echo_messages: false,
+        hash_cost: Default::default(),
+    }
+}
+
 /// Starts a portal on 127.0.0.1:0 over a fresh data folder, serving a one-page test site.
 pub async fn spawn_app() -> TestApp {
     let data = tempfile::tempdir().expect("temp dir");
     let frontend_dir = data.path().join("site");
     std::fs::create_dir_all(&frontend_dir).expect("site dir");
     std::fs::write(frontend_dir.join("index.html"), TEST_INDEX_HTML).expect("index");
-    let config =
-        PortalConfig { addr: "127.0.0.1:0".parse().expect("addr"), data_dir: data.path().join("data"), frontend_dir };
+    let config = test_config(&data.path().join("data"), frontend_dir);
     let listener = tokio::net::TcpListener::bind(config.addr).await.expect("bind");
-    let portal = portal_local::spawn(&config, listener).expect("portal starts");
+    let portal = portal_local::spawn(&config, listener).await.expect("portal starts");
     TestApp { portal, client: reqwest::Client::new(), _data: data }
 }

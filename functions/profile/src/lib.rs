@@ -3,11 +3,12 @@
 use std::sync::Arc;
 
 use axum::extract::State;
-use axum::{Json, Router};
+use axum::{Extension, Json, Router};
 use portal_api::principal::Principal;
 use portal_api::problem::ApiError;
 use portal_api::routes::{self, Area, MissingHandler};
 use portal_domain::profile::{Profile, Profiles};
+use portal_domain::sessions::Revocations;
 use portal_domain::table::Table;
 use serde::Serialize;
 
@@ -15,12 +16,13 @@ use serde::Serialize;
 #[derive(Clone)]
 pub struct ProfileState {
     profiles: Profiles,
+    revocations: Revocations,
 }
 
 impl ProfileState {
     /// State over a table.
     pub fn new(table: Arc<dyn Table>) -> Self {
-        Self { profiles: Profiles::new(table) }
+        Self { profiles: Profiles::new(Arc::clone(&table)), revocations: Revocations::new(table) }
     }
 }
 
@@ -30,7 +32,7 @@ pub fn router(state: ProfileState) -> Result<Router, MissingHandler> {
         "GetMe" => Some(route.serve(get_me)),
         _ => None,
     })?;
-    Ok(router.with_state(state))
+    Ok(router.layer(Extension(state.revocations.clone())).with_state(state))
 }
 
 /// The body of `GET /api/me`.

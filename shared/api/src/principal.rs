@@ -1,12 +1,18 @@
 //! The caller, taken only from the verified JWT claims API Gateway places in the request context
 //! (`requestContext.authorizer.jwt.claims`); the local portal places them the same way. Nothing
 //! in the headers or body can change who the caller is.
+//!
+//! Extracting a `Principal` also checks the user's revocation record (S2): a token issued at or
+//! before the user's last sign-out, password reset or disable is refused. Routers of areas with
+//! signed-in routes carry the `Revocations` as an `Extension`; without it, or when the check
+//! cannot run, the request is refused (fail closed, C4).
 
 use std::collections::HashMap;
 
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use lambda_http::request::RequestContext;
+use portal_domain::sessions::Revocations;
 
 use crate::problem::ApiError;
 
@@ -20,6 +26,8 @@ pub struct Principal {
     pub sub: String,
     /// Groups the user belongs to (`cognito:groups`).
     pub groups: Vec<String>,
+    /// When the token was issued (`iat`, seconds since the epoch).
+    pub issued_at: u64,
 }
 
 impl Principal {
@@ -32,7 +40,8 @@ impl Principal {
         }
         let sub = claims.get("sub").filter(|sub| !sub.is_empty())?.clone();
         let groups = claims.get("cognito:groups").map(|groups| parse_list_claim(groups)).unwrap_or_default();
-        Some(Self { sub, groups })
+        let issued_at = claims.get("iat")?.parse().ok()?;
+        Some(Self { sub, groups, issued_at })
     }
 
     /// Whether the caller is an agency officer.
@@ -63,7 +72,15 @@ impl<S: Send + Sync> FromRequestParts<S> for Principal {
             }
             _ => None,
         };
-        claims.and_then(Principal::from_claims).ok_or(ApiError::Unauthenticated)
+        let principal = claims.and_then(Principal::from_claims).ok_or(ApiError::Unauthenticated)?;
+        let revocations = parts
+            .extensions
+            .get::<Revocations>()
+            .ok_or_else(|| ApiError::Internal("this router has no session check (Revocations extension)".into()))?;
+        if revocations.is_revoked(&principal.sub, principal.issued_at).await? {
+            return Err(ApiError::Unauthenticated);
+        }
+        Ok(principal)
     }
 }
 
@@ -80,16 +97,20 @@ mod tests {
         let principal = Principal::from_claims(&claims(&[
             ("sub", "u1"),
             ("token_use", "access"),
+            ("iat", "1700000000"),
             ("cognito:groups", "[officers admins]"),
         ]));
-        assert_eq!(principal, Some(Principal { sub: "u1".into(), groups: vec!["officers".into(), "admins".into()] }));
+        let expected =
+            Principal { sub: "u1".into(), groups: vec!["officers".into(), "admins".into()], issued_at: 1_700_000_000 };
+        assert_eq!(principal, Some(expected));
         assert!(principal.is_some_and(|p| p.is_officer()));
     }
 
     #[test]
     fn s3_an_id_token_is_not_a_principal() {
-        assert_eq!(Principal::from_claims(&claims(&[("sub", "u1"), ("token_use", "id")])), None);
-        assert_eq!(Principal::from_claims(&claims(&[("sub", "u1")])), None);
+        assert_eq!(Principal::from_claims(&claims(&[("sub", "u1"), ("token_use", "id"), ("iat", "1")])), None);
+        assert_eq!(Principal::from_claims(&claims(&[("sub", "u1"), ("iat", "1")])), None);
+        assert_eq!(Principal::from_claims(&claims(&[("sub", "u1"), ("token_use", "access")])), None, "no iat");
     }
 
     #[test]

@@ -13,8 +13,19 @@ use crate::observe;
 /// Media type of problem documents.
 pub const PROBLEM_JSON: &str = "application/problem+json";
 
-/// Seconds a client should wait before retrying after a 503.
-const RETRY_AFTER_SECONDS: &str = "1";
+/// Seconds a client should wait before retrying after a 503 (store throttling is brief).
+const RETRY_AFTER_UNAVAILABLE: &str = "1";
+/// Seconds a client should wait before retrying after a 429 (attempt limits last minutes).
+const RETRY_AFTER_TOO_MANY: &str = "60";
+
+/// One invalid field of a request body: the field and a stable code the frontend translates.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct FieldError {
+    /// The field, as named in the body (camelCase).
+    pub field: &'static str,
+    /// What is wrong, as a stable code (`required`, `too-short`, `common`, `invalid-email`, ...).
+    pub code: &'static str,
+}
 
 /// Every error the API answers with.
 #[derive(Debug, thiserror::Error)]
@@ -22,6 +33,30 @@ pub enum ApiError {
     /// No valid access token (the authorizer lets only these reach a handler in error).
     #[error("authentication required")]
     Unauthenticated,
+    /// A body that is not the expected JSON (malformed, wrong types, unknown fields).
+    #[error("malformed request body: {0}")]
+    MalformedBody(String),
+    /// A body that is not `application/json`.
+    #[error("unsupported media type")]
+    UnsupportedMediaType,
+    /// A body larger than the route accepts (or that could not be read).
+    #[error("payload too large")]
+    PayloadTooLarge,
+    /// Fields that do not meet their rules.
+    #[error("invalid fields")]
+    Invalid(Vec<FieldError>),
+    /// Wrong email or password (never says which).
+    #[error("invalid credentials")]
+    InvalidCredentials,
+    /// The sign-in step's session is unknown or expired.
+    #[error("sign-in session expired")]
+    SessionExpired,
+    /// The account's email address is not confirmed yet.
+    #[error("email not confirmed")]
+    EmailNotConfirmed,
+    /// Too many attempts: throttled or locked out for a while.
+    #[error("too many attempts")]
+    TooManyAttempts,
     /// Signed in, but not allowed to use this route.
     #[error("forbidden")]
     Forbidden,
@@ -57,6 +92,10 @@ struct Problem {
     title: &'static str,
     status: u16,
     #[serde(skip_serializing_if = "Option::is_none")]
+    detail: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    errors: Option<Vec<FieldError>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     request_id: Option<String>,
 }
 
@@ -64,6 +103,26 @@ impl ApiError {
     fn status_and_meaning(&self) -> (StatusCode, &'static str, &'static str) {
         match self {
             ApiError::Unauthenticated => (StatusCode::UNAUTHORIZED, "unauthenticated", "Authentication required"),
+            ApiError::MalformedBody(_) => (StatusCode::BAD_REQUEST, "malformed-body", "The request body is not valid"),
+            ApiError::UnsupportedMediaType => {
+                (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported-media-type", "Send the body as application/json")
+            }
+            ApiError::PayloadTooLarge => {
+                (StatusCode::PAYLOAD_TOO_LARGE, "payload-too-large", "The request body is too large")
+            }
+            ApiError::Invalid(_) => (StatusCode::BAD_REQUEST, "invalid-fields", "Some fields are not valid"),
+            ApiError::InvalidCredentials => {
+                (StatusCode::UNAUTHORIZED, "invalid-credentials", "The email or password is not correct")
+            }
+            ApiError::SessionExpired => {
+                (StatusCode::UNAUTHORIZED, "session-expired", "The sign-in has expired, sign in again")
+            }
+            ApiError::EmailNotConfirmed => {
+                (StatusCode::FORBIDDEN, "email-not-confirmed", "Confirm your email address first")
+            }
+            ApiError::TooManyAttempts => {
+                (StatusCode::TOO_MANY_REQUESTS, "too-many-attempts", "Too many attempts, try again later")
+            }
             ApiError::Forbidden => (StatusCode::FORBIDDEN, "forbidden", "You are not allowed to do this"),
             ApiError::NotFound => (StatusCode::NOT_FOUND, "not-found", "Not found"),
             ApiError::MethodNotAllowed => (StatusCode::METHOD_NOT_ALLOWED, "method-not-allowed", "Method not allowed"),
@@ -94,11 +153,22 @@ impl IntoResponse for ApiError {
         if status.is_server_error() {
             log_cause_chain(&self);
         }
-        let problem = Problem { kind, title, status: status.as_u16(), request_id: observe::current_request_id() };
+        let (detail, errors) = match self {
+            ApiError::MalformedBody(detail) => (Some(detail), None),
+            ApiError::Invalid(errors) => (None, Some(errors)),
+            _ => (None, None),
+        };
+        let problem =
+            Problem { kind, title, status: status.as_u16(), detail, errors, request_id: observe::current_request_id() };
         let mut response = (status, Json(problem)).into_response();
         response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
-        if status == StatusCode::SERVICE_UNAVAILABLE {
-            response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static(RETRY_AFTER_SECONDS));
+        let retry_after = match status {
+            StatusCode::SERVICE_UNAVAILABLE => Some(RETRY_AFTER_UNAVAILABLE),
+            StatusCode::TOO_MANY_REQUESTS => Some(RETRY_AFTER_TOO_MANY),
+            _ => None,
+        };
+        if let Some(seconds) = retry_after {
+            response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static(seconds));
         }
         response
     }

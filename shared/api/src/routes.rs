@@ -25,17 +25,20 @@ pub enum Area {
     System,
     /// The caller's own account data.
     Profile,
+    /// Accounts: registration, sign-in with MFA, sessions, recovery.
+    Auth,
 }
 
 impl Area {
     /// Every area.
-    pub const ALL: [Area; 2] = [Area::System, Area::Profile];
+    pub const ALL: [Area; 3] = [Area::System, Area::Profile, Area::Auth];
 
     /// The binary (cargo-lambda `Binary`) that serves the area.
     pub fn binary(self) -> &'static str {
         match self {
             Area::System => "system",
             Area::Profile => "profile",
+            Area::Auth => "auth",
         }
     }
 }
@@ -82,6 +85,94 @@ pub const ROUTES: &[Route] = &[
         area: Area::Profile,
         auth: Auth::User,
         summary: "The signed-in caller: id, groups and profile",
+    },
+    Route {
+        method: Method::POST,
+        path: "/api/auth/register",
+        function: "Register",
+        area: Area::Auth,
+        auth: Auth::Public,
+        summary: "Create an account; emails a confirmation code",
+    },
+    Route {
+        method: Method::POST,
+        path: "/api/auth/confirm",
+        function: "ConfirmRegistration",
+        area: Area::Auth,
+        auth: Auth::Public,
+        summary: "Confirm the account's email with its code",
+    },
+    Route {
+        method: Method::POST,
+        path: "/api/auth/resend",
+        function: "ResendCode",
+        area: Area::Auth,
+        auth: Auth::Public,
+        summary: "Send a new confirmation code",
+    },
+    Route {
+        method: Method::POST,
+        path: "/api/auth/login",
+        function: "Login",
+        area: Area::Auth,
+        auth: Auth::Public,
+        summary: "Check email and password; always answers with an MFA challenge",
+    },
+    Route {
+        method: Method::POST,
+        path: "/api/auth/mfa/setup",
+        function: "BeginMfaSetup",
+        area: Area::Auth,
+        auth: Auth::Public,
+        summary: "Start enrolling an authenticator app",
+    },
+    Route {
+        method: Method::POST,
+        path: "/api/auth/mfa/setup/verify",
+        function: "CompleteMfaSetup",
+        area: Area::Auth,
+        auth: Auth::Public,
+        summary: "Verify the first authenticator code; signs in",
+    },
+    Route {
+        method: Method::POST,
+        path: "/api/auth/mfa",
+        function: "AnswerMfa",
+        area: Area::Auth,
+        auth: Auth::Public,
+        summary: "Answer the MFA challenge; signs in",
+    },
+    Route {
+        method: Method::POST,
+        path: "/api/auth/refresh",
+        function: "Refresh",
+        area: Area::Auth,
+        auth: Auth::Public,
+        summary: "New tokens for the refresh cookie (rotated)",
+    },
+    Route {
+        method: Method::POST,
+        path: "/api/auth/forgot",
+        function: "ForgotPassword",
+        area: Area::Auth,
+        auth: Auth::Public,
+        summary: "Email a password-reset code (202 whether or not the account exists)",
+    },
+    Route {
+        method: Method::POST,
+        path: "/api/auth/reset",
+        function: "ResetPassword",
+        area: Area::Auth,
+        auth: Auth::Public,
+        summary: "Set a new password with the reset code; ends every session",
+    },
+    Route {
+        method: Method::POST,
+        path: "/api/auth/logout",
+        function: "Logout",
+        area: Area::Auth,
+        auth: Auth::User,
+        summary: "End every session of the caller",
     },
 ];
 

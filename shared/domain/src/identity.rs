@@ -129,8 +129,9 @@ pub enum IdentityError {
 /// The account operations of the portal.
 #[async_trait]
 pub trait Identity: Send + Sync {
-    /// Creates an unconfirmed account and sends its email a confirmation code.
-    async fn sign_up(&self, request: &SignUp) -> Result<(), IdentityError>;
+    /// Creates an unconfirmed account, sends its email a confirmation code, and returns the
+    /// account's id (`sub`).
+    async fn sign_up(&self, request: &SignUp) -> Result<String, IdentityError>;
 
     /// Confirms an account's email with the code sent to it.
     async fn confirm_sign_up(&self, email: &Email, code: &str) -> Result<(), IdentityError>;

@@ -145,13 +145,14 @@ impl CognitoIdentity {
 
 #[async_trait]
 impl Identity for CognitoIdentity {
-    async fn sign_up(&self, request: &SignUp) -> Result<(), IdentityError> {
+    async fn sign_up(&self, request: &SignUp) -> Result<String, IdentityError> {
         let username = request.email.as_str();
         let locale = match request.language {
             Language::En => "en",
             Language::Fr => "fr",
         };
-        self.client
+        let output = self
+            .client
             .sign_up()
             .client_id(&self.config.client_id)
             .secret_hash(self.hash(username))
@@ -164,7 +165,7 @@ impl Identity for CognitoIdentity {
             .send()
             .await
             .map_err(identity_error)?;
-        Ok(())
+        Ok(output.user_sub().to_owned())
     }
 
     async fn confirm_sign_up(&self, email: &Email, code: &str) -> Result<(), IdentityError> {

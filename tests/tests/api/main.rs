@@ -1,5 +1,6 @@
 //! API journeys against the local portal over real HTTP (one test binary, faster to link).
 
+mod accounts;
 mod authorizer;
 mod me;
 mod route_table;

@@ -57,11 +57,7 @@ async fn one_user_never_sees_another_users_profile() {
 async fn profile_survives_a_restart_of_the_store() {
     // The embedded store is on disk: a second portal over the same data folder sees the data.
     let data = tempfile::tempdir().expect("temp dir");
-    let config = portal_local::config::PortalConfig {
-        addr: "127.0.0.1:0".parse().expect("addr"),
-        data_dir: data.path().to_path_buf(),
-        frontend_dir: data.path().join("site"),
-    };
+    let config = portal_tests::test_config(data.path(), data.path().join("site"));
     let profile = Profile {
         email: "c@example.ca".into(),
         given_name: "C".into(),
@@ -69,11 +65,11 @@ async fn profile_survives_a_restart_of_the_store() {
         preferred_language: Language::En,
     };
     {
-        let portal = portal_local::Portal::build(&config).expect("first start");
+        let portal = portal_local::Portal::build(&config).await.expect("first start");
         Profiles::new(portal.table.clone()).put("user-3", &profile).await.expect("save");
     }
 
-    let portal = portal_local::Portal::build(&config).expect("second start");
+    let portal = portal_local::Portal::build(&config).await.expect("second start");
 
     assert_eq!(Profiles::new(portal.table).get("user-3").await.expect("read"), Some(profile));
 }

@@ -357,10 +357,11 @@ impl LocalIdentity {
 
 #[async_trait]
 impl Identity for LocalIdentity {
-    async fn sign_up(&self, request: &SignUp) -> Result<(), IdentityError> {
-        self.create_account(request, Vec::new(), false).await?;
+    async fn sign_up(&self, request: &SignUp) -> Result<String, IdentityError> {
+        let sub = self.create_account(request, Vec::new(), false).await?;
         let account = self.account(&request.email).await?.ok_or(IdentityError::NotAuthorized)?;
-        self.send_code(&account, CodePurpose::Confirmation).await
+        self.send_code(&account, CodePurpose::Confirmation).await?;
+        Ok(sub)
     }
 
     async fn confirm_sign_up(&self, email: &Email, code: &str) -> Result<(), IdentityError> {
