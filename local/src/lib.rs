@@ -18,7 +18,7 @@ use portal_api::principal::OFFICERS_GROUP;
 use portal_auth::AuthState;
 use portal_domain::clock::{Clock, SystemClock};
 use portal_domain::email::Email;
-use portal_domain::identity::{IdentityError, SignUp};
+use portal_domain::identity::{Identity as _, IdentityError, SignUp};
 use portal_domain::password::Password;
 use portal_domain::profile::Language;
 use portal_domain::table::Table;
@@ -104,7 +104,7 @@ async fn create_demo_officer(identity: &LocalIdentity) -> Result<()> {
         family_name: "Officer".into(),
         language: Language::En,
     };
-    match identity.create_confirmed_account(&officer, vec![OFFICERS_GROUP.to_owned()]).await {
+    match identity.admin_create_user(&officer, OFFICERS_GROUP).await {
         Ok(_) | Err(IdentityError::AccountExists) => Ok(()),
         Err(error) => Err(error).context("creating the demo officer"),
     }

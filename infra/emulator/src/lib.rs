@@ -156,9 +156,9 @@ pub async fn create_table_from_template(client: &aws_sdk_dynamodb::Client, table
     Ok(())
 }
 
-/// A user pool and app client created in the emulator from the template's `AWS::Cognito::UserPool`
-/// and `AWS::Cognito::UserPoolClient` (MFA setting, sign-in attribute, password length, auth
-/// flows, client secret).
+/// A user pool and app client created in the emulator from the template's `AWS::Cognito::UserPool`,
+/// `AWS::Cognito::UserPoolClient` and `AWS::Cognito::UserPoolGroup`s (MFA setting, sign-in
+/// attribute, password length, auth flows, client secret, groups).
 #[derive(Debug)]
 pub struct EmulatedUserPool {
     /// Pool id.
@@ -226,6 +226,13 @@ pub async fn create_user_pool_from_template(
         .await
         .context("creating the app client")?;
     let app_client = app_client.user_pool_client().context("client")?;
+    let resources = template.get("Resources").and_then(Value::as_mapping).context("template has no Resources")?;
+    let groups =
+        resources.values().filter(|r| r.get("Type").and_then(Value::as_str) == Some("AWS::Cognito::UserPoolGroup"));
+    for group in groups {
+        let name = group["Properties"]["GroupName"].as_str().context("GroupName")?;
+        client.create_group().user_pool_id(&user_pool_id).group_name(name).send().await.context("creating a group")?;
+    }
     Ok(EmulatedUserPool {
         user_pool_id,
         client_id: app_client.client_id().context("client id")?.to_owned(),

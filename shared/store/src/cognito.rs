@@ -9,8 +9,8 @@ use async_trait::async_trait;
 use aws_sdk_cognitoidentityprovider::Client;
 use aws_sdk_cognitoidentityprovider::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_cognitoidentityprovider::types::{
-    AttributeType, AuthFlowType, AuthenticationResultType, ChallengeNameType, SoftwareTokenMfaSettingsType,
-    VerifySoftwareTokenResponseType,
+    AttributeType, AuthFlowType, AuthenticationResultType, ChallengeNameType, MessageActionType,
+    SoftwareTokenMfaSettingsType, VerifySoftwareTokenResponseType,
 };
 use base64::Engine as _;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
@@ -101,6 +101,14 @@ fn tokens(result: Option<&AuthenticationResultType>, previous_refresh: Option<&s
     })
 }
 
+/// The `locale` attribute of a language.
+fn locale(language: Language) -> &'static str {
+    match language {
+        Language::En => "en",
+        Language::Fr => "fr",
+    }
+}
+
 fn attribute(name: &str, value: &str) -> Result<AttributeType, IdentityError> {
     AttributeType::builder().name(name).value(value).build().map_err(|e| IdentityError::Unavailable(Box::new(e)))
 }
@@ -109,6 +117,20 @@ impl CognitoIdentity {
     /// An adapter over an already-built client (clients are built once, at init).
     pub fn new(client: Client, config: CognitoConfig) -> Self {
         Self { client, config }
+    }
+
+    /// The account's id (`sub`) for its email.
+    async fn sub_of(&self, email: &Email) -> Result<String, IdentityError> {
+        let user = self
+            .client
+            .admin_get_user()
+            .user_pool_id(&self.config.user_pool_id)
+            .username(email.as_str())
+            .send()
+            .await
+            .map_err(identity_error)?;
+        let sub = user.user_attributes().iter().find(|a| a.name() == "sub").and_then(|a| a.value());
+        Ok(sub.unwrap_or(user.username()).to_owned())
     }
 
     fn hash(&self, username: &str) -> String {
@@ -147,10 +169,6 @@ impl CognitoIdentity {
 impl Identity for CognitoIdentity {
     async fn sign_up(&self, request: &SignUp) -> Result<String, IdentityError> {
         let username = request.email.as_str();
-        let locale = match request.language {
-            Language::En => "en",
-            Language::Fr => "fr",
-        };
         let output = self
             .client
             .sign_up()
@@ -161,7 +179,7 @@ impl Identity for CognitoIdentity {
             .user_attributes(attribute("email", username)?)
             .user_attributes(attribute("given_name", &request.given_name)?)
             .user_attributes(attribute("family_name", &request.family_name)?)
-            .user_attributes(attribute("locale", locale)?)
+            .user_attributes(attribute("locale", locale(request.language))?)
             .send()
             .await
             .map_err(identity_error)?;
@@ -316,16 +334,59 @@ impl Identity for CognitoIdentity {
             .send()
             .await
             .map_err(identity_error)?;
-        let user = self
+        self.sub_of(email).await
+    }
+
+    async fn admin_create_user(&self, request: &SignUp, group: &str) -> Result<String, IdentityError> {
+        let username = request.email.as_str();
+        let created = self
             .client
-            .admin_get_user()
+            .admin_create_user()
+            .user_pool_id(&self.config.user_pool_id)
+            .username(username)
+            .user_attributes(attribute("email", username)?)
+            .user_attributes(attribute("email_verified", "true")?)
+            .user_attributes(attribute("given_name", &request.given_name)?)
+            .user_attributes(attribute("family_name", &request.family_name)?)
+            .user_attributes(attribute("locale", locale(request.language))?)
+            // No invitation with a temporary password: the administrator hands over the password.
+            .message_action(MessageActionType::Suppress)
+            .send()
+            .await
+            .map_err(identity_error)?;
+        self.client
+            .admin_set_user_password()
+            .user_pool_id(&self.config.user_pool_id)
+            .username(username)
+            .password(request.password.expose())
+            .permanent(true)
+            .send()
+            .await
+            .map_err(identity_error)?;
+        self.client
+            .admin_add_user_to_group()
+            .user_pool_id(&self.config.user_pool_id)
+            .username(username)
+            .group_name(group)
+            .send()
+            .await
+            .map_err(identity_error)?;
+        let user = created.user().ok_or_else(|| IdentityError::Unavailable("Cognito returned no user".into()))?;
+        let sub = user.attributes().iter().find(|a| a.name() == "sub").and_then(|a| a.value());
+        Ok(sub.or(user.username()).unwrap_or(username).to_owned())
+    }
+
+    async fn admin_disable_user(&self, email: &Email) -> Result<String, IdentityError> {
+        self.client
+            .admin_disable_user()
             .user_pool_id(&self.config.user_pool_id)
             .username(email.as_str())
             .send()
             .await
             .map_err(identity_error)?;
-        let sub = user.user_attributes().iter().find(|a| a.name() == "sub").and_then(|a| a.value());
-        Ok(sub.unwrap_or(user.username()).to_owned())
+        let sub = self.sub_of(email).await?;
+        self.sign_out_everywhere(&sub).await?;
+        Ok(sub)
     }
 
     async fn sign_out_everywhere(&self, sub: &str) -> Result<(), IdentityError> {

@@ -207,3 +207,30 @@ async fn signing_out_everywhere_reaches_the_user() {
 
     p.identity.sign_out_everywhere(&sub).await.expect("global sign-out");
 }
+
+#[tokio::test]
+async fn an_officer_is_created_in_the_officers_group_with_a_chosen_password() {
+    let p = pool().await;
+
+    let sub = p.identity.admin_create_user(&sign_up("officer@example.ca"), "officers").await.expect("created");
+
+    assert_eq!(sub, p.sub_of("officer@example.ca").await);
+    let groups = p.admin.admin_list_groups_for_user().user_pool_id(&p.user_pool_id).username("officer@example.ca");
+    let groups = groups.send().await.expect("groups");
+    assert_eq!(groups.groups().iter().filter_map(|g| g.group_name()).collect::<Vec<_>>(), ["officers"]);
+    // The chosen password is permanent: the sign-in is not sent to NEW_PASSWORD_REQUIRED.
+    let signed_in = p.identity.sign_in(&email("officer@example.ca"), PASSWORD).await;
+    assert!(!matches!(signed_in, Err(IdentityError::NotAuthorized)), "{signed_in:?}");
+}
+
+#[tokio::test]
+async fn s2_a_disabled_user_cannot_sign_in() {
+    let p = pool().await;
+    p.confirmed("a@example.ca").await;
+
+    let sub = p.identity.admin_disable_user(&email("a@example.ca")).await.expect("disabled");
+    let result = p.identity.sign_in(&email("a@example.ca"), PASSWORD).await;
+
+    assert_eq!(sub, p.sub_of("a@example.ca").await);
+    assert!(matches!(result, Err(IdentityError::NotAuthorized)), "{result:?}");
+}

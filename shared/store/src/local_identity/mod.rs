@@ -70,6 +70,8 @@ struct Account {
     failed_sign_ins: u32,
     #[serde(default)]
     locked_until: u64,
+    #[serde(default)]
+    disabled: bool,
 }
 
 /// Which email code.
@@ -303,16 +305,6 @@ impl LocalIdentity {
         Ok(self.table.get(&keys::local_refresh_family(family)).await.map_err(store_error)?.is_some())
     }
 
-    /// Creates a confirmed account in the given groups, with a password the caller chose (the
-    /// admin CLI's officers, the local portal's demo officer). It still has to enrol MFA.
-    pub async fn create_confirmed_account(
-        &self,
-        request: &SignUp,
-        groups: Vec<String>,
-    ) -> Result<String, IdentityError> {
-        self.create_account(request, groups, true).await
-    }
-
     async fn create_account(
         &self,
         request: &SignUp,
@@ -333,6 +325,7 @@ impl LocalIdentity {
             last_totp_step: 0,
             failed_sign_ins: 0,
             locked_until: 0,
+            disabled: false,
         };
         let account_item =
             Item::from_record(&keys::local_account(request.email.as_str()), &account).map_err(store_error)?;
@@ -407,7 +400,7 @@ impl Identity for LocalIdentity {
             }
             return Err(IdentityError::NotAuthorized);
         }
-        let account = account.ok_or(IdentityError::NotAuthorized)?;
+        let account = account.filter(|a| !a.disabled).ok_or(IdentityError::NotAuthorized)?;
         if !account.confirmed {
             return Err(IdentityError::NotConfirmed);
         }
@@ -512,7 +505,7 @@ impl Identity for LocalIdentity {
             self.end_family(&stored.family).await?;
             return Err(IdentityError::NotAuthorized);
         }
-        let account = self.account(&stored.email).await?.ok_or(IdentityError::NotAuthorized)?;
+        let account = self.account(&stored.email).await?.filter(|a| !a.disabled).ok_or(IdentityError::NotAuthorized)?;
         let revoked = self.revocations.is_revoked(&account.sub, stored.issued_at).await.map_err(store_error)?;
         if stored.expires_at <= self.clock.now() || revoked || self.family_ended(&stored.family).await? {
             return Err(IdentityError::NotAuthorized);
@@ -573,6 +566,17 @@ impl Identity for LocalIdentity {
     async fn sign_out_everywhere(&self, sub: &str) -> Result<(), IdentityError> {
         // Refresh tokens issued until now are refused through the same record access tokens are.
         self.revocations.revoke_all(sub, self.clock.now()).await.map_err(store_error)
+    }
+
+    async fn admin_create_user(&self, request: &SignUp, group: &str) -> Result<String, IdentityError> {
+        self.create_account(request, vec![group.to_owned()], true).await
+    }
+
+    async fn admin_disable_user(&self, email: &Email) -> Result<String, IdentityError> {
+        let account = self.account(email).await?.ok_or(IdentityError::NotAuthorized)?;
+        self.update_account(email, Update::default().set("disabled", true)).await?;
+        self.sign_out_everywhere(&account.sub).await?;
+        Ok(account.sub)
     }
 }
 

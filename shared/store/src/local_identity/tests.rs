@@ -299,3 +299,28 @@ async fn a_wrong_password_and_an_unknown_email_look_the_same() {
     assert!(matches!(wrong_password, Err(IdentityError::NotAuthorized)));
     assert!(matches!(unknown, Err(IdentityError::NotAuthorized)));
 }
+
+#[tokio::test]
+async fn officers_are_created_confirmed_in_their_group_and_still_enrol_mfa() {
+    let p = provider();
+
+    p.identity.admin_create_user(&sign_up("o@example.ca", Language::En), "officers").await.expect("created");
+    let challenge = p.identity.sign_in(&email("o@example.ca"), PASSWORD).await.expect("sign in");
+    let enrolment = p.identity.begin_mfa_enrolment(&challenge.session).await.expect("enrol");
+    let code = totp::code_at(&enrolment.secret, p.clock.now()).expect("code");
+    let tokens = p.identity.complete_mfa_enrolment(&enrolment.session, &code).await.expect("verify");
+
+    assert_eq!(claims_of(&tokens.access_token)["cognito:groups"], serde_json::json!(["officers"]));
+}
+
+#[tokio::test]
+async fn s2_a_disabled_account_can_neither_sign_in_nor_refresh() {
+    let p = provider();
+    let (_, tokens) = p.enrolled("a@example.ca").await;
+
+    p.identity.admin_disable_user(&email("a@example.ca")).await.expect("disabled");
+
+    let sign_in = p.identity.sign_in(&email("a@example.ca"), PASSWORD).await;
+    assert!(matches!(sign_in, Err(IdentityError::NotAuthorized)), "{sign_in:?}");
+    assert!(matches!(p.identity.refresh(&tokens.refresh_token).await, Err(IdentityError::NotAuthorized)));
+}
