@@ -42,6 +42,44 @@ pub const DEMO_OFFICER_EMAIL: &str = "officer@portal.local";
 /// Password of the demo officer (local mode only; printed by `make run`).
 pub const DEMO_OFFICER_PASSWORD: &str = "demo officer passphrase";
 
+/// The local stand-ins for AWS, opened over the data folder: the embedded table, the identity
+/// provider and its signing key, the outbox. The portal and the admin CLI share them.
+pub struct LocalServices {
+    /// The embedded store.
+    pub table: Arc<dyn Table>,
+    /// The local identity provider's signing key.
+    pub signer: Signer,
+    /// The clock.
+    pub clock: Arc<dyn Clock>,
+    /// Where messages go.
+    pub outbox: Arc<Outbox>,
+    /// The local identity provider.
+    pub identity: Arc<LocalIdentity>,
+}
+
+impl LocalServices {
+    /// Opens the data folder, creating it and its files on first use. redb allows one process
+    /// at a time on a store: stop the portal before running the admin CLI on the same folder.
+    pub fn open(config: &PortalConfig) -> Result<Self> {
+        std::fs::create_dir_all(&config.data_dir)
+            .with_context(|| format!("creating the data folder {}", config.data_dir.display()))?;
+        let store = config.data_dir.join(STORE_FILE);
+        let table: Arc<dyn Table> =
+            Arc::new(EmbeddedTable::open(&store).with_context(|| format!("opening {}", store.display()))?);
+        let signer = Signer::load_or_create(&config.data_dir)?;
+        let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+        let outbox = Arc::new(Outbox::new(Arc::clone(&table), Arc::clone(&clock), config.echo_messages));
+        let identity = Arc::new(LocalIdentity::new(
+            Arc::clone(&table),
+            outbox.clone(),
+            Arc::clone(&clock),
+            signer.clone(),
+            config.hash_cost,
+        )?);
+        Ok(Self { table, signer, clock, outbox, identity })
+    }
+}
+
 /// A built portal: its router and what tests and tools need beside it.
 pub struct Portal {
     /// The whole site: `/api`, the JWKS and the frontend.
@@ -58,20 +96,8 @@ impl Portal {
     /// Opens the data folder (creating it), builds every area over the embedded store and the
     /// local identity provider, and creates the demo officer on first start.
     pub async fn build(config: &PortalConfig) -> Result<Self> {
-        std::fs::create_dir_all(&config.data_dir)
-            .with_context(|| format!("creating the data folder {}", config.data_dir.display()))?;
-        let table: Arc<dyn Table> = Arc::new(EmbeddedTable::open(&config.data_dir.join(STORE_FILE))?);
-        let signer = Signer::load_or_create(&config.data_dir)?;
+        let LocalServices { table, signer, clock, outbox, identity } = LocalServices::open(config)?;
         let authorizer = Arc::new(JwtAuthorizer::new(&signer)?);
-        let clock: Arc<dyn Clock> = Arc::new(SystemClock);
-        let outbox = Arc::new(Outbox::new(Arc::clone(&table), Arc::clone(&clock), config.echo_messages));
-        let identity = Arc::new(LocalIdentity::new(
-            Arc::clone(&table),
-            outbox.clone(),
-            Arc::clone(&clock),
-            signer.clone(),
-            config.hash_cost,
-        )?);
         create_demo_officer(&identity).await?;
 
         let areas = Router::new()

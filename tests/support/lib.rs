@@ -20,6 +20,12 @@ pub struct TestApp {
 }
 
 impl TestApp {
+    /// Stops the portal (releasing its store) and hands back its folder, to restart it later.
+    pub async fn stop(self) -> tempfile::TempDir {
+        self.portal.stop().await.expect("portal stops");
+        self._data
+    }
+
     /// Absolute URL of a path on the portal.
     pub fn url(&self, path: &str) -> String {
         format!("http://{}{path}", self.portal.addr)
@@ -65,11 +71,20 @@ pub fn test_config(data_dir: &std::path::Path, frontend_dir: std::path::PathBuf)
 
 /// Starts a portal on 127.0.0.1:0 over a fresh data folder, serving a one-page test site.
 pub async fn spawn_app() -> TestApp {
-    let data = tempfile::tempdir().expect("temp dir");
+    spawn_app_in(tempfile::tempdir().expect("temp dir")).await
+}
+
+/// The data folder of a test portal inside its temporary folder.
+pub fn data_dir(folder: &tempfile::TempDir) -> std::path::PathBuf {
+    folder.path().join("data")
+}
+
+/// Starts a portal over an existing temporary folder (its data folder is [`data_dir`]).
+pub async fn spawn_app_in(data: tempfile::TempDir) -> TestApp {
     let frontend_dir = data.path().join("site");
     std::fs::create_dir_all(&frontend_dir).expect("site dir");
     std::fs::write(frontend_dir.join("index.html"), TEST_INDEX_HTML).expect("index");
-    let config = test_config(&data.path().join("data"), frontend_dir);
+    let config = test_config(&data_dir(&data), frontend_dir);
     let listener = tokio::net::TcpListener::bind(config.addr).await.expect("bind");
     let portal = portal_local::spawn(&config, listener).await.expect("portal starts");
     TestApp { portal, client: reqwest::Client::new(), _data: data }

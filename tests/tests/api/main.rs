@@ -1,6 +1,7 @@
 //! API journeys against the local portal over real HTTP (one test binary, faster to link).
 
 mod accounts;
+mod admin;
 mod authorizer;
 mod me;
 mod route_table;

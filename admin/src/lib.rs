@@ -1,0 +1,100 @@
+//! The administrator's commands, over the `Identity` port, so they work the same on the local
+//! identity provider and on Cognito.
+
+use anyhow::{Context, Result};
+use clap::{Parser, Subcommand};
+use portal_api::principal::OFFICERS_GROUP;
+use portal_domain::clock::Clock;
+use portal_domain::email::Email;
+use portal_domain::identity::{Identity, SignUp};
+use portal_domain::password::Password;
+use portal_domain::profile::{Language, Profile, Profiles};
+use portal_domain::sessions::Revocations;
+
+/// `portal-admin`: manage accounts of the portal.
+#[derive(Debug, Parser)]
+#[command(name = "portal-admin", version)]
+pub struct Cli {
+    /// Act on the AWS deployment (USER_POOL_ID, USER_POOL_CLIENT_ID, USER_POOL_CLIENT_SECRET,
+    /// TABLE_NAME and AWS credentials from the environment) instead of the local portal's data
+    /// folder (PORTAL_DATA_DIR; stop the portal first).
+    #[arg(long)]
+    pub aws: bool,
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Create an officer account (in the officers group). The password is read from
+    /// PORTAL_ADMIN_PASSWORD or the first line of standard input, never from the command line.
+    CreateOfficer {
+        /// Sign-in email.
+        #[arg(long)]
+        email: String,
+        /// Given name(s).
+        #[arg(long)]
+        given_name: String,
+        /// Family name.
+        #[arg(long)]
+        family_name: String,
+        /// Language of the portal and messages: en or fr.
+        #[arg(long, default_value = "en")]
+        language: String,
+    },
+    /// Disable an account: it can no longer sign in, and every session ends at once.
+    DisableUser {
+        /// Sign-in email.
+        #[arg(long)]
+        email: String,
+    },
+}
+
+/// What the commands act through.
+pub struct Backend<'a> {
+    /// The identity provider.
+    pub identity: &'a dyn Identity,
+    /// Profiles in the table.
+    pub profiles: Profiles,
+    /// Session revocations in the table.
+    pub revocations: Revocations,
+    /// The clock.
+    pub clock: &'a dyn Clock,
+}
+
+/// Runs one command and says what it did.
+pub async fn run(command: Command, password: impl FnOnce() -> Result<String>, backend: &Backend<'_>) -> Result<String> {
+    match command {
+        Command::CreateOfficer { email, given_name, family_name, language } => {
+            let language = match language.as_str() {
+                "en" => Language::En,
+                "fr" => Language::Fr,
+                other => anyhow::bail!("language must be en or fr, not {other}"),
+            };
+            let request = SignUp {
+                email: Email::parse(&email).context("the email address is not valid")?,
+                password: Password::parse(&password()?).context("the password does not meet the rules")?,
+                given_name,
+                family_name,
+                language,
+            };
+            let sub = backend.identity.admin_create_user(&request, OFFICERS_GROUP).await?;
+            let profile = Profile {
+                email: request.email.to_string(),
+                given_name: request.given_name,
+                family_name: request.family_name,
+                preferred_language: language,
+            };
+            backend.profiles.put(&sub, &profile).await?;
+            Ok(format!("Created officer {} ({sub}); they set up an authenticator app at first sign-in.", request.email))
+        }
+        Command::DisableUser { email } => {
+            let email = Email::parse(&email).context("the email address is not valid")?;
+            let sub = backend.identity.admin_disable_user(&email).await?;
+            backend.revocations.revoke_all(&sub, backend.clock.now()).await?;
+            Ok(format!("Disabled {email} ({sub}); every session has ended."))
+        }
+    }
+}

@@ -1,0 +1,64 @@
+//! `portal-admin`: see `portal-admin --help`.
+
+use std::io::BufRead as _;
+use std::sync::Arc;
+
+use anyhow::{Context, Result};
+use clap::Parser as _;
+use portal_admin::{Backend, Cli};
+use portal_api::config::{Environment, TableConfig};
+use portal_domain::clock::SystemClock;
+use portal_domain::profile::Profiles;
+use portal_domain::sessions::Revocations;
+use portal_domain::table::Table;
+use portal_local::LocalServices;
+use portal_local::config::PortalConfig;
+use portal_store::cognito::{CognitoConfig, CognitoIdentity};
+use portal_store::dynamodb::DynamoTable;
+
+/// The password, from the environment or standard input.
+fn read_password() -> Result<String> {
+    if let Ok(password) = std::env::var("PORTAL_ADMIN_PASSWORD") {
+        return Ok(password);
+    }
+    eprintln!("Password (12 characters or more), then Enter:");
+    let mut line = String::new();
+    std::io::stdin().lock().read_line(&mut line).context("reading the password")?;
+    Ok(line.trim_end_matches(['\r', '\n']).to_owned())
+}
+
+#[tokio::main]
+async fn main() -> Result<()> {
+    let cli = Cli::parse();
+    let env = Environment::process();
+    let clock = SystemClock;
+    let message = if cli.aws {
+        let aws = portal_store::aws::load_sdk_config().await?;
+        let cognito = CognitoConfig {
+            user_pool_id: env.required("USER_POOL_ID")?,
+            client_id: env.required("USER_POOL_CLIENT_ID")?,
+            client_secret: env.required("USER_POOL_CLIENT_SECRET")?,
+        };
+        let identity = CognitoIdentity::new(aws_sdk_cognitoidentityprovider::Client::new(&aws), cognito);
+        let table: Arc<dyn Table> =
+            Arc::new(DynamoTable::new(aws_sdk_dynamodb::Client::new(&aws), TableConfig::from_env(&env)?.table_name));
+        let backend = Backend {
+            identity: &identity,
+            profiles: Profiles::new(Arc::clone(&table)),
+            revocations: Revocations::new(table),
+            clock: &clock,
+        };
+        portal_admin::run(cli.command, read_password, &backend).await?
+    } else {
+        let services = LocalServices::open(&PortalConfig::from_env(&env)?)?;
+        let backend = Backend {
+            identity: services.identity.as_ref(),
+            profiles: Profiles::new(Arc::clone(&services.table)),
+            revocations: Revocations::new(services.table),
+            clock: &clock,
+        };
+        portal_admin::run(cli.command, read_password, &backend).await?
+    };
+    println!("{message}");
+    Ok(())
+}

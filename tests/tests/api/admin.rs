@@ -1,0 +1,87 @@
+//! The admin CLI's commands in local mode, and their effect on a running portal.
+
+use portal_admin::{Backend, Command};
+use portal_domain::clock::SystemClock;
+use portal_domain::profile::Profiles;
+use portal_domain::sessions::Revocations;
+use portal_local::LocalServices;
+use portal_store::local_identity::secrets::totp;
+use portal_tests::{data_dir, now, spawn_app_in, test_config};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+const PASSWORD: &str = "an officer's long passphrase";
+
+/// Runs one admin command on the data folder (the portal must be stopped: one process per store).
+async fn admin(folder: &tempfile::TempDir, command: Command) -> String {
+    let services = LocalServices::open(&test_config(&data_dir(folder), folder.path().join("site"))).expect("open");
+    let backend = Backend {
+        identity: services.identity.as_ref(),
+        profiles: Profiles::new(services.table.clone()),
+        revocations: Revocations::new(services.table.clone()),
+        clock: &SystemClock,
+    };
+    portal_admin::run(command, || Ok(PASSWORD.to_owned()), &backend).await.expect("command")
+}
+
+async fn post(app: &portal_tests::TestApp, path: &str, body: Value) -> reqwest::Response {
+    app.client.post(app.url(path)).json(&body).send().await.expect("request")
+}
+
+/// Signs the officer in for the first time, enrolling an authenticator; returns the access token.
+async fn first_sign_in(app: &portal_tests::TestApp) -> String {
+    let challenge: Value = post(app, "/api/auth/login", json!({"email": "agent@example.ca", "password": PASSWORD}))
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(challenge["challenge"], "MFA_SETUP");
+    let setup: Value =
+        post(app, "/api/auth/mfa/setup", json!({"session": challenge["session"]})).await.json().await.expect("json");
+    let code = totp::code_at(setup["secret"].as_str().expect("secret"), now()).expect("code");
+    let tokens: Value = post(app, "/api/auth/mfa/setup/verify", json!({"session": setup["session"], "code": code}))
+        .await
+        .json()
+        .await
+        .expect("json");
+    tokens["accessToken"].as_str().expect("token").to_owned()
+}
+
+fn create_officer() -> Command {
+    Command::CreateOfficer {
+        email: "agent@example.ca".into(),
+        given_name: "Alex".into(),
+        family_name: "Gagnon".into(),
+        language: "fr".into(),
+    }
+}
+
+#[tokio::test]
+async fn an_officer_created_by_the_cli_signs_in_with_mfa_into_the_officers_group() {
+    let folder = tempfile::tempdir().expect("temp dir");
+    let said = admin(&folder, create_officer()).await;
+    assert!(said.starts_with("Created officer agent@example.ca"));
+    let app = spawn_app_in(folder).await;
+
+    let token = first_sign_in(&app).await;
+
+    let me: Value = app.get("/api/me", Some(&token)).await.json().await.expect("json");
+    assert_eq!(me["groups"], json!(["officers"]));
+    assert_eq!(me["profile"]["familyName"], "Gagnon");
+}
+
+#[tokio::test]
+async fn s2_disabling_an_account_refuses_its_tokens_and_its_sign_in() {
+    let folder = tempfile::tempdir().expect("temp dir");
+    admin(&folder, create_officer()).await;
+    let app = spawn_app_in(folder).await;
+    let token = first_sign_in(&app).await;
+    let folder = app.stop().await;
+
+    admin(&folder, Command::DisableUser { email: "agent@example.ca".into() }).await;
+    let app = spawn_app_in(folder).await;
+
+    assert_eq!(app.get("/api/me", Some(&token)).await.status(), StatusCode::UNAUTHORIZED);
+    let login = post(&app, "/api/auth/login", json!({"email": "agent@example.ca", "password": PASSWORD})).await;
+    assert_eq!(login.status(), StatusCode::UNAUTHORIZED);
+}
