@@ -31,13 +31,14 @@ frontend/dist/index.html: $(wildcard frontend/public/*)
 fmt:
 	cargo fmt --all
 
-## bench: cold-start init of /api/me vs a hello lambda_http function, and handler latency
+## bench: cold-start init of /api/me vs a hello lambda_http function, handler latency, identity costs
 bench:
 	cargo build --release -p portal-profile -p portal-bench
 	target/release/coldstart target/release/profile target/release/hello
 	target/release/handler-latency
+	target/release/identity-costs
 
 ## lambda: arm64 Lambda bootstraps of every area (cargo-lambda from the venv, zig included)
 lambda: venv
 	$(VENV)/bin/pip install --quiet --disable-pip-version-check cargo-lambda
-	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" cargo lambda build --release --arm64 -p portal-system -p portal-profile
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" cargo lambda build --release --arm64 -p portal-system -p portal-profile -p portal-auth

@@ -4,7 +4,8 @@
 use std::sync::Arc;
 
 use portal_domain::profile::{Language, Profile, Profiles};
-use portal_domain::table::Table;
+use portal_domain::sessions::Revocations;
+use portal_domain::table::{Condition, Item, Key, Page, Query, StoreError, Table, Update, WriteOp};
 use portal_profile::ProfileState;
 use portal_store::embedded::EmbeddedTable;
 use serde_json::{Value, json};
@@ -79,6 +80,57 @@ async fn s3_get_me_with_id_token_claims_is_a_401() {
     let area = area();
 
     let (status, _, body) = invoke(&area, include_str!("events/get-me-with-id-token.json")).await;
+
+    assert_eq!(status, 401);
+    assert_eq!(body["type"], "unauthenticated");
+}
+
+/// A table whose every call fails, as a store outage would.
+struct UnreachableTable;
+
+#[async_trait::async_trait]
+impl Table for UnreachableTable {
+    async fn get(&self, _: &Key) -> Result<Option<Item>, StoreError> {
+        Err(StoreError::Unavailable("connection refused".into()))
+    }
+    async fn put(&self, _: Item, _: Option<Condition>) -> Result<(), StoreError> {
+        Err(StoreError::Unavailable("connection refused".into()))
+    }
+    async fn update(&self, _: &Key, _: Update, _: Option<Condition>) -> Result<Item, StoreError> {
+        Err(StoreError::Unavailable("connection refused".into()))
+    }
+    async fn delete(&self, _: &Key, _: Option<Condition>) -> Result<(), StoreError> {
+        Err(StoreError::Unavailable("connection refused".into()))
+    }
+    async fn query(&self, _: Query) -> Result<Page, StoreError> {
+        Err(StoreError::Unavailable("connection refused".into()))
+    }
+    async fn transact_write(&self, _: Vec<WriteOp>) -> Result<(), StoreError> {
+        Err(StoreError::Unavailable("connection refused".into()))
+    }
+}
+
+#[tokio::test]
+async fn c4_when_the_session_check_cannot_run_the_request_is_denied() {
+    let router = portal_profile::router(ProfileState::new(Arc::new(UnreachableTable))).expect("router");
+
+    let response = portal_api::lambda::handle_event(portal_api::app(router), include_str!("events/get-me.json"))
+        .await
+        .expect("handled");
+
+    assert_eq!(response["statusCode"], 500);
+    let body: Value = serde_json::from_str(response["body"].as_str().expect("body")).expect("json");
+    assert_eq!(body["type"], "internal");
+    assert!(body.get("profile").is_none() && !body.to_string().contains("connection refused"), "no data, no cause");
+}
+
+#[tokio::test]
+async fn s2_a_token_issued_before_the_users_sign_out_is_refused() {
+    let area = area();
+    // The fixture's token was issued at 1795000000; the user signed out at that second.
+    Revocations::new(area.table.clone()).revoke_all(SUB, 1_795_000_000).await.expect("revoke");
+
+    let (status, _, body) = invoke(&area, include_str!("events/get-me.json")).await;
 
     assert_eq!(status, 401);
     assert_eq!(body["type"], "unauthenticated");

@@ -3,6 +3,7 @@
 mod accounts;
 mod admin;
 mod authorizer;
+mod logs;
 mod me;
 mod route_table;
 mod site;
