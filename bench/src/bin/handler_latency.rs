@@ -10,15 +10,15 @@ use portal_domain::table::{Condition, Item, Key, Page, Query, StoreError, Table,
 use portal_profile::ProfileState;
 use serde_json::json;
 
-/// A table that answers every read with one stored profile, in memory and at once.
+/// A table holding one profile (and no revocation record), in memory, answering at once.
 struct StubTable {
     profile: Item,
 }
 
 #[async_trait]
 impl Table for StubTable {
-    async fn get(&self, _key: &Key) -> Result<Option<Item>, StoreError> {
-        Ok(Some(self.profile.clone()))
+    async fn get(&self, key: &Key) -> Result<Option<Item>, StoreError> {
+        Ok((*key == self.profile.key()).then(|| self.profile.clone()))
     }
     async fn put(&self, _item: Item, _condition: Option<Condition>) -> Result<(), StoreError> {
         Err(StoreError::InvalidRequest("read-only stub".into()))
@@ -44,7 +44,8 @@ const SAMPLES: usize = 20_000;
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<()> {
     let profile = json!({"email": "a@example.ca", "givenName": "A", "familyName": "B", "preferredLanguage": "en"});
-    let item = Item::from_record(&portal_domain::keys::profile("x"), &profile)?;
+    let sub = "7c1e9a52-0d4b-4f55-9b1f-3f0a6d2e8b11"; // the event's caller
+    let item = Item::from_record(&portal_domain::keys::profile(sub), &profile)?;
     let router = portal_profile::router(ProfileState::new(Arc::new(StubTable { profile: item })))?;
     let app = portal_api::app(router);
 
