@@ -430,6 +430,32 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn a6_resending_a_code_to_an_unknown_address_answers_like_a_known_one() {
+        use aws_sdk_cognitoidentityprovider::operation::resend_confirmation_code::{
+            ResendConfirmationCodeError, ResendConfirmationCodeOutput,
+        };
+        use aws_sdk_cognitoidentityprovider::types::error::UserNotFoundException;
+        use aws_smithy_types::error::ErrorMetadata;
+
+        let known = mock!(Client::resend_confirmation_code)
+            .match_requests(|r| r.username() == Some("known@example.ca") && r.secret_hash().is_some())
+            .then_output(|| ResendConfirmationCodeOutput::builder().build());
+        let unknown = mock!(Client::resend_confirmation_code).then_error(|| {
+            let meta = ErrorMetadata::builder().code("UserNotFoundException").build();
+            ResendConfirmationCodeError::UserNotFoundException(UserNotFoundException::builder().meta(meta).build())
+        });
+        let client = mock_client!(aws_sdk_cognitoidentityprovider, RuleMode::Sequential, &[&known, &unknown]);
+        let config =
+            CognitoConfig { user_pool_id: "pool".into(), client_id: "client".into(), client_secret: "secret".into() };
+        let identity = CognitoIdentity::new(client, config);
+
+        let email = |address: &str| Email::parse(address).expect("email");
+        identity.resend_confirmation(&email("known@example.ca")).await.expect("known");
+        identity.resend_confirmation(&email("unknown@example.ca")).await.expect("unknown answers the same");
+        assert_eq!((known.num_calls(), unknown.num_calls()), (1, 1));
+    }
+
+    #[tokio::test]
     async fn s1_refresh_hands_back_the_rotated_token() {
         let (identity, rule) = identity_answering(Some("new"));
 

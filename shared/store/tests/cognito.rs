@@ -3,7 +3,9 @@
 //! What this proves: request shapes, the `SECRET_HASH` (moto checks it on challenge answers),
 //! the wrapped challenge session, and error mapping. What it cannot: moto accepts any email
 //! code and any TOTP code, and signs a user with no authenticator in directly where Cognito would
-//! ask for `MFA_SETUP`; code checking is proven on the local identity provider instead.
+//! ask for `MFA_SETUP`; code checking is proven on the local identity provider instead. Moto does
+//! not implement `ResendConfirmationCode` or `GetTokensFromRefreshToken`: those two calls are
+//! covered with `aws-smithy-mocks` in the adapter's unit tests.
 
 use aws_sdk_cognitoidentityprovider::Client;
 use aws_sdk_cognitoidentityprovider::types::{AuthFlowType, SoftwareTokenMfaSettingsType};
