@@ -234,6 +234,23 @@ impl LocalIdentity {
         Ok(key)
     }
 
+    /// Applies `update` to the account and consumes the code, together: a code works once.
+    async fn redeem_code(&self, email: &Email, code_key: Key, update: Update) -> Result<(), IdentityError> {
+        let account = keys::local_account(email.as_str());
+        let redeemed = self
+            .table
+            .transact_write(vec![
+                WriteOp::Update { key: account, update, condition: Some(Condition::Present) },
+                WriteOp::Delete { key: code_key, condition: Some(Condition::Present) },
+            ])
+            .await;
+        redeemed.map_err(|error| match error {
+            // Redeemed by a concurrent request in the meantime.
+            StoreError::TransactionCanceled { .. } => IdentityError::CodeExpired,
+            other => store_error(other),
+        })
+    }
+
     async fn sign_in_session(&self, session: &str) -> Result<(Key, SignInSession), IdentityError> {
         let key = keys::local_sign_in(&digest(session));
         let stored: SignInSession = self.read(&key).await?.ok_or(IdentityError::SessionExpired)?;
@@ -359,20 +376,7 @@ impl Identity for LocalIdentity {
 
     async fn confirm_sign_up(&self, email: &Email, code: &str) -> Result<(), IdentityError> {
         let code_key = self.check_code(email, CodePurpose::Confirmation, code).await?;
-        self.table
-            .transact_write(vec![
-                WriteOp::Update {
-                    key: keys::local_account(email.as_str()),
-                    update: Update::default().set("confirmed", true),
-                    condition: Some(Condition::Present),
-                },
-                WriteOp::Delete { key: code_key, condition: Some(Condition::Present) },
-            ])
-            .await
-            .map_err(|error| match error {
-                StoreError::TransactionCanceled { .. } => IdentityError::CodeExpired,
-                other => store_error(other),
-            })
+        self.redeem_code(email, code_key, Update::default().set("confirmed", true)).await
     }
 
     async fn resend_confirmation(&self, email: &Email) -> Result<(), IdentityError> {
@@ -540,23 +544,8 @@ impl Identity for LocalIdentity {
         let code_key = self.check_code(email, CodePurpose::Reset, code).await?;
         let account = self.account(email).await?.ok_or(IdentityError::CodeExpired)?;
         let password_hash = self.hash_password(password).await?;
-        self.table
-            .transact_write(vec![
-                WriteOp::Update {
-                    key: keys::local_account(email.as_str()),
-                    update: Update::default()
-                        .set("passwordHash", password_hash)
-                        .set("failedSignIns", 0)
-                        .set("lockedUntil", 0),
-                    condition: Some(Condition::Present),
-                },
-                WriteOp::Delete { key: code_key, condition: Some(Condition::Present) },
-            ])
-            .await
-            .map_err(|error| match error {
-                StoreError::TransactionCanceled { .. } => IdentityError::CodeExpired,
-                other => store_error(other),
-            })?;
+        let update = Update::default().set("passwordHash", password_hash).set("failedSignIns", 0).set("lockedUntil", 0);
+        self.redeem_code(email, code_key, update).await?;
         // A reset ends every session (S2); MFA stays enrolled, so the next sign-in asks for it (A4).
         self.revocations.revoke_all(&account.sub, self.clock.now()).await.map_err(store_error)?;
         self.notify(&account, AccountMessage::PasswordChanged).await?;
