@@ -9,4 +9,5 @@ pub mod notify;
 pub mod password;
 pub mod profile;
 pub mod sessions;
+pub mod status;
 pub mod table;
