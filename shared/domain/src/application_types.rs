@@ -1,0 +1,396 @@
+//! Application types as data (`data/application-types/*.json`): the form's sections and fields
+//! with their rules and labels in both official languages, the document checklist, and the fees
+//! in CAD. Adding a type is adding a file; the build embeds every file of the folder.
+
+use std::collections::HashSet;
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+mod files {
+    include!(concat!(env!("OUT_DIR"), "/application_type_files.rs"));
+}
+
+/// A text in English and French.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Text {
+    /// English.
+    pub en: String,
+    /// French.
+    pub fr: String,
+}
+
+/// The kind of value a field holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FieldKind {
+    /// Free text (optionally limited in length and pattern).
+    Text,
+    /// A calendar date, `YYYY-MM-DD`.
+    Date,
+    /// A number (optionally bounded).
+    Number,
+    /// One of the listed options.
+    Select,
+}
+
+/// One option of a select field.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Choice {
+    /// The stored value.
+    pub value: String,
+    /// What the applicant sees.
+    pub label: Text,
+}
+
+/// One form field.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Field {
+    /// Name of the field in the form data.
+    pub id: String,
+    /// Kind of value.
+    #[serde(rename = "type")]
+    pub kind: FieldKind,
+    /// Must be filled in before submission (drafts may leave it empty).
+    pub required: bool,
+    /// Label shown to the applicant.
+    pub label: Text,
+    /// Most characters of a text field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_length: Option<usize>,
+    /// Regular expression a text field must match.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pattern: Option<String>,
+    /// Smallest number allowed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min: Option<f64>,
+    /// Largest number allowed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max: Option<f64>,
+    /// Options of a select field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub options: Option<Vec<Choice>>,
+}
+
+/// A step of the form.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Section {
+    /// Stable id.
+    pub id: String,
+    /// Heading.
+    pub title: Text,
+    /// Fields, in order.
+    pub fields: Vec<Field>,
+}
+
+/// A document of the checklist.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DocumentRequirement {
+    /// Stable kind (`passport`, `photo`, ...).
+    pub kind: String,
+    /// Needed before submission.
+    pub required: bool,
+    /// What the applicant sees.
+    pub label: Text,
+}
+
+/// A fee of the application.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Fee {
+    /// Stable code.
+    pub code: String,
+    /// Amount in cents of CAD.
+    pub amount_cents: u64,
+    /// What the applicant sees.
+    pub label: Text,
+}
+
+/// An application type.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ApplicationType {
+    /// Stable code, also the file name.
+    pub code: String,
+    /// Name shown to the applicant.
+    pub name: Text,
+    /// The form, step by step.
+    pub sections: Vec<Section>,
+    /// The document checklist.
+    pub documents: Vec<DocumentRequirement>,
+    /// The fees.
+    pub fees: Vec<Fee>,
+}
+
+/// Why a value does not fit its field: a stable code the frontend translates.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum FieldProblem {
+    /// A required field is empty.
+    #[error("required")]
+    Required,
+    /// Not the kind of value the field holds.
+    #[error("wrong-type")]
+    WrongType,
+    /// Longer than allowed.
+    #[error("too-long")]
+    TooLong,
+    /// Does not match the field's pattern.
+    #[error("pattern")]
+    Pattern,
+    /// Not a real date in `YYYY-MM-DD` form.
+    #[error("invalid-date")]
+    InvalidDate,
+    /// Below the minimum.
+    #[error("too-small")]
+    TooSmall,
+    /// Above the maximum.
+    #[error("too-large")]
+    TooLarge,
+    /// Not one of the options.
+    #[error("not-an-option")]
+    NotAnOption,
+}
+
+/// Whether `text` is a real calendar date written `YYYY-MM-DD`.
+fn is_date(text: &str) -> bool {
+    let parts: Vec<&str> = text.split('-').collect();
+    let [year, month, day] = parts.as_slice() else { return false };
+    if year.len() != 4 || month.len() != 2 || day.len() != 2 {
+        return false;
+    }
+    let (Ok(year), Ok(month), Ok(day)) = (year.parse::<u32>(), month.parse::<u32>(), day.parse::<u32>()) else {
+        return false;
+    };
+    let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+    let days = match month {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if leap => 29,
+        2 => 28,
+        _ => return false,
+    };
+    (1..=days).contains(&day)
+}
+
+impl Field {
+    /// Checks a value entered in the field. An empty value is fine in a draft; `complete` asks
+    /// that required fields be filled in (submission).
+    pub fn check(&self, value: Option<&Value>, complete: bool) -> Result<(), FieldProblem> {
+        let value = match value {
+            None | Some(Value::Null) => None,
+            Some(Value::String(text)) if text.trim().is_empty() => None,
+            Some(other) => Some(other),
+        };
+        let Some(value) = value else {
+            return if complete && self.required { Err(FieldProblem::Required) } else { Ok(()) };
+        };
+        match self.kind {
+            FieldKind::Text => {
+                let text = value.as_str().ok_or(FieldProblem::WrongType)?;
+                if self.max_length.is_some_and(|max| text.chars().count() > max) {
+                    return Err(FieldProblem::TooLong);
+                }
+                if let Some(pattern) = &self.pattern {
+                    let matches = regex_lite::Regex::new(pattern).map(|re| re.is_match(text));
+                    if !matches.unwrap_or(false) {
+                        return Err(FieldProblem::Pattern);
+                    }
+                }
+                Ok(())
+            }
+            FieldKind::Date => {
+                if is_date(value.as_str().ok_or(FieldProblem::WrongType)?) {
+                    Ok(())
+                } else {
+                    Err(FieldProblem::InvalidDate)
+                }
+            }
+            FieldKind::Number => {
+                let number = value.as_f64().ok_or(FieldProblem::WrongType)?;
+                if self.min.is_some_and(|min| number < min) {
+                    return Err(FieldProblem::TooSmall);
+                }
+                if self.max.is_some_and(|max| number > max) {
+                    return Err(FieldProblem::TooLarge);
+                }
+                Ok(())
+            }
+            FieldKind::Select => {
+                let chosen = value.as_str().ok_or(FieldProblem::WrongType)?;
+                let options = self.options.as_deref().unwrap_or_default();
+                if options.iter().any(|option| option.value == chosen) {
+                    Ok(())
+                } else {
+                    Err(FieldProblem::NotAnOption)
+                }
+            }
+        }
+    }
+}
+
+/// A data file that does not describe a valid type.
+#[derive(Debug, thiserror::Error)]
+#[error("application type file {file}: {problem}")]
+pub struct CatalogError {
+    /// The file.
+    pub file: &'static str,
+    /// What is wrong.
+    pub problem: String,
+}
+
+/// Every application type.
+#[derive(Clone, Debug)]
+pub struct Catalog {
+    types: Vec<ApplicationType>,
+}
+
+impl Catalog {
+    /// Loads and checks the embedded data files.
+    pub fn load() -> Result<Self, CatalogError> {
+        let mut types = Vec::new();
+        for (file, text) in files::FILES {
+            let fail = |problem: String| CatalogError { file, problem };
+            let parsed: ApplicationType = serde_json::from_str(text).map_err(|e| fail(e.to_string()))?;
+            if format!("{}.json", parsed.code) != *file {
+                return Err(fail(format!("code {} does not match the file name", parsed.code)));
+            }
+            check_type(&parsed).map_err(fail)?;
+            types.push(parsed);
+        }
+        Ok(Self { types })
+    }
+
+    /// Every type, in code order.
+    pub fn all(&self) -> &[ApplicationType] {
+        &self.types
+    }
+
+    /// One type.
+    pub fn get(&self, code: &str) -> Option<&ApplicationType> {
+        self.types.iter().find(|t| t.code == code)
+    }
+}
+
+/// The rules a data file must meet beyond its shape.
+fn check_type(application_type: &ApplicationType) -> Result<(), String> {
+    let complete = |text: &Text| !text.en.trim().is_empty() && !text.fr.trim().is_empty();
+    let mut labels = vec![&application_type.name];
+    let mut field_ids = HashSet::new();
+    for section in &application_type.sections {
+        labels.push(&section.title);
+        for field in &section.fields {
+            labels.push(&field.label);
+            if !field_ids.insert(field.id.as_str()) {
+                return Err(format!("field {} appears twice", field.id));
+            }
+            if let Some(pattern) = &field.pattern {
+                regex_lite::Regex::new(pattern).map_err(|e| format!("field {}: {e}", field.id))?;
+            }
+            let options = field.options.as_deref().unwrap_or_default();
+            if (field.kind == FieldKind::Select) == options.is_empty() {
+                return Err(format!(
+                    "field {}: options belong to select fields, and select fields need them",
+                    field.id
+                ));
+            }
+            labels.extend(options.iter().map(|o| &o.label));
+        }
+    }
+    let mut kinds = HashSet::new();
+    for document in &application_type.documents {
+        labels.push(&document.label);
+        if !kinds.insert(document.kind.as_str()) {
+            return Err(format!("document {} appears twice", document.kind));
+        }
+    }
+    for fee in &application_type.fees {
+        labels.push(&fee.label);
+        if fee.amount_cents == 0 {
+            return Err(format!("fee {} is zero", fee.code));
+        }
+    }
+    match labels.iter().find(|text| !complete(text)) {
+        Some(text) => Err(format!("a text is missing in English or French: {text:?}")),
+        None => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn the_six_types_load_and_are_complete_in_both_languages() {
+        let catalog = Catalog::load().expect("every data file is valid");
+        let codes: Vec<&str> = catalog.all().iter().map(|t| t.code.as_str()).collect();
+        assert_eq!(
+            codes,
+            [
+                "citizenship-grant",
+                "permanent-residence-express-entry",
+                "pr-card-renewal",
+                "study-permit",
+                "visitor-visa",
+                "work-permit"
+            ]
+        );
+        let visitor = catalog.get("visitor-visa").expect("visitor visa");
+        assert_eq!(visitor.fees.iter().map(|f| f.amount_cents).sum::<u64>(), 18_500, "CAD 100 + 85 biometrics");
+    }
+
+    fn field(kind: FieldKind) -> Field {
+        Field {
+            id: "f".into(),
+            kind,
+            required: true,
+            label: Text { en: "F".into(), fr: "F".into() },
+            max_length: Some(5),
+            pattern: None,
+            min: Some(1.0),
+            max: Some(10.0),
+            options: Some(vec![Choice { value: "a".into(), label: Text { en: "A".into(), fr: "A".into() } }]),
+        }
+    }
+
+    #[test]
+    fn drafts_may_leave_required_fields_empty_but_submissions_may_not() {
+        let text = field(FieldKind::Text);
+        assert_eq!(text.check(None, false), Ok(()));
+        assert_eq!(text.check(Some(&json!("  ")), false), Ok(()));
+        assert_eq!(text.check(None, true), Err(FieldProblem::Required));
+    }
+
+    #[test]
+    fn values_are_checked_against_their_field() {
+        assert_eq!(field(FieldKind::Text).check(Some(&json!("toolong")), false), Err(FieldProblem::TooLong));
+        assert_eq!(field(FieldKind::Text).check(Some(&json!(12)), false), Err(FieldProblem::WrongType));
+        assert_eq!(field(FieldKind::Number).check(Some(&json!(0)), false), Err(FieldProblem::TooSmall));
+        assert_eq!(field(FieldKind::Number).check(Some(&json!(11)), false), Err(FieldProblem::TooLarge));
+        assert_eq!(field(FieldKind::Number).check(Some(&json!(5)), false), Ok(()));
+        assert_eq!(field(FieldKind::Select).check(Some(&json!("b")), false), Err(FieldProblem::NotAnOption));
+        assert_eq!(field(FieldKind::Select).check(Some(&json!("a")), false), Ok(()));
+        let mut passport = field(FieldKind::Text);
+        passport.pattern = Some("^[A-Z0-9]{6,12}$".into());
+        passport.max_length = None;
+        assert_eq!(passport.check(Some(&json!("AB12345")), false), Ok(()));
+        assert_eq!(passport.check(Some(&json!("ab-123")), false), Err(FieldProblem::Pattern));
+    }
+
+    #[test]
+    fn dates_must_exist_on_the_calendar() {
+        let date = field(FieldKind::Date);
+        for good in ["2024-02-29", "2026-12-31", "1990-01-01"] {
+            assert_eq!(date.check(Some(&json!(good)), false), Ok(()), "{good}");
+        }
+        for bad in ["2026-02-29", "2026-13-01", "2026-04-31", "26-01-01", "2026/01/01", "2026-1-1"] {
+            assert_eq!(date.check(Some(&json!(bad)), false), Err(FieldProblem::InvalidDate), "{bad}");
+        }
+    }
+}
