@@ -113,12 +113,14 @@ pub struct Fee {
 
 /// An application type.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ApplicationType {
     /// Stable code, also the file name.
     pub code: String,
     /// Name shown to the applicant.
     pub name: Text,
+    /// The letter application numbers of this type start with (IRCC style: `V123456789`).
+    pub number_prefix: char,
     /// The form, step by step.
     pub sections: Vec<Section>,
     /// The document checklist.
@@ -278,6 +280,9 @@ impl Catalog {
 
 /// The rules a data file must meet beyond its shape.
 fn check_type(application_type: &ApplicationType) -> Result<(), String> {
+    if !application_type.number_prefix.is_ascii_uppercase() {
+        return Err("numberPrefix must be one capital letter".into());
+    }
     let complete = |text: &Text| !text.en.trim().is_empty() && !text.fr.trim().is_empty();
     let mut labels = vec![&application_type.name];
     let mut field_ids = HashSet::new();
@@ -329,6 +334,8 @@ mod tests {
     #[test]
     fn the_six_types_load_and_are_complete_in_both_languages() {
         let catalog = Catalog::load().expect("every data file is valid");
+        let prefixes: HashSet<char> = catalog.all().iter().map(|t| t.number_prefix).collect();
+        assert_eq!(prefixes.len(), 6, "each type numbers its applications with its own letter");
         let codes: Vec<&str> = catalog.all().iter().map(|t| t.code.as_str()).collect();
         assert_eq!(
             codes,

@@ -5,6 +5,10 @@
 //! |-------------------|----------------|-------------|--------|--------|
 //! | user profile      | `USER#{sub}`   | `PROFILE`   |        |        |
 //! | token revocation  | `USER#{sub}`   | `REVOKED`   |        |        |
+//! | dashboard entry   | `USER#{sub}`   | `APP#{id}`  |        |        |
+//! | application       | `APP#{id}`     | `APP`       | `QUEUE#{status}` | `{updatedAt}#{id}` |
+//! | history entry     | `APP#{id}`     | `HIST#{at}#{version}` |  |        |
+//! | number reservation| `APPNO#{number}` | `APPNO`   |        |        |
 //!
 //! Local mode only (the local identity provider and the outbox; Cognito and SES hold these in AWS):
 //!
@@ -18,6 +22,7 @@
 //! | ended token family   | `REFRESHFAMILY#{id}`     | `FAMILY`          |
 //! | outbox message       | `OUTBOX`                 | `{sentAt}#{id}`   |
 
+use crate::status::Status;
 use crate::table::Key;
 
 /// Partition of everything that belongs to one user account.
@@ -33,6 +38,43 @@ pub fn profile(sub: &str) -> Key {
 /// The user's "tokens issued until T are refused" record.
 pub fn revocation(sub: &str) -> Key {
     Key::new(user_partition(sub), "REVOKED")
+}
+
+/// Sort key of an application's own item.
+pub const APPLICATION_SK: &str = "APP";
+/// Sort-key prefix of history entries.
+pub const HISTORY_PREFIX: &str = "HIST#";
+/// Sort-key prefix of dashboard entries in a user's partition.
+pub const DASHBOARD_PREFIX: &str = "APP#";
+
+/// Partition of one application and everything attached to it.
+pub fn application_partition(id: &str) -> String {
+    format!("APP#{id}")
+}
+
+/// The application item.
+pub fn application(id: &str) -> Key {
+    Key::new(application_partition(id), APPLICATION_SK)
+}
+
+/// A history entry; sort keys order entries by time, then version.
+pub fn history_entry(id: &str, at: u64, version: u64) -> Key {
+    Key::new(application_partition(id), format!("{HISTORY_PREFIX}{at:020}#{version:010}"))
+}
+
+/// The owner's dashboard entry of an application.
+pub fn dashboard_entry(owner: &str, id: &str) -> Key {
+    Key::new(user_partition(owner), format!("{DASHBOARD_PREFIX}{id}"))
+}
+
+/// The reservation of an application number.
+pub fn application_number(number: &str) -> Key {
+    Key::new(format!("APPNO#{number}"), "APPNO")
+}
+
+/// The officers' queue of a status (`gsi1pk`).
+pub fn queue(status: Status) -> String {
+    format!("QUEUE#{}", status.as_str())
 }
 
 /// A local account, by sign-in email.
@@ -76,6 +118,15 @@ pub fn outbox_message(sent_at: u64, id: &str) -> Key {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn application_keys_are_stable() {
+        assert_eq!(application("a1"), Key::new("APP#a1", "APP"));
+        assert_eq!(history_entry("a1", 1_800_000_000, 3), Key::new("APP#a1", "HIST#00000000001800000000#0000000003"));
+        assert_eq!(dashboard_entry("u1", "a1"), Key::new("USER#u1", "APP#a1"));
+        assert_eq!(application_number("V123456789"), Key::new("APPNO#V123456789", "APPNO"));
+        assert_eq!(queue(Status::InReview), "QUEUE#in_review");
+    }
 
     #[test]
     fn profile_key_is_stable() {

@@ -2,6 +2,7 @@
 //! No AWS SDK, no HTTP and no I/O here except through the ports.
 
 pub mod application_types;
+pub mod applications;
 pub mod clock;
 pub mod email;
 pub mod identity;

@@ -130,6 +130,24 @@ impl Status {
         Status::Withdrawn,
     ];
 
+    /// The status as the API and the keys spell it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Draft => "draft",
+            Status::Submitted => "submitted",
+            Status::Received => "received",
+            Status::BiometricsRequested => "biometrics_requested",
+            Status::BiometricsCompleted => "biometrics_completed",
+            Status::InReview => "in_review",
+            Status::DocumentsRequested => "documents_requested",
+            Status::InterviewScheduled => "interview_scheduled",
+            Status::Approved => "approved",
+            Status::Refused => "refused",
+            Status::Closed => "closed",
+            Status::Withdrawn => "withdrawn",
+        }
+    }
+
     /// Whether a decision has been made (or the file withdrawn): nothing but closing follows.
     pub fn is_decided(self) -> bool {
         matches!(self, Status::Approved | Status::Refused | Status::Closed | Status::Withdrawn)
@@ -215,6 +233,13 @@ mod tests {
         let mut expected = design_edges();
         expected.sort();
         assert_eq!(allowed, expected);
+    }
+
+    #[test]
+    fn names_match_the_serialized_form() {
+        for status in Status::ALL {
+            assert_eq!(serde_json::to_value(status).expect("json"), serde_json::json!(status.as_str()));
+        }
     }
 
     #[test]

@@ -1,0 +1,341 @@
+//! Applications and their history, in the single table.
+//!
+//! - `APP#{id}` / `APP`: the application (owner, type, status, version, form data, number);
+//! - `APP#{id}` / `HIST#{at}#{seq}`: the append-only history, one entry per status change;
+//! - `USER#{owner}` / `APP#{id}`: the owner's dashboard summary, kept in step in the same
+//!   transaction as every change, so the dashboard is one query;
+//! - `APPNO#{number}` / `APPNO`: the number's reservation, so no two applications share one.
+//!
+//! Every write carries an optimistic version check: two writers racing → one wins, the other
+//! gets `Conflict` (D2).
+
+use std::sync::Arc;
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value, json};
+
+use crate::keys;
+use crate::status::{Actor, Command, NotAllowed, Status};
+use crate::table::{Condition, Index, Item, Query, SortKey, StoreError, Table, WriteOp};
+
+/// An application as stored.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Application {
+    /// Its id.
+    pub id: String,
+    /// The applicant's `sub`.
+    pub owner: String,
+    /// The application type's code.
+    #[serde(rename = "type")]
+    pub type_code: String,
+    /// Where it stands.
+    pub status: Status,
+    /// Incremented by every write; saves name the version they started from.
+    pub version: u64,
+    /// The form data, field id → value.
+    pub data: Map<String, Value>,
+    /// The application number, given at submission.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub number: Option<String>,
+    /// Created (seconds since the epoch).
+    pub created_at: u64,
+    /// Last changed.
+    pub updated_at: u64,
+}
+
+/// A line of the owner's dashboard.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Summary {
+    /// The application's id.
+    pub id: String,
+    /// Its type.
+    #[serde(rename = "type")]
+    pub type_code: String,
+    /// Where it stands.
+    pub status: Status,
+    /// Its number, once submitted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub number: Option<String>,
+    /// Last change.
+    pub updated_at: u64,
+    /// The applicant has something to do (a draft to finish, documents to send).
+    pub action_required: bool,
+}
+
+/// One status change.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct HistoryEntry {
+    /// When.
+    pub at: u64,
+    /// Who (`sub`).
+    pub actor: String,
+    /// As applicant or officer.
+    pub role: String,
+    /// From which status.
+    pub from: Status,
+    /// To which status.
+    pub to: Status,
+    /// Why (officers' reasons).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// What the applicant is told.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note_to_applicant: Option<String>,
+}
+
+/// An application with its history, read in one query of its partition.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Case {
+    /// The application.
+    pub application: Application,
+    /// Its history, oldest first.
+    pub history: Vec<HistoryEntry>,
+}
+
+/// A status change to record.
+#[derive(Clone, Debug)]
+pub struct Change<'a> {
+    /// What is asked.
+    pub command: Command,
+    /// Who asks (`sub`).
+    pub actor: &'a str,
+    /// Why.
+    pub reason: Option<String>,
+    /// What the applicant is told.
+    pub note_to_applicant: Option<String>,
+    /// The version the change was decided on.
+    pub expected_version: u64,
+    /// The number to give the application (at submission).
+    pub number: Option<String>,
+    /// Now.
+    pub at: u64,
+}
+
+/// Why a write did not happen.
+#[derive(Debug, thiserror::Error)]
+pub enum WriteError {
+    /// Someone else changed the application first; here is its current version.
+    #[error("the application changed since version {expected}")]
+    Conflict {
+        /// The version the writer started from.
+        expected: u64,
+    },
+    /// The status does not allow it.
+    #[error(transparent)]
+    NotAllowed(#[from] NotAllowed),
+    /// Only drafts can be edited.
+    #[error("only a draft can be edited")]
+    NotADraft,
+    /// The number is taken (astronomically rare: draw another).
+    #[error("the application number is taken")]
+    NumberTaken,
+    /// The store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+fn role(actor: Actor) -> &'static str {
+    match actor {
+        Actor::Applicant => "applicant",
+        Actor::Officer => "officer",
+    }
+}
+
+/// Whether the applicant has something to do in this status.
+pub fn action_required(status: Status) -> bool {
+    matches!(status, Status::Draft | Status::BiometricsRequested | Status::DocumentsRequested)
+}
+
+impl Application {
+    fn summary(&self) -> Summary {
+        Summary {
+            id: self.id.clone(),
+            type_code: self.type_code.clone(),
+            status: self.status,
+            number: self.number.clone(),
+            updated_at: self.updated_at,
+            action_required: action_required(self.status),
+        }
+    }
+
+    /// The item, placed in the officers' queue index by status and age.
+    fn item(&self) -> Result<Item, StoreError> {
+        Ok(Item::from_record(&keys::application(&self.id), self)?.with_index_keys(
+            Index::Gsi1,
+            keys::queue(self.status),
+            format!("{:020}#{}", self.updated_at, self.id),
+        ))
+    }
+}
+
+/// Reads and writes applications.
+#[derive(Clone)]
+pub struct Applications {
+    table: Arc<dyn Table>,
+}
+
+impl Applications {
+    /// Applications kept in `table`.
+    pub fn new(table: Arc<dyn Table>) -> Self {
+        Self { table }
+    }
+
+    /// Starts a draft of the given type for `owner`.
+    pub async fn create_draft(
+        &self,
+        owner: &str,
+        type_code: &str,
+        id: String,
+        at: u64,
+    ) -> Result<Application, StoreError> {
+        let application = Application {
+            id,
+            owner: owner.to_owned(),
+            type_code: type_code.to_owned(),
+            status: Status::Draft,
+            version: 1,
+            data: Map::new(),
+            number: None,
+            created_at: at,
+            updated_at: at,
+        };
+        let summary = Item::from_record(&keys::dashboard_entry(owner, &application.id), &application.summary())?;
+        self.table
+            .transact_write(vec![
+                WriteOp::Put { item: application.item()?, condition: Some(Condition::Absent) },
+                WriteOp::Put { item: summary, condition: Some(Condition::Absent) },
+            ])
+            .await?;
+        Ok(application)
+    }
+
+    /// The application and its history: one query of its partition.
+    pub async fn case(&self, id: &str) -> Result<Option<Case>, StoreError> {
+        let mut application = None;
+        let mut history = Vec::new();
+        let mut query = Some(Query::partition(keys::application_partition(id)).limit(1000));
+        while let Some(current) = query.take() {
+            let page = self.table.query(current.clone()).await?;
+            for item in &page.items {
+                match item.key().sk.as_str() {
+                    keys::APPLICATION_SK => application = Some(item.to_record::<Application>()?),
+                    sk if sk.starts_with(keys::HISTORY_PREFIX) => history.push(item.to_record()?),
+                    _ => {}
+                }
+            }
+            query = page.next.map(|cursor| current.after(Some(cursor)));
+        }
+        Ok(application.map(|application| Case { application, history }))
+    }
+
+    /// The owner's applications, newest change first: one query.
+    pub async fn dashboard(&self, owner: &str) -> Result<Vec<Summary>, StoreError> {
+        let query = Query::partition(keys::user_partition(owner)).sort(SortKey::Prefix(keys::DASHBOARD_PREFIX.into()));
+        let page = self.table.query(query.limit(1000)).await?;
+        let mut summaries = page.items.iter().map(Item::to_record).collect::<Result<Vec<Summary>, _>>()?;
+        summaries.sort_by(|a, b| b.updated_at.cmp(&a.updated_at));
+        Ok(summaries)
+    }
+
+    /// Saves form data into a draft, if nobody saved since `expected_version`.
+    pub async fn save_form(
+        &self,
+        application: &Application,
+        data: Map<String, Value>,
+        expected_version: u64,
+        at: u64,
+    ) -> Result<Application, WriteError> {
+        if application.status != Status::Draft {
+            return Err(WriteError::NotADraft);
+        }
+        let mut saved = application.clone();
+        saved.data = data;
+        saved.version = expected_version + 1;
+        saved.updated_at = at;
+        let guard = Condition::All(vec![
+            Condition::Equals("version".into(), json!(expected_version)),
+            Condition::Equals("status".into(), json!(Status::Draft)),
+        ]);
+        self.write(&saved, guard, expected_version, None, None).await?;
+        Ok(saved)
+    }
+
+    /// Applies a status change with its history entry, in one transaction.
+    pub async fn change_status(
+        &self,
+        application: &Application,
+        change: Change<'_>,
+    ) -> Result<Application, WriteError> {
+        let to = application.status.apply(change.command)?;
+        let mut changed = application.clone();
+        changed.status = to;
+        changed.version = change.expected_version + 1;
+        changed.updated_at = change.at;
+        if change.number.is_some() {
+            changed.number = change.number.clone();
+        }
+        let entry = HistoryEntry {
+            at: change.at,
+            actor: change.actor.to_owned(),
+            role: role(change.command.actor()).to_owned(),
+            from: application.status,
+            to,
+            reason: change.reason,
+            note_to_applicant: change.note_to_applicant,
+        };
+        let history = WriteOp::Put {
+            item: Item::from_record(&keys::history_entry(&application.id, change.at, changed.version), &entry)?,
+            condition: Some(Condition::Absent),
+        };
+        let number = match &change.number {
+            Some(number) => Some(WriteOp::Put {
+                item: Item::from_record(&keys::application_number(number), &json!({"id": application.id}))?,
+                condition: Some(Condition::Absent),
+            }),
+            None => None,
+        };
+        let guard = Condition::All(vec![
+            Condition::Equals("version".into(), json!(change.expected_version)),
+            Condition::Equals("status".into(), json!(application.status)),
+        ]);
+        self.write(&changed, guard, change.expected_version, Some(history), number).await?;
+        Ok(changed)
+    }
+
+    /// Writes the application and its dashboard summary, with a history entry and a number
+    /// reservation when given, in one transaction.
+    async fn write(
+        &self,
+        application: &Application,
+        guard: Condition,
+        expected_version: u64,
+        history: Option<WriteOp>,
+        number: Option<WriteOp>,
+    ) -> Result<(), WriteError> {
+        let summary =
+            Item::from_record(&keys::dashboard_entry(&application.owner, &application.id), &application.summary())?;
+        let mut ops = vec![
+            WriteOp::Put { item: application.item()?, condition: Some(guard) },
+            WriteOp::Put { item: summary, condition: None },
+        ];
+        ops.extend(history);
+        let number_position = number.as_ref().map(|_| ops.len());
+        ops.extend(number);
+        match self.table.transact_write(ops).await {
+            Ok(()) => Ok(()),
+            Err(StoreError::TransactionCanceled { failed_conditions }) => {
+                let version_held = !failed_conditions.contains(&0);
+                let number_taken = number_position.is_some_and(|p| failed_conditions.contains(&p));
+                if version_held && number_taken {
+                    Err(WriteError::NumberTaken)
+                } else {
+                    Err(WriteError::Conflict { expected: expected_version })
+                }
+            }
+            Err(other) => Err(other.into()),
+        }
+    }
+}

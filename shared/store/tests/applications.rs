@@ -1,0 +1,129 @@
+//! The applications repository on the embedded store: drafts, optimistic saves, status changes
+//! with their history in one transaction, the dashboard in one query, unique numbers.
+
+use std::sync::Arc;
+
+use portal_domain::applications::{Application, Applications, Change, WriteError};
+use portal_domain::status::{Command, Status};
+use portal_store::embedded::EmbeddedTable;
+use serde_json::{Map, Value, json};
+
+const T0: u64 = 1_800_000_000;
+
+struct Fixture {
+    applications: Applications,
+    _dir: tempfile::TempDir,
+}
+
+fn fixture() -> Fixture {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let table = Arc::new(EmbeddedTable::open(&dir.path().join("t.redb")).expect("store"));
+    Fixture { applications: Applications::new(table), _dir: dir }
+}
+
+fn data(pairs: Value) -> Map<String, Value> {
+    pairs.as_object().expect("object").clone()
+}
+
+fn change(command: Command, actor: &str, expected_version: u64, at: u64) -> Change<'_> {
+    Change { command, actor, reason: None, note_to_applicant: None, expected_version, number: None, at }
+}
+
+async fn submitted(f: &Fixture, id: &str, number: &str) -> Application {
+    let draft = f.applications.create_draft("owner", "visitor-visa", id.into(), T0).await.expect("draft");
+    let submit = Change { number: Some(number.into()), ..change(Command::Submit, "owner", draft.version, T0 + 1) };
+    f.applications.change_status(&draft, submit).await.expect("submitted")
+}
+
+#[tokio::test]
+async fn a_draft_appears_on_its_owners_dashboard_needing_action() {
+    let f = fixture();
+
+    f.applications.create_draft("owner", "visitor-visa", "a1".into(), T0).await.expect("draft");
+
+    let case = f.applications.case("a1").await.expect("read").expect("exists");
+    assert_eq!((case.application.status, case.application.version), (Status::Draft, 1));
+    assert!(case.history.is_empty());
+    let dashboard = f.applications.dashboard("owner").await.expect("dashboard");
+    assert_eq!(dashboard.len(), 1);
+    assert!(dashboard[0].action_required);
+    assert!(f.applications.dashboard("someone-else").await.expect("dashboard").is_empty());
+}
+
+#[tokio::test]
+async fn a_stale_save_is_a_conflict_and_loses_nothing() {
+    let f = fixture();
+    let draft = f.applications.create_draft("owner", "visitor-visa", "a1".into(), T0).await.expect("draft");
+    let saved = f.applications.save_form(&draft, data(json!({"familyName": "Roy"})), 1, T0 + 5).await.expect("save");
+    assert_eq!(saved.version, 2);
+
+    let stale = f.applications.save_form(&draft, data(json!({"familyName": "Other"})), 1, T0 + 6).await;
+
+    assert!(matches!(stale, Err(WriteError::Conflict { expected: 1 })), "{stale:?}");
+    let case = f.applications.case("a1").await.expect("read").expect("exists");
+    assert_eq!(case.application.data["familyName"], "Roy");
+}
+
+#[tokio::test]
+async fn submission_records_history_number_and_dashboard_together() {
+    let f = fixture();
+
+    let application = submitted(&f, "a1", "V000000001").await;
+
+    assert_eq!((application.status, application.number.as_deref()), (Status::Submitted, Some("V000000001")));
+    let case = f.applications.case("a1").await.expect("read").expect("exists");
+    assert_eq!(case.history.len(), 1);
+    assert_eq!((case.history[0].from, case.history[0].to), (Status::Draft, Status::Submitted));
+    assert_eq!(case.history[0].role, "applicant");
+    let dashboard = f.applications.dashboard("owner").await.expect("dashboard");
+    assert_eq!(dashboard[0].number.as_deref(), Some("V000000001"));
+    assert!(!dashboard[0].action_required);
+}
+
+#[tokio::test]
+async fn an_application_number_is_never_given_twice() {
+    let f = fixture();
+    submitted(&f, "a1", "V000000001").await;
+    let second = f.applications.create_draft("owner", "visitor-visa", "a2".into(), T0).await.expect("draft");
+
+    let clash = Change { number: Some("V000000001".into()), ..change(Command::Submit, "owner", 1, T0 + 2) };
+    let result = f.applications.change_status(&second, clash).await;
+
+    assert!(matches!(result, Err(WriteError::NumberTaken)), "{result:?}");
+    let case = f.applications.case("a2").await.expect("read").expect("exists");
+    assert_eq!((case.application.status, case.history.len()), (Status::Draft, 0), "nothing half-written");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn d2_two_officers_racing_one_wins_and_history_has_no_gap() {
+    let f = fixture();
+    let application = submitted(&f, "a1", "V000000001").await;
+
+    let (first, second) = tokio::join!(
+        f.applications.change_status(&application, change(Command::Receive, "officer-1", application.version, T0 + 10)),
+        f.applications.change_status(&application, change(Command::Receive, "officer-2", application.version, T0 + 10)),
+    );
+
+    let outcomes = [first.is_ok(), second.is_ok()];
+    assert_eq!(outcomes.iter().filter(|ok| **ok).count(), 1, "exactly one wins");
+    let loser = if outcomes[0] { second } else { first };
+    assert!(matches!(loser, Err(WriteError::Conflict { .. })), "{loser:?}");
+    let case = f.applications.case("a1").await.expect("read").expect("exists");
+    let statuses: Vec<_> = case.history.iter().map(|h| (h.from, h.to)).collect();
+    assert_eq!(statuses, [(Status::Draft, Status::Submitted), (Status::Submitted, Status::Received)]);
+}
+
+#[tokio::test]
+async fn a_submitted_application_is_no_longer_editable_and_steps_cannot_be_skipped() {
+    let f = fixture();
+    let application = submitted(&f, "a1", "V000000001").await;
+
+    let edit = f.applications.save_form(&application, Map::new(), application.version, T0 + 3).await;
+    let skip = f
+        .applications
+        .change_status(&application, change(Command::Approve, "officer", application.version, T0 + 3))
+        .await;
+
+    assert!(matches!(edit, Err(WriteError::NotADraft)), "{edit:?}");
+    assert!(matches!(skip, Err(WriteError::NotAllowed(_))), "{skip:?}");
+}
