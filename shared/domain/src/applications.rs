@@ -236,7 +236,7 @@ impl Applications {
         let query = Query::partition(keys::user_partition(owner)).sort(SortKey::Prefix(keys::DASHBOARD_PREFIX.into()));
         let page = self.table.query(query.limit(1000)).await?;
         let mut summaries = page.items.iter().map(Item::to_record).collect::<Result<Vec<Summary>, _>>()?;
-        summaries.sort_by(|a, b| b.updated_at.cmp(&a.updated_at));
+        summaries.sort_by_key(|summary| std::cmp::Reverse(summary.updated_at));
         Ok(summaries)
     }
 
