@@ -15,7 +15,9 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use portal_api::principal::OFFICERS_GROUP;
+use portal_applications::ApplicationsState;
 use portal_auth::AuthState;
+use portal_domain::application_types::Catalog;
 use portal_domain::clock::{Clock, SystemClock};
 use portal_domain::email::Email;
 use portal_domain::identity::{Identity as _, IdentityError, SignUp};
@@ -103,7 +105,12 @@ impl Portal {
         let areas = Router::new()
             .merge(portal_system::router()?)
             .merge(portal_profile::router(ProfileState::new(Arc::clone(&table)))?)
-            .merge(portal_auth::router(AuthState::new(identity.clone(), Arc::clone(&table), clock))?)
+            .merge(portal_auth::router(AuthState::new(identity.clone(), Arc::clone(&table), Arc::clone(&clock)))?)
+            .merge(portal_applications::router(ApplicationsState::new(
+                Arc::clone(&table),
+                Arc::new(Catalog::load()?),
+                clock,
+            ))?)
             .merge(dev::router(outbox))
             .route_layer(middleware::from_fn_with_state(authorizer, gateway::authorize));
         let api = portal_api::app(areas).layer(middleware::from_fn(gateway::request_context));

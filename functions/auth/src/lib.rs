@@ -68,17 +68,17 @@ fn api_error(error: IdentityError) -> ApiError {
     match error {
         IdentityError::NotAuthorized | IdentityError::AccountExists => ApiError::InvalidCredentials,
         IdentityError::NotConfirmed => ApiError::EmailNotConfirmed,
-        IdentityError::CodeMismatch => ApiError::Invalid(vec![FieldError { field: "code", code: "mismatch" }]),
-        IdentityError::CodeExpired => ApiError::Invalid(vec![FieldError { field: "code", code: "expired" }]),
+        IdentityError::CodeMismatch => ApiError::Invalid(vec![FieldError::new("code", "mismatch")]),
+        IdentityError::CodeExpired => ApiError::Invalid(vec![FieldError::new("code", "expired")]),
         IdentityError::SessionExpired => ApiError::SessionExpired,
         IdentityError::TooManyAttempts => ApiError::TooManyAttempts,
-        IdentityError::InvalidPassword => ApiError::Invalid(vec![FieldError { field: "password", code: "policy" }]),
+        IdentityError::InvalidPassword => ApiError::Invalid(vec![FieldError::new("password", "policy")]),
         IdentityError::Unavailable(cause) => ApiError::Internal(cause),
     }
 }
 
 fn parse_email(field: &'static str, value: &str, errors: &mut Vec<FieldError>) -> Option<Email> {
-    Email::parse(value).map_err(|_| errors.push(FieldError { field, code: "invalid-email" })).ok()
+    Email::parse(value).map_err(|_| errors.push(FieldError::new(field, "invalid-email"))).ok()
 }
 
 fn parse_password(field: &'static str, value: &str, errors: &mut Vec<FieldError>) -> Option<Password> {
@@ -89,7 +89,7 @@ fn parse_password(field: &'static str, value: &str, errors: &mut Vec<FieldError>
                 PasswordError::TooLong => "too-long",
                 PasswordError::Common => "common",
             };
-            errors.push(FieldError { field, code });
+            errors.push(FieldError::new(field, code));
         })
         .ok()
 }
@@ -97,11 +97,11 @@ fn parse_password(field: &'static str, value: &str, errors: &mut Vec<FieldError>
 fn parse_name(field: &'static str, value: &str, errors: &mut Vec<FieldError>) -> Option<String> {
     let name = value.trim();
     if name.is_empty() {
-        errors.push(FieldError { field, code: "required" });
+        errors.push(FieldError::new(field, "required"));
         return None;
     }
     if name.chars().count() > MAX_NAME_CHARS || name.chars().any(char::is_control) {
-        errors.push(FieldError { field, code: "invalid" });
+        errors.push(FieldError::new(field, "invalid"));
         return None;
     }
     Some(name.to_owned())

@@ -21,10 +21,17 @@ const RETRY_AFTER_TOO_MANY: &str = "60";
 /// One invalid field of a request body: the field and a stable code the frontend translates.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct FieldError {
-    /// The field, as named in the body (camelCase).
-    pub field: &'static str,
+    /// The field, as named in the body (camelCase) or in the application's form.
+    pub field: String,
     /// What is wrong, as a stable code (`required`, `too-short`, `common`, `invalid-email`, ...).
     pub code: &'static str,
+}
+
+impl FieldError {
+    /// A problem with one field.
+    pub fn new(field: impl Into<String>, code: &'static str) -> Self {
+        Self { field: field.into(), code }
+    }
 }
 
 /// Every error the API answers with.
@@ -54,6 +61,18 @@ pub enum ApiError {
     /// The account's email address is not confirmed yet.
     #[error("email not confirmed")]
     EmailNotConfirmed,
+    /// Someone changed the resource since the caller read it; reload from `current_version`.
+    #[error("stale version")]
+    Conflict {
+        /// The version to reload.
+        current_version: u64,
+    },
+    /// The resource's state does not allow this (a submitted application is not editable, ...).
+    #[error("not possible in the current state")]
+    InvalidState,
+    /// The resource is not complete enough for this (submission with missing fields).
+    #[error("incomplete")]
+    Incomplete(Vec<FieldError>),
     /// Too many attempts: throttled or locked out for a while.
     #[error("too many attempts")]
     TooManyAttempts,
@@ -96,6 +115,8 @@ struct Problem {
     #[serde(skip_serializing_if = "Option::is_none")]
     errors: Option<Vec<FieldError>>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    current_version: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     request_id: Option<String>,
 }
 
@@ -119,6 +140,13 @@ impl ApiError {
             }
             ApiError::EmailNotConfirmed => {
                 (StatusCode::FORBIDDEN, "email-not-confirmed", "Confirm your email address first")
+            }
+            ApiError::Conflict { .. } => {
+                (StatusCode::CONFLICT, "conflict", "It changed since you opened it: reload and try again")
+            }
+            ApiError::InvalidState => (StatusCode::CONFLICT, "invalid-state", "Not possible at this stage"),
+            ApiError::Incomplete(_) => {
+                (StatusCode::UNPROCESSABLE_ENTITY, "incomplete", "Some required information is missing")
             }
             ApiError::TooManyAttempts => {
                 (StatusCode::TOO_MANY_REQUESTS, "too-many-attempts", "Too many attempts, try again later")
@@ -153,13 +181,21 @@ impl IntoResponse for ApiError {
         if status.is_server_error() {
             log_cause_chain(&self);
         }
-        let (detail, errors) = match self {
-            ApiError::MalformedBody(detail) => (Some(detail), None),
-            ApiError::Invalid(errors) => (None, Some(errors)),
-            _ => (None, None),
+        let (detail, errors, current_version) = match self {
+            ApiError::MalformedBody(detail) => (Some(detail), None, None),
+            ApiError::Invalid(errors) | ApiError::Incomplete(errors) => (None, Some(errors), None),
+            ApiError::Conflict { current_version } => (None, None, Some(current_version)),
+            _ => (None, None, None),
         };
-        let problem =
-            Problem { kind, title, status: status.as_u16(), detail, errors, request_id: observe::current_request_id() };
+        let problem = Problem {
+            kind,
+            title,
+            status: status.as_u16(),
+            detail,
+            errors,
+            current_version,
+            request_id: observe::current_request_id(),
+        };
         let mut response = (status, Json(problem)).into_response();
         response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
         let retry_after = match status {

@@ -27,11 +27,13 @@ pub enum Area {
     Profile,
     /// Accounts: registration, sign-in with MFA, sessions, recovery.
     Auth,
+    /// Applications: types, drafts, submission, the dashboard.
+    Applications,
 }
 
 impl Area {
     /// Every area.
-    pub const ALL: [Area; 3] = [Area::System, Area::Profile, Area::Auth];
+    pub const ALL: [Area; 4] = [Area::System, Area::Profile, Area::Auth, Area::Applications];
 
     /// The binary (cargo-lambda `Binary`) that serves the area.
     pub fn binary(self) -> &'static str {
@@ -39,6 +41,7 @@ impl Area {
             Area::System => "system",
             Area::Profile => "profile",
             Area::Auth => "auth",
+            Area::Applications => "applications",
         }
     }
 }
@@ -173,6 +176,62 @@ pub const ROUTES: &[Route] = &[
         area: Area::Auth,
         auth: Auth::User,
         summary: "End every session of the caller",
+    },
+    Route {
+        method: Method::GET,
+        path: "/api/application-types",
+        function: "ListApplicationTypes",
+        area: Area::Applications,
+        auth: Auth::Public,
+        summary: "Every application type: form, document checklist, fees",
+    },
+    Route {
+        method: Method::GET,
+        path: "/api/applications",
+        function: "ListApplications",
+        area: Area::Applications,
+        auth: Auth::User,
+        summary: "The caller's dashboard: their applications with status and action required",
+    },
+    Route {
+        method: Method::POST,
+        path: "/api/applications",
+        function: "CreateApplication",
+        area: Area::Applications,
+        auth: Auth::User,
+        summary: "Start a draft of a type",
+    },
+    Route {
+        method: Method::GET,
+        path: "/api/applications/{id}",
+        function: "GetApplication",
+        area: Area::Applications,
+        auth: Auth::User,
+        summary: "One application with its history, checklist and fees",
+    },
+    Route {
+        method: Method::PUT,
+        path: "/api/applications/{id}/form",
+        function: "SaveApplicationForm",
+        area: Area::Applications,
+        auth: Auth::User,
+        summary: "Save form data into a draft (409 on a stale version)",
+    },
+    Route {
+        method: Method::POST,
+        path: "/api/applications/{id}/submit",
+        function: "SubmitApplication",
+        area: Area::Applications,
+        auth: Auth::User,
+        summary: "Submit the draft (422 listing what is missing); assigns the number",
+    },
+    Route {
+        method: Method::POST,
+        path: "/api/applications/{id}/withdraw",
+        function: "WithdrawApplication",
+        area: Area::Applications,
+        auth: Auth::User,
+        summary: "Withdraw before a decision",
     },
 ];
 

@@ -131,31 +131,40 @@ pub struct ApplicationType {
 
 /// Why a value does not fit its field: a stable code the frontend translates.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{}", self.code())]
 pub enum FieldProblem {
     /// A required field is empty.
-    #[error("required")]
     Required,
     /// Not the kind of value the field holds.
-    #[error("wrong-type")]
     WrongType,
     /// Longer than allowed.
-    #[error("too-long")]
     TooLong,
     /// Does not match the field's pattern.
-    #[error("pattern")]
     Pattern,
     /// Not a real date in `YYYY-MM-DD` form.
-    #[error("invalid-date")]
     InvalidDate,
     /// Below the minimum.
-    #[error("too-small")]
     TooSmall,
     /// Above the maximum.
-    #[error("too-large")]
     TooLarge,
     /// Not one of the options.
-    #[error("not-an-option")]
     NotAnOption,
+}
+
+impl FieldProblem {
+    /// The stable code of the problem, as the API reports it.
+    pub fn code(self) -> &'static str {
+        match self {
+            FieldProblem::Required => "required",
+            FieldProblem::WrongType => "wrong-type",
+            FieldProblem::TooLong => "too-long",
+            FieldProblem::Pattern => "pattern",
+            FieldProblem::InvalidDate => "invalid-date",
+            FieldProblem::TooSmall => "too-small",
+            FieldProblem::TooLarge => "too-large",
+            FieldProblem::NotAnOption => "not-an-option",
+        }
+    }
 }
 
 /// Whether `text` is a real calendar date written `YYYY-MM-DD`.

@@ -9,6 +9,7 @@
 //! | application       | `APP#{id}`     | `APP`       | `QUEUE#{status}` | `{updatedAt}#{id}` |
 //! | history entry     | `APP#{id}`     | `HIST#{at}#{version}` |  |        |
 //! | number reservation| `APPNO#{number}` | `APPNO`   |        |        |
+//! | audit record      | `APP#{id}`     | `AUDIT#{at}#{recordId}` |  |      |
 //!
 //! Local mode only (the local identity provider and the outbox; Cognito and SES hold these in AWS):
 //!
@@ -44,6 +45,8 @@ pub fn revocation(sub: &str) -> Key {
 pub const APPLICATION_SK: &str = "APP";
 /// Sort-key prefix of history entries.
 pub const HISTORY_PREFIX: &str = "HIST#";
+/// Sort-key prefix of audit records.
+pub const AUDIT_PREFIX: &str = "AUDIT#";
 /// Sort-key prefix of dashboard entries in a user's partition.
 pub const DASHBOARD_PREFIX: &str = "APP#";
 
@@ -60,6 +63,11 @@ pub fn application(id: &str) -> Key {
 /// A history entry; sort keys order entries by time, then version.
 pub fn history_entry(id: &str, at: u64, version: u64) -> Key {
     Key::new(application_partition(id), format!("{HISTORY_PREFIX}{at:020}#{version:010}"))
+}
+
+/// An audit record of an application.
+pub fn audit_record(id: &str, at: u64, record_id: &str) -> Key {
+    Key::new(application_partition(id), format!("{AUDIT_PREFIX}{at:020}#{record_id}"))
 }
 
 /// The owner's dashboard entry of an application.

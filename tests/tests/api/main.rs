@@ -2,6 +2,7 @@
 
 mod accounts;
 mod admin;
+mod applications;
 mod authorizer;
 mod logs;
 mod me;

@@ -1,0 +1,308 @@
+//! The applications area: the type catalog, drafts saved under optimistic concurrency,
+//! submission with the whole form checked, withdrawal, and the dashboard.
+//!
+//! Access (C1): the owner, or an officer for reads; anyone else gets 404, exactly as for an
+//! application that does not exist, and the attempt is audited (L1).
+
+use std::sync::Arc;
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::{Extension, Json, Router};
+use portal_api::body::JsonBody;
+use portal_api::principal::Principal;
+use portal_api::problem::{ApiError, FieldError};
+use portal_api::routes::{self, Area, MissingHandler};
+use portal_domain::application_types::{ApplicationType, Catalog};
+use portal_domain::applications::{Application, Applications, Case, Change, WriteError};
+use portal_domain::audit::{Audit, AuditRecord, Outcome};
+use portal_domain::clock::Clock;
+use portal_domain::sessions::Revocations;
+use portal_domain::status::Command;
+use portal_domain::table::Table;
+use serde::Deserialize;
+use serde_json::{Map, Value, json};
+
+/// Draws of a fresh application number before giving up (each clash is one in a billion).
+const NUMBER_DRAWS: usize = 3;
+
+/// What the area's handlers need.
+#[derive(Clone)]
+pub struct ApplicationsState {
+    catalog: Arc<Catalog>,
+    applications: Applications,
+    audit: Audit,
+    revocations: Revocations,
+    clock: Arc<dyn Clock>,
+}
+
+impl ApplicationsState {
+    /// State over the table and the type catalog.
+    pub fn new(table: Arc<dyn Table>, catalog: Arc<Catalog>, clock: Arc<dyn Clock>) -> Self {
+        Self {
+            catalog,
+            applications: Applications::new(Arc::clone(&table)),
+            audit: Audit::new(Arc::clone(&table)),
+            revocations: Revocations::new(table),
+            clock,
+        }
+    }
+}
+
+/// The area's router.
+pub fn router(state: ApplicationsState) -> Result<Router, MissingHandler> {
+    let router = routes::area_router(Area::Applications, |route| match route.function {
+        "ListApplicationTypes" => Some(route.serve(list_types)),
+        "ListApplications" => Some(route.serve(dashboard)),
+        "CreateApplication" => Some(route.serve(create)),
+        "GetApplication" => Some(route.serve(get_one)),
+        "SaveApplicationForm" => Some(route.serve(save_form)),
+        "SubmitApplication" => Some(route.serve(submit)),
+        "WithdrawApplication" => Some(route.serve(withdraw)),
+        _ => None,
+    })?;
+    Ok(router.layer(Extension(state.revocations.clone())).with_state(state))
+}
+
+/// How the caller stands to an application.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Party {
+    Owner,
+    Officer,
+}
+
+impl Party {
+    fn role(self) -> &'static str {
+        match self {
+            Party::Owner => "applicant",
+            Party::Officer => "officer",
+        }
+    }
+}
+
+impl ApplicationsState {
+    async fn audit(
+        &self,
+        id: &str,
+        principal: &Principal,
+        role: &str,
+        action: &str,
+        outcome: Outcome,
+    ) -> Result<(), ApiError> {
+        let record = AuditRecord {
+            at: self.clock.now(),
+            actor: principal.sub.clone(),
+            role: role.to_owned(),
+            action: action.to_owned(),
+            outcome,
+        };
+        Ok(self.audit.record(id, &uuid::Uuid::now_v7().to_string(), &record).await?)
+    }
+
+    /// The case, if the caller is one of `allowed`; otherwise 404 and, when the application
+    /// exists, a denial in its audit trail.
+    async fn case_for(
+        &self,
+        id: &str,
+        principal: &Principal,
+        allowed: &[Party],
+        action: &str,
+    ) -> Result<(Case, Party), ApiError> {
+        let case = self.applications.case(id).await?.ok_or(ApiError::NotFound)?;
+        let party = if case.application.owner == principal.sub {
+            Some(Party::Owner)
+        } else if principal.is_officer() {
+            Some(Party::Officer)
+        } else {
+            None
+        };
+        match party.filter(|p| allowed.contains(p)) {
+            Some(party) => Ok((case, party)),
+            None => {
+                self.audit(id, principal, party.map_or("other", Party::role), action, Outcome::Denied).await?;
+                Err(ApiError::NotFound)
+            }
+        }
+    }
+
+    fn application_type(&self, application: &Application) -> Result<&ApplicationType, ApiError> {
+        let found = self.catalog.get(&application.type_code);
+        found.ok_or_else(|| ApiError::Internal(format!("unknown type {}", application.type_code).into()))
+    }
+}
+
+fn write_error(error: WriteError, current_version: u64) -> ApiError {
+    match error {
+        WriteError::Conflict { .. } => ApiError::Conflict { current_version },
+        WriteError::NotAllowed(_) | WriteError::NotADraft => ApiError::InvalidState,
+        WriteError::NumberTaken => ApiError::Internal("application numbers kept clashing".into()),
+        WriteError::Store(store) => store.into(),
+    }
+}
+
+/// The application as the API shows it, with its history and the type's checklist and fees.
+fn view(case: &Case, application_type: &ApplicationType) -> Value {
+    json!({
+        "application": case.application,
+        "history": case.history,
+        "documents": application_type.documents.iter().map(|d| json!({
+            "kind": d.kind, "required": d.required, "label": d.label, "state": "not-required-yet"
+        })).collect::<Vec<_>>(),
+        "fees": application_type.fees,
+    })
+}
+
+async fn list_types(State(state): State<ApplicationsState>) -> Json<Value> {
+    Json(json!(state.catalog.all()))
+}
+
+async fn dashboard(principal: Principal, State(state): State<ApplicationsState>) -> Result<Json<Value>, ApiError> {
+    Ok(Json(json!(state.applications.dashboard(&principal.sub).await?)))
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct CreateBody {
+    #[serde(rename = "type")]
+    type_code: String,
+}
+
+async fn create(
+    principal: Principal,
+    State(state): State<ApplicationsState>,
+    JsonBody(body): JsonBody<CreateBody>,
+) -> Result<Response, ApiError> {
+    if state.catalog.get(&body.type_code).is_none() {
+        return Err(ApiError::Invalid(vec![FieldError::new("type", "unknown-type")]));
+    }
+    let id = uuid::Uuid::new_v4().to_string();
+    let application = state.applications.create_draft(&principal.sub, &body.type_code, id, state.clock.now()).await?;
+    state.audit(&application.id, &principal, "applicant", "create", Outcome::Allowed).await?;
+    Ok((StatusCode::CREATED, Json(json!(application))).into_response())
+}
+
+async fn get_one(
+    principal: Principal,
+    State(state): State<ApplicationsState>,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    let (case, party) = state.case_for(&id, &principal, &[Party::Owner, Party::Officer], "read").await?;
+    state.audit(&id, &principal, party.role(), "read", Outcome::Allowed).await?;
+    Ok(Json(view(&case, state.application_type(&case.application)?)))
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct FormBody {
+    data: Map<String, Value>,
+    version: u64,
+}
+
+/// Field errors of form data; `complete` also asks for every required field.
+fn form_errors(application_type: &ApplicationType, data: &Map<String, Value>, complete: bool) -> Vec<FieldError> {
+    let fields: Vec<_> = application_type.sections.iter().flat_map(|s| &s.fields).collect();
+    let mut errors: Vec<FieldError> = data
+        .keys()
+        .filter(|name| !fields.iter().any(|f| &f.id == *name))
+        .map(|name| FieldError::new(name.clone(), "unknown-field"))
+        .collect();
+    for field in fields {
+        if let Err(problem) = field.check(data.get(&field.id), complete) {
+            errors.push(FieldError::new(field.id.clone(), problem.code()));
+        }
+    }
+    errors
+}
+
+async fn save_form(
+    principal: Principal,
+    State(state): State<ApplicationsState>,
+    Path(id): Path<String>,
+    JsonBody(body): JsonBody<FormBody>,
+) -> Result<Response, ApiError> {
+    let (case, _) = state.case_for(&id, &principal, &[Party::Owner], "save-form").await?;
+    let application_type = state.application_type(&case.application)?;
+    let errors = form_errors(application_type, &body.data, false);
+    if !errors.is_empty() {
+        return Err(ApiError::Invalid(errors));
+    }
+    let current_version = case.application.version;
+    if body.version != current_version {
+        return Err(ApiError::Conflict { current_version });
+    }
+    let saved = state
+        .applications
+        .save_form(&case.application, body.data, body.version, state.clock.now())
+        .await
+        .map_err(|error| write_error(error, current_version))?;
+    state.audit(&id, &principal, "applicant", "save-form", Outcome::Allowed).await?;
+    Ok(Json(json!(saved)).into_response())
+}
+
+/// A fresh number: the type's letter and nine random digits.
+fn draw_number(prefix: char) -> Result<String, ApiError> {
+    let mut bytes = [0u8; 8];
+    aws_lc_rs::rand::fill(&mut bytes).map_err(|_| ApiError::Internal("random generator failed".into()))?;
+    Ok(format!("{prefix}{:09}", u64::from_be_bytes(bytes) % 1_000_000_000))
+}
+
+async fn submit(
+    principal: Principal,
+    State(state): State<ApplicationsState>,
+    Path(id): Path<String>,
+) -> Result<Json<Application>, ApiError> {
+    let (case, _) = state.case_for(&id, &principal, &[Party::Owner], "submit").await?;
+    let application_type = state.application_type(&case.application)?;
+    let missing = form_errors(application_type, &case.application.data, true);
+    if !missing.is_empty() {
+        return Err(ApiError::Incomplete(missing));
+    }
+    // Documents and fees join the check when their areas land; until then they are not required.
+    let application = &case.application;
+    for _ in 0..NUMBER_DRAWS {
+        let change = Change {
+            command: Command::Submit,
+            actor: &principal.sub,
+            reason: None,
+            note_to_applicant: None,
+            expected_version: application.version,
+            number: Some(draw_number(application_type.number_prefix)?),
+            at: state.clock.now(),
+        };
+        match state.applications.change_status(application, change).await {
+            Ok(submitted) => {
+                state.audit(&id, &principal, "applicant", "submit", Outcome::Allowed).await?;
+                return Ok(Json(submitted));
+            }
+            Err(WriteError::NumberTaken) => continue,
+            Err(other) => return Err(write_error(other, application.version)),
+        }
+    }
+    Err(write_error(WriteError::NumberTaken, application.version))
+}
+
+async fn withdraw(
+    principal: Principal,
+    State(state): State<ApplicationsState>,
+    Path(id): Path<String>,
+) -> Result<Json<Application>, ApiError> {
+    let (case, _) = state.case_for(&id, &principal, &[Party::Owner], "withdraw").await?;
+    let change = Change {
+        command: Command::Withdraw,
+        actor: &principal.sub,
+        reason: None,
+        note_to_applicant: None,
+        expected_version: case.application.version,
+        number: None,
+        at: state.clock.now(),
+    };
+    let current_version = case.application.version;
+    let withdrawn = state
+        .applications
+        .change_status(&case.application, change)
+        .await
+        .map_err(|error| write_error(error, current_version))?;
+    state.audit(&id, &principal, "applicant", "withdraw", Outcome::Allowed).await?;
+    Ok(Json(withdrawn))
+}

@@ -1,0 +1,63 @@
+//! The audit trail of an application (L1): every read, write and refused attempt, with who, what,
+//! when and the outcome, kept in the application's partition where its applicant can list it.
+
+use std::sync::Arc;
+
+use serde::{Deserialize, Serialize};
+
+use crate::keys;
+use crate::table::{Condition, Item, Query, SortKey, StoreError, Table};
+
+/// Whether the attempt was allowed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Outcome {
+    /// Done.
+    Allowed,
+    /// Refused (no access).
+    Denied,
+}
+
+/// One audit record.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AuditRecord {
+    /// When (seconds since the epoch).
+    pub at: u64,
+    /// Who (`sub`).
+    pub actor: String,
+    /// As whom: `applicant`, `officer`, or `other` for someone with no part in the file.
+    pub role: String,
+    /// What (`read`, `save-form`, `submit`, `withdraw`, ...).
+    pub action: String,
+    /// Allowed or denied.
+    pub outcome: Outcome,
+}
+
+/// Writes and lists audit records.
+#[derive(Clone)]
+pub struct Audit {
+    table: Arc<dyn Table>,
+}
+
+impl Audit {
+    /// Audit records kept in `table`.
+    pub fn new(table: Arc<dyn Table>) -> Self {
+        Self { table }
+    }
+
+    /// Records one attempt; `record_id` (unique, time-ordered) keeps records of one second apart.
+    pub async fn record(&self, application_id: &str, record_id: &str, record: &AuditRecord) -> Result<(), StoreError> {
+        let key = keys::audit_record(application_id, record.at, record_id);
+        self.table.put(Item::from_record(&key, record)?, Some(Condition::Absent)).await
+    }
+
+    /// The application's audit trail, oldest first.
+    pub async fn of(&self, application_id: &str) -> Result<Vec<AuditRecord>, StoreError> {
+        let query = Query::partition(keys::application_partition(application_id))
+            .sort(SortKey::Prefix(keys::AUDIT_PREFIX.into()))
+            .limit(1000);
+        let page = self.table.query(query).await?;
+        page.items.iter().map(Item::to_record).collect()
+    }
+}
