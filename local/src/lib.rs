@@ -24,6 +24,7 @@ use portal_domain::identity::{Identity as _, IdentityError, SignUp};
 use portal_domain::password::Password;
 use portal_domain::profile::Language;
 use portal_domain::table::Table;
+use portal_officer::OfficerState;
 use portal_profile::ProfileState;
 use portal_store::embedded::EmbeddedTable;
 use portal_store::local_identity::LocalIdentity;
@@ -109,8 +110,9 @@ impl Portal {
             .merge(portal_applications::router(ApplicationsState::new(
                 Arc::clone(&table),
                 Arc::new(Catalog::load()?),
-                clock,
+                Arc::clone(&clock),
             ))?)
+            .merge(portal_officer::router(OfficerState::new(Arc::clone(&table), clock))?)
             .merge(dev::router(outbox))
             .route_layer(middleware::from_fn_with_state(authorizer, gateway::authorize));
         let api = portal_api::app(areas).layer(middleware::from_fn(gateway::request_context));

@@ -29,11 +29,13 @@ pub enum Area {
     Auth,
     /// Applications: types, drafts, submission, the dashboard.
     Applications,
+    /// The officers' side: queue, case view, decisions.
+    Officer,
 }
 
 impl Area {
     /// Every area.
-    pub const ALL: [Area; 4] = [Area::System, Area::Profile, Area::Auth, Area::Applications];
+    pub const ALL: [Area; 5] = [Area::System, Area::Profile, Area::Auth, Area::Applications, Area::Officer];
 
     /// The binary (cargo-lambda `Binary`) that serves the area.
     pub fn binary(self) -> &'static str {
@@ -42,6 +44,7 @@ impl Area {
             Area::Profile => "profile",
             Area::Auth => "auth",
             Area::Applications => "applications",
+            Area::Officer => "officer",
         }
     }
 }
@@ -232,6 +235,30 @@ pub const ROUTES: &[Route] = &[
         area: Area::Applications,
         auth: Auth::User,
         summary: "Withdraw before a decision",
+    },
+    Route {
+        method: Method::GET,
+        path: "/api/officer/queue",
+        function: "QueueApplications",
+        area: Area::Officer,
+        auth: Auth::Officer,
+        summary: "Applications in a status (and type), oldest first, paged by a cursor",
+    },
+    Route {
+        method: Method::GET,
+        path: "/api/officer/applications/{id}",
+        function: "GetCase",
+        area: Area::Officer,
+        auth: Auth::Officer,
+        summary: "One application with its history",
+    },
+    Route {
+        method: Method::POST,
+        path: "/api/officer/applications/{id}/status",
+        function: "ChangeApplicationStatus",
+        area: Area::Officer,
+        auth: Auth::Officer,
+        summary: "Move an application to its next status, with a reason and a note to the applicant",
     },
 ];
 

@@ -16,7 +16,7 @@ use serde_json::{Map, Value, json};
 
 use crate::keys;
 use crate::status::{Actor, Command, NotAllowed, Status};
-use crate::table::{Condition, Index, Item, Query, SortKey, StoreError, Table, WriteOp};
+use crate::table::{Condition, Cursor, Index, Item, Query, SortKey, StoreError, Table, WriteOp};
 
 /// An application as stored.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -161,12 +161,12 @@ impl Application {
         }
     }
 
-    /// The item, placed in the officers' queue index by status and age.
+    /// The item, placed in the officers' queue index by status, then type and age.
     fn item(&self) -> Result<Item, StoreError> {
         Ok(Item::from_record(&keys::application(&self.id), self)?.with_index_keys(
             Index::Gsi1,
             keys::queue(self.status),
-            format!("{:020}#{}", self.updated_at, self.id),
+            keys::queue_position(&self.type_code, self.updated_at, &self.id),
         ))
     }
 }
@@ -229,6 +229,24 @@ impl Applications {
             query = page.next.map(|cursor| current.after(Some(cursor)));
         }
         Ok(application.map(|application| Case { application, history }))
+    }
+
+    /// One page of the officers' queue of a status, optionally of one type, oldest change first
+    /// (first come, first served): one query of the index.
+    pub async fn queue(
+        &self,
+        status: Status,
+        type_code: Option<&str>,
+        limit: u32,
+        after: Option<Cursor>,
+    ) -> Result<(Vec<Application>, Option<Cursor>), StoreError> {
+        let mut query = Query::index(Index::Gsi1, keys::queue(status)).limit(limit).after(after);
+        if let Some(type_code) = type_code {
+            query = query.sort(SortKey::Prefix(format!("{type_code}#")));
+        }
+        let page = self.table.query(query).await?;
+        let applications = page.items.iter().map(Item::to_record).collect::<Result<Vec<Application>, _>>()?;
+        Ok((applications, page.next))
     }
 
     /// The owner's applications, newest change first: one query.

@@ -6,7 +6,7 @@
 //! | user profile      | `USER#{sub}`   | `PROFILE`   |        |        |
 //! | token revocation  | `USER#{sub}`   | `REVOKED`   |        |        |
 //! | dashboard entry   | `USER#{sub}`   | `APP#{id}`  |        |        |
-//! | application       | `APP#{id}`     | `APP`       | `QUEUE#{status}` | `{updatedAt}#{id}` |
+//! | application       | `APP#{id}`     | `APP`       | `QUEUE#{status}` | `{type}#{updatedAt}#{id}` |
 //! | history entry     | `APP#{id}`     | `HIST#{at}#{version}` |  |        |
 //! | number reservation| `APPNO#{number}` | `APPNO`   |        |        |
 //! | audit record      | `APP#{id}`     | `AUDIT#{at}#{recordId}` |  |      |
@@ -83,6 +83,11 @@ pub fn application_number(number: &str) -> Key {
 /// The officers' queue of a status (`gsi1pk`).
 pub fn queue(status: Status) -> String {
     format!("QUEUE#{}", status.as_str())
+}
+
+/// An application's place in its status queue (`gsi1sk`): by type, then oldest change first.
+pub fn queue_position(type_code: &str, updated_at: u64, id: &str) -> String {
+    format!("{type_code}#{updated_at:020}#{id}")
 }
 
 /// A local account, by sign-in email.

@@ -309,6 +309,13 @@ impl Cursor {
     }
 }
 
+impl Cursor {
+    /// The cursor as it travels in URLs and response bodies.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
 impl From<String> for Cursor {
     fn from(value: String) -> Self {
         Cursor(value)

@@ -8,7 +8,7 @@ use portal_tests::{TestApp, spawn_app};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-async fn send(
+pub(crate) async fn send(
     app: &TestApp,
     method: reqwest::Method,
     path: &str,
@@ -22,14 +22,14 @@ async fn send(
     request.send().await.expect("request")
 }
 
-async fn create_draft(app: &TestApp, token: &str) -> Value {
+pub(crate) async fn create_draft(app: &TestApp, token: &str) -> Value {
     let response =
         send(app, reqwest::Method::POST, "/api/applications", token, Some(json!({"type": "visitor-visa"}))).await;
     assert_eq!(response.status(), StatusCode::CREATED);
     response.json().await.expect("json")
 }
 
-fn complete_visitor_form() -> Value {
+pub(crate) fn complete_visitor_form() -> Value {
     json!({
         "familyName": "Tremblay", "givenNames": "Marie", "dateOfBirth": "1990-05-17",
         "countryOfCitizenship": "France", "passportNumber": "AB1234567", "passportExpiry": "2031-01-31",

@@ -6,5 +6,6 @@ mod applications;
 mod authorizer;
 mod logs;
 mod me;
+mod officer;
 mod route_table;
 mod site;
