@@ -7,6 +7,8 @@ use axum::{Extension, Json, Router};
 use portal_api::principal::Principal;
 use portal_api::problem::ApiError;
 use portal_api::routes::{self, Area, MissingHandler};
+use portal_domain::applications::Applications;
+use portal_domain::audit::{Audit, Outcome};
 use portal_domain::profile::{Profile, Profiles};
 use portal_domain::sessions::Revocations;
 use portal_domain::table::Table;
@@ -16,13 +18,20 @@ use serde::Serialize;
 #[derive(Clone)]
 pub struct ProfileState {
     profiles: Profiles,
+    applications: Applications,
+    audit: Audit,
     revocations: Revocations,
 }
 
 impl ProfileState {
     /// State over a table.
     pub fn new(table: Arc<dyn Table>) -> Self {
-        Self { profiles: Profiles::new(Arc::clone(&table)), revocations: Revocations::new(table) }
+        Self {
+            profiles: Profiles::new(Arc::clone(&table)),
+            applications: Applications::new(Arc::clone(&table)),
+            audit: Audit::new(Arc::clone(&table)),
+            revocations: Revocations::new(table),
+        }
     }
 }
 
@@ -30,6 +39,7 @@ impl ProfileState {
 pub fn router(state: ProfileState) -> Result<Router, MissingHandler> {
     let router = routes::area_router(Area::Profile, |route| match route.function {
         "GetMe" => Some(route.serve(get_me)),
+        "GetMyActivity" => Some(route.serve(get_my_activity)),
         _ => None,
     })?;
     Ok(router.layer(Extension(state.revocations.clone())).with_state(state))
@@ -47,4 +57,41 @@ struct Me {
 async fn get_me(principal: Principal, State(state): State<ProfileState>) -> Result<Json<Me>, ApiError> {
     let profile = state.profiles.get(&principal.sub).await?;
     Ok(Json(Me { sub: principal.sub, groups: principal.groups, profile }))
+}
+
+/// One line of the caller's activity: who did what to one of their applications, and when.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Activity {
+    application_id: String,
+    at: u64,
+    /// The person, when it is the applicant or an officer; someone with no part in the file is
+    /// shown by role only (their identity is their own personal data).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    actor: Option<String>,
+    role: String,
+    action: String,
+    outcome: Outcome,
+}
+
+async fn get_my_activity(
+    principal: Principal,
+    State(state): State<ProfileState>,
+) -> Result<Json<Vec<Activity>>, ApiError> {
+    let mut activity = Vec::new();
+    for application in state.applications.dashboard(&principal.sub).await? {
+        for record in state.audit.of(&application.id).await? {
+            let actor = (record.role != "other").then_some(record.actor);
+            activity.push(Activity {
+                application_id: application.id.clone(),
+                at: record.at,
+                actor,
+                role: record.role,
+                action: record.action,
+                outcome: record.outcome,
+            });
+        }
+    }
+    activity.sort_by_key(|line| std::cmp::Reverse(line.at));
+    Ok(Json(activity))
 }

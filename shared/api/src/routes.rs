@@ -93,6 +93,14 @@ pub const ROUTES: &[Route] = &[
         summary: "The signed-in caller: id, groups and profile",
     },
     Route {
+        method: Method::GET,
+        path: "/api/me/activity",
+        function: "GetMyActivity",
+        area: Area::Profile,
+        auth: Auth::User,
+        summary: "Who read or changed the caller's applications, newest first",
+    },
+    Route {
         method: Method::POST,
         path: "/api/auth/register",
         function: "Register",

@@ -219,3 +219,30 @@ async fn c3_an_applicant_cannot_set_the_status_or_an_unknown_type() {
         json!([{"field": "type", "code": "unknown-type"}])
     );
 }
+
+#[tokio::test]
+async fn l1_the_applicant_lists_who_read_or_changed_their_files() {
+    let app = spawn_app().await;
+    let owner = app.access_token("owner", &[]);
+    let officer = app.access_token("officer-1", &["officers"]);
+    let intruder = app.access_token("intruder", &[]);
+    let draft = create_draft(&app, &owner).await;
+    let id = draft["id"].as_str().expect("id");
+    app.get(&format!("/api/applications/{id}"), Some(&officer)).await;
+    app.get(&format!("/api/applications/{id}"), Some(&intruder)).await;
+
+    let activity: Value = app.get("/api/me/activity", Some(&owner)).await.json().await.expect("json");
+
+    let lines = activity.as_array().expect("list");
+    let has = |role: &str, action: &str, outcome: &str| {
+        lines
+            .iter()
+            .any(|l| l["applicationId"] == id && l["role"] == role && l["action"] == action && l["outcome"] == outcome)
+    };
+    assert!(has("applicant", "create", "allowed"));
+    assert!(has("officer", "read", "allowed"));
+    assert!(has("other", "read", "denied"));
+    assert!(!activity.to_string().contains("intruder"), "someone else's identity is not shown");
+    let theirs: Value = app.get("/api/me/activity", Some(&intruder)).await.json().await.expect("json");
+    assert_eq!(theirs, json!([]), "the intruder sees nothing of it");
+}
