@@ -54,6 +54,7 @@ impl ApplicationsState {
 pub fn router(state: ApplicationsState) -> Result<Router, MissingHandler> {
     let router = routes::area_router(Area::Applications, |route| match route.function {
         "ListApplicationTypes" => Some(route.serve(list_types)),
+        "ListProcessingTimes" => Some(route.serve(processing_times)),
         "ListApplications" => Some(route.serve(dashboard)),
         "CreateApplication" => Some(route.serve(create)),
         "GetApplication" => Some(route.serve(get_one)),
@@ -155,6 +156,16 @@ fn view(case: &Case, application_type: &ApplicationType) -> Value {
 
 async fn list_types(State(state): State<ApplicationsState>) -> Json<Value> {
     Json(json!(state.catalog.all()))
+}
+
+/// Per type, how long decided applications took: computed from the decisions in the store.
+async fn processing_times(State(state): State<ApplicationsState>) -> Result<Json<Value>, ApiError> {
+    let mut times = Vec::new();
+    for application_type in state.catalog.all() {
+        let estimate = state.applications.processing_time(&application_type.code).await?;
+        times.push(json!({"type": application_type.code, "estimate": estimate}));
+    }
+    Ok(Json(json!(times)))
 }
 
 async fn dashboard(principal: Principal, State(state): State<ApplicationsState>) -> Result<Json<Value>, ApiError> {

@@ -198,6 +198,14 @@ pub const ROUTES: &[Route] = &[
     },
     Route {
         method: Method::GET,
+        path: "/api/processing-times",
+        function: "ListProcessingTimes",
+        area: Area::Applications,
+        auth: Auth::Public,
+        summary: "Per type, median and 80th-percentile days from submission to decision, with the sample size",
+    },
+    Route {
+        method: Method::GET,
         path: "/api/applications",
         function: "ListApplications",
         area: Area::Applications,

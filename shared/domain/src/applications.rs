@@ -38,6 +38,9 @@ pub struct Application {
     /// The application number, given at submission.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub number: Option<String>,
+    /// When it was submitted (processing time runs from here).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub submitted_at: Option<u64>,
     /// Created (seconds since the epoch).
     pub created_at: u64,
     /// Last changed.
@@ -112,6 +115,36 @@ pub struct Change<'a> {
     pub number: Option<String>,
     /// Now.
     pub at: u64,
+}
+
+const SECONDS_PER_DAY: f64 = 86_400.0;
+
+/// How long one decided application took, from submission to decision.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+struct Decision {
+    days: f64,
+}
+
+/// A processing-time estimate of one application type.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Estimate {
+    /// Half of the decided applications took at most this many days.
+    pub median_days: f64,
+    /// Four in five took at most this many days.
+    pub p80_days: f64,
+    /// How many decided applications the estimate rests on.
+    pub sample_size: usize,
+}
+
+/// The estimate of a set of processing times (nearest-rank percentiles), if there are any.
+pub fn estimate(mut days: Vec<f64>) -> Option<Estimate> {
+    if days.is_empty() {
+        return None;
+    }
+    days.sort_by(f64::total_cmp);
+    let rank = |p: f64| days[((p * days.len() as f64).ceil() as usize).clamp(1, days.len()) - 1];
+    Some(Estimate { median_days: rank(0.5), p80_days: rank(0.8), sample_size: days.len() })
 }
 
 /// Why a write did not happen.
@@ -199,6 +232,7 @@ impl Applications {
             version: 1,
             data: Map::new(),
             number: None,
+            submitted_at: None,
             created_at: at,
             updated_at: at,
         };
@@ -229,6 +263,15 @@ impl Applications {
             query = page.next.map(|cursor| current.after(Some(cursor)));
         }
         Ok(application.map(|application| Case { application, history }))
+    }
+
+    /// The processing-time estimate of a type, from its most recent decisions (up to 1000).
+    pub async fn processing_time(&self, type_code: &str) -> Result<Option<Estimate>, StoreError> {
+        let query = Query::partition(keys::decisions_partition(type_code)).descending().limit(1000);
+        let page = self.table.query(query).await?;
+        let days =
+            page.items.iter().map(|item| item.to_record::<Decision>().map(|d| d.days)).collect::<Result<_, _>>()?;
+        Ok(estimate(days))
     }
 
     /// One page of the officers' queue of a status, optionally of one type, oldest change first
@@ -277,7 +320,7 @@ impl Applications {
             Condition::Equals("version".into(), json!(expected_version)),
             Condition::Equals("status".into(), json!(Status::Draft)),
         ]);
-        self.write(&saved, guard, expected_version, None, None).await?;
+        self.write(&saved, guard, expected_version, Vec::new(), None).await?;
         Ok(saved)
     }
 
@@ -295,6 +338,9 @@ impl Applications {
         if change.number.is_some() {
             changed.number = change.number.clone();
         }
+        if to == Status::Submitted {
+            changed.submitted_at = Some(change.at);
+        }
         let entry = HistoryEntry {
             at: change.at,
             actor: change.actor.to_owned(),
@@ -304,10 +350,16 @@ impl Applications {
             reason: change.reason,
             note_to_applicant: change.note_to_applicant,
         };
-        let history = WriteOp::Put {
+        let mut attached = vec![WriteOp::Put {
             item: Item::from_record(&keys::history_entry(&application.id, change.at, changed.version), &entry)?,
             condition: Some(Condition::Absent),
-        };
+        }];
+        // A decision feeds the processing-time estimates of its type.
+        if let (Status::Approved | Status::Refused, Some(submitted_at)) = (to, application.submitted_at) {
+            let days = change.at.saturating_sub(submitted_at) as f64 / SECONDS_PER_DAY;
+            let key = keys::decision(&application.type_code, change.at, &application.id);
+            attached.push(WriteOp::Put { item: Item::from_record(&key, &Decision { days })?, condition: None });
+        }
         let number = match &change.number {
             Some(number) => Some(WriteOp::Put {
                 item: Item::from_record(&keys::application_number(number), &json!({"id": application.id}))?,
@@ -319,18 +371,18 @@ impl Applications {
             Condition::Equals("version".into(), json!(change.expected_version)),
             Condition::Equals("status".into(), json!(application.status)),
         ]);
-        self.write(&changed, guard, change.expected_version, Some(history), number).await?;
+        self.write(&changed, guard, change.expected_version, attached, number).await?;
         Ok(changed)
     }
 
-    /// Writes the application and its dashboard summary, with a history entry and a number
-    /// reservation when given, in one transaction.
+    /// Writes the application and its dashboard summary, with the `attached` items (history,
+    /// decision) and a number reservation when given, in one transaction.
     async fn write(
         &self,
         application: &Application,
         guard: Condition,
         expected_version: u64,
-        history: Option<WriteOp>,
+        attached: Vec<WriteOp>,
         number: Option<WriteOp>,
     ) -> Result<(), WriteError> {
         let summary =
@@ -339,7 +391,7 @@ impl Applications {
             WriteOp::Put { item: application.item()?, condition: Some(guard) },
             WriteOp::Put { item: summary, condition: None },
         ];
-        ops.extend(history);
+        ops.extend(attached);
         let number_position = number.as_ref().map(|_| ops.len());
         ops.extend(number);
         match self.table.transact_write(ops).await {
@@ -355,5 +407,18 @@ impl Applications {
             }
             Err(other) => Err(other.into()),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn estimates_use_nearest_rank_percentiles() {
+        assert_eq!(estimate(Vec::new()), None);
+        let days = vec![30.0, 10.0, 20.0, 50.0, 40.0];
+        assert_eq!(estimate(days), Some(Estimate { median_days: 30.0, p80_days: 40.0, sample_size: 5 }));
+        assert_eq!(estimate(vec![7.0]), Some(Estimate { median_days: 7.0, p80_days: 7.0, sample_size: 1 }));
     }
 }

@@ -10,6 +10,7 @@
 //! | history entry     | `APP#{id}`     | `HIST#{at}#{version}` |  |        |
 //! | number reservation| `APPNO#{number}` | `APPNO`   |        |        |
 //! | audit record      | `APP#{id}`     | `AUDIT#{at}#{recordId}` |  |      |
+//! | decision (stats)  | `STATS#{type}` | `DECIDED#{at}#{id}` |    |        |
 //!
 //! Local mode only (the local identity provider and the outbox; Cognito and SES hold these in AWS):
 //!
@@ -68,6 +69,16 @@ pub fn history_entry(id: &str, at: u64, version: u64) -> Key {
 /// An audit record of an application.
 pub fn audit_record(id: &str, at: u64, record_id: &str) -> Key {
     Key::new(application_partition(id), format!("{AUDIT_PREFIX}{at:020}#{record_id}"))
+}
+
+/// Partition of a type's decisions, which processing-time estimates read.
+pub fn decisions_partition(type_code: &str) -> String {
+    format!("STATS#{type_code}")
+}
+
+/// One decision of a type.
+pub fn decision(type_code: &str, at: u64, id: &str) -> Key {
+    Key::new(decisions_partition(type_code), format!("DECIDED#{at:020}#{id}"))
 }
 
 /// The owner's dashboard entry of an application.

@@ -127,3 +127,24 @@ async fn a_submitted_application_is_no_longer_editable_and_steps_cannot_be_skipp
     assert!(matches!(edit, Err(WriteError::NotADraft)), "{edit:?}");
     assert!(matches!(skip, Err(WriteError::NotAllowed(_))), "{skip:?}");
 }
+
+#[tokio::test]
+async fn decisions_feed_the_processing_time_of_their_type() {
+    let f = fixture();
+    const DAY: u64 = 86_400;
+    for (id, days) in [("a1", 10), ("a2", 20), ("a3", 30)] {
+        let application = submitted(&f, id, &format!("V00000000{}", &id[1..])).await;
+        let mut current = application;
+        for (command, at) in [(Command::Receive, 1), (Command::StartReview, 2), (Command::Approve, days * DAY)] {
+            let step = change(command, "officer", current.version, T0 + 1 + at);
+            current = f.applications.change_status(&current, step).await.expect("step");
+        }
+    }
+
+    let estimate = f.applications.processing_time("visitor-visa").await.expect("read").expect("an estimate");
+
+    assert_eq!(estimate.sample_size, 3);
+    assert!((estimate.median_days - 20.0).abs() < 0.01, "{estimate:?}");
+    assert!((estimate.p80_days - 30.0).abs() < 0.01, "{estimate:?}");
+    assert_eq!(f.applications.processing_time("study-permit").await.expect("read"), None);
+}

@@ -52,6 +52,17 @@ async fn the_catalog_lists_the_six_types_in_both_languages() {
 }
 
 #[tokio::test]
+async fn processing_times_are_listed_for_every_type() {
+    let app = spawn_app().await;
+
+    let times: Value = app.get("/api/processing-times", None).await.json().await.expect("json");
+
+    let times = times.as_array().expect("list");
+    assert_eq!(times.len(), 6);
+    assert!(times.iter().all(|t| t["estimate"].is_null()), "no decisions yet, no made-up figure");
+}
+
+#[tokio::test]
 async fn a_draft_is_saved_over_visits_submitted_and_withdrawn() {
     let app = spawn_app().await;
     let token = app.access_token("applicant-1", &[]);
