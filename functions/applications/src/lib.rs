@@ -143,10 +143,22 @@ fn write_error(error: WriteError, current_version: u64) -> ApiError {
 }
 
 /// The application as the API shows it, with its history and the type's checklist and fees.
-fn view(case: &Case, application_type: &ApplicationType) -> Value {
+/// The applicant's view of the history keeps each step's date and note to the applicant; the
+/// officer's reason and identity are internal to the agency.
+fn view(case: &Case, application_type: &ApplicationType, party: Party) -> Value {
+    let history: Vec<Value> = case
+        .history
+        .iter()
+        .map(|entry| match party {
+            Party::Officer => json!(entry),
+            Party::Owner => {
+                json!({"at": entry.at, "from": entry.from, "to": entry.to, "noteToApplicant": entry.note_to_applicant})
+            }
+        })
+        .collect();
     json!({
         "application": case.application,
-        "history": case.history,
+        "history": history,
         "documents": application_type.documents.iter().map(|d| json!({
             "kind": d.kind, "required": d.required, "label": d.label, "state": "not-required-yet"
         })).collect::<Vec<_>>(),
@@ -200,7 +212,7 @@ async fn get_one(
 ) -> Result<Json<Value>, ApiError> {
     let (case, party) = state.case_for(&id, &principal, &[Party::Owner, Party::Officer], "read").await?;
     state.audit(&id, &principal, party.role(), "read", Outcome::Allowed).await?;
-    Ok(Json(view(&case, state.application_type(&case.application)?)))
+    Ok(Json(view(&case, state.application_type(&case.application)?, party)))
 }
 
 #[derive(Deserialize)]

@@ -72,6 +72,10 @@ async fn an_officer_takes_a_submitted_application_from_the_queue_and_receives_it
     let last = &seen["history"][1];
     assert_eq!((last["from"].as_str(), last["to"].as_str()), (Some("submitted"), Some("received")));
     assert_eq!(last["noteToApplicant"], "We received your application.");
+    assert!(
+        last.get("reason").is_none() && last.get("actor").is_none(),
+        "the officer's reason and identity stay internal"
+    );
     let submitted_queue: Value =
         app.get("/api/officer/queue?status=submitted", Some(&officer)).await.json().await.expect("json");
     assert_eq!(submitted_queue["items"], json!([]));
