@@ -4,12 +4,15 @@
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
 use portal_api::principal::OFFICERS_GROUP;
+use portal_domain::application_types::Catalog;
+use portal_domain::applications::{Application, Applications, PaperHolder};
 use portal_domain::clock::Clock;
 use portal_domain::email::Email;
 use portal_domain::identity::{Identity, SignUp};
 use portal_domain::password::Password;
 use portal_domain::profile::{Language, Profile, Profiles};
 use portal_domain::sessions::Revocations;
+use portal_domain::status::Status;
 
 /// `portal-admin`: manage accounts of the portal.
 #[derive(Debug, Parser)]
@@ -44,6 +47,25 @@ pub enum Command {
         #[arg(long, default_value = "en")]
         language: String,
     },
+    /// Record an application filed on paper, so its applicant can link it to their account with
+    /// its number, their family name and date of birth.
+    ImportPaperApplication {
+        /// Application type code (see GET /api/application-types).
+        #[arg(long = "type")]
+        type_code: String,
+        /// Its number (a letter and nine digits).
+        #[arg(long)]
+        number: String,
+        /// The applicant's family name, as on the application.
+        #[arg(long)]
+        family_name: String,
+        /// The applicant's date of birth, YYYY-MM-DD.
+        #[arg(long)]
+        date_of_birth: String,
+        /// Where it stands (submitted, received, in_review, ...).
+        #[arg(long, default_value = "received")]
+        status: String,
+    },
     /// Disable an account: it can no longer sign in, and every session ends at once.
     DisableUser {
         /// Sign-in email.
@@ -56,6 +78,8 @@ pub enum Command {
 pub struct Backend<'a> {
     /// The identity provider.
     pub identity: &'a dyn Identity,
+    /// Applications in the table.
+    pub applications: Applications,
     /// Profiles in the table.
     pub profiles: Profiles,
     /// Session revocations in the table.
@@ -89,6 +113,38 @@ pub async fn run(command: Command, password: impl FnOnce() -> Result<String>, ba
             };
             backend.profiles.put(&sub, &profile).await?;
             Ok(format!("Created officer {} ({sub}); they set up an authenticator app at first sign-in.", request.email))
+        }
+        Command::ImportPaperApplication { type_code, number, family_name, date_of_birth, status } => {
+            let catalog = Catalog::load()?;
+            let application_type =
+                catalog.get(&type_code).with_context(|| format!("no application type {type_code}"))?;
+            let number = number.trim().to_uppercase();
+            let well_formed = number.len() == 10
+                && number.starts_with(application_type.number_prefix)
+                && number[1..].chars().all(|c| c.is_ascii_digit());
+            anyhow::ensure!(
+                well_formed,
+                "a {type_code} number is {}, then nine digits",
+                application_type.number_prefix
+            );
+            let status: Status = serde_json::from_value(serde_json::Value::String(status.clone()))
+                .with_context(|| format!("no status {status}"))?;
+            let now = backend.clock.now();
+            let application = Application {
+                id: uuid::Uuid::new_v4().to_string(),
+                owner: String::new(),
+                type_code,
+                status,
+                version: 1,
+                data: serde_json::Map::new(),
+                number: Some(number.clone()),
+                submitted_at: Some(now),
+                created_at: now,
+                updated_at: now,
+            };
+            let holder = PaperHolder { id: application.id.clone(), family_name, date_of_birth };
+            backend.applications.import_paper(&application, &holder).await?;
+            Ok(format!("Imported paper application {number}; its applicant can now link it."))
         }
         Command::DisableUser { email } => {
             let email = Email::parse(&email).context("the email address is not valid")?;

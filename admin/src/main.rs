@@ -7,6 +7,7 @@ use anyhow::{Context, Result};
 use clap::Parser as _;
 use portal_admin::{Backend, Cli};
 use portal_api::config::{Environment, TableConfig};
+use portal_domain::applications::Applications;
 use portal_domain::clock::SystemClock;
 use portal_domain::profile::Profiles;
 use portal_domain::sessions::Revocations;
@@ -44,6 +45,7 @@ async fn main() -> Result<()> {
             Arc::new(DynamoTable::new(aws_sdk_dynamodb::Client::new(&aws), TableConfig::from_env(&env)?.table_name));
         let backend = Backend {
             identity: &identity,
+            applications: Applications::new(Arc::clone(&table)),
             profiles: Profiles::new(Arc::clone(&table)),
             revocations: Revocations::new(table),
             clock: &clock,
@@ -53,6 +55,7 @@ async fn main() -> Result<()> {
         let services = LocalServices::open(&PortalConfig::from_env(&env)?)?;
         let backend = Backend {
             identity: services.identity.as_ref(),
+            applications: Applications::new(Arc::clone(&services.table)),
             profiles: Profiles::new(Arc::clone(&services.table)),
             revocations: Revocations::new(services.table),
             clock: &clock,

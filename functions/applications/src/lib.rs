@@ -16,6 +16,7 @@ use portal_api::problem::{ApiError, FieldError};
 use portal_api::routes::{self, Area, MissingHandler};
 use portal_domain::application_types::{ApplicationType, Catalog};
 use portal_domain::applications::{Application, Applications, Case, Change, WriteError};
+use portal_domain::attempts::LinkAttempts;
 use portal_domain::audit::{Audit, AuditRecord, Outcome};
 use portal_domain::clock::Clock;
 use portal_domain::sessions::Revocations;
@@ -33,6 +34,7 @@ pub struct ApplicationsState {
     catalog: Arc<Catalog>,
     applications: Applications,
     audit: Audit,
+    link_attempts: LinkAttempts,
     revocations: Revocations,
     clock: Arc<dyn Clock>,
 }
@@ -44,6 +46,7 @@ impl ApplicationsState {
             catalog,
             applications: Applications::new(Arc::clone(&table)),
             audit: Audit::new(Arc::clone(&table)),
+            link_attempts: LinkAttempts::new(Arc::clone(&table)),
             revocations: Revocations::new(table),
             clock,
         }
@@ -61,6 +64,7 @@ pub fn router(state: ApplicationsState) -> Result<Router, MissingHandler> {
         "SaveApplicationForm" => Some(route.serve(save_form)),
         "SubmitApplication" => Some(route.serve(submit)),
         "WithdrawApplication" => Some(route.serve(withdraw)),
+        "LinkApplication" => Some(route.serve(link)),
         _ => None,
     })?;
     Ok(router.layer(Extension(state.revocations.clone())).with_state(state))
@@ -328,4 +332,39 @@ async fn withdraw(
         .map_err(|error| write_error(error, current_version))?;
     state.audit(&id, &principal, "applicant", "withdraw", Outcome::Allowed).await?;
     Ok(Json(withdrawn))
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct LinkBody {
+    application_number: String,
+    family_name: String,
+    date_of_birth: String,
+}
+
+/// Links a paper application to the caller. A mismatch in any field is the same 404, with no
+/// hint of which; five failures in 24 hours and further attempts get 429 (A3).
+async fn link(
+    principal: Principal,
+    State(state): State<ApplicationsState>,
+    JsonBody(body): JsonBody<LinkBody>,
+) -> Result<Json<Application>, ApiError> {
+    let now = state.clock.now();
+    if !state.link_attempts.reserve(&principal.sub, now).await? {
+        return Err(ApiError::TooManyAttempts);
+    }
+    let number = body.application_number.trim().to_uppercase();
+    let linked = state
+        .applications
+        .link_paper(&number, &body.family_name, &body.date_of_birth, &principal.sub, now)
+        .await
+        .map_err(|error| write_error(error, 0))?;
+    match linked {
+        Some(application) => {
+            state.link_attempts.release(&principal.sub, now).await?;
+            state.audit(&application.id, &principal, "applicant", "link", Outcome::Allowed).await?;
+            Ok(Json(application))
+        }
+        None => Err(ApiError::NotFound),
+    }
 }

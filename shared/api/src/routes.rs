@@ -253,6 +253,14 @@ pub const ROUTES: &[Route] = &[
         summary: "Withdraw before a decision",
     },
     Route {
+        method: Method::POST,
+        path: "/api/applications/link",
+        function: "LinkApplication",
+        area: Area::Applications,
+        auth: Auth::User,
+        summary: "Link a paper application by number, family name and date of birth (5 failures a day)",
+    },
+    Route {
         method: Method::GET,
         path: "/api/officer/queue",
         function: "QueueApplications",

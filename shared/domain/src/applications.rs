@@ -147,6 +147,22 @@ pub fn estimate(mut days: Vec<f64>) -> Option<Estimate> {
     Some(Estimate { median_days: rank(0.5), p80_days: rank(0.8), sample_size: days.len() })
 }
 
+/// Who a paper application belongs to, as printed on it: what a person must know to link it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PaperHolder {
+    /// The application it opens.
+    pub id: String,
+    /// Family name, compared trimmed and case-insensitively.
+    pub family_name: String,
+    /// Date of birth, `YYYY-MM-DD`.
+    pub date_of_birth: String,
+}
+
+fn same_name(a: &str, b: &str) -> bool {
+    a.trim().to_lowercase() == b.trim().to_lowercase()
+}
+
 /// Why a write did not happen.
 #[derive(Debug, thiserror::Error)]
 pub enum WriteError {
@@ -263,6 +279,64 @@ impl Applications {
             query = page.next.map(|cursor| current.after(Some(cursor)));
         }
         Ok(application.map(|application| Case { application, history }))
+    }
+
+    /// Records an application that was filed on paper (with its number and status) so that its
+    /// applicant can link it to their account; it has no owner until then.
+    pub async fn import_paper(&self, application: &Application, holder: &PaperHolder) -> Result<(), WriteError> {
+        let number = application.number.as_deref().ok_or(WriteError::NotADraft)?;
+        let number_reservation = Item::from_record(&keys::application_number(number), &json!({"id": application.id}))?;
+        let result = self
+            .table
+            .transact_write(vec![
+                WriteOp::Put { item: application.item()?, condition: Some(Condition::Absent) },
+                WriteOp::Put { item: number_reservation, condition: Some(Condition::Absent) },
+                WriteOp::Put {
+                    item: Item::from_record(&keys::paper_holder(number), holder)?,
+                    condition: Some(Condition::Absent),
+                },
+            ])
+            .await;
+        match result {
+            Err(StoreError::TransactionCanceled { .. }) => Err(WriteError::NumberTaken),
+            other => Ok(other?),
+        }
+    }
+
+    /// Links a paper application to `owner` when the number, family name and date of birth all
+    /// match; `None` when anything does not (without saying what).
+    pub async fn link_paper(
+        &self,
+        number: &str,
+        family_name: &str,
+        date_of_birth: &str,
+        owner: &str,
+        at: u64,
+    ) -> Result<Option<Application>, WriteError> {
+        let Some(holder) = self.table.get(&keys::paper_holder(number)).await? else { return Ok(None) };
+        let holder: PaperHolder = holder.to_record()?;
+        if !same_name(&holder.family_name, family_name) || holder.date_of_birth != date_of_birth.trim() {
+            return Ok(None);
+        }
+        let Some(case) = self.case(&holder.id).await? else { return Ok(None) };
+        let mut linked = case.application;
+        linked.owner = owner.to_owned();
+        linked.version += 1;
+        linked.updated_at = at;
+        let summary = Item::from_record(&keys::dashboard_entry(owner, &linked.id), &linked.summary())?;
+        let result = self
+            .table
+            .transact_write(vec![
+                WriteOp::Put { item: linked.item()?, condition: Some(Condition::Equals("owner".into(), json!(""))) },
+                WriteOp::Put { item: summary, condition: None },
+                WriteOp::Delete { key: keys::paper_holder(number), condition: Some(Condition::Present) },
+            ])
+            .await;
+        match result {
+            // Linked by someone else a moment ago.
+            Err(StoreError::TransactionCanceled { .. }) => Ok(None),
+            other => other.map(|()| Some(linked)).map_err(WriteError::from),
+        }
     }
 
     /// The processing-time estimate of a type, from its most recent decisions (up to 1000).

@@ -11,6 +11,8 @@
 //! | number reservation| `APPNO#{number}` | `APPNO`   |        |        |
 //! | audit record      | `APP#{id}`     | `AUDIT#{at}#{recordId}` |  |      |
 //! | decision (stats)  | `STATS#{type}` | `DECIDED#{at}#{id}` |    |        |
+//! | paper holder      | `PAPER#{number}` | `HOLDER`  |        |        |
+//! | link attempts     | `USER#{sub}`   | `LINKATTEMPTS#{day}` |  |      |
 //!
 //! Local mode only (the local identity provider and the outbox; Cognito and SES hold these in AWS):
 //!
@@ -79,6 +81,16 @@ pub fn decisions_partition(type_code: &str) -> String {
 /// One decision of a type.
 pub fn decision(type_code: &str, at: u64, id: &str) -> Key {
     Key::new(decisions_partition(type_code), format!("DECIDED#{at:020}#{id}"))
+}
+
+/// What links a paper application: its holder's name and date of birth, by number.
+pub fn paper_holder(number: &str) -> Key {
+    Key::new(format!("PAPER#{number}"), "HOLDER")
+}
+
+/// The user's attempts at linking a paper application on one day (days since the epoch).
+pub fn link_attempts(sub: &str, day: u64) -> Key {
+    Key::new(user_partition(sub), format!("LINKATTEMPTS#{day}"))
 }
 
 /// The owner's dashboard entry of an application.

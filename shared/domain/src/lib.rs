@@ -3,6 +3,7 @@
 
 pub mod application_types;
 pub mod applications;
+pub mod attempts;
 pub mod audit;
 pub mod clock;
 pub mod email;

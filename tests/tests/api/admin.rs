@@ -1,6 +1,7 @@
 //! The admin CLI's commands in local mode, and their effect on a running portal.
 
 use portal_admin::{Backend, Command};
+use portal_domain::applications::Applications;
 use portal_domain::clock::SystemClock;
 use portal_domain::profile::Profiles;
 use portal_domain::sessions::Revocations;
@@ -13,10 +14,11 @@ use serde_json::{Value, json};
 const PASSWORD: &str = "an officer's long passphrase";
 
 /// Runs one admin command on the data folder (the portal must be stopped: one process per store).
-async fn admin(folder: &tempfile::TempDir, command: Command) -> String {
+pub(crate) async fn admin(folder: &tempfile::TempDir, command: Command) -> String {
     let services = LocalServices::open(&test_config(&data_dir(folder), folder.path().join("site"))).expect("open");
     let backend = Backend {
         identity: services.identity.as_ref(),
+        applications: Applications::new(services.table.clone()),
         profiles: Profiles::new(services.table.clone()),
         revocations: Revocations::new(services.table.clone()),
         clock: &SystemClock,
