@@ -5,6 +5,7 @@
 pub mod body;
 pub mod config;
 pub mod lambda;
+pub mod messages;
 pub mod observe;
 pub mod openapi;
 pub mod principal;

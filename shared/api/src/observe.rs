@@ -9,13 +9,24 @@ use std::time::Instant;
 
 use axum::extract::{MatchedPath, Request};
 use axum::http::HeaderValue;
+use axum::http::header::ACCEPT_LANGUAGE;
 use axum::middleware::Next;
 use axum::response::Response;
 use lambda_http::request::RequestContext;
+use portal_domain::profile::Language;
 use tracing_subscriber::EnvFilter;
 
+use crate::messages;
+
+/// What the request being handled tells every error it may produce.
+#[derive(Clone)]
+struct RequestScope {
+    id: String,
+    language: Language,
+}
+
 tokio::task_local! {
-    static REQUEST_ID: String;
+    static REQUEST: RequestScope;
 }
 
 /// Response header carrying the request id.
@@ -23,7 +34,12 @@ pub const REQUEST_ID_HEADER: &str = "x-request-id";
 
 /// The id of the request being handled, when called from inside one.
 pub fn current_request_id() -> Option<String> {
-    REQUEST_ID.try_with(Clone::clone).ok()
+    REQUEST.try_with(|scope| scope.id.clone()).ok()
+}
+
+/// The language the request being handled asked for (English outside a request).
+pub fn current_language() -> Language {
+    REQUEST.try_with(|scope| scope.language).unwrap_or_default()
 }
 
 fn request_id_of(request: &Request) -> Option<String> {
@@ -39,7 +55,9 @@ pub async fn observe(request: Request, next: Next) -> Response {
     let request_id = request_id_of(&request).unwrap_or_default();
     let method = request.method().clone();
     let route = request.extensions().get::<MatchedPath>().map(|p| p.as_str().to_owned());
-    let mut response = REQUEST_ID.scope(request_id.clone(), next.run(request)).await;
+    let accept_language = request.headers().get(ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok());
+    let scope = RequestScope { id: request_id.clone(), language: messages::preferred_language(accept_language) };
+    let mut response = REQUEST.scope(scope, next.run(request)).await;
     if let Ok(value) = HeaderValue::from_str(&request_id) {
         response.headers_mut().insert(REQUEST_ID_HEADER, value);
     }

@@ -8,7 +8,7 @@ use axum::response::{IntoResponse, Response};
 use portal_domain::table::StoreError;
 use serde::Serialize;
 
-use crate::observe;
+use crate::{messages, observe};
 
 /// Media type of problem documents.
 pub const PROBLEM_JSON: &str = "application/problem+json";
@@ -25,12 +25,15 @@ pub struct FieldError {
     pub field: String,
     /// What is wrong, as a stable code (`required`, `too-short`, `common`, `invalid-email`, ...).
     pub code: &'static str,
+    /// The code explained in the request's language (filled in when the response is written).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message: Option<&'static str>,
 }
 
 impl FieldError {
     /// A problem with one field.
     pub fn new(field: impl Into<String>, code: &'static str) -> Self {
-        Self { field: field.into(), code }
+        Self { field: field.into(), code, message: None }
     }
 }
 
@@ -121,45 +124,25 @@ struct Problem {
 }
 
 impl ApiError {
-    fn status_and_meaning(&self) -> (StatusCode, &'static str, &'static str) {
+    fn status_and_kind(&self) -> (StatusCode, &'static str) {
         match self {
-            ApiError::Unauthenticated => (StatusCode::UNAUTHORIZED, "unauthenticated", "Authentication required"),
-            ApiError::MalformedBody(_) => (StatusCode::BAD_REQUEST, "malformed-body", "The request body is not valid"),
-            ApiError::UnsupportedMediaType => {
-                (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported-media-type", "Send the body as application/json")
-            }
-            ApiError::PayloadTooLarge => {
-                (StatusCode::PAYLOAD_TOO_LARGE, "payload-too-large", "The request body is too large")
-            }
-            ApiError::Invalid(_) => (StatusCode::BAD_REQUEST, "invalid-fields", "Some fields are not valid"),
-            ApiError::InvalidCredentials => {
-                (StatusCode::UNAUTHORIZED, "invalid-credentials", "The email or password is not correct")
-            }
-            ApiError::SessionExpired => {
-                (StatusCode::UNAUTHORIZED, "session-expired", "The sign-in has expired, sign in again")
-            }
-            ApiError::EmailNotConfirmed => {
-                (StatusCode::FORBIDDEN, "email-not-confirmed", "Confirm your email address first")
-            }
-            ApiError::Conflict { .. } => {
-                (StatusCode::CONFLICT, "conflict", "It changed since you opened it: reload and try again")
-            }
-            ApiError::InvalidState => (StatusCode::CONFLICT, "invalid-state", "Not possible at this stage"),
-            ApiError::Incomplete(_) => {
-                (StatusCode::UNPROCESSABLE_ENTITY, "incomplete", "Some required information is missing")
-            }
-            ApiError::TooManyAttempts => {
-                (StatusCode::TOO_MANY_REQUESTS, "too-many-attempts", "Too many attempts, try again later")
-            }
-            ApiError::Forbidden => (StatusCode::FORBIDDEN, "forbidden", "You are not allowed to do this"),
-            ApiError::NotFound => (StatusCode::NOT_FOUND, "not-found", "Not found"),
-            ApiError::MethodNotAllowed => (StatusCode::METHOD_NOT_ALLOWED, "method-not-allowed", "Method not allowed"),
-            ApiError::Unavailable => {
-                (StatusCode::SERVICE_UNAVAILABLE, "unavailable", "Temporarily unavailable, try again shortly")
-            }
-            ApiError::Internal(_) => {
-                (StatusCode::INTERNAL_SERVER_ERROR, "internal", "Something went wrong on our side")
-            }
+            ApiError::Unauthenticated => (StatusCode::UNAUTHORIZED, "unauthenticated"),
+            ApiError::MalformedBody(_) => (StatusCode::BAD_REQUEST, "malformed-body"),
+            ApiError::UnsupportedMediaType => (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported-media-type"),
+            ApiError::PayloadTooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "payload-too-large"),
+            ApiError::Invalid(_) => (StatusCode::BAD_REQUEST, "invalid-fields"),
+            ApiError::InvalidCredentials => (StatusCode::UNAUTHORIZED, "invalid-credentials"),
+            ApiError::SessionExpired => (StatusCode::UNAUTHORIZED, "session-expired"),
+            ApiError::EmailNotConfirmed => (StatusCode::FORBIDDEN, "email-not-confirmed"),
+            ApiError::Conflict { .. } => (StatusCode::CONFLICT, "conflict"),
+            ApiError::InvalidState => (StatusCode::CONFLICT, "invalid-state"),
+            ApiError::Incomplete(_) => (StatusCode::UNPROCESSABLE_ENTITY, "incomplete"),
+            ApiError::TooManyAttempts => (StatusCode::TOO_MANY_REQUESTS, "too-many-attempts"),
+            ApiError::Forbidden => (StatusCode::FORBIDDEN, "forbidden"),
+            ApiError::NotFound => (StatusCode::NOT_FOUND, "not-found"),
+            ApiError::MethodNotAllowed => (StatusCode::METHOD_NOT_ALLOWED, "method-not-allowed"),
+            ApiError::Unavailable => (StatusCode::SERVICE_UNAVAILABLE, "unavailable"),
+            ApiError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
         }
     }
 }
@@ -177,13 +160,21 @@ fn log_cause_chain(error: &(dyn std::error::Error + 'static)) {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let (status, kind, title) = self.status_and_meaning();
+        let (status, kind) = self.status_and_kind();
+        let language = observe::current_language();
+        let title = messages::problem_title(kind, language);
         if status.is_server_error() {
             log_cause_chain(&self);
         }
         let (detail, errors, current_version) = match self {
             ApiError::MalformedBody(detail) => (Some(detail), None, None),
-            ApiError::Invalid(errors) | ApiError::Incomplete(errors) => (None, Some(errors), None),
+            ApiError::Invalid(errors) | ApiError::Incomplete(errors) => {
+                let errors = errors
+                    .into_iter()
+                    .map(|error| FieldError { message: messages::field_message(error.code, language), ..error })
+                    .collect();
+                (None, Some(errors), None)
+            }
             ApiError::Conflict { current_version } => (None, None, Some(current_version)),
             _ => (None, None, None),
         };

@@ -166,6 +166,7 @@ async fn a1_a_password_alone_never_yields_tokens() {
 async fn a2_password_rules_name_the_field() {
     let app = spawn_app().await;
     for (password, code) in [("too short", "too-short"), ("Password1234", "common")] {
+        let message = portal_api::messages::field_message(code, portal_domain::profile::Language::En);
         let response = post(
             &app,
             "/api/auth/register",
@@ -175,7 +176,7 @@ async fn a2_password_rules_name_the_field() {
         .await;
         assert_eq!(response.status(), StatusCode::BAD_REQUEST);
         let problem: Value = response.json().await.expect("json");
-        assert_eq!(problem["errors"], json!([{"field": "password", "code": code}]));
+        assert_eq!(problem["errors"], json!([{"field": "password", "code": code, "message": message}]));
     }
     let passphrase = "a passphrase of sixty-four characters or more is welcome here!!!!";
     assert!(passphrase.len() >= 64);
@@ -216,7 +217,10 @@ async fn a3_a_totp_code_is_good_once() {
 
     assert_eq!(replay.status(), StatusCode::BAD_REQUEST);
     let problem: Value = replay.json().await.expect("json");
-    assert_eq!(problem["errors"], json!([{"field": "code", "code": "mismatch"}]));
+    assert_eq!(
+        problem["errors"],
+        json!([{"field": "code", "code": "mismatch", "message": "The code is not correct."}])
+    );
 }
 
 #[tokio::test]
@@ -307,4 +311,24 @@ async fn the_demo_officer_can_sign_in_and_must_enrol_mfa() {
 
     let challenge: Value = response.json().await.expect("json");
     assert_eq!(challenge["challenge"], "MFA_SETUP");
+}
+
+#[tokio::test]
+async fn errors_come_in_the_language_the_request_asks_for() {
+    let app = spawn_app().await;
+
+    let response = app
+        .client
+        .post(app.url("/api/auth/register"))
+        .header("accept-language", "fr-CA,fr;q=0.9,en;q=0.5")
+        .json(&json!({"email": "pas-un-courriel", "password": "court", "givenName": "A", "familyName": "B",
+                      "preferredLanguage": "fr"}))
+        .send()
+        .await
+        .expect("request");
+
+    let problem: Value = response.json().await.expect("json");
+    assert_eq!(problem["title"], "Certains champs ne sont pas valides");
+    assert_eq!(problem["errors"][0]["message"], "Entrez une adresse courriel valide.");
+    assert_eq!(problem["errors"][1]["message"], "C'est trop court : utilisez au moins 12 caractères.");
 }

@@ -96,7 +96,7 @@ async fn a_draft_is_saved_over_visits_submitted_and_withdrawn() {
     assert_eq!(invalid.status(), StatusCode::BAD_REQUEST);
     assert_eq!(
         invalid.json::<Value>().await.expect("json")["errors"],
-        json!([{"field": "passportNumber", "code": "pattern"}])
+        json!([{"field": "passportNumber", "code": "pattern", "message": "The format is not valid."}])
     );
 
     // Submitting an incomplete form lists what is missing.
@@ -227,7 +227,7 @@ async fn c3_an_applicant_cannot_set_the_status_or_an_unknown_type() {
     assert_eq!(unknown_type.status(), StatusCode::BAD_REQUEST);
     assert_eq!(
         unknown_type.json::<Value>().await.expect("json")["errors"],
-        json!([{"field": "type", "code": "unknown-type"}])
+        json!([{"field": "type", "code": "unknown-type", "message": "This application type does not exist."}])
     );
 }
 

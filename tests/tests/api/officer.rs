@@ -135,7 +135,7 @@ async fn c3_a_decision_body_with_unknown_fields_or_no_reason_is_refused() {
     assert_eq!(no_reason.status(), StatusCode::BAD_REQUEST);
     assert_eq!(
         no_reason.json::<Value>().await.expect("json")["errors"],
-        json!([{"field": "reason", "code": "required"}])
+        json!([{"field": "reason", "code": "required", "message": "This field is required."}])
     );
 }
 

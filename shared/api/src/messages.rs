@@ -1,0 +1,120 @@
+//! What error responses say to people, in English and French. The response's language follows
+//! the request's `Accept-Language` (the web app sends the user's choice); codes stay stable.
+
+use portal_domain::profile::Language;
+
+/// (problem type, English title, French title).
+const PROBLEM_TITLES: &[(&str, &str, &str)] = &[
+    ("unauthenticated", "Authentication required", "Authentification requise"),
+    ("malformed-body", "The request body is not valid", "Le corps de la requête n'est pas valide"),
+    ("unsupported-media-type", "Send the body as application/json", "Envoyez le corps en application/json"),
+    ("payload-too-large", "The request body is too large", "Le corps de la requête est trop volumineux"),
+    ("invalid-fields", "Some fields are not valid", "Certains champs ne sont pas valides"),
+    ("invalid-credentials", "The email or password is not correct", "Le courriel ou le mot de passe est incorrect"),
+    ("session-expired", "The sign-in has expired, sign in again", "La connexion a expiré, connectez-vous de nouveau"),
+    ("email-not-confirmed", "Confirm your email address first", "Confirmez d'abord votre adresse courriel"),
+    (
+        "conflict",
+        "It changed since you opened it: reload and try again",
+        "Le dossier a changé depuis son ouverture : rechargez et réessayez",
+    ),
+    ("invalid-state", "Not possible at this stage", "Impossible à cette étape"),
+    ("incomplete", "Some required information is missing", "Des renseignements obligatoires manquent"),
+    ("too-many-attempts", "Too many attempts, try again later", "Trop de tentatives, réessayez plus tard"),
+    ("forbidden", "You are not allowed to do this", "Vous n'êtes pas autorisé à faire ceci"),
+    ("not-found", "Not found", "Introuvable"),
+    ("method-not-allowed", "Method not allowed", "Méthode non permise"),
+    ("unavailable", "Temporarily unavailable, try again shortly", "Temporairement indisponible, réessayez sous peu"),
+    ("internal", "Something went wrong on our side", "Une erreur s'est produite de notre côté"),
+];
+
+/// (field problem code, English message, French message).
+const FIELD_MESSAGES: &[(&str, &str, &str)] = &[
+    ("required", "This field is required.", "Ce champ est obligatoire."),
+    (
+        "too-short",
+        "This is too short: use at least 12 characters.",
+        "C'est trop court : utilisez au moins 12 caractères.",
+    ),
+    ("too-long", "This is too long.", "C'est trop long."),
+    (
+        "common",
+        "This password is too common: choose another.",
+        "Ce mot de passe est trop courant : choisissez-en un autre.",
+    ),
+    ("policy", "This password does not meet the requirements.", "Ce mot de passe ne respecte pas les exigences."),
+    ("invalid-email", "Enter a valid email address.", "Entrez une adresse courriel valide."),
+    ("invalid", "This value is not valid.", "Cette valeur n'est pas valide."),
+    ("mismatch", "The code is not correct.", "Le code est incorrect."),
+    ("expired", "The code has expired: ask for a new one.", "Le code a expiré : demandez-en un nouveau."),
+    ("pattern", "The format is not valid.", "Le format n'est pas valide."),
+    ("wrong-type", "This value is not of the expected kind.", "Cette valeur n'est pas du type attendu."),
+    ("invalid-date", "Enter a real date as YYYY-MM-DD.", "Entrez une date réelle au format AAAA-MM-JJ."),
+    ("too-small", "This number is too small.", "Ce nombre est trop petit."),
+    ("too-large", "This number is too large.", "Ce nombre est trop grand."),
+    ("not-an-option", "Choose one of the options.", "Choisissez l'une des options."),
+    ("unknown-field", "This field is not part of the form.", "Ce champ ne fait pas partie du formulaire."),
+    ("unknown-type", "This application type does not exist.", "Ce type de demande n'existe pas."),
+];
+
+fn pick(table: &[(&str, &'static str, &'static str)], key: &str, language: Language) -> Option<&'static str> {
+    table.iter().find(|(k, _, _)| *k == key).map(|(_, en, fr)| match language {
+        Language::En => *en,
+        Language::Fr => *fr,
+    })
+}
+
+/// The title of a problem type.
+pub fn problem_title(kind: &str, language: Language) -> &'static str {
+    pick(PROBLEM_TITLES, kind, language).unwrap_or(match language {
+        Language::En => "Error",
+        Language::Fr => "Erreur",
+    })
+}
+
+/// The message of a field problem code, if it has one.
+pub fn field_message(code: &str, language: Language) -> Option<&'static str> {
+    pick(FIELD_MESSAGES, code, language)
+}
+
+/// The language a request asks for in its `Accept-Language`: French when French ranks above
+/// English, English otherwise.
+pub fn preferred_language(accept_language: Option<&str>) -> Language {
+    let mut best = (Language::En, -1.0_f32);
+    for entry in accept_language.unwrap_or_default().split(',') {
+        let mut parts = entry.trim().split(';');
+        let tag = parts.next().unwrap_or_default().trim().to_ascii_lowercase();
+        let quality =
+            parts.find_map(|p| p.trim().strip_prefix("q=").and_then(|q| q.parse::<f32>().ok())).unwrap_or(1.0);
+        let language = match tag.split('-').next() {
+            Some("fr") => Language::Fr,
+            Some("en") => Language::En,
+            _ => continue,
+        };
+        if quality > best.1 {
+            best = (language, quality);
+        }
+    }
+    best.0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_text_exists_in_both_languages() {
+        for (key, en, fr) in PROBLEM_TITLES.iter().chain(FIELD_MESSAGES) {
+            assert!(!en.is_empty() && !fr.is_empty() && en != fr, "{key}");
+        }
+    }
+
+    #[test]
+    fn the_preferred_language_follows_accept_language() {
+        assert_eq!(preferred_language(None), Language::En);
+        assert_eq!(preferred_language(Some("fr-CA,fr;q=0.9,en;q=0.8")), Language::Fr);
+        assert_eq!(preferred_language(Some("en-CA,fr;q=0.5")), Language::En);
+        assert_eq!(preferred_language(Some("de-DE,fr;q=0.7,en;q=0.3")), Language::Fr);
+        assert_eq!(preferred_language(Some("garbage;;;")), Language::En);
+    }
+}
