@@ -12,3 +12,5 @@ pub mod embedded;
 pub mod local_identity;
 #[cfg(feature = "local")]
 pub mod outbox;
+#[cfg(feature = "s3")]
+pub mod s3_post;
