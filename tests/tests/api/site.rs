@@ -69,3 +69,38 @@ async fn the_jwks_publishes_the_signing_key() {
     assert_eq!(jwks["keys"][0]["alg"], "RS256");
     assert_eq!(jwks["keys"][0]["kty"], "RSA");
 }
+
+#[tokio::test]
+async fn v3_an_oversized_body_is_a_413_problem() {
+    let app = spawn_app().await;
+    let huge = format!("{{\"email\":\"{}\",\"password\":\"x\"}}", "a".repeat(3 * 1024 * 1024));
+
+    let response = app
+        .client
+        .post(app.url("/api/auth/login"))
+        .header("content-type", "application/json")
+        .body(huge)
+        .send()
+        .await
+        .expect("request");
+
+    assert_eq!(response.status(), 413);
+    assert_eq!(response.headers()["content-type"], "application/problem+json");
+}
+
+#[tokio::test]
+async fn v3_invalid_utf8_is_a_400_problem() {
+    let app = spawn_app().await;
+
+    let response = app
+        .client
+        .post(app.url("/api/auth/login"))
+        .header("content-type", "application/json")
+        .body(vec![b'{', b'"', 0xff, 0xfe, b'"', b':', b'1', b'}'])
+        .send()
+        .await
+        .expect("request");
+
+    assert_eq!(response.status(), 400);
+    assert_eq!(response.json::<Value>().await.expect("json")["type"], "malformed-body");
+}
