@@ -6,6 +6,7 @@ pub mod applications;
 pub mod attempts;
 pub mod audit;
 pub mod clock;
+pub mod documents;
 pub mod email;
 pub mod identity;
 pub mod keys;
