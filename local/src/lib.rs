@@ -28,6 +28,7 @@ use portal_officer::OfficerState;
 use portal_profile::ProfileState;
 use portal_store::embedded::EmbeddedTable;
 use portal_store::local_identity::LocalIdentity;
+use portal_store::local_identity::signing::Signer;
 use portal_store::outbox::Outbox;
 use tokio::net::TcpListener;
 use tower::ServiceExt as _;
@@ -35,7 +36,6 @@ use tower_http::services::{ServeDir, ServeFile};
 
 use crate::config::PortalConfig;
 use crate::gateway::JwtAuthorizer;
-use portal_store::local_identity::signing::Signer;
 
 /// File of the embedded store, inside the data folder.
 const STORE_FILE: &str = "portal.redb";
