@@ -5,6 +5,7 @@ pub mod application_types;
 pub mod applications;
 pub mod attempts;
 pub mod audit;
+pub mod blobs;
 pub mod clock;
 pub mod documents;
 pub mod email;

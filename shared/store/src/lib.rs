@@ -9,6 +9,8 @@ pub mod dynamodb;
 #[cfg(feature = "embedded")]
 pub mod embedded;
 #[cfg(feature = "local")]
+pub mod local_blobs;
+#[cfg(feature = "local")]
 pub mod local_identity;
 #[cfg(feature = "local")]
 pub mod outbox;

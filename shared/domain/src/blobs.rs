@@ -1,0 +1,108 @@
+//! The `Blobs` port: where uploaded documents live (S3 in AWS, files in local mode). Uploads and
+//! downloads go straight between the browser and the store through short-lived signed requests;
+//! object keys are always chosen by the server.
+
+use async_trait::async_trait;
+use serde::Serialize;
+
+/// What one upload may be.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UploadRequest {
+    /// Object key, chosen by the server.
+    pub key: String,
+    /// Declared content type; the upload must carry exactly this one.
+    pub content_type: String,
+    /// Declared size: the most the upload may hold.
+    pub max_bytes: u64,
+}
+
+/// A signed form the browser posts the file with (field order matters: file last).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PresignedUpload {
+    /// Always `POST`.
+    pub method: &'static str,
+    /// Where to post.
+    pub url: String,
+    /// Form fields, in order, before the file.
+    pub fields: Vec<(String, String)>,
+    /// When the form stops working (seconds since the epoch).
+    pub expires_at: u64,
+}
+
+/// A signed link to download one object.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PresignedDownload {
+    /// The link.
+    pub url: String,
+    /// When it stops working (seconds since the epoch).
+    pub expires_at: u64,
+}
+
+/// What a stored object is.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BlobInfo {
+    /// Size in bytes.
+    pub size: u64,
+}
+
+/// What can go wrong with the store of documents.
+#[derive(Debug, thiserror::Error)]
+pub enum BlobError {
+    /// A key the server would never choose (a programming error).
+    #[error("invalid object key")]
+    InvalidKey,
+    /// The object does not exist.
+    #[error("no such object")]
+    NotFound,
+    /// The store failed.
+    #[error("the document store is unavailable")]
+    Unavailable(#[source] Box<dyn std::error::Error + Send + Sync>),
+}
+
+/// The store of documents.
+#[async_trait]
+pub trait Blobs: Send + Sync {
+    /// A signed upload form for one object: key, type and size limit bound into the signature,
+    /// valid five minutes at most.
+    fn presign_upload(&self, request: &UploadRequest) -> Result<PresignedUpload, BlobError>;
+
+    /// A signed download link, five minutes at most, naming the file as `file_name`.
+    fn presign_download(&self, key: &str, file_name: &str, content_type: &str) -> Result<PresignedDownload, BlobError>;
+
+    /// The object's size, if it exists.
+    async fn head(&self, key: &str) -> Result<Option<BlobInfo>, BlobError>;
+
+    /// The object's first bytes (for recognizing its kind).
+    async fn read_head(&self, key: &str, bytes: usize) -> Result<Vec<u8>, BlobError>;
+
+    /// Moves an object (out of quarantine), refusing to overwrite one.
+    async fn promote(&self, from: &str, to: &str) -> Result<(), BlobError>;
+
+    /// Deletes an object; deleting a missing one is not an error.
+    async fn delete(&self, key: &str) -> Result<(), BlobError>;
+}
+
+/// Whether a key is one the server would choose: non-empty segments of letters, digits, `-` and
+/// `_`, separated by `/`.
+pub fn is_server_key(key: &str) -> bool {
+    !key.is_empty()
+        && key.len() <= 512
+        && key.split('/').all(|segment| {
+            !segment.is_empty() && segment.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_plain_segment_keys_are_server_keys() {
+        assert!(is_server_key("quarantine/app-1/doc_2"));
+        for bad in ["", "a//b", "../x", "a/../b", "a/b.pdf", "/a", "a/", "é"] {
+            assert!(!is_server_key(bad), "{bad:?}");
+        }
+    }
+}
