@@ -95,14 +95,8 @@ impl ApplicationsState {
         action: &str,
         outcome: Outcome,
     ) -> Result<(), ApiError> {
-        let record = AuditRecord {
-            at: self.clock.now(),
-            actor: principal.sub.clone(),
-            role: role.to_owned(),
-            action: action.to_owned(),
-            outcome,
-        };
-        Ok(self.audit.record(id, &uuid::Uuid::now_v7().to_string(), &record).await?)
+        let record = AuditRecord::new(self.clock.now(), &principal.sub, role, action, outcome);
+        Ok(self.audit.record(id, &record).await?)
     }
 
     /// The case, if the caller is one of `allowed`; otherwise 404 and, when the application
@@ -134,15 +128,6 @@ impl ApplicationsState {
     fn application_type(&self, application: &Application) -> Result<&ApplicationType, ApiError> {
         let found = self.catalog.get(&application.type_code);
         found.ok_or_else(|| ApiError::Internal(format!("unknown type {}", application.type_code).into()))
-    }
-}
-
-fn write_error(error: WriteError, current_version: u64) -> ApiError {
-    match error {
-        WriteError::Conflict { .. } => ApiError::Conflict { current_version },
-        WriteError::NotAllowed(_) | WriteError::NotADraft => ApiError::InvalidState,
-        WriteError::NumberTaken => ApiError::Internal("application numbers kept clashing".into()),
-        WriteError::Store(store) => store.into(),
     }
 }
 
@@ -262,7 +247,7 @@ async fn save_form(
         .applications
         .save_form(&case.application, body.data, body.version, state.clock.now())
         .await
-        .map_err(|error| write_error(error, current_version))?;
+        .map_err(|error| ApiError::from_write(error, current_version))?;
     state.audit(&id, &principal, "applicant", "save-form", Outcome::Allowed).await?;
     Ok(Json(json!(saved)).into_response())
 }
@@ -303,10 +288,10 @@ async fn submit(
                 return Ok(Json(submitted));
             }
             Err(WriteError::NumberTaken) => continue,
-            Err(other) => return Err(write_error(other, application.version)),
+            Err(other) => return Err(ApiError::from_write(other, application.version)),
         }
     }
-    Err(write_error(WriteError::NumberTaken, application.version))
+    Err(ApiError::from_write(WriteError::NumberTaken, application.version))
 }
 
 async fn withdraw(
@@ -329,7 +314,7 @@ async fn withdraw(
         .applications
         .change_status(&case.application, change)
         .await
-        .map_err(|error| write_error(error, current_version))?;
+        .map_err(|error| ApiError::from_write(error, current_version))?;
     state.audit(&id, &principal, "applicant", "withdraw", Outcome::Allowed).await?;
     Ok(Json(withdrawn))
 }
@@ -358,7 +343,7 @@ async fn link(
         .applications
         .link_paper(&number, &body.family_name, &body.date_of_birth, &principal.sub, now)
         .await
-        .map_err(|error| write_error(error, 0))?;
+        .map_err(|error| ApiError::from_write(error, 0))?;
     match linked {
         Some(application) => {
             state.link_attempts.release(&principal.sub, now).await?;

@@ -10,7 +10,7 @@ use portal_api::body::JsonBody;
 use portal_api::principal::Principal;
 use portal_api::problem::{ApiError, FieldError};
 use portal_api::routes::{self, Area, MissingHandler};
-use portal_domain::applications::{Application, Applications, Change, WriteError};
+use portal_domain::applications::{Application, Applications, Change};
 use portal_domain::audit::{Audit, AuditRecord, Outcome};
 use portal_domain::clock::Clock;
 use portal_domain::sessions::Revocations;
@@ -63,14 +63,8 @@ fn officer(principal: Principal) -> Result<Principal, ApiError> {
 
 impl OfficerState {
     async fn audit(&self, id: &str, officer: &Principal, action: &str) -> Result<(), ApiError> {
-        let record = AuditRecord {
-            at: self.clock.now(),
-            actor: officer.sub.clone(),
-            role: "officer".into(),
-            action: action.into(),
-            outcome: Outcome::Allowed,
-        };
-        Ok(self.audit.record(id, &uuid::Uuid::now_v7().to_string(), &record).await?)
+        let record = AuditRecord::new(self.clock.now(), &officer.sub, "officer", action, Outcome::Allowed);
+        Ok(self.audit.record(id, &record).await?)
     }
 }
 
@@ -165,12 +159,11 @@ async fn change_status(
         number: None,
         at: state.clock.now(),
     };
-    let changed = state.applications.change_status(&case.application, change).await.map_err(|error| match error {
-        WriteError::Conflict { .. } => ApiError::Conflict { current_version },
-        WriteError::NotAllowed(_) | WriteError::NotADraft => ApiError::InvalidState,
-        WriteError::NumberTaken => ApiError::Internal("unexpected number clash".into()),
-        WriteError::Store(store) => store.into(),
-    })?;
+    let changed = state
+        .applications
+        .change_status(&case.application, change)
+        .await
+        .map_err(|error| ApiError::from_write(error, current_version))?;
     state.audit(&id, &officer, "change-status").await?;
     Ok(Json(changed))
 }

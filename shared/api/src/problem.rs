@@ -5,6 +5,7 @@
 use axum::Json;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use portal_domain::applications::WriteError;
 use portal_domain::table::StoreError;
 use serde::Serialize;
 
@@ -94,6 +95,18 @@ pub enum ApiError {
     /// Anything unexpected: logged with its cause chain, answered as a bare 500.
     #[error("internal error")]
     Internal(#[source] Box<dyn std::error::Error + Send + Sync>),
+}
+
+impl ApiError {
+    /// The answer to a refused application write; `current_version` is the one to reload.
+    pub fn from_write(error: WriteError, current_version: u64) -> Self {
+        match error {
+            WriteError::Conflict { .. } => ApiError::Conflict { current_version },
+            WriteError::NotAllowed(_) | WriteError::NotADraft => ApiError::InvalidState,
+            WriteError::NumberTaken => ApiError::Internal("application numbers kept clashing".into()),
+            WriteError::Store(store) => store.into(),
+        }
+    }
 }
 
 impl From<StoreError> for ApiError {

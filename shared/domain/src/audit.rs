@@ -34,6 +34,13 @@ pub struct AuditRecord {
     pub outcome: Outcome,
 }
 
+impl AuditRecord {
+    /// A record of `actor` doing `action` as `role` at `at`.
+    pub fn new(at: u64, actor: &str, role: &str, action: &str, outcome: Outcome) -> Self {
+        Self { at, actor: actor.to_owned(), role: role.to_owned(), action: action.to_owned(), outcome }
+    }
+}
+
 /// Writes and lists audit records.
 #[derive(Clone)]
 pub struct Audit {
@@ -46,9 +53,11 @@ impl Audit {
         Self { table }
     }
 
-    /// Records one attempt; `record_id` (unique, time-ordered) keeps records of one second apart.
-    pub async fn record(&self, application_id: &str, record_id: &str, record: &AuditRecord) -> Result<(), StoreError> {
-        let key = keys::audit_record(application_id, record.at, record_id);
+    /// Records one attempt on an application.
+    pub async fn record(&self, application_id: &str, record: &AuditRecord) -> Result<(), StoreError> {
+        // A time-ordered unique id keeps the records of one second apart and in order.
+        let record_id = uuid::Uuid::now_v7().to_string();
+        let key = keys::audit_record(application_id, record.at, &record_id);
         self.table.put(Item::from_record(&key, record)?, Some(Condition::Absent)).await
     }
 
