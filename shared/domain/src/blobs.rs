@@ -66,10 +66,15 @@ pub enum BlobError {
 pub trait Blobs: Send + Sync {
     /// A signed upload form for one object: key, type and size limit bound into the signature,
     /// valid five minutes at most.
-    fn presign_upload(&self, request: &UploadRequest) -> Result<PresignedUpload, BlobError>;
+    async fn presign_upload(&self, request: &UploadRequest) -> Result<PresignedUpload, BlobError>;
 
     /// A signed download link, five minutes at most, naming the file as `file_name`.
-    fn presign_download(&self, key: &str, file_name: &str, content_type: &str) -> Result<PresignedDownload, BlobError>;
+    async fn presign_download(
+        &self,
+        key: &str,
+        file_name: &str,
+        content_type: &str,
+    ) -> Result<PresignedDownload, BlobError>;
 
     /// The object's size, if it exists.
     async fn head(&self, key: &str) -> Result<Option<BlobInfo>, BlobError>;

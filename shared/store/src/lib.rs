@@ -15,4 +15,6 @@ pub mod local_identity;
 #[cfg(feature = "local")]
 pub mod outbox;
 #[cfg(feature = "s3")]
+pub mod s3;
+#[cfg(feature = "s3")]
 pub mod s3_post;

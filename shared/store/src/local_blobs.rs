@@ -198,7 +198,7 @@ fn encode(value: &str) -> String {
 
 #[async_trait]
 impl Blobs for LocalBlobs {
-    fn presign_upload(&self, request: &UploadRequest) -> Result<PresignedUpload, BlobError> {
+    async fn presign_upload(&self, request: &UploadRequest) -> Result<PresignedUpload, BlobError> {
         if !is_server_key(&request.key) {
             return Err(BlobError::InvalidKey);
         }
@@ -221,7 +221,12 @@ impl Blobs for LocalBlobs {
         Ok(PresignedUpload { method: "POST", url: UPLOAD_PATH.to_owned(), fields, expires_at })
     }
 
-    fn presign_download(&self, key: &str, file_name: &str, content_type: &str) -> Result<PresignedDownload, BlobError> {
+    async fn presign_download(
+        &self,
+        key: &str,
+        file_name: &str,
+        content_type: &str,
+    ) -> Result<PresignedDownload, BlobError> {
         self.path(key)?;
         let expires_at = self.clock.now() + LINK_SECONDS;
         let signature = self.sign(&Self::download_message(key, file_name, content_type, expires_at));
@@ -287,16 +292,16 @@ mod tests {
         (LocalBlobs::open(dir.path(), clock.clone()).expect("store"), clock, dir)
     }
 
-    fn form(blobs: &LocalBlobs) -> HashMap<String, String> {
+    async fn form(blobs: &LocalBlobs) -> HashMap<String, String> {
         let request =
             UploadRequest { key: "quarantine/a1/d1".into(), content_type: "application/pdf".into(), max_bytes: 100 };
-        blobs.presign_upload(&request).expect("form").fields.into_iter().collect()
+        blobs.presign_upload(&request).await.expect("form").fields.into_iter().collect()
     }
 
-    #[test]
-    fn a_signed_form_admits_its_upload_once() {
+    #[tokio::test]
+    async fn a_signed_form_admits_its_upload_once() {
         let (blobs, _, _dir) = store();
-        let fields = form(&blobs);
+        let fields = form(&blobs).await;
 
         let policy = blobs.check_upload(&fields, 42).expect("accepted");
         blobs.store(&policy, b"%PDF-1.7 ...").expect("io").expect("stored");
@@ -309,29 +314,29 @@ mod tests {
         );
     }
 
-    #[test]
-    fn u1_a_file_bigger_than_signed_is_refused() {
+    #[tokio::test]
+    async fn u1_a_file_bigger_than_signed_is_refused() {
         let (blobs, _, _dir) = store();
-        assert_eq!(blobs.check_upload(&form(&blobs), 101), Err(Refusal::SizeOutOfRange));
-        assert_eq!(blobs.check_upload(&form(&blobs), 0), Err(Refusal::SizeOutOfRange));
+        assert_eq!(blobs.check_upload(&form(&blobs).await, 101), Err(Refusal::SizeOutOfRange));
+        assert_eq!(blobs.check_upload(&form(&blobs).await, 0), Err(Refusal::SizeOutOfRange));
     }
 
-    #[test]
-    fn u2_u3_fields_must_match_the_signed_policy() {
+    #[tokio::test]
+    async fn u2_u3_fields_must_match_the_signed_policy() {
         let (blobs, _, _dir) = store();
-        let mut other_type = form(&blobs);
+        let mut other_type = form(&blobs).await;
         other_type.insert("Content-Type".into(), "application/x-msdownload".into());
-        let mut other_key = form(&blobs);
+        let mut other_key = form(&blobs).await;
         other_key.insert("key".into(), "verified/a1/d1".into());
 
         assert_eq!(blobs.check_upload(&other_type, 10), Err(Refusal::PolicyMismatch));
         assert_eq!(blobs.check_upload(&other_key, 10), Err(Refusal::PolicyMismatch));
     }
 
-    #[test]
-    fn u4_expired_or_tampered_forms_are_refused() {
+    #[tokio::test]
+    async fn u4_expired_or_tampered_forms_are_refused() {
         let (blobs, clock, _dir) = store();
-        let mut tampered = form(&blobs);
+        let mut tampered = form(&blobs).await;
         // A policy that grants more (a bigger size) than the one signed.
         let mut granted: UploadPolicy =
             serde_json::from_slice(&URL_SAFE_NO_PAD.decode(&tampered["policy"]).expect("base64")).expect("json");
@@ -339,15 +344,16 @@ mod tests {
         tampered.insert("policy".into(), URL_SAFE_NO_PAD.encode(serde_json::to_vec(&granted).expect("json")));
         assert_eq!(blobs.check_upload(&tampered, 10), Err(Refusal::BadSignature));
 
-        let fields = form(&blobs);
+        let fields = form(&blobs).await;
         clock.advance(LINK_SECONDS);
         assert_eq!(blobs.check_upload(&fields, 10), Err(Refusal::Expired));
     }
 
-    #[test]
-    fn u4_download_links_expire_and_cannot_be_altered() {
+    #[tokio::test]
+    async fn u4_download_links_expire_and_cannot_be_altered() {
         let (blobs, clock, _dir) = store();
-        let link = blobs.presign_download("verified/a1/d1", "passeport été.pdf", "application/pdf").expect("link");
+        let link =
+            blobs.presign_download("verified/a1/d1", "passeport été.pdf", "application/pdf").await.expect("link");
         let query: HashMap<String, String> = link
             .url
             .split_once('?')
@@ -388,7 +394,7 @@ mod tests {
     #[tokio::test]
     async fn objects_are_promoted_without_overwrite_and_deleted() {
         let (blobs, _, _dir) = store();
-        let policy = blobs.check_upload(&form(&blobs), 8).expect("accepted");
+        let policy = blobs.check_upload(&form(&blobs).await, 8).expect("accepted");
         blobs.store(&policy, b"%PDF-1.7").expect("io").expect("stored");
 
         assert_eq!(blobs.read_head("quarantine/a1/d1", 5).await.expect("head"), b"%PDF-");
@@ -397,6 +403,6 @@ mod tests {
         assert_eq!(blobs.head("verified/a1/d1").await.expect("head"), Some(BlobInfo { size: 8 }));
         blobs.delete("verified/a1/d1").await.expect("deleted");
         blobs.delete("verified/a1/d1").await.expect("deleting twice is fine");
-        assert!(matches!(blobs.presign_download("../etc/passwd", "x", "y"), Err(BlobError::InvalidKey)));
+        assert!(matches!(blobs.presign_download("../etc/passwd", "x", "y").await, Err(BlobError::InvalidKey)));
     }
 }
