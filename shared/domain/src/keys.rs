@@ -10,6 +10,7 @@
 //! | history entry     | `APP#{id}`     | `HIST#{at}#{version}` |  |        |
 //! | number reservation| `APPNO#{number}` | `APPNO`   |        |        |
 //! | audit record      | `APP#{id}`     | `AUDIT#{at}#{recordId}` |  |      |
+//! | document          | `APP#{id}`     | `DOC#{docId}` |      |        |
 //! | decision (stats)  | `STATS#{type}` | `DECIDED#{at}#{id}` |    |        |
 //! | paper holder      | `PAPER#{number}` | `HOLDER`  |        |        |
 //! | link attempts     | `USER#{sub}`   | `LINKATTEMPTS#{day}` |  |      |
@@ -48,6 +49,8 @@ pub fn revocation(sub: &str) -> Key {
 pub const APPLICATION_SK: &str = "APP";
 /// Sort-key prefix of history entries.
 pub const HISTORY_PREFIX: &str = "HIST#";
+/// Sort-key prefix of documents.
+pub const DOCUMENT_PREFIX: &str = "DOC#";
 /// Sort-key prefix of audit records.
 pub const AUDIT_PREFIX: &str = "AUDIT#";
 /// Sort-key prefix of dashboard entries in a user's partition.
@@ -66,6 +69,11 @@ pub fn application(id: &str) -> Key {
 /// A history entry; sort keys order entries by time, then version.
 pub fn history_entry(id: &str, at: u64, version: u64) -> Key {
     Key::new(application_partition(id), format!("{HISTORY_PREFIX}{at:020}#{version:010}"))
+}
+
+/// A document of an application.
+pub fn document(application_id: &str, id: &str) -> Key {
+    Key::new(application_partition(application_id), format!("{DOCUMENT_PREFIX}{id}"))
 }
 
 /// An audit record of an application.

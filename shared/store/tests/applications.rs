@@ -162,3 +162,49 @@ on_store!(dynamodb, dynamodb: a_draft_appears_on_its_owners_dashboard_needing_ac
 // Atomicity under concurrency is DynamoDB's own guarantee, which moto cannot demonstrate
 // reliably; the embedded store must provide it itself (D2).
 on_store!(embedded_concurrency, embedded: d2_two_officers_racing_one_wins_and_history_has_no_gap);
+
+mod documents {
+    use std::sync::Arc;
+
+    use portal_domain::application_documents::{Document, DocumentState, Documents};
+    use portal_domain::documents::{FileKind, QuarantineReason};
+    use portal_store::embedded::EmbeddedTable;
+
+    fn pending(id: &str) -> Document {
+        Document {
+            id: id.into(),
+            application_id: "a1".into(),
+            kind: "passport".into(),
+            file_name: "passport.pdf".into(),
+            file_kind: FileKind::Pdf,
+            size: 1000,
+            state: DocumentState::Pending,
+            quarantine_reason: None,
+            review_reason: None,
+            created_at: 1,
+            updated_at: 1,
+        }
+    }
+
+    #[tokio::test]
+    async fn verification_is_recorded_once_whatever_the_redeliveries() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let documents = Documents::new(Arc::new(EmbeddedTable::open(&dir.path().join("t.redb")).expect("store")));
+        documents.add(&pending("d1")).await.expect("added");
+        documents.add(&pending("d2")).await.expect("added");
+
+        let first = documents.record_verification("a1", "d1", Ok(()), 2).await.expect("recorded");
+        let again = documents.record_verification("a1", "d1", Err(QuarantineReason::ContentMismatch), 3).await;
+        documents.record_verification("a1", "d2", Err(QuarantineReason::ContentMismatch), 2).await.expect("recorded");
+
+        assert!(first);
+        assert!(!again.expect("no error"), "a redelivered event changes nothing");
+        let all = documents.of("a1").await.expect("list");
+        assert_eq!(
+            all.iter().map(|d| d.state).collect::<Vec<_>>(),
+            [DocumentState::Verified, DocumentState::Quarantined]
+        );
+        assert_eq!(all[1].quarantine_reason, Some(QuarantineReason::ContentMismatch));
+        assert_eq!(documents.get("a1", "d1").await.expect("read").map(|d| d.updated_at), Some(2));
+    }
+}
