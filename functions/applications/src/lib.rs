@@ -14,6 +14,7 @@ use portal_api::body::JsonBody;
 use portal_api::principal::Principal;
 use portal_api::problem::{ApiError, FieldError};
 use portal_api::routes::{self, Area, MissingHandler};
+use portal_domain::application_documents::checklist;
 use portal_domain::application_types::{ApplicationType, Catalog};
 use portal_domain::applications::{Application, Applications, Case, Change, WriteError};
 use portal_domain::attempts::LinkAttempts;
@@ -148,9 +149,8 @@ fn view(case: &Case, application_type: &ApplicationType, party: Party) -> Value 
     json!({
         "application": case.application,
         "history": history,
-        "documents": application_type.documents.iter().map(|d| json!({
-            "kind": d.kind, "required": d.required, "label": d.label, "state": "not-required-yet"
-        })).collect::<Vec<_>>(),
+        "checklist": checklist(application_type, &case.documents),
+        "documents": case.documents,
         "fees": application_type.fees,
     })
 }
@@ -270,7 +270,8 @@ async fn submit(
     if !missing.is_empty() {
         return Err(ApiError::Incomplete(missing));
     }
-    // Documents and fees join the check when their areas land; until then they are not required.
+    // Documents and fees join this check when their routes land (the case view already shows the
+    // checklist); until then they do not block submission.
     let application = &case.application;
     for _ in 0..NUMBER_DRAWS {
         let change = Change {

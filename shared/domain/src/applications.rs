@@ -14,6 +14,7 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
+use crate::application_documents::Document;
 use crate::keys;
 use crate::status::{Actor, Command, NotAllowed, Status};
 use crate::table::{Condition, Cursor, Index, Item, Query, SortKey, StoreError, Table, WriteOp};
@@ -96,6 +97,8 @@ pub struct Case {
     pub application: Application,
     /// Its history, oldest first.
     pub history: Vec<HistoryEntry>,
+    /// Its documents.
+    pub documents: Vec<Document>,
 }
 
 /// A status change to record.
@@ -262,10 +265,11 @@ impl Applications {
         Ok(application)
     }
 
-    /// The application and its history: one query of its partition.
+    /// The application, its history and its documents: one query of its partition.
     pub async fn case(&self, id: &str) -> Result<Option<Case>, StoreError> {
         let mut application = None;
         let mut history = Vec::new();
+        let mut documents = Vec::new();
         let mut query = Some(Query::partition(keys::application_partition(id)).limit(1000));
         while let Some(current) = query.take() {
             let page = self.table.query(current.clone()).await?;
@@ -273,12 +277,13 @@ impl Applications {
                 match item.key().sk.as_str() {
                     keys::APPLICATION_SK => application = Some(item.to_record::<Application>()?),
                     sk if sk.starts_with(keys::HISTORY_PREFIX) => history.push(item.to_record()?),
+                    sk if sk.starts_with(keys::DOCUMENT_PREFIX) => documents.push(item.to_record()?),
                     _ => {}
                 }
             }
             query = page.next.map(|cursor| current.after(Some(cursor)));
         }
-        Ok(application.map(|application| Case { application, history }))
+        Ok(application.map(|application| Case { application, history, documents }))
     }
 
     /// Records an application that was filed on paper (with its number and status) so that its

@@ -127,6 +127,8 @@ async fn a_draft_is_saved_over_visits_submitted_and_withdrawn() {
     assert_eq!(case["history"][0]["from"], "draft");
     assert_eq!(case["history"][0]["to"], "submitted");
     assert_eq!(case["fees"].as_array().expect("fees").len(), 2);
+    let passport = case["checklist"].as_array().expect("checklist").iter().find(|l| l["kind"] == "passport").cloned();
+    assert_eq!(passport, Some(json!({"kind": "passport", "required": true, "state": null, "satisfied": false})));
 
     let withdraw = format!("/api/applications/{id}/withdraw");
     assert_eq!(send(&app, reqwest::Method::POST, &withdraw, &token, None).await.status(), StatusCode::OK);
