@@ -45,6 +45,41 @@ pub struct Choice {
     pub label: Text,
 }
 
+/// A field's regular expression, compiled once when the type is loaded.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct Pattern {
+    source: String,
+    compiled: regex_lite::Regex,
+}
+
+impl Pattern {
+    /// Whether `text` matches.
+    pub fn is_match(&self, text: &str) -> bool {
+        self.compiled.is_match(text)
+    }
+}
+
+impl TryFrom<String> for Pattern {
+    type Error = regex_lite::Error;
+
+    fn try_from(source: String) -> Result<Self, Self::Error> {
+        Ok(Self { compiled: regex_lite::Regex::new(&source)?, source })
+    }
+}
+
+impl From<Pattern> for String {
+    fn from(pattern: Pattern) -> Self {
+        pattern.source
+    }
+}
+
+impl PartialEq for Pattern {
+    fn eq(&self, other: &Self) -> bool {
+        self.source == other.source
+    }
+}
+
 /// One form field.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -63,7 +98,7 @@ pub struct Field {
     pub max_length: Option<usize>,
     /// Regular expression a text field must match.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub pattern: Option<String>,
+    pub pattern: Option<Pattern>,
     /// Smallest number allowed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub min: Option<f64>,
@@ -206,11 +241,8 @@ impl Field {
                 if self.max_length.is_some_and(|max| text.chars().count() > max) {
                     return Err(FieldProblem::TooLong);
                 }
-                if let Some(pattern) = &self.pattern {
-                    let matches = regex_lite::Regex::new(pattern).map(|re| re.is_match(text));
-                    if !matches.unwrap_or(false) {
-                        return Err(FieldProblem::Pattern);
-                    }
+                if self.pattern.as_ref().is_some_and(|pattern| !pattern.is_match(text)) {
+                    return Err(FieldProblem::Pattern);
                 }
                 Ok(())
             }
@@ -302,9 +334,6 @@ fn check_type(application_type: &ApplicationType) -> Result<(), String> {
             if !field_ids.insert(field.id.as_str()) {
                 return Err(format!("field {} appears twice", field.id));
             }
-            if let Some(pattern) = &field.pattern {
-                regex_lite::Regex::new(pattern).map_err(|e| format!("field {}: {e}", field.id))?;
-            }
             let options = field.options.as_deref().unwrap_or_default();
             if (field.kind == FieldKind::Select) == options.is_empty() {
                 return Err(format!(
@@ -393,10 +422,17 @@ mod tests {
         assert_eq!(field(FieldKind::Select).check(Some(&json!("b")), false), Err(FieldProblem::NotAnOption));
         assert_eq!(field(FieldKind::Select).check(Some(&json!("a")), false), Ok(()));
         let mut passport = field(FieldKind::Text);
-        passport.pattern = Some("^[A-Z0-9]{6,12}$".into());
+        passport.pattern = Some(Pattern::try_from("^[A-Z0-9]{6,12}$".to_owned()).expect("valid pattern"));
         passport.max_length = None;
         assert_eq!(passport.check(Some(&json!("AB12345")), false), Ok(()));
         assert_eq!(passport.check(Some(&json!("ab-123")), false), Err(FieldProblem::Pattern));
+    }
+
+    #[test]
+    fn an_invalid_pattern_is_refused_when_the_type_loads() {
+        let field =
+            r#"{"id": "f", "type": "text", "required": true, "label": {"en": "F", "fr": "F"}, "pattern": "(["}"#;
+        assert!(serde_json::from_str::<Field>(field).is_err());
     }
 
     #[test]
