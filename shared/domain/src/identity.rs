@@ -9,6 +9,7 @@ use async_trait::async_trait;
 use crate::email::Email;
 use crate::password::Password;
 use crate::profile::Language;
+use crate::uri::encode_component;
 
 /// A new account.
 #[derive(Clone, Debug)]
@@ -60,18 +61,10 @@ pub const AUTHENTICATOR_ISSUER: &str = "Applicant portal";
 /// The `otpauth://totp/…` URI (Google Authenticator key-URI format) that authenticator apps scan:
 /// SHA-1, 6 digits, 30-second steps, labelled with the portal and the account name.
 pub fn otpauth_uri(secret: &str, account: &str) -> String {
-    let encode = |text: &str| -> String {
-        text.bytes()
-            .map(|b| match b {
-                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => (b as char).to_string(),
-                other => format!("%{other:02X}"),
-            })
-            .collect()
-    };
-    let issuer = encode(AUTHENTICATOR_ISSUER);
+    let issuer = encode_component(AUTHENTICATOR_ISSUER);
     format!(
         "otpauth://totp/{issuer}:{}?secret={secret}&issuer={issuer}&algorithm=SHA1&digits=6&period=30",
-        encode(account)
+        encode_component(account)
     )
 }
 

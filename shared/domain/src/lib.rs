@@ -18,3 +18,4 @@ pub mod profile;
 pub mod sessions;
 pub mod status;
 pub mod table;
+pub mod uri;

@@ -19,6 +19,7 @@ use portal_domain::blobs::{
     BlobError, BlobInfo, Blobs, PresignedDownload, PresignedUpload, UploadRequest, is_server_key,
 };
 use portal_domain::clock::Clock;
+use portal_domain::uri::encode_component;
 use serde::{Deserialize, Serialize};
 
 /// How long forms and links work (the most S3 URLs are given too, U4).
@@ -185,17 +186,6 @@ impl LocalBlobs {
     }
 }
 
-/// Percent-encodes a query value.
-fn encode(value: &str) -> String {
-    value
-        .bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => (b as char).to_string(),
-            other => format!("%{other:02X}"),
-        })
-        .collect()
-}
-
 #[async_trait]
 impl Blobs for LocalBlobs {
     async fn presign_upload(&self, request: &UploadRequest) -> Result<PresignedUpload, BlobError> {
@@ -232,9 +222,9 @@ impl Blobs for LocalBlobs {
         let signature = self.sign(&Self::download_message(key, file_name, content_type, expires_at));
         let url = format!(
             "{DOWNLOAD_PATH}?key={}&name={}&type={}&expires={expires_at}&signature={signature}",
-            encode(key),
-            encode(file_name),
-            encode(content_type)
+            encode_component(key),
+            encode_component(file_name),
+            encode_component(content_type)
         );
         Ok(PresignedDownload { url, expires_at })
     }
@@ -280,6 +270,7 @@ impl Blobs for LocalBlobs {
 
 #[cfg(test)]
 mod tests {
+    use percent_encoding::percent_decode_str;
     use portal_domain::clock::ManualClock;
 
     use super::*;
@@ -361,7 +352,7 @@ mod tests {
             .1
             .split('&')
             .filter_map(|pair| pair.split_once('='))
-            .map(|(k, v)| (k.to_owned(), percent_decode(v)))
+            .map(|(k, v)| (k.to_owned(), percent_decode_str(v).decode_utf8().expect("utf-8").into_owned()))
             .collect();
 
         assert_eq!(
@@ -373,22 +364,6 @@ mod tests {
         assert_eq!(blobs.check_download(&other_key), Err(Refusal::BadSignature));
         clock.advance(LINK_SECONDS);
         assert_eq!(blobs.check_download(&query), Err(Refusal::Expired));
-    }
-
-    fn percent_decode(value: &str) -> String {
-        let bytes = value.as_bytes();
-        let mut out = Vec::new();
-        let mut i = 0;
-        while i < bytes.len() {
-            if bytes[i] == b'%' {
-                out.push(u8::from_str_radix(&value[i + 1..i + 3], 16).expect("hex"));
-                i += 3;
-            } else {
-                out.push(bytes[i]);
-                i += 1;
-            }
-        }
-        String::from_utf8(out).expect("utf-8")
     }
 
     #[tokio::test]
