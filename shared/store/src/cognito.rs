@@ -75,6 +75,15 @@ where
     }
 }
 
+/// Codes sent to an unknown (or already confirmed) address answer like any other: whether an
+/// account exists is not the caller's business (A6).
+fn unknown_address_is_fine<T>(sent: Result<T, IdentityError>) -> Result<(), IdentityError> {
+    match sent {
+        Ok(_) | Err(IdentityError::NotAuthorized) => Ok(()),
+        Err(other) => Err(other),
+    }
+}
+
 /// A challenge session as handed to the caller: Cognito's session and the username.
 fn wrap_session(username: &str, session: &str) -> String {
     format!("{}.{}", URL_SAFE_NO_PAD.encode(username), URL_SAFE_NO_PAD.encode(session))
@@ -208,11 +217,7 @@ impl Identity for CognitoIdentity {
             .username(email.as_str())
             .send()
             .await;
-        match sent.map_err(identity_error) {
-            // An unknown or already confirmed address is not the caller's business (A6).
-            Ok(_) | Err(IdentityError::NotAuthorized) => Ok(()),
-            Err(other) => Err(other),
-        }
+        unknown_address_is_fine(sent.map_err(identity_error))
     }
 
     async fn sign_in(&self, email: &Email, password: &str) -> Result<Challenge, IdentityError> {
@@ -312,10 +317,7 @@ impl Identity for CognitoIdentity {
             .username(email.as_str())
             .send()
             .await;
-        match sent.map_err(identity_error) {
-            Ok(_) | Err(IdentityError::NotAuthorized) => Ok(()),
-            Err(other) => Err(other),
-        }
+        unknown_address_is_fine(sent.map_err(identity_error))
     }
 
     async fn confirm_forgot_password(

@@ -327,7 +327,7 @@ impl LocalIdentity {
         request: &SignUp,
         groups: Vec<String>,
         confirmed: bool,
-    ) -> Result<String, IdentityError> {
+    ) -> Result<Account, IdentityError> {
         let sub = uuid::Uuid::new_v4().to_string();
         let account = Account {
             sub: sub.clone(),
@@ -356,7 +356,7 @@ impl LocalIdentity {
             ])
             .await;
         match created {
-            Ok(()) => Ok(sub),
+            Ok(()) => Ok(account),
             Err(StoreError::TransactionCanceled { failed_conditions }) if failed_conditions.contains(&0) => {
                 Err(IdentityError::AccountExists)
             }
@@ -368,10 +368,9 @@ impl LocalIdentity {
 #[async_trait]
 impl Identity for LocalIdentity {
     async fn sign_up(&self, request: &SignUp) -> Result<String, IdentityError> {
-        let sub = self.create_account(request, Vec::new(), false).await?;
-        let account = self.account(&request.email).await?.ok_or(IdentityError::NotAuthorized)?;
+        let account = self.create_account(request, Vec::new(), false).await?;
         self.send_code(&account, CodePurpose::Confirmation).await?;
-        Ok(sub)
+        Ok(account.sub)
     }
 
     async fn confirm_sign_up(&self, email: &Email, code: &str) -> Result<(), IdentityError> {
@@ -558,7 +557,7 @@ impl Identity for LocalIdentity {
     }
 
     async fn admin_create_user(&self, request: &SignUp, group: &str) -> Result<String, IdentityError> {
-        self.create_account(request, vec![group.to_owned()], true).await
+        Ok(self.create_account(request, vec![group.to_owned()], true).await?.sub)
     }
 
     async fn admin_disable_user(&self, email: &Email) -> Result<String, IdentityError> {
