@@ -28,9 +28,13 @@ async fn d4_sigkill_mid_write_loses_no_acknowledged_write() {
         .stderr(Stdio::null())
         .spawn()
         .expect("portal starts");
+    let mut stdout = BufReader::new(portal.stdout.take().expect("stdout"));
     let mut first_line = String::new();
-    BufReader::new(portal.stdout.take().expect("stdout")).read_line(&mut first_line).expect("banner");
+    stdout.read_line(&mut first_line).expect("banner");
     let url = first_line.split_whitespace().find(|word| word.starts_with("http://")).expect("url").to_owned();
+    // Keep reading the portal's output: a closed pipe would make its next println! fail and the
+    // portal die before the kill, which is not the crash under test.
+    std::thread::spawn(move || std::io::copy(&mut stdout, &mut std::io::sink()));
 
     // Four writers register accounts without pause; the portal is killed while they write.
     let acknowledged = Arc::new(Mutex::new(Vec::new()));
@@ -52,6 +56,7 @@ async fn d4_sigkill_mid_write_loses_no_acknowledged_write() {
         })
         .collect();
     while acknowledged.lock().expect("list").len() < ACKNOWLEDGED_BEFORE_KILL {
+        assert!(!writers.iter().all(|w| w.is_finished()), "every writer stopped before the kill: the portal failed");
         tokio::time::sleep(std::time::Duration::from_millis(5)).await;
     }
     portal.kill().expect("SIGKILL");
