@@ -1,8 +1,7 @@
 //! The applications area: the type catalog, drafts saved under optimistic concurrency,
 //! submission with the whole form checked, withdrawal, and the dashboard.
 //!
-//! Access (C1): the owner, or an officer for reads; anyone else gets 404, exactly as for an
-//! application that does not exist, and the attempt is audited (L1).
+//! Access (C1, `portal_api::access`): the owner, or an officer for reads.
 
 use std::sync::Arc;
 
@@ -10,15 +9,16 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json, Router};
+use portal_api::access::{CaseAccess, Party};
 use portal_api::body::JsonBody;
 use portal_api::principal::Principal;
 use portal_api::problem::{ApiError, FieldError};
 use portal_api::routes::{self, Area, MissingHandler};
-use portal_domain::application_documents::checklist;
+use portal_domain::application_documents::{DocumentState, checklist};
 use portal_domain::application_types::{ApplicationType, Catalog};
 use portal_domain::applications::{Application, Applications, Case, Change, WriteError};
 use portal_domain::attempts::LinkAttempts;
-use portal_domain::audit::{Audit, AuditRecord, Outcome};
+use portal_domain::audit::Outcome;
 use portal_domain::clock::Clock;
 use portal_domain::sessions::Revocations;
 use portal_domain::status::Command;
@@ -33,8 +33,8 @@ const NUMBER_DRAWS: usize = 3;
 #[derive(Clone)]
 pub struct ApplicationsState {
     catalog: Arc<Catalog>,
+    access: CaseAccess,
     applications: Applications,
-    audit: Audit,
     link_attempts: LinkAttempts,
     revocations: Revocations,
     clock: Arc<dyn Clock>,
@@ -45,8 +45,8 @@ impl ApplicationsState {
     pub fn new(table: Arc<dyn Table>, catalog: Arc<Catalog>, clock: Arc<dyn Clock>) -> Self {
         Self {
             catalog,
+            access: CaseAccess::new(Arc::clone(&table), Arc::clone(&clock)),
             applications: Applications::new(Arc::clone(&table)),
-            audit: Audit::new(Arc::clone(&table)),
             link_attempts: LinkAttempts::new(Arc::clone(&table)),
             revocations: Revocations::new(table),
             clock,
@@ -71,61 +71,7 @@ pub fn router(state: ApplicationsState) -> Result<Router, MissingHandler> {
     Ok(router.layer(Extension(state.revocations.clone())).with_state(state))
 }
 
-/// How the caller stands to an application.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Party {
-    Owner,
-    Officer,
-}
-
-impl Party {
-    fn role(self) -> &'static str {
-        match self {
-            Party::Owner => "applicant",
-            Party::Officer => "officer",
-        }
-    }
-}
-
 impl ApplicationsState {
-    async fn audit(
-        &self,
-        id: &str,
-        principal: &Principal,
-        role: &str,
-        action: &str,
-        outcome: Outcome,
-    ) -> Result<(), ApiError> {
-        let record = AuditRecord::new(self.clock.now(), &principal.sub, role, action, outcome);
-        Ok(self.audit.record(id, &record).await?)
-    }
-
-    /// The case, if the caller is one of `allowed`; otherwise 404 and, when the application
-    /// exists, a denial in its audit trail.
-    async fn case_for(
-        &self,
-        id: &str,
-        principal: &Principal,
-        allowed: &[Party],
-        action: &str,
-    ) -> Result<(Case, Party), ApiError> {
-        let case = self.applications.case(id).await?.ok_or(ApiError::NotFound)?;
-        let party = if case.application.owner == principal.sub {
-            Some(Party::Owner)
-        } else if principal.is_officer() {
-            Some(Party::Officer)
-        } else {
-            None
-        };
-        match party.filter(|p| allowed.contains(p)) {
-            Some(party) => Ok((case, party)),
-            None => {
-                self.audit(id, principal, party.map_or("other", Party::role), action, Outcome::Denied).await?;
-                Err(ApiError::NotFound)
-            }
-        }
-    }
-
     fn application_type(&self, application: &Application) -> Result<&ApplicationType, ApiError> {
         let found = self.catalog.get(&application.type_code);
         found.ok_or_else(|| ApiError::Internal(format!("unknown type {}", application.type_code).into()))
@@ -149,8 +95,9 @@ fn view(case: &Case, application_type: &ApplicationType, party: Party) -> Value 
     json!({
         "application": case.application,
         "history": history,
-        "checklist": checklist(application_type, &case.documents),
+        "checklist": checklist(application_type, &case.documents, &case.requests),
         "documents": case.documents,
+        "documentRequests": case.requests,
         "fees": application_type.fees,
     })
 }
@@ -190,7 +137,7 @@ async fn create(
     }
     let id = uuid::Uuid::new_v4().to_string();
     let application = state.applications.create_draft(&principal.sub, &body.type_code, id, state.clock.now()).await?;
-    state.audit(&application.id, &principal, "applicant", "create", Outcome::Allowed).await?;
+    state.access.audit(&application.id, &principal, "applicant", "create", Outcome::Allowed).await?;
     Ok((StatusCode::CREATED, Json(json!(application))).into_response())
 }
 
@@ -199,8 +146,8 @@ async fn get_one(
     State(state): State<ApplicationsState>,
     Path(id): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
-    let (case, party) = state.case_for(&id, &principal, &[Party::Owner, Party::Officer], "read").await?;
-    state.audit(&id, &principal, party.role(), "read", Outcome::Allowed).await?;
+    let (case, party) = state.access.case_for(&id, &principal, &[Party::Owner, Party::Officer], "read").await?;
+    state.access.audit(&id, &principal, party.role(), "read", Outcome::Allowed).await?;
     Ok(Json(view(&case, state.application_type(&case.application)?, party)))
 }
 
@@ -233,7 +180,7 @@ async fn save_form(
     Path(id): Path<String>,
     JsonBody(body): JsonBody<FormBody>,
 ) -> Result<Response, ApiError> {
-    let (case, _) = state.case_for(&id, &principal, &[Party::Owner], "save-form").await?;
+    let (case, _) = state.access.case_for(&id, &principal, &[Party::Owner], "save-form").await?;
     let application_type = state.application_type(&case.application)?;
     let errors = form_errors(application_type, &body.data, false);
     if !errors.is_empty() {
@@ -248,8 +195,24 @@ async fn save_form(
         .save_form(&case.application, body.data, body.version, state.clock.now())
         .await
         .map_err(|error| ApiError::from_write(error, current_version))?;
-    state.audit(&id, &principal, "applicant", "save-form", Outcome::Allowed).await?;
+    state.access.audit(&id, &principal, "applicant", "save-form", Outcome::Allowed).await?;
     Ok(Json(json!(saved)).into_response())
+}
+
+/// The required documents not yet sent and verified, each named `documents.{kind}`.
+fn document_errors(application_type: &ApplicationType, case: &Case) -> Vec<FieldError> {
+    checklist(application_type, &case.documents, &case.requests)
+        .into_iter()
+        .filter(|line| line.required && !line.satisfied)
+        .map(|line| {
+            let code = match line.state {
+                Some(DocumentState::Pending) => "document-not-verified",
+                Some(DocumentState::Quarantined | DocumentState::Rejected) => "document-refused",
+                _ => "document-missing",
+            };
+            FieldError::new(format!("documents.{}", line.kind), code)
+        })
+        .collect()
 }
 
 /// A fresh number: the type's letter and nine random digits.
@@ -264,14 +227,14 @@ async fn submit(
     State(state): State<ApplicationsState>,
     Path(id): Path<String>,
 ) -> Result<Json<Application>, ApiError> {
-    let (case, _) = state.case_for(&id, &principal, &[Party::Owner], "submit").await?;
+    let (case, _) = state.access.case_for(&id, &principal, &[Party::Owner], "submit").await?;
     let application_type = state.application_type(&case.application)?;
-    let missing = form_errors(application_type, &case.application.data, true);
+    let mut missing = form_errors(application_type, &case.application.data, true);
+    missing.extend(document_errors(application_type, &case));
     if !missing.is_empty() {
         return Err(ApiError::Incomplete(missing));
     }
-    // Documents and fees join this check when their routes land (the case view already shows the
-    // checklist); until then they do not block submission.
+    // Fees join this check when payments land; until then they do not block submission.
     let application = &case.application;
     for _ in 0..NUMBER_DRAWS {
         let change = Change {
@@ -282,10 +245,11 @@ async fn submit(
             expected_version: application.version,
             number: Some(draw_number(application_type.number_prefix)?),
             at: state.clock.now(),
+            also: Vec::new(),
         };
         match state.applications.change_status(application, change).await {
             Ok(submitted) => {
-                state.audit(&id, &principal, "applicant", "submit", Outcome::Allowed).await?;
+                state.access.audit(&id, &principal, "applicant", "submit", Outcome::Allowed).await?;
                 return Ok(Json(submitted));
             }
             Err(WriteError::NumberTaken) => continue,
@@ -300,7 +264,7 @@ async fn withdraw(
     State(state): State<ApplicationsState>,
     Path(id): Path<String>,
 ) -> Result<Json<Application>, ApiError> {
-    let (case, _) = state.case_for(&id, &principal, &[Party::Owner], "withdraw").await?;
+    let (case, _) = state.access.case_for(&id, &principal, &[Party::Owner], "withdraw").await?;
     let change = Change {
         command: Command::Withdraw,
         actor: &principal.sub,
@@ -309,6 +273,7 @@ async fn withdraw(
         expected_version: case.application.version,
         number: None,
         at: state.clock.now(),
+        also: Vec::new(),
     };
     let current_version = case.application.version;
     let withdrawn = state
@@ -316,7 +281,7 @@ async fn withdraw(
         .change_status(&case.application, change)
         .await
         .map_err(|error| ApiError::from_write(error, current_version))?;
-    state.audit(&id, &principal, "applicant", "withdraw", Outcome::Allowed).await?;
+    state.access.audit(&id, &principal, "applicant", "withdraw", Outcome::Allowed).await?;
     Ok(Json(withdrawn))
 }
 
@@ -348,7 +313,7 @@ async fn link(
     match linked {
         Some(application) => {
             state.link_attempts.release(&principal.sub, now).await?;
-            state.audit(&application.id, &principal, "applicant", "link", Outcome::Allowed).await?;
+            state.access.audit(&application.id, &principal, "applicant", "link", Outcome::Allowed).await?;
             Ok(Json(application))
         }
         None => Err(ApiError::NotFound),

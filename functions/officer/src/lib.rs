@@ -158,6 +158,7 @@ async fn change_status(
         expected_version: body.version,
         number: None,
         at: state.clock.now(),
+        also: Vec::new(),
     };
     let changed = state
         .applications

@@ -68,6 +68,29 @@ impl TableConfig {
     }
 }
 
+/// Configuration of a function that reaches the documents bucket in AWS.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BucketConfig {
+    /// Name of the documents bucket (`DOCUMENTS_BUCKET`).
+    pub bucket: String,
+    /// The bucket's region (`AWS_REGION`, set by Lambda).
+    pub region: String,
+    /// Where browsers post uploads when not the bucket's own endpoint (`DOCUMENTS_UPLOAD_URL`,
+    /// for an emulator; unset in AWS).
+    pub upload_url: Option<String>,
+}
+
+impl BucketConfig {
+    /// Reads `DOCUMENTS_BUCKET`, `AWS_REGION` and the optional `DOCUMENTS_UPLOAD_URL`.
+    pub fn from_env<F: Fn(&str) -> Option<String>>(env: &Environment<F>) -> Result<Self, ConfigError> {
+        Ok(Self {
+            bucket: env.required("DOCUMENTS_BUCKET")?,
+            region: env.required("AWS_REGION")?,
+            upload_url: env.required("DOCUMENTS_UPLOAD_URL").ok(),
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -2,6 +2,7 @@
 //! problem+json errors, request ids and logs, the route table and the OpenAPI document built
 //! from it, and running a Router on Lambda.
 
+pub mod access;
 pub mod body;
 pub mod config;
 pub mod lambda;

@@ -20,6 +20,16 @@ const PROBLEM_TITLES: &[(&str, &str, &str)] = &[
     ),
     ("invalid-state", "Not possible at this stage", "Impossible à cette étape"),
     ("incomplete", "Some required information is missing", "Des renseignements obligatoires manquent"),
+    (
+        "upload-missing",
+        "The file has not arrived: upload it again",
+        "Le fichier n'est pas arrivé : téléversez-le de nouveau",
+    ),
+    (
+        "document-unavailable",
+        "This file has not passed verification and cannot be downloaded",
+        "Ce fichier n'a pas réussi la vérification et ne peut pas être téléchargé",
+    ),
     ("too-many-attempts", "Too many attempts, try again later", "Trop de tentatives, réessayez plus tard"),
     ("forbidden", "You are not allowed to do this", "Vous n'êtes pas autorisé à faire ceci"),
     ("not-found", "Not found", "Introuvable"),
@@ -55,6 +65,22 @@ const FIELD_MESSAGES: &[(&str, &str, &str)] = &[
     ("not-an-option", "Choose one of the options.", "Choisissez l'une des options."),
     ("unknown-field", "This field is not part of the form.", "Ce champ ne fait pas partie du formulaire."),
     ("unknown-type", "This application type does not exist.", "Ce type de demande n'existe pas."),
+    ("unknown-kind", "This document is not on the checklist.", "Ce document ne figure pas dans la liste."),
+    ("unsupported-type", "Send a PDF, JPEG or PNG file.", "Envoyez un fichier PDF, JPEG ou PNG."),
+    ("file-too-large", "Files can be up to 10 MB.", "Les fichiers peuvent faire jusqu'à 10 Mo."),
+    ("empty-file", "This file is empty.", "Ce fichier est vide."),
+    ("in-the-past", "Choose a date from today on.", "Choisissez une date à partir d'aujourd'hui."),
+    ("document-missing", "Upload this document.", "Téléversez ce document."),
+    (
+        "document-not-verified",
+        "This document is still being checked: try again in a moment.",
+        "Ce document est en cours de vérification : réessayez dans un instant.",
+    ),
+    (
+        "document-refused",
+        "This document was not accepted: upload another one.",
+        "Ce document n'a pas été accepté : téléversez-en un autre.",
+    ),
 ];
 
 fn pick(table: &[(&str, &'static str, &'static str)], key: &str, language: Language) -> Option<&'static str> {

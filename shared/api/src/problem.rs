@@ -77,6 +77,12 @@ pub enum ApiError {
     /// The resource is not complete enough for this (submission with missing fields).
     #[error("incomplete")]
     Incomplete(Vec<FieldError>),
+    /// A document's file was never uploaded (or not yet): upload it again.
+    #[error("upload missing")]
+    UploadMissing,
+    /// A document's file is not verified (pending, or quarantined): it is never served.
+    #[error("document not available")]
+    DocumentUnavailable,
     /// Too many attempts: throttled or locked out for a while.
     #[error("too many attempts")]
     TooManyAttempts,
@@ -150,6 +156,8 @@ impl ApiError {
             ApiError::Conflict { .. } => (StatusCode::CONFLICT, "conflict"),
             ApiError::InvalidState => (StatusCode::CONFLICT, "invalid-state"),
             ApiError::Incomplete(_) => (StatusCode::UNPROCESSABLE_ENTITY, "incomplete"),
+            ApiError::UploadMissing => (StatusCode::CONFLICT, "upload-missing"),
+            ApiError::DocumentUnavailable => (StatusCode::CONFLICT, "document-unavailable"),
             ApiError::TooManyAttempts => (StatusCode::TOO_MANY_REQUESTS, "too-many-attempts"),
             ApiError::Forbidden => (StatusCode::FORBIDDEN, "forbidden"),
             ApiError::NotFound => (StatusCode::NOT_FOUND, "not-found"),

@@ -29,13 +29,16 @@ pub enum Area {
     Auth,
     /// Applications: types, drafts, submission, the dashboard.
     Applications,
+    /// Documents: presigned uploads, verification, the checklist, downloads.
+    Documents,
     /// The officers' side: queue, case view, decisions.
     Officer,
 }
 
 impl Area {
     /// Every area.
-    pub const ALL: [Area; 5] = [Area::System, Area::Profile, Area::Auth, Area::Applications, Area::Officer];
+    pub const ALL: [Area; 6] =
+        [Area::System, Area::Profile, Area::Auth, Area::Applications, Area::Documents, Area::Officer];
 
     /// The binary (cargo-lambda `Binary`) that serves the area.
     pub fn binary(self) -> &'static str {
@@ -44,6 +47,7 @@ impl Area {
             Area::Profile => "profile",
             Area::Auth => "auth",
             Area::Applications => "applications",
+            Area::Documents => "documents",
             Area::Officer => "officer",
         }
     }
@@ -262,6 +266,46 @@ pub const ROUTES: &[Route] = &[
     },
     Route {
         method: Method::GET,
+        path: "/api/applications/{id}/documents",
+        function: "ListDocuments",
+        area: Area::Documents,
+        auth: Auth::User,
+        summary: "The application's document checklist, documents and officers' requests",
+    },
+    Route {
+        method: Method::POST,
+        path: "/api/applications/{id}/documents",
+        function: "RequestUpload",
+        area: Area::Documents,
+        auth: Auth::User,
+        summary: "Declare a document (kind, name, type, size) and get a presigned upload form valid 5 minutes",
+    },
+    Route {
+        method: Method::POST,
+        path: "/api/applications/{id}/documents/{docId}/complete",
+        function: "CompleteUpload",
+        area: Area::Documents,
+        auth: Auth::User,
+        summary: "Verify the uploaded file now and give the document's state",
+    },
+    Route {
+        method: Method::GET,
+        path: "/api/applications/{id}/documents/{docId}/download",
+        function: "DownloadDocument",
+        area: Area::Documents,
+        auth: Auth::User,
+        summary: "A download link valid 5 minutes (verified files only)",
+    },
+    Route {
+        method: Method::DELETE,
+        path: "/api/applications/{id}/documents/{docId}",
+        function: "DeleteDocument",
+        area: Area::Documents,
+        auth: Auth::User,
+        summary: "Remove a document while the application is a draft or an officer asked for that kind",
+    },
+    Route {
+        method: Method::GET,
         path: "/api/officer/queue",
         function: "QueueApplications",
         area: Area::Officer,
@@ -283,6 +327,22 @@ pub const ROUTES: &[Route] = &[
         area: Area::Officer,
         auth: Auth::Officer,
         summary: "Move an application to its next status, with a reason and a note to the applicant",
+    },
+    Route {
+        method: Method::POST,
+        path: "/api/officer/applications/{id}/document-requests",
+        function: "RequestDocuments",
+        area: Area::Officer,
+        auth: Auth::Officer,
+        summary: "Ask the applicant for documents by a due date (moves the application to documents_requested)",
+    },
+    Route {
+        method: Method::POST,
+        path: "/api/officer/applications/{id}/documents/{docId}/review",
+        function: "ReviewDocument",
+        area: Area::Officer,
+        auth: Auth::Officer,
+        summary: "Accept or reject a verified document, with a reason",
     },
 ];
 

@@ -4,6 +4,12 @@
 //! A document is `pending` from the moment its upload is signed; the verification of the stored
 //! file makes it `verified` or `quarantined` exactly once (a redelivered event changes nothing);
 //! an officer then `accepted` or `rejected` a verified one.
+//!
+//! Officers ask for more with document requests (`APP#{id}` / `REQ#{requestId}`): a request is
+//! open until a document of its kind sent after it is verified or accepted.
+//!
+//! Files live under server-chosen keys: `quarantine/{applicationId}/{documentId}` from upload
+//! until verified, then `documents/{applicationId}/{documentId}`; only the latter is ever served.
 
 use std::sync::Arc;
 
@@ -13,7 +19,34 @@ use serde_json::json;
 use crate::application_types::ApplicationType;
 use crate::documents::{FileKind, QuarantineReason};
 use crate::keys;
+use crate::status::Status;
 use crate::table::{Condition, Item, Query, SortKey, StoreError, Table, Update};
+
+const QUARANTINE_FOLDER: &str = "quarantine";
+const VERIFIED_FOLDER: &str = "documents";
+
+/// Where an upload lands, before verification.
+pub fn quarantine_key(application_id: &str, document_id: &str) -> String {
+    format!("{QUARANTINE_FOLDER}/{application_id}/{document_id}")
+}
+
+/// Where a verified file is kept (and served from).
+pub fn verified_key(application_id: &str, document_id: &str) -> String {
+    format!("{VERIFIED_FOLDER}/{application_id}/{document_id}")
+}
+
+/// The application and document a quarantine key is for, if it is one.
+pub fn parse_quarantine_key(key: &str) -> Option<(&str, &str)> {
+    let mut parts = key.split('/');
+    match (parts.next(), parts.next(), parts.next(), parts.next()) {
+        (Some(QUARANTINE_FOLDER), Some(application), Some(document), None)
+            if !application.is_empty() && !document.is_empty() =>
+        {
+            Some((application, document))
+        }
+        _ => None,
+    }
+}
 
 /// Where a document stands.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -35,6 +68,11 @@ impl DocumentState {
     /// Whether the document counts for its checklist requirement.
     pub fn satisfies(self) -> bool {
         matches!(self, DocumentState::Verified | DocumentState::Accepted)
+    }
+
+    /// Whether its file passed verification (and so may be served).
+    pub fn is_servable(self) -> bool {
+        matches!(self, DocumentState::Verified | DocumentState::Accepted | DocumentState::Rejected)
     }
 
     fn as_str(self) -> &'static str {
@@ -78,23 +116,77 @@ pub struct Document {
     pub updated_at: u64,
 }
 
+/// An officer's request for a document.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DocumentRequest {
+    /// Its id.
+    pub id: String,
+    /// The checklist requirement asked for.
+    pub kind: String,
+    /// What the applicant is told.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+    /// The date (`YYYY-MM-DD`) it is due by.
+    pub due_date: String,
+    /// When it was asked.
+    pub requested_at: u64,
+    /// The officer who asked (`sub`).
+    pub requested_by: String,
+}
+
+impl DocumentRequest {
+    /// Whether no document of its kind sent since answers it.
+    pub fn is_open(&self, documents: &[Document]) -> bool {
+        !documents.iter().any(|d| d.kind == self.kind && d.created_at >= self.requested_at && d.state.satisfies())
+    }
+}
+
+/// What an open request asks, as the checklist shows it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Requested {
+    /// What the applicant is told.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+    /// The date it is due by.
+    pub due_date: String,
+}
+
 /// One line of an application's checklist.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ChecklistLine {
     /// The requirement's kind.
     pub kind: String,
-    /// Needed before submission.
+    /// Needed before submission (or asked for by an officer).
     pub required: bool,
     /// The best state among its documents, `None` when none was sent.
     pub state: Option<DocumentState>,
     /// A verified or accepted document answers it.
     pub satisfied: bool,
+    /// An officer's open request for it (the earliest due).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub requested: Option<Requested>,
+}
+
+/// Whether the applicant may add or remove documents of `kind`: while the application is a
+/// draft, or when an officer has asked for that kind and the application waits for documents.
+pub fn applicant_may_change(status: Status, kind: &str, requests: &[DocumentRequest], documents: &[Document]) -> bool {
+    match status {
+        Status::Draft => true,
+        Status::DocumentsRequested => requests.iter().any(|r| r.kind == kind && r.is_open(documents)),
+        _ => false,
+    }
 }
 
 /// The checklist of a type filled by an application's documents (the best state per kind:
-/// accepted, verified, pending, then rejected or quarantined).
-pub fn checklist(application_type: &ApplicationType, documents: &[Document]) -> Vec<ChecklistLine> {
+/// accepted, verified, pending, then rejected or quarantined) and officers' open requests.
+pub fn checklist(
+    application_type: &ApplicationType,
+    documents: &[Document],
+    requests: &[DocumentRequest],
+) -> Vec<ChecklistLine> {
     let rank = |state: DocumentState| match state {
         DocumentState::Accepted => 4,
         DocumentState::Verified => 3,
@@ -107,11 +199,17 @@ pub fn checklist(application_type: &ApplicationType, documents: &[Document]) -> 
         .map(|requirement| {
             let best =
                 documents.iter().filter(|d| d.kind == requirement.kind).map(|d| d.state).max_by_key(|s| rank(*s));
+            let requested = requests
+                .iter()
+                .filter(|r| r.kind == requirement.kind && r.is_open(documents))
+                .min_by(|a, b| a.due_date.cmp(&b.due_date))
+                .map(|r| Requested { note: r.note.clone(), due_date: r.due_date.clone() });
             ChecklistLine {
                 kind: requirement.kind.clone(),
-                required: requirement.required,
+                required: requirement.required || requested.is_some(),
                 state: best,
-                satisfied: best.is_some_and(DocumentState::satisfies),
+                satisfied: best.is_some_and(DocumentState::satisfies) && requested.is_none(),
+                requested,
             }
         })
         .collect()
@@ -149,6 +247,33 @@ impl Documents {
         page.items.iter().map(Item::to_record).collect()
     }
 
+    /// Removes a document's record (its files are deleted first by the caller).
+    pub async fn remove(&self, application_id: &str, id: &str) -> Result<(), StoreError> {
+        self.table.delete(&keys::document(application_id, id), None).await
+    }
+
+    /// Records an officer's review of a document whose file passed verification, unless it
+    /// changed since `seen` was read (`ConditionFailed`).
+    pub async fn record_review(
+        &self,
+        seen: &Document,
+        accepted: bool,
+        reason: Option<String>,
+        at: u64,
+    ) -> Result<Document, StoreError> {
+        let mut reviewed = seen.clone();
+        reviewed.state = if accepted { DocumentState::Accepted } else { DocumentState::Rejected };
+        reviewed.review_reason = reason;
+        reviewed.updated_at = at;
+        let unchanged = Condition::All(vec![
+            Condition::Equals("state".into(), json!(seen.state.as_str())),
+            Condition::Equals("updatedAt".into(), json!(seen.updated_at)),
+        ]);
+        let item = Item::from_record(&keys::document(&seen.application_id, &seen.id), &reviewed)?;
+        self.table.put(item, Some(unchanged)).await?;
+        Ok(reviewed)
+    }
+
     /// Records the verification of a pending document; `false` when it was already recorded
     /// (the same event delivered twice changes nothing twice).
     pub async fn record_verification(
@@ -180,6 +305,48 @@ mod tests {
     use super::*;
     use crate::application_types::Catalog;
 
+    #[test]
+    fn quarantine_keys_name_their_application_and_document() {
+        let key = quarantine_key("a-1", "d-2");
+        assert_eq!(parse_quarantine_key(&key), Some(("a-1", "d-2")));
+        assert_eq!(verified_key("a-1", "d-2"), "documents/a-1/d-2");
+        for other in ["documents/a/d", "quarantine/a", "quarantine//d", "quarantine/a/d/e", ""] {
+            assert_eq!(parse_quarantine_key(other), None, "{other}");
+        }
+    }
+
+    fn request(kind: &str, at: u64) -> DocumentRequest {
+        DocumentRequest {
+            id: format!("r-{kind}"),
+            kind: kind.into(),
+            note: Some("Send a clearer scan".into()),
+            due_date: "2026-12-31".into(),
+            requested_at: at,
+            requested_by: "officer".into(),
+        }
+    }
+
+    #[test]
+    fn a_request_stays_open_until_a_newer_document_of_its_kind_passes() {
+        let old = Document { created_at: 5, ..document("passport", DocumentState::Verified) };
+        let open = request("passport", 10);
+        assert!(open.is_open(std::slice::from_ref(&old)), "a document sent before the request does not answer it");
+        let newer_pending = Document { created_at: 11, ..document("passport", DocumentState::Pending) };
+        assert!(open.is_open(&[old.clone(), newer_pending]));
+        let newer_verified = Document { created_at: 11, ..document("passport", DocumentState::Verified) };
+        assert!(!open.is_open(&[old, newer_verified]));
+    }
+
+    #[test]
+    fn applicants_change_documents_in_drafts_or_when_asked() {
+        let asked = [request("passport", 10)];
+        assert!(applicant_may_change(Status::Draft, "photo", &[], &[]));
+        assert!(applicant_may_change(Status::DocumentsRequested, "passport", &asked, &[]));
+        assert!(!applicant_may_change(Status::DocumentsRequested, "photo", &asked, &[]));
+        assert!(!applicant_may_change(Status::InReview, "passport", &asked, &[]));
+        assert!(!applicant_may_change(Status::Submitted, "passport", &[], &[]));
+    }
+
     fn document(kind: &str, state: DocumentState) -> Document {
         Document {
             id: format!("{kind}-{state:?}"),
@@ -206,12 +373,16 @@ mod tests {
             document("photo", DocumentState::Pending),
         ];
 
-        let lines = checklist(visitor, &documents);
+        let requests = [request("invitation-letter", 0)];
+        let lines = checklist(visitor, &documents, &requests);
 
         let line = |kind: &str| lines.iter().find(|l| l.kind == kind).expect(kind);
         assert_eq!((line("passport").state, line("passport").satisfied), (Some(DocumentState::Verified), true));
         assert_eq!((line("photo").state, line("photo").satisfied), (Some(DocumentState::Pending), false));
         assert_eq!((line("proof-of-funds").state, line("proof-of-funds").required), (None, true));
-        assert!(!line("invitation-letter").required);
+        let asked = line("invitation-letter");
+        assert!(asked.required, "an optional document becomes required when an officer asks for it");
+        assert_eq!(asked.requested.as_ref().map(|r| r.due_date.as_str()), Some("2026-12-31"));
+        assert!(line("passport").requested.is_none());
     }
 }

@@ -203,7 +203,7 @@ impl FieldProblem {
 }
 
 /// Whether `text` is a real calendar date written `YYYY-MM-DD`.
-fn is_date(text: &str) -> bool {
+pub fn is_date(text: &str) -> bool {
     let parts: Vec<&str> = text.split('-').collect();
     let [year, month, day] = parts.as_slice() else { return false };
     if year.len() != 4 || month.len() != 2 || day.len() != 2 {

@@ -14,7 +14,7 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
-use crate::application_documents::Document;
+use crate::application_documents::{Document, DocumentRequest};
 use crate::keys;
 use crate::status::{Actor, Command, NotAllowed, Status};
 use crate::table::{Condition, Cursor, Index, Item, Query, SortKey, StoreError, Table, WriteOp};
@@ -99,6 +99,8 @@ pub struct Case {
     pub history: Vec<HistoryEntry>,
     /// Its documents.
     pub documents: Vec<Document>,
+    /// Officers' requests for documents.
+    pub requests: Vec<DocumentRequest>,
 }
 
 /// A status change to record.
@@ -118,6 +120,8 @@ pub struct Change<'a> {
     pub number: Option<String>,
     /// Now.
     pub at: u64,
+    /// Items written in the same transaction (what the change is about: document requests...).
+    pub also: Vec<WriteOp>,
 }
 
 const SECONDS_PER_DAY: f64 = 86_400.0;
@@ -270,6 +274,7 @@ impl Applications {
         let mut application = None;
         let mut history = Vec::new();
         let mut documents = Vec::new();
+        let mut requests = Vec::new();
         let mut query = Some(Query::partition(keys::application_partition(id)).limit(1000));
         while let Some(current) = query.take() {
             let page = self.table.query(current.clone()).await?;
@@ -278,12 +283,13 @@ impl Applications {
                     keys::APPLICATION_SK => application = Some(item.to_record::<Application>()?),
                     sk if sk.starts_with(keys::HISTORY_PREFIX) => history.push(item.to_record()?),
                     sk if sk.starts_with(keys::DOCUMENT_PREFIX) => documents.push(item.to_record()?),
+                    sk if sk.starts_with(keys::DOCUMENT_REQUEST_PREFIX) => requests.push(item.to_record()?),
                     _ => {}
                 }
             }
             query = page.next.map(|cursor| current.after(Some(cursor)));
         }
-        Ok(application.map(|application| Case { application, history, documents }))
+        Ok(application.map(|application| Case { application, history, documents, requests }))
     }
 
     /// Records an application that was filed on paper (with its number and status) so that its
@@ -434,6 +440,7 @@ impl Applications {
             condition: Some(Condition::Absent),
         }];
         // A decision feeds the processing-time estimates of its type.
+        attached.extend(change.also);
         if let (Status::Approved | Status::Refused, Some(submitted_at)) = (to, application.submitted_at) {
             let days = change.at.saturating_sub(submitted_at) as f64 / SECONDS_PER_DAY;
             let key = keys::decision(&application.type_code, change.at, &application.id);

@@ -56,6 +56,9 @@ pub enum BlobError {
     /// The object does not exist.
     #[error("no such object")]
     NotFound,
+    /// An object already exists where one was to be written (nothing is overwritten).
+    #[error("an object already exists under this key")]
+    AlreadyExists,
     /// The store failed.
     #[error("the document store is unavailable")]
     Unavailable(#[source] Box<dyn std::error::Error + Send + Sync>),
@@ -82,7 +85,7 @@ pub trait Blobs: Send + Sync {
     /// The object's first bytes (for recognizing its kind).
     async fn read_head(&self, key: &str, bytes: usize) -> Result<Vec<u8>, BlobError>;
 
-    /// Moves an object (out of quarantine), refusing to overwrite one.
+    /// Moves an object (out of quarantine), refusing to overwrite one (`AlreadyExists`).
     async fn promote(&self, from: &str, to: &str) -> Result<(), BlobError>;
 
     /// Deletes an object; deleting a missing one is not an error.

@@ -10,6 +10,22 @@ pub trait Clock: Send + Sync {
     fn now(&self) -> u64;
 }
 
+/// The calendar date (UTC, `YYYY-MM-DD`) of an instant in seconds since the epoch: dates so
+/// written compare as text in calendar order. (Days to civil date, after Howard Hinnant's
+/// `civil_from_days`; the portal has no other use for a date library.)
+pub fn utc_date(seconds: u64) -> String {
+    let days = seconds / 86_400 + 719_468;
+    let era = days / 146_097;
+    let day_of_era = days % 146_097;
+    let year_of_era = (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
+    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
+    let shifted_month = (5 * day_of_year + 2) / 153;
+    let day = day_of_year - (153 * shifted_month + 2) / 5 + 1;
+    let month = if shifted_month < 10 { shifted_month + 3 } else { shifted_month - 9 };
+    let year = year_of_era + era * 400 + u64::from(month <= 2);
+    format!("{year:04}-{month:02}-{day:02}")
+}
+
 /// The system's clock.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct SystemClock;
@@ -39,5 +55,20 @@ impl ManualClock {
 impl Clock for ManualClock {
     fn now(&self) -> u64 {
         self.0.load(Ordering::SeqCst)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn instants_have_their_utc_calendar_date() {
+        assert_eq!(utc_date(0), "1970-01-01");
+        assert_eq!(utc_date(951_782_400), "2000-02-29");
+        assert_eq!(utc_date(951_868_799), "2000-02-29");
+        assert_eq!(utc_date(951_868_800), "2000-03-01");
+        assert_eq!(utc_date(1_800_000_000), "2027-01-15");
+        assert_eq!(utc_date(4_102_444_800), "2100-01-01");
     }
 }

@@ -11,6 +11,7 @@
 //! | number reservation| `APPNO#{number}` | `APPNO`   |        |        |
 //! | audit record      | `APP#{id}`     | `AUDIT#{at}#{recordId}` |  |      |
 //! | document          | `APP#{id}`     | `DOC#{docId}` |      |        |
+//! | document request  | `APP#{id}`     | `REQ#{requestId}` |  |        |
 //! | decision (stats)  | `STATS#{type}` | `DECIDED#{at}#{id}` |    |        |
 //! | paper holder      | `PAPER#{number}` | `HOLDER`  |        |        |
 //! | link attempts     | `USER#{sub}`   | `LINKATTEMPTS#{day}` |  |      |
@@ -51,6 +52,8 @@ pub const APPLICATION_SK: &str = "APP";
 pub const HISTORY_PREFIX: &str = "HIST#";
 /// Sort-key prefix of documents.
 pub const DOCUMENT_PREFIX: &str = "DOC#";
+/// Sort-key prefix of officers' document requests.
+pub const DOCUMENT_REQUEST_PREFIX: &str = "REQ#";
 /// Sort-key prefix of audit records.
 pub const AUDIT_PREFIX: &str = "AUDIT#";
 /// Sort-key prefix of dashboard entries in a user's partition.
@@ -74,6 +77,11 @@ pub fn history_entry(id: &str, at: u64, version: u64) -> Key {
 /// A document of an application.
 pub fn document(application_id: &str, id: &str) -> Key {
     Key::new(application_partition(application_id), format!("{DOCUMENT_PREFIX}{id}"))
+}
+
+/// An officer's request for a document of an application.
+pub fn document_request(application_id: &str, id: &str) -> Key {
+    Key::new(application_partition(application_id), format!("{DOCUMENT_REQUEST_PREFIX}{id}"))
 }
 
 /// An audit record of an application.

@@ -19,3 +19,4 @@ pub mod sessions;
 pub mod status;
 pub mod table;
 pub mod uri;
+pub mod verification;

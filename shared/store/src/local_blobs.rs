@@ -255,6 +255,7 @@ impl Blobs for LocalBlobs {
         // A hard link fails if the target exists: no overwrite, as with a conditional copy.
         std::fs::hard_link(&from, &to).map_err(|error| match error.kind() {
             ErrorKind::NotFound => BlobError::NotFound,
+            ErrorKind::AlreadyExists => BlobError::AlreadyExists,
             _ => unavailable(error),
         })?;
         std::fs::remove_file(&from).map_err(unavailable)

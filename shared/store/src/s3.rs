@@ -34,14 +34,19 @@ fn unavailable(error: impl std::error::Error + Send + Sync + 'static) -> BlobErr
 }
 
 /// `NotFound` for S3's missing-object answers (HEAD has no body, so only its status says so),
-/// `Unavailable` otherwise.
+/// `AlreadyExists` for a refused conditional write (`If-None-Match: *`), `Unavailable` otherwise.
 fn blob_error<E>(error: SdkError<E, HttpResponse>) -> BlobError
 where
     E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
 {
-    let missing = matches!(error.code(), Some("NoSuchKey" | "NotFound"))
-        || error.raw_response().is_some_and(|response| response.status().as_u16() == 404);
-    if missing { BlobError::NotFound } else { unavailable(error) }
+    let status = error.raw_response().map(|response| response.status().as_u16());
+    if matches!(error.code(), Some("NoSuchKey" | "NotFound")) || status == Some(404) {
+        BlobError::NotFound
+    } else if matches!(error.code(), Some("PreconditionFailed")) || status == Some(412) {
+        BlobError::AlreadyExists
+    } else {
+        unavailable(error)
+    }
 }
 
 impl S3Blobs {

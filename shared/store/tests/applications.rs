@@ -36,7 +36,16 @@ fn data(pairs: Value) -> Map<String, Value> {
 }
 
 fn change(command: Command, actor: &str, expected_version: u64, at: u64) -> Change<'_> {
-    Change { command, actor, reason: None, note_to_applicant: None, expected_version, number: None, at }
+    Change {
+        command,
+        actor,
+        reason: None,
+        note_to_applicant: None,
+        expected_version,
+        number: None,
+        at,
+        also: Vec::new(),
+    }
 }
 
 async fn submitted(f: &Fixture, id: &str, number: &str) -> Application {

@@ -1,0 +1,87 @@
+//! Who may see an application's case (C1): its owner, or an officer where the route allows;
+//! anyone else gets 404, exactly as for an application that does not exist, and the attempt is
+//! recorded in the application's audit trail (L1). Every allowed access is recorded too.
+
+use std::sync::Arc;
+
+use portal_domain::applications::{Applications, Case};
+use portal_domain::audit::{Audit, AuditRecord, Outcome};
+use portal_domain::clock::Clock;
+use portal_domain::table::Table;
+
+use crate::principal::Principal;
+use crate::problem::ApiError;
+
+/// How the caller stands to an application.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Party {
+    /// The applicant who owns it.
+    Owner,
+    /// An agency officer.
+    Officer,
+}
+
+impl Party {
+    /// The role recorded in the audit trail.
+    pub fn role(self) -> &'static str {
+        match self {
+            Party::Owner => "applicant",
+            Party::Officer => "officer",
+        }
+    }
+}
+
+/// Reads cases for callers and keeps the audit trail of who did what.
+#[derive(Clone)]
+pub struct CaseAccess {
+    /// The applications.
+    pub applications: Applications,
+    audit: Audit,
+    clock: Arc<dyn Clock>,
+}
+
+impl CaseAccess {
+    /// Access to the cases kept in `table`.
+    pub fn new(table: Arc<dyn Table>, clock: Arc<dyn Clock>) -> Self {
+        Self { applications: Applications::new(Arc::clone(&table)), audit: Audit::new(table), clock }
+    }
+
+    /// Records what a caller did (or was refused) on an application.
+    pub async fn audit(
+        &self,
+        id: &str,
+        principal: &Principal,
+        role: &str,
+        action: &str,
+        outcome: Outcome,
+    ) -> Result<(), ApiError> {
+        let record = AuditRecord::new(self.clock.now(), &principal.sub, role, action, outcome);
+        Ok(self.audit.record(id, &record).await?)
+    }
+
+    /// The case, if the caller is one of `allowed`; otherwise 404 and, when the application
+    /// exists, a denial in its audit trail.
+    pub async fn case_for(
+        &self,
+        id: &str,
+        principal: &Principal,
+        allowed: &[Party],
+        action: &str,
+    ) -> Result<(Case, Party), ApiError> {
+        let case = self.applications.case(id).await?.ok_or(ApiError::NotFound)?;
+        let party = if case.application.owner == principal.sub {
+            Some(Party::Owner)
+        } else if principal.is_officer() {
+            Some(Party::Officer)
+        } else {
+            None
+        };
+        match party.filter(|p| allowed.contains(p)) {
+            Some(party) => Ok((case, party)),
+            None => {
+                self.audit(id, principal, party.map_or("other", Party::role), action, Outcome::Denied).await?;
+                Err(ApiError::NotFound)
+            }
+        }
+    }
+}

@@ -1,0 +1,78 @@
+//! Verification of an uploaded file (U2): its first bytes must show the declared kind and its
+//! size must be the declared size. A good file moves out of quarantine and its document becomes
+//! `verified`; a bad one stays in quarantine (never served) and its document says why.
+//!
+//! The same step runs from the S3 object-created event (the `scan` function), from the local
+//! blob store after an upload, and from the "complete" route; whichever comes first records the
+//! outcome, the others find it recorded and change nothing. A step interrupted between moving
+//! the file and recording the outcome is finished by the next one.
+
+use std::sync::Arc;
+
+use crate::application_documents::{Document, DocumentState, Documents, quarantine_key, verified_key};
+use crate::blobs::{BlobError, Blobs};
+use crate::clock::Clock;
+use crate::documents::verify;
+use crate::table::StoreError;
+
+/// Bytes read from the start of a file to recognize its kind.
+const SNIFF_BYTES: usize = 16;
+
+/// Why a verification could not run (it is retried: nothing was recorded).
+#[derive(Debug, thiserror::Error)]
+pub enum VerificationError {
+    /// The table failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// The document store failed.
+    #[error(transparent)]
+    Blobs(#[from] BlobError),
+}
+
+/// Verifies uploads.
+#[derive(Clone)]
+pub struct Verifier {
+    documents: Documents,
+    blobs: Arc<dyn Blobs>,
+    clock: Arc<dyn Clock>,
+}
+
+impl Verifier {
+    /// A verifier over the documents' records and files.
+    pub fn new(documents: Documents, blobs: Arc<dyn Blobs>, clock: Arc<dyn Clock>) -> Self {
+        Self { documents, blobs, clock }
+    }
+
+    /// Verifies the upload of one document, if it arrived and is not verified yet, and gives the
+    /// document as it now stands (`None` for an unknown document: a stray or deleted upload).
+    pub async fn verify(&self, application_id: &str, document_id: &str) -> Result<Option<Document>, VerificationError> {
+        let Some(document) = self.documents.get(application_id, document_id).await? else {
+            return Ok(None);
+        };
+        if document.state != DocumentState::Pending {
+            return Ok(Some(document));
+        }
+        let (quarantined, verified) =
+            (quarantine_key(application_id, document_id), verified_key(application_id, document_id));
+        let outcome = match self.blobs.head(&quarantined).await? {
+            Some(stored) => {
+                let head = self.blobs.read_head(&quarantined, SNIFF_BYTES).await?;
+                let outcome = verify(document.file_kind, document.size, stored.size, &head);
+                if outcome.is_ok() {
+                    match self.blobs.promote(&quarantined, &verified).await {
+                        // Another run moved it first: the file is where it belongs.
+                        Ok(()) | Err(BlobError::AlreadyExists | BlobError::NotFound) => {}
+                        Err(other) => return Err(other.into()),
+                    }
+                }
+                outcome
+            }
+            // Moved by an earlier run that stopped before recording the outcome.
+            None if self.blobs.head(&verified).await?.is_some() => Ok(()),
+            // Not uploaded (yet).
+            None => return Ok(Some(document)),
+        };
+        self.documents.record_verification(application_id, document_id, outcome, self.clock.now()).await?;
+        Ok(self.documents.get(application_id, document_id).await?)
+    }
+}
