@@ -4,6 +4,7 @@
 pub mod config;
 mod dev;
 pub mod gateway;
+mod storage;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -16,6 +17,8 @@ use axum::routing::get;
 use axum::{Json, Router};
 use portal_api::principal::OFFICERS_GROUP;
 use portal_applications::ApplicationsState;
+use portal_documents::DocumentsState;
+use portal_domain::application_documents::Documents;
 use portal_auth::AuthState;
 use portal_domain::application_types::Catalog;
 use portal_domain::clock::{Clock, SystemClock};
@@ -24,9 +27,11 @@ use portal_domain::identity::{Identity as _, IdentityError, SignUp};
 use portal_domain::password::Password;
 use portal_domain::profile::Language;
 use portal_domain::table::Table;
+use portal_domain::verification::Verifier;
 use portal_officer::OfficerState;
 use portal_profile::ProfileState;
 use portal_store::embedded::EmbeddedTable;
+use portal_store::local_blobs::LocalBlobs;
 use portal_store::local_identity::LocalIdentity;
 use portal_store::local_identity::signing::Signer;
 use portal_store::outbox::Outbox;
@@ -46,7 +51,7 @@ pub const DEMO_OFFICER_EMAIL: &str = "officer@portal.local";
 pub const DEMO_OFFICER_PASSWORD: &str = "demo officer passphrase";
 
 /// The local stand-ins for AWS, opened over the data folder: the embedded table, the identity
-/// provider and its signing key, the outbox. The portal and the admin CLI share them.
+/// provider and its signing key, the outbox, the documents' files. The portal and the admin CLI share them.
 pub struct LocalServices {
     /// The embedded store.
     pub table: Arc<dyn Table>,
@@ -58,6 +63,8 @@ pub struct LocalServices {
     pub outbox: Arc<Outbox>,
     /// The local identity provider.
     pub identity: Arc<LocalIdentity>,
+    /// The documents' files.
+    pub blobs: Arc<LocalBlobs>,
 }
 
 impl LocalServices {
@@ -79,7 +86,8 @@ impl LocalServices {
             signer.clone(),
             config.hash_cost,
         )?);
-        Ok(Self { table, signer, clock, outbox, identity })
+        let blobs = Arc::new(LocalBlobs::open(&config.data_dir, Arc::clone(&clock))?);
+        Ok(Self { table, signer, clock, outbox, identity, blobs })
     }
 }
 
@@ -99,9 +107,11 @@ impl Portal {
     /// Opens the data folder (creating it), builds every area over the embedded store and the
     /// local identity provider, and creates the demo officer on first start.
     pub async fn build(config: &PortalConfig) -> Result<Self> {
-        let LocalServices { table, signer, clock, outbox, identity } = LocalServices::open(config)?;
+        let LocalServices { table, signer, clock, outbox, identity, blobs } = LocalServices::open(config)?;
         let authorizer = Arc::new(JwtAuthorizer::new(&signer)?);
         create_demo_officer(&identity).await?;
+        let catalog = Arc::new(Catalog::load()?);
+        let verifier = Verifier::new(Documents::new(Arc::clone(&table)), blobs.clone(), Arc::clone(&clock));
 
         let areas = Router::new()
             .merge(portal_system::router()?)
@@ -109,11 +119,18 @@ impl Portal {
             .merge(portal_auth::router(AuthState::new(identity.clone(), Arc::clone(&table), Arc::clone(&clock)))?)
             .merge(portal_applications::router(ApplicationsState::new(
                 Arc::clone(&table),
-                Arc::new(Catalog::load()?),
+                Arc::clone(&catalog),
                 Arc::clone(&clock),
             ))?)
-            .merge(portal_officer::router(OfficerState::new(Arc::clone(&table), clock))?)
+            .merge(portal_documents::router(DocumentsState::new(
+                Arc::clone(&table),
+                blobs.clone(),
+                Arc::clone(&catalog),
+                Arc::clone(&clock),
+            ))?)
+            .merge(portal_officer::router(OfficerState::new(Arc::clone(&table), catalog, clock))?)
             .merge(dev::router(outbox))
+            .merge(storage::router(blobs, verifier))
             .route_layer(middleware::from_fn_with_state(authorizer, gateway::authorize));
         let api = portal_api::app(areas).layer(middleware::from_fn(gateway::request_context));
 

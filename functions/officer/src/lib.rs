@@ -1,5 +1,6 @@
 //! The officer area: the queue of applications by status and type (an index query, paged by a
-//! cursor), the case view, and status decisions with a reason and a note to the applicant.
+//! cursor), the case view, status decisions with a reason and a note to the applicant, requests
+//! for documents with a due date, and the review of documents.
 //! Only members of the officers group get in; anyone else gets 403 (C2).
 
 use std::sync::Arc;
@@ -10,12 +11,15 @@ use portal_api::body::JsonBody;
 use portal_api::principal::Principal;
 use portal_api::problem::{ApiError, FieldError};
 use portal_api::routes::{self, Area, MissingHandler};
+use portal_domain::application_documents::{Document, DocumentRequest, Documents, checklist};
+use portal_domain::application_types::{ApplicationType, Catalog, is_date};
 use portal_domain::applications::{Application, Applications, Change};
 use portal_domain::audit::{Audit, AuditRecord, Outcome};
-use portal_domain::clock::Clock;
+use portal_domain::clock::{Clock, utc_date};
+use portal_domain::keys;
 use portal_domain::sessions::Revocations;
 use portal_domain::status::{Actor, Command, Status};
-use portal_domain::table::{Cursor, StoreError, Table};
+use portal_domain::table::{Condition, Cursor, Item, StoreError, Table, WriteOp};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
@@ -23,25 +27,36 @@ use serde_json::{Value, json};
 const PAGE_SIZE: u32 = 25;
 /// Longest reason or note.
 const MAX_TEXT_CHARS: usize = 2000;
+/// Most documents asked for at once.
+const MAX_REQUESTED: usize = 20;
 
 /// What the area's handlers need.
 #[derive(Clone)]
 pub struct OfficerState {
+    catalog: Arc<Catalog>,
     applications: Applications,
+    documents: Documents,
     audit: Audit,
     revocations: Revocations,
     clock: Arc<dyn Clock>,
 }
 
 impl OfficerState {
-    /// State over the table.
-    pub fn new(table: Arc<dyn Table>, clock: Arc<dyn Clock>) -> Self {
+    /// State over the table and the type catalog.
+    pub fn new(table: Arc<dyn Table>, catalog: Arc<Catalog>, clock: Arc<dyn Clock>) -> Self {
         Self {
+            catalog,
             applications: Applications::new(Arc::clone(&table)),
+            documents: Documents::new(Arc::clone(&table)),
             audit: Audit::new(Arc::clone(&table)),
             revocations: Revocations::new(table),
             clock,
         }
+    }
+
+    fn application_type(&self, application: &Application) -> Result<&ApplicationType, ApiError> {
+        let code = &application.type_code;
+        self.catalog.get(code).ok_or_else(|| ApiError::Internal(format!("unknown type {code}").into()))
     }
 }
 
@@ -51,6 +66,8 @@ pub fn router(state: OfficerState) -> Result<Router, MissingHandler> {
         "QueueApplications" => Some(route.serve(queue)),
         "GetCase" => Some(route.serve(case)),
         "ChangeApplicationStatus" => Some(route.serve(change_status)),
+        "RequestDocuments" => Some(route.serve(request_documents)),
+        "ReviewDocument" => Some(route.serve(review_document)),
         _ => None,
     })?;
     Ok(router.layer(Extension(state.revocations.clone())).with_state(state))
@@ -59,6 +76,15 @@ pub fn router(state: OfficerState) -> Result<Router, MissingHandler> {
 /// The caller, if an officer (C2).
 fn officer(principal: Principal) -> Result<Principal, ApiError> {
     if principal.is_officer() { Ok(principal) } else { Err(ApiError::Forbidden) }
+}
+
+/// A trimmed optional text, `None` when blank; `too-long` past the limit.
+fn optional_text(text: Option<&str>, field: &str, errors: &mut Vec<FieldError>) -> Option<String> {
+    let text = text.map(str::trim).filter(|t| !t.is_empty())?;
+    if text.chars().count() > MAX_TEXT_CHARS {
+        errors.push(FieldError::new(field, "too-long"));
+    }
+    Some(text.to_owned())
 }
 
 impl OfficerState {
@@ -105,7 +131,14 @@ async fn case(
     let officer = officer(principal)?;
     let case = state.applications.case(&id).await?.ok_or(ApiError::NotFound)?;
     state.audit(&id, &officer, "read").await?;
-    Ok(Json(json!({"application": case.application, "history": case.history})))
+    let application_type = state.application_type(&case.application)?;
+    Ok(Json(json!({
+        "application": case.application,
+        "history": case.history,
+        "checklist": checklist(application_type, &case.documents, &case.requests),
+        "documents": case.documents,
+        "documentRequests": case.requests,
+    })))
 }
 
 #[derive(Deserialize)]
@@ -117,11 +150,12 @@ struct StatusBody {
     version: u64,
 }
 
-/// The officer's command that takes the application to `to`, if there is one.
+/// The officer's command that takes the application to `to`, if there is one. Asking for
+/// documents goes through a document request, which says which ones.
 fn command_to(application: &Application, to: Status) -> Option<Command> {
     Command::ALL
         .into_iter()
-        .filter(|command| command.actor() == Actor::Officer)
+        .filter(|command| command.actor() == Actor::Officer && *command != Command::RequestDocuments)
         .find(|command| application.status.apply(*command) == Ok(to))
 }
 
@@ -167,4 +201,132 @@ async fn change_status(
         .map_err(|error| ApiError::from_write(error, current_version))?;
     state.audit(&id, &officer, "change-status").await?;
     Ok(Json(changed))
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct AskedDocument {
+    kind: String,
+    note: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct DocumentRequestsBody {
+    documents: Vec<AskedDocument>,
+    due_date: String,
+    version: u64,
+}
+
+/// Asks the applicant for documents by a due date: the requests, the move to
+/// `documents_requested` and its history entry are one transaction. The applicant's checklist
+/// shows each request and the dashboard flags the application.
+async fn request_documents(
+    principal: Principal,
+    State(state): State<OfficerState>,
+    Path(id): Path<String>,
+    JsonBody(body): JsonBody<DocumentRequestsBody>,
+) -> Result<Json<Application>, ApiError> {
+    let officer = officer(principal)?;
+    let case = state.applications.case(&id).await?.ok_or(ApiError::NotFound)?;
+    let application_type = state.application_type(&case.application)?;
+    let now = state.clock.now();
+    let mut errors = Vec::new();
+    if body.documents.is_empty() || body.documents.len() > MAX_REQUESTED {
+        errors.push(FieldError::new("documents", if body.documents.is_empty() { "required" } else { "too-long" }));
+    }
+    let mut requests = Vec::new();
+    for (i, asked) in body.documents.iter().enumerate() {
+        if !application_type.documents.iter().any(|d| d.kind == asked.kind) {
+            errors.push(FieldError::new(format!("documents[{i}].kind"), "unknown-kind"));
+        }
+        requests.push(DocumentRequest {
+            id: uuid::Uuid::new_v4().to_string(),
+            kind: asked.kind.clone(),
+            note: optional_text(asked.note.as_deref(), &format!("documents[{i}].note"), &mut errors),
+            due_date: body.due_date.clone(),
+            requested_at: now,
+            requested_by: officer.sub.clone(),
+        });
+    }
+    if !is_date(&body.due_date) {
+        errors.push(FieldError::new("dueDate", "invalid-date"));
+    } else if body.due_date < utc_date(now) {
+        errors.push(FieldError::new("dueDate", "in-the-past"));
+    }
+    if !errors.is_empty() {
+        return Err(ApiError::Invalid(errors));
+    }
+    let current_version = case.application.version;
+    if body.version != current_version {
+        return Err(ApiError::Conflict { current_version });
+    }
+    let kinds: Vec<&str> = requests.iter().map(|r| r.kind.as_str()).collect();
+    let mut also = Vec::new();
+    for request in &requests {
+        let item = Item::from_record(&keys::document_request(&id, &request.id), request)?;
+        also.push(WriteOp::Put { item, condition: Some(Condition::Absent) });
+    }
+    let change = Change {
+        command: Command::RequestDocuments,
+        actor: &officer.sub,
+        reason: Some(format!("documents requested: {}", kinds.join(", "))),
+        note_to_applicant: None,
+        expected_version: body.version,
+        number: None,
+        at: now,
+        also,
+    };
+    let changed = state
+        .applications
+        .change_status(&case.application, change)
+        .await
+        .map_err(|error| ApiError::from_write(error, current_version))?;
+    state.audit(&id, &officer, "request-documents").await?;
+    Ok(Json(changed))
+}
+
+#[derive(Clone, Copy, Deserialize)]
+#[serde(rename_all = "lowercase")]
+enum Decision {
+    Accept,
+    Reject,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct ReviewBody {
+    decision: Decision,
+    reason: Option<String>,
+}
+
+/// Accepts or rejects a document whose file passed verification; a rejection says why (the
+/// applicant reads it on the checklist).
+async fn review_document(
+    principal: Principal,
+    State(state): State<OfficerState>,
+    Path((id, document_id)): Path<(String, String)>,
+    JsonBody(body): JsonBody<ReviewBody>,
+) -> Result<Json<Document>, ApiError> {
+    let officer = officer(principal)?;
+    let mut errors = Vec::new();
+    let reason = optional_text(body.reason.as_deref(), "reason", &mut errors);
+    if matches!(body.decision, Decision::Reject) && reason.is_none() {
+        errors.push(FieldError::new("reason", "required"));
+    }
+    if !errors.is_empty() {
+        return Err(ApiError::Invalid(errors));
+    }
+    let document = state.documents.get(&id, &document_id).await?.ok_or(ApiError::NotFound)?;
+    if !document.state.is_servable() {
+        return Err(ApiError::InvalidState);
+    }
+    let accepted = matches!(body.decision, Decision::Accept);
+    let reviewed = match state.documents.record_review(&document, accepted, reason, state.clock.now()).await {
+        Ok(reviewed) => reviewed,
+        Err(StoreError::ConditionFailed) => return Err(ApiError::InvalidState),
+        Err(other) => return Err(other.into()),
+    };
+    state.audit(&id, &officer, if accepted { "accept-document" } else { "reject-document" }).await?;
+    Ok(Json(reviewed))
 }

@@ -1,8 +1,9 @@
-//! Lambda entry point of the officer area. Clients are built once.
+//! Lambda entry point of the officer area. Clients and the type catalog are loaded once.
 
 use std::sync::Arc;
 
 use portal_api::config::{Environment, TableConfig};
+use portal_domain::application_types::Catalog;
 use portal_domain::clock::SystemClock;
 use portal_officer::OfficerState;
 use portal_store::dynamodb::DynamoTable;
@@ -13,7 +14,8 @@ async fn main() -> Result<(), lambda_http::Error> {
         let config = TableConfig::from_env(&Environment::process())?;
         let aws = portal_store::aws::load_sdk_config().await?;
         let table = Arc::new(DynamoTable::new(aws_sdk_dynamodb::Client::new(&aws), config.table_name));
-        Ok(portal_officer::router(OfficerState::new(table, Arc::new(SystemClock)))?)
+        let catalog = Arc::new(Catalog::load()?);
+        Ok(portal_officer::router(OfficerState::new(table, catalog, Arc::new(SystemClock)))?)
     })
     .await
 }
