@@ -247,6 +247,7 @@ async fn request_documents(
             due_date: body.due_date.clone(),
             requested_at: now,
             requested_by: officer.sub.clone(),
+            already_sent: case.documents.iter().filter(|d| d.kind == asked.kind).map(|d| d.id.clone()).collect(),
         });
     }
     if !is_date(&body.due_date) {

@@ -6,7 +6,8 @@
 //! an officer then `accepted` or `rejected` a verified one.
 //!
 //! Officers ask for more with document requests (`APP#{id}` / `REQ#{requestId}`): a request is
-//! open until a document of its kind sent after it is verified or accepted.
+//! open until a document of its kind, other than those already sent when it was made, is
+//! verified or accepted.
 //!
 //! Files live under server-chosen keys: `quarantine/{applicationId}/{documentId}` from upload
 //! until verified, then `documents/{applicationId}/{documentId}`; only the latter is ever served.
@@ -133,12 +134,15 @@ pub struct DocumentRequest {
     pub requested_at: u64,
     /// The officer who asked (`sub`).
     pub requested_by: String,
+    /// The documents of its kind already sent when it was made: they do not answer it.
+    #[serde(default)]
+    pub already_sent: Vec<String>,
 }
 
 impl DocumentRequest {
     /// Whether no document of its kind sent since answers it.
     pub fn is_open(&self, documents: &[Document]) -> bool {
-        !documents.iter().any(|d| d.kind == self.kind && d.created_at >= self.requested_at && d.state.satisfies())
+        !documents.iter().any(|d| d.kind == self.kind && !self.already_sent.contains(&d.id) && d.state.satisfies())
     }
 }
 
@@ -315,31 +319,32 @@ mod tests {
         }
     }
 
-    fn request(kind: &str, at: u64) -> DocumentRequest {
+    fn request(kind: &str, already_sent: &[&Document]) -> DocumentRequest {
         DocumentRequest {
             id: format!("r-{kind}"),
             kind: kind.into(),
             note: Some("Send a clearer scan".into()),
             due_date: "2026-12-31".into(),
-            requested_at: at,
+            requested_at: 10,
             requested_by: "officer".into(),
+            already_sent: already_sent.iter().map(|d| d.id.clone()).collect(),
         }
     }
 
     #[test]
     fn a_request_stays_open_until_a_newer_document_of_its_kind_passes() {
-        let old = Document { created_at: 5, ..document("passport", DocumentState::Verified) };
-        let open = request("passport", 10);
+        let old = Document { id: "old".into(), ..document("passport", DocumentState::Verified) };
+        let open = request("passport", &[&old]);
         assert!(open.is_open(std::slice::from_ref(&old)), "a document sent before the request does not answer it");
-        let newer_pending = Document { created_at: 11, ..document("passport", DocumentState::Pending) };
+        let newer_pending = Document { id: "new".into(), ..document("passport", DocumentState::Pending) };
         assert!(open.is_open(&[old.clone(), newer_pending]));
-        let newer_verified = Document { created_at: 11, ..document("passport", DocumentState::Verified) };
+        let newer_verified = Document { id: "new".into(), ..document("passport", DocumentState::Verified) };
         assert!(!open.is_open(&[old, newer_verified]));
     }
 
     #[test]
     fn applicants_change_documents_in_drafts_or_when_asked() {
-        let asked = [request("passport", 10)];
+        let asked = [request("passport", &[])];
         assert!(applicant_may_change(Status::Draft, "photo", &[], &[]));
         assert!(applicant_may_change(Status::DocumentsRequested, "passport", &asked, &[]));
         assert!(!applicant_may_change(Status::DocumentsRequested, "photo", &asked, &[]));
@@ -373,7 +378,7 @@ mod tests {
             document("photo", DocumentState::Pending),
         ];
 
-        let requests = [request("invitation-letter", 0)];
+        let requests = [request("invitation-letter", &[])];
         let lines = checklist(visitor, &documents, &requests);
 
         let line = |kind: &str| lines.iter().find(|l| l.kind == kind).expect(kind);

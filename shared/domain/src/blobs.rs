@@ -45,6 +45,9 @@ pub struct PresignedDownload {
 pub struct BlobInfo {
     /// Size in bytes.
     pub size: u64,
+    /// Its entity tag, where the store can replace objects (S3: a presigned POST may write over
+    /// an upload); reads pinned to it fail with `Changed` rather than see other content.
+    pub etag: Option<String>,
 }
 
 /// What can go wrong with the store of documents.
@@ -59,6 +62,9 @@ pub enum BlobError {
     /// An object already exists where one was to be written (nothing is overwritten).
     #[error("an object already exists under this key")]
     AlreadyExists,
+    /// The object was replaced since it was looked at.
+    #[error("the object changed")]
+    Changed,
     /// The store failed.
     #[error("the document store is unavailable")]
     Unavailable(#[source] Box<dyn std::error::Error + Send + Sync>),
@@ -79,14 +85,16 @@ pub trait Blobs: Send + Sync {
         content_type: &str,
     ) -> Result<PresignedDownload, BlobError>;
 
-    /// The object's size, if it exists.
+    /// The object's size and tag, if it exists.
     async fn head(&self, key: &str) -> Result<Option<BlobInfo>, BlobError>;
 
-    /// The object's first bytes (for recognizing its kind).
-    async fn read_head(&self, key: &str, bytes: usize) -> Result<Vec<u8>, BlobError>;
+    /// The first bytes (for recognizing its kind) of the object `seen` describes.
+    async fn read_head(&self, key: &str, seen: &BlobInfo, bytes: usize) -> Result<Vec<u8>, BlobError>;
 
-    /// Moves an object (out of quarantine), refusing to overwrite one (`AlreadyExists`).
-    async fn promote(&self, from: &str, to: &str) -> Result<(), BlobError>;
+    /// Copies the object `seen` describes out of quarantine to a new key, refusing to overwrite
+    /// one (`AlreadyExists`). The original stays until the bucket's lifecycle expires it, so its
+    /// upload form, still valid for a few minutes, cannot store a second file under it locally.
+    async fn promote(&self, from: &str, seen: &BlobInfo, to: &str) -> Result<(), BlobError>;
 
     /// Deletes an object; deleting a missing one is not an error.
     async fn delete(&self, key: &str) -> Result<(), BlobError>;

@@ -1,6 +1,7 @@
 //! Verification of an uploaded file (U2): its first bytes must show the declared kind and its
-//! size must be the declared size. A good file moves out of quarantine and its document becomes
-//! `verified`; a bad one stays in quarantine (never served) and its document says why.
+//! size must be the declared size. A good file is copied out of quarantine and its document
+//! becomes `verified`; a bad one stays in quarantine (never served) and its document says why.
+//! Both reads are pinned to the object first looked at: a file replaced meanwhile is not copied.
 //!
 //! The same step runs from the S3 object-created event (the `scan` function), from the local
 //! blob store after an upload, and from the "complete" route; whichever comes first records the
@@ -56,18 +57,19 @@ impl Verifier {
             (quarantine_key(application_id, document_id), verified_key(application_id, document_id));
         let outcome = match self.blobs.head(&quarantined).await? {
             Some(stored) => {
-                let head = self.blobs.read_head(&quarantined, SNIFF_BYTES).await?;
+                let head = self.blobs.read_head(&quarantined, &stored, SNIFF_BYTES).await?;
                 let outcome = verify(document.file_kind, document.size, stored.size, &head);
                 if outcome.is_ok() {
-                    match self.blobs.promote(&quarantined, &verified).await {
-                        // Another run moved it first: the file is where it belongs.
-                        Ok(()) | Err(BlobError::AlreadyExists | BlobError::NotFound) => {}
+                    match self.blobs.promote(&quarantined, &stored, &verified).await {
+                        // Another run copied it first: the file is where it belongs.
+                        Ok(()) | Err(BlobError::AlreadyExists) => {}
                         Err(other) => return Err(other.into()),
                     }
                 }
                 outcome
             }
-            // Moved by an earlier run that stopped before recording the outcome.
+            // Copied by an earlier run that stopped before recording the outcome, and the
+            // quarantined original since expired.
             None if self.blobs.head(&verified).await?.is_some() => Ok(()),
             // Not uploaded (yet).
             None => return Ok(Some(document)),

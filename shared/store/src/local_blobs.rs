@@ -231,13 +231,14 @@ impl Blobs for LocalBlobs {
 
     async fn head(&self, key: &str) -> Result<Option<BlobInfo>, BlobError> {
         match std::fs::metadata(self.path(key)?) {
-            Ok(metadata) => Ok(Some(BlobInfo { size: metadata.len() })),
+            // Files are written once (`create_new`): nothing to pin.
+            Ok(metadata) => Ok(Some(BlobInfo { size: metadata.len(), etag: None })),
             Err(error) if error.kind() == ErrorKind::NotFound => Ok(None),
             Err(error) => Err(unavailable(error)),
         }
     }
 
-    async fn read_head(&self, key: &str, bytes: usize) -> Result<Vec<u8>, BlobError> {
+    async fn read_head(&self, key: &str, _seen: &BlobInfo, bytes: usize) -> Result<Vec<u8>, BlobError> {
         let file = std::fs::File::open(self.path(key)?).map_err(|error| match error.kind() {
             ErrorKind::NotFound => BlobError::NotFound,
             _ => unavailable(error),
@@ -247,7 +248,7 @@ impl Blobs for LocalBlobs {
         Ok(head)
     }
 
-    async fn promote(&self, from: &str, to: &str) -> Result<(), BlobError> {
+    async fn promote(&self, from: &str, _seen: &BlobInfo, to: &str) -> Result<(), BlobError> {
         let (from, to) = (self.path(from)?, self.path(to)?);
         if let Some(parent) = to.parent() {
             std::fs::create_dir_all(parent).map_err(unavailable)?;
@@ -257,8 +258,7 @@ impl Blobs for LocalBlobs {
             ErrorKind::NotFound => BlobError::NotFound,
             ErrorKind::AlreadyExists => BlobError::AlreadyExists,
             _ => unavailable(error),
-        })?;
-        std::fs::remove_file(&from).map_err(unavailable)
+        })
     }
 
     async fn delete(&self, key: &str) -> Result<(), BlobError> {
@@ -368,15 +368,19 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn objects_are_promoted_without_overwrite_and_deleted() {
+    async fn objects_are_copied_out_of_quarantine_without_overwrite_and_deleted() {
         let (blobs, _, _dir) = store();
         let policy = blobs.check_upload(&form(&blobs).await, 8).expect("accepted");
         blobs.store(&policy, b"%PDF-1.7").expect("io").expect("stored");
 
-        assert_eq!(blobs.read_head("quarantine/a1/d1", 5).await.expect("head"), b"%PDF-");
-        blobs.promote("quarantine/a1/d1", "verified/a1/d1").await.expect("promoted");
-        assert_eq!(blobs.head("quarantine/a1/d1").await.expect("head"), None);
-        assert_eq!(blobs.head("verified/a1/d1").await.expect("head"), Some(BlobInfo { size: 8 }));
+        let seen = blobs.head("quarantine/a1/d1").await.expect("head").expect("stored");
+        assert_eq!(blobs.read_head("quarantine/a1/d1", &seen, 5).await.expect("head"), b"%PDF-");
+        blobs.promote("quarantine/a1/d1", &seen, "verified/a1/d1").await.expect("promoted");
+        assert!(matches!(
+            blobs.promote("quarantine/a1/d1", &seen, "verified/a1/d1").await,
+            Err(BlobError::AlreadyExists)
+        ));
+        assert_eq!(blobs.head("verified/a1/d1").await.expect("head"), Some(BlobInfo { size: 8, etag: None }));
         blobs.delete("verified/a1/d1").await.expect("deleted");
         blobs.delete("verified/a1/d1").await.expect("deleting twice is fine");
         assert!(matches!(blobs.presign_download("../etc/passwd", "x", "y").await, Err(BlobError::InvalidKey)));

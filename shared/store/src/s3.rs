@@ -1,6 +1,7 @@
 //! The `Blobs` port on Amazon S3: uploads through presigned POST policies (`s3_post`, which the
 //! SDK lacks), downloads through the SDK's presigned GET, and the object operations the
-//! verification step needs. Moving out of quarantine never overwrites (`If-None-Match: *`).
+//! verification step needs. Copying out of quarantine never overwrites (`If-None-Match: *`)
+//! and reads only the object that was verified (`If-Match` its ETag).
 
 use std::time::{Duration, SystemTime};
 
@@ -46,6 +47,17 @@ where
         BlobError::AlreadyExists
     } else {
         unavailable(error)
+    }
+}
+
+/// For reads pinned with `If-Match`: a failed precondition means the object was replaced.
+fn changed_or_blob_error<E>(error: SdkError<E, HttpResponse>) -> BlobError
+where
+    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+{
+    match blob_error(error) {
+        BlobError::AlreadyExists => BlobError::Changed,
+        other => other,
     }
 }
 
@@ -120,30 +132,39 @@ impl Blobs for S3Blobs {
         match self.client.head_object().bucket(&self.bucket).key(Self::key(key)?).send().await.map_err(blob_error) {
             Ok(object) => Ok(Some(BlobInfo {
                 size: u64::try_from(object.content_length().unwrap_or_default()).unwrap_or_default(),
+                etag: object.e_tag().map(str::to_owned),
             })),
             Err(BlobError::NotFound) => Ok(None),
             Err(other) => Err(other),
         }
     }
 
-    async fn read_head(&self, key: &str, bytes: usize) -> Result<Vec<u8>, BlobError> {
+    async fn read_head(&self, key: &str, seen: &BlobInfo, bytes: usize) -> Result<Vec<u8>, BlobError> {
         let range = format!("bytes=0-{}", bytes.saturating_sub(1));
         let object = self
             .client
             .get_object()
             .bucket(&self.bucket)
             .key(Self::key(key)?)
+            .set_if_match(seen.etag.clone())
             .range(range)
             .send()
             .await
-            .map_err(blob_error)?;
+            .map_err(changed_or_blob_error)?;
         let body = object.body.collect().await.map_err(unavailable)?.into_bytes();
         Ok(body.iter().take(bytes).copied().collect())
     }
 
-    async fn promote(&self, from: &str, to: &str) -> Result<(), BlobError> {
-        let object =
-            self.client.get_object().bucket(&self.bucket).key(Self::key(from)?).send().await.map_err(blob_error)?;
+    async fn promote(&self, from: &str, seen: &BlobInfo, to: &str) -> Result<(), BlobError> {
+        let object = self
+            .client
+            .get_object()
+            .bucket(&self.bucket)
+            .key(Self::key(from)?)
+            .set_if_match(seen.etag.clone())
+            .send()
+            .await
+            .map_err(changed_or_blob_error)?;
         let content_type = object.content_type().map(str::to_owned);
         let body = object.body.collect().await.map_err(unavailable)?.into_bytes();
         self.client
@@ -156,7 +177,7 @@ impl Blobs for S3Blobs {
             .send()
             .await
             .map_err(blob_error)?;
-        self.delete(from).await
+        Ok(())
     }
 
     async fn delete(&self, key: &str) -> Result<(), BlobError> {

@@ -1,10 +1,10 @@
-//! The S3 adapter on moto: a file posted with the presigned form is stored, read back, moved out
+//! The S3 adapter on moto: a file posted with the presigned form is stored, read back, copied out
 //! of quarantine and downloaded through the presigned link. Moto checks neither signatures nor
 //! POST policies: what the policy enforces is proven byte for byte against AWS's published
 //! example (`s3_post`) and, in local mode, by the local store (`local_blobs`).
 
 use aws_credential_types::provider::SharedCredentialsProvider;
-use portal_domain::blobs::{BlobInfo, Blobs, UploadRequest};
+use portal_domain::blobs::{BlobError, BlobInfo, Blobs, UploadRequest};
 use portal_store::s3::S3Blobs;
 
 const PDF: &[u8] = b"%PDF-1.7\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n";
@@ -42,10 +42,19 @@ async fn a_posted_file_is_stored_verified_promoted_and_downloaded() {
     let posted = reqwest::Client::new().post(&form.url).multipart(multipart).send().await.expect("post");
     assert!(posted.status().is_success(), "{}", posted.status());
 
-    assert_eq!(blobs.head("quarantine/a1/d1").await.expect("head"), Some(BlobInfo { size: PDF.len() as u64 }));
-    assert_eq!(blobs.read_head("quarantine/a1/d1", 5).await.expect("first bytes"), b"%PDF-");
-    blobs.promote("quarantine/a1/d1", "verified/a1/d1").await.expect("promoted");
-    assert_eq!(blobs.head("quarantine/a1/d1").await.expect("head"), None);
+    let seen = blobs.head("quarantine/a1/d1").await.expect("head").expect("stored");
+    assert_eq!(seen.size, PDF.len() as u64);
+    assert_eq!(blobs.read_head("quarantine/a1/d1", &seen, 5).await.expect("first bytes"), b"%PDF-");
+    blobs.promote("quarantine/a1/d1", &seen, "verified/a1/d1").await.expect("promoted");
+    assert!(
+        matches!(blobs.promote("quarantine/a1/d1", &seen, "verified/a1/d1").await, Err(BlobError::AlreadyExists)),
+        "the verified copy is never overwritten"
+    );
+    let replaced = BlobInfo { etag: Some("\"another-version\"".into()), ..seen };
+    assert!(
+        matches!(blobs.read_head("quarantine/a1/d1", &replaced, 5).await, Err(BlobError::Changed)),
+        "reads are pinned to the object that was looked at"
+    );
 
     let link = blobs.presign_download("verified/a1/d1", "../passport.pdf", "application/pdf").await.expect("link");
     let downloaded = reqwest::get(&link.url).await.expect("download");

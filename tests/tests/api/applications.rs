@@ -5,6 +5,8 @@ use std::sync::Arc;
 
 use portal_domain::audit::{Audit, Outcome};
 use portal_tests::{TestApp, spawn_app};
+
+use crate::documents::attach_required_documents;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
@@ -113,6 +115,7 @@ async fn a_draft_is_saved_over_visits_submitted_and_withdrawn() {
     );
 
     send(&app, reqwest::Method::PUT, &form, &token, Some(json!({"data": complete_visitor_form(), "version": 2}))).await;
+    attach_required_documents(&app, &token, id).await;
     let submitted = send(&app, reqwest::Method::POST, &submit, &token, None).await;
     assert_eq!(submitted.status(), StatusCode::OK);
     let submitted: Value = submitted.json().await.expect("json");
@@ -128,7 +131,7 @@ async fn a_draft_is_saved_over_visits_submitted_and_withdrawn() {
     assert_eq!(case["history"][0]["to"], "submitted");
     assert_eq!(case["fees"].as_array().expect("fees").len(), 2);
     let passport = case["checklist"].as_array().expect("checklist").iter().find(|l| l["kind"] == "passport").cloned();
-    assert_eq!(passport, Some(json!({"kind": "passport", "required": true, "state": null, "satisfied": false})));
+    assert_eq!(passport, Some(json!({"kind": "passport", "required": true, "state": "verified", "satisfied": true})));
 
     let withdraw = format!("/api/applications/{id}/withdraw");
     assert_eq!(send(&app, reqwest::Method::POST, &withdraw, &token, None).await.status(), StatusCode::OK);

@@ -4,6 +4,7 @@ mod accounts;
 mod admin;
 mod applications;
 mod authorizer;
+mod documents;
 mod linking;
 mod logs;
 mod me;

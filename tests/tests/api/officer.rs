@@ -5,6 +5,7 @@ use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
 use crate::applications::{complete_visitor_form, create_draft, send};
+use crate::documents::attach_required_documents;
 
 /// An applicant's submitted visitor visa; returns its id.
 async fn submitted_application(app: &TestApp, applicant: &str) -> String {
@@ -12,6 +13,7 @@ async fn submitted_application(app: &TestApp, applicant: &str) -> String {
     let id = draft["id"].as_str().expect("id").to_owned();
     let form = json!({"data": complete_visitor_form(), "version": 1});
     send(app, Method::PUT, &format!("/api/applications/{id}/form"), applicant, Some(form)).await;
+    attach_required_documents(app, applicant, &id).await;
     let submitted = send(app, Method::POST, &format!("/api/applications/{id}/submit"), applicant, None).await;
     assert_eq!(submitted.status(), StatusCode::OK);
     id
