@@ -31,14 +31,15 @@ frontend/dist/index.html: $(wildcard frontend/public/*)
 fmt:
 	cargo fmt --all
 
-## bench: cold-start init of /api/me vs a hello lambda_http function, handler latency, identity costs
+## bench: cold-start init of /api/me vs a hello lambda_http function, handler latency, identity costs, presigning
 bench:
 	cargo build --release -p portal-profile -p portal-bench
 	target/release/coldstart target/release/profile target/release/hello
 	target/release/handler-latency
 	target/release/identity-costs
+	target/release/presign
 
 ## lambda: arm64 Lambda bootstraps of every area (cargo-lambda from the venv, zig included)
 lambda: venv
 	$(VENV)/bin/pip install --quiet --disable-pip-version-check cargo-lambda
-	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" cargo lambda build --release --arm64 -p portal-system -p portal-profile -p portal-auth -p portal-applications -p portal-officer
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" cargo lambda build --release --arm64 -p portal-system -p portal-profile -p portal-auth -p portal-applications -p portal-documents -p portal-officer -p portal-scan
