@@ -103,10 +103,10 @@ async fn upload(State(storage): State<Storage>, form: Result<Multipart, Multipar
     }
     // The object-created event: a failure here leaves the document pending, as a failed `scan`
     // would; "complete" runs the same step again.
-    if let Some((application_id, document_id)) = parse_quarantine_key(&key) {
-        if let Err(error) = storage.verifier.verify(application_id, document_id).await {
-            tracing::error!(%error, key, "verification after upload failed");
-        }
+    if let Some((application_id, document_id)) = parse_quarantine_key(&key)
+        && let Err(error) = storage.verifier.verify(application_id, document_id).await
+    {
+        tracing::error!(%error, key, "verification after upload failed");
     }
     StatusCode::NO_CONTENT.into_response()
 }

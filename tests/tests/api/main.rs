@@ -11,3 +11,4 @@ mod me;
 mod officer;
 mod route_table;
 mod site;
+mod template;

@@ -1,0 +1,94 @@
+//! What `template.yaml` promises about documents (U5) and least privilege: checked on the
+//! template itself, since no AWS account is at hand to deploy it (cfn-lint checks its syntax).
+
+use serde_yaml::Value as Yaml;
+
+fn template() -> Yaml {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../template.yaml");
+    serde_yaml::from_str(&std::fs::read_to_string(path).expect("template")).expect("yaml")
+}
+
+/// A resource's YAML as text (intrinsic functions such as `!GetAtt` included), for searching.
+fn text(value: &Yaml) -> String {
+    serde_yaml::to_string(value).expect("yaml")
+}
+
+/// Every function with its policies (as text).
+fn function_policies(template: &Yaml) -> Vec<(String, String)> {
+    template["Resources"]
+        .as_mapping()
+        .expect("resources")
+        .iter()
+        .filter(|(_, r)| r["Type"].as_str() == Some("AWS::Serverless::Function"))
+        .map(|(id, r)| (id.as_str().expect("id").to_owned(), text(&r["Properties"]["Policies"])))
+        .collect()
+}
+
+#[test]
+fn u5_the_documents_bucket_is_private_encrypted_with_its_key_versioned_and_tls_only() {
+    let template = template();
+    let bucket = &template["Resources"]["DocumentsBucket"]["Properties"];
+
+    let blocks = &bucket["PublicAccessBlockConfiguration"];
+    for setting in ["BlockPublicAcls", "BlockPublicPolicy", "IgnorePublicAcls", "RestrictPublicBuckets"] {
+        assert_eq!(blocks[setting].as_bool(), Some(true), "{setting}");
+    }
+    let encryption = text(&bucket["BucketEncryption"]);
+    assert!(encryption.contains("SSEAlgorithm: aws:kms") && encryption.contains("DocumentsKey.Arn"), "{encryption}");
+    assert_eq!(template["Resources"]["DocumentsKey"]["Properties"]["EnableKeyRotation"].as_bool(), Some(true));
+    assert_eq!(bucket["VersioningConfiguration"]["Status"].as_str(), Some("Enabled"));
+    let cors = &bucket["CorsConfiguration"]["CorsRules"][0];
+    assert_eq!(text(&cors["AllowedMethods"]).trim(), "- POST", "browsers only post uploads");
+    assert!(text(&cors["AllowedOrigins"]).contains("FrontendOrigin"), "one origin, the frontend's");
+    let lifecycle = text(&bucket["LifecycleConfiguration"]);
+    assert!(lifecycle.contains("Prefix: quarantine/") && lifecycle.contains("ExpirationInDays: 1"), "{lifecycle}");
+
+    let policy = &template["Resources"]["DocumentsBucketPolicy"]["Properties"]["PolicyDocument"]["Statement"][0];
+    assert_eq!(policy["Effect"].as_str(), Some("Deny"));
+    assert_eq!(policy["Condition"]["Bool"]["aws:SecureTransport"].as_str(), Some("false"));
+}
+
+#[test]
+fn u2_every_upload_to_quarantine_runs_the_scan_function() {
+    let template = template();
+    let event = &template["Resources"]["ScanFunction"]["Properties"]["Events"]["Upload"];
+    assert_eq!(event["Type"].as_str(), Some("S3"));
+    assert!(text(&event["Properties"]["Bucket"]).contains("DocumentsBucket"));
+    assert_eq!(event["Properties"]["Events"].as_str(), Some("s3:ObjectCreated:*"));
+    let rule = &event["Properties"]["Filter"]["S3Key"]["Rules"][0];
+    assert_eq!((rule["Name"].as_str(), rule["Value"].as_str()), (Some("prefix"), Some("quarantine/")));
+}
+
+#[test]
+fn functions_get_only_what_their_route_needs() {
+    let policies = function_policies(&template());
+
+    for (function, policy) in &policies {
+        assert!(!policy.contains("Resource: '*'") && !policy.contains("Resource: \"*\""), "{function}: any resource");
+        let wildcard_action =
+            policy.lines().map(str::trim).any(|l| l.starts_with("- ") && l.ends_with('*') && !l.contains('/'));
+        assert!(!wildcard_action, "{function}: a wildcard action");
+        assert!(!policy.contains("dynamodb:Scan"), "{function}: table scans");
+    }
+    // Writing into the bucket: uploads (through the signed form) go to quarantine/ only;
+    // verified copies are written by verification only.
+    let writers: Vec<&str> =
+        policies.iter().filter(|(_, p)| p.contains("s3:PutObject")).map(|(f, _)| f.as_str()).collect();
+    assert_eq!(writers, ["RequestUploadFunction", "CompleteUploadFunction", "ScanFunction"]);
+    let upload = &policies.iter().find(|(f, _)| f == "RequestUploadFunction").expect("upload").1;
+    assert!(upload.contains("/quarantine/*") && !upload.contains("/documents/*"), "{upload}");
+    let download = &policies.iter().find(|(f, _)| f == "DownloadDocumentFunction").expect("download").1;
+    assert!(download.contains("/documents/*") && !download.contains("/quarantine/*"), "quarantine is never served");
+    let readers: Vec<&str> = policies.iter().filter(|(_, p)| p.contains("s3:")).map(|(f, _)| f.as_str()).collect();
+    assert_eq!(
+        readers,
+        [
+            "RequestUploadFunction",
+            "CompleteUploadFunction",
+            "DownloadDocumentFunction",
+            "DeleteDocumentFunction",
+            "ScanFunction"
+        ],
+        "no other function touches documents"
+    );
+}
