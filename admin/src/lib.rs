@@ -110,6 +110,7 @@ pub async fn run(command: Command, password: impl FnOnce() -> Result<String>, ba
                 given_name: request.given_name,
                 family_name: request.family_name,
                 preferred_language: language,
+                notifications: Default::default(),
             };
             backend.profiles.put(&sub, &profile).await?;
             Ok(format!("Created officer {} ({sub}); they set up an authenticator app at first sign-in.", request.email))

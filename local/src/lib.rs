@@ -3,6 +3,7 @@
 
 pub mod config;
 mod dev;
+mod feed;
 pub mod gateway;
 mod storage;
 
@@ -24,10 +25,12 @@ use portal_domain::application_types::Catalog;
 use portal_domain::clock::{Clock, SystemClock};
 use portal_domain::email::Email;
 use portal_domain::identity::{Identity as _, IdentityError, SignUp};
+use portal_domain::notifications::Dispatcher;
 use portal_domain::password::Password;
 use portal_domain::profile::Language;
-use portal_domain::table::Table;
+use portal_domain::table::{ChangeRecord, Table};
 use portal_domain::verification::Verifier;
+use portal_messages::MessagesState;
 use portal_officer::OfficerState;
 use portal_profile::ProfileState;
 use portal_store::embedded::EmbeddedTable;
@@ -36,6 +39,7 @@ use portal_store::local_identity::LocalIdentity;
 use portal_store::local_identity::signing::Signer;
 use portal_store::outbox::Outbox;
 use tokio::net::TcpListener;
+use tokio::sync::mpsc::UnboundedReceiver;
 use tower::ServiceExt as _;
 use tower_http::services::{ServeDir, ServeFile};
 
@@ -65,6 +69,8 @@ pub struct LocalServices {
     pub identity: Arc<LocalIdentity>,
     /// The documents' files.
     pub blobs: Arc<LocalBlobs>,
+    /// Every item the store writes, after commit (the local stand-in for the table's stream).
+    pub changes: UnboundedReceiver<ChangeRecord>,
 }
 
 impl LocalServices {
@@ -74,8 +80,9 @@ impl LocalServices {
         std::fs::create_dir_all(&config.data_dir)
             .with_context(|| format!("creating the data folder {}", config.data_dir.display()))?;
         let store = config.data_dir.join(STORE_FILE);
-        let table: Arc<dyn Table> =
-            Arc::new(EmbeddedTable::open(&store).with_context(|| format!("opening {}", store.display()))?);
+        let embedded = EmbeddedTable::open(&store).with_context(|| format!("opening {}", store.display()))?;
+        let changes = embedded.changes().context("the store's change feed has one subscriber")?;
+        let table: Arc<dyn Table> = Arc::new(embedded);
         let signer = Signer::load_or_create(&config.data_dir)?;
         let clock: Arc<dyn Clock> = Arc::new(SystemClock);
         let outbox = Arc::new(Outbox::new(Arc::clone(&table), Arc::clone(&clock), config.echo_messages));
@@ -87,7 +94,7 @@ impl LocalServices {
             config.hash_cost,
         )?);
         let blobs = Arc::new(LocalBlobs::open(&config.data_dir, Arc::clone(&clock))?);
-        Ok(Self { table, signer, clock, outbox, identity, blobs })
+        Ok(Self { table, signer, clock, outbox, identity, blobs, changes })
     }
 }
 
@@ -101,13 +108,18 @@ pub struct Portal {
     pub table: Arc<dyn Table>,
     /// The local identity provider.
     pub identity: Arc<LocalIdentity>,
+    /// The task delivering the store's changes to notifications (it runs until aborted: the
+    /// store it listens to lives as long as the dispatcher that writes to it).
+    pub notifier: tokio::task::JoinHandle<()>,
 }
 
 impl Portal {
     /// Opens the data folder (creating it), builds every area over the embedded store and the
     /// local identity provider, and creates the demo officer on first start.
     pub async fn build(config: &PortalConfig) -> Result<Self> {
-        let LocalServices { table, signer, clock, outbox, identity, blobs } = LocalServices::open(config)?;
+        let LocalServices { table, signer, clock, outbox, identity, blobs, changes } = LocalServices::open(config)?;
+        let dispatcher = Dispatcher::new(Arc::clone(&table), outbox.clone(), Arc::clone(&clock));
+        let notifier = tokio::spawn(feed::run(changes, dispatcher));
         let authorizer = Arc::new(JwtAuthorizer::new(&signer)?);
         create_demo_officer(&identity).await?;
         let catalog = Arc::new(Catalog::load()?);
@@ -128,6 +140,7 @@ impl Portal {
                 Arc::clone(&catalog),
                 Arc::clone(&clock),
             ))?)
+            .merge(portal_messages::router(MessagesState::new(Arc::clone(&table), Arc::clone(&clock)))?)
             .merge(portal_officer::router(OfficerState::new(Arc::clone(&table), catalog, clock))?)
             .merge(dev::router(outbox))
             .merge(storage::router(blobs, verifier))
@@ -143,7 +156,7 @@ impl Portal {
             let api = api.clone();
             async move { route_api(api, request, next).await }
         }));
-        Ok(Self { router, signer, table, identity })
+        Ok(Self { router, signer, table, identity, notifier })
     }
 }
 
@@ -182,6 +195,7 @@ pub struct RunningPortal {
     pub table: Arc<dyn Table>,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
     server: tokio::task::JoinHandle<std::io::Result<()>>,
+    notifier: tokio::task::JoinHandle<()>,
 }
 
 impl RunningPortal {
@@ -190,7 +204,9 @@ impl RunningPortal {
         if let Some(shutdown) = self.shutdown.take() {
             let _ = shutdown.send(());
         }
-        (&mut self.server).await.context("server task")?.context("server")
+        let served = (&mut self.server).await.context("server task")?.context("server");
+        self.notifier.abort();
+        served
     }
 }
 
@@ -206,5 +222,6 @@ pub async fn spawn(config: &PortalConfig, listener: TcpListener) -> Result<Runni
             })
             .await
     });
-    Ok(RunningPortal { addr, signer: portal.signer, table: portal.table, shutdown: Some(shutdown), server })
+    let notifier = portal.notifier;
+    Ok(RunningPortal { addr, signer: portal.signer, table: portal.table, shutdown: Some(shutdown), server, notifier })
 }

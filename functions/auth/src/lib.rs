@@ -159,6 +159,7 @@ async fn register(
         given_name: request.given_name,
         family_name: request.family_name,
         preferred_language: request.language,
+        notifications: Default::default(),
     };
     state.profiles.put(&sub, &profile).await?;
     Ok(registration_accepted())

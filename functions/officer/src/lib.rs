@@ -6,6 +6,7 @@
 use std::sync::Arc;
 
 use axum::extract::{Path, Query as UrlQuery, State};
+use axum::http::StatusCode;
 use axum::{Extension, Json, Router};
 use portal_api::body::JsonBody;
 use portal_api::principal::Principal;
@@ -17,9 +18,11 @@ use portal_domain::applications::{Application, Applications, Change};
 use portal_domain::audit::{Audit, AuditRecord, Outcome};
 use portal_domain::clock::{Clock, utc_date};
 use portal_domain::keys;
+use portal_domain::messages::{Message, Messages, Side};
 use portal_domain::sessions::Revocations;
 use portal_domain::status::{Actor, Command, Status};
 use portal_domain::table::{Condition, Cursor, Item, StoreError, Table, WriteOp};
+use portal_messages::MessageBody;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
@@ -36,6 +39,7 @@ pub struct OfficerState {
     catalog: Arc<Catalog>,
     applications: Applications,
     documents: Documents,
+    messages: Messages,
     audit: Audit,
     revocations: Revocations,
     clock: Arc<dyn Clock>,
@@ -48,6 +52,7 @@ impl OfficerState {
             catalog,
             applications: Applications::new(Arc::clone(&table)),
             documents: Documents::new(Arc::clone(&table)),
+            messages: Messages::new(Arc::clone(&table)),
             audit: Audit::new(Arc::clone(&table)),
             revocations: Revocations::new(table),
             clock,
@@ -68,6 +73,7 @@ pub fn router(state: OfficerState) -> Result<Router, MissingHandler> {
         "ChangeApplicationStatus" => Some(route.serve(change_status)),
         "RequestDocuments" => Some(route.serve(request_documents)),
         "ReviewDocument" => Some(route.serve(review_document)),
+        "SendOfficerMessage" => Some(route.serve(send_message)),
         _ => None,
     })?;
     Ok(router.layer(Extension(state.revocations.clone())).with_state(state))
@@ -138,6 +144,7 @@ async fn case(
         "checklist": checklist(application_type, &case.documents, &case.requests),
         "documents": case.documents,
         "documentRequests": case.requests,
+        "messages": case.messages,
     })))
 }
 
@@ -318,16 +325,37 @@ async fn review_document(
     if !errors.is_empty() {
         return Err(ApiError::Invalid(errors));
     }
-    let document = state.documents.get(&id, &document_id).await?.ok_or(ApiError::NotFound)?;
+    let case = state.applications.case(&id).await?.ok_or(ApiError::NotFound)?;
+    let document = case.documents.iter().find(|d| d.id == document_id).ok_or(ApiError::NotFound)?;
     if !document.state.is_servable() {
         return Err(ApiError::InvalidState);
     }
     let accepted = matches!(body.decision, Decision::Accept);
-    let reviewed = match state.documents.record_review(&document, accepted, reason, state.clock.now()).await {
+    let owner = &case.application.owner;
+    let reviewed = match state.documents.record_review(document, owner, accepted, reason, state.clock.now()).await {
         Ok(reviewed) => reviewed,
         Err(StoreError::ConditionFailed) => return Err(ApiError::InvalidState),
         Err(other) => return Err(other.into()),
     };
     state.audit(&id, &officer, if accepted { "accept-document" } else { "reject-document" }).await?;
     Ok(Json(reviewed))
+}
+
+/// Writes to the applicant on the application's thread; they are notified.
+async fn send_message(
+    principal: Principal,
+    State(state): State<OfficerState>,
+    Path(id): Path<String>,
+    JsonBody(body): JsonBody<MessageBody>,
+) -> Result<(StatusCode, Json<Message>), ApiError> {
+    let officer = officer(principal)?;
+    let case = state.applications.case(&id).await?.ok_or(ApiError::NotFound)?;
+    if case.application.owner.is_empty() {
+        // A paper application nobody has linked yet: there is no one to write to.
+        return Err(ApiError::InvalidState);
+    }
+    let message = body.into_message(&case, Side::Officer, &officer.sub, state.clock.now())?;
+    state.messages.send(&case.application.owner, &message).await?;
+    state.audit(&id, &officer, "send-message").await?;
+    Ok((StatusCode::CREATED, Json(message)))
 }

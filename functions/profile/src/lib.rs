@@ -1,18 +1,20 @@
-//! The profile area: who the caller is, and their profile.
+//! The profile area: who the caller is, their profile and notification preferences, and who
+//! accessed their files.
 
 use std::sync::Arc;
 
 use axum::extract::State;
 use axum::{Extension, Json, Router};
+use portal_api::body::JsonBody;
 use portal_api::principal::Principal;
-use portal_api::problem::ApiError;
+use portal_api::problem::{ApiError, FieldError};
 use portal_api::routes::{self, Area, MissingHandler};
 use portal_domain::applications::Applications;
 use portal_domain::audit::{Audit, Outcome};
-use portal_domain::profile::{Profile, Profiles};
+use portal_domain::profile::{Language, Profile, Profiles, is_e164};
 use portal_domain::sessions::Revocations;
 use portal_domain::table::Table;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// What the area's handlers need.
 #[derive(Clone)]
@@ -39,6 +41,7 @@ impl ProfileState {
 pub fn router(state: ProfileState) -> Result<Router, MissingHandler> {
     let router = routes::area_router(Area::Profile, |route| match route.function {
         "GetMe" => Some(route.serve(get_me)),
+        "UpdateMe" => Some(route.serve(update_me)),
         "GetMyActivity" => Some(route.serve(get_my_activity)),
         _ => None,
     })?;
@@ -57,6 +60,63 @@ struct Me {
 async fn get_me(principal: Principal, State(state): State<ProfileState>) -> Result<Json<Me>, ApiError> {
     let profile = state.profiles.get(&principal.sub).await?;
     Ok(Json(Me { sub: principal.sub, groups: principal.groups, profile }))
+}
+
+/// Notification channels to change; absent fields stay as they are.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ChannelsPatch {
+    email: Option<bool>,
+    sms: Option<bool>,
+    /// `null` removes the number.
+    #[serde(default, deserialize_with = "present")]
+    phone: Option<Option<String>>,
+}
+
+/// Tells a field set to `null` (`Some(None)`) from one left out (`None`).
+fn present<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Option<Option<String>>, D::Error> {
+    Option::<String>::deserialize(deserializer).map(Some)
+}
+
+/// The body of `PATCH /api/me`.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct MePatch {
+    preferred_language: Option<Language>,
+    notifications: Option<ChannelsPatch>,
+}
+
+/// Changes the caller's language and notification channels. Text messages need a mobile number
+/// in E.164 form.
+async fn update_me(
+    principal: Principal,
+    State(state): State<ProfileState>,
+    JsonBody(patch): JsonBody<MePatch>,
+) -> Result<Json<Profile>, ApiError> {
+    let mut profile = state.profiles.get(&principal.sub).await?.ok_or(ApiError::NotFound)?;
+    if let Some(language) = patch.preferred_language {
+        profile.preferred_language = language;
+    }
+    if let Some(channels) = patch.notifications {
+        let preferences = &mut profile.notifications;
+        preferences.email = channels.email.unwrap_or(preferences.email);
+        preferences.sms = channels.sms.unwrap_or(preferences.sms);
+        if let Some(phone) = channels.phone {
+            preferences.phone = phone.map(|p| p.trim().to_owned()).filter(|p| !p.is_empty());
+        }
+    }
+    let preferences = &profile.notifications;
+    let mut errors = Vec::new();
+    if preferences.phone.as_deref().is_some_and(|phone| !is_e164(phone)) {
+        errors.push(FieldError::new("notifications.phone", "invalid-phone"));
+    } else if preferences.sms && preferences.phone.is_none() {
+        errors.push(FieldError::new("notifications.phone", "required"));
+    }
+    if !errors.is_empty() {
+        return Err(ApiError::Invalid(errors));
+    }
+    state.profiles.put(&principal.sub, &profile).await?;
+    Ok(Json(profile))
 }
 
 /// One line of the caller's activity: who did what to one of their applications, and when.

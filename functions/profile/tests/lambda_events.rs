@@ -53,6 +53,7 @@ async fn get_me_includes_the_profile_item() {
         given_name: "Jean".into(),
         family_name: "Roy".into(),
         preferred_language: Language::Fr,
+        notifications: Default::default(),
     };
     Profiles::new(area.table.clone()).put(SUB, &profile).await.expect("save");
 

@@ -70,6 +70,16 @@ const FIELD_MESSAGES: &[(&str, &str, &str)] = &[
     ("file-too-large", "Files can be up to 10 MB.", "Les fichiers peuvent faire jusqu'à 10 Mo."),
     ("empty-file", "This file is empty.", "Ce fichier est vide."),
     ("in-the-past", "Choose a date from today on.", "Choisissez une date à partir d'aujourd'hui."),
+    (
+        "unknown-document",
+        "This document is not one of this application's.",
+        "Ce document ne fait pas partie de cette demande.",
+    ),
+    (
+        "invalid-phone",
+        "Enter a mobile number with its country code, such as +15145550123.",
+        "Entrez un numéro de cellulaire avec son indicatif de pays, par exemple +15145550123.",
+    ),
     ("document-missing", "Upload this document.", "Téléversez ce document."),
     (
         "document-not-verified",

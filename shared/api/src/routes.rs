@@ -31,14 +31,16 @@ pub enum Area {
     Applications,
     /// Documents: presigned uploads, verification, the checklist, downloads.
     Documents,
+    /// Messages with the agency, the inbox, in-app notifications.
+    Messages,
     /// The officers' side: queue, case view, decisions.
     Officer,
 }
 
 impl Area {
     /// Every area.
-    pub const ALL: [Area; 6] =
-        [Area::System, Area::Profile, Area::Auth, Area::Applications, Area::Documents, Area::Officer];
+    pub const ALL: [Area; 7] =
+        [Area::System, Area::Profile, Area::Auth, Area::Applications, Area::Documents, Area::Messages, Area::Officer];
 
     /// The binary (cargo-lambda `Binary`) that serves the area.
     pub fn binary(self) -> &'static str {
@@ -48,6 +50,7 @@ impl Area {
             Area::Auth => "auth",
             Area::Applications => "applications",
             Area::Documents => "documents",
+            Area::Messages => "messages",
             Area::Officer => "officer",
         }
     }
@@ -95,6 +98,14 @@ pub const ROUTES: &[Route] = &[
         area: Area::Profile,
         auth: Auth::User,
         summary: "The signed-in caller: id, groups and profile",
+    },
+    Route {
+        method: Method::PATCH,
+        path: "/api/me",
+        function: "UpdateMe",
+        area: Area::Profile,
+        auth: Auth::User,
+        summary: "Change the caller's language and notification channels (email, SMS to an E.164 number)",
     },
     Route {
         method: Method::GET,
@@ -306,6 +317,54 @@ pub const ROUTES: &[Route] = &[
     },
     Route {
         method: Method::GET,
+        path: "/api/applications/{id}/messages",
+        function: "ListMessages",
+        area: Area::Messages,
+        auth: Auth::User,
+        summary: "The application's thread with the agency, oldest first, with read receipts",
+    },
+    Route {
+        method: Method::POST,
+        path: "/api/applications/{id}/messages",
+        function: "SendMessage",
+        area: Area::Messages,
+        auth: Auth::User,
+        summary: "Write to the agency about the application (may point to its documents)",
+    },
+    Route {
+        method: Method::POST,
+        path: "/api/applications/{id}/messages/{messageId}/read",
+        function: "MarkMessageRead",
+        area: Area::Messages,
+        auth: Auth::User,
+        summary: "Record that the caller read a message from the other side",
+    },
+    Route {
+        method: Method::GET,
+        path: "/api/inbox",
+        function: "GetInbox",
+        area: Area::Messages,
+        auth: Auth::User,
+        summary: "Per application: unread messages and the latest one",
+    },
+    Route {
+        method: Method::GET,
+        path: "/api/notifications",
+        function: "ListNotifications",
+        area: Area::Messages,
+        auth: Auth::User,
+        summary: "The caller's latest notifications, newest first",
+    },
+    Route {
+        method: Method::POST,
+        path: "/api/notifications/{id}/read",
+        function: "MarkNotificationRead",
+        area: Area::Messages,
+        auth: Auth::User,
+        summary: "Mark a notification read",
+    },
+    Route {
+        method: Method::GET,
         path: "/api/officer/queue",
         function: "QueueApplications",
         area: Area::Officer,
@@ -343,6 +402,14 @@ pub const ROUTES: &[Route] = &[
         area: Area::Officer,
         auth: Auth::Officer,
         summary: "Accept or reject a verified document, with a reason",
+    },
+    Route {
+        method: Method::POST,
+        path: "/api/officer/applications/{id}/messages",
+        function: "SendOfficerMessage",
+        area: Area::Officer,
+        auth: Auth::Officer,
+        summary: "Write to the applicant (notifies them)",
     },
 ];
 

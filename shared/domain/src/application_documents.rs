@@ -19,9 +19,10 @@ use serde_json::json;
 
 use crate::application_types::ApplicationType;
 use crate::documents::{FileKind, QuarantineReason};
+use crate::events::{Event, EventKind};
 use crate::keys;
 use crate::status::Status;
-use crate::table::{Condition, Item, Query, SortKey, StoreError, Table, Update};
+use crate::table::{Condition, Item, Query, SortKey, StoreError, Table, Update, WriteOp};
 
 const QUARANTINE_FOLDER: &str = "quarantine";
 const VERIFIED_FOLDER: &str = "documents";
@@ -256,11 +257,13 @@ impl Documents {
         self.table.delete(&keys::document(application_id, id), None).await
     }
 
-    /// Records an officer's review of a document whose file passed verification, unless it
-    /// changed since `seen` was read (`ConditionFailed`).
+    /// Records an officer's review of a document whose file passed verification, with the event
+    /// that tells `applicant`, unless the document changed since `seen` was read
+    /// (`ConditionFailed`).
     pub async fn record_review(
         &self,
         seen: &Document,
+        applicant: &str,
         accepted: bool,
         reason: Option<String>,
         at: u64,
@@ -274,8 +277,12 @@ impl Documents {
             Condition::Equals("updatedAt".into(), json!(seen.updated_at)),
         ]);
         let item = Item::from_record(&keys::document(&seen.application_id, &seen.id), &reviewed)?;
-        self.table.put(item, Some(unchanged)).await?;
-        Ok(reviewed)
+        let event = Event::new(&seen.application_id, applicant, EventKind::DocumentReviewed { accepted }, at);
+        let review = WriteOp::Put { item, condition: Some(unchanged) };
+        match self.table.transact_write(vec![review, event.write()?]).await {
+            Err(StoreError::TransactionCanceled { .. }) => Err(StoreError::ConditionFailed),
+            written => written.map(|()| reviewed),
+        }
     }
 
     /// Records the verification of a pending document; `false` when it was already recorded

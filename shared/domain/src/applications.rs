@@ -15,7 +15,9 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
 use crate::application_documents::{Document, DocumentRequest};
+use crate::events::{Event, EventKind};
 use crate::keys;
+use crate::messages::Message;
 use crate::status::{Actor, Command, NotAllowed, Status};
 use crate::table::{Condition, Cursor, Index, Item, Query, SortKey, StoreError, Table, WriteOp};
 
@@ -101,6 +103,8 @@ pub struct Case {
     pub documents: Vec<Document>,
     /// Officers' requests for documents.
     pub requests: Vec<DocumentRequest>,
+    /// The thread with the agency, oldest first.
+    pub messages: Vec<Message>,
 }
 
 /// A status change to record.
@@ -269,12 +273,13 @@ impl Applications {
         Ok(application)
     }
 
-    /// The application, its history and its documents: one query of its partition.
+    /// The application, its history, documents, requests and messages: one query of its partition.
     pub async fn case(&self, id: &str) -> Result<Option<Case>, StoreError> {
         let mut application = None;
         let mut history = Vec::new();
         let mut documents = Vec::new();
         let mut requests = Vec::new();
+        let mut messages = Vec::new();
         let mut query = Some(Query::partition(keys::application_partition(id)).limit(1000));
         while let Some(current) = query.take() {
             let page = self.table.query(current.clone()).await?;
@@ -284,12 +289,13 @@ impl Applications {
                     sk if sk.starts_with(keys::HISTORY_PREFIX) => history.push(item.to_record()?),
                     sk if sk.starts_with(keys::DOCUMENT_PREFIX) => documents.push(item.to_record()?),
                     sk if sk.starts_with(keys::DOCUMENT_REQUEST_PREFIX) => requests.push(item.to_record()?),
+                    sk if sk.starts_with(keys::MESSAGE_PREFIX) => messages.push(item.to_record()?),
                     _ => {}
                 }
             }
             query = page.next.map(|cursor| current.after(Some(cursor)));
         }
-        Ok(application.map(|application| Case { application, history, documents, requests }))
+        Ok(application.map(|application| Case { application, history, documents, requests, messages }))
     }
 
     /// Records an application that was filed on paper (with its number and status) so that its
@@ -441,6 +447,11 @@ impl Applications {
         }];
         // A decision feeds the processing-time estimates of its type.
         attached.extend(change.also);
+        // The applicant hears of every change (a paper application has no one to tell until linked).
+        if !application.owner.is_empty() {
+            let event = Event::new(&application.id, &application.owner, EventKind::StatusChanged { to }, change.at);
+            attached.push(event.write()?);
+        }
         if let (Status::Approved | Status::Refused, Some(submitted_at)) = (to, application.submitted_at) {
             let days = change.at.saturating_sub(submitted_at) as f64 / SECONDS_PER_DAY;
             let key = keys::decision(&application.type_code, change.at, &application.id);

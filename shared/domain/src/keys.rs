@@ -12,6 +12,11 @@
 //! | audit record      | `APP#{id}`     | `AUDIT#{at}#{recordId}` |  |      |
 //! | document          | `APP#{id}`     | `DOC#{docId}` |      |        |
 //! | document request  | `APP#{id}`     | `REQ#{requestId}` |  |        |
+//! | message           | `APP#{id}`     | `MSG#{messageId}` |  |        |
+//! | inbox entry       | `USER#{sub}`   | `INBOX#{applicationId}` | |   |
+//! | event (stream)    | `EVENT#{applicationId}` | `{eventId}` |  |   |
+//! | notification      | `USER#{sub}`   | `NOTIF#{eventId}` |    |        |
+//! | notice sent       | `USER#{sub}`   | `SENT#{eventId}#{channel}` | | |
 //! | decision (stats)  | `STATS#{type}` | `DECIDED#{at}#{id}` |    |        |
 //! | paper holder      | `PAPER#{number}` | `HOLDER`  |        |        |
 //! | link attempts     | `USER#{sub}`   | `LINKATTEMPTS#{day}` |  |      |
@@ -54,6 +59,14 @@ pub const HISTORY_PREFIX: &str = "HIST#";
 pub const DOCUMENT_PREFIX: &str = "DOC#";
 /// Sort-key prefix of officers' document requests.
 pub const DOCUMENT_REQUEST_PREFIX: &str = "REQ#";
+/// Sort-key prefix of messages.
+pub const MESSAGE_PREFIX: &str = "MSG#";
+/// Sort-key prefix of inbox entries in a user's partition.
+pub const INBOX_PREFIX: &str = "INBOX#";
+/// Sort-key prefix of in-app notifications in a user's partition.
+pub const NOTIFICATION_PREFIX: &str = "NOTIF#";
+/// Partition-key prefix of events (what the stream's filter lets through to the notifier).
+pub const EVENT_PARTITION_PREFIX: &str = "EVENT#";
 /// Sort-key prefix of audit records.
 pub const AUDIT_PREFIX: &str = "AUDIT#";
 /// Sort-key prefix of dashboard entries in a user's partition.
@@ -82,6 +95,32 @@ pub fn document(application_id: &str, id: &str) -> Key {
 /// An officer's request for a document of an application.
 pub fn document_request(application_id: &str, id: &str) -> Key {
     Key::new(application_partition(application_id), format!("{DOCUMENT_REQUEST_PREFIX}{id}"))
+}
+
+/// A message of an application's thread; ids are time-ordered.
+pub fn message(application_id: &str, id: &str) -> Key {
+    Key::new(application_partition(application_id), format!("{MESSAGE_PREFIX}{id}"))
+}
+
+/// A user's inbox entry for one application: unread count and latest message.
+pub fn inbox_entry(sub: &str, application_id: &str) -> Key {
+    Key::new(user_partition(sub), format!("{INBOX_PREFIX}{application_id}"))
+}
+
+/// An event of an application (kept apart from its partition so case reads skip them).
+pub fn event(application_id: &str, id: &str) -> Key {
+    Key::new(format!("{EVENT_PARTITION_PREFIX}{application_id}"), id)
+}
+
+/// A user's in-app notification of one event.
+pub fn notification(sub: &str, event_id: &str) -> Key {
+    Key::new(user_partition(sub), format!("{NOTIFICATION_PREFIX}{event_id}"))
+}
+
+/// The record that one event's notice went out on one channel (claimed before sending, so a
+/// redelivered event sends nothing twice).
+pub fn notice_sent(sub: &str, event_id: &str, channel: &str) -> Key {
+    Key::new(user_partition(sub), format!("SENT#{event_id}#{channel}"))
 }
 
 /// An audit record of an application.

@@ -30,6 +30,35 @@ pub struct Profile {
     pub family_name: String,
     /// Language of the portal, messages and notifications.
     pub preferred_language: Language,
+    /// How the user wants to hear about their applications.
+    #[serde(default)]
+    pub notifications: NotificationPreferences,
+}
+
+/// The channels a user is notified through, besides the portal itself.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct NotificationPreferences {
+    /// Email to the sign-in address.
+    pub email: bool,
+    /// Text messages to `phone`.
+    pub sms: bool,
+    /// Mobile number in E.164 form (`+15145550123`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone: Option<String>,
+}
+
+impl Default for NotificationPreferences {
+    /// Email on, text messages off: what every account starts with.
+    fn default() -> Self {
+        Self { email: true, sms: false, phone: None }
+    }
+}
+
+/// Whether `phone` is an E.164 number: `+`, a country code not starting with 0, 7 to 15 digits.
+pub fn is_e164(phone: &str) -> bool {
+    let Some(digits) = phone.strip_prefix('+') else { return false };
+    (7..=15).contains(&digits.len()) && digits.chars().all(|c| c.is_ascii_digit()) && !digits.starts_with('0')
 }
 
 /// Reads and writes profiles in the table.
@@ -56,5 +85,27 @@ impl Profiles {
     pub async fn put(&self, sub: &str, profile: &Profile) -> Result<(), StoreError> {
         let item = Item::from_record(&keys::profile(sub), profile)?;
         self.table.put(item, None).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn phone_numbers_are_e164() {
+        assert!(is_e164("+15145550123"));
+        assert!(is_e164("+33612345678"));
+        for bad in ["5145550123", "+0145550123", "+1 514 555 0123", "+1514", "+1234567890123456", "+"] {
+            assert!(!is_e164(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn profiles_saved_before_preferences_existed_get_the_defaults() {
+        let stored = serde_json::json!({"email": "a@example.ca", "givenName": "A", "familyName": "B",
+                                        "preferredLanguage": "fr"});
+        let profile: Profile = serde_json::from_value(stored).expect("profile");
+        assert_eq!(profile.notifications, NotificationPreferences::default());
     }
 }

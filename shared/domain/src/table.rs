@@ -511,6 +511,17 @@ pub trait Table: Send + Sync {
     async fn transact_write(&self, ops: Vec<WriteOp>) -> Result<(), StoreError>;
 }
 
+/// A change the store reports (a DynamoDB stream record, or the embedded store's change feed):
+/// its position, and the item as written (`Ok(None)` for a removal, `Err` with the reason for a
+/// record that could not be read).
+#[derive(Clone, Debug)]
+pub struct ChangeRecord {
+    /// The record's id in its batch (the stream's sequence number).
+    pub id: String,
+    /// The item as written.
+    pub new_image: Result<Option<Item>, String>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -8,15 +8,17 @@
 //! difference from DynamoDB is that key strings may not contain NUL (refused as invalid).
 
 use std::path::Path;
-use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, OnceLock};
 
 use async_trait::async_trait;
 use portal_domain::table::{
-    Condition, Cursor, Index, Item, Key, PK, Page, Query, SK, SortKey, StoreError, Table, Update, WriteOp, last_key,
-    validate_transaction,
+    ChangeRecord, Condition, Cursor, Index, Item, Key, PK, Page, Query, SK, SortKey, StoreError, Table, Update,
+    WriteOp, last_key, validate_transaction,
 };
 use redb::{Database, ReadableDatabase, ReadableTable, TableDefinition, WriteTransaction};
 use serde_json::Value;
+use tokio::sync::mpsc;
 
 const ITEMS: TableDefinition<&[u8], &[u8]> = TableDefinition::new("items");
 const GSI1: TableDefinition<&[u8], &[u8]> = TableDefinition::new("gsi1");
@@ -30,6 +32,24 @@ const AFTER_TEXT: u8 = 0xFF;
 #[derive(Clone)]
 pub struct EmbeddedTable {
     db: Arc<Database>,
+    feed: Arc<OnceLock<Feed>>,
+}
+
+/// Where committed changes go, as DynamoDB's stream would carry them.
+struct Feed {
+    sender: mpsc::UnboundedSender<ChangeRecord>,
+    sequence: AtomicU64,
+}
+
+impl Feed {
+    /// Reports the new state of each key a committed transaction wrote.
+    fn report<'a>(&self, written: impl IntoIterator<Item = Option<&'a Item>>) {
+        for new in written {
+            let id = format!("{:020}", self.sequence.fetch_add(1, Ordering::SeqCst));
+            // A closed receiver means nobody listens any more: nothing to report to.
+            let _ = self.sender.send(ChangeRecord { id, new_image: Ok(new.cloned()) });
+        }
+    }
 }
 
 impl EmbeddedTable {
@@ -40,17 +60,25 @@ impl EmbeddedTable {
         txn.open_table(ITEMS).map_err(unavailable)?;
         txn.open_table(GSI1).map_err(unavailable)?;
         txn.commit().map_err(unavailable)?;
-        Ok(Self { db: Arc::new(db) })
+        Ok(Self { db: Arc::new(db), feed: Arc::new(OnceLock::new()) })
+    }
+
+    /// The change feed: every item written from now on, after its transaction commits, in
+    /// commit order (the local stand-in for the table's stream). One subscriber; `None` after
+    /// the first call.
+    pub fn changes(&self) -> Option<mpsc::UnboundedReceiver<ChangeRecord>> {
+        let (sender, receiver) = mpsc::unbounded_channel();
+        self.feed.set(Feed { sender, sequence: AtomicU64::new(1) }).ok().map(|()| receiver)
     }
 
     /// Runs blocking database work off the async executor.
     async fn blocking<T, F>(&self, work: F) -> Result<T, StoreError>
     where
         T: Send + 'static,
-        F: FnOnce(&Database) -> Result<T, StoreError> + Send + 'static,
+        F: FnOnce(&Database, Option<&Feed>) -> Result<T, StoreError> + Send + 'static,
     {
-        let db = Arc::clone(&self.db);
-        tokio::task::spawn_blocking(move || work(&db)).await.map_err(unavailable)?
+        let (db, feed) = (Arc::clone(&self.db), Arc::clone(&self.feed));
+        tokio::task::spawn_blocking(move || work(&db, feed.get())).await.map_err(unavailable)?
     }
 }
 
@@ -147,13 +175,16 @@ fn outcome(op: &WriteOp, current: Option<&Item>) -> Result<Option<Item>, StoreEr
 }
 
 /// Runs one conditional write in its own transaction and returns the key's new state.
-fn write_one(db: &Database, op: WriteOp) -> Result<Option<Item>, StoreError> {
+fn write_one(db: &Database, feed: Option<&Feed>, op: WriteOp) -> Result<Option<Item>, StoreError> {
     let txn = db.begin_write().map_err(unavailable)?;
     let key = op.key();
     let current = read_item(&txn, &key)?;
     let new = outcome(&op, current.as_ref())?;
     store(&txn, &key, current.as_ref(), new.as_ref())?;
     txn.commit().map_err(unavailable)?;
+    if let Some(feed) = feed {
+        feed.report([new.as_ref()]);
+    }
     Ok(new)
 }
 
@@ -264,7 +295,7 @@ fn run_query(db: &Database, query: &Query) -> Result<Page, StoreError> {
 impl Table for EmbeddedTable {
     async fn get(&self, key: &Key) -> Result<Option<Item>, StoreError> {
         let stored_key = item_key(key)?;
-        self.blocking(move |db| {
+        self.blocking(move |db, _| {
             let txn = db.begin_read().map_err(unavailable)?;
             let items = txn.open_table(ITEMS).map_err(unavailable)?;
             let stored = items.get(stored_key.as_slice()).map_err(unavailable)?;
@@ -275,14 +306,14 @@ impl Table for EmbeddedTable {
 
     async fn put(&self, item: Item, condition: Option<Condition>) -> Result<(), StoreError> {
         item_key(&item.key())?;
-        self.blocking(move |db| write_one(db, WriteOp::Put { item, condition }).map(drop)).await
+        self.blocking(move |db, feed| write_one(db, feed, WriteOp::Put { item, condition }).map(drop)).await
     }
 
     async fn update(&self, key: &Key, update: Update, condition: Option<Condition>) -> Result<Item, StoreError> {
         update.validate()?;
         let key = key.clone();
-        self.blocking(move |db| {
-            let written = write_one(db, WriteOp::Update { key, update, condition })?;
+        self.blocking(move |db, feed| {
+            let written = write_one(db, feed, WriteOp::Update { key, update, condition })?;
             written.ok_or_else(|| StoreError::InvalidRequest("update left no item".into()))
         })
         .await
@@ -290,16 +321,16 @@ impl Table for EmbeddedTable {
 
     async fn delete(&self, key: &Key, condition: Option<Condition>) -> Result<(), StoreError> {
         let key = key.clone();
-        self.blocking(move |db| write_one(db, WriteOp::Delete { key, condition }).map(drop)).await
+        self.blocking(move |db, feed| write_one(db, feed, WriteOp::Delete { key, condition }).map(drop)).await
     }
 
     async fn query(&self, query: Query) -> Result<Page, StoreError> {
-        self.blocking(move |db| run_query(db, &query)).await
+        self.blocking(move |db, _| run_query(db, &query)).await
     }
 
     async fn transact_write(&self, ops: Vec<WriteOp>) -> Result<(), StoreError> {
         validate_transaction(&ops)?;
-        self.blocking(move |db| {
+        self.blocking(move |db, feed| {
             let txn = db.begin_write().map_err(unavailable)?;
             let mut writes = Vec::with_capacity(ops.len());
             let mut failed_conditions = Vec::new();
@@ -319,7 +350,13 @@ impl Table for EmbeddedTable {
             for (key, old, new) in &writes {
                 store(&txn, key, old.as_ref(), new.as_ref())?;
             }
-            txn.commit().map_err(unavailable)
+            txn.commit().map_err(unavailable)?;
+            if let Some(feed) = feed {
+                // Condition checks write nothing, and the stream reports nothing for them.
+                let changed = ops.iter().zip(&writes).filter(|(op, _)| !matches!(op, WriteOp::Check { .. }));
+                feed.report(changed.map(|(_, (_, _, new))| new.as_ref()));
+            }
+            Ok(())
         })
         .await
     }

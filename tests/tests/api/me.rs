@@ -24,6 +24,7 @@ async fn me_returns_the_saved_profile() {
         given_name: "Marie".into(),
         family_name: "Tremblay".into(),
         preferred_language: Language::Fr,
+        notifications: Default::default(),
     };
     Profiles::new(app.portal.table.clone()).put("user-2", &profile).await.expect("save profile");
 
@@ -45,6 +46,7 @@ async fn one_user_never_sees_another_users_profile() {
         given_name: "A".into(),
         family_name: "B".into(),
         preferred_language: Language::En,
+        notifications: Default::default(),
     };
     Profiles::new(app.portal.table.clone()).put("owner", &profile).await.expect("save profile");
 
@@ -63,6 +65,7 @@ async fn profile_survives_a_restart_of_the_store() {
         given_name: "C".into(),
         family_name: "D".into(),
         preferred_language: Language::En,
+        notifications: Default::default(),
     };
     {
         let portal = portal_local::Portal::build(&config).await.expect("first start");

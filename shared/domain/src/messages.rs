@@ -1,0 +1,200 @@
+//! Messages: one thread per application between its applicant and the agency's officers, with
+//! read receipts on both sides.
+//!
+//! - `APP#{id}` / `MSG#{messageId}`: a message (ids are version 7 UUIDs, so the thread reads in
+//!   order with the case, in the same query);
+//! - `USER#{owner}` / `INBOX#{id}`: the applicant's inbox entry for the application — unread
+//!   officer messages and the latest message — kept in step in the same transaction as every
+//!   message and receipt, so the inbox is one query of the applicant's partition.
+//!
+//! An officer's message also writes its event (the applicant is notified).
+
+use std::sync::Arc;
+
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+use crate::application_documents::Document;
+use crate::events::{Event, EventKind};
+use crate::keys;
+use crate::table::{Condition, Item, Query, SortKey, StoreError, Table, Update, WriteOp};
+
+/// Longest message body, in characters.
+pub const MAX_BODY_CHARS: usize = 5000;
+/// Most documents one message may point to.
+pub const MAX_REFERENCED_DOCUMENTS: usize = 10;
+/// `readAt` of a message nobody on the other side has read yet.
+const UNREAD: u64 = 0;
+
+/// Which side wrote a message.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Side {
+    /// The applicant.
+    Applicant,
+    /// An agency officer.
+    Officer,
+}
+
+/// One message of a thread.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Message {
+    /// Its id.
+    pub id: String,
+    /// The application.
+    pub application_id: String,
+    /// Which side wrote it.
+    pub from: Side,
+    /// Who wrote it (`sub`).
+    pub author: String,
+    /// The text.
+    pub body: String,
+    /// Documents of the same application it points to.
+    #[serde(default)]
+    pub document_ids: Vec<String>,
+    /// When it was sent.
+    pub sent_at: u64,
+    /// When the other side first read it; 0 while unread.
+    pub read_at: u64,
+}
+
+/// The latest message of a thread, as the inbox shows it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Latest {
+    /// Its id.
+    pub id: String,
+    /// Which side wrote it.
+    pub from: Side,
+    /// When it was sent.
+    pub sent_at: u64,
+}
+
+/// An applicant's inbox entry for one application.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct InboxEntry {
+    /// The application.
+    pub application_id: String,
+    /// Officer messages the applicant has not read.
+    pub unread: u64,
+    /// The latest message either side wrote.
+    pub latest: Latest,
+}
+
+/// Reads and writes threads.
+#[derive(Clone)]
+pub struct Messages {
+    table: Arc<dyn Table>,
+}
+
+impl Messages {
+    /// Threads kept in `table`.
+    pub fn new(table: Arc<dyn Table>) -> Self {
+        Self { table }
+    }
+
+    /// Sends a message on the thread of the application `owner` applied with: the message, the
+    /// owner's inbox entry and (from an officer) the event telling the owner, in one transaction.
+    pub async fn send(&self, owner: &str, message: &Message) -> Result<(), StoreError> {
+        let latest = Latest { id: message.id.clone(), from: message.from, sent_at: message.sent_at };
+        let mut inbox = Update::default()
+            .set("applicationId", message.application_id.as_str())
+            .set("latest", serde_json::to_value(&latest).map_err(|e| StoreError::InvalidRequest(e.to_string()))?);
+        inbox = match message.from {
+            Side::Officer => inbox.add("unread", 1),
+            Side::Applicant => inbox.add("unread", 0),
+        };
+        let mut ops = vec![
+            WriteOp::Put {
+                item: Item::from_record(&keys::message(&message.application_id, &message.id), message)?,
+                condition: Some(Condition::Absent),
+            },
+            WriteOp::Update { key: keys::inbox_entry(owner, &message.application_id), update: inbox, condition: None },
+        ];
+        if message.from == Side::Officer {
+            let event = Event::new(&message.application_id, owner, EventKind::OfficerMessage, message.sent_at);
+            ops.push(event.write()?);
+        }
+        self.table.transact_write(ops).await
+    }
+
+    /// Records that the other side read `message`; `false` when it was already read. An
+    /// officer's message read by the applicant leaves the owner's unread count with it.
+    pub async fn mark_read(&self, owner: &str, message: &Message, at: u64) -> Result<bool, StoreError> {
+        let mut ops = vec![WriteOp::Update {
+            key: keys::message(&message.application_id, &message.id),
+            update: Update::default().set("readAt", at),
+            condition: Some(Condition::Equals("readAt".into(), json!(UNREAD))),
+        }];
+        if message.from == Side::Officer {
+            ops.push(WriteOp::Update {
+                key: keys::inbox_entry(owner, &message.application_id),
+                update: Update::default().add("unread", -1),
+                condition: Some(Condition::Present),
+            });
+        }
+        match self.table.transact_write(ops).await {
+            Ok(()) => Ok(true),
+            Err(StoreError::TransactionCanceled { .. }) => Ok(false),
+            Err(other) => Err(other),
+        }
+    }
+
+    /// The applicant's inbox: one query of their partition.
+    pub async fn inbox(&self, sub: &str) -> Result<Vec<InboxEntry>, StoreError> {
+        let query =
+            Query::partition(keys::user_partition(sub)).sort(SortKey::Prefix(keys::INBOX_PREFIX.into())).limit(1000);
+        self.table.query(query).await?.items.iter().map(Item::to_record).collect()
+    }
+}
+
+/// What is wrong with a message to send, as (field, code) pairs: the body must be 1 to
+/// [`MAX_BODY_CHARS`] characters; referenced documents must be the application's own.
+pub fn problems(body: &str, document_ids: &[String], documents: &[Document]) -> Vec<(String, &'static str)> {
+    let mut problems = Vec::new();
+    let length = body.trim().chars().count();
+    if length == 0 {
+        problems.push(("body".to_owned(), "required"));
+    } else if body.chars().count() > MAX_BODY_CHARS {
+        problems.push(("body".to_owned(), "too-long"));
+    }
+    if document_ids.len() > MAX_REFERENCED_DOCUMENTS {
+        problems.push(("documentIds".to_owned(), "too-long"));
+    }
+    for (i, id) in document_ids.iter().enumerate() {
+        if !documents.iter().any(|d| &d.id == id) {
+            problems.push((format!("documentIds[{i}]"), "unknown-document"));
+        }
+    }
+    problems
+}
+
+impl Message {
+    /// A new, unread message.
+    pub fn new(
+        application_id: &str,
+        from: Side,
+        author: &str,
+        body: String,
+        document_ids: Vec<String>,
+        at: u64,
+    ) -> Self {
+        Self {
+            id: uuid::Uuid::now_v7().to_string(),
+            application_id: application_id.to_owned(),
+            from,
+            author: author.to_owned(),
+            body,
+            document_ids,
+            sent_at: at,
+            read_at: UNREAD,
+        }
+    }
+
+    /// Whether the other side has read it.
+    pub fn is_read(&self) -> bool {
+        self.read_at != UNREAD
+    }
+}

@@ -1,0 +1,322 @@
+//! Notifications: each new event becomes, in its recipient's language, an in-app notification
+//! and — as the recipient chose — an email and a text message.
+//!
+//! Delivery is at most once per channel under redelivery (N1): the in-app notification is a
+//! conditional write keyed by the event id, and each email or SMS is claimed with a conditional
+//! write (`SENT#{eventId}#{channel}`) before it goes out; a failed send releases its claim so a
+//! retry sends it. Records are handled in order; at the first failure, that record and every
+//! later one are reported failed so the stream retries them in order (N2).
+//!
+//! Texts carry no application contents, no document names and no numbers: the applicant signs
+//! in to read the details.
+
+use std::sync::Arc;
+
+use serde::{Deserialize, Serialize};
+
+use crate::clock::Clock;
+use crate::events::{Event, EventKind};
+use crate::keys;
+use crate::notify::{Channel, Message, Notifier};
+use crate::profile::{Language, Profiles};
+use crate::status::Status;
+use crate::table::{ChangeRecord, Condition, Item, Query, SortKey, StoreError, Table, Update};
+
+/// Most notifications listed.
+const LISTED: u32 = 50;
+
+/// What one event says, in one language.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Rendered {
+    /// In-app title and email subject.
+    pub title: String,
+    /// In-app text and email body.
+    pub body: String,
+    /// The text message (short, nothing personal).
+    pub sms: String,
+}
+
+/// A status as applicants read it.
+pub fn status_label(status: Status, language: Language) -> &'static str {
+    use Language::*;
+    use Status::*;
+    match (status, language) {
+        (Draft, En) => "draft",
+        (Draft, Fr) => "brouillon",
+        (Submitted, En) => "submitted",
+        (Submitted, Fr) => "soumise",
+        (Received, En) => "received",
+        (Received, Fr) => "reçue",
+        (BiometricsRequested, En) => "biometrics requested",
+        (BiometricsRequested, Fr) => "données biométriques demandées",
+        (BiometricsCompleted, En) => "biometrics completed",
+        (BiometricsCompleted, Fr) => "données biométriques fournies",
+        (InReview, En) => "in review",
+        (InReview, Fr) => "en cours d'examen",
+        (DocumentsRequested, En) => "documents requested",
+        (DocumentsRequested, Fr) => "documents demandés",
+        (InterviewScheduled, En) => "interview scheduled",
+        (InterviewScheduled, Fr) => "entrevue prévue",
+        (Approved, En) => "approved",
+        (Approved, Fr) => "approuvée",
+        (Refused, En) => "refused",
+        (Refused, Fr) => "refusée",
+        (Closed, En) => "closed",
+        (Closed, Fr) => "fermée",
+        (Withdrawn, En) => "withdrawn",
+        (Withdrawn, Fr) => "retirée",
+    }
+}
+
+/// The texts of an event in `language` (N4: every kind in both languages, checked by the
+/// compiler through this match and by the tests for content).
+pub fn render(kind: &EventKind, language: Language) -> Rendered {
+    use Language::*;
+    let sign_in_en = "Sign in to your account to see the details.";
+    let sign_in_fr = "Connectez-vous à votre compte pour voir les détails.";
+    let (title, body) = match (kind, language) {
+        (EventKind::StatusChanged { to: Status::DocumentsRequested }, En) => (
+            "Documents are requested".to_owned(),
+            format!("An officer asked for documents for your application. {sign_in_en}"),
+        ),
+        (EventKind::StatusChanged { to: Status::DocumentsRequested }, Fr) => (
+            "Des documents sont demandés".to_owned(),
+            format!("Un agent a demandé des documents pour votre demande. {sign_in_fr}"),
+        ),
+        (EventKind::StatusChanged { to }, En) => (
+            "Your application was updated".to_owned(),
+            format!("The status of your application is now: {}. {sign_in_en}", status_label(*to, En)),
+        ),
+        (EventKind::StatusChanged { to }, Fr) => (
+            "Votre demande a été mise à jour".to_owned(),
+            format!("L'état de votre demande est maintenant : {}. {sign_in_fr}", status_label(*to, Fr)),
+        ),
+        (EventKind::OfficerMessage, En) => {
+            ("You have a new message".to_owned(), format!("An officer sent you a message. {sign_in_en}"))
+        }
+        (EventKind::OfficerMessage, Fr) => {
+            ("Vous avez un nouveau message".to_owned(), format!("Un agent vous a envoyé un message. {sign_in_fr}"))
+        }
+        (EventKind::DocumentReviewed { accepted: true }, En) => {
+            ("A document was accepted".to_owned(), format!("An officer accepted one of your documents. {sign_in_en}"))
+        }
+        (EventKind::DocumentReviewed { accepted: true }, Fr) => {
+            ("Un document a été accepté".to_owned(), format!("Un agent a accepté l'un de vos documents. {sign_in_fr}"))
+        }
+        (EventKind::DocumentReviewed { accepted: false }, En) => (
+            "A document needs your attention".to_owned(),
+            format!("An officer did not accept one of your documents. {sign_in_en}"),
+        ),
+        (EventKind::DocumentReviewed { accepted: false }, Fr) => (
+            "Un document requiert votre attention".to_owned(),
+            format!("Un agent n'a pas accepté l'un de vos documents. {sign_in_fr}"),
+        ),
+    };
+    let sms = match language {
+        En => format!("Applicant portal: {title}. Sign in to see the details."),
+        Fr => format!("Portail des demandeurs : {title}. Connectez-vous pour voir les détails."),
+    };
+    Rendered { title, body, sms }
+}
+
+/// An in-app notification.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Notification {
+    /// Its id (the event's).
+    pub id: String,
+    /// The application it is about.
+    pub application_id: String,
+    /// What happened.
+    #[serde(flatten)]
+    pub kind: EventKind,
+    /// Title, in the recipient's language.
+    pub title: String,
+    /// Text, in the recipient's language.
+    pub body: String,
+    /// When it happened.
+    pub at: u64,
+    /// When the recipient read it; 0 while unread.
+    pub read_at: u64,
+}
+
+/// Why one record could not be handled (it is retried).
+#[derive(Debug, thiserror::Error)]
+pub enum NotifyFailure {
+    /// The record is not a readable item or event.
+    #[error("malformed record: {0}")]
+    Malformed(String),
+    /// The table failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// A message could not be sent.
+    #[error(transparent)]
+    Send(#[from] crate::notify::NotifyError),
+}
+
+/// Users' in-app notifications.
+#[derive(Clone)]
+pub struct Notifications {
+    table: Arc<dyn Table>,
+    clock: Arc<dyn Clock>,
+}
+
+impl Notifications {
+    /// Notifications kept in `table`.
+    pub fn new(table: Arc<dyn Table>, clock: Arc<dyn Clock>) -> Self {
+        Self { table, clock }
+    }
+
+    /// The user's latest notifications, newest first: one query.
+    pub async fn of(&self, sub: &str) -> Result<Vec<Notification>, StoreError> {
+        let query = Query::partition(keys::user_partition(sub))
+            .sort(SortKey::Prefix(keys::NOTIFICATION_PREFIX.into()))
+            .descending()
+            .limit(LISTED);
+        self.table.query(query).await?.items.iter().map(Item::to_record).collect()
+    }
+
+    /// Marks one of the user's notifications read; `false` when it does not exist.
+    pub async fn mark_read(&self, sub: &str, id: &str) -> Result<bool, StoreError> {
+        let update = Update::default().set("readAt", self.clock.now());
+        match self.table.update(&keys::notification(sub, id), update, Some(Condition::Present)).await {
+            Ok(_) => Ok(true),
+            Err(StoreError::ConditionFailed) => Ok(false),
+            Err(other) => Err(other),
+        }
+    }
+}
+
+/// Turns events into notifications: what the `notify` function and the local portal's change
+/// feed run.
+#[derive(Clone)]
+pub struct Dispatcher {
+    table: Arc<dyn Table>,
+    profiles: Profiles,
+    notifier: Arc<dyn Notifier>,
+    clock: Arc<dyn Clock>,
+}
+
+impl Dispatcher {
+    /// Notifications kept in `table`, emails and texts sent through `notifier`.
+    pub fn new(table: Arc<dyn Table>, notifier: Arc<dyn Notifier>, clock: Arc<dyn Clock>) -> Self {
+        Self { profiles: Profiles::new(Arc::clone(&table)), table, notifier, clock }
+    }
+
+    /// Handles a batch in order and gives the ids of the records that failed: the first failure
+    /// and everything after it (N2). Items that are not events are skipped.
+    pub async fn handle_batch(&self, records: &[ChangeRecord]) -> Vec<String> {
+        for (position, record) in records.iter().enumerate() {
+            if let Err(error) = self.handle(record).await {
+                tracing::error!(%error, record = record.id, "notification failed; it and later records are retried");
+                return records[position..].iter().map(|r| r.id.clone()).collect();
+            }
+        }
+        Vec::new()
+    }
+
+    async fn handle(&self, record: &ChangeRecord) -> Result<(), NotifyFailure> {
+        let item = match &record.new_image {
+            Ok(Some(item)) => item,
+            Ok(None) => return Ok(()),
+            Err(reason) => return Err(NotifyFailure::Malformed(reason.clone())),
+        };
+        let Some(event) = Event::from_item(item) else { return Ok(()) };
+        let event = event.map_err(|error| NotifyFailure::Malformed(error.to_string()))?;
+        self.notify(&event).await
+    }
+
+    /// Tells the recipient of one event, once per channel however often it is delivered.
+    pub async fn notify(&self, event: &Event) -> Result<(), NotifyFailure> {
+        let profile = self.profiles.get(&event.recipient).await?;
+        let language = profile.as_ref().map_or(Language::En, |p| p.preferred_language);
+        let rendered = render(&event.kind, language);
+        let notification = Notification {
+            id: event.id.clone(),
+            application_id: event.application_id.clone(),
+            kind: event.kind.clone(),
+            title: rendered.title.clone(),
+            body: rendered.body.clone(),
+            at: event.at,
+            read_at: 0,
+        };
+        let item = Item::from_record(&keys::notification(&event.recipient, &event.id), &notification)?;
+        match self.table.put(item, Some(Condition::Absent)).await {
+            Ok(()) | Err(StoreError::ConditionFailed) => {}
+            Err(other) => return Err(other.into()),
+        }
+        let Some(profile) = profile else { return Ok(()) };
+        let preferences = &profile.notifications;
+        if preferences.email {
+            let email = Message {
+                to: profile.email.clone(),
+                channel: Channel::Email,
+                subject: rendered.title.clone(),
+                body: rendered.body.clone(),
+                code: None,
+            };
+            self.send_once(event, email).await?;
+        }
+        if let (true, Some(phone)) = (preferences.sms, &preferences.phone) {
+            let text = Message {
+                to: phone.clone(),
+                channel: Channel::Sms,
+                subject: String::new(),
+                body: rendered.sms,
+                code: None,
+            };
+            self.send_once(event, text).await?;
+        }
+        Ok(())
+    }
+
+    /// Claims the channel for the event, then sends; a failed send gives the claim back.
+    async fn send_once(&self, event: &Event, message: Message) -> Result<(), NotifyFailure> {
+        let channel = match message.channel {
+            Channel::Email => "email",
+            Channel::Sms => "sms",
+        };
+        let key = keys::notice_sent(&event.recipient, &event.id, channel);
+        let claim =
+            Item::from_record(&key, &serde_json::json!({"at": self.clock.now(), "expiresAt": event.expires_at}))?;
+        match self.table.put(claim, Some(Condition::Absent)).await {
+            Ok(()) => {}
+            Err(StoreError::ConditionFailed) => return Ok(()),
+            Err(other) => return Err(other.into()),
+        }
+        if let Err(error) = self.notifier.send(message).await {
+            self.table.delete(&key, None).await?;
+            return Err(error.into());
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn every_kind() -> Vec<EventKind> {
+        let mut kinds: Vec<EventKind> = Status::ALL.iter().map(|to| EventKind::StatusChanged { to: *to }).collect();
+        kinds.push(EventKind::OfficerMessage);
+        kinds.push(EventKind::DocumentReviewed { accepted: true });
+        kinds.push(EventKind::DocumentReviewed { accepted: false });
+        kinds
+    }
+
+    #[test]
+    fn n4_every_notification_exists_in_english_and_french() {
+        for kind in every_kind() {
+            let (en, fr) = (render(&kind, Language::En), render(&kind, Language::Fr));
+            for text in [&en.title, &en.body, &en.sms, &fr.title, &fr.body, &fr.sms] {
+                assert!(!text.trim().is_empty(), "{kind:?}");
+            }
+            assert_ne!(en.title, fr.title, "{kind:?} is translated");
+            assert_ne!(en.body, fr.body, "{kind:?} is translated");
+            assert!(en.sms.chars().count() <= 160 && fr.sms.chars().count() <= 160, "{kind:?} fits one SMS");
+        }
+        for status in Status::ALL {
+            assert_ne!(status_label(status, Language::En), status_label(status, Language::Fr), "{status:?}");
+        }
+    }
+}
