@@ -8,6 +8,7 @@ pub mod gateway;
 mod storage;
 
 use std::net::SocketAddr;
+use std::pin::Pin;
 use std::sync::Arc;
 
 use anyhow::{Context, Result};
@@ -108,9 +109,10 @@ pub struct Portal {
     pub table: Arc<dyn Table>,
     /// The local identity provider.
     pub identity: Arc<LocalIdentity>,
-    /// The task delivering the store's changes to notifications (it runs until aborted: the
-    /// store it listens to lives as long as the dispatcher that writes to it).
-    pub notifier: tokio::task::JoinHandle<()>,
+    /// Delivers the store's changes to notifications, once spawned (`spawn` runs it beside the
+    /// server and stops it with the server). It runs until stopped: the store it listens to
+    /// lives as long as the dispatcher that writes to it.
+    pub notifier: Pin<Box<dyn Future<Output = ()> + Send>>,
 }
 
 impl Portal {
@@ -119,7 +121,7 @@ impl Portal {
     pub async fn build(config: &PortalConfig) -> Result<Self> {
         let LocalServices { table, signer, clock, outbox, identity, blobs, changes } = LocalServices::open(config)?;
         let dispatcher = Dispatcher::new(Arc::clone(&table), outbox.clone(), Arc::clone(&clock));
-        let notifier = tokio::spawn(feed::run(changes, dispatcher));
+        let notifier = Box::pin(feed::run(changes, dispatcher));
         let authorizer = Arc::new(JwtAuthorizer::new(&signer)?);
         create_demo_officer(&identity).await?;
         let catalog = Arc::new(Catalog::load()?);
@@ -205,7 +207,9 @@ impl RunningPortal {
             let _ = shutdown.send(());
         }
         let served = (&mut self.server).await.context("server task")?.context("server");
+        // The notifier holds the store open: wait until it is gone (a cancelled task's error).
         self.notifier.abort();
+        let _ = (&mut self.notifier).await;
         served
     }
 }
@@ -222,6 +226,6 @@ pub async fn spawn(config: &PortalConfig, listener: TcpListener) -> Result<Runni
             })
             .await
     });
-    let notifier = portal.notifier;
+    let notifier = tokio::spawn(portal.notifier);
     Ok(RunningPortal { addr, signer: portal.signer, table: portal.table, shutdown: Some(shutdown), server, notifier })
 }

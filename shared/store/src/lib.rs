@@ -12,6 +12,8 @@ pub mod embedded;
 pub mod local_blobs;
 #[cfg(feature = "local")]
 pub mod local_identity;
+#[cfg(feature = "notify")]
+pub mod messaging;
 #[cfg(feature = "local")]
 pub mod outbox;
 #[cfg(feature = "s3")]

@@ -8,6 +8,7 @@ mod documents;
 mod linking;
 mod logs;
 mod me;
+mod messages;
 mod officer;
 mod route_table;
 mod site;

@@ -34,7 +34,8 @@ async fn me_returns_the_saved_profile() {
     assert_eq!(me["groups"], json!([]));
     assert_eq!(
         me["profile"],
-        json!({"email": "marie@example.ca", "givenName": "Marie", "familyName": "Tremblay", "preferredLanguage": "fr"})
+        json!({"email": "marie@example.ca", "givenName": "Marie", "familyName": "Tremblay", "preferredLanguage": "fr",
+               "notifications": {"email": true, "sms": false}})
     );
 }
 

@@ -8,7 +8,7 @@ use crate::applications::{complete_visitor_form, create_draft, send};
 use crate::documents::attach_required_documents;
 
 /// An applicant's submitted visitor visa; returns its id.
-async fn submitted_application(app: &TestApp, applicant: &str) -> String {
+pub(crate) async fn submitted_application(app: &TestApp, applicant: &str) -> String {
     let draft = create_draft(app, applicant).await;
     let id = draft["id"].as_str().expect("id").to_owned();
     let form = json!({"data": complete_visitor_form(), "version": 1});
