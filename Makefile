@@ -42,4 +42,4 @@ bench:
 ## lambda: arm64 Lambda bootstraps of every area (cargo-lambda from the venv, zig included)
 lambda: venv
 	$(VENV)/bin/pip install --quiet --disable-pip-version-check cargo-lambda
-	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" cargo lambda build --release --arm64 -p portal-system -p portal-profile -p portal-auth -p portal-applications -p portal-documents -p portal-officer -p portal-scan
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" cargo lambda build --release --arm64 -p portal-system -p portal-profile -p portal-auth -p portal-applications -p portal-documents -p portal-messages -p portal-officer -p portal-scan -p portal-notify

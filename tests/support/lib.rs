@@ -1,6 +1,8 @@
 //! `spawn_app()`: a real local portal on a random loopback port with a fresh data folder, and
 //! helpers to mint tokens the way the local identity provider does.
 
+pub mod counting;
+
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use portal_local::RunningPortal;

@@ -10,6 +10,7 @@ mod logs;
 mod me;
 mod messages;
 mod officer;
+mod round_trips;
 mod route_table;
 mod site;
 mod template;

@@ -1,59 +1,15 @@
-//! Store round trips per request (DESIGN §7): the dashboard is one query of the caller's
-//! partition, an application with its history one query of its own, besides the session check.
+//! Store round trips per request (DESIGN §7): each read route is one query of one partition,
+//! besides the session check, driven through `lambda_http` with API Gateway v2 events.
 
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
-use async_trait::async_trait;
 use portal_applications::ApplicationsState;
 use portal_domain::application_types::Catalog;
 use portal_domain::clock::SystemClock;
-use portal_domain::table::{Condition, Item, Key, Page, Query, StoreError, Table, Update, WriteOp};
+use portal_messages::MessagesState;
 use portal_store::embedded::EmbeddedTable;
+use portal_tests::counting::CountingTable;
 use serde_json::{Value, json};
-
-/// Records every call made to the table it wraps.
-struct CountingTable {
-    inner: EmbeddedTable,
-    calls: Mutex<Vec<String>>,
-}
-
-impl CountingTable {
-    fn log(&self, call: String) {
-        self.calls.lock().expect("calls").push(call);
-    }
-
-    fn take(&self) -> Vec<String> {
-        std::mem::take(&mut *self.calls.lock().expect("calls"))
-    }
-}
-
-#[async_trait]
-impl Table for CountingTable {
-    async fn get(&self, key: &Key) -> Result<Option<Item>, StoreError> {
-        self.log(format!("get {} {}", key.pk.split('#').next().unwrap_or_default(), key.sk));
-        self.inner.get(key).await
-    }
-    async fn put(&self, item: Item, condition: Option<Condition>) -> Result<(), StoreError> {
-        self.log(format!("put {}", item.key().sk.split('#').next().unwrap_or_default()));
-        self.inner.put(item, condition).await
-    }
-    async fn update(&self, key: &Key, update: Update, condition: Option<Condition>) -> Result<Item, StoreError> {
-        self.log("update".into());
-        self.inner.update(key, update, condition).await
-    }
-    async fn delete(&self, key: &Key, condition: Option<Condition>) -> Result<(), StoreError> {
-        self.log("delete".into());
-        self.inner.delete(key, condition).await
-    }
-    async fn query(&self, query: Query) -> Result<Page, StoreError> {
-        self.log(format!("query {}", query.partition.split('#').next().unwrap_or_default()));
-        self.inner.query(query).await
-    }
-    async fn transact_write(&self, ops: Vec<WriteOp>) -> Result<(), StoreError> {
-        self.log("transact".into());
-        self.inner.transact_write(ops).await
-    }
-}
 
 /// An API Gateway v2 event from a signed-in caller.
 fn event(method: &str, path: &str, body: Option<Value>) -> String {
@@ -84,10 +40,7 @@ fn event(method: &str, path: &str, body: Option<Value>) -> String {
 #[tokio::test]
 async fn reads_take_one_query_of_their_partition() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let table = Arc::new(CountingTable {
-        inner: EmbeddedTable::open(&dir.path().join("t.redb")).expect("store"),
-        calls: Mutex::new(Vec::new()),
-    });
+    let table = Arc::new(CountingTable::new(EmbeddedTable::open(&dir.path().join("t.redb")).expect("store")));
     let state =
         ApplicationsState::new(table.clone(), Arc::new(Catalog::load().expect("catalog")), Arc::new(SystemClock));
     let app = portal_api::app(portal_applications::router(state).expect("router"));
@@ -110,4 +63,21 @@ async fn reads_take_one_query_of_their_partition() {
 
     assert_eq!(dashboard, ["get USER REVOKED", "query USER"], "session check + one query");
     assert_eq!(case, ["get USER REVOKED", "query APP", "put AUDIT"], "session check + one query + the audit record");
+}
+
+#[tokio::test]
+async fn the_inbox_and_notifications_are_one_query_each() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let table = Arc::new(CountingTable::new(EmbeddedTable::open(&dir.path().join("t.redb")).expect("store")));
+    let app = portal_api::app(
+        portal_messages::router(MessagesState::new(table.clone(), Arc::new(SystemClock))).expect("router"),
+    );
+
+    portal_api::lambda::handle_event(app.clone(), &event("GET", "/api/inbox", None)).await.expect("inbox");
+    let inbox = table.take();
+    portal_api::lambda::handle_event(app, &event("GET", "/api/notifications", None)).await.expect("notifications");
+    let notifications = table.take();
+
+    assert_eq!(inbox, ["get USER REVOKED", "query USER"], "session check + one query");
+    assert_eq!(notifications, ["get USER REVOKED", "query USER"], "session check + one query");
 }
