@@ -1,11 +1,13 @@
-//! The applications repository on both stores (the embedded one and DynamoDB on moto): drafts,
+//! The applications and messages repositories on both stores (the embedded one and DynamoDB on moto): drafts,
 //! optimistic saves, status changes with their history in one transaction, the dashboard in one
 //! query, unique numbers, processing times.
 
 use std::sync::Arc;
 
 use portal_domain::applications::{Application, Applications, Change, WriteError};
+use portal_domain::messages::{Message, Messages, Side};
 use portal_domain::status::{Command, Status};
+use portal_domain::table::Table;
 use portal_store::dynamodb::DynamoTable;
 use portal_store::embedded::EmbeddedTable;
 use serde_json::{Map, Value, json};
@@ -14,13 +16,19 @@ const T0: u64 = 1_800_000_000;
 
 struct Fixture {
     applications: Applications,
+    messages: Messages,
     _dir: Option<tempfile::TempDir>,
+}
+
+impl Fixture {
+    fn over(table: Arc<dyn Table>, dir: Option<tempfile::TempDir>) -> Self {
+        Self { applications: Applications::new(Arc::clone(&table)), messages: Messages::new(table), _dir: dir }
+    }
 }
 
 async fn embedded() -> Fixture {
     let dir = tempfile::tempdir().expect("temp dir");
-    let table = Arc::new(EmbeddedTable::open(&dir.path().join("t.redb")).expect("store"));
-    Fixture { applications: Applications::new(table), _dir: Some(dir) }
+    Fixture::over(Arc::new(EmbeddedTable::open(&dir.path().join("t.redb")).expect("store")), Some(dir))
 }
 
 async fn dynamodb() -> Fixture {
@@ -28,7 +36,7 @@ async fn dynamodb() -> Fixture {
     let client = aws_sdk_dynamodb::Client::new(&config);
     let name = portal_emulator::unique_name("applications");
     portal_emulator::create_table_from_template(&client, &name).await.expect("create table");
-    Fixture { applications: Applications::new(Arc::new(DynamoTable::new(client, name))), _dir: None }
+    Fixture::over(Arc::new(DynamoTable::new(client, name)), None)
 }
 
 fn data(pairs: Value) -> Map<String, Value> {
@@ -152,6 +160,26 @@ async fn decisions_feed_the_processing_time_of_their_type(f: &Fixture) {
     assert_eq!(f.applications.processing_time("study-permit").await.expect("read"), None);
 }
 
+async fn threads_keep_the_inbox_in_step_and_receipts_count_once(f: &Fixture) {
+    let application = submitted(f, "a1", "V000000001").await;
+    let from_officer =
+        Message::new("a1", Side::Officer, "officer-1", "Please send a clearer scan.".into(), vec![], T0 + 10);
+    f.messages.send(&application.owner, &from_officer).await.expect("sent");
+
+    let inbox = f.messages.inbox("owner").await.expect("inbox");
+    assert_eq!((inbox.len(), inbox[0].unread, inbox[0].latest.from), (1, 1, Side::Officer));
+    assert!(f.messages.mark_read("owner", &from_officer, T0 + 20).await.expect("read"));
+    assert!(!f.messages.mark_read("owner", &from_officer, T0 + 30).await.expect("read again"), "once");
+    let reply = Message::new("a1", Side::Applicant, "owner", "Here it is.".into(), vec![], T0 + 40);
+    f.messages.send(&application.owner, &reply).await.expect("sent");
+
+    let inbox = f.messages.inbox("owner").await.expect("inbox");
+    assert_eq!((inbox[0].unread, inbox[0].latest.from, inbox[0].latest.sent_at), (0, Side::Applicant, T0 + 40));
+    let case = f.applications.case("a1").await.expect("read").expect("exists");
+    let thread: Vec<(Side, u64)> = case.messages.iter().map(|m| (m.from, m.read_at)).collect();
+    assert_eq!(thread, [(Side::Officer, T0 + 20), (Side::Applicant, 0)], "in order, with the receipt");
+}
+
 /// Instantiates repository tests for one store.
 macro_rules! on_store {
     ($module:ident, $store:ident: $($test:ident),* $(,)?) => {
@@ -166,8 +194,8 @@ macro_rules! on_store {
     };
 }
 
-on_store!(embedded, embedded: a_draft_appears_on_its_owners_dashboard_needing_action, a_stale_save_is_a_conflict_and_loses_nothing, submission_records_history_number_and_dashboard_together, an_application_number_is_never_given_twice, a_submitted_application_is_no_longer_editable_and_steps_cannot_be_skipped, decisions_feed_the_processing_time_of_their_type);
-on_store!(dynamodb, dynamodb: a_draft_appears_on_its_owners_dashboard_needing_action, a_stale_save_is_a_conflict_and_loses_nothing, submission_records_history_number_and_dashboard_together, an_application_number_is_never_given_twice, a_submitted_application_is_no_longer_editable_and_steps_cannot_be_skipped, decisions_feed_the_processing_time_of_their_type);
+on_store!(embedded, embedded: a_draft_appears_on_its_owners_dashboard_needing_action, a_stale_save_is_a_conflict_and_loses_nothing, submission_records_history_number_and_dashboard_together, an_application_number_is_never_given_twice, a_submitted_application_is_no_longer_editable_and_steps_cannot_be_skipped, decisions_feed_the_processing_time_of_their_type, threads_keep_the_inbox_in_step_and_receipts_count_once);
+on_store!(dynamodb, dynamodb: a_draft_appears_on_its_owners_dashboard_needing_action, a_stale_save_is_a_conflict_and_loses_nothing, submission_records_history_number_and_dashboard_together, an_application_number_is_never_given_twice, a_submitted_application_is_no_longer_editable_and_steps_cannot_be_skipped, decisions_feed_the_processing_time_of_their_type, threads_keep_the_inbox_in_step_and_receipts_count_once);
 // Atomicity under concurrency is DynamoDB's own guarantee, which moto cannot demonstrate
 // reliably; the embedded store must provide it itself (D2).
 on_store!(embedded_concurrency, embedded: d2_two_officers_racing_one_wins_and_history_has_no_gap);
