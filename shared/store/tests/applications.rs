@@ -1,6 +1,6 @@
-//! The applications and messages repositories on both stores (the embedded one and DynamoDB on moto): drafts,
-//! optimistic saves, status changes with their history in one transaction, the dashboard in one
-//! query, unique numbers, processing times.
+//! The applications and messages repositories on both stores (the embedded one and DynamoDB on
+//! moto): drafts, optimistic saves, status changes with their history in one transaction, the
+//! dashboard in one query, unique numbers, processing times, threads with their inbox.
 
 use std::sync::Arc;
 
