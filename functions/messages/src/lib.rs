@@ -16,6 +16,7 @@ use portal_api::body::JsonBody;
 use portal_api::principal::Principal;
 use portal_api::problem::{ApiError, FieldError};
 use portal_api::routes::{self, Area, MissingHandler};
+use portal_domain::applications::Case;
 use portal_domain::audit::Outcome;
 use portal_domain::clock::Clock;
 use portal_domain::messages::{self, Message, Messages, Side};
@@ -75,13 +76,7 @@ pub struct MessageBody {
 
 impl MessageBody {
     /// The message, if the body is within limits and every document is the application's own.
-    pub fn into_message(
-        self,
-        case: &portal_domain::applications::Case,
-        from: Side,
-        author: &str,
-        at: u64,
-    ) -> Result<Message, ApiError> {
+    pub fn into_message(self, case: &Case, from: Side, author: &str, at: u64) -> Result<Message, ApiError> {
         let problems = messages::problems(&self.body, &self.document_ids, &case.documents);
         if !problems.is_empty() {
             return Err(ApiError::Invalid(problems.into_iter().map(|(f, code)| FieldError::new(f, code)).collect()));
