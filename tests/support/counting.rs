@@ -23,7 +23,8 @@ impl CountingTable {
         self.calls.lock().expect("calls").push(call);
     }
 
-    /// The calls made since the last `take`, as `get USER REVOKED`, `query APP`, `put AUDIT`...
+    /// The calls made since the last `take`, as `get USER REVOKED` (partition kind and sort key), `query APP`, `put AUDIT`
+    /// (partition kind)...
     pub fn take(&self) -> Vec<String> {
         std::mem::take(&mut *self.calls.lock().expect("calls"))
     }
@@ -36,7 +37,7 @@ impl Table for CountingTable {
         self.inner.get(key).await
     }
     async fn put(&self, item: Item, condition: Option<Condition>) -> Result<(), StoreError> {
-        self.log(format!("put {}", item.key().sk.split('#').next().unwrap_or_default()));
+        self.log(format!("put {}", item.key().pk.split('#').next().unwrap_or_default()));
         self.inner.put(item, condition).await
     }
     async fn update(&self, key: &Key, update: Update, condition: Option<Condition>) -> Result<Item, StoreError> {

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 
 use crate::keys;
-use crate::table::{Condition, Item, Query, SortKey, StoreError, Table};
+use crate::table::{Condition, Item, Query, StoreError, Table};
 
 /// Whether the attempt was allowed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -63,9 +63,7 @@ impl Audit {
 
     /// The application's audit trail, oldest first.
     pub async fn of(&self, application_id: &str) -> Result<Vec<AuditRecord>, StoreError> {
-        let query = Query::partition(keys::application_partition(application_id))
-            .sort(SortKey::Prefix(keys::AUDIT_PREFIX.into()))
-            .limit(1000);
+        let query = Query::partition(keys::audit_partition(application_id)).limit(1000);
         let page = self.table.query(query).await?;
         page.items.iter().map(Item::to_record).collect()
     }

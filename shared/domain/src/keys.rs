@@ -9,7 +9,7 @@
 //! | application       | `APP#{id}`     | `APP`       | `QUEUE#{status}` | `{type}#{updatedAt}#{id}` |
 //! | history entry     | `APP#{id}`     | `HIST#{at}#{version}` |  |        |
 //! | number reservation| `APPNO#{number}` | `APPNO`   |        |        |
-//! | audit record      | `APP#{id}`     | `AUDIT#{at}#{recordId}` |  |      |
+//! | audit record      | `AUDIT#{id}`   | `{at}#{recordId}` |  |        |
 //! | document          | `APP#{id}`     | `DOC#{docId}` |      |        |
 //! | document request  | `APP#{id}`     | `REQ#{requestId}` |  |        |
 //! | message           | `APP#{id}`     | `MSG#{messageId}` |  |        |
@@ -67,8 +67,6 @@ pub const INBOX_PREFIX: &str = "INBOX#";
 pub const NOTIFICATION_PREFIX: &str = "NOTIF#";
 /// Partition-key prefix of events (what the stream's filter lets through to the notifier).
 pub const EVENT_PARTITION_PREFIX: &str = "EVENT#";
-/// Sort-key prefix of audit records.
-pub const AUDIT_PREFIX: &str = "AUDIT#";
 /// Sort-key prefix of dashboard entries in a user's partition.
 pub const DASHBOARD_PREFIX: &str = "APP#";
 
@@ -125,7 +123,13 @@ pub fn notice_sent(sub: &str, event_id: &str, channel: &str) -> Key {
 
 /// An audit record of an application.
 pub fn audit_record(id: &str, at: u64, record_id: &str) -> Key {
-    Key::new(application_partition(id), format!("{AUDIT_PREFIX}{at:020}#{record_id}"))
+    Key::new(audit_partition(id), format!("{at:020}#{record_id}"))
+}
+
+/// Partition of an application's audit trail: apart from the application's own partition, so
+/// reading the case never reads the (ever-growing) trail of who read it.
+pub fn audit_partition(id: &str) -> String {
+    format!("AUDIT#{id}")
 }
 
 /// Partition of a type's decisions, which processing-time estimates read.
