@@ -10,6 +10,7 @@ mod storage;
 use std::net::SocketAddr;
 use std::pin::Pin;
 use std::sync::Arc;
+use std::time::Duration;
 
 use anyhow::{Context, Result};
 use axum::extract::Request;
@@ -21,7 +22,7 @@ use portal_api::principal::OFFICERS_GROUP;
 use portal_applications::ApplicationsState;
 use portal_auth::AuthState;
 use portal_documents::DocumentsState;
-use portal_domain::application_documents::Documents;
+use portal_domain::application_documents::{Documents, QUARANTINE_DAYS, QUARANTINE_FOLDER};
 use portal_domain::application_types::Catalog;
 use portal_domain::clock::{Clock, SystemClock};
 use portal_domain::email::Email;
@@ -95,6 +96,9 @@ impl LocalServices {
             config.hash_cost,
         )?);
         let blobs = Arc::new(LocalBlobs::open(&config.data_dir, Arc::clone(&clock))?);
+        // The bucket's lifecycle rule, applied at each start: uploads left in quarantine go.
+        let quarantine_age = Duration::from_secs(QUARANTINE_DAYS * 86_400);
+        blobs.expire(QUARANTINE_FOLDER, quarantine_age).context("expiring old uploads")?;
         Ok(Self { table, signer, clock, outbox, identity, blobs, changes })
     }
 }

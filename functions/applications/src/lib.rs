@@ -9,12 +9,12 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json, Router};
-use portal_api::access::{CaseAccess, Party};
+use portal_api::access::{CaseAccess, Party, type_of};
 use portal_api::body::JsonBody;
 use portal_api::principal::Principal;
 use portal_api::problem::{ApiError, FieldError};
 use portal_api::routes::{self, Area, MissingHandler};
-use portal_domain::application_documents::{DocumentState, checklist};
+use portal_domain::application_documents::{DocumentRequest, DocumentState, checklist};
 use portal_domain::application_types::{ApplicationType, Catalog};
 use portal_domain::applications::{Application, Applications, Case, Change, WriteError};
 use portal_domain::attempts::LinkAttempts;
@@ -71,12 +71,7 @@ pub fn router(state: ApplicationsState) -> Result<Router, MissingHandler> {
     Ok(router.layer(Extension(state.revocations.clone())).with_state(state))
 }
 
-impl ApplicationsState {
-    fn application_type(&self, application: &Application) -> Result<&ApplicationType, ApiError> {
-        let found = self.catalog.get(&application.type_code);
-        found.ok_or_else(|| ApiError::Internal(format!("unknown type {}", application.type_code).into()))
-    }
-}
+impl ApplicationsState {}
 
 /// The application as the API shows it, with its history and the type's checklist and fees.
 /// The applicant's view of the history keeps each step's date and note to the applicant; the
@@ -97,7 +92,10 @@ fn view(case: &Case, application_type: &ApplicationType, party: Party) -> Value 
         "history": history,
         "checklist": checklist(application_type, &case.documents, &case.requests),
         "documents": case.documents,
-        "documentRequests": case.requests,
+        "documentRequests": match party {
+            Party::Officer => json!(case.requests),
+            Party::Owner => json!(case.requests.iter().map(DocumentRequest::applicant_view).collect::<Vec<_>>()),
+        },
         "fees": application_type.fees,
     })
 }
@@ -148,7 +146,7 @@ async fn get_one(
 ) -> Result<Json<Value>, ApiError> {
     let (case, party) = state.access.case_for(&id, &principal, &[Party::Owner, Party::Officer], "read").await?;
     state.access.audit(&id, &principal, party.role(), "read", Outcome::Allowed).await?;
-    Ok(Json(view(&case, state.application_type(&case.application)?, party)))
+    Ok(Json(view(&case, type_of(&state.catalog, &case.application)?, party)))
 }
 
 #[derive(Deserialize)]
@@ -181,7 +179,7 @@ async fn save_form(
     JsonBody(body): JsonBody<FormBody>,
 ) -> Result<Response, ApiError> {
     let (case, _) = state.access.case_for(&id, &principal, &[Party::Owner], "save-form").await?;
-    let application_type = state.application_type(&case.application)?;
+    let application_type = type_of(&state.catalog, &case.application)?;
     let errors = form_errors(application_type, &body.data, false);
     if !errors.is_empty() {
         return Err(ApiError::Invalid(errors));
@@ -228,7 +226,7 @@ async fn submit(
     Path(id): Path<String>,
 ) -> Result<Json<Application>, ApiError> {
     let (case, _) = state.access.case_for(&id, &principal, &[Party::Owner], "submit").await?;
-    let application_type = state.application_type(&case.application)?;
+    let application_type = type_of(&state.catalog, &case.application)?;
     let mut missing = form_errors(application_type, &case.application.data, true);
     missing.extend(document_errors(application_type, &case));
     if !missing.is_empty() {

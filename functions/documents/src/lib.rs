@@ -12,13 +12,14 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json, Router};
-use portal_api::access::{CaseAccess, Party};
+use portal_api::access::{CaseAccess, Party, type_of};
 use portal_api::body::JsonBody;
 use portal_api::principal::Principal;
 use portal_api::problem::{ApiError, FieldError};
 use portal_api::routes::{self, Area, MissingHandler};
 use portal_domain::application_documents::{
-    Document, DocumentState, Documents, applicant_may_change, checklist, quarantine_key, verified_key,
+    Document, DocumentRequest, DocumentState, Documents, applicant_may_change, applicant_may_remove, checklist,
+    quarantine_key, verified_key,
 };
 use portal_domain::application_types::{ApplicationType, Catalog};
 use portal_domain::applications::Case;
@@ -61,11 +62,6 @@ impl DocumentsState {
             clock,
         }
     }
-
-    fn application_type(&self, case: &Case) -> Result<&ApplicationType, ApiError> {
-        let code = &case.application.type_code;
-        self.catalog.get(code).ok_or_else(|| ApiError::Internal(format!("unknown type {code}").into()))
-    }
 }
 
 /// The area's router.
@@ -104,11 +100,14 @@ async fn list(
 ) -> Result<Json<Value>, ApiError> {
     let (case, party) = state.access.case_for(&id, &principal, &[Party::Owner, Party::Officer], "read").await?;
     state.access.audit(&id, &principal, party.role(), "read-documents", Outcome::Allowed).await?;
-    let application_type = state.application_type(&case)?;
+    let application_type = type_of(&state.catalog, &case.application)?;
     Ok(Json(json!({
         "checklist": checklist(application_type, &case.documents, &case.requests),
         "documents": case.documents,
-        "requests": case.requests,
+        "requests": match party {
+            Party::Officer => json!(case.requests),
+            Party::Owner => json!(case.requests.iter().map(DocumentRequest::applicant_view).collect::<Vec<_>>()),
+        },
     })))
 }
 
@@ -147,7 +146,7 @@ async fn request_upload(
     JsonBody(body): JsonBody<UploadBody>,
 ) -> Result<Response, ApiError> {
     let (case, _) = state.access.case_for(&id, &principal, &[Party::Owner], "upload").await?;
-    let errors = upload_errors(state.application_type(&case)?, &body);
+    let errors = upload_errors(type_of(&state.catalog, &case.application)?, &body);
     let file_kind = match FileKind::from_content_type(&body.content_type) {
         Some(kind) if errors.is_empty() => kind,
         _ => return Err(ApiError::Invalid(errors)),
@@ -236,9 +235,7 @@ async fn delete(
     let (case, _) = state.access.case_for(&id, &principal, &[Party::Owner], "delete-document").await?;
     let document = document_of(&case, &document_id)?;
     let status = case.application.status;
-    if document.state == DocumentState::Accepted
-        || !applicant_may_change(status, &document.kind, &case.requests, &case.documents)
-    {
+    if !applicant_may_remove(status, document, &case.requests, &case.documents) {
         return Err(ApiError::InvalidState);
     }
     for key in [quarantine_key(&id, &document.id), verified_key(&id, &document.id)] {

@@ -86,15 +86,23 @@ impl MessageBody {
     }
 }
 
+/// A message as the caller may see it.
+fn view(message: &Message, party: Party) -> Value {
+    match party {
+        Party::Officer => json!(message),
+        Party::Owner => message.applicant_view(),
+    }
+}
+
 async fn list(
     principal: Principal,
     State(state): State<MessagesState>,
     Path(id): Path<String>,
-) -> Result<Json<Vec<Message>>, ApiError> {
+) -> Result<Json<Vec<Value>>, ApiError> {
     let (case, party) =
         state.access.case_for(&id, &principal, &[Party::Owner, Party::Officer], "read-messages").await?;
     state.access.audit(&id, &principal, party.role(), "read-messages", Outcome::Allowed).await?;
-    Ok(Json(case.messages))
+    Ok(Json(case.messages.iter().map(|message| view(message, party)).collect()))
 }
 
 async fn send(
@@ -115,7 +123,7 @@ async fn mark_read(
     principal: Principal,
     State(state): State<MessagesState>,
     Path((id, message_id)): Path<(String, String)>,
-) -> Result<Json<Message>, ApiError> {
+) -> Result<Json<Value>, ApiError> {
     let (case, party) = state.access.case_for(&id, &principal, &[Party::Owner, Party::Officer], "read-message").await?;
     let message = case.messages.iter().find(|m| m.id == message_id).ok_or(ApiError::NotFound)?;
     let other_side = match party {
@@ -123,14 +131,14 @@ async fn mark_read(
         Party::Officer => Side::Applicant,
     };
     if message.from != other_side || message.is_read() {
-        return Ok(Json(message.clone()));
+        return Ok(Json(view(message, party)));
     }
     let now = state.clock.now();
     let mut read = message.clone();
     if state.messages.mark_read(&case.application.owner, message, now).await? {
         read.read_at = now;
     }
-    Ok(Json(read))
+    Ok(Json(view(&read, party)))
 }
 
 async fn inbox(principal: Principal, State(state): State<MessagesState>) -> Result<Json<Value>, ApiError> {
@@ -150,6 +158,10 @@ async fn mark_notification_read(
     State(state): State<MessagesState>,
     Path(id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
+    // Ids are event ids; anything else names no notification (and must not reach a store key).
+    if uuid::Uuid::parse_str(&id).is_err() {
+        return Err(ApiError::NotFound);
+    }
     if state.notifications.mark_read(&principal.sub, &id).await? {
         Ok(StatusCode::NO_CONTENT)
     } else {

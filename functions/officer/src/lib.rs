@@ -8,12 +8,13 @@ use std::sync::Arc;
 use axum::extract::{Path, Query as UrlQuery, State};
 use axum::http::StatusCode;
 use axum::{Extension, Json, Router};
+use portal_api::access::type_of;
 use portal_api::body::JsonBody;
 use portal_api::principal::Principal;
 use portal_api::problem::{ApiError, FieldError};
 use portal_api::routes::{self, Area, MissingHandler};
 use portal_domain::application_documents::{Document, DocumentRequest, Documents, checklist};
-use portal_domain::application_types::{ApplicationType, Catalog, is_date};
+use portal_domain::application_types::{Catalog, is_date};
 use portal_domain::applications::{Application, Applications, Change};
 use portal_domain::audit::{Audit, AuditRecord, Outcome};
 use portal_domain::clock::{Clock, utc_date};
@@ -57,11 +58,6 @@ impl OfficerState {
             revocations: Revocations::new(table),
             clock,
         }
-    }
-
-    fn application_type(&self, application: &Application) -> Result<&ApplicationType, ApiError> {
-        let code = &application.type_code;
-        self.catalog.get(code).ok_or_else(|| ApiError::Internal(format!("unknown type {code}").into()))
     }
 }
 
@@ -137,7 +133,7 @@ async fn case(
     let officer = officer(principal)?;
     let case = state.applications.case(&id).await?.ok_or(ApiError::NotFound)?;
     state.audit(&id, &officer, "read").await?;
-    let application_type = state.application_type(&case.application)?;
+    let application_type = type_of(&state.catalog, &case.application)?;
     Ok(Json(json!({
         "application": case.application,
         "history": case.history,
@@ -236,7 +232,7 @@ async fn request_documents(
 ) -> Result<Json<Application>, ApiError> {
     let officer = officer(principal)?;
     let case = state.applications.case(&id).await?.ok_or(ApiError::NotFound)?;
-    let application_type = state.application_type(&case.application)?;
+    let application_type = type_of(&state.catalog, &case.application)?;
     let now = state.clock.now();
     let mut errors = Vec::new();
     if body.documents.is_empty() || body.documents.len() > MAX_REQUESTED {

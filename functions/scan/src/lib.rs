@@ -1,8 +1,8 @@
 //! The `scan` function: S3 object-created events of the documents bucket's `quarantine/` folder,
 //! each upload verified by the same step the local portal and the "complete" route run
 //! (`portal_domain::verification`). Redelivered events change nothing twice; a failure fails
-//! the invocation, so Lambda retries it (asynchronous invocations retry, then go to the
-//! failure destination).
+//! the invocation, so Lambda retries it twice, then parks the event in the template's
+//! dead-letter queue (with an alarm); the applicant's "complete" runs the same step meanwhile.
 
 use aws_lambda_events::s3::S3Event;
 use percent_encoding::percent_decode_str;

@@ -4,13 +4,21 @@
 
 use std::sync::Arc;
 
-use portal_domain::applications::{Applications, Case};
+use portal_domain::application_types::{ApplicationType, Catalog};
+use portal_domain::applications::{Application, Applications, Case};
 use portal_domain::audit::{Audit, AuditRecord, Outcome};
 use portal_domain::clock::Clock;
 use portal_domain::table::Table;
 
 use crate::principal::Principal;
 use crate::problem::ApiError;
+
+/// The type of an application. Types are checked against the catalog when a draft starts, so a
+/// miss means the deployed catalog lost a type: a server error, never the caller's.
+pub fn type_of<'a>(catalog: &'a Catalog, application: &Application) -> Result<&'a ApplicationType, ApiError> {
+    let code = &application.type_code;
+    catalog.get(code).ok_or_else(|| ApiError::Internal(format!("unknown application type {code}").into()))
+}
 
 /// How the caller stands to an application.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

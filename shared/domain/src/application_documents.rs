@@ -22,9 +22,12 @@ use crate::documents::{FileKind, QuarantineReason};
 use crate::events::{Event, EventKind};
 use crate::keys;
 use crate::status::Status;
-use crate::table::{Condition, Item, Query, SortKey, StoreError, Table, Update, WriteOp};
+use crate::table::{Condition, Item, StoreError, Table, Update, WriteOp};
 
-const QUARANTINE_FOLDER: &str = "quarantine";
+/// Where uploads land before verification (the bucket's lifecycle rule expires what is left).
+pub const QUARANTINE_FOLDER: &str = "quarantine";
+/// How long an upload stays in quarantine (the bucket's lifecycle rule, one day).
+pub const QUARANTINE_DAYS: u64 = 1;
 const VERIFIED_FOLDER: &str = "documents";
 
 /// Where an upload lands, before verification.
@@ -141,6 +144,13 @@ pub struct DocumentRequest {
 }
 
 impl DocumentRequest {
+    /// The request as its applicant sees it: what was asked and by when, not which officer asked
+    /// (officers' identities stay internal to the agency).
+    pub fn applicant_view(&self) -> serde_json::Value {
+        json!({"id": self.id, "kind": self.kind, "note": self.note, "dueDate": self.due_date,
+               "requestedAt": self.requested_at})
+    }
+
     /// Whether no document of its kind sent since answers it.
     pub fn is_open(&self, documents: &[Document]) -> bool {
         !documents.iter().any(|d| d.kind == self.kind && !self.already_sent.contains(&d.id) && d.state.satisfies())
@@ -181,6 +191,24 @@ pub fn applicant_may_change(status: Status, kind: &str, requests: &[DocumentRequ
     match status {
         Status::Draft => true,
         Status::DocumentsRequested => requests.iter().any(|r| r.kind == kind && r.is_open(documents)),
+        _ => false,
+    }
+}
+
+/// Whether the applicant may remove `document`: anything in a draft; when the application waits
+/// for documents, only one sent in answer to an open request — never one the officer already
+/// had when asking.
+pub fn applicant_may_remove(
+    status: Status,
+    document: &Document,
+    requests: &[DocumentRequest],
+    documents: &[Document],
+) -> bool {
+    match status {
+        Status::Draft => true,
+        Status::DocumentsRequested => requests
+            .iter()
+            .any(|r| r.kind == document.kind && r.is_open(documents) && !r.already_sent.contains(&document.id)),
         _ => false,
     }
 }
@@ -241,15 +269,6 @@ impl Documents {
     /// One document.
     pub async fn get(&self, application_id: &str, id: &str) -> Result<Option<Document>, StoreError> {
         self.table.get(&keys::document(application_id, id)).await?.map(|item| item.to_record()).transpose()
-    }
-
-    /// Every document of an application: one query of its partition.
-    pub async fn of(&self, application_id: &str) -> Result<Vec<Document>, StoreError> {
-        let query = Query::partition(keys::application_partition(application_id))
-            .sort(SortKey::Prefix(keys::DOCUMENT_PREFIX.into()))
-            .limit(1000);
-        let page = self.table.query(query).await?;
-        page.items.iter().map(Item::to_record).collect()
     }
 
     /// Removes a document's record (its files are deleted first by the caller).
@@ -357,6 +376,20 @@ mod tests {
         assert!(!applicant_may_change(Status::DocumentsRequested, "photo", &asked, &[]));
         assert!(!applicant_may_change(Status::InReview, "passport", &asked, &[]));
         assert!(!applicant_may_change(Status::Submitted, "passport", &[], &[]));
+    }
+
+    #[test]
+    fn only_answers_to_a_request_may_be_removed_once_submitted() {
+        let submitted =
+            Document { id: "sent-with-the-application".into(), ..document("passport", DocumentState::Rejected) };
+        let answer = Document { id: "answer".into(), ..document("passport", DocumentState::Quarantined) };
+        let asked = [request("passport", &[&submitted])];
+        let documents = [submitted.clone(), answer.clone()];
+
+        assert!(applicant_may_remove(Status::DocumentsRequested, &answer, &asked, &documents));
+        assert!(!applicant_may_remove(Status::DocumentsRequested, &submitted, &asked, &documents));
+        assert!(applicant_may_remove(Status::Draft, &submitted, &[], &documents));
+        assert!(!applicant_may_remove(Status::InReview, &answer, &asked, &documents));
     }
 
     fn document(kind: &str, state: DocumentState) -> Document {

@@ -445,13 +445,13 @@ impl Applications {
             item: Item::from_record(&keys::history_entry(&application.id, change.at, changed.version), &entry)?,
             condition: Some(Condition::Absent),
         }];
-        // A decision feeds the processing-time estimates of its type.
         attached.extend(change.also);
         // The applicant hears of every change (a paper application has no one to tell until linked).
         if !application.owner.is_empty() {
             let event = Event::new(&application.id, &application.owner, EventKind::StatusChanged { to }, change.at);
             attached.push(event.write()?);
         }
+        // A decision feeds the processing-time estimates of its type.
         if let (Status::Approved | Status::Refused, Some(submitted_at)) = (to, application.submitted_at) {
             let days = change.at.saturating_sub(submitted_at) as f64 / SECONDS_PER_DAY;
             let key = keys::decision(&application.type_code, change.at, &application.id);
@@ -473,7 +473,8 @@ impl Applications {
     }
 
     /// Writes the application and its dashboard summary, with the `attached` items (history,
-    /// decision) and a number reservation when given, in one transaction.
+    /// event, decision, what the change is about) and a number reservation when given, in one
+    /// transaction.
     async fn write(
         &self,
         application: &Application,

@@ -61,9 +61,9 @@ impl Audit {
         self.table.put(Item::from_record(&key, record)?, Some(Condition::Absent)).await
     }
 
-    /// The application's audit trail, oldest first.
+    /// The latest thousand records of the application's audit trail, newest first.
     pub async fn of(&self, application_id: &str) -> Result<Vec<AuditRecord>, StoreError> {
-        let query = Query::partition(keys::audit_partition(application_id)).limit(1000);
+        let query = Query::partition(keys::audit_partition(application_id)).descending().limit(1000);
         let page = self.table.query(query).await?;
         page.items.iter().map(Item::to_record).collect()
     }

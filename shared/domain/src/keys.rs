@@ -65,6 +65,8 @@ pub const MESSAGE_PREFIX: &str = "MSG#";
 pub const INBOX_PREFIX: &str = "INBOX#";
 /// Sort-key prefix of in-app notifications in a user's partition.
 pub const NOTIFICATION_PREFIX: &str = "NOTIF#";
+/// Sort-key prefix of the records that a notice went out.
+pub const NOTICE_SENT_PREFIX: &str = "SENT#";
 /// Partition-key prefix of events (what the stream's filter lets through to the notifier).
 pub const EVENT_PARTITION_PREFIX: &str = "EVENT#";
 /// Sort-key prefix of dashboard entries in a user's partition.
@@ -118,7 +120,7 @@ pub fn notification(sub: &str, event_id: &str) -> Key {
 /// The record that one event's notice went out on one channel (claimed before sending, so a
 /// redelivered event sends nothing twice).
 pub fn notice_sent(sub: &str, event_id: &str, channel: &str) -> Key {
-    Key::new(user_partition(sub), format!("SENT#{event_id}#{channel}"))
+    Key::new(user_partition(sub), format!("{NOTICE_SENT_PREFIX}{event_id}#{channel}"))
 }
 
 /// An audit record of an application.

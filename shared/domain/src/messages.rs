@@ -137,7 +137,7 @@ impl Messages {
         }
         match self.table.transact_write(ops).await {
             Ok(()) => Ok(true),
-            Err(StoreError::TransactionCanceled { .. }) => Ok(false),
+            Err(StoreError::TransactionCanceled { failed_conditions }) if failed_conditions == [0] => Ok(false),
             Err(other) => Err(other),
         }
     }
@@ -157,7 +157,7 @@ pub fn problems(body: &str, document_ids: &[String], documents: &[Document]) -> 
     let length = body.trim().chars().count();
     if length == 0 {
         problems.push(("body".to_owned(), "required"));
-    } else if body.chars().count() > MAX_BODY_CHARS {
+    } else if length > MAX_BODY_CHARS {
         problems.push(("body".to_owned(), "too-long"));
     }
     if document_ids.len() > MAX_REFERENCED_DOCUMENTS {
@@ -191,6 +191,17 @@ impl Message {
             sent_at: at,
             read_at: UNREAD,
         }
+    }
+
+    /// The message as its applicant sees it: an officer's is signed by the agency, not by name.
+    pub fn applicant_view(&self) -> serde_json::Value {
+        let mut view = json!(self);
+        if self.from == Side::Officer
+            && let Some(fields) = view.as_object_mut()
+        {
+            fields.remove("author");
+        }
+        view
     }
 
     /// Whether the other side has read it.

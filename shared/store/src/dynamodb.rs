@@ -233,9 +233,10 @@ fn transaction_error(
             .filter(|(_, reason)| reason.code() == Some("ConditionalCheckFailed"))
             .map(|(position, _)| position)
             .collect();
-        if failed_conditions.is_empty()
-            && reasons.iter().any(|r| r.code().is_some_and(|code| THROTTLING_CODES.contains(&code)))
-        {
+        // Throttled, or in conflict with another transaction on the same item: both pass if
+        // tried again shortly.
+        let retryable = |code: &str| THROTTLING_CODES.contains(&code) || code == "TransactionConflict";
+        if failed_conditions.is_empty() && reasons.iter().any(|r| r.code().is_some_and(retryable)) {
             return StoreError::Throttled;
         }
         return StoreError::TransactionCanceled { failed_conditions };

@@ -9,7 +9,7 @@
 
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError};
 
 use async_trait::async_trait;
 use portal_domain::table::{
@@ -39,16 +39,28 @@ pub struct EmbeddedTable {
 struct Feed {
     sender: mpsc::UnboundedSender<ChangeRecord>,
     sequence: AtomicU64,
+    /// Held from the start of a write transaction until its changes are reported, so reports
+    /// follow commit order (redb already runs one write transaction at a time).
+    order: Mutex<()>,
 }
 
 impl Feed {
-    /// Reports the new state of each key a committed transaction wrote.
-    fn report<'a>(&self, written: impl IntoIterator<Item = Option<&'a Item>>) {
-        for new in written {
+    /// Reports each change a committed transaction made, as (old, new) states of its keys;
+    /// deleting what did not exist changed nothing and is not reported, as with DynamoDB.
+    fn report<'a>(&self, written: impl IntoIterator<Item = (Option<&'a Item>, Option<&'a Item>)>) {
+        for (old, new) in written {
+            if old.is_none() && new.is_none() {
+                continue;
+            }
             let id = format!("{:020}", self.sequence.fetch_add(1, Ordering::SeqCst));
             // A closed receiver means nobody listens any more: nothing to report to.
             let _ = self.sender.send(ChangeRecord { id, new_image: Ok(new.cloned()) });
         }
+    }
+
+    /// Keeps reports in commit order while the returned guard lives.
+    fn in_order(&self) -> MutexGuard<'_, ()> {
+        self.order.lock().unwrap_or_else(PoisonError::into_inner)
     }
 }
 
@@ -63,12 +75,13 @@ impl EmbeddedTable {
         Ok(Self { db: Arc::new(db), feed: Arc::new(OnceLock::new()) })
     }
 
-    /// The change feed: every item written from now on, after its transaction commits, in
-    /// commit order (the local stand-in for the table's stream). One subscriber; `None` after
+    /// The change feed: every change from now on, after its transaction commits, in commit
+    /// order (the local stand-in for the table's stream). One subscriber; `None` after
     /// the first call.
     pub fn changes(&self) -> Option<mpsc::UnboundedReceiver<ChangeRecord>> {
         let (sender, receiver) = mpsc::unbounded_channel();
-        self.feed.set(Feed { sender, sequence: AtomicU64::new(1) }).ok().map(|()| receiver)
+        let feed = Feed { sender, sequence: AtomicU64::new(1), order: Mutex::new(()) };
+        self.feed.set(feed).ok().map(|()| receiver)
     }
 
     /// Runs blocking database work off the async executor.
@@ -176,6 +189,7 @@ fn outcome(op: &WriteOp, current: Option<&Item>) -> Result<Option<Item>, StoreEr
 
 /// Runs one conditional write in its own transaction and returns the key's new state.
 fn write_one(db: &Database, feed: Option<&Feed>, op: WriteOp) -> Result<Option<Item>, StoreError> {
+    let _in_order = feed.map(Feed::in_order);
     let txn = db.begin_write().map_err(unavailable)?;
     let key = op.key();
     let current = read_item(&txn, &key)?;
@@ -183,7 +197,7 @@ fn write_one(db: &Database, feed: Option<&Feed>, op: WriteOp) -> Result<Option<I
     store(&txn, &key, current.as_ref(), new.as_ref())?;
     txn.commit().map_err(unavailable)?;
     if let Some(feed) = feed {
-        feed.report([new.as_ref()]);
+        feed.report([(current.as_ref(), new.as_ref())]);
     }
     Ok(new)
 }
@@ -331,6 +345,7 @@ impl Table for EmbeddedTable {
     async fn transact_write(&self, ops: Vec<WriteOp>) -> Result<(), StoreError> {
         validate_transaction(&ops)?;
         self.blocking(move |db, feed| {
+            let _in_order = feed.map(Feed::in_order);
             let txn = db.begin_write().map_err(unavailable)?;
             let mut writes = Vec::with_capacity(ops.len());
             let mut failed_conditions = Vec::new();
@@ -354,7 +369,7 @@ impl Table for EmbeddedTable {
             if let Some(feed) = feed {
                 // Condition checks write nothing, and the stream reports nothing for them.
                 let changed = ops.iter().zip(&writes).filter(|(op, _)| !matches!(op, WriteOp::Check { .. }));
-                feed.report(changed.map(|(_, (_, _, new))| new.as_ref()));
+                feed.report(changed.map(|(_, (_, old, new))| (old.as_ref(), new.as_ref())));
             }
             Ok(())
         })

@@ -10,6 +10,7 @@ use std::io::{ErrorKind, Read as _, Write as _};
 use std::os::unix::fs::OpenOptionsExt as _;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::time::{Duration, SystemTime};
 
 use async_trait::async_trait;
 use aws_lc_rs::{constant_time, hmac};
@@ -175,6 +176,31 @@ impl LocalBlobs {
             return Err(Refusal::Expired);
         }
         Ok((key, name, content_type))
+    }
+
+    /// Deletes the files under `folder` last written more than `age` ago: local mode's version of
+    /// the bucket's lifecycle rule. Gives how many went.
+    pub fn expire(&self, folder: &str, age: Duration) -> Result<usize, BlobError> {
+        fn sweep(dir: &Path, cutoff: SystemTime) -> std::io::Result<usize> {
+            let mut expired = 0;
+            for entry in std::fs::read_dir(dir)? {
+                let entry = entry?;
+                let metadata = entry.metadata()?;
+                if metadata.is_dir() {
+                    expired += sweep(&entry.path(), cutoff)?;
+                } else if metadata.modified()? < cutoff {
+                    std::fs::remove_file(entry.path())?;
+                    expired += 1;
+                }
+            }
+            Ok(expired)
+        }
+        let dir = self.path(folder)?;
+        let cutoff = SystemTime::now().checked_sub(age).unwrap_or(SystemTime::UNIX_EPOCH);
+        match sweep(&dir, cutoff) {
+            Err(error) if error.kind() == ErrorKind::NotFound => Ok(0),
+            swept => swept.map_err(unavailable),
+        }
     }
 
     /// The bytes of an object (for the download route).
@@ -365,6 +391,22 @@ mod tests {
         assert_eq!(blobs.check_download(&other_key), Err(Refusal::BadSignature));
         clock.advance(LINK_SECONDS);
         assert_eq!(blobs.check_download(&query), Err(Refusal::Expired));
+    }
+
+    #[tokio::test]
+    async fn expired_uploads_are_swept_and_recent_ones_kept() {
+        let (blobs, _, dir) = store();
+        let policy = blobs.check_upload(&form(&blobs).await, 8).expect("accepted");
+        blobs.store(&policy, b"%PDF-1.7").expect("io").expect("stored");
+        let recent = UploadPolicy { key: "quarantine/a2/d2".into(), ..policy.clone() };
+        blobs.store(&recent, b"%PDF-1.7").expect("io").expect("stored");
+        let old = std::fs::File::options().write(true).open(dir.path().join("blobs/quarantine/a1/d1")).expect("file");
+        old.set_modified(SystemTime::now() - Duration::from_secs(2 * 86_400)).expect("backdated");
+
+        assert_eq!(blobs.expire("quarantine", Duration::from_secs(86_400)).expect("swept"), 1);
+        assert_eq!(blobs.head("quarantine/a1/d1").await.expect("head"), None);
+        assert!(blobs.head("quarantine/a2/d2").await.expect("head").is_some());
+        assert_eq!(blobs.expire("nothing-here", Duration::from_secs(1)).expect("swept"), 0);
     }
 
     #[tokio::test]

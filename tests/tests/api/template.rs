@@ -57,6 +57,8 @@ fn u2_every_upload_to_quarantine_runs_the_scan_function() {
     assert_eq!(event["Properties"]["Events"].as_str(), Some("s3:ObjectCreated:*"));
     let rule = &event["Properties"]["Filter"]["S3Key"]["Rules"][0];
     assert_eq!((rule["Name"].as_str(), rule["Value"].as_str()), (Some("prefix"), Some("quarantine/")));
+    let failures = &template["Resources"]["ScanFunction"]["Properties"]["EventInvokeConfig"];
+    assert!(text(&failures["DestinationConfig"]["OnFailure"]["Destination"]).contains("ScanDeadLetters.Arn"));
 }
 
 #[test]
@@ -112,7 +114,7 @@ fn n2_n3_the_stream_reports_failed_records_isolates_them_and_parks_them_in_a_dea
     assert!(text(&source["DestinationConfig"]["OnFailure"]["Destination"]).contains("NotifyDeadLetters.Arn"));
     let filter = source["FilterCriteria"]["Filters"][0]["Pattern"].as_str().expect("filter");
     assert!(filter.contains("INSERT") && filter.contains("EVENT#"), "only new events reach the function");
-    assert!(function["ReservedConcurrentExecutions"].as_u64().is_some());
+    assert!(text(&function["ReservedConcurrentExecutions"]).contains("NotifyConcurrency"), "reserved concurrency");
 
     let alarms: Vec<String> = resources
         .as_mapping()
@@ -136,4 +138,29 @@ fn n2_n3_the_stream_reports_failed_records_isolates_them_and_parks_them_in_a_dea
         resources["PortalTable"]["Properties"]["TimeToLiveSpecification"]["AttributeName"].as_str(),
         Some("expiresAt")
     );
+}
+
+#[test]
+fn functions_built_from_one_binary_get_the_same_configuration() {
+    // A binary reads its configuration at init for all its routes: one function left without a
+    // variable the others have fails on every call.
+    let template = template();
+    let mut by_binary: std::collections::BTreeMap<String, Vec<(String, Vec<String>)>> = Default::default();
+    for (id, resource) in template["Resources"].as_mapping().expect("resources") {
+        if resource["Type"].as_str() != Some("AWS::Serverless::Function") {
+            continue;
+        }
+        let binary = resource["Metadata"]["BuildProperties"]["Binary"].as_str().expect("binary").to_owned();
+        let variables = resource["Properties"]["Environment"]["Variables"]
+            .as_mapping()
+            .map(|m| m.keys().filter_map(|k| k.as_str().map(str::to_owned)).collect())
+            .unwrap_or_default();
+        by_binary.entry(binary).or_default().push((id.as_str().expect("id").to_owned(), variables));
+    }
+    for (binary, functions) in by_binary {
+        let (first, expected) = &functions[0];
+        for (function, variables) in &functions {
+            assert_eq!(variables, expected, "{function} and {first} (both `{binary}`) differ");
+        }
+    }
 }
