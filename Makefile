@@ -8,12 +8,16 @@ PYTHON ?= python3
 run: frontend
 	cargo run -p portal-local --bin portal
 
-## test: everything CI checks: format, lints, template, all Rust tests with moto
+## test: everything CI checks: format, lints, template, all Rust tests with moto, the web app's
+## unit tests, and its journeys in Chromium against a local portal (with axe checks)
 test: venv frontend
 	cargo fmt --all -- --check
 	cargo clippy --workspace --all-targets --all-features -- -D warnings
 	$(VENV)/bin/cfn-lint template.yaml
 	infra/emulator/with-moto cargo nextest run --workspace --all-features --no-fail-fast
+	cd frontend && npm test
+	cargo build -p portal-local --bin portal
+	cd frontend && PORTAL_BIN=$(CURDIR)/target/debug/portal npm run e2e
 
 ## venv: the Python tools the tests use (moto, cfn-lint), pinned in infra/emulator/requirements.txt
 venv: $(VENV)/.installed
@@ -22,11 +26,13 @@ $(VENV)/.installed: infra/emulator/requirements.txt
 	$(VENV)/bin/pip install --quiet --disable-pip-version-check -r infra/emulator/requirements.txt
 	touch $@
 
-## frontend: the web app's static files in frontend/dist (a placeholder page until the app lands)
+## frontend: the web app built into frontend/dist (npm packages pinned by package-lock.json)
+FRONTEND_SOURCES := $(shell find frontend/src -type f) frontend/index.html frontend/vite.config.ts frontend/tsconfig.json
 frontend: frontend/dist/index.html
-frontend/dist/index.html: $(wildcard frontend/public/*)
-	mkdir -p frontend/dist
-	cp -R frontend/public/. frontend/dist/
+frontend/node_modules/.package-lock.json: frontend/package-lock.json
+	cd frontend && npm ci --no-audit --no-fund
+frontend/dist/index.html: frontend/node_modules/.package-lock.json $(FRONTEND_SOURCES)
+	cd frontend && npm run build
 
 fmt:
 	cargo fmt --all

@@ -1,0 +1,141 @@
+// The app shell: routes, the page layout (GC header with the language toggle, footer), and
+// what happens on every navigation — render, set the title, move focus to the page's heading
+// so screen readers announce the new page.
+import { html, render, type TemplateResult } from 'lit-html';
+import { signedIn, renew, signOut } from './api';
+import { language, otherLanguage, setLanguage, t } from './i18n';
+
+export interface Page {
+  /** The page's title (its h1 and the document title). */
+  title: () => string;
+  /** The page's content. */
+  view: (params: Record<string, string>) => TemplateResult;
+  /** Runs when the page opens (loading what it shows). */
+  load?: (params: Record<string, string>) => Promise<void>;
+  /** Only for signed-in users. */
+  private?: boolean;
+}
+
+interface Route {
+  pattern: RegExp;
+  names: string[];
+  page: Page;
+}
+
+const routes: Route[] = [];
+let notFound: Page;
+let current: { page: Page; params: Record<string, string> } | null = null;
+
+/** Adds a route; `path` may hold `:name` parameters. */
+export function route(path: string, page: Page): void {
+  const names: string[] = [];
+  const pattern = new RegExp(
+    '^' + path.replace(/:(\w+)/g, (_, name: string) => (names.push(name), '([^/]+)')) + '$',
+  );
+  routes.push({ pattern, names, page });
+}
+
+export function fallback(page: Page): void {
+  notFound = page;
+}
+
+function match(path: string): { page: Page; params: Record<string, string> } {
+  for (const { pattern, names, page } of routes) {
+    const found = pattern.exec(path);
+    if (found) {
+      const params = Object.fromEntries(names.map((name, i) => [name, decodeURIComponent(found[i + 1])]));
+      return { page, params };
+    }
+  }
+  return { page: notFound, params: {} };
+}
+
+/** Goes to `path` inside the app. */
+export async function navigate(path: string, replace = false): Promise<void> {
+  if (replace) history.replaceState(null, '', path);
+  else history.pushState(null, '', path);
+  await open();
+}
+
+/** Renders the current page again (after its state changed), keeping focus where it is. */
+export function refresh(): void {
+  if (current) paint(current.page, current.params);
+}
+
+async function open(): Promise<void> {
+  const found = match(location.pathname);
+  if (found.page.private && !signedIn() && !(await renew())) {
+    await navigate(`/sign-in?next=${encodeURIComponent(location.pathname)}`, true);
+    return;
+  }
+  current = found;
+  paint(found.page, found.params);
+  focusHeading();
+  if (found.page.load) {
+    await found.page.load(found.params);
+    if (current === found) paint(found.page, found.params);
+  }
+}
+
+function focusHeading(): void {
+  const heading = document.querySelector<HTMLElement>('#main-content h1');
+  if (heading) {
+    heading.tabIndex = -1;
+    heading.focus();
+  }
+}
+
+async function toggleLanguage(event: Event): Promise<void> {
+  event.preventDefault();
+  setLanguage(otherLanguage());
+  refresh();
+  focusHeading();
+}
+
+async function leave(event: Event): Promise<void> {
+  event.preventDefault();
+  await signOut();
+  await navigate('/');
+}
+
+function paint(page: Page, params: Record<string, string>): void {
+  document.title = `${page.title()} - ${t('app.title')}`;
+  document.documentElement.lang = language();
+  const other = otherLanguage();
+  const shell = html`
+    <gcds-header lang-href="#" skip-to-href="#main-content" signature-has-link="false" lang=${language()}>
+      <gcds-lang-toggle slot="toggle" href="#" lang=${language()} @click=${toggleLanguage}
+        aria-label=${t(`language.${other}`)}></gcds-lang-toggle>
+      <nav slot="menu" aria-label=${t('app.title')} class="portal-menu">
+        <gcds-container size="xl" centered>
+          ${signedIn()
+            ? html`<gcds-link href="/dashboard" @click=${follow}>${t('nav.dashboard')}</gcds-link>
+                <gcds-link href="/" @click=${leave}>${t('nav.signOut')}</gcds-link>`
+            : html`<gcds-link href="/sign-in" @click=${follow}>${t('nav.signIn')}</gcds-link>
+                <gcds-link href="/register" @click=${follow}>${t('nav.register')}</gcds-link>`}
+        </gcds-container>
+      </nav>
+    </gcds-header>
+    <main id="main-content">
+      <gcds-container size="xl" centered>
+        <h1>${page.title()}</h1>
+        ${page.view(params)}
+      </gcds-container>
+    </main>
+    <gcds-footer display="compact" lang=${language()}></gcds-footer>
+  `;
+  render(shell, document.getElementById('app') as HTMLElement);
+}
+
+/** Follows an in-app link without reloading the page. */
+export function follow(event: Event): void {
+  const link = (event.currentTarget as HTMLElement).getAttribute('href');
+  if (!link || !link.startsWith('/')) return;
+  event.preventDefault();
+  void navigate(link);
+}
+
+export function start(): void {
+  window.addEventListener('popstate', () => void open());
+  void open();
+}

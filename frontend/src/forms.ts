@@ -1,0 +1,93 @@
+// Forms: field values read from GC Design System inputs, and errors shown the accessible way —
+// a summary at the top linking to each field, focused when it appears, and each message tied
+// to its field (`error-message`), in the user's language (the API sends them translated).
+import { html, nothing, type TemplateResult } from 'lit-html';
+import { ApiError, type FieldProblem } from './api';
+import { t } from './i18n';
+
+/** What a form shows besides its fields. */
+export interface FormState {
+  /** Field id → message. */
+  errors: Map<string, string>;
+  /** A message about the whole form (wrong password, network down...). */
+  alert: string | null;
+  /** A confirmation (code sent...). */
+  notice: string | null;
+  busy: boolean;
+}
+
+export function emptyState(): FormState {
+  return { errors: new Map(), alert: null, notice: null, busy: false };
+}
+
+/** The form's values by field name. */
+export function values(form: HTMLFormElement): Record<string, string> {
+  const entries: Record<string, string> = {};
+  form.querySelectorAll<HTMLElement & { name?: string; value?: string }>('[name]').forEach((field) => {
+    const name = field.getAttribute('name');
+    if (name) entries[name] = String(field.value ?? '');
+  });
+  return entries;
+}
+
+/** Puts what went wrong into the state: field errors by field, anything else as an alert. */
+export function failed(state: FormState, error: unknown): void {
+  state.errors = new Map();
+  state.alert = null;
+  if (error instanceof ApiError && error.problem?.errors?.length) {
+    error.problem.errors.forEach((problem: FieldProblem) =>
+      state.errors.set(problem.field, problem.message ?? problem.code),
+    );
+  } else if (error instanceof ApiError && error.problem && error.status < 500) {
+    state.alert = error.problem.title;
+  } else if (error instanceof ApiError) {
+    state.alert = t('errors.unexpected');
+  } else {
+    state.alert = t('errors.network');
+  }
+}
+
+/** The summary of errors, linking to each field; focus it after rendering. */
+export function summary(state: FormState, labels: Record<string, string>): TemplateResult | typeof nothing {
+  if (state.errors.size === 0 && !state.alert) return nothing;
+  return html`<div class="error-summary" role="alert" tabindex="-1" id="error-summary">
+    <h2>${t('errors.summary')}</h2>
+    ${state.alert ? html`<p>${state.alert}</p>` : nothing}
+    <ul>
+      ${[...state.errors].map(
+        ([field, message]) => html`<li><a href="#${field}">${labels[field] ?? field}: ${message}</a></li>`,
+      )}
+    </ul>
+  </div>`;
+}
+
+/** Moves focus to the error summary, if one is shown. */
+export function focusSummary(): void {
+  requestAnimationFrame(() => document.getElementById('error-summary')?.focus());
+}
+
+/** A text input with its label, hint and error. */
+export function input(
+  state: FormState,
+  field: string,
+  label: string,
+  options: { type?: string; hint?: string; autocomplete?: string; value?: string; required?: boolean } = {},
+): TemplateResult {
+  return html`<gcds-input
+    input-id=${field}
+    name=${field}
+    label=${label}
+    type=${options.type ?? 'text'}
+    hint=${options.hint ?? nothing}
+    autocomplete=${options.autocomplete ?? nothing}
+    .value=${options.value ?? ''}
+    ?required=${options.required ?? true}
+    validate-on="other"
+    error-message=${state.errors.get(field) ?? ''}
+  ></gcds-input>`;
+}
+
+/** A notice of success. */
+export function notice(state: FormState): TemplateResult | typeof nothing {
+  return state.notice ? html`<p class="notice" role="status">${state.notice}</p>` : nothing;
+}

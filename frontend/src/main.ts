@@ -1,0 +1,26 @@
+// Entry point: the GC Design System (bundled, no CDN), the routes, and the first render.
+import '@gcds-core/components/dist/gcds/gcds.css';
+import { defineCustomElements } from '@gcds-core/components/loader';
+import { fallback, route, start } from './app';
+import { html } from 'lit-html';
+import { t } from './i18n';
+import { confirm, forgot, home, mfa, mfaSetup, register, resetPassword, signInPage } from './pages/account';
+import { dashboard, startApplication } from './pages/applications';
+import './fonts.css';
+import './styles.css';
+
+void defineCustomElements();
+
+route('/', home);
+route('/register', register);
+route('/confirm', confirm);
+route('/sign-in', signInPage);
+route('/mfa-setup', mfaSetup);
+route('/mfa', mfa);
+route('/forgot', forgot);
+route('/reset', resetPassword);
+route('/dashboard', dashboard);
+route('/applications/new', startApplication);
+fallback({ title: () => t('notFound.heading'), view: () => html`<p>${t('notFound.lead')}</p>` });
+
+start();

@@ -1,0 +1,252 @@
+// Account journeys: register → email code → sign in → authenticator setup (first time) or code
+// → dashboard; forgot and reset password. The sign-in's session string and the email being
+// confirmed are kept in memory between steps, never stored.
+import { html, nothing } from 'lit-html';
+import QRCode from 'qrcode';
+import { api, keep } from '../api';
+import { follow, navigate, refresh, type Page } from '../app';
+import { emptyState, failed, focusSummary, input, notice, summary, values, type FormState } from '../forms';
+import { language, t } from '../i18n';
+
+/** The sign-in in progress (challenge session, enrolment). */
+const signIn: { email: string; session: string | null; secret: string | null; qr: string | null } = {
+  email: '',
+  session: null,
+  secret: null,
+  qr: null,
+};
+
+let state: FormState = emptyState();
+
+function reset(): void {
+  state = emptyState();
+}
+
+/** Submits a form: runs `action` with its values, then re-renders with the outcome. */
+function submit(action: (fields: Record<string, string>) => Promise<void>) {
+  return async (event: SubmitEvent) => {
+    event.preventDefault();
+    if (state.busy) return;
+    state.busy = true;
+    try {
+      await action(values(event.currentTarget as HTMLFormElement));
+      state.errors = new Map();
+      state.alert = null;
+    } catch (error) {
+      failed(state, error);
+      focusSummary();
+    } finally {
+      state.busy = false;
+      refresh();
+    }
+  };
+}
+
+const button = (label: string) => html`<gcds-button type="submit" ?disabled=${state.busy}>${label}</gcds-button>`;
+
+export const home: Page = {
+  title: () => t('home.heading'),
+  view: () => html`
+    <p class="lead">${t('home.lead')}</p>
+    <p>
+      <gcds-button type="link" href="/sign-in" @click=${follow}>${t('home.signIn')}</gcds-button>
+      <gcds-button type="link" button-role="secondary" href="/register" @click=${follow}>${t('home.register')}</gcds-button>
+    </p>`,
+};
+
+export const register: Page = {
+  title: () => t('register.heading'),
+  load: async () => reset(),
+  view: () => {
+    const labels = {
+      email: t('register.email'),
+      password: t('register.password'),
+      givenName: t('register.givenName'),
+      familyName: t('register.familyName'),
+    };
+    return html`
+      <p>${t('register.lead')}</p>
+      ${summary(state, labels)}
+      <form novalidate @submit=${submit(async (fields) => {
+        await api('POST', '/api/auth/register', { ...fields, preferredLanguage: language() });
+        signIn.email = fields.email;
+        await navigate('/confirm');
+      })}>
+        ${input(state, 'email', labels.email, { type: 'email', autocomplete: 'email' })}
+        ${input(state, 'password', labels.password, { type: 'password', autocomplete: 'new-password', hint: t('register.passwordHint') })}
+        ${input(state, 'givenName', labels.givenName, { autocomplete: 'given-name' })}
+        ${input(state, 'familyName', labels.familyName, { autocomplete: 'family-name' })}
+        ${button(t('register.submit'))}
+      </form>`;
+  },
+};
+
+export const confirm: Page = {
+  title: () => t('confirm.heading'),
+  load: async () => reset(),
+  view: () => {
+    const labels = { email: t('confirm.email'), code: t('confirm.code') };
+    return html`
+      ${signIn.email ? html`<p>${t('confirm.lead', { email: signIn.email })}</p>` : nothing}
+      ${summary(state, labels)} ${notice(state)}
+      <form novalidate @submit=${submit(async (fields) => {
+        await api('POST', '/api/auth/confirm', fields);
+        signIn.email = fields.email;
+        state.notice = t('confirm.done');
+        await navigate('/sign-in');
+      })}>
+        ${input(state, 'email', labels.email, { type: 'email', autocomplete: 'email', value: signIn.email })}
+        ${input(state, 'code', labels.code, { autocomplete: 'one-time-code' })}
+        ${button(t('confirm.submit'))}
+      </form>
+      <form novalidate @submit=${submit(async () => {
+        const email = document.querySelector<HTMLInputElement & { value: string }>('[name=email]')?.value ?? '';
+        await api('POST', '/api/auth/resend', { email });
+        state.notice = t('confirm.resent');
+      })}>
+        <gcds-button type="submit" button-role="secondary">${t('confirm.resend')}</gcds-button>
+      </form>`;
+  },
+};
+
+interface Challenge {
+  challenge: 'MFA_SETUP' | 'SOFTWARE_TOKEN_MFA';
+  session: string;
+}
+
+export const signInPage: Page = {
+  title: () => t('signIn.heading'),
+  load: async () => {
+    const carried = state.notice;
+    reset();
+    state.notice = carried;
+  },
+  view: () => {
+    const labels = { email: t('signIn.email'), password: t('signIn.password') };
+    return html`
+      ${notice(state)} ${summary(state, labels)}
+      <form novalidate @submit=${submit(async (fields) => {
+        const answer = await api<Challenge>('POST', '/api/auth/login', fields);
+        signIn.email = fields.email;
+        signIn.session = answer.session;
+        await navigate(answer.challenge === 'MFA_SETUP' ? '/mfa-setup' : '/mfa');
+      })}>
+        ${input(state, 'email', labels.email, { type: 'email', autocomplete: 'username', value: signIn.email })}
+        ${input(state, 'password', labels.password, { type: 'password', autocomplete: 'current-password' })}
+        ${button(t('signIn.submit'))}
+      </form>
+      <p><gcds-link href="/forgot" @click=${follow}>${t('signIn.forgot')}</gcds-link></p>
+      <p>${t('signIn.noAccount')} <gcds-link href="/register" @click=${follow}>${t('nav.register')}</gcds-link></p>`;
+  },
+};
+
+interface Enrolment {
+  secret: string;
+  otpauthUri: string;
+  session: string;
+}
+
+/** Where a completed sign-in goes: the page that asked for it, or the dashboard. */
+function afterSignIn(): string {
+  const next = new URLSearchParams(location.search).get('next');
+  return next && next.startsWith('/') && !next.startsWith('//') ? next : '/dashboard';
+}
+
+export const mfaSetup: Page = {
+  title: () => t('mfaSetup.heading'),
+  load: async () => {
+    reset();
+    if (!signIn.session) {
+      await navigate('/sign-in', true);
+      return;
+    }
+    try {
+      const enrolment = await api<Enrolment>('POST', '/api/auth/mfa/setup', { session: signIn.session });
+      signIn.session = enrolment.session;
+      signIn.secret = enrolment.secret;
+      signIn.qr = await QRCode.toDataURL(enrolment.otpauthUri, { margin: 1, width: 220 });
+    } catch (error) {
+      failed(state, error);
+    }
+  },
+  view: () => {
+    const labels = { code: t('mfaSetup.code') };
+    return html`
+      <p>${t('mfaSetup.lead')}</p>
+      ${summary(state, labels)}
+      ${signIn.qr ? html`<img src=${signIn.qr} alt=${t('mfaSetup.qrAlt')} width="220" height="220" />` : nothing}
+      ${signIn.secret
+        ? html`<p>${t('mfaSetup.secret')} <code id="totp-secret" class="secret">${signIn.secret}</code></p>`
+        : nothing}
+      <form novalidate @submit=${submit(async (fields) => {
+        keep(await api('POST', '/api/auth/mfa/setup/verify', { session: signIn.session, code: fields.code }));
+        signIn.session = signIn.secret = signIn.qr = null;
+        await navigate(afterSignIn());
+      })}>
+        ${input(state, 'code', labels.code, { autocomplete: 'one-time-code' })}
+        ${button(t('mfaSetup.submit'))}
+      </form>`;
+  },
+};
+
+export const mfa: Page = {
+  title: () => t('mfa.heading'),
+  load: async () => {
+    reset();
+    if (!signIn.session) await navigate('/sign-in', true);
+  },
+  view: () => {
+    const labels = { code: t('mfa.code') };
+    return html`
+      <p>${t('mfa.lead')}</p>
+      ${summary(state, labels)}
+      <form novalidate @submit=${submit(async (fields) => {
+        keep(await api('POST', '/api/auth/mfa', { session: signIn.session, code: fields.code }));
+        signIn.session = null;
+        await navigate(afterSignIn());
+      })}>
+        ${input(state, 'code', labels.code, { autocomplete: 'one-time-code' })}
+        ${button(t('mfa.submit'))}
+      </form>`;
+  },
+};
+
+export const forgot: Page = {
+  title: () => t('forgot.heading'),
+  load: async () => reset(),
+  view: () => {
+    const labels = { email: t('forgot.email') };
+    return html`
+      <p>${t('forgot.lead')}</p>
+      ${summary(state, labels)}
+      <form novalidate @submit=${submit(async (fields) => {
+        await api('POST', '/api/auth/forgot', fields);
+        signIn.email = fields.email;
+        await navigate('/reset');
+      })}>
+        ${input(state, 'email', labels.email, { type: 'email', autocomplete: 'email' })}
+        ${button(t('forgot.submit'))}
+      </form>`;
+  },
+};
+
+export const resetPassword: Page = {
+  title: () => t('reset.heading'),
+  load: async () => reset(),
+  view: () => {
+    const labels = { email: t('reset.email'), code: t('reset.code'), newPassword: t('reset.password') };
+    return html`
+      <p>${t('reset.lead')}</p>
+      ${summary(state, labels)}
+      <form novalidate @submit=${submit(async (fields) => {
+        await api('POST', '/api/auth/reset', fields);
+        state.notice = t('reset.done');
+        await navigate('/sign-in');
+      })}>
+        ${input(state, 'email', labels.email, { type: 'email', autocomplete: 'email', value: signIn.email })}
+        ${input(state, 'code', labels.code, { autocomplete: 'one-time-code' })}
+        ${input(state, 'newPassword', labels.newPassword, { type: 'password', autocomplete: 'new-password', hint: t('register.passwordHint') })}
+        ${button(t('reset.submit'))}
+      </form>`;
+  },
+};

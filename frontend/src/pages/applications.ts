@@ -1,0 +1,128 @@
+// The dashboard (status per application, action required, unread messages — two calls, each
+// one query on the server) and starting an application of any type.
+import { html, nothing } from 'lit-html';
+import { api } from '../api';
+import { follow, navigate, refresh, type Page } from '../app';
+import { emptyState, failed, focusSummary, summary, type FormState } from '../forms';
+import { formatDateTime, pick, t, type MessageKey } from '../i18n';
+
+interface Summary {
+  id: string;
+  type: string;
+  status: string;
+  number?: string;
+  updatedAt: number;
+  actionRequired: boolean;
+}
+
+interface InboxEntry {
+  applicationId: string;
+  unread: number;
+}
+
+interface ApplicationType {
+  code: string;
+  name: { en: string; fr: string };
+}
+
+let applications: Summary[] = [];
+let unread = new Map<string, number>();
+let types: ApplicationType[] = [];
+let state: FormState = emptyState();
+
+const typeName = (code: string) => {
+  const found = types.find((type) => type.code === code);
+  return found ? pick(found.name) : code;
+};
+
+export const statusLabel = (status: string) => t(`status.${status}` as MessageKey);
+
+async function loadTypes(): Promise<void> {
+  if (types.length === 0) types = await api<ApplicationType[]>('GET', '/api/application-types');
+}
+
+export const dashboard: Page = {
+  title: () => t('dashboard.heading'),
+  private: true,
+  load: async () => {
+    state = emptyState();
+    try {
+      const [list, inbox] = await Promise.all([
+        api<Summary[]>('GET', '/api/applications'),
+        api<{ applications: InboxEntry[] }>('GET', '/api/inbox'),
+        loadTypes(),
+      ]);
+      applications = list;
+      unread = new Map(inbox.applications.map((entry) => [entry.applicationId, entry.unread]));
+    } catch (error) {
+      failed(state, error);
+    }
+  },
+  view: () => html`
+    ${summary(state, {})}
+    <p><gcds-button type="link" href="/applications/new" @click=${follow}>${t('dashboard.start')}</gcds-button></p>
+    ${applications.length === 0
+      ? html`<p>${t('dashboard.empty')}</p>`
+      : html`<table class="applications">
+          <thead>
+            <tr>
+              <th scope="col">${t('dashboard.type')}</th>
+              <th scope="col">${t('dashboard.number')}</th>
+              <th scope="col">${t('dashboard.status')}</th>
+              <th scope="col">${t('dashboard.updated')}</th>
+            </tr>
+          </thead>
+          <tbody>
+            ${applications.map(
+              (application) => html`<tr>
+                <td>${typeName(application.type)}</td>
+                <td>${application.number ?? t('dashboard.noNumber')}</td>
+                <td>
+                  ${statusLabel(application.status)}
+                  ${application.actionRequired
+                    ? html`<strong class="flag">${t('dashboard.actionRequired')}</strong>`
+                    : nothing}
+                  ${unread.get(application.id)
+                    ? html`<span class="flag">${t('dashboard.unread', { count: unread.get(application.id) ?? 0 })}</span>`
+                    : nothing}
+                </td>
+                <td>${formatDateTime(application.updatedAt)}</td>
+              </tr>`,
+            )}
+          </tbody>
+        </table>`}
+  `,
+};
+
+export const startApplication: Page = {
+  title: () => t('start.heading'),
+  private: true,
+  load: async () => {
+    state = emptyState();
+    try {
+      await loadTypes();
+    } catch (error) {
+      failed(state, error);
+    }
+  },
+  view: () => html`
+    ${summary(state, { type: t('start.type') })}
+    <form novalidate @submit=${async (event: SubmitEvent) => {
+      event.preventDefault();
+      const chosen = (event.currentTarget as HTMLFormElement).querySelector<HTMLElement & { value: string }>('[name=type]');
+      try {
+        await api('POST', '/api/applications', { type: chosen?.value ?? '' });
+        await navigate('/dashboard');
+      } catch (error) {
+        failed(state, error);
+        focusSummary();
+        refresh();
+      }
+    }}>
+      <gcds-select select-id="type" name="type" label=${t('start.type')} required validate-on="other"
+        error-message=${state.errors.get('type') ?? ''}>
+        ${types.map((type) => html`<option value=${type.code}>${pick(type.name)}</option>`)}
+      </gcds-select>
+      <gcds-button type="submit">${t('start.submit')}</gcds-button>
+    </form>`,
+};

@@ -1,0 +1,190 @@
+// Browser journeys against a real local portal serving the built app (dist/), in Debian's
+// Chromium driven by playwright-core, with axe checks (no serious or critical violation) on
+// every page in English and French. Run by `make test` after `npm run build` and the portal's
+// cargo build; PORTAL_BIN points at the portal binary.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { createHmac } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+import { chromium } from 'playwright-core';
+
+const root = resolve(import.meta.dirname, '../..');
+const portalBin = process.env.PORTAL_BIN ?? resolve(root, '../target/debug/portal');
+const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+let portal;
+let baseUrl;
+let browser;
+let dataDir;
+
+/** Starts the portal on a free loopback port over a fresh data folder; resolves with its URL. */
+function startPortal() {
+  dataDir = mkdtempSync(join(tmpdir(), 'portal-browser-'));
+  portal = spawn(portalBin, [], {
+    env: {
+      ...process.env,
+      PORTAL_ADDR: '127.0.0.1:0',
+      PORTAL_DATA_DIR: join(dataDir, 'data'),
+      PORTAL_FRONTEND_DIR: join(root, 'dist'),
+      PORTAL_ECHO_MESSAGES: 'false',
+      PORTAL_ARGON2_MEMORY_KIB: '1024',
+      PORTAL_ARGON2_ITERATIONS: '1',
+      RUST_LOG: 'warn',
+    },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  return new Promise((ready, failed) => {
+    portal.once('exit', (code) => failed(new Error(`the portal stopped (${code})`)));
+    // Keep reading its output: a closed pipe would stop it.
+    createInterface({ input: portal.stdout }).on('line', (line) => {
+      const url = line.split(/\s+/).find((word) => word.startsWith('http://'));
+      if (url && !baseUrl) ready(url.replace(/\/$/, ''));
+    });
+  });
+}
+
+before(async () => {
+  baseUrl = await startPortal();
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync'],
+  });
+});
+
+after(async () => {
+  await browser?.close();
+  portal?.kill();
+  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+});
+
+/** The latest one-time code emailed to `email` (local mode's outbox). */
+async function codeFor(email) {
+  const outbox = await (await fetch(`${baseUrl}/api/dev/outbox`)).json();
+  const message = outbox.find((m) => m.to === email && m.code);
+  assert.ok(message, `a code was emailed to ${email}`);
+  return message.code;
+}
+
+/** RFC 6238 TOTP (SHA-1, 30 s, 6 digits) of a base32 secret, as an authenticator app shows it. */
+function totp(secret, at = Date.now()) {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  let bits = '';
+  for (const c of secret.replace(/=+$/, '').toUpperCase()) bits += alphabet.indexOf(c).toString(2).padStart(5, '0');
+  const key = Buffer.from(bits.match(/.{8}/g).map((b) => parseInt(b, 2)));
+  const counter = Buffer.alloc(8);
+  counter.writeBigUInt64BE(BigInt(Math.floor(at / 1000 / 30)));
+  const mac = createHmac('sha1', key).update(counter).digest();
+  const offset = mac[mac.length - 1] & 0xf;
+  return String((mac.readUInt32BE(offset) & 0x7fffffff) % 1_000_000).padStart(6, '0');
+}
+
+/** Fails on any serious or critical accessibility violation of the page as shown. */
+async function checkAccessibility(page, where) {
+  await page.addScriptTag({ content: axeSource });
+  const results = await page.evaluate(async () => await window.axe.run(document, { resultTypes: ['violations'] }));
+  const blocking = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  assert.deepEqual(
+    blocking.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`),
+    [],
+    `accessibility of ${where}`,
+  );
+}
+
+/** Checks the page in English, then in French through the toggle, and back. */
+async function checkBothLanguages(page, where) {
+  await checkAccessibility(page, `${where} (en)`);
+  await page.locator('gcds-lang-toggle').click();
+  await page.waitForFunction(() => document.documentElement.lang === 'fr');
+  await checkAccessibility(page, `${where} (fr)`);
+  await page.locator('gcds-lang-toggle').click();
+  await page.waitForFunction(() => document.documentElement.lang === 'en');
+}
+
+async function heading(page) {
+  return (await page.locator('#main-content h1').textContent())?.trim();
+}
+
+/** Runs a journey in a fresh context; on failure, says what the page showed (and saves a
+ * screenshot under the system's temporary folder). */
+function journey(name, steps) {
+  test(name, async () => {
+    const context = await browser.newContext({ locale: 'en-CA' });
+    const page = await context.newPage();
+    try {
+      await steps(page);
+    } catch (error) {
+      const shot = join(tmpdir(), `portal-browser-failure-${Date.now()}.png`);
+      await page.screenshot({ path: shot, fullPage: true }).catch(() => {});
+      const shown = await page.locator('#main-content').innerText().catch(() => '(nothing)');
+      error.message += `\n  at ${page.url()}\n  page shows: ${shown.slice(0, 600)}\n  screenshot: ${shot}`;
+      throw error;
+    } finally {
+      await context.close();
+    }
+  });
+}
+
+journey('register, confirm, set up MFA, see the dashboard, start an application, sign out', async (page) => {
+  const email = `applicant-${Date.now()}@example.ca`;
+  const password = 'a long and memorable passphrase';
+
+  await page.goto(baseUrl);
+  assert.equal(await heading(page), 'Immigration applicant portal');
+  await checkBothLanguages(page, 'home');
+
+  await page.getByRole('link', { name: 'Create an account' }).first().click();
+  await page.waitForURL('**/register');
+  assert.equal(await page.evaluate(() => document.activeElement?.tagName), 'H1', 'focus moves to the new page');
+  await checkBothLanguages(page, 'register');
+  // Errors come back from the API, in place and summarized.
+  await page.getByRole('button', { name: 'Create my account' }).click();
+  await page.locator('#error-summary').waitFor();
+  await checkAccessibility(page, 'register with errors');
+  await page.getByLabel('Email address').fill(email);
+  await page.getByLabel('Password').fill(password);
+  await page.getByLabel('Given name(s)').fill('Marie');
+  await page.getByLabel('Family name').fill('Tremblay');
+  await page.getByRole('button', { name: 'Create my account' }).click();
+
+  await page.waitForURL('**/confirm');
+  await checkBothLanguages(page, 'confirm');
+  await page.getByLabel('Confirmation code').fill(await codeFor(email));
+  await page.getByRole('button', { name: 'Confirm', exact: true }).click();
+
+  await page.waitForURL('**/sign-in');
+  await checkBothLanguages(page, 'sign in');
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Continue' }).click();
+
+  await page.waitForURL('**/mfa-setup');
+  await page.locator('#totp-secret').waitFor();
+  assert.ok(await page.getByRole('img', { name: /QR code/ }).isVisible(), 'a QR code of the otpauth URI');
+  await checkAccessibility(page, 'MFA setup');
+  const secret = (await page.locator('#totp-secret').textContent()).trim();
+  await page.getByLabel('Code from your authenticator app').fill(totp(secret));
+  await page.getByRole('button', { name: 'Verify and sign in' }).click();
+
+  await page.waitForURL('**/dashboard');
+  assert.equal(await heading(page), 'My applications');
+  await checkBothLanguages(page, 'dashboard');
+
+  await page.getByRole('link', { name: 'Start an application' }).click();
+  await page.waitForURL('**/applications/new');
+  await checkBothLanguages(page, 'start an application');
+  await page.getByLabel('Type of application').selectOption('visitor-visa');
+  await page.getByRole('button', { name: 'Start' }).click();
+  await page.waitForURL('**/dashboard');
+  await page.getByRole('cell', { name: 'Visitor visa (temporary resident visa)' }).waitFor();
+  await page.getByText('Action required').waitFor();
+
+  await page.getByRole('link', { name: 'Sign out' }).click();
+  await page.waitForURL(`${baseUrl}/`);
+  await page.goto(`${baseUrl}/dashboard`);
+  await page.waitForURL('**/sign-in?next=%2Fdashboard');
+});
