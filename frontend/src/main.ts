@@ -5,6 +5,7 @@ import { fallback, route, start } from './app';
 import { html } from 'lit-html';
 import { t } from './i18n';
 import { confirm, forgot, home, mfa, mfaSetup, register, resetPassword, signInPage } from './pages/account';
+import { applicationPage } from './pages/application';
 import { dashboard, startApplication } from './pages/applications';
 import './fonts.css';
 import './styles.css';
@@ -21,6 +22,7 @@ route('/forgot', forgot);
 route('/reset', resetPassword);
 route('/dashboard', dashboard);
 route('/applications/new', startApplication);
+route('/applications/:id', applicationPage);
 fallback({ title: () => t('notFound.heading'), view: () => html`<p>${t('notFound.lead')}</p>` });
 
 start();

@@ -75,7 +75,7 @@ export const dashboard: Page = {
           <tbody>
             ${applications.map(
               (application) => html`<tr>
-                <td>${typeName(application.type)}</td>
+                <td><gcds-link href="/applications/${application.id}" @click=${follow}>${typeName(application.type)}</gcds-link></td>
                 <td>${application.number ?? t('dashboard.noNumber')}</td>
                 <td>
                   ${statusLabel(application.status)}
@@ -111,8 +111,8 @@ export const startApplication: Page = {
       event.preventDefault();
       const chosen = (event.currentTarget as HTMLFormElement).querySelector<HTMLElement & { value: string }>('[name=type]');
       try {
-        await api('POST', '/api/applications', { type: chosen?.value ?? '' });
-        await navigate('/dashboard');
+        const created = await api<{ id: string }>('POST', '/api/applications', { type: chosen?.value ?? '' });
+        await navigate(`/applications/${created.id}`);
       } catch (error) {
         failed(state, error);
         focusSummary();

@@ -130,6 +130,76 @@ function journey(name, steps) {
   });
 }
 
+const PDF = Buffer.from('%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n');
+const PNG = Buffer.from('89504e470d0a1a0a0000000d4948445200000001000000010806000000', 'hex');
+
+/** Waits until the draft says everything is saved (it says "Saving…" from the first key). */
+async function saved(page) {
+  await page.getByText('All changes saved').waitFor();
+}
+
+/** Answers a form step by field id; the draft saves itself as the applicant types. */
+async function answer(page, answers) {
+  for (const [id, value] of Object.entries(answers)) {
+    const field = page.locator(`#${id}`);
+    if ((await field.evaluate((element) => element.tagName)) === 'SELECT') await field.selectOption(value);
+    else await field.fill(value);
+  }
+  await saved(page);
+}
+
+async function next(page) {
+  await page.getByRole('link', { name: 'Next' }).click();
+  await page.waitForURL(/step=\d/);
+  await page.locator('#main-content h2').first().waitFor();
+}
+
+/** Fills a visitor visa step by step (checking that a reload loses nothing), uploads its
+ * documents with a wrong file refused before sending, and submits it. */
+async function fillTheVisitorVisa(page) {
+  await page.getByText('Step 1 of 5').waitFor();
+  await checkBothLanguages(page, 'application step 1');
+  await answer(page, { familyName: 'Tremblay', givenNames: 'Marie', dateOfBirth: '1990-05-17' });
+  await page.reload();
+  await page.getByText('Step 1 of 5').waitFor();
+  assert.equal(await page.locator('#familyName').inputValue(), 'Tremblay', 'saved as typed');
+  await answer(page, { countryOfCitizenship: 'France' });
+  await next(page);
+  // An invalid answer is shown in place; the valid ones are still saved.
+  await answer(page, { passportExpiry: '2031-01-31' });
+  await page.locator('#passportNumber').fill('ab-1');
+  await page.getByText('correct the fields marked in red').waitFor();
+  await checkAccessibility(page, 'a field error in the wizard');
+  await answer(page, { passportNumber: 'AB1234567' });
+  await next(page);
+  await answer(page, { purpose: 'tourism', arrivalDate: '2027-07-01', lengthOfStayDays: '21', fundsCad: '8000' });
+  await next(page);
+
+  await page.getByText('Step 4 of 5').waitFor();
+  await checkBothLanguages(page, 'documents');
+  await page.locator('#file-passport').setInputFiles({ name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('hello') });
+  await page.locator('li.document').filter({ has: page.locator('#file-passport') }).getByRole('button', { name: 'Upload' }).click();
+  await page.getByText('Send a PDF, JPEG or PNG file.').waitFor();
+  for (const [kind, file] of [
+    ['passport', { name: 'passport.pdf', mimeType: 'application/pdf', buffer: PDF }],
+    ['photo', { name: 'photo.png', mimeType: 'image/png', buffer: PNG }],
+    ['proof-of-funds', { name: 'bank.pdf', mimeType: 'application/pdf', buffer: PDF }],
+  ]) {
+    const item = page.locator('li.document').filter({ has: page.locator(`#file-${kind}`) });
+    await page.locator(`#file-${kind}`).setInputFiles(file);
+    await item.getByRole('button', { name: 'Upload' }).click();
+    await item.getByText('Received and checked').waitFor();
+  }
+  await next(page);
+
+  await page.getByText('Step 5 of 5').waitFor();
+  await page.getByText('$185.00').waitFor();
+  await checkBothLanguages(page, 'review and submit');
+  await page.getByRole('button', { name: 'Submit my application' }).click();
+  await page.getByText('Status: Submitted').waitFor();
+  await checkBothLanguages(page, 'submitted application');
+}
+
 journey('register, confirm, set up MFA, see the dashboard, start an application, sign out', async (page) => {
   const email = `applicant-${Date.now()}@example.ca`;
   const password = 'a long and memorable passphrase';
@@ -179,9 +249,13 @@ journey('register, confirm, set up MFA, see the dashboard, start an application,
   await checkBothLanguages(page, 'start an application');
   await page.getByLabel('Type of application').selectOption('visitor-visa');
   await page.getByRole('button', { name: 'Start' }).click();
+  await page.waitForURL('**/applications/*');
+  await fillTheVisitorVisa(page);
+
+  await page.getByRole('link', { name: 'My applications' }).click();
   await page.waitForURL('**/dashboard');
-  await page.getByRole('cell', { name: 'Visitor visa (temporary resident visa)' }).waitFor();
-  await page.getByText('Action required').waitFor();
+  await page.getByRole('link', { name: 'Visitor visa (temporary resident visa)' }).waitFor();
+  await page.getByText('Submitted').waitFor();
 
   await page.getByRole('link', { name: 'Sign out' }).click();
   await page.waitForURL(`${baseUrl}/`);

@@ -1,0 +1,323 @@
+// One application. A draft is a wizard generated from its type's data — one step per form
+// section, then documents, then review and submit — that saves as the applicant types (a
+// stale version is reloaded and saved again, invalid answers are shown in place and the
+// valid ones still saved: nothing typed is lost). A submitted application shows its status
+// and timeline.
+import { html, nothing, type TemplateResult } from 'lit-html';
+import { ApiError, api, type FieldProblem } from '../api';
+import { follow, navigate, refresh, type Page } from '../app';
+import { documentsStep, loadDocuments } from './documents';
+import { formatDateTime, formatMoney, pick, t } from '../i18n';
+import { statusLabel } from './applications';
+
+type Label = { en: string; fr: string };
+
+interface Field {
+  id: string;
+  type: 'text' | 'date' | 'number' | 'select';
+  required: boolean;
+  label: Label;
+  maxLength?: number;
+  min?: number;
+  max?: number;
+  options?: { value: string; label: Label }[];
+}
+
+export interface ApplicationType {
+  code: string;
+  name: Label;
+  sections: { id: string; title: Label; fields: Field[] }[];
+  documents: { kind: string; required: boolean; label: Label }[];
+  fees: { code: string; amountCents: number; label: Label }[];
+}
+
+export interface Application {
+  id: string;
+  type: string;
+  status: string;
+  version: number;
+  data: Record<string, unknown>;
+  number?: string;
+}
+
+interface HistoryEntry {
+  at: number;
+  to: string;
+  noteToApplicant?: string;
+}
+
+interface Case {
+  application: Application;
+  history: HistoryEntry[];
+}
+
+/** How long typing pauses before the draft is saved. */
+const SAVE_DELAY_MS = 800;
+
+let types: ApplicationType[] = [];
+let application: Application | null = null;
+let history: HistoryEntry[] = [];
+let type: ApplicationType | null = null;
+/** The answers as typed, saved or not. */
+let answers: Record<string, unknown> = {};
+let fieldErrors = new Map<string, string>();
+let saving: 'saved' | 'saving' | 'invalid' | 'failed' = 'saved';
+let saveTimer: number | undefined;
+/** Answers typed since the last successful save. */
+let dirty = false;
+/** Counts edits, so a save finishing while the applicant types does not claim it saved all. */
+let edits = 0;
+let missing: FieldProblem[] = [];
+
+export async function applicationTypes(): Promise<ApplicationType[]> {
+  if (types.length === 0) types = await api<ApplicationType[]>('GET', '/api/application-types');
+  return types;
+}
+
+function step(): number {
+  return Number(new URLSearchParams(location.search).get('step') ?? '1');
+}
+
+/** The draft's answers as the API takes them: numbers as numbers, blanks left out. */
+function payload(exclude: Set<string>): Record<string, unknown> {
+  const fields = type?.sections.flatMap((s) => s.fields) ?? [];
+  const data: Record<string, unknown> = {};
+  for (const field of fields) {
+    const value = answers[field.id];
+    if (exclude.has(field.id) || value === undefined || value === '') continue;
+    data[field.id] = field.type === 'number' ? Number(value) : value;
+  }
+  return data;
+}
+
+/** Saves the answers; invalid ones are shown and left out so the rest is saved. */
+export async function save(): Promise<void> {
+  const draft = application;
+  if (!draft || draft.status !== 'draft') return;
+  window.clearTimeout(saveTimer);
+  saving = 'saving';
+  refresh();
+  let exclude = new Set<string>();
+  let version = draft.version;
+  const upTo = edits;
+  for (let attempt = 0; attempt < 3; attempt++) {
+    try {
+      const saved: Application = await api<Application>('PUT', `/api/applications/${draft.id}/form`, {
+        data: payload(exclude),
+        version,
+      });
+      application = saved;
+      const typedMeanwhile = edits !== upTo;
+      dirty = exclude.size > 0 || typedMeanwhile;
+      saving = typedMeanwhile ? 'saving' : exclude.size > 0 ? 'invalid' : 'saved';
+      if (exclude.size === 0) fieldErrors = new Map();
+      refresh();
+      return;
+    } catch (error) {
+      if (error instanceof ApiError && error.status === 409 && error.problem?.currentVersion) {
+        // Saved meanwhile (another tab): save these answers over it rather than lose them.
+        version = error.problem.currentVersion;
+      } else if (error instanceof ApiError && error.status === 400 && error.problem?.errors) {
+        fieldErrors = new Map(error.problem.errors.map((e) => [e.field, e.message ?? e.code]));
+        exclude = new Set(fieldErrors.keys());
+      } else {
+        saving = 'failed';
+        refresh();
+        saveTimer = window.setTimeout(() => void save(), SAVE_DELAY_MS * 5);
+        return;
+      }
+    }
+  }
+}
+
+function edited(event: Event): void {
+  const target = event.target as HTMLElement & { name?: string; value?: string };
+  const name = target.getAttribute('name');
+  if (!name) return;
+  answers[name] = target.value ?? '';
+  dirty = true;
+  edits += 1;
+  if (saving !== 'saving') {
+    saving = 'saving';
+    refresh();
+  }
+  window.clearTimeout(saveTimer);
+  saveTimer = window.setTimeout(() => void save(), SAVE_DELAY_MS);
+}
+
+function field(field: Field): TemplateResult {
+  const common = {
+    id: field.id,
+    label: pick(field.label),
+    error: fieldErrors.get(field.id) ?? '',
+    value: String(answers[field.id] ?? ''),
+  };
+  if (field.type === 'select') {
+    return html`<gcds-select select-id=${common.id} name=${common.id} label=${common.label}
+      ?required=${field.required} validate-on="other" error-message=${common.error} .value=${common.value}
+      default-value=${t('application.choose')}>
+      ${(field.options ?? []).map((o) => html`<option value=${o.value}>${pick(o.label)}</option>`)}
+    </gcds-select>`;
+  }
+  return html`<gcds-input input-id=${common.id} name=${common.id} label=${common.label}
+    type=${field.type === 'date' ? 'date' : field.type === 'number' ? 'number' : 'text'}
+    ?required=${field.required} validate-on="other" error-message=${common.error} .value=${common.value}
+    maxlength=${field.maxLength ?? nothing} min=${field.min ?? nothing} max=${field.max ?? nothing}></gcds-input>`;
+}
+
+function saveStatus(): TemplateResult {
+  const text = {
+    saved: t('application.saved'),
+    saving: t('application.saving'),
+    invalid: t('application.unsaved'),
+    failed: t('application.saveFailed'),
+  }[saving];
+  return html`<p class="save-status" role="status" aria-live="polite">${text}</p>`;
+}
+
+function stepLink(target: number, label: string): TemplateResult {
+  const go = async (event: Event) => {
+    event.preventDefault();
+    await save();
+    await navigate(`/applications/${application?.id}?step=${target}`);
+  };
+  return html`<gcds-button type="link" button-role="secondary" href="?step=${target}" @click=${go}>${label}</gcds-button>`;
+}
+
+async function submit(): Promise<void> {
+  if (!application) return;
+  await save();
+  try {
+    const submitted = await api<Application>('POST', `/api/applications/${application.id}/submit`);
+    missing = [];
+    application = submitted;
+    await navigate(`/applications/${submitted.id}`);
+  } catch (error) {
+    if (error instanceof ApiError && error.problem?.errors) {
+      missing = error.problem.errors;
+      refresh();
+      requestAnimationFrame(() => document.getElementById('missing')?.focus());
+    } else {
+      throw error;
+    }
+  }
+}
+
+/** Where a missing item is fixed: its form step, or the documents step. */
+function stepOf(field: string): number {
+  if (!type) return 1;
+  if (field.startsWith('documents.')) return type.sections.length + 1;
+  const index = type.sections.findIndex((s) => s.fields.some((f) => f.id === field));
+  return index + 1;
+}
+
+function labelOf(field: string): string {
+  if (!type) return field;
+  if (field.startsWith('documents.')) {
+    const kind = field.slice('documents.'.length);
+    const document = type.documents.find((d) => d.kind === kind);
+    return document ? pick(document.label) : kind;
+  }
+  const found = type.sections.flatMap((s) => s.fields).find((f) => f.id === field);
+  return found ? pick(found.label) : field;
+}
+
+function review(): TemplateResult {
+  if (!type) return html``;
+  const total = type.fees.reduce((sum, fee) => sum + fee.amountCents, 0);
+  return html`
+    ${missing.length > 0
+      ? html`<div class="error-summary" id="missing" tabindex="-1" role="alert">
+          <h2>${t('application.missing')}</h2>
+          <ul>
+            ${missing.map(
+              (item) => html`<li><a href="/applications/${application?.id}?step=${stepOf(item.field)}" @click=${follow}>
+                ${labelOf(item.field)}: ${item.message ?? item.code}</a></li>`,
+            )}
+          </ul>
+        </div>`
+      : nothing}
+    <h2>${t('application.fees')}</h2>
+    <table class="applications">
+      <tbody>
+        ${type.fees.map((fee) => html`<tr><th scope="row">${pick(fee.label)}</th><td>${formatMoney(fee.amountCents)}</td></tr>`)}
+        <tr><th scope="row">${t('application.total')}</th><td>${formatMoney(total)}</td></tr>
+      </tbody>
+    </table>
+    <gcds-button type="button" @click=${() => void submit()}>${t('application.submit')}</gcds-button>`;
+}
+
+function wizard(): TemplateResult {
+  if (!type || !application) return html``;
+  const total = type.sections.length + 2;
+  const current = Math.min(Math.max(step(), 1), total);
+  const section = type.sections[current - 1];
+  const title =
+    current <= type.sections.length
+      ? pick(section.title)
+      : current === total - 1
+        ? t('application.documentsStep')
+        : t('application.reviewStep');
+  return html`
+    <p class="step">${t('application.step', { current, total })}</p>
+    <h2>${title}</h2>
+    ${saveStatus()}
+    ${section
+      ? html`<form novalidate @gcdsInput=${edited} @gcdsChange=${edited} @submit=${(e: Event) => e.preventDefault()}>
+          ${section.fields.map(field)}
+        </form>`
+      : current === total - 1
+        ? documentsStep(application, type)
+        : review()}
+    <p class="step-navigation">
+      ${current > 1 ? stepLink(current - 1, t('application.previous')) : nothing}
+      ${current < total ? stepLink(current + 1, t('application.next')) : nothing}
+    </p>`;
+}
+
+function timeline(): TemplateResult {
+  if (!application) return html``;
+  return html`
+    <p>${t('application.status', { status: statusLabel(application.status) })}</p>
+    ${application.number ? html`<p>${t('application.number', { number: application.number })}</p>` : nothing}
+    <h2>${t('application.history')}</h2>
+    ${history.length === 0
+      ? html`<p>${t('application.noHistory')}</p>`
+      : html`<ol class="timeline">
+          ${history.map(
+            (entry) => html`<li>
+              <strong>${statusLabel(entry.to)}</strong> — ${formatDateTime(entry.at)}
+              ${entry.noteToApplicant ? html`<p>${entry.noteToApplicant}</p>` : nothing}
+            </li>`,
+          )}
+        </ol>`}`;
+}
+
+export const applicationPage: Page = {
+  title: () => (type ? pick(type.name) : t('app.loading')),
+  private: true,
+  load: async ({ id }) => {
+    if (application?.id !== id) {
+      application = null;
+      type = null;
+      missing = [];
+    }
+    const [found, catalog] = await Promise.all([api<Case>('GET', `/api/applications/${id}`), applicationTypes()]);
+    application = found.application;
+    history = found.history;
+    type = catalog.find((candidate) => candidate.code === found.application.type) ?? null;
+    answers = { ...found.application.data };
+    fieldErrors = new Map();
+    saving = 'saved';
+    dirty = false;
+    if (application.status === 'draft' && step() === (type?.sections.length ?? 0) + 1) {
+      await loadDocuments(application.id);
+    }
+  },
+  view: () => (application?.status === 'draft' ? wizard() : timeline()),
+};
+
+/** Saves a draft before the session ends (sign-out or time-out), so nothing typed is lost. */
+export async function saveBeforeLeaving(): Promise<void> {
+  if (dirty) await save();
+}

@@ -1,0 +1,165 @@
+// The documents step: the type's checklist with each requirement's state, an officer's requests,
+// and uploads straight to storage through the presigned form, with a progress bar. Size and
+// type are checked before anything is sent; the verification result is shown as soon as the
+// upload completes.
+import { html, nothing, type TemplateResult } from 'lit-html';
+import { ApiError, api } from '../api';
+import { refresh } from '../app';
+import { formatDateTime, pick, t, type MessageKey } from '../i18n';
+import type { Application, ApplicationType } from './application';
+
+const MAX_BYTES = 10 * 1024 * 1024;
+const ACCEPTED = ['application/pdf', 'image/jpeg', 'image/png'];
+
+interface Line {
+  kind: string;
+  required: boolean;
+  state: string | null;
+  satisfied: boolean;
+  requested?: { note?: string; dueDate: string };
+}
+
+interface Document {
+  id: string;
+  kind: string;
+  fileName: string;
+  state: string;
+  quarantineReason?: string;
+  reviewReason?: string;
+  createdAt: number;
+}
+
+interface Upload {
+  documentId: string;
+  upload: { method: string; url: string; fields: Record<string, string> };
+}
+
+let checklist: Line[] = [];
+let documents: Document[] = [];
+/** Per kind: the upload in progress (0–100) or the last problem. */
+const progress = new Map<string, { name: string; percent: number }>();
+const problems = new Map<string, string>();
+
+export async function loadDocuments(applicationId: string): Promise<void> {
+  const listed = await api<{ checklist: Line[]; documents: Document[] }>(
+    'GET',
+    `/api/applications/${applicationId}/documents`,
+  );
+  checklist = listed.checklist;
+  documents = listed.documents;
+}
+
+/** Posts the file with the signed form, reporting progress; resolves with the HTTP status. */
+function post(upload: Upload['upload'], file: File, onProgress: (percent: number) => void): Promise<number> {
+  return new Promise((done, failed) => {
+    const form = new FormData();
+    Object.entries(upload.fields).forEach(([name, value]) => form.append(name, value));
+    form.append('file', file);
+    const request = new XMLHttpRequest();
+    request.open('POST', upload.url);
+    request.upload.onprogress = (event) => {
+      if (event.lengthComputable) onProgress(Math.round((event.loaded / event.total) * 100));
+    };
+    request.onload = () => done(request.status);
+    request.onerror = () => failed(new Error('network'));
+    request.send(form);
+  });
+}
+
+async function send(application: Application, kind: string, input: HTMLInputElement): Promise<void> {
+  const file = input.files?.[0];
+  problems.delete(kind);
+  if (!file) problems.set(kind, t('documents.noFile'));
+  else if (file.size > MAX_BYTES) problems.set(kind, t('documents.tooLarge'));
+  else if (!ACCEPTED.includes(file.type)) problems.set(kind, t('documents.wrongType'));
+  if (!file || problems.has(kind)) {
+    refresh();
+    return;
+  }
+  progress.set(kind, { name: file.name, percent: 0 });
+  refresh();
+  try {
+    const declared = await api<Upload>('POST', `/api/applications/${application.id}/documents`, {
+      kind,
+      fileName: file.name,
+      contentType: file.type,
+      size: file.size,
+    });
+    const status = await post(declared.upload, file, (percent) => {
+      progress.set(kind, { name: file.name, percent });
+      refresh();
+    });
+    if (status >= 300) throw new Error(`storage answered ${status}`);
+    await api('POST', `/api/applications/${application.id}/documents/${declared.documentId}/complete`);
+  } catch (error) {
+    problems.set(kind, error instanceof ApiError && error.problem ? error.problem.title : t('documents.failed'));
+  } finally {
+    progress.delete(kind);
+    input.value = '';
+    await loadDocuments(application.id);
+    refresh();
+  }
+}
+
+async function remove(application: Application, document: Document): Promise<void> {
+  try {
+    await api('DELETE', `/api/applications/${application.id}/documents/${document.id}`);
+  } catch (error) {
+    problems.set(document.kind, error instanceof ApiError && error.problem ? error.problem.title : t('documents.failed'));
+  }
+  await loadDocuments(application.id);
+  refresh();
+}
+
+function stateText(document: Document): string {
+  const reason = document.quarantineReason
+    ? t(`documents.reason.${document.quarantineReason}` as MessageKey)
+    : (document.reviewReason ?? '');
+  return t(`documents.state.${document.state}` as MessageKey, { reason });
+}
+
+function line(application: Application, type: ApplicationType, entry: Line): TemplateResult {
+  const requirement = type.documents.find((d) => d.kind === entry.kind);
+  const label = requirement ? pick(requirement.label) : entry.kind;
+  const inputId = `file-${entry.kind}`;
+  const sent = documents.filter((d) => d.kind === entry.kind);
+  const uploading = progress.get(entry.kind);
+  const problem = problems.get(entry.kind);
+  return html`<li class="document">
+    <h3>${label} <span class="tag">${entry.required ? t('documents.required') : t('documents.optional')}</span></h3>
+    ${entry.requested
+      ? html`<p class="notice">${t('documents.requested', {
+          date: entry.requested.dueDate,
+          note: entry.requested.note ?? '',
+        })}</p>`
+      : nothing}
+    ${sent.length === 0
+      ? html`<p>${t('documents.notSent')}</p>`
+      : html`<ul>
+          ${sent.map(
+            (document) => html`<li>
+              ${document.fileName} — ${stateText(document)} (${formatDateTime(document.createdAt)})
+              ${application.status === 'draft'
+                ? html`<gcds-button type="button" button-role="secondary" size="small"
+                    @click=${() => void remove(application, document)}>${t('documents.delete', { name: document.fileName })}</gcds-button>`
+                : nothing}
+            </li>`,
+          )}
+        </ul>`}
+    <label for=${inputId}>${t('documents.choose', { kind: label })}</label>
+    <input id=${inputId} type="file" accept=${ACCEPTED.join(',')} aria-describedby=${problem ? `${inputId}-error` : nothing} />
+    ${problem ? html`<p class="field-error" id="${inputId}-error" role="alert">${problem}</p>` : nothing}
+    ${uploading
+      ? html`<label for="${inputId}-progress">${t('documents.uploading', { name: uploading.name })}</label>
+          <progress id="${inputId}-progress" max="100" value=${uploading.percent}>${uploading.percent}%</progress>`
+      : nothing}
+    <gcds-button type="button" button-role="secondary" ?disabled=${Boolean(uploading)}
+      @click=${() => void send(application, entry.kind, document.getElementById(inputId) as HTMLInputElement)}>
+      ${t('documents.upload')}
+    </gcds-button>
+  </li>`;
+}
+
+export function documentsStep(application: Application, type: ApplicationType): TemplateResult {
+  return html`<ul class="documents">${checklist.map((entry) => line(application, type, entry))}</ul>`;
+}
