@@ -110,6 +110,9 @@ function paint(page: Page, params: Record<string, string>): void {
         <gcds-container size="xl" centered>
           ${signedIn()
             ? html`<gcds-link href="/dashboard" @click=${follow}>${t('nav.dashboard')}</gcds-link>
+                <gcds-link href="/notifications" @click=${follow}>${t('nav.notifications')}</gcds-link>
+                <gcds-link href="/profile" @click=${follow}>${t('nav.profile')}</gcds-link>
+                <gcds-link href="/activity" @click=${follow}>${t('nav.activity')}</gcds-link>
                 <gcds-link href="/" @click=${leave}>${t('nav.signOut')}</gcds-link>`
             : html`<gcds-link href="/sign-in" @click=${follow}>${t('nav.signIn')}</gcds-link>
                 <gcds-link href="/register" @click=${follow}>${t('nav.register')}</gcds-link>`}

@@ -5,10 +5,12 @@ import { fallback, route, start } from './app';
 import { html } from 'lit-html';
 import { t } from './i18n';
 import { confirm, forgot, home, mfa, mfaSetup, register, resetPassword, signInPage } from './pages/account';
+import { activityPage, messagesPage, notificationsPage, profilePage } from './pages/account-pages';
 import { applicationPage } from './pages/application';
 import { dashboard, startApplication } from './pages/applications';
 import './fonts.css';
 import './styles.css';
+import { watchInactivity } from './session';
 
 void defineCustomElements();
 
@@ -23,6 +25,11 @@ route('/reset', resetPassword);
 route('/dashboard', dashboard);
 route('/applications/new', startApplication);
 route('/applications/:id', applicationPage);
+route('/applications/:id/messages', messagesPage);
+route('/notifications', notificationsPage);
+route('/profile', profilePage);
+route('/activity', activityPage);
 fallback({ title: () => t('notFound.heading'), view: () => html`<p>${t('notFound.lead')}</p>` });
 
+watchInactivity();
 start();

@@ -119,7 +119,8 @@ export const signInPage: Page = {
   load: async () => {
     const carried = state.notice;
     reset();
-    state.notice = carried;
+    const ended = new URLSearchParams(location.search).get('ended') === 'inactivity';
+    state.notice = ended ? t('session.ended') : carried;
   },
   view: () => {
     const labels = { email: t('signIn.email'), password: t('signIn.password') };

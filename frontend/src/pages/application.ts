@@ -279,6 +279,7 @@ function timeline(): TemplateResult {
   if (!application) return html``;
   return html`
     <p>${t('application.status', { status: statusLabel(application.status) })}</p>
+    <p><gcds-link href="/applications/${application.id}/messages" @click=${follow}>${t('messages.link')}</gcds-link></p>
     ${application.number ? html`<p>${t('application.number', { number: application.number })}</p>` : nothing}
     <h2>${t('application.history')}</h2>
     ${history.length === 0

@@ -252,6 +252,38 @@ journey('register, confirm, set up MFA, see the dashboard, start an application,
   await page.waitForURL('**/applications/*');
   await fillTheVisitorVisa(page);
 
+  await page.getByRole('link', { name: 'Messages' }).click();
+  await page.waitForURL('**/messages');
+  await checkBothLanguages(page, 'messages');
+  await page.locator('#body').fill('When can I expect my biometrics instructions?');
+  await page.getByRole('button', { name: 'Send' }).click();
+  await page.getByText('When can I expect my biometrics instructions?').waitFor();
+  await page.getByText('Not read yet').waitFor();
+
+  await page.getByRole('link', { name: 'Notifications' }).click();
+  await page.waitForURL('**/notifications');
+  await page.getByRole('heading', { name: /Your application was updated/ }).first().waitFor();
+  await checkBothLanguages(page, 'notifications');
+
+  await page.getByRole('link', { name: 'Profile' }).click();
+  await page.waitForURL('**/profile');
+  await checkBothLanguages(page, 'profile');
+  await page.getByLabel('By text message').check();
+  await page.locator('#phone').fill('514-555-0123');
+  await page.getByRole('button', { name: 'Save' }).click();
+  await page.locator('#error-summary').getByText(/country code/).waitFor();
+  await page.locator('#phone').fill('+15145550123');
+  await page.getByLabel('Français').check();
+  await page.getByRole('button', { name: 'Save' }).click();
+  await page.getByText('Vos préférences ont été enregistrées.').waitFor();
+  await page.locator('gcds-lang-toggle').click();
+  await page.waitForFunction(() => document.documentElement.lang === 'en');
+
+  await page.getByRole('link', { name: 'My activity' }).click();
+  await page.waitForURL('**/activity');
+  await page.getByRole('cell', { name: 'Submitted the application' }).waitFor();
+  await checkBothLanguages(page, 'activity');
+
   await page.getByRole('link', { name: 'My applications' }).click();
   await page.waitForURL('**/dashboard');
   await page.getByRole('link', { name: 'Visitor visa (temporary resident visa)' }).waitFor();

@@ -1,0 +1,227 @@
+// The signed-in applicant's own pages: an application's message thread (officer messages are
+// marked read when shown), notifications, profile and notification preferences, and who
+// accessed their files.
+import { html, nothing } from 'lit-html';
+import { api } from '../api';
+import { follow, refresh, type Page } from '../app';
+import { emptyState, failed, focusSummary, notice, summary, type FormState } from '../forms';
+import { MESSAGES, formatDateTime, setLanguage, t, type Language, type MessageKey } from '../i18n';
+
+interface Message {
+  id: string;
+  from: 'applicant' | 'officer';
+  body: string;
+  sentAt: number;
+  readAt: number;
+}
+
+interface Notification {
+  id: string;
+  applicationId: string;
+  title: string;
+  body: string;
+  at: number;
+  readAt: number;
+}
+
+interface Profile {
+  preferredLanguage: Language;
+  notifications: { email: boolean; sms: boolean; phone?: string };
+}
+
+interface Activity {
+  applicationId: string;
+  at: number;
+  role: string;
+  action: string;
+  outcome: 'allowed' | 'denied';
+}
+
+let messages: Message[] = [];
+let notifications: Notification[] = [];
+let profile: Profile | null = null;
+let activity: Activity[] = [];
+let state: FormState = emptyState();
+
+async function guarded(load: () => Promise<void>): Promise<void> {
+  state = emptyState();
+  try {
+    await load();
+  } catch (error) {
+    failed(state, error);
+  }
+}
+
+export const messagesPage: Page = {
+  title: () => t('messages.heading'),
+  private: true,
+  load: ({ id }) =>
+    guarded(async () => {
+      messages = await api<Message[]>('GET', `/api/applications/${id}/messages`);
+      const unread = messages.filter((m) => m.from === 'officer' && m.readAt === 0);
+      await Promise.all(unread.map((m) => api('POST', `/api/applications/${id}/messages/${m.id}/read`)));
+    }),
+  view: ({ id }) => html`
+    ${summary(state, { body: t('messages.body') })} ${notice(state)}
+    ${messages.length === 0
+      ? html`<p>${t('messages.empty')}</p>`
+      : html`<ol class="thread">
+          ${messages.map(
+            (m) => html`<li class=${m.from}>
+              <p class="meta">
+                <strong>${m.from === 'officer' ? t('messages.fromOfficer') : t('messages.fromMe')}</strong>,
+                ${formatDateTime(m.sentAt)}
+                ${m.from === 'applicant' ? html` — ${m.readAt ? t('messages.read') : t('messages.unread')}` : nothing}
+              </p>
+              <p class="body">${m.body}</p>
+            </li>`,
+          )}
+        </ol>`}
+    <h2>${t('messages.new')}</h2>
+    <form novalidate @submit=${async (event: SubmitEvent) => {
+      event.preventDefault();
+      const field = (event.currentTarget as HTMLFormElement).querySelector<HTMLElement & { value: string }>('[name=body]');
+      try {
+        await api('POST', `/api/applications/${id}/messages`, { body: field?.value ?? '' });
+        if (field) field.value = '';
+        await messagesPage.load?.({ id });
+        state.notice = t('messages.sent');
+      } catch (error) {
+        failed(state, error);
+        focusSummary();
+      }
+      refresh();
+    }}>
+      <gcds-textarea textarea-id="body" name="body" label=${t('messages.body')} required validate-on="other"
+        error-message=${state.errors.get('body') ?? ''}></gcds-textarea>
+      <gcds-button type="submit">${t('messages.send')}</gcds-button>
+    </form>`,
+};
+
+export const notificationsPage: Page = {
+  title: () => t('notifications.heading'),
+  private: true,
+  load: () =>
+    guarded(async () => {
+      notifications = (await api<{ items: Notification[] }>('GET', '/api/notifications')).items;
+    }),
+  view: () => html`
+    ${summary(state, {})}
+    ${notifications.length === 0
+      ? html`<p>${t('notifications.empty')}</p>`
+      : html`<ul class="notifications">
+          ${notifications.map(
+            (n) => html`<li>
+              <h2>${n.title} ${n.readAt === 0 ? html`<span class="tag">${t('notifications.unread')}</span>` : nothing}</h2>
+              <p>${formatDateTime(n.at)}</p>
+              <p>${n.body}</p>
+              <p>
+                <gcds-link href="/applications/${n.applicationId}" @click=${follow}>${t('notifications.open')}</gcds-link>
+                ${n.readAt === 0
+                  ? html`<gcds-button type="button" button-role="secondary" size="small" @click=${async () => {
+                      await api('POST', `/api/notifications/${n.id}/read`);
+                      await notificationsPage.load?.({});
+                      refresh();
+                    }}>${t('notifications.markRead')}</gcds-button>`
+                  : nothing}
+              </p>
+            </li>`,
+          )}
+        </ul>`}`,
+};
+
+export const profilePage: Page = {
+  title: () => t('profile.heading'),
+  private: true,
+  load: () =>
+    guarded(async () => {
+      profile = (await api<{ profile: Profile | null }>('GET', '/api/me')).profile;
+    }),
+  view: () => {
+    if (!profile) return html`${summary(state, {})}`;
+    const labels = { 'notifications.phone': t('profile.phone') };
+    const channels = profile.notifications;
+    return html`
+      ${summary(state, labels)} ${notice(state)}
+      <form novalidate @submit=${async (event: SubmitEvent) => {
+        event.preventDefault();
+        const form = event.currentTarget as HTMLFormElement;
+        const checked = (name: string) => form.querySelector<HTMLInputElement>(`input[name=${name}]`)?.checked ?? false;
+        const language = (form.querySelector<HTMLInputElement>('input[name=language]:checked')?.value ?? 'en') as Language;
+        const phone = form.querySelector<HTMLElement & { value: string }>('[name=phone]')?.value.trim() ?? '';
+        try {
+          profile = await api<Profile>('PATCH', '/api/me', {
+            preferredLanguage: language,
+            notifications: { email: checked('email'), sms: checked('sms'), phone: phone || null },
+          });
+          setLanguage(language);
+          state = emptyState();
+          state.notice = t('profile.saved');
+        } catch (error) {
+          failed(state, error);
+          focusSummary();
+        }
+        refresh();
+      }}>
+        <fieldset>
+          <legend>${t('profile.language')}</legend>
+          ${(['en', 'fr'] as Language[]).map(
+            (code) => html`<div class="choice">
+              <input type="radio" id="language-${code}" name="language" value=${code}
+                ?checked=${profile?.preferredLanguage === code} />
+              <label for="language-${code}" lang=${code}>${code === 'en' ? 'English' : 'Français'}</label>
+            </div>`,
+          )}
+        </fieldset>
+        <fieldset>
+          <legend>${t('profile.channels')}</legend>
+          <div class="choice"><input type="checkbox" id="email" name="email" ?checked=${channels.email} />
+            <label for="email">${t('profile.email')}</label></div>
+          <div class="choice"><input type="checkbox" id="sms" name="sms" ?checked=${channels.sms} />
+            <label for="sms">${t('profile.sms')}</label></div>
+        </fieldset>
+        <gcds-input input-id="phone" name="phone" type="tel" autocomplete="tel" label=${t('profile.phone')}
+          .value=${channels.phone ?? ''} validate-on="other"
+          error-message=${state.errors.get('notifications.phone') ?? ''}></gcds-input>
+        <gcds-button type="submit">${t('profile.save')}</gcds-button>
+      </form>`;
+  },
+};
+
+/** An audit action as people read it (the code itself for one this app does not know yet). */
+function actionLabel(action: string): string {
+  const key = `activity.action.${action}` as MessageKey;
+  return key in MESSAGES.en ? t(key) : action;
+}
+
+export const activityPage: Page = {
+  title: () => t('activity.heading'),
+  private: true,
+  load: () =>
+    guarded(async () => {
+      activity = await api<Activity[]>('GET', '/api/me/activity');
+    }),
+  view: () => html`
+    <p>${t('activity.lead')}</p>
+    ${summary(state, {})}
+    ${activity.length === 0
+      ? html`<p>${t('activity.empty')}</p>`
+      : html`<table class="applications">
+          <thead><tr>
+            <th scope="col">${t('activity.when')}</th>
+            <th scope="col">${t('activity.who')}</th>
+            <th scope="col">${t('activity.what')}</th>
+            <th scope="col">${t('activity.outcome')}</th>
+          </tr></thead>
+          <tbody>
+            ${activity.map(
+              (a) => html`<tr>
+                <td>${formatDateTime(a.at)}</td>
+                <td>${t(`activity.role.${a.role}` as 'activity.role.officer')}</td>
+                <td>${actionLabel(a.action)}</td>
+                <td>${a.outcome === 'allowed' ? t('activity.allowed') : t('activity.denied')}</td>
+              </tr>`,
+            )}
+          </tbody>
+        </table>`}`,
+};
