@@ -33,6 +33,17 @@ export function signedIn(): boolean {
   return accessToken !== null;
 }
 
+/** Whether the signed-in user is an agency officer (the token's groups; the API checks again). */
+export function isOfficer(): boolean {
+  if (!accessToken) return false;
+  try {
+    const payload = JSON.parse(atob(accessToken.split('.')[1].replace(/-/g, '+').replace(/_/g, '/')));
+    return Array.isArray(payload['cognito:groups']) && payload['cognito:groups'].includes('officers');
+  } catch {
+    return false;
+  }
+}
+
 export function forgetSession(): void {
   accessToken = null;
 }

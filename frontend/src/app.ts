@@ -1,8 +1,8 @@
 // The app shell: routes, the page layout (GC header with the language toggle, footer), and
 // what happens on every navigation — render, set the title, move focus to the page's heading
 // so screen readers announce the new page.
-import { html, render, type TemplateResult } from 'lit-html';
-import { signedIn, renew, signOut } from './api';
+import { html, nothing, render, type TemplateResult } from 'lit-html';
+import { isOfficer, signedIn, renew, signOut } from './api';
 import { language, otherLanguage, setLanguage, t } from './i18n';
 
 export interface Page {
@@ -109,7 +109,10 @@ function paint(page: Page, params: Record<string, string>): void {
       <nav slot="menu" aria-label=${t('app.title')} class="portal-menu">
         <gcds-container size="xl" centered>
           ${signedIn()
-            ? html`<gcds-link href="/dashboard" @click=${follow}>${t('nav.dashboard')}</gcds-link>
+            ? html`${isOfficer()
+                  ? html`<gcds-link href="/officer" @click=${follow}>${t('nav.officer')}</gcds-link>`
+                  : nothing}
+                <gcds-link href="/dashboard" @click=${follow}>${t('nav.dashboard')}</gcds-link>
                 <gcds-link href="/notifications" @click=${follow}>${t('nav.notifications')}</gcds-link>
                 <gcds-link href="/profile" @click=${follow}>${t('nav.profile')}</gcds-link>
                 <gcds-link href="/activity" @click=${follow}>${t('nav.activity')}</gcds-link>

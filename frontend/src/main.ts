@@ -8,6 +8,7 @@ import { confirm, forgot, home, mfa, mfaSetup, register, resetPassword, signInPa
 import { activityPage, messagesPage, notificationsPage, profilePage } from './pages/account-pages';
 import { applicationPage } from './pages/application';
 import { dashboard, startApplication } from './pages/applications';
+import { casePage, queuePage } from './pages/officer';
 import './fonts.css';
 import './styles.css';
 import { watchInactivity } from './session';
@@ -29,6 +30,8 @@ route('/applications/:id/messages', messagesPage);
 route('/notifications', notificationsPage);
 route('/profile', profilePage);
 route('/activity', activityPage);
+route('/officer', queuePage);
+route('/officer/applications/:id', casePage);
 fallback({ title: () => t('notFound.heading'), view: () => html`<p>${t('notFound.lead')}</p>` });
 
 watchInactivity();

@@ -3,7 +3,7 @@
 // confirmed are kept in memory between steps, never stored.
 import { html, nothing } from 'lit-html';
 import QRCode from 'qrcode';
-import { api, keep } from '../api';
+import { api, isOfficer, keep } from '../api';
 import { follow, navigate, refresh, type Page } from '../app';
 import { emptyState, failed, focusSummary, input, notice, summary, values, type FormState } from '../forms';
 import { language, t } from '../i18n';
@@ -150,7 +150,8 @@ interface Enrolment {
 /** Where a completed sign-in goes: the page that asked for it, or the dashboard. */
 function afterSignIn(): string {
   const next = new URLSearchParams(location.search).get('next');
-  return next && next.startsWith('/') && !next.startsWith('//') ? next : '/dashboard';
+  if (next && next.startsWith('/') && !next.startsWith('//')) return next;
+  return isOfficer() ? '/officer' : '/dashboard';
 }
 
 export const mfaSetup: Page = {

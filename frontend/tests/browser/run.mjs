@@ -200,9 +200,10 @@ async function fillTheVisitorVisa(page) {
   await checkBothLanguages(page, 'submitted application');
 }
 
-journey('register, confirm, set up MFA, see the dashboard, start an application, sign out', async (page) => {
+journey('an applicant applies and an officer asks for a document, in the browser', async (page) => {
   const email = `applicant-${Date.now()}@example.ca`;
   const password = 'a long and memorable passphrase';
+  let secret;
 
   await page.goto(baseUrl);
   assert.equal(await heading(page), 'Immigration applicant portal');
@@ -236,7 +237,7 @@ journey('register, confirm, set up MFA, see the dashboard, start an application,
   await page.locator('#totp-secret').waitFor();
   assert.ok(await page.getByRole('img', { name: /QR code/ }).isVisible(), 'a QR code of the otpauth URI');
   await checkAccessibility(page, 'MFA setup');
-  const secret = (await page.locator('#totp-secret').textContent()).trim();
+  secret = (await page.locator('#totp-secret').textContent()).trim();
   await page.getByLabel('Code from your authenticator app').fill(totp(secret));
   await page.getByRole('button', { name: 'Verify and sign in' }).click();
 
@@ -293,4 +294,57 @@ journey('register, confirm, set up MFA, see the dashboard, start an application,
   await page.waitForURL(`${baseUrl}/`);
   await page.goto(`${baseUrl}/dashboard`);
   await page.waitForURL('**/sign-in?next=%2Fdashboard');
+
+  await theOfficerAsksForADocument(page);
+
+  // Back as the applicant (the next step's code: the one used at setup may not be reused).
+  await signIn(page, email, password);
+  await page.getByLabel('Security code').fill(totp(secret, Date.now() + 30_000));
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.waitForURL('**/dashboard');
+  await page.getByText('Documents requested').waitFor();
+  await page.getByText('Action required').waitFor();
+  await page.getByText('1 unread message(s)').waitFor();
 });
+
+async function signIn(page, email, password) {
+  await page.goto(`${baseUrl}/sign-in`);
+  await page.getByLabel('Email address').fill(email);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Continue' }).click();
+}
+
+/** The demo officer enrols an authenticator, finds the application in the queue, receives it,
+ * starts the review, asks for a clearer passport by a due date and writes to the applicant. */
+async function theOfficerAsksForADocument(page) {
+  await signIn(page, 'officer@portal.local', 'demo officer passphrase');
+  await page.waitForURL('**/mfa-setup');
+  await page.locator('#totp-secret').waitFor();
+  const secret = (await page.locator('#totp-secret').textContent()).trim();
+  await page.getByLabel('Code from your authenticator app').fill(totp(secret));
+  await page.getByRole('button', { name: 'Verify and sign in' }).click();
+
+  await page.waitForURL('**/officer');
+  await checkBothLanguages(page, 'officer queue');
+  await page.locator('table.applications gcds-link').first().click();
+  await page.waitForURL('**/officer/applications/*');
+  await page.getByRole('heading', { name: 'Answers' }).waitFor();
+  await checkBothLanguages(page, 'officer case');
+  for (const to of ['received', 'in_review']) {
+    await page.locator('#to').selectOption(to);
+    await page.locator('#reason').fill('Complete file');
+    await page.getByRole('button', { name: 'Change the status' }).click();
+    await page.getByText('Done.').waitFor();
+    await page.getByText(`Status: ${to === 'received' ? 'Received' : 'In review'}`).waitFor();
+  }
+  await page.getByLabel('Passport (pages with your photo and details)').check();
+  await page.locator('#requestNote').fill('The scan is blurred: send a sharper one.');
+  await page.locator('#dueDate').fill('2099-01-31');
+  await page.getByRole('button', { name: 'Ask the applicant' }).click();
+  await page.getByText('Status: Documents requested').waitFor();
+  await page.locator('#message').fill('Please send a sharper scan of your passport.');
+  await page.getByRole('button', { name: 'Send' }).click();
+  await page.getByText('Please send a sharper scan of your passport.').waitFor();
+  await page.getByRole('link', { name: 'Sign out' }).click();
+  await page.waitForURL(`${baseUrl}/`);
+}

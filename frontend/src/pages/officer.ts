@@ -1,0 +1,321 @@
+// The officer console: the queue by status and type (paged by the API's cursor), and a case —
+// answers, history with reasons, documents to download and review, status changes with a
+// reason and a note to the applicant, document requests with a due date, the message thread.
+import { html, nothing, type TemplateResult } from 'lit-html';
+import { api } from '../api';
+import { follow, navigate, refresh, type Page } from '../app';
+import { emptyState, failed, focusSummary, notice, summary, type FormState } from '../forms';
+import { formatDateTime, pick, t } from '../i18n';
+import { applicationTypes, type Application, type ApplicationType } from './application';
+import { statusLabel } from './applications';
+
+const STATUSES = ['submitted', 'received', 'biometrics_requested', 'biometrics_completed', 'in_review',
+  'documents_requested', 'interview_scheduled', 'approved', 'refused', 'closed', 'withdrawn'];
+/** Where an officer may move an application (the API refuses what its status does not allow). */
+const TARGETS = ['received', 'biometrics_requested', 'biometrics_completed', 'in_review', 'interview_scheduled',
+  'approved', 'refused', 'closed'];
+
+interface QueueItem {
+  id: string;
+  type: string;
+  status: string;
+  number?: string;
+  updatedAt: number;
+}
+
+interface Entry {
+  at: number;
+  actor: string;
+  from: string;
+  to: string;
+  reason?: string;
+  noteToApplicant?: string;
+}
+
+interface Document {
+  id: string;
+  kind: string;
+  fileName: string;
+  state: string;
+}
+
+interface Message {
+  id: string;
+  from: 'applicant' | 'officer';
+  body: string;
+  sentAt: number;
+  readAt: number;
+}
+
+interface Case {
+  application: Application;
+  history: Entry[];
+  documents: Document[];
+  messages: Message[];
+}
+
+let queue: QueueItem[] = [];
+let next: string | null = null;
+let types: ApplicationType[] = [];
+let current: Case | null = null;
+let state: FormState = emptyState();
+
+const params = () => new URLSearchParams(location.search);
+const typeOf = (code: string) => types.find((type) => type.code === code);
+const field = (form: HTMLFormElement, name: string) =>
+  form.querySelector<HTMLElement & { value: string }>(`[name="${name}"]`)?.value ?? '';
+
+export const queuePage: Page = {
+  title: () => t('officer.queue.heading'),
+  private: true,
+  load: async () => {
+    state = emptyState();
+    try {
+      types = await applicationTypes();
+      const query = new URLSearchParams({ status: params().get('status') ?? 'submitted' });
+      if (params().get('type')) query.set('type', params().get('type') ?? '');
+      if (params().get('cursor')) query.set('cursor', params().get('cursor') ?? '');
+      const page = await api<{ items: QueueItem[]; next: string | null }>('GET', `/api/officer/queue?${query}`);
+      queue = page.items;
+      next = page.next;
+    } catch (error) {
+      failed(state, error);
+    }
+  },
+  view: () => {
+    const status = params().get('status') ?? 'submitted';
+    const type = params().get('type') ?? '';
+    return html`
+      ${summary(state, {})}
+      <form class="filters" @submit=${async (event: SubmitEvent) => {
+        event.preventDefault();
+        const form = event.currentTarget as HTMLFormElement;
+        const query = new URLSearchParams({ status: field(form, 'status') });
+        if (field(form, 'type')) query.set('type', field(form, 'type'));
+        await navigate(`/officer?${query}`);
+      }}>
+        <gcds-select select-id="status" name="status" label=${t('officer.queue.status')} .value=${status}>
+          ${STATUSES.map((s) => html`<option value=${s} ?selected=${s === status}>${statusLabel(s)}</option>`)}
+        </gcds-select>
+        <gcds-select select-id="type" name="type" label=${t('officer.queue.type')} .value=${type}>
+          <option value="">${t('officer.queue.anyType')}</option>
+          ${types.map((ty) => html`<option value=${ty.code} ?selected=${ty.code === type}>${pick(ty.name)}</option>`)}
+        </gcds-select>
+        <gcds-button type="submit">${t('officer.queue.show')}</gcds-button>
+      </form>
+      ${queue.length === 0
+        ? html`<p>${t('officer.queue.empty')}</p>`
+        : html`<table class="applications">
+            <thead><tr>
+              <th scope="col">${t('dashboard.number')}</th>
+              <th scope="col">${t('dashboard.type')}</th>
+              <th scope="col">${t('dashboard.status')}</th>
+              <th scope="col">${t('dashboard.updated')}</th>
+            </tr></thead>
+            <tbody>
+              ${queue.map(
+                (item) => html`<tr>
+                  <td><gcds-link href="/officer/applications/${item.id}" @click=${follow}>
+                    ${item.number ?? t('dashboard.noNumber')}</gcds-link></td>
+                  <td>${typeOf(item.type) ? pick((typeOf(item.type) as ApplicationType).name) : item.type}</td>
+                  <td>${statusLabel(item.status)}</td>
+                  <td>${formatDateTime(item.updatedAt)}</td>
+                </tr>`,
+              )}
+            </tbody>
+          </table>`}
+      ${next
+        ? html`<gcds-link href="/officer?${new URLSearchParams({ status, type, cursor: next })}" @click=${follow}>
+            ${t('officer.queue.more')}</gcds-link>`
+        : nothing}`;
+  },
+};
+
+async function act(action: () => Promise<unknown>): Promise<void> {
+  try {
+    await action();
+    const id = current?.application.id;
+    state = emptyState();
+    state.notice = t('officer.case.done');
+    if (id) await load(id);
+  } catch (error) {
+    failed(state, error);
+    focusSummary();
+  }
+  refresh();
+}
+
+async function load(id: string): Promise<void> {
+  types = await applicationTypes();
+  current = await api<Case>('GET', `/api/officer/applications/${id}`);
+}
+
+async function download(document: Document): Promise<void> {
+  if (!current) return;
+  const link = await api<{ url: string }>(
+    'GET',
+    `/api/applications/${current.application.id}/documents/${document.id}/download`,
+  );
+  window.location.assign(link.url);
+}
+
+function answers(type: ApplicationType, application: Application): TemplateResult {
+  return html`<dl class="answers">
+    ${type.sections.flatMap((section) => section.fields).map(
+      (f) => html`<dt>${pick(f.label)}</dt><dd>${String(application.data[f.id] ?? '—')}</dd>`,
+    )}
+  </dl>`;
+}
+
+function documentsSection(type: ApplicationType, documents: Document[]): TemplateResult {
+  const label = (kind: string) => {
+    const found = type.documents.find((d) => d.kind === kind);
+    return found ? pick(found.label) : kind;
+  };
+  const review = (document: Document, decision: 'accept' | 'reject') => (event: Event) => {
+    const item = (event.currentTarget as HTMLElement).closest('li');
+    const reason = item?.querySelector<HTMLElement & { value: string }>('[name=reason]')?.value ?? '';
+    void act(() =>
+      api('POST', `/api/officer/applications/${current?.application.id}/documents/${document.id}/review`, {
+        decision,
+        reason: reason || null,
+      }),
+    );
+  };
+  return html`<ul class="documents">
+    ${documents.map(
+      (document) => html`<li class="document">
+        <h3>${label(document.kind)}</h3>
+        <p>${document.fileName} — ${t(`documents.state.${document.state}` as 'documents.state.verified', { reason: '' })}</p>
+        ${['verified', 'accepted', 'rejected'].includes(document.state)
+          ? html`<gcds-button type="button" button-role="secondary" size="small" @click=${() => void download(document)}>
+                ${t('officer.case.download', { name: document.fileName })}</gcds-button>
+              <gcds-input input-id="reason-${document.id}" name="reason" label=${t('officer.case.reviewReason')}
+                validate-on="other"></gcds-input>
+              <gcds-button type="button" size="small" @click=${review(document, 'accept')}>${t('officer.case.accept')}</gcds-button>
+              <gcds-button type="button" button-role="secondary" size="small" @click=${review(document, 'reject')}>
+                ${t('officer.case.reject')}</gcds-button>`
+          : nothing}
+      </li>`,
+    )}
+  </ul>`;
+}
+
+function forms(type: ApplicationType, application: Application): TemplateResult {
+  return html`
+    <h2>${t('officer.case.status')}</h2>
+    <form novalidate @submit=${(event: SubmitEvent) => {
+      event.preventDefault();
+      const form = event.currentTarget as HTMLFormElement;
+      void act(() =>
+        api('POST', `/api/officer/applications/${application.id}/status`, {
+          to: field(form, 'to'),
+          reason: field(form, 'reason'),
+          noteToApplicant: field(form, 'noteToApplicant') || null,
+          version: application.version,
+        }),
+      );
+    }}>
+      <gcds-select select-id="to" name="to" label=${t('officer.case.to')} required>
+        ${TARGETS.map((s) => html`<option value=${s}>${statusLabel(s)}</option>`)}
+      </gcds-select>
+      <gcds-input input-id="reason" name="reason" label=${t('officer.case.statusReason')} required validate-on="other"
+        error-message=${state.errors.get('reason') ?? ''}></gcds-input>
+      <gcds-textarea textarea-id="noteToApplicant" name="noteToApplicant" label=${t('officer.case.note')}
+        validate-on="other"></gcds-textarea>
+      <gcds-button type="submit">${t('officer.case.apply')}</gcds-button>
+    </form>
+
+    <h2>${t('officer.case.request')}</h2>
+    <form novalidate @submit=${(event: SubmitEvent) => {
+      event.preventDefault();
+      const form = event.currentTarget as HTMLFormElement;
+      const kinds = [...form.querySelectorAll<HTMLInputElement>('input[name=kind]:checked')].map((i) => i.value);
+      const note = field(form, 'requestNote');
+      void act(() =>
+        api('POST', `/api/officer/applications/${application.id}/document-requests`, {
+          documents: kinds.map((kind) => ({ kind, note: note || null })),
+          dueDate: field(form, 'dueDate'),
+          version: application.version,
+        }),
+      );
+    }}>
+      <fieldset>
+        <legend>${t('officer.case.requestKinds')}</legend>
+        ${type.documents.map(
+          (d) => html`<div class="choice">
+            <input type="checkbox" id="kind-${d.kind}" name="kind" value=${d.kind} />
+            <label for="kind-${d.kind}">${pick(d.label)}</label>
+          </div>`,
+        )}
+      </fieldset>
+      <gcds-textarea textarea-id="requestNote" name="requestNote" label=${t('officer.case.requestNote')}
+        validate-on="other"></gcds-textarea>
+      <gcds-input input-id="dueDate" name="dueDate" type="date" label=${t('officer.case.dueDate')} required
+        validate-on="other" error-message=${state.errors.get('dueDate') ?? ''}></gcds-input>
+      <gcds-button type="submit">${t('officer.case.requestSubmit')}</gcds-button>
+    </form>`;
+}
+
+function thread(application: Application, messages: Message[]): TemplateResult {
+  return html`
+    <h2>${t('officer.case.messages')}</h2>
+    <ol class="thread">
+      ${messages.map(
+        (m) => html`<li class=${m.from}>
+          <p class="meta"><strong>${m.from === 'officer' ? t('messages.fromOfficer') : t('activity.role.applicant')}</strong>,
+            ${formatDateTime(m.sentAt)} — ${m.readAt ? t('messages.read') : t('messages.unread')}</p>
+          <p class="body">${m.body}</p>
+        </li>`,
+      )}
+    </ol>
+    <form novalidate @submit=${(event: SubmitEvent) => {
+      event.preventDefault();
+      const form = event.currentTarget as HTMLFormElement;
+      void act(() => api('POST', `/api/officer/applications/${application.id}/messages`, { body: field(form, 'message') }));
+    }}>
+      <gcds-textarea textarea-id="message" name="message" label=${t('officer.case.message')} required
+        validate-on="other" error-message=${state.errors.get('body') ?? ''}></gcds-textarea>
+      <gcds-button type="submit">${t('officer.case.send')}</gcds-button>
+    </form>`;
+}
+
+export const casePage: Page = {
+  title: () =>
+    current?.application.number
+      ? t('officer.case.heading', { number: current.application.number })
+      : t('officer.case.noNumber'),
+  private: true,
+  load: async ({ id }) => {
+    state = emptyState();
+    try {
+      await load(id);
+    } catch (error) {
+      failed(state, error);
+    }
+  },
+  view: () => {
+    if (!current) return html`${summary(state, {})}`;
+    const { application, history, documents, messages } = current;
+    const type = typeOf(application.type);
+    if (!type) return html``;
+    return html`
+      ${summary(state, { reason: t('officer.case.statusReason'), dueDate: t('officer.case.dueDate') })}
+      ${notice(state)}
+      <p>${pick(type.name)} — ${t('application.status', { status: statusLabel(application.status) })}</p>
+      <h2>${t('officer.case.answers')}</h2>
+      ${answers(type, application)}
+      <h2>${t('officer.case.history')}</h2>
+      <ol class="timeline">
+        ${history.map(
+          (entry) => html`<li><strong>${statusLabel(entry.to)}</strong> — ${formatDateTime(entry.at)}
+            ${entry.reason ? html`<p>${t('officer.case.reason', { reason: entry.reason })}</p>` : nothing}
+            ${entry.noteToApplicant ? html`<p>${entry.noteToApplicant}</p>` : nothing}</li>`,
+        )}
+      </ol>
+      <h2>${t('officer.case.documents')}</h2>
+      ${documentsSection(type, documents)}
+      ${forms(type, application)}
+      ${thread(application, messages)}`;
+  },
+};
