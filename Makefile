@@ -16,7 +16,7 @@ test: venv frontend
 	$(VENV)/bin/cfn-lint template.yaml
 	infra/emulator/with-moto cargo nextest run --workspace --all-features --no-fail-fast
 	cd frontend && npm test
-	cargo build -p portal-local --bin portal
+	# The portal binary nextest built for the local crate's tests (same features: no rebuild).
 	cd frontend && PORTAL_BIN=$(CURDIR)/target/debug/portal npm run e2e
 
 ## venv: the Python tools the tests use (moto, cfn-lint), pinned in infra/emulator/requirements.txt
