@@ -281,6 +281,9 @@ function timeline(): TemplateResult {
     <p>${t('application.status', { status: statusLabel(application.status) })}</p>
     <p><gcds-link href="/applications/${application.id}/messages" @click=${follow}>${t('messages.link')}</gcds-link></p>
     ${application.number ? html`<p>${t('application.number', { number: application.number })}</p>` : nothing}
+    ${application.status === 'documents_requested' && type
+      ? html`<h2>${t('application.documentsStep')}</h2>${documentsStep(application, type)}`
+      : nothing}
     <h2>${t('application.history')}</h2>
     ${history.length === 0
       ? html`<p>${t('application.noHistory')}</p>`
@@ -311,9 +314,10 @@ export const applicationPage: Page = {
     fieldErrors = new Map();
     saving = 'saved';
     dirty = false;
-    if (application.status === 'draft' && step() === (type?.sections.length ?? 0) + 1) {
-      await loadDocuments(application.id);
-    }
+    const documentsShown =
+      application.status === 'documents_requested' ||
+      (application.status === 'draft' && step() === (type?.sections.length ?? 0) + 1);
+    if (documentsShown) await loadDocuments(application.id);
   },
   view: () => (application?.status === 'draft' ? wizard() : timeline()),
 };

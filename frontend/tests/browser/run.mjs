@@ -305,6 +305,15 @@ journey('an applicant applies and an officer asks for a document, in the browser
   await page.getByText('Documents requested').waitFor();
   await page.getByText('Action required').waitFor();
   await page.getByText('1 unread message(s)').waitFor();
+
+  // The applicant sends what was asked.
+  await page.getByRole('link', { name: 'Visitor visa (temporary resident visa)' }).click();
+  await page.getByText('An officer asked for this document by 2099-01-31: The scan is blurred: send a sharper one.').waitFor();
+  await checkBothLanguages(page, 'documents requested');
+  const passport = page.locator('li.document').filter({ has: page.locator('#file-passport') });
+  await page.locator('#file-passport').setInputFiles({ name: 'sharper.pdf', mimeType: 'application/pdf', buffer: PDF });
+  await passport.getByRole('button', { name: 'Upload' }).click();
+  await passport.getByText(/sharper\.pdf — Received and checked/).waitFor();
 });
 
 async function signIn(page, email, password) {
