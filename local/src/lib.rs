@@ -133,7 +133,7 @@ impl Portal {
 
         let areas = Router::new()
             .merge(portal_system::router()?)
-            .merge(portal_profile::router(ProfileState::new(Arc::clone(&table)))?)
+            .merge(portal_profile::router(ProfileState::new(Arc::clone(&table), Arc::clone(&clock)))?)
             .merge(portal_auth::router(AuthState::new(identity.clone(), Arc::clone(&table), Arc::clone(&clock)))?)
             .merge(portal_applications::router(ApplicationsState::new(
                 Arc::clone(&table),

@@ -6,6 +6,7 @@ use std::time::Instant;
 
 use anyhow::Result;
 use async_trait::async_trait;
+use portal_domain::clock::SystemClock;
 use portal_domain::table::{Condition, Item, Key, Page, Query, StoreError, Table, Update, WriteOp};
 use portal_profile::ProfileState;
 use serde_json::json;
@@ -46,7 +47,8 @@ async fn main() -> Result<()> {
     let profile = json!({"email": "a@example.ca", "givenName": "A", "familyName": "B", "preferredLanguage": "en"});
     let sub = "7c1e9a52-0d4b-4f55-9b1f-3f0a6d2e8b11"; // the event's caller
     let item = Item::from_record(&portal_domain::keys::profile(sub), &profile)?;
-    let router = portal_profile::router(ProfileState::new(Arc::new(StubTable { profile: item })))?;
+    let router =
+        portal_profile::router(ProfileState::new(Arc::new(StubTable { profile: item }), Arc::new(SystemClock)))?;
     let app = portal_api::app(router);
 
     let mut samples = Vec::with_capacity(SAMPLES);

@@ -2,7 +2,7 @@
 // marked read when shown), notifications, profile and notification preferences, and who
 // accessed their files.
 import { html, nothing } from 'lit-html';
-import { api } from '../api';
+import { api, download } from '../api';
 import { follow, refresh, type Page } from '../app';
 import { emptyState, failed, focusSummary, notice, summary, type FormState } from '../forms';
 import { MESSAGES, formatDateTime, setLanguage, t, type Language, type MessageKey } from '../i18n';
@@ -184,7 +184,18 @@ export const profilePage: Page = {
           .value=${channels.phone ?? ''} validate-on="other"
           error-message=${state.errors.get('notifications.phone') ?? ''}></gcds-input>
         <gcds-button type="submit">${t('profile.save')}</gcds-button>
-      </form>`;
+      </form>
+      <h2>${t('profile.export.heading')}</h2>
+      <p>${t('profile.export.lead')}</p>
+      <gcds-button type="button" button-role="secondary" @click=${async () => {
+        try {
+          await download('/api/me/export', 'my-portal-data.json');
+        } catch (error) {
+          failed(state, error);
+          focusSummary();
+          refresh();
+        }
+      }}>${t('profile.export.button')}</gcds-button>`;
   },
 };
 

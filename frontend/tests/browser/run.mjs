@@ -114,7 +114,7 @@ async function heading(page) {
  * screenshot under the system's temporary folder). */
 function journey(name, steps) {
   test(name, async () => {
-    const context = await browser.newContext({ locale: 'en-CA' });
+    const context = await browser.newContext({ locale: 'en-CA', acceptDownloads: true });
     const page = await context.newPage();
     try {
       await steps(page);
@@ -277,6 +277,14 @@ journey('an applicant applies and an officer asks for a document, in the browser
   await page.getByLabel('Français').check();
   await page.getByRole('button', { name: 'Save' }).click();
   await page.getByText('Vos préférences ont été enregistrées.').waitFor();
+  const [file] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByRole('button', { name: 'Télécharger mes données' }).click(),
+  ]);
+  assert.equal(file.suggestedFilename(), 'my-portal-data.json');
+  const exported = JSON.parse(readFileSync(await file.path(), 'utf8'));
+  assert.equal(exported.profile.notifications.phone, '+15145550123');
+  assert.equal(exported.applications.length, 1);
   await page.locator('gcds-lang-toggle').click();
   await page.waitForFunction(() => document.documentElement.lang === 'en');
 

@@ -82,9 +82,7 @@ fn view(case: &Case, application_type: &ApplicationType, party: Party) -> Value 
         .iter()
         .map(|entry| match party {
             Party::Officer => json!(entry),
-            Party::Owner => {
-                json!({"at": entry.at, "from": entry.from, "to": entry.to, "noteToApplicant": entry.note_to_applicant})
-            }
+            Party::Owner => entry.applicant_view(),
         })
         .collect();
     json!({

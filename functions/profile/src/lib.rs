@@ -4,17 +4,24 @@
 use std::sync::Arc;
 
 use axum::extract::State;
+use axum::http::{HeaderValue, header};
+use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json, Router};
 use portal_api::body::JsonBody;
 use portal_api::principal::Principal;
 use portal_api::problem::{ApiError, FieldError};
 use portal_api::routes::{self, Area, MissingHandler};
-use portal_domain::applications::Applications;
+use portal_domain::application_documents::DocumentRequest;
+use portal_domain::applications::{Applications, HistoryEntry};
 use portal_domain::audit::{Audit, Outcome};
+use portal_domain::clock::Clock;
+use portal_domain::messages::Message;
+use portal_domain::notifications::Notifications;
 use portal_domain::profile::{Language, Profile, Profiles, is_e164};
 use portal_domain::sessions::Revocations;
 use portal_domain::table::Table;
 use serde::{Deserialize, Serialize};
+use serde_json::json;
 
 /// What the area's handlers need.
 #[derive(Clone)]
@@ -22,17 +29,21 @@ pub struct ProfileState {
     profiles: Profiles,
     applications: Applications,
     audit: Audit,
+    notifications: Notifications,
     revocations: Revocations,
+    clock: Arc<dyn Clock>,
 }
 
 impl ProfileState {
     /// State over a table.
-    pub fn new(table: Arc<dyn Table>) -> Self {
+    pub fn new(table: Arc<dyn Table>, clock: Arc<dyn Clock>) -> Self {
         Self {
             profiles: Profiles::new(Arc::clone(&table)),
             applications: Applications::new(Arc::clone(&table)),
             audit: Audit::new(Arc::clone(&table)),
+            notifications: Notifications::new(Arc::clone(&table), Arc::clone(&clock)),
             revocations: Revocations::new(table),
+            clock,
         }
     }
 }
@@ -43,6 +54,7 @@ pub fn router(state: ProfileState) -> Result<Router, MissingHandler> {
         "GetMe" => Some(route.serve(get_me)),
         "UpdateMe" => Some(route.serve(update_me)),
         "GetMyActivity" => Some(route.serve(get_my_activity)),
+        "ExportMyData" => Some(route.serve(export)),
         _ => None,
     })?;
     Ok(router.layer(Extension(state.revocations.clone())).with_state(state))
@@ -154,4 +166,36 @@ async fn get_my_activity(
     }
     activity.sort_by_key(|line| std::cmp::Reverse(line.at));
     Ok(Json(activity))
+}
+
+/// Everything the portal keeps about the caller (their right of access): the profile, each
+/// application as they see it — answers, history, documents, requests, messages — their
+/// notifications and who accessed their files. Served as a file to download.
+async fn export(principal: Principal, State(state): State<ProfileState>) -> Result<Response, ApiError> {
+    let profile = state.profiles.get(&principal.sub).await?;
+    let mut applications = Vec::new();
+    for summary in state.applications.dashboard(&principal.sub).await? {
+        let Some(case) = state.applications.case(&summary.id).await? else { continue };
+        applications.push(json!({
+            "application": case.application,
+            "history": case.history.iter().map(HistoryEntry::applicant_view).collect::<Vec<_>>(),
+            "documents": case.documents,
+            "documentRequests": case.requests.iter().map(DocumentRequest::applicant_view).collect::<Vec<_>>(),
+            "messages": case.messages.iter().map(Message::applicant_view).collect::<Vec<_>>(),
+        }));
+    }
+    let Json(activity) = get_my_activity(principal.clone(), State(state.clone())).await?;
+    let export = json!({
+        "exportedAt": state.clock.now(),
+        "sub": principal.sub,
+        "profile": profile,
+        "applications": applications,
+        "notifications": state.notifications.of(&principal.sub).await?,
+        "activity": activity,
+    });
+    let mut response = Json(export).into_response();
+    response
+        .headers_mut()
+        .insert(header::CONTENT_DISPOSITION, HeaderValue::from_static("attachment; filename=\"my-portal-data.json\""));
+    Ok(response)
 }

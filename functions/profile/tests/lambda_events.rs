@@ -3,6 +3,7 @@
 
 use std::sync::Arc;
 
+use portal_domain::clock::SystemClock;
 use portal_domain::profile::{Language, Profile, Profiles};
 use portal_domain::sessions::Revocations;
 use portal_domain::table::{Condition, Item, Key, Page, Query, StoreError, Table, Update, WriteOp};
@@ -24,7 +25,7 @@ fn area() -> Area {
 }
 
 async fn invoke(area: &Area, event: &str) -> (i64, Value, Value) {
-    let router = portal_profile::router(ProfileState::new(area.table.clone())).expect("router");
+    let router = portal_profile::router(ProfileState::new(area.table.clone(), Arc::new(SystemClock))).expect("router");
     let response = portal_api::lambda::handle_event(portal_api::app(router), event).await.expect("handled");
     let body = response["body"].as_str().expect("body");
     (
@@ -113,7 +114,8 @@ impl Table for UnreachableTable {
 
 #[tokio::test]
 async fn c4_when_the_session_check_cannot_run_the_request_is_denied() {
-    let router = portal_profile::router(ProfileState::new(Arc::new(UnreachableTable))).expect("router");
+    let router =
+        portal_profile::router(ProfileState::new(Arc::new(UnreachableTable), Arc::new(SystemClock))).expect("router");
 
     let response = portal_api::lambda::handle_event(portal_api::app(router), include_str!("events/get-me.json"))
         .await

@@ -109,6 +109,14 @@ pub const ROUTES: &[Route] = &[
     },
     Route {
         method: Method::GET,
+        path: "/api/me/export",
+        function: "ExportMyData",
+        area: Area::Profile,
+        auth: Auth::User,
+        summary: "Everything the portal keeps about the caller, as one JSON file to download",
+    },
+    Route {
+        method: Method::GET,
         path: "/api/me/activity",
         function: "GetMyActivity",
         area: Area::Profile,

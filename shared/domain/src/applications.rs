@@ -92,6 +92,14 @@ pub struct HistoryEntry {
     pub note_to_applicant: Option<String>,
 }
 
+impl HistoryEntry {
+    /// The entry as its applicant sees it: when, from, to and the note to them; the officer's
+    /// reason and identity stay internal to the agency.
+    pub fn applicant_view(&self) -> Value {
+        json!({"at": self.at, "from": self.from, "to": self.to, "noteToApplicant": self.note_to_applicant})
+    }
+}
+
 /// An application with its history, read in one query of its partition.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Case {

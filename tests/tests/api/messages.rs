@@ -185,3 +185,34 @@ async fn preferences_change_language_and_channels_with_a_valid_mobile_number() {
     assert_eq!(me["profile"]["preferredLanguage"], "fr");
     assert_eq!(me["profile"]["notifications"], json!({"email": false, "sms": true, "phone": "+15145550123"}));
 }
+
+#[tokio::test]
+async fn an_applicant_downloads_everything_kept_about_them_and_nothing_of_others() {
+    let app = spawn_app().await;
+    profile(&app, "exporter", Language::Fr).await;
+    let applicant = app.access_token("exporter", &[]);
+    let officer = app.access_token("agent-3", &["officers"]);
+    let id = submitted_application(&app, &applicant).await;
+    let note = json!({"body": "Bonjour, votre dossier est complet."});
+    let officer_thread = format!("/api/officer/applications/{id}/messages");
+    assert_eq!(send(&app, Method::POST, &officer_thread, &officer, Some(note)).await.status(), StatusCode::CREATED);
+
+    let export = app.get("/api/me/export", Some(&applicant)).await;
+
+    assert_eq!(export.status(), StatusCode::OK);
+    let disposition = export.headers()["content-disposition"].to_str().expect("ascii").to_owned();
+    assert!(disposition.starts_with("attachment;"), "{disposition}");
+    let data: Value = export.json().await.expect("json");
+    assert_eq!(data["profile"]["preferredLanguage"], "fr");
+    let exported = &data["applications"][0];
+    assert_eq!(exported["application"]["id"], id.as_str());
+    assert_eq!(exported["history"][0]["to"], "submitted");
+    assert_eq!(exported["documents"].as_array().map(Vec::len), Some(3));
+    assert_eq!(exported["messages"][0]["body"], "Bonjour, votre dossier est complet.");
+    assert!(exported["messages"][0].get("author").is_none(), "officers stay anonymous to applicants");
+    assert!(data["activity"].as_array().is_some_and(|a| !a.is_empty()));
+
+    let someone_else = app.access_token("someone-else", &[]);
+    let theirs: Value = app.get("/api/me/export", Some(&someone_else)).await.json().await.expect("json");
+    assert_eq!(theirs["applications"], json!([]), "C1: nothing of another applicant");
+}
