@@ -164,3 +164,27 @@ fn functions_built_from_one_binary_get_the_same_configuration() {
         }
     }
 }
+
+#[test]
+fn the_web_app_and_the_api_share_one_origin_and_the_api_is_never_cached() {
+    let template = template();
+    let resources = &template["Resources"];
+    let distribution = &resources["FrontendDistribution"]["Properties"]["DistributionConfig"];
+    let api = distribution["CacheBehaviors"]
+        .as_sequence()
+        .expect("behaviours")
+        .iter()
+        .find(|b| b["PathPattern"].as_str() == Some("/api/*"))
+        .expect("/api/* has its own behaviour");
+    let origins = distribution["Origins"].as_sequence().expect("origins");
+    let api_origin = origins.iter().find(|o| o["Id"] == api["TargetOriginId"]).expect("api origin");
+    assert!(text(&api_origin["DomainName"]).contains("HttpApi"), "/api/* goes to the HTTP API");
+    assert_eq!(api["CachePolicyId"].as_str(), Some("4135ea2d-6df8-44a3-9df3-4b5a84be39ad"), "CachingDisabled");
+    assert!(distribution.get("CustomErrorResponses").is_none(), "the API's errors reach the browser unchanged");
+    let app_origin = origins.iter().find(|o| o["Id"] == distribution["DefaultCacheBehavior"]["TargetOriginId"]);
+    assert!(text(&app_origin.expect("app origin")["OriginAccessControlId"]).contains("FrontendOriginAccess"));
+    let bucket = &resources["FrontendBucket"]["Properties"]["PublicAccessBlockConfiguration"];
+    assert_eq!(bucket["RestrictPublicBuckets"].as_bool(), Some(true), "the app is only reached through CloudFront");
+    let headers = text(&resources["FrontendSecurityHeaders"]["Properties"]);
+    assert!(headers.contains("StrictTransportSecurity") && headers.contains("default-src 'self'"));
+}
