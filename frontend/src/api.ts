@@ -67,7 +67,9 @@ async function send(method: string, path: string, body?: unknown): Promise<Respo
 
 async function read<T>(response: Response): Promise<T> {
   if (response.ok) {
-    return (response.status === 204 ? undefined : await response.json()) as T;
+    // 202 and 204 answers may have no body at all.
+    const text = await response.text();
+    return (text ? JSON.parse(text) : undefined) as T;
   }
   const problem = response.headers.get('content-type')?.includes('json') ? await response.json() : null;
   throw new ApiError(response.status, problem);
