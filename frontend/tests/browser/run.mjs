@@ -236,7 +236,7 @@ journey('an applicant applies and an officer asks for a document, in the browser
   await page.waitForURL('**/mfa-setup');
   await page.locator('#totp-secret').waitFor();
   assert.ok(await page.getByRole('img', { name: /QR code/ }).isVisible(), 'a QR code of the otpauth URI');
-  await checkAccessibility(page, 'MFA setup');
+  await checkBothLanguages(page, 'MFA setup');
   secret = (await page.locator('#totp-secret').textContent()).trim();
   await page.getByLabel('Code from your authenticator app').fill(totp(secret));
   await page.getByRole('button', { name: 'Verify and sign in' }).click();
@@ -307,6 +307,8 @@ journey('an applicant applies and an officer asks for a document, in the browser
 
   // Back as the applicant (the next step's code: the one used at setup may not be reused).
   await signIn(page, email, password);
+  await page.waitForURL('**/mfa');
+  await checkBothLanguages(page, 'MFA code');
   await page.getByLabel('Security code').fill(totp(secret, Date.now() + 30_000));
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.waitForURL('**/dashboard');
@@ -439,4 +441,53 @@ journey('a forgotten password is reset with the keyboard only', async (page) => 
   await page.keyboard.press('Enter');
   await page.waitForURL('**/sign-in');
   await page.getByText('Your password was changed.').waitFor();
+});
+
+journey('an inactive session warns, can be kept, then ends with the draft saved', async (page) => {
+  // The page's clock is simulated; the portal's is real.
+  await page.clock.install();
+  const email = `idle-${Date.now()}@example.ca`;
+  const password = 'a long and idle passphrase';
+  await fetch(`${baseUrl}/api/auth/register`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email, password, givenName: 'Ida', familyName: 'Le', preferredLanguage: 'en' }),
+  });
+  await fetch(`${baseUrl}/api/auth/confirm`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email, code: await codeFor(email) }),
+  });
+  await signIn(page, email, password);
+  await page.waitForURL('**/mfa-setup');
+  await page.locator('#totp-secret').waitFor();
+  const secret = (await page.locator('#totp-secret').textContent()).trim();
+  await page.getByLabel('Code from your authenticator app').fill(totp(secret));
+  await page.getByRole('button', { name: 'Verify and sign in' }).click();
+  await page.waitForURL('**/dashboard');
+  await page.getByRole('link', { name: 'Start an application' }).click();
+  await page.getByLabel('Type of application').selectOption('study-permit');
+  await page.getByRole('button', { name: 'Start' }).click();
+  await page.waitForURL('**/applications/*');
+  const firstField = page.locator('#main-content gcds-input').first();
+  await firstField.locator('input').fill('Typed just before leaving');
+
+  await page.clock.fastForward('13:05');
+  await page.getByText('Your session will end in 2 minutes').waitFor();
+  await checkAccessibility(page, 'inactivity warning');
+  await page.getByRole('button', { name: 'Stay signed in' }).click();
+  await page.clock.fastForward('05:00');
+  assert.equal(page.url().includes('/sign-in'), false, 'staying signed in keeps the session');
+
+  await page.clock.fastForward('16:00');
+  await page.waitForURL('**/sign-in?ended=inactivity');
+  await page.getByText('Your session ended after a period of inactivity').waitFor();
+  await signIn(page, email, password);
+  await page.getByLabel('Security code').fill(totp(secret, Date.now() + 30_000));
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.waitForURL('**/dashboard');
+  await page.locator('table.applications gcds-link').first().click();
+  await page.waitForURL('**/applications/*');
+  assert.equal(await page.locator('#main-content gcds-input').first().locator('input').inputValue(),
+    'Typed just before leaving', 'nothing typed is lost when the session ends');
 });
