@@ -96,8 +96,66 @@ async function checkAccessibility(page, where) {
   );
 }
 
-/** Checks the page in English, then in French through the toggle, and back. */
+/** Fails unless Tab alone reaches every control of the page (links, buttons, fields, inside
+ * the design system's components too): what a keyboard-only user needs to use it. Radio
+ * buttons count once per group (arrow keys move within a group). */
+async function checkKeyboard(page, where) {
+  const count = await page.evaluate(() => {
+    const controls = [];
+    const seenGroups = new Set();
+    const walk = (root) => {
+      for (const element of root.querySelectorAll('*')) {
+        const control = element.matches('a[href], button, input, select, textarea, [tabindex="0"]');
+        const visible = element.getClientRects().length > 0 && getComputedStyle(element).visibility !== 'hidden';
+        if (control && visible && !element.disabled && element.tabIndex >= 0) {
+          const group = element.type === 'radio' ? `radio:${element.name}` : null;
+          if (!group || !seenGroups.has(group)) {
+            if (group) seenGroups.add(group);
+            controls.push(element);
+          }
+        }
+        if (element.shadowRoot) walk(element.shadowRoot);
+      }
+    };
+    walk(document);
+    controls.forEach((element, i) => (element.dataset.keyboardCheck = String(i)));
+    window.__keyboardReached = new Set();
+    const note = () => {
+      let element = document.activeElement;
+      while (element?.shadowRoot?.activeElement) element = element.shadowRoot.activeElement;
+      let radios = element?.type === 'radio' ? element.closest('form')?.querySelectorAll(`input[name="${element.name}"]`) : null;
+      for (const candidate of radios ?? [element]) {
+        if (candidate?.dataset?.keyboardCheck) window.__keyboardReached.add(candidate.dataset.keyboardCheck);
+      }
+    };
+    window.__keyboardNote = note;
+    return controls.length;
+  });
+  assert.ok(count >= 3, `${where} has controls to reach (${count})`);
+  for (let press = 0; press < count + 10; press++) {
+    await page.keyboard.press('Tab');
+    await page.evaluate(() => window.__keyboardNote());
+  }
+  const missed = await page.evaluate(() => {
+    const missing = [];
+    const walk = (root) => {
+      for (const element of root.querySelectorAll('[data-keyboard-check]')) {
+        if (!window.__keyboardReached.has(element.dataset.keyboardCheck)) missing.push(element.outerHTML.slice(0, 120));
+      }
+      for (const host of root.querySelectorAll('*')) if (host.shadowRoot) walk(host.shadowRoot);
+    };
+    walk(document);
+    return missing;
+  });
+  assert.deepEqual(missed, [], `every control of ${where} is reachable with the keyboard`);
+  // Back where a reader of the page starts (a focused skip link would cover the header).
+  await page.evaluate(() => document.querySelector('#main-content h1')?.focus());
+}
+
+/** Checks the page in English, then in French through the toggle, and back; and that the
+ * keyboard reaches every control. */
 async function checkBothLanguages(page, where) {
+  await checkKeyboard(page, where);
   await checkAccessibility(page, `${where} (en)`);
   await page.locator('gcds-lang-toggle').click();
   await page.waitForFunction(() => document.documentElement.lang === 'fr');
