@@ -131,7 +131,9 @@ export const queuePage: Page = {
   },
 };
 
-async function act(action: () => Promise<unknown>): Promise<void> {
+/** Runs an officer's action and reloads the case; `field` names the form's fields in errors
+ * (two forms on the page both have a `reason`). */
+async function act(action: () => Promise<unknown>, field: (name: string) => string = (name) => name): Promise<void> {
   try {
     await action();
     const id = current?.application.id;
@@ -140,6 +142,8 @@ async function act(action: () => Promise<unknown>): Promise<void> {
     if (id) await load(id);
   } catch (error) {
     failed(state, error);
+    state.errors = new Map([...state.errors].map(([name, message]) => [field(name), message]));
+    state.notice = null;
     focusSummary();
   }
   refresh();
@@ -175,11 +179,13 @@ function documentsSection(type: ApplicationType, documents: Document[]): Templat
   const review = (document: Document, decision: 'accept' | 'reject') => (event: Event) => {
     const item = (event.currentTarget as HTMLElement).closest('li');
     const reason = item?.querySelector<HTMLElement & { value: string }>('[name=reason]')?.value ?? '';
-    void act(() =>
-      api('POST', `/api/officer/applications/${current?.application.id}/documents/${document.id}/review`, {
-        decision,
-        reason: reason || null,
-      }),
+    void act(
+      () =>
+        api('POST', `/api/officer/applications/${current?.application.id}/documents/${document.id}/review`, {
+          decision,
+          reason: reason || null,
+        }),
+      (name) => (name === 'reason' ? `reason-${document.id}` : name),
     );
   };
   return html`<ul class="documents">
@@ -191,7 +197,7 @@ function documentsSection(type: ApplicationType, documents: Document[]): Templat
           ? html`<gcds-button type="button" button-role="secondary" size="small" @click=${() => void download(document)}>
                 ${t('officer.case.download', { name: document.fileName })}</gcds-button>
               <gcds-input input-id="reason-${document.id}" name="reason" label=${t('officer.case.reviewReason')}
-                validate-on="other"></gcds-input>
+                validate-on="other" error-message=${state.errors.get(`reason-${document.id}`) ?? ''}></gcds-input>
               <gcds-button type="button" size="small" @click=${review(document, 'accept')}>${t('officer.case.accept')}</gcds-button>
               <gcds-button type="button" button-role="secondary" size="small" @click=${review(document, 'reject')}>
                 ${t('officer.case.reject')}</gcds-button>`
@@ -300,7 +306,11 @@ export const casePage: Page = {
     const type = typeOf(application.type);
     if (!type) return html``;
     return html`
-      ${summary(state, { reason: t('officer.case.statusReason'), dueDate: t('officer.case.dueDate') })}
+      ${summary(state, {
+        reason: t('officer.case.statusReason'),
+        dueDate: t('officer.case.dueDate'),
+        ...Object.fromEntries(documents.map((d) => [`reason-${d.id}`, t('officer.case.reviewReason')])),
+      })}
       ${notice(state)}
       <p>${pick(type.name)} — ${t('application.status', { status: statusLabel(application.status) })}</p>
       <h2>${t('officer.case.answers')}</h2>

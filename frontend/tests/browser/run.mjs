@@ -414,6 +414,15 @@ async function theOfficerAsksForADocument(page) {
     await page.getByText('Done.').waitFor();
     await page.getByText(`Status: ${to === 'received' ? 'Received' : 'In review'}`).waitFor();
   }
+  // Documents: download the photo, refuse it without a reason (refused), then accept the passport.
+  const photo = page.locator('li.document').filter({ hasText: 'Digital photo' });
+  const [downloaded] = await Promise.all([page.waitForEvent('download'), photo.getByRole('button', { name: /Download/ }).click()]);
+  assert.equal(downloaded.suggestedFilename(), 'photo.png');
+  await photo.getByRole('button', { name: 'Do not accept' }).click();
+  await page.locator('#error-summary').getByText('Reason (required to not accept)').waitFor();
+  const passport = page.locator('li.document').filter({ hasText: 'Passport (pages' }).first();
+  await passport.getByRole('button', { name: 'Accept', exact: true }).click();
+  await passport.getByText('Accepted by an officer').waitFor();
   await page.getByLabel('Passport (pages with your photo and details)').check();
   await page.locator('#requestNote').fill('The scan is blurred: send a sharper one.');
   await page.locator('#dueDate').fill('2099-01-31');
