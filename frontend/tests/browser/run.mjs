@@ -234,6 +234,13 @@ async function fillTheVisitorVisa(page) {
   await next(page);
 
   await page.getByText('Step 4 of 5').waitFor();
+  // Submitting too early lists what is missing, each item linking to where it is fixed.
+  await next(page);
+  await page.getByRole('button', { name: 'Submit my application' }).click();
+  await page.locator('#missing').getByText('Before you submit').waitFor();
+  await checkAccessibility(page, 'what is missing');
+  await page.locator('#missing').getByRole('link', { name: /Passport \(pages with your photo and details\): Upload this document/ }).click();
+  await page.getByText('Step 4 of 5').waitFor();
   await checkBothLanguages(page, 'documents');
   await page.locator('#file-passport').setInputFiles({ name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('hello') });
   await page.locator('li.document').filter({ has: page.locator('#file-passport') }).getByRole('button', { name: 'Upload' }).click();
