@@ -18,6 +18,7 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
+use http::{HeaderName, HeaderValue};
 use portal_api::principal::OFFICERS_GROUP;
 use portal_applications::ApplicationsState;
 use portal_auth::AuthState;
@@ -44,6 +45,7 @@ use tokio::net::TcpListener;
 use tokio::sync::mpsc::UnboundedReceiver;
 use tower::ServiceExt as _;
 use tower_http::services::{ServeDir, ServeFile};
+use tower_http::set_header::SetResponseHeaderLayer;
 
 use crate::config::PortalConfig;
 use crate::gateway::JwtAuthorizer;
@@ -158,12 +160,31 @@ impl Portal {
         let site = Router::new()
             .route("/.well-known/jwks.json", get(move || async move { Json(jwks) }))
             .fallback_service(ServeDir::new(&config.frontend_dir).fallback(ServeFile::new(index)));
+        let site = with_security_headers(site);
         let router = site.layer(middleware::from_fn(move |request: Request, next: Next| {
             let api = api.clone();
             async move { route_api(api, request, next).await }
         }));
         Ok(Self { router, signer, table, identity, notifier })
     }
+}
+
+/// The web app's security headers, as CloudFront's response headers policy sets them in AWS
+/// (uploads and downloads are same-origin here, so the CSP needs no storage endpoint).
+fn with_security_headers(site: Router) -> Router {
+    const HEADERS: [(&str, &str); 4] = [
+        (
+            "content-security-policy",
+            "default-src 'self'; img-src 'self' data:; font-src 'self' data:; style-src 'self' 'unsafe-inline'; \
+             frame-ancestors 'none'; base-uri 'self'; form-action 'self'",
+        ),
+        ("x-content-type-options", "nosniff"),
+        ("x-frame-options", "DENY"),
+        ("referrer-policy", "same-origin"),
+    ];
+    HEADERS.into_iter().fold(site, |site, (name, value)| {
+        site.layer(SetResponseHeaderLayer::overriding(HeaderName::from_static(name), HeaderValue::from_static(value)))
+    })
 }
 
 /// Creates the demo officer unless it exists (it enrols an authenticator at first sign-in).

@@ -55,6 +55,9 @@ async fn the_frontend_is_served_at_the_root_and_for_app_routes() {
     for path in ["/", "/dashboard"] {
         let response = app.get(path, None).await;
         assert_eq!(response.status(), 200, "{path}");
+        let csp = response.headers()["content-security-policy"].to_str().expect("ascii").to_owned();
+        assert!(csp.contains("default-src 'self'") && csp.contains("frame-ancestors 'none'"), "{csp}");
+        assert_eq!(response.headers()["x-content-type-options"], "nosniff");
         assert_eq!(response.text().await.expect("text"), TEST_INDEX_HTML);
     }
 }
