@@ -84,8 +84,25 @@ function totp(secret, at = Date.now()) {
   return String((mac.readUInt32BE(offset) & 0x7fffffff) % 1_000_000).padStart(6, '0');
 }
 
+/** Waits until every design-system component on the page (inside others' shadow roots too)
+ * has rendered: they load lazily, after the page's own content. */
+async function settled(page) {
+  await page.waitForFunction(() => {
+    const all = [];
+    const walk = (root) => {
+      for (const element of root.querySelectorAll('*')) {
+        if (element.tagName.startsWith('GCDS-')) all.push(element);
+        if (element.shadowRoot) walk(element.shadowRoot);
+      }
+    };
+    walk(document);
+    return all.length > 0 && all.every((element) => element.classList.contains('hydrated'));
+  });
+}
+
 /** Fails on any serious or critical accessibility violation of the page as shown. */
 async function checkAccessibility(page, where) {
+  await settled(page);
   // Evaluated through the DevTools protocol: the page's CSP (which forbids inline scripts) stays
   // in force for the app itself.
   await page.evaluate(axeSource);
@@ -102,6 +119,7 @@ async function checkAccessibility(page, where) {
  * the design system's components too): what a keyboard-only user needs to use it. Radio
  * buttons count once per group (arrow keys move within a group). */
 async function checkKeyboard(page, where) {
+  await settled(page);
   const count = await page.evaluate(() => {
     const controls = [];
     const seenGroups = new Set();
@@ -330,7 +348,14 @@ journey('an applicant applies and an officer asks for a document, in the browser
 
   await page.getByRole('link', { name: 'Notifications' }).click();
   await page.waitForURL('**/notifications');
-  await page.getByRole('heading', { name: /Your application was updated/ }).first().waitFor();
+  // Notices come through the store's change feed, a moment after the change: look again until then.
+  const notice = page.getByRole('heading', { name: /Your application was updated/ }).first();
+  for (let look = 0; look < 50 && !(await notice.isVisible()); look++) {
+    await page.waitForTimeout(100);
+    await page.reload();
+    await page.locator('#main-content h1').waitFor();
+  }
+  await notice.waitFor();
   await checkBothLanguages(page, 'notifications');
 
   await page.getByRole('link', { name: 'Profile' }).click();
