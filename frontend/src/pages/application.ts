@@ -8,37 +8,7 @@ import { ApiError, api, type FieldProblem } from '../api';
 import { follow, navigate, refresh, type Page } from '../app';
 import { documentsStep, loadDocuments } from './documents';
 import { formatDateTime, formatMoney, pick, t } from '../i18n';
-import { statusLabel } from './applications';
-
-type Label = { en: string; fr: string };
-
-interface Field {
-  id: string;
-  type: 'text' | 'date' | 'number' | 'select';
-  required: boolean;
-  label: Label;
-  maxLength?: number;
-  min?: number;
-  max?: number;
-  options?: { value: string; label: Label }[];
-}
-
-export interface ApplicationType {
-  code: string;
-  name: Label;
-  sections: { id: string; title: Label; fields: Field[] }[];
-  documents: { kind: string; required: boolean; label: Label }[];
-  fees: { code: string; amountCents: number; label: Label }[];
-}
-
-export interface Application {
-  id: string;
-  type: string;
-  status: string;
-  version: number;
-  data: Record<string, unknown>;
-  number?: string;
-}
+import { applicationTypes, statusLabel, type Application, type ApplicationType, type Field } from '../catalog';
 
 interface HistoryEntry {
   at: number;
@@ -54,7 +24,6 @@ interface Case {
 /** How long typing pauses before the draft is saved. */
 const SAVE_DELAY_MS = 800;
 
-let types: ApplicationType[] = [];
 let application: Application | null = null;
 let history: HistoryEntry[] = [];
 let type: ApplicationType | null = null;
@@ -68,11 +37,6 @@ let dirty = false;
 /** Counts edits, so a save finishing while the applicant types does not claim it saved all. */
 let edits = 0;
 let missing: FieldProblem[] = [];
-
-export async function applicationTypes(): Promise<ApplicationType[]> {
-  if (types.length === 0) types = await api<ApplicationType[]>('GET', '/api/application-types');
-  return types;
-}
 
 function step(): number {
   return Number(new URLSearchParams(location.search).get('step') ?? '1');

@@ -4,7 +4,8 @@ import { html, nothing } from 'lit-html';
 import { api } from '../api';
 import { follow, navigate, refresh, type Page } from '../app';
 import { emptyState, failed, focusSummary, summary, type FormState } from '../forms';
-import { formatDateTime, pick, t, type MessageKey } from '../i18n';
+import { applicationTypes, statusLabel, type ApplicationType } from '../catalog';
+import { formatDateTime, pick, t } from '../i18n';
 
 interface Summary {
   id: string;
@@ -20,11 +21,6 @@ interface InboxEntry {
   unread: number;
 }
 
-interface ApplicationType {
-  code: string;
-  name: { en: string; fr: string };
-}
-
 let applications: Summary[] = [];
 let unread = new Map<string, number>();
 let types: ApplicationType[] = [];
@@ -35,10 +31,8 @@ const typeName = (code: string) => {
   return found ? pick(found.name) : code;
 };
 
-export const statusLabel = (status: string) => t(`status.${status}` as MessageKey);
-
 async function loadTypes(): Promise<void> {
-  if (types.length === 0) types = await api<ApplicationType[]>('GET', '/api/application-types');
+  types = await applicationTypes();
 }
 
 export const dashboard: Page = {

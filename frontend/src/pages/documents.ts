@@ -6,7 +6,7 @@ import { html, nothing, type TemplateResult } from 'lit-html';
 import { ApiError, api } from '../api';
 import { refresh } from '../app';
 import { formatDateTime, pick, t, type MessageKey } from '../i18n';
-import type { Application, ApplicationType } from './application';
+import type { Application, ApplicationType } from '../catalog';
 
 const MAX_BYTES = 10 * 1024 * 1024;
 const ACCEPTED = ['application/pdf', 'image/jpeg', 'image/png'];

@@ -6,8 +6,7 @@ import { api } from '../api';
 import { follow, navigate, refresh, type Page } from '../app';
 import { emptyState, failed, focusSummary, notice, summary, type FormState } from '../forms';
 import { formatDateTime, pick, t } from '../i18n';
-import { applicationTypes, type Application, type ApplicationType } from './application';
-import { statusLabel } from './applications';
+import { applicationTypes, statusLabel, type Application, type ApplicationType } from '../catalog';
 
 const STATUSES = ['submitted', 'received', 'biometrics_requested', 'biometrics_completed', 'in_review',
   'documents_requested', 'interview_scheduled', 'approved', 'refused', 'closed', 'withdrawn'];
