@@ -71,6 +71,14 @@ async function codeFor(email) {
   return message.code;
 }
 
+/** An account registered and confirmed through the API (for journeys about something else). */
+async function registered(email, password) {
+  const post = (path, body) =>
+    fetch(`${baseUrl}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  await post('/api/auth/register', { email, password, givenName: 'Kim', familyName: 'Lee', preferredLanguage: 'en' });
+  await post('/api/auth/confirm', { email, code: await codeFor(email) });
+}
+
 /** RFC 6238 TOTP (SHA-1, 30 s, 6 digits) of a base32 secret, as an authenticator app shows it. */
 function totp(secret, at = Date.now()) {
   const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
@@ -508,17 +516,7 @@ async function typeInto(page, id, value) {
 
 journey('a forgotten password is reset with the keyboard only', async (page) => {
   const email = `keyboard-${Date.now()}@example.ca`;
-  await fetch(`${baseUrl}/api/auth/register`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ email, password: 'an old forgotten passphrase', givenName: 'Kim', familyName: 'Lee',
-      preferredLanguage: 'en' }),
-  });
-  await fetch(`${baseUrl}/api/auth/confirm`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ email, code: await codeFor(email) }),
-  });
+  await registered(email, 'an old forgotten passphrase');
 
   await page.goto(`${baseUrl}/sign-in`);
   await page.getByRole('heading', { name: 'Sign in' }).waitFor();
@@ -549,16 +547,7 @@ journey('an inactive session warns, can be kept, then ends with the draft saved'
   await page.clock.install();
   const email = `idle-${Date.now()}@example.ca`;
   const password = 'a long and idle passphrase';
-  await fetch(`${baseUrl}/api/auth/register`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ email, password, givenName: 'Ida', familyName: 'Le', preferredLanguage: 'en' }),
-  });
-  await fetch(`${baseUrl}/api/auth/confirm`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ email, code: await codeFor(email) }),
-  });
+  await registered(email, password);
   await signIn(page, email, password);
   await page.waitForURL('**/mfa-setup');
   await page.locator('#totp-secret').waitFor();

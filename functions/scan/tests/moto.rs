@@ -35,14 +35,8 @@ async fn fixture() -> Fixture {
     let dynamodb = aws_sdk_dynamodb::Client::new(&config);
     let table_name = portal_emulator::unique_name("scan");
     portal_emulator::create_table_from_template(&dynamodb, &table_name).await.expect("table");
-    let s3 = aws_sdk_s3::Client::from_conf(aws_sdk_s3::config::Builder::from(&config).force_path_style(true).build());
-    let bucket = portal_emulator::unique_name("uploads").to_lowercase();
-    let location = aws_sdk_s3::types::CreateBucketConfiguration::builder()
-        .location_constraint(aws_sdk_s3::types::BucketLocationConstraint::CaCentral1)
-        .build();
-    s3.create_bucket().bucket(&bucket).create_bucket_configuration(location).send().await.expect("bucket");
+    let (s3, bucket, upload_url) = portal_emulator::s3_bucket(&config, "uploads").await.expect("bucket");
     let credentials = SharedCredentialsProvider::new(config.credentials_provider().expect("credentials"));
-    let upload_url = format!("{}/{bucket}", portal_emulator::endpoint().expect("endpoint"));
     let blobs = Arc::new(S3Blobs::new(s3, credentials, bucket.clone(), "ca-central-1", Some(upload_url)));
     let documents = Documents::new(Arc::new(DynamoTable::new(dynamodb, table_name)));
     let clock = Arc::new(ManualClock::at(1_800_000_000));

@@ -77,6 +77,20 @@ pub fn unique_name(prefix: &str) -> String {
     format!("{prefix}-{}-{n}", std::process::id())
 }
 
+/// A fresh bucket in the emulator: a path-style S3 client, its name, and the URL browsers post
+/// uploads to (the emulator's, not the bucket's regional endpoint).
+pub async fn s3_bucket(config: &aws_config::SdkConfig, prefix: &str) -> Result<(aws_sdk_s3::Client, String, String)> {
+    let client =
+        aws_sdk_s3::Client::from_conf(aws_sdk_s3::config::Builder::from(config).force_path_style(true).build());
+    let bucket = unique_name(prefix).to_lowercase();
+    let location = aws_sdk_s3::types::CreateBucketConfiguration::builder()
+        .location_constraint(aws_sdk_s3::types::BucketLocationConstraint::CaCentral1)
+        .build();
+    client.create_bucket().bucket(&bucket).create_bucket_configuration(location).send().await?;
+    let upload_url = format!("{}/{bucket}", endpoint()?);
+    Ok((client, bucket, upload_url))
+}
+
 /// The template's resource of the given CloudFormation type (there must be exactly one).
 fn template_resource(template: &Value, resource_type: &str) -> Result<Value> {
     let resources = template.get("Resources").and_then(Value::as_mapping).context("template has no Resources")?;

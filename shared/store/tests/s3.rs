@@ -9,24 +9,16 @@ use portal_store::s3::S3Blobs;
 
 const PDF: &[u8] = b"%PDF-1.7\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n";
 
-async fn blobs() -> (S3Blobs, String) {
+async fn blobs() -> S3Blobs {
     let config = portal_emulator::sdk_config().await.expect("moto");
-    let endpoint = portal_emulator::endpoint().expect("endpoint");
-    let s3_config = aws_sdk_s3::config::Builder::from(&config).force_path_style(true).build();
-    let client = aws_sdk_s3::Client::from_conf(s3_config);
-    let bucket = portal_emulator::unique_name("documents").to_lowercase();
-    let location = aws_sdk_s3::types::CreateBucketConfiguration::builder()
-        .location_constraint(aws_sdk_s3::types::BucketLocationConstraint::CaCentral1)
-        .build();
-    client.create_bucket().bucket(&bucket).create_bucket_configuration(location).send().await.expect("bucket");
+    let (client, bucket, upload_url) = portal_emulator::s3_bucket(&config, "documents").await.expect("bucket");
     let credentials = SharedCredentialsProvider::new(config.credentials_provider().expect("credentials"));
-    let upload_url = format!("{endpoint}/{bucket}");
-    (S3Blobs::new(client, credentials, bucket, "ca-central-1", Some(upload_url)), endpoint)
+    S3Blobs::new(client, credentials, bucket, "ca-central-1", Some(upload_url))
 }
 
 #[tokio::test]
 async fn a_posted_file_is_stored_verified_promoted_and_downloaded() {
-    let (blobs, _) = blobs().await;
+    let blobs = blobs().await;
     let request = UploadRequest {
         key: "quarantine/a1/d1".into(),
         content_type: "application/pdf".into(),
@@ -67,7 +59,7 @@ async fn a_posted_file_is_stored_verified_promoted_and_downloaded() {
 
 #[tokio::test]
 async fn form_fields_bind_key_type_and_size() {
-    let (blobs, _) = blobs().await;
+    let blobs = blobs().await;
     let request = UploadRequest { key: "quarantine/a1/d2".into(), content_type: "image/png".into(), max_bytes: 2048 };
 
     let form = blobs.presign_upload(&request).await.expect("form");
