@@ -269,15 +269,21 @@ export const applicationPage: Page = {
       application = null;
       type = null;
       missing = [];
+      answers = {};
+      dirty = false;
     }
     const [found, catalog] = await Promise.all([api<Case>('GET', `/api/applications/${id}`), applicationTypes()]);
     application = found.application;
     history = found.history;
     type = catalog.find((candidate) => candidate.code === found.application.type) ?? null;
-    answers = { ...found.application.data };
-    fieldErrors = new Map();
-    saving = 'saved';
-    dirty = false;
+    if (dirty) {
+      // Typed while the page was loading: those answers are newer than the server's.
+      answers = { ...found.application.data, ...answers };
+    } else {
+      answers = { ...found.application.data };
+      fieldErrors = new Map();
+      saving = 'saved';
+    }
     const documentsShown =
       application.status === 'documents_requested' ||
       (application.status === 'draft' && step() === (type?.sections.length ?? 0) + 1);

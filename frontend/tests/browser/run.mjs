@@ -40,6 +40,7 @@ function startPortal() {
   });
   return new Promise((ready, failed) => {
     portal.once('exit', (code) => failed(new Error(`the portal stopped (${code})`)));
+    setTimeout(() => failed(new Error('the portal did not start within a minute')), 60_000).unref();
     // Keep reading its output: a closed pipe would stop it.
     createInterface({ input: portal.stdout }).on('line', (line) => {
       const url = line.split(/\s+/).find((word) => word.startsWith('http://'));
@@ -198,8 +199,11 @@ async function heading(page) {
 
 /** Runs a journey in a fresh context; on failure, says what the page showed (and saves a
  * screenshot under the system's temporary folder). */
+/** Longest a journey may take before it fails (a hang must not hold CI). */
+const JOURNEY_TIMEOUT_MS = 5 * 60 * 1000;
+
 function journey(name, steps) {
-  test(name, async () => {
+  test(name, { timeout: JOURNEY_TIMEOUT_MS }, async () => {
     const context = await browser.newContext({ locale: 'en-CA', acceptDownloads: true });
     const page = await context.newPage();
     try {
