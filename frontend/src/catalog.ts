@@ -1,7 +1,7 @@
 // The application types (forms, checklists, fees — data the API serves, loaded once) and the
 // words for statuses: what every page about applications shares.
 import { api } from './api';
-import { t, type MessageKey } from './i18n';
+import { pick, t, type MessageKey } from './i18n';
 
 export type Label = { en: string; fr: string };
 
@@ -39,6 +39,12 @@ let types: ApplicationType[] = [];
 export async function applicationTypes(): Promise<ApplicationType[]> {
   if (types.length === 0) types = await api<ApplicationType[]>('GET', '/api/application-types');
   return types;
+}
+
+/** The name of the type with `code`, in the current language (the code if it is unknown). */
+export function typeName(types: ApplicationType[], code: string): string {
+  const found = types.find((type) => type.code === code);
+  return found ? pick(found.name) : code;
 }
 
 /** A status as applicants read it, in the current language. */

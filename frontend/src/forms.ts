@@ -20,6 +20,17 @@ export function emptyState(): FormState {
   return { errors: new Map(), alert: null, notice: null, busy: false };
 }
 
+/** Runs a page's loading and gives the state to show: empty, or what went wrong. */
+export async function loaded(load: () => Promise<void>): Promise<FormState> {
+  const state = emptyState();
+  try {
+    await load();
+  } catch (error) {
+    failed(state, error);
+  }
+  return state;
+}
+
 /** The form's values by field name. */
 export function values(form: HTMLFormElement): Record<string, string> {
   const entries: Record<string, string> = {};

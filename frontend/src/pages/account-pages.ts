@@ -4,7 +4,8 @@
 import { html, nothing } from 'lit-html';
 import { api, download } from '../api';
 import { follow, refresh, type Page } from '../app';
-import { emptyState, failed, focusSummary, notice, summary, type FormState } from '../forms';
+import { emptyState, failed, focusSummary, loaded, notice, summary, values, type FormState } from '../forms';
+import { table } from '../table';
 import { MESSAGES, formatDateTime, setLanguage, t, type Language, type MessageKey } from '../i18n';
 
 interface Message {
@@ -43,24 +44,16 @@ let profile: Profile | null = null;
 let activity: Activity[] = [];
 let state: FormState = emptyState();
 
-async function guarded(load: () => Promise<void>): Promise<void> {
-  state = emptyState();
-  try {
-    await load();
-  } catch (error) {
-    failed(state, error);
-  }
-}
-
 export const messagesPage: Page = {
   title: () => t('messages.heading'),
   private: true,
-  load: ({ id }) =>
-    guarded(async () => {
+  load: async ({ id }) => {
+    state = await loaded(async () => {
       messages = await api<Message[]>('GET', `/api/applications/${id}/messages`);
       const unread = messages.filter((m) => m.from === 'officer' && m.readAt === 0);
       await Promise.all(unread.map((m) => api('POST', `/api/applications/${id}/messages/${m.id}/read`)));
-    }),
+    });
+  },
   view: ({ id }) => html`
     ${summary(state, { body: t('messages.body') })} ${notice(state)}
     ${messages.length === 0
@@ -101,10 +94,11 @@ export const messagesPage: Page = {
 export const notificationsPage: Page = {
   title: () => t('notifications.heading'),
   private: true,
-  load: () =>
-    guarded(async () => {
+  load: async () => {
+    state = await loaded(async () => {
       notifications = (await api<{ items: Notification[] }>('GET', '/api/notifications')).items;
-    }),
+    });
+  },
   view: () => html`
     ${summary(state, {})}
     ${notifications.length === 0
@@ -133,10 +127,11 @@ export const notificationsPage: Page = {
 export const profilePage: Page = {
   title: () => t('profile.heading'),
   private: true,
-  load: () =>
-    guarded(async () => {
+  load: async () => {
+    state = await loaded(async () => {
       profile = (await api<{ profile: Profile | null }>('GET', '/api/me')).profile;
-    }),
+    });
+  },
   view: () => {
     if (!profile) return html`${summary(state, {})}`;
     const labels = { 'notifications.phone': t('profile.phone') };
@@ -148,7 +143,7 @@ export const profilePage: Page = {
         const form = event.currentTarget as HTMLFormElement;
         const checked = (name: string) => form.querySelector<HTMLInputElement>(`input[name=${name}]`)?.checked ?? false;
         const language = (form.querySelector<HTMLInputElement>('input[name=language]:checked')?.value ?? 'en') as Language;
-        const phone = form.querySelector<HTMLElement & { value: string }>('[name=phone]')?.value.trim() ?? '';
+        const phone = values(form).phone?.trim() ?? '';
         try {
           profile = await api<Profile>('PATCH', '/api/me', {
             preferredLanguage: language,
@@ -208,31 +203,25 @@ function actionLabel(action: string): string {
 export const activityPage: Page = {
   title: () => t('activity.heading'),
   private: true,
-  load: () =>
-    guarded(async () => {
+  load: async () => {
+    state = await loaded(async () => {
       activity = await api<Activity[]>('GET', '/api/me/activity');
-    }),
+    });
+  },
   view: () => html`
     <p>${t('activity.lead')}</p>
     ${summary(state, {})}
     ${activity.length === 0
       ? html`<p>${t('activity.empty')}</p>`
-      : html`<table class="applications">
-          <thead><tr>
-            <th scope="col">${t('activity.when')}</th>
-            <th scope="col">${t('activity.who')}</th>
-            <th scope="col">${t('activity.what')}</th>
-            <th scope="col">${t('activity.outcome')}</th>
-          </tr></thead>
-          <tbody>
-            ${activity.map(
-              (a) => html`<tr>
-                <td>${formatDateTime(a.at)}</td>
-                <td>${t(`activity.role.${a.role}` as 'activity.role.officer')}</td>
-                <td>${actionLabel(a.action)}</td>
-                <td>${a.outcome === 'allowed' ? t('activity.allowed') : t('activity.denied')}</td>
-              </tr>`,
-            )}
-          </tbody>
-        </table>`}`,
+      : table(
+          [t('activity.when'), t('activity.who'), t('activity.what'), t('activity.outcome')],
+          activity.map(
+            (a) => html`<tr>
+              <td>${formatDateTime(a.at)}</td>
+              <td>${t(`activity.role.${a.role}` as 'activity.role.officer')}</td>
+              <td>${actionLabel(a.action)}</td>
+              <td>${a.outcome === 'allowed' ? t('activity.allowed') : t('activity.denied')}</td>
+            </tr>`,
+          ),
+        )}`,
 };

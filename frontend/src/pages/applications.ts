@@ -3,8 +3,9 @@
 import { html, nothing } from 'lit-html';
 import { api } from '../api';
 import { follow, navigate, refresh, type Page } from '../app';
-import { emptyState, failed, focusSummary, summary, type FormState } from '../forms';
-import { applicationTypes, statusLabel, type ApplicationType } from '../catalog';
+import { applicationTypes, statusLabel, typeName, type ApplicationType } from '../catalog';
+import { emptyState, failed, focusSummary, loaded, summary, values, type FormState } from '../forms';
+import { table } from '../table';
 import { formatDateTime, pick, t } from '../i18n';
 
 interface Summary {
@@ -26,65 +27,46 @@ let unread = new Map<string, number>();
 let types: ApplicationType[] = [];
 let state: FormState = emptyState();
 
-const typeName = (code: string) => {
-  const found = types.find((type) => type.code === code);
-  return found ? pick(found.name) : code;
-};
-
-async function loadTypes(): Promise<void> {
-  types = await applicationTypes();
-}
-
 export const dashboard: Page = {
   title: () => t('dashboard.heading'),
   private: true,
   load: async () => {
-    state = emptyState();
-    try {
-      const [list, inbox] = await Promise.all([
+    state = await loaded(async () => {
+      const [list, inbox, catalog] = await Promise.all([
         api<Summary[]>('GET', '/api/applications'),
         api<{ applications: InboxEntry[] }>('GET', '/api/inbox'),
-        loadTypes(),
+        applicationTypes(),
       ]);
       applications = list;
       unread = new Map(inbox.applications.map((entry) => [entry.applicationId, entry.unread]));
-    } catch (error) {
-      failed(state, error);
-    }
+      types = catalog;
+    });
   },
   view: () => html`
     ${summary(state, {})}
     <p><gcds-button type="link" href="/applications/new" @click=${follow}>${t('dashboard.start')}</gcds-button></p>
     ${applications.length === 0
       ? html`<p>${t('dashboard.empty')}</p>`
-      : html`<table class="applications">
-          <thead>
-            <tr>
-              <th scope="col">${t('dashboard.type')}</th>
-              <th scope="col">${t('dashboard.number')}</th>
-              <th scope="col">${t('dashboard.status')}</th>
-              <th scope="col">${t('dashboard.updated')}</th>
-            </tr>
-          </thead>
-          <tbody>
-            ${applications.map(
-              (application) => html`<tr>
-                <td><gcds-link href="/applications/${application.id}" @click=${follow}>${typeName(application.type)}</gcds-link></td>
-                <td>${application.number ?? t('dashboard.noNumber')}</td>
-                <td>
-                  ${statusLabel(application.status)}
-                  ${application.actionRequired
-                    ? html`<strong class="flag">${t('dashboard.actionRequired')}</strong>`
-                    : nothing}
-                  ${unread.get(application.id)
-                    ? html`<span class="flag">${t('dashboard.unread', { count: unread.get(application.id) ?? 0 })}</span>`
-                    : nothing}
-                </td>
-                <td>${formatDateTime(application.updatedAt)}</td>
-              </tr>`,
-            )}
-          </tbody>
-        </table>`}
+      : table(
+          [t('dashboard.type'), t('dashboard.number'), t('dashboard.status'), t('dashboard.updated')],
+          applications.map(
+            (application) => html`<tr>
+              <td><gcds-link href="/applications/${application.id}" @click=${follow}>
+                ${typeName(types, application.type)}</gcds-link></td>
+              <td>${application.number ?? t('dashboard.noNumber')}</td>
+              <td>
+                ${statusLabel(application.status)}
+                ${application.actionRequired
+                  ? html`<strong class="flag">${t('dashboard.actionRequired')}</strong>`
+                  : nothing}
+                ${unread.get(application.id)
+                  ? html`<span class="flag">${t('dashboard.unread', { count: unread.get(application.id) ?? 0 })}</span>`
+                  : nothing}
+              </td>
+              <td>${formatDateTime(application.updatedAt)}</td>
+            </tr>`,
+          ),
+        )}
   `,
 };
 
@@ -92,20 +74,17 @@ export const startApplication: Page = {
   title: () => t('start.heading'),
   private: true,
   load: async () => {
-    state = emptyState();
-    try {
-      await loadTypes();
-    } catch (error) {
-      failed(state, error);
-    }
+    state = await loaded(async () => {
+      types = await applicationTypes();
+    });
   },
   view: () => html`
     ${summary(state, { type: t('start.type') })}
     <form novalidate @submit=${async (event: SubmitEvent) => {
       event.preventDefault();
-      const chosen = (event.currentTarget as HTMLFormElement).querySelector<HTMLElement & { value: string }>('[name=type]');
+      const chosen = values(event.currentTarget as HTMLFormElement).type ?? '';
       try {
-        const created = await api<{ id: string }>('POST', '/api/applications', { type: chosen?.value ?? '' });
+        const created = await api<{ id: string }>('POST', '/api/applications', { type: chosen });
         await navigate(`/applications/${created.id}`);
       } catch (error) {
         failed(state, error);

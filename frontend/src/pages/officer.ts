@@ -4,9 +4,10 @@
 import { html, nothing, type TemplateResult } from 'lit-html';
 import { api } from '../api';
 import { follow, navigate, refresh, type Page } from '../app';
-import { emptyState, failed, focusSummary, notice, summary, type FormState } from '../forms';
+import { emptyState, failed, focusSummary, loaded, notice, summary, values, type FormState } from '../forms';
+import { table } from '../table';
 import { formatDateTime, pick, t } from '../i18n';
-import { applicationTypes, statusLabel, type Application, type ApplicationType } from '../catalog';
+import { applicationTypes, statusLabel, typeName, type Application, type ApplicationType } from '../catalog';
 
 const STATUSES = ['submitted', 'received', 'biometrics_requested', 'biometrics_completed', 'in_review',
   'documents_requested', 'interview_scheduled', 'approved', 'refused', 'closed', 'withdrawn'];
@@ -61,15 +62,12 @@ let state: FormState = emptyState();
 
 const params = () => new URLSearchParams(location.search);
 const typeOf = (code: string) => types.find((type) => type.code === code);
-const field = (form: HTMLFormElement, name: string) =>
-  form.querySelector<HTMLElement & { value: string }>(`[name="${name}"]`)?.value ?? '';
 
 export const queuePage: Page = {
   title: () => t('officer.queue.heading'),
   private: true,
   load: async () => {
-    state = emptyState();
-    try {
+    state = await loaded(async () => {
       types = await applicationTypes();
       const query = new URLSearchParams({ status: params().get('status') ?? 'submitted' });
       if (params().get('type')) query.set('type', params().get('type') ?? '');
@@ -77,9 +75,7 @@ export const queuePage: Page = {
       const page = await api<{ items: QueueItem[]; next: string | null }>('GET', `/api/officer/queue?${query}`);
       queue = page.items;
       next = page.next;
-    } catch (error) {
-      failed(state, error);
-    }
+    });
   },
   view: () => {
     const status = params().get('status') ?? 'submitted';
@@ -88,9 +84,9 @@ export const queuePage: Page = {
       ${summary(state, {})}
       <form class="filters" @submit=${async (event: SubmitEvent) => {
         event.preventDefault();
-        const form = event.currentTarget as HTMLFormElement;
-        const query = new URLSearchParams({ status: field(form, 'status') });
-        if (field(form, 'type')) query.set('type', field(form, 'type'));
+        const chosen = values(event.currentTarget as HTMLFormElement);
+        const query = new URLSearchParams({ status: chosen.status });
+        if (chosen.type) query.set('type', chosen.type);
         await navigate(`/officer?${query}`);
       }}>
         <gcds-select select-id="status" name="status" label=${t('officer.queue.status')} .value=${status}>
@@ -104,25 +100,18 @@ export const queuePage: Page = {
       </form>
       ${queue.length === 0
         ? html`<p>${t('officer.queue.empty')}</p>`
-        : html`<table class="applications">
-            <thead><tr>
-              <th scope="col">${t('dashboard.number')}</th>
-              <th scope="col">${t('dashboard.type')}</th>
-              <th scope="col">${t('dashboard.status')}</th>
-              <th scope="col">${t('dashboard.updated')}</th>
-            </tr></thead>
-            <tbody>
-              ${queue.map(
-                (item) => html`<tr>
-                  <td><gcds-link href="/officer/applications/${item.id}" @click=${follow}>
-                    ${item.number ?? t('dashboard.noNumber')}</gcds-link></td>
-                  <td>${typeOf(item.type) ? pick((typeOf(item.type) as ApplicationType).name) : item.type}</td>
-                  <td>${statusLabel(item.status)}</td>
-                  <td>${formatDateTime(item.updatedAt)}</td>
-                </tr>`,
-              )}
-            </tbody>
-          </table>`}
+        : table(
+            [t('dashboard.number'), t('dashboard.type'), t('dashboard.status'), t('dashboard.updated')],
+            queue.map(
+              (item) => html`<tr>
+                <td><gcds-link href="/officer/applications/${item.id}" @click=${follow}>
+                  ${item.number ?? t('dashboard.noNumber')}</gcds-link></td>
+                <td>${typeName(types, item.type)}</td>
+                <td>${statusLabel(item.status)}</td>
+                <td>${formatDateTime(item.updatedAt)}</td>
+              </tr>`,
+            ),
+          )}
       ${next
         ? html`<gcds-link href="/officer?${new URLSearchParams({ status, type, cursor: next })}" @click=${follow}>
             ${t('officer.queue.more')}</gcds-link>`
@@ -211,12 +200,12 @@ function forms(type: ApplicationType, application: Application): TemplateResult 
     <h2>${t('officer.case.status')}</h2>
     <form novalidate @submit=${(event: SubmitEvent) => {
       event.preventDefault();
-      const form = event.currentTarget as HTMLFormElement;
+      const answers = values(event.currentTarget as HTMLFormElement);
       void act(() =>
         api('POST', `/api/officer/applications/${application.id}/status`, {
-          to: field(form, 'to'),
-          reason: field(form, 'reason'),
-          noteToApplicant: field(form, 'noteToApplicant') || null,
+          to: answers.to,
+          reason: answers.reason,
+          noteToApplicant: answers.noteToApplicant || null,
           version: application.version,
         }),
       );
@@ -236,11 +225,11 @@ function forms(type: ApplicationType, application: Application): TemplateResult 
       event.preventDefault();
       const form = event.currentTarget as HTMLFormElement;
       const kinds = [...form.querySelectorAll<HTMLInputElement>('input[name=kind]:checked')].map((i) => i.value);
-      const note = field(form, 'requestNote');
+      const answers = values(form);
       void act(() =>
         api('POST', `/api/officer/applications/${application.id}/document-requests`, {
-          documents: kinds.map((kind) => ({ kind, note: note || null })),
-          dueDate: field(form, 'dueDate'),
+          documents: kinds.map((kind) => ({ kind, note: answers.requestNote || null })),
+          dueDate: answers.dueDate,
           version: application.version,
         }),
       );
@@ -276,8 +265,8 @@ function thread(application: Application, messages: Message[]): TemplateResult {
     </ol>
     <form novalidate @submit=${(event: SubmitEvent) => {
       event.preventDefault();
-      const form = event.currentTarget as HTMLFormElement;
-      void act(() => api('POST', `/api/officer/applications/${application.id}/messages`, { body: field(form, 'message') }));
+      const answers = values(event.currentTarget as HTMLFormElement);
+      void act(() => api('POST', `/api/officer/applications/${application.id}/messages`, { body: answers.message }));
     }}>
       <gcds-textarea textarea-id="message" name="message" label=${t('officer.case.message')} required
         validate-on="other" error-message=${state.errors.get('body') ?? ''}></gcds-textarea>
@@ -292,12 +281,7 @@ export const casePage: Page = {
       : t('officer.case.noNumber'),
   private: true,
   load: async ({ id }) => {
-    state = emptyState();
-    try {
-      await load(id);
-    } catch (error) {
-      failed(state, error);
-    }
+    state = await loaded(() => load(id));
   },
   view: () => {
     if (!current) return html`${summary(state, {})}`;
