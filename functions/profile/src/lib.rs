@@ -12,7 +12,7 @@ use portal_api::principal::Principal;
 use portal_api::problem::{ApiError, FieldError};
 use portal_api::routes::{self, Area, MissingHandler};
 use portal_domain::application_documents::DocumentRequest;
-use portal_domain::applications::{Applications, HistoryEntry};
+use portal_domain::applications::{Applications, HistoryEntry, Summary};
 use portal_domain::audit::{Audit, Outcome};
 use portal_domain::clock::Clock;
 use portal_domain::messages::Message;
@@ -150,22 +150,30 @@ async fn get_my_activity(
     principal: Principal,
     State(state): State<ProfileState>,
 ) -> Result<Json<Vec<Activity>>, ApiError> {
-    let mut activity = Vec::new();
-    for application in state.applications.dashboard(&principal.sub).await? {
-        for record in state.audit.of(&application.id).await? {
-            let actor = (record.role != "other").then_some(record.actor);
-            activity.push(Activity {
-                application_id: application.id.clone(),
-                at: record.at,
-                actor,
-                role: record.role,
-                action: record.action,
-                outcome: record.outcome,
-            });
+    let applications = state.applications.dashboard(&principal.sub).await?;
+    Ok(Json(state.activity(&applications).await?))
+}
+
+impl ProfileState {
+    /// Who did what to these applications, newest first.
+    async fn activity(&self, applications: &[Summary]) -> Result<Vec<Activity>, ApiError> {
+        let mut activity = Vec::new();
+        for application in applications {
+            for record in self.audit.of(&application.id).await? {
+                let actor = (record.role != "other").then_some(record.actor);
+                activity.push(Activity {
+                    application_id: application.id.clone(),
+                    at: record.at,
+                    actor,
+                    role: record.role,
+                    action: record.action,
+                    outcome: record.outcome,
+                });
+            }
         }
+        activity.sort_by_key(|line| std::cmp::Reverse(line.at));
+        Ok(activity)
     }
-    activity.sort_by_key(|line| std::cmp::Reverse(line.at));
-    Ok(Json(activity))
 }
 
 /// Everything the portal keeps about the caller (their right of access): the profile, each
@@ -173,8 +181,9 @@ async fn get_my_activity(
 /// notifications and who accessed their files. Served as a file to download.
 async fn export(principal: Principal, State(state): State<ProfileState>) -> Result<Response, ApiError> {
     let profile = state.profiles.get(&principal.sub).await?;
+    let summaries = state.applications.dashboard(&principal.sub).await?;
     let mut applications = Vec::new();
-    for summary in state.applications.dashboard(&principal.sub).await? {
+    for summary in &summaries {
         let Some(case) = state.applications.case(&summary.id).await? else { continue };
         applications.push(json!({
             "application": case.application,
@@ -184,7 +193,7 @@ async fn export(principal: Principal, State(state): State<ProfileState>) -> Resu
             "messages": case.messages.iter().map(Message::applicant_view).collect::<Vec<_>>(),
         }));
     }
-    let Json(activity) = get_my_activity(principal.clone(), State(state.clone())).await?;
+    let activity = state.activity(&summaries).await?;
     let export = json!({
         "exportedAt": state.clock.now(),
         "sub": principal.sub,
