@@ -304,15 +304,15 @@ impl Documents {
         }
     }
 
-    /// Records the verification of a pending document; `false` when it was already recorded
-    /// (the same event delivered twice changes nothing twice).
+    /// Records the verification of a pending document and gives it as now recorded; `None` when
+    /// it was already recorded (the same event delivered twice changes nothing twice).
     pub async fn record_verification(
         &self,
         application_id: &str,
         id: &str,
         outcome: Result<(), QuarantineReason>,
         at: u64,
-    ) -> Result<bool, StoreError> {
+    ) -> Result<Option<Document>, StoreError> {
         let update = match outcome {
             Ok(()) => Update::default().set("state", DocumentState::Verified.as_str()),
             Err(reason) => Update::default().set("state", DocumentState::Quarantined.as_str()).set(
@@ -323,8 +323,8 @@ impl Documents {
         .set("updatedAt", at);
         let pending = Condition::Equals("state".into(), json!(DocumentState::Pending.as_str()));
         match self.table.update(&keys::document(application_id, id), update, Some(pending)).await {
-            Ok(_) => Ok(true),
-            Err(StoreError::ConditionFailed) => Ok(false),
+            Ok(recorded) => recorded.to_record().map(Some),
+            Err(StoreError::ConditionFailed) => Ok(None),
             Err(other) => Err(other),
         }
     }

@@ -74,7 +74,11 @@ impl Verifier {
             // Not uploaded (yet).
             None => return Ok(Some(document)),
         };
-        self.documents.record_verification(application_id, document_id, outcome, self.clock.now()).await?;
-        Ok(self.documents.get(application_id, document_id).await?)
+        let at = self.clock.now();
+        match self.documents.record_verification(application_id, document_id, outcome, at).await? {
+            Some(recorded) => Ok(Some(recorded)),
+            // Another run recorded it meanwhile: its outcome stands.
+            None => Ok(self.documents.get(application_id, document_id).await?),
+        }
     }
 }

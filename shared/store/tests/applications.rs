@@ -234,8 +234,8 @@ mod documents {
         let again = documents.record_verification("a1", "d1", Err(QuarantineReason::ContentMismatch), 3).await;
         documents.record_verification("a1", "d2", Err(QuarantineReason::ContentMismatch), 2).await.expect("recorded");
 
-        assert!(first);
-        assert!(!again.expect("no error"), "a redelivered event changes nothing");
+        assert_eq!(first.map(|d| (d.state, d.updated_at)), Some((DocumentState::Verified, 2)), "as recorded");
+        assert!(again.expect("no error").is_none(), "a redelivered event changes nothing");
         let d1 = documents.get("a1", "d1").await.expect("read").expect("d1");
         let d2 = documents.get("a1", "d2").await.expect("read").expect("d2");
         assert_eq!((d1.state, d1.updated_at), (DocumentState::Verified, 2));
