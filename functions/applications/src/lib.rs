@@ -297,9 +297,7 @@ async fn link(
     JsonBody(body): JsonBody<LinkBody>,
 ) -> Result<Json<Application>, ApiError> {
     let now = state.clock.now();
-    if !state.link_attempts.reserve(&principal.sub, now).await? {
-        return Err(ApiError::TooManyAttempts);
-    }
+    let attempt = state.link_attempts.reserve(&principal.sub, now).await?.map_err(ApiError::from)?;
     let number = body.application_number.trim().to_uppercase();
     let linked = state
         .applications
@@ -308,7 +306,7 @@ async fn link(
         .map_err(|error| ApiError::from_write(error, 0))?;
     match linked {
         Some(application) => {
-            state.link_attempts.release(&principal.sub, now).await?;
+            state.link_attempts.release(attempt).await?;
             state.access.audit(&application.id, &principal, "applicant", "link", Outcome::Allowed).await?;
             Ok(Json(application))
         }

@@ -6,6 +6,7 @@ use axum::Json;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use portal_domain::applications::WriteError;
+use portal_domain::limits::LimitReached;
 use portal_domain::table::StoreError;
 use serde::Serialize;
 
@@ -86,6 +87,12 @@ pub enum ApiError {
     /// Too many attempts: throttled or locked out for a while.
     #[error("too many attempts")]
     TooManyAttempts,
+    /// A counted limit is reached: try again after `retry_after` seconds.
+    #[error("limit reached")]
+    LimitReached {
+        /// Seconds until an attempt can succeed again.
+        retry_after: u64,
+    },
     /// Signed in, but not allowed to use this route.
     #[error("forbidden")]
     Forbidden,
@@ -112,6 +119,12 @@ impl ApiError {
             WriteError::NumberTaken => ApiError::Internal("application numbers kept clashing".into()),
             WriteError::Store(store) => store.into(),
         }
+    }
+}
+
+impl From<LimitReached> for ApiError {
+    fn from(reached: LimitReached) -> Self {
+        ApiError::LimitReached { retry_after: reached.retry_after }
     }
 }
 
@@ -158,7 +171,9 @@ impl ApiError {
             ApiError::Incomplete(_) => (StatusCode::UNPROCESSABLE_ENTITY, "incomplete"),
             ApiError::UploadMissing => (StatusCode::CONFLICT, "upload-missing"),
             ApiError::DocumentUnavailable => (StatusCode::CONFLICT, "document-unavailable"),
-            ApiError::TooManyAttempts => (StatusCode::TOO_MANY_REQUESTS, "too-many-attempts"),
+            ApiError::TooManyAttempts | ApiError::LimitReached { .. } => {
+                (StatusCode::TOO_MANY_REQUESTS, "too-many-attempts")
+            }
             ApiError::Forbidden => (StatusCode::FORBIDDEN, "forbidden"),
             ApiError::NotFound => (StatusCode::NOT_FOUND, "not-found"),
             ApiError::MethodNotAllowed => (StatusCode::METHOD_NOT_ALLOWED, "method-not-allowed"),
@@ -182,6 +197,10 @@ fn log_cause_chain(error: &(dyn std::error::Error + 'static)) {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let (status, kind) = self.status_and_kind();
+        let limited_for = match &self {
+            ApiError::LimitReached { retry_after } => Some(*retry_after),
+            _ => None,
+        };
         let language = observe::current_language();
         let title = messages::problem_title(kind, language);
         if status.is_server_error() {
@@ -210,13 +229,14 @@ impl IntoResponse for ApiError {
         };
         let mut response = (status, Json(problem)).into_response();
         response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
-        let retry_after = match status {
-            StatusCode::SERVICE_UNAVAILABLE => Some(RETRY_AFTER_UNAVAILABLE),
-            StatusCode::TOO_MANY_REQUESTS => Some(RETRY_AFTER_TOO_MANY),
+        let retry_after = match (status, limited_for) {
+            (_, Some(seconds)) => Some(HeaderValue::from(seconds)),
+            (StatusCode::SERVICE_UNAVAILABLE, None) => Some(HeaderValue::from_static(RETRY_AFTER_UNAVAILABLE)),
+            (StatusCode::TOO_MANY_REQUESTS, None) => Some(HeaderValue::from_static(RETRY_AFTER_TOO_MANY)),
             _ => None,
         };
         if let Some(seconds) = retry_after {
-            response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static(seconds));
+            response.headers_mut().insert(header::RETRY_AFTER, seconds);
         }
         response
     }

@@ -2,12 +2,21 @@
 //! claims and expiry attributes).
 
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 /// A source of the current time.
+#[async_trait::async_trait]
 pub trait Clock: Send + Sync {
     /// Seconds since the Unix epoch.
     fn now(&self) -> u64;
+
+    /// Milliseconds since the Unix epoch (orders events within one second).
+    fn now_ms(&self) -> u64 {
+        self.now() * 1000
+    }
+
+    /// Waits until the clock reads `ms` (milliseconds since the epoch) or later.
+    async fn wait_until_ms(&self, ms: u64);
 }
 
 /// The calendar date (UTC, `YYYY-MM-DD`) of an instant in seconds since the epoch: dates so
@@ -30,9 +39,25 @@ pub fn utc_date(seconds: u64) -> String {
 #[derive(Clone, Copy, Debug, Default)]
 pub struct SystemClock;
 
+fn since_epoch() -> Duration {
+    SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default()
+}
+
+#[async_trait::async_trait]
 impl Clock for SystemClock {
     fn now(&self) -> u64 {
-        SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or_default()
+        since_epoch().as_secs()
+    }
+
+    fn now_ms(&self) -> u64 {
+        u64::try_from(since_epoch().as_millis()).unwrap_or(u64::MAX)
+    }
+
+    async fn wait_until_ms(&self, ms: u64) {
+        let target = Duration::from_millis(ms);
+        if let Some(left) = target.checked_sub(since_epoch()) {
+            tokio::time::sleep(left).await;
+        }
     }
 }
 
@@ -52,9 +77,15 @@ impl ManualClock {
     }
 }
 
+#[async_trait::async_trait]
 impl Clock for ManualClock {
     fn now(&self) -> u64 {
         self.0.load(Ordering::SeqCst)
+    }
+
+    /// Waiting moves a manual clock forward at once.
+    async fn wait_until_ms(&self, ms: u64) {
+        self.0.fetch_max(ms.div_ceil(1000), Ordering::SeqCst);
     }
 }
 

@@ -42,6 +42,21 @@ pub struct Challenge {
     pub kind: ChallengeKind,
     /// Opaque, short-lived handle of the sign-in in progress.
     pub session: String,
+    /// The account signing in (`sub`).
+    pub sub: String,
+}
+
+/// An account whose email was just confirmed, as its confirmed registration describes it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Registered {
+    /// The account's id (`sub`).
+    pub sub: String,
+    /// Given name(s).
+    pub given_name: String,
+    /// Family name.
+    pub family_name: String,
+    /// Language of messages sent to the user.
+    pub language: Language,
 }
 
 /// An authenticator being enrolled.
@@ -114,6 +129,9 @@ pub enum IdentityError {
     /// The password breaks the identity provider's policy.
     #[error("the password does not meet the policy")]
     InvalidPassword,
+    /// Too much work is already waiting (password hashing): try again shortly.
+    #[error("the identity provider is busy")]
+    Busy,
     /// The identity provider failed or could not be reached.
     #[error("the identity provider is unavailable")]
     Unavailable(#[source] Box<dyn std::error::Error + Send + Sync>),
@@ -122,12 +140,17 @@ pub enum IdentityError {
 /// The account operations of the portal.
 #[async_trait]
 pub trait Identity: Send + Sync {
-    /// Creates an unconfirmed account, sends its email a confirmation code, and returns the
-    /// account's id (`sub`).
-    async fn sign_up(&self, request: &SignUp) -> Result<String, IdentityError>;
+    /// Registers an unconfirmed account and sends its email a confirmation code (A9). An
+    /// unconfirmed registration holds nothing: registering the address again replaces it, and
+    /// only confirming with the code sent for a registration makes that registration's password
+    /// the account's. `AccountExists` when the address belongs to a confirmed account.
+    async fn sign_up(&self, request: &SignUp) -> Result<(), IdentityError>;
 
-    /// Confirms an account's email with the code sent to it.
-    async fn confirm_sign_up(&self, email: &Email, code: &str) -> Result<(), IdentityError>;
+    /// Confirms an account's email with the code sent to it, and says who the account is.
+    async fn confirm_sign_up(&self, email: &Email, code: &str) -> Result<Registered, IdentityError>;
+
+    /// The id (`sub`) of the account of an email, if there is one (to tell its owner something).
+    async fn account_id(&self, email: &Email) -> Result<Option<String>, IdentityError>;
 
     /// Sends a new confirmation code.
     async fn resend_confirmation(&self, email: &Email) -> Result<(), IdentityError>;

@@ -19,7 +19,10 @@
 //! | notice sent       | `USER#{sub}`   | `SENT#{eventId}#{channel}` | | |
 //! | decision (stats)  | `STATS#{type}` | `DECIDED#{at}#{id}` |    |        |
 //! | paper holder      | `PAPER#{number}` | `HOLDER`  |        |        |
-//! | link attempts     | `USER#{sub}`   | `LINKATTEMPTS#{day}` |  |      |
+//! | limit counter     | `LIMIT#{limit}#{subject}` | `W#{window}` |   |      |
+//! | limit cool-down   | `LIMIT#{limit}#{subject}` | `REFUSED#{window}` | |   |
+//! | pending challenge | `CHALLENGE#{digest}` | `CHALLENGE` |    |        |
+//! | known place       | `PLACES#{email}` | `PLACE#{address}` |  |        |
 //!
 //! Local mode only (the local identity provider and the outbox; Cognito and SES hold these in AWS):
 //!
@@ -149,9 +152,30 @@ pub fn paper_holder(number: &str) -> Key {
     Key::new(format!("PAPER#{number}"), "HOLDER")
 }
 
-/// The user's attempts at linking a paper application on one day (days since the epoch).
-pub fn link_attempts(sub: &str, day: u64) -> Key {
-    Key::new(user_partition(sub), format!("LINKATTEMPTS#{day}"))
+/// Partition of one limit's counters for one subject (an account, a client address, a session).
+fn limit_partition(limit: &str, subject: &str) -> String {
+    format!("LIMIT#{limit}#{subject}")
+}
+
+/// The counter of attempts under a limit in one window (window number since the epoch).
+pub fn limit_counter(limit: &str, subject: &str, window: u64) -> Key {
+    Key::new(limit_partition(limit, subject), format!("W#{window:020}"))
+}
+
+/// The marker that a limit's first refusal in a window was reported (its cool-down notice).
+pub fn limit_refused(limit: &str, subject: &str, window: u64) -> Key {
+    Key::new(limit_partition(limit, subject), format!("REFUSED#{window:020}"))
+}
+
+/// A sign-in waiting for its second factor, by the digest of its session handle: who it is
+/// for and when it began (the portal's record, in both modes).
+pub fn pending_challenge(session_digest: &str) -> Key {
+    Key::new(format!("CHALLENGE#{session_digest}"), "CHALLENGE")
+}
+
+/// A client address an account completed a sign-in from.
+pub fn known_place(email: &str, address: &str) -> Key {
+    Key::new(format!("PLACES#{email}"), format!("PLACE#{address}"))
 }
 
 /// The owner's dashboard entry of an application.
@@ -223,6 +247,15 @@ mod tests {
         assert_eq!(dashboard_entry("u1", "a1"), Key::new("USER#u1", "APP#a1"));
         assert_eq!(application_number("V123456789"), Key::new("APPNO#V123456789", "APPNO"));
         assert_eq!(queue(Status::InReview), "QUEUE#in_review");
+    }
+
+    #[test]
+    fn limit_keys_are_stable_and_order_by_window() {
+        assert_eq!(limit_counter("sign-in", "a@example.ca", 42), Key::new("LIMIT#sign-in#a@example.ca", "W#00000000000000000042"));
+        assert_eq!(limit_refused("totp", "a@example.ca", 42).pk, limit_counter("totp", "a@example.ca", 1).pk);
+        assert!(limit_counter("x", "s", 9).sk < limit_counter("x", "s", 10).sk);
+        assert_eq!(pending_challenge("d1"), Key::new("CHALLENGE#d1", "CHALLENGE"));
+        assert_eq!(known_place("a@example.ca", "192.0.2.1"), Key::new("PLACES#a@example.ca", "PLACE#192.0.2.1"));
     }
 
     #[test]

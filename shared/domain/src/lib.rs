@@ -1,6 +1,7 @@
 //! The portal's domain: rules and types, and the ports through which it reaches storage.
 //! No AWS SDK, no HTTP and no I/O here except through the ports.
 
+pub mod accounts;
 pub mod application_documents;
 pub mod application_types;
 pub mod applications;
@@ -13,6 +14,7 @@ pub mod email;
 pub mod events;
 pub mod identity;
 pub mod keys;
+pub mod limits;
 pub mod messages;
 pub mod notifications;
 pub mod notify;

@@ -57,6 +57,13 @@ pub enum AccountMessage {
     PasswordChanged,
     /// Notice: an authenticator app was set up (A5).
     MfaEnabled,
+    /// Notice: someone tried to register the address of an existing account (A6: the caller
+    /// is answered as for a new address; the owner hears of it here).
+    AlreadyRegistered,
+    /// Notice: sign-in attempts were paused after many wrong passwords or authenticator codes.
+    SignInPaused,
+    /// Notice: password resets were paused after many wrong reset codes.
+    ResetPaused,
 }
 
 impl AccountMessage {
@@ -65,7 +72,7 @@ impl AccountMessage {
         let (subject, body) = self.text(language);
         let code = match self {
             AccountMessage::ConfirmationCode(code) | AccountMessage::ResetCode(code) => Some(code.clone()),
-            AccountMessage::PasswordChanged | AccountMessage::MfaEnabled => None,
+            _ => None,
         };
         Message { to: to.to_owned(), channel: Channel::Email, subject, body, code }
     }
@@ -107,6 +114,54 @@ impl AccountMessage {
                 "Une application d'authentification a été configurée".into(),
                 format!("Une application d'authentification protège maintenant votre compte. {not_you_fr}"),
             ),
+            (AlreadyRegistered, En) => (
+                "You already have an account".into(),
+                "Someone tried to create an account with this email address, which already has one. \
+                 Nothing was changed. To sign in, use your password; if you forgot it, choose \
+                 \"Forgot your password?\". If this was not you, you can ignore this message."
+                    .into(),
+            ),
+            (AlreadyRegistered, Fr) => (
+                "Vous avez déjà un compte".into(),
+                "Quelqu'un a tenté de créer un compte avec cette adresse courriel, qui en a déjà un. \
+                 Rien n'a été modifié. Pour vous connecter, utilisez votre mot de passe; si vous \
+                 l'avez oublié, choisissez « Mot de passe oublié? ». Si ce n'était pas vous, vous \
+                 pouvez ignorer ce message."
+                    .into(),
+            ),
+            (SignInPaused, En) => (
+                "Sign-in to your account was paused".into(),
+                "After many wrong passwords or authenticator codes, we paused sign-in attempts to \
+                 your account for up to one hour. Sign-in from places you used before still works. \
+                 If this was not you, someone may know your password: reset it, and never share \
+                 your authenticator codes. We will never ask you for them."
+                    .into(),
+            ),
+            (SignInPaused, Fr) => (
+                "La connexion à votre compte a été suspendue".into(),
+                "Après de nombreux mots de passe ou codes d'authentification erronés, nous avons \
+                 suspendu les tentatives de connexion à votre compte pendant au plus une heure. La \
+                 connexion depuis les endroits que vous avez déjà utilisés fonctionne toujours. Si \
+                 ce n'était pas vous, quelqu'un connaît peut-être votre mot de passe : \
+                 réinitialisez-le, et ne communiquez jamais vos codes d'authentification. Nous ne \
+                 vous les demanderons jamais."
+                    .into(),
+            ),
+            (ResetPaused, En) => (
+                "Password resets were paused".into(),
+                "After many wrong reset codes, we paused password resets for your account for up \
+                 to one hour. Your password has not changed. If this was not you, you can ignore \
+                 this message; your account is safe."
+                    .into(),
+            ),
+            (ResetPaused, Fr) => (
+                "Les réinitialisations de mot de passe ont été suspendues".into(),
+                "Après de nombreux codes de réinitialisation erronés, nous avons suspendu les \
+                 réinitialisations de mot de passe de votre compte pendant au plus une heure. Votre \
+                 mot de passe n'a pas changé. Si ce n'était pas vous, vous pouvez ignorer ce \
+                 message; votre compte est en sécurité."
+                    .into(),
+            ),
         }
     }
 }
@@ -122,6 +177,18 @@ mod tests {
         assert!(english.subject.contains("password"));
         assert!(french.subject.contains("mot de passe"));
         assert_eq!((english.code, french.code), (None, None));
+    }
+
+    #[test]
+    fn a5_every_account_notice_exists_in_both_languages_without_a_code() {
+        use AccountMessage::*;
+        for notice in [PasswordChanged, MfaEnabled, AlreadyRegistered, SignInPaused, ResetPaused] {
+            let english = notice.email("a@example.ca", Language::En);
+            let french = notice.email("a@example.ca", Language::Fr);
+            assert_ne!(english.subject, french.subject, "{notice:?}");
+            assert_ne!(english.body, french.body, "{notice:?}");
+            assert_eq!((english.code, french.code), (None, None), "{notice:?}");
+        }
     }
 
     #[test]

@@ -3,13 +3,18 @@
 //!
 //! - passwords hashed with Argon2id (costs configurable, OWASP minimum by default);
 //! - RFC 6238 TOTP with one step of drift, and no code accepted twice;
-//! - six-digit email codes, stored as digests, single-use, expiring, five tries each;
+//! - hashing on a bounded pool, so a crowd of sign-ins cannot take the memory (see `hash_pool`);
+//! - six-digit email codes, stored as digests, single-use, expiring; a confirmation code is
+//!   bound to the registration it was sent for, so confirming it keeps that registration's
+//!   password and no other (A9);
 //! - RS256 JWTs shaped like Cognito's, signed with the portal's own key (see `signing`);
 //! - opaque refresh tokens stored as digests and rotated on every use; presenting a used one
-//!   ends its whole family (S1);
-//! - five wrong passwords lock the account for fifteen minutes; five wrong codes end a sign-in
-//!   session or a code (A3).
+//!   ends its whole family (S1).
+//!
+//! Wrong guesses are counted, before they are evaluated, by the portal's `Accounts` in front of
+//! this provider (the same limits hold over Cognito), so this provider keeps no counters.
 
+pub mod hash_pool;
 pub mod secrets;
 pub mod signing;
 
@@ -19,7 +24,7 @@ use async_trait::async_trait;
 use portal_domain::clock::Clock;
 use portal_domain::email::Email;
 use portal_domain::identity::{
-    Challenge, ChallengeKind, Identity, IdentityError, MfaEnrolment, SignUp, Tokens, otpauth_uri,
+    Challenge, ChallengeKind, Identity, IdentityError, MfaEnrolment, Registered, SignUp, Tokens, otpauth_uri,
 };
 use portal_domain::keys;
 use portal_domain::notify::{AccountMessage, Notifier};
@@ -31,6 +36,7 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
+use self::hash_pool::HashPool;
 use self::secrets::{HashCost, PasswordHashing, digest, matches_digest, opaque_token, six_digit_code, totp};
 use self::signing::{AccessClaims, CLIENT_ID, ISSUER, Signer};
 
@@ -44,10 +50,6 @@ pub const SIGN_IN_SECONDS: u64 = 3 * 60;
 pub const CONFIRMATION_CODE_SECONDS: u64 = 24 * 60 * 60;
 /// Password-reset codes last 1 hour.
 pub const RESET_CODE_SECONDS: u64 = 60 * 60;
-/// Wrong answers allowed before a code, a sign-in or an account is shut.
-pub const MAX_ATTEMPTS: u32 = 5;
-/// How long an account stays locked after too many wrong passwords.
-pub const LOCKOUT_SECONDS: u64 = 15 * 60;
 
 /// A local account.
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -66,10 +68,6 @@ struct Account {
     totp_secret: Option<String>,
     #[serde(default)]
     last_totp_step: u64,
-    #[serde(default)]
-    failed_sign_ins: u32,
-    #[serde(default)]
-    locked_until: u64,
     #[serde(default)]
     disabled: bool,
 }
@@ -90,13 +88,24 @@ impl CodePurpose {
     }
 }
 
-/// An email code, stored as its digest.
+/// A password-reset code, stored as its digest.
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct EmailCode {
     digest: String,
     expires_at: u64,
-    attempts: u32,
+}
+
+/// A registration waiting for its confirmation code (stored under the code's digest): what the
+/// account becomes if this code confirms it.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct PendingRegistration {
+    password_hash: String,
+    given_name: String,
+    family_name: String,
+    language: Language,
+    expires_at: u64,
 }
 
 /// A sign-in waiting for its second factor.
@@ -108,7 +117,6 @@ struct SignInSession {
     #[serde(default)]
     pending_secret: Option<String>,
     expires_at: u64,
-    attempts: u32,
 }
 
 /// A refresh token, stored under its digest.
@@ -132,7 +140,7 @@ pub struct LocalIdentity {
     notifier: Arc<dyn Notifier>,
     clock: Arc<dyn Clock>,
     signer: Signer,
-    hashing: PasswordHashing,
+    hashing: HashPool,
     revocations: Revocations,
 }
 
@@ -146,7 +154,8 @@ impl LocalIdentity {
         cost: HashCost,
     ) -> Result<Self, IdentityError> {
         let revocations = Revocations::new(Arc::clone(&table));
-        Ok(Self { table, notifier, clock, signer, hashing: PasswordHashing::new(cost)?, revocations })
+        let hashing = HashPool::per_core(PasswordHashing::new(cost)?);
+        Ok(Self { table, notifier, clock, signer, hashing, revocations })
     }
 
     /// The key that signs this provider's tokens.
@@ -180,35 +189,43 @@ impl LocalIdentity {
         self.table.update(&key, update, Some(Condition::Present)).await.map(drop).map_err(store_error)
     }
 
-    /// Hashing runs on the blocking pool: Argon2id is deliberately slow.
+    /// Hashing runs on the bounded pool: Argon2id is deliberately slow and memory-hard.
     async fn hash_password(&self, password: &Password) -> Result<String, IdentityError> {
-        let (hashing, password) = (self.hashing.clone(), password.expose().to_owned());
-        tokio::task::spawn_blocking(move || hashing.hash(&password))
-            .await
-            .map_err(|e| IdentityError::Unavailable(Box::new(e)))?
+        let password = password.expose().to_owned();
+        self.hashing.run(move |hashing| hashing.hash(&password)).await?
     }
 
     async fn verify_password(&self, password: &str, stored: Option<String>) -> Result<bool, IdentityError> {
-        let (hashing, password) = (self.hashing.clone(), password.to_owned());
-        tokio::task::spawn_blocking(move || hashing.verify(&password, stored.as_deref()))
-            .await
-            .map_err(|e| IdentityError::Unavailable(Box::new(e)))
+        let password = password.to_owned();
+        self.hashing.run(move |hashing| hashing.verify(&password, stored.as_deref())).await
     }
 
-    /// Creates an email code, replacing any earlier one of the same purpose, and sends it.
-    async fn send_code(&self, account: &Account, purpose: CodePurpose) -> Result<(), IdentityError> {
+    /// Creates a reset code, replacing any earlier one, and sends it.
+    async fn send_reset_code(&self, account: &Account) -> Result<(), IdentityError> {
         let code = six_digit_code()?;
-        let lifetime = match purpose {
-            CodePurpose::Confirmation => CONFIRMATION_CODE_SECONDS,
-            CodePurpose::Reset => RESET_CODE_SECONDS,
+        let record = EmailCode { digest: digest(&code), expires_at: self.clock.now() + RESET_CODE_SECONDS };
+        self.write(&keys::local_account_code(account.email.as_str(), CodePurpose::Reset.name()), &record, None).await?;
+        self.notify(account, AccountMessage::ResetCode(code)).await
+    }
+
+    /// Sends a confirmation code bound to the account's registration as it stands: confirming
+    /// with it makes that registration the account's.
+    async fn send_confirmation_code(&self, account: &Account) -> Result<(), IdentityError> {
+        let code = six_digit_code()?;
+        let pending = PendingRegistration {
+            password_hash: account.password_hash.clone(),
+            given_name: account.given_name.clone(),
+            family_name: account.family_name.clone(),
+            language: account.language,
+            expires_at: self.clock.now() + CONFIRMATION_CODE_SECONDS,
         };
-        let record = EmailCode { digest: digest(&code), expires_at: self.clock.now() + lifetime, attempts: 0 };
-        self.write(&keys::local_account_code(account.email.as_str(), purpose.name()), &record, None).await?;
-        let message = match purpose {
-            CodePurpose::Confirmation => AccountMessage::ConfirmationCode(code),
-            CodePurpose::Reset => AccountMessage::ResetCode(code),
-        };
-        self.notify(account, message).await
+        self.write(&self.registration_key(&account.email, &code), &pending, None).await?;
+        self.notify(account, AccountMessage::ConfirmationCode(code)).await
+    }
+
+    fn registration_key(&self, email: &Email, code: &str) -> Key {
+        let purpose = format!("{}#{}", CodePurpose::Confirmation.name(), digest(code));
+        keys::local_account_code(email.as_str(), &purpose)
     }
 
     async fn notify(&self, account: &Account, message: AccountMessage) -> Result<(), IdentityError> {
@@ -216,31 +233,33 @@ impl LocalIdentity {
         self.notifier.send(email).await.map_err(|e| IdentityError::Unavailable(Box::new(e)))
     }
 
-    /// Checks an email code; a wrong one counts against it. Consumes nothing.
-    async fn check_code(&self, email: &Email, purpose: CodePurpose, code: &str) -> Result<Key, IdentityError> {
-        let key = keys::local_account_code(email.as_str(), purpose.name());
+    /// Checks the reset code. Consumes nothing.
+    async fn check_reset_code(&self, email: &Email, code: &str) -> Result<Key, IdentityError> {
+        let key = keys::local_account_code(email.as_str(), CodePurpose::Reset.name());
         let stored: EmailCode = self.read(&key).await?.ok_or(IdentityError::CodeExpired)?;
         if stored.expires_at <= self.clock.now() {
             return Err(IdentityError::CodeExpired);
         }
-        if stored.attempts >= MAX_ATTEMPTS {
-            return Err(IdentityError::TooManyAttempts);
-        }
         if !matches_digest(code, &stored.digest) {
-            let counted = self.table.update(&key, Update::default().add("attempts", 1), Some(Condition::Present)).await;
-            counted.map_err(store_error)?;
             return Err(IdentityError::CodeMismatch);
         }
         Ok(key)
     }
 
-    /// Applies `update` to the account and consumes the code, together: a code works once.
-    async fn redeem_code(&self, email: &Email, code_key: Key, update: Update) -> Result<(), IdentityError> {
+    /// Applies `update` to the account if `condition` holds, and consumes the code, together: a
+    /// code works once.
+    async fn redeem_code(
+        &self,
+        email: &Email,
+        code_key: Key,
+        update: Update,
+        condition: Condition,
+    ) -> Result<(), IdentityError> {
         let account = keys::local_account(email.as_str());
         let redeemed = self
             .table
             .transact_write(vec![
-                WriteOp::Update { key: account, update, condition: Some(Condition::Present) },
+                WriteOp::Update { key: account, update, condition: Some(condition) },
                 WriteOp::Delete { key: code_key, condition: Some(Condition::Present) },
             ])
             .await;
@@ -260,30 +279,9 @@ impl LocalIdentity {
         Ok((key, stored))
     }
 
-    /// Counts a wrong second-factor code against a sign-in; the fifth ends it.
-    async fn wrong_code(&self, key: &Key, session: &SignInSession) -> Result<IdentityError, IdentityError> {
-        if session.attempts + 1 >= MAX_ATTEMPTS {
-            self.table.delete(key, None).await.map_err(store_error)?;
-            return Ok(IdentityError::TooManyAttempts);
-        }
-        self.table
-            .update(key, Update::default().add("attempts", 1), Some(Condition::Present))
-            .await
-            .map_err(store_error)?;
-        Ok(IdentityError::CodeMismatch)
-    }
-
-    /// The time new tokens are issued at: never at or before the user's last sign-out, so a
-    /// sign-in in the same second as a sign-out is not caught by it.
-    async fn issue_time(&self, sub: &str) -> Result<u64, IdentityError> {
-        let now = self.clock.now();
-        let revoked_until = self.revocations.revoked_until(sub).await.map_err(store_error)?;
-        Ok(revoked_until.map_or(now, |until| now.max(until + 1)))
-    }
-
     /// Signs access and ID tokens and stores a new refresh token of `family`.
     async fn issue_tokens(&self, account: &Account, family: Option<String>) -> Result<Tokens, IdentityError> {
-        let issued_at = self.issue_time(&account.sub).await?;
+        let issued_at = self.clock.now();
         let access = AccessClaims::new(&account.sub, account.groups.clone(), issued_at, ACCESS_TOKEN_SECONDS);
         let id = json!({
             "sub": account.sub,
@@ -322,9 +320,11 @@ impl LocalIdentity {
         Ok(self.table.get(&keys::local_refresh_family(family)).await.map_err(store_error)?.is_some())
     }
 
+    /// Creates an account with an already hashed password; `AccountExists` if the address has one.
     async fn create_account(
         &self,
         request: &SignUp,
+        password_hash: String,
         groups: Vec<String>,
         confirmed: bool,
     ) -> Result<Account, IdentityError> {
@@ -332,7 +332,7 @@ impl LocalIdentity {
         let account = Account {
             sub: sub.clone(),
             email: request.email.clone(),
-            password_hash: self.hash_password(&request.password).await?,
+            password_hash,
             confirmed,
             given_name: request.given_name.clone(),
             family_name: request.family_name.clone(),
@@ -340,8 +340,6 @@ impl LocalIdentity {
             groups,
             totp_secret: None,
             last_totp_step: 0,
-            failed_sign_ins: 0,
-            locked_until: 0,
             disabled: false,
         };
         let account_item =
@@ -363,52 +361,94 @@ impl LocalIdentity {
             Err(other) => Err(store_error(other)),
         }
     }
+
+    /// Replaces an unconfirmed account's registration (same id); `AccountExists` once confirmed.
+    async fn replace_registration(&self, existing: Account, request: &SignUp, password_hash: String) -> Result<Account, IdentityError> {
+        if existing.confirmed {
+            return Err(IdentityError::AccountExists);
+        }
+        let account = Account {
+            password_hash,
+            given_name: request.given_name.clone(),
+            family_name: request.family_name.clone(),
+            language: request.language,
+            ..existing
+        };
+        let unconfirmed = Condition::Equals("confirmed".into(), json!(false));
+        let item = Item::from_record(&keys::local_account(request.email.as_str()), &account).map_err(store_error)?;
+        match self.table.put(item, Some(unconfirmed)).await {
+            Ok(()) => Ok(account),
+            // Confirmed in the meantime: it is now someone's account.
+            Err(StoreError::ConditionFailed) => Err(IdentityError::AccountExists),
+            Err(other) => Err(store_error(other)),
+        }
+    }
 }
 
 #[async_trait]
 impl Identity for LocalIdentity {
-    async fn sign_up(&self, request: &SignUp) -> Result<String, IdentityError> {
-        let account = self.create_account(request, Vec::new(), false).await?;
-        self.send_code(&account, CodePurpose::Confirmation).await?;
-        Ok(account.sub)
+    async fn sign_up(&self, request: &SignUp) -> Result<(), IdentityError> {
+        // Hashed first, whether or not the address is taken: both answers cost the same (A6).
+        let password_hash = self.hash_password(&request.password).await?;
+        let account = match self.account(&request.email).await? {
+            Some(existing) => self.replace_registration(existing, request, password_hash).await?,
+            None => match self.create_account(request, password_hash.clone(), Vec::new(), false).await {
+                Ok(account) => account,
+                // Registered by a concurrent request in the meantime: replace that one.
+                Err(IdentityError::AccountExists) => {
+                    let existing = self.account(&request.email).await?.ok_or(IdentityError::AccountExists)?;
+                    self.replace_registration(existing, request, password_hash).await?
+                }
+                Err(other) => return Err(other),
+            },
+        };
+        self.send_confirmation_code(&account).await
     }
 
-    async fn confirm_sign_up(&self, email: &Email, code: &str) -> Result<(), IdentityError> {
-        let code_key = self.check_code(email, CodePurpose::Confirmation, code).await?;
-        self.redeem_code(email, code_key, Update::default().set("confirmed", true)).await
+    async fn confirm_sign_up(&self, email: &Email, code: &str) -> Result<Registered, IdentityError> {
+        let key = self.registration_key(email, code);
+        let pending: PendingRegistration = self.read(&key).await?.ok_or(IdentityError::CodeMismatch)?;
+        if pending.expires_at <= self.clock.now() {
+            return Err(IdentityError::CodeExpired);
+        }
+        // The account becomes the registration this code was sent for, and nothing else.
+        let update = Update::default()
+            .set("confirmed", true)
+            .set("passwordHash", pending.password_hash.clone())
+            .set("givenName", pending.given_name.clone())
+            .set("familyName", pending.family_name.clone())
+            .set("language", json!(pending.language));
+        self.redeem_code(email, key, update, Condition::Equals("confirmed".into(), json!(false))).await?;
+        let account = self.account(email).await?.ok_or(IdentityError::CodeExpired)?;
+        Ok(Registered {
+            sub: account.sub,
+            given_name: pending.given_name,
+            family_name: pending.family_name,
+            language: pending.language,
+        })
+    }
+
+    async fn account_id(&self, email: &Email) -> Result<Option<String>, IdentityError> {
+        Ok(self.account(email).await?.map(|account| account.sub))
     }
 
     async fn resend_confirmation(&self, email: &Email) -> Result<(), IdentityError> {
         match self.account(email).await? {
-            Some(account) if !account.confirmed => self.send_code(&account, CodePurpose::Confirmation).await,
+            Some(account) if !account.confirmed => self.send_confirmation_code(&account).await,
             _ => Ok(()),
         }
     }
 
     async fn sign_in(&self, email: &Email, password: &str) -> Result<Challenge, IdentityError> {
         let account = self.account(email).await?;
-        let now = self.clock.now();
-        if account.as_ref().is_some_and(|a| a.locked_until > now) {
-            return Err(IdentityError::TooManyAttempts);
-        }
         let stored_hash = account.as_ref().map(|a| a.password_hash.clone());
+        // An unknown address is checked against a decoy hash: the same work, the same answer.
         if !self.verify_password(password, stored_hash).await? {
-            if let Some(account) = &account {
-                let update = if account.failed_sign_ins + 1 >= MAX_ATTEMPTS {
-                    Update::default().set("failedSignIns", 0).set("lockedUntil", now + LOCKOUT_SECONDS)
-                } else {
-                    Update::default().add("failedSignIns", 1)
-                };
-                self.update_account(email, update).await?;
-            }
             return Err(IdentityError::NotAuthorized);
         }
         let account = account.filter(|a| !a.disabled).ok_or(IdentityError::NotAuthorized)?;
         if !account.confirmed {
             return Err(IdentityError::NotConfirmed);
-        }
-        if account.failed_sign_ins > 0 {
-            self.update_account(email, Update::default().set("failedSignIns", 0)).await?;
         }
         let session = opaque_token()?;
         let enrolling = account.totp_secret.is_none();
@@ -416,12 +456,11 @@ impl Identity for LocalIdentity {
             email: email.clone(),
             enrolling,
             pending_secret: None,
-            expires_at: now + SIGN_IN_SECONDS,
-            attempts: 0,
+            expires_at: self.clock.now() + SIGN_IN_SECONDS,
         };
         self.write(&keys::local_sign_in(&digest(&session)), &record, Some(Condition::Absent)).await?;
         let kind = if enrolling { ChallengeKind::MfaSetup } else { ChallengeKind::SoftwareTokenMfa };
-        Ok(Challenge { kind, session })
+        Ok(Challenge { kind, session, sub: account.sub })
     }
 
     async fn begin_mfa_enrolment(&self, session: &str) -> Result<MfaEnrolment, IdentityError> {
@@ -447,15 +486,18 @@ impl Identity for LocalIdentity {
             return Err(IdentityError::SessionExpired);
         };
         let Some(step) = totp::matching_step(&secret, code, self.clock.now())? else {
-            return Err(self.wrong_code(&key, &stored).await?);
+            return Err(IdentityError::CodeMismatch);
         };
         let account = self.account(&stored.email).await?.ok_or(IdentityError::SessionExpired)?;
+        // Only an account without an authenticator enrols one: a setup session begun before
+        // another enrolment cannot replace it (S5).
+        let not_enrolled = Condition::All(vec![Condition::Present, Condition::Equals("totpSecret".into(), json!(null))]);
         self.table
             .transact_write(vec![
                 WriteOp::Update {
                     key: keys::local_account(stored.email.as_str()),
                     update: Update::default().set("totpSecret", secret).set("lastTotpStep", step),
-                    condition: Some(Condition::Present),
+                    condition: Some(not_enrolled),
                 },
                 WriteOp::Delete { key, condition: Some(Condition::Present) },
             ])
@@ -479,7 +521,7 @@ impl Identity for LocalIdentity {
         let step = totp::matching_step(secret, code, self.clock.now())?;
         // A code is good once: its step must come after the last one accepted (A3).
         let Some(step) = step.filter(|step| *step > account.last_totp_step) else {
-            return Err(self.wrong_code(&key, &stored).await?);
+            return Err(IdentityError::CodeMismatch);
         };
         let accepted = self
             .table
@@ -529,7 +571,7 @@ impl Identity for LocalIdentity {
 
     async fn forgot_password(&self, email: &Email) -> Result<(), IdentityError> {
         match self.account(email).await? {
-            Some(account) if account.confirmed => self.send_code(&account, CodePurpose::Reset).await,
+            Some(account) if account.confirmed => self.send_reset_code(&account).await,
             _ => Ok(()),
         }
     }
@@ -540,24 +582,25 @@ impl Identity for LocalIdentity {
         code: &str,
         password: &Password,
     ) -> Result<String, IdentityError> {
-        let code_key = self.check_code(email, CodePurpose::Reset, code).await?;
+        let code_key = self.check_reset_code(email, code).await?;
         let account = self.account(email).await?.ok_or(IdentityError::CodeExpired)?;
         let password_hash = self.hash_password(password).await?;
-        let update = Update::default().set("passwordHash", password_hash).set("failedSignIns", 0).set("lockedUntil", 0);
-        self.redeem_code(email, code_key, update).await?;
+        let update = Update::default().set("passwordHash", password_hash);
+        self.redeem_code(email, code_key, update, Condition::Present).await?;
         // A reset ends every session (S2); MFA stays enrolled, so the next sign-in asks for it (A4).
-        self.revocations.revoke_all(&account.sub, self.clock.now()).await.map_err(store_error)?;
+        self.sign_out_everywhere(&account.sub).await?;
         self.notify(&account, AccountMessage::PasswordChanged).await?;
         Ok(account.sub)
     }
 
     async fn sign_out_everywhere(&self, sub: &str) -> Result<(), IdentityError> {
         // Refresh tokens issued until now are refused through the same record access tokens are.
-        self.revocations.revoke_all(sub, self.clock.now()).await.map_err(store_error)
+        self.revocations.revoke_all(sub, self.clock.as_ref()).await.map_err(store_error)
     }
 
     async fn admin_create_user(&self, request: &SignUp, group: &str) -> Result<String, IdentityError> {
-        Ok(self.create_account(request, vec![group.to_owned()], true).await?.sub)
+        let password_hash = self.hash_password(&request.password).await?;
+        Ok(self.create_account(request, password_hash, vec![group.to_owned()], true).await?.sub)
     }
 
     async fn admin_disable_user(&self, email: &Email) -> Result<String, IdentityError> {

@@ -1,0 +1,432 @@
+//! The account operations as the portal offers them: the `Identity` port (Cognito, or the local
+//! identity provider) behind the portal's own limits and checks, so both modes hold them alike.
+//!
+//! Every guess is reserved before it is evaluated (`limits`), counted per account across codes
+//! and sign-in sessions, and per client address:
+//!
+//! | limit | per | at most |
+//! |---|---|---|
+//! | sign-in attempts | client address | 30 a minute |
+//! | wrong passwords | account and client address | 5 in 15 minutes |
+//! | wrong passwords | account, from places it never signed in from | 50 an hour, then a notice |
+//! | emails asked for (register, resend, forgot) | email address | 5 an hour |
+//! | emails asked for | client address | 50 an hour |
+//! | code attempts (confirm, reset, MFA) | client address | 30 a minute |
+//! | wrong confirmation or reset codes | account | 5 in 15 minutes, 10 an hour (then a notice) |
+//! | wrong authenticator codes | sign-in session | 5 |
+//! | wrong authenticator codes | account | 10 an hour, then a notice |
+//!
+//! Counters are keyed by the address as typed, so an unknown address meets the same limits and
+//! answers as a known one (A6, A8); wrong passwords from one place never slow the owner signing
+//! in from another, and once an account-wide limit is reached, places the account signed in from
+//! before may still try. Requests that send email take the same time whether or not the address
+//! has an account (`EMAIL_ANSWER_TIME`).
+//!
+//! A sign-in waiting for its second factor is recorded here with the time it began; any change
+//! to the account after that (sign-out, password reset, disable, an authenticator enrolled)
+//! refuses it (S5).
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest as _, Sha256};
+
+use crate::clock::Clock;
+use crate::email::Email;
+use crate::identity::{Challenge, Identity, IdentityError, MfaEnrolment, SignUp, Tokens};
+use crate::keys;
+use crate::limits::{Limit, LimitReached, Limits, Reservation};
+use crate::notify::{AccountMessage, Notifier};
+use crate::password::Password;
+use crate::profile::{Profile, Profiles};
+use crate::sessions::Revocations;
+use crate::table::{Condition, Item, Key, StoreError, Table};
+
+const MINUTE: u64 = 60;
+const HOUR: u64 = 60 * MINUTE;
+
+/// Sign-in attempts from one client address.
+pub const SIGN_INS_PER_CLIENT: Limit = Limit { name: "sign-in-client", max: 30, window_seconds: MINUTE };
+/// Wrong passwords for one account from one client address.
+pub const WRONG_PASSWORDS_PER_PLACE: Limit = Limit { name: "password-place", max: 5, window_seconds: 15 * MINUTE };
+/// Wrong passwords for one account from everywhere; past it only known places may try.
+pub const WRONG_PASSWORDS_PER_ACCOUNT: Limit = Limit { name: "password-account", max: 50, window_seconds: HOUR };
+/// Emails asked for one address.
+pub const EMAILS_PER_ADDRESS: Limit = Limit { name: "emails-address", max: 5, window_seconds: HOUR };
+/// Emails asked for from one client address.
+pub const EMAILS_PER_CLIENT: Limit = Limit { name: "emails-client", max: 50, window_seconds: HOUR };
+/// Code attempts from one client address.
+pub const CODES_PER_CLIENT: Limit = Limit { name: "codes-client", max: 30, window_seconds: MINUTE };
+/// Wrong confirmation codes for one account, in a burst.
+pub const WRONG_CONFIRMATION_CODES_BURST: Limit =
+    Limit { name: "confirm-codes-burst", max: 5, window_seconds: 15 * MINUTE };
+/// Wrong confirmation codes for one account.
+pub const WRONG_CONFIRMATION_CODES: Limit = Limit { name: "confirm-codes", max: 10, window_seconds: HOUR };
+/// Wrong reset codes for one account, in a burst.
+pub const WRONG_RESET_CODES_BURST: Limit = Limit { name: "reset-codes-burst", max: 5, window_seconds: 15 * MINUTE };
+/// Wrong reset codes for one account.
+pub const WRONG_RESET_CODES: Limit = Limit { name: "reset-codes", max: 10, window_seconds: HOUR };
+/// Wrong authenticator codes for one sign-in session (which lasts 3 minutes).
+pub const WRONG_MFA_CODES_PER_SESSION: Limit =
+    Limit { name: "mfa-session", max: 5, window_seconds: CHALLENGE_SECONDS };
+/// Wrong authenticator codes for one account, across sign-in sessions.
+pub const WRONG_MFA_CODES: Limit = Limit { name: "mfa-account", max: 10, window_seconds: HOUR };
+
+/// A sign-in waiting for its second factor lasts 3 minutes, as Cognito's session does.
+pub const CHALLENGE_SECONDS: u64 = 3 * MINUTE;
+/// How long a place an account signed in from stays known.
+const KNOWN_PLACE_SECONDS: u64 = 90 * 24 * HOUR;
+/// The least time a request that may send email takes, so the answer for an address with an
+/// account cannot be told from one without by its timing (A6). It is above what the slower of
+/// the two paths takes (hashing a password, writing and sending a code).
+pub const EMAIL_ANSWER_TIME: Duration = Duration::from_millis(250);
+
+/// What can go wrong.
+#[derive(Debug, thiserror::Error)]
+pub enum AccountError {
+    /// The identity provider's answer.
+    #[error(transparent)]
+    Identity(#[from] IdentityError),
+    /// A limit is reached.
+    #[error("a limit is reached")]
+    Limited(LimitReached),
+    /// The table failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl From<LimitReached> for AccountError {
+    fn from(reached: LimitReached) -> Self {
+        AccountError::Limited(reached)
+    }
+}
+
+/// A sign-in waiting for its second factor, as the portal recorded it.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct PendingChallenge {
+    email: Email,
+    sub: String,
+    began_at_ms: u64,
+    expires_at: u64,
+}
+
+/// Which second-factor step a sign-in completes with.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum SecondFactor {
+    /// The first authenticator is enrolled.
+    Enrolment,
+    /// An enrolled authenticator's code is answered.
+    Answer,
+}
+
+/// The stored form of a session handle: its SHA-256, so the table never holds a usable one.
+fn digest(secret: &str) -> String {
+    URL_SAFE_NO_PAD.encode(Sha256::digest(secret.as_bytes()))
+}
+
+/// A wrong code or password: an attempt that counts.
+fn is_guess(error: &IdentityError) -> bool {
+    matches!(error, IdentityError::NotAuthorized | IdentityError::CodeMismatch | IdentityError::CodeExpired)
+}
+
+/// The account operations, guarded.
+#[derive(Clone)]
+pub struct Accounts {
+    identity: Arc<dyn Identity>,
+    table: Arc<dyn Table>,
+    limits: Limits,
+    revocations: Revocations,
+    profiles: Profiles,
+    notifier: Arc<dyn Notifier>,
+    clock: Arc<dyn Clock>,
+}
+
+impl Accounts {
+    /// Accounts of `identity`, with their limits and records in `table`; notices to owners go
+    /// through `notifier`.
+    pub fn new(
+        identity: Arc<dyn Identity>,
+        table: Arc<dyn Table>,
+        notifier: Arc<dyn Notifier>,
+        clock: Arc<dyn Clock>,
+    ) -> Self {
+        Self {
+            identity,
+            limits: Limits::new(Arc::clone(&table)),
+            revocations: Revocations::new(Arc::clone(&table)),
+            profiles: Profiles::new(Arc::clone(&table)),
+            table,
+            notifier,
+            clock,
+        }
+    }
+
+    /// Reserves a place under every limit, or none: places taken before a refusal are given back.
+    async fn reserve_all(&self, limits: &[(Limit, &str)]) -> Result<Vec<Reservation>, AccountError> {
+        let now = self.clock.now();
+        let mut taken = Vec::with_capacity(limits.len());
+        for (limit, subject) in limits {
+            match self.limits.reserve(*limit, subject, now).await? {
+                Ok(reservation) => taken.push(reservation),
+                Err(reached) => {
+                    self.release_all(taken).await?;
+                    return Err(self.refused(*limit, subject, reached).await?);
+                }
+            }
+        }
+        Ok(taken)
+    }
+
+    async fn release_all(&self, reservations: Vec<Reservation>) -> Result<(), StoreError> {
+        for reservation in reservations {
+            self.limits.release(reservation).await?;
+        }
+        Ok(())
+    }
+
+    /// The refusal of a limit; the first refusal of an account-wide limit tells the owner.
+    async fn refused(&self, limit: Limit, subject: &str, reached: LimitReached) -> Result<AccountError, AccountError> {
+        let notice = match limit {
+            WRONG_MFA_CODES | WRONG_PASSWORDS_PER_ACCOUNT => Some(AccountMessage::SignInPaused),
+            WRONG_RESET_CODES => Some(AccountMessage::ResetPaused),
+            _ => None,
+        };
+        if let Some(notice) = notice
+            && let Ok(email) = Email::parse(subject)
+            && self.limits.first_refusal(limit, subject, self.clock.now()).await?
+        {
+            self.tell_owner(&email, notice).await?;
+        }
+        Ok(AccountError::Limited(reached))
+    }
+
+    /// Sends a notice to the owner of an address, if it has an account. A notice that cannot be
+    /// sent is logged, not answered: the caller must not learn whether the address has one.
+    async fn tell_owner(&self, email: &Email, notice: AccountMessage) -> Result<(), AccountError> {
+        let Some(sub) = self.identity.account_id(email).await? else { return Ok(()) };
+        let language = self.profiles.get(&sub).await?.map(|profile| profile.preferred_language).unwrap_or_default();
+        if let Err(error) = self.notifier.send(notice.email(email.as_str(), language)).await {
+            tracing::warn!(error = %error, "an account notice could not be sent");
+        }
+        Ok(())
+    }
+
+    /// Runs a request that may send email, answering no sooner than `EMAIL_ANSWER_TIME`.
+    async fn paced<T>(&self, work: impl Future<Output = Result<T, AccountError>>) -> Result<T, AccountError> {
+        let deadline = tokio::time::Instant::now() + EMAIL_ANSWER_TIME;
+        let result = work.await;
+        tokio::time::sleep_until(deadline).await;
+        result
+    }
+
+    /// Registers an account (A9: an unconfirmed registration holds nothing). The caller is
+    /// answered alike whether or not the address has an account; its owner hears of the attempt.
+    pub async fn register(&self, request: &SignUp, client: &str) -> Result<(), AccountError> {
+        self.paced(async {
+            self.reserve_all(&[(EMAILS_PER_CLIENT, client), (EMAILS_PER_ADDRESS, request.email.as_str())]).await?;
+            match self.identity.sign_up(request).await {
+                Ok(()) => Ok(()),
+                Err(IdentityError::AccountExists) => self.tell_owner(&request.email, AccountMessage::AlreadyRegistered).await,
+                Err(other) => Err(other.into()),
+            }
+        })
+        .await
+    }
+
+    /// Sends a new confirmation code (to unconfirmed accounts only; answered alike for all).
+    pub async fn resend_confirmation(&self, email: &Email, client: &str) -> Result<(), AccountError> {
+        self.paced(async {
+            self.reserve_all(&[(EMAILS_PER_CLIENT, client), (EMAILS_PER_ADDRESS, email.as_str())]).await?;
+            Ok(self.identity.resend_confirmation(email).await?)
+        })
+        .await
+    }
+
+    /// Sends a password-reset code (to confirmed accounts only; answered alike for all).
+    pub async fn forgot_password(&self, email: &Email, client: &str) -> Result<(), AccountError> {
+        self.paced(async {
+            self.reserve_all(&[(EMAILS_PER_CLIENT, client), (EMAILS_PER_ADDRESS, email.as_str())]).await?;
+            Ok(self.identity.forgot_password(email).await?)
+        })
+        .await
+    }
+
+    /// Runs an attempt under reserved places: a guess keeps them, anything else gives them back.
+    async fn guarded<T>(
+        &self,
+        reservations: Vec<Reservation>,
+        attempt: impl Future<Output = Result<T, IdentityError>>,
+    ) -> Result<T, AccountError> {
+        match attempt.await {
+            Err(error) if is_guess(&error) => Err(error.into()),
+            outcome => {
+                self.release_all(reservations).await?;
+                Ok(outcome?)
+            }
+        }
+    }
+
+    /// Confirms an email with its code, and saves the profile of the registration confirmed.
+    pub async fn confirm(&self, email: &Email, code: &str, client: &str) -> Result<(), AccountError> {
+        let address = email.as_str();
+        self.reserve_all(&[(CODES_PER_CLIENT, client)]).await?;
+        let guesses =
+            self.reserve_all(&[(WRONG_CONFIRMATION_CODES_BURST, address), (WRONG_CONFIRMATION_CODES, address)]).await?;
+        let registered = self.guarded(guesses, self.identity.confirm_sign_up(email, code)).await?;
+        let profile = Profile {
+            email: email.to_string(),
+            given_name: registered.given_name,
+            family_name: registered.family_name,
+            preferred_language: registered.language,
+            notifications: Default::default(),
+        };
+        Ok(self.profiles.put(&registered.sub, &profile).await?)
+    }
+
+    /// Sets a new password with a reset code; every session of the account ends (S2).
+    pub async fn reset_password(
+        &self,
+        email: &Email,
+        code: &str,
+        password: &Password,
+        client: &str,
+    ) -> Result<(), AccountError> {
+        let address = email.as_str();
+        self.reserve_all(&[(CODES_PER_CLIENT, client)]).await?;
+        let guesses = self.reserve_all(&[(WRONG_RESET_CODES_BURST, address), (WRONG_RESET_CODES, address)]).await?;
+        let sub = self.guarded(guesses, self.identity.confirm_forgot_password(email, code, password)).await?;
+        // In AWS mode too, where Cognito leaves access tokens valid until they expire.
+        Ok(self.revocations.revoke_all(&sub, self.clock.as_ref()).await?)
+    }
+
+    /// Whether the account signed in from this client address before.
+    async fn known_place(&self, email: &Email, client: &str) -> Result<bool, StoreError> {
+        let place = self.table.get(&keys::known_place(email.as_str(), client)).await?;
+        let expires_at = place.and_then(|item| item.get("expiresAt").and_then(serde_json::Value::as_u64));
+        Ok(expires_at.is_some_and(|expires_at| expires_at > self.clock.now()))
+    }
+
+    /// Checks email and password; always ends in a second-factor challenge (A1).
+    pub async fn sign_in(&self, email: &Email, password: &str, client: &str) -> Result<Challenge, AccountError> {
+        let place = format!("{email}|{client}");
+        self.reserve_all(&[(SIGN_INS_PER_CLIENT, client)]).await?;
+        let mut guesses = self.reserve_all(&[(WRONG_PASSWORDS_PER_PLACE, &place)]).await?;
+        match self.limits.reserve(WRONG_PASSWORDS_PER_ACCOUNT, email.as_str(), self.clock.now()).await? {
+            Ok(reservation) => guesses.push(reservation),
+            Err(_) if self.known_place(email, client).await? => {}
+            Err(reached) => {
+                self.release_all(guesses).await?;
+                return Err(self.refused(WRONG_PASSWORDS_PER_ACCOUNT, email.as_str(), reached).await?);
+            }
+        }
+        let challenge = self.guarded(guesses, self.identity.sign_in(email, password)).await?;
+        let now = self.clock.now();
+        let pending = PendingChallenge {
+            email: email.clone(),
+            sub: challenge.sub.clone(),
+            began_at_ms: self.clock.now_ms(),
+            expires_at: now + CHALLENGE_SECONDS,
+        };
+        self.write_pending(&challenge.session, &pending).await?;
+        Ok(challenge)
+    }
+
+    async fn write_pending(&self, session: &str, pending: &PendingChallenge) -> Result<(), StoreError> {
+        let item = Item::from_record(&keys::pending_challenge(&digest(session)), pending)?;
+        self.table.put(item, Some(Condition::Absent)).await
+    }
+
+    /// The pending sign-in of a session, unless it expired or the account changed since (S5).
+    async fn pending(&self, session: &str) -> Result<(Key, PendingChallenge), AccountError> {
+        let key = keys::pending_challenge(&digest(session));
+        let expired = || AccountError::Identity(IdentityError::SessionExpired);
+        let pending: PendingChallenge = self.table.get(&key).await?.ok_or_else(expired)?.to_record()?;
+        if pending.expires_at <= self.clock.now() {
+            return Err(expired());
+        }
+        if self.revocations.changed_since(&pending.sub, pending.began_at_ms).await? {
+            self.table.delete(&key, None).await?;
+            return Err(expired());
+        }
+        Ok((key, pending))
+    }
+
+    /// Starts enrolling an authenticator app for a sign-in at the `MfaSetup` step.
+    pub async fn begin_mfa_enrolment(&self, session: &str) -> Result<MfaEnrolment, AccountError> {
+        let (key, pending) = self.pending(session).await?;
+        let enrolment = self.identity.begin_mfa_enrolment(session).await?;
+        if enrolment.session != session {
+            // Cognito hands out a new session for the next step: the record follows it.
+            self.write_pending(&enrolment.session, &pending).await?;
+            self.table.delete(&key, None).await?;
+        }
+        Ok(enrolment)
+    }
+
+    /// Verifies the first authenticator code, enables MFA and completes the sign-in.
+    pub async fn complete_mfa_enrolment(&self, session: &str, code: &str, client: &str) -> Result<Tokens, AccountError> {
+        let enrolled = self.identity.complete_mfa_enrolment(session, code);
+        self.second_factor(session, client, SecondFactor::Enrolment, enrolled).await
+    }
+
+    /// Answers a `SoftwareTokenMfa` challenge and completes the sign-in.
+    pub async fn answer_mfa(&self, session: &str, code: &str, client: &str) -> Result<Tokens, AccountError> {
+        self.second_factor(session, client, SecondFactor::Answer, self.identity.answer_mfa(session, code)).await
+    }
+
+    /// A second-factor answer, under the per-client, per-session and per-account limits.
+    async fn second_factor(
+        &self,
+        session: &str,
+        client: &str,
+        step: SecondFactor,
+        answer: impl Future<Output = Result<Tokens, IdentityError>>,
+    ) -> Result<Tokens, AccountError> {
+        self.reserve_all(&[(CODES_PER_CLIENT, client)]).await?;
+        let (key, pending) = self.pending(session).await?;
+        let session_digest = digest(session);
+        let guesses = match self
+            .reserve_all(&[(WRONG_MFA_CODES_PER_SESSION, &session_digest), (WRONG_MFA_CODES, pending.email.as_str())])
+            .await
+        {
+            Ok(guesses) => guesses,
+            Err(error) => {
+                if matches!(error, AccountError::Limited(_)) {
+                    // Out of tries: this sign-in is over, whichever limit ended it.
+                    self.table.delete(&key, None).await?;
+                }
+                return Err(error);
+            }
+        };
+        // Tokens issued in the second of a sign-out would be refused with the old ones.
+        self.revocations.wait_for_fresh_tokens(&pending.sub, self.clock.as_ref()).await?;
+        let tokens = self.guarded(guesses, answer).await?;
+        self.table.delete(&key, None).await?;
+        if step == SecondFactor::Enrolment {
+            // Every other sign-in in progress began before this enrolment: it ends them, so a
+            // setup session started earlier cannot replace the authenticator (S5).
+            self.revocations.account_changed(&pending.sub, self.clock.as_ref()).await?;
+        }
+        let place = Item::from_record(
+            &keys::known_place(pending.email.as_str(), client),
+            &serde_json::json!({"expiresAt": self.clock.now() + KNOWN_PLACE_SECONDS}),
+        )?;
+        self.table.put(place, None).await?;
+        Ok(tokens)
+    }
+
+    /// New tokens for a refresh token.
+    pub async fn refresh(&self, refresh_token: &str) -> Result<Tokens, AccountError> {
+        Ok(self.identity.refresh(refresh_token).await?)
+    }
+
+    /// Ends every session of the user: tokens, refresh tokens and pending sign-ins (S2).
+    pub async fn sign_out(&self, sub: &str) -> Result<(), AccountError> {
+        self.identity.sign_out_everywhere(sub).await?;
+        Ok(self.revocations.revoke_all(sub, self.clock.as_ref()).await?)
+    }
+}

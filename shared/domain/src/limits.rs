@@ -1,0 +1,112 @@
+//! Counted limits that hold under concurrency (A7): "at most `max` in any `window`", per subject
+//! (an account, a client address, a sign-in session).
+//!
+//! An attempt is *reserved before it is evaluated*: an atomic `ADD 1` on the counter of the
+//! current window returns the new count, so however many requests arrive at once each sees a
+//! different count, and only those within the limit go on. A refused attempt gives its place back
+//! at once; an attempt that should not count (a right password) gives it back after the fact.
+//!
+//! Windows are fixed (`now / window`), and the previous window counts too, so no stretch of
+//! `window` seconds ever holds more than `max` attempts (it overlaps at most two windows). The
+//! counters carry `expiresAt`, so the table's TTL removes them once both windows are over.
+
+use std::sync::Arc;
+
+use serde_json::{Value, json};
+
+use crate::keys;
+use crate::table::{Condition, Item, StoreError, Table, Update};
+
+/// One limit: at most `max` attempts in any `window_seconds`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Limit {
+    /// Stable name, part of the counter's key.
+    pub name: &'static str,
+    /// Attempts allowed.
+    pub max: i64,
+    /// Length of the window, in seconds.
+    pub window_seconds: u64,
+}
+
+/// A place taken under a limit, to give back if the attempt should not count.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Reservation {
+    limit: Limit,
+    subject: String,
+    window: u64,
+}
+
+/// Why an attempt was refused: the limit is reached.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct LimitReached {
+    /// Seconds until the attempt can succeed again (the end of the current window).
+    pub retry_after: u64,
+}
+
+/// Counters in the table.
+#[derive(Clone)]
+pub struct Limits {
+    table: Arc<dyn Table>,
+}
+
+impl Limits {
+    /// Counters kept in `table`.
+    pub fn new(table: Arc<dyn Table>) -> Self {
+        Self { table }
+    }
+
+    async fn add(&self, limit: Limit, subject: &str, window: u64, amount: i64) -> Result<i64, StoreError> {
+        let key = keys::limit_counter(limit.name, subject, window);
+        let expires_at = (window + 2) * limit.window_seconds;
+        let update = Update::default().add("count", amount).set("expiresAt", expires_at);
+        let item = self.table.update(&key, update, None).await?;
+        Ok(item.get("count").and_then(Value::as_i64).unwrap_or_default())
+    }
+
+    async fn counted(&self, limit: Limit, subject: &str, window: u64) -> Result<i64, StoreError> {
+        let item = self.table.get(&keys::limit_counter(limit.name, subject, window)).await?;
+        Ok(item.and_then(|item| item.get("count").and_then(Value::as_i64)).unwrap_or_default())
+    }
+
+    /// Reserves an attempt under `limit` for `subject` at `now`, or says when to come back.
+    pub async fn reserve(
+        &self,
+        limit: Limit,
+        subject: &str,
+        now: u64,
+    ) -> Result<Result<Reservation, LimitReached>, StoreError> {
+        let window = now / limit.window_seconds;
+        let count = self.add(limit, subject, window, 1).await?;
+        let previous = match window.checked_sub(1) {
+            Some(previous) => self.counted(limit, subject, previous).await?,
+            None => 0,
+        };
+        if count + previous > limit.max {
+            // Give the place back: a refused attempt is not an attempt.
+            self.add(limit, subject, window, -1).await?;
+            let retry_after = (window + 1) * limit.window_seconds - now;
+            return Ok(Err(LimitReached { retry_after: retry_after.max(1) }));
+        }
+        Ok(Ok(Reservation { limit, subject: subject.to_owned(), window }))
+    }
+
+    /// Whether this is the first refusal of the current window under `limit` for `subject`: a
+    /// conditional put of a marker, so however many refusals race, exactly one is first (the one
+    /// that tells the account's owner about the cool-down).
+    pub async fn first_refusal(&self, limit: Limit, subject: &str, now: u64) -> Result<bool, StoreError> {
+        let window = now / limit.window_seconds;
+        let key = keys::limit_refused(limit.name, subject, window);
+        let marker = Item::from_record(&key, &json!({"expiresAt": (window + 2) * limit.window_seconds}))?;
+        match self.table.put(marker, Some(Condition::Absent)).await {
+            Ok(()) => Ok(true),
+            Err(StoreError::ConditionFailed) => Ok(false),
+            Err(other) => Err(other),
+        }
+    }
+
+    /// Gives a reserved place back (the attempt succeeded, or must not count).
+    pub async fn release(&self, reservation: Reservation) -> Result<(), StoreError> {
+        let key = keys::limit_counter(reservation.limit.name, &reservation.subject, reservation.window);
+        self.table.update(&key, Update::default().add("count", -1), Some(Condition::Present)).await.map(drop)
+    }
+}
