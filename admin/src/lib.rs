@@ -150,7 +150,7 @@ pub async fn run(command: Command, password: impl FnOnce() -> Result<String>, ba
         Command::DisableUser { email } => {
             let email = Email::parse(&email).context("the email address is not valid")?;
             let sub = backend.identity.admin_disable_user(&email).await?;
-            backend.revocations.revoke_all(&sub, backend.clock.now()).await?;
+            backend.revocations.revoke_all(&sub, backend.clock).await?;
             Ok(format!("Disabled {email} ({sub}); every session has ended."))
         }
     }

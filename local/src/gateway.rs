@@ -3,11 +3,12 @@
 //! RS256 tokens against the local JWKS and rendering the claims the way API Gateway does.
 
 use std::collections::HashMap;
+use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use anyhow::Result;
-use axum::extract::{Request, State};
+use axum::extract::{ConnectInfo, Request, State};
 use axum::http::header::AUTHORIZATION;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -85,6 +86,9 @@ pub async fn request_context(mut request: Request, next: Next) -> Response {
     context.http.method = request.method().clone();
     context.http.path = Some(request.uri().path().to_owned());
     context.http.protocol = Some(format!("{:?}", request.version()));
+    // The peer address, as API Gateway's `sourceIp` (per-client limits count by it).
+    context.http.source_ip =
+        request.extensions().get::<ConnectInfo<SocketAddr>>().map(|ConnectInfo(peer)| peer.ip().to_string());
     request.extensions_mut().insert(RequestContext::ApiGatewayV2(context));
     next.run(request).await
 }

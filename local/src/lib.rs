@@ -136,7 +136,12 @@ impl Portal {
         let areas = Router::new()
             .merge(portal_system::router()?)
             .merge(portal_profile::router(ProfileState::new(Arc::clone(&table), Arc::clone(&clock)))?)
-            .merge(portal_auth::router(AuthState::new(identity.clone(), Arc::clone(&table), Arc::clone(&clock)))?)
+            .merge(portal_auth::router(AuthState::new(
+                identity.clone(),
+                Arc::clone(&table),
+                outbox.clone(),
+                Arc::clone(&clock),
+            ))?)
             .merge(portal_applications::router(ApplicationsState::new(
                 Arc::clone(&table),
                 Arc::clone(&catalog),
@@ -245,7 +250,7 @@ pub async fn spawn(config: &PortalConfig, listener: TcpListener) -> Result<Runni
     let portal = Portal::build(config).await?;
     let (shutdown, stopped) = tokio::sync::oneshot::channel::<()>();
     let server = tokio::spawn(async move {
-        axum::serve(listener, portal.router)
+        axum::serve(listener, portal.router.into_make_service_with_connect_info::<std::net::SocketAddr>())
             .with_graceful_shutdown(async move {
                 let _ = stopped.await;
             })

@@ -6,7 +6,7 @@ use std::process::{Command, Stdio};
 use std::sync::{Arc, Mutex};
 
 use portal_domain::keys;
-use portal_domain::table::Table;
+use portal_domain::table::{Query, SortKey, Table};
 use portal_store::embedded::EmbeddedTable;
 use serde_json::json;
 
@@ -71,8 +71,12 @@ async fn d4_sigkill_mid_write_loses_no_acknowledged_write() {
     for email in &acknowledged {
         let account =
             table.get(&keys::local_account(email)).await.expect("read").expect("acknowledged account present");
-        let sub = account.get("sub").and_then(|s| s.as_str()).expect("whole item").to_owned();
+        assert!(account.get("sub").is_some_and(|s| s.is_string()), "no torn item");
         assert!(account.get("passwordHash").is_some_and(|h| h.is_string()), "no torn item");
-        assert!(table.get(&keys::profile(&sub)).await.expect("read").is_some(), "acknowledged profile present");
+        // The registration waits for its code, which it was acknowledged with.
+        let codes = table
+            .query(Query::partition(keys::local_account(email).pk).sort(SortKey::Prefix("CODE#confirm#".into())))
+            .await;
+        assert_eq!(codes.expect("read").items.len(), 1, "its confirmation code is stored");
     }
 }

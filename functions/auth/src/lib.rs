@@ -1,6 +1,6 @@
 //! The auth area: registration, email confirmation, sign-in with mandatory MFA, token refresh
 //! through an HttpOnly cookie, password recovery and sign-out. Handlers parse, call the
-//! `Identity` port and map its answers; the port does the rest.
+//! domain's `Accounts` (the `Identity` port behind the portal's limits) and map its answers.
 
 mod cookie;
 
@@ -12,14 +12,17 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json, Router};
 use portal_api::body::JsonBody;
+use portal_api::client::ClientAddress;
 use portal_api::principal::Principal;
 use portal_api::problem::{ApiError, FieldError};
 use portal_api::routes::{self, Area, MissingHandler};
+use portal_domain::accounts::{AccountError, Accounts};
 use portal_domain::clock::Clock;
 use portal_domain::email::Email;
 use portal_domain::identity::{ChallengeKind, Identity, IdentityError, SignUp, Tokens};
+use portal_domain::notify::Notifier;
 use portal_domain::password::{Password, PasswordError};
-use portal_domain::profile::{Language, Profile, Profiles};
+use portal_domain::profile::Language;
 use portal_domain::sessions::Revocations;
 use portal_domain::table::Table;
 use serde::{Deserialize, Serialize};
@@ -31,16 +34,23 @@ const MAX_NAME_CHARS: usize = 100;
 /// What the area's handlers need.
 #[derive(Clone)]
 pub struct AuthState {
-    identity: Arc<dyn Identity>,
-    profiles: Profiles,
+    accounts: Accounts,
     revocations: Revocations,
-    clock: Arc<dyn Clock>,
 }
 
 impl AuthState {
-    /// State over an identity provider and the table.
-    pub fn new(identity: Arc<dyn Identity>, table: Arc<dyn Table>, clock: Arc<dyn Clock>) -> Self {
-        Self { identity, profiles: Profiles::new(Arc::clone(&table)), revocations: Revocations::new(table), clock }
+    /// State over an identity provider and the table; notices to account owners go through
+    /// `notifier`.
+    pub fn new(
+        identity: Arc<dyn Identity>,
+        table: Arc<dyn Table>,
+        notifier: Arc<dyn Notifier>,
+        clock: Arc<dyn Clock>,
+    ) -> Self {
+        Self {
+            accounts: Accounts::new(identity, Arc::clone(&table), notifier, clock),
+            revocations: Revocations::new(table),
+        }
     }
 }
 
@@ -63,8 +73,16 @@ pub fn router(state: AuthState) -> Result<Router, MissingHandler> {
     Ok(router.layer(Extension(state.revocations.clone())).with_state(state))
 }
 
-/// The answer to an identity-provider error on any auth route.
-fn api_error(error: IdentityError) -> ApiError {
+/// The answer to an account operation's error on any auth route.
+fn api_error(error: AccountError) -> ApiError {
+    match error {
+        AccountError::Identity(error) => identity_error(error),
+        AccountError::Limited(reached) => reached.into(),
+        AccountError::Store(error) => error.into(),
+    }
+}
+
+fn identity_error(error: IdentityError) -> ApiError {
     match error {
         IdentityError::NotAuthorized | IdentityError::AccountExists => ApiError::InvalidCredentials,
         IdentityError::NotConfirmed => ApiError::EmailNotConfirmed,
@@ -73,6 +91,7 @@ fn api_error(error: IdentityError) -> ApiError {
         IdentityError::SessionExpired => ApiError::SessionExpired,
         IdentityError::TooManyAttempts => ApiError::TooManyAttempts,
         IdentityError::InvalidPassword => ApiError::Invalid(vec![FieldError::new("password", "policy")]),
+        IdentityError::Busy => ApiError::Unavailable,
         IdentityError::Unavailable(cause) => ApiError::Internal(cause),
     }
 }
@@ -139,6 +158,7 @@ fn registration_accepted() -> Response {
 
 async fn register(
     State(state): State<AuthState>,
+    ClientAddress(client): ClientAddress,
     JsonBody(body): JsonBody<RegisterBody>,
 ) -> Result<Response, ApiError> {
     let mut errors = Vec::new();
@@ -149,19 +169,7 @@ async fn register(
     let names = given_name.zip(family_name);
     let ((email, password), (given_name, family_name)) = all_valid(errors, email.zip(password).zip(names))?;
     let request = SignUp { email, password, given_name, family_name, language: body.preferred_language };
-    let sub = match state.identity.sign_up(&request).await {
-        Ok(sub) => sub,
-        Err(IdentityError::AccountExists) => return Ok(registration_accepted()),
-        Err(other) => return Err(api_error(other)),
-    };
-    let profile = Profile {
-        email: request.email.to_string(),
-        given_name: request.given_name,
-        family_name: request.family_name,
-        preferred_language: request.language,
-        notifications: Default::default(),
-    };
-    state.profiles.put(&sub, &profile).await?;
+    state.accounts.register(&request, &client).await.map_err(api_error)?;
     Ok(registration_accepted())
 }
 
@@ -174,10 +182,11 @@ struct ConfirmBody {
 
 async fn confirm(
     State(state): State<AuthState>,
+    ClientAddress(client): ClientAddress,
     JsonBody(body): JsonBody<ConfirmBody>,
 ) -> Result<StatusCode, ApiError> {
     let email = email_field(&body.email)?;
-    state.identity.confirm_sign_up(&email, body.code.trim()).await.map_err(api_error)?;
+    state.accounts.confirm(&email, body.code.trim(), &client).await.map_err(api_error)?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -187,8 +196,12 @@ struct EmailBody {
     email: String,
 }
 
-async fn resend(State(state): State<AuthState>, JsonBody(body): JsonBody<EmailBody>) -> Result<StatusCode, ApiError> {
-    state.identity.resend_confirmation(&email_field(&body.email)?).await.map_err(api_error)?;
+async fn resend(
+    State(state): State<AuthState>,
+    ClientAddress(client): ClientAddress,
+    JsonBody(body): JsonBody<EmailBody>,
+) -> Result<StatusCode, ApiError> {
+    state.accounts.resend_confirmation(&email_field(&body.email)?, &client).await.map_err(api_error)?;
     Ok(StatusCode::ACCEPTED)
 }
 
@@ -208,11 +221,12 @@ struct ChallengeAnswer {
 
 async fn login(
     State(state): State<AuthState>,
+    ClientAddress(client): ClientAddress,
     JsonBody(body): JsonBody<LoginBody>,
 ) -> Result<Json<ChallengeAnswer>, ApiError> {
     // A malformed email cannot have an account: the same answer as a wrong password.
     let email = Email::parse(&body.email).map_err(|_| ApiError::InvalidCredentials)?;
-    let challenge = state.identity.sign_in(&email, &body.password).await.map_err(api_error)?;
+    let challenge = state.accounts.sign_in(&email, &body.password, &client).await.map_err(api_error)?;
     let name = match challenge.kind {
         ChallengeKind::MfaSetup => "MFA_SETUP",
         ChallengeKind::SoftwareTokenMfa => "SOFTWARE_TOKEN_MFA",
@@ -238,7 +252,7 @@ async fn begin_mfa_setup(
     State(state): State<AuthState>,
     JsonBody(body): JsonBody<SessionBody>,
 ) -> Result<Json<MfaSetupAnswer>, ApiError> {
-    let enrolment = state.identity.begin_mfa_enrolment(&body.session).await.map_err(api_error)?;
+    let enrolment = state.accounts.begin_mfa_enrolment(&body.session).await.map_err(api_error)?;
     Ok(Json(MfaSetupAnswer {
         secret: enrolment.secret,
         otpauth_uri: enrolment.otpauth_uri,
@@ -269,17 +283,19 @@ fn signed_in(tokens: Tokens) -> Response {
 
 async fn complete_mfa_setup(
     State(state): State<AuthState>,
+    ClientAddress(client): ClientAddress,
     JsonBody(body): JsonBody<SessionCodeBody>,
 ) -> Result<Response, ApiError> {
-    let tokens = state.identity.complete_mfa_enrolment(&body.session, body.code.trim()).await.map_err(api_error)?;
-    Ok(signed_in(tokens))
+    let enrolled = state.accounts.complete_mfa_enrolment(&body.session, body.code.trim(), &client).await;
+    Ok(signed_in(enrolled.map_err(api_error)?))
 }
 
 async fn answer_mfa(
     State(state): State<AuthState>,
+    ClientAddress(client): ClientAddress,
     JsonBody(body): JsonBody<SessionCodeBody>,
 ) -> Result<Response, ApiError> {
-    let tokens = state.identity.answer_mfa(&body.session, body.code.trim()).await.map_err(api_error)?;
+    let tokens = state.accounts.answer_mfa(&body.session, body.code.trim(), &client).await.map_err(api_error)?;
     Ok(signed_in(tokens))
 }
 
@@ -294,16 +310,20 @@ async fn refresh(State(state): State<AuthState>, headers: HeaderMap) -> Response
     let Some(token) = cookie::refresh_token(&headers) else {
         return signed_out_error(ApiError::Unauthenticated);
     };
-    match state.identity.refresh(&token).await {
+    match state.accounts.refresh(&token).await {
         Ok(tokens) => signed_in(tokens),
-        Err(IdentityError::NotAuthorized) => signed_out_error(ApiError::Unauthenticated),
+        Err(AccountError::Identity(IdentityError::NotAuthorized)) => signed_out_error(ApiError::Unauthenticated),
         Err(other) => api_error(other).into_response(),
     }
 }
 
-async fn forgot(State(state): State<AuthState>, JsonBody(body): JsonBody<EmailBody>) -> Result<StatusCode, ApiError> {
+async fn forgot(
+    State(state): State<AuthState>,
+    ClientAddress(client): ClientAddress,
+    JsonBody(body): JsonBody<EmailBody>,
+) -> Result<StatusCode, ApiError> {
     // 202 whether or not the account exists (A6).
-    state.identity.forgot_password(&email_field(&body.email)?).await.map_err(api_error)?;
+    state.accounts.forgot_password(&email_field(&body.email)?, &client).await.map_err(api_error)?;
     Ok(StatusCode::ACCEPTED)
 }
 
@@ -315,20 +335,21 @@ struct ResetBody {
     new_password: String,
 }
 
-async fn reset(State(state): State<AuthState>, JsonBody(body): JsonBody<ResetBody>) -> Result<StatusCode, ApiError> {
+async fn reset(
+    State(state): State<AuthState>,
+    ClientAddress(client): ClientAddress,
+    JsonBody(body): JsonBody<ResetBody>,
+) -> Result<StatusCode, ApiError> {
     let mut errors = Vec::new();
     let email = parse_email("email", &body.email, &mut errors);
     let password = parse_password("newPassword", &body.new_password, &mut errors);
     let (email, password) = all_valid(errors, email.zip(password))?;
-    let sub = state.identity.confirm_forgot_password(&email, body.code.trim(), &password).await.map_err(api_error)?;
-    // Every session ends with a reset (S2), in AWS mode too where Cognito leaves access tokens valid.
-    state.revocations.revoke_all(&sub, state.clock.now()).await?;
+    state.accounts.reset_password(&email, body.code.trim(), &password, &client).await.map_err(api_error)?;
     Ok(StatusCode::NO_CONTENT)
 }
 
 async fn logout(principal: Principal, State(state): State<AuthState>) -> Result<Response, ApiError> {
-    state.identity.sign_out_everywhere(&principal.sub).await.map_err(api_error)?;
-    state.revocations.revoke_all(&principal.sub, state.clock.now()).await?;
+    state.accounts.sign_out(&principal.sub).await.map_err(api_error)?;
     let mut response = StatusCode::NO_CONTENT.into_response();
     response.headers_mut().insert(SET_COOKIE, HeaderValue::from_static(cookie::CLEARED_REFRESH_COOKIE));
     Ok(response)

@@ -131,7 +131,8 @@ async fn c4_when_the_session_check_cannot_run_the_request_is_denied() {
 async fn s2_a_token_issued_before_the_users_sign_out_is_refused() {
     let area = area();
     // The fixture's token was issued at 1795000000; the user signed out at that second.
-    Revocations::new(area.table.clone()).revoke_all(SUB, 1_795_000_000).await.expect("revoke");
+    let signed_out_at = portal_domain::clock::ManualClock::at(1_795_000_000);
+    Revocations::new(area.table.clone()).revoke_all(SUB, &signed_out_at).await.expect("revoke");
 
     let (status, _, body) = invoke(&area, include_str!("events/get-me.json")).await;
 

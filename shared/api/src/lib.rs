@@ -4,6 +4,7 @@
 
 pub mod access;
 pub mod body;
+pub mod client;
 pub mod config;
 pub mod lambda;
 pub mod messages;

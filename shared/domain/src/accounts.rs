@@ -70,8 +70,7 @@ pub const WRONG_RESET_CODES_BURST: Limit = Limit { name: "reset-codes-burst", ma
 /// Wrong reset codes for one account.
 pub const WRONG_RESET_CODES: Limit = Limit { name: "reset-codes", max: 10, window_seconds: HOUR };
 /// Wrong authenticator codes for one sign-in session (which lasts 3 minutes).
-pub const WRONG_MFA_CODES_PER_SESSION: Limit =
-    Limit { name: "mfa-session", max: 5, window_seconds: CHALLENGE_SECONDS };
+pub const WRONG_MFA_CODES_PER_SESSION: Limit = Limit { name: "mfa-session", max: 5, window_seconds: CHALLENGE_SECONDS };
 /// Wrong authenticator codes for one account, across sign-in sessions.
 pub const WRONG_MFA_CODES: Limit = Limit { name: "mfa-account", max: 10, window_seconds: HOUR };
 
@@ -230,7 +229,9 @@ impl Accounts {
             self.reserve_all(&[(EMAILS_PER_CLIENT, client), (EMAILS_PER_ADDRESS, request.email.as_str())]).await?;
             match self.identity.sign_up(request).await {
                 Ok(()) => Ok(()),
-                Err(IdentityError::AccountExists) => self.tell_owner(&request.email, AccountMessage::AlreadyRegistered).await,
+                Err(IdentityError::AccountExists) => {
+                    self.tell_owner(&request.email, AccountMessage::AlreadyRegistered).await
+                }
                 Err(other) => Err(other.into()),
             }
         })
@@ -368,7 +369,12 @@ impl Accounts {
     }
 
     /// Verifies the first authenticator code, enables MFA and completes the sign-in.
-    pub async fn complete_mfa_enrolment(&self, session: &str, code: &str, client: &str) -> Result<Tokens, AccountError> {
+    pub async fn complete_mfa_enrolment(
+        &self,
+        session: &str,
+        code: &str,
+        client: &str,
+    ) -> Result<Tokens, AccountError> {
         let enrolled = self.identity.complete_mfa_enrolment(session, code);
         self.second_factor(session, client, SecondFactor::Enrolment, enrolled).await
     }

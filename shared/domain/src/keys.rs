@@ -251,7 +251,10 @@ mod tests {
 
     #[test]
     fn limit_keys_are_stable_and_order_by_window() {
-        assert_eq!(limit_counter("sign-in", "a@example.ca", 42), Key::new("LIMIT#sign-in#a@example.ca", "W#00000000000000000042"));
+        assert_eq!(
+            limit_counter("sign-in", "a@example.ca", 42),
+            Key::new("LIMIT#sign-in#a@example.ca", "W#00000000000000000042")
+        );
         assert_eq!(limit_refused("totp", "a@example.ca", 42).pk, limit_counter("totp", "a@example.ca", 1).pk);
         assert!(limit_counter("x", "s", 9).sk < limit_counter("x", "s", 10).sk);
         assert_eq!(pending_challenge("d1"), Key::new("CHALLENGE#d1", "CHALLENGE"));

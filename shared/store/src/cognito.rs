@@ -8,15 +8,16 @@
 use async_trait::async_trait;
 use aws_sdk_cognitoidentityprovider::Client;
 use aws_sdk_cognitoidentityprovider::error::{ProvideErrorMetadata, SdkError};
+use aws_sdk_cognitoidentityprovider::operation::admin_get_user::AdminGetUserOutput;
 use aws_sdk_cognitoidentityprovider::types::{
     AttributeType, AuthFlowType, AuthenticationResultType, ChallengeNameType, MessageActionType,
-    SoftwareTokenMfaSettingsType, VerifySoftwareTokenResponseType,
+    SoftwareTokenMfaSettingsType, UserStatusType, VerifySoftwareTokenResponseType,
 };
 use base64::Engine as _;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use portal_domain::email::Email;
 use portal_domain::identity::{
-    Challenge, ChallengeKind, Identity, IdentityError, MfaEnrolment, SignUp, Tokens, otpauth_uri,
+    Challenge, ChallengeKind, Identity, IdentityError, MfaEnrolment, Registered, SignUp, Tokens, otpauth_uri,
 };
 use portal_domain::password::Password;
 use portal_domain::profile::Language;
@@ -118,6 +119,11 @@ fn locale(language: Language) -> &'static str {
     }
 }
 
+/// A user attribute's value.
+fn user_attribute<'a>(user: &'a AdminGetUserOutput, name: &str) -> Option<&'a str> {
+    user.user_attributes().iter().find(|a| a.name() == name).and_then(|a| a.value())
+}
+
 fn attribute(name: &str, value: &str) -> Result<AttributeType, IdentityError> {
     AttributeType::builder().name(name).value(value).build().map_err(|e| IdentityError::Unavailable(Box::new(e)))
 }
@@ -128,18 +134,39 @@ impl CognitoIdentity {
         Self { client, config }
     }
 
+    /// The user of an email, if there is one.
+    async fn user(&self, email: &Email) -> Result<Option<AdminGetUserOutput>, IdentityError> {
+        let user =
+            self.client.admin_get_user().user_pool_id(&self.config.user_pool_id).username(email.as_str()).send().await;
+        match user.map_err(identity_error) {
+            Ok(user) => Ok(Some(user)),
+            Err(IdentityError::NotAuthorized) => Ok(None),
+            Err(other) => Err(other),
+        }
+    }
+
     /// The account's id (`sub`) for its email.
     async fn sub_of(&self, email: &Email) -> Result<String, IdentityError> {
-        let user = self
-            .client
-            .admin_get_user()
-            .user_pool_id(&self.config.user_pool_id)
-            .username(email.as_str())
+        let user = self.user(email).await?.ok_or(IdentityError::NotAuthorized)?;
+        Ok(user_attribute(&user, "sub").unwrap_or(user.username()).to_owned())
+    }
+
+    async fn register(&self, request: &SignUp) -> Result<(), IdentityError> {
+        let username = request.email.as_str();
+        self.client
+            .sign_up()
+            .client_id(&self.config.client_id)
+            .secret_hash(self.hash(username))
+            .username(username)
+            .password(request.password.expose())
+            .user_attributes(attribute("email", username)?)
+            .user_attributes(attribute("given_name", &request.given_name)?)
+            .user_attributes(attribute("family_name", &request.family_name)?)
+            .user_attributes(attribute("locale", locale(request.language))?)
             .send()
             .await
             .map_err(identity_error)?;
-        let sub = user.user_attributes().iter().find(|a| a.name() == "sub").and_then(|a| a.value());
-        Ok(sub.unwrap_or(user.username()).to_owned())
+        Ok(())
     }
 
     fn hash(&self, username: &str) -> String {
@@ -176,26 +203,28 @@ impl CognitoIdentity {
 
 #[async_trait]
 impl Identity for CognitoIdentity {
-    async fn sign_up(&self, request: &SignUp) -> Result<String, IdentityError> {
-        let username = request.email.as_str();
-        let output = self
-            .client
-            .sign_up()
-            .client_id(&self.config.client_id)
-            .secret_hash(self.hash(username))
-            .username(username)
-            .password(request.password.expose())
-            .user_attributes(attribute("email", username)?)
-            .user_attributes(attribute("given_name", &request.given_name)?)
-            .user_attributes(attribute("family_name", &request.family_name)?)
-            .user_attributes(attribute("locale", locale(request.language))?)
+    async fn sign_up(&self, request: &SignUp) -> Result<(), IdentityError> {
+        match self.register(request).await {
+            Err(IdentityError::AccountExists) => {}
+            registered => return registered,
+        }
+        // An unconfirmed user holds nothing (A9): it is replaced by this registration, so the
+        // only password the address can be confirmed with is the latest registrant's.
+        let Some(existing) = self.user(&request.email).await? else { return self.register(request).await };
+        if existing.user_status() != Some(&UserStatusType::Unconfirmed) {
+            return Err(IdentityError::AccountExists);
+        }
+        self.client
+            .admin_delete_user()
+            .user_pool_id(&self.config.user_pool_id)
+            .username(existing.username())
             .send()
             .await
             .map_err(identity_error)?;
-        Ok(output.user_sub().to_owned())
+        self.register(request).await
     }
 
-    async fn confirm_sign_up(&self, email: &Email, code: &str) -> Result<(), IdentityError> {
+    async fn confirm_sign_up(&self, email: &Email, code: &str) -> Result<Registered, IdentityError> {
         self.client
             .confirm_sign_up()
             .client_id(&self.config.client_id)
@@ -205,7 +234,18 @@ impl Identity for CognitoIdentity {
             .send()
             .await
             .map_err(identity_error)?;
-        Ok(())
+        let user = self.user(email).await?.ok_or(IdentityError::CodeExpired)?;
+        let text = |name| user_attribute(&user, name).unwrap_or_default().to_owned();
+        Ok(Registered {
+            sub: user_attribute(&user, "sub").unwrap_or(user.username()).to_owned(),
+            given_name: text("given_name"),
+            family_name: text("family_name"),
+            language: if user_attribute(&user, "locale") == Some("fr") { Language::Fr } else { Language::En },
+        })
+    }
+
+    async fn account_id(&self, email: &Email) -> Result<Option<String>, IdentityError> {
+        Ok(self.user(email).await?.map(|user| user_attribute(&user, "sub").unwrap_or(user.username()).to_owned()))
     }
 
     async fn resend_confirmation(&self, email: &Email) -> Result<(), IdentityError> {
@@ -245,7 +285,8 @@ impl Identity for CognitoIdentity {
             .challenge_parameters()
             .and_then(|parameters| parameters.get("USER_ID_FOR_SRP"))
             .map_or(email.as_str(), String::as_str);
-        Ok(Challenge { kind, session: wrap_session(username, session) })
+        let sub = self.sub_of(email).await?;
+        Ok(Challenge { kind, session: wrap_session(username, session), sub })
     }
 
     async fn begin_mfa_enrolment(&self, session: &str) -> Result<MfaEnrolment, IdentityError> {

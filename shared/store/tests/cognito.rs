@@ -110,13 +110,26 @@ impl Pool {
 }
 
 #[tokio::test]
-async fn signing_up_twice_is_detected() {
+async fn a9_registering_again_replaces_an_unconfirmed_user_and_never_a_confirmed_one() {
+    // GIVEN someone registered an address and never confirmed it
     let p = pool().await;
-    p.identity.sign_up(&sign_up("a@example.ca")).await.expect("first");
+    let mut first = sign_up("a@example.ca");
+    first.given_name = "Mallory".into();
+    p.identity.sign_up(&first).await.expect("first");
+    let first_sub = p.identity.account_id(&email("a@example.ca")).await.expect("lookup").expect("a user");
 
-    let again = p.identity.sign_up(&sign_up("a@example.ca")).await;
+    // WHEN the address is registered again THEN the unconfirmed user is replaced by a new one
+    p.identity.sign_up(&sign_up("a@example.ca")).await.expect("replaced, not refused");
+    let second_sub = p.identity.account_id(&email("a@example.ca")).await.expect("lookup").expect("a user");
+    assert_ne!(first_sub, second_sub, "the first registration is gone");
 
+    // AND once confirmed, the account is the confirmed registration's and cannot be replaced
+    let registered = p.identity.confirm_sign_up(&email("a@example.ca"), "123456").await.expect("confirm");
+    assert_eq!((registered.sub.as_str(), registered.given_name.as_str()), (second_sub.as_str(), "Jean"));
+    assert_eq!(registered.language, Language::Fr);
+    let again = p.identity.sign_up(&first).await;
     assert!(matches!(again, Err(IdentityError::AccountExists)), "{again:?}");
+    assert_eq!(p.identity.account_id(&email("nobody@example.ca")).await.expect("lookup"), None);
 }
 
 #[tokio::test]

@@ -84,7 +84,8 @@ mod tests {
     #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
     async fn d5_hashing_beyond_the_queue_is_refused_without_work() {
         // GIVEN one worker held busy and its queue of eight filled
-        let hashing = PasswordHashing::new(HashCost { memory_kib: 64, iterations: 1, parallelism: 1 }).expect("hashing");
+        let hashing =
+            PasswordHashing::new(HashCost { memory_kib: 64, iterations: 1, parallelism: 1 }).expect("hashing");
         let pool = Arc::new(HashPool::new(hashing, 1));
         let (release, held) = std::sync::mpsc::channel::<()>();
         let started = Arc::new(tokio::sync::Notify::new());

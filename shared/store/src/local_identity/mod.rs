@@ -363,7 +363,12 @@ impl LocalIdentity {
     }
 
     /// Replaces an unconfirmed account's registration (same id); `AccountExists` once confirmed.
-    async fn replace_registration(&self, existing: Account, request: &SignUp, password_hash: String) -> Result<Account, IdentityError> {
+    async fn replace_registration(
+        &self,
+        existing: Account,
+        request: &SignUp,
+        password_hash: String,
+    ) -> Result<Account, IdentityError> {
         if existing.confirmed {
             return Err(IdentityError::AccountExists);
         }
@@ -491,7 +496,8 @@ impl Identity for LocalIdentity {
         let account = self.account(&stored.email).await?.ok_or(IdentityError::SessionExpired)?;
         // Only an account without an authenticator enrols one: a setup session begun before
         // another enrolment cannot replace it (S5).
-        let not_enrolled = Condition::All(vec![Condition::Present, Condition::Equals("totpSecret".into(), json!(null))]);
+        let not_enrolled =
+            Condition::All(vec![Condition::Present, Condition::Equals("totpSecret".into(), json!(null))]);
         self.table
             .transact_write(vec![
                 WriteOp::Update {

@@ -8,9 +8,9 @@ use portal_domain::identity::{ChallengeKind, Identity, IdentityError, SignUp, To
 use portal_domain::password::Password;
 use portal_domain::profile::Language;
 
+use super::LocalIdentity;
 use super::secrets::{HashCost, totp};
 use super::signing::Signer;
-use super::{LOCKOUT_SECONDS, LocalIdentity, MAX_ATTEMPTS};
 use crate::embedded::EmbeddedTable;
 use crate::outbox::Outbox;
 
@@ -153,57 +153,6 @@ async fn a3_a_totp_code_cannot_be_used_twice() {
 }
 
 #[tokio::test]
-async fn a3_wrong_totp_codes_end_the_sign_in() {
-    let p = provider();
-    let (_, _) = p.enrolled("a@example.ca").await;
-    let challenge = p.identity.sign_in(&email("a@example.ca"), PASSWORD).await.expect("sign in");
-
-    let mut last = None;
-    for _ in 0..MAX_ATTEMPTS {
-        last = Some(p.identity.answer_mfa(&challenge.session, "000000").await);
-    }
-
-    assert!(matches!(last, Some(Err(IdentityError::TooManyAttempts))), "{last:?}");
-    let after = p.identity.answer_mfa(&challenge.session, "000000").await;
-    assert!(matches!(after, Err(IdentityError::SessionExpired)), "{after:?}");
-}
-
-#[tokio::test]
-async fn a3_wrong_passwords_lock_the_account_for_a_while() {
-    let p = provider();
-    p.registered("a@example.ca").await;
-    for _ in 0..MAX_ATTEMPTS {
-        let wrong = p.identity.sign_in(&email("a@example.ca"), "not the passphrase").await;
-        assert!(matches!(wrong, Err(IdentityError::NotAuthorized)), "{wrong:?}");
-    }
-
-    let locked = p.identity.sign_in(&email("a@example.ca"), PASSWORD).await;
-    p.clock.advance(LOCKOUT_SECONDS + 1);
-    let unlocked = p.identity.sign_in(&email("a@example.ca"), PASSWORD).await;
-
-    assert!(matches!(locked, Err(IdentityError::TooManyAttempts)), "{locked:?}");
-    assert!(unlocked.is_ok(), "{unlocked:?}");
-}
-
-#[tokio::test]
-async fn a3_wrong_reset_codes_are_limited() {
-    let p = provider();
-    p.registered("a@example.ca").await;
-    p.identity.forgot_password(&email("a@example.ca")).await.expect("forgot");
-    let code = p.last_code().await;
-    let new_password = Password::parse("another long passphrase").expect("password");
-    let wrong = if code == "000000" { "111111" } else { "000000" };
-
-    for _ in 0..MAX_ATTEMPTS {
-        let result = p.identity.confirm_forgot_password(&email("a@example.ca"), wrong, &new_password).await;
-        assert!(matches!(result, Err(IdentityError::CodeMismatch)), "{result:?}");
-    }
-    let with_right_code = p.identity.confirm_forgot_password(&email("a@example.ca"), &code, &new_password).await;
-
-    assert!(matches!(with_right_code, Err(IdentityError::TooManyAttempts)), "{with_right_code:?}");
-}
-
-#[tokio::test]
 async fn a4_after_a_reset_the_next_sign_in_still_asks_for_the_second_factor() {
     let p = provider();
     let (_, _) = p.enrolled("a@example.ca").await;
@@ -254,6 +203,75 @@ async fn a6_signing_up_twice_is_detected_for_the_route_to_hide() {
     let again = p.identity.sign_up(&sign_up("A@Example.ca", Language::En)).await;
 
     assert!(matches!(again, Err(IdentityError::AccountExists)), "{again:?}");
+}
+
+#[tokio::test]
+async fn a9_registering_again_replaces_an_unconfirmed_registration_and_its_code_keeps_only_its_password() {
+    // GIVEN an attacker registered the victim's address with a password of theirs
+    let p = provider();
+    let mut attacker = sign_up("victim@example.ca", Language::En);
+    attacker.password = Password::parse("the attackers own passphrase").expect("password");
+    attacker.given_name = "Mallory".into();
+    p.identity.sign_up(&attacker).await.expect("attacker signs up");
+    let attackers_code = p.last_code().await;
+
+    // WHEN the victim registers the address and confirms it with the code sent for that
+    let victim = sign_up("victim@example.ca", Language::Fr);
+    p.identity.sign_up(&victim).await.expect("the victim signs up: no error, a new code");
+    let victims_code = p.last_code().await;
+    assert_ne!(victims_code, attackers_code);
+    let registered = p.identity.confirm_sign_up(&email("victim@example.ca"), &victims_code).await.expect("confirm");
+
+    // THEN only the victim's password works, the account is the victim's, and the attacker's
+    // code confirms nothing any more
+    assert_eq!((registered.given_name.as_str(), registered.language), ("Marie", Language::Fr));
+    let theirs = p.identity.sign_in(&email("victim@example.ca"), "the attackers own passphrase").await;
+    assert!(matches!(theirs, Err(IdentityError::NotAuthorized)), "{theirs:?}");
+    p.identity.sign_in(&email("victim@example.ca"), PASSWORD).await.expect("the victim signs in");
+    let late = p.identity.confirm_sign_up(&email("victim@example.ca"), &attackers_code).await;
+    assert!(matches!(late, Err(IdentityError::CodeExpired)), "{late:?}");
+    let again = p.identity.sign_up(&attacker).await;
+    assert!(matches!(again, Err(IdentityError::AccountExists)), "a confirmed account is not replaced: {again:?}");
+}
+
+#[tokio::test]
+async fn a9_a_code_confirms_the_registration_it_was_sent_for() {
+    // GIVEN the owner registered, then someone else registered the same address
+    let p = provider();
+    p.identity.sign_up(&sign_up("a@example.ca", Language::En)).await.expect("owner signs up");
+    let owners_code = p.last_code().await;
+    let mut other = sign_up("a@example.ca", Language::En);
+    other.password = Password::parse("somebody elses passphrase").expect("password");
+    p.identity.sign_up(&other).await.expect("other signs up");
+
+    // WHEN the owner confirms with the code of their own registration
+    p.identity.confirm_sign_up(&email("a@example.ca"), &owners_code).await.expect("confirm");
+
+    // THEN the owner's password is the account's, not the later one
+    p.identity.sign_in(&email("a@example.ca"), PASSWORD).await.expect("owner signs in");
+    let later = p.identity.sign_in(&email("a@example.ca"), "somebody elses passphrase").await;
+    assert!(matches!(later, Err(IdentityError::NotAuthorized)), "{later:?}");
+}
+
+#[tokio::test]
+async fn s5_a_setup_session_begun_before_an_enrolment_cannot_replace_the_authenticator() {
+    // GIVEN two sign-ins at the MFA-setup step, the first enrolled
+    let p = provider();
+    p.registered("a@example.ca").await;
+    let stale = p.identity.sign_in(&email("a@example.ca"), PASSWORD).await.expect("sign in");
+    let stale = p.identity.begin_mfa_enrolment(&stale.session).await.expect("enrol");
+    let first = p.identity.sign_in(&email("a@example.ca"), PASSWORD).await.expect("sign in");
+    let first = p.identity.begin_mfa_enrolment(&first.session).await.expect("enrol");
+    let code = totp::code_at(&first.secret, p.clock.now()).expect("code");
+    p.identity.complete_mfa_enrolment(&first.session, &code).await.expect("enrolled");
+
+    // WHEN the stale session completes with its own secret
+    let code = totp::code_at(&stale.secret, p.clock.now()).expect("code");
+    let replaced = p.identity.complete_mfa_enrolment(&stale.session, &code).await;
+
+    // THEN it is refused and the first authenticator still works
+    assert!(matches!(replaced, Err(IdentityError::SessionExpired)), "{replaced:?}");
+    p.signed_in("a@example.ca", &first.secret).await.expect("the enrolled authenticator signs in");
 }
 
 #[tokio::test]
