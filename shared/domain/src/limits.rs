@@ -1,10 +1,11 @@
 //! Counted limits that hold under concurrency (A7): "at most `max` in any `window`", per subject
 //! (an account, a client address, a sign-in session).
 //!
-//! An attempt is *reserved before it is evaluated*: an atomic `ADD 1` on the counter of the
-//! current window returns the new count, so however many requests arrive at once each sees a
-//! different count, and only those within the limit go on. A refused attempt gives its place back
-//! at once; an attempt that should not count (a right password) gives it back after the fact.
+//! An attempt is *reserved before it is evaluated*: a conditional `ADD 1` on the counter of the
+//! current window, which holds only while the counter is below the room the limit leaves, so
+//! however many requests arrive at once the store lets exactly that many through. A refused
+//! attempt writes nothing; an attempt that should not count (a right password) gives its place
+//! back after the fact.
 //!
 //! Windows are fixed (`now / window`), and the previous window counts too, so no stretch of
 //! `window` seconds ever holds more than `max` attempts (it overlaps at most two windows). The
@@ -55,14 +56,6 @@ impl Limits {
         Self { table }
     }
 
-    async fn add(&self, limit: Limit, subject: &str, window: u64, amount: i64) -> Result<i64, StoreError> {
-        let key = keys::limit_counter(limit.name, subject, window);
-        let expires_at = (window + 2) * limit.window_seconds;
-        let update = Update::default().add("count", amount).set("expiresAt", expires_at);
-        let item = self.table.update(&key, update, None).await?;
-        Ok(item.get("count").and_then(Value::as_i64).unwrap_or_default())
-    }
-
     async fn counted(&self, limit: Limit, subject: &str, window: u64) -> Result<i64, StoreError> {
         let item = self.table.get(&keys::limit_counter(limit.name, subject, window)).await?;
         Ok(item.and_then(|item| item.get("count").and_then(Value::as_i64)).unwrap_or_default())
@@ -76,18 +69,28 @@ impl Limits {
         now: u64,
     ) -> Result<Result<Reservation, LimitReached>, StoreError> {
         let window = now / limit.window_seconds;
-        let count = self.add(limit, subject, window, 1).await?;
+        let reached = || LimitReached { retry_after: ((window + 1) * limit.window_seconds - now).max(1) };
         let previous = match window.checked_sub(1) {
             Some(previous) => self.counted(limit, subject, previous).await?,
             None => 0,
         };
-        if count + previous > limit.max {
-            // Give the place back: a refused attempt is not an attempt.
-            self.add(limit, subject, window, -1).await?;
-            let retry_after = (window + 1) * limit.window_seconds - now;
-            return Ok(Err(LimitReached { retry_after: retry_after.max(1) }));
+        let room = limit.max - previous;
+        if room <= 0 {
+            return Ok(Err(reached()));
         }
-        Ok(Ok(Reservation { limit, subject: subject.to_owned(), window }))
+        let key = keys::limit_counter(limit.name, subject, window);
+        let update = Update::default().add("count", 1).set("expiresAt", (window + 2) * limit.window_seconds);
+        match self.table.update(&key, update, Some(Condition::Below("count".into(), room))).await {
+            Ok(_) => Ok(Ok(Reservation { limit, subject: subject.to_owned(), window })),
+            Err(StoreError::ConditionFailed) => Ok(Err(reached())),
+            Err(other) => Err(other),
+        }
+    }
+
+    /// Gives a reserved place back (the attempt succeeded, or must not count).
+    pub async fn release(&self, reservation: Reservation) -> Result<(), StoreError> {
+        let key = keys::limit_counter(reservation.limit.name, &reservation.subject, reservation.window);
+        self.table.update(&key, Update::default().add("count", -1), Some(Condition::Present)).await.map(drop)
     }
 
     /// Whether this is the first refusal of the current window under `limit` for `subject`: a
@@ -102,11 +105,5 @@ impl Limits {
             Err(StoreError::ConditionFailed) => Ok(false),
             Err(other) => Err(other),
         }
-    }
-
-    /// Gives a reserved place back (the attempt succeeded, or must not count).
-    pub async fn release(&self, reservation: Reservation) -> Result<(), StoreError> {
-        let key = keys::limit_counter(reservation.limit.name, &reservation.subject, reservation.window);
-        self.table.update(&key, Update::default().add("count", -1), Some(Condition::Present)).await.map(drop)
     }
 }

@@ -164,6 +164,9 @@ pub enum Condition {
     Present,
     /// The item exists and this attribute equals the value (optimistic versions, states).
     Equals(String, Value),
+    /// The numeric attribute is missing or below the bound (a counter with room left). The
+    /// item itself may be missing.
+    Below(String, i64),
     /// Every one of these holds.
     All(Vec<Condition>),
 }
@@ -175,6 +178,10 @@ impl Condition {
             Condition::Absent => current.is_none(),
             Condition::Present => current.is_some(),
             Condition::Equals(name, value) => current.and_then(|item| item.get(name)) == Some(value),
+            Condition::Below(name, bound) => match current.and_then(|item| item.get(name)) {
+                None => true,
+                Some(value) => value.as_i64().is_some_and(|value| value < *bound),
+            },
             Condition::All(conditions) => conditions.iter().all(|c| c.holds(current)),
         }
     }
@@ -545,6 +552,11 @@ mod tests {
         assert!(!Condition::Equals("version".into(), json!(3)).holds(None));
         let both = Condition::All(vec![Condition::Present, Condition::Equals("status".into(), json!("sent"))]);
         assert!(!both.holds(Some(&item)));
+        assert!(Condition::Below("version".into(), 4).holds(Some(&item)));
+        assert!(!Condition::Below("version".into(), 3).holds(Some(&item)));
+        assert!(Condition::Below("count".into(), 1).holds(Some(&item)), "a missing counter is below any bound");
+        assert!(Condition::Below("count".into(), 1).holds(None));
+        assert!(!Condition::Below("status".into(), 9).holds(Some(&item)), "a non-number is not below");
     }
 
     #[test]

@@ -106,6 +106,10 @@ impl Expression {
             Condition::Equals(attribute, value) => {
                 format!("{} = {}", self.name(attribute), self.json_value(value)?)
             }
+            Condition::Below(attribute, bound) => {
+                let name = self.name(attribute);
+                format!("(attribute_not_exists({name}) OR {name} < {})", self.json_value(&Value::from(*bound))?)
+            }
             Condition::All(conditions) => {
                 let parts = conditions.iter().map(|c| self.condition(c)).collect::<Result<Vec<_>, _>>()?;
                 if parts.is_empty() {

@@ -323,6 +323,17 @@ async fn racing_conditional_writes_have_exactly_one_winner(t: &dyn Table) {
 }
 
 /// Instantiates every contract test for one store.
+async fn a_below_condition_lets_a_counter_grow_only_to_its_bound(t: &dyn Table) {
+    let key = Key::new("LIMIT#c", "W#1");
+    let below_two = || Some(Condition::Below("count".into(), 2));
+    t.update(&key, Update::default().add("count", 1), below_two()).await.expect("missing counts as zero");
+    t.update(&key, Update::default().add("count", 1), below_two()).await.expect("1 < 2");
+    let full = t.update(&key, Update::default().add("count", 1), below_two()).await;
+    assert!(matches!(full, Err(StoreError::ConditionFailed)), "{full:?}");
+    let item = t.get(&key).await.expect("get").expect("item");
+    assert_eq!(item.get("count"), Some(&json!(2)));
+}
+
 macro_rules! contract_suite {
     ($module:ident, $store:ident: $($test:ident),* $(,)?) => {
         mod $module {
@@ -364,6 +375,7 @@ both_stores!(
     transaction_writes_all_operations,
     a_failed_condition_cancels_the_whole_transaction,
     a_transaction_touching_one_item_twice_is_refused,
+    a_below_condition_lets_a_counter_grow_only_to_its_bound,
 );
 
 // Atomicity under concurrency is DynamoDB's own guarantee, which moto (a threaded Python
