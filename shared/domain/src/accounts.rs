@@ -395,19 +395,10 @@ impl Accounts {
         self.reserve_all(&[(CODES_PER_CLIENT, client)]).await?;
         let (key, pending) = self.pending(session).await?;
         let session_digest = digest(session);
-        let guesses = match self
+        // A session's window is as long as the session: five wrong codes end it for good.
+        let guesses = self
             .reserve_all(&[(WRONG_MFA_CODES_PER_SESSION, &session_digest), (WRONG_MFA_CODES, pending.email.as_str())])
-            .await
-        {
-            Ok(guesses) => guesses,
-            Err(error) => {
-                if matches!(error, AccountError::Limited(_)) {
-                    // Out of tries: this sign-in is over, whichever limit ended it.
-                    self.table.delete(&key, None).await?;
-                }
-                return Err(error);
-            }
-        };
+            .await?;
         // Tokens issued in the second of a sign-out would be refused with the old ones.
         self.revocations.wait_for_fresh_tokens(&pending.sub, self.clock.as_ref()).await?;
         let tokens = self.guarded(guesses, answer).await?;

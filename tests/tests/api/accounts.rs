@@ -6,13 +6,13 @@ use portal_tests::{TestApp, now, spawn_app};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-const PASSWORD: &str = "a long and memorable passphrase";
+pub(crate) const PASSWORD: &str = "a long and memorable passphrase";
 
-async fn post(app: &TestApp, path: &str, body: Value) -> reqwest::Response {
+pub(crate) async fn post(app: &TestApp, path: &str, body: Value) -> reqwest::Response {
     app.client.post(app.url(path)).json(&body).send().await.expect("request")
 }
 
-async fn latest_code(app: &TestApp, to: &str) -> String {
+pub(crate) async fn latest_code(app: &TestApp, to: &str) -> String {
     let outbox: Value = app.get("/api/dev/outbox", None).await.json().await.expect("outbox");
     outbox
         .as_array()
@@ -24,7 +24,7 @@ async fn latest_code(app: &TestApp, to: &str) -> String {
         .to_owned()
 }
 
-async fn register(app: &TestApp, email: &str, language: &str) -> reqwest::Response {
+pub(crate) async fn register(app: &TestApp, email: &str, language: &str) -> reqwest::Response {
     post(
         app,
         "/api/auth/register",
@@ -34,32 +34,37 @@ async fn register(app: &TestApp, email: &str, language: &str) -> reqwest::Respon
     .await
 }
 
-async fn registered(app: &TestApp, email: &str) {
+pub(crate) async fn registered(app: &TestApp, email: &str) {
     assert_eq!(register(app, email, "fr").await.status(), StatusCode::CREATED);
     let code = latest_code(app, email).await;
     let confirmed = post(app, "/api/auth/confirm", json!({"email": email, "code": code})).await;
     assert_eq!(confirmed.status(), StatusCode::NO_CONTENT);
 }
 
-async fn login(app: &TestApp, email: &str, password: &str) -> reqwest::Response {
+pub(crate) async fn login(app: &TestApp, email: &str, password: &str) -> reqwest::Response {
     post(app, "/api/auth/login", json!({"email": email, "password": password})).await
 }
 
 /// A signed-in session: the access token and the refresh cookie's value.
-struct Session {
-    access_token: String,
-    refresh_cookie: String,
-    secret: String,
+pub(crate) struct Session {
+    pub(crate) access_token: String,
+    pub(crate) refresh_cookie: String,
+    pub(crate) secret: String,
 }
 
-fn refresh_cookie(response: &reqwest::Response) -> String {
+pub(crate) fn refresh_cookie(response: &reqwest::Response) -> String {
     let header = response.headers().get("set-cookie").expect("set-cookie").to_str().expect("ascii").to_owned();
     header.split(';').next().expect("pair").to_owned()
 }
 
 /// Registers, confirms, signs in, enrols an authenticator with a computed TOTP code.
-async fn enrolled(app: &TestApp, email: &str) -> Session {
+pub(crate) async fn enrolled(app: &TestApp, email: &str) -> Session {
     registered(app, email).await;
+    enrolled_after_registration(app, email).await
+}
+
+/// Signs a confirmed account in for the first time, enrolling an authenticator.
+pub(crate) async fn enrolled_after_registration(app: &TestApp, email: &str) -> Session {
     let challenge: Value = login(app, email, PASSWORD).await.json().await.expect("json");
     assert_eq!(challenge["challenge"], "MFA_SETUP");
     let setup: Value =
