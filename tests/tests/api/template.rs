@@ -355,7 +355,7 @@ fn s4_cloudfront_answers_api_routes_with_no_store_nosniff_and_a_restrictive_csp(
         .expect("Cache-Control");
     assert_eq!(cache["Value"].as_str(), Some("no-store"));
     assert_eq!(cache["Override"].as_bool(), Some(true));
-    for header in [&security["ContentTypeOptions"], &security["ContentSecurityPolicy"], &hsts] {
+    for header in [&security["ContentTypeOptions"], &security["ContentSecurityPolicy"], hsts] {
         assert_eq!(header["Override"].as_bool(), Some(true), "CloudFront sets it whatever the origin answered");
     }
 }
