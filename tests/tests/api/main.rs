@@ -5,6 +5,7 @@ mod admin;
 mod applications;
 mod authorizer;
 mod documents;
+mod grants;
 mod linking;
 mod logs;
 mod me;

@@ -5,7 +5,7 @@ use portal_api::lambda::ORIGIN_SECRET_HEADER;
 use portal_api::routes::{Area, ROUTES};
 use serde_yaml::Value as Yaml;
 
-fn template() -> Yaml {
+pub(crate) fn template() -> Yaml {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../template.yaml");
     serde_yaml::from_str(&std::fs::read_to_string(path).expect("template")).expect("yaml")
 }
@@ -450,7 +450,7 @@ fn function_statements(template: &Yaml) -> Vec<(String, Yaml)> {
 
 /// Every table statement of every function: (function, actions as text, resource as text,
 /// condition).
-fn table_statements(template: &Yaml) -> Vec<(String, String, String, Yaml)> {
+pub(crate) fn table_statements(template: &Yaml) -> Vec<(String, String, String, Yaml)> {
     function_statements(template)
         .into_iter()
         .filter(|(_, statement)| text(&statement["Action"]).contains("dynamodb:"))
