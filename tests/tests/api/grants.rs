@@ -2,7 +2,8 @@
 //! of the areas on the table is driven through `lambda_http` with API Gateway events, over a
 //! table that records the IAM action and the partition key of every item each request reads or
 //! writes (transaction items one by one, as DynamoDB authorizes them). Each call must be
-//! allowed by a statement of the route's function, actions and `dynamodb:LeadingKeys` both.
+//! allowed by a statement of the route's function, actions and `dynamodb:LeadingKeys` both, and
+//! every action and kind of partition granted must have been needed by one of them.
 //! Moto enforces no IAM, so without this a grant narrower than the code would only show in AWS.
 //!
 //! Not driven here: the auth routes (in AWS their work is Cognito's; their table calls are the
@@ -135,6 +136,7 @@ struct Journey {
     table: Arc<RecordingTable>,
     app: Router,
     exercised: BTreeSet<&'static str>,
+    made: BTreeMap<&'static str, BTreeSet<Call>>,
     refused: BTreeMap<&'static str, BTreeSet<Call>>,
 }
 
@@ -144,8 +146,9 @@ impl Journey {
         self.exercised.insert(function);
         for call in self.table.take() {
             if !allowed(&self.template, function, &call) {
-                self.refused.entry(function).or_default().insert(call);
+                self.refused.entry(function).or_default().insert(call.clone());
             }
+            self.made.entry(function).or_default().insert(call);
         }
     }
 
@@ -202,6 +205,7 @@ async fn i2_every_table_call_of_every_route_is_allowed_by_its_function_grants() 
         table: table.clone(),
         app,
         exercised: BTreeSet::new(),
+        made: BTreeMap::new(),
         refused: BTreeMap::new(),
     };
 
@@ -245,18 +249,24 @@ async fn i2_every_table_call_of_every_route_is_allowed_by_its_function_grants() 
         let policy = blobs.check_upload(&fields, bytes.len() as u64).expect("a valid form");
         blobs.store(&policy, bytes).expect("stored").expect("accepted");
         let document = declared["documentId"].as_str().expect("document id").to_owned();
-        journey.send(post.clone(), &format!("{app_path}/documents/{document}/complete"), None, APPLICANT, &[]).await;
+        let complete = format!("{app_path}/documents/{document}/complete");
+        journey.send(post.clone(), &complete, None, "someone-else", &[]).await; // denied: audited
+        journey.send(post.clone(), &complete, None, APPLICANT, &[]).await;
         documents.push(document);
     }
-    // The bucket's event for the same upload, as `scan` verifies it.
-    let verifier = Verifier::new(Documents::new(shared.clone()), blobs.clone(), clock.clone());
-    verifier.verify(&id, &documents[0]).await.expect("verified");
-    journey.check("Scan");
     journey.send(get.clone(), &format!("{app_path}/documents"), None, APPLICANT, &[]).await;
     journey.send(get.clone(), &format!("{app_path}/documents/{}/download", documents[0]), None, APPLICANT, &[]).await;
+    // One more, verified by the bucket's event (as `scan` runs it) before anyone completes it,
+    // then removed.
     let spare = json!({"kind": "passport", "fileName": "spare", "contentType": "application/pdf", "size": PDF.len()});
     let spare = journey.send(post.clone(), &format!("{app_path}/documents"), Some(spare), APPLICANT, &[]).await;
+    let fields: HashMap<String, String> = serde_json::from_value(spare["upload"]["fields"].clone()).expect("fields");
+    blobs.store(&blobs.check_upload(&fields, PDF.len() as u64).expect("form"), PDF).expect("stored").expect("accepted");
     let spare = spare["documentId"].as_str().expect("document id").to_owned();
+    let verifier = Verifier::new(Documents::new(shared.clone()), blobs.clone(), clock.clone());
+    let scanned = verifier.verify(&id, &spare).await.expect("verification").expect("a document");
+    assert_eq!(scanned.state, portal_domain::application_documents::DocumentState::Verified);
+    journey.check("Scan");
     journey.send(delete, &format!("{app_path}/documents/{spare}"), None, APPLICANT, &[]).await;
 
     let submitted = journey.send(post.clone(), &format!("{app_path}/submit"), None, APPLICANT, &[]).await;
@@ -302,7 +312,9 @@ async fn i2_every_table_call_of_every_route_is_allowed_by_its_function_grants() 
     // The applicant reads what the officer wrote, and what they were told.
     journey.send(get.clone(), &format!("{app_path}/messages"), None, APPLICANT, &[]).await;
     let message_id = message["id"].as_str().expect("message id");
-    journey.send(post.clone(), &format!("{app_path}/messages/{message_id}/read"), None, APPLICANT, &[]).await;
+    let read = format!("{app_path}/messages/{message_id}/read");
+    journey.send(post.clone(), &read, None, "someone-else", &[]).await; // denied: audited
+    journey.send(post.clone(), &read, None, APPLICANT, &[]).await;
     journey.send(get.clone(), "/api/inbox", None, APPLICANT, &[]).await;
 
     // Every event of the journey through `notify`, the first send failing once.
@@ -357,4 +369,21 @@ async fn i2_every_table_call_of_every_route_is_allowed_by_its_function_grants() 
         .map(|r| r.function)
         .collect();
     assert!(missed.is_empty(), "routes the journey did not drive: {missed:?}");
+    // And nothing is granted that no call needed: each action and each kind of partition of a
+    // driven function's grants was used by one of its calls.
+    for (function, actions, _, condition) in table_statements(&journey.template) {
+        let Some(made) = journey.made.get(function.as_str()) else { continue };
+        for action in actions.lines().map(|line| line.trim().trim_start_matches("- ")) {
+            let action = action.strip_prefix("dynamodb:").expect("a table action");
+            assert!(made.iter().any(|call| call.action == action), "{function}: {action} is granted, never used");
+        }
+        let patterns = condition["ForAllValues:StringLike"]["dynamodb:LeadingKeys"].as_sequence().cloned();
+        for pattern in patterns.unwrap_or_default().iter().filter_map(serde_yaml::Value::as_str) {
+            let prefix = pattern.trim_end_matches('*');
+            assert!(
+                made.iter().any(|call| call.partition.starts_with(prefix)),
+                "{function}: {pattern} is granted, never used"
+            );
+        }
+    }
 }
