@@ -13,7 +13,7 @@ run: frontend
 test: venv frontend
 	cargo fmt --all -- --check
 	cargo clippy --workspace --all-targets --all-features -- -D warnings
-	$(VENV)/bin/cfn-lint template.yaml
+	$(VENV)/bin/cfn-lint template.yaml infra/edge.yaml
 	infra/emulator/with-moto cargo nextest run --workspace --all-features --no-fail-fast
 	cd frontend && npm test
 	# The portal binary nextest built for the local crate's tests (same features: no rebuild).

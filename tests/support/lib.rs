@@ -91,3 +91,41 @@ pub async fn spawn_app_in(data: tempfile::TempDir) -> TestApp {
     let portal = portal_local::spawn(&config, listener).await.expect("portal starts");
     TestApp { portal, client: reqwest::Client::new(), _data: data }
 }
+
+/// An API Gateway v2 (HTTP API, payload 2.0) event for `method` `path` (with its query string,
+/// if any) from the caller `sub` in `groups`, its claims as the JWT authorizer renders them.
+pub fn gateway_event(
+    method: &str,
+    path_and_query: &str,
+    body: Option<&serde_json::Value>,
+    sub: &str,
+    groups: &[&str],
+) -> String {
+    let (path, query) = path_and_query.split_once('?').unwrap_or((path_and_query, ""));
+    let mut claims = serde_json::json!({"sub": sub, "token_use": "access", "iat": now().to_string()});
+    if !groups.is_empty() {
+        claims["cognito:groups"] = format!("[{}]", groups.join(" ")).into();
+    }
+    serde_json::json!({
+        "version": "2.0",
+        "routeKey": "$default",
+        "rawPath": path,
+        "rawQueryString": query,
+        "headers": {"content-type": "application/json"},
+        "requestContext": {
+            "accountId": "123456789012",
+            "apiId": "abc123",
+            "authorizer": {"jwt": {"claims": claims, "scopes": null}},
+            "domainName": "api.portal.example.ca",
+            "http": {"method": method, "path": path, "protocol": "HTTP/1.1", "sourceIp": "198.51.100.7", "userAgent": "test"},
+            "requestId": "test-request",
+            "routeKey": "$default",
+            "stage": "$default",
+            "time": "27/Nov/2026:21:00:00 +0000",
+            "timeEpoch": 1795000000000u64
+        },
+        "body": body.map(ToString::to_string),
+        "isBase64Encoded": false
+    })
+    .to_string()
+}

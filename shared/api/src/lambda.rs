@@ -1,18 +1,53 @@
 //! Running an area on AWS Lambda: the same Router the local portal serves, behind `lambda_http`.
 
 use axum::Router;
+use axum::extract::Request;
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
 
+use crate::config::Environment;
 use crate::observe;
+use crate::problem::ApiError;
+
+/// The header CloudFront adds to every request it sends the API (an origin custom header in
+/// `template.yaml`), carrying the secret in `CLOUDFRONT_ORIGIN_SECRET`.
+pub const ORIGIN_SECRET_HEADER: &str = "x-origin-verify";
 
 /// Initializes logging, builds the area router (given its state) with `build`, and serves it
-/// until the runtime stops it. A failure to build (bad configuration, missing handler) is logged
-/// and fails the function's init.
+/// until the runtime stops it, to requests that came through CloudFront only. A failure to build
+/// (bad configuration, missing handler) is logged and fails the function's init.
 pub async fn serve_area(
     build: impl AsyncFnOnce() -> Result<Router, lambda_http::Error>,
 ) -> Result<(), lambda_http::Error> {
     observe::init_tracing();
-    let router = build().await.inspect_err(|error| tracing::error!(%error, "function init failed"))?;
+    let init = async || {
+        let secret = Environment::process().required("CLOUDFRONT_ORIGIN_SECRET")?;
+        Ok::<_, lambda_http::Error>(through_cloudfront_only(build().await?, secret))
+    };
+    let router = init().await.inspect_err(|error| tracing::error!(%error, "function init failed"))?;
     lambda_http::run(crate::app(router)).await
+}
+
+/// Refuses (403 problem+json) every request to `router`'s routes that lacks CloudFront's origin
+/// secret. The API's custom domain is public (CloudFront must resolve it), so without this a
+/// caller could reach the API directly and skip the WAF and CloudFront's headers.
+pub fn through_cloudfront_only(router: Router, secret: String) -> Router {
+    let secret: std::sync::Arc<str> = secret.into();
+    router.route_layer(middleware::from_fn(move |request: Request, next: Next| {
+        let secret = std::sync::Arc::clone(&secret);
+        async move {
+            let presented = request.headers().get(ORIGIN_SECRET_HEADER).map(|value| value.as_bytes());
+            let genuine = presented.is_some_and(|value| {
+                aws_lc_rs::constant_time::verify_slices_are_equal(value, secret.as_bytes()).is_ok()
+            });
+            if genuine { next.run(request).await } else { refused() }
+        }
+    }))
+}
+
+fn refused() -> Response {
+    tracing::warn!("request without CloudFront's origin secret refused");
+    ApiError::Forbidden.into_response()
 }
 
 /// Handles one API Gateway v2 (HTTP API, payload 2.0) event the way `lambda_http::run` does for
@@ -26,4 +61,44 @@ pub async fn handle_event(app: Router, event: &str) -> Result<serde_json::Value,
     let mut adapter = Adapter::from(app);
     let response = adapter.call(LambdaEvent::new(request, Context::default())).await?;
     Ok(serde_json::to_value(response)?)
+}
+
+#[cfg(test)]
+mod tests {
+    use axum::body::Body;
+    use axum::routing::get;
+    use http::{Request, StatusCode};
+    use tower::ServiceExt as _;
+
+    use super::*;
+
+    async fn status(headers: &[(&str, &str)]) -> (StatusCode, Option<String>) {
+        let app = crate::app(through_cloudfront_only(
+            Router::new().route("/api/me", get(|| async { "me" })),
+            "s3cret".into(),
+        ));
+        let mut request = Request::get("/api/me");
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        let response = app.oneshot(request.body(Body::empty()).expect("request")).await.expect("response");
+        let content_type =
+            response.headers().get(http::header::CONTENT_TYPE).map(|v| v.to_str().expect("ascii").to_owned());
+        (response.status(), content_type)
+    }
+
+    #[tokio::test]
+    async fn i2_requests_that_skipped_cloudfront_are_refused_with_a_problem() {
+        assert_eq!(status(&[(ORIGIN_SECRET_HEADER, "s3cret")]).await.0, StatusCode::OK);
+        for headers in [
+            &[][..],
+            &[(ORIGIN_SECRET_HEADER, "s3cre")],
+            &[(ORIGIN_SECRET_HEADER, "s3cret!")],
+            &[(ORIGIN_SECRET_HEADER, "")],
+        ] {
+            let (status, content_type) = status(headers).await;
+            assert_eq!(status, StatusCode::FORBIDDEN, "{headers:?}");
+            assert_eq!(content_type.as_deref(), Some(crate::problem::PROBLEM_JSON));
+        }
+    }
 }

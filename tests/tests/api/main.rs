@@ -6,6 +6,7 @@ mod applications;
 mod authorizer;
 mod documents;
 mod limits;
+mod grants;
 mod linking;
 mod logs;
 mod me;

@@ -9,32 +9,12 @@ use portal_domain::clock::SystemClock;
 use portal_messages::MessagesState;
 use portal_store::embedded::EmbeddedTable;
 use portal_tests::counting::CountingTable;
+use portal_tests::gateway_event;
 use serde_json::{Value, json};
 
-/// An API Gateway v2 event from a signed-in caller.
+/// An API Gateway v2 event from the signed-in applicant `owner-1`.
 fn event(method: &str, path: &str, body: Option<Value>) -> String {
-    json!({
-        "version": "2.0",
-        "routeKey": "$default",
-        "rawPath": path,
-        "rawQueryString": "",
-        "headers": {"content-type": "application/json"},
-        "requestContext": {
-            "accountId": "123456789012",
-            "apiId": "abc123",
-            "authorizer": {"jwt": {"claims": {"sub": "owner-1", "token_use": "access", "iat": "1795000000"}, "scopes": null}},
-            "domainName": "abc123.execute-api.ca-central-1.amazonaws.com",
-            "http": {"method": method, "path": path, "protocol": "HTTP/1.1", "sourceIp": "198.51.100.7", "userAgent": "test"},
-            "requestId": "round-trips",
-            "routeKey": "$default",
-            "stage": "$default",
-            "time": "27/Nov/2026:21:00:00 +0000",
-            "timeEpoch": 1795000000000u64
-        },
-        "body": body.map(|b| b.to_string()),
-        "isBase64Encoded": false
-    })
-    .to_string()
+    gateway_event(method, path, body.as_ref(), "owner-1", &[])
 }
 
 #[tokio::test]

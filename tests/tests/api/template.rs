@@ -1,9 +1,11 @@
 //! What `template.yaml` promises about documents (U5) and least privilege: checked on the
 //! template itself, since no AWS account is at hand to deploy it (cfn-lint checks its syntax).
 
+use portal_api::lambda::ORIGIN_SECRET_HEADER;
+use portal_api::routes::{Area, ROUTES};
 use serde_yaml::Value as Yaml;
 
-fn template() -> Yaml {
+pub(crate) fn template() -> Yaml {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../template.yaml");
     serde_yaml::from_str(&std::fs::read_to_string(path).expect("template")).expect("yaml")
 }
@@ -39,7 +41,7 @@ fn u5_the_documents_bucket_is_private_encrypted_with_its_key_versioned_and_tls_o
     assert_eq!(bucket["VersioningConfiguration"]["Status"].as_str(), Some("Enabled"));
     let cors = &bucket["CorsConfiguration"]["CorsRules"][0];
     assert_eq!(text(&cors["AllowedMethods"]).trim(), "- POST", "browsers only post uploads");
-    assert!(text(&cors["AllowedOrigins"]).contains("FrontendOrigin"), "one origin, the frontend's");
+    assert_eq!(text(&cors["AllowedOrigins"]).trim(), "- !Sub https://${DomainName}", "one origin, the portal's");
     let lifecycle = text(&bucket["LifecycleConfiguration"]);
     assert!(lifecycle.contains("Prefix: quarantine/") && lifecycle.contains("ExpirationInDays: 1"), "{lifecycle}");
 
@@ -71,10 +73,14 @@ fn functions_get_only_what_their_route_needs() {
         let any_resource = policy.contains("Resource: '*'") || policy.contains("Resource: \"*\"");
         let sms_only = function == "NotifyFunction" && policy.contains("Effect: Deny") && policy.contains(":sns:*:*:*");
         assert!(!any_resource || sms_only, "{function}: any resource");
-        let wildcard_action =
-            policy.lines().map(str::trim).any(|l| l.starts_with("- ") && l.ends_with('*') && !l.contains('/'));
-        assert!(!wildcard_action, "{function}: a wildcard action");
         assert!(!policy.contains("dynamodb:Scan"), "{function}: table scans");
+    }
+    for (function, statement) in function_statements(&template()) {
+        let actions = match &statement["Action"] {
+            Yaml::Sequence(actions) => actions.iter().filter_map(Yaml::as_str).collect(),
+            action => vec![action.as_str().expect("action")],
+        };
+        assert!(!actions.iter().any(|a| a.ends_with('*')), "{function}: a wildcard action in {actions:?}");
     }
     // Writing into the bucket: uploads (through the signed form) go to quarantine/ only;
     // verified copies are written by verification only.
@@ -178,7 +184,7 @@ fn the_web_app_and_the_api_share_one_origin_and_the_api_is_never_cached() {
         .expect("/api/* has its own behaviour");
     let origins = distribution["Origins"].as_sequence().expect("origins");
     let api_origin = origins.iter().find(|o| o["Id"] == api["TargetOriginId"]).expect("api origin");
-    assert!(text(&api_origin["DomainName"]).contains("HttpApi"), "/api/* goes to the HTTP API");
+    assert_eq!(text(&api_origin["DomainName"]).trim(), "!Ref ApiDomainName", "/api/* goes to the HTTP API's domain");
     assert_eq!(api["CachePolicyId"].as_str(), Some("4135ea2d-6df8-44a3-9df3-4b5a84be39ad"), "CachingDisabled");
     assert!(distribution.get("CustomErrorResponses").is_none(), "the API's errors reach the browser unchanged");
     let app_origin = origins.iter().find(|o| o["Id"] == distribution["DefaultCacheBehavior"]["TargetOriginId"]);
@@ -187,4 +193,352 @@ fn the_web_app_and_the_api_share_one_origin_and_the_api_is_never_cached() {
     assert_eq!(bucket["RestrictPublicBuckets"].as_bool(), Some(true), "the app is only reached through CloudFront");
     let headers = text(&resources["FrontendSecurityHeaders"]["Properties"]);
     assert!(headers.contains("StrictTransportSecurity") && headers.contains("default-src 'self'"));
+}
+
+/// `infra/edge.yaml`: the stack deployed in us-east-1 for what CloudFront takes only from there.
+fn edge_template() -> Yaml {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../infra/edge.yaml");
+    serde_yaml::from_str(&std::fs::read_to_string(path).expect("edge template")).expect("yaml")
+}
+
+fn distribution(template: &Yaml) -> &Yaml {
+    &template["Resources"]["FrontendDistribution"]["Properties"]["DistributionConfig"]
+}
+
+fn api_behaviour(template: &Yaml) -> &Yaml {
+    distribution(template)["CacheBehaviors"]
+        .as_sequence()
+        .expect("behaviours")
+        .iter()
+        .find(|b| b["PathPattern"].as_str() == Some("/api/*"))
+        .expect("/api/* has its own behaviour")
+}
+
+fn api_origin(template: &Yaml) -> &Yaml {
+    let target = &api_behaviour(template)["TargetOriginId"];
+    distribution(template)["Origins"]
+        .as_sequence()
+        .expect("origins")
+        .iter()
+        .find(|o| &o["Id"] == target)
+        .expect("origin")
+}
+
+/// The number a `!Ref` to a parameter stands for by default, with the parameter's minimum.
+fn parameter_number(template: &Yaml, reference: &Yaml) -> (u64, u64) {
+    let name = text(reference).trim().strip_prefix("!Ref ").expect("a !Ref to a parameter").to_owned();
+    let parameter = &template["Parameters"][name.as_str()];
+    let number = |field: &str| parameter[field].as_u64().unwrap_or_else(|| panic!("{name}: {field}"));
+    (number("Default"), number("MinValue"))
+}
+
+#[test]
+fn i2_cloudfront_is_behind_a_waf_acl_with_the_managed_rules_and_a_rate_rule_on_auth_routes() {
+    let edge = edge_template();
+    let acl = &edge["Resources"]["WebAcl"];
+    assert_eq!(acl["Type"].as_str(), Some("AWS::WAFv2::WebACL"));
+    assert_eq!(acl["Properties"]["Scope"].as_str(), Some("CLOUDFRONT"));
+    // CLOUDFRONT web ACLs exist only in us-east-1: the edge stack refuses any other region.
+    let region = text(&edge["Rules"]["OnlyInUsEast1"]["Assertions"][0]["Assert"]);
+    assert!(region.contains("AWS::Region") && region.contains("us-east-1"), "{region}");
+
+    let rules = acl["Properties"]["Rules"].as_sequence().expect("rules");
+    for group in ["AWSManagedRulesCommonRuleSet", "AWSManagedRulesKnownBadInputsRuleSet"] {
+        let rule = rules
+            .iter()
+            .find(|r| r["Statement"]["ManagedRuleGroupStatement"]["Name"].as_str() == Some(group))
+            .unwrap_or_else(|| panic!("{group} is not used"));
+        assert_eq!(rule["Statement"]["ManagedRuleGroupStatement"]["VendorName"].as_str(), Some("AWS"));
+        // `None` keeps the group's own actions (block); `Count` would only watch.
+        assert!(rule["OverrideAction"].get("None").is_some(), "{group} blocks");
+    }
+
+    let rate = rules.iter().find(|r| r["Statement"].get("RateBasedStatement").is_some()).expect("a rate rule");
+    assert!(rate["Action"].get("Block").is_some());
+    assert_eq!(rate["Action"]["Block"]["CustomResponse"]["ResponseCode"].as_u64(), Some(429));
+    let statement = &rate["Statement"]["RateBasedStatement"];
+    assert_eq!(statement["AggregateKeyType"].as_str(), Some("IP"), "counted per client address");
+    let scope = &statement["ScopeDownStatement"]["ByteMatchStatement"];
+    assert!(scope["FieldToMatch"].get("UriPath").is_some());
+    assert_eq!(scope["PositionalConstraint"].as_str(), Some("STARTS_WITH"));
+    let prefix = scope["SearchString"].as_str().expect("search string");
+    // The rule counts exactly the auth routes of the route table.
+    let counted: Vec<&str> = ROUTES.iter().filter(|r| r.path.starts_with(prefix)).map(|r| r.function).collect();
+    let auth: Vec<&str> = ROUTES.iter().filter(|r| r.area == Area::Auth).map(|r| r.function).collect();
+    assert_eq!(counted, auth, "the rate rule covers the auth routes and nothing else");
+    let logging = text(&edge["Resources"]["WebAclLogging"]["Properties"]["RedactedFields"]);
+    assert!(logging.contains("authorization") && logging.contains("cookie"), "no token reaches WAF's logs (S4)");
+
+    // The distribution is associated with it, by the ARN the edge stack outputs.
+    let template = template();
+    assert_eq!(text(&distribution(&template)["WebACLId"]).trim(), "!Ref WebAclArn");
+    let pattern = template["Parameters"]["WebAclArn"]["AllowedPattern"].as_str().expect("pattern");
+    assert!(pattern.contains(":wafv2:us-east-1:") && pattern.contains(":global/webacl/"), "{pattern}");
+    assert!(text(&edge["Outputs"]["WebAclArn"]["Value"]).contains("WebAcl.Arn"));
+}
+
+#[test]
+fn i2_the_execute_api_endpoint_is_disabled_and_cloudfront_reaches_the_api_by_its_custom_domain() {
+    let template = template();
+    let resources = &template["Resources"];
+    assert_eq!(resources["HttpApi"]["Properties"]["DisableExecuteApiEndpoint"].as_bool(), Some(true));
+
+    let domain = &resources["ApiDomain"];
+    assert_eq!(domain["Type"].as_str(), Some("AWS::ApiGatewayV2::DomainName"));
+    assert_eq!(text(&domain["Properties"]["DomainName"]).trim(), "!Ref ApiDomainName");
+    let configuration = &domain["Properties"]["DomainNameConfigurations"][0];
+    assert_eq!(text(&configuration["CertificateArn"]).trim(), "!Ref ApiCertificateArn");
+    assert_eq!(configuration["SecurityPolicy"].as_str(), Some("TLS_1_2"));
+    let mapping = &resources["ApiMapping"];
+    assert_eq!(mapping["Type"].as_str(), Some("AWS::ApiGatewayV2::ApiMapping"));
+    assert_eq!(text(&mapping["Properties"]["ApiId"]).trim(), "!Ref HttpApi");
+    assert_eq!(text(&mapping["Properties"]["DomainName"]).trim(), "!Ref ApiDomain");
+
+    // The custom domain is public: CloudFront proves itself with a secret header the
+    // functions check (portal_api::lambda), generated by the stack and given to both.
+    let header = &api_origin(&template)["OriginCustomHeaders"][0];
+    assert!(header["HeaderName"].as_str().is_some_and(|h| h.eq_ignore_ascii_case(ORIGIN_SECRET_HEADER)));
+    let secret = "!Sub '{{resolve:secretsmanager:${OriginSecret}:SecretString}}'";
+    assert_eq!(text(&header["HeaderValue"]).trim(), secret);
+    let variables = &template["Globals"]["Function"]["Environment"]["Variables"];
+    assert_eq!(text(&variables["CLOUDFRONT_ORIGIN_SECRET"]).trim(), secret);
+    assert!(
+        resources["OriginSecret"]["Properties"]["GenerateSecretString"]["PasswordLength"]
+            .as_u64()
+            .is_some_and(|length| length >= 32)
+    );
+
+    // Nothing points at the disabled endpoint any more.
+    assert!(!text(&template).contains("execute-api."), "the template still names an execute-api URL");
+}
+
+#[test]
+fn a10_every_auth_route_has_a_lower_throttle_of_its_own() {
+    let template = template();
+    let api = &template["Resources"]["HttpApi"]["Properties"];
+    let default_rate = api["DefaultRouteSettings"]["ThrottlingRateLimit"].as_u64().expect("default rate");
+    let default_burst = api["DefaultRouteSettings"]["ThrottlingBurstLimit"].as_u64().expect("default burst");
+    let settings = api["RouteSettings"].as_mapping().expect("route settings");
+
+    let mut throttled = Vec::new();
+    for route in ROUTES.iter().filter(|r| r.area == Area::Auth) {
+        let key = format!("{} {}", route.method, route.path);
+        let setting = &settings.get(key.as_str()).unwrap_or_else(|| panic!("{key} has no route settings"));
+        let (rate, _) = parameter_number(&template, &setting["ThrottlingRateLimit"]);
+        let (burst, _) = parameter_number(&template, &setting["ThrottlingBurstLimit"]);
+        assert!(rate < default_rate && burst < default_burst, "{key}: {rate}/{burst} is not below the default");
+        throttled.push(key);
+    }
+    // A setting for a route the API does not have fails the deploy.
+    let keys: Vec<&str> = settings.keys().filter_map(Yaml::as_str).collect();
+    assert_eq!(keys, throttled);
+}
+
+#[test]
+fn s4_cloudfront_answers_api_routes_with_no_store_nosniff_and_a_restrictive_csp() {
+    let template = template();
+    assert_eq!(text(&api_behaviour(&template)["ResponseHeadersPolicyId"]).trim(), "!Ref ApiSecurityHeaders");
+    let policy = &template["Resources"]["ApiSecurityHeaders"]["Properties"]["ResponseHeadersPolicyConfig"];
+    let security = &policy["SecurityHeadersConfig"];
+    assert_eq!(security["ContentTypeOptions"]["Override"].as_bool(), Some(true), "nosniff");
+    assert_eq!(security["FrameOptions"]["FrameOption"].as_str(), Some("DENY"));
+    assert!(security["ReferrerPolicy"]["ReferrerPolicy"].as_str().is_some());
+    let hsts = &security["StrictTransportSecurity"];
+    assert!(hsts["AccessControlMaxAgeSec"].as_u64().is_some_and(|age| age >= 31_536_000), "HSTS for a year or more");
+    let csp = security["ContentSecurityPolicy"]["ContentSecurityPolicy"].as_str().expect("csp");
+    assert!(csp.contains("default-src 'none'") && csp.contains("frame-ancestors 'none'"), "{csp}");
+    let cache = policy["CustomHeadersConfig"]["Items"]
+        .as_sequence()
+        .expect("custom headers")
+        .iter()
+        .find(|h| h["Header"].as_str().is_some_and(|h| h.eq_ignore_ascii_case("cache-control")))
+        .expect("Cache-Control");
+    assert_eq!(cache["Value"].as_str(), Some("no-store"));
+    assert_eq!(cache["Override"].as_bool(), Some(true));
+    for header in [&security["ContentTypeOptions"], &security["ContentSecurityPolicy"], hsts] {
+        assert_eq!(header["Override"].as_bool(), Some(true), "CloudFront sets it whatever the origin answered");
+    }
+}
+
+#[test]
+fn i2_every_function_has_reserved_concurrency_and_the_defaults_fit_a_standard_account() {
+    let template = template();
+    let global = &template["Globals"]["Function"]["ReservedConcurrentExecutions"];
+    let mut reserved = 0;
+    for (id, resource) in template["Resources"].as_mapping().expect("resources") {
+        if resource["Type"].as_str() != Some("AWS::Serverless::Function") {
+            continue;
+        }
+        let own = &resource["Properties"]["ReservedConcurrentExecutions"];
+        let setting = if own.is_null() { global } else { own };
+        // A parameter with a minimum of 1: no value of it leaves a function unreserved.
+        let (default, minimum) = parameter_number(&template, setting);
+        assert!(minimum >= 1, "{id:?} can be left without reserved concurrency");
+        reserved += default;
+    }
+    // Lambda keeps 100 of an account's 1,000 concurrent executions unreserved.
+    assert!(reserved <= 900, "the defaults reserve {reserved} concurrent executions");
+}
+
+#[test]
+fn i2_cloudfront_refuses_tls_below_1_2_and_logs_every_request_without_cookies() {
+    let template = template();
+    let distribution = distribution(&template);
+    let certificate = &distribution["ViewerCertificate"];
+    assert_eq!(certificate["MinimumProtocolVersion"].as_str(), Some("TLSv1.2_2021"));
+    assert_eq!(certificate["SslSupportMethod"].as_str(), Some("sni-only"));
+    assert_eq!(text(&certificate["AcmCertificateArn"]).trim(), "!Ref CertificateArn");
+    assert!(certificate.get("CloudFrontDefaultCertificate").is_none(), "the default certificate allows TLS 1.0");
+    let pattern = template["Parameters"]["CertificateArn"]["AllowedPattern"].as_str().expect("pattern");
+    assert!(pattern.contains(":acm:us-east-1:"), "CloudFront takes certificates from us-east-1 only: {pattern}");
+    assert_eq!(text(&distribution["Aliases"]).trim(), "- !Ref DomainName");
+
+    let logging = &distribution["Logging"];
+    assert_eq!(text(&logging["Bucket"]).trim(), "!GetAtt AccessLogsBucket.DomainName");
+    assert_eq!(logging["IncludeCookies"].as_bool(), Some(false), "the refresh token is a cookie (S4)");
+    let bucket = &template["Resources"]["AccessLogsBucket"]["Properties"];
+    // Standard logging writes through an ACL grant: ACLs stay enabled, public ones blocked.
+    assert_eq!(bucket["OwnershipControls"]["Rules"][0]["ObjectOwnership"].as_str(), Some("BucketOwnerPreferred"));
+    for setting in ["BlockPublicAcls", "BlockPublicPolicy", "IgnorePublicAcls", "RestrictPublicBuckets"] {
+        assert_eq!(bucket["PublicAccessBlockConfiguration"][setting].as_bool(), Some(true), "{setting}");
+    }
+    let encryption = &bucket["BucketEncryption"]["ServerSideEncryptionConfiguration"][0];
+    assert_eq!(encryption["ServerSideEncryptionByDefault"]["SSEAlgorithm"].as_str(), Some("AES256"));
+    let expiry = &bucket["LifecycleConfiguration"]["Rules"][0];
+    assert_eq!(text(&expiry["ExpirationInDays"]).trim(), "!Ref LogRetentionDays");
+    let policy = &template["Resources"]["AccessLogsBucketPolicy"]["Properties"]["PolicyDocument"]["Statement"][0];
+    assert_eq!(policy["Condition"]["Bool"]["aws:SecureTransport"].as_str(), Some("false"));
+}
+
+#[test]
+fn a3_cognito_threat_protection_is_enforced_on_the_plus_plan() {
+    let template = template();
+    let pool = &template["Resources"]["UserPool"]["Properties"];
+    assert_eq!(text(&pool["UserPoolAddOns"]["AdvancedSecurityMode"]).trim(), "!Ref ThreatProtection");
+    assert_eq!(template["Parameters"]["ThreatProtection"]["Default"].as_str(), Some("ENFORCED"));
+    // Threat protection needs the Plus plan; turning it off is the only way back to Essentials.
+    let tier = text(&pool["UserPoolTier"]);
+    assert!(tier.starts_with("!If") && tier.contains("ThreatProtectionOn") && tier.contains("PLUS"), "{tier}");
+    let condition = text(&template["Conditions"]["ThreatProtectionOn"]);
+    assert!(condition.contains("ThreatProtection") && condition.contains("OFF"), "{condition}");
+
+    let risk = &template["Resources"]["UserPoolRiskActions"]["Properties"];
+    let compromised = &risk["CompromisedCredentialsRiskConfiguration"];
+    assert_eq!(compromised["Actions"]["EventAction"].as_str(), Some("BLOCK"), "leaked passwords are refused");
+    assert!(text(&compromised["EventFilter"]).contains("SIGN_IN"));
+    let takeover = &risk["AccountTakeoverRiskConfiguration"]["Actions"];
+    assert_eq!(takeover["HighAction"]["EventAction"].as_str(), Some("BLOCK"));
+}
+
+/// Every policy statement of every function, with the function's name (`Notify` for
+/// `NotifyFunction`).
+fn function_statements(template: &Yaml) -> Vec<(String, Yaml)> {
+    let mut statements = Vec::new();
+    for (id, resource) in template["Resources"].as_mapping().expect("resources") {
+        if resource["Type"].as_str() != Some("AWS::Serverless::Function") {
+            continue;
+        }
+        let function = id.as_str().expect("id").strip_suffix("Function").expect("named {f}Function");
+        for policy in resource["Properties"]["Policies"].as_sequence().into_iter().flatten() {
+            for statement in policy["Statement"].as_sequence().expect("statements") {
+                statements.push((function.to_owned(), statement.clone()));
+            }
+        }
+    }
+    statements
+}
+
+/// Every table statement of every function: (function, actions as text, resource as text,
+/// condition).
+pub(crate) fn table_statements(template: &Yaml) -> Vec<(String, String, String, Yaml)> {
+    function_statements(template)
+        .into_iter()
+        .filter(|(_, statement)| text(&statement["Action"]).contains("dynamodb:"))
+        .map(|(function, statement)| {
+            let resource = text(&statement["Resource"]).trim().to_owned();
+            (function, text(&statement["Action"]), resource, statement["Condition"].clone())
+        })
+        .collect()
+}
+
+#[test]
+fn i2_table_grants_name_the_kinds_of_partition_each_function_touches() {
+    use portal_domain::keys;
+
+    let template = template();
+    // The partition families of keys.rs, taken from the key functions themselves.
+    let families: Vec<String> = [
+        keys::user_partition(""),
+        keys::application_partition(""),
+        keys::audit_partition(""),
+        keys::EVENT_PARTITION_PREFIX.to_owned(),
+        keys::application_number("").pk,
+        keys::decisions_partition(""),
+        keys::paper_holder("").pk,
+    ]
+    .into_iter()
+    .map(|prefix| format!("{prefix}*"))
+    .collect();
+
+    let mut touching: std::collections::BTreeMap<String, Vec<String>> = Default::default();
+    for (function, _, resource, condition) in table_statements(&template) {
+        if resource == "!Sub ${PortalTable.Arn}/index/gsi1" {
+            continue; // the officers' queue: index reads, keyed by status
+        }
+        assert_eq!(resource, "!GetAtt PortalTable.Arn", "{function}: table grants name the table");
+        let patterns: Vec<String> = condition["ForAllValues:StringLike"]["dynamodb:LeadingKeys"]
+            .as_sequence()
+            .unwrap_or_else(|| panic!("{function}: a table grant without dynamodb:LeadingKeys"))
+            .iter()
+            .map(|p| p.as_str().expect("pattern").to_owned())
+            .collect();
+        for pattern in &patterns {
+            assert!(families.contains(pattern), "{function}: {pattern} is no partition of keys.rs");
+            touching.entry(pattern.clone()).or_default().push(function.clone());
+        }
+    }
+    let only = |family: &str| touching.get(&format!("{family}*")).cloned().unwrap_or_default();
+    // The account functions reach the caller's account partition only, never an application.
+    for function in ["GetMe", "UpdateMe", "Register", "ResetPassword", "Logout", "GetInbox", "ListNotifications"] {
+        let families: Vec<&String> =
+            touching.iter().filter(|(_, f)| f.iter().any(|f| f == function)).map(|(p, _)| p).collect();
+        assert_eq!(families, ["USER#*"], "{function}");
+    }
+    assert_eq!(only("APPNO#"), ["SubmitApplication"], "only submission reserves numbers");
+    assert_eq!(only("PAPER#"), ["LinkApplication"], "only linking reads paper applications");
+    assert_eq!(only("STATS#"), ["ListProcessingTimes", "ChangeApplicationStatus"], "decisions and their estimates");
+    assert_eq!(
+        only("EVENT#"),
+        [
+            "SubmitApplication",
+            "WithdrawApplication",
+            "ChangeApplicationStatus",
+            "RequestDocuments",
+            "ReviewDocument",
+            "SendOfficerMessage"
+        ],
+        "events are written with the changes applicants hear about"
+    );
+}
+
+#[test]
+fn d1_only_the_functions_that_delete_may_delete_items() {
+    // What deletes (`Table::delete` and `WriteOp::Delete` in the domain): a document removed
+    // by its applicant, a paper application's holder record once linked, and a notice claim
+    // given back when sending failed.
+    const DELETING: [&str; 3] = ["LinkApplication", "DeleteDocument", "Notify"];
+    let template = template();
+    let statements = table_statements(&template);
+    let mut deleting: Vec<&str> = statements
+        .iter()
+        .filter(|(_, actions, _, _)| actions.contains("dynamodb:DeleteItem"))
+        .map(|s| s.0.as_str())
+        .collect();
+    deleting.sort_unstable();
+    let mut expected = DELETING.to_vec();
+    expected.sort_unstable();
+    assert_eq!(deleting, expected);
+    for (function, actions, _, _) in &statements {
+        assert!(!actions.contains("dynamodb:BatchWriteItem"), "{function}: batch writes can delete");
+    }
 }

@@ -1,0 +1,389 @@
+//! The table grants of `template.yaml` against what the handlers really do (I2): every route
+//! of the areas on the table is driven through `lambda_http` with API Gateway events, over a
+//! table that records the IAM action and the partition key of every item each request reads or
+//! writes (transaction items one by one, as DynamoDB authorizes them). Each call must be
+//! allowed by a statement of the route's function, actions and `dynamodb:LeadingKeys` both, and
+//! every action and kind of partition granted must have been needed by one of them.
+//! Moto enforces no IAM, so without this a grant narrower than the code would only show in AWS.
+//!
+//! Not driven here: the auth routes (in AWS their work is Cognito's; their table calls are the
+//! profile written at registration, driven below as `Register`, and the session record written
+//! at reset and logout, the same `Revocations` calls every signed-in route's check reads).
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::{Arc, Mutex};
+
+use async_trait::async_trait;
+use axum::Router;
+use portal_api::routes::{self, Area, ROUTES};
+use portal_domain::application_documents::Documents;
+use portal_domain::application_types::Catalog;
+use portal_domain::applications::{Application, Applications, PaperHolder};
+use portal_domain::clock::{Clock, SystemClock};
+use portal_domain::events::Event;
+use portal_domain::notifications::Dispatcher;
+use portal_domain::notify::{Message, Notifier, NotifyError};
+use portal_domain::profile::{Language, Profile, Profiles};
+use portal_domain::status::Status;
+use portal_domain::table::{Condition, Item, Key, Page, Query, StoreError, Table, Update, WriteOp};
+use portal_domain::verification::Verifier;
+use portal_store::embedded::EmbeddedTable;
+use portal_store::local_blobs::LocalBlobs;
+use portal_tests::gateway_event;
+use reqwest::Method;
+use serde_json::{Value, json};
+
+use crate::applications::complete_visitor_form;
+use crate::documents::{PDF, PNG};
+use crate::template::{table_statements, template};
+
+/// One item-level request as IAM sees it: `dynamodb:{action}` on the table or its index, with
+/// the item's partition key as `dynamodb:LeadingKeys`.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+struct Call {
+    action: &'static str,
+    partition: String,
+    index: bool,
+}
+
+struct RecordingTable {
+    inner: EmbeddedTable,
+    calls: Mutex<Vec<Call>>,
+}
+
+impl RecordingTable {
+    fn record(&self, action: &'static str, partition: &str, index: bool) {
+        self.calls.lock().expect("calls").push(Call { action, partition: partition.to_owned(), index });
+    }
+
+    fn take(&self) -> Vec<Call> {
+        std::mem::take(&mut *self.calls.lock().expect("calls"))
+    }
+}
+
+#[async_trait]
+impl Table for RecordingTable {
+    async fn get(&self, key: &Key) -> Result<Option<Item>, StoreError> {
+        self.record("GetItem", &key.pk, false);
+        self.inner.get(key).await
+    }
+    async fn put(&self, item: Item, condition: Option<Condition>) -> Result<(), StoreError> {
+        self.record("PutItem", &item.key().pk, false);
+        self.inner.put(item, condition).await
+    }
+    async fn update(&self, key: &Key, update: Update, condition: Option<Condition>) -> Result<Item, StoreError> {
+        self.record("UpdateItem", &key.pk, false);
+        self.inner.update(key, update, condition).await
+    }
+    async fn delete(&self, key: &Key, condition: Option<Condition>) -> Result<(), StoreError> {
+        self.record("DeleteItem", &key.pk, false);
+        self.inner.delete(key, condition).await
+    }
+    async fn query(&self, query: Query) -> Result<Page, StoreError> {
+        self.record("Query", &query.partition, query.index.is_some());
+        self.inner.query(query).await
+    }
+    async fn transact_write(&self, ops: Vec<WriteOp>) -> Result<(), StoreError> {
+        for op in &ops {
+            let action = match op {
+                WriteOp::Put { .. } => "PutItem",
+                WriteOp::Update { .. } => "UpdateItem",
+                WriteOp::Delete { .. } => "DeleteItem",
+                WriteOp::Check { .. } => "ConditionCheckItem",
+            };
+            self.record(action, &op.key().pk, false);
+        }
+        self.inner.transact_write(ops).await
+    }
+}
+
+/// A notifier whose first send fails, so the notice claim is given back (a delete) once.
+#[derive(Default)]
+struct FailingOnce(Mutex<bool>);
+
+#[async_trait]
+impl Notifier for FailingOnce {
+    async fn send(&self, _message: Message) -> Result<(), NotifyError> {
+        let mut failed = self.0.lock().expect("flag");
+        if *failed {
+            return Ok(());
+        }
+        *failed = true;
+        Err(NotifyError("the provider is down".into()))
+    }
+}
+
+/// Whether a statement of `function` allows `call`: the action, the resource (table or index)
+/// and, when the statement has one, its `dynamodb:LeadingKeys` patterns (`PREFIX#*`).
+fn allowed(template: &serde_yaml::Value, function: &str, call: &Call) -> bool {
+    table_statements(template).into_iter().filter(|(f, ..)| f == function).any(|(_, actions, resource, condition)| {
+        let action = format!("dynamodb:{}", call.action);
+        let acts = actions.lines().any(|line| line.trim().trim_start_matches("- ") == action);
+        let on = if call.index { "!Sub ${PortalTable.Arn}/index/gsi1" } else { "!GetAtt PortalTable.Arn" };
+        let keys = match condition["ForAllValues:StringLike"]["dynamodb:LeadingKeys"].as_sequence() {
+            Some(patterns) => patterns
+                .iter()
+                .filter_map(serde_yaml::Value::as_str)
+                .any(|pattern| call.partition.starts_with(pattern.trim_end_matches('*'))),
+            None => call.index,
+        };
+        acts && resource == on && keys
+    })
+}
+
+struct Journey {
+    template: serde_yaml::Value,
+    table: Arc<RecordingTable>,
+    app: Router,
+    exercised: BTreeSet<&'static str>,
+    made: BTreeMap<&'static str, BTreeSet<Call>>,
+    refused: BTreeMap<&'static str, BTreeSet<Call>>,
+}
+
+impl Journey {
+    /// Checks the calls made since the last check against `function`'s grants.
+    fn check(&mut self, function: &'static str) {
+        self.exercised.insert(function);
+        for call in self.table.take() {
+            if !allowed(&self.template, function, &call) {
+                self.refused.entry(function).or_default().insert(call.clone());
+            }
+            self.made.entry(function).or_default().insert(call);
+        }
+    }
+
+    /// Sends a request as `sub` (in `groups`) and checks its calls against its route's function.
+    async fn send(&mut self, method: Method, path: &str, body: Option<Value>, sub: &str, groups: &[&str]) -> Value {
+        self.table.take();
+        let event = gateway_event(method.as_str(), path, body.as_ref(), sub, groups);
+        let response = portal_api::lambda::handle_event(self.app.clone(), &event).await.expect("response");
+        let route = routes::find(&method, path.split('?').next().expect("path")).expect("a route of the table");
+        let status = response["statusCode"].as_u64().expect("status");
+        assert!(status < 500, "{} {path}: {status} {}", route.function, response["body"]);
+        self.check(route.function);
+        response["body"].as_str().and_then(|body| serde_json::from_str(body).ok()).unwrap_or(Value::Null)
+    }
+}
+
+const APPLICANT: &str = "owner-1";
+const OFFICER: &str = "officer-1";
+const OFFICERS: &[&str] = &["officers"];
+
+#[tokio::test]
+async fn i2_every_table_call_of_every_route_is_allowed_by_its_function_grants() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let table = Arc::new(RecordingTable {
+        inner: EmbeddedTable::open(&dir.path().join("t.redb")).expect("store"),
+        calls: Mutex::default(),
+    });
+    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    let catalog = Arc::new(Catalog::load().expect("catalog"));
+    let blobs = Arc::new(LocalBlobs::open(&dir.path().join("blobs"), Arc::clone(&clock)).expect("blobs"));
+    let shared: Arc<dyn Table> = table.clone();
+    let area_routers = [
+        portal_profile::router(portal_profile::ProfileState::new(shared.clone(), clock.clone())).expect("profile"),
+        portal_applications::router(portal_applications::ApplicationsState::new(
+            shared.clone(),
+            catalog.clone(),
+            clock.clone(),
+        ))
+        .expect("applications"),
+        portal_documents::router(portal_documents::DocumentsState::new(
+            shared.clone(),
+            blobs.clone(),
+            catalog.clone(),
+            clock.clone(),
+        ))
+        .expect("documents"),
+        portal_messages::router(portal_messages::MessagesState::new(shared.clone(), clock.clone())).expect("messages"),
+        portal_officer::router(portal_officer::OfficerState::new(shared.clone(), catalog, clock.clone()))
+            .expect("officer"),
+    ];
+    let app = portal_api::app(area_routers.into_iter().fold(Router::new(), Router::merge));
+    let mut journey = Journey {
+        template: template(),
+        table: table.clone(),
+        app,
+        exercised: BTreeSet::new(),
+        made: BTreeMap::new(),
+        refused: BTreeMap::new(),
+    };
+
+    // Registration's own table call (its account is Cognito's).
+    let profile = Profile {
+        email: "marie@example.ca".into(),
+        given_name: "Marie".into(),
+        family_name: "Tremblay".into(),
+        preferred_language: Language::Fr,
+        notifications: Default::default(),
+    };
+    Profiles::new(shared.clone()).put(APPLICANT, &profile).await.expect("profile");
+    journey.check("Register");
+
+    let (get, post, put, patch, delete) = (Method::GET, Method::POST, Method::PUT, Method::PATCH, Method::DELETE);
+    journey.send(get.clone(), "/api/me", None, APPLICANT, &[]).await;
+    journey.send(patch, "/api/me", Some(json!({"notifications": {"email": true}})), APPLICANT, &[]).await;
+    journey.send(get.clone(), "/api/application-types", None, APPLICANT, &[]).await;
+    journey.send(get.clone(), "/api/processing-times", None, APPLICANT, &[]).await;
+
+    let created =
+        journey.send(post.clone(), "/api/applications", Some(json!({"type": "visitor-visa"})), APPLICANT, &[]).await;
+    let id = created["id"].as_str().expect("id").to_owned();
+    let app_path = format!("/api/applications/{id}");
+    journey.send(get.clone(), "/api/applications", None, APPLICANT, &[]).await;
+    journey.send(get.clone(), &app_path, None, APPLICANT, &[]).await;
+    journey.send(get.clone(), &app_path, None, "someone-else", &[]).await; // denied: audited
+    let form = json!({"data": complete_visitor_form(), "version": 1});
+    journey.send(put, &format!("{app_path}/form"), Some(form), APPLICANT, &[]).await;
+
+    // Documents: declared, posted to the (local) bucket as a browser would, completed.
+    let mut documents = Vec::new();
+    for (kind, content_type, bytes) in
+        [("passport", "application/pdf", PDF), ("photo", "image/png", PNG), ("proof-of-funds", "application/pdf", PDF)]
+    {
+        let declared = json!({"kind": kind, "fileName": "file", "contentType": content_type, "size": bytes.len()});
+        let declared =
+            journey.send(post.clone(), &format!("{app_path}/documents"), Some(declared), APPLICANT, &[]).await;
+        let fields: HashMap<String, String> =
+            serde_json::from_value(declared["upload"]["fields"].clone()).expect("form fields");
+        let policy = blobs.check_upload(&fields, bytes.len() as u64).expect("a valid form");
+        blobs.store(&policy, bytes).expect("stored").expect("accepted");
+        let document = declared["documentId"].as_str().expect("document id").to_owned();
+        let complete = format!("{app_path}/documents/{document}/complete");
+        journey.send(post.clone(), &complete, None, "someone-else", &[]).await; // denied: audited
+        journey.send(post.clone(), &complete, None, APPLICANT, &[]).await;
+        documents.push(document);
+    }
+    journey.send(get.clone(), &format!("{app_path}/documents"), None, APPLICANT, &[]).await;
+    journey.send(get.clone(), &format!("{app_path}/documents/{}/download", documents[0]), None, APPLICANT, &[]).await;
+    // One more, verified by the bucket's event (as `scan` runs it) before anyone completes it,
+    // then removed.
+    let spare = json!({"kind": "passport", "fileName": "spare", "contentType": "application/pdf", "size": PDF.len()});
+    let spare = journey.send(post.clone(), &format!("{app_path}/documents"), Some(spare), APPLICANT, &[]).await;
+    let fields: HashMap<String, String> = serde_json::from_value(spare["upload"]["fields"].clone()).expect("fields");
+    blobs.store(&blobs.check_upload(&fields, PDF.len() as u64).expect("form"), PDF).expect("stored").expect("accepted");
+    let spare = spare["documentId"].as_str().expect("document id").to_owned();
+    let verifier = Verifier::new(Documents::new(shared.clone()), blobs.clone(), clock.clone());
+    let scanned = verifier.verify(&id, &spare).await.expect("verification").expect("a document");
+    assert_eq!(scanned.state, portal_domain::application_documents::DocumentState::Verified);
+    journey.check("Scan");
+    journey.send(delete, &format!("{app_path}/documents/{spare}"), None, APPLICANT, &[]).await;
+
+    let submitted = journey.send(post.clone(), &format!("{app_path}/submit"), None, APPLICANT, &[]).await;
+    assert_eq!(submitted["status"], "submitted", "{submitted}");
+    journey.send(post.clone(), &format!("{app_path}/messages"), Some(json!({"body": "Bonjour"})), APPLICANT, &[]).await;
+
+    // The officer's side, up to a decision.
+    journey.send(get.clone(), "/api/officer/queue?status=submitted", None, OFFICER, OFFICERS).await;
+    journey.send(get.clone(), &format!("/api/officer/applications/{id}"), None, OFFICER, OFFICERS).await;
+    let status = format!("/api/officer/applications/{id}/status");
+    let mut version = submitted["version"].as_u64().expect("version");
+    for to in ["received", "in_review"] {
+        let body = json!({"to": to, "reason": "Next step", "version": version});
+        let changed = journey.send(post.clone(), &status, Some(body), OFFICER, OFFICERS).await;
+        assert_eq!(changed["status"], to, "{changed}");
+        version = changed["version"].as_u64().expect("version");
+    }
+    let review = format!("/api/officer/applications/{id}/documents/{}/review", documents[0]);
+    journey.send(post.clone(), &review, Some(json!({"decision": "accept"})), OFFICER, OFFICERS).await;
+    let message = json!({"body": "Merci", "documentIds": [documents[0]]});
+    let message = journey
+        .send(post.clone(), &format!("/api/officer/applications/{id}/messages"), Some(message), OFFICER, OFFICERS)
+        .await;
+    let request = json!({"documents": [{"kind": "passport", "note": "Clearer, please"}], "dueDate": "2027-01-31", "version": version});
+    let asked = journey
+        .send(
+            post.clone(),
+            &format!("/api/officer/applications/{id}/document-requests"),
+            Some(request),
+            OFFICER,
+            OFFICERS,
+        )
+        .await;
+    assert_eq!(asked["status"], "documents_requested", "{asked}");
+    version = asked["version"].as_u64().expect("version");
+    for to in ["in_review", "approved"] {
+        let body = json!({"to": to, "reason": "Decided", "noteToApplicant": "Bon voyage", "version": version});
+        let changed = journey.send(post.clone(), &status, Some(body), OFFICER, OFFICERS).await;
+        assert_eq!(changed["status"], to, "{changed}");
+        version = changed["version"].as_u64().expect("version");
+    }
+
+    // The applicant reads what the officer wrote, and what they were told.
+    journey.send(get.clone(), &format!("{app_path}/messages"), None, APPLICANT, &[]).await;
+    let message_id = message["id"].as_str().expect("message id");
+    let read = format!("{app_path}/messages/{message_id}/read");
+    journey.send(post.clone(), &read, None, "someone-else", &[]).await; // denied: audited
+    journey.send(post.clone(), &read, None, APPLICANT, &[]).await;
+    journey.send(get.clone(), "/api/inbox", None, APPLICANT, &[]).await;
+
+    // Every event of the journey through `notify`, the first send failing once.
+    let events = table.inner.query(Query::partition(format!("EVENT#{id}")).limit(100)).await.expect("events");
+    let dispatcher = Dispatcher::new(shared.clone(), Arc::new(FailingOnce::default()), clock.clone());
+    for item in &events.items {
+        let event: Event = Event::from_item(item).expect("an event").expect("readable");
+        let _ = dispatcher.notify(&event).await; // the failure is the point: the claim is given back
+        let _ = dispatcher.notify(&event).await;
+    }
+    journey.check("Notify");
+    let notifications = journey.send(get.clone(), "/api/notifications", None, APPLICANT, &[]).await;
+    let notification = notifications["items"][0]["id"].as_str().expect("a notification").to_owned();
+    journey.send(post.clone(), &format!("/api/notifications/{notification}/read"), None, APPLICANT, &[]).await;
+
+    // A second application, withdrawn; a paper one, linked.
+    let second =
+        journey.send(post.clone(), "/api/applications", Some(json!({"type": "visitor-visa"})), APPLICANT, &[]).await;
+    let second = second["id"].as_str().expect("id");
+    journey.send(post.clone(), &format!("/api/applications/{second}/withdraw"), None, APPLICANT, &[]).await;
+    let now = clock.now();
+    let paper = Application {
+        id: "paper-1".into(),
+        owner: String::new(),
+        type_code: "visitor-visa".into(),
+        status: Status::InReview,
+        version: 1,
+        data: serde_json::Map::new(),
+        number: Some("V123456789".into()),
+        submitted_at: Some(now),
+        created_at: now,
+        updated_at: now,
+    };
+    let holder =
+        PaperHolder { id: paper.id.clone(), family_name: "Tremblay".into(), date_of_birth: "1990-05-17".into() };
+    Applications::new(shared.clone()).import_paper(&paper, &holder).await.expect("imported");
+    table.take();
+    let wrong = json!({"applicationNumber": "V123456789", "familyName": "Nobody", "dateOfBirth": "1990-05-17"});
+    journey.send(post.clone(), "/api/applications/link", Some(wrong), APPLICANT, &[]).await;
+    let right = json!({"applicationNumber": "V123456789", "familyName": "Tremblay", "dateOfBirth": "1990-05-17"});
+    let linked = journey.send(post.clone(), "/api/applications/link", Some(right), APPLICANT, &[]).await;
+    assert_eq!(linked["id"], "paper-1", "{linked}");
+
+    journey.send(get.clone(), "/api/me/activity", None, APPLICANT, &[]).await;
+    journey.send(get, "/api/me/export", None, APPLICANT, &[]).await;
+
+    assert!(journey.refused.is_empty(), "calls the template does not allow: {:#?}", journey.refused);
+    let table_areas = [Area::Profile, Area::Applications, Area::Documents, Area::Messages, Area::Officer];
+    let missed: Vec<&str> = ROUTES
+        .iter()
+        .filter(|r| table_areas.contains(&r.area) && !journey.exercised.contains(r.function))
+        .map(|r| r.function)
+        .collect();
+    assert!(missed.is_empty(), "routes the journey did not drive: {missed:?}");
+    // And nothing is granted that no call needed: each action and each kind of partition of a
+    // driven function's grants was used by one of its calls.
+    for (function, actions, _, condition) in table_statements(&journey.template) {
+        let Some(made) = journey.made.get(function.as_str()) else { continue };
+        for action in actions.lines().map(|line| line.trim().trim_start_matches("- ")) {
+            let action = action.strip_prefix("dynamodb:").expect("a table action");
+            assert!(made.iter().any(|call| call.action == action), "{function}: {action} is granted, never used");
+        }
+        let patterns = condition["ForAllValues:StringLike"]["dynamodb:LeadingKeys"].as_sequence().cloned();
+        for pattern in patterns.unwrap_or_default().iter().filter_map(serde_yaml::Value::as_str) {
+            let prefix = pattern.trim_end_matches('*');
+            assert!(
+                made.iter().any(|call| call.partition.starts_with(prefix)),
+                "{function}: {pattern} is granted, never used"
+            );
+        }
+    }
+}
