@@ -5,11 +5,12 @@
 
 use std::sync::Arc;
 
-use axum::extract::{Path, Query as UrlQuery, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::{Extension, Json, Router};
 use portal_api::access::type_of;
 use portal_api::body::JsonBody;
+use portal_api::params::{PathParams, QueryParams};
 use portal_api::principal::Principal;
 use portal_api::problem::{ApiError, FieldError};
 use portal_api::routes::{self, Area, MissingHandler};
@@ -18,6 +19,7 @@ use portal_domain::application_types::{Catalog, is_date};
 use portal_domain::applications::{Application, Applications, Change};
 use portal_domain::audit::{Audit, AuditRecord, Outcome};
 use portal_domain::clock::{Clock, utc_date};
+use portal_domain::ids::{ApplicationId, DocumentId, TypeCode};
 use portal_domain::keys;
 use portal_domain::messages::{Message, Messages, Side};
 use portal_domain::sessions::Revocations;
@@ -101,17 +103,16 @@ impl OfficerState {
 struct QueueParams {
     status: Status,
     #[serde(rename = "type")]
-    type_code: Option<String>,
+    type_code: Option<TypeCode>,
     cursor: Option<String>,
 }
 
 async fn queue(
     principal: Principal,
     State(state): State<OfficerState>,
-    params: Result<UrlQuery<QueueParams>, axum::extract::rejection::QueryRejection>,
+    QueryParams(params): QueryParams<QueueParams>,
 ) -> Result<Json<Value>, ApiError> {
     officer(principal)?;
-    let UrlQuery(params) = params.map_err(|rejection| ApiError::MalformedBody(rejection.body_text()))?;
     let after = params.cursor.map(Cursor::from);
     let page = state.applications.queue(params.status, params.type_code.as_deref(), PAGE_SIZE, after).await;
     let (applications, next) = page.map_err(|error| match error {
@@ -128,7 +129,7 @@ async fn queue(
 async fn case(
     principal: Principal,
     State(state): State<OfficerState>,
-    Path(id): Path<String>,
+    PathParams(id): PathParams<ApplicationId>,
 ) -> Result<Json<Value>, ApiError> {
     let officer = officer(principal)?;
     let case = state.applications.case(&id).await?.ok_or(ApiError::NotFound)?;
@@ -165,7 +166,7 @@ fn command_to(application: &Application, to: Status) -> Option<Command> {
 async fn change_status(
     principal: Principal,
     State(state): State<OfficerState>,
-    Path(id): Path<String>,
+    PathParams(id): PathParams<ApplicationId>,
     JsonBody(body): JsonBody<StatusBody>,
 ) -> Result<Json<Application>, ApiError> {
     let officer = officer(principal)?;
@@ -227,7 +228,7 @@ struct DocumentRequestsBody {
 async fn request_documents(
     principal: Principal,
     State(state): State<OfficerState>,
-    Path(id): Path<String>,
+    PathParams(id): PathParams<ApplicationId>,
     JsonBody(body): JsonBody<DocumentRequestsBody>,
 ) -> Result<Json<Application>, ApiError> {
     let officer = officer(principal)?;
@@ -309,7 +310,7 @@ struct ReviewBody {
 async fn review_document(
     principal: Principal,
     State(state): State<OfficerState>,
-    Path((id, document_id)): Path<(String, String)>,
+    PathParams((id, document_id)): PathParams<(ApplicationId, DocumentId)>,
     JsonBody(body): JsonBody<ReviewBody>,
 ) -> Result<Json<Document>, ApiError> {
     let officer = officer(principal)?;
@@ -341,7 +342,7 @@ async fn review_document(
 async fn send_message(
     principal: Principal,
     State(state): State<OfficerState>,
-    Path(id): Path<String>,
+    PathParams(id): PathParams<ApplicationId>,
     JsonBody(body): JsonBody<MessageBody>,
 ) -> Result<(StatusCode, Json<Message>), ApiError> {
     let officer = officer(principal)?;

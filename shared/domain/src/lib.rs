@@ -12,6 +12,7 @@ pub mod documents;
 pub mod email;
 pub mod events;
 pub mod identity;
+pub mod ids;
 pub mod keys;
 pub mod messages;
 pub mod notifications;
