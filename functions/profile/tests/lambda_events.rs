@@ -143,7 +143,8 @@ async fn s2_a_token_issued_before_the_users_sign_out_is_refused() {
 async fn s4_a_lambda_answer_is_no_store_nosniff_with_a_csp() {
     let area = area();
 
-    let events = [(include_str!("events/get-me.json"), 200), (include_str!("events/get-me-without-authorizer.json"), 401)];
+    let events =
+        [(include_str!("events/get-me.json"), 200), (include_str!("events/get-me-without-authorizer.json"), 401)];
     for (event, expected) in events {
         let (status, headers, _) = invoke(&area, event).await;
 

@@ -20,10 +20,11 @@ fn parameters(route: &Route) -> Vec<&'static str> {
 
 /// The route's path with each parameter replaced by `value_of(name)`.
 fn fill(route: &Route, value_of: impl Fn(&str) -> String) -> String {
-    let segments = route.path.split('/').map(|segment| match segment.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
-        Some(name) => value_of(name),
-        None => segment.to_owned(),
-    });
+    let segments =
+        route.path.split('/').map(|segment| match segment.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
+            Some(name) => value_of(name),
+            None => segment.to_owned(),
+        });
     segments.collect::<Vec<_>>().join("/")
 }
 
@@ -109,9 +110,8 @@ async fn v3_hostile_ids_in_every_path_parameter_are_4xx_problems_never_5xx() {
 async fn v3_hostile_officer_queue_parameters_are_400_problems_naming_them() {
     let app = spawn_app().await;
     let officer = app.access_token("officer-1", &["officers"]);
-    let nul_cursor = URL_SAFE_NO_PAD.encode(
-        json!({"gsi1pk": "QUEUE#submitted", "gsi1sk": "\u{0}", "pk": "APP#\u{0}", "sk": "APP"}).to_string(),
-    );
+    let nul_cursor = URL_SAFE_NO_PAD
+        .encode(json!({"gsi1pk": "QUEUE#submitted", "gsi1sk": "\u{0}", "pk": "APP#\u{0}", "sk": "APP"}).to_string());
     let cases = [
         ("status=submitted&type=a%00b".to_owned(), "type"),
         ("status=submitted&type=%ff%fe".to_owned(), "type"),
