@@ -11,7 +11,7 @@ use axum::{Extension, Json, Router};
 use portal_api::access::type_of;
 use portal_api::body::JsonBody;
 use portal_api::params::{PathParams, QueryParams};
-use portal_api::principal::Principal;
+use portal_api::principal::{Officer, Principal};
 use portal_api::problem::{ApiError, FieldError};
 use portal_api::routes::{self, Area, MissingHandler};
 use portal_domain::application_documents::{Document, DocumentRequest, Documents, checklist};
@@ -77,11 +77,6 @@ pub fn router(state: OfficerState) -> Result<Router, MissingHandler> {
     Ok(router.layer(Extension(state.revocations.clone())).with_state(state))
 }
 
-/// The caller, if an officer (C2).
-fn officer(principal: Principal) -> Result<Principal, ApiError> {
-    if principal.is_officer() { Ok(principal) } else { Err(ApiError::Forbidden) }
-}
-
 /// A trimmed optional text, `None` when blank; `too-long` past the limit.
 fn optional_text(text: Option<&str>, field: &str, errors: &mut Vec<FieldError>) -> Option<String> {
     let text = text.map(str::trim).filter(|t| !t.is_empty())?;
@@ -108,11 +103,10 @@ struct QueueParams {
 }
 
 async fn queue(
-    principal: Principal,
+    _officer: Officer,
     State(state): State<OfficerState>,
     QueryParams(params): QueryParams<QueueParams>,
 ) -> Result<Json<Value>, ApiError> {
-    officer(principal)?;
     let after = params.cursor.map(Cursor::from);
     let page = state.applications.queue(params.status, params.type_code.as_deref(), PAGE_SIZE, after).await;
     let (applications, next) = page.map_err(|error| match error {
@@ -127,11 +121,10 @@ async fn queue(
 }
 
 async fn case(
-    principal: Principal,
+    officer: Officer,
     State(state): State<OfficerState>,
     PathParams(id): PathParams<ApplicationId>,
 ) -> Result<Json<Value>, ApiError> {
-    let officer = officer(principal)?;
     let case = state.applications.case(&id).await?.ok_or(ApiError::NotFound)?;
     state.audit(&id, &officer, "read").await?;
     let application_type = type_of(&state.catalog, &case.application)?;
@@ -164,12 +157,11 @@ fn command_to(application: &Application, to: Status) -> Option<Command> {
 }
 
 async fn change_status(
-    principal: Principal,
+    officer: Officer,
     State(state): State<OfficerState>,
     PathParams(id): PathParams<ApplicationId>,
     JsonBody(body): JsonBody<StatusBody>,
 ) -> Result<Json<Application>, ApiError> {
-    let officer = officer(principal)?;
     let mut errors = Vec::new();
     let reason = body.reason.trim();
     if reason.is_empty() || reason.chars().count() > MAX_TEXT_CHARS {
@@ -226,12 +218,11 @@ struct DocumentRequestsBody {
 /// `documents_requested` and its history entry are one transaction. The applicant's checklist
 /// shows each request and the dashboard flags the application.
 async fn request_documents(
-    principal: Principal,
+    officer: Officer,
     State(state): State<OfficerState>,
     PathParams(id): PathParams<ApplicationId>,
     JsonBody(body): JsonBody<DocumentRequestsBody>,
 ) -> Result<Json<Application>, ApiError> {
-    let officer = officer(principal)?;
     let case = state.applications.case(&id).await?.ok_or(ApiError::NotFound)?;
     let application_type = type_of(&state.catalog, &case.application)?;
     let now = state.clock.now();
@@ -308,12 +299,11 @@ struct ReviewBody {
 /// Accepts or rejects a document whose file passed verification; a rejection says why (the
 /// applicant reads it on the checklist).
 async fn review_document(
-    principal: Principal,
+    officer: Officer,
     State(state): State<OfficerState>,
     PathParams((id, document_id)): PathParams<(ApplicationId, DocumentId)>,
     JsonBody(body): JsonBody<ReviewBody>,
 ) -> Result<Json<Document>, ApiError> {
-    let officer = officer(principal)?;
     let mut errors = Vec::new();
     let reason = optional_text(body.reason.as_deref(), "reason", &mut errors);
     if matches!(body.decision, Decision::Reject) && reason.is_none() {
@@ -340,12 +330,11 @@ async fn review_document(
 
 /// Writes to the applicant on the application's thread; they are notified.
 async fn send_message(
-    principal: Principal,
+    officer: Officer,
     State(state): State<OfficerState>,
     PathParams(id): PathParams<ApplicationId>,
     JsonBody(body): JsonBody<MessageBody>,
 ) -> Result<(StatusCode, Json<Message>), ApiError> {
-    let officer = officer(principal)?;
     let case = state.applications.case(&id).await?.ok_or(ApiError::NotFound)?;
     if case.application.owner.is_empty() {
         // A paper application nobody has linked yet: there is no one to write to.

@@ -153,3 +153,21 @@ async fn v3_a_hostile_application_number_is_a_plain_mismatch() {
         assert_eq!((status, body["type"].as_str()), (404, Some("not-found")), "{number:?}");
     }
 }
+
+#[tokio::test]
+async fn c2_v3_applicants_on_officer_routes_get_403_whatever_ids_or_parameters_they_send() {
+    let app = spawn_app().await;
+    let applicant = app.access_token("applicant-1", &[]);
+
+    for route in ROUTES.iter().filter(|route| route.auth == Auth::Officer) {
+        let paths = match parameters(route).first() {
+            Some(parameter) => vec![path_with(route, parameter, "a%00b"), path_with(route, parameter, "%ff%fe")],
+            None => vec![format!("{}?status=%00&type=%ff%fe", route.path)],
+        };
+        for path in paths {
+            let what = format!("{} {path}", route.method);
+            let (status, body) = problem(call(&app, &route.method, &path, Some(&applicant)).await, &what).await;
+            assert_eq!((status, body["type"].as_str()), (403, Some("forbidden")), "{what}");
+        }
+    }
+}
