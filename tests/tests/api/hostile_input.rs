@@ -171,3 +171,37 @@ async fn c2_v3_applicants_on_officer_routes_get_403_whatever_ids_or_parameters_t
         }
     }
 }
+
+/// API Gateway's event for `GET {raw_path}` by a signed-in user (the profile area's fixture,
+/// pointed at another path).
+fn lambda_event(raw_path: &str) -> String {
+    let mut event: Value =
+        serde_json::from_str(include_str!("../../../functions/profile/tests/events/get-me.json")).expect("fixture");
+    event["rawPath"] = json!(raw_path);
+    event["requestContext"]["http"]["path"] = json!(raw_path);
+    event["routeKey"] = json!("GET /api/applications/{id}/messages");
+    event["requestContext"]["routeKey"] = event["routeKey"].clone();
+    event.to_string()
+}
+
+#[tokio::test]
+async fn v3_s4_on_lambda_a_hostile_id_is_a_4xx_problem_with_the_api_headers() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let table =
+        std::sync::Arc::new(portal_store::embedded::EmbeddedTable::open(&dir.path().join("t.redb")).expect("store"));
+    let state = portal_messages::MessagesState::new(table, std::sync::Arc::new(portal_domain::clock::SystemClock));
+    let app = portal_api::app(portal_messages::router(state).expect("router"));
+
+    for (id, status, kind) in [("a%00b", 404, "not-found"), ("%ff%fe", 400, "invalid-fields")] {
+        let event = lambda_event(&format!("/api/applications/{id}/messages"));
+        let response = portal_api::lambda::handle_event(app.clone(), &event).await.expect("handled");
+
+        assert_eq!(response["statusCode"], status, "{id}");
+        let headers = &response["headers"];
+        assert_eq!(headers["content-type"], "application/problem+json", "{id}");
+        assert_eq!(headers["cache-control"], "no-store", "{id}");
+        assert_eq!(headers["x-content-type-options"], "nosniff", "{id}");
+        let body: Value = serde_json::from_str(response["body"].as_str().expect("body")).expect("json");
+        assert_eq!(body["type"], kind, "{id}");
+    }
+}
