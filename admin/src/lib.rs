@@ -9,6 +9,7 @@ use portal_domain::applications::{Application, Applications, PaperHolder};
 use portal_domain::clock::Clock;
 use portal_domain::email::Email;
 use portal_domain::identity::{Identity, SignUp};
+use portal_domain::ids::ApplicationNumber;
 use portal_domain::password::Password;
 use portal_domain::profile::{Language, Profile, Profiles};
 use portal_domain::sessions::Revocations;
@@ -119,15 +120,12 @@ pub async fn run(command: Command, password: impl FnOnce() -> Result<String>, ba
             let catalog = Catalog::load()?;
             let application_type =
                 catalog.get(&type_code).with_context(|| format!("no application type {type_code}"))?;
-            let number = number.trim().to_uppercase();
-            let well_formed = number.len() == 10
-                && number.starts_with(application_type.number_prefix)
-                && number[1..].chars().all(|c| c.is_ascii_digit());
-            anyhow::ensure!(
-                well_formed,
-                "a {type_code} number is {}, then nine digits",
-                application_type.number_prefix
-            );
+            let number = ApplicationNumber::parse(&number)
+                .ok()
+                .filter(|number| number.prefix() == application_type.number_prefix)
+                .with_context(|| {
+                    format!("a {type_code} number is {}, then nine digits", application_type.number_prefix)
+                })?;
             let status: Status = serde_json::from_value(serde_json::Value::String(status.clone()))
                 .with_context(|| format!("no status {status}"))?;
             let now = backend.clock.now();
@@ -138,7 +136,7 @@ pub async fn run(command: Command, password: impl FnOnce() -> Result<String>, ba
                 status,
                 version: 1,
                 data: serde_json::Map::new(),
-                number: Some(number.clone()),
+                number: Some(number.to_string()),
                 submitted_at: Some(now),
                 created_at: now,
                 updated_at: now,

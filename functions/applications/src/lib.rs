@@ -5,12 +5,13 @@
 
 use std::sync::Arc;
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json, Router};
 use portal_api::access::{CaseAccess, Party, type_of};
 use portal_api::body::JsonBody;
+use portal_api::params::PathParams;
 use portal_api::principal::Principal;
 use portal_api::problem::{ApiError, FieldError};
 use portal_api::routes::{self, Area, MissingHandler};
@@ -20,6 +21,7 @@ use portal_domain::applications::{Application, Applications, Case, Change, Write
 use portal_domain::attempts::LinkAttempts;
 use portal_domain::audit::Outcome;
 use portal_domain::clock::Clock;
+use portal_domain::ids::ApplicationId;
 use portal_domain::sessions::Revocations;
 use portal_domain::status::Command;
 use portal_domain::table::Table;
@@ -140,7 +142,7 @@ async fn create(
 async fn get_one(
     principal: Principal,
     State(state): State<ApplicationsState>,
-    Path(id): Path<String>,
+    PathParams(id): PathParams<ApplicationId>,
 ) -> Result<Json<Value>, ApiError> {
     let (case, party) = state.access.case_for(&id, &principal, &[Party::Owner, Party::Officer], "read").await?;
     state.access.audit(&id, &principal, party.role(), "read", Outcome::Allowed).await?;
@@ -173,7 +175,7 @@ fn form_errors(application_type: &ApplicationType, data: &Map<String, Value>, co
 async fn save_form(
     principal: Principal,
     State(state): State<ApplicationsState>,
-    Path(id): Path<String>,
+    PathParams(id): PathParams<ApplicationId>,
     JsonBody(body): JsonBody<FormBody>,
 ) -> Result<Response, ApiError> {
     let (case, _) = state.access.case_for(&id, &principal, &[Party::Owner], "save-form").await?;
@@ -221,7 +223,7 @@ fn draw_number(prefix: char) -> Result<String, ApiError> {
 async fn submit(
     principal: Principal,
     State(state): State<ApplicationsState>,
-    Path(id): Path<String>,
+    PathParams(id): PathParams<ApplicationId>,
 ) -> Result<Json<Application>, ApiError> {
     let (case, _) = state.access.case_for(&id, &principal, &[Party::Owner], "submit").await?;
     let application_type = type_of(&state.catalog, &case.application)?;
@@ -258,7 +260,7 @@ async fn submit(
 async fn withdraw(
     principal: Principal,
     State(state): State<ApplicationsState>,
-    Path(id): Path<String>,
+    PathParams(id): PathParams<ApplicationId>,
 ) -> Result<Json<Application>, ApiError> {
     let (case, _) = state.access.case_for(&id, &principal, &[Party::Owner], "withdraw").await?;
     let change = Change {
@@ -298,10 +300,9 @@ async fn link(
 ) -> Result<Json<Application>, ApiError> {
     let now = state.clock.now();
     let attempt = state.link_attempts.reserve(&principal.sub, now).await?.map_err(ApiError::from)?;
-    let number = body.application_number.trim().to_uppercase();
     let linked = state
         .applications
-        .link_paper(&number, &body.family_name, &body.date_of_birth, &principal.sub, now)
+        .link_paper(&body.application_number, &body.family_name, &body.date_of_birth, &principal.sub, now)
         .await
         .map_err(|error| ApiError::from_write(error, 0))?;
     match linked {

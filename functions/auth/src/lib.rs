@@ -92,7 +92,7 @@ fn identity_error(error: IdentityError) -> ApiError {
         IdentityError::TooManyAttempts => ApiError::TooManyAttempts,
         IdentityError::InvalidPassword => ApiError::Invalid(vec![FieldError::new("password", "policy")]),
         IdentityError::Busy => ApiError::Unavailable,
-        IdentityError::Unavailable(cause) => ApiError::Internal(cause),
+        IdentityError::Unavailable(cause) => cause.into(),
     }
 }
 

@@ -8,12 +8,13 @@
 
 use std::sync::Arc;
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json, Router};
 use portal_api::access::{CaseAccess, Party, type_of};
 use portal_api::body::JsonBody;
+use portal_api::params::PathParams;
 use portal_api::principal::Principal;
 use portal_api::problem::{ApiError, FieldError};
 use portal_api::routes::{self, Area, MissingHandler};
@@ -27,6 +28,7 @@ use portal_domain::audit::Outcome;
 use portal_domain::blobs::{BlobError, Blobs, UploadRequest};
 use portal_domain::clock::Clock;
 use portal_domain::documents::{FileKind, MAX_UPLOAD_BYTES, sanitize_file_name};
+use portal_domain::ids::{ApplicationId, DocumentId};
 use portal_domain::sessions::Revocations;
 use portal_domain::table::Table;
 use portal_domain::verification::{VerificationError, Verifier};
@@ -96,7 +98,7 @@ fn document_of<'a>(case: &'a Case, id: &str) -> Result<&'a Document, ApiError> {
 async fn list(
     principal: Principal,
     State(state): State<DocumentsState>,
-    Path(id): Path<String>,
+    PathParams(id): PathParams<ApplicationId>,
 ) -> Result<Json<Value>, ApiError> {
     let (case, party) = state.access.case_for(&id, &principal, &[Party::Owner, Party::Officer], "read").await?;
     state.access.audit(&id, &principal, party.role(), "read-documents", Outcome::Allowed).await?;
@@ -142,7 +144,7 @@ fn upload_errors(application_type: &ApplicationType, body: &UploadBody) -> Vec<F
 async fn request_upload(
     principal: Principal,
     State(state): State<DocumentsState>,
-    Path(id): Path<String>,
+    PathParams(id): PathParams<ApplicationId>,
     JsonBody(body): JsonBody<UploadBody>,
 ) -> Result<Response, ApiError> {
     let (case, _) = state.access.case_for(&id, &principal, &[Party::Owner], "upload").await?;
@@ -160,7 +162,7 @@ async fn request_upload(
     let now = state.clock.now();
     let document = Document {
         id: uuid::Uuid::new_v4().to_string(),
-        application_id: id.clone(),
+        application_id: id.to_string(),
         kind: body.kind,
         file_name: sanitize_file_name(&body.file_name),
         file_kind,
@@ -194,7 +196,7 @@ async fn request_upload(
 async fn complete(
     principal: Principal,
     State(state): State<DocumentsState>,
-    Path((id, document_id)): Path<(String, String)>,
+    PathParams((id, document_id)): PathParams<(ApplicationId, DocumentId)>,
 ) -> Result<Json<Document>, ApiError> {
     let (case, _) = state.access.case_for(&id, &principal, &[Party::Owner], "complete-upload").await?;
     document_of(&case, &document_id)?;
@@ -210,7 +212,7 @@ async fn complete(
 async fn download(
     principal: Principal,
     State(state): State<DocumentsState>,
-    Path((id, document_id)): Path<(String, String)>,
+    PathParams((id, document_id)): PathParams<(ApplicationId, DocumentId)>,
 ) -> Result<Json<Value>, ApiError> {
     let (case, party) = state.access.case_for(&id, &principal, &[Party::Owner, Party::Officer], "download").await?;
     let document = document_of(&case, &document_id)?;
@@ -230,7 +232,7 @@ async fn download(
 async fn delete(
     principal: Principal,
     State(state): State<DocumentsState>,
-    Path((id, document_id)): Path<(String, String)>,
+    PathParams((id, document_id)): PathParams<(ApplicationId, DocumentId)>,
 ) -> Result<StatusCode, ApiError> {
     let (case, _) = state.access.case_for(&id, &principal, &[Party::Owner], "delete-document").await?;
     let document = document_of(&case, &document_id)?;

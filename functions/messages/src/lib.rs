@@ -7,18 +7,20 @@
 
 use std::sync::Arc;
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json, Router};
 use portal_api::access::{CaseAccess, Party};
 use portal_api::body::JsonBody;
+use portal_api::params::PathParams;
 use portal_api::principal::Principal;
 use portal_api::problem::{ApiError, FieldError};
 use portal_api::routes::{self, Area, MissingHandler};
 use portal_domain::applications::Case;
 use portal_domain::audit::Outcome;
 use portal_domain::clock::Clock;
+use portal_domain::ids::{ApplicationId, MessageId, NotificationId};
 use portal_domain::messages::{self, Message, Messages, Side};
 use portal_domain::notifications::Notifications;
 use portal_domain::sessions::Revocations;
@@ -97,7 +99,7 @@ fn view(message: &Message, party: Party) -> Value {
 async fn list(
     principal: Principal,
     State(state): State<MessagesState>,
-    Path(id): Path<String>,
+    PathParams(id): PathParams<ApplicationId>,
 ) -> Result<Json<Vec<Value>>, ApiError> {
     let (case, party) =
         state.access.case_for(&id, &principal, &[Party::Owner, Party::Officer], "read-messages").await?;
@@ -108,7 +110,7 @@ async fn list(
 async fn send(
     principal: Principal,
     State(state): State<MessagesState>,
-    Path(id): Path<String>,
+    PathParams(id): PathParams<ApplicationId>,
     JsonBody(body): JsonBody<MessageBody>,
 ) -> Result<Response, ApiError> {
     let (case, _) = state.access.case_for(&id, &principal, &[Party::Owner], "send-message").await?;
@@ -122,7 +124,7 @@ async fn send(
 async fn mark_read(
     principal: Principal,
     State(state): State<MessagesState>,
-    Path((id, message_id)): Path<(String, String)>,
+    PathParams((id, message_id)): PathParams<(ApplicationId, MessageId)>,
 ) -> Result<Json<Value>, ApiError> {
     let (case, party) = state.access.case_for(&id, &principal, &[Party::Owner, Party::Officer], "read-message").await?;
     let message = case.messages.iter().find(|m| m.id == message_id).ok_or(ApiError::NotFound)?;
@@ -156,12 +158,8 @@ async fn notifications(principal: Principal, State(state): State<MessagesState>)
 async fn mark_notification_read(
     principal: Principal,
     State(state): State<MessagesState>,
-    Path(id): Path<String>,
+    PathParams(id): PathParams<NotificationId>,
 ) -> Result<StatusCode, ApiError> {
-    // Ids are event ids; anything else names no notification (and must not reach a store key).
-    if uuid::Uuid::parse_str(&id).is_err() {
-        return Err(ApiError::NotFound);
-    }
     if state.notifications.mark_read(&principal.sub, &id).await? {
         Ok(StatusCode::NO_CONTENT)
     } else {

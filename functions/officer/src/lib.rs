@@ -5,12 +5,13 @@
 
 use std::sync::Arc;
 
-use axum::extract::{Path, Query as UrlQuery, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::{Extension, Json, Router};
 use portal_api::access::type_of;
 use portal_api::body::JsonBody;
-use portal_api::principal::Principal;
+use portal_api::params::{PathParams, QueryParams};
+use portal_api::principal::{Officer, Principal};
 use portal_api::problem::{ApiError, FieldError};
 use portal_api::routes::{self, Area, MissingHandler};
 use portal_domain::application_documents::{Document, DocumentRequest, Documents, checklist};
@@ -18,6 +19,7 @@ use portal_domain::application_types::{Catalog, is_date};
 use portal_domain::applications::{Application, Applications, Change};
 use portal_domain::audit::{Audit, AuditRecord, Outcome};
 use portal_domain::clock::{Clock, utc_date};
+use portal_domain::ids::{ApplicationId, DocumentId, TypeCode};
 use portal_domain::keys;
 use portal_domain::messages::{Message, Messages, Side};
 use portal_domain::sessions::Revocations;
@@ -75,11 +77,6 @@ pub fn router(state: OfficerState) -> Result<Router, MissingHandler> {
     Ok(router.layer(Extension(state.revocations.clone())).with_state(state))
 }
 
-/// The caller, if an officer (C2).
-fn officer(principal: Principal) -> Result<Principal, ApiError> {
-    if principal.is_officer() { Ok(principal) } else { Err(ApiError::Forbidden) }
-}
-
 /// A trimmed optional text, `None` when blank; `too-long` past the limit.
 fn optional_text(text: Option<&str>, field: &str, errors: &mut Vec<FieldError>) -> Option<String> {
     let text = text.map(str::trim).filter(|t| !t.is_empty())?;
@@ -101,17 +98,15 @@ impl OfficerState {
 struct QueueParams {
     status: Status,
     #[serde(rename = "type")]
-    type_code: Option<String>,
+    type_code: Option<TypeCode>,
     cursor: Option<String>,
 }
 
 async fn queue(
-    principal: Principal,
+    _officer: Officer,
     State(state): State<OfficerState>,
-    params: Result<UrlQuery<QueueParams>, axum::extract::rejection::QueryRejection>,
+    QueryParams(params): QueryParams<QueueParams>,
 ) -> Result<Json<Value>, ApiError> {
-    officer(principal)?;
-    let UrlQuery(params) = params.map_err(|rejection| ApiError::MalformedBody(rejection.body_text()))?;
     let after = params.cursor.map(Cursor::from);
     let page = state.applications.queue(params.status, params.type_code.as_deref(), PAGE_SIZE, after).await;
     let (applications, next) = page.map_err(|error| match error {
@@ -126,11 +121,10 @@ async fn queue(
 }
 
 async fn case(
-    principal: Principal,
+    officer: Officer,
     State(state): State<OfficerState>,
-    Path(id): Path<String>,
+    PathParams(id): PathParams<ApplicationId>,
 ) -> Result<Json<Value>, ApiError> {
-    let officer = officer(principal)?;
     let case = state.applications.case(&id).await?.ok_or(ApiError::NotFound)?;
     state.audit(&id, &officer, "read").await?;
     let application_type = type_of(&state.catalog, &case.application)?;
@@ -163,12 +157,11 @@ fn command_to(application: &Application, to: Status) -> Option<Command> {
 }
 
 async fn change_status(
-    principal: Principal,
+    officer: Officer,
     State(state): State<OfficerState>,
-    Path(id): Path<String>,
+    PathParams(id): PathParams<ApplicationId>,
     JsonBody(body): JsonBody<StatusBody>,
 ) -> Result<Json<Application>, ApiError> {
-    let officer = officer(principal)?;
     let mut errors = Vec::new();
     let reason = body.reason.trim();
     if reason.is_empty() || reason.chars().count() > MAX_TEXT_CHARS {
@@ -225,12 +218,11 @@ struct DocumentRequestsBody {
 /// `documents_requested` and its history entry are one transaction. The applicant's checklist
 /// shows each request and the dashboard flags the application.
 async fn request_documents(
-    principal: Principal,
+    officer: Officer,
     State(state): State<OfficerState>,
-    Path(id): Path<String>,
+    PathParams(id): PathParams<ApplicationId>,
     JsonBody(body): JsonBody<DocumentRequestsBody>,
 ) -> Result<Json<Application>, ApiError> {
-    let officer = officer(principal)?;
     let case = state.applications.case(&id).await?.ok_or(ApiError::NotFound)?;
     let application_type = type_of(&state.catalog, &case.application)?;
     let now = state.clock.now();
@@ -307,12 +299,11 @@ struct ReviewBody {
 /// Accepts or rejects a document whose file passed verification; a rejection says why (the
 /// applicant reads it on the checklist).
 async fn review_document(
-    principal: Principal,
+    officer: Officer,
     State(state): State<OfficerState>,
-    Path((id, document_id)): Path<(String, String)>,
+    PathParams((id, document_id)): PathParams<(ApplicationId, DocumentId)>,
     JsonBody(body): JsonBody<ReviewBody>,
 ) -> Result<Json<Document>, ApiError> {
-    let officer = officer(principal)?;
     let mut errors = Vec::new();
     let reason = optional_text(body.reason.as_deref(), "reason", &mut errors);
     if matches!(body.decision, Decision::Reject) && reason.is_none() {
@@ -339,12 +330,11 @@ async fn review_document(
 
 /// Writes to the applicant on the application's thread; they are notified.
 async fn send_message(
-    principal: Principal,
+    officer: Officer,
     State(state): State<OfficerState>,
-    Path(id): Path<String>,
+    PathParams(id): PathParams<ApplicationId>,
     JsonBody(body): JsonBody<MessageBody>,
 ) -> Result<(StatusCode, Json<Message>), ApiError> {
-    let officer = officer(principal)?;
     let case = state.applications.case(&id).await?.ok_or(ApiError::NotFound)?;
     if case.application.owner.is_empty() {
         // A paper application nobody has linked yet: there is no one to write to.

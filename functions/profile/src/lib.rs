@@ -137,8 +137,8 @@ async fn update_me(
 struct Activity {
     application_id: String,
     at: u64,
-    /// The person, when it is the applicant or an officer; someone with no part in the file is
-    /// shown by role only (their identity is their own personal data).
+    /// The applicant's own id on their own actions; officers and anyone else are shown by role
+    /// only (`AuditRecord::actor_shown_to_applicant`).
     #[serde(skip_serializing_if = "Option::is_none")]
     actor: Option<String>,
     role: String,
@@ -160,7 +160,7 @@ impl ProfileState {
         let mut activity = Vec::new();
         for application in applications {
             for record in self.audit.of(&application.id).await? {
-                let actor = (record.role != "other").then_some(record.actor);
+                let actor = record.actor_shown_to_applicant().map(str::to_owned);
                 activity.push(Activity {
                     application_id: application.id.clone(),
                     at: record.at,

@@ -139,3 +139,19 @@ async fn s2_a_token_issued_before_the_users_sign_out_is_refused() {
     assert_eq!(status, 401);
     assert_eq!(body["type"], "unauthenticated");
 }
+
+#[tokio::test]
+async fn s4_a_lambda_answer_is_no_store_nosniff_with_a_csp() {
+    let area = area();
+
+    let events =
+        [(include_str!("events/get-me.json"), 200), (include_str!("events/get-me-without-authorizer.json"), 401)];
+    for (event, expected) in events {
+        let (status, headers, _) = invoke(&area, event).await;
+
+        assert_eq!(status, expected);
+        assert_eq!(headers["cache-control"], "no-store", "{status}");
+        assert_eq!(headers["x-content-type-options"], "nosniff", "{status}");
+        assert_eq!(headers["content-security-policy"], "default-src 'none'; frame-ancestors 'none'", "{status}");
+    }
+}

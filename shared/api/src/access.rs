@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use portal_domain::application_types::{ApplicationType, Catalog};
 use portal_domain::applications::{Application, Applications, Case};
-use portal_domain::audit::{Audit, AuditRecord, Outcome};
+use portal_domain::audit::{APPLICANT_ROLE, Audit, AuditRecord, Outcome};
 use portal_domain::clock::Clock;
 use portal_domain::table::Table;
 
@@ -33,7 +33,7 @@ impl Party {
     /// The role recorded in the audit trail.
     pub fn role(self) -> &'static str {
         match self {
-            Party::Owner => "applicant",
+            Party::Owner => APPLICANT_ROLE,
             Party::Officer => "officer",
         }
     }

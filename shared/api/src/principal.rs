@@ -84,6 +84,29 @@ impl<S: Send + Sync> FromRequestParts<S> for Principal {
     }
 }
 
+/// A signed-in officer: a [`Principal`] in the officers group; anyone else is refused with 403
+/// (C2). Taken first by officer handlers, so the refusal comes before anything else the
+/// request names is looked at.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Officer(pub Principal);
+
+impl std::ops::Deref for Officer {
+    type Target = Principal;
+
+    fn deref(&self) -> &Principal {
+        &self.0
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Officer {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let principal = Principal::from_request_parts(parts, state).await?;
+        if principal.is_officer() { Ok(Self(principal)) } else { Err(ApiError::Forbidden) }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

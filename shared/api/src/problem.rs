@@ -108,6 +108,10 @@ pub enum ApiError {
     /// Anything unexpected: logged with its cause chain, answered as a bare 500.
     #[error("internal error")]
     Internal(#[source] Box<dyn std::error::Error + Send + Sync>),
+    /// A concurrent request won a conditional write this one needed; nothing was written.
+    /// Answered as a conflict (409): reload and try again.
+    #[error("lost a concurrent write")]
+    LostRace,
 }
 
 impl ApiError {
@@ -132,7 +136,21 @@ impl From<StoreError> for ApiError {
     fn from(error: StoreError) -> Self {
         match error {
             StoreError::Throttled => ApiError::Unavailable,
+            // A handler expecting the race maps it more precisely before this; any other lost
+            // condition is someone else's concurrent change, never a server fault.
+            StoreError::ConditionFailed | StoreError::TransactionCanceled { .. } => ApiError::LostRace,
             other => ApiError::Internal(Box::new(other)),
+        }
+    }
+}
+
+/// An opaque cause from another port (an identity provider, say) keeps its meaning when it is
+/// a store error: a lost race stays a 409 and throttling a 503; anything else is internal.
+impl From<Box<dyn std::error::Error + Send + Sync>> for ApiError {
+    fn from(cause: Box<dyn std::error::Error + Send + Sync>) -> Self {
+        match cause.downcast::<StoreError>() {
+            Ok(store) => (*store).into(),
+            Err(other) => ApiError::Internal(other),
         }
     }
 }
@@ -179,6 +197,7 @@ impl ApiError {
             ApiError::MethodNotAllowed => (StatusCode::METHOD_NOT_ALLOWED, "method-not-allowed"),
             ApiError::Unavailable => (StatusCode::SERVICE_UNAVAILABLE, "unavailable"),
             ApiError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
+            ApiError::LostRace => (StatusCode::CONFLICT, "conflict"),
         }
     }
 }
@@ -239,5 +258,29 @@ impl IntoResponse for ApiError {
             response.headers_mut().insert(header::RETRY_AFTER, seconds);
         }
         response
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn status_and_kind(error: impl Into<ApiError>) -> (u16, &'static str) {
+        let (status, kind) = error.into().status_and_kind();
+        (status.as_u16(), kind)
+    }
+
+    #[test]
+    fn v3_a_lost_conditional_write_is_a_409_conflict_not_a_500() {
+        let canceled = || StoreError::TransactionCanceled { failed_conditions: vec![1] };
+        assert_eq!(status_and_kind(StoreError::ConditionFailed), (409, "conflict"));
+        assert_eq!(status_and_kind(canceled()), (409, "conflict"));
+        let boxed = |error: StoreError| -> Box<dyn std::error::Error + Send + Sync> { Box::new(error) };
+        assert_eq!(status_and_kind(boxed(StoreError::ConditionFailed)), (409, "conflict"));
+        assert_eq!(status_and_kind(boxed(canceled())), (409, "conflict"));
+        assert_eq!(status_and_kind(boxed(StoreError::Throttled)), (503, "unavailable"));
+        assert_eq!(status_and_kind(boxed(StoreError::InvalidRequest("x".into()))), (500, "internal"));
+        let other: Box<dyn std::error::Error + Send + Sync> = "identity provider down".into();
+        assert_eq!(status_and_kind(other), (500, "internal"));
     }
 }

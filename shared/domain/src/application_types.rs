@@ -321,6 +321,10 @@ impl Catalog {
 
 /// The rules a data file must meet beyond its shape.
 fn check_type(application_type: &ApplicationType) -> Result<(), String> {
+    // The officer queue takes the code as a `TypeCode`: every type must be one.
+    if crate::ids::TypeCode::parse(&application_type.code).is_err() {
+        return Err("code must be lowercase letters, digits and hyphens".into());
+    }
     if !application_type.number_prefix.is_ascii_uppercase() {
         return Err("numberPrefix must be one capital letter".into());
     }

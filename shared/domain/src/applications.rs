@@ -16,6 +16,7 @@ use serde_json::{Map, Value, json};
 
 use crate::application_documents::{Document, DocumentRequest};
 use crate::events::{Event, EventKind};
+use crate::ids::ApplicationNumber;
 use crate::keys;
 use crate::messages::Message;
 use crate::status::{Actor, Command, NotAllowed, Status};
@@ -329,7 +330,8 @@ impl Applications {
     }
 
     /// Links a paper application to `owner` when the number, family name and date of birth all
-    /// match; `None` when anything does not (without saying what).
+    /// match; `None` when anything does not (without saying what). `number` is as the caller
+    /// typed it: one that is not a well-formed number matches nothing (and reaches no key).
     pub async fn link_paper(
         &self,
         number: &str,
@@ -338,7 +340,8 @@ impl Applications {
         owner: &str,
         at: u64,
     ) -> Result<Option<Application>, WriteError> {
-        let Some(holder) = self.table.get(&keys::paper_holder(number)).await? else { return Ok(None) };
+        let Ok(number) = ApplicationNumber::parse(number) else { return Ok(None) };
+        let Some(holder) = self.table.get(&keys::paper_holder(&number)).await? else { return Ok(None) };
         let holder: PaperHolder = holder.to_record()?;
         if !same_name(&holder.family_name, family_name) || holder.date_of_birth != date_of_birth.trim() {
             return Ok(None);
@@ -354,7 +357,7 @@ impl Applications {
             .transact_write(vec![
                 WriteOp::Put { item: linked.item()?, condition: Some(Condition::Equals("owner".into(), json!(""))) },
                 WriteOp::Put { item: summary, condition: None },
-                WriteOp::Delete { key: keys::paper_holder(number), condition: Some(Condition::Present) },
+                WriteOp::Delete { key: keys::paper_holder(&number), condition: Some(Condition::Present) },
             ])
             .await;
         match result {

@@ -39,7 +39,17 @@ impl AuditRecord {
     pub fn new(at: u64, actor: &str, role: &str, action: &str, outcome: Outcome) -> Self {
         Self { at, actor: actor.to_owned(), role: role.to_owned(), action: action.to_owned(), outcome }
     }
+
+    /// Who did it, as the application's applicant may see it: their own id on their own
+    /// actions; everyone else by role only (officers' identities stay internal to the agency,
+    /// and anyone else's identity is their own personal data).
+    pub fn actor_shown_to_applicant(&self) -> Option<&str> {
+        (self.role == APPLICANT_ROLE).then_some(self.actor.as_str())
+    }
 }
+
+/// The role of the application's applicant in its records.
+pub const APPLICANT_ROLE: &str = "applicant";
 
 /// Writes and lists audit records.
 #[derive(Clone)]
@@ -66,5 +76,18 @@ impl Audit {
         let query = Query::partition(keys::audit_partition(application_id)).descending().limit(1000);
         let page = self.table.query(query).await?;
         page.items.iter().map(Item::to_record).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn l1_applicants_see_their_own_id_and_everyone_else_by_role_only() {
+        let by = |role: &str| AuditRecord::new(1, "sub-1", role, "read", Outcome::Allowed);
+        assert_eq!(by(APPLICANT_ROLE).actor_shown_to_applicant(), Some("sub-1"));
+        assert_eq!(by("officer").actor_shown_to_applicant(), None);
+        assert_eq!(by("other").actor_shown_to_applicant(), None);
     }
 }

@@ -13,6 +13,7 @@ pub mod documents;
 pub mod email;
 pub mod events;
 pub mod identity;
+pub mod ids;
 pub mod keys;
 pub mod limits;
 pub mod messages;

@@ -289,11 +289,13 @@ impl Cursor {
         Cursor(URL_SAFE_NO_PAD.encode(Value::Object(key.clone()).to_string()))
     }
 
-    /// Decodes a cursor received from a caller; anything malformed is `InvalidCursor`.
+    /// Decodes a cursor received from a caller; anything malformed is `InvalidCursor`, as is a
+    /// key with NUL in it (no store hands one out: the embedded one refuses NUL in keys).
     pub fn to_last_key(&self) -> Result<Map<String, Value>, StoreError> {
         let bytes = URL_SAFE_NO_PAD.decode(&self.0).map_err(|_| StoreError::InvalidCursor)?;
+        let is_key_text = |value: &Value| value.as_str().is_some_and(|text| !text.contains('\0'));
         match serde_json::from_slice(&bytes) {
-            Ok(Value::Object(key)) if key.values().all(Value::is_string) => Ok(key),
+            Ok(Value::Object(key)) if key.values().all(is_key_text) => Ok(key),
             _ => Err(StoreError::InvalidCursor),
         }
     }

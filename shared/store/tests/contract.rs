@@ -203,6 +203,16 @@ async fn a_cursor_from_another_partition_or_garbage_is_refused(t: &dyn Table) {
     assert!(matches!(garbage, Err(StoreError::InvalidCursor)), "{garbage:?}");
 }
 
+async fn v3_a_cursor_naming_a_key_with_nul_is_refused(t: &dyn Table) {
+    seed_partition(t).await;
+    let key = json!({"pk": "APP#1", "sk": "HIST#\u{0}"});
+    let forged = Cursor::from_last_key(key.as_object().expect("object"));
+
+    let page = t.query(Query::partition("APP#1").after(Some(forged))).await;
+
+    assert!(matches!(page, Err(StoreError::InvalidCursor)), "{page:?}");
+}
+
 async fn secondary_index_queries_and_pages(t: &dyn Table) {
     for (pk, status_date) in [("APP#1", "2026-01-03"), ("APP#2", "2026-01-01"), ("APP#3", "2026-01-02")] {
         let indexed = item(pk, "APP", json!({"n": pk})).with_index_keys(Index::Gsi1, "QUEUE#received", status_date);
@@ -376,6 +386,7 @@ both_stores!(
     a_failed_condition_cancels_the_whole_transaction,
     a_transaction_touching_one_item_twice_is_refused,
     a_below_condition_lets_a_counter_grow_only_to_its_bound,
+    v3_a_cursor_naming_a_key_with_nul_is_refused,
 );
 
 // Atomicity under concurrency is DynamoDB's own guarantee, which moto (a threaded Python
