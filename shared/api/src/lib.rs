@@ -9,6 +9,7 @@ pub mod lambda;
 pub mod messages;
 pub mod observe;
 pub mod openapi;
+pub mod paging;
 pub mod principal;
 pub mod problem;
 pub mod routes;

@@ -86,6 +86,15 @@ pub enum ApiError {
     /// Too many attempts: throttled or locked out for a while.
     #[error("too many attempts")]
     TooManyAttempts,
+    /// The application holds as many documents as it may.
+    #[error("too many documents")]
+    TooManyDocuments,
+    /// A counted limit is used up until `retry_after` seconds from now (messages per day).
+    #[error("limit reached")]
+    LimitReached {
+        /// Seconds until it resets.
+        retry_after: u64,
+    },
     /// Signed in, but not allowed to use this route.
     #[error("forbidden")]
     Forbidden,
@@ -119,6 +128,8 @@ impl From<StoreError> for ApiError {
     fn from(error: StoreError) -> Self {
         match error {
             StoreError::Throttled => ApiError::Unavailable,
+            // Only cursors come from callers; every other store request is the server's own.
+            StoreError::InvalidCursor => crate::paging::invalid_cursor(),
             other => ApiError::Internal(Box::new(other)),
         }
     }
@@ -159,6 +170,8 @@ impl ApiError {
             ApiError::UploadMissing => (StatusCode::CONFLICT, "upload-missing"),
             ApiError::DocumentUnavailable => (StatusCode::CONFLICT, "document-unavailable"),
             ApiError::TooManyAttempts => (StatusCode::TOO_MANY_REQUESTS, "too-many-attempts"),
+            ApiError::TooManyDocuments => (StatusCode::CONFLICT, "too-many-documents"),
+            ApiError::LimitReached { .. } => (StatusCode::TOO_MANY_REQUESTS, "limit-reached"),
             ApiError::Forbidden => (StatusCode::FORBIDDEN, "forbidden"),
             ApiError::NotFound => (StatusCode::NOT_FOUND, "not-found"),
             ApiError::MethodNotAllowed => (StatusCode::METHOD_NOT_ALLOWED, "method-not-allowed"),
@@ -187,6 +200,10 @@ impl IntoResponse for ApiError {
         if status.is_server_error() {
             log_cause_chain(&self);
         }
+        let limit_resets_in = match &self {
+            ApiError::LimitReached { retry_after } => Some(*retry_after),
+            _ => None,
+        };
         let (detail, errors, current_version) = match self {
             ApiError::MalformedBody(detail) => (Some(detail), None, None),
             ApiError::Invalid(errors) | ApiError::Incomplete(errors) => {
@@ -215,7 +232,9 @@ impl IntoResponse for ApiError {
             StatusCode::TOO_MANY_REQUESTS => Some(RETRY_AFTER_TOO_MANY),
             _ => None,
         };
-        if let Some(seconds) = retry_after {
+        if let Some(seconds) = limit_resets_in {
+            response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+        } else if let Some(seconds) = retry_after {
             response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static(seconds));
         }
         response

@@ -419,6 +419,14 @@ pub const ROUTES: &[Route] = &[
         auth: Auth::Officer,
         summary: "Write to the applicant (notifies them)",
     },
+    Route {
+        method: Method::GET,
+        path: "/api/applications/{id}/history",
+        function: "ListHistory",
+        area: Area::Applications,
+        auth: Auth::User,
+        summary: "One page of an application's history, oldest first (`?limit=`, `?cursor=`)",
+    },
 ];
 
 impl Route {

@@ -20,6 +20,8 @@
 //! | decision (stats)  | `STATS#{type}` | `DECIDED#{at}#{id}` |    |        |
 //! | paper holder      | `PAPER#{number}` | `HOLDER`  |        |        |
 //! | link attempts     | `USER#{sub}`   | `LINKATTEMPTS#{day}` |  |      |
+//! | document count    | `APP#{id}`     | `DOCCOUNT`  |        |        |
+//! | applicant's messages of a day | `APP#{id}` | `MSGDAY#{day}` | |  |
 //!
 //! Local mode only (the local identity provider and the outbox; Cognito and SES hold these in AWS):
 //!
@@ -212,6 +214,17 @@ pub fn outbox_message(sent_at: u64, id: &str) -> Key {
     Key::new(OUTBOX_PARTITION, format!("{sent_at:020}#{id}"))
 }
 
+/// How many documents an application holds, reserved before each is recorded (the cap).
+pub fn document_count(application_id: &str) -> Key {
+    Key::new(application_partition(application_id), "DOCCOUNT")
+}
+
+/// How many messages the applicant sent on an application's thread on one day (days since the
+/// epoch), reserved before each is recorded (the daily limit).
+pub fn messages_on_day(application_id: &str, day: u64) -> Key {
+    Key::new(application_partition(application_id), format!("MSGDAY#{day}"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -223,6 +236,17 @@ mod tests {
         assert_eq!(dashboard_entry("u1", "a1"), Key::new("USER#u1", "APP#a1"));
         assert_eq!(application_number("V123456789"), Key::new("APPNO#V123456789", "APPNO"));
         assert_eq!(queue(Status::InReview), "QUEUE#in_review");
+    }
+
+    #[test]
+    fn counter_keys_are_stable_and_outside_every_listed_prefix() {
+        assert_eq!(document_count("a1"), Key::new("APP#a1", "DOCCOUNT"));
+        assert_eq!(messages_on_day("a1", 20_500), Key::new("APP#a1", "MSGDAY#20500"));
+        for key in [document_count("a1"), messages_on_day("a1", 1)] {
+            for prefix in [HISTORY_PREFIX, DOCUMENT_PREFIX, DOCUMENT_REQUEST_PREFIX, MESSAGE_PREFIX] {
+                assert!(!key.sk.starts_with(prefix), "{key:?} would show in a list");
+            }
+        }
     }
 
     #[test]

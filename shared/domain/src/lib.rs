@@ -16,6 +16,7 @@ pub mod keys;
 pub mod messages;
 pub mod notifications;
 pub mod notify;
+pub mod paging;
 pub mod password;
 pub mod profile;
 pub mod sessions;

@@ -166,6 +166,9 @@ pub enum Condition {
     Equals(String, Value),
     /// Every one of these holds.
     All(Vec<Condition>),
+    /// The attribute is missing (the item too, possibly) or a number below the bound: what a
+    /// counter reserved with `ADD` must meet so it never passes its limit.
+    Below(String, i64),
 }
 
 impl Condition {
@@ -176,6 +179,10 @@ impl Condition {
             Condition::Present => current.is_some(),
             Condition::Equals(name, value) => current.and_then(|item| item.get(name)) == Some(value),
             Condition::All(conditions) => conditions.iter().all(|c| c.holds(current)),
+            Condition::Below(name, bound) => match current.and_then(|item| item.get(name)) {
+                None => true,
+                Some(value) => value.as_i64().is_some_and(|n| n < *bound),
+            },
         }
     }
 }
@@ -303,6 +310,18 @@ impl Cursor {
         }
         let complete = required.iter().all(|name| key.contains_key(*name)) && key.len() == required.len();
         if !complete || key.get(partition_attribute).and_then(Value::as_str) != Some(query.partition.as_str()) {
+            return Err(StoreError::InvalidCursor);
+        }
+        // A position outside the query's sort keys belongs to another list of the same partition
+        // (DynamoDB refuses it as "outside query boundaries"; both stores refuse it here).
+        let sort_attribute = query.index.map_or(SK, |index| index.key_attributes().1);
+        let sort = key.get(sort_attribute).and_then(Value::as_str).unwrap_or_default();
+        let inside = match &query.sort {
+            SortKey::Any => true,
+            SortKey::Prefix(prefix) => sort.starts_with(prefix.as_str()),
+            SortKey::Between(low, high) => (low.as_str()..=high.as_str()).contains(&sort),
+        };
+        if !inside {
             return Err(StoreError::InvalidCursor);
         }
         Ok(key)
@@ -545,6 +564,10 @@ mod tests {
         assert!(!Condition::Equals("version".into(), json!(3)).holds(None));
         let both = Condition::All(vec![Condition::Present, Condition::Equals("status".into(), json!("sent"))]);
         assert!(!both.holds(Some(&item)));
+        assert!(Condition::Below("count".into(), 1).holds(None), "a missing counter is zero");
+        assert!(Condition::Below("version".into(), 4).holds(Some(&item)));
+        assert!(!Condition::Below("version".into(), 3).holds(Some(&item)));
+        assert!(!Condition::Below("status".into(), 3).holds(Some(&item)), "not a number");
     }
 
     #[test]
@@ -583,6 +606,13 @@ mod tests {
             Err(StoreError::InvalidCursor)
         ));
         assert!(index_cursor.for_query(&Query::index(Index::Gsi1, "QUEUE#a")).is_ok());
+        let message = Cursor::from_last_key(&last_key(&Item::new(&Key::new("P", "MSG#1")), None));
+        let messages = Query::partition("P").sort(SortKey::Prefix("MSG#".into()));
+        assert!(message.for_query(&messages).is_ok());
+        assert!(
+            matches!(message.for_query(&Query::partition("P").sort(SortKey::Prefix("HIST#".into()))), Err(StoreError::InvalidCursor)),
+            "a cursor of one list of a partition does not open another"
+        );
         assert!(matches!(Cursor::from("%%%".to_owned()).to_last_key(), Err(StoreError::InvalidCursor)));
     }
 

@@ -113,6 +113,11 @@ impl Expression {
                 }
                 format!("({})", parts.join(") AND ("))
             }
+            Condition::Below(attribute, bound) => {
+                let name = self.name(attribute);
+                let bound = self.value(AttributeValue::N(bound.to_string()));
+                format!("(attribute_not_exists({name}) OR {name} < {bound})")
+            }
         })
     }
 

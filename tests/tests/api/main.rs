@@ -10,6 +10,7 @@ mod logs;
 mod me;
 mod messages;
 mod officer;
+mod paging;
 mod round_trips;
 mod route_table;
 mod site;
