@@ -234,8 +234,7 @@ async fn download(
     State(state): State<DocumentsState>,
     Path((id, document_id)): Path<(String, String)>,
 ) -> Result<Json<Value>, ApiError> {
-    let (_, party) =
-        state.access.application_for(&id, &principal, &[Party::Owner, Party::Officer], "download").await?;
+    let (_, party) = state.access.application_for(&id, &principal, &[Party::Owner, Party::Officer], "download").await?;
     let document = state.document_of(&id, &document_id).await?;
     if !document.state.is_servable() {
         return Err(ApiError::DocumentUnavailable);

@@ -97,7 +97,6 @@ const FIELD_MESSAGES: &[(&str, &str, &str)] = &[
         "This page link is not valid: start from the first page.",
         "Ce lien de page n'est pas valide : recommencez à la première page.",
     ),
-
     (
         "document-not-verified",
         "This document is still being checked: try again in a moment.",

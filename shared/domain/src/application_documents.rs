@@ -21,8 +21,8 @@ use crate::application_types::ApplicationType;
 use crate::documents::{FileKind, QuarantineReason};
 use crate::events::{Event, EventKind};
 use crate::keys;
-use crate::status::Status;
 use crate::paging::{self, PageRequest, Paged};
+use crate::status::Status;
 use crate::table::{Condition, Item, Query, SortKey, StoreError, Table, Update, WriteOp};
 
 /// Most documents one application may hold (replacements included; a removed one gives its

@@ -315,7 +315,8 @@ impl Applications {
 
     /// One page of the application's history, oldest first.
     pub async fn history(&self, id: &str, page: &PageRequest) -> Result<Paged<HistoryEntry>, StoreError> {
-        let query = Query::partition(keys::application_partition(id)).sort(SortKey::Prefix(keys::HISTORY_PREFIX.into()));
+        let query =
+            Query::partition(keys::application_partition(id)).sort(SortKey::Prefix(keys::HISTORY_PREFIX.into()));
         paging::read(self.table.as_ref(), query, page).await
     }
 

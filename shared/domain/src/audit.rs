@@ -34,8 +34,7 @@ impl ActivityPosition {
     fn of(cursor: &Cursor, applications: &[String]) -> Result<(usize, Option<Cursor>), StoreError> {
         let bytes = URL_SAFE_NO_PAD.decode(cursor.as_str()).map_err(|_| StoreError::InvalidCursor)?;
         let position: ActivityPosition = serde_json::from_slice(&bytes).map_err(|_| StoreError::InvalidCursor)?;
-        let index =
-            applications.iter().position(|id| *id == position.application).ok_or(StoreError::InvalidCursor)?;
+        let index = applications.iter().position(|id| *id == position.application).ok_or(StoreError::InvalidCursor)?;
         Ok((index, position.after.map(Cursor::from)))
     }
 }
@@ -115,7 +114,8 @@ impl Audit {
         while let Some(application) = applications.get(index) {
             let left = page.limit - items.len() as u32;
             if left == 0 || bytes < MIN_BYTES_FOR_ANOTHER_TRAIL {
-                let position = ActivityPosition { application: application.clone(), after: after.map(|c| c.as_str().to_owned()) };
+                let position =
+                    ActivityPosition { application: application.clone(), after: after.map(|c| c.as_str().to_owned()) };
                 return Ok(Paged { items, next: Some(position.cursor()) });
             }
             let budget = bytes.saturating_sub(left as usize * (LINE_OVERHEAD_BYTES + application.len()));
@@ -125,7 +125,8 @@ impl Audit {
                 items.push((application.clone(), record));
             }
             if let Some(next) = trail.next {
-                let position = ActivityPosition { application: application.clone(), after: Some(next.as_str().to_owned()) };
+                let position =
+                    ActivityPosition { application: application.clone(), after: Some(next.as_str().to_owned()) };
                 return Ok(Paged { items, next: Some(position.cursor()) });
             }
             index += 1;

@@ -610,7 +610,10 @@ mod tests {
         let messages = Query::partition("P").sort(SortKey::Prefix("MSG#".into()));
         assert!(message.for_query(&messages).is_ok());
         assert!(
-            matches!(message.for_query(&Query::partition("P").sort(SortKey::Prefix("HIST#".into()))), Err(StoreError::InvalidCursor)),
+            matches!(
+                message.for_query(&Query::partition("P").sort(SortKey::Prefix("HIST#".into()))),
+                Err(StoreError::InvalidCursor)
+            ),
             "a cursor of one list of a partition does not open another"
         );
         assert!(matches!(Cursor::from("%%%".to_owned()).to_last_key(), Err(StoreError::InvalidCursor)));

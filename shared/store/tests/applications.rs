@@ -277,7 +277,10 @@ async fn a7_fifty_parallel_messages_past_the_daily_limit_store_exactly_the_limit
     let limit = MAX_APPLICANT_MESSAGES_PER_DAY as usize;
     let sent = results.iter().filter(|r| r.is_ok()).count();
     let next_day = 86_400 - now % 86_400;
-    let limited = results.iter().filter(|r| matches!(r, Err(SendError::DailyLimit { retry_after }) if *retry_after == next_day)).count();
+    let limited = results
+        .iter()
+        .filter(|r| matches!(r, Err(SendError::DailyLimit { retry_after }) if *retry_after == next_day))
+        .count();
     assert_eq!((sent, limited), (limit, 50 - limit), "{results:?}");
     let thread = f.messages.thread("a1", &PageRequest::first()).await.expect("thread");
     assert_eq!(thread.items.len(), limit);

@@ -324,8 +324,10 @@ async fn racing_conditional_writes_have_exactly_one_winner(t: &dyn Table) {
 
 async fn a_counter_below_its_bound_is_reserved_and_one_at_the_bound_is_refused(t: &dyn Table) {
     let key = Key::new("APP#1", "COUNTER");
-    let reserve = || {
-        WriteOp::Update { key: key.clone(), update: Update::default().add("count", 1), condition: Some(Condition::Below("count".into(), 2)) }
+    let reserve = || WriteOp::Update {
+        key: key.clone(),
+        update: Update::default().add("count", 1),
+        condition: Some(Condition::Below("count".into(), 2)),
     };
     let attached = |sk: &str| WriteOp::Put { item: item("APP#1", sk, json!({})), condition: Some(Condition::Absent) };
 
@@ -333,7 +335,10 @@ async fn a_counter_below_its_bound_is_reserved_and_one_at_the_bound_is_refused(t
     t.transact_write(vec![reserve(), attached("DOC#2")]).await.expect("1 < 2");
     let refused = t.transact_write(vec![reserve(), attached("DOC#3")]).await;
 
-    assert!(matches!(&refused, Err(StoreError::TransactionCanceled { failed_conditions }) if failed_conditions == &[0]), "{refused:?}");
+    assert!(
+        matches!(&refused, Err(StoreError::TransactionCanceled { failed_conditions }) if failed_conditions == &[0]),
+        "{refused:?}"
+    );
     assert_eq!(t.get(&key).await.expect("get").and_then(|i| i.get("count").cloned()), Some(json!(2)));
     assert!(t.get(&Key::new("APP#1", "DOC#3")).await.expect("get").is_none(), "nothing half-written");
     let single = t.update(&key, Update::default().add("count", 1), Some(Condition::Below("count".into(), 2))).await;

@@ -3,8 +3,8 @@
 
 use std::sync::Arc;
 
-use portal_domain::paging::PageRequest;
 use portal_domain::audit::{Audit, Outcome};
+use portal_domain::paging::PageRequest;
 use portal_tests::{TestApp, spawn_app};
 
 use crate::documents::attach_required_documents;

@@ -58,9 +58,14 @@ async fn officer_messages(app: &TestApp, id: &str, bodies: impl Iterator<Item = 
     let officer = app.access_token("agent", &["officers"]);
     let mut sent = Vec::new();
     for body in bodies {
-        let response =
-            send(app, Method::POST, &format!("/api/officer/applications/{id}/messages"), &officer, Some(json!({"body": body})))
-                .await;
+        let response = send(
+            app,
+            Method::POST,
+            &format!("/api/officer/applications/{id}/messages"),
+            &officer,
+            Some(json!({"body": body})),
+        )
+        .await;
         assert_eq!(response.status(), StatusCode::CREATED);
         sent.push(response.json::<Value>().await.expect("json")["id"].as_str().expect("id").to_owned());
     }
@@ -157,7 +162,10 @@ async fn d6_history_documents_activity_notifications_and_the_queue_page_to_every
     // Activity: every read and write above is in the trail, plus 150 more records.
     let audit = Audit::new(Arc::clone(&table));
     for n in 0..150 {
-        audit.record(&id, &AuditRecord::new(now() + n, "agent", "officer", "read", Outcome::Allowed)).await.expect("audit");
+        audit
+            .record(&id, &AuditRecord::new(now() + n, "agent", "officer", "read", Outcome::Allowed))
+            .await
+            .expect("audit");
     }
     let (activity, pages) = every_page(&app, "/api/me/activity", &owner).await;
     assert!(pages >= 3, "{pages}");
@@ -188,7 +196,10 @@ async fn d6_history_documents_activity_notifications_and_the_queue_page_to_every
     let applications = Applications::new(Arc::clone(&table));
     let mut queued = Vec::new();
     for n in 0..105u64 {
-        let draft = applications.create_draft("queued", "visitor-visa", format!("q{n:03}"), 1_800_000_000 + n).await.expect("draft");
+        let draft = applications
+            .create_draft("queued", "visitor-visa", format!("q{n:03}"), 1_800_000_000 + n)
+            .await
+            .expect("draft");
         let submit = Change {
             command: Command::Submit,
             actor: "queued",
@@ -230,7 +241,11 @@ async fn d6_bad_limits_and_cursors_are_400_naming_the_parameter_and_open_no_othe
     };
     for limit in ["0", "101", "-1", "ten", ""] {
         let (status, kind, field) = problem(format!("{thread}?limit={limit}"), owner.clone()).await;
-        assert_eq!((status, kind.as_str(), field.as_str()), (StatusCode::BAD_REQUEST, "application/problem+json", "limit"), "{limit}");
+        assert_eq!(
+            (status, kind.as_str(), field.as_str()),
+            (StatusCode::BAD_REQUEST, "application/problem+json", "limit"),
+            "{limit}"
+        );
     }
     let history = format!("/api/applications/{id}/history?cursor={cursor}");
     let other_app = create_draft(&app, &other).await;
@@ -244,7 +259,11 @@ async fn d6_bad_limits_and_cursors_are_400_naming_the_parameter_and_open_no_othe
         (format!("/api/officer/queue?status=submitted&cursor={cursor}"), app.access_token("agent", &["officers"])),
     ] {
         let (status, kind, field) = problem(path.clone(), token).await;
-        assert_eq!((status, kind.as_str(), field.as_str()), (StatusCode::BAD_REQUEST, "application/problem+json", "cursor"), "{path}");
+        assert_eq!(
+            (status, kind.as_str(), field.as_str()),
+            (StatusCode::BAD_REQUEST, "application/problem+json", "cursor"),
+            "{path}"
+        );
     }
 }
 

@@ -61,7 +61,9 @@ async fn reads_take_one_query_of_their_partition() {
 
     portal_api::lambda::handle_event(app.clone(), &event("GET", "/api/applications", None)).await.expect("dashboard");
     let dashboard = table.take();
-    portal_api::lambda::handle_event(app.clone(), &event("GET", &format!("/api/applications/{id}"), None)).await.expect("case");
+    portal_api::lambda::handle_event(app.clone(), &event("GET", &format!("/api/applications/{id}"), None))
+        .await
+        .expect("case");
     let case = table.take();
 
     assert_eq!(dashboard, ["get USER REVOKED", "query USER"], "session check + one query");
