@@ -2,7 +2,7 @@
 // marked read when shown), notifications, profile and notification preferences, and who
 // accessed their files.
 import { html, nothing } from 'lit-html';
-import { api, download } from '../api';
+import { api } from '../api';
 import { follow, refresh, type Page } from '../app';
 import { emptyState, failed, focusSummary, loaded, notice, summary, values, type FormState } from '../forms';
 import { table } from '../table';
@@ -192,7 +192,9 @@ export const profilePage: Page = {
       <p>${t('profile.export.lead')}</p>
       <gcds-button type="button" button-role="secondary" @click=${async () => {
         try {
-          await download('/api/me/export', 'my-portal-data.json');
+          // Assembled as a file in storage; the answer is a short-lived link to it.
+          const link = await api<{ url: string }>('GET', '/api/me/export');
+          window.location.assign(link.url);
         } catch (error) {
           failed(state, error);
           focusSummary();

@@ -4,8 +4,6 @@
 use std::sync::Arc;
 
 use axum::extract::State;
-use axum::http::{HeaderValue, header};
-use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json, Router};
 use portal_api::body::JsonBody;
 use portal_api::paging::{Paging, page_json};
@@ -16,6 +14,7 @@ use portal_domain::application_documents::DocumentRequest;
 use portal_domain::application_documents::Documents;
 use portal_domain::applications::{Applications, HistoryEntry, Summary};
 use portal_domain::audit::{Audit, Outcome};
+use portal_domain::blobs::{BlobError, Blobs};
 use portal_domain::clock::Clock;
 use portal_domain::messages::{Message, Messages};
 use portal_domain::notifications::Notifications;
@@ -35,14 +34,19 @@ pub struct ProfileState {
     messages: Messages,
     audit: Audit,
     notifications: Notifications,
+    blobs: Arc<dyn Blobs>,
     revocations: Revocations,
     clock: Arc<dyn Clock>,
 }
 
+/// Where data exports are assembled (the bucket's lifecycle rule expires them after a day).
+pub const EXPORTS_FOLDER: &str = "exports";
+
 impl ProfileState {
-    /// State over a table.
-    pub fn new(table: Arc<dyn Table>, clock: Arc<dyn Clock>) -> Self {
+    /// State over a table, with exports assembled in `blobs`.
+    pub fn new(table: Arc<dyn Table>, blobs: Arc<dyn Blobs>, clock: Arc<dyn Clock>) -> Self {
         Self {
+            blobs,
             profiles: Profiles::new(Arc::clone(&table)),
             applications: Applications::new(Arc::clone(&table)),
             documents: Documents::new(Arc::clone(&table)),
@@ -184,8 +188,10 @@ impl ProfileState {
 
 /// Everything the portal keeps about the caller (their right of access): the profile, each
 /// application as they see it — answers, history, documents, requests, messages — their
-/// notifications and who accessed their files. Served as a file to download.
-async fn export(principal: Principal, State(state): State<ProfileState>) -> Result<Response, ApiError> {
+/// notifications and who accessed their files. It grows with the caller's files, so it is not
+/// an answer (Lambda answers at most 6 MB, and a buffered answer cannot stream): it is assembled
+/// as a file in storage, and the answer is a five-minute link to download it.
+async fn export(principal: Principal, State(state): State<ProfileState>) -> Result<Json<Value>, ApiError> {
     let profile = state.profiles.get(&principal.sub).await?;
     let summaries = state.applications.dashboard(&principal.sub).await?;
     let mut applications = Vec::new();
@@ -216,9 +222,11 @@ async fn export(principal: Principal, State(state): State<ProfileState>) -> Resu
         "notifications": notifications,
         "activity": activity,
     });
-    let mut response = Json(export).into_response();
-    response
-        .headers_mut()
-        .insert(header::CONTENT_DISPOSITION, HeaderValue::from_static("attachment; filename=\"my-portal-data.json\""));
-    Ok(response)
+    let bytes = serde_json::to_vec(&export).map_err(|error| ApiError::Internal(Box::new(error)))?;
+    let key = format!("{EXPORTS_FOLDER}/{}", uuid::Uuid::new_v4());
+    let blob_failure = |error: BlobError| ApiError::Internal(Box::new(error));
+    state.blobs.put(&key, "application/json", bytes).await.map_err(blob_failure)?;
+    let link =
+        state.blobs.presign_download(&key, "my-portal-data.json", "application/json").await.map_err(blob_failure)?;
+    Ok(Json(json!({"url": link.url, "expiresAt": link.expires_at})))
 }

@@ -113,7 +113,7 @@ pub const ROUTES: &[Route] = &[
         function: "ExportMyData",
         area: Area::Profile,
         auth: Auth::User,
-        summary: "Everything the portal keeps about the caller, as one JSON file to download",
+        summary: "Everything the portal keeps about the caller: a five-minute link to a JSON file assembled in storage",
     },
     Route {
         method: Method::GET,

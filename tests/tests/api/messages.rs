@@ -199,10 +199,14 @@ async fn an_applicant_downloads_everything_kept_about_them_and_nothing_of_others
 
     let export = app.get("/api/me/export", Some(&applicant)).await;
 
+    // D6: assembled as a file in storage; the answer is a short-lived link, however large the file.
     assert_eq!(export.status(), StatusCode::OK);
-    let disposition = export.headers()["content-disposition"].to_str().expect("ascii").to_owned();
-    assert!(disposition.starts_with("attachment;"), "{disposition}");
-    let data: Value = export.json().await.expect("json");
+    let link: Value = export.json().await.expect("json");
+    let file = app.client.get(app.url(link["url"].as_str().expect("url"))).send().await.expect("download");
+    assert_eq!(file.status(), StatusCode::OK);
+    let disposition = file.headers()["content-disposition"].to_str().expect("ascii").to_owned();
+    assert!(disposition.starts_with("attachment;") && disposition.contains("my-portal-data.json"), "{disposition}");
+    let data: Value = file.json().await.expect("json");
     assert_eq!(data["profile"]["preferredLanguage"], "fr");
     let exported = &data["applications"][0];
     assert_eq!(exported["application"]["id"], id.as_str());
@@ -214,5 +218,14 @@ async fn an_applicant_downloads_everything_kept_about_them_and_nothing_of_others
 
     let someone_else = app.access_token("someone-else", &[]);
     let theirs: Value = app.get("/api/me/export", Some(&someone_else)).await.json().await.expect("json");
+    let theirs: Value = app
+        .client
+        .get(app.url(theirs["url"].as_str().expect("url")))
+        .send()
+        .await
+        .expect("file")
+        .json()
+        .await
+        .expect("json");
     assert_eq!(theirs["applications"], json!([]), "C1: nothing of another applicant");
 }
