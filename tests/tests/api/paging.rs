@@ -321,3 +321,24 @@ async fn a7_fifty_messages_at_once_past_the_daily_limit_store_exactly_the_limit(
     let too_long = send(&app, Method::POST, &thread, &owner, Some(json!({"body": "x".repeat(5001)}))).await;
     assert_eq!(too_long.status(), StatusCode::BAD_REQUEST, "the length is checked before the limit");
 }
+
+#[tokio::test]
+async fn c1_another_applicant_gets_404_on_the_history_and_thread_pages_and_the_officer_reads_them() {
+    let app = spawn_app().await;
+    let owner = app.access_token("pages-owner", &[]);
+    let other = app.access_token("pages-other", &[]);
+    let officer = app.access_token("agent", &["officers"]);
+    let id = submitted_application(&app, &owner).await;
+    officer_messages(&app, &id, (0..2).map(|n| format!("message {n}"))).await;
+
+    for path in [format!("/api/applications/{id}/history"), format!("/api/applications/{id}/messages?limit=1")] {
+        let refused = app.get(&path, Some(&other)).await;
+        assert_eq!(refused.status(), StatusCode::NOT_FOUND, "{path}");
+        assert_eq!(refused.headers()["content-type"], "application/problem+json");
+        assert!(!refused.text().await.expect("body").contains("message 0"), "no data");
+        for token in [&owner, &officer] {
+            let (items, _) = every_page(&app, &path, token).await;
+            assert!(!items.is_empty(), "{path}");
+        }
+    }
+}
