@@ -84,19 +84,6 @@ export async function api<T>(method: string, path: string, body?: unknown): Prom
   return read<T>(response);
 }
 
-/** Saves what the API answers at `path` as a file, as the API names it. */
-export async function download(path: string, fallbackName: string): Promise<void> {
-  let response = await send('GET', path);
-  if (response.status === 401 && accessToken !== null && (await renew())) response = await send('GET', path);
-  if (!response.ok) await read(response);
-  const named = /filename="([^"]+)"/.exec(response.headers.get('content-disposition') ?? '');
-  const link = document.createElement('a');
-  link.href = URL.createObjectURL(await response.blob());
-  link.download = named?.[1] ?? fallbackName;
-  link.click();
-  URL.revokeObjectURL(link.href);
-}
-
 /** Keeps the tokens of a completed sign-in. */
 export function keep(tokens: Tokens): void {
   accessToken = tokens.accessToken;

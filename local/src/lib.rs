@@ -101,6 +101,8 @@ impl LocalServices {
         // The bucket's lifecycle rule, applied at each start: uploads left in quarantine go.
         let quarantine_age = Duration::from_secs(QUARANTINE_DAYS * 86_400);
         blobs.expire(QUARANTINE_FOLDER, quarantine_age).context("expiring old uploads")?;
+        // Data exports last as long as uploads in quarantine (the bucket's rule for both).
+        blobs.expire(portal_profile::EXPORTS_FOLDER, quarantine_age).context("expiring old exports")?;
         Ok(Self { table, signer, clock, outbox, identity, blobs, changes })
     }
 }
@@ -135,7 +137,7 @@ impl Portal {
 
         let areas = Router::new()
             .merge(portal_system::router()?)
-            .merge(portal_profile::router(ProfileState::new(Arc::clone(&table), Arc::clone(&clock)))?)
+            .merge(portal_profile::router(ProfileState::new(Arc::clone(&table), blobs.clone(), Arc::clone(&clock)))?)
             .merge(portal_auth::router(AuthState::new(
                 identity.clone(),
                 Arc::clone(&table),

@@ -47,8 +47,11 @@ async fn main() -> Result<()> {
     let profile = json!({"email": "a@example.ca", "givenName": "A", "familyName": "B", "preferredLanguage": "en"});
     let sub = "7c1e9a52-0d4b-4f55-9b1f-3f0a6d2e8b11"; // the event's caller
     let item = Item::from_record(&portal_domain::keys::profile(sub), &profile)?;
+    // The measured route reads no file; exports would go to a throwaway folder.
+    let files = tempfile::tempdir()?;
+    let blobs = Arc::new(portal_store::local_blobs::LocalBlobs::open(files.path(), Arc::new(SystemClock))?);
     let router =
-        portal_profile::router(ProfileState::new(Arc::new(StubTable { profile: item }), Arc::new(SystemClock)))?;
+        portal_profile::router(ProfileState::new(Arc::new(StubTable { profile: item }), blobs, Arc::new(SystemClock)))?;
     let app = portal_api::app(router);
 
     let mut samples = Vec::with_capacity(SAMPLES);

@@ -2,10 +2,11 @@
 // marked read when shown), notifications, profile and notification preferences, and who
 // accessed their files.
 import { html, nothing } from 'lit-html';
-import { api, download } from '../api';
+import { api } from '../api';
 import { follow, refresh, type Page } from '../app';
 import { emptyState, failed, focusSummary, loaded, notice, summary, values, type FormState } from '../forms';
 import { table } from '../table';
+import { PagedList, loadMore } from '../paging';
 import { MESSAGES, formatDateTime, setLanguage, t, type Language, type MessageKey } from '../i18n';
 
 interface Message {
@@ -38,28 +39,33 @@ interface Activity {
   outcome: 'allowed' | 'denied';
 }
 
-let messages: Message[] = [];
-let notifications: Notification[] = [];
+let messages = new PagedList<Message>('');
+let notifications = new PagedList<Notification>('/api/notifications');
 let profile: Profile | null = null;
-let activity: Activity[] = [];
+let activity = new PagedList<Activity>('/api/me/activity');
 let state: FormState = emptyState();
+
+/** Records that the applicant read the officer's messages shown (newest first, page by page). */
+async function markRead(id: string, shown: Message[]): Promise<void> {
+  const unread = shown.filter((m) => m.from === 'officer' && m.readAt === 0);
+  await Promise.all(unread.map((m) => api('POST', `/api/applications/${id}/messages/${m.id}/read`)));
+}
 
 export const messagesPage: Page = {
   title: () => t('messages.heading'),
   private: true,
   load: async ({ id }) => {
     state = await loaded(async () => {
-      messages = await api<Message[]>('GET', `/api/applications/${id}/messages`);
-      const unread = messages.filter((m) => m.from === 'officer' && m.readAt === 0);
-      await Promise.all(unread.map((m) => api('POST', `/api/applications/${id}/messages/${m.id}/read`)));
+      messages = await new PagedList<Message>(`/api/applications/${id}/messages`).first();
+      await markRead(id, messages.items);
     });
   },
   view: ({ id }) => html`
     ${summary(state, { body: t('messages.body') })} ${notice(state)}
-    ${messages.length === 0
+    ${messages.items.length === 0
       ? html`<p>${t('messages.empty')}</p>`
       : html`<ol class="thread">
-          ${messages.map(
+          ${messages.items.map(
             (m) => html`<li class=${m.from}>
               <p class="meta">
                 <strong>${m.from === 'officer' ? t('messages.fromOfficer') : t('messages.fromMe')}</strong>,
@@ -69,7 +75,8 @@ export const messagesPage: Page = {
               <p class="body">${m.body}</p>
             </li>`,
           )}
-        </ol>`}
+        </ol>
+        ${loadMore(messages, state, (added) => markRead(id, added))}`}
     <h2>${t('messages.new')}</h2>
     <form novalidate @submit=${async (event: SubmitEvent) => {
       event.preventDefault();
@@ -96,15 +103,15 @@ export const notificationsPage: Page = {
   private: true,
   load: async () => {
     state = await loaded(async () => {
-      notifications = (await api<{ items: Notification[] }>('GET', '/api/notifications')).items;
+      notifications = await new PagedList<Notification>('/api/notifications').first();
     });
   },
   view: () => html`
     ${summary(state, {})}
-    ${notifications.length === 0
+    ${notifications.items.length === 0
       ? html`<p>${t('notifications.empty')}</p>`
       : html`<ul class="notifications">
-          ${notifications.map(
+          ${notifications.items.map(
             (n) => html`<li>
               <h2>${n.title} ${n.readAt === 0 ? html`<span class="tag">${t('notifications.unread')}</span>` : nothing}</h2>
               <p>${formatDateTime(n.at)}</p>
@@ -121,7 +128,8 @@ export const notificationsPage: Page = {
               </p>
             </li>`,
           )}
-        </ul>`}`,
+        </ul>
+        ${loadMore(notifications, state)}`}`,
 };
 
 export const profilePage: Page = {
@@ -184,7 +192,9 @@ export const profilePage: Page = {
       <p>${t('profile.export.lead')}</p>
       <gcds-button type="button" button-role="secondary" @click=${async () => {
         try {
-          await download('/api/me/export', 'my-portal-data.json');
+          // Assembled as a file in storage; the answer is a short-lived link to it.
+          const link = await api<{ url: string }>('GET', '/api/me/export');
+          window.location.assign(link.url);
         } catch (error) {
           failed(state, error);
           focusSummary();
@@ -205,17 +215,17 @@ export const activityPage: Page = {
   private: true,
   load: async () => {
     state = await loaded(async () => {
-      activity = await api<Activity[]>('GET', '/api/me/activity');
+      activity = await new PagedList<Activity>('/api/me/activity').first();
     });
   },
   view: () => html`
     <p>${t('activity.lead')}</p>
     ${summary(state, {})}
-    ${activity.length === 0
+    ${activity.items.length === 0
       ? html`<p>${t('activity.empty')}</p>`
-      : table(
+      : html`${table(
           [t('activity.when'), t('activity.who'), t('activity.what'), t('activity.outcome')],
-          activity.map(
+          activity.items.map(
             (a) => html`<tr>
               <td>${formatDateTime(a.at)}</td>
               <td>${t(`activity.role.${a.role}` as 'activity.role.officer')}</td>
@@ -223,5 +233,6 @@ export const activityPage: Page = {
               <td>${a.outcome === 'allowed' ? t('activity.allowed') : t('activity.denied')}</td>
             </tr>`,
           ),
-        )}`,
+        )}
+        ${loadMore(activity, state)}`}`,
 };

@@ -7,6 +7,8 @@ import { html, nothing, type TemplateResult } from 'lit-html';
 import { ApiError, api, type FieldProblem } from '../api';
 import { follow, navigate, refresh, type Page } from '../app';
 import { documentsStep, loadDocuments } from './documents';
+import { emptyState, summary } from '../forms';
+import { PagedList, loadMore, type PageOf } from '../paging';
 import { formatDateTime, formatMoney, pick, t } from '../i18n';
 import { applicationTypes, statusLabel, type Application, type ApplicationType, type Field } from '../catalog';
 
@@ -18,14 +20,17 @@ interface HistoryEntry {
 
 interface Case {
   application: Application;
-  history: HistoryEntry[];
+  /** The first page of the history; the rest at `…/history`. */
+  history: PageOf<HistoryEntry>;
 }
 
 /** How long typing pauses before the draft is saved. */
 const SAVE_DELAY_MS = 800;
 
 let application: Application | null = null;
-let history: HistoryEntry[] = [];
+let history = new PagedList<HistoryEntry>('');
+/** What went wrong loading more of the history. */
+let historyState = emptyState();
 let type: ApplicationType | null = null;
 /** The answers as typed, saved or not. */
 let answers: Record<string, unknown> = {};
@@ -249,16 +254,18 @@ function timeline(): TemplateResult {
       ? html`<h2>${t('application.documentsStep')}</h2>${documentsStep(application, type)}`
       : nothing}
     <h2>${t('application.history')}</h2>
-    ${history.length === 0
+    ${summary(historyState, {})}
+    ${history.items.length === 0
       ? html`<p>${t('application.noHistory')}</p>`
       : html`<ol class="timeline">
-          ${history.map(
+          ${history.items.map(
             (entry) => html`<li>
               <strong>${statusLabel(entry.to)}</strong> — ${formatDateTime(entry.at)}
               ${entry.noteToApplicant ? html`<p>${entry.noteToApplicant}</p>` : nothing}
             </li>`,
           )}
-        </ol>`}`;
+        </ol>
+        ${loadMore(history, historyState)}`}`;
 }
 
 export const applicationPage: Page = {
@@ -274,7 +281,8 @@ export const applicationPage: Page = {
     }
     const [found, catalog] = await Promise.all([api<Case>('GET', `/api/applications/${id}`), applicationTypes()]);
     application = found.application;
-    history = found.history;
+    history = await new PagedList<HistoryEntry>(`/api/applications/${id}/history`).first(found.history);
+    historyState = emptyState();
     type = catalog.find((candidate) => candidate.code === found.application.type) ?? null;
     if (dirty) {
       // Typed while the page was loading: those answers are newer than the server's.

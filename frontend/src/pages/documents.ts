@@ -7,6 +7,7 @@ import { ApiError, api } from '../api';
 import { refresh } from '../app';
 import { formatDateTime, pick, t, type MessageKey } from '../i18n';
 import type { Application, ApplicationType } from '../catalog';
+import type { PageOf } from '../paging';
 
 const MAX_BYTES = 10 * 1024 * 1024;
 const ACCEPTED = ['application/pdf', 'image/jpeg', 'image/png'];
@@ -40,13 +41,15 @@ let documents: Document[] = [];
 const progress = new Map<string, { name: string; percent: number }>();
 const problems = new Map<string, string>();
 
+/** The checklist and the documents: an application holds at most 100 (the cap), which is one
+ * page of the list's default size, so the first page holds them all. */
 export async function loadDocuments(applicationId: string): Promise<void> {
-  const listed = await api<{ checklist: Line[]; documents: Document[] }>(
+  const listed = await api<PageOf<Document> & { checklist: Line[] }>(
     'GET',
     `/api/applications/${applicationId}/documents`,
   );
   checklist = listed.checklist;
-  documents = listed.documents;
+  documents = listed.items;
 }
 
 /** Posts the file with the signed form, reporting progress; resolves with the HTTP status. */

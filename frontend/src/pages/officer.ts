@@ -6,6 +6,7 @@ import { api } from '../api';
 import { follow, navigate, refresh, type Page } from '../app';
 import { emptyState, failed, focusSummary, loaded, notice, summary, values, type FormState } from '../forms';
 import { table } from '../table';
+import { PagedList, loadMore, type PageOf } from '../paging';
 import { formatDateTime, pick, t } from '../i18n';
 import { applicationTypes, statusLabel, typeName, type Application, type ApplicationType } from '../catalog';
 
@@ -47,17 +48,22 @@ interface Message {
   readAt: number;
 }
 
+/** The case view: the application and the first page of each of its lists. */
 interface Case {
   application: Application;
-  history: Entry[];
-  documents: Document[];
-  messages: Message[];
+  history: PageOf<Entry>;
+  /** All of them: the cap (100) is one page. */
+  documents: PageOf<Document>;
+  /** Newest first. */
+  messages: PageOf<Message>;
 }
 
 let queue: QueueItem[] = [];
 let next: string | null = null;
 let types: ApplicationType[] = [];
 let current: Case | null = null;
+let history = new PagedList<Entry>('');
+let messages = new PagedList<Message>('');
 let state: FormState = emptyState();
 
 const params = () => new URLSearchParams(location.search);
@@ -72,9 +78,9 @@ export const queuePage: Page = {
       const query = new URLSearchParams({ status: params().get('status') ?? 'submitted' });
       if (params().get('type')) query.set('type', params().get('type') ?? '');
       if (params().get('cursor')) query.set('cursor', params().get('cursor') ?? '');
-      const page = await api<{ items: QueueItem[]; next: string | null }>('GET', `/api/officer/queue?${query}`);
+      const page = await api<PageOf<QueueItem>>('GET', `/api/officer/queue?${query}`);
       queue = page.items;
-      next = page.next;
+      next = page.nextCursor;
     });
   },
   view: () => {
@@ -140,6 +146,8 @@ async function act(action: () => Promise<unknown>, field: (name: string) => stri
 async function load(id: string): Promise<void> {
   types = await applicationTypes();
   current = await api<Case>('GET', `/api/officer/applications/${id}`);
+  history = await new PagedList<Entry>(`/api/applications/${id}/history`).first(current.history);
+  messages = await new PagedList<Message>(`/api/applications/${id}/messages`).first(current.messages);
 }
 
 async function download(document: Document): Promise<void> {
@@ -251,11 +259,11 @@ function forms(type: ApplicationType, application: Application): TemplateResult 
     </form>`;
 }
 
-function thread(application: Application, messages: Message[]): TemplateResult {
+function thread(application: Application): TemplateResult {
   return html`
     <h2>${t('officer.case.messages')}</h2>
     <ol class="thread">
-      ${messages.map(
+      ${messages.items.map(
         (m) => html`<li class=${m.from}>
           <p class="meta"><strong>${m.from === 'officer' ? t('messages.fromOfficer') : t('activity.role.applicant')}</strong>,
             ${formatDateTime(m.sentAt)} — ${m.readAt ? t('messages.read') : t('messages.unread')}</p>
@@ -263,6 +271,7 @@ function thread(application: Application, messages: Message[]): TemplateResult {
         </li>`,
       )}
     </ol>
+    ${loadMore(messages, state)}
     <form novalidate @submit=${(event: SubmitEvent) => {
       event.preventDefault();
       const answers = values(event.currentTarget as HTMLFormElement);
@@ -285,7 +294,8 @@ export const casePage: Page = {
   },
   view: () => {
     if (!current) return html`${summary(state, {})}`;
-    const { application, history, documents, messages } = current;
+    const { application } = current;
+    const documents = current.documents.items;
     const type = typeOf(application.type);
     if (!type) return html``;
     return html`
@@ -300,15 +310,16 @@ export const casePage: Page = {
       ${answers(type, application)}
       <h2>${t('officer.case.history')}</h2>
       <ol class="timeline">
-        ${history.map(
+        ${history.items.map(
           (entry) => html`<li><strong>${statusLabel(entry.to)}</strong> — ${formatDateTime(entry.at)}
             ${entry.reason ? html`<p>${t('officer.case.reason', { reason: entry.reason })}</p>` : nothing}
             ${entry.noteToApplicant ? html`<p>${entry.noteToApplicant}</p>` : nothing}</li>`,
         )}
       </ol>
+      ${loadMore(history, state)}
       <h2>${t('officer.case.documents')}</h2>
       ${documentsSection(type, documents)}
       ${forms(type, application)}
-      ${thread(application, messages)}`;
+      ${thread(application)}`;
   },
 };

@@ -11,17 +11,19 @@ use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json, Router};
 use portal_api::access::{CaseAccess, Party, type_of};
 use portal_api::body::JsonBody;
+use portal_api::paging::{Paging, page_json};
 use portal_api::params::PathParams;
 use portal_api::principal::Principal;
 use portal_api::problem::{ApiError, FieldError};
 use portal_api::routes::{self, Area, MissingHandler};
-use portal_domain::application_documents::{DocumentRequest, DocumentState, checklist};
+use portal_domain::application_documents::{Document, DocumentRequest, DocumentState, Documents, checklist};
 use portal_domain::application_types::{ApplicationType, Catalog};
-use portal_domain::applications::{Application, Applications, Case, Change, WriteError};
+use portal_domain::applications::{Application, Applications, Case, Change, HistoryEntry, WriteError};
 use portal_domain::attempts::LinkAttempts;
 use portal_domain::audit::Outcome;
 use portal_domain::clock::Clock;
 use portal_domain::ids::ApplicationId;
+use portal_domain::paging::Paged;
 use portal_domain::sessions::Revocations;
 use portal_domain::status::Command;
 use portal_domain::table::Table;
@@ -37,6 +39,7 @@ pub struct ApplicationsState {
     catalog: Arc<Catalog>,
     access: CaseAccess,
     applications: Applications,
+    documents: Documents,
     link_attempts: LinkAttempts,
     revocations: Revocations,
     clock: Arc<dyn Clock>,
@@ -49,6 +52,7 @@ impl ApplicationsState {
             catalog,
             access: CaseAccess::new(Arc::clone(&table), Arc::clone(&clock)),
             applications: Applications::new(Arc::clone(&table)),
+            documents: Documents::new(Arc::clone(&table)),
             link_attempts: LinkAttempts::new(Arc::clone(&table)),
             revocations: Revocations::new(table),
             clock,
@@ -68,30 +72,30 @@ pub fn router(state: ApplicationsState) -> Result<Router, MissingHandler> {
         "SubmitApplication" => Some(route.serve(submit)),
         "WithdrawApplication" => Some(route.serve(withdraw)),
         "LinkApplication" => Some(route.serve(link)),
+        "ListHistory" => Some(route.serve(history)),
         _ => None,
     })?;
     Ok(router.layer(Extension(state.revocations.clone())).with_state(state))
 }
 
-impl ApplicationsState {}
+/// A history entry as the caller may see it: the applicant's view keeps each step's date and
+/// note to the applicant; the officer's reason and identity are internal to the agency.
+fn history_view(entry: &HistoryEntry, party: Party) -> Value {
+    match party {
+        Party::Officer => json!(entry),
+        Party::Owner => entry.applicant_view(),
+    }
+}
 
-/// The application as the API shows it, with its history and the type's checklist and fees.
-/// The applicant's view of the history keeps each step's date and note to the applicant; the
-/// officer's reason and identity are internal to the agency.
+/// The application as the API shows it, with the first page of its history, its documents and
+/// the type's checklist and fees (the rest of the history at `…/history?cursor=`).
 fn view(case: &Case, application_type: &ApplicationType, party: Party) -> Value {
-    let history: Vec<Value> = case
-        .history
-        .iter()
-        .map(|entry| match party {
-            Party::Officer => json!(entry),
-            Party::Owner => entry.applicant_view(),
-        })
-        .collect();
+    let history = case.history.clone().map(|entry| history_view(&entry, party));
     json!({
         "application": case.application,
-        "history": history,
+        "history": page_json(history),
         "checklist": checklist(application_type, &case.documents, &case.requests),
-        "documents": case.documents,
+        "documents": page_json(Paged { items: case.documents.clone(), next: None }),
         "documentRequests": match party {
             Party::Officer => json!(case.requests),
             Party::Owner => json!(case.requests.iter().map(DocumentRequest::applicant_view).collect::<Vec<_>>()),
@@ -149,6 +153,20 @@ async fn get_one(
     Ok(Json(view(&case, type_of(&state.catalog, &case.application)?, party)))
 }
 
+/// One page of the application's history, oldest first.
+async fn history(
+    principal: Principal,
+    State(state): State<ApplicationsState>,
+    PathParams(id): PathParams<ApplicationId>,
+    Paging(page): Paging,
+) -> Result<Json<Value>, ApiError> {
+    let (_, party) =
+        state.access.application_for(&id, &principal, &[Party::Owner, Party::Officer], "read-history").await?;
+    let history = state.applications.history(&id, &page).await?;
+    state.access.audit(&id, &principal, party.role(), "read-history", Outcome::Allowed).await?;
+    Ok(Json(page_json(history.map(|entry| history_view(&entry, party)))))
+}
+
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct FormBody {
@@ -178,19 +196,19 @@ async fn save_form(
     PathParams(id): PathParams<ApplicationId>,
     JsonBody(body): JsonBody<FormBody>,
 ) -> Result<Response, ApiError> {
-    let (case, _) = state.access.case_for(&id, &principal, &[Party::Owner], "save-form").await?;
-    let application_type = type_of(&state.catalog, &case.application)?;
+    let (application, _) = state.access.application_for(&id, &principal, &[Party::Owner], "save-form").await?;
+    let application_type = type_of(&state.catalog, &application)?;
     let errors = form_errors(application_type, &body.data, false);
     if !errors.is_empty() {
         return Err(ApiError::Invalid(errors));
     }
-    let current_version = case.application.version;
+    let current_version = application.version;
     if body.version != current_version {
         return Err(ApiError::Conflict { current_version });
     }
     let saved = state
         .applications
-        .save_form(&case.application, body.data, body.version, state.clock.now())
+        .save_form(&application, body.data, body.version, state.clock.now())
         .await
         .map_err(|error| ApiError::from_write(error, current_version))?;
     state.access.audit(&id, &principal, "applicant", "save-form", Outcome::Allowed).await?;
@@ -198,8 +216,12 @@ async fn save_form(
 }
 
 /// The required documents not yet sent and verified, each named `documents.{kind}`.
-fn document_errors(application_type: &ApplicationType, case: &Case) -> Vec<FieldError> {
-    checklist(application_type, &case.documents, &case.requests)
+fn document_errors(
+    application_type: &ApplicationType,
+    documents: &[Document],
+    requests: &[DocumentRequest],
+) -> Vec<FieldError> {
+    checklist(application_type, documents, requests)
         .into_iter()
         .filter(|line| line.required && !line.satisfied)
         .map(|line| {
@@ -225,15 +247,16 @@ async fn submit(
     State(state): State<ApplicationsState>,
     PathParams(id): PathParams<ApplicationId>,
 ) -> Result<Json<Application>, ApiError> {
-    let (case, _) = state.access.case_for(&id, &principal, &[Party::Owner], "submit").await?;
-    let application_type = type_of(&state.catalog, &case.application)?;
-    let mut missing = form_errors(application_type, &case.application.data, true);
-    missing.extend(document_errors(application_type, &case));
+    let (application, _) = state.access.application_for(&id, &principal, &[Party::Owner], "submit").await?;
+    let application_type = type_of(&state.catalog, &application)?;
+    let (documents, requests) = futures::try_join!(state.documents.of(&id), state.documents.requests(&id))?;
+    let mut missing = form_errors(application_type, &application.data, true);
+    missing.extend(document_errors(application_type, &documents, &requests));
     if !missing.is_empty() {
         return Err(ApiError::Incomplete(missing));
     }
     // Fees join this check when payments land; until then they do not block submission.
-    let application = &case.application;
+    let application = &application;
     for _ in 0..NUMBER_DRAWS {
         let change = Change {
             command: Command::Submit,
@@ -262,21 +285,21 @@ async fn withdraw(
     State(state): State<ApplicationsState>,
     PathParams(id): PathParams<ApplicationId>,
 ) -> Result<Json<Application>, ApiError> {
-    let (case, _) = state.access.case_for(&id, &principal, &[Party::Owner], "withdraw").await?;
+    let (application, _) = state.access.application_for(&id, &principal, &[Party::Owner], "withdraw").await?;
     let change = Change {
         command: Command::Withdraw,
         actor: &principal.sub,
         reason: None,
         note_to_applicant: None,
-        expected_version: case.application.version,
+        expected_version: application.version,
         number: None,
         at: state.clock.now(),
         also: Vec::new(),
     };
-    let current_version = case.application.version;
+    let current_version = application.version;
     let withdrawn = state
         .applications
-        .change_status(&case.application, change)
+        .change_status(&application, change)
         .await
         .map_err(|error| ApiError::from_write(error, current_version))?;
     state.access.audit(&id, &principal, "applicant", "withdraw", Outcome::Allowed).await?;

@@ -14,29 +14,28 @@ use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json, Router};
 use portal_api::access::{CaseAccess, Party, type_of};
 use portal_api::body::JsonBody;
+use portal_api::paging::{Paging, page_json};
 use portal_api::params::PathParams;
 use portal_api::principal::Principal;
 use portal_api::problem::{ApiError, FieldError};
 use portal_api::routes::{self, Area, MissingHandler};
 use portal_domain::application_documents::{
-    Document, DocumentRequest, DocumentState, Documents, applicant_may_change, applicant_may_remove, checklist,
-    quarantine_key, verified_key,
+    AddError, Document, DocumentRequest, DocumentState, Documents, applicant_may_change, applicant_may_remove,
+    checklist, quarantine_key, verified_key,
 };
 use portal_domain::application_types::{ApplicationType, Catalog};
-use portal_domain::applications::Case;
+use portal_domain::applications::Application;
 use portal_domain::audit::Outcome;
 use portal_domain::blobs::{BlobError, Blobs, UploadRequest};
 use portal_domain::clock::Clock;
 use portal_domain::documents::{FileKind, MAX_UPLOAD_BYTES, sanitize_file_name};
 use portal_domain::ids::{ApplicationId, DocumentId};
 use portal_domain::sessions::Revocations;
+use portal_domain::status::Status;
 use portal_domain::table::Table;
 use portal_domain::verification::{VerificationError, Verifier};
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
-
-/// Most documents one application may hold (replacements included).
-const MAX_DOCUMENTS: usize = 100;
 
 /// What the area's handlers need.
 #[derive(Clone)]
@@ -90,27 +89,47 @@ fn verification_failure(error: VerificationError) -> ApiError {
     }
 }
 
-/// One document of the case, or 404.
-fn document_of<'a>(case: &'a Case, id: &str) -> Result<&'a Document, ApiError> {
-    case.documents.iter().find(|d| d.id == id).ok_or(ApiError::NotFound)
+impl DocumentsState {
+    /// One document of the application, or 404.
+    async fn document_of(&self, application_id: &str, id: &str) -> Result<Document, ApiError> {
+        // Ids are UUIDs; anything else names no document (and must not reach a store key).
+        if uuid::Uuid::parse_str(id).is_err() {
+            return Err(ApiError::NotFound);
+        }
+        self.documents.get(application_id, id).await?.ok_or(ApiError::NotFound)
+    }
+
+    /// The requests and documents the applicant's rules look at: only while the application
+    /// waits for documents does a change depend on them.
+    async fn asked(&self, application: &Application) -> Result<(Vec<DocumentRequest>, Vec<Document>), ApiError> {
+        if application.status != Status::DocumentsRequested {
+            return Ok((Vec::new(), Vec::new()));
+        }
+        let id = &application.id;
+        Ok(futures::try_join!(self.documents.requests(id), self.documents.of(id))?)
+    }
 }
 
+/// The checklist, the requests and one page of the documents.
 async fn list(
     principal: Principal,
     State(state): State<DocumentsState>,
     PathParams(id): PathParams<ApplicationId>,
+    Paging(page): Paging,
 ) -> Result<Json<Value>, ApiError> {
-    let (case, party) = state.access.case_for(&id, &principal, &[Party::Owner, Party::Officer], "read").await?;
+    let (application, party) =
+        state.access.application_for(&id, &principal, &[Party::Owner, Party::Officer], "read").await?;
+    let (documents, requests, listed) =
+        futures::try_join!(state.documents.of(&id), state.documents.requests(&id), state.documents.page(&id, &page))?;
     state.access.audit(&id, &principal, party.role(), "read-documents", Outcome::Allowed).await?;
-    let application_type = type_of(&state.catalog, &case.application)?;
-    Ok(Json(json!({
-        "checklist": checklist(application_type, &case.documents, &case.requests),
-        "documents": case.documents,
-        "requests": match party {
-            Party::Officer => json!(case.requests),
-            Party::Owner => json!(case.requests.iter().map(DocumentRequest::applicant_view).collect::<Vec<_>>()),
-        },
-    })))
+    let application_type = type_of(&state.catalog, &application)?;
+    let mut answer = page_json(listed);
+    answer["checklist"] = json!(checklist(application_type, &documents, &requests));
+    answer["requests"] = match party {
+        Party::Officer => json!(requests),
+        Party::Owner => json!(requests.iter().map(DocumentRequest::applicant_view).collect::<Vec<_>>()),
+    };
+    Ok(Json(answer))
 }
 
 #[derive(Deserialize)]
@@ -147,16 +166,14 @@ async fn request_upload(
     PathParams(id): PathParams<ApplicationId>,
     JsonBody(body): JsonBody<UploadBody>,
 ) -> Result<Response, ApiError> {
-    let (case, _) = state.access.case_for(&id, &principal, &[Party::Owner], "upload").await?;
-    let errors = upload_errors(type_of(&state.catalog, &case.application)?, &body);
+    let (application, _) = state.access.application_for(&id, &principal, &[Party::Owner], "upload").await?;
+    let errors = upload_errors(type_of(&state.catalog, &application)?, &body);
     let file_kind = match FileKind::from_content_type(&body.content_type) {
         Some(kind) if errors.is_empty() => kind,
         _ => return Err(ApiError::Invalid(errors)),
     };
-    let status = case.application.status;
-    if !applicant_may_change(status, &body.kind, &case.requests, &case.documents)
-        || case.documents.len() >= MAX_DOCUMENTS
-    {
+    let (requests, documents) = state.asked(&application).await?;
+    if !applicant_may_change(application.status, &body.kind, &requests, &documents) {
         return Err(ApiError::InvalidState);
     }
     let now = state.clock.now();
@@ -178,8 +195,13 @@ async fn request_upload(
         content_type: file_kind.content_type().to_owned(),
         max_bytes: document.size,
     };
+    // The place under the cap is taken first (atomically, A7): only then is a form signed.
+    state.documents.add(&document, application.status).await.map_err(|error| match error {
+        AddError::CapReached => ApiError::TooManyDocuments,
+        AddError::StatusChanged => ApiError::InvalidState,
+        AddError::Store(store) => store.into(),
+    })?;
     let upload = state.blobs.presign_upload(&request).await.map_err(blob_failure)?;
-    state.documents.add(&document).await?;
     state.access.audit(&id, &principal, "applicant", "upload", Outcome::Allowed).await?;
     let answer = json!({
         "documentId": document.id,
@@ -198,8 +220,8 @@ async fn complete(
     State(state): State<DocumentsState>,
     PathParams((id, document_id)): PathParams<(ApplicationId, DocumentId)>,
 ) -> Result<Json<Document>, ApiError> {
-    let (case, _) = state.access.case_for(&id, &principal, &[Party::Owner], "complete-upload").await?;
-    document_of(&case, &document_id)?;
+    state.access.application_for(&id, &principal, &[Party::Owner], "complete-upload").await?;
+    state.document_of(&id, &document_id).await?;
     let document = state.verifier.verify(&id, &document_id).await.map_err(verification_failure)?;
     match document {
         Some(document) if document.state == DocumentState::Pending => Err(ApiError::UploadMissing),
@@ -214,8 +236,8 @@ async fn download(
     State(state): State<DocumentsState>,
     PathParams((id, document_id)): PathParams<(ApplicationId, DocumentId)>,
 ) -> Result<Json<Value>, ApiError> {
-    let (case, party) = state.access.case_for(&id, &principal, &[Party::Owner, Party::Officer], "download").await?;
-    let document = document_of(&case, &document_id)?;
+    let (_, party) = state.access.application_for(&id, &principal, &[Party::Owner, Party::Officer], "download").await?;
+    let document = state.document_of(&id, &document_id).await?;
     if !document.state.is_servable() {
         return Err(ApiError::DocumentUnavailable);
     }
@@ -234,10 +256,10 @@ async fn delete(
     State(state): State<DocumentsState>,
     PathParams((id, document_id)): PathParams<(ApplicationId, DocumentId)>,
 ) -> Result<StatusCode, ApiError> {
-    let (case, _) = state.access.case_for(&id, &principal, &[Party::Owner], "delete-document").await?;
-    let document = document_of(&case, &document_id)?;
-    let status = case.application.status;
-    if !applicant_may_remove(status, document, &case.requests, &case.documents) {
+    let (application, _) = state.access.application_for(&id, &principal, &[Party::Owner], "delete-document").await?;
+    let document = state.document_of(&id, &document_id).await?;
+    let (requests, documents) = state.asked(&application).await?;
+    if !applicant_may_remove(application.status, &document, &requests, &documents) {
         return Err(ApiError::InvalidState);
     }
     for key in [quarantine_key(&id, &document.id), verified_key(&id, &document.id)] {

@@ -13,15 +13,17 @@ use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json, Router};
 use portal_api::access::{CaseAccess, Party};
 use portal_api::body::JsonBody;
+use portal_api::paging::{Paging, page_json};
 use portal_api::params::PathParams;
 use portal_api::principal::Principal;
 use portal_api::problem::{ApiError, FieldError};
 use portal_api::routes::{self, Area, MissingHandler};
-use portal_domain::applications::Case;
+use portal_domain::application_documents::Documents;
+use portal_domain::applications::Application;
 use portal_domain::audit::Outcome;
 use portal_domain::clock::Clock;
 use portal_domain::ids::{ApplicationId, MessageId, NotificationId};
-use portal_domain::messages::{self, Message, Messages, Side};
+use portal_domain::messages::{self, Message, Messages, SendError, Side};
 use portal_domain::notifications::Notifications;
 use portal_domain::sessions::Revocations;
 use portal_domain::table::Table;
@@ -33,6 +35,7 @@ use serde_json::{Value, json};
 pub struct MessagesState {
     access: CaseAccess,
     messages: Messages,
+    documents: Documents,
     notifications: Notifications,
     revocations: Revocations,
     clock: Arc<dyn Clock>,
@@ -44,6 +47,7 @@ impl MessagesState {
         Self {
             access: CaseAccess::new(Arc::clone(&table), Arc::clone(&clock)),
             messages: Messages::new(Arc::clone(&table)),
+            documents: Documents::new(Arc::clone(&table)),
             notifications: Notifications::new(Arc::clone(&table), Arc::clone(&clock)),
             revocations: Revocations::new(table),
             clock,
@@ -77,14 +81,31 @@ pub struct MessageBody {
 }
 
 impl MessageBody {
-    /// The message, if the body is within limits and every document is the application's own.
-    pub fn into_message(self, case: &Case, from: Side, author: &str, at: u64) -> Result<Message, ApiError> {
-        let problems = messages::problems(&self.body, &self.document_ids, &case.documents);
+    /// The message, if the body is within limits and every document is the application's own
+    /// (the application's documents are read only when the message points to some).
+    pub async fn into_message(
+        self,
+        application: &Application,
+        documents: &Documents,
+        from: Side,
+        author: &str,
+        at: u64,
+    ) -> Result<Message, ApiError> {
+        let known = if self.document_ids.is_empty() { Vec::new() } else { documents.of(&application.id).await? };
+        let problems = messages::problems(&self.body, &self.document_ids, &known);
         if !problems.is_empty() {
             return Err(ApiError::Invalid(problems.into_iter().map(|(f, code)| FieldError::new(f, code)).collect()));
         }
         let body = self.body.trim().to_owned();
-        Ok(Message::new(&case.application.id, from, author, body, self.document_ids, at))
+        Ok(Message::new(&application.id, from, author, body, self.document_ids, at))
+    }
+}
+
+/// The answer to a message that could not be sent.
+pub fn send_failure(error: SendError) -> ApiError {
+    match error {
+        SendError::DailyLimit { retry_after } => ApiError::LimitReached { retry_after },
+        SendError::Store(store) => store.into(),
     }
 }
 
@@ -96,15 +117,18 @@ fn view(message: &Message, party: Party) -> Value {
     }
 }
 
+/// One page of the thread, newest first.
 async fn list(
     principal: Principal,
     State(state): State<MessagesState>,
     PathParams(id): PathParams<ApplicationId>,
-) -> Result<Json<Vec<Value>>, ApiError> {
-    let (case, party) =
-        state.access.case_for(&id, &principal, &[Party::Owner, Party::Officer], "read-messages").await?;
+    Paging(page): Paging,
+) -> Result<Json<Value>, ApiError> {
+    let (_, party) =
+        state.access.application_for(&id, &principal, &[Party::Owner, Party::Officer], "read-messages").await?;
+    let thread = state.messages.thread(&id, &page).await?;
     state.access.audit(&id, &principal, party.role(), "read-messages", Outcome::Allowed).await?;
-    Ok(Json(case.messages.iter().map(|message| view(message, party)).collect()))
+    Ok(Json(page_json(thread.map(|message| view(&message, party)))))
 }
 
 async fn send(
@@ -113,9 +137,10 @@ async fn send(
     PathParams(id): PathParams<ApplicationId>,
     JsonBody(body): JsonBody<MessageBody>,
 ) -> Result<Response, ApiError> {
-    let (case, _) = state.access.case_for(&id, &principal, &[Party::Owner], "send-message").await?;
-    let message = body.into_message(&case, Side::Applicant, &principal.sub, state.clock.now())?;
-    state.messages.send(&case.application.owner, &message).await?;
+    let (application, _) = state.access.application_for(&id, &principal, &[Party::Owner], "send-message").await?;
+    let message =
+        body.into_message(&application, &state.documents, Side::Applicant, &principal.sub, state.clock.now()).await?;
+    state.messages.send(&application.owner, &message).await.map_err(send_failure)?;
     state.access.audit(&id, &principal, "applicant", "send-message", Outcome::Allowed).await?;
     Ok((StatusCode::CREATED, Json(message)).into_response())
 }
@@ -126,18 +151,19 @@ async fn mark_read(
     State(state): State<MessagesState>,
     PathParams((id, message_id)): PathParams<(ApplicationId, MessageId)>,
 ) -> Result<Json<Value>, ApiError> {
-    let (case, party) = state.access.case_for(&id, &principal, &[Party::Owner, Party::Officer], "read-message").await?;
-    let message = case.messages.iter().find(|m| m.id == message_id).ok_or(ApiError::NotFound)?;
+    let (application, party) =
+        state.access.application_for(&id, &principal, &[Party::Owner, Party::Officer], "read-message").await?;
+    let message = state.messages.get(&id, &message_id).await?.ok_or(ApiError::NotFound)?;
     let other_side = match party {
         Party::Owner => Side::Officer,
         Party::Officer => Side::Applicant,
     };
     if message.from != other_side || message.is_read() {
-        return Ok(Json(view(message, party)));
+        return Ok(Json(view(&message, party)));
     }
     let now = state.clock.now();
     let mut read = message.clone();
-    if state.messages.mark_read(&case.application.owner, message, now).await? {
+    if state.messages.mark_read(&application.owner, &message, now).await? {
         read.read_at = now;
     }
     Ok(Json(view(&read, party)))
@@ -149,10 +175,17 @@ async fn inbox(principal: Principal, State(state): State<MessagesState>) -> Resu
     Ok(Json(json!({"unread": unread, "applications": entries})))
 }
 
-async fn notifications(principal: Principal, State(state): State<MessagesState>) -> Result<Json<Value>, ApiError> {
-    let notifications = state.notifications.of(&principal.sub).await?;
-    let unread = notifications.iter().filter(|n| n.read_at == 0).count();
-    Ok(Json(json!({"unread": unread, "items": notifications})))
+/// One page of the caller's notifications, newest first, with how many of them are unread.
+async fn notifications(
+    principal: Principal,
+    State(state): State<MessagesState>,
+    Paging(page): Paging,
+) -> Result<Json<Value>, ApiError> {
+    let notifications = state.notifications.of(&principal.sub, &page).await?;
+    let unread = notifications.items.iter().filter(|n| n.read_at == 0).count();
+    let mut answer = page_json(notifications);
+    answer["unread"] = json!(unread);
+    Ok(Json(answer))
 }
 
 async fn mark_notification_read(

@@ -109,7 +109,11 @@ async fn n1_n4_the_same_batch_twice_tells_the_applicant_once_in_french() {
     assert_eq!(texts[0].to, "+15145550123");
     assert!(!texts[0].body.contains("app-1"), "no application details in a text message");
     let clock = Arc::new(ManualClock::at(1_800_000_000));
-    let in_app = Notifications::new(Arc::clone(&fixture.table), clock).of("marie").await.expect("notifications");
+    let in_app = Notifications::new(Arc::clone(&fixture.table), clock)
+        .of("marie", &portal_domain::paging::PageRequest::first())
+        .await
+        .expect("notifications")
+        .items;
     assert_eq!(in_app.len(), 1);
     assert_eq!(in_app[0].title, "Votre demande a été mise à jour");
 }

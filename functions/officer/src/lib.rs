@@ -10,6 +10,7 @@ use axum::http::StatusCode;
 use axum::{Extension, Json, Router};
 use portal_api::access::type_of;
 use portal_api::body::JsonBody;
+use portal_api::paging::{Paging, page_json};
 use portal_api::params::{PathParams, QueryParams};
 use portal_api::principal::{Officer, Principal};
 use portal_api::problem::{ApiError, FieldError};
@@ -22,15 +23,14 @@ use portal_domain::clock::{Clock, utc_date};
 use portal_domain::ids::{ApplicationId, DocumentId, TypeCode};
 use portal_domain::keys;
 use portal_domain::messages::{Message, Messages, Side};
+use portal_domain::paging::Paged;
 use portal_domain::sessions::Revocations;
 use portal_domain::status::{Actor, Command, Status};
-use portal_domain::table::{Condition, Cursor, Item, StoreError, Table, WriteOp};
-use portal_messages::MessageBody;
+use portal_domain::table::{Condition, Item, StoreError, Table, WriteOp};
+use portal_messages::{MessageBody, send_failure};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-/// Applications per queue page.
-const PAGE_SIZE: u32 = 25;
 /// Longest reason or note.
 const MAX_TEXT_CHARS: usize = 2000;
 /// Most documents asked for at once.
@@ -99,25 +99,19 @@ struct QueueParams {
     status: Status,
     #[serde(rename = "type")]
     type_code: Option<TypeCode>,
+    limit: Option<String>,
     cursor: Option<String>,
 }
 
+/// One page of a status's queue (optionally of one type), oldest change first.
 async fn queue(
     _officer: Officer,
     State(state): State<OfficerState>,
     QueryParams(params): QueryParams<QueueParams>,
 ) -> Result<Json<Value>, ApiError> {
-    let after = params.cursor.map(Cursor::from);
-    let page = state.applications.queue(params.status, params.type_code.as_deref(), PAGE_SIZE, after).await;
-    let (applications, next) = page.map_err(|error| match error {
-        StoreError::InvalidCursor => ApiError::Invalid(vec![FieldError::new("cursor", "invalid")]),
-        other => other.into(),
-    })?;
-    let items: Vec<Value> = applications
-        .iter()
-        .map(|a| json!({"id": a.id, "type": a.type_code, "status": a.status, "number": a.number, "updatedAt": a.updated_at}))
-        .collect();
-    Ok(Json(json!({"items": items, "next": next.as_ref().map(Cursor::as_str)})))
+    let page = Paging::parse(params.limit.as_deref(), params.cursor)?;
+    let queue = state.applications.queue(params.status, params.type_code.as_deref(), &page).await?;
+    Ok(Json(page_json(queue)))
 }
 
 async fn case(
@@ -128,13 +122,14 @@ async fn case(
     let case = state.applications.case(&id).await?.ok_or(ApiError::NotFound)?;
     state.audit(&id, &officer, "read").await?;
     let application_type = type_of(&state.catalog, &case.application)?;
+    let documents = Paged { items: case.documents.clone(), next: None };
     Ok(Json(json!({
         "application": case.application,
-        "history": case.history,
+        "history": page_json(case.history),
         "checklist": checklist(application_type, &case.documents, &case.requests),
-        "documents": case.documents,
+        "documents": page_json(documents),
         "documentRequests": case.requests,
-        "messages": case.messages,
+        "messages": page_json(case.messages),
     })))
 }
 
@@ -174,12 +169,12 @@ async fn change_status(
     if !errors.is_empty() {
         return Err(ApiError::Invalid(errors));
     }
-    let case = state.applications.case(&id).await?.ok_or(ApiError::NotFound)?;
-    let current_version = case.application.version;
+    let application = state.applications.get(&id).await?.ok_or(ApiError::NotFound)?;
+    let current_version = application.version;
     if body.version != current_version {
         return Err(ApiError::Conflict { current_version });
     }
-    let command = command_to(&case.application, body.to).ok_or(ApiError::InvalidState)?;
+    let command = command_to(&application, body.to).ok_or(ApiError::InvalidState)?;
     let change = Change {
         command,
         actor: &officer.sub,
@@ -192,7 +187,7 @@ async fn change_status(
     };
     let changed = state
         .applications
-        .change_status(&case.application, change)
+        .change_status(&application, change)
         .await
         .map_err(|error| ApiError::from_write(error, current_version))?;
     state.audit(&id, &officer, "change-status").await?;
@@ -223,8 +218,9 @@ async fn request_documents(
     PathParams(id): PathParams<ApplicationId>,
     JsonBody(body): JsonBody<DocumentRequestsBody>,
 ) -> Result<Json<Application>, ApiError> {
-    let case = state.applications.case(&id).await?.ok_or(ApiError::NotFound)?;
-    let application_type = type_of(&state.catalog, &case.application)?;
+    let application = state.applications.get(&id).await?.ok_or(ApiError::NotFound)?;
+    let documents = state.documents.of(&id).await?;
+    let application_type = type_of(&state.catalog, &application)?;
     let now = state.clock.now();
     let mut errors = Vec::new();
     if body.documents.is_empty() || body.documents.len() > MAX_REQUESTED {
@@ -242,7 +238,7 @@ async fn request_documents(
             due_date: body.due_date.clone(),
             requested_at: now,
             requested_by: officer.sub.clone(),
-            already_sent: case.documents.iter().filter(|d| d.kind == asked.kind).map(|d| d.id.clone()).collect(),
+            already_sent: documents.iter().filter(|d| d.kind == asked.kind).map(|d| d.id.clone()).collect(),
         });
     }
     if !is_date(&body.due_date) {
@@ -253,7 +249,7 @@ async fn request_documents(
     if !errors.is_empty() {
         return Err(ApiError::Invalid(errors));
     }
-    let current_version = case.application.version;
+    let current_version = application.version;
     if body.version != current_version {
         return Err(ApiError::Conflict { current_version });
     }
@@ -275,7 +271,7 @@ async fn request_documents(
     };
     let changed = state
         .applications
-        .change_status(&case.application, change)
+        .change_status(&application, change)
         .await
         .map_err(|error| ApiError::from_write(error, current_version))?;
     state.audit(&id, &officer, "request-documents").await?;
@@ -312,14 +308,18 @@ async fn review_document(
     if !errors.is_empty() {
         return Err(ApiError::Invalid(errors));
     }
-    let case = state.applications.case(&id).await?.ok_or(ApiError::NotFound)?;
-    let document = case.documents.iter().find(|d| d.id == document_id).ok_or(ApiError::NotFound)?;
+    let application = state.applications.get(&id).await?.ok_or(ApiError::NotFound)?;
+    // Ids are UUIDs; anything else names no document (and must not reach a store key).
+    if uuid::Uuid::parse_str(&document_id).is_err() {
+        return Err(ApiError::NotFound);
+    }
+    let document = state.documents.get(&id, &document_id).await?.ok_or(ApiError::NotFound)?;
     if !document.state.is_servable() {
         return Err(ApiError::InvalidState);
     }
     let accepted = matches!(body.decision, Decision::Accept);
-    let owner = &case.application.owner;
-    let reviewed = match state.documents.record_review(document, owner, accepted, reason, state.clock.now()).await {
+    let owner = &application.owner;
+    let reviewed = match state.documents.record_review(&document, owner, accepted, reason, state.clock.now()).await {
         Ok(reviewed) => reviewed,
         Err(StoreError::ConditionFailed) => return Err(ApiError::InvalidState),
         Err(other) => return Err(other.into()),
@@ -335,13 +335,14 @@ async fn send_message(
     PathParams(id): PathParams<ApplicationId>,
     JsonBody(body): JsonBody<MessageBody>,
 ) -> Result<(StatusCode, Json<Message>), ApiError> {
-    let case = state.applications.case(&id).await?.ok_or(ApiError::NotFound)?;
-    if case.application.owner.is_empty() {
+    let application = state.applications.get(&id).await?.ok_or(ApiError::NotFound)?;
+    if application.owner.is_empty() {
         // A paper application nobody has linked yet: there is no one to write to.
         return Err(ApiError::InvalidState);
     }
-    let message = body.into_message(&case, Side::Officer, &officer.sub, state.clock.now())?;
-    state.messages.send(&case.application.owner, &message).await?;
+    let message =
+        body.into_message(&application, &state.documents, Side::Officer, &officer.sub, state.clock.now()).await?;
+    state.messages.send(&application.owner, &message).await.map_err(send_failure)?;
     state.audit(&id, &officer, "send-message").await?;
     Ok((StatusCode::CREATED, Json(message)))
 }

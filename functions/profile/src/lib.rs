@@ -4,42 +4,53 @@
 use std::sync::Arc;
 
 use axum::extract::State;
-use axum::http::{HeaderValue, header};
-use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json, Router};
 use portal_api::body::JsonBody;
+use portal_api::paging::{Paging, page_json};
 use portal_api::principal::Principal;
 use portal_api::problem::{ApiError, FieldError};
 use portal_api::routes::{self, Area, MissingHandler};
 use portal_domain::application_documents::DocumentRequest;
+use portal_domain::application_documents::Documents;
 use portal_domain::applications::{Applications, HistoryEntry, Summary};
 use portal_domain::audit::{Audit, Outcome};
+use portal_domain::blobs::{BlobError, Blobs};
 use portal_domain::clock::Clock;
-use portal_domain::messages::Message;
+use portal_domain::messages::{Message, Messages};
 use portal_domain::notifications::Notifications;
+use portal_domain::paging::{self, PageRequest, Paged};
 use portal_domain::profile::{Language, Profile, Profiles, is_e164};
 use portal_domain::sessions::Revocations;
 use portal_domain::table::Table;
 use serde::{Deserialize, Serialize};
-use serde_json::json;
+use serde_json::{Value, json};
 
 /// What the area's handlers need.
 #[derive(Clone)]
 pub struct ProfileState {
     profiles: Profiles,
     applications: Applications,
+    documents: Documents,
+    messages: Messages,
     audit: Audit,
     notifications: Notifications,
+    blobs: Arc<dyn Blobs>,
     revocations: Revocations,
     clock: Arc<dyn Clock>,
 }
 
+/// Where data exports are assembled (the bucket's lifecycle rule expires them after a day).
+pub const EXPORTS_FOLDER: &str = "exports";
+
 impl ProfileState {
-    /// State over a table.
-    pub fn new(table: Arc<dyn Table>, clock: Arc<dyn Clock>) -> Self {
+    /// State over a table, with exports assembled in `blobs`.
+    pub fn new(table: Arc<dyn Table>, blobs: Arc<dyn Blobs>, clock: Arc<dyn Clock>) -> Self {
         Self {
+            blobs,
             profiles: Profiles::new(Arc::clone(&table)),
             applications: Applications::new(Arc::clone(&table)),
+            documents: Documents::new(Arc::clone(&table)),
+            messages: Messages::new(Arc::clone(&table)),
             audit: Audit::new(Arc::clone(&table)),
             notifications: Notifications::new(Arc::clone(&table), Arc::clone(&clock)),
             revocations: Revocations::new(table),
@@ -146,65 +157,76 @@ struct Activity {
     outcome: Outcome,
 }
 
+/// One page of who did what to the caller's applications: each application's trail newest
+/// first, one application after the other.
 async fn get_my_activity(
     principal: Principal,
     State(state): State<ProfileState>,
-) -> Result<Json<Vec<Activity>>, ApiError> {
+    Paging(page): Paging,
+) -> Result<Json<Value>, ApiError> {
     let applications = state.applications.dashboard(&principal.sub).await?;
-    Ok(Json(state.activity(&applications).await?))
+    Ok(Json(page_json(state.activity(&applications, &page).await?)))
 }
 
 impl ProfileState {
-    /// Who did what to these applications, newest first.
-    async fn activity(&self, applications: &[Summary]) -> Result<Vec<Activity>, ApiError> {
-        let mut activity = Vec::new();
-        for application in applications {
-            for record in self.audit.of(&application.id).await? {
-                let actor = record.actor_shown_to_applicant().map(str::to_owned);
-                activity.push(Activity {
-                    application_id: application.id.clone(),
-                    at: record.at,
-                    actor,
-                    role: record.role,
-                    action: record.action,
-                    outcome: record.outcome,
-                });
-            }
-        }
-        activity.sort_by_key(|line| std::cmp::Reverse(line.at));
-        Ok(activity)
+    /// One page of the activity on these applications.
+    async fn activity(&self, applications: &[Summary], page: &PageRequest) -> Result<Paged<Activity>, ApiError> {
+        // In id order, which does not change between pages (the dashboard's order does).
+        let mut ids: Vec<String> = applications.iter().map(|a| a.id.clone()).collect();
+        ids.sort();
+        let lines = self.audit.activity(&ids, page).await?;
+        Ok(lines.map(|(application_id, record)| Activity {
+            application_id,
+            at: record.at,
+            actor: record.actor_shown_to_applicant().map(str::to_owned),
+            role: record.role,
+            action: record.action,
+            outcome: record.outcome,
+        }))
     }
 }
 
 /// Everything the portal keeps about the caller (their right of access): the profile, each
 /// application as they see it — answers, history, documents, requests, messages — their
-/// notifications and who accessed their files. Served as a file to download.
-async fn export(principal: Principal, State(state): State<ProfileState>) -> Result<Response, ApiError> {
+/// notifications and who accessed their files. It grows with the caller's files, so it is not
+/// an answer (Lambda answers at most 6 MB, and a buffered answer cannot stream): it is assembled
+/// as a file in storage, and the answer is a five-minute link to download it.
+async fn export(principal: Principal, State(state): State<ProfileState>) -> Result<Json<Value>, ApiError> {
     let profile = state.profiles.get(&principal.sub).await?;
     let summaries = state.applications.dashboard(&principal.sub).await?;
     let mut applications = Vec::new();
+    let state = &state;
     for summary in &summaries {
-        let Some(case) = state.applications.case(&summary.id).await? else { continue };
+        let id = summary.id.as_str();
+        let Some(application) = state.applications.get(id).await? else { continue };
+        let history = paging::every(|page| async move { state.applications.history(id, &page).await }).await?;
+        let messages = paging::every(|page| async move { state.messages.thread(id, &page).await }).await?;
+        let requests = state.documents.requests(id).await?;
         applications.push(json!({
-            "application": case.application,
-            "history": case.history.iter().map(HistoryEntry::applicant_view).collect::<Vec<_>>(),
-            "documents": case.documents,
-            "documentRequests": case.requests.iter().map(DocumentRequest::applicant_view).collect::<Vec<_>>(),
-            "messages": case.messages.iter().map(Message::applicant_view).collect::<Vec<_>>(),
+            "application": application,
+            "history": history.iter().map(HistoryEntry::applicant_view).collect::<Vec<_>>(),
+            "documents": state.documents.of(id).await?,
+            "documentRequests": requests.iter().map(DocumentRequest::applicant_view).collect::<Vec<_>>(),
+            "messages": messages.iter().map(Message::applicant_view).collect::<Vec<_>>(),
         }));
     }
-    let activity = state.activity(&summaries).await?;
+    let sub = principal.sub.as_str();
+    let notifications = paging::every(|page| async move { state.notifications.of(sub, &page).await }).await?;
+    let summaries = &summaries;
+    let activity = paging::every(|page| async move { state.activity(summaries, &page).await }).await?;
     let export = json!({
         "exportedAt": state.clock.now(),
-        "sub": principal.sub,
+        "sub": sub,
         "profile": profile,
         "applications": applications,
-        "notifications": state.notifications.of(&principal.sub).await?,
+        "notifications": notifications,
         "activity": activity,
     });
-    let mut response = Json(export).into_response();
-    response
-        .headers_mut()
-        .insert(header::CONTENT_DISPOSITION, HeaderValue::from_static("attachment; filename=\"my-portal-data.json\""));
-    Ok(response)
+    let bytes = serde_json::to_vec(&export).map_err(|error| ApiError::Internal(Box::new(error)))?;
+    let key = format!("{EXPORTS_FOLDER}/{}", uuid::Uuid::new_v4());
+    let blob_failure = |error: BlobError| ApiError::Internal(Box::new(error));
+    state.blobs.put(&key, "application/json", bytes).await.map_err(blob_failure)?;
+    let link =
+        state.blobs.presign_download(&key, "my-portal-data.json", "application/json").await.map_err(blob_failure)?;
+    Ok(Json(json!({"url": link.url, "expiresAt": link.expires_at})))
 }

@@ -9,6 +9,7 @@ use portal_domain::sessions::Revocations;
 use portal_domain::table::{Condition, Item, Key, Page, Query, StoreError, Table, Update, WriteOp};
 use portal_profile::ProfileState;
 use portal_store::embedded::EmbeddedTable;
+use portal_store::local_blobs::LocalBlobs;
 use serde_json::{Value, json};
 
 const SUB: &str = "7c1e9a52-0d4b-4f55-9b1f-3f0a6d2e8b11";
@@ -24,8 +25,15 @@ fn area() -> Area {
     Area { table, _dir: dir }
 }
 
+/// Where exports would be assembled (no test here asks for one).
+fn blobs(dir: &tempfile::TempDir) -> Arc<LocalBlobs> {
+    Arc::new(LocalBlobs::open(dir.path(), Arc::new(SystemClock)).expect("blobs"))
+}
+
 async fn invoke(area: &Area, event: &str) -> (i64, Value, Value) {
-    let router = portal_profile::router(ProfileState::new(area.table.clone(), Arc::new(SystemClock))).expect("router");
+    let router =
+        portal_profile::router(ProfileState::new(area.table.clone(), blobs(&area._dir), Arc::new(SystemClock)))
+            .expect("router");
     let response = portal_api::lambda::handle_event(portal_api::app(router), event).await.expect("handled");
     let body = response["body"].as_str().expect("body");
     (
@@ -114,8 +122,10 @@ impl Table for UnreachableTable {
 
 #[tokio::test]
 async fn c4_when_the_session_check_cannot_run_the_request_is_denied() {
+    let dir = tempfile::tempdir().expect("temp dir");
     let router =
-        portal_profile::router(ProfileState::new(Arc::new(UnreachableTable), Arc::new(SystemClock))).expect("router");
+        portal_profile::router(ProfileState::new(Arc::new(UnreachableTable), blobs(&dir), Arc::new(SystemClock)))
+            .expect("router");
 
     let response = portal_api::lambda::handle_event(portal_api::app(router), include_str!("events/get-me.json"))
         .await

@@ -9,9 +9,11 @@ use std::sync::Arc;
 use aws_credential_types::provider::SharedCredentialsProvider;
 use aws_lambda_events::s3::S3Event;
 use portal_domain::application_documents::{Document, DocumentState, Documents, quarantine_key, verified_key};
+use portal_domain::applications::Applications;
 use portal_domain::blobs::{Blobs, UploadRequest};
 use portal_domain::clock::ManualClock;
 use portal_domain::documents::{FileKind, QuarantineReason};
+use portal_domain::status::Status;
 use portal_domain::verification::Verifier;
 use portal_store::dynamodb::DynamoTable;
 use portal_store::s3::S3Blobs;
@@ -38,7 +40,13 @@ async fn fixture() -> Fixture {
     let (s3, bucket, upload_url) = portal_emulator::s3_bucket(&config, "uploads").await.expect("bucket");
     let credentials = SharedCredentialsProvider::new(config.credentials_provider().expect("credentials"));
     let blobs = Arc::new(S3Blobs::new(s3, credentials, bucket.clone(), "ca-central-1", Some(upload_url)));
-    let documents = Documents::new(Arc::new(DynamoTable::new(dynamodb, table_name)));
+    let table: Arc<DynamoTable> = Arc::new(DynamoTable::new(dynamodb, table_name));
+    // Documents are recorded on an application that accepts them (a draft).
+    Applications::new(table.clone())
+        .create_draft("owner", "visitor-visa", "app-1".into(), 1_800_000_000)
+        .await
+        .expect("draft");
+    let documents = Documents::new(table);
     let clock = Arc::new(ManualClock::at(1_800_000_000));
     let verifier = Verifier::new(documents.clone(), blobs.clone(), clock.clone());
     Fixture { documents, blobs, verifier, bucket, clock }
@@ -60,7 +68,7 @@ impl Fixture {
             created_at: 1_800_000_000,
             updated_at: 1_800_000_000,
         };
-        self.documents.add(&document).await.expect("recorded");
+        self.documents.add(&document, Status::Draft).await.expect("recorded");
         let request = UploadRequest {
             key: quarantine_key("app-1", id),
             content_type: "application/pdf".into(),

@@ -67,8 +67,8 @@ impl CaseAccess {
         Ok(self.audit.record(id, &record).await?)
     }
 
-    /// The case, if the caller is one of `allowed`; otherwise 404 and, when the application
-    /// exists, a denial in its audit trail.
+    /// The case view (the application with the first page of each list), if the caller is one
+    /// of `allowed`; otherwise 404 and, when the application exists, a denial in its audit trail.
     pub async fn case_for(
         &self,
         id: &str,
@@ -76,8 +76,35 @@ impl CaseAccess {
         allowed: &[Party],
         action: &str,
     ) -> Result<(Case, Party), ApiError> {
-        let case = self.applications.case(id).await?.ok_or(ApiError::NotFound)?;
-        let party = if case.application.owner == principal.sub {
+        let case = self.applications.case(id).await?;
+        let party = self.party(id, case.as_ref().map(|c| &c.application), principal, allowed, action).await?;
+        Ok((case.ok_or(ApiError::NotFound)?, party))
+    }
+
+    /// The application item alone (what writes and list routes decide on), under the same rule
+    /// as [`Self::case_for`].
+    pub async fn application_for(
+        &self,
+        id: &str,
+        principal: &Principal,
+        allowed: &[Party],
+        action: &str,
+    ) -> Result<(Application, Party), ApiError> {
+        let application = self.applications.get(id).await?;
+        let party = self.party(id, application.as_ref(), principal, allowed, action).await?;
+        Ok((application.ok_or(ApiError::NotFound)?, party))
+    }
+
+    async fn party(
+        &self,
+        id: &str,
+        application: Option<&Application>,
+        principal: &Principal,
+        allowed: &[Party],
+        action: &str,
+    ) -> Result<Party, ApiError> {
+        let application = application.ok_or(ApiError::NotFound)?;
+        let party = if application.owner == principal.sub {
             Some(Party::Owner)
         } else if principal.is_officer() {
             Some(Party::Officer)
@@ -85,7 +112,7 @@ impl CaseAccess {
             None
         };
         match party.filter(|p| allowed.contains(p)) {
-            Some(party) => Ok((case, party)),
+            Some(party) => Ok(party),
             None => {
                 self.audit(id, principal, party.map_or("other", Party::role), action, Outcome::Denied).await?;
                 Err(ApiError::NotFound)

@@ -12,6 +12,7 @@ pub mod lambda;
 pub mod messages;
 pub mod observe;
 pub mod openapi;
+pub mod paging;
 pub mod params;
 pub mod principal;
 pub mod problem;

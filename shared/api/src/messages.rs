@@ -31,6 +31,16 @@ const PROBLEM_TITLES: &[(&str, &str, &str)] = &[
         "Ce fichier n'a pas réussi la vérification et ne peut pas être téléchargé",
     ),
     ("too-many-attempts", "Too many attempts, try again later", "Trop de tentatives, réessayez plus tard"),
+    (
+        "too-many-documents",
+        "This application holds as many documents as it may: remove one first",
+        "Cette demande contient le nombre maximal de documents : retirez-en un d'abord",
+    ),
+    (
+        "limit-reached",
+        "You have reached today's limit: try again tomorrow",
+        "Vous avez atteint la limite d'aujourd'hui : réessayez demain",
+    ),
     ("forbidden", "You are not allowed to do this", "Vous n'êtes pas autorisé à faire ceci"),
     ("not-found", "Not found", "Introuvable"),
     ("method-not-allowed", "Method not allowed", "Méthode non permise"),
@@ -81,6 +91,12 @@ const FIELD_MESSAGES: &[(&str, &str, &str)] = &[
         "Entrez un numéro de cellulaire avec son indicatif de pays, par exemple +15145550123.",
     ),
     ("document-missing", "Upload this document.", "Téléversez ce document."),
+    ("invalid-limit", "Ask for 1 to 100 items.", "Demandez de 1 à 100 éléments."),
+    (
+        "invalid-cursor",
+        "This page link is not valid: start from the first page.",
+        "Ce lien de page n'est pas valide : recommencez à la première page.",
+    ),
     (
         "document-not-verified",
         "This document is still being checked: try again in a moment.",

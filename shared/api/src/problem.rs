@@ -87,10 +87,20 @@ pub enum ApiError {
     /// Too many attempts: throttled or locked out for a while.
     #[error("too many attempts")]
     TooManyAttempts,
-    /// A counted limit is reached: try again after `retry_after` seconds.
+    /// A counted limit on attempts is reached (sign-in, codes, emails, linking): try again
+    /// after `retry_after` seconds.
+    #[error("attempts limited")]
+    AttemptsLimited {
+        /// Seconds until an attempt can succeed again.
+        retry_after: u64,
+    },
+    /// The application holds as many documents as it may.
+    #[error("too many documents")]
+    TooManyDocuments,
+    /// A counted limit is used up until `retry_after` seconds from now (messages per day).
     #[error("limit reached")]
     LimitReached {
-        /// Seconds until an attempt can succeed again.
+        /// Seconds until it resets.
         retry_after: u64,
     },
     /// Signed in, but not allowed to use this route.
@@ -128,7 +138,7 @@ impl ApiError {
 
 impl From<LimitReached> for ApiError {
     fn from(reached: LimitReached) -> Self {
-        ApiError::LimitReached { retry_after: reached.retry_after }
+        ApiError::AttemptsLimited { retry_after: reached.retry_after }
     }
 }
 
@@ -139,6 +149,8 @@ impl From<StoreError> for ApiError {
             // A handler expecting the race maps it more precisely before this; any other lost
             // condition is someone else's concurrent change, never a server fault.
             StoreError::ConditionFailed | StoreError::TransactionCanceled { .. } => ApiError::LostRace,
+            // Only cursors come from callers; every other store request is the server's own.
+            StoreError::InvalidCursor => crate::paging::invalid_cursor(),
             other => ApiError::Internal(Box::new(other)),
         }
     }
@@ -189,9 +201,11 @@ impl ApiError {
             ApiError::Incomplete(_) => (StatusCode::UNPROCESSABLE_ENTITY, "incomplete"),
             ApiError::UploadMissing => (StatusCode::CONFLICT, "upload-missing"),
             ApiError::DocumentUnavailable => (StatusCode::CONFLICT, "document-unavailable"),
-            ApiError::TooManyAttempts | ApiError::LimitReached { .. } => {
+            ApiError::TooManyAttempts | ApiError::AttemptsLimited { .. } => {
                 (StatusCode::TOO_MANY_REQUESTS, "too-many-attempts")
             }
+            ApiError::TooManyDocuments => (StatusCode::CONFLICT, "too-many-documents"),
+            ApiError::LimitReached { .. } => (StatusCode::TOO_MANY_REQUESTS, "limit-reached"),
             ApiError::Forbidden => (StatusCode::FORBIDDEN, "forbidden"),
             ApiError::NotFound => (StatusCode::NOT_FOUND, "not-found"),
             ApiError::MethodNotAllowed => (StatusCode::METHOD_NOT_ALLOWED, "method-not-allowed"),
@@ -217,7 +231,7 @@ impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let (status, kind) = self.status_and_kind();
         let limited_for = match &self {
-            ApiError::LimitReached { retry_after } => Some(*retry_after),
+            ApiError::AttemptsLimited { retry_after } | ApiError::LimitReached { retry_after } => Some(*retry_after),
             _ => None,
         };
         let language = observe::current_language();

@@ -113,7 +113,7 @@ pub const ROUTES: &[Route] = &[
         function: "ExportMyData",
         area: Area::Profile,
         auth: Auth::User,
-        summary: "Everything the portal keeps about the caller, as one JSON file to download",
+        summary: "Everything the portal keeps about the caller: a five-minute link to a JSON file assembled in storage",
     },
     Route {
         method: Method::GET,
@@ -418,6 +418,14 @@ pub const ROUTES: &[Route] = &[
         area: Area::Officer,
         auth: Auth::Officer,
         summary: "Write to the applicant (notifies them)",
+    },
+    Route {
+        method: Method::GET,
+        path: "/api/applications/{id}/history",
+        function: "ListHistory",
+        area: Area::Applications,
+        auth: Auth::User,
+        summary: "One page of an application's history, oldest first (`?limit=`, `?cursor=`)",
     },
 ];
 

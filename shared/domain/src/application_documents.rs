@@ -21,8 +21,16 @@ use crate::application_types::ApplicationType;
 use crate::documents::{FileKind, QuarantineReason};
 use crate::events::{Event, EventKind};
 use crate::keys;
+use crate::paging::{self, PageRequest, Paged};
 use crate::status::Status;
-use crate::table::{Condition, Item, StoreError, Table, Update, WriteOp};
+use crate::table::{Condition, Item, Query, SortKey, StoreError, Table, Update, WriteOp};
+
+/// Most documents one application may hold (replacements included; a removed one gives its
+/// place back). Reserved on the application's document count in the same transaction as the
+/// document, so parallel declarations cannot pass it (A7).
+pub const MAX_DOCUMENTS: i64 = 100;
+/// Most document requests read with a case (officers ask for at most 20 kinds at once).
+const MAX_REQUESTS_READ: u32 = 100;
 
 /// Where uploads land before verification (the bucket's lifecycle rule expires what is left).
 pub const QUARANTINE_FOLDER: &str = "quarantine";
@@ -260,10 +268,48 @@ impl Documents {
         Self { table }
     }
 
-    /// Records a document whose upload has just been signed.
-    pub async fn add(&self, document: &Document) -> Result<(), StoreError> {
-        let key = keys::document(&document.application_id, &document.id);
-        self.table.put(Item::from_record(&key, document)?, Some(Condition::Absent)).await
+    /// Records a document whose upload has just been signed, if the application still has
+    /// `status` (the one its acceptance was decided on) and a place below the cap: the place is
+    /// reserved, the status checked and the document written in one transaction.
+    pub async fn add(&self, document: &Document, status: Status) -> Result<(), AddError> {
+        let application_id = &document.application_id;
+        let ops = vec![
+            WriteOp::Update {
+                key: keys::document_count(application_id),
+                update: Update::default().add("count", 1),
+                condition: Some(Condition::Below("count".into(), MAX_DOCUMENTS)),
+            },
+            WriteOp::Check {
+                key: keys::application(application_id),
+                condition: Condition::Equals("status".into(), json!(status)),
+            },
+            WriteOp::Put {
+                item: Item::from_record(&keys::document(application_id, &document.id), document)?,
+                condition: Some(Condition::Absent),
+            },
+        ];
+        match self.table.transact_write(ops).await {
+            Err(StoreError::TransactionCanceled { failed_conditions }) if failed_conditions.contains(&0) => {
+                Err(AddError::CapReached)
+            }
+            Err(StoreError::TransactionCanceled { .. }) => Err(AddError::StatusChanged),
+            other => Ok(other?),
+        }
+    }
+
+    /// Every document of an application (the cap bounds them to one page).
+    pub async fn of(&self, application_id: &str) -> Result<Vec<Document>, StoreError> {
+        documents_of(self.table.as_ref(), application_id).await
+    }
+
+    /// The application's document requests.
+    pub async fn requests(&self, application_id: &str) -> Result<Vec<DocumentRequest>, StoreError> {
+        requests_of(self.table.as_ref(), application_id).await
+    }
+
+    /// One page of the application's documents.
+    pub async fn page(&self, application_id: &str, page: &PageRequest) -> Result<Paged<Document>, StoreError> {
+        paging::read(self.table.as_ref(), documents_query(application_id), page).await
     }
 
     /// One document.
@@ -271,9 +317,21 @@ impl Documents {
         self.table.get(&keys::document(application_id, id)).await?.map(|item| item.to_record()).transpose()
     }
 
-    /// Removes a document's record (its files are deleted first by the caller).
+    /// Removes a document's record (its files are deleted first by the caller) and gives its
+    /// place under the cap back; removing one already gone changes nothing.
     pub async fn remove(&self, application_id: &str, id: &str) -> Result<(), StoreError> {
-        self.table.delete(&keys::document(application_id, id), None).await
+        let ops = vec![
+            WriteOp::Delete { key: keys::document(application_id, id), condition: Some(Condition::Present) },
+            WriteOp::Update {
+                key: keys::document_count(application_id),
+                update: Update::default().add("count", -1),
+                condition: None,
+            },
+        ];
+        match self.table.transact_write(ops).await {
+            Err(StoreError::TransactionCanceled { failed_conditions }) if failed_conditions == [0] => Ok(()),
+            other => other,
+        }
     }
 
     /// Records an officer's review of a document whose file passed verification, with the event
@@ -328,6 +386,38 @@ impl Documents {
             Err(other) => Err(other),
         }
     }
+}
+
+/// Why a document was not recorded.
+#[derive(Debug, thiserror::Error)]
+pub enum AddError {
+    /// The application holds as many documents as it may.
+    #[error("the application holds {MAX_DOCUMENTS} documents")]
+    CapReached,
+    /// The application changed status since it was read (or is gone).
+    #[error("the application's status changed")]
+    StatusChanged,
+    /// The store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+fn documents_query(application_id: &str) -> Query {
+    Query::partition(keys::application_partition(application_id)).sort(SortKey::Prefix(keys::DOCUMENT_PREFIX.into()))
+}
+
+/// Every document of an application: the cap bounds them to one page.
+pub async fn documents_of(table: &dyn Table, application_id: &str) -> Result<Vec<Document>, StoreError> {
+    let page = PageRequest::new(MAX_DOCUMENTS as u32, None);
+    Ok(paging::read(table, documents_query(application_id), &page).await?.items)
+}
+
+/// The application's document requests (the first hundred; officers ask for at most 20 kinds
+/// at a time, each time moving the application to `documents_requested`).
+pub async fn requests_of(table: &dyn Table, application_id: &str) -> Result<Vec<DocumentRequest>, StoreError> {
+    let query = Query::partition(keys::application_partition(application_id))
+        .sort(SortKey::Prefix(keys::DOCUMENT_REQUEST_PREFIX.into()));
+    Ok(paging::read(table, query, &PageRequest::new(MAX_REQUESTS_READ, None)).await?.items)
 }
 
 #[cfg(test)]

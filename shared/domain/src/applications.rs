@@ -14,13 +14,14 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
-use crate::application_documents::{Document, DocumentRequest};
+use crate::application_documents::{self, Document, DocumentRequest};
 use crate::events::{Event, EventKind};
 use crate::ids::ApplicationNumber;
 use crate::keys;
-use crate::messages::Message;
+use crate::messages::{self, Message};
+use crate::paging::{self, PageRequest, Paged};
 use crate::status::{Actor, Command, NotAllowed, Status};
-use crate::table::{Condition, Cursor, Index, Item, Query, SortKey, StoreError, Table, WriteOp};
+use crate::table::{Condition, Index, Item, Query, SortKey, StoreError, Table, WriteOp};
 
 /// An application as stored.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -48,6 +49,25 @@ pub struct Application {
     /// Created (seconds since the epoch).
     pub created_at: u64,
     /// Last changed.
+    pub updated_at: u64,
+}
+
+/// A line of the officers' queue: the application item read through the index, without its
+/// form data.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct QueueEntry {
+    /// The application's id.
+    pub id: String,
+    /// Its type.
+    #[serde(rename = "type")]
+    pub type_code: String,
+    /// Where it stands.
+    pub status: Status,
+    /// Its number.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub number: Option<String>,
+    /// Last change.
     pub updated_at: u64,
 }
 
@@ -101,19 +121,26 @@ impl HistoryEntry {
     }
 }
 
-/// An application with its history, read in one query of its partition.
+/// Items of each list in the case view's first pages (the rest through their own routes).
+const CASE_PREVIEW_ITEMS: u32 = 20;
+/// Bytes of each of those first pages: two of them, the documents (at most the cap, a few
+/// hundred bytes each), the requests and the application item (DynamoDB's 400 KB at most) stay
+/// far below Lambda's 6 MB.
+const CASE_PREVIEW_BYTES: usize = 200_000;
+
+/// An application with the first page of each of its lists.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Case {
     /// The application.
     pub application: Application,
-    /// Its history, oldest first.
-    pub history: Vec<HistoryEntry>,
-    /// Its documents.
+    /// The first page of its history, oldest first.
+    pub history: Paged<HistoryEntry>,
+    /// Its documents (bounded by the cap, so all of them).
     pub documents: Vec<Document>,
     /// Officers' requests for documents.
     pub requests: Vec<DocumentRequest>,
-    /// The thread with the agency, oldest first.
-    pub messages: Vec<Message>,
+    /// The first page of the thread with the agency, newest first.
+    pub messages: Paged<Message>,
 }
 
 /// A status change to record.
@@ -282,28 +309,30 @@ impl Applications {
         Ok(application)
     }
 
-    /// The application, its history, documents, requests and messages: one query of its partition.
+    /// The application item alone: what every write decides on (never the whole partition).
+    pub async fn get(&self, id: &str) -> Result<Option<Application>, StoreError> {
+        self.table.get(&keys::application(id)).await?.map(|item| item.to_record()).transpose()
+    }
+
+    /// One page of the application's history, oldest first.
+    pub async fn history(&self, id: &str, page: &PageRequest) -> Result<Paged<HistoryEntry>, StoreError> {
+        let query =
+            Query::partition(keys::application_partition(id)).sort(SortKey::Prefix(keys::HISTORY_PREFIX.into()));
+        paging::read(self.table.as_ref(), query, page).await
+    }
+
+    /// The case view: the application with a bounded first page of its history and thread, its
+    /// documents (at most the cap) and document requests, read concurrently.
     pub async fn case(&self, id: &str) -> Result<Option<Case>, StoreError> {
-        let mut application = None;
-        let mut history = Vec::new();
-        let mut documents = Vec::new();
-        let mut requests = Vec::new();
-        let mut messages = Vec::new();
-        let mut query = Some(Query::partition(keys::application_partition(id)).limit(1000));
-        while let Some(current) = query.take() {
-            let page = self.table.query(current.clone()).await?;
-            for item in &page.items {
-                match item.key().sk.as_str() {
-                    keys::APPLICATION_SK => application = Some(item.to_record::<Application>()?),
-                    sk if sk.starts_with(keys::HISTORY_PREFIX) => history.push(item.to_record()?),
-                    sk if sk.starts_with(keys::DOCUMENT_PREFIX) => documents.push(item.to_record()?),
-                    sk if sk.starts_with(keys::DOCUMENT_REQUEST_PREFIX) => requests.push(item.to_record()?),
-                    sk if sk.starts_with(keys::MESSAGE_PREFIX) => messages.push(item.to_record()?),
-                    _ => {}
-                }
-            }
-            query = page.next.map(|cursor| current.after(Some(cursor)));
-        }
+        let table = self.table.as_ref();
+        let preview = PageRequest::preview(CASE_PREVIEW_ITEMS, CASE_PREVIEW_BYTES);
+        let (application, history, documents, requests, messages) = futures::try_join!(
+            self.get(id),
+            self.history(id, &preview),
+            application_documents::documents_of(table, id),
+            application_documents::requests_of(table, id),
+            messages::thread(table, id, &preview),
+        )?;
         Ok(application.map(|application| Case { application, history, documents, requests, messages }))
     }
 
@@ -346,8 +375,7 @@ impl Applications {
         if !same_name(&holder.family_name, family_name) || holder.date_of_birth != date_of_birth.trim() {
             return Ok(None);
         }
-        let Some(case) = self.case(&holder.id).await? else { return Ok(None) };
-        let mut linked = case.application;
+        let Some(mut linked) = self.get(&holder.id).await? else { return Ok(None) };
         linked.owner = owner.to_owned();
         linked.version += 1;
         linked.updated_at = at;
@@ -382,16 +410,13 @@ impl Applications {
         &self,
         status: Status,
         type_code: Option<&str>,
-        limit: u32,
-        after: Option<Cursor>,
-    ) -> Result<(Vec<Application>, Option<Cursor>), StoreError> {
-        let mut query = Query::index(Index::Gsi1, keys::queue(status)).limit(limit).after(after);
+        page: &PageRequest,
+    ) -> Result<Paged<QueueEntry>, StoreError> {
+        let mut query = Query::index(Index::Gsi1, keys::queue(status));
         if let Some(type_code) = type_code {
             query = query.sort(SortKey::Prefix(format!("{type_code}#")));
         }
-        let page = self.table.query(query).await?;
-        let applications = page.items.iter().map(Item::to_record).collect::<Result<Vec<Application>, _>>()?;
-        Ok((applications, page.next))
+        paging::read(self.table.as_ref(), query, page).await
     }
 
     /// The owner's applications, newest change first: one query.

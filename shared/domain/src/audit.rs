@@ -3,10 +3,41 @@
 
 use std::sync::Arc;
 
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::{Deserialize, Serialize};
 
 use crate::keys;
-use crate::table::{Condition, Item, Query, StoreError, Table};
+use crate::paging::{self, PageRequest, Paged};
+use crate::table::{Condition, Cursor, Item, Query, StoreError, Table};
+
+/// Below this many bytes left, a page of activity stops rather than open the next trail.
+const MIN_BYTES_FOR_ANOTHER_TRAIL: usize = 16 * 1024;
+/// What an activity line adds to its record (the application id and its field name).
+const LINE_OVERHEAD_BYTES: usize = 64;
+
+/// Where a page of activity ended: in which application's trail, and where in it (`None`: at
+/// its start). Opaque to callers.
+#[derive(Debug, Serialize, Deserialize)]
+struct ActivityPosition {
+    application: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    after: Option<String>,
+}
+
+impl ActivityPosition {
+    fn cursor(&self) -> Cursor {
+        Cursor::from(URL_SAFE_NO_PAD.encode(serde_json::to_vec(self).unwrap_or_default()))
+    }
+
+    /// The position a cursor names, if it is one of `applications`.
+    fn of(cursor: &Cursor, applications: &[String]) -> Result<(usize, Option<Cursor>), StoreError> {
+        let bytes = URL_SAFE_NO_PAD.decode(cursor.as_str()).map_err(|_| StoreError::InvalidCursor)?;
+        let position: ActivityPosition = serde_json::from_slice(&bytes).map_err(|_| StoreError::InvalidCursor)?;
+        let index = applications.iter().position(|id| *id == position.application).ok_or(StoreError::InvalidCursor)?;
+        Ok((index, position.after.map(Cursor::from)))
+    }
+}
 
 /// Whether the attempt was allowed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -71,11 +102,46 @@ impl Audit {
         self.table.put(Item::from_record(&key, record)?, Some(Condition::Absent)).await
     }
 
-    /// The latest thousand records of the application's audit trail, newest first.
-    pub async fn of(&self, application_id: &str) -> Result<Vec<AuditRecord>, StoreError> {
-        let query = Query::partition(keys::audit_partition(application_id)).descending().limit(1000);
-        let page = self.table.query(query).await?;
-        page.items.iter().map(Item::to_record).collect()
+    /// One page of the application's audit trail, newest first.
+    pub async fn of(&self, application_id: &str, page: &PageRequest) -> Result<Paged<AuditRecord>, StoreError> {
+        let query = Query::partition(keys::audit_partition(application_id)).descending();
+        paging::read(self.table.as_ref(), query, page).await
+    }
+
+    /// One page of the trails of several applications (a user's), one trail after the other in
+    /// the order given, each newest first. The cursor names an application of `applications`,
+    /// so it opens no one else's trail.
+    pub async fn activity(
+        &self,
+        applications: &[String],
+        page: &PageRequest,
+    ) -> Result<Paged<(String, AuditRecord)>, StoreError> {
+        let (mut index, mut after) = match &page.after {
+            Some(cursor) => ActivityPosition::of(cursor, applications)?,
+            None => (0, None),
+        };
+        let (mut items, mut bytes) = (Vec::new(), page.bytes);
+        while let Some(application) = applications.get(index) {
+            let left = page.limit - items.len() as u32;
+            if left == 0 || bytes < MIN_BYTES_FOR_ANOTHER_TRAIL {
+                let position =
+                    ActivityPosition { application: application.clone(), after: after.map(|c| c.as_str().to_owned()) };
+                return Ok(Paged { items, next: Some(position.cursor()) });
+            }
+            let budget = bytes.saturating_sub(left as usize * (LINE_OVERHEAD_BYTES + application.len()));
+            let trail = self.of(application, &PageRequest { limit: left, bytes: budget, after: after.take() }).await?;
+            for record in trail.items {
+                bytes = bytes.saturating_sub(paging::json_size(&record)? + LINE_OVERHEAD_BYTES + application.len());
+                items.push((application.clone(), record));
+            }
+            if let Some(next) = trail.next {
+                let position =
+                    ActivityPosition { application: application.clone(), after: Some(next.as_str().to_owned()) };
+                return Ok(Paged { items, next: Some(position.cursor()) });
+            }
+            index += 1;
+        }
+        Ok(Paged { items, next: None })
     }
 }
 

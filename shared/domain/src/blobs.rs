@@ -98,6 +98,10 @@ pub trait Blobs: Send + Sync {
 
     /// Deletes an object; deleting a missing one is not an error.
     async fn delete(&self, key: &str) -> Result<(), BlobError>;
+
+    /// Stores a file the server assembled (a data export) under a new key, refusing to
+    /// overwrite one (`AlreadyExists`).
+    async fn put(&self, key: &str, content_type: &str, bytes: Vec<u8>) -> Result<(), BlobError>;
 }
 
 /// Whether a key is one the server would choose: non-empty segments of letters, digits, `-` and

@@ -23,6 +23,8 @@
 //! | limit cool-down   | `LIMIT#{limit}#{subject}` | `REFUSED#{window}` | |   |
 //! | pending challenge | `CHALLENGE#{digest}` | `CHALLENGE` |    |        |
 //! | known place       | `PLACES#{email}` | `PLACE#{address}` |  |        |
+//! | document count    | `APP#{id}`     | `DOCCOUNT`  |        |        |
+//! | applicant's messages of a day | `APP#{id}` | `MSGDAY#{day}` | |  |
 //!
 //! Local mode only (the local identity provider and the outbox; Cognito and SES hold these in AWS):
 //!
@@ -236,6 +238,17 @@ pub fn outbox_message(sent_at: u64, id: &str) -> Key {
     Key::new(OUTBOX_PARTITION, format!("{sent_at:020}#{id}"))
 }
 
+/// How many documents an application holds, reserved before each is recorded (the cap).
+pub fn document_count(application_id: &str) -> Key {
+    Key::new(application_partition(application_id), "DOCCOUNT")
+}
+
+/// How many messages the applicant sent on an application's thread on one day (days since the
+/// epoch), reserved before each is recorded (the daily limit).
+pub fn messages_on_day(application_id: &str, day: u64) -> Key {
+    Key::new(application_partition(application_id), format!("MSGDAY#{day}"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -259,6 +272,17 @@ mod tests {
         assert!(limit_counter("x", "s", 9).sk < limit_counter("x", "s", 10).sk);
         assert_eq!(pending_challenge("d1"), Key::new("CHALLENGE#d1", "CHALLENGE"));
         assert_eq!(known_place("a@example.ca", "192.0.2.1"), Key::new("PLACES#a@example.ca", "PLACE#192.0.2.1"));
+    }
+
+    #[test]
+    fn counter_keys_are_stable_and_outside_every_listed_prefix() {
+        assert_eq!(document_count("a1"), Key::new("APP#a1", "DOCCOUNT"));
+        assert_eq!(messages_on_day("a1", 20_500), Key::new("APP#a1", "MSGDAY#20500"));
+        for key in [document_count("a1"), messages_on_day("a1", 1)] {
+            for prefix in [HISTORY_PREFIX, DOCUMENT_PREFIX, DOCUMENT_REQUEST_PREFIX, MESSAGE_PREFIX] {
+                assert!(!key.sk.starts_with(prefix), "{key:?} would show in a list");
+            }
+        }
     }
 
     #[test]

@@ -19,6 +19,7 @@ pub mod limits;
 pub mod messages;
 pub mod notifications;
 pub mod notify;
+pub mod paging;
 pub mod password;
 pub mod profile;
 pub mod sessions;

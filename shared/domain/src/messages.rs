@@ -7,7 +7,10 @@
 //!   officer messages and the latest message — kept in step in the same transaction as every
 //!   message and receipt, so the inbox is one query of the applicant's partition.
 //!
-//! An officer's message also writes its event (the applicant is notified).
+//! An officer's message also writes its event (the applicant is notified). The applicant may
+//! send at most [`MAX_APPLICANT_MESSAGES_PER_DAY`] messages a day on one application, reserved
+//! on a per-day counter (`APP#{id}` / `MSGDAY#{day}`) in the same transaction as the message,
+//! so parallel posts cannot pass the limit (A7).
 
 use std::sync::Arc;
 
@@ -17,14 +20,43 @@ use serde_json::json;
 use crate::application_documents::Document;
 use crate::events::{Event, EventKind};
 use crate::keys;
+use crate::paging::{self, PageRequest, Paged};
 use crate::table::{Condition, Item, Query, SortKey, StoreError, Table, Update, WriteOp};
 
 /// Longest message body, in characters.
 pub const MAX_BODY_CHARS: usize = 5000;
 /// Most documents one message may point to.
 pub const MAX_REFERENCED_DOCUMENTS: usize = 10;
+/// Most messages the applicant may send on one application in a day (UTC).
+pub const MAX_APPLICANT_MESSAGES_PER_DAY: i64 = 20;
 /// `readAt` of a message nobody on the other side has read yet.
 const UNREAD: u64 = 0;
+const DAY_SECONDS: u64 = 86_400;
+/// A day's counter is kept one day past its end, then the table drops it (TTL).
+const COUNTER_KEPT_SECONDS: u64 = 2 * DAY_SECONDS;
+
+/// Why a message was not sent.
+#[derive(Debug, thiserror::Error)]
+pub enum SendError {
+    /// The applicant sent as many messages today as they may; the next day starts in
+    /// `retry_after` seconds.
+    #[error("daily message limit reached")]
+    DailyLimit {
+        /// Seconds until the limit resets.
+        retry_after: u64,
+    },
+    /// The store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// One page of an application's thread, newest first.
+pub async fn thread(table: &dyn Table, application_id: &str, page: &PageRequest) -> Result<Paged<Message>, StoreError> {
+    let query = Query::partition(keys::application_partition(application_id))
+        .sort(SortKey::Prefix(keys::MESSAGE_PREFIX.into()))
+        .descending();
+    paging::read(table, query, page).await
+}
 
 /// Which side wrote a message.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -95,9 +127,20 @@ impl Messages {
         Self { table }
     }
 
+    /// One page of an application's thread, newest first.
+    pub async fn thread(&self, application_id: &str, page: &PageRequest) -> Result<Paged<Message>, StoreError> {
+        thread(self.table.as_ref(), application_id, page).await
+    }
+
+    /// One message of a thread.
+    pub async fn get(&self, application_id: &str, id: &str) -> Result<Option<Message>, StoreError> {
+        self.table.get(&keys::message(application_id, id)).await?.map(|item| item.to_record()).transpose()
+    }
+
     /// Sends a message on the thread of the application `owner` applied with: the message, the
-    /// owner's inbox entry and (from an officer) the event telling the owner, in one transaction.
-    pub async fn send(&self, owner: &str, message: &Message) -> Result<(), StoreError> {
+    /// owner's inbox entry and (from an officer) the event telling the owner or (from the
+    /// applicant) a place of the day's limit, in one transaction.
+    pub async fn send(&self, owner: &str, message: &Message) -> Result<(), SendError> {
         let latest = Latest { id: message.id.clone(), from: message.from, sent_at: message.sent_at };
         let mut inbox = Update::default()
             .set("applicationId", message.application_id.as_str())
@@ -113,11 +156,27 @@ impl Messages {
             },
             WriteOp::Update { key: keys::inbox_entry(owner, &message.application_id), update: inbox, condition: None },
         ];
-        if message.from == Side::Officer {
-            let event = Event::new(&message.application_id, owner, EventKind::OfficerMessage, message.sent_at);
-            ops.push(event.write()?);
+        let day = message.sent_at / DAY_SECONDS;
+        match message.from {
+            Side::Officer => {
+                let event = Event::new(&message.application_id, owner, EventKind::OfficerMessage, message.sent_at);
+                ops.push(event.write()?);
+            }
+            Side::Applicant => ops.push(WriteOp::Update {
+                key: keys::messages_on_day(&message.application_id, day),
+                update: Update::default().add("count", 1).set("expiresAt", day * DAY_SECONDS + COUNTER_KEPT_SECONDS),
+                condition: Some(Condition::Below("count".into(), MAX_APPLICANT_MESSAGES_PER_DAY)),
+            }),
         }
-        self.table.transact_write(ops).await
+        let limit_position = ops.len() - 1;
+        match self.table.transact_write(ops).await {
+            Err(StoreError::TransactionCanceled { failed_conditions })
+                if message.from == Side::Applicant && failed_conditions.contains(&limit_position) =>
+            {
+                Err(SendError::DailyLimit { retry_after: (day + 1) * DAY_SECONDS - message.sent_at })
+            }
+            other => Ok(other?),
+        }
     }
 
     /// Records that the other side read `message`; `false` when it was already read. An

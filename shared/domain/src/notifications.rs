@@ -18,12 +18,10 @@ use crate::clock::Clock;
 use crate::events::{Event, EventKind};
 use crate::keys;
 use crate::notify::{Channel, Message, Notifier};
+use crate::paging::{self, PageRequest, Paged};
 use crate::profile::{Language, Profiles};
 use crate::status::Status;
 use crate::table::{ChangeRecord, Condition, Item, Query, SortKey, StoreError, Table, Update};
-
-/// Most notifications listed.
-const LISTED: u32 = 50;
 
 /// What one event says, in one language.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -167,13 +165,12 @@ impl Notifications {
         Self { table, clock }
     }
 
-    /// The user's latest notifications, newest first: one query.
-    pub async fn of(&self, sub: &str) -> Result<Vec<Notification>, StoreError> {
+    /// One page of the user's notifications, newest first: one query.
+    pub async fn of(&self, sub: &str, page: &PageRequest) -> Result<Paged<Notification>, StoreError> {
         let query = Query::partition(keys::user_partition(sub))
             .sort(SortKey::Prefix(keys::NOTIFICATION_PREFIX.into()))
-            .descending()
-            .limit(LISTED);
-        self.table.query(query).await?.items.iter().map(Item::to_record).collect()
+            .descending();
+        paging::read(self.table.as_ref(), query, page).await
     }
 
     /// Marks one of the user's notifications read; `false` when it does not exist.

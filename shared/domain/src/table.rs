@@ -314,6 +314,18 @@ impl Cursor {
         if !complete || key.get(partition_attribute).and_then(Value::as_str) != Some(query.partition.as_str()) {
             return Err(StoreError::InvalidCursor);
         }
+        // A position outside the query's sort keys belongs to another list of the same partition
+        // (DynamoDB refuses it as "outside query boundaries"; both stores refuse it here).
+        let sort_attribute = query.index.map_or(SK, |index| index.key_attributes().1);
+        let sort = key.get(sort_attribute).and_then(Value::as_str).unwrap_or_default();
+        let inside = match &query.sort {
+            SortKey::Any => true,
+            SortKey::Prefix(prefix) => sort.starts_with(prefix.as_str()),
+            SortKey::Between(low, high) => (low.as_str()..=high.as_str()).contains(&sort),
+        };
+        if !inside {
+            return Err(StoreError::InvalidCursor);
+        }
         Ok(key)
     }
 }
@@ -597,6 +609,16 @@ mod tests {
             Err(StoreError::InvalidCursor)
         ));
         assert!(index_cursor.for_query(&Query::index(Index::Gsi1, "QUEUE#a")).is_ok());
+        let message = Cursor::from_last_key(&last_key(&Item::new(&Key::new("P", "MSG#1")), None));
+        let messages = Query::partition("P").sort(SortKey::Prefix("MSG#".into()));
+        assert!(message.for_query(&messages).is_ok());
+        assert!(
+            matches!(
+                message.for_query(&Query::partition("P").sort(SortKey::Prefix("HIST#".into()))),
+                Err(StoreError::InvalidCursor)
+            ),
+            "a cursor of one list of a partition does not open another"
+        );
         assert!(matches!(Cursor::from("%%%".to_owned()).to_last_key(), Err(StoreError::InvalidCursor)));
     }
 

@@ -293,6 +293,21 @@ impl Blobs for LocalBlobs {
             _ => Ok(()),
         }
     }
+
+    async fn put(&self, key: &str, _content_type: &str, bytes: Vec<u8>) -> Result<(), BlobError> {
+        let path = self.path(key)?;
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).map_err(unavailable)?;
+        }
+        let mut file =
+            std::fs::OpenOptions::new().write(true).create_new(true).open(&path).map_err(|error| {
+                match error.kind() {
+                    ErrorKind::AlreadyExists => BlobError::AlreadyExists,
+                    _ => unavailable(error),
+                }
+            })?;
+        file.write_all(&bytes).and_then(|()| file.sync_all()).map_err(unavailable)
+    }
 }
 
 #[cfg(test)]

@@ -184,4 +184,18 @@ impl Blobs for S3Blobs {
         self.client.delete_object().bucket(&self.bucket).key(Self::key(key)?).send().await.map_err(blob_error)?;
         Ok(())
     }
+
+    async fn put(&self, key: &str, content_type: &str, bytes: Vec<u8>) -> Result<(), BlobError> {
+        self.client
+            .put_object()
+            .bucket(&self.bucket)
+            .key(Self::key(key)?)
+            .content_type(content_type)
+            .if_none_match("*")
+            .body(bytes.into())
+            .send()
+            .await
+            .map_err(blob_error)?;
+        Ok(())
+    }
 }

@@ -4,8 +4,11 @@
 
 use std::sync::Arc;
 
+use portal_domain::application_documents::{AddError, Document, DocumentState, Documents, MAX_DOCUMENTS};
 use portal_domain::applications::{Application, Applications, Change, WriteError};
-use portal_domain::messages::{Message, Messages, Side};
+use portal_domain::documents::FileKind;
+use portal_domain::messages::{MAX_APPLICANT_MESSAGES_PER_DAY, Message, Messages, SendError, Side};
+use portal_domain::paging::PageRequest;
 use portal_domain::status::{Command, Status};
 use portal_domain::table::Table;
 use portal_store::dynamodb::DynamoTable;
@@ -17,12 +20,37 @@ const T0: u64 = 1_800_000_000;
 struct Fixture {
     applications: Applications,
     messages: Messages,
+    documents: Documents,
+    /// Whether racing requests can be sent at once: moto (a threaded Python server) does not
+    /// evaluate conditions atomically, so on it the same requests go one after the other and
+    /// prove the condition is evaluated by the store; atomicity is DynamoDB's own guarantee.
+    races: bool,
     _dir: Option<tempfile::TempDir>,
 }
 
 impl Fixture {
+    /// Runs the requests at once where the store can race them, else one after the other.
+    async fn race<T>(&self, requests: Vec<impl std::future::Future<Output = T>>) -> Vec<T> {
+        if self.races {
+            return futures::future::join_all(requests).await;
+        }
+        let mut results = Vec::new();
+        for request in requests {
+            results.push(request.await);
+        }
+        results
+    }
+}
+
+impl Fixture {
     fn over(table: Arc<dyn Table>, dir: Option<tempfile::TempDir>) -> Self {
-        Self { applications: Applications::new(Arc::clone(&table)), messages: Messages::new(table), _dir: dir }
+        Self {
+            applications: Applications::new(Arc::clone(&table)),
+            messages: Messages::new(Arc::clone(&table)),
+            documents: Documents::new(table),
+            races: dir.is_some(),
+            _dir: dir,
+        }
     }
 }
 
@@ -67,7 +95,7 @@ async fn a_draft_appears_on_its_owners_dashboard_needing_action(f: &Fixture) {
 
     let case = f.applications.case("a1").await.expect("read").expect("exists");
     assert_eq!((case.application.status, case.application.version), (Status::Draft, 1));
-    assert!(case.history.is_empty());
+    assert!(case.history.items.is_empty());
     let dashboard = f.applications.dashboard("owner").await.expect("dashboard");
     assert_eq!(dashboard.len(), 1);
     assert!(dashboard[0].action_required);
@@ -91,9 +119,9 @@ async fn submission_records_history_number_and_dashboard_together(f: &Fixture) {
 
     assert_eq!((application.status, application.number.as_deref()), (Status::Submitted, Some("V000000001")));
     let case = f.applications.case("a1").await.expect("read").expect("exists");
-    assert_eq!(case.history.len(), 1);
-    assert_eq!((case.history[0].from, case.history[0].to), (Status::Draft, Status::Submitted));
-    assert_eq!(case.history[0].role, "applicant");
+    assert_eq!(case.history.items.len(), 1);
+    assert_eq!((case.history.items[0].from, case.history.items[0].to), (Status::Draft, Status::Submitted));
+    assert_eq!(case.history.items[0].role, "applicant");
     let dashboard = f.applications.dashboard("owner").await.expect("dashboard");
     assert_eq!(dashboard[0].number.as_deref(), Some("V000000001"));
     assert!(!dashboard[0].action_required);
@@ -108,7 +136,7 @@ async fn an_application_number_is_never_given_twice(f: &Fixture) {
 
     assert!(matches!(result, Err(WriteError::NumberTaken)), "{result:?}");
     let case = f.applications.case("a2").await.expect("read").expect("exists");
-    assert_eq!((case.application.status, case.history.len()), (Status::Draft, 0), "nothing half-written");
+    assert_eq!((case.application.status, case.history.items.len()), (Status::Draft, 0), "nothing half-written");
 }
 
 async fn d2_two_officers_racing_one_wins_and_history_has_no_gap(f: &Fixture) {
@@ -124,7 +152,7 @@ async fn d2_two_officers_racing_one_wins_and_history_has_no_gap(f: &Fixture) {
     let loser = if outcomes[0] { second } else { first };
     assert!(matches!(loser, Err(WriteError::Conflict { .. })), "{loser:?}");
     let case = f.applications.case("a1").await.expect("read").expect("exists");
-    let statuses: Vec<_> = case.history.iter().map(|h| (h.from, h.to)).collect();
+    let statuses: Vec<_> = case.history.items.iter().map(|h| (h.from, h.to)).collect();
     assert_eq!(statuses, [(Status::Draft, Status::Submitted), (Status::Submitted, Status::Received)]);
 }
 
@@ -176,8 +204,114 @@ async fn threads_keep_the_inbox_in_step_and_receipts_count_once(f: &Fixture) {
     let inbox = f.messages.inbox("owner").await.expect("inbox");
     assert_eq!((inbox[0].unread, inbox[0].latest.from, inbox[0].latest.sent_at), (0, Side::Applicant, T0 + 40));
     let case = f.applications.case("a1").await.expect("read").expect("exists");
-    let thread: Vec<(Side, u64)> = case.messages.iter().map(|m| (m.from, m.read_at)).collect();
-    assert_eq!(thread, [(Side::Officer, T0 + 20), (Side::Applicant, 0)], "in order, with the receipt");
+    let thread: Vec<(Side, u64)> = case.messages.items.iter().map(|m| (m.from, m.read_at)).collect();
+    assert_eq!(thread, [(Side::Applicant, 0), (Side::Officer, T0 + 20)], "newest first, with the receipt");
+}
+
+fn declared(application_id: &str, n: usize) -> Document {
+    Document {
+        id: format!("d{n:03}"),
+        application_id: application_id.into(),
+        kind: "passport".into(),
+        file_name: "passport.pdf".into(),
+        file_kind: FileKind::Pdf,
+        size: 1000,
+        state: DocumentState::Pending,
+        quarantine_reason: None,
+        review_reason: None,
+        created_at: T0,
+        updated_at: T0,
+    }
+}
+
+/// A7: the document cap is reserved atomically, so 50 declarations at once past it leave
+/// exactly the cap recorded; a removed document gives its place back.
+async fn a7_fifty_parallel_declarations_past_the_cap_record_exactly_the_cap(f: &Fixture) {
+    f.applications.create_draft("owner", "visitor-visa", "a1".into(), T0).await.expect("draft");
+    let cap = MAX_DOCUMENTS as usize;
+    let already = cap - 10;
+    for n in 0..already {
+        f.documents.add(&declared("a1", n), Status::Draft).await.expect("below the cap");
+    }
+
+    let racing = (already..already + 50).map(|n| {
+        let document = declared("a1", n);
+        async move { f.documents.add(&document, Status::Draft).await }
+    });
+    let results = f.race(racing.collect()).await;
+
+    let added = results.iter().filter(|r| r.is_ok()).count();
+    let refused = results.iter().filter(|r| matches!(r, Err(AddError::CapReached))).count();
+    assert_eq!((added, refused), (10, 40), "{results:?}");
+    assert_eq!(f.documents.of("a1").await.expect("documents").len(), cap);
+    f.documents.remove("a1", "d000").await.expect("removed");
+    f.documents.remove("a1", "d000").await.expect("removing again changes nothing");
+    f.documents.add(&declared("a1", 999), Status::Draft).await.expect("the place was given back");
+    let full = f.documents.add(&declared("a1", 998), Status::Draft).await;
+    assert!(matches!(full, Err(AddError::CapReached)), "{full:?}");
+}
+
+/// A document is recorded only while the application has the status it was accepted on.
+async fn a_declaration_on_an_application_that_moved_on_is_refused(f: &Fixture) {
+    submitted(f, "a1", "V000000001").await;
+
+    let late = f.documents.add(&declared("a1", 1), Status::Draft).await;
+
+    assert!(matches!(late, Err(AddError::StatusChanged)), "{late:?}");
+    assert!(f.documents.of("a1").await.expect("documents").is_empty());
+}
+
+/// A7: the applicant's messages of a day are reserved atomically with each message, so 50
+/// posted at once leave exactly the daily limit stored; officers are not limited.
+async fn a7_fifty_parallel_messages_past_the_daily_limit_store_exactly_the_limit(f: &Fixture) {
+    let application = submitted(f, "a1", "V000000001").await;
+    let now = T0 + 100;
+
+    let racing = (0..50).map(|n| {
+        let message = Message::new("a1", Side::Applicant, "owner", format!("message {n}"), vec![], now);
+        let owner = application.owner.clone();
+        async move { f.messages.send(&owner, &message).await }
+    });
+    let results = f.race(racing.collect()).await;
+
+    let limit = MAX_APPLICANT_MESSAGES_PER_DAY as usize;
+    let sent = results.iter().filter(|r| r.is_ok()).count();
+    let next_day = 86_400 - now % 86_400;
+    let limited = results
+        .iter()
+        .filter(|r| matches!(r, Err(SendError::DailyLimit { retry_after }) if *retry_after == next_day))
+        .count();
+    assert_eq!((sent, limited), (limit, 50 - limit), "{results:?}");
+    let thread = f.messages.thread("a1", &PageRequest::first()).await.expect("thread");
+    assert_eq!(thread.items.len(), limit);
+    let officer = Message::new("a1", Side::Officer, "officer", "Noted.".into(), vec![], now);
+    f.messages.send(&application.owner, &officer).await.expect("officers are not limited");
+    let tomorrow = Message::new("a1", Side::Applicant, "owner", "Again".into(), vec![], now + next_day);
+    f.messages.send(&application.owner, &tomorrow).await.expect("a new day, a new allowance");
+}
+
+/// D6: a thread longer than a page is read page by page, each item exactly once, newest first.
+async fn d6_a_long_thread_is_read_in_pages_that_reach_every_message_once(f: &Fixture) {
+    let application = submitted(f, "a1", "V000000001").await;
+    for n in 0..130 {
+        let message = Message::new("a1", Side::Officer, "officer", format!("message {n}"), vec![], T0 + n);
+        f.messages.send(&application.owner, &message).await.expect("sent");
+    }
+
+    let mut seen = Vec::new();
+    let mut page = PageRequest::new(50, None);
+    loop {
+        let read = f.messages.thread("a1", &page).await.expect("page");
+        assert!(read.items.len() <= 50);
+        seen.extend(read.items.into_iter().map(|m| m.body));
+        match read.next {
+            Some(next) => page.after = Some(next),
+            None => break,
+        }
+    }
+
+    let expected: Vec<String> = (0..130).rev().map(|n| format!("message {n}")).collect();
+    assert_eq!(seen, expected);
 }
 
 /// Instantiates repository tests for one store.
@@ -194,8 +328,8 @@ macro_rules! on_store {
     };
 }
 
-on_store!(embedded, embedded: a_draft_appears_on_its_owners_dashboard_needing_action, a_stale_save_is_a_conflict_and_loses_nothing, submission_records_history_number_and_dashboard_together, an_application_number_is_never_given_twice, a_submitted_application_is_no_longer_editable_and_steps_cannot_be_skipped, decisions_feed_the_processing_time_of_their_type, threads_keep_the_inbox_in_step_and_receipts_count_once);
-on_store!(dynamodb, dynamodb: a_draft_appears_on_its_owners_dashboard_needing_action, a_stale_save_is_a_conflict_and_loses_nothing, submission_records_history_number_and_dashboard_together, an_application_number_is_never_given_twice, a_submitted_application_is_no_longer_editable_and_steps_cannot_be_skipped, decisions_feed_the_processing_time_of_their_type, threads_keep_the_inbox_in_step_and_receipts_count_once);
+on_store!(embedded, embedded: a7_fifty_parallel_declarations_past_the_cap_record_exactly_the_cap, a_declaration_on_an_application_that_moved_on_is_refused, a7_fifty_parallel_messages_past_the_daily_limit_store_exactly_the_limit, d6_a_long_thread_is_read_in_pages_that_reach_every_message_once, a_draft_appears_on_its_owners_dashboard_needing_action, a_stale_save_is_a_conflict_and_loses_nothing, submission_records_history_number_and_dashboard_together, an_application_number_is_never_given_twice, a_submitted_application_is_no_longer_editable_and_steps_cannot_be_skipped, decisions_feed_the_processing_time_of_their_type, threads_keep_the_inbox_in_step_and_receipts_count_once);
+on_store!(dynamodb, dynamodb: a7_fifty_parallel_declarations_past_the_cap_record_exactly_the_cap, a_declaration_on_an_application_that_moved_on_is_refused, a7_fifty_parallel_messages_past_the_daily_limit_store_exactly_the_limit, d6_a_long_thread_is_read_in_pages_that_reach_every_message_once, a_draft_appears_on_its_owners_dashboard_needing_action, a_stale_save_is_a_conflict_and_loses_nothing, submission_records_history_number_and_dashboard_together, an_application_number_is_never_given_twice, a_submitted_application_is_no_longer_editable_and_steps_cannot_be_skipped, decisions_feed_the_processing_time_of_their_type, threads_keep_the_inbox_in_step_and_receipts_count_once);
 // Atomicity under concurrency is DynamoDB's own guarantee, which moto cannot demonstrate
 // reliably; the embedded store must provide it itself (D2).
 on_store!(embedded_concurrency, embedded: d2_two_officers_racing_one_wins_and_history_has_no_gap);
@@ -204,7 +338,9 @@ mod documents {
     use std::sync::Arc;
 
     use portal_domain::application_documents::{Document, DocumentState, Documents};
+    use portal_domain::applications::Applications;
     use portal_domain::documents::{FileKind, QuarantineReason};
+    use portal_domain::status::Status;
     use portal_store::embedded::EmbeddedTable;
 
     fn pending(id: &str) -> Document {
@@ -226,9 +362,11 @@ mod documents {
     #[tokio::test]
     async fn verification_is_recorded_once_whatever_the_redeliveries() {
         let dir = tempfile::tempdir().expect("temp dir");
-        let documents = Documents::new(Arc::new(EmbeddedTable::open(&dir.path().join("t.redb")).expect("store")));
-        documents.add(&pending("d1")).await.expect("added");
-        documents.add(&pending("d2")).await.expect("added");
+        let table = Arc::new(EmbeddedTable::open(&dir.path().join("t.redb")).expect("store"));
+        Applications::new(table.clone()).create_draft("owner", "visitor-visa", "a1".into(), 1).await.expect("draft");
+        let documents = Documents::new(table);
+        documents.add(&pending("d1"), Status::Draft).await.expect("added");
+        documents.add(&pending("d2"), Status::Draft).await.expect("added");
 
         let first = documents.record_verification("a1", "d1", Ok(()), 2).await.expect("recorded");
         let again = documents.record_verification("a1", "d1", Err(QuarantineReason::ContentMismatch), 3).await;

@@ -332,18 +332,40 @@ async fn racing_conditional_writes_have_exactly_one_winner(t: &dyn Table) {
     assert_eq!((winners, losers), (1, 7));
 }
 
-/// Instantiates every contract test for one store.
-async fn a_below_condition_lets_a_counter_grow_only_to_its_bound(t: &dyn Table) {
-    let key = Key::new("LIMIT#c", "W#1");
-    let below_two = || Some(Condition::Below("count".into(), 2));
-    t.update(&key, Update::default().add("count", 1), below_two()).await.expect("missing counts as zero");
-    t.update(&key, Update::default().add("count", 1), below_two()).await.expect("1 < 2");
-    let full = t.update(&key, Update::default().add("count", 1), below_two()).await;
-    assert!(matches!(full, Err(StoreError::ConditionFailed)), "{full:?}");
-    let item = t.get(&key).await.expect("get").expect("item");
-    assert_eq!(item.get("count"), Some(&json!(2)));
+async fn a_counter_below_its_bound_is_reserved_and_one_at_the_bound_is_refused(t: &dyn Table) {
+    let key = Key::new("APP#1", "COUNTER");
+    let reserve = || WriteOp::Update {
+        key: key.clone(),
+        update: Update::default().add("count", 1),
+        condition: Some(Condition::Below("count".into(), 2)),
+    };
+    let attached = |sk: &str| WriteOp::Put { item: item("APP#1", sk, json!({})), condition: Some(Condition::Absent) };
+
+    t.transact_write(vec![reserve(), attached("DOC#1")]).await.expect("a missing counter counts as zero");
+    t.transact_write(vec![reserve(), attached("DOC#2")]).await.expect("1 < 2");
+    let refused = t.transact_write(vec![reserve(), attached("DOC#3")]).await;
+
+    assert!(
+        matches!(&refused, Err(StoreError::TransactionCanceled { failed_conditions }) if failed_conditions == &[0]),
+        "{refused:?}"
+    );
+    assert_eq!(t.get(&key).await.expect("get").and_then(|i| i.get("count").cloned()), Some(json!(2)));
+    assert!(t.get(&Key::new("APP#1", "DOC#3")).await.expect("get").is_none(), "nothing half-written");
+    let single = t.update(&key, Update::default().add("count", 1), Some(Condition::Below("count".into(), 2))).await;
+    assert!(matches!(single, Err(StoreError::ConditionFailed)), "{single:?}");
 }
 
+async fn a_cursor_of_another_list_of_the_partition_is_refused(t: &dyn Table) {
+    seed_partition(t).await;
+    let documents = Query::partition("APP#1").sort(SortKey::Prefix("DOC#".into())).limit(1);
+    let cursor = t.query(documents).await.expect("page").next.expect("more documents");
+
+    let messages = t.query(Query::partition("APP#1").sort(SortKey::Prefix("MSG#".into())).after(Some(cursor))).await;
+
+    assert!(matches!(messages, Err(StoreError::InvalidCursor)), "{messages:?}");
+}
+
+/// Instantiates every contract test for one store.
 macro_rules! contract_suite {
     ($module:ident, $store:ident: $($test:ident),* $(,)?) => {
         mod $module {
@@ -385,8 +407,9 @@ both_stores!(
     transaction_writes_all_operations,
     a_failed_condition_cancels_the_whole_transaction,
     a_transaction_touching_one_item_twice_is_refused,
-    a_below_condition_lets_a_counter_grow_only_to_its_bound,
     v3_a_cursor_naming_a_key_with_nul_is_refused,
+    a_counter_below_its_bound_is_reserved_and_one_at_the_bound_is_refused,
+    a_cursor_of_another_list_of_the_partition_is_refused,
 );
 
 // Atomicity under concurrency is DynamoDB's own guarantee, which moto (a threaded Python

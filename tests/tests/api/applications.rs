@@ -4,6 +4,7 @@
 use std::sync::Arc;
 
 use portal_domain::audit::{Audit, Outcome};
+use portal_domain::paging::PageRequest;
 use portal_tests::{TestApp, spawn_app};
 
 use crate::documents::attach_required_documents;
@@ -127,8 +128,8 @@ async fn a_draft_is_saved_over_visits_submitted_and_withdrawn() {
     );
 
     let case: Value = app.get(&format!("/api/applications/{id}"), Some(&token)).await.json().await.expect("json");
-    assert_eq!(case["history"][0]["from"], "draft");
-    assert_eq!(case["history"][0]["to"], "submitted");
+    assert_eq!(case["history"]["items"][0]["from"], "draft");
+    assert_eq!(case["history"]["items"][0]["to"], "submitted");
     assert_eq!(case["fees"].as_array().expect("fees").len(), 2);
     let passport = case["checklist"].as_array().expect("checklist").iter().find(|l| l["kind"] == "passport").cloned();
     assert_eq!(passport, Some(json!({"kind": "passport", "required": true, "state": "verified", "satisfied": true})));
@@ -181,7 +182,7 @@ async fn c1_another_applicant_gets_404_on_every_route_and_the_attempt_is_audited
         assert!(!body.to_string().contains("visitor-visa"), "no data");
     }
 
-    let trail = Audit::new(Arc::clone(&app.portal.table)).of(id).await.expect("audit");
+    let trail = Audit::new(Arc::clone(&app.portal.table)).of(id, &PageRequest::first()).await.expect("audit").items;
     let denied: Vec<_> = trail.iter().filter(|r| r.outcome == Outcome::Denied).collect();
     assert_eq!(denied.len(), 4);
     assert!(denied.iter().all(|r| r.actor == "intruder" && r.role == "other"));
@@ -207,7 +208,7 @@ async fn officers_read_applications_but_cannot_act_as_the_applicant() {
 
     assert_eq!(read.status(), StatusCode::OK);
     assert_eq!(edit.status(), StatusCode::NOT_FOUND);
-    let trail = Audit::new(Arc::clone(&app.portal.table)).of(id).await.expect("audit");
+    let trail = Audit::new(Arc::clone(&app.portal.table)).of(id, &PageRequest::first()).await.expect("audit").items;
     assert!(trail.iter().any(|r| r.actor == "officer-1" && r.action == "read" && r.outcome == Outcome::Allowed), "L1");
 }
 
@@ -249,7 +250,7 @@ async fn l1_the_applicant_lists_who_read_or_changed_their_files() {
 
     let activity: Value = app.get("/api/me/activity", Some(&owner)).await.json().await.expect("json");
 
-    let lines = activity.as_array().expect("list");
+    let lines = activity["items"].as_array().expect("list");
     let has = |role: &str, action: &str, outcome: &str| {
         lines
             .iter()
@@ -260,5 +261,5 @@ async fn l1_the_applicant_lists_who_read_or_changed_their_files() {
     assert!(has("other", "read", "denied"));
     assert!(!activity.to_string().contains("intruder"), "someone else's identity is not shown");
     let theirs: Value = app.get("/api/me/activity", Some(&intruder)).await.json().await.expect("json");
-    assert_eq!(theirs, json!([]), "the intruder sees nothing of it");
+    assert_eq!(theirs, json!({"items": [], "nextCursor": null}), "the intruder sees nothing of it");
 }

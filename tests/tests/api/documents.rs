@@ -199,7 +199,7 @@ async fn u2_a_renamed_executable_stays_quarantined_is_never_served_and_blocks_su
     assert_eq!(send(&app, Method::DELETE, &path, &token, None).await.status(), StatusCode::NO_CONTENT);
     let listed: Value =
         app.get(&format!("/api/applications/{id}/documents"), Some(&token)).await.json().await.expect("json");
-    assert_eq!(listed["documents"], json!([]));
+    assert_eq!(listed["items"], json!([]));
 }
 
 #[tokio::test]
@@ -260,7 +260,7 @@ async fn c1_another_applicant_gets_404_on_every_document_route() {
     }
     let listed: Value =
         app.get(&format!("/api/applications/{id}/documents"), Some(&owner)).await.json().await.expect("json");
-    assert_eq!(listed["documents"].as_array().map(Vec::len), Some(1), "nothing changed");
+    assert_eq!(listed["items"].as_array().map(Vec::len), Some(1), "nothing changed");
 }
 
 /// A submitted visitor visa taken to `in_review` by an officer; gives its version.
@@ -347,5 +347,5 @@ async fn an_officer_asks_for_a_document_by_a_due_date_and_reviews_the_replacemen
     let case: Value =
         app.get(&format!("/api/officer/applications/{id}"), Some(&officer)).await.json().await.expect("json");
     assert_eq!(case["documentRequests"][0]["kind"], "passport");
-    assert_eq!(case["documents"].as_array().map(Vec::len), Some(4));
+    assert_eq!(case["documents"]["items"].as_array().map(Vec::len), Some(4));
 }

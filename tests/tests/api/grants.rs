@@ -181,7 +181,8 @@ async fn i2_every_table_call_of_every_route_is_allowed_by_its_function_grants() 
     let blobs = Arc::new(LocalBlobs::open(&dir.path().join("blobs"), Arc::clone(&clock)).expect("blobs"));
     let shared: Arc<dyn Table> = table.clone();
     let area_routers = [
-        portal_profile::router(portal_profile::ProfileState::new(shared.clone(), clock.clone())).expect("profile"),
+        portal_profile::router(portal_profile::ProfileState::new(shared.clone(), blobs.clone(), clock.clone()))
+            .expect("profile"),
         portal_applications::router(portal_applications::ApplicationsState::new(
             shared.clone(),
             catalog.clone(),

@@ -84,7 +84,7 @@ async fn officer_and_applicant_write_read_and_see_receipts_with_the_inbox_in_ste
     let id = submitted_application(&app, &applicant).await;
     let documents: Value =
         app.get(&format!("/api/applications/{id}/documents"), Some(&applicant)).await.json().await.expect("json");
-    let passport = documents["documents"][0]["id"].as_str().expect("a document").to_owned();
+    let passport = documents["items"][0]["id"].as_str().expect("a document").to_owned();
 
     let note = json!({"body": "Please check the expiry date on this page.", "documentIds": [passport]});
     let officer_thread = format!("/api/officer/applications/{id}/messages");
@@ -98,8 +98,8 @@ async fn officer_and_applicant_write_read_and_see_receipts_with_the_inbox_in_ste
     assert_eq!(inbox["applications"][0]["latest"]["from"], "officer");
     let thread = format!("/api/applications/{id}/messages");
     let messages: Value = app.get(&thread, Some(&applicant)).await.json().await.expect("json");
-    assert_eq!(messages[0]["documentIds"], json!([passport]));
-    assert_eq!(messages[0]["readAt"], 0);
+    assert_eq!(messages["items"][0]["documentIds"], json!([passport]));
+    assert_eq!(messages["items"][0]["readAt"], 0);
 
     let read_path = format!("{thread}/{}/read", officer_message["id"].as_str().expect("id"));
     let read: Value = send(&app, Method::POST, &read_path, &applicant, None).await.json().await.expect("json");
@@ -113,7 +113,7 @@ async fn officer_and_applicant_write_read_and_see_receipts_with_the_inbox_in_ste
     let reply: Value = reply.json().await.expect("json");
     let case: Value =
         app.get(&format!("/api/officer/applications/{id}"), Some(&officer)).await.json().await.expect("json");
-    assert_eq!(case["messages"].as_array().map(Vec::len), Some(2));
+    assert_eq!(case["messages"]["items"].as_array().map(Vec::len), Some(2));
     let reply_read = format!("{thread}/{}/read", reply["id"].as_str().expect("id"));
     let receipt: Value = send(&app, Method::POST, &reply_read, &officer, None).await.json().await.expect("json");
     assert!(receipt["readAt"].as_u64().is_some_and(|at| at > 0));
@@ -199,10 +199,14 @@ async fn an_applicant_downloads_everything_kept_about_them_and_nothing_of_others
 
     let export = app.get("/api/me/export", Some(&applicant)).await;
 
+    // D6: assembled as a file in storage; the answer is a short-lived link, however large the file.
     assert_eq!(export.status(), StatusCode::OK);
-    let disposition = export.headers()["content-disposition"].to_str().expect("ascii").to_owned();
-    assert!(disposition.starts_with("attachment;"), "{disposition}");
-    let data: Value = export.json().await.expect("json");
+    let link: Value = export.json().await.expect("json");
+    let file = app.client.get(app.url(link["url"].as_str().expect("url"))).send().await.expect("download");
+    assert_eq!(file.status(), StatusCode::OK);
+    let disposition = file.headers()["content-disposition"].to_str().expect("ascii").to_owned();
+    assert!(disposition.starts_with("attachment;") && disposition.contains("my-portal-data.json"), "{disposition}");
+    let data: Value = file.json().await.expect("json");
     assert_eq!(data["profile"]["preferredLanguage"], "fr");
     let exported = &data["applications"][0];
     assert_eq!(exported["application"]["id"], id.as_str());
@@ -214,5 +218,14 @@ async fn an_applicant_downloads_everything_kept_about_them_and_nothing_of_others
 
     let someone_else = app.access_token("someone-else", &[]);
     let theirs: Value = app.get("/api/me/export", Some(&someone_else)).await.json().await.expect("json");
+    let theirs: Value = app
+        .client
+        .get(app.url(theirs["url"].as_str().expect("url")))
+        .send()
+        .await
+        .expect("file")
+        .json()
+        .await
+        .expect("json");
     assert_eq!(theirs["applications"], json!([]), "C1: nothing of another applicant");
 }

@@ -71,7 +71,7 @@ async fn an_officer_takes_a_submitted_application_from_the_queue_and_receives_it
 
     // The applicant sees the step with its note; the queue moved on.
     let seen: Value = app.get(&format!("/api/applications/{id}"), Some(&applicant)).await.json().await.expect("json");
-    let last = &seen["history"][1];
+    let last = &seen["history"]["items"][1];
     assert_eq!((last["from"].as_str(), last["to"].as_str()), (Some("submitted"), Some("received")));
     assert_eq!(last["noteToApplicant"], "We received your application.");
     assert!(
@@ -111,7 +111,7 @@ async fn d2_two_officers_deciding_at_once_one_wins_one_gets_409() {
     statuses.sort();
     assert_eq!(statuses, [200, 409]);
     let case: Value = app.get(&format!("/api/applications/{id}"), Some(&applicant)).await.json().await.expect("json");
-    assert_eq!(case["history"].as_array().expect("history").len(), 2, "no gap, no duplicate");
+    assert_eq!(case["history"]["items"].as_array().expect("history").len(), 2, "no gap, no duplicate");
 }
 
 #[tokio::test]
@@ -152,12 +152,12 @@ async fn the_queue_pages_with_a_cursor() {
     }
 
     let mut seen = Vec::new();
-    let mut path = "/api/officer/queue?status=submitted".to_owned();
+    let mut path = "/api/officer/queue?status=submitted&limit=25".to_owned();
     loop {
         let page: Value = app.get(&path, Some(&officer)).await.json().await.expect("json");
         seen.extend(page["items"].as_array().expect("items").iter().map(|i| i["id"].as_str().expect("id").to_owned()));
-        match page["next"].as_str() {
-            Some(cursor) => path = format!("/api/officer/queue?status=submitted&cursor={cursor}"),
+        match page["nextCursor"].as_str() {
+            Some(cursor) => path = format!("/api/officer/queue?status=submitted&limit=25&cursor={cursor}"),
             None => break,
         }
     }

@@ -1,10 +1,13 @@
-//! Store round trips per request (DESIGN §7): each read route is one query of one partition,
-//! besides the session check, driven through `lambda_http` with API Gateway v2 events.
+//! Store round trips per request (DESIGN §7): each read route is one round trip of latency
+//! (one query, or bounded reads run concurrently), besides the session check, and writes read
+//! the application item, never its whole partition (D6); driven through `lambda_http` with API
+//! Gateway v2 events.
 
 use std::sync::Arc;
 
 use portal_applications::ApplicationsState;
 use portal_domain::application_types::Catalog;
+use portal_domain::applications::Applications;
 use portal_domain::clock::SystemClock;
 use portal_messages::MessagesState;
 use portal_store::embedded::EmbeddedTable;
@@ -38,11 +41,44 @@ async fn reads_take_one_query_of_their_partition() {
 
     portal_api::lambda::handle_event(app.clone(), &event("GET", "/api/applications", None)).await.expect("dashboard");
     let dashboard = table.take();
-    portal_api::lambda::handle_event(app, &event("GET", &format!("/api/applications/{id}"), None)).await.expect("case");
+    portal_api::lambda::handle_event(app.clone(), &event("GET", &format!("/api/applications/{id}"), None))
+        .await
+        .expect("case");
     let case = table.take();
 
     assert_eq!(dashboard, ["get USER REVOKED", "query USER"], "session check + one query");
-    assert_eq!(case, ["get USER REVOKED", "query APP", "put AUDIT"], "session check + one query + the audit record");
+    assert_eq!(
+        case,
+        ["get USER REVOKED", "get APP APP", "query APP", "query APP", "query APP", "query APP", "put AUDIT"],
+        "session check + the item and a bounded first page of each list, read concurrently + the audit record"
+    );
+    let save = json!({"data": {}, "version": 1});
+    portal_api::lambda::handle_event(app, &event("PUT", &format!("/api/applications/{id}/form"), Some(save)))
+        .await
+        .expect("saved");
+    assert_eq!(table.take(), ["get USER REVOKED", "get APP APP", "transact", "put AUDIT"], "no query of the case");
+}
+
+#[tokio::test]
+async fn d6_a_message_reads_the_application_item_not_the_whole_case() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let table = Arc::new(CountingTable::new(EmbeddedTable::open(&dir.path().join("t.redb")).expect("store")));
+    let applications = Applications::new(table.clone());
+    applications.create_draft("owner-1", "visitor-visa", "a1".into(), 1_795_000_000).await.expect("draft");
+    let app = portal_api::app(
+        portal_messages::router(MessagesState::new(table.clone(), Arc::new(SystemClock))).expect("router"),
+    );
+    table.take();
+
+    let sent = portal_api::lambda::handle_event(
+        app,
+        &event("POST", "/api/applications/a1/messages", Some(json!({"body": "Hello"}))),
+    )
+    .await
+    .expect("sent");
+
+    assert_eq!(sent["statusCode"], 201, "{sent}");
+    assert_eq!(table.take(), ["get USER REVOKED", "get APP APP", "transact", "put AUDIT"]);
 }
 
 #[tokio::test]

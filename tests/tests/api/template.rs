@@ -83,10 +83,15 @@ fn functions_get_only_what_their_route_needs() {
         assert!(!actions.iter().any(|a| a.ends_with('*')), "{function}: a wildcard action in {actions:?}");
     }
     // Writing into the bucket: uploads (through the signed form) go to quarantine/ only;
-    // verified copies are written by verification only.
+    // verified copies are written by verification only; data exports go to exports/ only.
     let writers: Vec<&str> =
         policies.iter().filter(|(_, p)| p.contains("s3:PutObject")).map(|(f, _)| f.as_str()).collect();
-    assert_eq!(writers, ["RequestUploadFunction", "CompleteUploadFunction", "ScanFunction"]);
+    assert_eq!(writers, ["ExportMyDataFunction", "RequestUploadFunction", "CompleteUploadFunction", "ScanFunction"]);
+    let export = &policies.iter().find(|(f, _)| f == "ExportMyDataFunction").expect("export").1;
+    assert!(
+        export.contains("/exports/*") && !export.contains("/documents/*") && !export.contains("/quarantine/*"),
+        "{export}"
+    );
     let upload = &policies.iter().find(|(f, _)| f == "RequestUploadFunction").expect("upload").1;
     assert!(upload.contains("/quarantine/*") && !upload.contains("/documents/*"), "{upload}");
     let download = &policies.iter().find(|(f, _)| f == "DownloadDocumentFunction").expect("download").1;
@@ -95,13 +100,14 @@ fn functions_get_only_what_their_route_needs() {
     assert_eq!(
         readers,
         [
+            "ExportMyDataFunction",
             "RequestUploadFunction",
             "CompleteUploadFunction",
             "DownloadDocumentFunction",
             "DeleteDocumentFunction",
             "ScanFunction"
         ],
-        "no other function touches documents"
+        "no other function touches the bucket"
     );
 }
 

@@ -1,0 +1,59 @@
+// Paged lists: every list the API answers is one page (`{items, nextCursor}`, at most 100
+// items); the pages here keep what was read and offer a "Load more" button while there is more.
+import { html, nothing, type TemplateResult } from 'lit-html';
+import { api } from './api';
+import { refresh } from './app';
+import { failed, type FormState } from './forms';
+import { t } from './i18n';
+
+/** One page as the API answers it. */
+export interface PageOf<T> {
+  items: T[];
+  nextCursor: string | null;
+}
+
+/** A list read page by page from `path`: the items so far and where the next page starts. */
+export class PagedList<T> {
+  items: T[] = [];
+  next: string | null = null;
+
+  constructor(readonly path: string) {}
+
+  /** Starts over from a first page (read here, or already read inside a larger answer). */
+  async first(page?: PageOf<T>): Promise<this> {
+    const read = page ?? (await api<PageOf<T>>('GET', this.path));
+    this.items = read.items;
+    this.next = read.nextCursor;
+    return this;
+  }
+
+  /** Appends the next page. */
+  async more(): Promise<T[]> {
+    if (this.next === null) return [];
+    const separator = this.path.includes('?') ? '&' : '?';
+    const read = await api<PageOf<T>>('GET', `${this.path}${separator}cursor=${encodeURIComponent(this.next)}`);
+    this.items.push(...read.items);
+    this.next = read.nextCursor;
+    return read.items;
+  }
+}
+
+/** The "Load more" button of a list, while it has more; `then` runs on what the page brought. */
+export function loadMore<T>(
+  list: PagedList<T>,
+  state: FormState,
+  then?: (added: T[]) => Promise<unknown>,
+): TemplateResult | typeof nothing {
+  if (list.next === null) return nothing;
+  return html`<p class="load-more">
+    <gcds-button type="button" button-role="secondary" @click=${async () => {
+      try {
+        const added = await list.more();
+        await then?.(added);
+      } catch (error) {
+        failed(state, error);
+      }
+      refresh();
+    }}>${t('paging.more')}</gcds-button>
+  </p>`;
+}

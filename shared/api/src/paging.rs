@@ -1,0 +1,66 @@
+//! Paged list answers (D6), one shape for every list: `{"items": [...], "nextCursor": string |
+//! null}`, read with `?limit=` (1 to 100, default 100) and `?cursor=` (opaque, handed back from
+//! the previous page). A bad limit or cursor is a 400 naming the parameter.
+
+use axum::extract::{FromRequestParts, Query};
+use axum::http::request::Parts;
+use portal_domain::paging::{MAX_ITEMS, PageRequest, Paged};
+use portal_domain::table::Cursor;
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+
+use crate::problem::{ApiError, FieldError};
+
+/// Longest cursor accepted (ours are a few hundred characters).
+const MAX_CURSOR_CHARS: usize = 2048;
+
+/// The page a request asks for, from `?limit=` and `?cursor=` (and nothing else).
+#[derive(Clone, Debug)]
+pub struct Paging(pub PageRequest);
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PagingParams {
+    limit: Option<String>,
+    cursor: Option<String>,
+}
+
+impl Paging {
+    /// The page named by the raw `limit` and `cursor` parameters of a request that also takes
+    /// others (the officer's queue).
+    pub fn parse(limit: Option<&str>, cursor: Option<String>) -> Result<PageRequest, ApiError> {
+        let limit = match limit {
+            None => MAX_ITEMS,
+            Some(text) => match text.parse::<u32>() {
+                Ok(n) if (1..=MAX_ITEMS).contains(&n) => n,
+                _ => return Err(ApiError::Invalid(vec![FieldError::new("limit", "invalid-limit")])),
+            },
+        };
+        let cursor = match cursor {
+            Some(c) if c.is_empty() || c.len() > MAX_CURSOR_CHARS => return Err(invalid_cursor()),
+            other => other.map(Cursor::from),
+        };
+        Ok(PageRequest::new(limit, cursor))
+    }
+}
+
+/// The answer to a cursor the store did not hand out for this list.
+pub fn invalid_cursor() -> ApiError {
+    ApiError::Invalid(vec![FieldError::new("cursor", "invalid-cursor")])
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Paging {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let Query(params) = Query::<PagingParams>::from_request_parts(parts, state)
+            .await
+            .map_err(|rejection| ApiError::MalformedBody(rejection.body_text()))?;
+        Self::parse(params.limit.as_deref(), params.cursor).map(Paging)
+    }
+}
+
+/// A page as the API answers it.
+pub fn page_json<T: Serialize>(page: Paged<T>) -> Value {
+    json!({"items": page.items, "nextCursor": page.next.as_ref().map(Cursor::as_str)})
+}
