@@ -31,18 +31,17 @@ use portal_domain::identity::{Identity as _, IdentityError, SignUp};
 use portal_domain::notifications::Dispatcher;
 use portal_domain::password::Password;
 use portal_domain::profile::Language;
-use portal_domain::table::{ChangeRecord, Table};
+use portal_domain::table::Table;
 use portal_domain::verification::Verifier;
 use portal_messages::MessagesState;
 use portal_officer::OfficerState;
 use portal_profile::ProfileState;
-use portal_store::embedded::EmbeddedTable;
+use portal_store::embedded::{ChangeFeed, EmbeddedTable};
 use portal_store::local_blobs::LocalBlobs;
 use portal_store::local_identity::LocalIdentity;
 use portal_store::local_identity::signing::Signer;
 use portal_store::outbox::Outbox;
 use tokio::net::TcpListener;
-use tokio::sync::mpsc::UnboundedReceiver;
 use tower::ServiceExt as _;
 use tower_http::services::{ServeDir, ServeFile};
 use tower_http::set_header::SetResponseHeaderLayer;
@@ -73,8 +72,9 @@ pub struct LocalServices {
     pub identity: Arc<LocalIdentity>,
     /// The documents' files.
     pub blobs: Arc<LocalBlobs>,
-    /// Every item the store writes, after commit (the local stand-in for the table's stream).
-    pub changes: UnboundedReceiver<ChangeRecord>,
+    /// Every item the store writes, logged durably with its commit (the local stand-in for the
+    /// table's stream).
+    pub changes: ChangeFeed,
 }
 
 impl LocalServices {
