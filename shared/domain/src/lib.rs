@@ -17,6 +17,7 @@ pub mod messages;
 pub mod notifications;
 pub mod notify;
 pub mod password;
+pub mod pdf;
 pub mod profile;
 pub mod sessions;
 pub mod status;
