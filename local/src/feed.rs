@@ -11,6 +11,7 @@ use std::time::Duration;
 use portal_domain::notifications::Dispatcher;
 use portal_domain::table::ChangeRecord;
 use portal_store::embedded::ChangeFeed;
+use tokio::sync::watch;
 
 /// Most records read and handed over at once (the event source mapping's batch size): what
 /// the feed holds in memory however long the log is.
@@ -20,31 +21,58 @@ const ATTEMPTS: u32 = 3;
 /// Pause before failed records are delivered again, or the log is read again after an error.
 const RETRY_PAUSE: Duration = Duration::from_millis(500);
 
-/// Delivers the pending changes, then each new one, until stopped.
-pub async fn run(feed: ChangeFeed, dispatcher: Dispatcher) {
+/// Delivers the pending changes, then each new one, until `stop` turns `true` (or its sender
+/// goes). It stops only between store calls, never in the middle of one, so when it returns
+/// nothing it started still holds the store.
+pub async fn run(feed: ChangeFeed, dispatcher: Dispatcher, mut stop: watch::Receiver<bool>) {
+    let mut stopping = std::pin::pin!(async move {
+        let _ = stop.wait_for(|stop| *stop).await;
+    });
     loop {
         let batch = match feed.pending(BATCH_SIZE).await {
             Ok(batch) if batch.is_empty() => {
-                feed.committed().await;
-                continue;
+                tokio::select! {
+                    () = &mut stopping => return,
+                    () = feed.committed() => continue,
+                }
             }
             Ok(batch) => batch,
             Err(error) => {
                 tracing::error!(%error, "reading the change log failed; reading it again");
-                tokio::time::sleep(RETRY_PAUSE).await;
+                if pause_or_stop(stopping.as_mut()).await {
+                    return;
+                }
                 continue;
             }
         };
-        deliver(&dispatcher, batch.clone()).await;
+        // Stopped before the batch is handled: it stays in the log for the next start.
+        if !deliver(&dispatcher, batch.clone(), stopping.as_mut()).await {
+            return;
+        }
         while let Err(error) = feed.acknowledge(&batch).await {
             tracing::error!(%error, "acknowledging a handled batch failed; trying again");
-            tokio::time::sleep(RETRY_PAUSE).await;
+            if pause_or_stop(stopping.as_mut()).await {
+                return;
+            }
         }
     }
 }
 
-/// Hands a batch to the dispatcher until every record is handled or given up.
-async fn deliver(dispatcher: &Dispatcher, mut pending: Vec<ChangeRecord>) {
+/// Waits [`RETRY_PAUSE`]; `true` when asked to stop meanwhile.
+async fn pause_or_stop(stopping: std::pin::Pin<&mut impl Future<Output = ()>>) -> bool {
+    tokio::select! {
+        () = stopping => true,
+        () = tokio::time::sleep(RETRY_PAUSE) => false,
+    }
+}
+
+/// Hands a batch to the dispatcher until every record is handled or given up; `false` when
+/// asked to stop before that.
+async fn deliver(
+    dispatcher: &Dispatcher,
+    mut pending: Vec<ChangeRecord>,
+    mut stopping: std::pin::Pin<&mut impl Future<Output = ()>>,
+) -> bool {
     let mut attempts = 0;
     while !pending.is_empty() {
         let failed = dispatcher.handle_batch(&pending).await;
@@ -57,8 +85,9 @@ async fn deliver(dispatcher: &Dispatcher, mut pending: Vec<ChangeRecord>) {
             let given_up = pending.remove(0);
             tracing::error!(record = given_up.id, "change record given up after {ATTEMPTS} deliveries (dead letter)");
             attempts = 0;
-        } else {
-            tokio::time::sleep(RETRY_PAUSE).await;
+        } else if pause_or_stop(stopping.as_mut()).await {
+            return false;
         }
     }
+    true
 }

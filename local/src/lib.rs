@@ -42,6 +42,7 @@ use portal_store::local_identity::LocalIdentity;
 use portal_store::local_identity::signing::Signer;
 use portal_store::outbox::Outbox;
 use tokio::net::TcpListener;
+use tokio::sync::watch;
 use tower::ServiceExt as _;
 use tower_http::services::{ServeDir, ServeFile};
 use tower_http::set_header::SetResponseHeaderLayer;
@@ -116,9 +117,12 @@ pub struct Portal {
     /// The local identity provider.
     pub identity: Arc<LocalIdentity>,
     /// Delivers the store's changes to notifications, once spawned (`spawn` runs it beside the
-    /// server and stops it with the server). It runs until stopped: the store it listens to
-    /// lives as long as the dispatcher that writes to it.
+    /// server and stops it with the server). It runs until `stop_notifier` says so: the store it
+    /// listens to lives as long as the dispatcher that writes to it.
     pub notifier: Pin<Box<dyn Future<Output = ()> + Send>>,
+    /// Set to `true` to have the notifier end once its store work in hand is done (aborting it
+    /// instead would leave that work holding the store open for a moment).
+    pub stop_notifier: watch::Sender<bool>,
 }
 
 impl Portal {
@@ -127,7 +131,8 @@ impl Portal {
     pub async fn build(config: &PortalConfig) -> Result<Self> {
         let LocalServices { table, signer, clock, outbox, identity, blobs, changes } = LocalServices::open(config)?;
         let dispatcher = Dispatcher::new(Arc::clone(&table), outbox.clone(), Arc::clone(&clock));
-        let notifier = Box::pin(feed::run(changes, dispatcher));
+        let (stop_notifier, stop) = watch::channel(false);
+        let notifier = Box::pin(feed::run(changes, dispatcher, stop));
         let authorizer = Arc::new(JwtAuthorizer::new(&signer)?);
         create_demo_officer(&identity).await?;
         let catalog = Arc::new(Catalog::load()?);
@@ -165,7 +170,7 @@ impl Portal {
             let api = api.clone();
             async move { route_api(api, request, next).await }
         }));
-        Ok(Self { router, signer, table, identity, notifier })
+        Ok(Self { router, signer, table, identity, notifier, stop_notifier })
     }
 }
 
@@ -223,6 +228,7 @@ pub struct RunningPortal {
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
     server: tokio::task::JoinHandle<std::io::Result<()>>,
     notifier: tokio::task::JoinHandle<()>,
+    stop_notifier: watch::Sender<bool>,
 }
 
 impl RunningPortal {
@@ -232,9 +238,10 @@ impl RunningPortal {
             let _ = shutdown.send(());
         }
         let served = (&mut self.server).await.context("server task")?.context("server");
-        // The notifier holds the store open: wait until it is gone (a cancelled task's error).
-        self.notifier.abort();
-        let _ = (&mut self.notifier).await;
+        // The notifier holds the store open: wait until it is gone. What it had not acknowledged
+        // is delivered at the next start.
+        let _ = self.stop_notifier.send(true);
+        (&mut self.notifier).await.context("notifier task")?;
         served
     }
 }
@@ -252,5 +259,13 @@ pub async fn spawn(config: &PortalConfig, listener: TcpListener) -> Result<Runni
             .await
     });
     let notifier = tokio::spawn(portal.notifier);
-    Ok(RunningPortal { addr, signer: portal.signer, table: portal.table, shutdown: Some(shutdown), server, notifier })
+    Ok(RunningPortal {
+        addr,
+        signer: portal.signer,
+        table: portal.table,
+        shutdown: Some(shutdown),
+        server,
+        notifier,
+        stop_notifier: portal.stop_notifier,
+    })
 }
