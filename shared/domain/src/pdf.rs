@@ -66,8 +66,11 @@ pub enum PdfRefusal {
     ActiveContent,
 }
 
-/// Checks a whole file that starts like a PDF. The parser runs behind `catch_unwind`: a file
-/// that makes it panic is refused, never the end of the process.
+/// Checks a whole file that starts like a PDF. The parser runs behind `catch_unwind`: in builds
+/// that unwind (tests, debug), a file that makes it panic is refused. Release builds abort on
+/// panic (`Cargo.toml`), so there such a file ends the invocation instead: the document stays
+/// pending, never verified, and `scan`'s retries end in its dead-letter queue and alarm. The
+/// property tests below feed the parser damaged files to keep that case theoretical.
 pub fn check(bytes: &[u8]) -> Result<(), PdfRefusal> {
     catch_unwind(AssertUnwindSafe(|| inspect(bytes))).unwrap_or(Err(PdfRefusal::Unreadable))
 }
@@ -164,6 +167,7 @@ fn has_markup(bytes: &[u8]) -> bool {
 #[cfg(test)]
 mod tests {
     use lopdf::{Dictionary, Stream, dictionary};
+    use proptest::prelude::*;
 
     use super::*;
 
@@ -284,6 +288,24 @@ mod tests {
             let mut garbled = clean.clone();
             garbled[at] ^= 0xA5;
             let _ = inspect(&garbled);
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn u2_damaged_pdfs_never_panic_the_parser(
+            object_streams in any::<bool>(),
+            cut in any::<prop::sample::Index>(),
+            flips in prop::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 1..8),
+        ) {
+            let mut bytes = pdf_with(|_, _| {}, object_streams);
+            for (at, byte) in flips {
+                let at = at.index(bytes.len());
+                bytes[at] = byte;
+            }
+            bytes.truncate(cut.index(bytes.len()) + 1);
+            // Bare, without `check`'s `catch_unwind`: a panic fails the test.
+            let _ = inspect(&bytes);
         }
     }
 }
