@@ -31,18 +31,18 @@ use portal_domain::identity::{Identity as _, IdentityError, SignUp};
 use portal_domain::notifications::Dispatcher;
 use portal_domain::password::Password;
 use portal_domain::profile::Language;
-use portal_domain::table::{ChangeRecord, Table};
+use portal_domain::table::Table;
 use portal_domain::verification::Verifier;
 use portal_messages::MessagesState;
 use portal_officer::OfficerState;
 use portal_profile::ProfileState;
-use portal_store::embedded::EmbeddedTable;
+use portal_store::embedded::{ChangeFeed, EmbeddedTable};
 use portal_store::local_blobs::LocalBlobs;
 use portal_store::local_identity::LocalIdentity;
 use portal_store::local_identity::signing::Signer;
 use portal_store::outbox::Outbox;
 use tokio::net::TcpListener;
-use tokio::sync::mpsc::UnboundedReceiver;
+use tokio::sync::watch;
 use tower::ServiceExt as _;
 use tower_http::services::{ServeDir, ServeFile};
 use tower_http::set_header::SetResponseHeaderLayer;
@@ -73,8 +73,9 @@ pub struct LocalServices {
     pub identity: Arc<LocalIdentity>,
     /// The documents' files.
     pub blobs: Arc<LocalBlobs>,
-    /// Every item the store writes, after commit (the local stand-in for the table's stream).
-    pub changes: UnboundedReceiver<ChangeRecord>,
+    /// Every item the store writes, logged durably with its commit (the local stand-in for the
+    /// table's stream).
+    pub changes: ChangeFeed,
 }
 
 impl LocalServices {
@@ -118,9 +119,12 @@ pub struct Portal {
     /// The local identity provider.
     pub identity: Arc<LocalIdentity>,
     /// Delivers the store's changes to notifications, once spawned (`spawn` runs it beside the
-    /// server and stops it with the server). It runs until stopped: the store it listens to
-    /// lives as long as the dispatcher that writes to it.
+    /// server and stops it with the server). It runs until `stop_notifier` says so: the store it
+    /// listens to lives as long as the dispatcher that writes to it.
     pub notifier: Pin<Box<dyn Future<Output = ()> + Send>>,
+    /// Set to `true` to have the notifier end once its store work in hand is done (aborting it
+    /// instead would leave that work holding the store open for a moment).
+    pub stop_notifier: watch::Sender<bool>,
 }
 
 impl Portal {
@@ -129,7 +133,8 @@ impl Portal {
     pub async fn build(config: &PortalConfig) -> Result<Self> {
         let LocalServices { table, signer, clock, outbox, identity, blobs, changes } = LocalServices::open(config)?;
         let dispatcher = Dispatcher::new(Arc::clone(&table), outbox.clone(), Arc::clone(&clock));
-        let notifier = Box::pin(feed::run(changes, dispatcher));
+        let (stop_notifier, stop) = watch::channel(false);
+        let notifier = Box::pin(feed::run(changes, dispatcher, stop));
         let authorizer = Arc::new(JwtAuthorizer::new(&signer)?);
         create_demo_officer(&identity).await?;
         let catalog = Arc::new(Catalog::load()?);
@@ -172,7 +177,7 @@ impl Portal {
             let api = api.clone();
             async move { route_api(api, request, next).await }
         }));
-        Ok(Self { router, signer, table, identity, notifier })
+        Ok(Self { router, signer, table, identity, notifier, stop_notifier })
     }
 }
 
@@ -230,6 +235,7 @@ pub struct RunningPortal {
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
     server: tokio::task::JoinHandle<std::io::Result<()>>,
     notifier: tokio::task::JoinHandle<()>,
+    stop_notifier: watch::Sender<bool>,
 }
 
 impl RunningPortal {
@@ -239,9 +245,10 @@ impl RunningPortal {
             let _ = shutdown.send(());
         }
         let served = (&mut self.server).await.context("server task")?.context("server");
-        // The notifier holds the store open: wait until it is gone (a cancelled task's error).
-        self.notifier.abort();
-        let _ = (&mut self.notifier).await;
+        // The notifier holds the store open: wait until it is gone. What it had not acknowledged
+        // is delivered at the next start.
+        let _ = self.stop_notifier.send(true);
+        (&mut self.notifier).await.context("notifier task")?;
         served
     }
 }
@@ -259,5 +266,13 @@ pub async fn spawn(config: &PortalConfig, listener: TcpListener) -> Result<Runni
             .await
     });
     let notifier = tokio::spawn(portal.notifier);
-    Ok(RunningPortal { addr, signer: portal.signer, table: portal.table, shutdown: Some(shutdown), server, notifier })
+    Ok(RunningPortal {
+        addr,
+        signer: portal.signer,
+        table: portal.table,
+        shutdown: Some(shutdown),
+        server,
+        notifier,
+        stop_notifier: portal.stop_notifier,
+    })
 }

@@ -28,7 +28,7 @@ use portal_domain::applications::Application;
 use portal_domain::audit::Outcome;
 use portal_domain::blobs::{BlobError, Blobs, UploadRequest};
 use portal_domain::clock::Clock;
-use portal_domain::documents::{FileKind, MAX_UPLOAD_BYTES, sanitize_file_name};
+use portal_domain::documents::{FileKind, MAX_UPLOAD_BYTES, download_name, sanitize_file_name};
 use portal_domain::ids::{ApplicationId, DocumentId};
 use portal_domain::sessions::Revocations;
 use portal_domain::status::Status;
@@ -230,7 +230,8 @@ async fn complete(
     }
 }
 
-/// A short-lived link to a verified file, named as the applicant's file was (U2, U4).
+/// A short-lived link to a verified file, named as the applicant's file was but with the
+/// extension and content type of its verified kind (U2, U3, U4).
 async fn download(
     principal: Principal,
     State(state): State<DocumentsState>,
@@ -243,7 +244,11 @@ async fn download(
     }
     let link = state
         .blobs
-        .presign_download(&verified_key(&id, &document.id), &document.file_name, document.file_kind.content_type())
+        .presign_download(
+            &verified_key(&id, &document.id),
+            &download_name(&document.file_name, document.file_kind),
+            document.file_kind.content_type(),
+        )
         .await
         .map_err(blob_failure)?;
     state.access.audit(&id, &principal, party.role(), "download", Outcome::Allowed).await?;

@@ -19,7 +19,13 @@ use portal_store::dynamodb::DynamoTable;
 use portal_store::s3::S3Blobs;
 use serde_json::json;
 
-const PDF: &[u8] = b"%PDF-1.7\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n";
+/// A PDF the parser reads (its catalog found though the cross-reference table is missing), in
+/// ASCII only for the same reason as below.
+const PDF: &[u8] = b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n";
+/// A web page behind a PDF header: the first bytes say PDF, the parser finds none.
+const PAGE: &[u8] = b"%PDF-1.7\n<html><script>alert(document.cookie)</script></html>\n";
+/// A readable PDF whose catalog runs a script when it opens.
+const SCRIPTED: &[u8] = b"%PDF-1.7\n1 0 obj << /Type /Catalog /OpenAction << /S /JavaScript /JS (app.alert(1)) >> >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n";
 /// An executable's magic (`MZ`) in ASCII only: moto re-encodes form parts as text, so bytes that
 /// are not UTF-8 arrive changed (the local portal's tests post real binary headers).
 const EXE: &[u8] = b"MZ This program cannot be run in DOS mode; renamed .pdf";
@@ -122,18 +128,22 @@ async fn u2_an_upload_event_verifies_the_document_once_even_when_delivered_twice
 }
 
 #[tokio::test]
-async fn u2_a_renamed_executable_stays_in_quarantine_with_its_reason() {
+async fn u2_a_renamed_executable_a_page_behind_a_pdf_header_and_a_scripted_pdf_stay_in_quarantine() {
     let fixture = fixture().await;
-    fixture.uploaded("doc-exe", EXE).await;
+    let cases = [
+        ("doc-exe", EXE, QuarantineReason::ContentMismatch),
+        ("doc-page", PAGE, QuarantineReason::ContentMismatch),
+        ("doc-script", SCRIPTED, QuarantineReason::ActiveContent),
+    ];
+    for (id, bytes, reason) in cases {
+        fixture.uploaded(id, bytes).await;
 
-    portal_scan::handle(&fixture.verifier, fixture.event(&quarantine_key("app-1", "doc-exe"))).await.expect("handled");
+        portal_scan::handle(&fixture.verifier, fixture.event(&quarantine_key("app-1", id))).await.expect("handled");
 
-    let document = fixture.documents.get("app-1", "doc-exe").await.expect("read").expect("document");
-    assert_eq!(
-        (document.state, document.quarantine_reason),
-        (DocumentState::Quarantined, Some(QuarantineReason::ContentMismatch))
-    );
-    assert_eq!(fixture.blobs.head(&verified_key("app-1", "doc-exe")).await.expect("head"), None, "never served");
+        let document = fixture.documents.get("app-1", id).await.expect("read").expect("document");
+        assert_eq!((document.state, document.quarantine_reason), (DocumentState::Quarantined, Some(reason)), "{id}");
+        assert_eq!(fixture.blobs.head(&verified_key("app-1", id)).await.expect("head"), None, "{id} never served");
+    }
 }
 
 #[tokio::test]

@@ -21,6 +21,7 @@ pub mod notifications;
 pub mod notify;
 pub mod paging;
 pub mod password;
+pub mod pdf;
 pub mod profile;
 pub mod sessions;
 pub mod status;

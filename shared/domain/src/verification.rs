@@ -1,5 +1,6 @@
-//! Verification of an uploaded file (U2): its first bytes must show the declared kind and its
-//! size must be the declared size. A good file is copied out of quarantine and its document
+//! Verification of an uploaded file (U2): its first bytes must show the declared kind, a PDF
+//! must be one with nothing active in it (`documents::verify`, `pdf`), and its size must be the
+//! declared size. A good file is copied out of quarantine and its document
 //! becomes `verified`; a bad one stays in quarantine (never served) and its document says why.
 //! Both reads are pinned to the object first looked at: a file replaced meanwhile is not copied.
 //!
@@ -15,9 +16,6 @@ use crate::blobs::{BlobError, Blobs};
 use crate::clock::Clock;
 use crate::documents::verify;
 use crate::table::StoreError;
-
-/// Bytes read from the start of a file to recognize its kind.
-const SNIFF_BYTES: usize = 16;
 
 /// Why a verification could not run (it is retried: nothing was recorded).
 #[derive(Debug, thiserror::Error)]
@@ -57,8 +55,8 @@ impl Verifier {
             (quarantine_key(application_id, document_id), verified_key(application_id, document_id));
         let outcome = match self.blobs.head(&quarantined).await? {
             Some(stored) => {
-                let head = self.blobs.read_head(&quarantined, &stored, SNIFF_BYTES).await?;
-                let outcome = verify(document.file_kind, document.size, stored.size, &head);
+                let content = self.blobs.read_head(&quarantined, &stored, document.file_kind.bytes_to_verify()).await?;
+                let outcome = verify(document.file_kind, document.size, stored.size, &content);
                 if outcome.is_ok() {
                     match self.blobs.promote(&quarantined, &stored, &verified).await {
                         // Another run copied it first: the file is where it belongs.

@@ -6,10 +6,15 @@
 //! Keys are stored as bytes: `pk 0x00 sk` for items and `gsi1pk 0x00 gsi1sk 0x00 pk 0x00 sk`
 //! for index entries, so byte order is DynamoDB's UTF-8 binary order of string keys. The only
 //! difference from DynamoDB is that key strings may not contain NUL (refused as invalid).
+//!
+//! Every committed change is also written, in the same transaction, to a change log (the local
+//! stand-in for the table's stream) under an increasing sequence number. The log is durable: a
+//! committed write always has its record, and a record stays until its reader acknowledges it,
+//! so a reader killed mid-batch reads the same records, with the same ids, after a restart.
 
 use std::path::Path;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use async_trait::async_trait;
 use portal_domain::table::{
@@ -18,10 +23,15 @@ use portal_domain::table::{
 };
 use redb::{Database, ReadableDatabase, ReadableTable, TableDefinition, WriteTransaction};
 use serde_json::Value;
-use tokio::sync::mpsc;
+use tokio::sync::Notify;
 
 const ITEMS: TableDefinition<&[u8], &[u8]> = TableDefinition::new("items");
 const GSI1: TableDefinition<&[u8], &[u8]> = TableDefinition::new("gsi1");
+/// The change log: sequence number → the item as written (JSON; `null` for a removal).
+const CHANGES: TableDefinition<u64, &[u8]> = TableDefinition::new("changes");
+/// Counters kept beside the data; `NEXT_CHANGE` is the sequence number of the next change.
+const COUNTERS: TableDefinition<&str, u64> = TableDefinition::new("counters");
+const NEXT_CHANGE: &str = "next-change";
 
 /// Separates the parts of a stored key.
 const SEPARATOR: u8 = 0x00;
@@ -32,36 +42,111 @@ const AFTER_TEXT: u8 = 0xFF;
 #[derive(Clone)]
 pub struct EmbeddedTable {
     db: Arc<Database>,
-    feed: Arc<OnceLock<Feed>>,
+    /// Woken after each commit that logged a change.
+    committed: Arc<Notify>,
+    /// Whether the change feed has its reader.
+    subscribed: Arc<AtomicBool>,
 }
 
-/// Where committed changes go, as DynamoDB's stream would carry them.
-struct Feed {
-    sender: mpsc::UnboundedSender<ChangeRecord>,
-    sequence: AtomicU64,
-    /// Held from the start of a write transaction until its changes are reported, so reports
-    /// follow commit order (redb already runs one write transaction at a time).
-    order: Mutex<()>,
+/// The reader of the change log: committed changes in commit order, each until acknowledged.
+#[derive(Clone)]
+pub struct ChangeFeed {
+    db: Arc<Database>,
+    committed: Arc<Notify>,
 }
 
-impl Feed {
-    /// Reports each change a committed transaction made, as (old, new) states of its keys;
-    /// deleting what did not exist changed nothing and is not reported, as with DynamoDB.
-    fn report<'a>(&self, written: impl IntoIterator<Item = (Option<&'a Item>, Option<&'a Item>)>) {
-        for (old, new) in written {
-            if old.is_none() && new.is_none() {
-                continue;
+impl ChangeFeed {
+    /// The oldest `limit` records not yet acknowledged, in commit order. Their ids (the
+    /// sequence numbers, zero-padded so they also order as text) are the same after a restart.
+    pub async fn pending(&self, limit: usize) -> Result<Vec<ChangeRecord>, StoreError> {
+        let db = Arc::clone(&self.db);
+        blocking(move || {
+            let txn = db.begin_read().map_err(unavailable)?;
+            let changes = txn.open_table(CHANGES).map_err(unavailable)?;
+            let mut records = Vec::new();
+            for entry in changes.iter().map_err(unavailable)?.take(limit) {
+                let (sequence, image) = entry.map_err(unavailable)?;
+                records.push(ChangeRecord { id: record_id(sequence.value()), new_image: logged_image(image.value()) });
             }
-            let id = format!("{:020}", self.sequence.fetch_add(1, Ordering::SeqCst));
-            // A closed receiver means nobody listens any more: nothing to report to.
-            let _ = self.sender.send(ChangeRecord { id, new_image: Ok(new.cloned()) });
-        }
+            Ok(records)
+        })
+        .await
     }
 
-    /// Keeps reports in commit order while the returned guard lives.
-    fn in_order(&self) -> MutexGuard<'_, ()> {
-        self.order.lock().unwrap_or_else(PoisonError::into_inner)
+    /// Removes handled records from the log; they are not read again.
+    pub async fn acknowledge(&self, records: &[ChangeRecord]) -> Result<(), StoreError> {
+        let sequences = records
+            .iter()
+            .map(|record| record.id.parse::<u64>())
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|_| StoreError::InvalidRequest("not a change record id".into()))?;
+        let db = Arc::clone(&self.db);
+        blocking(move || {
+            let txn = db.begin_write().map_err(unavailable)?;
+            {
+                let mut changes = txn.open_table(CHANGES).map_err(unavailable)?;
+                for sequence in sequences {
+                    changes.remove(sequence).map_err(unavailable)?;
+                }
+            }
+            txn.commit().map_err(unavailable)
+        })
+        .await
     }
+
+    /// Waits until a write commits a change (returns at once if one committed since the last
+    /// wait): the reader's cue to read [`Self::pending`] again.
+    pub async fn committed(&self) {
+        self.committed.notified().await;
+    }
+}
+
+fn record_id(sequence: u64) -> String {
+    format!("{sequence:020}")
+}
+
+/// A logged image as the stream would carry it; an unreadable one is reported, not dropped.
+fn logged_image(bytes: &[u8]) -> Result<Option<Item>, String> {
+    match serde_json::from_slice(bytes) {
+        Ok(Value::Null) => Ok(None),
+        Ok(Value::Object(attributes)) => Item::from_attributes(attributes).map(Some).map_err(|e| e.to_string()),
+        Ok(_) => Err("logged image is not an object".into()),
+        Err(error) => Err(error.to_string()),
+    }
+}
+
+/// Logs each change of a transaction about to commit, as (old, new) states of its keys, in the
+/// same transaction; deleting what did not exist changed nothing and is not logged, as with
+/// DynamoDB's stream. Returns whether anything was logged.
+fn log_changes<'a>(
+    txn: &WriteTransaction,
+    written: impl IntoIterator<Item = (Option<&'a Item>, Option<&'a Item>)>,
+) -> Result<bool, StoreError> {
+    let mut counters = txn.open_table(COUNTERS).map_err(unavailable)?;
+    let mut changes = txn.open_table(CHANGES).map_err(unavailable)?;
+    let first = counters.get(NEXT_CHANGE).map_err(unavailable)?.map_or(1, |next| next.value());
+    let mut next = first;
+    for (old, new) in written {
+        if old.is_none() && new.is_none() {
+            continue;
+        }
+        let image = serde_json::to_vec(&new.map(Item::attributes)).map_err(unavailable)?;
+        changes.insert(next, image.as_slice()).map_err(unavailable)?;
+        next += 1;
+    }
+    if next != first {
+        counters.insert(NEXT_CHANGE, next).map_err(unavailable)?;
+    }
+    Ok(next != first)
+}
+
+/// Runs blocking database work off the async executor.
+async fn blocking<T, F>(work: F) -> Result<T, StoreError>
+where
+    T: Send + 'static,
+    F: FnOnce() -> Result<T, StoreError> + Send + 'static,
+{
+    tokio::task::spawn_blocking(work).await.map_err(unavailable)?
 }
 
 impl EmbeddedTable {
@@ -71,27 +156,33 @@ impl EmbeddedTable {
         let txn = db.begin_write().map_err(unavailable)?;
         txn.open_table(ITEMS).map_err(unavailable)?;
         txn.open_table(GSI1).map_err(unavailable)?;
+        txn.open_table(CHANGES).map_err(unavailable)?;
+        txn.open_table(COUNTERS).map_err(unavailable)?;
         txn.commit().map_err(unavailable)?;
-        Ok(Self { db: Arc::new(db), feed: Arc::new(OnceLock::new()) })
+        Ok(Self { db: Arc::new(db), committed: Arc::new(Notify::new()), subscribed: Arc::new(AtomicBool::new(false)) })
     }
 
-    /// The change feed: every change from now on, after its transaction commits, in commit
-    /// order (the local stand-in for the table's stream). One subscriber; `None` after
-    /// the first call.
-    pub fn changes(&self) -> Option<mpsc::UnboundedReceiver<ChangeRecord>> {
-        let (sender, receiver) = mpsc::unbounded_channel();
-        let feed = Feed { sender, sequence: AtomicU64::new(1), order: Mutex::new(()) };
-        self.feed.set(feed).ok().map(|()| receiver)
+    /// The change feed: every change not yet acknowledged, from earlier runs too, then each new
+    /// one once its transaction commits, in commit order (the local stand-in for the table's
+    /// stream). One reader; `None` after the first call.
+    pub fn changes(&self) -> Option<ChangeFeed> {
+        let first = !self.subscribed.swap(true, Ordering::SeqCst);
+        first.then(|| ChangeFeed { db: Arc::clone(&self.db), committed: Arc::clone(&self.committed) })
     }
 
-    /// Runs blocking database work off the async executor.
+    /// Runs blocking database work off the async executor, waking the feed's reader when the
+    /// work committed a change.
     async fn blocking<T, F>(&self, work: F) -> Result<T, StoreError>
     where
         T: Send + 'static,
-        F: FnOnce(&Database, Option<&Feed>) -> Result<T, StoreError> + Send + 'static,
+        F: FnOnce(&Database) -> Result<(T, bool), StoreError> + Send + 'static,
     {
-        let (db, feed) = (Arc::clone(&self.db), Arc::clone(&self.feed));
-        tokio::task::spawn_blocking(move || work(&db, feed.get())).await.map_err(unavailable)?
+        let db = Arc::clone(&self.db);
+        let (result, logged) = blocking(move || work(&db)).await?;
+        if logged {
+            self.committed.notify_one();
+        }
+        Ok(result)
     }
 }
 
@@ -188,18 +279,16 @@ fn outcome(op: &WriteOp, current: Option<&Item>) -> Result<Option<Item>, StoreEr
 }
 
 /// Runs one conditional write in its own transaction and returns the key's new state.
-fn write_one(db: &Database, feed: Option<&Feed>, op: WriteOp) -> Result<Option<Item>, StoreError> {
-    let _in_order = feed.map(Feed::in_order);
+/// It also says whether it logged a change.
+fn write_one(db: &Database, op: WriteOp) -> Result<(Option<Item>, bool), StoreError> {
     let txn = db.begin_write().map_err(unavailable)?;
     let key = op.key();
     let current = read_item(&txn, &key)?;
     let new = outcome(&op, current.as_ref())?;
     store(&txn, &key, current.as_ref(), new.as_ref())?;
+    let logged = log_changes(&txn, [(current.as_ref(), new.as_ref())])?;
     txn.commit().map_err(unavailable)?;
-    if let Some(feed) = feed {
-        feed.report([(current.as_ref(), new.as_ref())]);
-    }
-    Ok(new)
+    Ok((new, logged))
 }
 
 /// Byte range of a query, as (inclusive start, exclusive end).
@@ -309,43 +398,50 @@ fn run_query(db: &Database, query: &Query) -> Result<Page, StoreError> {
 impl Table for EmbeddedTable {
     async fn get(&self, key: &Key) -> Result<Option<Item>, StoreError> {
         let stored_key = item_key(key)?;
-        self.blocking(move |db, _| {
+        self.blocking(move |db| {
             let txn = db.begin_read().map_err(unavailable)?;
             let items = txn.open_table(ITEMS).map_err(unavailable)?;
             let stored = items.get(stored_key.as_slice()).map_err(unavailable)?;
-            stored.map(|bytes| decode(bytes.value())).transpose()
+            Ok((stored.map(|bytes| decode(bytes.value())).transpose()?, false))
         })
         .await
     }
 
     async fn put(&self, item: Item, condition: Option<Condition>) -> Result<(), StoreError> {
         item_key(&item.key())?;
-        self.blocking(move |db, feed| write_one(db, feed, WriteOp::Put { item, condition }).map(drop)).await
+        self.blocking(move |db| {
+            let (_, logged) = write_one(db, WriteOp::Put { item, condition })?;
+            Ok(((), logged))
+        })
+        .await
     }
 
     async fn update(&self, key: &Key, update: Update, condition: Option<Condition>) -> Result<Item, StoreError> {
         update.validate()?;
         let key = key.clone();
-        self.blocking(move |db, feed| {
-            let written = write_one(db, feed, WriteOp::Update { key, update, condition })?;
-            written.ok_or_else(|| StoreError::InvalidRequest("update left no item".into()))
+        self.blocking(move |db| {
+            let (written, logged) = write_one(db, WriteOp::Update { key, update, condition })?;
+            Ok((written.ok_or_else(|| StoreError::InvalidRequest("update left no item".into()))?, logged))
         })
         .await
     }
 
     async fn delete(&self, key: &Key, condition: Option<Condition>) -> Result<(), StoreError> {
         let key = key.clone();
-        self.blocking(move |db, feed| write_one(db, feed, WriteOp::Delete { key, condition }).map(drop)).await
+        self.blocking(move |db| {
+            let (_, logged) = write_one(db, WriteOp::Delete { key, condition })?;
+            Ok(((), logged))
+        })
+        .await
     }
 
     async fn query(&self, query: Query) -> Result<Page, StoreError> {
-        self.blocking(move |db, _| run_query(db, &query)).await
+        self.blocking(move |db| Ok((run_query(db, &query)?, false))).await
     }
 
     async fn transact_write(&self, ops: Vec<WriteOp>) -> Result<(), StoreError> {
         validate_transaction(&ops)?;
-        self.blocking(move |db, feed| {
-            let _in_order = feed.map(Feed::in_order);
+        self.blocking(move |db| {
             let txn = db.begin_write().map_err(unavailable)?;
             let mut writes = Vec::with_capacity(ops.len());
             let mut failed_conditions = Vec::new();
@@ -365,13 +461,11 @@ impl Table for EmbeddedTable {
             for (key, old, new) in &writes {
                 store(&txn, key, old.as_ref(), new.as_ref())?;
             }
+            // Condition checks write nothing, and the stream reports nothing for them.
+            let changed = ops.iter().zip(&writes).filter(|(op, _)| !matches!(op, WriteOp::Check { .. }));
+            let logged = log_changes(&txn, changed.map(|(_, (_, old, new))| (old.as_ref(), new.as_ref())))?;
             txn.commit().map_err(unavailable)?;
-            if let Some(feed) = feed {
-                // Condition checks write nothing, and the stream reports nothing for them.
-                let changed = ops.iter().zip(&writes).filter(|(op, _)| !matches!(op, WriteOp::Check { .. }));
-                feed.report(changed.map(|(_, (_, old, new))| (old.as_ref(), new.as_ref())));
-            }
-            Ok(())
+            Ok(((), logged))
         })
         .await
     }

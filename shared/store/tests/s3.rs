@@ -49,6 +49,12 @@ async fn a_posted_file_is_stored_verified_promoted_and_downloaded() {
     );
 
     let link = blobs.presign_download("verified/a1/d1", "../passport.pdf", "application/pdf").await.expect("link");
+    // U3: the name and type S3 serves the file with are signed into the link (moto does not
+    // apply them to its answer; S3 does).
+    let url = reqwest::Url::parse(&link.url).expect("url");
+    let signed = |name: &str| url.query_pairs().find(|(n, _)| n == name).map(|(_, v)| v.into_owned());
+    assert_eq!(signed("response-content-disposition").as_deref(), Some("attachment; filename=\"passport.pdf\""));
+    assert_eq!(signed("response-content-type").as_deref(), Some("application/pdf"));
     let downloaded = reqwest::get(&link.url).await.expect("download");
     assert!(downloaded.status().is_success());
     assert_eq!(downloaded.bytes().await.expect("bytes").as_ref(), PDF);

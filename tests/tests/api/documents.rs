@@ -203,6 +203,43 @@ async fn u2_a_renamed_executable_stays_quarantined_is_never_served_and_blocks_su
 }
 
 #[tokio::test]
+async fn u2_u3_a_page_behind_a_pdf_header_is_never_served_and_a_real_pdf_named_html_downloads_as_pdf() {
+    let app = spawn_app().await;
+    let token = app.access_token("applicant-polyglot", &[]);
+    let id = draft_with_form(&app, &token).await;
+    let page: &[u8] = b"%PDF-1.7\n<html><script>alert(document.cookie)</script></html>\n";
+    let scripted: &[u8] =
+        b"%PDF-1.7\n1 0 obj << /Type /Catalog /OpenAction << /S /JavaScript /JS (app.alert(1)) >> >> \
+                            endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n";
+
+    for (kind, bytes, reason) in
+        [("passport", page, "content-mismatch"), ("invitation-letter", scripted, "active-content")]
+    {
+        let document = upload(&app, &token, &id, kind, ("photo.html", "application/pdf", bytes)).await;
+        assert_eq!(
+            (document["state"].as_str(), document["quarantineReason"].as_str()),
+            (Some("quarantined"), Some(reason)),
+            "{kind}"
+        );
+        let document_id = document["id"].as_str().expect("id");
+        let path = format!("/api/applications/{id}/documents/{document_id}/download");
+        assert_eq!(app.get(&path, Some(&token)).await.status(), StatusCode::CONFLICT, "{kind} is never served");
+    }
+
+    // A real PDF under a misleading name: served as what it is, under a name that says so.
+    let document = upload(&app, &token, &id, "proof-of-funds", ("photo.html", "application/pdf", PDF)).await;
+    assert_eq!(document["state"], "verified");
+    let document_id = document["id"].as_str().expect("id");
+    let link = app.get(&format!("/api/applications/{id}/documents/{document_id}/download"), Some(&token)).await;
+    let link: Value = link.json().await.expect("json");
+    let file = app.client.get(app.url(link["url"].as_str().expect("url"))).send().await.expect("download");
+    assert_eq!(file.status(), StatusCode::OK);
+    assert_eq!(file.headers()["content-type"], "application/pdf");
+    let disposition = file.headers()["content-disposition"].to_str().expect("ascii").to_owned();
+    assert!(disposition.contains("filename=\"photo.pdf\"") && !disposition.contains("html"), "{disposition}");
+}
+
+#[tokio::test]
 async fn u3_u4_a_form_uploads_once_and_tampered_forms_or_links_are_refused() {
     let app = spawn_app().await;
     let token = app.access_token("applicant-tamper", &[]);
