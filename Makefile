@@ -37,13 +37,15 @@ frontend/dist/index.html: frontend/node_modules/.package-lock.json $(FRONTEND_SO
 fmt:
 	cargo fmt --all
 
-## bench: cold-start init of /api/me vs a hello lambda_http function, handler latency, identity costs, presigning
+## bench: cold-start init of /api/me vs a hello lambda_http function, handler latency, identity costs, presigning,
+## and the local portal's account routes under load (enumeration timing, peak memory under 200 sign-ins)
 bench:
-	cargo build --release -p portal-profile -p portal-bench
+	cargo build --release -p portal-profile -p portal-bench -p portal-local
 	target/release/coldstart target/release/profile target/release/hello
 	target/release/handler-latency
 	target/release/identity-costs
 	target/release/presign
+	target/release/account-load target/release/portal
 
 ## lambda: arm64 Lambda bootstraps of every area (cargo-lambda from the venv, zig included)
 lambda: venv

@@ -156,8 +156,11 @@ pub fn paper_holder(number: &str) -> Key {
 
 /// Partition of one limit's counters for one subject (an account, a client address, a session).
 fn limit_partition(limit: &str, subject: &str) -> String {
-    format!("LIMIT#{limit}#{subject}")
+    format!("{LIMIT_PARTITION_PREFIX}{limit}#{subject}")
 }
+
+/// Partition-key prefix of the limits' counters.
+pub const LIMIT_PARTITION_PREFIX: &str = "LIMIT#";
 
 /// The counter of attempts under a limit in one window (window number since the epoch).
 pub fn limit_counter(limit: &str, subject: &str, window: u64) -> Key {

@@ -34,7 +34,7 @@ async fn l1_an_officer_s_actions_show_in_the_applicant_s_activity_by_role_never_
 
     let activity: Value = app.get("/api/me/activity", Some(&applicant)).await.json().await.expect("json");
 
-    let lines = activity.as_array().expect("list");
+    let lines = activity["items"].as_array().expect("a page of lines");
     let officer_lines: Vec<&Value> = lines.iter().filter(|line| line["role"] == "officer").collect();
     let actions: Vec<&str> = officer_lines.iter().filter_map(|line| line["action"].as_str()).collect();
     for action in ["read", "change-status", "send-message", "request-documents"] {

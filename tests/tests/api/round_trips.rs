@@ -64,7 +64,8 @@ async fn d6_a_message_reads_the_application_item_not_the_whole_case() {
     let dir = tempfile::tempdir().expect("temp dir");
     let table = Arc::new(CountingTable::new(EmbeddedTable::open(&dir.path().join("t.redb")).expect("store")));
     let applications = Applications::new(table.clone());
-    applications.create_draft("owner-1", "visitor-visa", "a1".into(), 1_795_000_000).await.expect("draft");
+    let id = "0b0e5f0e-5c1a-4c3e-9d5e-6f1a2b3c4d5e";
+    applications.create_draft("owner-1", "visitor-visa", id.into(), 1_795_000_000).await.expect("draft");
     let app = portal_api::app(
         portal_messages::router(MessagesState::new(table.clone(), Arc::new(SystemClock))).expect("router"),
     );
@@ -72,7 +73,7 @@ async fn d6_a_message_reads_the_application_item_not_the_whole_case() {
 
     let sent = portal_api::lambda::handle_event(
         app,
-        &event("POST", "/api/applications/a1/messages", Some(json!({"body": "Hello"}))),
+        &event("POST", &format!("/api/applications/{id}/messages"), Some(json!({"body": "Hello"}))),
     )
     .await
     .expect("sent");

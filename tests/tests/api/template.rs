@@ -481,6 +481,9 @@ fn i2_table_grants_name_the_kinds_of_partition_each_function_touches() {
         keys::application_number("").pk,
         keys::decisions_partition(""),
         keys::paper_holder("").pk,
+        keys::LIMIT_PARTITION_PREFIX.to_owned(),
+        keys::pending_challenge("").pk,
+        keys::known_place("", "").pk,
     ]
     .into_iter()
     .map(|prefix| format!("{prefix}*"))
@@ -505,10 +508,19 @@ fn i2_table_grants_name_the_kinds_of_partition_each_function_touches() {
     }
     let only = |family: &str| touching.get(&format!("{family}*")).cloned().unwrap_or_default();
     // The account functions reach the caller's account partition only, never an application.
-    for function in ["GetMe", "UpdateMe", "Register", "ResetPassword", "Logout", "GetInbox", "ListNotifications"] {
-        let families: Vec<&String> =
-            touching.iter().filter(|(_, f)| f.iter().any(|f| f == function)).map(|(p, _)| p).collect();
-        assert_eq!(families, ["USER#*"], "{function}");
+    let families_of = |function: &str| -> Vec<&String> {
+        touching.iter().filter(|(_, f)| f.iter().any(|f| f == function)).map(|(p, _)| p).collect()
+    };
+    for function in ["GetMe", "UpdateMe", "Logout", "GetInbox", "ListNotifications"] {
+        assert_eq!(families_of(function), ["USER#*"], "{function}");
+    }
+    // The auth functions also keep the account limits' counters (A7, A10), and the sign-in
+    // steps the pending challenges and known places.
+    for function in ["Register", "ResetPassword", "ConfirmRegistration"] {
+        assert_eq!(families_of(function), ["LIMIT#*", "USER#*"], "{function}");
+    }
+    for function in ["Login", "AnswerMfa", "CompleteMfaSetup"] {
+        assert_eq!(families_of(function), ["CHALLENGE#*", "LIMIT#*", "PLACES#*", "USER#*"], "{function}");
     }
     assert_eq!(only("APPNO#"), ["SubmitApplication"], "only submission reserves numbers");
     assert_eq!(only("PAPER#"), ["LinkApplication"], "only linking reads paper applications");
@@ -532,7 +544,9 @@ fn d1_only_the_functions_that_delete_may_delete_items() {
     // What deletes (`Table::delete` and `WriteOp::Delete` in the domain): a document removed
     // by its applicant, a paper application's holder record once linked, and a notice claim
     // given back when sending failed.
-    const DELETING: [&str; 3] = ["LinkApplication", "DeleteDocument", "Notify"];
+    // The sign-in steps delete the pending challenge they complete (or find stale).
+    const DELETING: [&str; 6] =
+        ["LinkApplication", "DeleteDocument", "Notify", "BeginMfaSetup", "CompleteMfaSetup", "AnswerMfa"];
     let template = template();
     let statements = table_statements(&template);
     let mut deleting: Vec<&str> = statements
