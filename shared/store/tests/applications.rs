@@ -21,24 +21,14 @@ struct Fixture {
     applications: Applications,
     messages: Messages,
     documents: Documents,
-    /// Whether racing requests can be sent at once: moto (a threaded Python server) does not
-    /// evaluate conditions atomically, so on it the same requests go one after the other and
-    /// prove the condition is evaluated by the store; atomicity is DynamoDB's own guarantee.
-    races: bool,
     _dir: Option<tempfile::TempDir>,
 }
 
 impl Fixture {
-    /// Runs the requests at once where the store can race them, else one after the other.
+    /// Runs the requests at once, on either store (the emulator harness serves DynamoDB
+    /// requests one at a time, as DynamoDB applies each write atomically).
     async fn race<T>(&self, requests: Vec<impl std::future::Future<Output = T>>) -> Vec<T> {
-        if self.races {
-            return futures::future::join_all(requests).await;
-        }
-        let mut results = Vec::new();
-        for request in requests {
-            results.push(request.await);
-        }
-        results
+        futures::future::join_all(requests).await
     }
 }
 
@@ -48,7 +38,6 @@ impl Fixture {
             applications: Applications::new(Arc::clone(&table)),
             messages: Messages::new(Arc::clone(&table)),
             documents: Documents::new(table),
-            races: dir.is_some(),
             _dir: dir,
         }
     }
@@ -330,9 +319,9 @@ macro_rules! on_store {
 
 on_store!(embedded, embedded: a7_fifty_parallel_declarations_past_the_cap_record_exactly_the_cap, a_declaration_on_an_application_that_moved_on_is_refused, a7_fifty_parallel_messages_past_the_daily_limit_store_exactly_the_limit, d6_a_long_thread_is_read_in_pages_that_reach_every_message_once, a_draft_appears_on_its_owners_dashboard_needing_action, a_stale_save_is_a_conflict_and_loses_nothing, submission_records_history_number_and_dashboard_together, an_application_number_is_never_given_twice, a_submitted_application_is_no_longer_editable_and_steps_cannot_be_skipped, decisions_feed_the_processing_time_of_their_type, threads_keep_the_inbox_in_step_and_receipts_count_once);
 on_store!(dynamodb, dynamodb: a7_fifty_parallel_declarations_past_the_cap_record_exactly_the_cap, a_declaration_on_an_application_that_moved_on_is_refused, a7_fifty_parallel_messages_past_the_daily_limit_store_exactly_the_limit, d6_a_long_thread_is_read_in_pages_that_reach_every_message_once, a_draft_appears_on_its_owners_dashboard_needing_action, a_stale_save_is_a_conflict_and_loses_nothing, submission_records_history_number_and_dashboard_together, an_application_number_is_never_given_twice, a_submitted_application_is_no_longer_editable_and_steps_cannot_be_skipped, decisions_feed_the_processing_time_of_their_type, threads_keep_the_inbox_in_step_and_receipts_count_once);
-// Atomicity under concurrency is DynamoDB's own guarantee, which moto cannot demonstrate
-// reliably; the embedded store must provide it itself (D2).
+// Racing writes on both stores (the emulator harness plays DynamoDB's per-item atomicity).
 on_store!(embedded_concurrency, embedded: d2_two_officers_racing_one_wins_and_history_has_no_gap);
+on_store!(dynamodb_concurrency, dynamodb: d2_two_officers_racing_one_wins_and_history_has_no_gap);
 
 mod documents {
     use std::sync::Arc;

@@ -412,6 +412,8 @@ both_stores!(
     a_cursor_of_another_list_of_the_partition_is_refused,
 );
 
-// Atomicity under concurrency is DynamoDB's own guarantee, which moto (a threaded Python
-// server) cannot demonstrate reliably; the embedded store must provide it itself (D2).
+// Atomicity under concurrency: the embedded store provides it itself (D2); DynamoDB's own
+// guarantee is played by the emulator harness, which serves DynamoDB requests one at a time
+// (`infra/emulator/moto_server.py`), so the same race runs on both.
 contract_suite!(embedded_concurrency, embedded: racing_conditional_writes_have_exactly_one_winner);
+contract_suite!(dynamodb_concurrency, dynamodb: racing_conditional_writes_have_exactly_one_winner);
