@@ -1,8 +1,11 @@
-//! The caller's network address, for per-client limits (A10): the source address API Gateway
-//! saw (`requestContext.http.sourceIp`; the local portal fills it in from the connection).
-//! Never taken from a header such as `X-Forwarded-For`, which the caller writes itself.
+//! The caller's network address, for per-client limits (A10): the request context's source
+//! (`requestContext.http.sourceIp`: on Lambda behind CloudFront, the viewer's address CloudFront
+//! passed, see `lambda::through_cloudfront_only`; locally, the connection's peer). Never taken
+//! from a header such as `X-Forwarded-For`, which the caller writes itself. An IPv6 caller
+//! counts by its /64, the block one subscriber is usually given.
 
 use std::convert::Infallible;
+use std::net::Ipv6Addr;
 
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
@@ -23,6 +26,13 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientAddress {
             Some(RequestContext::ApiGatewayV2(context)) => context.http.source_ip.clone(),
             _ => None,
         };
-        Ok(Self(address.filter(|address| !address.is_empty()).unwrap_or_else(|| UNKNOWN.to_owned())))
+        let address = address.filter(|address| !address.is_empty()).unwrap_or_else(|| UNKNOWN.to_owned());
+        Ok(Self(match address.parse::<Ipv6Addr>() {
+            Ok(ipv6) if ipv6.to_ipv4_mapped().is_none() => {
+                let [a, b, c, d, ..] = ipv6.segments();
+                format!("{a:x}:{b:x}:{c:x}:{d:x}::/64")
+            }
+            _ => address,
+        }))
     }
 }

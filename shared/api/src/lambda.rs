@@ -4,6 +4,7 @@ use axum::Router;
 use axum::extract::Request;
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
+use lambda_http::request::RequestContext;
 
 use crate::config::Environment;
 use crate::observe;
@@ -12,6 +13,9 @@ use crate::problem::ApiError;
 /// The header CloudFront adds to every request it sends the API (an origin custom header in
 /// `template.yaml`), carrying the secret in `CLOUDFRONT_ORIGIN_SECRET`.
 pub const ORIGIN_SECRET_HEADER: &str = "x-origin-verify";
+
+/// The header in which CloudFront passes the viewer's address (`ip:port`).
+pub const VIEWER_ADDRESS_HEADER: &str = "cloudfront-viewer-address";
 
 /// Initializes logging, builds the area router (given its state) with `build`, and serves it
 /// until the runtime stops it, to requests that came through CloudFront only. A failure to build
@@ -40,9 +44,27 @@ pub fn through_cloudfront_only(router: Router, secret: String) -> Router {
             let genuine = presented.is_some_and(|value| {
                 aws_lc_rs::constant_time::verify_slices_are_equal(value, secret.as_bytes()).is_ok()
             });
-            if genuine { next.run(request).await } else { refused() }
+            if genuine { next.run(viewer_is_the_source(request)).await } else { refused() }
         }
     }))
+}
+
+/// CloudFront's request to the API comes from a CloudFront address, so `sourceIp` is CloudFront's;
+/// the viewer's own address is in `CloudFront-Viewer-Address` (`ip:port`, which CloudFront sets
+/// itself). Once the origin secret proved the request came through CloudFront, that address
+/// becomes the request's source, which per-client limits count by.
+fn viewer_is_the_source(mut request: Request) -> Request {
+    let viewer = request
+        .headers_mut()
+        .remove(VIEWER_ADDRESS_HEADER)
+        .and_then(|value| value.to_str().ok().and_then(|v| v.rsplit_once(':')).map(|(ip, _)| ip.to_owned()))
+        .filter(|ip| ip.parse::<std::net::IpAddr>().is_ok());
+    if let (Some(viewer), Some(RequestContext::ApiGatewayV2(context))) =
+        (viewer, request.extensions_mut().get_mut::<RequestContext>())
+    {
+        context.http.source_ip = Some(viewer);
+    }
+    request
 }
 
 fn refused() -> Response {
@@ -100,5 +122,34 @@ mod tests {
             assert_eq!(status, StatusCode::FORBIDDEN, "{headers:?}");
             assert_eq!(content_type.as_deref(), Some(crate::problem::PROBLEM_JSON));
         }
+    }
+
+    async fn source_seen(headers: &[(&str, &str)]) -> String {
+        let app = through_cloudfront_only(
+            Router::new().route(
+                "/api/me",
+                get(|crate::client::ClientAddress(client): crate::client::ClientAddress| async move { client }),
+            ),
+            "s3cret".into(),
+        );
+        let mut context = lambda_http::aws_lambda_events::apigw::ApiGatewayV2httpRequestContext::default();
+        context.http.source_ip = Some("130.176.0.1".into()); // a CloudFront edge
+        let mut request = Request::get("/api/me").extension(RequestContext::ApiGatewayV2(context));
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        let response = app.oneshot(request.body(Body::empty()).expect("request")).await.expect("response");
+        let body = axum::body::to_bytes(response.into_body(), 1024).await.expect("body");
+        String::from_utf8(body.to_vec()).expect("utf-8")
+    }
+
+    #[tokio::test]
+    async fn a10_behind_cloudfront_limits_count_the_viewer_not_the_edge() {
+        let secret = (ORIGIN_SECRET_HEADER, "s3cret");
+        assert_eq!(source_seen(&[secret, (VIEWER_ADDRESS_HEADER, "198.51.100.7:46532")]).await, "198.51.100.7");
+        let ipv6 = source_seen(&[secret, (VIEWER_ADDRESS_HEADER, "2001:db8:85a3:1:2:8a2e:370:7334:46532")]).await;
+        assert_eq!(ipv6, "2001:db8:85a3:1::/64", "an IPv6 viewer counts by its /64");
+        assert_eq!(source_seen(&[secret, (VIEWER_ADDRESS_HEADER, "not an address")]).await, "130.176.0.1");
+        assert_eq!(source_seen(&[secret]).await, "130.176.0.1");
     }
 }

@@ -206,9 +206,16 @@ impl Accounts {
     /// Sends a notice to the owner of an address, if it has an account. A notice that cannot be
     /// sent is logged, not answered: the caller must not learn whether the address has one.
     async fn tell_owner(&self, email: &Email, notice: AccountMessage) -> Result<(), AccountError> {
-        let Some(sub) = self.identity.account_id(email).await? else { return Ok(()) };
-        let language = self.profiles.get(&sub).await?.map(|profile| profile.preferred_language).unwrap_or_default();
-        if let Err(error) = self.notifier.send(notice.email(email.as_str(), language)).await {
+        let sent = async {
+            let Some(sub) = self.identity.account_id(email).await? else { return Ok(()) };
+            let language = self.profiles.get(&sub).await?.map(|p| p.preferred_language).unwrap_or_default();
+            self.notifier
+                .send(notice.email(email.as_str(), language))
+                .await
+                .map_err(|e| StoreError::Unavailable(e.into()))?;
+            Ok::<_, AccountError>(())
+        };
+        if let Err(error) = sent.await {
             tracing::warn!(error = %error, "an account notice could not be sent");
         }
         Ok(())
@@ -300,8 +307,9 @@ impl Accounts {
         self.reserve_all(&[(CODES_PER_CLIENT, client)]).await?;
         let guesses = self.reserve_all(&[(WRONG_RESET_CODES_BURST, address), (WRONG_RESET_CODES, address)]).await?;
         let sub = self.guarded(guesses, self.identity.confirm_forgot_password(email, code, password)).await?;
-        // In AWS mode too, where Cognito leaves access tokens valid until they expire.
-        Ok(self.revocations.revoke_all(&sub, self.clock.as_ref()).await?)
+        // Every session ends (S2): access tokens through the portal's record (Cognito leaves them
+        // valid until they expire), refresh tokens through the provider.
+        self.sign_out(&sub).await
     }
 
     /// Whether the account signed in from this client address before.
@@ -315,6 +323,8 @@ impl Accounts {
     pub async fn sign_in(&self, email: &Email, password: &str, client: &str) -> Result<Challenge, AccountError> {
         let place = format!("{email}|{client}");
         self.reserve_all(&[(SIGN_INS_PER_CLIENT, client)]).await?;
+        // The sign-in begins now: a change to the account while the password is checked ends it.
+        let began_at_ms = self.clock.now_ms();
         let mut guesses = self.reserve_all(&[(WRONG_PASSWORDS_PER_PLACE, &place)]).await?;
         match self.limits.reserve(WRONG_PASSWORDS_PER_ACCOUNT, email.as_str(), self.clock.now()).await? {
             Ok(reservation) => guesses.push(reservation),
@@ -329,7 +339,7 @@ impl Accounts {
         let pending = PendingChallenge {
             email: email.clone(),
             sub: challenge.sub.clone(),
-            began_at_ms: self.clock.now_ms(),
+            began_at_ms,
             expires_at: now + CHALLENGE_SECONDS,
         };
         self.write_pending(&challenge.session, &pending).await?;
@@ -403,6 +413,11 @@ impl Accounts {
         self.revocations.wait_for_fresh_tokens(&pending.sub, self.clock.as_ref()).await?;
         let tokens = self.guarded(guesses, answer).await?;
         self.table.delete(&key, None).await?;
+        if self.revocations.changed_since(&pending.sub, pending.began_at_ms).await? {
+            // The account changed while the code was checked: these tokens must not work.
+            self.revocations.revoke_all(&pending.sub, self.clock.as_ref()).await?;
+            return Err(IdentityError::SessionExpired.into());
+        }
         if step == SecondFactor::Enrolment {
             // Every other sign-in in progress began before this enrolment: it ends them, so a
             // setup session started earlier cannot replace the authenticator (S5).
@@ -423,7 +438,8 @@ impl Accounts {
 
     /// Ends every session of the user: tokens, refresh tokens and pending sign-ins (S2).
     pub async fn sign_out(&self, sub: &str) -> Result<(), AccountError> {
-        self.identity.sign_out_everywhere(sub).await?;
-        Ok(self.revocations.revoke_all(sub, self.clock.as_ref()).await?)
+        // The portal's record first: it holds even if the provider cannot be reached.
+        self.revocations.revoke_all(sub, self.clock.as_ref()).await?;
+        Ok(self.identity.sign_out_everywhere(sub).await?)
     }
 }

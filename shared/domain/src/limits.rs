@@ -69,20 +69,23 @@ impl Limits {
         now: u64,
     ) -> Result<Result<Reservation, LimitReached>, StoreError> {
         let window = now / limit.window_seconds;
-        let reached = || LimitReached { retry_after: ((window + 1) * limit.window_seconds - now).max(1) };
+        // Full because of the previous window: free once it ends. Full in this one: it counts as
+        // the previous window of the next, so free once that ends.
+        let free_at = |windows_left: u64| (window + windows_left) * limit.window_seconds;
+        let reached = |windows_left| LimitReached { retry_after: (free_at(windows_left) - now).max(1) };
         let previous = match window.checked_sub(1) {
             Some(previous) => self.counted(limit, subject, previous).await?,
             None => 0,
         };
         let room = limit.max - previous;
         if room <= 0 {
-            return Ok(Err(reached()));
+            return Ok(Err(reached(1)));
         }
         let key = keys::limit_counter(limit.name, subject, window);
         let update = Update::default().add("count", 1).set("expiresAt", (window + 2) * limit.window_seconds);
         match self.table.update(&key, update, Some(Condition::Below("count".into(), room))).await {
             Ok(_) => Ok(Ok(Reservation { limit, subject: subject.to_owned(), window })),
-            Err(StoreError::ConditionFailed) => Ok(Err(reached())),
+            Err(StoreError::ConditionFailed) => Ok(Err(reached(2))),
             Err(other) => Err(other),
         }
     }

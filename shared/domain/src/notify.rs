@@ -132,16 +132,14 @@ impl AccountMessage {
             (SignInPaused, En) => (
                 "Sign-in to your account was paused".into(),
                 "After many wrong passwords or authenticator codes, we paused sign-in attempts to \
-                 your account for up to one hour. Sign-in from places you used before still works. \
-                 If this was not you, someone may know your password: reset it, and never share \
+                 your account for up to two hours. If this was not you, someone may know your password: reset it, and never share \
                  your authenticator codes. We will never ask you for them."
                     .into(),
             ),
             (SignInPaused, Fr) => (
                 "La connexion à votre compte a été suspendue".into(),
                 "Après de nombreux mots de passe ou codes d'authentification erronés, nous avons \
-                 suspendu les tentatives de connexion à votre compte pendant au plus une heure. La \
-                 connexion depuis les endroits que vous avez déjà utilisés fonctionne toujours. Si \
+                 suspendu les tentatives de connexion à votre compte pendant au plus deux heures. Si \
                  ce n'était pas vous, quelqu'un connaît peut-être votre mot de passe : \
                  réinitialisez-le, et ne communiquez jamais vos codes d'authentification. Nous ne \
                  vous les demanderons jamais."
@@ -150,14 +148,14 @@ impl AccountMessage {
             (ResetPaused, En) => (
                 "Password resets were paused".into(),
                 "After many wrong reset codes, we paused password resets for your account for up \
-                 to one hour. Your password has not changed. If this was not you, you can ignore \
+                 to two hours. Your password has not changed. If this was not you, you can ignore \
                  this message; your account is safe."
                     .into(),
             ),
             (ResetPaused, Fr) => (
                 "Les réinitialisations de mot de passe ont été suspendues".into(),
                 "Après de nombreux codes de réinitialisation erronés, nous avons suspendu les \
-                 réinitialisations de mot de passe de votre compte pendant au plus une heure. Votre \
+                 réinitialisations de mot de passe de votre compte pendant au plus deux heures. Votre \
                  mot de passe n'a pas changé. Si ce n'était pas vous, vous pouvez ignorer ce \
                  message; votre compte est en sécurité."
                     .into(),

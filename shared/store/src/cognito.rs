@@ -63,6 +63,10 @@ where
     R: std::fmt::Debug + Send + Sync + 'static,
 {
     match error.code() {
+        // Cognito's own lockout after repeated failures: not a guess to count against the place.
+        Some("NotAuthorizedException") if error.message().is_some_and(|m| m.contains("attempts exceeded")) => {
+            IdentityError::TooManyAttempts
+        }
         Some("NotAuthorizedException" | "UserNotFoundException") => IdentityError::NotAuthorized,
         Some("UsernameExistsException" | "AliasExistsException") => IdentityError::AccountExists,
         Some("UserNotConfirmedException") => IdentityError::NotConfirmed,
@@ -76,12 +80,30 @@ where
     }
 }
 
-/// Codes sent to an unknown (or already confirmed) address answer like any other: whether an
-/// account exists is not the caller's business (A6).
-fn unknown_address_is_fine<T>(sent: Result<T, IdentityError>) -> Result<(), IdentityError> {
+/// A code that Cognito will not send answers like one it sent: to an unknown address
+/// (`UserNotFoundException`), to a confirmed one on resend or an unconfirmed one on reset
+/// (`InvalidParameterException`), or past Cognito's own per-user limit (`LimitExceededException`,
+/// which only existing users reach; the portal's own limit comes first). Whether an account
+/// exists is not the caller's business (A6).
+fn unknown_address_is_fine<T, E, R>(sent: Result<T, SdkError<E, R>>) -> Result<(), IdentityError>
+where
+    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+    R: std::fmt::Debug + Send + Sync + 'static,
+{
     match sent {
-        Ok(_) | Err(IdentityError::NotAuthorized) => Ok(()),
-        Err(other) => Err(other),
+        Ok(_) => Ok(()),
+        Err(error)
+            if matches!(
+                error.code(),
+                Some("UserNotFoundException" | "InvalidParameterException" | "LimitExceededException")
+            ) =>
+        {
+            Ok(())
+        }
+        Err(error) => match identity_error(error) {
+            IdentityError::NotAuthorized => Ok(()),
+            other => Err(other),
+        },
     }
 }
 
@@ -257,7 +279,7 @@ impl Identity for CognitoIdentity {
             .username(email.as_str())
             .send()
             .await;
-        unknown_address_is_fine(sent.map_err(identity_error))
+        unknown_address_is_fine(sent)
     }
 
     async fn sign_in(&self, email: &Email, password: &str) -> Result<Challenge, IdentityError> {
@@ -358,7 +380,7 @@ impl Identity for CognitoIdentity {
             .username(email.as_str())
             .send()
             .await;
-        unknown_address_is_fine(sent.map_err(identity_error))
+        unknown_address_is_fine(sent)
     }
 
     async fn confirm_forgot_password(

@@ -1,78 +1,81 @@
 //! Password hashing on a bounded pool (D5): each Argon2id computation holds its whole memory
 //! cost (19 MiB by default) while it runs, so a crowd of sign-ins to unknown addresses would
-//! otherwise hash in parallel without end. At most `workers` run at once (one per core), at most
-//! `queue` wait for a turn, and any further request is answered `Busy` (503 with Retry-After)
-//! without doing any work.
+//! otherwise hash in parallel without end. A fixed set of `workers` threads (one per core) does
+//! all the hashing, at most `queue` jobs wait for one, and any further request is answered
+//! `Busy` (503 with Retry-After) without doing any work.
+//!
+//! Dedicated threads rather than the runtime's blocking pool: the allocator keeps memory a thread
+//! freed for that thread's next allocation, so hashing on whichever of hundreds of blocking
+//! threads is free leaves 19 MiB behind on each of them; on a few fixed threads it stays a few.
 
-use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::mpsc::{SyncSender, TrySendError, sync_channel};
+use std::sync::{Arc, Mutex};
 
 use portal_domain::identity::IdentityError;
-use tokio::sync::Semaphore;
+use tokio::sync::oneshot;
 
 use super::secrets::PasswordHashing;
 
 /// Requests allowed to wait per worker.
 const QUEUE_PER_WORKER: usize = 8;
 
+type Job = Box<dyn FnOnce(&PasswordHashing) + Send>;
+
 /// Password hashing with bounded concurrency and a bounded queue.
 pub struct HashPool {
-    hashing: PasswordHashing,
-    running: Arc<Semaphore>,
-    waiting: AtomicUsize,
-    queue: usize,
-}
-
-/// A place in the queue, given back however the wait ends (a cancelled request included).
-struct Waiting<'a>(&'a AtomicUsize);
-
-impl Drop for Waiting<'_> {
-    fn drop(&mut self) {
-        self.0.fetch_sub(1, Ordering::SeqCst);
-    }
+    jobs: SyncSender<Job>,
 }
 
 impl HashPool {
-    /// A pool of `workers` hashers (at least one), with `QUEUE_PER_WORKER` places each to wait.
-    pub fn new(hashing: PasswordHashing, workers: usize) -> Self {
+    /// A pool of `workers` hashing threads (at least one), with `QUEUE_PER_WORKER` places each
+    /// to wait. The threads end when the pool is dropped.
+    pub fn new(hashing: PasswordHashing, workers: usize) -> Result<Self, IdentityError> {
         let workers = workers.max(1);
-        Self {
-            hashing,
-            running: Arc::new(Semaphore::new(workers)),
-            waiting: AtomicUsize::new(0),
-            queue: workers * QUEUE_PER_WORKER,
+        let (jobs, queue) = sync_channel::<Job>(workers * QUEUE_PER_WORKER);
+        let queue = Arc::new(Mutex::new(queue));
+        for n in 0..workers {
+            let (queue, hashing) = (Arc::clone(&queue), hashing.clone());
+            std::thread::Builder::new()
+                .name(format!("password-hashing-{n}"))
+                .spawn(move || {
+                    loop {
+                        // The lock is held only while taking a job, not while hashing.
+                        let job = queue.lock().ok().and_then(|queue| queue.recv().ok());
+                        let Some(job) = job else { return };
+                        job(&hashing);
+                    }
+                })
+                .map_err(|e| IdentityError::Unavailable(Box::new(e)))?;
         }
+        Ok(Self { jobs })
     }
 
     /// A pool with one worker per core of this machine.
-    pub fn per_core(hashing: PasswordHashing) -> Self {
+    pub fn per_core(hashing: PasswordHashing) -> Result<Self, IdentityError> {
         Self::new(hashing, std::thread::available_parallelism().map_or(1, usize::from))
     }
 
-    /// Runs `job` on the blocking pool when a worker is free; `Busy` when the queue is full.
-    pub async fn run<T, F>(&self, job: F) -> Result<T, IdentityError>
+    /// Queues `job` for a hashing thread at once (`Busy` when the queue is full) and returns
+    /// the wait for its result.
+    pub fn run<T, F>(&self, job: F) -> impl Future<Output = Result<T, IdentityError>> + Send + use<T, F>
     where
         T: Send + 'static,
         F: FnOnce(&PasswordHashing) -> T + Send + 'static,
     {
-        let permit = match Arc::clone(&self.running).try_acquire_owned() {
-            Ok(permit) => permit,
-            Err(_) => {
-                if self.waiting.fetch_add(1, Ordering::SeqCst) >= self.queue {
-                    self.waiting.fetch_sub(1, Ordering::SeqCst);
-                    return Err(IdentityError::Busy);
-                }
-                let _waiting = Waiting(&self.waiting);
-                Arc::clone(&self.running).acquire_owned().await.map_err(|e| IdentityError::Unavailable(Box::new(e)))?
-            }
+        let (done, result) = oneshot::channel();
+        let job: Job = Box::new(move |hashing| {
+            // A caller that went away (a cancelled request) no longer wants the answer.
+            let _ = done.send(job(hashing));
+        });
+        let queued = match self.jobs.try_send(job) {
+            Ok(()) => Ok(()),
+            Err(TrySendError::Full(_)) => Err(IdentityError::Busy),
+            Err(TrySendError::Disconnected(_)) => Err(IdentityError::Unavailable("no hashing thread".into())),
         };
-        let hashing = self.hashing.clone();
-        tokio::task::spawn_blocking(move || {
-            let _permit = permit;
-            job(&hashing)
-        })
-        .await
-        .map_err(|e| IdentityError::Unavailable(Box::new(e)))
+        async move {
+            queued?;
+            result.await.map_err(|e| IdentityError::Unavailable(Box::new(e)))
+        }
     }
 }
 
@@ -86,29 +89,22 @@ mod tests {
         // GIVEN one worker held busy and its queue of eight filled
         let hashing =
             PasswordHashing::new(HashCost { memory_kib: 64, iterations: 1, parallelism: 1 }).expect("hashing");
-        let pool = Arc::new(HashPool::new(hashing, 1));
+        let pool = Arc::new(HashPool::new(hashing, 1).expect("pool"));
         let (release, held) = std::sync::mpsc::channel::<()>();
-        let started = Arc::new(tokio::sync::Notify::new());
+        let (started, running) = oneshot::channel::<()>();
         let busy = {
-            let (pool, started) = (Arc::clone(&pool), Arc::clone(&started));
+            let pool = Arc::clone(&pool);
             tokio::spawn(async move {
                 pool.run(move |_| {
-                    started.notify_one();
+                    let _ = started.send(());
                     held.recv().ok();
                 })
                 .await
             })
         };
-        started.notified().await;
-        let queued: Vec<_> = (0..QUEUE_PER_WORKER)
-            .map(|_| {
-                let pool = Arc::clone(&pool);
-                tokio::spawn(async move { pool.run(|hashing| hashing.hash("a queued passphrase")).await })
-            })
-            .collect();
-        while pool.waiting.load(Ordering::SeqCst) < QUEUE_PER_WORKER {
-            tokio::task::yield_now().await;
-        }
+        running.await.expect("the worker took the first job");
+        let queued: Vec<_> =
+            (0..QUEUE_PER_WORKER).map(|_| pool.run(|hashing| hashing.hash("a queued passphrase"))).collect();
 
         // WHEN one more arrives THEN it is refused at once
         assert!(matches!(pool.run(|_| ()).await, Err(IdentityError::Busy)));
@@ -117,8 +113,7 @@ mod tests {
         release.send(()).expect("release");
         busy.await.expect("task").expect("ran");
         for job in queued {
-            assert!(job.await.expect("task").expect("ran").is_ok());
+            assert!(job.await.expect("ran").is_ok());
         }
-        assert_eq!(pool.waiting.load(Ordering::SeqCst), 0);
     }
 }

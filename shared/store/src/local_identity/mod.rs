@@ -154,7 +154,7 @@ impl LocalIdentity {
         cost: HashCost,
     ) -> Result<Self, IdentityError> {
         let revocations = Revocations::new(Arc::clone(&table));
-        let hashing = HashPool::per_core(PasswordHashing::new(cost)?);
+        let hashing = HashPool::per_core(PasswordHashing::new(cost)?)?;
         Ok(Self { table, notifier, clock, signer, hashing, revocations })
     }
 
@@ -236,12 +236,14 @@ impl LocalIdentity {
     /// Checks the reset code. Consumes nothing.
     async fn check_reset_code(&self, email: &Email, code: &str) -> Result<Key, IdentityError> {
         let key = keys::local_account_code(email.as_str(), CodePurpose::Reset.name());
-        let stored: EmailCode = self.read(&key).await?.ok_or(IdentityError::CodeExpired)?;
-        if stored.expires_at <= self.clock.now() {
-            return Err(IdentityError::CodeExpired);
-        }
+        // No code at all (an unknown address, or none asked for) answers as a wrong one: the
+        // answer must not tell which addresses have an account (A6).
+        let stored: EmailCode = self.read(&key).await?.ok_or(IdentityError::CodeMismatch)?;
         if !matches_digest(code, &stored.digest) {
             return Err(IdentityError::CodeMismatch);
+        }
+        if stored.expires_at <= self.clock.now() {
+            return Err(IdentityError::CodeExpired);
         }
         Ok(key)
     }
