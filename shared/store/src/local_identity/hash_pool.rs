@@ -14,12 +14,12 @@ use std::sync::{Arc, Mutex};
 use portal_domain::identity::IdentityError;
 use tokio::sync::oneshot;
 
-use super::secrets::PasswordHashing;
+use super::secrets::{Memory, PasswordHashing};
 
 /// Requests allowed to wait per worker.
 const QUEUE_PER_WORKER: usize = 8;
 
-type Job = Box<dyn FnOnce(&PasswordHashing) + Send>;
+type Job = Box<dyn FnOnce(&PasswordHashing, &mut Memory) + Send>;
 
 /// Password hashing with bounded concurrency and a bounded queue.
 pub struct HashPool {
@@ -38,11 +38,13 @@ impl HashPool {
             std::thread::Builder::new()
                 .name(format!("password-hashing-{n}"))
                 .spawn(move || {
+                    // Allocated at the first computation, then reused by every later one.
+                    let mut memory = Memory::default();
                     loop {
                         // The lock is held only while taking a job, not while hashing.
                         let job = queue.lock().ok().and_then(|queue| queue.recv().ok());
                         let Some(job) = job else { return };
-                        job(&hashing);
+                        job(&hashing, &mut memory);
                     }
                 })
                 .map_err(|e| IdentityError::Unavailable(Box::new(e)))?;
@@ -60,12 +62,12 @@ impl HashPool {
     pub fn run<T, F>(&self, job: F) -> impl Future<Output = Result<T, IdentityError>> + Send + use<T, F>
     where
         T: Send + 'static,
-        F: FnOnce(&PasswordHashing) -> T + Send + 'static,
+        F: FnOnce(&PasswordHashing, &mut Memory) -> T + Send + 'static,
     {
         let (done, result) = oneshot::channel();
-        let job: Job = Box::new(move |hashing| {
+        let job: Job = Box::new(move |hashing, memory| {
             // A caller that went away (a cancelled request) no longer wants the answer.
-            let _ = done.send(job(hashing));
+            let _ = done.send(job(hashing, memory));
         });
         let queued = match self.jobs.try_send(job) {
             Ok(()) => Ok(()),
@@ -95,7 +97,7 @@ mod tests {
         let busy = {
             let pool = Arc::clone(&pool);
             tokio::spawn(async move {
-                pool.run(move |_| {
+                pool.run(move |_, _| {
                     let _ = started.send(());
                     held.recv().ok();
                 })
@@ -103,11 +105,12 @@ mod tests {
             })
         };
         running.await.expect("the worker took the first job");
-        let queued: Vec<_> =
-            (0..QUEUE_PER_WORKER).map(|_| pool.run(|hashing| hashing.hash("a queued passphrase"))).collect();
+        let queued: Vec<_> = (0..QUEUE_PER_WORKER)
+            .map(|_| pool.run(|hashing, memory| hashing.hash_in("a queued passphrase", memory)))
+            .collect();
 
         // WHEN one more arrives THEN it is refused at once
-        assert!(matches!(pool.run(|_| ()).await, Err(IdentityError::Busy)));
+        assert!(matches!(pool.run(|_, _| ()).await, Err(IdentityError::Busy)));
 
         // AND the queued ones all run once the worker is free
         release.send(()).expect("release");

@@ -192,12 +192,12 @@ impl LocalIdentity {
     /// Hashing runs on the bounded pool: Argon2id is deliberately slow and memory-hard.
     async fn hash_password(&self, password: &Password) -> Result<String, IdentityError> {
         let password = password.expose().to_owned();
-        self.hashing.run(move |hashing| hashing.hash(&password)).await?
+        self.hashing.run(move |hashing, memory| hashing.hash_in(&password, memory)).await?
     }
 
     async fn verify_password(&self, password: &str, stored: Option<String>) -> Result<bool, IdentityError> {
         let password = password.to_owned();
-        self.hashing.run(move |hashing| hashing.verify(&password, stored.as_deref())).await
+        self.hashing.run(move |hashing, memory| hashing.verify_in(&password, stored.as_deref(), memory)).await
     }
 
     /// Creates a reset code, replacing any earlier one, and sends it.

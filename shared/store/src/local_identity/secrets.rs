@@ -1,7 +1,7 @@
 //! Random values and their stored forms: one-time codes, opaque tokens, TOTP, password hashes.
 
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
-use argon2::{Algorithm, Argon2, Params, Version};
+use argon2::password_hash::{Output, ParamsString, PasswordHash, SaltString};
+use argon2::{Algorithm, Argon2, Block, Params, Version};
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use portal_domain::identity::IdentityError;
@@ -83,14 +83,70 @@ impl PasswordHashing {
 
     /// The PHC string of a new password.
     pub fn hash(&self, password: &str) -> Result<String, IdentityError> {
-        let salt = SaltString::encode_b64(&random_bytes::<16>()?).map_err(unavailable)?;
-        Ok(self.argon2.hash_password(password.as_bytes(), &salt).map_err(unavailable)?.to_string())
+        self.hash_in(password, &mut Memory::default())
     }
 
     /// Whether `password` matches the stored hash (`None`: no account, checked against the decoy).
     pub fn verify(&self, password: &str, stored: Option<&str>) -> bool {
+        self.verify_in(password, stored, &mut Memory::default())
+    }
+
+    /// `hash`, computing in `memory` (kept by the caller between computations).
+    pub fn hash_in(&self, password: &str, memory: &mut Memory) -> Result<String, IdentityError> {
+        let salt = SaltString::encode_b64(&random_bytes::<16>()?).map_err(unavailable)?;
+        let mut salt_bytes = [0u8; 64];
+        let salt_bytes = salt.as_salt().decode_b64(&mut salt_bytes).map_err(unavailable)?;
+        let params = self.argon2.params().clone();
+        let mut output = [0u8; Params::DEFAULT_OUTPUT_LEN];
+        self.argon2
+            .hash_password_into_with_memory(password.as_bytes(), salt_bytes, &mut output, memory.blocks(&params))
+            .map_err(unavailable)?;
+        let hash = PasswordHash {
+            algorithm: Algorithm::Argon2id.ident(),
+            version: Some(Version::V0x13.into()),
+            params: ParamsString::try_from(&params).map_err(unavailable)?,
+            salt: Some(salt.as_salt()),
+            hash: Some(Output::new(&output).map_err(unavailable)?),
+        };
+        Ok(hash.to_string())
+    }
+
+    /// `verify`, computing in `memory`, with the costs the stored hash names.
+    pub fn verify_in(&self, password: &str, stored: Option<&str>, memory: &mut Memory) -> bool {
         let Ok(hash) = PasswordHash::new(stored.unwrap_or(&self.decoy)) else { return false };
-        self.argon2.verify_password(password.as_bytes(), &hash).is_ok() && stored.is_some()
+        let Ok(params) = Params::try_from(&hash) else { return false };
+        let (Some(salt), Some(expected)) = (hash.salt, hash.hash) else { return false };
+        if hash.algorithm != Algorithm::Argon2id.ident() {
+            return false;
+        }
+        let mut salt_bytes = [0u8; 64];
+        let Ok(salt_bytes) = salt.decode_b64(&mut salt_bytes) else { return false };
+        let mut output = vec![0u8; expected.len()];
+        let argon2 = Argon2::new(Algorithm::Argon2id, Version::V0x13, params.clone());
+        if argon2
+            .hash_password_into_with_memory(password.as_bytes(), salt_bytes, &mut output, memory.blocks(&params))
+            .is_err()
+        {
+            return false;
+        }
+        // `Output` compares in constant time.
+        Output::new(&output).is_ok_and(|computed| computed == expected) && stored.is_some()
+    }
+}
+
+/// Argon2's working memory (its cost, 19 MiB by default), kept by a hashing thread from one
+/// computation to the next: allocating it for each computation leaves the allocator holding
+/// freed copies it does not give back.
+#[derive(Default)]
+pub struct Memory(Vec<Block>);
+
+impl Memory {
+    fn blocks(&mut self, params: &Params) -> &mut [Block] {
+        let count = params.block_count();
+        if self.0.len() < count {
+            self.0.resize(count, Block::default());
+        }
+        &mut self.0[..count]
     }
 }
 
@@ -151,6 +207,23 @@ mod tests {
         assert!(hashing.verify("a long enough passphrase", Some(&stored)));
         assert!(!hashing.verify("another passphrase!", Some(&stored)));
         assert!(!hashing.verify("anything at all", None), "the decoy never matches");
+    }
+
+    #[test]
+    fn hashes_are_the_argon2_crates_own_phc_strings_both_ways() {
+        use argon2::password_hash::{PasswordHasher, PasswordVerifier};
+        let cost = HashCost { memory_kib: 1024, iterations: 1, parallelism: 1 };
+        let hashing = PasswordHashing::new(cost).expect("hashing");
+        let params = Params::new(cost.memory_kib, cost.iterations, cost.parallelism, None).expect("params");
+        let reference = Argon2::new(Algorithm::Argon2id, Version::V0x13, params);
+        let salt = SaltString::encode_b64(b"sixteen byte slt").expect("salt");
+        let theirs = reference.hash_password(b"a long enough passphrase", &salt).expect("hash").to_string();
+        let mut memory = Memory::default();
+        assert!(hashing.verify_in("a long enough passphrase", Some(&theirs), &mut memory));
+        assert!(!hashing.verify_in("not the passphrase!!", Some(&theirs), &mut memory));
+        let ours = hashing.hash_in("a long enough passphrase", &mut memory).expect("hash");
+        let parsed = PasswordHash::new(&ours).expect("a PHC string");
+        assert!(reference.verify_password(b"a long enough passphrase", &parsed).is_ok());
     }
 
     #[test]
