@@ -106,13 +106,7 @@ pub async fn run(command: Command, password: impl FnOnce() -> Result<String>, ba
                 language,
             };
             let sub = backend.identity.admin_create_user(&request, OFFICERS_GROUP).await?;
-            let profile = Profile {
-                email: request.email.to_string(),
-                given_name: request.given_name,
-                family_name: request.family_name,
-                preferred_language: language,
-                notifications: Default::default(),
-            };
+            let profile = Profile::new(&request.email, request.given_name, request.family_name, language);
             backend.profiles.put(&sub, &profile).await?;
             Ok(format!("Created officer {} ({sub}); they set up an authenticator app at first sign-in.", request.email))
         }

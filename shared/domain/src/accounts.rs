@@ -29,12 +29,10 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use base64::Engine as _;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::{Deserialize, Serialize};
-use sha2::{Digest as _, Sha256};
 
 use crate::clock::Clock;
+use crate::digest::digest;
 use crate::email::Email;
 use crate::identity::{Challenge, Identity, IdentityError, MfaEnrolment, SignUp, Tokens};
 use crate::keys;
@@ -120,11 +118,6 @@ enum SecondFactor {
     Enrolment,
     /// An enrolled authenticator's code is answered.
     Answer,
-}
-
-/// The stored form of a session handle: its SHA-256, so the table never holds a usable one.
-fn digest(secret: &str) -> String {
-    URL_SAFE_NO_PAD.encode(Sha256::digest(secret.as_bytes()))
 }
 
 /// A wrong code or password: an attempt that counts.
@@ -285,13 +278,7 @@ impl Accounts {
         let guesses =
             self.reserve_all(&[(WRONG_CONFIRMATION_CODES_BURST, address), (WRONG_CONFIRMATION_CODES, address)]).await?;
         let registered = self.guarded(guesses, self.identity.confirm_sign_up(email, code)).await?;
-        let profile = Profile {
-            email: email.to_string(),
-            given_name: registered.given_name,
-            family_name: registered.family_name,
-            preferred_language: registered.language,
-            notifications: Default::default(),
-        };
+        let profile = Profile::new(email, registered.given_name, registered.family_name, registered.language);
         Ok(self.profiles.put(&registered.sub, &profile).await?)
     }
 

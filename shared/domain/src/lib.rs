@@ -9,6 +9,7 @@ pub mod attempts;
 pub mod audit;
 pub mod blobs;
 pub mod clock;
+pub mod digest;
 pub mod documents;
 pub mod email;
 pub mod events;

@@ -40,7 +40,9 @@ pub struct Reservation {
 /// Why an attempt was refused: the limit is reached.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct LimitReached {
-    /// Seconds until the attempt can succeed again (the end of the current window).
+    /// Seconds until the attempt can succeed again: the end of the current window when the
+    /// previous one filled the limit, else the end of the next (this one then counts as its
+    /// previous).
     pub retry_after: u64,
 }
 

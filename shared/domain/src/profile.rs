@@ -4,6 +4,7 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
+use crate::email::Email;
 use crate::keys;
 use crate::table::{Item, StoreError, Table};
 
@@ -33,6 +34,19 @@ pub struct Profile {
     /// How the user wants to hear about their applications.
     #[serde(default)]
     pub notifications: NotificationPreferences,
+}
+
+impl Profile {
+    /// The profile of a new account, notified by the default channels.
+    pub fn new(email: &Email, given_name: String, family_name: String, preferred_language: Language) -> Self {
+        Self {
+            email: email.to_string(),
+            given_name,
+            family_name,
+            preferred_language,
+            notifications: NotificationPreferences::default(),
+        }
+    }
 }
 
 /// The channels a user is notified through, besides the portal itself.

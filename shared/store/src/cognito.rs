@@ -146,6 +146,11 @@ fn user_attribute<'a>(user: &'a AdminGetUserOutput, name: &str) -> Option<&'a st
     user.user_attributes().iter().find(|a| a.name() == name).and_then(|a| a.value())
 }
 
+/// A user's id (`sub`; the username where the pool names users by it).
+fn user_sub(user: &AdminGetUserOutput) -> String {
+    user_attribute(user, "sub").unwrap_or(user.username()).to_owned()
+}
+
 fn attribute(name: &str, value: &str) -> Result<AttributeType, IdentityError> {
     AttributeType::builder().name(name).value(value).build().map_err(|e| IdentityError::Unavailable(Box::new(e)))
 }
@@ -169,8 +174,7 @@ impl CognitoIdentity {
 
     /// The account's id (`sub`) for its email.
     async fn sub_of(&self, email: &Email) -> Result<String, IdentityError> {
-        let user = self.user(email).await?.ok_or(IdentityError::NotAuthorized)?;
-        Ok(user_attribute(&user, "sub").unwrap_or(user.username()).to_owned())
+        Ok(user_sub(&self.user(email).await?.ok_or(IdentityError::NotAuthorized)?))
     }
 
     async fn register(&self, request: &SignUp) -> Result<(), IdentityError> {
@@ -259,7 +263,7 @@ impl Identity for CognitoIdentity {
         let user = self.user(email).await?.ok_or(IdentityError::CodeExpired)?;
         let text = |name| user_attribute(&user, name).unwrap_or_default().to_owned();
         Ok(Registered {
-            sub: user_attribute(&user, "sub").unwrap_or(user.username()).to_owned(),
+            sub: user_sub(&user),
             given_name: text("given_name"),
             family_name: text("family_name"),
             language: if user_attribute(&user, "locale") == Some("fr") { Language::Fr } else { Language::En },
@@ -267,7 +271,7 @@ impl Identity for CognitoIdentity {
     }
 
     async fn account_id(&self, email: &Email) -> Result<Option<String>, IdentityError> {
-        Ok(self.user(email).await?.map(|user| user_attribute(&user, "sub").unwrap_or(user.username()).to_owned()))
+        Ok(self.user(email).await?.as_ref().map(user_sub))
     }
 
     async fn resend_confirmation(&self, email: &Email) -> Result<(), IdentityError> {

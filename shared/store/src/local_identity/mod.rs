@@ -595,8 +595,8 @@ impl Identity for LocalIdentity {
         let password_hash = self.hash_password(password).await?;
         let update = Update::default().set("passwordHash", password_hash);
         self.redeem_code(email, code_key, update, Condition::Present).await?;
-        // A reset ends every session (S2); MFA stays enrolled, so the next sign-in asks for it (A4).
-        self.sign_out_everywhere(&account.sub).await?;
+        // MFA stays enrolled, so the next sign-in asks for it (A4). Sessions are ended by the
+        // caller (the portal's `Accounts`), as over Cognito, whose reset ends none either.
         self.notify(&account, AccountMessage::PasswordChanged).await?;
         Ok(account.sub)
     }

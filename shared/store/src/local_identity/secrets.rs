@@ -52,10 +52,7 @@ pub fn opaque_token() -> Result<String, IdentityError> {
     Ok(URL_SAFE_NO_PAD.encode(random_bytes::<32>()?))
 }
 
-/// The stored form of a code or token: its SHA-256, so the store never holds a usable one.
-pub fn digest(secret: &str) -> String {
-    URL_SAFE_NO_PAD.encode(aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, secret.as_bytes()))
-}
+pub use portal_domain::digest::digest;
 
 /// Compares a submitted code with a stored digest in constant time.
 pub fn matches_digest(submitted: &str, stored: &str) -> bool {
