@@ -15,7 +15,7 @@ use axum::routing::{get, post};
 use portal_api::problem::{ApiError, PROBLEM_JSON};
 use portal_domain::application_documents::parse_quarantine_key;
 use portal_domain::blobs::BlobError;
-use portal_domain::documents::MAX_UPLOAD_BYTES;
+use portal_domain::files::MAX_UPLOAD_BYTES;
 use portal_domain::uri::encode_component;
 use portal_domain::verification::Verifier;
 use portal_store::local_blobs::{DOWNLOAD_PATH, LocalBlobs, Refusal, UPLOAD_PATH};

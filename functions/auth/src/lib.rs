@@ -20,7 +20,7 @@ use portal_domain::accounts::{AccountError, Accounts};
 use portal_domain::clock::Clock;
 use portal_domain::email::Email;
 use portal_domain::identity::{ChallengeKind, Identity, IdentityError, SignUp, Tokens};
-use portal_domain::notify::Notifier;
+use portal_domain::notifier::Notifier;
 use portal_domain::password::{Password, PasswordError};
 use portal_domain::profile::Language;
 use portal_domain::sessions::Revocations;

@@ -7,7 +7,7 @@ use portal_auth::AuthState;
 use portal_domain::clock::SystemClock;
 use portal_store::cognito::{CognitoConfig, CognitoIdentity};
 use portal_store::dynamodb::DynamoTable;
-use portal_store::messaging::AwsNotifier;
+use portal_store::ses_sns::AwsNotifier;
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {

@@ -28,7 +28,7 @@ use portal_domain::applications::Application;
 use portal_domain::audit::Outcome;
 use portal_domain::blobs::{BlobError, Blobs, UploadRequest};
 use portal_domain::clock::Clock;
-use portal_domain::documents::{FileKind, MAX_UPLOAD_BYTES, download_name, sanitize_file_name};
+use portal_domain::files::{FileKind, MAX_UPLOAD_BYTES, download_name, sanitize_file_name};
 use portal_domain::ids::{ApplicationId, DocumentId};
 use portal_domain::sessions::Revocations;
 use portal_domain::status::Status;

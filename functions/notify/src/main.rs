@@ -7,7 +7,7 @@ use portal_api::config::{Environment, TableConfig};
 use portal_domain::clock::SystemClock;
 use portal_domain::notifications::Dispatcher;
 use portal_store::dynamodb::DynamoTable;
-use portal_store::messaging::AwsNotifier;
+use portal_store::ses_sns::AwsNotifier;
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_runtime::Error> {

@@ -8,12 +8,12 @@ use async_trait::async_trait;
 use portal_domain::clock::ManualClock;
 use portal_domain::events::{Event, EventKind};
 use portal_domain::notifications::{Dispatcher, Notifications};
-use portal_domain::notify::{Channel, Message, Notifier, NotifyError};
+use portal_domain::notifier::{Channel, Message, Notifier, NotifyError};
 use portal_domain::profile::{Language, NotificationPreferences, Profile, Profiles};
 use portal_domain::status::Status;
 use portal_domain::table::{Table, WriteOp};
 use portal_store::dynamodb::DynamoTable;
-use portal_store::messaging::AwsNotifier;
+use portal_store::ses_sns::AwsNotifier;
 use serde_json::{Value, json};
 
 /// Records what would have been sent.

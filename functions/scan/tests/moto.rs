@@ -12,7 +12,7 @@ use portal_domain::application_documents::{Document, DocumentState, Documents, q
 use portal_domain::applications::Applications;
 use portal_domain::blobs::{Blobs, UploadRequest};
 use portal_domain::clock::ManualClock;
-use portal_domain::documents::{FileKind, QuarantineReason};
+use portal_domain::files::{FileKind, QuarantineReason};
 use portal_domain::status::Status;
 use portal_domain::verification::Verifier;
 use portal_store::dynamodb::DynamoTable;

@@ -9,7 +9,6 @@ pub mod client;
 pub mod config;
 pub mod headers;
 pub mod lambda;
-pub mod messages;
 pub mod observe;
 pub mod openapi;
 pub mod paging;
@@ -17,6 +16,7 @@ pub mod params;
 pub mod principal;
 pub mod problem;
 pub mod routes;
+pub mod texts;
 
 use axum::Router;
 

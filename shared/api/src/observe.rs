@@ -16,7 +16,7 @@ use lambda_http::request::RequestContext;
 use portal_domain::profile::Language;
 use tracing_subscriber::EnvFilter;
 
-use crate::messages;
+use crate::texts;
 
 /// What the request being handled tells every error it may produce.
 #[derive(Clone)]
@@ -56,7 +56,7 @@ pub async fn observe(request: Request, next: Next) -> Response {
     let method = request.method().clone();
     let route = request.extensions().get::<MatchedPath>().map(|p| p.as_str().to_owned());
     let accept_language = request.headers().get(ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok());
-    let scope = RequestScope { id: request_id.clone(), language: messages::preferred_language(accept_language) };
+    let scope = RequestScope { id: request_id.clone(), language: texts::preferred_language(accept_language) };
     let mut response = REQUEST.scope(scope, next.run(request)).await;
     if let Ok(value) = HeaderValue::from_str(&request_id) {
         response.headers_mut().insert(REQUEST_ID_HEADER, value);

@@ -10,7 +10,7 @@ use portal_domain::limits::LimitReached;
 use portal_domain::table::StoreError;
 use serde::Serialize;
 
-use crate::{messages, observe};
+use crate::{observe, texts};
 
 /// Media type of problem documents.
 pub const PROBLEM_JSON: &str = "application/problem+json";
@@ -235,7 +235,7 @@ impl IntoResponse for ApiError {
             _ => None,
         };
         let language = observe::current_language();
-        let title = messages::problem_title(kind, language);
+        let title = texts::problem_title(kind, language);
         if status.is_server_error() {
             log_cause_chain(&self);
         }
@@ -244,7 +244,7 @@ impl IntoResponse for ApiError {
             ApiError::Invalid(errors) | ApiError::Incomplete(errors) => {
                 let errors = errors
                     .into_iter()
-                    .map(|error| FieldError { message: messages::field_message(error.code, language), ..error })
+                    .map(|error| FieldError { message: texts::field_message(error.code, language), ..error })
                     .collect();
                 (None, Some(errors), None)
             }

@@ -37,7 +37,7 @@ use crate::email::Email;
 use crate::identity::{Challenge, Identity, IdentityError, MfaEnrolment, SignUp, Tokens};
 use crate::keys;
 use crate::limits::{Limit, LimitReached, Limits, Reservation};
-use crate::notify::{AccountMessage, Notifier};
+use crate::notifier::{AccountMessage, Notifier};
 use crate::password::Password;
 use crate::profile::{Profile, Profiles};
 use crate::sessions::Revocations;

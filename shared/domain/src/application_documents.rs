@@ -18,8 +18,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use crate::application_types::ApplicationType;
-use crate::documents::{FileKind, QuarantineReason};
 use crate::events::{Event, EventKind};
+use crate::files::{FileKind, QuarantineReason};
 use crate::keys;
 use crate::paging::{self, PageRequest, Paged};
 use crate::status::Status;

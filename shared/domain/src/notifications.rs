@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 use crate::clock::Clock;
 use crate::events::{Event, EventKind};
 use crate::keys;
-use crate::notify::{Channel, Message, Notifier};
+use crate::notifier::{Channel, Message, Notifier};
 use crate::paging::{self, PageRequest, Paged};
 use crate::profile::{Language, Profiles};
 use crate::status::Status;
@@ -149,7 +149,7 @@ pub enum NotifyFailure {
     Store(#[from] StoreError),
     /// A message could not be sent.
     #[error(transparent)]
-    Send(#[from] crate::notify::NotifyError),
+    Send(#[from] crate::notifier::NotifyError),
 }
 
 /// Users' in-app notifications.

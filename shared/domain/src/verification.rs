@@ -1,5 +1,5 @@
 //! Verification of an uploaded file (U2): its first bytes must show the declared kind, a PDF
-//! must be one with nothing active in it (`documents::verify`, `pdf`), and its size must be the
+//! must be one with nothing active in it (`files::verify`, `pdf`), and its size must be the
 //! declared size. A good file is copied out of quarantine and its document
 //! becomes `verified`; a bad one stays in quarantine (never served) and its document says why.
 //! Both reads are pinned to the object first looked at: a file replaced meanwhile is not copied.
@@ -14,7 +14,7 @@ use std::sync::Arc;
 use crate::application_documents::{Document, DocumentState, Documents, quarantine_key, verified_key};
 use crate::blobs::{BlobError, Blobs};
 use crate::clock::Clock;
-use crate::documents::verify;
+use crate::files::verify;
 use crate::table::StoreError;
 
 /// Why a verification could not run (it is retried: nothing was recorded).

@@ -12,11 +12,11 @@ pub mod embedded;
 pub mod local_blobs;
 #[cfg(feature = "local")]
 pub mod local_identity;
-#[cfg(feature = "notify")]
-pub mod messaging;
 #[cfg(feature = "local")]
 pub mod outbox;
 #[cfg(feature = "s3")]
 pub mod s3;
 #[cfg(feature = "s3")]
 pub mod s3_post;
+#[cfg(feature = "notify")]
+pub mod ses_sns;

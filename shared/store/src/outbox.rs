@@ -8,7 +8,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use portal_domain::clock::Clock;
 use portal_domain::keys;
-use portal_domain::notify::{Message, Notifier, NotifyError};
+use portal_domain::notifier::{Message, Notifier, NotifyError};
 use portal_domain::table::{Item, Query, StoreError, Table};
 use serde::{Deserialize, Serialize};
 

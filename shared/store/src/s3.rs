@@ -15,7 +15,7 @@ use aws_sdk_s3::presigning::PresigningConfig;
 use portal_domain::blobs::{
     BlobError, BlobInfo, Blobs, PresignedDownload, PresignedUpload, UploadRequest, is_server_key,
 };
-use portal_domain::documents::sanitize_file_name;
+use portal_domain::files::sanitize_file_name;
 
 use crate::s3_post::{MAX_EXPIRY, SigningCredentials, UploadRule, presign_post};
 

@@ -14,7 +14,7 @@ use portal_domain::identity::{
     Challenge, ChallengeKind, Identity, IdentityError, MfaEnrolment, Registered, SignUp, Tokens,
 };
 use portal_domain::limits::{Limit, Limits};
-use portal_domain::notify::{Message, Notifier, NotifyError};
+use portal_domain::notifier::{Message, Notifier, NotifyError};
 use portal_domain::password::Password;
 use portal_domain::table::Table;
 use portal_store::dynamodb::DynamoTable;

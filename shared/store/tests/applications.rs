@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use portal_domain::application_documents::{AddError, Document, DocumentState, Documents, MAX_DOCUMENTS};
 use portal_domain::applications::{Application, Applications, Change, WriteError};
-use portal_domain::documents::FileKind;
+use portal_domain::files::FileKind;
 use portal_domain::messages::{MAX_APPLICANT_MESSAGES_PER_DAY, Message, Messages, SendError, Side};
 use portal_domain::paging::PageRequest;
 use portal_domain::status::{Command, Status};
@@ -328,7 +328,7 @@ mod documents {
 
     use portal_domain::application_documents::{Document, DocumentState, Documents};
     use portal_domain::applications::Applications;
-    use portal_domain::documents::{FileKind, QuarantineReason};
+    use portal_domain::files::{FileKind, QuarantineReason};
     use portal_domain::status::Status;
     use portal_store::embedded::EmbeddedTable;
 

@@ -171,7 +171,7 @@ async fn a1_a_password_alone_never_yields_tokens() {
 async fn a2_password_rules_name_the_field() {
     let app = spawn_app().await;
     for (password, code) in [("too short", "too-short"), ("Password1234", "common")] {
-        let message = portal_api::messages::field_message(code, portal_domain::profile::Language::En);
+        let message = portal_api::texts::field_message(code, portal_domain::profile::Language::En);
         let response = post(
             &app,
             "/api/auth/register",

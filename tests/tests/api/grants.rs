@@ -22,7 +22,7 @@ use portal_domain::applications::{Application, Applications, PaperHolder};
 use portal_domain::clock::{Clock, SystemClock};
 use portal_domain::events::Event;
 use portal_domain::notifications::Dispatcher;
-use portal_domain::notify::{Message, Notifier, NotifyError};
+use portal_domain::notifier::{Message, Notifier, NotifyError};
 use portal_domain::profile::{Language, Profile, Profiles};
 use portal_domain::status::Status;
 use portal_domain::table::{Condition, Item, Key, Page, Query, StoreError, Table, Update, WriteOp};

@@ -27,7 +27,7 @@ use portal_domain::identity::{
     Challenge, ChallengeKind, Identity, IdentityError, MfaEnrolment, Registered, SignUp, Tokens, otpauth_uri,
 };
 use portal_domain::keys;
-use portal_domain::notify::{AccountMessage, Notifier};
+use portal_domain::notifier::{AccountMessage, Notifier};
 use portal_domain::password::Password;
 use portal_domain::profile::Language;
 use portal_domain::sessions::Revocations;

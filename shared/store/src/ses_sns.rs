@@ -5,7 +5,7 @@
 use async_trait::async_trait;
 use aws_sdk_sesv2::types::{Body, Content, Destination, EmailContent, Message as EmailMessage};
 use aws_sdk_sns::types::MessageAttributeValue;
-use portal_domain::notify::{Channel, Message, Notifier, NotifyError};
+use portal_domain::notifier::{Channel, Message, Notifier, NotifyError};
 
 /// Sends email with SES v2 and SMS with SNS.
 #[derive(Clone, Debug)]
