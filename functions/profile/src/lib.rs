@@ -6,24 +6,25 @@ use std::sync::Arc;
 use axum::extract::State;
 use axum::{Extension, Json, Router};
 use portal_api::body::JsonBody;
-use portal_api::paging::{Paging, page_json};
+use portal_api::contract::Page;
+use portal_api::contract::profile::{Activity, Me, MePatch};
+use portal_api::paging::Paging;
 use portal_api::principal::Principal;
 use portal_api::problem::{ApiError, FieldError};
 use portal_api::routes::{self, Area, MissingHandler};
 use portal_domain::application_documents::DocumentRequest;
 use portal_domain::application_documents::Documents;
 use portal_domain::applications::{Applications, HistoryEntry, Summary};
-use portal_domain::audit::{Audit, Outcome};
-use portal_domain::blobs::{BlobError, Blobs};
+use portal_domain::audit::Audit;
+use portal_domain::blobs::{BlobError, Blobs, PresignedDownload};
 use portal_domain::clock::Clock;
 use portal_domain::messages::{Message, Messages};
 use portal_domain::notifications::Notifications;
 use portal_domain::paging::{self, PageRequest, Paged};
-use portal_domain::profile::{Language, Profile, Profiles, is_e164};
+use portal_domain::profile::{Profile, Profiles, is_e164};
 use portal_domain::sessions::Revocations;
 use portal_domain::table::Table;
-use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
+use serde_json::json;
 
 /// What the area's handlers need.
 #[derive(Clone)]
@@ -71,42 +72,9 @@ pub fn router(state: ProfileState) -> Result<Router, MissingHandler> {
     Ok(router.layer(Extension(state.revocations.clone())).with_state(state))
 }
 
-/// The body of `GET /api/me`.
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-struct Me {
-    sub: String,
-    groups: Vec<String>,
-    profile: Option<Profile>,
-}
-
 async fn get_me(principal: Principal, State(state): State<ProfileState>) -> Result<Json<Me>, ApiError> {
     let profile = state.profiles.get(&principal.sub).await?;
     Ok(Json(Me { sub: principal.sub, groups: principal.groups, profile }))
-}
-
-/// Notification channels to change; absent fields stay as they are.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct ChannelsPatch {
-    email: Option<bool>,
-    sms: Option<bool>,
-    /// `null` removes the number.
-    #[serde(default, deserialize_with = "present")]
-    phone: Option<Option<String>>,
-}
-
-/// Tells a field set to `null` (`Some(None)`) from one left out (`None`).
-fn present<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Option<Option<String>>, D::Error> {
-    Option::<String>::deserialize(deserializer).map(Some)
-}
-
-/// The body of `PATCH /api/me`.
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct MePatch {
-    preferred_language: Option<Language>,
-    notifications: Option<ChannelsPatch>,
 }
 
 /// Changes the caller's language and notification channels. Text messages need a mobile number
@@ -142,30 +110,15 @@ async fn update_me(
     Ok(Json(profile))
 }
 
-/// One line of the caller's activity: who did what to one of their applications, and when.
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-struct Activity {
-    application_id: String,
-    at: u64,
-    /// The applicant's own id on their own actions; officers and anyone else are shown by role
-    /// only (`AuditRecord::actor_shown_to_applicant`).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    actor: Option<String>,
-    role: String,
-    action: String,
-    outcome: Outcome,
-}
-
 /// One page of who did what to the caller's applications: each application's trail newest
 /// first, one application after the other.
 async fn get_my_activity(
     principal: Principal,
     State(state): State<ProfileState>,
     Paging(page): Paging,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<Page<Activity>>, ApiError> {
     let applications = state.applications.dashboard(&principal.sub).await?;
-    Ok(Json(page_json(state.activity(&applications, &page).await?)))
+    Ok(Json(state.activity(&applications, &page).await?.into()))
 }
 
 impl ProfileState {
@@ -191,7 +144,7 @@ impl ProfileState {
 /// notifications and who accessed their files. It grows with the caller's files, so it is not
 /// an answer (Lambda answers at most 6 MB, and a buffered answer cannot stream): it is assembled
 /// as a file in storage, and the answer is a five-minute link to download it.
-async fn export(principal: Principal, State(state): State<ProfileState>) -> Result<Json<Value>, ApiError> {
+async fn export(principal: Principal, State(state): State<ProfileState>) -> Result<Json<PresignedDownload>, ApiError> {
     let profile = state.profiles.get(&principal.sub).await?;
     let summaries = state.applications.dashboard(&principal.sub).await?;
     let mut applications = Vec::new();
@@ -228,5 +181,5 @@ async fn export(principal: Principal, State(state): State<ProfileState>) -> Resu
     state.blobs.put(&key, "application/json", bytes).await.map_err(blob_failure)?;
     let link =
         state.blobs.presign_download(&key, "my-portal-data.json", "application/json").await.map_err(blob_failure)?;
-    Ok(Json(json!({"url": link.url, "expiresAt": link.expires_at})))
+    Ok(Json(link))
 }

@@ -1,9 +1,9 @@
 //! The system area: liveness and the API description. Needs no store.
 
 use axum::{Json, Router};
+use portal_api::contract::system::{Health, Liveness, OpenApiDocument};
 use portal_api::openapi;
 use portal_api::routes::{self, Area, MissingHandler};
-use serde_json::{Value, json};
 
 /// The area's router.
 pub fn router() -> Result<Router, MissingHandler> {
@@ -14,10 +14,10 @@ pub fn router() -> Result<Router, MissingHandler> {
     })
 }
 
-async fn health() -> Json<Value> {
-    Json(json!({"status": "ok"}))
+async fn health() -> Json<Health> {
+    Json(Health { status: Liveness::Ok })
 }
 
-async fn openapi_document() -> Json<Value> {
+async fn openapi_document() -> Json<OpenApiDocument> {
     Json(openapi::document())
 }

@@ -7,6 +7,7 @@ pub mod access;
 pub mod body;
 pub mod client;
 pub mod config;
+pub mod contract;
 pub mod headers;
 pub mod lambda;
 pub mod observe;

@@ -6,6 +6,7 @@ use axum::extract::{FromRequestParts, Query};
 use axum::http::request::Parts;
 use portal_domain::paging::{MAX_ITEMS, PageRequest, Paged};
 use portal_domain::table::Cursor;
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
@@ -18,10 +19,16 @@ const MAX_CURSOR_CHARS: usize = 2048;
 #[derive(Clone, Debug)]
 pub struct Paging(pub PageRequest);
 
-#[derive(Deserialize)]
+/// The query string of a paged list: `?limit=` and `?cursor=`, nothing else.
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-struct PagingParams {
+pub struct PageQuery {
+    /// How many items at most, 1 to 100 (100 when left out). Read as text so that a bad one is
+    /// a 400 naming `limit` with its own code.
+    #[schemars(with = "Option<u32>", range(min = 1, max = 100))]
     limit: Option<String>,
+    /// The `nextCursor` of the previous page.
+    #[schemars(length(min = 1, max = 2048))]
     cursor: Option<String>,
 }
 
@@ -53,7 +60,7 @@ impl<S: Send + Sync> FromRequestParts<S> for Paging {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        let Query(params) = Query::<PagingParams>::from_request_parts(parts, state)
+        let Query(params) = Query::<PageQuery>::from_request_parts(parts, state)
             .await
             .map_err(|rejection| ApiError::MalformedBody(rejection.body_text()))?;
         Self::parse(params.limit.as_deref(), params.cursor).map(Paging)

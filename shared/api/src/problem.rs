@@ -8,6 +8,7 @@ use axum::response::{IntoResponse, Response};
 use portal_domain::applications::WriteError;
 use portal_domain::limits::LimitReached;
 use portal_domain::table::StoreError;
+use schemars::JsonSchema;
 use serde::Serialize;
 
 use crate::{observe, texts};
@@ -21,7 +22,7 @@ const RETRY_AFTER_UNAVAILABLE: &str = "1";
 const RETRY_AFTER_TOO_MANY: &str = "60";
 
 /// One invalid field of a request body: the field and a stable code the frontend translates.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, JsonSchema)]
 pub struct FieldError {
     /// The field, as named in the body (camelCase) or in the application's form.
     pub field: String,
@@ -167,20 +168,27 @@ impl From<Box<dyn std::error::Error + Send + Sync>> for ApiError {
     }
 }
 
-/// The body of a problem response.
-#[derive(Debug, Serialize)]
+/// The body of a problem response (RFC 9457).
+#[derive(Debug, Serialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
-struct Problem {
+pub struct Problem {
+    /// What went wrong, as a stable code (`invalid-fields`, `conflict`, `too-many-attempts`, ...).
     #[serde(rename = "type")]
     kind: &'static str,
+    /// The problem in the request's language.
     title: &'static str,
+    /// The HTTP status.
     status: u16,
+    /// More about a malformed body: where parsing stopped.
     #[serde(skip_serializing_if = "Option::is_none")]
     detail: Option<String>,
+    /// Each invalid or missing field (400 `invalid-fields`, 422 `incomplete`).
     #[serde(skip_serializing_if = "Option::is_none")]
     errors: Option<Vec<FieldError>>,
+    /// The version to reload (409 `conflict` after a stale write).
     #[serde(skip_serializing_if = "Option::is_none")]
     current_version: Option<u64>,
+    /// The request's id, to quote to support.
     #[serde(skip_serializing_if = "Option::is_none")]
     request_id: Option<String>,
 }

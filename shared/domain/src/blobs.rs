@@ -3,6 +3,7 @@
 //! object keys are always chosen by the server.
 
 use async_trait::async_trait;
+use schemars::JsonSchema;
 use serde::Serialize;
 
 /// What one upload may be.
@@ -17,7 +18,7 @@ pub struct UploadRequest {
 }
 
 /// A signed form the browser posts the file with (field order matters: file last).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct PresignedUpload {
     /// Always `POST`.
@@ -31,7 +32,7 @@ pub struct PresignedUpload {
 }
 
 /// A signed link to download one object.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct PresignedDownload {
     /// The link.

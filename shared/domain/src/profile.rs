@@ -2,6 +2,7 @@
 
 use std::sync::Arc;
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::email::Email;
@@ -9,7 +10,7 @@ use crate::keys;
 use crate::table::{Item, StoreError, Table};
 
 /// One of Canada's official languages.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Language {
     /// English.
@@ -20,7 +21,7 @@ pub enum Language {
 }
 
 /// The profile item of a user.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Profile {
     /// Sign-in email address.
@@ -50,7 +51,7 @@ impl Profile {
 }
 
 /// The channels a user is notified through, besides the portal itself.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct NotificationPreferences {
     /// Email to the sign-in address.

@@ -15,7 +15,7 @@ use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
 use axum::Router;
-use portal_api::routes::{self, Area, ROUTES};
+use portal_api::routes::{self, Area};
 use portal_domain::application_documents::Documents;
 use portal_domain::application_types::Catalog;
 use portal_domain::applications::{Application, Applications, PaperHolder};
@@ -365,8 +365,7 @@ async fn i2_every_table_call_of_every_route_is_allowed_by_its_function_grants() 
 
     assert!(journey.refused.is_empty(), "calls the template does not allow: {:#?}", journey.refused);
     let table_areas = [Area::Profile, Area::Applications, Area::Documents, Area::Messages, Area::Officer];
-    let missed: Vec<&str> = ROUTES
-        .iter()
+    let missed: Vec<&str> = routes::all()
         .filter(|r| table_areas.contains(&r.area) && !journey.exercised.contains(r.function))
         .map(|r| r.function)
         .collect();

@@ -4,6 +4,7 @@ mod accounts;
 mod admin;
 mod applications;
 mod authorizer;
+mod contract;
 mod documents;
 mod grants;
 mod hostile_input;

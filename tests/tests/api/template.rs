@@ -2,7 +2,7 @@
 //! template itself, since no AWS account is at hand to deploy it (cfn-lint checks its syntax).
 
 use portal_api::lambda::ORIGIN_SECRET_HEADER;
-use portal_api::routes::{Area, ROUTES};
+use portal_api::routes::{self, Area};
 use serde_yaml::Value as Yaml;
 
 pub(crate) fn template() -> Yaml {
@@ -269,8 +269,8 @@ fn i2_cloudfront_is_behind_a_waf_acl_with_the_managed_rules_and_a_rate_rule_on_a
     assert_eq!(scope["PositionalConstraint"].as_str(), Some("STARTS_WITH"));
     let prefix = scope["SearchString"].as_str().expect("search string");
     // The rule counts exactly the auth routes of the route table.
-    let counted: Vec<&str> = ROUTES.iter().filter(|r| r.path.starts_with(prefix)).map(|r| r.function).collect();
-    let auth: Vec<&str> = ROUTES.iter().filter(|r| r.area == Area::Auth).map(|r| r.function).collect();
+    let counted: Vec<&str> = routes::all().filter(|r| r.path.starts_with(prefix)).map(|r| r.function).collect();
+    let auth: Vec<&str> = routes::all().filter(|r| r.area == Area::Auth).map(|r| r.function).collect();
     assert_eq!(counted, auth, "the rate rule covers the auth routes and nothing else");
     let logging = text(&edge["Resources"]["WebAclLogging"]["Properties"]["RedactedFields"]);
     assert!(logging.contains("authorization") && logging.contains("cookie"), "no token reaches WAF's logs (S4)");
@@ -327,7 +327,7 @@ fn a10_every_auth_route_has_a_lower_throttle_of_its_own() {
     let settings = api["RouteSettings"].as_mapping().expect("route settings");
 
     let mut throttled = Vec::new();
-    for route in ROUTES.iter().filter(|r| r.area == Area::Auth) {
+    for route in routes::all().filter(|r| r.area == Area::Auth) {
         let key = format!("{} {}", route.method, route.path);
         let setting = &settings.get(key.as_str()).unwrap_or_else(|| panic!("{key} has no route settings"));
         let (rate, _) = parameter_number(&template, &setting["ThrottlingRateLimit"]);

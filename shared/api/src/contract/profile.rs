@@ -1,0 +1,111 @@
+//! The caller's own account data: profile, language and channels, activity, export.
+
+use http::Method;
+
+use portal_domain::audit::Outcome;
+use portal_domain::blobs::PresignedDownload;
+use portal_domain::profile::{Language, Profile};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use super::{Contract, Page, PageQuery};
+use crate::routes::{Area, Auth, Route};
+
+/// The area's routes.
+pub const ROUTES: &[Route] = &[
+    Route {
+        method: Method::GET,
+        path: "/api/me",
+        function: "GetMe",
+        area: Area::Profile,
+        auth: Auth::User,
+        summary: "The signed-in caller: id, groups and profile",
+        contract: Contract::json::<Me>(200),
+    },
+    Route {
+        method: Method::PATCH,
+        path: "/api/me",
+        function: "UpdateMe",
+        area: Area::Profile,
+        auth: Auth::User,
+        summary: "Change the caller's language and notification channels (email, SMS to an E.164 number)",
+        contract: Contract::json::<Profile>(200).body::<MePatch>(),
+    },
+    Route {
+        method: Method::GET,
+        path: "/api/me/export",
+        function: "ExportMyData",
+        area: Area::Profile,
+        auth: Auth::User,
+        summary: "Everything the portal keeps about the caller: a five-minute link to a JSON file assembled in storage",
+        contract: Contract::json::<PresignedDownload>(200),
+    },
+    Route {
+        method: Method::GET,
+        path: "/api/me/activity",
+        function: "GetMyActivity",
+        area: Area::Profile,
+        auth: Auth::User,
+        summary: "Who read or changed the caller's applications, newest first",
+        contract: Contract::json::<Page<Activity>>(200).query::<PageQuery>(),
+    },
+];
+
+/// The signed-in caller.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct Me {
+    /// The account's id.
+    pub sub: String,
+    /// The groups the account is in (`officers`).
+    pub groups: Vec<String>,
+    /// The profile; `null` for an account made outside the portal that never registered.
+    pub profile: Option<Profile>,
+}
+
+/// The body of `PATCH /api/me`: what to change; fields left out stay as they are.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct MePatch {
+    /// The language of the portal, messages and notifications.
+    pub preferred_language: Option<Language>,
+    /// The notification channels.
+    pub notifications: Option<ChannelsPatch>,
+}
+
+/// Notification channels to change; absent fields stay as they are.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ChannelsPatch {
+    /// Email to the sign-in address.
+    pub email: Option<bool>,
+    /// Text messages to `phone` (which is then required).
+    pub sms: Option<bool>,
+    /// Mobile number in E.164 form (`+15145550123`); `null` removes it.
+    #[serde(default, deserialize_with = "present")]
+    pub phone: Option<Option<String>>,
+}
+
+/// Tells a field set to `null` (`Some(None)`) from one left out (`None`).
+fn present<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Option<Option<String>>, D::Error> {
+    Option::<String>::deserialize(deserializer).map(Some)
+}
+
+/// One line of the caller's activity: who did what to one of their applications, and when.
+#[derive(Debug, Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Activity {
+    /// The application.
+    pub application_id: String,
+    /// When (seconds since the epoch).
+    pub at: u64,
+    /// The applicant's own id on their own actions; officers and anyone else are shown by role
+    /// only (`AuditRecord::actor_shown_to_applicant`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub actor: Option<String>,
+    /// `applicant`, `officer`, ...
+    pub role: String,
+    /// What was done (`read`, `save-form`, ...).
+    pub action: String,
+    /// Whether it was allowed.
+    pub outcome: Outcome,
+}
