@@ -136,7 +136,8 @@ fn operation(route: &Route, requests: &mut SchemaGenerator, answers: &mut Schema
     }
     for status in problem_statuses(route) {
         let name = PROBLEMS.iter().find(|(known, ..)| *known == status).map(|(_, name, _)| *name);
-        let name = name.unwrap_or_else(|| panic!("{} answers {status}, which has no problem component", route.function));
+        let name =
+            name.unwrap_or_else(|| panic!("{} answers {status}, which has no problem component", route.function));
         responses.insert(status.to_string(), json!({"$ref": format!("#/components/responses/{name}")}));
     }
     let mut operation = json!({

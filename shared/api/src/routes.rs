@@ -94,7 +94,6 @@ pub fn all() -> impl Iterator<Item = &'static Route> {
     Area::ALL.iter().flat_map(|area| area.routes())
 }
 
-
 impl Route {
     /// Serves `handler` on this route's method, so an area cannot bind a route to another one.
     pub fn serve<H, T, S>(&self, handler: H) -> MethodRouter<S>

@@ -8,7 +8,9 @@ use serde_json::Value;
 #[test]
 fn every_route_of_the_table_has_request_and_response_types() {
     let untyped: Vec<String> = routes::all()
-        .filter_map(|route| openapi::untyped(route).map(|why| format!("{} {} ({}): {why}", route.method, route.path, route.function)))
+        .filter_map(|route| {
+            openapi::untyped(route).map(|why| format!("{} {} ({}): {why}", route.method, route.path, route.function))
+        })
         .collect();
     assert!(untyped.is_empty(), "routes without types:\n{}", untyped.join("\n"));
 }
