@@ -8,7 +8,7 @@ use std::sync::Arc;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::{Extension, Json, Router};
+use axum::{Json, Router};
 use portal_api::access::{CaseAccess, Party, type_of};
 use portal_api::body::JsonBody;
 use portal_api::paging::{Paging, page_json};
@@ -62,7 +62,7 @@ impl ApplicationsState {
 
 /// The area's router.
 pub fn router(state: ApplicationsState) -> Result<Router, MissingHandler> {
-    let router = routes::area_router(Area::Applications, |route| match route.function {
+    let router = routes::area_router(Area::Applications, state.revocations.clone(), |route| match route.function {
         "ListApplicationTypes" => Some(route.serve(list_types)),
         "ListProcessingTimes" => Some(route.serve(processing_times)),
         "ListApplications" => Some(route.serve(dashboard)),
@@ -75,7 +75,7 @@ pub fn router(state: ApplicationsState) -> Result<Router, MissingHandler> {
         "ListHistory" => Some(route.serve(history)),
         _ => None,
     })?;
-    Ok(router.layer(Extension(state.revocations.clone())).with_state(state))
+    Ok(router.with_state(state))
 }
 
 /// A history entry as the caller may see it: the applicant's view keeps each step's date and

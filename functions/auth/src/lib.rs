@@ -10,7 +10,7 @@ use axum::extract::State;
 use axum::http::header::SET_COOKIE;
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::{Extension, Json, Router};
+use axum::{Json, Router};
 use portal_api::body::JsonBody;
 use portal_api::client::ClientAddress;
 use portal_api::principal::Principal;
@@ -56,7 +56,7 @@ impl AuthState {
 
 /// The area's router.
 pub fn router(state: AuthState) -> Result<Router, MissingHandler> {
-    let router = routes::area_router(Area::Auth, |route| match route.function {
+    let router = routes::area_router(Area::Auth, state.revocations.clone(), |route| match route.function {
         "Register" => Some(route.serve(register)),
         "ConfirmRegistration" => Some(route.serve(confirm)),
         "ResendCode" => Some(route.serve(resend)),
@@ -70,7 +70,7 @@ pub fn router(state: AuthState) -> Result<Router, MissingHandler> {
         "Logout" => Some(route.serve(logout)),
         _ => None,
     })?;
-    Ok(router.layer(Extension(state.revocations.clone())).with_state(state))
+    Ok(router.with_state(state))
 }
 
 /// The answer to an account operation's error on any auth route.

@@ -11,7 +11,7 @@ use std::sync::Arc;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::{Extension, Json, Router};
+use axum::{Json, Router};
 use portal_api::access::{CaseAccess, Party, type_of};
 use portal_api::body::JsonBody;
 use portal_api::paging::{Paging, page_json};
@@ -67,7 +67,7 @@ impl DocumentsState {
 
 /// The area's router.
 pub fn router(state: DocumentsState) -> Result<Router, MissingHandler> {
-    let router = routes::area_router(Area::Documents, |route| match route.function {
+    let router = routes::area_router(Area::Documents, state.revocations.clone(), |route| match route.function {
         "ListDocuments" => Some(route.serve(list)),
         "RequestUpload" => Some(route.serve(request_upload)),
         "CompleteUpload" => Some(route.serve(complete)),
@@ -75,7 +75,7 @@ pub fn router(state: DocumentsState) -> Result<Router, MissingHandler> {
         "DeleteDocument" => Some(route.serve(delete)),
         _ => None,
     })?;
-    Ok(router.layer(Extension(state.revocations.clone())).with_state(state))
+    Ok(router.with_state(state))
 }
 
 fn blob_failure(error: BlobError) -> ApiError {

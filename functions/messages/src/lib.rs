@@ -10,7 +10,7 @@ use std::sync::Arc;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::{Extension, Json, Router};
+use axum::{Json, Router};
 use portal_api::access::{CaseAccess, Party};
 use portal_api::body::JsonBody;
 use portal_api::paging::{Paging, page_json};
@@ -57,7 +57,7 @@ impl MessagesState {
 
 /// The area's router.
 pub fn router(state: MessagesState) -> Result<Router, MissingHandler> {
-    let router = routes::area_router(Area::Messages, |route| match route.function {
+    let router = routes::area_router(Area::Messages, state.revocations.clone(), |route| match route.function {
         "ListMessages" => Some(route.serve(list)),
         "SendMessage" => Some(route.serve(send)),
         "MarkMessageRead" => Some(route.serve(mark_read)),
@@ -66,7 +66,7 @@ pub fn router(state: MessagesState) -> Result<Router, MissingHandler> {
         "MarkNotificationRead" => Some(route.serve(mark_notification_read)),
         _ => None,
     })?;
-    Ok(router.layer(Extension(state.revocations.clone())).with_state(state))
+    Ok(router.with_state(state))
 }
 
 /// A message to send, from either side.

@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::{Extension, Json, Router};
+use axum::{Json, Router};
 use portal_api::access::type_of;
 use portal_api::body::JsonBody;
 use portal_api::paging::{Paging, page_json};
@@ -65,7 +65,7 @@ impl OfficerState {
 
 /// The area's router.
 pub fn router(state: OfficerState) -> Result<Router, MissingHandler> {
-    let router = routes::area_router(Area::Officer, |route| match route.function {
+    let router = routes::area_router(Area::Officer, state.revocations.clone(), |route| match route.function {
         "QueueApplications" => Some(route.serve(queue)),
         "GetCase" => Some(route.serve(case)),
         "ChangeApplicationStatus" => Some(route.serve(change_status)),
@@ -74,7 +74,7 @@ pub fn router(state: OfficerState) -> Result<Router, MissingHandler> {
         "SendOfficerMessage" => Some(route.serve(send_message)),
         _ => None,
     })?;
-    Ok(router.layer(Extension(state.revocations.clone())).with_state(state))
+    Ok(router.with_state(state))
 }
 
 /// A trimmed optional text, `None` when blank; `too-long` past the limit.

@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use axum::extract::State;
-use axum::{Extension, Json, Router};
+use axum::{Json, Router};
 use portal_api::body::JsonBody;
 use portal_api::contract::Page;
 use portal_api::contract::profile::{Activity, Me, MePatch};
@@ -62,14 +62,14 @@ impl ProfileState {
 
 /// The area's router.
 pub fn router(state: ProfileState) -> Result<Router, MissingHandler> {
-    let router = routes::area_router(Area::Profile, |route| match route.function {
+    let router = routes::area_router(Area::Profile, state.revocations.clone(), |route| match route.function {
         "GetMe" => Some(route.serve(get_me)),
         "UpdateMe" => Some(route.serve(update_me)),
         "GetMyActivity" => Some(route.serve(get_my_activity)),
         "ExportMyData" => Some(route.serve(export)),
         _ => None,
     })?;
-    Ok(router.layer(Extension(state.revocations.clone())).with_state(state))
+    Ok(router.with_state(state))
 }
 
 async fn get_me(principal: Principal, State(state): State<ProfileState>) -> Result<Json<Me>, ApiError> {

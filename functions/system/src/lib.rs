@@ -7,7 +7,7 @@ use portal_api::routes::{self, Area, MissingHandler};
 
 /// The area's router.
 pub fn router() -> Result<Router, MissingHandler> {
-    routes::area_router(Area::System, |route| match route.function {
+    routes::public_area_router(Area::System, |route| match route.function {
         "Health" => Some(route.serve(health)),
         "OpenApi" => Some(route.serve(openapi_document)),
         _ => None,

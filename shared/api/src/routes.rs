@@ -3,10 +3,12 @@
 //! Area routers are built from it, the OpenAPI document is generated from it, `template.yaml` is
 //! checked against it, and the local portal's authorizer reads it.
 
-use axum::Router;
 use axum::handler::Handler;
 use axum::http::Method;
 use axum::routing::{MethodFilter, MethodRouter};
+use axum::{Extension, Router};
+
+use portal_domain::sessions::Revocations;
 
 use crate::contract::{self, Contract};
 
@@ -144,8 +146,18 @@ pub struct MissingHandler {
 }
 
 /// Builds an area's router from the route table: every route of the area, each with the handler
-/// `handler_for` gives its function. Fails when one is missing.
-pub fn area_router<S, F>(area: Area, handler_for: F) -> Result<Router<S>, MissingHandler>
+/// `handler_for` gives its function, and the session check (`Revocations`) its signed-in routes'
+/// `Principal` reads. Fails when a handler is missing.
+pub fn area_router<S, F>(area: Area, revocations: Revocations, handler_for: F) -> Result<Router<S>, MissingHandler>
+where
+    S: Clone + Send + Sync + 'static,
+    F: Fn(&Route) -> Option<MethodRouter<S>>,
+{
+    Ok(public_area_router(area, handler_for)?.layer(Extension(revocations)))
+}
+
+/// The router of an area whose routes are all public (it checks no sessions).
+pub fn public_area_router<S, F>(area: Area, handler_for: F) -> Result<Router<S>, MissingHandler>
 where
     S: Clone + Send + Sync + 'static,
     F: Fn(&Route) -> Option<MethodRouter<S>>,
