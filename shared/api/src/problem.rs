@@ -40,6 +40,58 @@ impl FieldError {
     }
 }
 
+/// Collects every invalid field of a request, so that one answer names them all (a form is
+/// fixed in one round trip, not one field at a time).
+#[derive(Debug, Default)]
+pub struct FieldErrors(Vec<FieldError>);
+
+impl FieldErrors {
+    /// No errors yet.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Records a problem with `field`.
+    pub fn add(&mut self, field: impl Into<String>, code: &'static str) {
+        self.0.push(FieldError::new(field, code));
+    }
+
+    /// The value of a field that parsed, or `None` with its error recorded.
+    pub fn check<T>(&mut self, field: impl Into<String>, parsed: Result<T, &'static str>) -> Option<T> {
+        parsed.map_err(|code| self.add(field, code)).ok()
+    }
+
+    /// Whether every field so far is valid.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// `Ok(value)` when every field was valid, else a 400 naming each invalid one.
+    pub fn finish<T>(self, value: T) -> Result<T, ApiError> {
+        if self.0.is_empty() { Ok(value) } else { Err(ApiError::Invalid(self.0)) }
+    }
+
+    /// Like `finish`, for values that parsed only when their fields were valid.
+    pub fn finish_parsed<T>(self, parsed: Option<T>) -> Result<T, ApiError> {
+        match parsed {
+            Some(value) if self.0.is_empty() => Ok(value),
+            _ => Err(ApiError::Invalid(self.0)),
+        }
+    }
+
+    /// The errors, for a 422 that lists what is missing.
+    pub fn into_vec(self) -> Vec<FieldError> {
+        self.0
+    }
+}
+
+impl ApiError {
+    /// A 400 naming one invalid field.
+    pub fn invalid(field: impl Into<String>, code: &'static str) -> Self {
+        ApiError::Invalid(vec![FieldError::new(field, code)])
+    }
+}
+
 /// Every error the API answers with.
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
