@@ -149,7 +149,6 @@ async fn get_one(
     PathParams(id): PathParams<ApplicationId>,
 ) -> Result<Json<Value>, ApiError> {
     let (case, party) = state.access.case_for(&id, &principal, &[Party::Owner, Party::Officer], "read").await?;
-    state.access.audit(&id, &principal, party.role(), "read", Outcome::Allowed).await?;
     Ok(Json(view(&case, type_of(&state.catalog, &case.application)?, party)))
 }
 
@@ -163,7 +162,6 @@ async fn history(
     let (_, party) =
         state.access.application_for(&id, &principal, &[Party::Owner, Party::Officer], "read-history").await?;
     let history = state.applications.history(&id, &page).await?;
-    state.access.audit(&id, &principal, party.role(), "read-history", Outcome::Allowed).await?;
     Ok(Json(page_json(history.map(|entry| history_view(&entry, party)))))
 }
 
@@ -211,7 +209,6 @@ async fn save_form(
         .save_form(&application, body.data, body.version, state.clock.now())
         .await
         .map_err(|error| ApiError::from_write(error, current_version))?;
-    state.access.audit(&id, &principal, "applicant", "save-form", Outcome::Allowed).await?;
     Ok(Json(json!(saved)).into_response())
 }
 
@@ -270,7 +267,6 @@ async fn submit(
         };
         match state.applications.change_status(application, change).await {
             Ok(submitted) => {
-                state.access.audit(&id, &principal, "applicant", "submit", Outcome::Allowed).await?;
                 return Ok(Json(submitted));
             }
             Err(WriteError::NumberTaken) => continue,
@@ -302,7 +298,6 @@ async fn withdraw(
         .change_status(&application, change)
         .await
         .map_err(|error| ApiError::from_write(error, current_version))?;
-    state.access.audit(&id, &principal, "applicant", "withdraw", Outcome::Allowed).await?;
     Ok(Json(withdrawn))
 }
 

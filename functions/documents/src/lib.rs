@@ -25,7 +25,6 @@ use portal_domain::application_documents::{
 };
 use portal_domain::application_types::{ApplicationType, Catalog};
 use portal_domain::applications::Application;
-use portal_domain::audit::Outcome;
 use portal_domain::blobs::{BlobError, Blobs, UploadRequest};
 use portal_domain::clock::Clock;
 use portal_domain::files::{FileKind, MAX_UPLOAD_BYTES, download_name, sanitize_file_name};
@@ -118,10 +117,9 @@ async fn list(
     Paging(page): Paging,
 ) -> Result<Json<Value>, ApiError> {
     let (application, party) =
-        state.access.application_for(&id, &principal, &[Party::Owner, Party::Officer], "read").await?;
+        state.access.application_for(&id, &principal, &[Party::Owner, Party::Officer], "read-documents").await?;
     let (documents, requests, listed) =
         futures::try_join!(state.documents.of(&id), state.documents.requests(&id), state.documents.page(&id, &page))?;
-    state.access.audit(&id, &principal, party.role(), "read-documents", Outcome::Allowed).await?;
     let application_type = type_of(&state.catalog, &application)?;
     let mut answer = page_json(listed);
     answer["checklist"] = json!(checklist(application_type, &documents, &requests));
@@ -202,7 +200,6 @@ async fn request_upload(
         AddError::Store(store) => store.into(),
     })?;
     let upload = state.blobs.presign_upload(&request).await.map_err(blob_failure)?;
-    state.access.audit(&id, &principal, "applicant", "upload", Outcome::Allowed).await?;
     let answer = json!({
         "documentId": document.id,
         "document": document,
@@ -237,7 +234,7 @@ async fn download(
     State(state): State<DocumentsState>,
     PathParams((id, document_id)): PathParams<(ApplicationId, DocumentId)>,
 ) -> Result<Json<Value>, ApiError> {
-    let (_, party) = state.access.application_for(&id, &principal, &[Party::Owner, Party::Officer], "download").await?;
+    state.access.application_for(&id, &principal, &[Party::Owner, Party::Officer], "download").await?;
     let document = state.document_of(&id, &document_id).await?;
     if !document.state.is_servable() {
         return Err(ApiError::DocumentUnavailable);
@@ -251,7 +248,6 @@ async fn download(
         )
         .await
         .map_err(blob_failure)?;
-    state.access.audit(&id, &principal, party.role(), "download", Outcome::Allowed).await?;
     Ok(Json(json!({"url": link.url, "expiresAt": link.expires_at})))
 }
 
@@ -271,6 +267,5 @@ async fn delete(
         state.blobs.delete(&key).await.map_err(blob_failure)?;
     }
     state.documents.remove(&id, &document.id).await?;
-    state.access.audit(&id, &principal, "applicant", "delete-document", Outcome::Allowed).await?;
     Ok(StatusCode::NO_CONTENT)
 }

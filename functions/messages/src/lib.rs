@@ -20,7 +20,6 @@ use portal_api::problem::{ApiError, FieldError};
 use portal_api::routes::{self, Area, MissingHandler};
 use portal_domain::application_documents::Documents;
 use portal_domain::applications::Application;
-use portal_domain::audit::Outcome;
 use portal_domain::clock::Clock;
 use portal_domain::ids::{ApplicationId, MessageId, NotificationId};
 use portal_domain::messages::{self, Message, Messages, SendError, Side};
@@ -127,7 +126,6 @@ async fn list(
     let (_, party) =
         state.access.application_for(&id, &principal, &[Party::Owner, Party::Officer], "read-messages").await?;
     let thread = state.messages.thread(&id, &page).await?;
-    state.access.audit(&id, &principal, party.role(), "read-messages", Outcome::Allowed).await?;
     Ok(Json(page_json(thread.map(|message| view(&message, party)))))
 }
 
@@ -141,7 +139,6 @@ async fn send(
     let message =
         body.into_message(&application, &state.documents, Side::Applicant, &principal.sub, state.clock.now()).await?;
     state.messages.send(&application.owner, &message).await.map_err(send_failure)?;
-    state.access.audit(&id, &principal, "applicant", "send-message", Outcome::Allowed).await?;
     Ok((StatusCode::CREATED, Json(message)).into_response())
 }
 

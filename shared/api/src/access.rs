@@ -1,6 +1,7 @@
 //! Who may see an application's case (C1): its owner, or an officer where the route allows;
 //! anyone else gets 404, exactly as for an application that does not exist, and the attempt is
-//! recorded in the application's audit trail (L1). Every allowed access is recorded too.
+//! recorded in the application's audit trail (L1). Every allowed access is recorded too, by the
+//! same call and under the same action name, so a trail reads one action with two outcomes.
 
 use std::sync::Arc;
 
@@ -68,7 +69,8 @@ impl CaseAccess {
     }
 
     /// The case view (the application with the first page of each list), if the caller is one
-    /// of `allowed`; otherwise 404 and, when the application exists, a denial in its audit trail.
+    /// of `allowed`, with the access recorded as `action`; otherwise 404 and, when the
+    /// application exists, a denial of `action` in its audit trail.
     pub async fn case_for(
         &self,
         id: &str,
@@ -112,7 +114,10 @@ impl CaseAccess {
             None
         };
         match party.filter(|p| allowed.contains(p)) {
-            Some(party) => Ok(party),
+            Some(party) => {
+                self.audit(id, principal, party.role(), action, Outcome::Allowed).await?;
+                Ok(party)
+            }
             None => {
                 self.audit(id, principal, party.map_or("other", Party::role), action, Outcome::Denied).await?;
                 Err(ApiError::NotFound)
