@@ -28,6 +28,37 @@ fn document() -> Value {
     serde_json::to_value(openapi::document()).expect("the document is JSON")
 }
 
+/// The copy of the document the web app generates its types from.
+const COMMITTED: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../frontend/openapi.json");
+
+/// The document as it is committed: pretty-printed, every object's keys sorted (serde_json
+/// keeps insertion order when a dependency enables `preserve_order`, so the order is made, not
+/// assumed), and a final newline.
+fn committed_text() -> String {
+    let mut document = document();
+    document.sort_all_objects();
+    let mut text = serde_json::to_string_pretty(&document).expect("the document is JSON");
+    text.push('\n');
+    text
+}
+
+/// The web app's types are generated from `frontend/openapi.json` (`npm run gen:api`), so that
+/// copy must be the document the API serves. `UPDATE_CONTRACT=1` rewrites it instead of failing.
+#[test]
+fn the_web_apps_copy_of_the_document_is_the_generated_one() {
+    let generated = committed_text();
+    if std::env::var_os("UPDATE_CONTRACT").is_some() {
+        std::fs::write(COMMITTED, &generated).expect("frontend/openapi.json is writable");
+        return;
+    }
+    let committed = std::fs::read_to_string(COMMITTED).unwrap_or_default();
+    assert!(
+        committed == generated,
+        "frontend/openapi.json is not the document the API serves: refresh it with \
+         `UPDATE_CONTRACT=1 cargo nextest run -p portal-tests contract`, then `cd frontend && npm run gen:api`"
+    );
+}
+
 /// Every `$ref` of the document names something the document defines.
 #[test]
 fn every_reference_of_the_document_resolves() {
