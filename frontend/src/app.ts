@@ -2,7 +2,7 @@
 // what happens on every navigation — render, set the title, move focus to the page's heading
 // so screen readers announce the new page.
 import { html, nothing, render, type TemplateResult } from 'lit-html';
-import { isOfficer, signedIn, renew, signOut } from './api';
+import { isOfficer, signedIn, renew, signOut } from './api/client';
 import { language, otherLanguage, setLanguage, t } from './i18n';
 
 export interface Page {

@@ -1,43 +1,16 @@
 // The application types (forms, checklists, fees — data the API serves, loaded once) and the
 // words for statuses: what every page about applications shares.
-import { api } from './api';
+import { api } from './api/client';
+import type { ApplicationType } from './api/pending-types';
 import { pick, t, type MessageKey } from './i18n';
 
-export type Label = { en: string; fr: string };
-
-export interface Field {
-  id: string;
-  type: 'text' | 'date' | 'number' | 'select';
-  required: boolean;
-  label: Label;
-  maxLength?: number;
-  min?: number;
-  max?: number;
-  options?: { value: string; label: Label }[];
-}
-
-export interface ApplicationType {
-  code: string;
-  name: Label;
-  sections: { id: string; title: Label; fields: Field[] }[];
-  documents: { kind: string; required: boolean; label: Label }[];
-  fees: { code: string; amountCents: number; label: Label }[];
-}
-
-export interface Application {
-  id: string;
-  type: string;
-  status: string;
-  version: number;
-  data: Record<string, unknown>;
-  number?: string;
-}
+export type { Application, ApplicationType, Field, Label } from './api/pending-types';
 
 let types: ApplicationType[] = [];
 
 /** Every application type, loaded once. */
 export async function applicationTypes(): Promise<ApplicationType[]> {
-  if (types.length === 0) types = await api<ApplicationType[]>('GET', '/api/application-types');
+  if (types.length === 0) types = (await api('GET', '/api/application-types')) as ApplicationType[];
   return types;
 }
 

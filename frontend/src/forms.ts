@@ -2,7 +2,7 @@
 // a summary at the top linking to each field, focused when it appears, and each message tied
 // to its field (`error-message`), in the user's language (the API sends them translated).
 import { html, nothing, type TemplateResult } from 'lit-html';
-import { ApiError, type FieldProblem } from './api';
+import { ApiError, type FieldProblem } from './api/client';
 import { t } from './i18n';
 
 /** What a form shows besides its fields. */

@@ -1,27 +1,30 @@
 // Paged lists: every list the API answers is one page (`{items, nextCursor}`, at most 100
 // items); the pages here keep what was read and offer a "Load more" button while there is more.
 import { html, nothing, type TemplateResult } from 'lit-html';
-import { api } from './api';
 import { refresh } from './app';
 import { failed, type FormState } from './forms';
 import { t } from './i18n';
 
-/** One page as the API answers it. */
+/** One page as the API answers it (the shape of every `PageOf…` schema). */
 export interface PageOf<T> {
   items: T[];
   nextCursor: string | null;
 }
 
-/** A list read page by page from `path`: the items so far and where the next page starts. */
+/** Reads the page that starts at `cursor` (the first page without one). */
+export type PageReader<T> = (cursor?: string) => Promise<PageOf<T>>;
+
+/** A list read page by page: the items so far and where the next page starts. */
 export class PagedList<T> {
   items: T[] = [];
   next: string | null = null;
 
-  constructor(readonly path: string) {}
+  /** Without a reader, an empty list (a page not loaded yet). */
+  constructor(readonly read: PageReader<T> = async () => ({ items: [], nextCursor: null })) {}
 
   /** Starts over from a first page (read here, or already read inside a larger answer). */
   async first(page?: PageOf<T>): Promise<this> {
-    const read = page ?? (await api<PageOf<T>>('GET', this.path));
+    const read = page ?? (await this.read());
     this.items = read.items;
     this.next = read.nextCursor;
     return this;
@@ -30,8 +33,7 @@ export class PagedList<T> {
   /** Appends the next page. */
   async more(): Promise<T[]> {
     if (this.next === null) return [];
-    const separator = this.path.includes('?') ? '&' : '?';
-    const read = await api<PageOf<T>>('GET', `${this.path}${separator}cursor=${encodeURIComponent(this.next)}`);
+    const read = await this.read(this.next);
     this.items.push(...read.items);
     this.next = read.nextCursor;
     return read.items;

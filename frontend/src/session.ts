@@ -2,7 +2,7 @@
 // (which renews the access token through the refresh cookie); at 15 minutes the draft being
 // edited is saved first, then the session ends and the sign-in page says why.
 import { html, render } from 'lit-html';
-import { forgetSession, renew, signedIn } from './api';
+import { forgetSession, renew, signedIn } from './api/client';
 import { navigate } from './app';
 import { t } from './i18n';
 import { saveBeforeLeaving } from './pages/application';

@@ -3,7 +3,8 @@
 // confirmed are kept in memory between steps, never stored.
 import { html, nothing } from 'lit-html';
 import QRCode from 'qrcode';
-import { api, isOfficer, keep } from '../api';
+import { api, isOfficer, keep } from '../api/client';
+import type { Challenge, Enrolment, Tokens } from '../api/pending-types';
 import { follow, navigate, refresh, type Page } from '../app';
 import { emptyState, failed, focusSummary, input, notice, summary, values, type FormState } from '../forms';
 import { language, t } from '../i18n';
@@ -68,7 +69,7 @@ export const register: Page = {
       <p>${t('register.lead')}</p>
       ${summary(state, labels)}
       <form novalidate @submit=${submit(async (fields) => {
-        await api('POST', '/api/auth/register', { ...fields, preferredLanguage: language() });
+        await api('POST', '/api/auth/register', { body: { ...fields, preferredLanguage: language() } });
         signIn.email = fields.email;
         await navigate('/confirm');
       })}>
@@ -90,7 +91,7 @@ export const confirm: Page = {
       ${signIn.email ? html`<p>${t('confirm.lead', { email: signIn.email })}</p>` : nothing}
       ${summary(state, labels)} ${notice(state)}
       <form novalidate @submit=${submit(async (fields) => {
-        await api('POST', '/api/auth/confirm', fields);
+        await api('POST', '/api/auth/confirm', { body: fields });
         signIn.email = fields.email;
         state.notice = t('confirm.done');
         await navigate('/sign-in');
@@ -101,18 +102,13 @@ export const confirm: Page = {
       </form>
       <form novalidate @submit=${submit(async () => {
         const email = document.querySelector<HTMLInputElement & { value: string }>('[name=email]')?.value ?? '';
-        await api('POST', '/api/auth/resend', { email });
+        await api('POST', '/api/auth/resend', { body: { email } });
         state.notice = t('confirm.resent');
       })}>
         <gcds-button type="submit" button-role="secondary">${t('confirm.resend')}</gcds-button>
       </form>`;
   },
 };
-
-interface Challenge {
-  challenge: 'MFA_SETUP' | 'SOFTWARE_TOKEN_MFA';
-  session: string;
-}
 
 export const signInPage: Page = {
   title: () => t('signIn.heading'),
@@ -127,7 +123,7 @@ export const signInPage: Page = {
     return html`
       ${notice(state)} ${summary(state, labels)}
       <form novalidate @submit=${submit(async (fields) => {
-        const answer = await api<Challenge>('POST', '/api/auth/login', fields);
+        const answer = (await api('POST', '/api/auth/login', { body: fields })) as Challenge;
         signIn.email = fields.email;
         signIn.session = answer.session;
         await navigate(answer.challenge === 'MFA_SETUP' ? '/mfa-setup' : '/mfa');
@@ -140,12 +136,6 @@ export const signInPage: Page = {
       <p>${t('signIn.noAccount')} <gcds-link href="/register" @click=${follow}>${t('nav.register')}</gcds-link></p>`;
   },
 };
-
-interface Enrolment {
-  secret: string;
-  otpauthUri: string;
-  session: string;
-}
 
 /** Where a completed sign-in goes: the page that asked for it, or the dashboard. */
 function afterSignIn(): string {
@@ -163,7 +153,7 @@ export const mfaSetup: Page = {
       return;
     }
     try {
-      const enrolment = await api<Enrolment>('POST', '/api/auth/mfa/setup', { session: signIn.session });
+      const enrolment = (await api('POST', '/api/auth/mfa/setup', { body: { session: signIn.session } })) as Enrolment;
       signIn.session = enrolment.session;
       signIn.secret = enrolment.secret;
       signIn.qr = await QRCode.toDataURL(enrolment.otpauthUri, { margin: 1, width: 220 });
@@ -181,7 +171,11 @@ export const mfaSetup: Page = {
         ? html`<p>${t('mfaSetup.secret')} <code id="totp-secret" class="secret">${signIn.secret}</code></p>`
         : nothing}
       <form novalidate @submit=${submit(async (fields) => {
-        keep(await api('POST', '/api/auth/mfa/setup/verify', { session: signIn.session, code: fields.code }));
+        keep(
+          (await api('POST', '/api/auth/mfa/setup/verify', {
+            body: { session: signIn.session, code: fields.code },
+          })) as Tokens,
+        );
         signIn.session = signIn.secret = signIn.qr = null;
         await navigate(afterSignIn());
       })}>
@@ -203,7 +197,7 @@ export const mfa: Page = {
       <p>${t('mfa.lead')}</p>
       ${summary(state, labels)}
       <form novalidate @submit=${submit(async (fields) => {
-        keep(await api('POST', '/api/auth/mfa', { session: signIn.session, code: fields.code }));
+        keep((await api('POST', '/api/auth/mfa', { body: { session: signIn.session, code: fields.code } })) as Tokens);
         signIn.session = null;
         await navigate(afterSignIn());
       })}>
@@ -222,7 +216,7 @@ export const forgot: Page = {
       <p>${t('forgot.lead')}</p>
       ${summary(state, labels)}
       <form novalidate @submit=${submit(async (fields) => {
-        await api('POST', '/api/auth/forgot', fields);
+        await api('POST', '/api/auth/forgot', { body: fields });
         signIn.email = fields.email;
         await navigate('/reset');
       })}>
@@ -241,7 +235,7 @@ export const resetPassword: Page = {
       <p>${t('reset.lead')}</p>
       ${summary(state, labels)}
       <form novalidate @submit=${submit(async (fields) => {
-        await api('POST', '/api/auth/reset', fields);
+        await api('POST', '/api/auth/reset', { body: fields });
         state.notice = t('reset.done');
         await navigate('/sign-in');
       })}>

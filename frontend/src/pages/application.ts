@@ -4,31 +4,20 @@
 // valid ones still saved: nothing typed is lost). A submitted application shows its status
 // and timeline.
 import { html, nothing, type TemplateResult } from 'lit-html';
-import { ApiError, api, type FieldProblem } from '../api';
+import { ApiError, api, type FieldProblem } from '../api/client';
 import { follow, navigate, refresh, type Page } from '../app';
 import { documentsStep, loadDocuments } from './documents';
 import { emptyState, summary } from '../forms';
 import { PagedList, loadMore, type PageOf } from '../paging';
+import type { ApplicantCase as Case, HistoryEntry } from '../api/pending-types';
 import { formatDateTime, formatMoney, pick, t } from '../i18n';
 import { applicationTypes, statusLabel, type Application, type ApplicationType, type Field } from '../catalog';
-
-interface HistoryEntry {
-  at: number;
-  to: string;
-  noteToApplicant?: string;
-}
-
-interface Case {
-  application: Application;
-  /** The first page of the history; the rest at `…/history`. */
-  history: PageOf<HistoryEntry>;
-}
 
 /** How long typing pauses before the draft is saved. */
 const SAVE_DELAY_MS = 800;
 
 let application: Application | null = null;
-let history = new PagedList<HistoryEntry>('');
+let history = new PagedList<HistoryEntry>();
 /** What went wrong loading more of the history. */
 let historyState = emptyState();
 let type: ApplicationType | null = null;
@@ -71,10 +60,10 @@ export async function save(): Promise<void> {
   const upTo = edits;
   for (let attempt = 0; attempt < 3; attempt++) {
     try {
-      const saved: Application = await api<Application>('PUT', `/api/applications/${draft.id}/form`, {
-        data: payload(exclude),
-        version,
-      });
+      const saved = (await api('PUT', '/api/applications/{id}/form', {
+        path: { id: draft.id },
+        body: { data: payload(exclude), version },
+      })) as Application;
       application = saved;
       const typedMeanwhile = edits !== upTo;
       dirty = exclude.size > 0 || typedMeanwhile;
@@ -157,7 +146,7 @@ async function submit(): Promise<void> {
   if (!application) return;
   await save();
   try {
-    const submitted = await api<Application>('POST', `/api/applications/${application.id}/submit`);
+    const submitted = (await api('POST', '/api/applications/{id}/submit', { path: { id: application.id } })) as Application;
     missing = [];
     application = submitted;
     await navigate(`/applications/${submitted.id}`);
@@ -279,9 +268,15 @@ export const applicationPage: Page = {
       answers = {};
       dirty = false;
     }
-    const [found, catalog] = await Promise.all([api<Case>('GET', `/api/applications/${id}`), applicationTypes()]);
+    const [found, catalog] = await Promise.all([
+      api('GET', '/api/applications/{id}', { path: { id } }) as Promise<Case>,
+      applicationTypes(),
+    ]);
     application = found.application;
-    history = await new PagedList<HistoryEntry>(`/api/applications/${id}/history`).first(found.history);
+    history = await new PagedList(
+      async (cursor) =>
+        (await api('GET', '/api/applications/{id}/history', { path: { id }, query: { cursor } })) as PageOf<HistoryEntry>,
+    ).first(found.history);
     historyState = emptyState();
     type = catalog.find((candidate) => candidate.code === found.application.type) ?? null;
     if (dirty) {

@@ -1,26 +1,13 @@
 // The dashboard (status per application, action required, unread messages — two calls, each
 // one query on the server) and starting an application of any type.
 import { html, nothing } from 'lit-html';
-import { api } from '../api';
+import { api } from '../api/client';
+import type { ApplicationSummary as Summary, Created, Inbox } from '../api/pending-types';
 import { follow, navigate, refresh, type Page } from '../app';
 import { applicationTypes, statusLabel, typeName, type ApplicationType } from '../catalog';
 import { emptyState, failed, focusSummary, loaded, summary, values, type FormState } from '../forms';
 import { table } from '../table';
 import { formatDateTime, pick, t } from '../i18n';
-
-interface Summary {
-  id: string;
-  type: string;
-  status: string;
-  number?: string;
-  updatedAt: number;
-  actionRequired: boolean;
-}
-
-interface InboxEntry {
-  applicationId: string;
-  unread: number;
-}
 
 let applications: Summary[] = [];
 let unread = new Map<string, number>();
@@ -33,8 +20,8 @@ export const dashboard: Page = {
   load: async () => {
     state = await loaded(async () => {
       const [list, inbox, catalog] = await Promise.all([
-        api<Summary[]>('GET', '/api/applications'),
-        api<{ applications: InboxEntry[] }>('GET', '/api/inbox'),
+        api('GET', '/api/applications') as Promise<Summary[]>,
+        api('GET', '/api/inbox') as Promise<Inbox>,
         applicationTypes(),
       ]);
       applications = list;
@@ -84,7 +71,7 @@ export const startApplication: Page = {
       event.preventDefault();
       const chosen = values(event.currentTarget as HTMLFormElement).type ?? '';
       try {
-        const created = await api<{ id: string }>('POST', '/api/applications', { type: chosen });
+        const created = (await api('POST', '/api/applications', { body: { type: chosen } })) as Created;
         await navigate(`/applications/${created.id}`);
       } catch (error) {
         failed(state, error);

@@ -3,37 +3,14 @@
 // type are checked before anything is sent; the verification result is shown as soon as the
 // upload completes.
 import { html, nothing, type TemplateResult } from 'lit-html';
-import { ApiError, api } from '../api';
+import { ApiError, api } from '../api/client';
 import { refresh } from '../app';
 import { formatDateTime, pick, t, type MessageKey } from '../i18n';
 import type { Application, ApplicationType } from '../catalog';
-import type { PageOf } from '../paging';
+import type { ApplicantDocument as Document, ChecklistLine as Line, DocumentList, Upload } from '../api/pending-types';
 
 const MAX_BYTES = 10 * 1024 * 1024;
 const ACCEPTED = ['application/pdf', 'image/jpeg', 'image/png'];
-
-interface Line {
-  kind: string;
-  required: boolean;
-  state: string | null;
-  satisfied: boolean;
-  requested?: { note?: string; dueDate: string };
-}
-
-interface Document {
-  id: string;
-  kind: string;
-  fileName: string;
-  state: string;
-  quarantineReason?: string;
-  reviewReason?: string;
-  createdAt: number;
-}
-
-interface Upload {
-  documentId: string;
-  upload: { method: string; url: string; fields: Record<string, string> };
-}
 
 let checklist: Line[] = [];
 let documents: Document[] = [];
@@ -44,10 +21,7 @@ const problems = new Map<string, string>();
 /** The checklist and the documents: an application holds at most 100 (the cap), which is one
  * page of the list's default size, so the first page holds them all. */
 export async function loadDocuments(applicationId: string): Promise<void> {
-  const listed = await api<PageOf<Document> & { checklist: Line[] }>(
-    'GET',
-    `/api/applications/${applicationId}/documents`,
-  );
+  const listed = (await api('GET', '/api/applications/{id}/documents', { path: { id: applicationId } })) as DocumentList;
   checklist = listed.checklist;
   documents = listed.items;
 }
@@ -82,18 +56,18 @@ async function send(application: Application, kind: string, input: HTMLInputElem
   progress.set(kind, { name: file.name, percent: 0 });
   refresh();
   try {
-    const declared = await api<Upload>('POST', `/api/applications/${application.id}/documents`, {
-      kind,
-      fileName: file.name,
-      contentType: file.type,
-      size: file.size,
-    });
+    const declared = (await api('POST', '/api/applications/{id}/documents', {
+      path: { id: application.id },
+      body: { kind, fileName: file.name, contentType: file.type, size: file.size },
+    })) as Upload;
     const status = await post(declared.upload, file, (percent) => {
       progress.set(kind, { name: file.name, percent });
       refresh();
     });
     if (status >= 300) throw new Error(`storage answered ${status}`);
-    await api('POST', `/api/applications/${application.id}/documents/${declared.documentId}/complete`);
+    await api('POST', '/api/applications/{id}/documents/{docId}/complete', {
+      path: { id: application.id, docId: declared.documentId },
+    });
   } catch (error) {
     problems.set(kind, error instanceof ApiError && error.problem ? error.problem.title : t('documents.failed'));
   } finally {
@@ -106,7 +80,7 @@ async function send(application: Application, kind: string, input: HTMLInputElem
 
 async function remove(application: Application, document: Document): Promise<void> {
   try {
-    await api('DELETE', `/api/applications/${application.id}/documents/${document.id}`);
+    await api('DELETE', '/api/applications/{id}/documents/{docId}', { path: { id: application.id, docId: document.id } });
   } catch (error) {
     problems.set(document.kind, error instanceof ApiError && error.problem ? error.problem.title : t('documents.failed'));
   }

@@ -2,7 +2,15 @@
 // answers, history with reasons, documents to download and review, status changes with a
 // reason and a note to the applicant, document requests with a due date, the message thread.
 import { html, nothing, type TemplateResult } from 'lit-html';
-import { api } from '../api';
+import { api } from '../api/client';
+import type {
+  DocumentDownload,
+  Message,
+  OfficerCase as Case,
+  OfficerDocument as Document,
+  OfficerHistoryEntry as Entry,
+  QueueItem,
+} from '../api/pending-types';
 import { follow, navigate, refresh, type Page } from '../app';
 import { emptyState, failed, focusSummary, loaded, notice, summary, values, type FormState } from '../forms';
 import { table } from '../table';
@@ -16,54 +24,12 @@ const STATUSES = ['submitted', 'received', 'biometrics_requested', 'biometrics_c
 const TARGETS = ['received', 'biometrics_requested', 'biometrics_completed', 'in_review', 'interview_scheduled',
   'approved', 'refused', 'closed'];
 
-interface QueueItem {
-  id: string;
-  type: string;
-  status: string;
-  number?: string;
-  updatedAt: number;
-}
-
-interface Entry {
-  at: number;
-  actor: string;
-  from: string;
-  to: string;
-  reason?: string;
-  noteToApplicant?: string;
-}
-
-interface Document {
-  id: string;
-  kind: string;
-  fileName: string;
-  state: string;
-}
-
-interface Message {
-  id: string;
-  from: 'applicant' | 'officer';
-  body: string;
-  sentAt: number;
-  readAt: number;
-}
-
-/** The case view: the application and the first page of each of its lists. */
-interface Case {
-  application: Application;
-  history: PageOf<Entry>;
-  /** All of them: the cap (100) is one page. */
-  documents: PageOf<Document>;
-  /** Newest first. */
-  messages: PageOf<Message>;
-}
-
 let queue: QueueItem[] = [];
 let next: string | null = null;
 let types: ApplicationType[] = [];
 let current: Case | null = null;
-let history = new PagedList<Entry>('');
-let messages = new PagedList<Message>('');
+let history = new PagedList<Entry>();
+let messages = new PagedList<Message>();
 let state: FormState = emptyState();
 
 const params = () => new URLSearchParams(location.search);
@@ -75,10 +41,12 @@ export const queuePage: Page = {
   load: async () => {
     state = await loaded(async () => {
       types = await applicationTypes();
-      const query = new URLSearchParams({ status: params().get('status') ?? 'submitted' });
-      if (params().get('type')) query.set('type', params().get('type') ?? '');
-      if (params().get('cursor')) query.set('cursor', params().get('cursor') ?? '');
-      const page = await api<PageOf<QueueItem>>('GET', `/api/officer/queue?${query}`);
+      const query = {
+        status: params().get('status') ?? 'submitted',
+        type: params().get('type') || undefined,
+        cursor: params().get('cursor') || undefined,
+      };
+      const page = (await api('GET', '/api/officer/queue', { query })) as PageOf<QueueItem>;
       queue = page.items;
       next = page.nextCursor;
     });
@@ -145,17 +113,22 @@ async function act(action: () => Promise<unknown>, field: (name: string) => stri
 
 async function load(id: string): Promise<void> {
   types = await applicationTypes();
-  current = await api<Case>('GET', `/api/officer/applications/${id}`);
-  history = await new PagedList<Entry>(`/api/applications/${id}/history`).first(current.history);
-  messages = await new PagedList<Message>(`/api/applications/${id}/messages`).first(current.messages);
+  current = (await api('GET', '/api/officer/applications/{id}', { path: { id } })) as Case;
+  history = await new PagedList(
+    async (cursor) =>
+      (await api('GET', '/api/applications/{id}/history', { path: { id }, query: { cursor } })) as PageOf<Entry>,
+  ).first(current.history);
+  messages = await new PagedList(
+    async (cursor) =>
+      (await api('GET', '/api/applications/{id}/messages', { path: { id }, query: { cursor } })) as PageOf<Message>,
+  ).first(current.messages);
 }
 
 async function download(document: Document): Promise<void> {
   if (!current) return;
-  const link = await api<{ url: string }>(
-    'GET',
-    `/api/applications/${current.application.id}/documents/${document.id}/download`,
-  );
+  const link = (await api('GET', '/api/applications/{id}/documents/{docId}/download', {
+    path: { id: current.application.id, docId: document.id },
+  })) as DocumentDownload;
   window.location.assign(link.url);
 }
 
@@ -177,9 +150,9 @@ function documentsSection(type: ApplicationType, documents: Document[]): Templat
     const reason = item?.querySelector<HTMLElement & { value: string }>('[name=reason]')?.value ?? '';
     void act(
       () =>
-        api('POST', `/api/officer/applications/${current?.application.id}/documents/${document.id}/review`, {
-          decision,
-          reason: reason || null,
+        api('POST', '/api/officer/applications/{id}/documents/{docId}/review', {
+          path: { id: current?.application.id ?? '', docId: document.id },
+          body: { decision, reason: reason || null },
         }),
       (name) => (name === 'reason' ? `reason-${document.id}` : name),
     );
@@ -210,11 +183,14 @@ function forms(type: ApplicationType, application: Application): TemplateResult 
       event.preventDefault();
       const answers = values(event.currentTarget as HTMLFormElement);
       void act(() =>
-        api('POST', `/api/officer/applications/${application.id}/status`, {
-          to: answers.to,
-          reason: answers.reason,
-          noteToApplicant: answers.noteToApplicant || null,
-          version: application.version,
+        api('POST', '/api/officer/applications/{id}/status', {
+          path: { id: application.id },
+          body: {
+            to: answers.to,
+            reason: answers.reason,
+            noteToApplicant: answers.noteToApplicant || null,
+            version: application.version,
+          },
         }),
       );
     }}>
@@ -235,10 +211,13 @@ function forms(type: ApplicationType, application: Application): TemplateResult 
       const kinds = [...form.querySelectorAll<HTMLInputElement>('input[name=kind]:checked')].map((i) => i.value);
       const answers = values(form);
       void act(() =>
-        api('POST', `/api/officer/applications/${application.id}/document-requests`, {
-          documents: kinds.map((kind) => ({ kind, note: answers.requestNote || null })),
-          dueDate: answers.dueDate,
-          version: application.version,
+        api('POST', '/api/officer/applications/{id}/document-requests', {
+          path: { id: application.id },
+          body: {
+            documents: kinds.map((kind) => ({ kind, note: answers.requestNote || null })),
+            dueDate: answers.dueDate,
+            version: application.version,
+          },
         }),
       );
     }}>
@@ -275,7 +254,7 @@ function thread(application: Application): TemplateResult {
     <form novalidate @submit=${(event: SubmitEvent) => {
       event.preventDefault();
       const answers = values(event.currentTarget as HTMLFormElement);
-      void act(() => api('POST', `/api/officer/applications/${application.id}/messages`, { body: answers.message }));
+      void act(() => api('POST', '/api/officer/applications/{id}/messages', { path: { id: application.id }, body: { body: answers.message } }));
     }}>
       <gcds-textarea textarea-id="message" name="message" label=${t('officer.case.message')} required
         validate-on="other" error-message=${state.errors.get('body') ?? ''}></gcds-textarea>

@@ -1,0 +1,143 @@
+// The API client, typed by path and method from the OpenAPI document (`schema.d.ts`, generated
+// by `npm run gen:api`): a call names a route as the document does (`/api/applications/{id}`),
+// its path and query parameters and body are checked against that route, and its answer has the
+// route's type. The access token lives in memory only; the refresh token stays in its HttpOnly
+// cookie, which `/api/auth/refresh` reads to give a new access token when one is refused or after
+// a page reload. Every request carries the user's language.
+import { language } from '../i18n';
+import type { components, paths } from './schema';
+import type { Tokens } from './pending-types';
+
+/** The document's schemas, by name. */
+export type Schemas = components['schemas'];
+/** One invalid field of a request. */
+export type FieldProblem = Schemas['FieldError'];
+/** The body of a problem answer (RFC 9457). */
+export type Problem = Schemas['Problem'];
+
+type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+/** The paths that answer `M`. */
+type PathOf<M extends Method> = {
+  [P in keyof paths]: paths[P][Lowercase<M>] extends { responses: unknown } ? P : never;
+}[keyof paths];
+type Operation<M extends Method, P extends PathOf<M>> = NonNullable<paths[P][Lowercase<M>]>;
+type Json<R> = R extends { content: { 'application/json': infer T } } ? T : undefined;
+/** What an operation answers on success (`undefined` for 204). */
+export type Answer<O> = O extends { responses: infer R } ? Json<R[Extract<keyof R, 200 | 201 | 202 | 204>]> : never;
+type Untyped = { path?: Record<string, string>; query?: Record<string, string | undefined>; body?: unknown };
+/** A call's path and query parameters and its body, as the operation declares them. A route the
+ * document does not type yet (its answer is "anything") takes them unchecked. */
+type Init<O> = unknown extends Answer<O>
+  ? Untyped
+  : (O extends { parameters: infer P } ? Omit<P, 'header' | 'cookie'> : unknown) &
+      (O extends { requestBody: { content: { 'application/json': infer B } } } ? { body: B } : { body?: never });
+type Args<O> = object extends Init<O> ? [init?: Init<O>] : [init: Init<O>];
+
+/** An answer that is not a success: the problem document when there is one. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly problem: Problem | null,
+  ) {
+    super(problem?.title ?? `HTTP ${status}`);
+  }
+}
+
+let accessToken: string | null = null;
+
+export function signedIn(): boolean {
+  return accessToken !== null;
+}
+
+/** Whether the signed-in user is an agency officer (the token's groups; the API checks again). */
+export function isOfficer(): boolean {
+  if (!accessToken) return false;
+  try {
+    const payload = JSON.parse(atob(accessToken.split('.')[1].replace(/-/g, '+').replace(/_/g, '/')));
+    return Array.isArray(payload['cognito:groups']) && payload['cognito:groups'].includes('officers');
+  } catch {
+    return false;
+  }
+}
+
+export function forgetSession(): void {
+  accessToken = null;
+}
+
+/** `path` with its `{name}` parameters filled in and the query appended. */
+function url(path: string, { path: parameters, query }: Untyped = {}): string {
+  const filled = path.replace(/\{(\w+)\}/g, (_, name: string) => {
+    const value = parameters?.[name];
+    if (value === undefined) throw new Error(`${path}: no value for {${name}}`);
+    return encodeURIComponent(String(value));
+  });
+  const search = new URLSearchParams();
+  for (const [name, value] of Object.entries(query ?? {})) {
+    if (value !== undefined && value !== null) search.set(name, String(value));
+  }
+  const encoded = search.toString();
+  return encoded ? `${filled}?${encoded}` : filled;
+}
+
+async function send(method: string, path: string, body?: unknown): Promise<Response> {
+  const headers: Record<string, string> = { Accept: 'application/json', 'Accept-Language': language() };
+  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  if (accessToken) headers.Authorization = `Bearer ${accessToken}`;
+  return fetch(path, {
+    method,
+    headers,
+    body: body === undefined ? undefined : JSON.stringify(body),
+    credentials: 'same-origin',
+  });
+}
+
+async function read<T>(response: Response): Promise<T> {
+  if (response.ok) {
+    // 202 and 204 answers may have no body at all.
+    const text = await response.text();
+    return (text ? JSON.parse(text) : undefined) as T;
+  }
+  const problem = response.headers.get('content-type')?.includes('json') ? await response.json() : null;
+  throw new ApiError(response.status, problem);
+}
+
+/** Calls the route `method path`; a refused access token is renewed once through the refresh
+ * cookie. Throws an `ApiError` on any answer that is not a success. */
+export async function api<M extends Method, P extends PathOf<M>>(
+  method: M,
+  path: P,
+  ...[init]: Args<Operation<M, P>>
+): Promise<Answer<Operation<M, P>>> {
+  const target = url(path, init as Untyped | undefined);
+  const body = (init as Untyped | undefined)?.body;
+  let response = await send(method, target, body);
+  if (response.status === 401 && accessToken !== null && (await renew())) {
+    response = await send(method, target, body);
+  }
+  return read<Answer<Operation<M, P>>>(response);
+}
+
+/** Keeps the tokens of a completed sign-in. */
+export function keep(tokens: Tokens): void {
+  accessToken = tokens.accessToken;
+}
+
+/** A new access token from the refresh cookie; false when the session is over. */
+export async function renew(): Promise<boolean> {
+  const response = await fetch('/api/auth/refresh', { method: 'POST', credentials: 'same-origin' });
+  if (!response.ok) {
+    accessToken = null;
+    return false;
+  }
+  keep((await response.json()) as Tokens);
+  return true;
+}
+
+/** Ends every session of the user, here and elsewhere. */
+export async function signOut(): Promise<void> {
+  try {
+    await api('POST', '/api/auth/logout');
+  } finally {
+    accessToken = null;
+  }
+}

@@ -1,0 +1,45 @@
+// Who read or changed the signed-in applicant's applications, newest first, page by page.
+import { html } from 'lit-html';
+import { api } from '../api/client';
+import { type Page } from '../app';
+import { emptyState, loaded, summary, type FormState } from '../forms';
+import { table } from '../table';
+import { PagedList, loadMore } from '../paging';
+import { MESSAGES, formatDateTime, t, type MessageKey } from '../i18n';
+
+const readActivity = (cursor?: string) => api('GET', '/api/me/activity', { query: { cursor } });
+let activity = new PagedList(readActivity);
+let state: FormState = emptyState();
+
+/** An audit action as people read it (the code itself for one this app does not know yet). */
+function actionLabel(action: string): string {
+  const key = `activity.action.${action}` as MessageKey;
+  return key in MESSAGES.en ? t(key) : action;
+}
+
+export const activityPage: Page = {
+  title: () => t('activity.heading'),
+  private: true,
+  load: async () => {
+    state = await loaded(async () => {
+      activity = await new PagedList(readActivity).first();
+    });
+  },
+  view: () => html`
+    <p>${t('activity.lead')}</p>
+    ${summary(state, {})}
+    ${activity.items.length === 0
+      ? html`<p>${t('activity.empty')}</p>`
+      : html`${table(
+          [t('activity.when'), t('activity.who'), t('activity.what'), t('activity.outcome')],
+          activity.items.map(
+            (a) => html`<tr>
+              <td>${formatDateTime(a.at)}</td>
+              <td>${t(`activity.role.${a.role}` as 'activity.role.officer')}</td>
+              <td>${actionLabel(a.action)}</td>
+              <td>${a.outcome === 'allowed' ? t('activity.allowed') : t('activity.denied')}</td>
+            </tr>`,
+          ),
+        )}
+        ${loadMore(activity, state)}`}`,
+};
