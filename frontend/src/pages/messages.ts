@@ -14,19 +14,21 @@ let state: FormState = emptyState();
 /** Records that the applicant read the officer's messages shown (newest first, page by page). */
 async function markRead(id: string, shown: Message[]): Promise<void> {
   const unread = shown.filter((m) => m.from === 'officer' && m.readAt === 0);
-  await Promise.all(
-    unread.map((m) => api('POST', '/api/applications/{id}/messages/{messageId}/read', { path: { id, messageId: m.id } })),
-  );
+  const read = (messageId: string) =>
+    api('POST', '/api/applications/{id}/messages/{messageId}/read', { path: { id, messageId } });
+  await Promise.all(unread.map((m) => read(m.id)));
 }
+
+/** The thread of application `id`, page by page. */
+const thread = (id: string) => async (cursor?: string) =>
+  (await api('GET', '/api/applications/{id}/messages', { path: { id }, query: { cursor } })) as PageOf<Message>;
 
 export const messagesPage: Page = {
   title: () => t('messages.heading'),
   private: true,
   load: async ({ id }) => {
     state = await loaded(async () => {
-      messages = await new PagedList(
-        async (cursor) => (await api('GET', '/api/applications/{id}/messages', { path: { id }, query: { cursor } })) as PageOf<Message>,
-      ).first();
+      messages = await new PagedList(thread(id)).first();
       await markRead(id, messages.items);
     });
   },

@@ -67,7 +67,8 @@ describe('the API client', () => {
   });
 
   it('throws the problem of an answer that is not a success', async () => {
-    const problem = { type: 'invalid-fields', title: 'Invalide', status: 400, errors: [{ field: 'phone', code: 'e164' }] };
+    const errors = [{ field: 'phone', code: 'e164' }];
+    const problem = { type: 'invalid-fields', title: 'Invalide', status: 400, errors };
     answers.push(json(400, problem, 'application/problem+json'));
     const error = await api('PATCH', '/api/me', { body: {} }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ApiError);
