@@ -1,5 +1,5 @@
 # The two commands a newcomer needs: `make run` and `make test`. Everything else is a step of them.
-.PHONY: run test venv frontend fmt lint bench lambda
+.PHONY: run test contract venv frontend fmt lint bench lambda
 
 VENV := .venv
 PYTHON ?= python3
@@ -9,7 +9,8 @@ run: frontend
 	cargo run -p portal-local --bin portal
 
 ## test: everything CI checks: format, lints, template, all Rust tests with moto, the web app's
-## unit tests, and its journeys in Chromium against a local portal (with axe checks)
+## unit tests, its journeys in Chromium against a local portal (with axe checks), and the API
+## contract (OpenAPI 3.1 meta-schema, Schemathesis)
 test: venv frontend
 	cargo fmt --all -- --check
 	cargo clippy --workspace --all-targets --all-features -- -D warnings
@@ -18,8 +19,20 @@ test: venv frontend
 	cd frontend && npm test
 	# The portal binary nextest built for the local crate's tests (same features: no rebuild).
 	cd frontend && PORTAL_BIN=$(CURDIR)/target/debug/portal npm run e2e
+	# The API contract, on the same portal binary; the admin CLI makes its officer.
+	cargo build -p portal-admin
+	$(CONTRACT_RUN)
 
-## venv: the Python tools the tests use (moto, cfn-lint), pinned in infra/emulator/requirements.txt
+## contract: the API contract run alone (builds the portal and the admin CLI first): the served
+## OpenAPI document against the 3.1 meta-schema, then Schemathesis as an applicant and as an officer
+## (tests/contract/run.py; CONTRACT_SEED, CONTRACT_MAX_EXAMPLES to explore beyond CI's bound)
+TARGET_DIR := $(or $(CARGO_TARGET_DIR),$(CURDIR)/target)
+CONTRACT_RUN = $(VENV)/bin/python tests/contract/run.py --portal $(TARGET_DIR)/debug/portal --admin $(TARGET_DIR)/debug/portal-admin
+contract: venv
+	cargo build -p portal-local --bin portal -p portal-admin
+	$(CONTRACT_RUN)
+
+## venv: the Python tools the tests use (moto, cfn-lint, schemathesis, openapi-spec-validator), pinned in infra/emulator/requirements.txt
 venv: $(VENV)/.installed
 $(VENV)/.installed: infra/emulator/requirements.txt
 	$(PYTHON) -m venv $(VENV)
