@@ -394,9 +394,10 @@ journey('an applicant applies and an officer asks for a document, in the browser
 
   await page.getByRole('link', { name: 'My activity' }).click();
   await page.waitForURL('**/activity');
-  // The access is recorded once the check allows it, so the attempt refused as incomplete is
-  // listed too: two such lines.
-  await page.getByRole('cell', { name: 'Submitted the application' }).first().waitFor();
+  // An access is recorded when the check allows it, before the request is carried out: the
+  // attempt refused as incomplete is listed too (two such lines), which is why the log says
+  // "Submitting", not "Submitted".
+  await page.getByRole('cell', { name: 'Submitting the application' }).first().waitFor();
   await checkBothLanguages(page, 'activity');
 
   await page.getByRole('link', { name: 'My applications' }).click();
