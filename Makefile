@@ -1,7 +1,9 @@
 # The two commands a newcomer needs: `make run` and `make test`. Everything else is a step of them.
-.PHONY: run test contract venv frontend fmt lint bench lambda
+.PHONY: run test contract venv frontend fmt lint bench lambda fuzz
 
 VENV := .venv
+FUZZ_TEST_MS ?= 3000
+FUZZ_SECONDS ?= 60
 PYTHON ?= python3
 
 ## run: build and serve the whole portal on http://127.0.0.1:8080 (PORTAL_ADDR, PORTAL_DATA_DIR)
@@ -15,7 +17,8 @@ test: venv frontend
 	cargo fmt --all -- --check
 	cargo clippy --workspace --all-targets --all-features -- -D warnings
 	$(VENV)/bin/cfn-lint template.yaml infra/edge.yaml
-	infra/emulator/with-moto cargo nextest run --workspace --all-features --no-fail-fast
+	# The fuzz targets run here too, on their seeds and random inputs for FUZZ_TEST_MS each.
+	BOLERO_RANDOM_TEST_TIME_MS=$(FUZZ_TEST_MS) infra/emulator/with-moto cargo nextest run --workspace --all-features --no-fail-fast
 	cd frontend && npm test
 	# The portal binary nextest built for the local crate's tests (same features: no rebuild).
 	cd frontend && PORTAL_BIN=$(CURDIR)/target/debug/portal npm run e2e
@@ -67,3 +70,12 @@ bench:
 lambda: venv
 	$(VENV)/bin/pip install --quiet --disable-pip-version-check cargo-lambda
 	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" cargo lambda build --release --arm64 -p portal-system -p portal-profile -p portal-auth -p portal-applications -p portal-documents -p portal-messages -p portal-officer -p portal-scan -p portal-notify
+
+## fuzz: every fuzz target (fuzz/src/targets.rs) coverage-guided for FUZZ_SECONDS each, with
+## libFuzzer through cargo-bolero on stable Rust (no sanitizer: those need nightly). The
+## instrumented build goes to target/x86_64-unknown-linux-gnu/fuzz, apart from every other build.
+fuzz:
+	command -v cargo-bolero >/dev/null || cargo install --locked cargo-bolero
+	set -e; for target in $$(cargo test -q -p portal-fuzz --lib -- --list --format terse | sed -n 's/: test$$//p'); do \
+	  cargo bolero test -p portal-fuzz --sanitizer NONE --target-dir target -T $(FUZZ_SECONDS)s $$target; \
+	done

@@ -10,7 +10,7 @@ use crate::pdf::{self, PdfRefusal};
 /// Largest file accepted: 10 MiB.
 pub const MAX_UPLOAD_BYTES: u64 = 10 * 1024 * 1024;
 /// Longest file name kept, in characters.
-const MAX_NAME_CHARS: usize = 120;
+pub const MAX_NAME_CHARS: usize = 120;
 /// Name kept when nothing usable is left of the one sent.
 const FALLBACK_NAME: &str = "document";
 /// Bytes read from the start of an image to recognize its kind.
@@ -58,7 +58,7 @@ impl FileKind {
     }
 
     /// Every extension a file of this kind may have.
-    fn extensions(self) -> &'static [&'static str] {
+    pub fn extensions(self) -> &'static [&'static str] {
         match self {
             FileKind::Pdf => &["pdf"],
             FileKind::Jpeg => &["jpg", "jpeg"],
@@ -163,7 +163,8 @@ pub fn sanitize_file_name(sent: &str) -> String {
         .chars()
         .map(|c| if c.is_alphanumeric() || matches!(c, '.' | '-' | '_' | ' ' | '(' | ')') { c } else { '_' })
         .collect();
-    let trimmed = cleaned.trim().trim_start_matches('.').trim();
+    // Dots and spaces together: `" . .x"` must not keep a leading dot behind a space.
+    let trimmed = cleaned.trim_start_matches(['.', ' ']).trim_end();
     let shortened: String = trimmed.chars().take(MAX_NAME_CHARS).collect();
     let shortened = shortened.trim_end();
     if shortened.chars().all(|c| c == '_' || c == '.') { FALLBACK_NAME.to_owned() } else { shortened.to_owned() }
@@ -235,6 +236,14 @@ mod tests {
         assert_eq!(sanitize_file_name("passeport été 2026.pdf"), "passeport été 2026.pdf");
         assert_eq!(sanitize_file_name("a\"; filename=evil.exe\r\n.pdf"), "a__ filename_evil.exe__.pdf");
         assert_eq!(sanitize_file_name(""), FALLBACK_NAME);
+    }
+
+    #[test]
+    fn u3_dots_behind_spaces_are_leading_dots_too() {
+        // Found by the `file_names` fuzz target: trimming spaces, then dots, then spaces again
+        // kept ". )".
+        assert_eq!(sanitize_file_name(" .  . )"), ")");
+        assert_eq!(sanitize_file_name(". .bashrc"), "bashrc");
     }
 
     proptest! {

@@ -1,0 +1,155 @@
+//! The fuzz targets: each `#[test]` hands `bolero::check!` one harness, which `cargo test` runs on
+//! random inputs and `cargo bolero test` under libFuzzer.
+
+use std::cell::RefCell;
+use std::sync::Once;
+
+use axum::body::Body;
+use axum::extract::{FromRequest, Request};
+use axum::response::IntoResponse;
+use portal_api::body::JsonBody;
+use portal_domain::files::{self, FileKind, MAX_NAME_CHARS, QuarantineReason};
+use portal_domain::pdf;
+use serde::de::DeserializeOwned;
+use tokio::runtime::Runtime;
+
+/// Every accepted kind.
+const KINDS: [FileKind; 3] = [FileKind::Pdf, FileKind::Jpeg, FileKind::Png];
+
+/// One target per request body type, from the list below: `target name => type`, each seeded
+/// with a few valid bodies in `src/__fuzz__/targets__<name>/corpus/seed-*`.
+macro_rules! body_targets {
+    ($($name:ident => $body:ty,)*) => {$(
+        #[test]
+        fn $name() {
+            let runtime = runtime();
+            bolero::check!().for_each(|bytes: &[u8]| json_body::<$body>(&runtime, bytes));
+        }
+    )*};
+}
+
+// Bodies are private to their function crates until they move to `portal_api::contract`; until
+// then public types bodies are made of stand in (`portal_messages::MessageBody` is public, but
+// would bring the AWS SDK into the instrumented build). Each contract body type gets a line here.
+body_targets! {
+    // Stand-in for `FormBody`'s `data` (any JSON object), seeded with every area's bodies.
+    v2_body_json_object => serde_json::Map<String, serde_json::Value>,
+    // Stand-in for `preferredLanguage` (`RegisterBody`, `MePatch`).
+    v2_body_language => portal_domain::profile::Language,
+    // Stand-in for `StatusBody`'s `to`.
+    v2_body_status => portal_domain::status::Status,
+}
+
+/// A file name as a browser may send it (any text: a lossy reading of the bytes) is kept as
+/// `files.rs` promises, and downloads under a kept name with the verified kind's extension.
+#[test]
+fn v2_file_names() {
+    bolero::check!().for_each(|bytes: &[u8]| {
+        let sent = String::from_utf8_lossy(bytes);
+        let kept = files::sanitize_file_name(&sent);
+        assert_kept(&kept);
+        assert_eq!(files::sanitize_file_name(&kept), kept, "sanitizing twice changes nothing");
+        for kind in KINDS {
+            let name = files::download_name(&sent, kind);
+            assert_kept(&name);
+            let extension = name.rsplit_once('.').map(|(_, extension)| extension.to_ascii_lowercase());
+            assert!(extension.is_some_and(|e| kind.extensions().contains(&e.as_str())), "{name:?} for {kind:?}");
+        }
+    });
+}
+
+/// What `files.rs` promises of a kept name.
+fn assert_kept(name: &str) {
+    assert!(!name.is_empty(), "empty name");
+    assert!(name.chars().count() <= MAX_NAME_CHARS, "{name:?} is too long");
+    assert!(!name.starts_with('.'), "{name:?} starts with a dot");
+    assert!(name.trim() == name, "{name:?} has surrounding spaces");
+    assert!(
+        name.chars().all(|c| c.is_alphanumeric() || matches!(c, '.' | '-' | '_' | ' ' | '(' | ')')),
+        "{name:?} holds a separator, control or quoting character"
+    );
+}
+
+/// A file's first bytes name its kind exactly as the formats define their signatures, and
+/// verification, fed what the verifier reads of a file, accepts it only as the kind its bytes
+/// show (a PDF only when the PDF check passes too).
+#[test]
+fn v2_magic_bytes() {
+    bolero::check!().for_each(|bytes: &[u8]| {
+        let sniffed = FileKind::sniff(bytes);
+        assert_eq!(sniffed, KINDS.into_iter().find(|kind| bytes.starts_with(signature(*kind))));
+        let size = bytes.len() as u64;
+        for declared in KINDS {
+            let read = &bytes[..bytes.len().min(declared.bytes_to_verify())];
+            let outcome = without_panics(|| files::verify(declared, size, size, read));
+            if bytes.is_empty() {
+                assert_eq!(outcome, Err(QuarantineReason::Empty));
+                continue;
+            }
+            let is_declared_kind =
+                sniffed == Some(declared) && (declared != FileKind::Pdf || without_panics(|| pdf::check(read)).is_ok());
+            assert_eq!(outcome.is_ok(), is_declared_kind, "declared {declared:?}: {outcome:?}");
+            assert_eq!(files::verify(declared, size + 1, size, read), Err(QuarantineReason::SizeMismatch));
+        }
+    });
+}
+
+/// The published signatures of the accepted kinds.
+fn signature(kind: FileKind) -> &'static [u8] {
+    match kind {
+        FileKind::Pdf => b"%PDF-",
+        FileKind::Jpeg => &[0xFF, 0xD8, 0xFF],
+        FileKind::Png => b"\x89PNG\r\n\x1a\n",
+    }
+}
+
+/// Any bytes, not only those that start like a PDF, go through the whole-file PDF check.
+#[test]
+fn v2_pdf_check() {
+    bolero::check!().for_each(|bytes: &[u8]| {
+        let _ = without_panics(|| pdf::check(bytes));
+    });
+}
+
+thread_local! {
+    /// The last panic on this thread, as the panic hook saw it.
+    static PANIC: RefCell<Option<String>> = const { RefCell::new(None) };
+}
+
+/// Runs `f` and fails if anything panicked in it, even a panic `pdf::check` catches: release
+/// builds abort on panic, so there a caught panic would end the invocation all the same.
+fn without_panics<R>(f: impl FnOnce() -> R) -> R {
+    static HOOK: Once = Once::new();
+    HOOK.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            PANIC.set(Some(info.to_string()));
+            previous(info);
+        }));
+    });
+    PANIC.take();
+    let result = f();
+    if let Some(panic) = PANIC.take() {
+        panic!("a caught panic: {panic}");
+    }
+    result
+}
+
+/// Feeds `bytes` as the JSON body of a request through [`JsonBody<T>`], the extractor every
+/// handler takes its body with (so its size limit and its mapping of refusals run too), and
+/// panics unless the answer is a `T` or a 4xx problem: a body never makes a 5xx.
+fn json_body<T: DeserializeOwned>(runtime: &Runtime, bytes: &[u8]) {
+    let request = Request::post("/")
+        .header("content-type", "application/json")
+        .body(Body::from(bytes.to_vec()))
+        .expect("a request with a static method, path and header");
+    if let Err(refusal) = runtime.block_on(JsonBody::<T>::from_request(request, &())) {
+        let status = refusal.into_response().status();
+        assert!(status.is_client_error(), "a body answered {status}");
+    }
+}
+
+/// The runtime the body targets drive the extractor on: one thread, like a Lambda invocation.
+fn runtime() -> Runtime {
+    tokio::runtime::Builder::new_current_thread().build().expect("a current-thread runtime")
+}
