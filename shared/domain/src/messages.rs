@@ -133,6 +133,7 @@ pub struct MessageView {
     pub from: Side,
     /// Who wrote it (`sub`); left out of an officer's message shown to the applicant.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "String")]
     pub author: Option<String>,
     /// The text.
     pub body: String,
