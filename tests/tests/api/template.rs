@@ -600,7 +600,7 @@ fn every_binary_of_the_template_is_the_binary_of_its_own_function_crate() {
         let name = dir.file_name().and_then(|n| n.to_str()).expect("utf-8").to_owned();
         let (package, bins) = manifest_names(&manifest);
         assert_eq!(package, Some(format!("portal-{name}")), "functions/{name} is not the crate portal-{name}");
-        assert_eq!(bins, [name.clone()], "functions/{name} does not build the one binary {name}");
+        assert_eq!(bins, std::slice::from_ref(&name), "functions/{name} does not build the one binary {name}");
         crates.insert(name);
     }
     assert_eq!(deployed, crates, "the template deploys exactly the binaries of functions/");
