@@ -66,10 +66,14 @@ bench:
 	target/release/presign
 	target/release/account-load target/release/portal
 
-## lambda: arm64 Lambda bootstraps of every area (cargo-lambda from the venv, zig included)
+## The function crates: each directory of functions/ is the crate portal-<dir> with the binary
+## <dir> that template.yaml names (tests/tests/api/template.rs holds them to that).
+FUNCTIONS := $(patsubst functions/%/Cargo.toml,portal-%,$(wildcard functions/*/Cargo.toml))
+
+## lambda: arm64 Lambda bootstraps of every function (cargo-lambda from the venv, zig included)
 lambda: venv
 	$(VENV)/bin/pip install --quiet --disable-pip-version-check cargo-lambda
-	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" cargo lambda build --release --arm64 -p portal-system -p portal-profile -p portal-auth -p portal-applications -p portal-documents -p portal-messages -p portal-officer -p portal-scan -p portal-notify
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" cargo lambda build --release --arm64 $(addprefix -p ,$(FUNCTIONS))
 
 ## fuzz: every fuzz target (fuzz/src/targets.rs) coverage-guided for FUZZ_SECONDS each, with
 ## libFuzzer through cargo-bolero on stable Rust (no sanitizer: those need nightly). The

@@ -14,8 +14,7 @@ use portal_domain::sessions::Revocations;
 use portal_domain::table::Table;
 use portal_local::LocalServices;
 use portal_local::config::PortalConfig;
-use portal_store::cognito::{CognitoConfig, CognitoIdentity};
-use portal_store::dynamodb::DynamoTable;
+use portal_store::cognito::CognitoConfig;
 
 /// The password, from the environment or standard input.
 fn read_password() -> Result<String> {
@@ -34,15 +33,14 @@ async fn main() -> Result<()> {
     let env = Environment::process();
     let clock = SystemClock;
     let message = if cli.aws {
-        let aws = portal_store::aws::load_sdk_config().await?;
+        let aws = portal_store::aws::AwsClients::load().await?;
         let cognito = CognitoConfig {
             user_pool_id: env.required("USER_POOL_ID")?,
             client_id: env.required("USER_POOL_CLIENT_ID")?,
             client_secret: env.required("USER_POOL_CLIENT_SECRET")?,
         };
-        let identity = CognitoIdentity::new(aws_sdk_cognitoidentityprovider::Client::new(&aws), cognito);
-        let table: Arc<dyn Table> =
-            Arc::new(DynamoTable::new(aws_sdk_dynamodb::Client::new(&aws), TableConfig::from_env(&env)?.table_name));
+        let identity = aws.identity(cognito);
+        let table: Arc<dyn Table> = Arc::new(aws.table(TableConfig::from_env(&env)?.table_name));
         let backend = Backend {
             identity: &identity,
             applications: Applications::new(Arc::clone(&table)),

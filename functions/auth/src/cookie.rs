@@ -1,22 +1,27 @@
 //! The refresh-token cookie: `HttpOnly` (no script reads it), `Secure`, `SameSite=Strict` (never
 //! sent cross-site) and scoped to `/api/auth`, so it travels only to the routes that use it.
 
-use axum::http::HeaderMap;
 use axum::http::header::COOKIE;
-
-/// Name of the cookie.
-pub const REFRESH_COOKIE: &str = "portal_refresh";
+use axum::http::{HeaderMap, HeaderValue};
+use portal_api::contract::auth::REFRESH_COOKIE;
+use portal_api::problem::ApiError;
 
 /// How long the browser keeps it: the refresh token's own lifetime (12 hours).
 const MAX_AGE_SECONDS: u64 = 12 * 60 * 60;
 
-/// A `Set-Cookie` value that removes the cookie.
-pub const CLEARED_REFRESH_COOKIE: &str =
-    "portal_refresh=; HttpOnly; Secure; SameSite=Strict; Path=/api/auth; Max-Age=0";
+/// Where it is sent, and how.
+const ATTRIBUTES: &str = "HttpOnly; Secure; SameSite=Strict; Path=/api/auth";
 
 /// The `Set-Cookie` value carrying a refresh token.
-pub fn refresh_cookie(token: &str) -> String {
-    format!("{REFRESH_COOKIE}={token}; HttpOnly; Secure; SameSite=Strict; Path=/api/auth; Max-Age={MAX_AGE_SECONDS}")
+pub fn refresh_cookie(token: &str) -> Result<HeaderValue, ApiError> {
+    let cookie = format!("{REFRESH_COOKIE}={token}; {ATTRIBUTES}; Max-Age={MAX_AGE_SECONDS}");
+    HeaderValue::try_from(cookie).map_err(|error| ApiError::Internal(Box::new(error)))
+}
+
+/// A `Set-Cookie` value that removes the cookie.
+pub fn cleared_refresh_cookie() -> HeaderValue {
+    HeaderValue::try_from(format!("{REFRESH_COOKIE}=; {ATTRIBUTES}; Max-Age=0"))
+        .unwrap_or_else(|_| unreachable!("the cookie's name and attributes are header-safe"))
 }
 
 /// The refresh token the browser sent, if any.
@@ -39,10 +44,15 @@ mod tests {
 
     #[test]
     fn the_cookie_is_locked_down() {
-        let cookie = refresh_cookie("abc");
-        for attribute in ["HttpOnly", "Secure", "SameSite=Strict", "Path=/api/auth"] {
-            assert!(cookie.contains(attribute), "{attribute} missing from {cookie}");
+        let set = refresh_cookie("abc").expect("header-safe");
+        let cleared = cleared_refresh_cookie();
+        for cookie in [set.to_str().expect("ascii"), cleared.to_str().expect("ascii")] {
+            assert!(cookie.starts_with("portal_refresh="), "{cookie}");
+            for attribute in ["HttpOnly", "Secure", "SameSite=Strict", "Path=/api/auth"] {
+                assert!(cookie.contains(attribute), "{attribute} missing from {cookie}");
+            }
         }
+        assert!(cleared.to_str().expect("ascii").ends_with("Max-Age=0"));
     }
 
     #[test]

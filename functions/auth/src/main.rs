@@ -5,9 +5,8 @@ use std::sync::Arc;
 use portal_api::config::{Environment, TableConfig};
 use portal_auth::AuthState;
 use portal_domain::clock::SystemClock;
-use portal_store::cognito::{CognitoConfig, CognitoIdentity};
-use portal_store::dynamodb::DynamoTable;
-use portal_store::ses_sns::AwsNotifier;
+use portal_store::aws::AwsClients;
+use portal_store::cognito::CognitoConfig;
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
@@ -21,11 +20,10 @@ async fn main() -> Result<(), lambda_http::Error> {
             client_id: env.required("USER_POOL_CLIENT_ID")?,
             client_secret: env.required("USER_POOL_CLIENT_SECRET")?,
         };
-        let aws = portal_store::aws::load_sdk_config().await?;
-        let table = Arc::new(DynamoTable::new(aws_sdk_dynamodb::Client::new(&aws), table_config.table_name));
-        let identity = CognitoIdentity::new(aws_sdk_cognitoidentityprovider::Client::new(&aws), cognito);
-        let notifier = AwsNotifier::new(aws_sdk_sesv2::Client::new(&aws), aws_sdk_sns::Client::new(&aws), sender);
-        Ok(portal_auth::router(AuthState::new(Arc::new(identity), table, Arc::new(notifier), Arc::new(SystemClock)))?)
+        let aws = AwsClients::load().await?;
+        let table = Arc::new(aws.table(table_config.table_name));
+        let (identity, notifier) = (Arc::new(aws.identity(cognito)), Arc::new(aws.notifier(sender)));
+        Ok(portal_auth::router(AuthState::new(identity, table, notifier, Arc::new(SystemClock)))?)
     })
     .await
 }

@@ -9,25 +9,23 @@ use std::sync::Arc;
 
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
 use axum::{Json, Router};
 use portal_api::access::{CaseAccess, Party};
 use portal_api::body::JsonBody;
-use portal_api::paging::{Paging, page_json};
+use portal_api::contract::Page;
+use portal_api::contract::messages::{Inbox, NewMessage, NotificationPage};
+use portal_api::paging::Paging;
 use portal_api::params::PathParams;
 use portal_api::principal::Principal;
-use portal_api::problem::{ApiError, FieldError};
+use portal_api::problem::ApiError;
 use portal_api::routes::{self, Area, MissingHandler};
 use portal_domain::application_documents::Documents;
-use portal_domain::applications::Application;
 use portal_domain::clock::Clock;
 use portal_domain::ids::{ApplicationId, MessageId, NotificationId};
-use portal_domain::messages::{self, Message, Messages, SendError, Side};
+use portal_domain::messages::{MessageView, Messages, Side};
 use portal_domain::notifications::Notifications;
 use portal_domain::sessions::Revocations;
 use portal_domain::table::Table;
-use serde::Deserialize;
-use serde_json::{Value, json};
 
 /// What the area's handlers need.
 #[derive(Clone)]
@@ -68,51 +66,11 @@ pub fn router(state: MessagesState) -> Result<Router, MissingHandler> {
     Ok(router.with_state(state))
 }
 
-/// A message to send, from either side.
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct MessageBody {
-    /// The text.
-    pub body: String,
-    /// Documents of the same application it points to.
-    #[serde(default)]
-    pub document_ids: Vec<String>,
-}
-
-impl MessageBody {
-    /// The message, if the body is within limits and every document is the application's own
-    /// (the application's documents are read only when the message points to some).
-    pub async fn into_message(
-        self,
-        application: &Application,
-        documents: &Documents,
-        from: Side,
-        author: &str,
-        at: u64,
-    ) -> Result<Message, ApiError> {
-        let known = if self.document_ids.is_empty() { Vec::new() } else { documents.of(&application.id).await? };
-        let problems = messages::problems(&self.body, &self.document_ids, &known);
-        if !problems.is_empty() {
-            return Err(ApiError::Invalid(problems.into_iter().map(|(f, code)| FieldError::new(f, code)).collect()));
-        }
-        let body = self.body.trim().to_owned();
-        Ok(Message::new(&application.id, from, author, body, self.document_ids, at))
-    }
-}
-
-/// The answer to a message that could not be sent.
-pub fn send_failure(error: SendError) -> ApiError {
-    match error {
-        SendError::DailyLimit { retry_after } => ApiError::LimitReached { retry_after },
-        SendError::Store(store) => store.into(),
-    }
-}
-
-/// A message as the caller may see it.
-fn view(message: &Message, party: Party) -> Value {
+/// The side of the thread a party reads from.
+fn side_of(party: Party) -> Side {
     match party {
-        Party::Officer => json!(message),
-        Party::Owner => message.applicant_view(),
+        Party::Owner => Side::Applicant,
+        Party::Officer => Side::Officer,
     }
 }
 
@@ -122,24 +80,24 @@ async fn list(
     State(state): State<MessagesState>,
     PathParams(id): PathParams<ApplicationId>,
     Paging(page): Paging,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<Page<MessageView>>, ApiError> {
     let (_, party) =
         state.access.application_for(&id, &principal, &[Party::Owner, Party::Officer], "read-messages").await?;
-    let thread = state.messages.thread(&id, &page).await?;
-    Ok(Json(page_json(thread.map(|message| view(&message, party)))))
+    let thread = Page::from(state.messages.thread(&id, &page).await?);
+    Ok(Json(thread.map(|message| MessageView::for_side(message, side_of(party)))))
 }
 
 async fn send(
     principal: Principal,
     State(state): State<MessagesState>,
     PathParams(id): PathParams<ApplicationId>,
-    JsonBody(body): JsonBody<MessageBody>,
-) -> Result<Response, ApiError> {
+    JsonBody(body): JsonBody<NewMessage>,
+) -> Result<(StatusCode, Json<MessageView>), ApiError> {
     let (application, _) = state.access.application_for(&id, &principal, &[Party::Owner], "send-message").await?;
-    let message =
-        body.into_message(&application, &state.documents, Side::Applicant, &principal.sub, state.clock.now()).await?;
-    state.messages.send(&application.owner, &message).await.map_err(send_failure)?;
-    Ok((StatusCode::CREATED, Json(message)).into_response())
+    let draft = body.draft(Side::Applicant, &principal.sub);
+    let message = draft.compose(&application.id, &state.documents, state.clock.now()).await?;
+    state.messages.send(&application.owner, &message).await?;
+    Ok((StatusCode::CREATED, Json(MessageView::for_side(message, Side::Applicant))))
 }
 
 /// Records that the caller read a message of the other side (reading one's own changes nothing).
@@ -147,29 +105,17 @@ async fn mark_read(
     principal: Principal,
     State(state): State<MessagesState>,
     PathParams((id, message_id)): PathParams<(ApplicationId, MessageId)>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<MessageView>, ApiError> {
     let (application, party) =
         state.access.application_for(&id, &principal, &[Party::Owner, Party::Officer], "read-message").await?;
     let message = state.messages.get(&id, &message_id).await?.ok_or(ApiError::NotFound)?;
-    let other_side = match party {
-        Party::Owner => Side::Officer,
-        Party::Officer => Side::Applicant,
-    };
-    if message.from != other_side || message.is_read() {
-        return Ok(Json(view(&message, party)));
-    }
-    let now = state.clock.now();
-    let mut read = message.clone();
-    if state.messages.mark_read(&application.owner, &message, now).await? {
-        read.read_at = now;
-    }
-    Ok(Json(view(&read, party)))
+    let reader = side_of(party);
+    let read = state.messages.read_by(&application.owner, message, reader, state.clock.now()).await?;
+    Ok(Json(MessageView::for_side(read, reader)))
 }
 
-async fn inbox(principal: Principal, State(state): State<MessagesState>) -> Result<Json<Value>, ApiError> {
-    let entries = state.messages.inbox(&principal.sub).await?;
-    let unread: u64 = entries.iter().map(|e| e.unread).sum();
-    Ok(Json(json!({"unread": unread, "applications": entries})))
+async fn inbox(principal: Principal, State(state): State<MessagesState>) -> Result<Json<Inbox>, ApiError> {
+    Ok(Json(Inbox::of(state.messages.inbox(&principal.sub).await?)))
 }
 
 /// One page of the caller's notifications, newest first, with how many of them are unread.
@@ -177,12 +123,9 @@ async fn notifications(
     principal: Principal,
     State(state): State<MessagesState>,
     Paging(page): Paging,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<NotificationPage>, ApiError> {
     let notifications = state.notifications.of(&principal.sub, &page).await?;
-    let unread = notifications.items.iter().filter(|n| n.read_at == 0).count();
-    let mut answer = page_json(notifications);
-    answer["unread"] = json!(unread);
-    Ok(Json(answer))
+    Ok(Json(NotificationPage::from(Page::from(notifications))))
 }
 
 async fn mark_notification_read(

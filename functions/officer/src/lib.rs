@@ -10,6 +10,7 @@ use axum::http::StatusCode;
 use axum::{Json, Router};
 use portal_api::access::type_of;
 use portal_api::body::JsonBody;
+use portal_api::contract::messages::NewMessage;
 use portal_api::paging::{Paging, page_json};
 use portal_api::params::{PathParams, QueryParams};
 use portal_api::principal::{Officer, Principal};
@@ -22,12 +23,11 @@ use portal_domain::audit::{Audit, AuditRecord, Outcome};
 use portal_domain::clock::{Clock, utc_date};
 use portal_domain::ids::{ApplicationId, DocumentId, TypeCode};
 use portal_domain::keys;
-use portal_domain::messages::{Message, Messages, Side};
+use portal_domain::messages::{MessageView, Messages, Side};
 use portal_domain::paging::Paged;
 use portal_domain::sessions::Revocations;
 use portal_domain::status::{Actor, Command, Status};
 use portal_domain::table::{Condition, Item, StoreError, Table, WriteOp};
-use portal_messages::{MessageBody, send_failure};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
@@ -333,16 +333,16 @@ async fn send_message(
     officer: Officer,
     State(state): State<OfficerState>,
     PathParams(id): PathParams<ApplicationId>,
-    JsonBody(body): JsonBody<MessageBody>,
-) -> Result<(StatusCode, Json<Message>), ApiError> {
+    JsonBody(body): JsonBody<NewMessage>,
+) -> Result<(StatusCode, Json<MessageView>), ApiError> {
     let application = state.applications.get(&id).await?.ok_or(ApiError::NotFound)?;
     if application.owner.is_empty() {
         // A paper application nobody has linked yet: there is no one to write to.
         return Err(ApiError::InvalidState);
     }
-    let message =
-        body.into_message(&application, &state.documents, Side::Officer, &officer.sub, state.clock.now()).await?;
-    state.messages.send(&application.owner, &message).await.map_err(send_failure)?;
+    let draft = body.draft(Side::Officer, &officer.sub);
+    let message = draft.compose(&application.id, &state.documents, state.clock.now()).await?;
+    state.messages.send(&application.owner, &message).await?;
     state.audit(&id, &officer, "send-message").await?;
-    Ok((StatusCode::CREATED, Json(message)))
+    Ok((StatusCode::CREATED, Json(MessageView::for_side(message, Side::Officer))))
 }

@@ -2,25 +2,22 @@
 
 use std::sync::Arc;
 
-use aws_credential_types::provider::SharedCredentialsProvider;
 use aws_lambda_events::s3::S3Event;
 use lambda_runtime::{LambdaEvent, service_fn};
 use portal_api::config::{BucketConfig, Environment, TableConfig};
 use portal_domain::application_documents::Documents;
 use portal_domain::clock::SystemClock;
 use portal_domain::verification::Verifier;
-use portal_store::dynamodb::DynamoTable;
-use portal_store::s3::S3Blobs;
+use portal_store::aws::AwsClients;
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_runtime::Error> {
     portal_api::observe::init_tracing();
     let env = Environment::process();
     let (table_config, bucket) = (TableConfig::from_env(&env)?, BucketConfig::from_env(&env)?);
-    let aws = portal_store::aws::load_sdk_config().await?;
-    let table = Arc::new(DynamoTable::new(aws_sdk_dynamodb::Client::new(&aws), table_config.table_name));
-    let credentials: SharedCredentialsProvider = aws.credentials_provider().ok_or("no AWS credentials")?;
-    let blobs = Arc::new(S3Blobs::new(aws_sdk_s3::Client::new(&aws), credentials, bucket.bucket, bucket.region, None));
+    let aws = AwsClients::load().await?;
+    let table = Arc::new(aws.table(table_config.table_name));
+    let blobs = Arc::new(aws.blobs(bucket.bucket, bucket.region, None)?);
     let verifier = Verifier::new(Documents::new(table), blobs, Arc::new(SystemClock));
     lambda_runtime::run(service_fn(async |event: LambdaEvent<S3Event>| {
         let verified = portal_scan::handle(&verifier, event.payload).await?;

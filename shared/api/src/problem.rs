@@ -5,8 +5,11 @@
 use axum::Json;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use portal_domain::accounts::AccountError;
 use portal_domain::applications::WriteError;
+use portal_domain::identity::IdentityError;
 use portal_domain::limits::LimitReached;
+use portal_domain::messages::{ComposeError, SendError};
 use portal_domain::table::StoreError;
 use schemars::JsonSchema;
 use serde::Serialize;
@@ -216,6 +219,60 @@ impl From<Box<dyn std::error::Error + Send + Sync>> for ApiError {
         match cause.downcast::<StoreError>() {
             Ok(store) => (*store).into(),
             Err(other) => ApiError::Internal(other),
+        }
+    }
+}
+
+/// An identity provider's answer, as the caller may hear it: an existing account answers as
+/// wrong credentials (A6), wrong or expired codes and a refused password name their field.
+impl From<IdentityError> for ApiError {
+    fn from(error: IdentityError) -> Self {
+        match error {
+            IdentityError::NotAuthorized | IdentityError::AccountExists => ApiError::InvalidCredentials,
+            IdentityError::NotConfirmed => ApiError::EmailNotConfirmed,
+            IdentityError::CodeMismatch => ApiError::invalid("code", "mismatch"),
+            IdentityError::CodeExpired => ApiError::invalid("code", "expired"),
+            IdentityError::SessionExpired => ApiError::SessionExpired,
+            IdentityError::TooManyAttempts => ApiError::TooManyAttempts,
+            IdentityError::InvalidPassword => ApiError::invalid("password", "policy"),
+            IdentityError::Busy => ApiError::Unavailable,
+            IdentityError::Unavailable(cause) => cause.into(),
+        }
+    }
+}
+
+/// An account operation's failure: the provider's answer, a limit (429 with `Retry-After`) or
+/// the store's.
+impl From<AccountError> for ApiError {
+    fn from(error: AccountError) -> Self {
+        match error {
+            AccountError::Identity(error) => error.into(),
+            AccountError::Limited(reached) => reached.into(),
+            AccountError::Store(error) => error.into(),
+        }
+    }
+}
+
+/// A message that was not sent: the day's limit (429 until the next day) or the store's failure.
+impl From<SendError> for ApiError {
+    fn from(error: SendError) -> Self {
+        match error {
+            SendError::DailyLimit { retry_after } => ApiError::LimitReached { retry_after },
+            SendError::Store(store) => store.into(),
+        }
+    }
+}
+
+/// A message that could not be written: a 400 naming each field at fault, or the store's failure.
+impl From<ComposeError> for ApiError {
+    fn from(error: ComposeError) -> Self {
+        match error {
+            ComposeError::Invalid(problems) => {
+                let mut errors = FieldErrors::new();
+                problems.into_iter().for_each(|(field, code)| errors.add(field, code));
+                ApiError::Invalid(errors.into_vec())
+            }
+            ComposeError::Store(store) => store.into(),
         }
     }
 }

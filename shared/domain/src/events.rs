@@ -16,7 +16,7 @@ use crate::table::{Condition, Item, StoreError, WriteOp};
 const KEEP_SECONDS: u64 = 90 * 86_400;
 
 /// What happened.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(tag = "kind", rename_all = "kebab-case")]
 pub enum EventKind {
     /// The application moved to a new status.

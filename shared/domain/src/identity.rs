@@ -5,6 +5,8 @@
 //! either to enrol an authenticator app (first sign-in) or to answer it.
 
 use async_trait::async_trait;
+use schemars::JsonSchema;
+use serde::Serialize;
 
 use crate::email::Email;
 use crate::password::Password;
@@ -26,8 +28,9 @@ pub struct SignUp {
     pub language: Language,
 }
 
-/// The second factor a sign-in waits for.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// The second factor a sign-in waits for, named as Cognito names it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, JsonSchema)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum ChallengeKind {
     /// No authenticator yet: enrol one (Cognito `MFA_SETUP`).
     MfaSetup,
@@ -60,7 +63,8 @@ pub struct Registered {
 }
 
 /// An authenticator being enrolled.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
 pub struct MfaEnrolment {
     /// The shared TOTP secret, base32 (typed in by hand when a QR code cannot be scanned).
     pub secret: String,

@@ -14,10 +14,11 @@
 
 use std::sync::Arc;
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use crate::application_documents::Document;
+use crate::application_documents::{Document, Documents};
 use crate::events::{Event, EventKind};
 use crate::keys;
 use crate::paging::{self, PageRequest, Paged};
@@ -59,7 +60,7 @@ pub async fn thread(table: &dyn Table, application_id: &str, page: &PageRequest)
 }
 
 /// Which side wrote a message.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Side {
     /// The applicant.
@@ -92,10 +93,11 @@ pub struct Message {
 }
 
 /// The latest message of a thread, as the inbox shows it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Latest {
     /// Its id.
+    #[schemars(with = "uuid::Uuid")]
     pub id: String,
     /// Which side wrote it.
     pub from: Side,
@@ -104,15 +106,100 @@ pub struct Latest {
 }
 
 /// An applicant's inbox entry for one application.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct InboxEntry {
     /// The application.
+    #[schemars(with = "uuid::Uuid")]
     pub application_id: String,
     /// Officer messages the applicant has not read.
     pub unread: u64,
     /// The latest message either side wrote.
     pub latest: Latest,
+}
+
+/// A message as one side sees it: the whole message for officers and for its own author; an
+/// officer's message shown to the applicant is signed by the agency, not by the officer.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct MessageView {
+    /// Its id.
+    #[schemars(with = "uuid::Uuid")]
+    pub id: String,
+    /// The application.
+    #[schemars(with = "uuid::Uuid")]
+    pub application_id: String,
+    /// Which side wrote it.
+    pub from: Side,
+    /// Who wrote it (`sub`); left out of an officer's message shown to the applicant.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "String")]
+    pub author: Option<String>,
+    /// The text.
+    pub body: String,
+    /// Documents of the same application it points to.
+    #[schemars(with = "Vec<uuid::Uuid>")]
+    pub document_ids: Vec<String>,
+    /// When it was sent (seconds since the epoch).
+    pub sent_at: u64,
+    /// When the other side first read it; 0 while unread.
+    pub read_at: u64,
+}
+
+impl MessageView {
+    /// `message` as a reader on the `reader` side sees it.
+    pub fn for_side(message: Message, reader: Side) -> Self {
+        let signed_by_the_agency = reader == Side::Applicant && message.from == Side::Officer;
+        Self {
+            id: message.id,
+            application_id: message.application_id,
+            from: message.from,
+            author: (!signed_by_the_agency).then_some(message.author),
+            body: message.body,
+            document_ids: message.document_ids,
+            sent_at: message.sent_at,
+            read_at: message.read_at,
+        }
+    }
+}
+
+/// A message as its author wrote it, before it is checked.
+#[derive(Clone, Debug)]
+pub struct Draft {
+    /// Which side writes.
+    pub from: Side,
+    /// Who writes (`sub`).
+    pub author: String,
+    /// The text.
+    pub body: String,
+    /// Documents of the same application it points to.
+    pub document_ids: Vec<String>,
+}
+
+/// Why a message could not be written.
+#[derive(Debug, thiserror::Error)]
+pub enum ComposeError {
+    /// What is wrong with it, as (field, code) pairs (see [`problems`]).
+    #[error("the message is not valid")]
+    Invalid(Vec<(String, &'static str)>),
+    /// The store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl Draft {
+    /// The message to send on `application_id`'s thread at `at`, if its text is within limits
+    /// and every document it points to is the application's own (the application's documents
+    /// are read only when it points to some).
+    pub async fn compose(self, application_id: &str, documents: &Documents, at: u64) -> Result<Message, ComposeError> {
+        let known = if self.document_ids.is_empty() { Vec::new() } else { documents.of(application_id).await? };
+        let problems = problems(&self.body, &self.document_ids, &known);
+        if !problems.is_empty() {
+            return Err(ComposeError::Invalid(problems));
+        }
+        let body = self.body.trim().to_owned();
+        Ok(Message::new(application_id, self.from, &self.author, body, self.document_ids, at))
+    }
 }
 
 /// Reads and writes threads.
@@ -201,6 +288,16 @@ impl Messages {
         }
     }
 
+    /// Records that `reader`'s side read `message`, when it is the other side's and unread
+    /// (reading one's own changes nothing), and gives it as it now stands.
+    pub async fn read_by(&self, owner: &str, message: Message, reader: Side, at: u64) -> Result<Message, StoreError> {
+        if message.from == reader || message.is_read() {
+            return Ok(message);
+        }
+        let marked = self.mark_read(owner, &message, at).await?;
+        Ok(Message { read_at: if marked { at } else { message.read_at }, ..message })
+    }
+
     /// The applicant's inbox: one query of their partition.
     pub async fn inbox(&self, sub: &str) -> Result<Vec<InboxEntry>, StoreError> {
         let query =
@@ -253,14 +350,8 @@ impl Message {
     }
 
     /// The message as its applicant sees it: an officer's is signed by the agency, not by name.
-    pub fn applicant_view(&self) -> serde_json::Value {
-        let mut view = json!(self);
-        if self.from == Side::Officer
-            && let Some(fields) = view.as_object_mut()
-        {
-            fields.remove("author");
-        }
-        view
+    pub fn applicant_view(&self) -> MessageView {
+        MessageView::for_side(self.clone(), Side::Applicant)
     }
 
     /// Whether the other side has read it.

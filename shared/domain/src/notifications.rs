@@ -118,12 +118,14 @@ pub fn render(kind: &EventKind, language: Language) -> Rendered {
 }
 
 /// An in-app notification.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Notification {
     /// Its id (the event's).
+    #[schemars(with = "uuid::Uuid")]
     pub id: String,
     /// The application it is about.
+    #[schemars(with = "uuid::Uuid")]
     pub application_id: String,
     /// What happened.
     #[serde(flatten)]

@@ -6,6 +6,9 @@
 //! certificate. That narrows who can impersonate an AWS endpoint to the CA that AWS runs, and it
 //! is also the largest init-time saving: the SDK's default client parses the whole system bundle
 //! (~150 roots, ~2.4 ms) during client construction.
+//!
+//! Functions take their adapters from [`AwsClients`], which builds each one's SDK client from
+//! that one configuration. Nothing here touches the network: clients connect on first use.
 
 use aws_config::{BehaviorVersion, SdkConfig};
 use aws_smithy_http_client::HttpClientError;
@@ -24,6 +27,64 @@ pub async fn load_sdk_config() -> Result<SdkConfig, HttpClientError> {
         .tls_context(TlsContext::builder().with_trust_store(trust).build()?)
         .build_https();
     Ok(aws_config::defaults(BehaviorVersion::latest()).http_client(http_client).load().await)
+}
+
+/// The AWS adapters of a function, each built on demand from one SDK configuration.
+#[derive(Clone, Debug)]
+pub struct AwsClients {
+    config: SdkConfig,
+}
+
+/// The environment gave no credentials to sign with (Lambda always sets them).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct NoCredentials;
+
+impl std::fmt::Display for NoCredentials {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("no AWS credentials in the environment")
+    }
+}
+
+impl std::error::Error for NoCredentials {}
+
+impl AwsClients {
+    /// The configuration of [`load_sdk_config`].
+    pub async fn load() -> Result<Self, HttpClientError> {
+        Ok(Self { config: load_sdk_config().await? })
+    }
+
+    /// The DynamoDB table `table_name`.
+    #[cfg(feature = "dynamodb")]
+    pub fn table(&self, table_name: impl Into<String>) -> crate::dynamodb::DynamoTable {
+        crate::dynamodb::DynamoTable::new(aws_sdk_dynamodb::Client::new(&self.config), table_name)
+    }
+
+    /// The documents bucket, its upload forms signed with the function role's credentials (like
+    /// the SDK's presigned GETs); `upload_url` is where browsers post when not the bucket itself.
+    #[cfg(feature = "s3")]
+    pub fn blobs(
+        &self,
+        bucket: impl Into<String>,
+        region: impl Into<String>,
+        upload_url: Option<String>,
+    ) -> Result<crate::s3::S3Blobs, NoCredentials> {
+        let credentials = self.config.credentials_provider().ok_or(NoCredentials)?;
+        let client = aws_sdk_s3::Client::new(&self.config);
+        Ok(crate::s3::S3Blobs::new(client, credentials, bucket, region, upload_url))
+    }
+
+    /// The Cognito user pool and app client of `config`.
+    #[cfg(feature = "cognito")]
+    pub fn identity(&self, config: crate::cognito::CognitoConfig) -> crate::cognito::CognitoIdentity {
+        crate::cognito::CognitoIdentity::new(aws_sdk_cognitoidentityprovider::Client::new(&self.config), config)
+    }
+
+    /// Email through SES from `sender`, text messages through SNS.
+    #[cfg(feature = "notify")]
+    pub fn notifier(&self, sender: impl Into<String>) -> crate::ses_sns::AwsNotifier {
+        let ses = aws_sdk_sesv2::Client::new(&self.config);
+        crate::ses_sns::AwsNotifier::new(ses, aws_sdk_sns::Client::new(&self.config), sender)
+    }
 }
 
 #[cfg(test)]

@@ -115,6 +115,22 @@ async fn the_whole_account_journey() {
     assert_eq!(after.status(), StatusCode::UNAUTHORIZED);
 }
 
+/// Sign-out is what its contract says: 204 with no content, and the refresh cookie cleared.
+#[tokio::test]
+async fn sign_out_answers_204_with_no_content_and_clears_the_refresh_cookie() {
+    let app = spawn_app().await;
+    let session = enrolled(&app, "leaving@example.ca").await;
+
+    let logout =
+        app.client.post(app.url("/api/auth/logout")).bearer_auth(&session.access_token).send().await.expect("logout");
+
+    assert_eq!(logout.status(), StatusCode::NO_CONTENT);
+    assert_eq!(logout.headers().get("content-type"), None);
+    let cleared = logout.headers().get("set-cookie").expect("set-cookie").to_str().expect("ascii").to_owned();
+    assert!(cleared.starts_with("portal_refresh=;") && cleared.ends_with("Max-Age=0"), "{cleared}");
+    assert!(logout.bytes().await.expect("body").is_empty());
+}
+
 #[tokio::test]
 async fn s1_tokens_are_short_lived_and_the_refresh_token_only_travels_in_a_locked_cookie() {
     let app = spawn_app().await;

@@ -562,3 +562,46 @@ fn d1_only_the_functions_that_delete_may_delete_items() {
         assert!(!actions.contains("dynamodb:BatchWriteItem"), "{function}: batch writes can delete");
     }
 }
+
+/// The `name = "..."` values of a manifest's `[package]` and `[[bin]]` sections.
+fn manifest_names(manifest: &str) -> (Option<String>, Vec<String>) {
+    let (mut package, mut bins, mut section) = (None, Vec::new(), "");
+    for line in manifest.lines().map(str::trim) {
+        if line.starts_with('[') {
+            section = line;
+        } else if let Some(name) = line.strip_prefix("name = ").map(|n| n.trim_matches('"').to_owned()) {
+            match section {
+                "[package]" => package = Some(name),
+                "[[bin]]" => bins.push(name),
+                _ => {}
+            }
+        }
+    }
+    (package, bins)
+}
+
+/// The Makefile's `lambda` target builds `portal-<dir>` for each directory of `functions/`: that
+/// is every binary the template deploys exactly when each one is such a crate's own binary.
+#[test]
+fn every_binary_of_the_template_is_the_binary_of_its_own_function_crate() {
+    let template = template();
+    let deployed: std::collections::BTreeSet<String> = template["Resources"]
+        .as_mapping()
+        .expect("resources")
+        .values()
+        .filter(|r| r["Type"].as_str() == Some("AWS::Serverless::Function"))
+        .map(|r| r["Metadata"]["BuildProperties"]["Binary"].as_str().expect("binary").to_owned())
+        .collect();
+    let functions = concat!(env!("CARGO_MANIFEST_DIR"), "/../functions");
+    let mut crates = std::collections::BTreeSet::new();
+    for entry in std::fs::read_dir(functions).expect("functions/") {
+        let dir = entry.expect("entry").path();
+        let Ok(manifest) = std::fs::read_to_string(dir.join("Cargo.toml")) else { continue };
+        let name = dir.file_name().and_then(|n| n.to_str()).expect("utf-8").to_owned();
+        let (package, bins) = manifest_names(&manifest);
+        assert_eq!(package, Some(format!("portal-{name}")), "functions/{name} is not the crate portal-{name}");
+        assert_eq!(bins, std::slice::from_ref(&name), "functions/{name} does not build the one binary {name}");
+        crates.insert(name);
+    }
+    assert_eq!(deployed, crates, "the template deploys exactly the binaries of functions/");
+}

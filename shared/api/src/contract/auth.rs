@@ -1,9 +1,27 @@
 //! Accounts: registration, sign-in with MFA, sessions, recovery.
+//!
+//! A sign-in ends with [`SignedIn`] in the body and the refresh token in the [`REFRESH_COOKIE`]
+//! cookie (`HttpOnly; Secure; SameSite=Strict; Path=/api/auth`): the two MFA routes and
+//! `refresh` set it, `refresh` reads it, `logout` and a refused refresh clear it.
 
 use http::Method;
+use portal_domain::email::Email;
+use portal_domain::identity::{ChallengeKind, MfaEnrolment, SignUp, Tokens};
+use portal_domain::password::{self, Password, PasswordError};
+use portal_domain::profile::Language;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
 
 use super::Contract;
+use crate::problem::{ApiError, FieldErrors};
 use crate::routes::{Area, Auth, Route};
+
+/// The cookie carrying the refresh token.
+pub const REFRESH_COOKIE: &str = "portal_refresh";
+/// Longest given or family name, in characters (once trimmed).
+pub const MAX_NAME_CHARS: usize = 100;
+/// Longest email address.
+const MAX_EMAIL_CHARS: usize = 254;
 
 /// The area's routes.
 pub const ROUTES: &[Route] = &[
@@ -14,7 +32,7 @@ pub const ROUTES: &[Route] = &[
         area: Area::Auth,
         auth: Auth::Public,
         summary: "Create an account; emails a confirmation code",
-        contract: Contract::json::<serde_json::Value>(200),
+        contract: Contract::json::<RegistrationAccepted>(201).body::<Registration>(),
     },
     Route {
         method: Method::POST,
@@ -23,7 +41,7 @@ pub const ROUTES: &[Route] = &[
         area: Area::Auth,
         auth: Auth::Public,
         summary: "Confirm the account's email with its code",
-        contract: Contract::json::<serde_json::Value>(200),
+        contract: Contract::empty(204).body::<Confirmation>().problems(&[401]),
     },
     Route {
         method: Method::POST,
@@ -32,7 +50,7 @@ pub const ROUTES: &[Route] = &[
         area: Area::Auth,
         auth: Auth::Public,
         summary: "Send a new confirmation code",
-        contract: Contract::json::<serde_json::Value>(200),
+        contract: Contract::empty(202).body::<EmailAddress>(),
     },
     Route {
         method: Method::POST,
@@ -41,7 +59,7 @@ pub const ROUTES: &[Route] = &[
         area: Area::Auth,
         auth: Auth::Public,
         summary: "Check email and password; always answers with an MFA challenge",
-        contract: Contract::json::<serde_json::Value>(200),
+        contract: Contract::json::<MfaChallenge>(200).body::<Credentials>().problems(&[401, 403]),
     },
     Route {
         method: Method::POST,
@@ -50,7 +68,7 @@ pub const ROUTES: &[Route] = &[
         area: Area::Auth,
         auth: Auth::Public,
         summary: "Start enrolling an authenticator app",
-        contract: Contract::json::<serde_json::Value>(200),
+        contract: Contract::json::<MfaEnrolment>(200).body::<SignInSession>().problems(&[401]),
     },
     Route {
         method: Method::POST,
@@ -59,7 +77,7 @@ pub const ROUTES: &[Route] = &[
         area: Area::Auth,
         auth: Auth::Public,
         summary: "Verify the first authenticator code; signs in",
-        contract: Contract::json::<serde_json::Value>(200),
+        contract: Contract::json::<SignedIn>(200).body::<MfaCode>().problems(&[401]),
     },
     Route {
         method: Method::POST,
@@ -68,7 +86,7 @@ pub const ROUTES: &[Route] = &[
         area: Area::Auth,
         auth: Auth::Public,
         summary: "Answer the MFA challenge; signs in",
-        contract: Contract::json::<serde_json::Value>(200),
+        contract: Contract::json::<SignedIn>(200).body::<MfaCode>().problems(&[401]),
     },
     Route {
         method: Method::POST,
@@ -77,7 +95,7 @@ pub const ROUTES: &[Route] = &[
         area: Area::Auth,
         auth: Auth::Public,
         summary: "New tokens for the refresh cookie (rotated)",
-        contract: Contract::json::<serde_json::Value>(200),
+        contract: Contract::json::<SignedIn>(200).without_body().cookie(REFRESH_COOKIE).problems(&[401]),
     },
     Route {
         method: Method::POST,
@@ -86,7 +104,7 @@ pub const ROUTES: &[Route] = &[
         area: Area::Auth,
         auth: Auth::Public,
         summary: "Email a password-reset code (202 whether or not the account exists)",
-        contract: Contract::json::<serde_json::Value>(200),
+        contract: Contract::empty(202).body::<EmailAddress>(),
     },
     Route {
         method: Method::POST,
@@ -95,7 +113,7 @@ pub const ROUTES: &[Route] = &[
         area: Area::Auth,
         auth: Auth::Public,
         summary: "Set a new password with the reset code; ends every session",
-        contract: Contract::json::<serde_json::Value>(200),
+        contract: Contract::empty(204).body::<PasswordReset>().problems(&[401]),
     },
     Route {
         method: Method::POST,
@@ -104,6 +122,205 @@ pub const ROUTES: &[Route] = &[
         area: Area::Auth,
         auth: Auth::User,
         summary: "End every session of the caller",
-        contract: Contract::json::<serde_json::Value>(200),
+        contract: Contract::empty(204).without_body(),
     },
 ];
+
+/// The body of `POST /api/auth/register`.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Registration {
+    /// The sign-in address (trimmed and lowercased; at most 254 characters).
+    #[schemars(email, length(max = MAX_EMAIL_CHARS))]
+    pub email: String,
+    /// The password: 12 to 128 characters, not a common one.
+    #[schemars(length(min = password::MIN_CHARS, max = password::MAX_CHARS))]
+    pub password: String,
+    /// Given name(s), up to 100 characters, no control characters.
+    #[schemars(length(min = 1, max = MAX_NAME_CHARS))]
+    pub given_name: String,
+    /// Family name, up to 100 characters, no control characters.
+    #[schemars(length(min = 1, max = MAX_NAME_CHARS))]
+    pub family_name: String,
+    /// The language of the portal, messages and notifications.
+    pub preferred_language: Language,
+}
+
+impl Registration {
+    /// The account to create, or a 400 naming every invalid field.
+    pub fn sign_up(self) -> Result<SignUp, ApiError> {
+        let mut errors = FieldErrors::new();
+        let email = errors.check("email", email(&self.email));
+        let password = errors.check("password", new_password(&self.password));
+        let given_name = errors.check("givenName", name(&self.given_name));
+        let family_name = errors.check("familyName", name(&self.family_name));
+        let parsed = email.zip(password).zip(given_name.zip(family_name));
+        let ((email, password), (given_name, family_name)) = errors.finish_parsed(parsed)?;
+        Ok(SignUp { email, password, given_name, family_name, language: self.preferred_language })
+    }
+}
+
+/// The answer to a registration: the same whether or not the address already has an account
+/// (its owner is told by email instead, A6).
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct RegistrationAccepted {
+    /// Always `confirmation-code-sent`.
+    pub status: RegistrationStatus,
+}
+
+impl RegistrationAccepted {
+    /// The one answer.
+    pub const SENT: Self = Self { status: RegistrationStatus::ConfirmationCodeSent };
+}
+
+/// Where a registration stands once accepted.
+#[derive(Debug, Serialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum RegistrationStatus {
+    /// A confirmation code is on its way to the address (when it has no confirmed account).
+    ConfirmationCodeSent,
+}
+
+/// The body of `POST /api/auth/confirm`.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Confirmation {
+    /// The address registered.
+    #[schemars(email, length(max = MAX_EMAIL_CHARS))]
+    pub email: String,
+    /// The 6-digit code emailed to it (spaces around it are forgiven).
+    pub code: String,
+}
+
+/// A body naming one address: `POST /api/auth/resend` and `POST /api/auth/forgot`.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct EmailAddress {
+    /// The account's address.
+    #[schemars(email, length(max = MAX_EMAIL_CHARS))]
+    pub email: String,
+}
+
+/// The body of `POST /api/auth/login`.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Credentials {
+    /// The sign-in address (one that cannot be an address answers as a wrong password).
+    pub email: String,
+    /// The password.
+    pub password: String,
+}
+
+/// A sign-in waiting for its second factor (a password alone never yields tokens).
+#[derive(Debug, Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct MfaChallenge {
+    /// `MFA_SETUP` on the first sign-in (enrol an authenticator app with `/api/auth/mfa/setup`),
+    /// then `SOFTWARE_TOKEN_MFA` (answer with `/api/auth/mfa`).
+    pub challenge: ChallengeKind,
+    /// The sign-in in progress, valid for 3 minutes: give it back with the next step.
+    pub session: String,
+}
+
+/// The body of `POST /api/auth/mfa/setup`.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct SignInSession {
+    /// The `session` of the `MFA_SETUP` challenge.
+    pub session: String,
+}
+
+/// The body of `POST /api/auth/mfa/setup/verify` and `POST /api/auth/mfa`.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct MfaCode {
+    /// The `session` of the challenge (or of the enrolment).
+    pub session: String,
+    /// The authenticator app's current 6-digit code (spaces around it are forgiven).
+    pub code: String,
+}
+
+/// A completed sign-in. The refresh token is not here: it travels only in the
+/// [`REFRESH_COOKIE`] cookie, which no script can read.
+#[derive(Debug, Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct SignedIn {
+    /// The access token (a JWT), sent as `Authorization: Bearer` to signed-in routes.
+    pub access_token: String,
+    /// The ID token (a JWT) describing the account.
+    pub id_token: String,
+    /// Seconds until the access token expires.
+    pub expires_in: u64,
+}
+
+impl From<&Tokens> for SignedIn {
+    fn from(tokens: &Tokens) -> Self {
+        Self {
+            access_token: tokens.access_token.clone(),
+            id_token: tokens.id_token.clone(),
+            expires_in: tokens.expires_in,
+        }
+    }
+}
+
+/// The body of `POST /api/auth/reset`.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct PasswordReset {
+    /// The account's address.
+    #[schemars(email, length(max = MAX_EMAIL_CHARS))]
+    pub email: String,
+    /// The code emailed by `/api/auth/forgot` (spaces around it are forgiven).
+    pub code: String,
+    /// The new password: 12 to 128 characters, not a common one.
+    #[schemars(length(min = password::MIN_CHARS, max = password::MAX_CHARS))]
+    pub new_password: String,
+}
+
+impl PasswordReset {
+    /// The address and the new password, or a 400 naming every invalid field.
+    pub fn parse(&self) -> Result<(Email, Password), ApiError> {
+        let mut errors = FieldErrors::new();
+        let email = errors.check("email", email(&self.email));
+        let password = errors.check("newPassword", new_password(&self.new_password));
+        errors.finish_parsed(email.zip(password))
+    }
+}
+
+impl Confirmation {
+    /// The address, or a 400 naming `email`.
+    pub fn email(&self) -> Result<Email, ApiError> {
+        email(&self.email).map_err(|code| ApiError::invalid("email", code))
+    }
+}
+
+impl EmailAddress {
+    /// The address, or a 400 naming `email`.
+    pub fn parse(&self) -> Result<Email, ApiError> {
+        email(&self.email).map_err(|code| ApiError::invalid("email", code))
+    }
+}
+
+fn email(value: &str) -> Result<Email, &'static str> {
+    Email::parse(value).map_err(|_| "invalid-email")
+}
+
+fn new_password(value: &str) -> Result<Password, &'static str> {
+    Password::parse(value).map_err(|error| match error {
+        PasswordError::TooShort => "too-short",
+        PasswordError::TooLong => "too-long",
+        PasswordError::Common => "common",
+    })
+}
+
+/// A name: trimmed, 1 to [`MAX_NAME_CHARS`] characters, no control characters.
+fn name(value: &str) -> Result<String, &'static str> {
+    let name = value.trim();
+    if name.is_empty() {
+        return Err("required");
+    }
+    if name.chars().count() > MAX_NAME_CHARS || name.chars().any(char::is_control) {
+        return Err("invalid");
+    }
+    Ok(name.to_owned())
+}

@@ -59,6 +59,9 @@ pub const ROUTES: &[Route] = &[
         area: Area::Officer,
         auth: Auth::Officer,
         summary: "Write to the applicant (notifies them)",
-        contract: Contract::json::<serde_json::Value>(200),
+        contract: Contract::json::<portal_domain::messages::MessageView>(201)
+            .path::<uuid::Uuid>()
+            .body::<super::messages::NewMessage>()
+            .problems(&[409]),
     },
 ];
