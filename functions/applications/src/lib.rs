@@ -87,7 +87,10 @@ async fn processing_times(State(state): State<ApplicationsState>) -> Result<Json
     Ok(Json(times))
 }
 
-async fn dashboard(principal: Principal, State(state): State<ApplicationsState>) -> Result<Json<Vec<Summary>>, ApiError> {
+async fn dashboard(
+    principal: Principal,
+    State(state): State<ApplicationsState>,
+) -> Result<Json<Vec<Summary>>, ApiError> {
     Ok(Json(state.applications.dashboard(&principal.sub).await?))
 }
 

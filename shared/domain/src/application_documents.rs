@@ -141,7 +141,14 @@ pub struct Document {
 impl Document {
     /// A document of `kind` declared by its applicant, pending until its file is verified: the
     /// name they gave kept only sanitized.
-    pub fn pending(application_id: &str, kind: String, file_name: &str, file_kind: FileKind, size: u64, at: u64) -> Self {
+    pub fn pending(
+        application_id: &str,
+        kind: String,
+        file_name: &str,
+        file_kind: FileKind,
+        size: u64,
+        at: u64,
+    ) -> Self {
         Self {
             id: uuid::Uuid::new_v4().to_string(),
             application_id: application_id.to_owned(),
@@ -688,6 +695,65 @@ mod tests {
             created_at: 1,
             updated_at: 1,
         }
+    }
+
+    fn ask(documents: &[(&str, Option<&str>)], due_date: &str) -> DocumentAsk {
+        let documents =
+            documents.iter().map(|(kind, note)| Asked { kind: (*kind).into(), note: note.map(Into::into) }).collect();
+        DocumentAsk { documents, due_date: due_date.into() }
+    }
+
+    #[test]
+    fn an_officer_asks_for_the_type_s_documents_by_a_date_not_past() {
+        let catalog = Catalog::load().expect("catalog");
+        let visitor = catalog.get("visitor-visa").expect("type");
+        let now = 1_800_000_000; // 2027-01-15
+        assert!(ask(&[("passport", Some("  Sharper  "))], "2027-01-15").problems(visitor, now).is_empty());
+        let long = "x".repeat(crate::applications::MAX_TEXT_CHARS + 1);
+        let problems = ask(&[("tax-return", None), ("photo", Some(&long))], "2027-02-30").problems(visitor, now);
+        let expected =
+            [("documents[0].kind", "unknown-kind"), ("documents[1].note", "too-long"), ("dueDate", "invalid-date")];
+        assert_eq!(problems, expected.map(|(field, code)| (field.to_owned(), code)));
+        assert_eq!(
+            ask(&[], "2027-01-14").problems(visitor, now),
+            [("documents".into(), "required"), ("dueDate".into(), "in-the-past")]
+        );
+    }
+
+    #[test]
+    fn a_request_keeps_the_trimmed_note_and_the_documents_already_sent() {
+        let sent = document("passport", DocumentState::Verified);
+        let requests = ask(&[("passport", Some("  Sharper  ")), ("photo", Some(" "))], "2099-01-31").requests(
+            std::slice::from_ref(&sent),
+            "officer",
+            5,
+        );
+        assert_eq!(
+            (requests[0].note.as_deref(), requests[0].already_sent.as_slice()),
+            (Some("Sharper"), &[sent.id][..])
+        );
+        assert_eq!((requests[1].note.as_deref(), requests[1].already_sent.len()), (None, 0));
+        assert!(requests.iter().all(|r| r.requested_by == "officer" && r.due_date == "2099-01-31"));
+    }
+
+    #[test]
+    fn a_rejection_needs_a_reason() {
+        assert_eq!(review_reason(true, None), Ok(None));
+        assert_eq!(review_reason(false, Some("  ")), Err("required"));
+        assert_eq!(review_reason(false, Some(" Expired ")), Ok(Some("Expired".into())));
+    }
+
+    #[test]
+    fn a_declared_document_is_of_the_type_an_accepted_kind_and_a_size_in_bounds() {
+        let catalog = Catalog::load().expect("catalog");
+        let visitor = catalog.get("visitor-visa").expect("type");
+        assert!(declaration_problems(visitor, "passport", "application/pdf", 10).is_empty());
+        let problems = declaration_problems(visitor, "tax-return", "text/html", MAX_UPLOAD_BYTES + 1);
+        assert_eq!(
+            problems,
+            [("kind", "unknown-kind"), ("contentType", "unsupported-type"), ("size", "file-too-large")]
+        );
+        assert_eq!(declaration_problems(visitor, "photo", "image/png", 0), [("size", "empty-file")]);
     }
 
     #[test]

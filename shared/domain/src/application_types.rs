@@ -395,6 +395,19 @@ mod tests {
     use super::*;
 
     #[test]
+    fn form_problems_name_unknown_fields_misfits_and_on_submission_what_is_missing() {
+        let catalog = Catalog::load().expect("catalog");
+        let visitor = catalog.get("visitor-visa").expect("type");
+        let data = json!({"familyName": "Roy", "colour": "red", "dateOfBirth": "1990-02-30"});
+        let data = data.as_object().expect("object");
+        let draft = visitor.form_problems(data, false);
+        assert_eq!(draft, [("colour".to_owned(), "unknown-field"), ("dateOfBirth".to_owned(), "invalid-date")]);
+        let submission = visitor.form_problems(data, true);
+        assert!(submission.contains(&("givenNames".to_owned(), "required")), "{submission:?}");
+        assert!(!submission.iter().any(|(field, _)| field == "familyName"));
+    }
+
+    #[test]
     fn the_six_types_load_and_are_complete_in_both_languages() {
         let catalog = Catalog::load().expect("every data file is valid");
         let prefixes: HashSet<char> = catalog.all().iter().map(|t| t.number_prefix).collect();

@@ -693,6 +693,25 @@ mod tests {
     use super::*;
 
     #[test]
+    fn officers_texts_are_trimmed_and_bounded() {
+        assert_eq!(optional_text(Some("  a note ")), Ok(Some("a note".into())));
+        assert_eq!(optional_text(Some(" \n ")), Ok(None));
+        assert_eq!(
+            optional_text(Some(&"é".repeat(MAX_TEXT_CHARS))).map(|t| t.map(|t| t.chars().count())),
+            Ok(Some(2000))
+        );
+        assert_eq!(optional_text(Some(&"é".repeat(MAX_TEXT_CHARS + 1))), Err("too-long"));
+        assert_eq!(required_text("  "), Err("required"));
+    }
+
+    #[test]
+    fn numbers_are_the_type_s_letter_and_nine_digits() {
+        for _ in 0..100 {
+            assert!(ApplicationNumber::parse(&draw_number('V')).is_ok_and(|number| number.prefix() == 'V'));
+        }
+    }
+
+    #[test]
     fn estimates_use_nearest_rank_percentiles() {
         assert_eq!(estimate(Vec::new()), None);
         let days = vec![30.0, 10.0, 20.0, 50.0, 40.0];

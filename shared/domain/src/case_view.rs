@@ -159,3 +159,53 @@ impl CaseView {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn entry() -> HistoryEntry {
+        HistoryEntry {
+            at: 10,
+            actor: "officer-sub".into(),
+            role: "officer".into(),
+            from: Status::Submitted,
+            to: Status::Received,
+            reason: Some("complete".into()),
+            note_to_applicant: None,
+        }
+    }
+
+    fn request() -> DocumentRequest {
+        DocumentRequest {
+            id: "r1".into(),
+            kind: "passport".into(),
+            note: None,
+            due_date: "2099-01-31".into(),
+            requested_at: 20,
+            requested_by: "officer-sub".into(),
+            already_sent: vec!["d1".into()],
+        }
+    }
+
+    #[test]
+    fn the_applicant_sees_each_step_and_its_note_never_who_or_why() {
+        let seen = serde_json::to_value(HistoryView::for_party(entry(), Party::Owner)).expect("json");
+        assert_eq!(seen, json!({"at": 10, "from": "submitted", "to": "received", "noteToApplicant": null}));
+        let officers = serde_json::to_value(HistoryView::for_party(entry(), Party::Officer)).expect("json");
+        assert_eq!(officers, serde_json::to_value(entry()).expect("json"));
+    }
+
+    #[test]
+    fn the_applicant_sees_what_was_asked_by_when_never_by_whom() {
+        let seen = serde_json::to_value(DocumentRequestView::for_party(request(), Party::Owner)).expect("json");
+        assert_eq!(
+            seen,
+            json!({"id": "r1", "kind": "passport", "note": null, "dueDate": "2099-01-31", "requestedAt": 20})
+        );
+        let officers = serde_json::to_value(DocumentRequestView::for_party(request(), Party::Officer)).expect("json");
+        assert_eq!(officers["requestedBy"], "officer-sub");
+    }
+}

@@ -217,7 +217,10 @@ mod tests {
         }
         let code = schema(schemars::schema_for!(TypeCode));
         let pattern = regex_lite::Regex::new(code["pattern"].as_str().expect("pattern")).expect("regex");
-        assert_eq!((code["minLength"].as_u64(), code["maxLength"].as_u64()), (Some(1), Some(MAX_TYPE_CODE_CHARS as u64)));
+        assert_eq!(
+            (code["minLength"].as_u64(), code["maxLength"].as_u64()),
+            (Some(1), Some(MAX_TYPE_CODE_CHARS as u64))
+        );
         for candidate in ["visitor-visa", "Visitor-Visa", "a b", "study-permit-2"] {
             assert_eq!(pattern.is_match(candidate), TypeCode::parse(candidate).is_ok(), "{candidate:?}");
         }

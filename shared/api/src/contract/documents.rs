@@ -33,7 +33,10 @@ pub const ROUTES: &[Route] = &[
         area: Area::Documents,
         auth: Auth::User,
         summary: "Declare a document (kind, name, type, size) and get a presigned upload form valid 5 minutes",
-        contract: Contract::json::<UploadTicket>(201).path::<ApplicationId>().body::<UploadDeclaration>().problems(&[409]),
+        contract: Contract::json::<UploadTicket>(201)
+            .path::<ApplicationId>()
+            .body::<UploadDeclaration>()
+            .problems(&[409]),
     },
     Route {
         method: Method::POST,

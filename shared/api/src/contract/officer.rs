@@ -50,7 +50,10 @@ pub const ROUTES: &[Route] = &[
         area: Area::Officer,
         auth: Auth::Officer,
         summary: "Ask the applicant for documents by a due date (moves the application to documents_requested)",
-        contract: Contract::json::<Application>(200).path::<ApplicationId>().body::<DocumentRequests>().problems(&[409]),
+        contract: Contract::json::<Application>(200)
+            .path::<ApplicationId>()
+            .body::<DocumentRequests>()
+            .problems(&[409]),
     },
     Route {
         method: Method::POST,
@@ -59,7 +62,10 @@ pub const ROUTES: &[Route] = &[
         area: Area::Officer,
         auth: Auth::Officer,
         summary: "Accept or reject a verified document, with a reason",
-        contract: Contract::json::<Document>(200).path::<(ApplicationId, DocumentId)>().body::<Review>().problems(&[409]),
+        contract: Contract::json::<Document>(200)
+            .path::<(ApplicationId, DocumentId)>()
+            .body::<Review>()
+            .problems(&[409]),
     },
     Route {
         method: Method::POST,
@@ -79,7 +85,9 @@ pub struct QueueQuery {
     /// The status whose queue to read.
     pub status: Status,
     /// Only applications of this type.
-    #[serde(rename = "type")]
+    // Described as the code itself: a query parameter is left out, never `null`.
+    #[serde(rename = "type", default)]
+    #[schemars(with = "TypeCode")]
     pub type_code: Option<TypeCode>,
     /// How many items at most, 1 to 100 (100 when left out). Read as text so that a bad one is
     /// a 400 naming `limit` with its own code.
