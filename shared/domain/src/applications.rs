@@ -111,6 +111,7 @@ pub struct HistoryEntry {
     /// Who (`sub`).
     pub actor: String,
     /// As `applicant` or `officer`.
+    #[schemars(with = "Actor")]
     pub role: String,
     /// From which status.
     pub from: Status,

@@ -40,8 +40,9 @@ pub enum Status {
     Withdrawn,
 }
 
-/// Who may give a command.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// Who may give a command (and, as `applicant` or `officer`, the role a history entry records).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, JsonSchema)]
+#[schemars(rename_all = "lowercase")]
 pub enum Actor {
     /// The applicant (or an authorized representative).
     Applicant,

@@ -98,11 +98,27 @@ pub struct UploadDeclaration {
     pub kind: String,
     /// The file's name on the applicant's device (kept only as sanitized metadata).
     pub file_name: String,
-    /// `application/pdf`, `image/jpeg` or `image/png`; the file must be what it says.
+    /// The file's type; the file must be what it says.
+    #[schemars(with = "DeclaredType")]
     pub content_type: String,
     /// The file's size in bytes (at most 10 MiB); the upload must be exactly this size.
     #[schemars(range(min = 1, max = MAX_UPLOAD_BYTES))]
     pub size: u64,
+}
+
+/// The content types a document may be (`FileKind::from_content_type`).
+#[derive(JsonSchema)]
+#[expect(dead_code, reason = "only its schema is read")]
+enum DeclaredType {
+    /// A PDF document.
+    #[schemars(rename = "application/pdf")]
+    Pdf,
+    /// A JPEG image.
+    #[schemars(rename = "image/jpeg")]
+    Jpeg,
+    /// A PNG image.
+    #[schemars(rename = "image/png")]
+    Png,
 }
 
 /// A declared document and the form that uploads its file straight to storage.
@@ -136,5 +152,29 @@ impl UploadTicket {
     pub fn new(document: Document, upload: PresignedUpload) -> Self {
         let form = UploadForm { method: upload.method, url: upload.url, fields: upload.fields.into_iter().collect() };
         Self { document_id: document.id.clone(), document, upload: form, expires_at: upload.expires_at }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use portal_domain::files::FileKind;
+
+    use super::*;
+
+    #[test]
+    fn the_declared_types_are_the_accepted_kinds() {
+        let schema = schemars::schema_for!(DeclaredType).to_value();
+        let mut declared: Vec<String> = schema["oneOf"]
+            .as_array()
+            .expect("one of")
+            .iter()
+            .map(|variant| variant["const"].as_str().expect("a name").to_owned())
+            .collect();
+        declared.sort();
+        let mut accepted: Vec<String> =
+            [FileKind::Pdf, FileKind::Jpeg, FileKind::Png].map(|kind| kind.content_type().to_owned()).into();
+        accepted.sort();
+        assert_eq!(declared, accepted);
+        assert!(declared.iter().all(|name| FileKind::from_content_type(name).is_some()));
     }
 }
