@@ -74,6 +74,8 @@ pub const ROUTES: &[Route] = &[
         area: Area::Officer,
         auth: Auth::Officer,
         summary: "Write to the applicant (notifies them)",
+        // Takes and answers the messages area's types (`MessageBody`, `Message`), which do not
+        // derive their schemas yet: typed when they do (see `OfficerCase::messages`).
         contract: Contract::json::<serde_json::Value>(201).path::<ApplicationId>().problems(&[409]),
     },
 ];
