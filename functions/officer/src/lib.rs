@@ -8,33 +8,26 @@ use std::sync::Arc;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::{Json, Router};
-use portal_api::access::type_of;
+use portal_api::access::{Party, type_of};
 use portal_api::body::JsonBody;
+use portal_api::contract::Page;
 use portal_api::contract::messages::NewMessage;
-use portal_api::paging::{Paging, page_json};
+use portal_api::contract::officer::{DocumentRequests, OfficerCase, QueueQuery, Review, ReviewDecision, StatusChange};
+use portal_api::paging::Paging;
 use portal_api::params::{PathParams, QueryParams};
 use portal_api::principal::{Officer, Principal};
-use portal_api::problem::{ApiError, FieldError};
+use portal_api::problem::{ApiError, FieldErrors};
 use portal_api::routes::{self, Area, MissingHandler};
-use portal_domain::application_documents::{Document, DocumentRequest, Documents, checklist};
-use portal_domain::application_types::{Catalog, is_date};
-use portal_domain::applications::{Application, Applications, Change};
+use portal_domain::application_documents::{Document, Documents, review_reason};
+use portal_domain::application_types::Catalog;
+use portal_domain::applications::{Application, Applications, Decision, QueueEntry, optional_text, required_text};
 use portal_domain::audit::{Audit, AuditRecord, Outcome};
-use portal_domain::clock::{Clock, utc_date};
-use portal_domain::ids::{ApplicationId, DocumentId, TypeCode};
-use portal_domain::keys;
+use portal_domain::case_view::CaseView;
+use portal_domain::clock::Clock;
+use portal_domain::ids::{ApplicationId, DocumentId};
 use portal_domain::messages::{MessageView, Messages, Side};
-use portal_domain::paging::Paged;
 use portal_domain::sessions::Revocations;
-use portal_domain::status::{Actor, Command, Status};
-use portal_domain::table::{Condition, Item, StoreError, Table, WriteOp};
-use serde::Deserialize;
-use serde_json::{Value, json};
-
-/// Longest reason or note.
-const MAX_TEXT_CHARS: usize = 2000;
-/// Most documents asked for at once.
-const MAX_REQUESTED: usize = 20;
+use portal_domain::table::Table;
 
 /// What the area's handlers need.
 #[derive(Clone)]
@@ -77,219 +70,77 @@ pub fn router(state: OfficerState) -> Result<Router, MissingHandler> {
     Ok(router.with_state(state))
 }
 
-/// A trimmed optional text, `None` when blank; `too-long` past the limit.
-fn optional_text(text: Option<&str>, field: &str, errors: &mut Vec<FieldError>) -> Option<String> {
-    let text = text.map(str::trim).filter(|t| !t.is_empty())?;
-    if text.chars().count() > MAX_TEXT_CHARS {
-        errors.push(FieldError::new(field, "too-long"));
-    }
-    Some(text.to_owned())
-}
-
 impl OfficerState {
     async fn audit(&self, id: &str, officer: &Principal, action: &str) -> Result<(), ApiError> {
         let record = AuditRecord::new(self.clock.now(), &officer.sub, "officer", action, Outcome::Allowed);
         Ok(self.audit.record(id, &record).await?)
     }
-}
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct QueueParams {
-    status: Status,
-    #[serde(rename = "type")]
-    type_code: Option<TypeCode>,
-    limit: Option<String>,
-    cursor: Option<String>,
+    /// The application, or 404.
+    async fn application(&self, id: &ApplicationId) -> Result<Application, ApiError> {
+        self.applications.get(id).await?.ok_or(ApiError::NotFound)
+    }
 }
 
 /// One page of a status's queue (optionally of one type), oldest change first.
 async fn queue(
     _officer: Officer,
     State(state): State<OfficerState>,
-    QueryParams(params): QueryParams<QueueParams>,
-) -> Result<Json<Value>, ApiError> {
-    let page = Paging::parse(params.limit.as_deref(), params.cursor)?;
-    let queue = state.applications.queue(params.status, params.type_code.as_deref(), &page).await?;
-    Ok(Json(page_json(queue)))
+    QueryParams(query): QueryParams<QueueQuery>,
+) -> Result<Json<Page<QueueEntry>>, ApiError> {
+    let page = Paging::parse(query.limit.as_deref(), query.cursor)?;
+    Ok(Json(state.applications.queue(query.status, query.type_code.as_deref(), &page).await?.into()))
 }
 
+/// The case as officers see it, with the first page of its thread.
 async fn case(
     officer: Officer,
     State(state): State<OfficerState>,
     PathParams(id): PathParams<ApplicationId>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<OfficerCase>, ApiError> {
     let case = state.applications.case(&id).await?.ok_or(ApiError::NotFound)?;
     state.audit(&id, &officer, "read").await?;
     let application_type = type_of(&state.catalog, &case.application)?;
-    let documents = Paged { items: case.documents.clone(), next: None };
-    Ok(Json(json!({
-        "application": case.application,
-        "history": page_json(case.history),
-        "checklist": checklist(application_type, &case.documents, &case.requests),
-        "documents": page_json(documents),
-        "documentRequests": case.requests,
-        "messages": page_json(case.messages),
-    })))
+    let messages = case.messages.clone().into();
+    Ok(Json(OfficerCase { case: CaseView::for_party(case, application_type, Party::Officer), messages }))
 }
 
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct StatusBody {
-    to: Status,
-    reason: String,
-    note_to_applicant: Option<String>,
-    version: u64,
-}
-
-/// The officer's command that takes the application to `to`, if there is one. Asking for
-/// documents goes through a document request, which says which ones.
-fn command_to(application: &Application, to: Status) -> Option<Command> {
-    Command::ALL
-        .into_iter()
-        .filter(|command| command.actor() == Actor::Officer && *command != Command::RequestDocuments)
-        .find(|command| application.status.apply(*command) == Ok(to))
-}
-
+/// Moves an application to its next status, with a reason and a note to the applicant.
 async fn change_status(
     officer: Officer,
     State(state): State<OfficerState>,
     PathParams(id): PathParams<ApplicationId>,
-    JsonBody(body): JsonBody<StatusBody>,
+    JsonBody(body): JsonBody<StatusChange>,
 ) -> Result<Json<Application>, ApiError> {
-    let mut errors = Vec::new();
-    let reason = body.reason.trim();
-    if reason.is_empty() || reason.chars().count() > MAX_TEXT_CHARS {
-        errors.push(FieldError::new("reason", if reason.is_empty() { "required" } else { "too-long" }));
-    }
-    let note = body.note_to_applicant.as_deref().map(str::trim).filter(|n| !n.is_empty());
-    if note.is_some_and(|n| n.chars().count() > MAX_TEXT_CHARS) {
-        errors.push(FieldError::new("noteToApplicant", "too-long"));
-    }
-    if !errors.is_empty() {
-        return Err(ApiError::Invalid(errors));
-    }
-    let application = state.applications.get(&id).await?.ok_or(ApiError::NotFound)?;
-    let current_version = application.version;
-    if body.version != current_version {
-        return Err(ApiError::Conflict { current_version });
-    }
-    let command = command_to(&application, body.to).ok_or(ApiError::InvalidState)?;
-    let change = Change {
-        command,
-        actor: &officer.sub,
-        reason: Some(reason.to_owned()),
-        note_to_applicant: note.map(str::to_owned),
-        expected_version: body.version,
-        number: None,
-        at: state.clock.now(),
-        also: Vec::new(),
-    };
-    let changed = state
-        .applications
-        .change_status(&application, change)
-        .await
-        .map_err(|error| ApiError::from_write(error, current_version))?;
+    let mut errors = FieldErrors::new();
+    let reason = errors.check("reason", required_text(&body.reason));
+    let note = errors.check("noteToApplicant", optional_text(body.note_to_applicant.as_deref()));
+    let (reason, note_to_applicant) = errors.finish_parsed(reason.zip(note))?;
+    let application = state.application(&id).await?;
+    let (to, expected_version, at) = (body.to, body.version, state.clock.now());
+    let decision = Decision { to, officer: &officer.sub, reason, note_to_applicant, expected_version, at };
+    let changed = state.applications.decide(&application, decision).await?;
     state.audit(&id, &officer, "change-status").await?;
     Ok(Json(changed))
 }
 
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct AskedDocument {
-    kind: String,
-    note: Option<String>,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct DocumentRequestsBody {
-    documents: Vec<AskedDocument>,
-    due_date: String,
-    version: u64,
-}
-
-/// Asks the applicant for documents by a due date: the requests, the move to
-/// `documents_requested` and its history entry are one transaction. The applicant's checklist
-/// shows each request and the dashboard flags the application.
+/// Asks the applicant for documents by a due date (the application moves to
+/// `documents_requested`). The applicant's checklist shows each request and the dashboard
+/// flags the application.
 async fn request_documents(
     officer: Officer,
     State(state): State<OfficerState>,
     PathParams(id): PathParams<ApplicationId>,
-    JsonBody(body): JsonBody<DocumentRequestsBody>,
+    JsonBody(body): JsonBody<DocumentRequests>,
 ) -> Result<Json<Application>, ApiError> {
-    let application = state.applications.get(&id).await?.ok_or(ApiError::NotFound)?;
-    let documents = state.documents.of(&id).await?;
-    let application_type = type_of(&state.catalog, &application)?;
-    let now = state.clock.now();
-    let mut errors = Vec::new();
-    if body.documents.is_empty() || body.documents.len() > MAX_REQUESTED {
-        errors.push(FieldError::new("documents", if body.documents.is_empty() { "required" } else { "too-long" }));
-    }
-    let mut requests = Vec::new();
-    for (i, asked) in body.documents.iter().enumerate() {
-        if !application_type.documents.iter().any(|d| d.kind == asked.kind) {
-            errors.push(FieldError::new(format!("documents[{i}].kind"), "unknown-kind"));
-        }
-        requests.push(DocumentRequest {
-            id: uuid::Uuid::new_v4().to_string(),
-            kind: asked.kind.clone(),
-            note: optional_text(asked.note.as_deref(), &format!("documents[{i}].note"), &mut errors),
-            due_date: body.due_date.clone(),
-            requested_at: now,
-            requested_by: officer.sub.clone(),
-            already_sent: documents.iter().filter(|d| d.kind == asked.kind).map(|d| d.id.clone()).collect(),
-        });
-    }
-    if !is_date(&body.due_date) {
-        errors.push(FieldError::new("dueDate", "invalid-date"));
-    } else if body.due_date < utc_date(now) {
-        errors.push(FieldError::new("dueDate", "in-the-past"));
-    }
-    if !errors.is_empty() {
-        return Err(ApiError::Invalid(errors));
-    }
-    let current_version = application.version;
-    if body.version != current_version {
-        return Err(ApiError::Conflict { current_version });
-    }
-    let kinds: Vec<&str> = requests.iter().map(|r| r.kind.as_str()).collect();
-    let mut also = Vec::new();
-    for request in &requests {
-        let item = Item::from_record(&keys::document_request(&id, &request.id), request)?;
-        also.push(WriteOp::Put { item, condition: Some(Condition::Absent) });
-    }
-    let change = Change {
-        command: Command::RequestDocuments,
-        actor: &officer.sub,
-        reason: Some(format!("documents requested: {}", kinds.join(", "))),
-        note_to_applicant: None,
-        expected_version: body.version,
-        number: None,
-        at: now,
-        also,
-    };
-    let changed = state
-        .applications
-        .change_status(&application, change)
-        .await
-        .map_err(|error| ApiError::from_write(error, current_version))?;
+    let application = state.application(&id).await?;
+    let (version, ask, now) = (body.version, body.ask(), state.clock.now());
+    let mut errors = FieldErrors::new();
+    errors.extend(ask.problems(type_of(&state.catalog, &application)?, now));
+    let ask = errors.finish(ask)?;
+    let changed = state.applications.request_documents(&application, &ask, &officer.sub, version, now).await?;
     state.audit(&id, &officer, "request-documents").await?;
     Ok(Json(changed))
-}
-
-#[derive(Clone, Copy, Deserialize)]
-#[serde(rename_all = "lowercase")]
-enum Decision {
-    Accept,
-    Reject,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct ReviewBody {
-    decision: Decision,
-    reason: Option<String>,
 }
 
 /// Accepts or rejects a document whose file passed verification; a rejection says why (the
@@ -298,32 +149,15 @@ async fn review_document(
     officer: Officer,
     State(state): State<OfficerState>,
     PathParams((id, document_id)): PathParams<(ApplicationId, DocumentId)>,
-    JsonBody(body): JsonBody<ReviewBody>,
+    JsonBody(body): JsonBody<Review>,
 ) -> Result<Json<Document>, ApiError> {
-    let mut errors = Vec::new();
-    let reason = optional_text(body.reason.as_deref(), "reason", &mut errors);
-    if matches!(body.decision, Decision::Reject) && reason.is_none() {
-        errors.push(FieldError::new("reason", "required"));
-    }
-    if !errors.is_empty() {
-        return Err(ApiError::Invalid(errors));
-    }
-    let application = state.applications.get(&id).await?.ok_or(ApiError::NotFound)?;
-    // Ids are UUIDs; anything else names no document (and must not reach a store key).
-    if uuid::Uuid::parse_str(&document_id).is_err() {
-        return Err(ApiError::NotFound);
-    }
+    let accepted = body.decision == ReviewDecision::Accept;
+    let mut errors = FieldErrors::new();
+    let reason = errors.check("reason", review_reason(accepted, body.reason.as_deref()));
+    let reason = errors.finish_parsed(reason)?;
+    let application = state.application(&id).await?;
     let document = state.documents.get(&id, &document_id).await?.ok_or(ApiError::NotFound)?;
-    if !document.state.is_servable() {
-        return Err(ApiError::InvalidState);
-    }
-    let accepted = matches!(body.decision, Decision::Accept);
-    let owner = &application.owner;
-    let reviewed = match state.documents.record_review(&document, owner, accepted, reason, state.clock.now()).await {
-        Ok(reviewed) => reviewed,
-        Err(StoreError::ConditionFailed) => return Err(ApiError::InvalidState),
-        Err(other) => return Err(other.into()),
-    };
+    let reviewed = state.documents.review(&document, &application.owner, accepted, reason, state.clock.now()).await?;
     state.audit(&id, &officer, if accepted { "accept-document" } else { "reject-document" }).await?;
     Ok(Json(reviewed))
 }
@@ -335,7 +169,7 @@ async fn send_message(
     PathParams(id): PathParams<ApplicationId>,
     JsonBody(body): JsonBody<NewMessage>,
 ) -> Result<(StatusCode, Json<MessageView>), ApiError> {
-    let application = state.applications.get(&id).await?.ok_or(ApiError::NotFound)?;
+    let application = state.application(&id).await?;
     if application.owner.is_empty() {
         // A paper application nobody has linked yet: there is no one to write to.
         return Err(ApiError::InvalidState);

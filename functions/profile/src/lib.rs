@@ -12,11 +12,11 @@ use portal_api::paging::Paging;
 use portal_api::principal::Principal;
 use portal_api::problem::{ApiError, FieldError};
 use portal_api::routes::{self, Area, MissingHandler};
-use portal_domain::application_documents::DocumentRequest;
 use portal_domain::application_documents::Documents;
-use portal_domain::applications::{Applications, HistoryEntry, Summary};
+use portal_domain::applications::{Applications, Summary};
 use portal_domain::audit::Audit;
-use portal_domain::blobs::{BlobError, Blobs, PresignedDownload};
+use portal_domain::blobs::{Blobs, PresignedDownload};
+use portal_domain::case_view::{DocumentRequestView, HistoryView, Party};
 use portal_domain::clock::Clock;
 use portal_domain::messages::{Message, Messages};
 use portal_domain::notifications::Notifications;
@@ -157,9 +157,9 @@ async fn export(principal: Principal, State(state): State<ProfileState>) -> Resu
         let requests = state.documents.requests(id).await?;
         applications.push(json!({
             "application": application,
-            "history": history.iter().map(HistoryEntry::applicant_view).collect::<Vec<_>>(),
+            "history": history.into_iter().map(|entry| HistoryView::for_party(entry, Party::Owner)).collect::<Vec<_>>(),
             "documents": state.documents.of(id).await?,
-            "documentRequests": requests.iter().map(DocumentRequest::applicant_view).collect::<Vec<_>>(),
+            "documentRequests": DocumentRequestView::all_for_party(requests, Party::Owner),
             "messages": messages.iter().map(Message::applicant_view).collect::<Vec<_>>(),
         }));
     }
@@ -177,9 +177,6 @@ async fn export(principal: Principal, State(state): State<ProfileState>) -> Resu
     });
     let bytes = serde_json::to_vec(&export).map_err(|error| ApiError::Internal(Box::new(error)))?;
     let key = format!("{EXPORTS_FOLDER}/{}", uuid::Uuid::new_v4());
-    let blob_failure = |error: BlobError| ApiError::Internal(Box::new(error));
-    state.blobs.put(&key, "application/json", bytes).await.map_err(blob_failure)?;
-    let link =
-        state.blobs.presign_download(&key, "my-portal-data.json", "application/json").await.map_err(blob_failure)?;
-    Ok(Json(link))
+    state.blobs.put(&key, "application/json", bytes).await?;
+    Ok(Json(state.blobs.presign_download(&key, "my-portal-data.json", "application/json").await?))
 }

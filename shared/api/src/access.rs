@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use portal_domain::application_types::{ApplicationType, Catalog};
 use portal_domain::applications::{Application, Applications, Case};
-use portal_domain::audit::{APPLICANT_ROLE, Audit, AuditRecord, Outcome};
+use portal_domain::audit::{Audit, AuditRecord, Outcome};
 use portal_domain::clock::Clock;
 use portal_domain::table::Table;
 
@@ -21,24 +21,8 @@ pub fn type_of<'a>(catalog: &'a Catalog, application: &Application) -> Result<&'
     catalog.get(code).ok_or_else(|| ApiError::Internal(format!("unknown application type {code}").into()))
 }
 
-/// How the caller stands to an application.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Party {
-    /// The applicant who owns it.
-    Owner,
-    /// An agency officer.
-    Officer,
-}
-
-impl Party {
-    /// The role recorded in the audit trail.
-    pub fn role(self) -> &'static str {
-        match self {
-            Party::Owner => APPLICANT_ROLE,
-            Party::Officer => "officer",
-        }
-    }
-}
+/// How the caller stands to an application (the domain's, since its views depend on it).
+pub use portal_domain::case_view::Party;
 
 /// Reads cases for callers and keeps the audit trail of who did what.
 #[derive(Clone)]

@@ -6,11 +6,14 @@ use axum::Json;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use portal_domain::accounts::AccountError;
+use portal_domain::application_documents::{AddError, ReviewError};
 use portal_domain::applications::WriteError;
+use portal_domain::blobs::BlobError;
 use portal_domain::identity::IdentityError;
 use portal_domain::limits::LimitReached;
 use portal_domain::messages::{ComposeError, SendError};
 use portal_domain::table::StoreError;
+use portal_domain::verification::VerificationError;
 use schemars::JsonSchema;
 use serde::Serialize;
 
@@ -85,6 +88,13 @@ impl FieldErrors {
     /// The errors, for a 422 that lists what is missing.
     pub fn into_vec(self) -> Vec<FieldError> {
         self.0
+    }
+}
+
+/// Records the domain's problems with a request's fields, each `(field, code)`.
+impl<F: Into<String>> Extend<(F, &'static str)> for FieldErrors {
+    fn extend<I: IntoIterator<Item = (F, &'static str)>>(&mut self, problems: I) {
+        problems.into_iter().for_each(|(field, code)| self.add(field, code));
     }
 }
 
@@ -180,14 +190,51 @@ pub enum ApiError {
     LostRace,
 }
 
-impl ApiError {
-    /// The answer to a refused application write; `current_version` is the one to reload.
-    pub fn from_write(error: WriteError, current_version: u64) -> Self {
+/// The answer to a refused application write: a stale version names the one to reload.
+impl From<WriteError> for ApiError {
+    fn from(error: WriteError) -> Self {
         match error {
-            WriteError::Conflict { .. } => ApiError::Conflict { current_version },
-            WriteError::NotAllowed(_) | WriteError::NotADraft => ApiError::InvalidState,
+            WriteError::Conflict { current_version } => ApiError::Conflict { current_version },
+            WriteError::NotAllowed(_) | WriteError::NotADraft | WriteError::Unreachable { .. } => {
+                ApiError::InvalidState
+            }
             WriteError::NumberTaken => ApiError::Internal("application numbers kept clashing".into()),
             WriteError::Store(store) => store.into(),
+        }
+    }
+}
+
+/// The document store failing is ours, never the caller's.
+impl From<BlobError> for ApiError {
+    fn from(error: BlobError) -> Self {
+        ApiError::Internal(Box::new(error))
+    }
+}
+
+impl From<VerificationError> for ApiError {
+    fn from(error: VerificationError) -> Self {
+        match error {
+            VerificationError::Store(store) => store.into(),
+            VerificationError::Blobs(blobs) => blobs.into(),
+        }
+    }
+}
+
+impl From<AddError> for ApiError {
+    fn from(error: AddError) -> Self {
+        match error {
+            AddError::CapReached => ApiError::TooManyDocuments,
+            AddError::StatusChanged => ApiError::InvalidState,
+            AddError::Store(store) => store.into(),
+        }
+    }
+}
+
+impl From<ReviewError> for ApiError {
+    fn from(error: ReviewError) -> Self {
+        match error {
+            ReviewError::NotReviewable => ApiError::InvalidState,
+            ReviewError::Store(store) => store.into(),
         }
     }
 }

@@ -14,12 +14,17 @@
 
 use std::sync::Arc;
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use crate::application_types::ApplicationType;
+use crate::application_types::{ApplicationType, is_date};
+use crate::applications::optional_text;
+use crate::blobs::UploadRequest;
+use crate::clock::utc_date;
 use crate::events::{Event, EventKind};
-use crate::files::{FileKind, QuarantineReason};
+use crate::files::{FileKind, MAX_UPLOAD_BYTES, QuarantineReason, sanitize_file_name};
+use crate::ids::{ApplicationId, DocumentId};
 use crate::keys;
 use crate::paging::{self, PageRequest, Paged};
 use crate::status::Status;
@@ -31,6 +36,8 @@ use crate::table::{Condition, Item, Query, SortKey, StoreError, Table, Update, W
 pub const MAX_DOCUMENTS: i64 = 100;
 /// Most document requests read with a case (officers ask for at most 20 kinds at once).
 const MAX_REQUESTS_READ: u32 = 100;
+/// Most documents an officer asks for at once.
+pub const MAX_ASKED: usize = 20;
 
 /// Where uploads land before verification (the bucket's lifecycle rule expires what is left).
 pub const QUARANTINE_FOLDER: &str = "quarantine";
@@ -62,7 +69,7 @@ pub fn parse_quarantine_key(key: &str) -> Option<(&str, &str)> {
 }
 
 /// Where a document stands.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum DocumentState {
     /// The upload was signed; the file is not verified yet.
@@ -100,12 +107,14 @@ impl DocumentState {
 }
 
 /// A document of an application.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Document {
     /// Its id.
+    #[schemars(with = "DocumentId")]
     pub id: String,
     /// The application it belongs to.
+    #[schemars(with = "ApplicationId")]
     pub application_id: String,
     /// The checklist requirement it answers (`passport`, `photo`, ...).
     pub kind: String,
@@ -123,17 +132,77 @@ pub struct Document {
     /// Why an officer rejected it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub review_reason: Option<String>,
-    /// When the upload was signed.
+    /// When the upload was signed (seconds since the epoch).
     pub created_at: u64,
     /// Last change.
     pub updated_at: u64,
 }
 
+impl Document {
+    /// A document of `kind` declared by its applicant, pending until its file is verified: the
+    /// name they gave kept only sanitized.
+    pub fn pending(
+        application_id: &str,
+        kind: String,
+        file_name: &str,
+        file_kind: FileKind,
+        size: u64,
+        at: u64,
+    ) -> Self {
+        Self {
+            id: uuid::Uuid::new_v4().to_string(),
+            application_id: application_id.to_owned(),
+            kind,
+            file_name: sanitize_file_name(file_name),
+            file_kind,
+            size,
+            state: DocumentState::Pending,
+            quarantine_reason: None,
+            review_reason: None,
+            created_at: at,
+            updated_at: at,
+        }
+    }
+
+    /// What its upload may be: into quarantine, of the declared type, at most the declared size.
+    pub fn upload_request(&self) -> UploadRequest {
+        UploadRequest {
+            key: quarantine_key(&self.application_id, &self.id),
+            content_type: self.file_kind.content_type().to_owned(),
+            max_bytes: self.size,
+        }
+    }
+}
+
+/// What is wrong with a document an applicant declares for an application of
+/// `application_type`, field by field (`kind`, `contentType`, `size`).
+pub fn declaration_problems(
+    application_type: &ApplicationType,
+    kind: &str,
+    content_type: &str,
+    size: u64,
+) -> Vec<(&'static str, &'static str)> {
+    let mut problems = Vec::new();
+    if !application_type.documents.iter().any(|d| d.kind == kind) {
+        problems.push(("kind", "unknown-kind"));
+    }
+    if FileKind::from_content_type(content_type).is_none() {
+        problems.push(("contentType", "unsupported-type"));
+    }
+    match size {
+        0 => problems.push(("size", "empty-file")),
+        size if size > MAX_UPLOAD_BYTES => problems.push(("size", "file-too-large")),
+        _ => {}
+    }
+    problems
+}
+
 /// An officer's request for a document.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct DocumentRequest {
     /// Its id.
+    #[schemars(with = "uuid::Uuid")]
     pub id: String,
     /// The checklist requirement asked for.
     pub kind: String,
@@ -141,22 +210,24 @@ pub struct DocumentRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
     /// The date (`YYYY-MM-DD`) it is due by.
+    #[schemars(extend("format" = "date"))]
     pub due_date: String,
-    /// When it was asked.
+    /// When it was asked (seconds since the epoch).
     pub requested_at: u64,
     /// The officer who asked (`sub`).
     pub requested_by: String,
     /// The documents of its kind already sent when it was made: they do not answer it.
     #[serde(default)]
+    #[schemars(with = "Vec<DocumentId>")]
     pub already_sent: Vec<String>,
 }
 
 impl DocumentRequest {
-    /// The request as its applicant sees it: what was asked and by when, not which officer asked
-    /// (officers' identities stay internal to the agency).
-    pub fn applicant_view(&self) -> serde_json::Value {
-        json!({"id": self.id, "kind": self.kind, "note": self.note, "dueDate": self.due_date,
-               "requestedAt": self.requested_at})
+    /// The write that records it on its application, in the transaction of the status change
+    /// it comes with.
+    pub fn write(&self, application_id: &str) -> Result<WriteOp, StoreError> {
+        let item = Item::from_record(&keys::document_request(application_id, &self.id), self)?;
+        Ok(WriteOp::Put { item, condition: Some(Condition::Absent) })
     }
 
     /// Whether no document of its kind sent since answers it.
@@ -165,19 +236,116 @@ impl DocumentRequest {
     }
 }
 
+/// One document an officer asks for: its kind, with a note to the applicant.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Asked {
+    /// The checklist requirement asked for.
+    pub kind: String,
+    /// What the applicant is told, as the officer wrote it.
+    pub note: Option<String>,
+}
+
+/// What an officer asks an applicant for: documents of the type's checklist, by a due date.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DocumentAsk {
+    /// The documents, 1 to [`MAX_ASKED`].
+    pub documents: Vec<Asked>,
+    /// The date (`YYYY-MM-DD`) they are due by: today or later.
+    pub due_date: String,
+}
+
+impl DocumentAsk {
+    /// What is wrong with it for an application of `application_type` at `now`, field by
+    /// field (`documents`, `documents[i].kind`, `documents[i].note`, `dueDate`).
+    pub fn problems(&self, application_type: &ApplicationType, now: u64) -> Vec<(String, &'static str)> {
+        let mut problems = Vec::new();
+        if self.documents.is_empty() || self.documents.len() > MAX_ASKED {
+            problems.push(("documents".to_owned(), if self.documents.is_empty() { "required" } else { "too-long" }));
+        }
+        for (i, asked) in self.documents.iter().enumerate() {
+            if !application_type.documents.iter().any(|d| d.kind == asked.kind) {
+                problems.push((format!("documents[{i}].kind"), "unknown-kind"));
+            }
+            if let Err(code) = optional_text(asked.note.as_deref()) {
+                problems.push((format!("documents[{i}].note"), code));
+            }
+        }
+        if !is_date(&self.due_date) {
+            problems.push(("dueDate".to_owned(), "invalid-date"));
+        } else if self.due_date < utc_date(now) {
+            problems.push(("dueDate".to_owned(), "in-the-past"));
+        }
+        problems
+    }
+
+    /// The kinds asked for, in order.
+    pub fn kinds(&self) -> Vec<&str> {
+        self.documents.iter().map(|asked| asked.kind.as_str()).collect()
+    }
+
+    /// The requests it makes of an application holding `documents`, asked by `officer` at `at`.
+    pub fn requests(&self, documents: &[Document], officer: &str, at: u64) -> Vec<DocumentRequest> {
+        let sent = |kind: &str| documents.iter().filter(|d| d.kind == kind).map(|d| d.id.clone()).collect();
+        self.documents
+            .iter()
+            .map(|asked| DocumentRequest {
+                id: uuid::Uuid::new_v4().to_string(),
+                kind: asked.kind.clone(),
+                note: optional_text(asked.note.as_deref()).ok().flatten(),
+                due_date: self.due_date.clone(),
+                requested_at: at,
+                requested_by: officer.to_owned(),
+                already_sent: sent(&asked.kind),
+            })
+            .collect()
+    }
+}
+
+/// The reason of an officer's review, trimmed: a rejection needs one (the applicant reads it
+/// on the checklist).
+pub fn review_reason(accepted: bool, reason: Option<&str>) -> Result<Option<String>, &'static str> {
+    match optional_text(reason)? {
+        None if !accepted => Err("required"),
+        reason => Ok(reason),
+    }
+}
+
+/// The required documents not yet sent and verified, each named `documents.{kind}` with why
+/// (`document-missing`, `document-not-verified`, `document-refused`): what keeps an application
+/// from being submitted.
+pub fn submission_problems(
+    application_type: &ApplicationType,
+    documents: &[Document],
+    requests: &[DocumentRequest],
+) -> Vec<(String, &'static str)> {
+    checklist(application_type, documents, requests)
+        .into_iter()
+        .filter(|line| line.required && !line.satisfied)
+        .map(|line| {
+            let code = match line.state {
+                Some(DocumentState::Pending) => "document-not-verified",
+                Some(DocumentState::Quarantined | DocumentState::Rejected) => "document-refused",
+                _ => "document-missing",
+            };
+            (format!("documents.{}", line.kind), code)
+        })
+        .collect()
+}
+
 /// What an open request asks, as the checklist shows it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Requested {
     /// What the applicant is told.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
-    /// The date it is due by.
+    /// The date (`YYYY-MM-DD`) it is due by.
+    #[schemars(extend("format" = "date"))]
     pub due_date: String,
 }
 
 /// One line of an application's checklist.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ChecklistLine {
     /// The requirement's kind.
@@ -334,6 +502,25 @@ impl Documents {
         }
     }
 
+    /// An officer's review of a document: only one whose file passed verification may be
+    /// reviewed, and only as it was read (`seen`); `applicant` is told.
+    pub async fn review(
+        &self,
+        seen: &Document,
+        applicant: &str,
+        accepted: bool,
+        reason: Option<String>,
+        at: u64,
+    ) -> Result<Document, ReviewError> {
+        if !seen.state.is_servable() {
+            return Err(ReviewError::NotReviewable);
+        }
+        match self.record_review(seen, applicant, accepted, reason, at).await {
+            Err(StoreError::ConditionFailed) => Err(ReviewError::NotReviewable),
+            recorded => Ok(recorded?),
+        }
+    }
+
     /// Records an officer's review of a document whose file passed verification, with the event
     /// that tells `applicant`, unless the document changed since `seen` was read
     /// (`ConditionFailed`).
@@ -386,6 +573,18 @@ impl Documents {
             Err(other) => Err(other),
         }
     }
+}
+
+/// Why a review was not recorded.
+#[derive(Debug, thiserror::Error)]
+pub enum ReviewError {
+    /// The document's file is not verified (pending or quarantined), or the document changed
+    /// since it was read.
+    #[error("the document cannot be reviewed in its state")]
+    NotReviewable,
+    /// The store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
 }
 
 /// Why a document was not recorded.
@@ -496,6 +695,65 @@ mod tests {
             created_at: 1,
             updated_at: 1,
         }
+    }
+
+    fn ask(documents: &[(&str, Option<&str>)], due_date: &str) -> DocumentAsk {
+        let documents =
+            documents.iter().map(|(kind, note)| Asked { kind: (*kind).into(), note: note.map(Into::into) }).collect();
+        DocumentAsk { documents, due_date: due_date.into() }
+    }
+
+    #[test]
+    fn an_officer_asks_for_the_type_s_documents_by_a_date_not_past() {
+        let catalog = Catalog::load().expect("catalog");
+        let visitor = catalog.get("visitor-visa").expect("type");
+        let now = 1_800_000_000; // 2027-01-15
+        assert!(ask(&[("passport", Some("  Sharper  "))], "2027-01-15").problems(visitor, now).is_empty());
+        let long = "x".repeat(crate::applications::MAX_TEXT_CHARS + 1);
+        let problems = ask(&[("tax-return", None), ("photo", Some(&long))], "2027-02-30").problems(visitor, now);
+        let expected =
+            [("documents[0].kind", "unknown-kind"), ("documents[1].note", "too-long"), ("dueDate", "invalid-date")];
+        assert_eq!(problems, expected.map(|(field, code)| (field.to_owned(), code)));
+        assert_eq!(
+            ask(&[], "2027-01-14").problems(visitor, now),
+            [("documents".into(), "required"), ("dueDate".into(), "in-the-past")]
+        );
+    }
+
+    #[test]
+    fn a_request_keeps_the_trimmed_note_and_the_documents_already_sent() {
+        let sent = document("passport", DocumentState::Verified);
+        let requests = ask(&[("passport", Some("  Sharper  ")), ("photo", Some(" "))], "2099-01-31").requests(
+            std::slice::from_ref(&sent),
+            "officer",
+            5,
+        );
+        assert_eq!(
+            (requests[0].note.as_deref(), requests[0].already_sent.as_slice()),
+            (Some("Sharper"), &[sent.id][..])
+        );
+        assert_eq!((requests[1].note.as_deref(), requests[1].already_sent.len()), (None, 0));
+        assert!(requests.iter().all(|r| r.requested_by == "officer" && r.due_date == "2099-01-31"));
+    }
+
+    #[test]
+    fn a_rejection_needs_a_reason() {
+        assert_eq!(review_reason(true, None), Ok(None));
+        assert_eq!(review_reason(false, Some("  ")), Err("required"));
+        assert_eq!(review_reason(false, Some(" Expired ")), Ok(Some("Expired".into())));
+    }
+
+    #[test]
+    fn a_declared_document_is_of_the_type_an_accepted_kind_and_a_size_in_bounds() {
+        let catalog = Catalog::load().expect("catalog");
+        let visitor = catalog.get("visitor-visa").expect("type");
+        assert!(declaration_problems(visitor, "passport", "application/pdf", 10).is_empty());
+        let problems = declaration_problems(visitor, "tax-return", "text/html", MAX_UPLOAD_BYTES + 1);
+        assert_eq!(
+            problems,
+            [("kind", "unknown-kind"), ("contentType", "unsupported-type"), ("size", "file-too-large")]
+        );
+        assert_eq!(declaration_problems(visitor, "photo", "image/png", 0), [("size", "empty-file")]);
     }
 
     #[test]

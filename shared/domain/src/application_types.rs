@@ -4,15 +4,16 @@
 
 use std::collections::HashSet;
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 mod files {
     include!(concat!(env!("OUT_DIR"), "/application_type_files.rs"));
 }
 
 /// A text in English and French.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Text {
     /// English.
@@ -22,7 +23,7 @@ pub struct Text {
 }
 
 /// The kind of value a field holds.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum FieldKind {
     /// Free text (optionally limited in length and pattern).
@@ -36,7 +37,7 @@ pub enum FieldKind {
 }
 
 /// One option of a select field.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Choice {
     /// The stored value.
@@ -46,8 +47,9 @@ pub struct Choice {
 }
 
 /// A field's regular expression, compiled once when the type is loaded.
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
 #[serde(try_from = "String", into = "String")]
+#[schemars(with = "String", extend("format" = "regex"))]
 pub struct Pattern {
     source: String,
     compiled: regex_lite::Regex,
@@ -81,7 +83,7 @@ impl PartialEq for Pattern {
 }
 
 /// One form field.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Field {
     /// Name of the field in the form data.
@@ -111,7 +113,7 @@ pub struct Field {
 }
 
 /// A step of the form.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Section {
     /// Stable id.
@@ -123,7 +125,7 @@ pub struct Section {
 }
 
 /// A document of the checklist.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DocumentRequirement {
     /// Stable kind (`passport`, `photo`, ...).
@@ -135,7 +137,7 @@ pub struct DocumentRequirement {
 }
 
 /// A fee of the application.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Fee {
     /// Stable code.
@@ -147,14 +149,16 @@ pub struct Fee {
 }
 
 /// An application type.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ApplicationType {
     /// Stable code, also the file name.
+    #[schemars(with = "crate::ids::TypeCode")]
     pub code: String,
     /// Name shown to the applicant.
     pub name: Text,
     /// The letter application numbers of this type start with (IRCC style: `V123456789`).
+    #[schemars(regex(pattern = "^[A-Z]$"))]
     pub number_prefix: char,
     /// The form, step by step.
     pub sections: Vec<Section>,
@@ -199,6 +203,23 @@ impl FieldProblem {
             FieldProblem::TooLarge => "too-large",
             FieldProblem::NotAnOption => "not-an-option",
         }
+    }
+}
+
+impl ApplicationType {
+    /// What is wrong with form data, field by field (`field id`, problem code): fields the form
+    /// does not have, and values that do not fit theirs; `complete` also asks for every
+    /// required field (submission).
+    pub fn form_problems(&self, data: &Map<String, Value>, complete: bool) -> Vec<(String, &'static str)> {
+        let fields: Vec<&Field> = self.sections.iter().flat_map(|s| &s.fields).collect();
+        let unknown = data.keys().filter(|name| !fields.iter().any(|f| &f.id == *name));
+        let mut problems: Vec<(String, &'static str)> = unknown.map(|name| (name.clone(), "unknown-field")).collect();
+        for field in fields {
+            if let Err(problem) = field.check(data.get(&field.id), complete) {
+                problems.push((field.id.clone(), problem.code()));
+            }
+        }
+        problems
     }
 }
 
@@ -372,6 +393,19 @@ mod tests {
     use serde_json::json;
 
     use super::*;
+
+    #[test]
+    fn form_problems_name_unknown_fields_misfits_and_on_submission_what_is_missing() {
+        let catalog = Catalog::load().expect("catalog");
+        let visitor = catalog.get("visitor-visa").expect("type");
+        let data = json!({"familyName": "Roy", "colour": "red", "dateOfBirth": "1990-02-30"});
+        let data = data.as_object().expect("object");
+        let draft = visitor.form_problems(data, false);
+        assert_eq!(draft, [("colour".to_owned(), "unknown-field"), ("dateOfBirth".to_owned(), "invalid-date")]);
+        let submission = visitor.form_problems(data, true);
+        assert!(submission.contains(&("givenNames".to_owned(), "required")), "{submission:?}");
+        assert!(!submission.iter().any(|(field, _)| field == "familyName"));
+    }
 
     #[test]
     fn the_six_types_load_and_are_complete_in_both_languages() {

@@ -11,12 +11,13 @@
 
 use std::sync::Arc;
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
-use crate::application_documents::{self, Document, DocumentRequest};
+use crate::application_documents::{self, Document, DocumentAsk, DocumentRequest};
 use crate::events::{Event, EventKind};
-use crate::ids::ApplicationNumber;
+use crate::ids::{ApplicationId, ApplicationNumber, TypeCode};
 use crate::keys;
 use crate::messages::{self, Message};
 use crate::paging::{self, PageRequest, Paged};
@@ -24,24 +25,28 @@ use crate::status::{Actor, Command, NotAllowed, Status};
 use crate::table::{Condition, Index, Item, Query, SortKey, StoreError, Table, WriteOp};
 
 /// An application as stored.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Application {
     /// Its id.
+    #[schemars(with = "ApplicationId")]
     pub id: String,
-    /// The applicant's `sub`.
+    /// The applicant's `sub` (empty for a paper application nobody has linked yet).
     pub owner: String,
     /// The application type's code.
     #[serde(rename = "type")]
+    #[schemars(with = "TypeCode")]
     pub type_code: String,
     /// Where it stands.
     pub status: Status,
     /// Incremented by every write; saves name the version they started from.
     pub version: u64,
-    /// The form data, field id → value.
+    /// The form data: field id (of the type's form) → value. Free-form here because each type
+    /// has its own fields; the type's form in `GET /api/application-types` says what each holds.
     pub data: Map<String, Value>,
     /// The application number, given at submission.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "Option<ApplicationNumber>")]
     pub number: Option<String>,
     /// When it was submitted (processing time runs from here).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -54,36 +59,42 @@ pub struct Application {
 
 /// A line of the officers' queue: the application item read through the index, without its
 /// form data.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct QueueEntry {
     /// The application's id.
+    #[schemars(with = "ApplicationId")]
     pub id: String,
     /// Its type.
     #[serde(rename = "type")]
+    #[schemars(with = "TypeCode")]
     pub type_code: String,
     /// Where it stands.
     pub status: Status,
     /// Its number.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "Option<ApplicationNumber>")]
     pub number: Option<String>,
     /// Last change.
     pub updated_at: u64,
 }
 
 /// A line of the owner's dashboard.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Summary {
     /// The application's id.
+    #[schemars(with = "ApplicationId")]
     pub id: String,
     /// Its type.
     #[serde(rename = "type")]
+    #[schemars(with = "TypeCode")]
     pub type_code: String,
     /// Where it stands.
     pub status: Status,
     /// Its number, once submitted.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "Option<ApplicationNumber>")]
     pub number: Option<String>,
     /// Last change.
     pub updated_at: u64,
@@ -92,14 +103,15 @@ pub struct Summary {
 }
 
 /// One status change.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct HistoryEntry {
-    /// When.
+    /// When (seconds since the epoch).
     pub at: u64,
     /// Who (`sub`).
     pub actor: String,
-    /// As applicant or officer.
+    /// As `applicant` or `officer`.
+    #[schemars(with = "Actor")]
     pub role: String,
     /// From which status.
     pub from: Status,
@@ -111,14 +123,6 @@ pub struct HistoryEntry {
     /// What the applicant is told.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note_to_applicant: Option<String>,
-}
-
-impl HistoryEntry {
-    /// The entry as its applicant sees it: when, from, to and the note to them; the officer's
-    /// reason and identity stay internal to the agency.
-    pub fn applicant_view(&self) -> Value {
-        json!({"at": self.at, "from": self.from, "to": self.to, "noteToApplicant": self.note_to_applicant})
-    }
 }
 
 /// Items of each list in the case view's first pages (the rest through their own routes).
@@ -164,16 +168,76 @@ pub struct Change<'a> {
     pub also: Vec<WriteOp>,
 }
 
+impl<'a> Change<'a> {
+    /// `command` by `actor` on the version it was decided on, with nothing else said or attached.
+    pub fn new(command: Command, actor: &'a str, expected_version: u64, at: u64) -> Self {
+        Self {
+            command,
+            actor,
+            reason: None,
+            note_to_applicant: None,
+            expected_version,
+            number: None,
+            at,
+            also: Vec::new(),
+        }
+    }
+}
+
+/// An officer's decision: the status to move the application to, why, and what its applicant
+/// is told.
+#[derive(Clone, Debug)]
+pub struct Decision<'a> {
+    /// The status to move to.
+    pub to: Status,
+    /// The officer (`sub`).
+    pub officer: &'a str,
+    /// Why (internal to the agency).
+    pub reason: String,
+    /// What the applicant is told.
+    pub note_to_applicant: Option<String>,
+    /// The version the decision was made on.
+    pub expected_version: u64,
+    /// Now.
+    pub at: u64,
+}
+
+/// Longest reason or note an officer writes.
+pub const MAX_TEXT_CHARS: usize = 2000;
+
+/// An officer's optional text (a note, a reason), trimmed: `None` when blank, `too-long` past
+/// [`MAX_TEXT_CHARS`].
+pub fn optional_text(text: Option<&str>) -> Result<Option<String>, &'static str> {
+    match text.map(str::trim).filter(|text| !text.is_empty()) {
+        Some(text) if text.chars().count() > MAX_TEXT_CHARS => Err("too-long"),
+        text => Ok(text.map(str::to_owned)),
+    }
+}
+
+/// An officer's required text (a decision's reason), trimmed: `required` when blank.
+pub fn required_text(text: &str) -> Result<String, &'static str> {
+    optional_text(Some(text))?.ok_or("required")
+}
+
+/// Draws of a fresh application number before giving up (each clash is one in a billion).
+const NUMBER_DRAWS: usize = 3;
+
+/// A fresh application number: the type's letter and nine random digits.
+fn draw_number(prefix: char) -> String {
+    // A v4 UUID holds 122 random bits from the system's generator.
+    format!("{prefix}{:09}", uuid::Uuid::new_v4().as_u128() % 1_000_000_000)
+}
+
 const SECONDS_PER_DAY: f64 = 86_400.0;
 
 /// How long one decided application took, from submission to decision.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
-struct Decision {
+struct DecidedIn {
     days: f64,
 }
 
 /// A processing-time estimate of one application type.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Estimate {
     /// Half of the decided applications took at most this many days.
@@ -214,10 +278,18 @@ fn same_name(a: &str, b: &str) -> bool {
 #[derive(Debug, thiserror::Error)]
 pub enum WriteError {
     /// Someone else changed the application first; here is its current version.
-    #[error("the application changed since version {expected}")]
+    #[error("the application changed: it is at version {current_version}")]
     Conflict {
-        /// The version the writer started from.
-        expected: u64,
+        /// The version to reload.
+        current_version: u64,
+    },
+    /// No command of the writer's leads from the application's status to the one asked.
+    #[error("no step leads from {from:?} to {to:?}")]
+    Unreachable {
+        /// The current status.
+        from: Status,
+        /// The status asked for.
+        to: Status,
     },
     /// The status does not allow it.
     #[error(transparent)]
@@ -237,6 +309,14 @@ fn role(actor: Actor) -> &'static str {
     match actor {
         Actor::Applicant => "applicant",
         Actor::Officer => "officer",
+    }
+}
+
+/// `Conflict` unless the application is still at the version a writer decided on.
+fn unchanged_since(application: &Application, expected_version: u64) -> Result<(), WriteError> {
+    match application.version {
+        current_version if current_version != expected_version => Err(WriteError::Conflict { current_version }),
+        _ => Ok(()),
     }
 }
 
@@ -400,7 +480,7 @@ impl Applications {
         let query = Query::partition(keys::decisions_partition(type_code)).descending().limit(1000);
         let page = self.table.query(query).await?;
         let days =
-            page.items.iter().map(|item| item.to_record::<Decision>().map(|d| d.days)).collect::<Result<_, _>>()?;
+            page.items.iter().map(|item| item.to_record::<DecidedIn>().map(|d| d.days)).collect::<Result<_, _>>()?;
         Ok(estimate(days))
     }
 
@@ -436,6 +516,7 @@ impl Applications {
         expected_version: u64,
         at: u64,
     ) -> Result<Application, WriteError> {
+        unchanged_since(application, expected_version)?;
         if application.status != Status::Draft {
             return Err(WriteError::NotADraft);
         }
@@ -451,12 +532,75 @@ impl Applications {
         Ok(saved)
     }
 
+    /// Submits a draft under a fresh number of its type (`number_prefix`): drawn again in the
+    /// astronomically rare case it is taken.
+    pub async fn submit(
+        &self,
+        application: &Application,
+        actor: &str,
+        number_prefix: char,
+        at: u64,
+    ) -> Result<Application, WriteError> {
+        for _ in 0..NUMBER_DRAWS {
+            let number = Some(draw_number(number_prefix));
+            let change = Change { number, ..Change::new(Command::Submit, actor, application.version, at) };
+            match self.change_status(application, change).await {
+                Err(WriteError::NumberTaken) => continue,
+                other => return other,
+            }
+        }
+        Err(WriteError::NumberTaken)
+    }
+
+    /// The applicant withdraws the application (before a decision).
+    pub async fn withdraw(&self, application: &Application, actor: &str, at: u64) -> Result<Application, WriteError> {
+        self.change_status(application, Change::new(Command::Withdraw, actor, application.version, at)).await
+    }
+
+    /// An officer's decision: the step that leads to `decision.to`, if one does (asking for
+    /// documents goes through [`Self::request_documents`], which says which ones).
+    pub async fn decide(&self, application: &Application, decision: Decision<'_>) -> Result<Application, WriteError> {
+        unchanged_since(application, decision.expected_version)?;
+        let (from, to) = (application.status, decision.to);
+        let command = from.officer_command_to(to).ok_or(WriteError::Unreachable { from, to })?;
+        let change = Change {
+            reason: Some(decision.reason),
+            note_to_applicant: decision.note_to_applicant,
+            ..Change::new(command, decision.officer, decision.expected_version, decision.at)
+        };
+        self.change_status(application, change).await
+    }
+
+    /// An officer asks the applicant for documents by a due date: the requests, the move to
+    /// `documents_requested` and its history entry are one transaction. Each request notes the
+    /// documents of its kind already sent, which do not answer it.
+    pub async fn request_documents(
+        &self,
+        application: &Application,
+        ask: &DocumentAsk,
+        officer: &str,
+        expected_version: u64,
+        at: u64,
+    ) -> Result<Application, WriteError> {
+        unchanged_since(application, expected_version)?;
+        let documents = application_documents::documents_of(self.table.as_ref(), &application.id).await?;
+        let requests = ask.requests(&documents, officer, at);
+        let also = requests.iter().map(|request| request.write(&application.id)).collect::<Result<_, _>>()?;
+        let change = Change {
+            reason: Some(format!("documents requested: {}", ask.kinds().join(", "))),
+            also,
+            ..Change::new(Command::RequestDocuments, officer, expected_version, at)
+        };
+        self.change_status(application, change).await
+    }
+
     /// Applies a status change with its history entry, in one transaction.
     pub async fn change_status(
         &self,
         application: &Application,
         change: Change<'_>,
     ) -> Result<Application, WriteError> {
+        unchanged_since(application, change.expected_version)?;
         let to = application.status.apply(change.command)?;
         let mut changed = application.clone();
         changed.status = to;
@@ -491,7 +635,7 @@ impl Applications {
         if let (Status::Approved | Status::Refused, Some(submitted_at)) = (to, application.submitted_at) {
             let days = change.at.saturating_sub(submitted_at) as f64 / SECONDS_PER_DAY;
             let key = keys::decision(&application.type_code, change.at, &application.id);
-            attached.push(WriteOp::Put { item: Item::from_record(&key, &Decision { days })?, condition: None });
+            attached.push(WriteOp::Put { item: Item::from_record(&key, &DecidedIn { days })?, condition: None });
         }
         let number = match &change.number {
             Some(number) => Some(WriteOp::Put {
@@ -534,10 +678,11 @@ impl Applications {
                 let version_held = !failed_conditions.contains(&0);
                 let number_taken = number_position.is_some_and(|p| failed_conditions.contains(&p));
                 if version_held && number_taken {
-                    Err(WriteError::NumberTaken)
-                } else {
-                    Err(WriteError::Conflict { expected: expected_version })
+                    return Err(WriteError::NumberTaken);
                 }
+                // Someone else wrote first: the version to reload is theirs.
+                let current = self.get(&application.id).await?;
+                Err(WriteError::Conflict { current_version: current.map_or(expected_version, |a| a.version) })
             }
             Err(other) => Err(other.into()),
         }
@@ -547,6 +692,25 @@ impl Applications {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn officers_texts_are_trimmed_and_bounded() {
+        assert_eq!(optional_text(Some("  a note ")), Ok(Some("a note".into())));
+        assert_eq!(optional_text(Some(" \n ")), Ok(None));
+        assert_eq!(
+            optional_text(Some(&"é".repeat(MAX_TEXT_CHARS))).map(|t| t.map(|t| t.chars().count())),
+            Ok(Some(2000))
+        );
+        assert_eq!(optional_text(Some(&"é".repeat(MAX_TEXT_CHARS + 1))), Err("too-long"));
+        assert_eq!(required_text("  "), Err("required"));
+    }
+
+    #[test]
+    fn numbers_are_the_type_s_letter_and_nine_digits() {
+        for _ in 0..100 {
+            assert!(ApplicationNumber::parse(&draw_number('V')).is_ok_and(|number| number.prefix() == 'V'));
+        }
+    }
 
     #[test]
     fn estimates_use_nearest_rank_percentiles() {

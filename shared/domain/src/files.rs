@@ -3,6 +3,7 @@
 //! (`pdf`), and how a file name sent by a browser is kept — only as sanitized metadata, never
 //! as a storage key — and given back, with the extension of the verified kind (U2, U3).
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::pdf::{self, PdfRefusal};
@@ -17,7 +18,7 @@ const FALLBACK_NAME: &str = "document";
 const SNIFF_BYTES: usize = 16;
 
 /// The kinds of file the portal accepts.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum FileKind {
     /// PDF document.
@@ -90,7 +91,7 @@ impl FileKind {
 }
 
 /// Why an uploaded file stays in quarantine, in terms its applicant can act on.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema, thiserror::Error)]
 #[serde(rename_all = "kebab-case")]
 pub enum QuarantineReason {
     /// The content is not the declared kind (a renamed executable, a wrong file...).

@@ -7,6 +7,7 @@
 use std::fmt;
 use std::ops::Deref;
 
+use schemars::JsonSchema;
 use serde::Deserialize;
 
 /// A value that is not a well-formed id of its kind.
@@ -16,6 +17,19 @@ pub struct InvalidId(&'static str);
 
 /// Longest application type code.
 const MAX_TYPE_CODE_CHARS: usize = 64;
+
+/// The text an application number is read from, as [`application_number`] accepts it: its
+/// schema (a letter and nine digits, spaces around allowed).
+#[derive(JsonSchema)]
+#[schemars(transparent)]
+#[expect(dead_code, reason = "only its schema is read")]
+struct ApplicationNumberText(#[schemars(regex(pattern = r"^\s*[A-Za-z][0-9]{9}\s*$"))] String);
+
+/// The text of an application type code, as [`type_code`] accepts it: its schema.
+#[derive(JsonSchema)]
+#[schemars(transparent)]
+#[expect(dead_code, reason = "only its schema is read")]
+struct TypeCodeText(#[schemars(regex(pattern = r"^[a-z0-9-]+$"), length(min = 1, max = MAX_TYPE_CODE_CHARS))] String);
 
 /// The text of a UUID exactly as we hand them out (lowercase, hyphenated), and nothing else:
 /// no braces, URNs, capitals or surrounding text.
@@ -44,13 +58,15 @@ fn type_code(candidate: &str) -> Option<String> {
     well_formed.then(|| candidate.to_owned())
 }
 
-/// Declares an id type: its name, what it is called in errors, and the function that turns a
-/// candidate into its canonical text.
+/// Declares an id type: its name, what it is called in errors, the function that turns a
+/// candidate into its canonical text, and the type whose schema describes the text it accepts
+/// (`uuid::Uuid` for UUIDs: `format: uuid`).
 macro_rules! typed_id {
-    ($(#[$doc:meta])* $name:ident, $what:literal, $parse:path) => {
+    ($(#[$doc:meta])* $name:ident, $what:literal, $parse:path, $schema:literal) => {
         $(#[$doc])*
-        #[derive(Clone, Debug, PartialEq, Eq, Hash, Deserialize)]
+        #[derive(Clone, Debug, PartialEq, Eq, Hash, Deserialize, JsonSchema)]
         #[serde(try_from = "String")]
+        #[schemars(with = $schema)]
         pub struct $name(String);
 
         impl $name {
@@ -100,37 +116,43 @@ typed_id!(
     /// An application's id (a UUID).
     ApplicationId,
     "application id",
-    canonical_uuid
+    canonical_uuid,
+    "uuid::Uuid"
 );
 typed_id!(
     /// A document's id (a UUID).
     DocumentId,
     "document id",
-    canonical_uuid
+    canonical_uuid,
+    "uuid::Uuid"
 );
 typed_id!(
     /// A message's id (a UUID).
     MessageId,
     "message id",
-    canonical_uuid
+    canonical_uuid,
+    "uuid::Uuid"
 );
 typed_id!(
     /// An in-app notification's id: the id of its event (a UUID).
     NotificationId,
     "notification id",
-    canonical_uuid
+    canonical_uuid,
+    "uuid::Uuid"
 );
 typed_id!(
     /// An application's number, given at submission or printed on a paper application.
     ApplicationNumber,
     "application number",
-    application_number
+    application_number,
+    "ApplicationNumberText"
 );
 typed_id!(
     /// An application type's code.
     TypeCode,
     "application type code",
-    type_code
+    type_code,
+    "TypeCodeText"
 );
 
 impl ApplicationNumber {
@@ -180,6 +202,27 @@ mod tests {
         assert!(TypeCode::parse("permanent-residence-express-entry").is_ok());
         for candidate in ["", "Visitor-Visa", "a\0b", "a b", "visa/../x", &"a".repeat(65)] {
             assert!(TypeCode::parse(candidate).is_err(), "{candidate:?}");
+        }
+    }
+
+    #[test]
+    fn id_schemas_say_what_their_parsers_accept() {
+        let schema = |schema: schemars::Schema| schema.to_value();
+        let uuid = schema(schemars::schema_for!(ApplicationId));
+        assert_eq!((uuid["type"].as_str(), uuid["format"].as_str()), (Some("string"), Some("uuid")));
+        let number = schema(schemars::schema_for!(ApplicationNumber));
+        let pattern = regex_lite::Regex::new(number["pattern"].as_str().expect("pattern")).expect("regex");
+        for candidate in [" w123456789 ", "W123456789", "W12345678", "1123456789"] {
+            assert_eq!(pattern.is_match(candidate), ApplicationNumber::parse(candidate).is_ok(), "{candidate:?}");
+        }
+        let code = schema(schemars::schema_for!(TypeCode));
+        let pattern = regex_lite::Regex::new(code["pattern"].as_str().expect("pattern")).expect("regex");
+        assert_eq!(
+            (code["minLength"].as_u64(), code["maxLength"].as_u64()),
+            (Some(1), Some(MAX_TYPE_CODE_CHARS as u64))
+        );
+        for candidate in ["visitor-visa", "Visitor-Visa", "a b", "study-permit-2"] {
+            assert_eq!(pattern.is_match(candidate), TypeCode::parse(candidate).is_ok(), "{candidate:?}");
         }
     }
 

@@ -8,6 +8,7 @@ pub mod applications;
 pub mod attempts;
 pub mod audit;
 pub mod blobs;
+pub mod case_view;
 pub mod clock;
 pub mod digest;
 pub mod email;

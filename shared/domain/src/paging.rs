@@ -7,6 +7,7 @@
 //! for one), so 100 of them could reach 3 MB. A page therefore stops at the item that would take
 //! it past its byte budget, and its cursor resumes right after the last item it holds.
 
+use schemars::JsonSchema;
 use serde::Serialize;
 
 use crate::table::{Cursor, Item, Query, StoreError, Table, last_key};
@@ -60,6 +61,31 @@ impl<T> Paged<T> {
     /// The same page with each item transformed (a party's view of it).
     pub fn map<U>(self, f: impl FnMut(T) -> U) -> Paged<U> {
         Paged { items: self.items.into_iter().map(f).collect(), next: self.next }
+    }
+}
+
+/// One page of a list as the API answers it (D6): its items and, when there are more, the
+/// cursor of the next page.
+#[derive(Clone, Debug, PartialEq, Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+#[schemars(rename = "PageOf{T}")]
+pub struct Page<T> {
+    /// This page's items.
+    pub items: Vec<T>,
+    /// Give it back as `?cursor=` for the next page; `null` on the last one.
+    pub next_cursor: Option<String>,
+}
+
+impl<T> From<Paged<T>> for Page<T> {
+    fn from(page: Paged<T>) -> Self {
+        Self { items: page.items, next_cursor: page.next.map(|cursor| cursor.as_str().to_owned()) }
+    }
+}
+
+impl<T> Page<T> {
+    /// The same page with each item turned into what the caller may see.
+    pub fn map<U>(self, f: impl FnMut(T) -> U) -> Page<U> {
+        Page { items: self.items.into_iter().map(f).collect(), next_cursor: self.next_cursor }
     }
 }
 

@@ -7,10 +7,11 @@
 //! Every change goes through [`Status::apply`]: a command that does not fit the current status is
 //! refused, so no sequence of commands can skip a step or leave a terminal status.
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 /// Where an application stands.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, schemars::JsonSchema)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Status {
     /// Being filled in by the applicant.
@@ -39,8 +40,9 @@ pub enum Status {
     Withdrawn,
 }
 
-/// Who may give a command.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// Who may give a command (and, as `applicant` or `officer`, the role a history entry records).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, JsonSchema)]
+#[schemars(rename_all = "lowercase")]
 pub enum Actor {
     /// The applicant (or an authorized representative).
     Applicant,
@@ -158,6 +160,15 @@ impl Status {
         matches!(self, Status::Closed | Status::Withdrawn)
     }
 
+    /// The officer's command that takes an application from this status to `to`, if there is
+    /// one. Asking for documents is not among them: a document request says which ones.
+    pub fn officer_command_to(self, to: Status) -> Option<Command> {
+        Command::ALL
+            .into_iter()
+            .filter(|command| command.actor() == Actor::Officer && *command != Command::RequestDocuments)
+            .find(|command| self.apply(*command) == Ok(to))
+    }
+
     /// The status a command leads to from this one.
     pub fn apply(self, command: Command) -> Result<Status, NotAllowed> {
         use Command::*;
@@ -240,6 +251,14 @@ mod tests {
         for status in Status::ALL {
             assert_eq!(serde_json::to_value(status).expect("json"), serde_json::json!(status.as_str()));
         }
+    }
+
+    #[test]
+    fn officers_reach_each_next_status_by_its_command_but_documents_only_by_a_request() {
+        assert_eq!(Status::Submitted.officer_command_to(Status::Received), Some(Command::Receive));
+        assert_eq!(Status::InReview.officer_command_to(Status::DocumentsRequested), None);
+        assert_eq!(Status::Submitted.officer_command_to(Status::Approved), None);
+        assert_eq!(Status::Submitted.officer_command_to(Status::Withdrawn), None, "the applicant's alone");
     }
 
     #[test]

@@ -98,7 +98,7 @@ async fn a_stale_save_is_a_conflict_and_loses_nothing(f: &Fixture) {
 
     let stale = f.applications.save_form(&draft, data(json!({"familyName": "Other"})), 1, T0 + 6).await;
 
-    assert!(matches!(stale, Err(WriteError::Conflict { expected: 1 })), "{stale:?}");
+    assert!(matches!(stale, Err(WriteError::Conflict { current_version: 2 })), "{stale:?}");
     let case = f.applications.case("a1").await.expect("read").expect("exists");
     assert_eq!(case.application.data["familyName"], "Roy");
 }

@@ -16,9 +16,10 @@ pub mod profile;
 pub mod system;
 
 use schemars::{JsonSchema, Schema, SchemaGenerator};
-use serde::Serialize;
 
 pub use crate::paging::PageQuery;
+/// One page of a list (D6): the domain's, since the views it builds hold pages.
+pub use portal_domain::paging::Page;
 
 /// How a route names one of its types: the function that gives its schema.
 pub type SchemaFn = fn(&mut SchemaGenerator) -> Schema;
@@ -116,29 +117,5 @@ impl Contract {
     pub const fn problems(mut self, statuses: &'static [u16]) -> Self {
         self.problems = statuses;
         self
-    }
-}
-
-/// One page of a list (D6): its items and, when there are more, the cursor of the next page.
-#[derive(Clone, Debug, Serialize, JsonSchema)]
-#[serde(rename_all = "camelCase")]
-#[schemars(rename = "PageOf{T}")]
-pub struct Page<T> {
-    /// This page's items.
-    pub items: Vec<T>,
-    /// Give it back as `?cursor=` for the next page; `null` on the last one.
-    pub next_cursor: Option<String>,
-}
-
-impl<T> From<portal_domain::paging::Paged<T>> for Page<T> {
-    fn from(page: portal_domain::paging::Paged<T>) -> Self {
-        Self { items: page.items, next_cursor: page.next.map(|cursor| cursor.as_str().to_owned()) }
-    }
-}
-
-impl<T> Page<T> {
-    /// The same page with each item turned into what the caller may see.
-    pub fn map<U>(self, f: impl FnMut(T) -> U) -> Page<U> {
-        Page { items: self.items.into_iter().map(f).collect(), next_cursor: self.next_cursor }
     }
 }
