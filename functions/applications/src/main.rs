@@ -6,14 +6,13 @@ use portal_api::config::{Environment, TableConfig};
 use portal_applications::ApplicationsState;
 use portal_domain::application_types::Catalog;
 use portal_domain::clock::SystemClock;
-use portal_store::dynamodb::DynamoTable;
+use portal_store::aws::AwsClients;
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
     portal_api::lambda::serve_area(async || {
         let config = TableConfig::from_env(&Environment::process())?;
-        let aws = portal_store::aws::load_sdk_config().await?;
-        let table = Arc::new(DynamoTable::new(aws_sdk_dynamodb::Client::new(&aws), config.table_name));
+        let table = Arc::new(AwsClients::load().await?.table(config.table_name));
         let state = ApplicationsState::new(table, Arc::new(Catalog::load()?), Arc::new(SystemClock));
         Ok(portal_applications::router(state)?)
     })

@@ -101,7 +101,7 @@ async fn case(
     let case = state.applications.case(&id).await?.ok_or(ApiError::NotFound)?;
     state.audit(&id, &officer, "read").await?;
     let application_type = type_of(&state.catalog, &case.application)?;
-    let messages = case.messages.clone().into();
+    let messages = Page::from(case.messages.clone()).map(|message| MessageView::for_side(message, Side::Officer));
     Ok(Json(OfficerCase { case: CaseView::for_party(case, application_type, Party::Officer), messages }))
 }
 

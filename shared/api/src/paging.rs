@@ -4,11 +4,10 @@
 
 use axum::extract::{FromRequestParts, Query};
 use axum::http::request::Parts;
-use portal_domain::paging::{MAX_ITEMS, PageRequest, Paged};
+use portal_domain::paging::{MAX_ITEMS, PageRequest};
 use portal_domain::table::Cursor;
 use schemars::JsonSchema;
-use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
+use serde::Deserialize;
 
 use crate::problem::{ApiError, FieldError};
 
@@ -65,9 +64,4 @@ impl<S: Send + Sync> FromRequestParts<S> for Paging {
             .map_err(|rejection| ApiError::MalformedBody(rejection.body_text()))?;
         Self::parse(params.limit.as_deref(), params.cursor).map(Paging)
     }
-}
-
-/// A page as the API answers it.
-pub fn page_json<T: Serialize>(page: Paged<T>) -> Value {
-    json!({"items": page.items, "nextCursor": page.next.as_ref().map(Cursor::as_str)})
 }

@@ -4,6 +4,7 @@
 //! own schemas.
 
 use http::Method;
+use portal_domain::ids::{ApplicationId, MessageId, NotificationId};
 use portal_domain::messages::{Draft, InboxEntry, MAX_BODY_CHARS, MAX_REFERENCED_DOCUMENTS, MessageView, Side};
 use portal_domain::notifications::Notification;
 use schemars::JsonSchema;
@@ -22,7 +23,7 @@ pub const ROUTES: &[Route] = &[
         area: Area::Messages,
         auth: Auth::User,
         summary: "The application's thread with the agency, oldest first, with read receipts",
-        contract: Contract::json::<Page<MessageView>>(200).path::<Uuid>().query::<PageQuery>(),
+        contract: Contract::json::<Page<MessageView>>(200).path::<ApplicationId>().query::<PageQuery>(),
     },
     Route {
         method: Method::POST,
@@ -31,7 +32,7 @@ pub const ROUTES: &[Route] = &[
         area: Area::Messages,
         auth: Auth::User,
         summary: "Write to the agency about the application (may point to its documents)",
-        contract: Contract::json::<MessageView>(201).path::<Uuid>().body::<NewMessage>(),
+        contract: Contract::json::<MessageView>(201).path::<ApplicationId>().body::<NewMessage>(),
     },
     Route {
         method: Method::POST,
@@ -40,7 +41,7 @@ pub const ROUTES: &[Route] = &[
         area: Area::Messages,
         auth: Auth::User,
         summary: "Record that the caller read a message from the other side",
-        contract: Contract::json::<MessageView>(200).path::<(Uuid, Uuid)>().without_body(),
+        contract: Contract::json::<MessageView>(200).path::<(ApplicationId, MessageId)>().without_body(),
     },
     Route {
         method: Method::GET,
@@ -67,7 +68,7 @@ pub const ROUTES: &[Route] = &[
         area: Area::Messages,
         auth: Auth::User,
         summary: "Mark a notification read",
-        contract: Contract::empty(204).path::<Uuid>().without_body(),
+        contract: Contract::empty(204).path::<NotificationId>().without_body(),
     },
 ];
 

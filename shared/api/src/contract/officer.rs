@@ -5,11 +5,10 @@ use portal_domain::application_documents::{Asked, Document, DocumentAsk, MAX_ASK
 use portal_domain::applications::{Application, MAX_TEXT_CHARS, QueueEntry};
 use portal_domain::case_view::CaseView;
 use portal_domain::ids::{ApplicationId, DocumentId, TypeCode};
-use portal_domain::messages::Message;
+use portal_domain::messages::MessageView;
 use portal_domain::status::Status;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value};
 
 use super::{Contract, Page};
 use crate::routes::{Area, Auth, Route};
@@ -108,11 +107,8 @@ pub struct OfficerCase {
     /// The application, its history, documents, checklist, requests and fees.
     #[serde(flatten)]
     pub case: CaseView,
-    /// The first page of the thread with the applicant, newest first.
-    // Described as objects until the messages area's `Message` derives its schema: then this
-    // attribute goes (the lead switches it at merge).
-    #[schemars(with = "Page<Map<String, Value>>")]
-    pub messages: Page<Message>,
+    /// The first page of the thread with the applicant, oldest first.
+    pub messages: Page<MessageView>,
 }
 
 /// The body of `POST /api/officer/applications/{id}/status`: the next status, why, and what
