@@ -7,7 +7,7 @@ use axum::extract::State;
 use axum::{Json, Router};
 use portal_api::body::JsonBody;
 use portal_api::contract::Page;
-use portal_api::contract::profile::{Activity, Me, MePatch};
+use portal_api::contract::profile::{Activity, DataExport, ExportedApplication, Me, MePatch};
 use portal_api::paging::Paging;
 use portal_api::principal::Principal;
 use portal_api::problem::{ApiError, FieldError};
@@ -18,13 +18,12 @@ use portal_domain::audit::Audit;
 use portal_domain::blobs::{Blobs, PresignedDownload};
 use portal_domain::case_view::{DocumentRequestView, HistoryView, Party};
 use portal_domain::clock::Clock;
-use portal_domain::messages::{Message, Messages};
+use portal_domain::messages::{MessageView, Messages, Side};
 use portal_domain::notifications::Notifications;
 use portal_domain::paging::{self, PageRequest, Paged};
 use portal_domain::profile::{Profile, Profiles, is_e164};
 use portal_domain::sessions::Revocations;
 use portal_domain::table::Table;
-use serde_json::json;
 
 /// What the area's handlers need.
 #[derive(Clone)]
@@ -139,44 +138,54 @@ impl ProfileState {
     }
 }
 
-/// Everything the portal keeps about the caller (their right of access): the profile, each
-/// application as they see it — answers, history, documents, requests, messages — their
-/// notifications and who accessed their files. It grows with the caller's files, so it is not
-/// an answer (Lambda answers at most 6 MB, and a buffered answer cannot stream): it is assembled
-/// as a file in storage, and the answer is a five-minute link to download it.
+/// Everything the portal keeps about the caller (their right of access). It grows with the
+/// caller's files, so it is not an answer (Lambda answers at most 6 MB, and a buffered answer
+/// cannot stream): it is assembled as a file in storage, and the answer is a five-minute link to
+/// download it.
 async fn export(principal: Principal, State(state): State<ProfileState>) -> Result<Json<PresignedDownload>, ApiError> {
-    let profile = state.profiles.get(&principal.sub).await?;
-    let summaries = state.applications.dashboard(&principal.sub).await?;
-    let mut applications = Vec::new();
-    let state = &state;
-    for summary in &summaries {
-        let id = summary.id.as_str();
-        let Some(application) = state.applications.get(id).await? else { continue };
-        let history = paging::every(|page| async move { state.applications.history(id, &page).await }).await?;
-        let messages = paging::every(|page| async move { state.messages.thread(id, &page).await }).await?;
-        let requests = state.documents.requests(id).await?;
-        applications.push(json!({
-            "application": application,
-            "history": history.into_iter().map(|entry| HistoryView::for_party(entry, Party::Owner)).collect::<Vec<_>>(),
-            "documents": state.documents.of(id).await?,
-            "documentRequests": DocumentRequestView::all_for_party(requests, Party::Owner),
-            "messages": messages.iter().map(Message::applicant_view).collect::<Vec<_>>(),
-        }));
-    }
-    let sub = principal.sub.as_str();
-    let notifications = paging::every(|page| async move { state.notifications.of(sub, &page).await }).await?;
-    let summaries = &summaries;
-    let activity = paging::every(|page| async move { state.activity(summaries, &page).await }).await?;
-    let export = json!({
-        "exportedAt": state.clock.now(),
-        "sub": sub,
-        "profile": profile,
-        "applications": applications,
-        "notifications": notifications,
-        "activity": activity,
-    });
+    let export = state.data_of(&principal.sub).await?;
     let bytes = serde_json::to_vec(&export).map_err(|error| ApiError::Internal(Box::new(error)))?;
     let key = format!("{EXPORTS_FOLDER}/{}", uuid::Uuid::new_v4());
     state.blobs.put(&key, "application/json", bytes).await?;
     Ok(Json(state.blobs.presign_download(&key, "my-portal-data.json", "application/json").await?))
+}
+
+impl ProfileState {
+    /// The caller's data: the profile, each application as they see it — answers, history,
+    /// documents, requests, messages — their notifications and who accessed their files.
+    async fn data_of(&self, sub: &str) -> Result<DataExport, ApiError> {
+        let summaries = self.applications.dashboard(sub).await?;
+        let mut applications = Vec::new();
+        for summary in &summaries {
+            if let Some(application) = self.application_of(&summary.id).await? {
+                applications.push(application);
+            }
+        }
+        let notifications = paging::every(|page| async move { self.notifications.of(sub, &page).await }).await?;
+        let summaries = &summaries;
+        let activity = paging::every(|page| async move { self.activity(summaries, &page).await }).await?;
+        let profile = self.profiles.get(sub).await?;
+        Ok(DataExport {
+            exported_at: self.clock.now(),
+            sub: sub.to_owned(),
+            profile,
+            applications,
+            notifications,
+            activity,
+        })
+    }
+
+    /// One application, whole, as its applicant sees it.
+    async fn application_of(&self, id: &str) -> Result<Option<ExportedApplication>, ApiError> {
+        let Some(application) = self.applications.get(id).await? else { return Ok(None) };
+        let history = paging::every(|page| async move { self.applications.history(id, &page).await }).await?;
+        let messages = paging::every(|page| async move { self.messages.thread(id, &page).await }).await?;
+        Ok(Some(ExportedApplication {
+            application,
+            history: history.into_iter().map(|entry| HistoryView::for_party(entry, Party::Owner)).collect(),
+            documents: self.documents.of(id).await?,
+            document_requests: DocumentRequestView::all_for_party(self.documents.requests(id).await?, Party::Owner),
+            messages: messages.into_iter().map(|message| MessageView::for_side(message, Side::Applicant)).collect(),
+        }))
+    }
 }

@@ -349,11 +349,6 @@ impl Message {
         }
     }
 
-    /// The message as its applicant sees it: an officer's is signed by the agency, not by name.
-    pub fn applicant_view(&self) -> MessageView {
-        MessageView::for_side(self.clone(), Side::Applicant)
-    }
-
     /// Whether the other side has read it.
     pub fn is_read(&self) -> bool {
         self.read_at != UNREAD

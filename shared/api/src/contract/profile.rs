@@ -2,8 +2,13 @@
 
 use http::Method;
 
+use portal_domain::application_documents::Document;
+use portal_domain::applications::Application;
 use portal_domain::audit::Outcome;
 use portal_domain::blobs::PresignedDownload;
+use portal_domain::case_view::{DocumentRequestView, HistoryView};
+use portal_domain::messages::MessageView;
+use portal_domain::notifications::Notification;
 use portal_domain::profile::{Language, Profile};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -108,4 +113,38 @@ pub struct Activity {
     pub action: String,
     /// Whether it was allowed.
     pub outcome: Outcome,
+}
+
+/// The file `GET /api/me/export` links to: everything the portal keeps about the caller.
+#[derive(Debug, Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct DataExport {
+    /// When it was assembled (seconds since the epoch).
+    pub exported_at: u64,
+    /// The account's id.
+    pub sub: String,
+    /// The profile.
+    pub profile: Option<Profile>,
+    /// Each application, as its applicant sees it.
+    pub applications: Vec<ExportedApplication>,
+    /// Every notification, newest first.
+    pub notifications: Vec<Notification>,
+    /// Who did what to the applications.
+    pub activity: Vec<Activity>,
+}
+
+/// One application in a data export, whole: as its applicant sees it.
+#[derive(Debug, Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ExportedApplication {
+    /// The application with its answers.
+    pub application: Application,
+    /// Its whole history.
+    pub history: Vec<HistoryView>,
+    /// Its documents.
+    pub documents: Vec<Document>,
+    /// What officers asked for.
+    pub document_requests: Vec<DocumentRequestView>,
+    /// Its whole thread with the agency.
+    pub messages: Vec<MessageView>,
 }
