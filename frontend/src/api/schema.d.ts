@@ -713,6 +713,140 @@ export interface components {
             /** @description `applicant`, `officer`, ... */
             role: string;
         };
+        /** @description Who may give a command (and, as `applicant` or `officer`, the role a history entry records). */
+        Actor: "applicant" | "officer";
+        /**
+         * @description An officer's request for a document as its applicant sees it: what was asked and by when,
+         *     not which officer asked.
+         */
+        ApplicantDocumentRequest: {
+            /**
+             * Format: date
+             * @description The date (`YYYY-MM-DD`) it is due by.
+             */
+            dueDate: string;
+            /**
+             * Format: uuid
+             * @description Its id.
+             */
+            id: string;
+            /** @description The checklist requirement asked for. */
+            kind: string;
+            /** @description What the applicant is told (`null` when nothing). */
+            note: string | null;
+            /**
+             * Format: uint64
+             * @description When it was asked (seconds since the epoch).
+             */
+            requestedAt: number;
+        };
+        /** @description A status change as its applicant sees it. */
+        ApplicantHistoryEntry: {
+            /**
+             * Format: uint64
+             * @description When (seconds since the epoch).
+             */
+            at: number;
+            /** @description From which status. */
+            from: components["schemas"]["Status"];
+            /** @description What the applicant is told (`null` when nothing). */
+            noteToApplicant: string | null;
+            /** @description To which status. */
+            to: components["schemas"]["Status"];
+        };
+        /** @description An application as stored. */
+        Application: {
+            /**
+             * Format: uint64
+             * @description Created (seconds since the epoch).
+             */
+            createdAt: number;
+            /**
+             * @description The form data: field id (of the type's form) → value. Free-form here because each type
+             *     has its own fields; the type's form in `GET /api/application-types` says what each holds.
+             */
+            data: {
+                [key: string]: unknown;
+            };
+            /** @description Its id. */
+            id: components["schemas"]["ApplicationId"];
+            /** @description The application number, given at submission. */
+            number?: components["schemas"]["ApplicationNumber"] | null;
+            /** @description The applicant's `sub` (empty for a paper application nobody has linked yet). */
+            owner: string;
+            /** @description Where it stands. */
+            status: components["schemas"]["Status"];
+            /**
+             * Format: uint64
+             * @description When it was submitted (processing time runs from here).
+             */
+            submittedAt?: number | null;
+            /** @description The application type's code. */
+            type: components["schemas"]["TypeCode"];
+            /**
+             * Format: uint64
+             * @description Last changed.
+             */
+            updatedAt: number;
+            /**
+             * Format: uint64
+             * @description Incremented by every write; saves name the version they started from.
+             */
+            version: number;
+        };
+        /**
+         * Format: uuid
+         * @description An application's id (a UUID).
+         */
+        ApplicationId: string;
+        /** @description An application's number, given at submission or printed on a paper application. */
+        ApplicationNumber: string;
+        /** @description An application type. */
+        ApplicationType: {
+            /** @description Stable code, also the file name. */
+            code: components["schemas"]["TypeCode"];
+            /** @description The document checklist. */
+            documents: components["schemas"]["DocumentRequirement"][];
+            /** @description The fees. */
+            fees: components["schemas"]["Fee"][];
+            /** @description Name shown to the applicant. */
+            name: components["schemas"]["Text"];
+            /** @description The letter application numbers of this type start with (IRCC style: `V123456789`). */
+            numberPrefix: string;
+            /** @description The form, step by step. */
+            sections: components["schemas"]["Section"][];
+        };
+        /** @description One document an officer asks for. */
+        AskedDocument: {
+            /** @description The checklist requirement asked for (`passport`, ...), one of the type's. */
+            kind: string;
+            /** @description What the applicant is told. */
+            note?: string | null;
+        };
+        /**
+         * @description An application as a party sees it: the first page of its history (the rest at
+         *     `…/history?cursor=`), its documents, the type's checklist as they fill it, officers'
+         *     requests and the type's fees.
+         */
+        CaseView: {
+            /** @description The application. */
+            application: components["schemas"]["Application"];
+            /**
+             * @description Each document the type asks for, with the best state among those sent and any open
+             *     request for it.
+             */
+            checklist: components["schemas"]["ChecklistLine"][];
+            /** @description Officers' requests for documents. */
+            documentRequests: components["schemas"]["DocumentRequestView"][];
+            /** @description Its documents (all of them: the cap keeps them to one page). */
+            documents: components["schemas"]["PageOfDocument"];
+            /** @description The type's fees. */
+            fees: components["schemas"]["Fee"][];
+            /** @description The first page of its history, oldest first. */
+            history: components["schemas"]["PageOfHistoryView"];
+        };
+        /** @description The second factor a sign-in waits for, named as Cognito names it. */
+        ChallengeKind: "MFA_SETUP" | "SOFTWARE_TOKEN_MFA";
         /** @description Notification channels to change; absent fields stay as they are. */
         ChannelsPatch: {
             /** @description Email to the sign-in address. */
@@ -725,6 +859,223 @@ export interface components {
             /** @description Text messages to `phone` (which is then required). */
             sms?: boolean | null;
         };
+        /** @description One line of an application's checklist. */
+        ChecklistLine: {
+            /** @description The requirement's kind. */
+            kind: string;
+            /** @description An officer's open request for it (the earliest due). */
+            requested?: components["schemas"]["Requested"] | null;
+            /** @description Needed before submission (or asked for by an officer). */
+            required: boolean;
+            /** @description A verified or accepted document answers it. */
+            satisfied: boolean;
+            /** @description The best state among its documents, `None` when none was sent. */
+            state: components["schemas"]["DocumentState"] | null;
+        };
+        /** @description One option of a select field. */
+        Choice: {
+            /** @description What the applicant sees. */
+            label: components["schemas"]["Text"];
+            /** @description The stored value. */
+            value: string;
+        };
+        /** @description The body of `POST /api/auth/confirm`. */
+        Confirmation: {
+            /** @description The 6-digit code emailed to it (spaces around it are forgiven). */
+            code: string;
+            /**
+             * Format: email
+             * @description The address registered.
+             */
+            email: string;
+        };
+        /** @description The body of `POST /api/auth/login`. */
+        Credentials: {
+            /** @description The sign-in address (one that cannot be an address answers as a wrong password). */
+            email: string;
+            /** @description The password. */
+            password: string;
+        };
+        /** @description The content types a document may be (`FileKind::from_content_type`). */
+        DeclaredType: "application/pdf" | "image/jpeg" | "image/png";
+        /** @description A document of an application. */
+        Document: {
+            /** @description The application it belongs to. */
+            applicationId: components["schemas"]["ApplicationId"];
+            /**
+             * Format: uint64
+             * @description When the upload was signed (seconds since the epoch).
+             */
+            createdAt: number;
+            /** @description The declared kind of file. */
+            fileKind: components["schemas"]["FileKind"];
+            /** @description The sanitized name the applicant's file had. */
+            fileName: string;
+            /** @description Its id. */
+            id: components["schemas"]["DocumentId"];
+            /** @description The checklist requirement it answers (`passport`, `photo`, ...). */
+            kind: string;
+            /** @description Why it was quarantined. */
+            quarantineReason?: components["schemas"]["QuarantineReason"] | null;
+            /** @description Why an officer rejected it. */
+            reviewReason?: string | null;
+            /**
+             * Format: uint64
+             * @description The declared size in bytes.
+             */
+            size: number;
+            /** @description Where it stands. */
+            state: components["schemas"]["DocumentState"];
+            /**
+             * Format: uint64
+             * @description Last change.
+             */
+            updatedAt: number;
+        };
+        /**
+         * Format: uuid
+         * @description A document's id (a UUID).
+         */
+        DocumentId: string;
+        /** @description The application's documents (one page), its checklist and officers' requests. */
+        DocumentList: {
+            /**
+             * @description Each document the type asks for, with the best state among those sent and any open
+             *     request for it.
+             */
+            checklist: components["schemas"]["ChecklistLine"][];
+            /** @description This page's documents. */
+            items: components["schemas"]["Document"][];
+            /** @description Give it back as `?cursor=` for the next page; `null` on the last one. */
+            nextCursor: string | null;
+            /** @description Officers' requests for documents, as the caller may see them. */
+            requests: components["schemas"]["DocumentRequestView"][];
+        };
+        /** @description An officer's request for a document. */
+        DocumentRequest: {
+            /**
+             * @description The documents of its kind already sent when it was made: they do not answer it.
+             * @default []
+             */
+            alreadySent: components["schemas"]["DocumentId"][];
+            /**
+             * Format: date
+             * @description The date (`YYYY-MM-DD`) it is due by.
+             */
+            dueDate: string;
+            /**
+             * Format: uuid
+             * @description Its id.
+             */
+            id: string;
+            /** @description The checklist requirement asked for. */
+            kind: string;
+            /** @description What the applicant is told. */
+            note?: string | null;
+            /**
+             * Format: uint64
+             * @description When it was asked (seconds since the epoch).
+             */
+            requestedAt: number;
+            /** @description The officer who asked (`sub`). */
+            requestedBy: string;
+        };
+        /** @description A request for a document as the caller may see it. */
+        DocumentRequestView: components["schemas"]["DocumentRequest"] | components["schemas"]["ApplicantDocumentRequest"];
+        /** @description The body of `POST /api/officer/applications/{id}/document-requests`. */
+        DocumentRequests: {
+            /** @description The documents asked for, of the type's checklist. */
+            documents: components["schemas"]["AskedDocument"][];
+            /**
+             * Format: date
+             * @description The date they are due by (`YYYY-MM-DD`, today or later).
+             */
+            dueDate: string;
+            /**
+             * Format: uint64
+             * @description The application's version this was decided on.
+             */
+            version: number;
+        };
+        /** @description A document of the checklist. */
+        DocumentRequirement: {
+            /** @description Stable kind (`passport`, `photo`, ...). */
+            kind: string;
+            /** @description What the applicant sees. */
+            label: components["schemas"]["Text"];
+            /** @description Needed before submission. */
+            required: boolean;
+        };
+        /** @description Where a document stands. */
+        DocumentState: "pending" | "verified" | "quarantined" | "accepted" | "rejected";
+        /** @description A body naming one address: `POST /api/auth/resend` and `POST /api/auth/forgot`. */
+        EmailAddress: {
+            /**
+             * Format: email
+             * @description The account's address.
+             */
+            email: string;
+        };
+        /** @description A processing-time estimate of one application type. */
+        Estimate: {
+            /**
+             * Format: double
+             * @description Half of the decided applications took at most this many days.
+             */
+            medianDays: number;
+            /**
+             * Format: double
+             * @description Four in five took at most this many days.
+             */
+            p80Days: number;
+            /**
+             * Format: uint
+             * @description How many decided applications the estimate rests on.
+             */
+            sampleSize: number;
+        };
+        /** @description A fee of the application. */
+        Fee: {
+            /**
+             * Format: uint64
+             * @description Amount in cents of CAD.
+             */
+            amountCents: number;
+            /** @description Stable code. */
+            code: string;
+            /** @description What the applicant sees. */
+            label: components["schemas"]["Text"];
+        };
+        /** @description One form field. */
+        Field: {
+            /** @description Name of the field in the form data. */
+            id: string;
+            /** @description Label shown to the applicant. */
+            label: components["schemas"]["Text"];
+            /**
+             * Format: double
+             * @description Largest number allowed.
+             */
+            max?: number | null;
+            /**
+             * Format: uint
+             * @description Most characters of a text field.
+             */
+            maxLength?: number | null;
+            /**
+             * Format: double
+             * @description Smallest number allowed.
+             */
+            min?: number | null;
+            /** @description Options of a select field. */
+            options?: components["schemas"]["Choice"][] | null;
+            /** @description Regular expression a text field must match. */
+            pattern?: components["schemas"]["Pattern"] | null;
+            /** @description Must be filled in before submission (drafts may leave it empty). */
+            required: boolean;
+            /** @description Kind of value. */
+            type: components["schemas"]["FieldKind"];
+        };
         /** @description One invalid field of a request body: the field and a stable code the frontend translates. */
         FieldError: {
             /** @description What is wrong, as a stable code (`required`, `too-short`, `common`, `invalid-email`, ...). */
@@ -734,13 +1085,113 @@ export interface components {
             /** @description The code explained in the request's language (filled in when the response is written). */
             message?: string | null;
         };
+        /** @description The kind of value a field holds. */
+        FieldKind: "text" | "date" | "number" | "select";
+        /** @description The kinds of file the portal accepts. */
+        FileKind: "pdf" | "jpeg" | "png";
+        /**
+         * @description The body of `PUT /api/applications/{id}/form`: the whole form data, and the version it was
+         *     read at (a stale one is a 409 naming the current version).
+         */
+        FormSave: {
+            /**
+             * @description Field id → value, for the fields of the type's form (`GET /api/application-types`): a
+             *     map because each type has its own fields. A draft may leave fields out or empty; each
+             *     value given must fit its field.
+             */
+            data: {
+                [key: string]: unknown;
+            };
+            /**
+             * Format: uint64
+             * @description The application's version this was read at.
+             */
+            version: number;
+        };
         /** @description The answer of a live API. */
         Health: {
             /** @description Always `ok`: an API that cannot answer does not answer. */
             status: components["schemas"]["Liveness"];
         };
+        /** @description One status change. */
+        HistoryEntry: {
+            /** @description Who (`sub`). */
+            actor: string;
+            /**
+             * Format: uint64
+             * @description When (seconds since the epoch).
+             */
+            at: number;
+            /** @description From which status. */
+            from: components["schemas"]["Status"];
+            /** @description What the applicant is told. */
+            noteToApplicant?: string | null;
+            /** @description Why (officers' reasons). */
+            reason?: string | null;
+            /** @description As `applicant` or `officer`. */
+            role: components["schemas"]["Actor"];
+            /** @description To which status. */
+            to: components["schemas"]["Status"];
+        };
+        /**
+         * @description A status change as the caller may see it: the whole entry for officers, the applicant's
+         *     view for the applicant.
+         */
+        HistoryView: components["schemas"]["HistoryEntry"] | components["schemas"]["ApplicantHistoryEntry"];
+        /** @description The applicant's inbox: per application, unread officer messages and the latest message. */
+        Inbox: {
+            /** @description One entry per application with a thread. */
+            applications: components["schemas"]["InboxEntry"][];
+            /**
+             * Format: uint64
+             * @description Unread officer messages, over every application.
+             */
+            unread: number;
+        };
+        /** @description An applicant's inbox entry for one application. */
+        InboxEntry: {
+            /**
+             * Format: uuid
+             * @description The application.
+             */
+            applicationId: string;
+            /** @description The latest message either side wrote. */
+            latest: components["schemas"]["Latest"];
+            /**
+             * Format: uint64
+             * @description Officer messages the applicant has not read.
+             */
+            unread: number;
+        };
         /** @description One of Canada's official languages. */
         Language: "en" | "fr";
+        /** @description The latest message of a thread, as the inbox shows it. */
+        Latest: {
+            /** @description Which side wrote it. */
+            from: components["schemas"]["Side"];
+            /**
+             * Format: uuid
+             * @description Its id.
+             */
+            id: string;
+            /**
+             * Format: uint64
+             * @description When it was sent.
+             */
+            sentAt: number;
+        };
+        /**
+         * @description The body of `POST /api/applications/link`: what is printed on a paper application. Any
+         *     mismatch is the same 404, with no hint of which field.
+         */
+        LinkRequest: {
+            /** @description The application number (a letter and nine digits; spaces and lowercase forgiven). */
+            applicationNumber: string;
+            /** @description The applicant's date of birth, `YYYY-MM-DD`. */
+            dateOfBirth: string;
+            /** @description The applicant's family name (compared trimmed, ignoring case). */
+            familyName: string;
+        };
         /** @description The one state a live API reports. */
         Liveness: "ok";
         /** @description The signed-in caller. */
@@ -759,6 +1210,146 @@ export interface components {
             /** @description The language of the portal, messages and notifications. */
             preferredLanguage?: components["schemas"]["Language"] | null;
         };
+        /**
+         * Format: uuid
+         * @description A message's id (a UUID).
+         */
+        MessageId: string;
+        /**
+         * @description A message as one side sees it: the whole message for officers and for its own author; an
+         *     officer's message shown to the applicant is signed by the agency, not by the officer.
+         */
+        MessageView: {
+            /**
+             * Format: uuid
+             * @description The application.
+             */
+            applicationId: string;
+            /** @description Who wrote it (`sub`); left out of an officer's message shown to the applicant. */
+            author?: string;
+            /** @description The text. */
+            body: string;
+            /** @description Documents of the same application it points to. */
+            documentIds: string[];
+            /** @description Which side wrote it. */
+            from: components["schemas"]["Side"];
+            /**
+             * Format: uuid
+             * @description Its id.
+             */
+            id: string;
+            /**
+             * Format: uint64
+             * @description When the other side first read it; 0 while unread.
+             */
+            readAt: number;
+            /**
+             * Format: uint64
+             * @description When it was sent (seconds since the epoch).
+             */
+            sentAt: number;
+        };
+        /** @description A sign-in waiting for its second factor (a password alone never yields tokens). */
+        MfaChallenge: {
+            /**
+             * @description `MFA_SETUP` on the first sign-in (enrol an authenticator app with `/api/auth/mfa/setup`),
+             *     then `SOFTWARE_TOKEN_MFA` (answer with `/api/auth/mfa`).
+             */
+            challenge: components["schemas"]["ChallengeKind"];
+            /** @description The sign-in in progress, valid for 3 minutes: give it back with the next step. */
+            session: string;
+        };
+        /** @description The body of `POST /api/auth/mfa/setup/verify` and `POST /api/auth/mfa`. */
+        MfaCode: {
+            /** @description The authenticator app's current 6-digit code (spaces around it are forgiven). */
+            code: string;
+            /** @description The `session` of the challenge (or of the enrolment). */
+            session: string;
+        };
+        /** @description An authenticator being enrolled. */
+        MfaEnrolment: {
+            /** @description The `otpauth://totp/...` URI that authenticator apps scan as a QR code. */
+            otpauthUri: string;
+            /** @description The shared TOTP secret, base32 (typed in by hand when a QR code cannot be scanned). */
+            secret: string;
+            /** @description The sign-in in progress, to verify the first code with. */
+            session: string;
+        };
+        /** @description The body of `POST /api/applications`: the type of the draft to start. */
+        NewApplication: {
+            /** @description The application type's code (`visitor-visa`, ...), one of `GET /api/application-types`. */
+            type: components["schemas"]["TypeCode"];
+        };
+        /**
+         * @description A message to send on an application's thread, by its applicant or (on the officers' route)
+         *     an officer.
+         */
+        NewMessage: {
+            /** @description The text: 1 to 5000 characters once trimmed. */
+            body: string;
+            /**
+             * @description Documents of the same application it points to (at most 10).
+             * @default []
+             */
+            documentIds?: string[];
+        };
+        /** @description An in-app notification. */
+        Notification: {
+            /**
+             * Format: uuid
+             * @description The application it is about.
+             */
+            applicationId: string;
+            /**
+             * Format: uint64
+             * @description When it happened.
+             */
+            at: number;
+            /** @description Text, in the recipient's language. */
+            body: string;
+            /**
+             * Format: uuid
+             * @description Its id (the event's).
+             */
+            id: string;
+            /**
+             * Format: uint64
+             * @description When the recipient read it; 0 while unread.
+             */
+            readAt: number;
+            /** @description Title, in the recipient's language. */
+            title: string;
+        } & ({
+            /** @constant */
+            kind: "status-changed";
+            /** @description The new status. */
+            to: components["schemas"]["Status"];
+        } | {
+            /** @constant */
+            kind: "officer-message";
+        } | {
+            /** @description Whether it was accepted. */
+            accepted: boolean;
+            /** @constant */
+            kind: "document-reviewed";
+        });
+        /**
+         * Format: uuid
+         * @description An in-app notification's id: the id of its event (a UUID).
+         */
+        NotificationId: string;
+        /** @description One page of the caller's notifications, newest first. */
+        NotificationPage: {
+            /** @description This page's items. */
+            items: components["schemas"]["Notification"][];
+            /** @description Give it back as `?cursor=` for the next page; `null` on the last one. */
+            nextCursor: string | null;
+            /**
+             * Format: uint64
+             * @description How many of this page's notifications are unread.
+             */
+            unread: number;
+        };
         /** @description The channels a user is notified through, besides the portal itself. */
         NotificationPreferences: {
             /** @description Email to the sign-in address. */
@@ -767,6 +1358,26 @@ export interface components {
             phone?: string | null;
             /** @description Text messages to `phone`. */
             sms: boolean;
+        };
+        /** @description An application as officers see it: the case view with the first page of its thread. */
+        OfficerCase: {
+            /** @description The application. */
+            application: components["schemas"]["Application"];
+            /**
+             * @description Each document the type asks for, with the best state among those sent and any open
+             *     request for it.
+             */
+            checklist: components["schemas"]["ChecklistLine"][];
+            /** @description Officers' requests for documents. */
+            documentRequests: components["schemas"]["DocumentRequestView"][];
+            /** @description Its documents (all of them: the cap keeps them to one page). */
+            documents: components["schemas"]["PageOfDocument"];
+            /** @description The type's fees. */
+            fees: components["schemas"]["Fee"][];
+            /** @description The first page of its history, oldest first. */
+            history: components["schemas"]["PageOfHistoryView"];
+            /** @description The first page of the thread with the applicant, oldest first. */
+            messages: components["schemas"]["PageOfMessageView"];
         };
         /** @description An OpenAPI 3.1 document (<https://spec.openapis.org/oas/v3.1.0>). */
         OpenApiDocument: {
@@ -787,10 +1398,53 @@ export interface components {
         };
         /** @description Whether the attempt was allowed. */
         Outcome: "allowed" | "denied";
-        /** @description One page of a list (D6): its items and, when there are more, the cursor of the next page. */
+        /**
+         * @description One page of a list as the API answers it (D6): its items and, when there are more, the
+         *     cursor of the next page.
+         */
         PageOfActivity: {
             /** @description This page's items. */
             items: components["schemas"]["Activity"][];
+            /** @description Give it back as `?cursor=` for the next page; `null` on the last one. */
+            nextCursor: string | null;
+        };
+        /**
+         * @description One page of a list as the API answers it (D6): its items and, when there are more, the
+         *     cursor of the next page.
+         */
+        PageOfDocument: {
+            /** @description This page's items. */
+            items: components["schemas"]["Document"][];
+            /** @description Give it back as `?cursor=` for the next page; `null` on the last one. */
+            nextCursor: string | null;
+        };
+        /**
+         * @description One page of a list as the API answers it (D6): its items and, when there are more, the
+         *     cursor of the next page.
+         */
+        PageOfHistoryView: {
+            /** @description This page's items. */
+            items: components["schemas"]["HistoryView"][];
+            /** @description Give it back as `?cursor=` for the next page; `null` on the last one. */
+            nextCursor: string | null;
+        };
+        /**
+         * @description One page of a list as the API answers it (D6): its items and, when there are more, the
+         *     cursor of the next page.
+         */
+        PageOfMessageView: {
+            /** @description This page's items. */
+            items: components["schemas"]["MessageView"][];
+            /** @description Give it back as `?cursor=` for the next page; `null` on the last one. */
+            nextCursor: string | null;
+        };
+        /**
+         * @description One page of a list as the API answers it (D6): its items and, when there are more, the
+         *     cursor of the next page.
+         */
+        PageOfQueueEntry: {
+            /** @description This page's items. */
+            items: components["schemas"]["QueueEntry"][];
             /** @description Give it back as `?cursor=` for the next page; `null` on the last one. */
             nextCursor: string | null;
         };
@@ -805,6 +1459,23 @@ export interface components {
              */
             limit?: number | null;
         };
+        /** @description The body of `POST /api/auth/reset`. */
+        PasswordReset: {
+            /** @description The code emailed by `/api/auth/forgot` (spaces around it are forgiven). */
+            code: string;
+            /**
+             * Format: email
+             * @description The account's address.
+             */
+            email: string;
+            /** @description The new password: 12 to 128 characters, not a common one. */
+            newPassword: string;
+        };
+        /**
+         * Format: regex
+         * @description A field's regular expression, compiled once when the type is loaded.
+         */
+        Pattern: string;
         /** @description A signed link to download one object. */
         PresignedDownload: {
             /**
@@ -838,6 +1509,13 @@ export interface components {
             /** @description What went wrong, as a stable code (`invalid-fields`, `conflict`, `too-many-attempts`, ...). */
             type: string;
         };
+        /** @description The processing time of one application type. */
+        ProcessingTime: {
+            /** @description How long its recent decisions took; `null` until there are some (no made-up figure). */
+            estimate: components["schemas"]["Estimate"] | null;
+            /** @description The type. */
+            type: components["schemas"]["TypeCode"];
+        };
         /** @description The profile item of a user. */
         Profile: {
             /** @description Sign-in email address. */
@@ -856,6 +1534,206 @@ export interface components {
             notifications: components["schemas"]["NotificationPreferences"];
             /** @description Language of the portal, messages and notifications. */
             preferredLanguage: components["schemas"]["Language"];
+        };
+        /** @description Why an uploaded file stays in quarantine, in terms its applicant can act on. */
+        QuarantineReason: "content-mismatch" | "size-mismatch" | "empty" | "active-content";
+        /**
+         * @description A line of the officers' queue: the application item read through the index, without its
+         *     form data.
+         */
+        QueueEntry: {
+            /** @description The application's id. */
+            id: components["schemas"]["ApplicationId"];
+            /** @description Its number. */
+            number?: components["schemas"]["ApplicationNumber"] | null;
+            /** @description Where it stands. */
+            status: components["schemas"]["Status"];
+            /** @description Its type. */
+            type: components["schemas"]["TypeCode"];
+            /**
+             * Format: uint64
+             * @description Last change.
+             */
+            updatedAt: number;
+        };
+        /** @description The query of `GET /api/officer/queue`: a status, optionally a type, and the page. */
+        QueueQuery: {
+            /** @description The `nextCursor` of the previous page. */
+            cursor?: string | null;
+            /**
+             * Format: uint32
+             * @description How many items at most, 1 to 100 (100 when left out). Read as text so that a bad one is
+             *     a 400 naming `limit` with its own code.
+             */
+            limit?: number | null;
+            /** @description The status whose queue to read. */
+            status: components["schemas"]["Status"];
+            /** @description Only applications of this type. */
+            type?: components["schemas"]["TypeCode"];
+        };
+        /** @description The body of `POST /api/auth/register`. */
+        Registration: {
+            /**
+             * Format: email
+             * @description The sign-in address (trimmed and lowercased; at most 254 characters).
+             */
+            email: string;
+            /** @description Family name, up to 100 characters, no control characters. */
+            familyName: string;
+            /** @description Given name(s), up to 100 characters, no control characters. */
+            givenName: string;
+            /** @description The password: 12 to 128 characters, not a common one. */
+            password: string;
+            /** @description The language of the portal, messages and notifications. */
+            preferredLanguage: components["schemas"]["Language"];
+        };
+        /**
+         * @description The answer to a registration: the same whether or not the address already has an account
+         *     (its owner is told by email instead, A6).
+         */
+        RegistrationAccepted: {
+            /** @description Always `confirmation-code-sent`. */
+            status: components["schemas"]["RegistrationStatus"];
+        };
+        /** @description Where a registration stands once accepted. */
+        RegistrationStatus: "confirmation-code-sent";
+        /** @description What an open request asks, as the checklist shows it. */
+        Requested: {
+            /**
+             * Format: date
+             * @description The date (`YYYY-MM-DD`) it is due by.
+             */
+            dueDate: string;
+            /** @description What the applicant is told. */
+            note?: string | null;
+        };
+        /** @description The body of `POST /api/officer/applications/{id}/documents/{docId}/review`. */
+        Review: {
+            /** @description Accept or reject. */
+            decision: components["schemas"]["ReviewDecision"];
+            /** @description Why; required to reject (the applicant reads it on the checklist). */
+            reason?: string | null;
+        };
+        /** @description An officer's review of a verified document. */
+        ReviewDecision: "accept" | "reject";
+        /** @description A step of the form. */
+        Section: {
+            /** @description Fields, in order. */
+            fields: components["schemas"]["Field"][];
+            /** @description Stable id. */
+            id: string;
+            /** @description Heading. */
+            title: components["schemas"]["Text"];
+        };
+        /** @description Which side wrote a message. */
+        Side: "applicant" | "officer";
+        /** @description The body of `POST /api/auth/mfa/setup`. */
+        SignInSession: {
+            /** @description The `session` of the `MFA_SETUP` challenge. */
+            session: string;
+        };
+        /**
+         * @description A completed sign-in. The refresh token is not here: it travels only in the
+         *     [`REFRESH_COOKIE`] cookie, which no script can read.
+         */
+        SignedIn: {
+            /** @description The access token (a JWT), sent as `Authorization: Bearer` to signed-in routes. */
+            accessToken: string;
+            /**
+             * Format: uint64
+             * @description Seconds until the access token expires.
+             */
+            expiresIn: number;
+            /** @description The ID token (a JWT) describing the account. */
+            idToken: string;
+        };
+        /** @description Where an application stands. */
+        Status: "draft" | "submitted" | "received" | "biometrics_requested" | "biometrics_completed" | "in_review" | "documents_requested" | "interview_scheduled" | "approved" | "refused" | "closed" | "withdrawn";
+        /**
+         * @description The body of `POST /api/officer/applications/{id}/status`: the next status, why, and what
+         *     the applicant is told.
+         */
+        StatusChange: {
+            /** @description What the applicant is told. */
+            noteToApplicant?: string | null;
+            /** @description Why (kept internal to the agency); not blank. */
+            reason: string;
+            /**
+             * @description The status to move to: one the current status leads to by an officer's step (asking for
+             *     documents goes through `…/document-requests`, which says which ones).
+             */
+            to: components["schemas"]["Status"];
+            /**
+             * Format: uint64
+             * @description The application's version this was decided on.
+             */
+            version: number;
+        };
+        /** @description A line of the owner's dashboard. */
+        Summary: {
+            /** @description The applicant has something to do (a draft to finish, documents to send). */
+            actionRequired: boolean;
+            /** @description The application's id. */
+            id: components["schemas"]["ApplicationId"];
+            /** @description Its number, once submitted. */
+            number?: components["schemas"]["ApplicationNumber"] | null;
+            /** @description Where it stands. */
+            status: components["schemas"]["Status"];
+            /** @description Its type. */
+            type: components["schemas"]["TypeCode"];
+            /**
+             * Format: uint64
+             * @description Last change.
+             */
+            updatedAt: number;
+        };
+        /** @description A text in English and French. */
+        Text: {
+            /** @description English. */
+            en: string;
+            /** @description French. */
+            fr: string;
+        };
+        /** @description An application type's code. */
+        TypeCode: string;
+        /** @description The body of `POST /api/applications/{id}/documents`: the document about to be uploaded. */
+        UploadDeclaration: {
+            /** @description The file's type; the file must be what it says. */
+            contentType: components["schemas"]["DeclaredType"];
+            /** @description The file's name on the applicant's device (kept only as sanitized metadata). */
+            fileName: string;
+            /** @description The checklist requirement it answers (`passport`, `photo`, ...), one of the type's. */
+            kind: string;
+            /**
+             * Format: uint64
+             * @description The file's size in bytes (at most 10 MiB); the upload must be exactly this size.
+             */
+            size: number;
+        };
+        /** @description A signed form: post `fields` then the file (last) as `multipart/form-data` to `url`. */
+        UploadForm: {
+            /** @description Form fields to send before the file, in any order. */
+            fields: {
+                [key: string]: string;
+            };
+            /** @description Always `POST`. */
+            method: string;
+            /** @description Where to post. */
+            url: string;
+        };
+        /** @description A declared document and the form that uploads its file straight to storage. */
+        UploadTicket: {
+            /** @description The document, pending until its file is verified. */
+            document: components["schemas"]["Document"];
+            /** @description The document's id. */
+            documentId: components["schemas"]["DocumentId"];
+            /**
+             * Format: uint64
+             * @description When the form stops working (seconds since the epoch, five minutes from now).
+             */
+            expiresAt: number;
+            /** @description The form to post the file with. */
+            upload: components["schemas"]["UploadForm"];
         };
     };
     responses: {
@@ -976,7 +1854,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["ApplicationType"][];
                 };
             };
             429: components["responses"]["TooManyRequests"];
@@ -998,7 +1876,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["Summary"][];
                 };
             };
             401: components["responses"]["Unauthenticated"];
@@ -1013,18 +1891,25 @@ export interface operations {
             path?: never;
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewApplication"];
+            };
+        };
         responses: {
             /** @description Success */
-            200: {
+            201: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["Application"];
                 };
             };
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthenticated"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["TooManyRequests"];
             503: components["responses"]["Unavailable"];
         };
@@ -1036,7 +1921,11 @@ export interface operations {
             path?: never;
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LinkRequest"];
+            };
+        };
         responses: {
             /** @description Success */
             200: {
@@ -1044,10 +1933,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["Application"];
                 };
             };
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthenticated"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["TooManyRequests"];
             503: components["responses"]["Unavailable"];
         };
@@ -1056,7 +1949,9 @@ export interface operations {
         parameters: {
             query?: never;
             header?: never;
-            path?: never;
+            path: {
+                id: components["schemas"]["ApplicationId"];
+            };
             cookie?: never;
         };
         requestBody?: never;
@@ -1067,19 +1962,31 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["CaseView"];
                 };
             };
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthenticated"];
+            404: components["responses"]["NotFound"];
             429: components["responses"]["TooManyRequests"];
             503: components["responses"]["Unavailable"];
         };
     };
     ListDocuments: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description The `nextCursor` of the previous page. */
+                cursor?: string;
+                /**
+                 * @description How many items at most, 1 to 100 (100 when left out). Read as text so that a bad one is
+                 *     a 400 naming `limit` with its own code.
+                 */
+                limit?: number;
+            };
             header?: never;
-            path?: never;
+            path: {
+                id: components["schemas"]["ApplicationId"];
+            };
             cookie?: never;
         };
         requestBody?: never;
@@ -1090,10 +1997,12 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["DocumentList"];
                 };
             };
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthenticated"];
+            404: components["responses"]["NotFound"];
             429: components["responses"]["TooManyRequests"];
             503: components["responses"]["Unavailable"];
         };
@@ -1102,21 +2011,32 @@ export interface operations {
         parameters: {
             query?: never;
             header?: never;
-            path?: never;
+            path: {
+                id: components["schemas"]["ApplicationId"];
+            };
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UploadDeclaration"];
+            };
+        };
         responses: {
             /** @description Success */
-            200: {
+            201: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["UploadTicket"];
                 };
             };
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthenticated"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["TooManyRequests"];
             503: components["responses"]["Unavailable"];
         };
@@ -1125,21 +2045,25 @@ export interface operations {
         parameters: {
             query?: never;
             header?: never;
-            path?: never;
+            path: {
+                id: components["schemas"]["ApplicationId"];
+                docId: components["schemas"]["DocumentId"];
+            };
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description Success */
-            200: {
+            /** @description Success, with no content */
+            204: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content: {
-                    "application/json": unknown;
-                };
+                content?: never;
             };
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthenticated"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
             429: components["responses"]["TooManyRequests"];
             503: components["responses"]["Unavailable"];
         };
@@ -1148,7 +2072,10 @@ export interface operations {
         parameters: {
             query?: never;
             header?: never;
-            path?: never;
+            path: {
+                id: components["schemas"]["ApplicationId"];
+                docId: components["schemas"]["DocumentId"];
+            };
             cookie?: never;
         };
         requestBody?: never;
@@ -1159,10 +2086,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["Document"];
                 };
             };
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthenticated"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
             429: components["responses"]["TooManyRequests"];
             503: components["responses"]["Unavailable"];
         };
@@ -1171,7 +2101,10 @@ export interface operations {
         parameters: {
             query?: never;
             header?: never;
-            path?: never;
+            path: {
+                id: components["schemas"]["ApplicationId"];
+                docId: components["schemas"]["DocumentId"];
+            };
             cookie?: never;
         };
         requestBody?: never;
@@ -1182,10 +2115,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["PresignedDownload"];
                 };
             };
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthenticated"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
             429: components["responses"]["TooManyRequests"];
             503: components["responses"]["Unavailable"];
         };
@@ -1194,10 +2130,16 @@ export interface operations {
         parameters: {
             query?: never;
             header?: never;
-            path?: never;
+            path: {
+                id: components["schemas"]["ApplicationId"];
+            };
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FormSave"];
+            };
+        };
         responses: {
             /** @description Success */
             200: {
@@ -1205,19 +2147,34 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["Application"];
                 };
             };
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthenticated"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["TooManyRequests"];
             503: components["responses"]["Unavailable"];
         };
     };
     ListHistory: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description The `nextCursor` of the previous page. */
+                cursor?: string;
+                /**
+                 * @description How many items at most, 1 to 100 (100 when left out). Read as text so that a bad one is
+                 *     a 400 naming `limit` with its own code.
+                 */
+                limit?: number;
+            };
             header?: never;
-            path?: never;
+            path: {
+                id: components["schemas"]["ApplicationId"];
+            };
             cookie?: never;
         };
         requestBody?: never;
@@ -1228,19 +2185,31 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["PageOfHistoryView"];
                 };
             };
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthenticated"];
+            404: components["responses"]["NotFound"];
             429: components["responses"]["TooManyRequests"];
             503: components["responses"]["Unavailable"];
         };
     };
     ListMessages: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description The `nextCursor` of the previous page. */
+                cursor?: string;
+                /**
+                 * @description How many items at most, 1 to 100 (100 when left out). Read as text so that a bad one is
+                 *     a 400 naming `limit` with its own code.
+                 */
+                limit?: number;
+            };
             header?: never;
-            path?: never;
+            path: {
+                id: components["schemas"]["ApplicationId"];
+            };
             cookie?: never;
         };
         requestBody?: never;
@@ -1251,10 +2220,12 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["PageOfMessageView"];
                 };
             };
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthenticated"];
+            404: components["responses"]["NotFound"];
             429: components["responses"]["TooManyRequests"];
             503: components["responses"]["Unavailable"];
         };
@@ -1263,21 +2234,31 @@ export interface operations {
         parameters: {
             query?: never;
             header?: never;
-            path?: never;
+            path: {
+                id: components["schemas"]["ApplicationId"];
+            };
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewMessage"];
+            };
+        };
         responses: {
             /** @description Success */
-            200: {
+            201: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["MessageView"];
                 };
             };
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthenticated"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["TooManyRequests"];
             503: components["responses"]["Unavailable"];
         };
@@ -1286,7 +2267,10 @@ export interface operations {
         parameters: {
             query?: never;
             header?: never;
-            path?: never;
+            path: {
+                id: components["schemas"]["ApplicationId"];
+                messageId: components["schemas"]["MessageId"];
+            };
             cookie?: never;
         };
         requestBody?: never;
@@ -1297,10 +2281,12 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["MessageView"];
                 };
             };
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthenticated"];
+            404: components["responses"]["NotFound"];
             429: components["responses"]["TooManyRequests"];
             503: components["responses"]["Unavailable"];
         };
@@ -1309,7 +2295,9 @@ export interface operations {
         parameters: {
             query?: never;
             header?: never;
-            path?: never;
+            path: {
+                id: components["schemas"]["ApplicationId"];
+            };
             cookie?: never;
         };
         requestBody?: never;
@@ -1320,10 +2308,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["Application"];
                 };
             };
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthenticated"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["Incomplete"];
             429: components["responses"]["TooManyRequests"];
             503: components["responses"]["Unavailable"];
         };
@@ -1332,7 +2324,9 @@ export interface operations {
         parameters: {
             query?: never;
             header?: never;
-            path?: never;
+            path: {
+                id: components["schemas"]["ApplicationId"];
+            };
             cookie?: never;
         };
         requestBody?: never;
@@ -1343,10 +2337,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["Application"];
                 };
             };
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthenticated"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
             429: components["responses"]["TooManyRequests"];
             503: components["responses"]["Unavailable"];
         };
@@ -1358,17 +2355,23 @@ export interface operations {
             path?: never;
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Confirmation"];
+            };
+        };
         responses: {
-            /** @description Success */
-            200: {
+            /** @description Success, with no content */
+            204: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content: {
-                    "application/json": unknown;
-                };
+                content?: never;
             };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["TooManyRequests"];
             503: components["responses"]["Unavailable"];
         };
@@ -1380,17 +2383,22 @@ export interface operations {
             path?: never;
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EmailAddress"];
+            };
+        };
         responses: {
-            /** @description Success */
-            200: {
+            /** @description Success, with no content */
+            202: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content: {
-                    "application/json": unknown;
-                };
+                content?: never;
             };
+            400: components["responses"]["BadRequest"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["TooManyRequests"];
             503: components["responses"]["Unavailable"];
         };
@@ -1402,7 +2410,11 @@ export interface operations {
             path?: never;
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Credentials"];
+            };
+        };
         responses: {
             /** @description Success */
             200: {
@@ -1410,9 +2422,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["MfaChallenge"];
                 };
             };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["TooManyRequests"];
             503: components["responses"]["Unavailable"];
         };
@@ -1426,14 +2443,12 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Success */
-            200: {
+            /** @description Success, with no content */
+            204: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content: {
-                    "application/json": unknown;
-                };
+                content?: never;
             };
             401: components["responses"]["Unauthenticated"];
             429: components["responses"]["TooManyRequests"];
@@ -1447,7 +2462,11 @@ export interface operations {
             path?: never;
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MfaCode"];
+            };
+        };
         responses: {
             /** @description Success */
             200: {
@@ -1455,9 +2474,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["SignedIn"];
                 };
             };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["TooManyRequests"];
             503: components["responses"]["Unavailable"];
         };
@@ -1469,7 +2492,11 @@ export interface operations {
             path?: never;
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SignInSession"];
+            };
+        };
         responses: {
             /** @description Success */
             200: {
@@ -1477,9 +2504,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["MfaEnrolment"];
                 };
             };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["TooManyRequests"];
             503: components["responses"]["Unavailable"];
         };
@@ -1491,7 +2522,11 @@ export interface operations {
             path?: never;
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MfaCode"];
+            };
+        };
         responses: {
             /** @description Success */
             200: {
@@ -1499,9 +2534,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["SignedIn"];
                 };
             };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["TooManyRequests"];
             503: components["responses"]["Unavailable"];
         };
@@ -1511,7 +2550,9 @@ export interface operations {
             query?: never;
             header?: never;
             path?: never;
-            cookie?: never;
+            cookie: {
+                portal_refresh: string;
+            };
         };
         requestBody?: never;
         responses: {
@@ -1521,9 +2562,10 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["SignedIn"];
                 };
             };
+            401: components["responses"]["Unauthenticated"];
             429: components["responses"]["TooManyRequests"];
             503: components["responses"]["Unavailable"];
         };
@@ -1535,17 +2577,24 @@ export interface operations {
             path?: never;
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Registration"];
+            };
+        };
         responses: {
             /** @description Success */
-            200: {
+            201: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["RegistrationAccepted"];
                 };
             };
+            400: components["responses"]["BadRequest"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["TooManyRequests"];
             503: components["responses"]["Unavailable"];
         };
@@ -1557,17 +2606,22 @@ export interface operations {
             path?: never;
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EmailAddress"];
+            };
+        };
         responses: {
-            /** @description Success */
-            200: {
+            /** @description Success, with no content */
+            202: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content: {
-                    "application/json": unknown;
-                };
+                content?: never;
             };
+            400: components["responses"]["BadRequest"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["TooManyRequests"];
             503: components["responses"]["Unavailable"];
         };
@@ -1579,17 +2633,23 @@ export interface operations {
             path?: never;
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PasswordReset"];
+            };
+        };
         responses: {
-            /** @description Success */
-            200: {
+            /** @description Success, with no content */
+            204: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content: {
-                    "application/json": unknown;
-                };
+                content?: never;
             };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["TooManyRequests"];
             503: components["responses"]["Unavailable"];
         };
@@ -1629,7 +2689,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["Inbox"];
                 };
             };
             401: components["responses"]["Unauthenticated"];
@@ -1747,7 +2807,15 @@ export interface operations {
     };
     ListNotifications: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description The `nextCursor` of the previous page. */
+                cursor?: string;
+                /**
+                 * @description How many items at most, 1 to 100 (100 when left out). Read as text so that a bad one is
+                 *     a 400 naming `limit` with its own code.
+                 */
+                limit?: number;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -1760,9 +2828,10 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["NotificationPage"];
                 };
             };
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthenticated"];
             429: components["responses"]["TooManyRequests"];
             503: components["responses"]["Unavailable"];
@@ -1772,21 +2841,23 @@ export interface operations {
         parameters: {
             query?: never;
             header?: never;
-            path?: never;
+            path: {
+                id: components["schemas"]["NotificationId"];
+            };
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description Success */
-            200: {
+            /** @description Success, with no content */
+            204: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content: {
-                    "application/json": unknown;
-                };
+                content?: never;
             };
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthenticated"];
+            404: components["responses"]["NotFound"];
             429: components["responses"]["TooManyRequests"];
             503: components["responses"]["Unavailable"];
         };
@@ -1795,7 +2866,9 @@ export interface operations {
         parameters: {
             query?: never;
             header?: never;
-            path?: never;
+            path: {
+                id: components["schemas"]["ApplicationId"];
+            };
             cookie?: never;
         };
         requestBody?: never;
@@ -1806,11 +2879,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["OfficerCase"];
                 };
             };
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthenticated"];
             403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
             429: components["responses"]["TooManyRequests"];
             503: components["responses"]["Unavailable"];
         };
@@ -1819,10 +2894,16 @@ export interface operations {
         parameters: {
             query?: never;
             header?: never;
-            path?: never;
+            path: {
+                id: components["schemas"]["ApplicationId"];
+            };
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DocumentRequests"];
+            };
+        };
         responses: {
             /** @description Success */
             200: {
@@ -1830,11 +2911,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["Application"];
                 };
             };
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthenticated"];
             403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["TooManyRequests"];
             503: components["responses"]["Unavailable"];
         };
@@ -1843,10 +2929,17 @@ export interface operations {
         parameters: {
             query?: never;
             header?: never;
-            path?: never;
+            path: {
+                id: components["schemas"]["ApplicationId"];
+                docId: components["schemas"]["DocumentId"];
+            };
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Review"];
+            };
+        };
         responses: {
             /** @description Success */
             200: {
@@ -1854,11 +2947,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["Document"];
                 };
             };
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthenticated"];
             403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["TooManyRequests"];
             503: components["responses"]["Unavailable"];
         };
@@ -1867,22 +2965,33 @@ export interface operations {
         parameters: {
             query?: never;
             header?: never;
-            path?: never;
+            path: {
+                id: components["schemas"]["ApplicationId"];
+            };
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewMessage"];
+            };
+        };
         responses: {
             /** @description Success */
-            200: {
+            201: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["MessageView"];
                 };
             };
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthenticated"];
             403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["TooManyRequests"];
             503: components["responses"]["Unavailable"];
         };
@@ -1891,10 +3000,16 @@ export interface operations {
         parameters: {
             query?: never;
             header?: never;
-            path?: never;
+            path: {
+                id: components["schemas"]["ApplicationId"];
+            };
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["StatusChange"];
+            };
+        };
         responses: {
             /** @description Success */
             200: {
@@ -1902,18 +3017,35 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["Application"];
                 };
             };
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthenticated"];
             403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["TooManyRequests"];
             503: components["responses"]["Unavailable"];
         };
     };
     QueueApplications: {
         parameters: {
-            query?: never;
+            query: {
+                /** @description The `nextCursor` of the previous page. */
+                cursor?: string;
+                /**
+                 * @description How many items at most, 1 to 100 (100 when left out). Read as text so that a bad one is
+                 *     a 400 naming `limit` with its own code.
+                 */
+                limit?: number;
+                /** @description The status whose queue to read. */
+                status: components["schemas"]["Status"];
+                /** @description Only applications of this type. */
+                type?: components["schemas"]["TypeCode"];
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -1926,9 +3058,10 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["PageOfQueueEntry"];
                 };
             };
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthenticated"];
             403: components["responses"]["Forbidden"];
             429: components["responses"]["TooManyRequests"];
@@ -1970,7 +3103,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["ProcessingTime"][];
                 };
             };
             429: components["responses"]["TooManyRequests"];
