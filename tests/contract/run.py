@@ -178,7 +178,8 @@ def seed(base: str, applicant: Account, report_dir: Path) -> Path:
     config = report_dir / "schemathesis.toml"
     bindings = "\n".join(f'"path.{name}" = {{ dictionary = "known-ids", probability = 0.5 }}'
                          for name in ("id", "docId", "messageId"))
-    config.write_text(f"[dictionaries.known-ids]\nvalues = {json.dumps(known)}\n\n[parameters]\n{bindings}\n")
+    rules = (Path(__file__).parent / "schemathesis.toml").read_text()
+    config.write_text(f"{rules}\n[dictionaries.known-ids]\nvalues = {json.dumps(known)}\n\n[parameters]\n{bindings}\n")
     return config
 
 

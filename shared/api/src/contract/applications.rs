@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use super::{Contract, Page, PageQuery};
+use crate::body::{MAX_SAFE_INTEGER, whole_number};
 use crate::routes::{Area, Auth, Route};
 
 /// The area's routes.
@@ -137,6 +138,8 @@ pub struct FormSave {
     /// value given must fit its field.
     pub data: Map<String, Value>,
     /// The application's version this was read at.
+    #[serde(deserialize_with = "whole_number")]
+    #[schemars(range(max = MAX_SAFE_INTEGER))]
     pub version: u64,
 }
 

@@ -13,6 +13,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::{Contract, PageQuery};
+use crate::body::whole_number;
 use crate::routes::{Area, Auth, Route};
 
 /// The area's routes.
@@ -103,6 +104,7 @@ pub struct UploadDeclaration {
     pub content_type: String,
     /// The file's size in bytes (at most 10 MiB); the upload must be exactly this size.
     #[schemars(range(min = 1, max = MAX_UPLOAD_BYTES))]
+    #[serde(deserialize_with = "whole_number")]
     pub size: u64,
 }
 

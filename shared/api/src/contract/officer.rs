@@ -11,6 +11,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::{Contract, Page};
+use crate::body::{MAX_SAFE_INTEGER, objects, whole_number};
 use crate::routes::{Area, Auth, Route};
 
 /// The area's routes.
@@ -126,6 +127,8 @@ pub struct StatusChange {
     #[schemars(length(max = MAX_TEXT_CHARS))]
     pub note_to_applicant: Option<String>,
     /// The application's version this was decided on.
+    #[serde(deserialize_with = "whole_number")]
+    #[schemars(range(max = MAX_SAFE_INTEGER))]
     pub version: u64,
 }
 
@@ -135,11 +138,14 @@ pub struct StatusChange {
 pub struct DocumentRequests {
     /// The documents asked for, of the type's checklist.
     #[schemars(length(min = 1, max = MAX_ASKED))]
+    #[serde(deserialize_with = "objects")]
     pub documents: Vec<AskedDocument>,
     /// The date they are due by (`YYYY-MM-DD`, today or later).
     #[schemars(extend("format" = "date"))]
     pub due_date: String,
     /// The application's version this was decided on.
+    #[serde(deserialize_with = "whole_number")]
+    #[schemars(range(max = MAX_SAFE_INTEGER))]
     pub version: u64,
 }
 

@@ -14,6 +14,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::{Contract, Page, PageQuery};
+use crate::body::optional_object;
 use crate::routes::{Area, Auth, Route};
 
 /// The area's routes.
@@ -74,6 +75,7 @@ pub struct MePatch {
     /// The language of the portal, messages and notifications.
     pub preferred_language: Option<Language>,
     /// The notification channels.
+    #[serde(default, deserialize_with = "optional_object")]
     pub notifications: Option<ChannelsPatch>,
 }
 
@@ -85,8 +87,9 @@ pub struct ChannelsPatch {
     pub email: Option<bool>,
     /// Text messages to `phone` (which is then required).
     pub sms: Option<bool>,
-    /// Mobile number in E.164 form (`+15145550123`); `null` removes it.
+    /// Mobile number in E.164 form (`+15145550123`); `null` or blank removes it.
     #[serde(default, deserialize_with = "present")]
+    #[schemars(regex(pattern = r"^\s*(\+[1-9][0-9]{6,14})?\s*$"))]
     pub phone: Option<Option<String>>,
 }
 
