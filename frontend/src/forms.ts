@@ -41,6 +41,15 @@ export function values(form: HTMLFormElement): Record<string, string> {
   return entries;
 }
 
+/** The values of the fields `names` (a form's `values`), each one empty when the form has no
+ * such field: what a request body of those text fields takes. */
+export function fields<Name extends string>(all: Record<string, string>, names: readonly Name[]): Record<Name, string> {
+  const picked: Partial<Record<Name, string>> = {};
+  for (const name of names) picked[name] = all[name] ?? '';
+  // Every name was given a value just above.
+  return picked as Record<Name, string>;
+}
+
 /** Puts what went wrong into the state: field errors by field, anything else as an alert. */
 export function failed(state: FormState, error: unknown): void {
   state.errors = new Map();

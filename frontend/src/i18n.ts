@@ -1,18 +1,30 @@
 // Both official languages: every visible string comes from en.json / fr.json (a unit test fails
 // when a key is missing in either). The choice is remembered, sent to the API, and used to
 // format dates and amounts.
+import type { Schemas } from './api/client';
 import en from './i18n/en.json';
 import fr from './i18n/fr.json';
 
-export type Language = 'en' | 'fr';
+/** One of Canada's official languages, as the API names them. */
+export type Language = Schemas['Language'];
 export type MessageKey = keyof typeof en;
 
 export const MESSAGES: Record<Language, Record<string, string>> = { en, fr };
 const STORAGE_KEY = 'portal.language';
 
+/** Whether `value` (stored, or from a form) names a language. */
+export function isLanguage(value: string | null | undefined): value is Language {
+  return value === 'en' || value === 'fr';
+}
+
+/** Whether `key` (made of a code the API sent) has a text. */
+export function isMessageKey(key: string): key is MessageKey {
+  return Object.hasOwn(en, key);
+}
+
 function initialLanguage(): Language {
   const saved = localStorage.getItem(STORAGE_KEY);
-  if (saved === 'en' || saved === 'fr') return saved;
+  if (isLanguage(saved)) return saved;
   return navigator.language.toLowerCase().startsWith('fr') ? 'fr' : 'en';
 }
 
@@ -39,7 +51,7 @@ export function t(key: MessageKey, values: Record<string, string | number> = {})
 }
 
 /** A label in the current language from a `{en, fr}` pair sent by the API. */
-export function pick(label: { en: string; fr: string }): string {
+export function pick(label: Schemas['Text']): string {
   return label[current];
 }
 

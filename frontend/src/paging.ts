@@ -1,15 +1,14 @@
 // Paged lists: every list the API answers is one page (`{items, nextCursor}`, at most 100
 // items); the pages here keep what was read and offer a "Load more" button while there is more.
 import { html, nothing, type TemplateResult } from 'lit-html';
+import type { Schemas } from './api/client';
 import { refresh } from './app';
 import { failed, type FormState } from './forms';
 import { t } from './i18n';
 
-/** One page as the API answers it (the shape of every `PageOf…` schema). */
-export interface PageOf<T> {
-  items: T[];
-  nextCursor: string | null;
-}
+/** One page as the API answers it: the shape every `PageOf…` schema has (the document names
+ * one per item type; this is the same for any `T`). */
+export type PageOf<T> = { items: T[] } & Pick<Schemas['PageOfDocument'], 'nextCursor'>;
 
 /** Reads the page that starts at `cursor` (the first page without one). */
 export type PageReader<T> = (cursor?: string) => Promise<PageOf<T>>;

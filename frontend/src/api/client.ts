@@ -6,7 +6,6 @@
 // a page reload. Every request carries the user's language.
 import { language } from '../i18n';
 import type { components, paths } from './schema';
-import type { Tokens } from './pending-types';
 
 /** The document's schemas, by name. */
 export type Schemas = components['schemas'];
@@ -24,13 +23,15 @@ type Operation<M extends Method, P extends PathOf<M>> = NonNullable<paths[P][Low
 type Json<R> = R extends { content: { 'application/json': infer T } } ? T : undefined;
 /** What an operation answers on success (`undefined` for 204). */
 export type Answer<O> = O extends { responses: infer R } ? Json<R[Extract<keyof R, 200 | 201 | 202 | 204>]> : never;
-type Untyped = { path?: Record<string, string>; query?: Record<string, string | undefined>; body?: unknown };
-/** A call's path and query parameters and its body, as the operation declares them. A route the
- * document does not type yet (its answer is "anything") takes them unchecked. */
-type Init<O> = unknown extends Answer<O>
-  ? Untyped
-  : (O extends { parameters: infer P } ? Omit<P, 'header' | 'cookie'> : unknown) &
-      (O extends { requestBody: { content: { 'application/json': infer B } } } ? { body: B } : { body?: never });
+/** What `url` and `send` read of a call's parameters and body, whatever the route. */
+type Untyped = {
+  path?: Record<string, string>;
+  query?: Record<string, string | number | null | undefined>;
+  body?: unknown;
+};
+/** A call's path and query parameters and its body, as the operation declares them. */
+type Init<O> = (O extends { parameters: infer P } ? Omit<P, 'header' | 'cookie'> : unknown) &
+  (O extends { requestBody: { content: { 'application/json': infer B } } } ? { body: B } : { body?: never });
 type Args<O> = object extends Init<O> ? [init?: Init<O>] : [init: Init<O>];
 
 /** An answer that is not a success: the problem document when there is one. */
@@ -118,7 +119,7 @@ export async function api<M extends Method, P extends PathOf<M>>(
 }
 
 /** Keeps the tokens of a completed sign-in. */
-export function keep(tokens: Tokens): void {
+export function keep(tokens: Schemas['SignedIn']): void {
   accessToken = tokens.accessToken;
 }
 
@@ -129,7 +130,8 @@ export async function renew(): Promise<boolean> {
     accessToken = null;
     return false;
   }
-  keep((await response.json()) as Tokens);
+  const tokens: Schemas['SignedIn'] = await response.json();
+  keep(tokens);
   return true;
 }
 

@@ -4,9 +4,8 @@
 import { html, nothing } from 'lit-html';
 import QRCode from 'qrcode';
 import { api, isOfficer, keep } from '../api/client';
-import type { Challenge, Enrolment, Tokens } from '../api/pending-types';
 import { follow, navigate, refresh, type Page } from '../app';
-import { emptyState, failed, focusSummary, input, notice, summary, values, type FormState } from '../forms';
+import { emptyState, failed, fields, focusSummary, input, notice, summary, values, type FormState } from '../forms';
 import { language, t } from '../i18n';
 
 /** The sign-in in progress (challenge session, enrolment). */
@@ -23,14 +22,15 @@ function reset(): void {
   state = emptyState();
 }
 
-/** Submits a form: runs `action` with its values, then re-renders with the outcome. */
-function submit(action: (fields: Record<string, string>) => Promise<void>) {
+/** Submits a form: runs `action` with the values of its fields `names` (empty when one is
+ * absent), then re-renders with the outcome. */
+function submit<Name extends string>(names: readonly Name[], action: (fields: Record<Name, string>) => Promise<void>) {
   return async (event: SubmitEvent) => {
     event.preventDefault();
     if (state.busy) return;
     state.busy = true;
     try {
-      await action(values(event.currentTarget as HTMLFormElement));
+      await action(fields(values(event.currentTarget as HTMLFormElement), names));
       state.errors = new Map();
       state.alert = null;
     } catch (error) {
@@ -68,7 +68,7 @@ export const register: Page = {
     return html`
       <p>${t('register.lead')}</p>
       ${summary(state, labels)}
-      <form novalidate @submit=${submit(async (fields) => {
+      <form novalidate @submit=${submit(['email', 'password', 'givenName', 'familyName'], async (fields) => {
         await api('POST', '/api/auth/register', { body: { ...fields, preferredLanguage: language() } });
         signIn.email = fields.email;
         await navigate('/confirm');
@@ -90,7 +90,7 @@ export const confirm: Page = {
     return html`
       ${signIn.email ? html`<p>${t('confirm.lead', { email: signIn.email })}</p>` : nothing}
       ${summary(state, labels)} ${notice(state)}
-      <form novalidate @submit=${submit(async (fields) => {
+      <form novalidate @submit=${submit(['email', 'code'], async (fields) => {
         await api('POST', '/api/auth/confirm', { body: fields });
         signIn.email = fields.email;
         state.notice = t('confirm.done');
@@ -100,7 +100,7 @@ export const confirm: Page = {
         ${input(state, 'code', labels.code, { autocomplete: 'one-time-code' })}
         ${button(t('confirm.submit'))}
       </form>
-      <form novalidate @submit=${submit(async () => {
+      <form novalidate @submit=${submit([], async () => {
         const email = document.querySelector<HTMLInputElement & { value: string }>('[name=email]')?.value ?? '';
         await api('POST', '/api/auth/resend', { body: { email } });
         state.notice = t('confirm.resent');
@@ -122,8 +122,8 @@ export const signInPage: Page = {
     const labels = { email: t('signIn.email'), password: t('signIn.password') };
     return html`
       ${notice(state)} ${summary(state, labels)}
-      <form novalidate @submit=${submit(async (fields) => {
-        const answer = (await api('POST', '/api/auth/login', { body: fields })) as Challenge;
+      <form novalidate @submit=${submit(['email', 'password'], async (fields) => {
+        const answer = await api('POST', '/api/auth/login', { body: fields });
         signIn.email = fields.email;
         signIn.session = answer.session;
         await navigate(answer.challenge === 'MFA_SETUP' ? '/mfa-setup' : '/mfa');
@@ -136,6 +136,13 @@ export const signInPage: Page = {
       <p>${t('signIn.noAccount')} <gcds-link href="/register" @click=${follow}>${t('nav.register')}</gcds-link></p>`;
   },
 };
+
+/** The session of the sign-in in progress; without one (the page was reloaded: it lives in
+ * memory only), back to the sign-in page and `null`. */
+async function ongoing(): Promise<string | null> {
+  if (signIn.session === null) await navigate('/sign-in', true);
+  return signIn.session;
+}
 
 /** Where a completed sign-in goes: the page that asked for it, or the dashboard. */
 function afterSignIn(): string {
@@ -153,7 +160,7 @@ export const mfaSetup: Page = {
       return;
     }
     try {
-      const enrolment = (await api('POST', '/api/auth/mfa/setup', { body: { session: signIn.session } })) as Enrolment;
+      const enrolment = await api('POST', '/api/auth/mfa/setup', { body: { session: signIn.session } });
       signIn.session = enrolment.session;
       signIn.secret = enrolment.secret;
       signIn.qr = await QRCode.toDataURL(enrolment.otpauthUri, { margin: 1, width: 220 });
@@ -170,12 +177,10 @@ export const mfaSetup: Page = {
       ${signIn.secret
         ? html`<p>${t('mfaSetup.secret')} <code id="totp-secret" class="secret">${signIn.secret}</code></p>`
         : nothing}
-      <form novalidate @submit=${submit(async (fields) => {
-        keep(
-          (await api('POST', '/api/auth/mfa/setup/verify', {
-            body: { session: signIn.session, code: fields.code },
-          })) as Tokens,
-        );
+      <form novalidate @submit=${submit(['code'], async ({ code }) => {
+        const session = await ongoing();
+        if (session === null) return;
+        keep(await api('POST', '/api/auth/mfa/setup/verify', { body: { session, code } }));
         signIn.session = signIn.secret = signIn.qr = null;
         await navigate(afterSignIn());
       })}>
@@ -196,8 +201,10 @@ export const mfa: Page = {
     return html`
       <p>${t('mfa.lead')}</p>
       ${summary(state, labels)}
-      <form novalidate @submit=${submit(async (fields) => {
-        keep((await api('POST', '/api/auth/mfa', { body: { session: signIn.session, code: fields.code } })) as Tokens);
+      <form novalidate @submit=${submit(['code'], async ({ code }) => {
+        const session = await ongoing();
+        if (session === null) return;
+        keep(await api('POST', '/api/auth/mfa', { body: { session, code } }));
         signIn.session = null;
         await navigate(afterSignIn());
       })}>
@@ -215,7 +222,7 @@ export const forgot: Page = {
     return html`
       <p>${t('forgot.lead')}</p>
       ${summary(state, labels)}
-      <form novalidate @submit=${submit(async (fields) => {
+      <form novalidate @submit=${submit(['email'], async (fields) => {
         await api('POST', '/api/auth/forgot', { body: fields });
         signIn.email = fields.email;
         await navigate('/reset');
@@ -234,7 +241,7 @@ export const resetPassword: Page = {
     return html`
       <p>${t('reset.lead')}</p>
       ${summary(state, labels)}
-      <form novalidate @submit=${submit(async (fields) => {
+      <form novalidate @submit=${submit(['email', 'code', 'newPassword'], async (fields) => {
         await api('POST', '/api/auth/reset', { body: fields });
         state.notice = t('reset.done');
         await navigate('/sign-in');

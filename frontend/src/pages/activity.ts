@@ -5,7 +5,7 @@ import { type Page } from '../app';
 import { emptyState, loaded, summary, type FormState } from '../forms';
 import { table } from '../table';
 import { PagedList, loadMore } from '../paging';
-import { MESSAGES, formatDateTime, t, type MessageKey } from '../i18n';
+import { formatDateTime, isMessageKey, t } from '../i18n';
 
 const readActivity = (cursor?: string) => api('GET', '/api/me/activity', { query: { cursor } });
 let activity = new PagedList(readActivity);
@@ -13,8 +13,15 @@ let state: FormState = emptyState();
 
 /** An audit action as people read it (the code itself for one this app does not know yet). */
 function actionLabel(action: string): string {
-  const key = `activity.action.${action}` as MessageKey;
-  return key in MESSAGES.en ? t(key) : action;
+  const key = `activity.action.${action}`;
+  return isMessageKey(key) ? t(key) : action;
+}
+
+/** Who acted, by role (`applicant`, `officer`, `other`; the code itself for one this app does
+ * not know yet). */
+function roleLabel(role: string): string {
+  const key = `activity.role.${role}`;
+  return isMessageKey(key) ? t(key) : role;
 }
 
 export const activityPage: Page = {
@@ -35,7 +42,7 @@ export const activityPage: Page = {
           activity.items.map(
             (a) => html`<tr>
               <td>${formatDateTime(a.at)}</td>
-              <td>${t(`activity.role.${a.role}` as 'activity.role.officer')}</td>
+              <td>${roleLabel(a.role)}</td>
               <td>${actionLabel(a.action)}</td>
               <td>${a.outcome === 'allowed' ? t('activity.allowed') : t('activity.denied')}</td>
             </tr>`,

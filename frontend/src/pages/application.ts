@@ -4,12 +4,11 @@
 // valid ones still saved: nothing typed is lost). A submitted application shows its status
 // and timeline.
 import { html, nothing, type TemplateResult } from 'lit-html';
-import { ApiError, api, type FieldProblem } from '../api/client';
+import { ApiError, api, type FieldProblem, type Schemas } from '../api/client';
 import { follow, navigate, refresh, type Page } from '../app';
 import { documentsStep, loadDocuments } from './documents';
 import { emptyState, summary } from '../forms';
-import { PagedList, loadMore, type PageOf } from '../paging';
-import type { ApplicantCase as Case, HistoryEntry } from '../api/pending-types';
+import { PagedList, loadMore } from '../paging';
 import { formatDateTime, formatMoney, pick, t } from '../i18n';
 import { applicationTypes, statusLabel, type Application, type ApplicationType, type Field } from '../catalog';
 
@@ -17,7 +16,7 @@ import { applicationTypes, statusLabel, type Application, type ApplicationType, 
 const SAVE_DELAY_MS = 800;
 
 let application: Application | null = null;
-let history = new PagedList<HistoryEntry>();
+let history = new PagedList<Schemas['HistoryView']>();
 /** What went wrong loading more of the history. */
 let historyState = emptyState();
 let type: ApplicationType | null = null;
@@ -60,10 +59,10 @@ export async function save(): Promise<void> {
   const upTo = edits;
   for (let attempt = 0; attempt < 3; attempt++) {
     try {
-      const saved = (await api('PUT', '/api/applications/{id}/form', {
+      const saved = await api('PUT', '/api/applications/{id}/form', {
         path: { id: draft.id },
         body: { data: payload(exclude), version },
-      })) as Application;
+      });
       application = saved;
       const typedMeanwhile = edits !== upTo;
       dirty = exclude.size > 0 || typedMeanwhile;
@@ -146,7 +145,7 @@ async function submit(): Promise<void> {
   if (!application) return;
   await save();
   try {
-    const submitted = (await api('POST', '/api/applications/{id}/submit', { path: { id: application.id } })) as Application;
+    const submitted = await api('POST', '/api/applications/{id}/submit', { path: { id: application.id } });
     missing = [];
     application = submitted;
     await navigate(`/applications/${submitted.id}`);
@@ -269,13 +268,12 @@ export const applicationPage: Page = {
       dirty = false;
     }
     const [found, catalog] = await Promise.all([
-      api('GET', '/api/applications/{id}', { path: { id } }) as Promise<Case>,
+      api('GET', '/api/applications/{id}', { path: { id } }),
       applicationTypes(),
     ]);
     application = found.application;
     history = await new PagedList(
-      async (cursor) =>
-        (await api('GET', '/api/applications/{id}/history', { path: { id }, query: { cursor } })) as PageOf<HistoryEntry>,
+      (cursor) => api('GET', '/api/applications/{id}/history', { path: { id }, query: { cursor } }),
     ).first(found.history);
     historyState = emptyState();
     type = catalog.find((candidate) => candidate.code === found.application.type) ?? null;

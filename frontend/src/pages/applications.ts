@@ -1,15 +1,14 @@
 // The dashboard (status per application, action required, unread messages — two calls, each
 // one query on the server) and starting an application of any type.
 import { html, nothing } from 'lit-html';
-import { api } from '../api/client';
-import type { ApplicationSummary as Summary, Created, Inbox } from '../api/pending-types';
+import { api, type Schemas } from '../api/client';
 import { follow, navigate, refresh, type Page } from '../app';
 import { applicationTypes, statusLabel, typeName, type ApplicationType } from '../catalog';
 import { emptyState, failed, focusSummary, loaded, summary, values, type FormState } from '../forms';
 import { table } from '../table';
 import { formatDateTime, pick, t } from '../i18n';
 
-let applications: Summary[] = [];
+let applications: Schemas['Summary'][] = [];
 let unread = new Map<string, number>();
 let types: ApplicationType[] = [];
 let state: FormState = emptyState();
@@ -20,8 +19,8 @@ export const dashboard: Page = {
   load: async () => {
     state = await loaded(async () => {
       const [list, inbox, catalog] = await Promise.all([
-        api('GET', '/api/applications') as Promise<Summary[]>,
-        api('GET', '/api/inbox') as Promise<Inbox>,
+        api('GET', '/api/applications'),
+        api('GET', '/api/inbox'),
         applicationTypes(),
       ]);
       applications = list;
@@ -71,7 +70,7 @@ export const startApplication: Page = {
       event.preventDefault();
       const chosen = values(event.currentTarget as HTMLFormElement).type ?? '';
       try {
-        const created = (await api('POST', '/api/applications', { body: { type: chosen } })) as Created;
+        const created = await api('POST', '/api/applications', { body: { type: chosen } });
         await navigate(`/applications/${created.id}`);
       } catch (error) {
         failed(state, error);

@@ -3,16 +3,25 @@
 // type are checked before anything is sent; the verification result is shown as soon as the
 // upload completes.
 import { html, nothing, type TemplateResult } from 'lit-html';
-import { ApiError, api } from '../api/client';
+import { ApiError, api, type Schemas } from '../api/client';
 import { refresh } from '../app';
-import { formatDateTime, pick, t, type MessageKey } from '../i18n';
+import { formatDateTime, pick, t } from '../i18n';
 import type { Application, ApplicationType } from '../catalog';
-import type { ApplicantDocument as Document, ChecklistLine as Line, DocumentList, Upload } from '../api/pending-types';
+
+type Document = Schemas['Document'];
+type DeclaredType = Schemas['DeclaredType'];
 
 const MAX_BYTES = 10 * 1024 * 1024;
-const ACCEPTED = ['application/pdf', 'image/jpeg', 'image/png'];
+/** The content types the API takes: a record, so that the compiler fails here when the
+ * document's list changes. */
+const ACCEPTED: Record<DeclaredType, true> = { 'application/pdf': true, 'image/jpeg': true, 'image/png': true };
 
-let checklist: Line[] = [];
+/** Whether a file's type (as the browser names it) is one the API takes. */
+function isAccepted(type: string): type is DeclaredType {
+  return Object.hasOwn(ACCEPTED, type);
+}
+
+let checklist: Schemas['ChecklistLine'][] = [];
 let documents: Document[] = [];
 /** Per kind: the upload in progress (0–100) or the last problem. */
 const progress = new Map<string, { name: string; percent: number }>();
@@ -21,13 +30,13 @@ const problems = new Map<string, string>();
 /** The checklist and the documents: an application holds at most 100 (the cap), which is one
  * page of the list's default size, so the first page holds them all. */
 export async function loadDocuments(applicationId: string): Promise<void> {
-  const listed = (await api('GET', '/api/applications/{id}/documents', { path: { id: applicationId } })) as DocumentList;
+  const listed = await api('GET', '/api/applications/{id}/documents', { path: { id: applicationId } });
   checklist = listed.checklist;
   documents = listed.items;
 }
 
 /** Posts the file with the signed form, reporting progress; resolves with the HTTP status. */
-function post(upload: Upload['upload'], file: File, onProgress: (percent: number) => void): Promise<number> {
+function post(upload: Schemas['UploadForm'], file: File, onProgress: (percent: number) => void): Promise<number> {
   return new Promise((done, failed) => {
     const form = new FormData();
     Object.entries(upload.fields).forEach(([name, value]) => form.append(name, value));
@@ -43,23 +52,31 @@ function post(upload: Upload['upload'], file: File, onProgress: (percent: number
   });
 }
 
+/** The chosen file and its type as the API takes it, or what is wrong with it (checked before
+ * anything is sent). */
+function checked(file: File | undefined): { file: File; contentType: DeclaredType } | string {
+  if (!file) return t('documents.noFile');
+  if (file.size > MAX_BYTES) return t('documents.tooLarge');
+  if (!isAccepted(file.type)) return t('documents.wrongType');
+  return { file, contentType: file.type };
+}
+
 async function send(application: Application, kind: string, input: HTMLInputElement): Promise<void> {
-  const file = input.files?.[0];
   problems.delete(kind);
-  if (!file) problems.set(kind, t('documents.noFile'));
-  else if (file.size > MAX_BYTES) problems.set(kind, t('documents.tooLarge'));
-  else if (!ACCEPTED.includes(file.type)) problems.set(kind, t('documents.wrongType'));
-  if (!file || problems.has(kind)) {
+  const chosen = checked(input.files?.[0]);
+  if (typeof chosen === 'string') {
+    problems.set(kind, chosen);
     refresh();
     return;
   }
+  const { file, contentType } = chosen;
   progress.set(kind, { name: file.name, percent: 0 });
   refresh();
   try {
-    const declared = (await api('POST', '/api/applications/{id}/documents', {
+    const declared = await api('POST', '/api/applications/{id}/documents', {
       path: { id: application.id },
-      body: { kind, fileName: file.name, contentType: file.type, size: file.size },
-    })) as Upload;
+      body: { kind, fileName: file.name, contentType, size: file.size },
+    });
     const status = await post(declared.upload, file, (percent) => {
       progress.set(kind, { name: file.name, percent });
       refresh();
@@ -90,12 +107,12 @@ async function remove(application: Application, document: Document): Promise<voi
 
 function stateText(document: Document): string {
   const reason = document.quarantineReason
-    ? t(`documents.reason.${document.quarantineReason}` as MessageKey)
+    ? t(`documents.reason.${document.quarantineReason}`)
     : (document.reviewReason ?? '');
-  return t(`documents.state.${document.state}` as MessageKey, { reason });
+  return t(`documents.state.${document.state}`, { reason });
 }
 
-function line(application: Application, type: ApplicationType, entry: Line): TemplateResult {
+function line(application: Application, type: ApplicationType, entry: Schemas['ChecklistLine']): TemplateResult {
   const requirement = type.documents.find((d) => d.kind === entry.kind);
   const label = requirement ? pick(requirement.label) : entry.kind;
   const inputId = `file-${entry.kind}`;
@@ -124,7 +141,7 @@ function line(application: Application, type: ApplicationType, entry: Line): Tem
           )}
         </ul>`}
     <label for=${inputId}>${t('documents.choose', { kind: label })}</label>
-    <input id=${inputId} type="file" accept=${ACCEPTED.join(',')} aria-describedby=${problem ? `${inputId}-error` : nothing} />
+    <input id=${inputId} type="file" accept=${Object.keys(ACCEPTED).join(',')} aria-describedby=${problem ? `${inputId}-error` : nothing} />
     ${problem ? html`<p class="field-error" id="${inputId}-error" role="alert">${problem}</p>` : nothing}
     ${uploading
       ? html`<label for="${inputId}-progress">${t('documents.uploading', { name: uploading.name })}</label>

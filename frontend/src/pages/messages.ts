@@ -1,18 +1,17 @@
 // An application's message thread, as its applicant sees it: newest first, page by page (officer
 // messages are marked read when shown), and a form to write to the officer.
 import { html, nothing } from 'lit-html';
-import { api } from '../api/client';
-import type { Message } from '../api/pending-types';
+import { api, type Schemas } from '../api/client';
 import { refresh, type Page } from '../app';
 import { emptyState, failed, focusSummary, loaded, notice, summary, type FormState } from '../forms';
-import { PagedList, loadMore, type PageOf } from '../paging';
+import { PagedList, loadMore } from '../paging';
 import { formatDateTime, t } from '../i18n';
 
-let messages = new PagedList<Message>();
+let messages = new PagedList<Schemas['MessageView']>();
 let state: FormState = emptyState();
 
 /** Records that the applicant read the officer's messages shown (newest first, page by page). */
-async function markRead(id: string, shown: Message[]): Promise<void> {
+async function markRead(id: string, shown: Schemas['MessageView'][]): Promise<void> {
   const unread = shown.filter((m) => m.from === 'officer' && m.readAt === 0);
   const read = (messageId: string) =>
     api('POST', '/api/applications/{id}/messages/{messageId}/read', { path: { id, messageId } });
@@ -20,8 +19,8 @@ async function markRead(id: string, shown: Message[]): Promise<void> {
 }
 
 /** The thread of application `id`, page by page. */
-const thread = (id: string) => async (cursor?: string) =>
-  (await api('GET', '/api/applications/{id}/messages', { path: { id }, query: { cursor } })) as PageOf<Message>;
+const thread = (id: string) => (cursor?: string) =>
+  api('GET', '/api/applications/{id}/messages', { path: { id }, query: { cursor } });
 
 export const messagesPage: Page = {
   title: () => t('messages.heading'),

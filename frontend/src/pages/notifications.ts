@@ -1,14 +1,12 @@
 // The signed-in applicant's notifications, newest first, each marked read on request.
 import { html, nothing } from 'lit-html';
 import { api } from '../api/client';
-import type { Notification } from '../api/pending-types';
 import { follow, refresh, type Page } from '../app';
 import { emptyState, loaded, summary, type FormState } from '../forms';
-import { PagedList, loadMore, type PageOf } from '../paging';
+import { PagedList, loadMore } from '../paging';
 import { formatDateTime, t } from '../i18n';
 
-const readNotifications = async (cursor?: string) =>
-  (await api('GET', '/api/notifications', { query: { cursor } })) as PageOf<Notification>;
+const readNotifications = (cursor?: string) => api('GET', '/api/notifications', { query: { cursor } });
 let notifications = new PagedList(readNotifications);
 let state: FormState = emptyState();
 

@@ -2,38 +2,53 @@
 // answers, history with reasons, documents to download and review, status changes with a
 // reason and a note to the applicant, document requests with a due date, the message thread.
 import { html, nothing, type TemplateResult } from 'lit-html';
-import { api } from '../api/client';
-import type {
-  DocumentDownload,
-  Message,
-  OfficerCase as Case,
-  OfficerDocument as Document,
-  OfficerHistoryEntry as Entry,
-  QueueItem,
-} from '../api/pending-types';
+import { api, type Schemas } from '../api/client';
 import { follow, navigate, refresh, type Page } from '../app';
 import { emptyState, failed, focusSummary, loaded, notice, summary, values, type FormState } from '../forms';
 import { table } from '../table';
-import { PagedList, loadMore, type PageOf } from '../paging';
+import { PagedList, loadMore } from '../paging';
 import { formatDateTime, pick, t } from '../i18n';
-import { applicationTypes, statusLabel, typeName, type Application, type ApplicationType } from '../catalog';
+import {
+  STATUSES,
+  applicationTypes,
+  isStatus,
+  statusLabel,
+  typeName,
+  type Application,
+  type ApplicationType,
+  type Status,
+} from '../catalog';
 
-const STATUSES = ['submitted', 'received', 'biometrics_requested', 'biometrics_completed', 'in_review',
-  'documents_requested', 'interview_scheduled', 'approved', 'refused', 'closed', 'withdrawn'];
+type Document = Schemas['Document'];
+
+/** The queues: every status but `draft` (drafts are not the agency's yet). */
+const QUEUES = STATUSES.filter((status) => status !== 'draft');
 /** Where an officer may move an application (the API refuses what its status does not allow). */
-const TARGETS = ['received', 'biometrics_requested', 'biometrics_completed', 'in_review', 'interview_scheduled',
-  'approved', 'refused', 'closed'];
+const TARGETS: readonly Status[] = ['received', 'biometrics_requested', 'biometrics_completed', 'in_review',
+  'interview_scheduled', 'approved', 'refused', 'closed'];
 
-let queue: QueueItem[] = [];
+let queue: Schemas['QueueEntry'][] = [];
 let next: string | null = null;
 let types: ApplicationType[] = [];
-let current: Case | null = null;
-let history = new PagedList<Entry>();
-let messages = new PagedList<Message>();
+let current: Schemas['OfficerCase'] | null = null;
+let history = new PagedList<Schemas['HistoryView']>();
+let messages = new PagedList<Schemas['MessageView']>();
 let state: FormState = emptyState();
 
 const params = () => new URLSearchParams(location.search);
 const typeOf = (code: string) => types.find((type) => type.code === code);
+/** Why the status changed. Officers are sent each entry whole (`HistoryEntry`, with its role
+ * and reason); the document types the list as either view, so the applicant's (no reason) is
+ * told apart by its lack of a `role`. */
+function reasonOf(entry: Schemas['HistoryView']): string | null {
+  return 'role' in entry ? (entry.reason ?? null) : null;
+}
+
+/** The queue the address names (`?status=`): `submitted` when it names none, or no status. */
+function queueStatus(): Status {
+  const named = params().get('status');
+  return named !== null && isStatus(named) ? named : 'submitted';
+}
 
 export const queuePage: Page = {
   title: () => t('officer.queue.heading'),
@@ -42,17 +57,17 @@ export const queuePage: Page = {
     state = await loaded(async () => {
       types = await applicationTypes();
       const query = {
-        status: params().get('status') ?? 'submitted',
+        status: queueStatus(),
         type: params().get('type') || undefined,
         cursor: params().get('cursor') || undefined,
       };
-      const page = (await api('GET', '/api/officer/queue', { query })) as PageOf<QueueItem>;
+      const page = await api('GET', '/api/officer/queue', { query });
       queue = page.items;
       next = page.nextCursor;
     });
   },
   view: () => {
-    const status = params().get('status') ?? 'submitted';
+    const status = queueStatus();
     const type = params().get('type') ?? '';
     return html`
       ${summary(state, {})}
@@ -64,7 +79,7 @@ export const queuePage: Page = {
         await navigate(`/officer?${query}`);
       }}>
         <gcds-select select-id="status" name="status" label=${t('officer.queue.status')} .value=${status}>
-          ${STATUSES.map((s) => html`<option value=${s} ?selected=${s === status}>${statusLabel(s)}</option>`)}
+          ${QUEUES.map((s) => html`<option value=${s} ?selected=${s === status}>${statusLabel(s)}</option>`)}
         </gcds-select>
         <gcds-select select-id="type" name="type" label=${t('officer.queue.type')} .value=${type}>
           <option value="">${t('officer.queue.anyType')}</option>
@@ -113,22 +128,20 @@ async function act(action: () => Promise<unknown>, field: (name: string) => stri
 
 async function load(id: string): Promise<void> {
   types = await applicationTypes();
-  current = (await api('GET', '/api/officer/applications/{id}', { path: { id } })) as Case;
-  history = await new PagedList(
-    async (cursor) =>
-      (await api('GET', '/api/applications/{id}/history', { path: { id }, query: { cursor } })) as PageOf<Entry>,
+  current = await api('GET', '/api/officer/applications/{id}', { path: { id } });
+  history = await new PagedList((cursor) =>
+    api('GET', '/api/applications/{id}/history', { path: { id }, query: { cursor } }),
   ).first(current.history);
-  messages = await new PagedList(
-    async (cursor) =>
-      (await api('GET', '/api/applications/{id}/messages', { path: { id }, query: { cursor } })) as PageOf<Message>,
+  messages = await new PagedList((cursor) =>
+    api('GET', '/api/applications/{id}/messages', { path: { id }, query: { cursor } }),
   ).first(current.messages);
 }
 
 async function download(document: Document): Promise<void> {
   if (!current) return;
-  const link = (await api('GET', '/api/applications/{id}/documents/{docId}/download', {
+  const link = await api('GET', '/api/applications/{id}/documents/{docId}/download', {
     path: { id: current.application.id, docId: document.id },
-  })) as DocumentDownload;
+  });
   window.location.assign(link.url);
 }
 
@@ -145,7 +158,7 @@ function documentsSection(type: ApplicationType, documents: Document[]): Templat
     const found = type.documents.find((d) => d.kind === kind);
     return found ? pick(found.label) : kind;
   };
-  const review = (document: Document, decision: 'accept' | 'reject') => (event: Event) => {
+  const review = (document: Document, decision: Schemas['ReviewDecision']) => (event: Event) => {
     const item = (event.currentTarget as HTMLElement).closest('li');
     const reason = item?.querySelector<HTMLElement & { value: string }>('[name=reason]')?.value ?? '';
     void act(
@@ -161,7 +174,7 @@ function documentsSection(type: ApplicationType, documents: Document[]): Templat
     ${documents.map(
       (document) => html`<li class="document">
         <h3>${label(document.kind)}</h3>
-        <p>${document.fileName} — ${t(`documents.state.${document.state}` as 'documents.state.verified', { reason: '' })}</p>
+        <p>${document.fileName} — ${t(`documents.state.${document.state}`, { reason: '' })}</p>
         ${['verified', 'accepted', 'rejected'].includes(document.state)
           ? html`<gcds-button type="button" button-role="secondary" size="small" @click=${() => void download(document)}>
                 ${t('officer.case.download', { name: document.fileName })}</gcds-button>
@@ -182,11 +195,14 @@ function forms(type: ApplicationType, application: Application): TemplateResult 
     <form novalidate @submit=${(event: SubmitEvent) => {
       event.preventDefault();
       const answers = values(event.currentTarget as HTMLFormElement);
+      const to = answers.to ?? '';
+      // The select offers only statuses (`TARGETS`), and always one of them.
+      if (!isStatus(to)) return;
       void act(() =>
         api('POST', '/api/officer/applications/{id}/status', {
           path: { id: application.id },
           body: {
-            to: answers.to,
+            to,
             reason: answers.reason,
             noteToApplicant: answers.noteToApplicant || null,
             version: application.version,
@@ -291,7 +307,7 @@ export const casePage: Page = {
       <ol class="timeline">
         ${history.items.map(
           (entry) => html`<li><strong>${statusLabel(entry.to)}</strong> — ${formatDateTime(entry.at)}
-            ${entry.reason ? html`<p>${t('officer.case.reason', { reason: entry.reason })}</p>` : nothing}
+            ${reasonOf(entry) ? html`<p>${t('officer.case.reason', { reason: reasonOf(entry) ?? '' })}</p>` : nothing}
             ${entry.noteToApplicant ? html`<p>${entry.noteToApplicant}</p>` : nothing}</li>`,
         )}
       </ol>

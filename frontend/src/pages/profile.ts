@@ -4,7 +4,9 @@ import { html } from 'lit-html';
 import { api, type Schemas } from '../api/client';
 import { refresh, type Page } from '../app';
 import { emptyState, failed, focusSummary, loaded, notice, summary, values, type FormState } from '../forms';
-import { setLanguage, t, type Language } from '../i18n';
+import { isLanguage, setLanguage, t, type Language } from '../i18n';
+
+const LANGUAGES: readonly Language[] = ['en', 'fr'];
 
 let profile: Schemas['Profile'] | null = null;
 let state: FormState = emptyState();
@@ -27,7 +29,8 @@ export const profilePage: Page = {
         event.preventDefault();
         const form = event.currentTarget as HTMLFormElement;
         const checked = (name: string) => form.querySelector<HTMLInputElement>(`input[name=${name}]`)?.checked ?? false;
-        const language = (form.querySelector<HTMLInputElement>('input[name=language]:checked')?.value ?? 'en') as Language;
+        const chosen = form.querySelector<HTMLInputElement>('input[name=language]:checked')?.value;
+        const language: Language = isLanguage(chosen) ? chosen : 'en';
         const phone = values(form).phone?.trim() ?? '';
         try {
           profile = await api('PATCH', '/api/me', {
@@ -47,7 +50,7 @@ export const profilePage: Page = {
       }}>
         <fieldset>
           <legend>${t('profile.language')}</legend>
-          ${(['en', 'fr'] as Language[]).map(
+          ${LANGUAGES.map(
             (code) => html`<div class="choice">
               <input type="radio" id="language-${code}" name="language" value=${code}
                 ?checked=${profile?.preferredLanguage === code} />

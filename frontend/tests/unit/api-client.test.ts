@@ -33,7 +33,7 @@ afterEach(() => {
 
 describe('the API client', () => {
   it('fills in path parameters and the query, and sends the language and the token', async () => {
-    keep({ accessToken: 'token-1', expiresIn: 3600 });
+    keep({ accessToken: 'token-1', expiresIn: 3600, idToken: 'id-1' });
     answers.push(json(200, { items: [], nextCursor: null }));
     const page = await api('GET', '/api/me/activity', { query: { cursor: 'a/b', limit: undefined } });
     expect(page).toEqual({ items: [], nextCursor: null });
@@ -56,9 +56,9 @@ describe('the API client', () => {
   });
 
   it('renews a refused access token once and repeats the call', async () => {
-    keep({ accessToken: 'old', expiresIn: 3600 });
+    keep({ accessToken: 'old', expiresIn: 3600, idToken: 'id-1' });
     answers.push(json(401, { type: 'unauthenticated', title: 'No', status: 401 }, 'application/problem+json'));
-    answers.push(json(200, { accessToken: 'new', expiresIn: 3600 }));
+    answers.push(json(200, { accessToken: 'new', expiresIn: 3600, idToken: 'id-2' }));
     answers.push(json(200, { url: 'https://example/export', expiresAt: 1 }));
     const link = await api('GET', '/api/me/export');
     expect(link.url).toBe('https://example/export');
@@ -67,7 +67,7 @@ describe('the API client', () => {
   });
 
   it('throws the problem of an answer that is not a success', async () => {
-    const errors = [{ field: 'phone', code: 'e164' }];
+    const errors = [{ field: 'notifications.phone', code: 'invalid-phone' }];
     const problem = { type: 'invalid-fields', title: 'Invalide', status: 400, errors };
     answers.push(json(400, problem, 'application/problem+json'));
     const error = await api('PATCH', '/api/me', { body: {} }).catch((e: unknown) => e);
