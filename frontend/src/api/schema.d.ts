@@ -183,7 +183,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The application's thread with the agency, oldest first, with read receipts */
+        /** The application's thread with the agency, newest first, with read receipts */
         get: operations["ListMessages"];
         put?: never;
         /** Write to the agency about the application (may point to its documents) */
@@ -851,10 +851,7 @@ export interface components {
         ChannelsPatch: {
             /** @description Email to the sign-in address. */
             email?: boolean | null;
-            /**
-             * @description Mobile number in E.164 form (`+15145550123`); `null` removes it.
-             * @default null
-             */
+            /** @description Mobile number in E.164 form (`+15145550123`); `null` or blank removes it. */
             phone?: string | null;
             /** @description Text messages to `phone` (which is then required). */
             sms?: boolean | null;
@@ -1376,7 +1373,7 @@ export interface components {
             fees: components["schemas"]["Fee"][];
             /** @description The first page of its history, oldest first. */
             history: components["schemas"]["PageOfHistoryView"];
-            /** @description The first page of the thread with the applicant, oldest first. */
+            /** @description The first page of the thread with the applicant, newest first. */
             messages: components["schemas"]["PageOfMessageView"];
         };
         /** @description An OpenAPI 3.1 document (<https://spec.openapis.org/oas/v3.1.0>). */

@@ -22,7 +22,7 @@ pub const ROUTES: &[Route] = &[
         function: "ListMessages",
         area: Area::Messages,
         auth: Auth::User,
-        summary: "The application's thread with the agency, oldest first, with read receipts",
+        summary: "The application's thread with the agency, newest first, with read receipts",
         contract: Contract::json::<Page<MessageView>>(200).path::<ApplicationId>().query::<PageQuery>(),
     },
     Route {

@@ -108,7 +108,7 @@ pub struct OfficerCase {
     /// The application, its history, documents, checklist, requests and fees.
     #[serde(flatten)]
     pub case: CaseView,
-    /// The first page of the thread with the applicant, oldest first.
+    /// The first page of the thread with the applicant, newest first.
     pub messages: Page<MessageView>,
 }
 

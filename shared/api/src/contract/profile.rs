@@ -89,8 +89,13 @@ pub struct ChannelsPatch {
     pub sms: Option<bool>,
     /// Mobile number in E.164 form (`+15145550123`); `null` or blank removes it.
     #[serde(default, deserialize_with = "present")]
-    #[schemars(regex(pattern = r"^\s*(\+[1-9][0-9]{6,14})?\s*$"))]
+    #[schemars(transform = without_default, regex(pattern = r"^\s*(\+[1-9][0-9]{6,14})?\s*$"))]
     pub phone: Option<Option<String>>,
+}
+
+/// A phone left out is not set to `null`: it stays as it is, so the schema names no default.
+fn without_default(schema: &mut schemars::Schema) {
+    schema.remove("default");
 }
 
 /// Tells a field set to `null` (`Some(None)`) from one left out (`None`).
