@@ -847,7 +847,7 @@ export interface components {
         };
         /** @description The second factor a sign-in waits for, named as Cognito names it. */
         ChallengeKind: "MFA_SETUP" | "SOFTWARE_TOKEN_MFA";
-        /** @description Notification channels to change; absent fields stay as they are. */
+        /** @description Notification channels to change (at least one); absent fields stay as they are. */
         ChannelsPatch: {
             /** @description Email to the sign-in address. */
             email?: boolean | null;

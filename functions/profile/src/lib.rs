@@ -10,7 +10,7 @@ use portal_api::contract::Page;
 use portal_api::contract::profile::{Activity, DataExport, ExportedApplication, Me, MePatch};
 use portal_api::paging::Paging;
 use portal_api::principal::Principal;
-use portal_api::problem::{ApiError, FieldError};
+use portal_api::problem::ApiError;
 use portal_api::routes::{self, Area, MissingHandler};
 use portal_domain::application_documents::Documents;
 use portal_domain::applications::{Applications, Summary};
@@ -21,7 +21,7 @@ use portal_domain::clock::Clock;
 use portal_domain::messages::{MessageView, Messages, Side};
 use portal_domain::notifications::Notifications;
 use portal_domain::paging::{self, PageRequest, Paged};
-use portal_domain::profile::{Profile, Profiles, is_e164};
+use portal_domain::profile::{Profile, Profiles};
 use portal_domain::sessions::Revocations;
 use portal_domain::table::Table;
 
@@ -84,27 +84,7 @@ async fn update_me(
     JsonBody(patch): JsonBody<MePatch>,
 ) -> Result<Json<Profile>, ApiError> {
     let mut profile = state.profiles.get(&principal.sub).await?.ok_or(ApiError::NotFound)?;
-    if let Some(language) = patch.preferred_language {
-        profile.preferred_language = language;
-    }
-    if let Some(channels) = patch.notifications {
-        let preferences = &mut profile.notifications;
-        preferences.email = channels.email.unwrap_or(preferences.email);
-        preferences.sms = channels.sms.unwrap_or(preferences.sms);
-        if let Some(phone) = channels.phone {
-            preferences.phone = phone.map(|p| p.trim().to_owned()).filter(|p| !p.is_empty());
-        }
-    }
-    let preferences = &profile.notifications;
-    let mut errors = Vec::new();
-    if preferences.phone.as_deref().is_some_and(|phone| !is_e164(phone)) {
-        errors.push(FieldError::new("notifications.phone", "invalid-phone"));
-    } else if preferences.sms && preferences.phone.is_none() {
-        errors.push(FieldError::new("notifications.phone", "required"));
-    }
-    if !errors.is_empty() {
-        return Err(ApiError::Invalid(errors));
-    }
+    patch.apply(&mut profile)?;
     state.profiles.put(&principal.sub, &profile).await?;
     Ok(Json(profile))
 }

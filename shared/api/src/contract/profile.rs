@@ -9,12 +9,13 @@ use portal_domain::blobs::PresignedDownload;
 use portal_domain::case_view::{DocumentRequestView, HistoryView};
 use portal_domain::messages::MessageView;
 use portal_domain::notifications::Notification;
-use portal_domain::profile::{Language, Profile};
+use portal_domain::profile::{Language, Profile, is_e164};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::{Contract, Page, PageQuery};
 use crate::body::optional_object;
+use crate::problem::{ApiError, FieldErrors};
 use crate::routes::{Area, Auth, Route};
 
 /// The area's routes.
@@ -79,9 +80,38 @@ pub struct MePatch {
     pub notifications: Option<ChannelsPatch>,
 }
 
-/// Notification channels to change; absent fields stay as they are.
+impl MePatch {
+    /// The profile with the changes made, or a 400 naming each field that does not fit.
+    pub fn apply(self, profile: &mut Profile) -> Result<(), ApiError> {
+        let mut errors = FieldErrors::new();
+        if let Some(language) = self.preferred_language {
+            profile.preferred_language = language;
+        }
+        if let Some(channels) = self.notifications {
+            if channels.email.is_none() && channels.sms.is_none() && channels.phone.is_none() {
+                errors.add("notifications", "required");
+            }
+            let preferences = &mut profile.notifications;
+            preferences.email = channels.email.unwrap_or(preferences.email);
+            preferences.sms = channels.sms.unwrap_or(preferences.sms);
+            if let Some(phone) = channels.phone {
+                preferences.phone = phone.map(|p| p.trim().to_owned()).filter(|p| !p.is_empty());
+            }
+        }
+        let preferences = &profile.notifications;
+        if preferences.phone.as_deref().is_some_and(|phone| !is_e164(phone)) {
+            errors.add("notifications.phone", "invalid-phone");
+        } else if preferences.sms && preferences.phone.is_none() {
+            errors.add("notifications.phone", "required");
+        }
+        errors.finish(())
+    }
+}
+
+/// Notification channels to change (at least one); absent fields stay as they are.
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(extend("minProperties" = 1))]
 pub struct ChannelsPatch {
     /// Email to the sign-in address.
     pub email: Option<bool>,
