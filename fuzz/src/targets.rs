@@ -28,16 +28,24 @@ macro_rules! body_targets {
     )*};
 }
 
-// Bodies are private to their function crates until they move to `portal_api::contract`; until
-// then public types bodies are made of stand in (`portal_messages::MessageBody` is public, but
-// would bring the AWS SDK into the instrumented build). Each contract body type gets a line here.
+// Every request body type of the contract, one a line.
 body_targets! {
-    // Stand-in for `FormBody`'s `data` (any JSON object), seeded with every area's bodies.
-    v2_body_json_object => serde_json::Map<String, serde_json::Value>,
-    // Stand-in for `preferredLanguage` (`RegisterBody`, `MePatch`).
-    v2_body_language => portal_domain::profile::Language,
-    // Stand-in for `StatusBody`'s `to`.
-    v2_body_status => portal_domain::status::Status,
+    v2_body_register => portal_api::contract::auth::Registration,
+    v2_body_confirm => portal_api::contract::auth::Confirmation,
+    v2_body_email_address => portal_api::contract::auth::EmailAddress,
+    v2_body_credentials => portal_api::contract::auth::Credentials,
+    v2_body_sign_in_session => portal_api::contract::auth::SignInSession,
+    v2_body_mfa_code => portal_api::contract::auth::MfaCode,
+    v2_body_password_reset => portal_api::contract::auth::PasswordReset,
+    v2_body_me_patch => portal_api::contract::profile::MePatch,
+    v2_body_new_application => portal_api::contract::applications::NewApplication,
+    v2_body_form_save => portal_api::contract::applications::FormSave,
+    v2_body_link_request => portal_api::contract::applications::LinkRequest,
+    v2_body_upload_declaration => portal_api::contract::documents::UploadDeclaration,
+    v2_body_new_message => portal_api::contract::messages::NewMessage,
+    v2_body_status_change => portal_api::contract::officer::StatusChange,
+    v2_body_document_requests => portal_api::contract::officer::DocumentRequests,
+    v2_body_review => portal_api::contract::officer::Review,
 }
 
 /// A file name as a browser may send it (any text: a lossy reading of the bytes) is kept as
