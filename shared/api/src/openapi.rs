@@ -218,6 +218,10 @@ fn query_parameters(query: SchemaFn, generator: &mut SchemaGenerator) -> Vec<Val
         .map(|names| names.iter().filter_map(Value::as_str).collect())
         .unwrap_or_default();
     let properties = schema.get("properties").and_then(Value::as_object).cloned().unwrap_or_default();
+    // By name: serde_json's map keeps insertion order only where a dependency turns on
+    // `preserve_order`, and the document must read the same from every build.
+    let mut properties: Vec<(String, Value)> = properties.into_iter().collect();
+    properties.sort_by(|(a, _), (b, _)| a.cmp(b));
     properties
         .into_iter()
         .map(|(name, mut schema)| {
