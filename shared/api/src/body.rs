@@ -1,14 +1,12 @@
 //! `JsonBody<T>`: a JSON request body whose every problem (wrong content type, malformed JSON,
 //! a wrong type, an unknown field — bodies deny them, C3) is a 4xx problem naming it. Every
 //! body is a JSON object: serde would also read a struct from an array of its fields' values in
-//! order (`[null, null]`), which no schema of ours describes, so those are refused first, and
-//! structs nested in a body are read with `object`, `optional_object` or `objects`, which take
-//! only objects.
+//! order (`[null, null]`), which no schema of ours describes, so a body and the structs nested
+//! in it are read with `object`, `optional_object` or `objects`, which take only objects.
 
 use std::fmt;
 use std::marker::PhantomData;
 
-use axum::body::Bytes;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{FromRequest, Request};
 use serde::de::value::MapAccessDeserializer;
@@ -32,15 +30,8 @@ where
     type Rejection = ApiError;
 
     async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
-        let (parts, body) = request.into_parts();
-        let bytes = Bytes::from_request(Request::from_parts(parts.clone(), body), state)
-            .await
-            .map_err(|_| ApiError::PayloadTooLarge)?;
-        let opens_an_object = bytes.iter().find(|byte| !byte.is_ascii_whitespace()) == Some(&b'{');
-        let typed_json = axum::Json::<T>::from_request(Request::from_parts(parts, bytes.into()), state).await;
-        match typed_json {
-            Ok(_) if !opens_an_object => Err(ApiError::MalformedBody("the body must be a JSON object".into())),
-            Ok(axum::Json(value)) => Ok(Self(value)),
+        match axum::Json::<Object<T>>::from_request(request, state).await {
+            Ok(axum::Json(Object(value))) => Ok(Self(value)),
             Err(JsonRejection::MissingJsonContentType(_)) => Err(ApiError::UnsupportedMediaType),
             Err(JsonRejection::BytesRejection(_)) => Err(ApiError::PayloadTooLarge),
             Err(rejection) => Err(ApiError::MalformedBody(rejection.body_text())),
