@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use portal_domain::application_documents::{AddError, Document, DocumentState, Documents, MAX_DOCUMENTS};
+use portal_domain::application_documents::{AddError, Document, Documents, MAX_DOCUMENTS};
 use portal_domain::applications::{Application, Applications, Change, WriteError};
 use portal_domain::files::FileKind;
 use portal_domain::messages::{MAX_APPLICANT_MESSAGES_PER_DAY, Message, Messages, SendError, Side};
@@ -61,16 +61,7 @@ fn data(pairs: Value) -> Map<String, Value> {
 }
 
 fn change(command: Command, actor: &str, expected_version: u64, at: u64) -> Change<'_> {
-    Change {
-        command,
-        actor,
-        reason: None,
-        note_to_applicant: None,
-        expected_version,
-        number: None,
-        at,
-        also: Vec::new(),
-    }
+    Change::new(command, actor, expected_version, at)
 }
 
 async fn submitted(f: &Fixture, id: &str, number: &str) -> Application {
@@ -198,19 +189,8 @@ async fn threads_keep_the_inbox_in_step_and_receipts_count_once(f: &Fixture) {
 }
 
 fn declared(application_id: &str, n: usize) -> Document {
-    Document {
-        id: format!("d{n:03}"),
-        application_id: application_id.into(),
-        kind: "passport".into(),
-        file_name: "passport.pdf".into(),
-        file_kind: FileKind::Pdf,
-        size: 1000,
-        state: DocumentState::Pending,
-        quarantine_reason: None,
-        review_reason: None,
-        created_at: T0,
-        updated_at: T0,
-    }
+    let pending = Document::pending(application_id, "passport".into(), "passport.pdf", FileKind::Pdf, 1000, T0);
+    Document { id: format!("d{n:03}"), ..pending }
 }
 
 /// A7: the document cap is reserved atomically, so 50 declarations at once past it leave
@@ -333,19 +313,8 @@ mod documents {
     use portal_store::embedded::EmbeddedTable;
 
     fn pending(id: &str) -> Document {
-        Document {
-            id: id.into(),
-            application_id: "a1".into(),
-            kind: "passport".into(),
-            file_name: "passport.pdf".into(),
-            file_kind: FileKind::Pdf,
-            size: 1000,
-            state: DocumentState::Pending,
-            quarantine_reason: None,
-            review_reason: None,
-            created_at: 1,
-            updated_at: 1,
-        }
+        let pending = Document::pending("a1", "passport".into(), "passport.pdf", FileKind::Pdf, 1000, 1);
+        Document { id: id.into(), ..pending }
     }
 
     #[tokio::test]
