@@ -80,6 +80,7 @@ async fn cold_start(
         .env("AWS_ENDPOINT_URL", format!("http://{aws}"))
         .env("AWS_EC2_METADATA_SERVICE_ENDPOINT", format!("http://{aws}"))
         .env("TABLE_NAME", "portal")
+        .env("DOCUMENTS_BUCKET", "portal-documents")
         .env("CLOUDFRONT_ORIGIN_SECRET", "bench")
         .env("RUST_LOG", "warn")
         .env("HOME", &home)
