@@ -14,7 +14,11 @@ use axum::middleware::Next;
 use axum::response::Response;
 use lambda_http::request::RequestContext;
 use portal_domain::profile::Language;
-use tracing_subscriber::EnvFilter;
+use tracing::Level;
+use tracing_subscriber::filter::Targets;
+use tracing_subscriber::layer::SubscriberExt;
+use tracing_subscriber::util::SubscriberInitExt;
+use tracing_subscriber::{Layer, fmt};
 
 use crate::texts;
 
@@ -72,16 +76,21 @@ pub async fn observe(request: Request, next: Next) -> Response {
     response
 }
 
-/// Installs the JSON log subscriber (level from `RUST_LOG`, `info` by default). Safe to call
-/// more than once: later calls do nothing.
+/// Installs the JSON log subscriber. The level comes from `RUST_LOG` (`info` by default), read as
+/// `tracing-subscriber`'s `Targets` (`warn`, or `portal_api=debug,info`): the regex-based
+/// `EnvFilter` would add a regex engine to every function for span filters nobody uses here.
+/// Safe to call more than once: later calls do nothing.
 pub fn init_tracing() {
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
-    let _ = tracing_subscriber::fmt()
+    let filter = std::env::var("RUST_LOG")
+        .ok()
+        .and_then(|directives| directives.parse::<Targets>().ok())
+        .unwrap_or_else(|| Targets::new().with_default(Level::INFO));
+    let layer = fmt::layer()
         .json()
-        .with_env_filter(filter)
         .with_current_span(false)
         .with_span_list(false)
         .with_target(false)
         .flatten_event(true)
-        .try_init();
+        .with_filter(filter);
+    let _ = tracing_subscriber::registry().with(layer).try_init();
 }
