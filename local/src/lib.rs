@@ -35,6 +35,7 @@ use portal_domain::table::Table;
 use portal_domain::verification::Verifier;
 use portal_messages::MessagesState;
 use portal_officer::OfficerState;
+use portal_payments::PaymentsState;
 use portal_profile::ProfileState;
 use portal_store::embedded::{ChangeFeed, EmbeddedTable};
 use portal_store::local_blobs::LocalBlobs;
@@ -161,6 +162,11 @@ impl Portal {
                 Arc::clone(&clock),
             ))?)
             .merge(portal_messages::router(MessagesState::new(Arc::clone(&table), Arc::clone(&clock)))?)
+            .merge(portal_payments::router(PaymentsState::new(
+                Arc::clone(&table),
+                Arc::clone(&catalog),
+                Arc::clone(&clock),
+            ))?)
             .merge(portal_officer::router(OfficerState::new(Arc::clone(&table), catalog, clock))?)
             .merge(dev::router(outbox))
             .merge(storage::router(blobs, verifier))

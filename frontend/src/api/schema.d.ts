@@ -142,6 +142,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/applications/{id}/fees": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The application's fees: amounts, what is paid, what is due, and which are due before submission */
+        get: operations["ListFees"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/applications/{id}/form": {
         parameters: {
             query?: never;
@@ -603,6 +620,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/officer/applications/{id}/fees": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Add one of the type's optional fees to the case (notifies the applicant that payment is required) */
+        post: operations["AddFee"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/officer/applications/{id}/messages": {
         parameters: {
             query?: never;
@@ -807,12 +841,18 @@ export interface components {
             code: components["schemas"]["TypeCode"];
             /** @description The document checklist. */
             documents: components["schemas"]["DocumentRequirement"][];
-            /** @description The fees. */
+            /** @description The fees due before submission. */
             fees: components["schemas"]["Fee"][];
             /** @description Name shown to the applicant. */
             name: components["schemas"]["Text"];
             /** @description The letter application numbers of this type start with (IRCC style: `V123456789`). */
             numberPrefix: string;
+            /**
+             * @description Fees an officer may add to a case later (the right of permanent residence fee, a
+             *     restoration fee): due once added.
+             * @default []
+             */
+            optionalFees: components["schemas"]["Fee"][];
             /** @description The form, step by step. */
             sections: components["schemas"]["Section"][];
         };
@@ -826,7 +866,7 @@ export interface components {
         /**
          * @description An application as a party sees it: the first page of its history (the rest at
          *     `…/history?cursor=`), its documents, the type's checklist as they fill it, officers'
-         *     requests and the type's fees.
+         *     requests and its fees.
          */
         CaseView: {
             /** @description The application. */
@@ -840,8 +880,8 @@ export interface components {
             documentRequests: components["schemas"]["DocumentRequestView"][];
             /** @description Its documents (all of them: the cap keeps them to one page). */
             documents: components["schemas"]["PageOfDocument"];
-            /** @description The type's fees. */
-            fees: components["schemas"]["Fee"][];
+            /** @description Its fees: the type's, those officers added, what is paid and due. */
+            fees: components["schemas"]["Fees"];
             /** @description The first page of its history, oldest first. */
             history: components["schemas"]["PageOfHistoryView"];
         };
@@ -1042,6 +1082,51 @@ export interface components {
             code: string;
             /** @description What the applicant sees. */
             label: components["schemas"]["Text"];
+        };
+        /** @description One fee of an application as its parties see it. */
+        FeeLine: {
+            /**
+             * Format: uint64
+             * @description When an officer added it (`null` for the type's own fees).
+             */
+            addedAt: number | null;
+            /**
+             * Format: uint64
+             * @description Amount in cents of CAD.
+             */
+            amountCents: number;
+            /** @description The fee's code in the type's data. */
+            code: string;
+            /** @description It must be paid before the application can be submitted. */
+            dueBeforeSubmission: boolean;
+            /** @description What it is, in both languages. */
+            label: components["schemas"]["Text"];
+            /** @description The payment that paid it. */
+            paymentId: components["schemas"]["PaymentId"] | null;
+            /** @description Paid or due. */
+            state: components["schemas"]["FeeState"];
+        };
+        /** @description Where a fee stands. */
+        FeeState: "due" | "paid";
+        /** @description Every fee of an application, with what is paid and what is due. */
+        Fees: {
+            /**
+             * Format: uint64
+             * @description Sum of the fees still due that must be paid before submission, in cents.
+             */
+            dueBeforeSubmissionCents: number;
+            /**
+             * Format: uint64
+             * @description Sum of the fees still due, in cents.
+             */
+            dueCents: number;
+            /** @description The fees, the type's first, then those officers added, in the order they were added. */
+            items: components["schemas"]["FeeLine"][];
+            /**
+             * Format: uint64
+             * @description Sum of the paid fees, in cents.
+             */
+            paidCents: number;
         };
         /** @description One form field. */
         Field: {
@@ -1278,6 +1363,19 @@ export interface components {
             type: components["schemas"]["TypeCode"];
         };
         /**
+         * @description The body of `POST /api/officer/applications/{id}/fees`: which of the type's optional fees,
+         *     on which version of the application.
+         */
+        NewFee: {
+            /** @description The fee's code among the type's `optionalFees`. */
+            code: string;
+            /**
+             * Format: uint64
+             * @description The application's version this was decided on.
+             */
+            version: number;
+        };
+        /**
          * @description A message to send on an application's thread, by its applicant or (on the officers' route)
          *     an officer.
          */
@@ -1329,6 +1427,15 @@ export interface components {
             accepted: boolean;
             /** @constant */
             kind: "document-reviewed";
+        } | {
+            /** @constant */
+            kind: "fee-added";
+        } | {
+            /** @constant */
+            kind: "payment-received";
+        } | {
+            /** @constant */
+            kind: "refund-issued";
         });
         /**
          * Format: uuid
@@ -1369,8 +1476,8 @@ export interface components {
             documentRequests: components["schemas"]["DocumentRequestView"][];
             /** @description Its documents (all of them: the cap keeps them to one page). */
             documents: components["schemas"]["PageOfDocument"];
-            /** @description The type's fees. */
-            fees: components["schemas"]["Fee"][];
+            /** @description Its fees: the type's, those officers added, what is paid and due. */
+            fees: components["schemas"]["Fees"];
             /** @description The first page of its history, oldest first. */
             history: components["schemas"]["PageOfHistoryView"];
             /** @description The first page of the thread with the applicant, newest first. */
@@ -1473,6 +1580,11 @@ export interface components {
          * @description A field's regular expression, compiled once when the type is loaded.
          */
         Pattern: string;
+        /**
+         * Format: uuid
+         * @description A payment's id (a UUID).
+         */
+        PaymentId: string;
         /** @description A signed link to download one object. */
         PresignedDownload: {
             /**
@@ -1674,6 +1786,11 @@ export interface components {
             id: components["schemas"]["ApplicationId"];
             /** @description Its number, once submitted. */
             number?: components["schemas"]["ApplicationNumber"] | null;
+            /**
+             * @description A fee is due (the dashboard's fee line, kept beside the entry, says so).
+             * @default false
+             */
+            paymentRequired: boolean;
             /** @description Where it stands. */
             status: components["schemas"]["Status"];
             /** @description Its type. */
@@ -2119,6 +2236,33 @@ export interface operations {
             401: components["responses"]["Unauthenticated"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    ListFees: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["schemas"]["ApplicationId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Fees"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            404: components["responses"]["NotFound"];
             429: components["responses"]["TooManyRequests"];
             503: components["responses"]["Unavailable"];
         };
@@ -2945,6 +3089,41 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Document"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    AddFee: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["schemas"]["ApplicationId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewFee"];
+            };
+        };
+        responses: {
+            /** @description Success */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Fees"];
                 };
             };
             400: components["responses"]["BadRequest"];

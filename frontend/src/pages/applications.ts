@@ -45,6 +45,9 @@ export const dashboard: Page = {
                 ${application.actionRequired
                   ? html`<strong class="flag">${t('dashboard.actionRequired')}</strong>`
                   : nothing}
+                ${application.paymentRequired
+                  ? html`<strong class="flag">${t('dashboard.paymentRequired')}</strong>`
+                  : nothing}
                 ${unread.get(application.id)
                   ? html`<span class="flag">${t('dashboard.unread', { count: unread.get(application.id) ?? 0 })}</span>`
                   : nothing}

@@ -99,11 +99,10 @@ async fn create(
     State(state): State<ApplicationsState>,
     JsonBody(body): JsonBody<NewApplication>,
 ) -> Result<(StatusCode, Json<Application>), ApiError> {
-    if state.catalog.get(&body.type_code).is_none() {
-        return Err(ApiError::invalid("type", "unknown-type"));
-    }
+    let application_type =
+        state.catalog.get(&body.type_code).ok_or_else(|| ApiError::invalid("type", "unknown-type"))?;
     let id = uuid::Uuid::new_v4().to_string();
-    let application = state.applications.create_draft(&principal.sub, &body.type_code, id, state.clock.now()).await?;
+    let application = state.applications.create_draft(&principal.sub, application_type, id, state.clock.now()).await?;
     state.access.audit(&application.id, &principal, "applicant", "create", Outcome::Allowed).await?;
     Ok((StatusCode::CREATED, Json(application)))
 }

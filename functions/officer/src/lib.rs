@@ -12,7 +12,9 @@ use portal_api::access::{Party, type_of};
 use portal_api::body::JsonBody;
 use portal_api::contract::Page;
 use portal_api::contract::messages::NewMessage;
-use portal_api::contract::officer::{DocumentRequests, OfficerCase, QueueQuery, Review, ReviewDecision, StatusChange};
+use portal_api::contract::officer::{
+    DocumentRequests, NewFee, OfficerCase, QueueQuery, Review, ReviewDecision, StatusChange,
+};
 use portal_api::paging::Paging;
 use portal_api::params::{PathParams, QueryParams};
 use portal_api::principal::{Officer, Principal};
@@ -24,6 +26,7 @@ use portal_domain::applications::{Application, Applications, Decision, QueueEntr
 use portal_domain::audit::{Audit, AuditRecord, Outcome};
 use portal_domain::case_view::CaseView;
 use portal_domain::clock::Clock;
+use portal_domain::fees::{self, Fees};
 use portal_domain::ids::{ApplicationId, DocumentId};
 use portal_domain::messages::{MessageView, Messages, Side};
 use portal_domain::sessions::Revocations;
@@ -32,6 +35,7 @@ use portal_domain::table::Table;
 /// What the area's handlers need.
 #[derive(Clone)]
 pub struct OfficerState {
+    table: Arc<dyn Table>,
     catalog: Arc<Catalog>,
     applications: Applications,
     documents: Documents,
@@ -45,6 +49,7 @@ impl OfficerState {
     /// State over the table and the type catalog.
     pub fn new(table: Arc<dyn Table>, catalog: Arc<Catalog>, clock: Arc<dyn Clock>) -> Self {
         Self {
+            table: Arc::clone(&table),
             catalog,
             applications: Applications::new(Arc::clone(&table)),
             documents: Documents::new(Arc::clone(&table)),
@@ -65,6 +70,7 @@ pub fn router(state: OfficerState) -> Result<Router, MissingHandler> {
         "RequestDocuments" => Some(route.serve(request_documents)),
         "ReviewDocument" => Some(route.serve(review_document)),
         "SendOfficerMessage" => Some(route.serve(send_message)),
+        "AddFee" => Some(route.serve(add_fee)),
         _ => None,
     })?;
     Ok(router.with_state(state))
@@ -179,4 +185,20 @@ async fn send_message(
     state.messages.send(&application.owner, &message).await?;
     state.audit(&id, &officer, "send-message").await?;
     Ok((StatusCode::CREATED, Json(MessageView::for_side(message, Side::Officer))))
+}
+
+/// Adds one of the type's optional fees to the case; answers the fees as they now stand.
+async fn add_fee(
+    officer: Officer,
+    State(state): State<OfficerState>,
+    PathParams(id): PathParams<ApplicationId>,
+    JsonBody(body): JsonBody<NewFee>,
+) -> Result<(StatusCode, Json<Fees>), ApiError> {
+    let application = state.application(&id).await?;
+    let application_type = type_of(&state.catalog, &application)?;
+    let table = state.table.as_ref();
+    fees::add(table, &application, application_type, &body.code, &officer.sub, body.version, state.clock.now()).await?;
+    state.audit(&id, &officer, "add-fee").await?;
+    let ledger = fees::ledger_of(table, &id).await?;
+    Ok((StatusCode::CREATED, Json(Fees::new(application_type, &ledger))))
 }

@@ -49,7 +49,7 @@ async fn fixture() -> Fixture {
     let table: Arc<DynamoTable> = Arc::new(DynamoTable::new(dynamodb, table_name));
     // Documents are recorded on an application that accepts them (a draft).
     Applications::new(table.clone())
-        .create_draft("owner", "visitor-visa", "app-1".into(), 1_800_000_000)
+        .create_draft("owner", &visitor_visa(), "app-1".into(), 1_800_000_000)
         .await
         .expect("draft");
     let documents = Documents::new(table);
@@ -169,4 +169,9 @@ async fn a_run_stopped_after_the_copy_is_finished_by_the_next_delivery() {
 
     let document = fixture.documents.get("app-1", "doc-crash").await.expect("read").expect("document");
     assert_eq!(document.state, DocumentState::Verified);
+}
+
+/// The visitor visa type of the catalog.
+fn visitor_visa() -> portal_domain::application_types::ApplicationType {
+    portal_domain::application_types::Catalog::load().expect("catalog").get("visitor-visa").expect("type").clone()
 }

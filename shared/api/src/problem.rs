@@ -9,6 +9,7 @@ use portal_domain::accounts::AccountError;
 use portal_domain::application_documents::{AddError, ReviewError};
 use portal_domain::applications::WriteError;
 use portal_domain::blobs::BlobError;
+use portal_domain::fees::AddFeeError;
 use portal_domain::identity::IdentityError;
 use portal_domain::limits::LimitReached;
 use portal_domain::messages::{ComposeError, SendError};
@@ -163,6 +164,9 @@ pub enum ApiError {
     /// The application holds as many documents as it may.
     #[error("too many documents")]
     TooManyDocuments,
+    /// The fee is on the case already.
+    #[error("fee already added")]
+    FeeAlreadyAdded,
     /// A counted limit is used up until `retry_after` seconds from now (messages per day).
     #[error("limit reached")]
     LimitReached {
@@ -226,6 +230,17 @@ impl From<AddError> for ApiError {
             AddError::CapReached => ApiError::TooManyDocuments,
             AddError::StatusChanged => ApiError::InvalidState,
             AddError::Store(store) => store.into(),
+        }
+    }
+}
+
+impl From<AddFeeError> for ApiError {
+    fn from(error: AddFeeError) -> Self {
+        match error {
+            AddFeeError::UnknownFee => ApiError::invalid("code", "unknown-fee"),
+            AddFeeError::AlreadyAdded => ApiError::FeeAlreadyAdded,
+            AddFeeError::InvalidState => ApiError::InvalidState,
+            AddFeeError::Write(write) => write.into(),
         }
     }
 }
@@ -369,6 +384,7 @@ impl ApiError {
                 (StatusCode::TOO_MANY_REQUESTS, "too-many-attempts")
             }
             ApiError::TooManyDocuments => (StatusCode::CONFLICT, "too-many-documents"),
+            ApiError::FeeAlreadyAdded => (StatusCode::CONFLICT, "fee-already-added"),
             ApiError::LimitReached { .. } => (StatusCode::TOO_MANY_REQUESTS, "limit-reached"),
             ApiError::Forbidden => (StatusCode::FORBIDDEN, "forbidden"),
             ApiError::NotFound => (StatusCode::NOT_FOUND, "not-found"),

@@ -68,6 +68,8 @@ areas! {
     Documents => "documents", contract::documents::ROUTES;
     /// Messages with the agency, the inbox, in-app notifications.
     Messages => "messages", contract::messages::ROUTES;
+    /// Fees and payments.
+    Payments => "payments", contract::payments::ROUTES;
     /// The officers' side: queue, case view, decisions.
     Officer => "officer", contract::officer::ROUTES;
 }

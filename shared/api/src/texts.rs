@@ -36,6 +36,7 @@ const PROBLEM_TITLES: &[(&str, &str, &str)] = &[
         "This application holds as many documents as it may: remove one first",
         "Cette demande contient le nombre maximal de documents : retirez-en un d'abord",
     ),
+    ("fee-already-added", "This fee is already on the case", "Ces frais figurent déjà au dossier"),
     (
         "limit-reached",
         "You have reached today's limit: try again tomorrow",

@@ -164,8 +164,19 @@ pub struct ApplicationType {
     pub sections: Vec<Section>,
     /// The document checklist.
     pub documents: Vec<DocumentRequirement>,
-    /// The fees.
+    /// The fees due before submission.
     pub fees: Vec<Fee>,
+    /// Fees an officer may add to a case later (the right of permanent residence fee, a
+    /// restoration fee): due once added.
+    #[serde(default)]
+    pub optional_fees: Vec<Fee>,
+}
+
+impl ApplicationType {
+    /// The optional fee of this code, if the type has one.
+    pub fn optional_fee(&self, code: &str) -> Option<&Fee> {
+        self.optional_fees.iter().find(|fee| fee.code == code)
+    }
 }
 
 /// Why a value does not fit its field: a stable code the frontend translates.
@@ -376,10 +387,14 @@ fn check_type(application_type: &ApplicationType) -> Result<(), String> {
             return Err(format!("document {} appears twice", document.kind));
         }
     }
-    for fee in &application_type.fees {
+    let mut codes = HashSet::new();
+    for fee in application_type.fees.iter().chain(&application_type.optional_fees) {
         labels.push(&fee.label);
         if fee.amount_cents == 0 {
             return Err(format!("fee {} is zero", fee.code));
+        }
+        if !codes.insert(fee.code.as_str()) {
+            return Err(format!("fee {} appears twice", fee.code));
         }
     }
     match labels.iter().find(|text| !complete(text)) {

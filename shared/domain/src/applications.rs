@@ -16,7 +16,9 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
 use crate::application_documents::{self, Document, DocumentAsk, DocumentRequest};
+use crate::application_types::ApplicationType;
 use crate::events::{Event, EventKind};
+use crate::fees::{self, Ledger};
 use crate::ids::{ApplicationId, ApplicationNumber, TypeCode};
 use crate::keys;
 use crate::messages::{self, Message};
@@ -100,6 +102,9 @@ pub struct Summary {
     pub updated_at: u64,
     /// The applicant has something to do (a draft to finish, documents to send).
     pub action_required: bool,
+    /// A fee is due (the dashboard's fee line, kept beside the entry, says so).
+    #[serde(default)]
+    pub payment_required: bool,
 }
 
 /// One status change.
@@ -145,6 +150,8 @@ pub struct Case {
     pub requests: Vec<DocumentRequest>,
     /// The first page of the thread with the agency, newest first.
     pub messages: Paged<Message>,
+    /// What the table holds of its fees.
+    pub fees: Ledger,
 }
 
 /// A status change to record.
@@ -334,6 +341,7 @@ impl Application {
             number: self.number.clone(),
             updated_at: self.updated_at,
             action_required: action_required(self.status),
+            payment_required: false,
         }
     }
 
@@ -363,14 +371,14 @@ impl Applications {
     pub async fn create_draft(
         &self,
         owner: &str,
-        type_code: &str,
+        application_type: &ApplicationType,
         id: String,
         at: u64,
     ) -> Result<Application, StoreError> {
         let application = Application {
             id,
             owner: owner.to_owned(),
-            type_code: type_code.to_owned(),
+            type_code: application_type.code.clone(),
             status: Status::Draft,
             version: 1,
             data: Map::new(),
@@ -384,6 +392,7 @@ impl Applications {
             .transact_write(vec![
                 WriteOp::Put { item: application.item()?, condition: Some(Condition::Absent) },
                 WriteOp::Put { item: summary, condition: Some(Condition::Absent) },
+                fees::dashboard_due_of_new_draft(owner, &application.id, application_type)?,
             ])
             .await?;
         Ok(application)
@@ -406,14 +415,15 @@ impl Applications {
     pub async fn case(&self, id: &str) -> Result<Option<Case>, StoreError> {
         let table = self.table.as_ref();
         let preview = PageRequest::preview(CASE_PREVIEW_ITEMS, CASE_PREVIEW_BYTES);
-        let (application, history, documents, requests, messages) = futures::try_join!(
+        let (application, history, documents, requests, messages, fees) = futures::try_join!(
             self.get(id),
             self.history(id, &preview),
             application_documents::documents_of(table, id),
             application_documents::requests_of(table, id),
             messages::thread(table, id, &preview),
+            fees::ledger_of(table, id),
         )?;
-        Ok(application.map(|application| Case { application, history, documents, requests, messages }))
+        Ok(application.map(|application| Case { application, history, documents, requests, messages, fees }))
     }
 
     /// Records an application that was filed on paper (with its number and status) so that its
@@ -503,7 +513,19 @@ impl Applications {
     pub async fn dashboard(&self, owner: &str) -> Result<Vec<Summary>, StoreError> {
         let query = Query::partition(keys::user_partition(owner)).sort(SortKey::Prefix(keys::DASHBOARD_PREFIX.into()));
         let page = self.table.query(query.limit(1000)).await?;
-        let mut summaries = page.items.iter().map(Item::to_record).collect::<Result<Vec<Summary>, _>>()?;
+        let mut summaries: Vec<Summary> = Vec::with_capacity(page.items.len());
+        // Each application's fee line sorts right after its entry.
+        for item in &page.items {
+            match fees::due_on_dashboard(item) {
+                Some(due) => {
+                    let (id, due) = due?;
+                    if let Some(summary) = summaries.last_mut().filter(|summary| summary.id == id) {
+                        summary.payment_required = due.due_cents > 0;
+                    }
+                }
+                None => summaries.push(item.to_record()?),
+            }
+        }
         summaries.sort_by_key(|summary| std::cmp::Reverse(summary.updated_at));
         Ok(summaries)
     }

@@ -9,9 +9,10 @@ use schemars::JsonSchema;
 use serde::Serialize;
 
 use crate::application_documents::{ChecklistLine, Document, DocumentRequest, checklist};
-use crate::application_types::{ApplicationType, Fee};
+use crate::application_types::ApplicationType;
 use crate::applications::{Application, Case, HistoryEntry};
 use crate::audit::APPLICANT_ROLE;
+use crate::fees::Fees;
 use crate::paging::Page;
 use crate::status::Status;
 
@@ -126,7 +127,7 @@ impl DocumentRequestView {
 
 /// An application as a party sees it: the first page of its history (the rest at
 /// `…/history?cursor=`), its documents, the type's checklist as they fill it, officers'
-/// requests and the type's fees.
+/// requests and its fees.
 #[derive(Clone, Debug, PartialEq, Serialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct CaseView {
@@ -141,8 +142,8 @@ pub struct CaseView {
     pub documents: Page<Document>,
     /// Officers' requests for documents.
     pub document_requests: Vec<DocumentRequestView>,
-    /// The type's fees.
-    pub fees: Vec<Fee>,
+    /// Its fees: the type's, those officers added, what is paid and due.
+    pub fees: Fees,
 }
 
 impl CaseView {
@@ -155,7 +156,7 @@ impl CaseView {
             checklist,
             documents: Page { items: case.documents, next_cursor: None },
             document_requests: DocumentRequestView::all_for_party(case.requests, party),
-            fees: application_type.fees.clone(),
+            fees: Fees::new(application_type, &case.fees),
         }
     }
 }

@@ -31,6 +31,12 @@ pub enum EventKind {
         /// Whether it was accepted.
         accepted: bool,
     },
+    /// An officer added a fee to the case: payment is required.
+    FeeAdded,
+    /// A payment was received.
+    PaymentReceived,
+    /// A refund was issued.
+    RefundIssued,
 }
 
 /// One event, for one recipient.

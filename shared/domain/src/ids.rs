@@ -134,6 +134,13 @@ typed_id!(
     "uuid::Uuid"
 );
 typed_id!(
+    /// A payment's id (a UUID).
+    PaymentId,
+    "payment id",
+    canonical_uuid,
+    "uuid::Uuid"
+);
+typed_id!(
     /// An in-app notification's id: the id of its event (a UUID).
     NotificationId,
     "notification id",

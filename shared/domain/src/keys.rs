@@ -25,6 +25,9 @@
 //! | known place       | `PLACES#{email}` | `PLACE#{address}` |  |        |
 //! | document count    | `APP#{id}`     | `DOCCOUNT`  |        |        |
 //! | applicant's messages of a day | `APP#{id}` | `MSGDAY#{day}` | |  |
+//! | fee an officer added | `APP#{id}`  | `FEE#ADDED#{code}` |   |        |
+//! | fee paid          | `APP#{id}`     | `FEE#PAID#{code}` |    |        |
+//! | amount due (dashboard) | `USER#{sub}` | `APP#{id}#FEES` |  |        |
 //!
 //! Local mode only (the local identity provider and the outbox; Cognito and SES hold these in AWS):
 //!
@@ -76,6 +79,15 @@ pub const NOTICE_SENT_PREFIX: &str = "SENT#";
 pub const EVENT_PARTITION_PREFIX: &str = "EVENT#";
 /// Sort-key prefix of dashboard entries in a user's partition.
 pub const DASHBOARD_PREFIX: &str = "APP#";
+
+/// Sort-key prefix of an application's fee items (added and paid).
+pub const FEE_PREFIX: &str = "FEE#";
+/// Sort-key prefix of the fees officers added.
+pub const FEE_ADDED_PREFIX: &str = "FEE#ADDED#";
+/// Sort-key prefix of the fees paid.
+pub const FEE_PAID_PREFIX: &str = "FEE#PAID#";
+/// Sort-key suffix of the dashboard's line of what an application owes (read with the entries).
+pub const DASHBOARD_FEES_SUFFIX: &str = "#FEES";
 
 /// Partition of one application and everything attached to it.
 pub fn application_partition(id: &str) -> String {
@@ -181,6 +193,22 @@ pub fn pending_challenge(session_digest: &str) -> Key {
 /// A client address an account completed a sign-in from.
 pub fn known_place(email: &str, address: &str) -> Key {
     Key::new(format!("PLACES#{email}"), format!("PLACE#{address}"))
+}
+
+/// A fee an officer added to an application.
+pub fn fee_added(application_id: &str, code: &str) -> Key {
+    Key::new(application_partition(application_id), format!("{FEE_ADDED_PREFIX}{code}"))
+}
+
+/// The record that a fee of an application is paid.
+pub fn fee_paid(application_id: &str, code: &str) -> Key {
+    Key::new(application_partition(application_id), format!("{FEE_PAID_PREFIX}{code}"))
+}
+
+/// What an application owes, beside its entry on the owner's dashboard (it sorts right after
+/// it: ids have one length).
+pub fn dashboard_fees(owner: &str, id: &str) -> Key {
+    Key::new(user_partition(owner), format!("{DASHBOARD_PREFIX}{id}{DASHBOARD_FEES_SUFFIX}"))
 }
 
 /// The owner's dashboard entry of an application.

@@ -13,6 +13,7 @@ pub mod clock;
 pub mod digest;
 pub mod email;
 pub mod events;
+pub mod fees;
 pub mod files;
 pub mod identity;
 pub mod ids;

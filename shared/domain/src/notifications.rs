@@ -109,6 +109,27 @@ pub fn render(kind: &EventKind, language: Language) -> Rendered {
             "Un document requiert votre attention".to_owned(),
             format!("Un agent n'a pas accepté l'un de vos documents. {sign_in_fr}"),
         ),
+        (EventKind::FeeAdded, En) => {
+            ("A payment is required".to_owned(), format!("An officer added a fee to your application. {sign_in_en}"))
+        }
+        (EventKind::FeeAdded, Fr) => {
+            ("Un paiement est requis".to_owned(), format!("Un agent a ajouté des frais à votre demande. {sign_in_fr}"))
+        }
+        (EventKind::PaymentReceived, En) => (
+            "Your payment was received".to_owned(),
+            format!("We received your payment; the receipt is in your account. {sign_in_en}"),
+        ),
+        (EventKind::PaymentReceived, Fr) => (
+            "Votre paiement a été reçu".to_owned(),
+            format!("Nous avons reçu votre paiement; le reçu est dans votre compte. {sign_in_fr}"),
+        ),
+        (EventKind::RefundIssued, En) => {
+            ("A refund was issued".to_owned(), format!("A refund of fees you paid was issued. {sign_in_en}"))
+        }
+        (EventKind::RefundIssued, Fr) => (
+            "Un remboursement a été émis".to_owned(),
+            format!("Un remboursement de frais que vous avez payés a été émis. {sign_in_fr}"),
+        ),
     };
     let sms = match language {
         En => format!("Applicant portal: {title}. Sign in to see the details."),
@@ -300,6 +321,7 @@ mod tests {
         kinds.push(EventKind::OfficerMessage);
         kinds.push(EventKind::DocumentReviewed { accepted: true });
         kinds.push(EventKind::DocumentReviewed { accepted: false });
+        kinds.extend([EventKind::FeeAdded, EventKind::PaymentReceived, EventKind::RefundIssued]);
         kinds
     }
 

@@ -6,7 +6,9 @@ use std::sync::Arc;
 
 use portal_domain::application_documents::{AddError, Document, Documents, MAX_DOCUMENTS};
 use portal_domain::applications::{Application, Applications, Change, WriteError};
+use portal_domain::fees::{self, AddFeeError};
 use portal_domain::files::FileKind;
+use portal_domain::keys;
 use portal_domain::messages::{MAX_APPLICANT_MESSAGES_PER_DAY, Message, Messages, SendError, Side};
 use portal_domain::paging::PageRequest;
 use portal_domain::status::{Command, Status};
@@ -18,6 +20,7 @@ use serde_json::{Map, Value, json};
 const T0: u64 = 1_800_000_000;
 
 struct Fixture {
+    table: Arc<dyn Table>,
     applications: Applications,
     messages: Messages,
     documents: Documents,
@@ -37,7 +40,8 @@ impl Fixture {
         Self {
             applications: Applications::new(Arc::clone(&table)),
             messages: Messages::new(Arc::clone(&table)),
-            documents: Documents::new(table),
+            documents: Documents::new(Arc::clone(&table)),
+            table,
             _dir: dir,
         }
     }
@@ -65,13 +69,13 @@ fn change(command: Command, actor: &str, expected_version: u64, at: u64) -> Chan
 }
 
 async fn submitted(f: &Fixture, id: &str, number: &str) -> Application {
-    let draft = f.applications.create_draft("owner", "visitor-visa", id.into(), T0).await.expect("draft");
+    let draft = f.applications.create_draft("owner", &visitor_visa(), id.into(), T0).await.expect("draft");
     let submit = Change { number: Some(number.into()), ..change(Command::Submit, "owner", draft.version, T0 + 1) };
     f.applications.change_status(&draft, submit).await.expect("submitted")
 }
 
 async fn a_draft_appears_on_its_owners_dashboard_needing_action(f: &Fixture) {
-    f.applications.create_draft("owner", "visitor-visa", "a1".into(), T0).await.expect("draft");
+    f.applications.create_draft("owner", &visitor_visa(), "a1".into(), T0).await.expect("draft");
 
     let case = f.applications.case("a1").await.expect("read").expect("exists");
     assert_eq!((case.application.status, case.application.version), (Status::Draft, 1));
@@ -83,7 +87,7 @@ async fn a_draft_appears_on_its_owners_dashboard_needing_action(f: &Fixture) {
 }
 
 async fn a_stale_save_is_a_conflict_and_loses_nothing(f: &Fixture) {
-    let draft = f.applications.create_draft("owner", "visitor-visa", "a1".into(), T0).await.expect("draft");
+    let draft = f.applications.create_draft("owner", &visitor_visa(), "a1".into(), T0).await.expect("draft");
     let saved = f.applications.save_form(&draft, data(json!({"familyName": "Roy"})), 1, T0 + 5).await.expect("save");
     assert_eq!(saved.version, 2);
 
@@ -109,7 +113,7 @@ async fn submission_records_history_number_and_dashboard_together(f: &Fixture) {
 
 async fn an_application_number_is_never_given_twice(f: &Fixture) {
     submitted(f, "a1", "V000000001").await;
-    let second = f.applications.create_draft("owner", "visitor-visa", "a2".into(), T0).await.expect("draft");
+    let second = f.applications.create_draft("owner", &visitor_visa(), "a2".into(), T0).await.expect("draft");
 
     let clash = Change { number: Some("V000000001".into()), ..change(Command::Submit, "owner", 1, T0 + 2) };
     let result = f.applications.change_status(&second, clash).await;
@@ -196,7 +200,7 @@ fn declared(application_id: &str, n: usize) -> Document {
 /// A7: the document cap is reserved atomically, so 50 declarations at once past it leave
 /// exactly the cap recorded; a removed document gives its place back.
 async fn a7_fifty_parallel_declarations_past_the_cap_record_exactly_the_cap(f: &Fixture) {
-    f.applications.create_draft("owner", "visitor-visa", "a1".into(), T0).await.expect("draft");
+    f.applications.create_draft("owner", &visitor_visa(), "a1".into(), T0).await.expect("draft");
     let cap = MAX_DOCUMENTS as usize;
     let already = cap - 10;
     for n in 0..already {
@@ -283,6 +287,27 @@ async fn d6_a_long_thread_is_read_in_pages_that_reach_every_message_once(f: &Fix
     assert_eq!(seen, expected);
 }
 
+async fn officers_adding_one_fee_at_once_add_it_once_and_the_dashboard_owes_it_once(f: &Fixture) {
+    let application = submitted(f, "a1", "V123456789").await;
+    let visitor = visitor_visa();
+
+    let attempts = (0..20).map(|n| {
+        let officer = format!("officer-{n}");
+        let (table, application, visitor) = (f.table.as_ref(), &application, &visitor);
+        async move { fees::add(table, application, visitor, "restoration-of-status", &officer, 2, T0 + 2).await }
+    });
+    let results = f.race(attempts.collect()).await;
+
+    assert_eq!(results.iter().filter(|r| r.is_ok()).count(), 1, "{results:?}");
+    assert!(results.iter().all(|r| matches!(r, Ok(_) | Err(AddFeeError::AlreadyAdded))), "{results:?}");
+    let ledger = fees::ledger_of(f.table.as_ref(), "a1").await.expect("ledger");
+    assert_eq!(ledger.added.len(), 1);
+    let owed = f.table.get(&keys::dashboard_fees("owner", "a1")).await.expect("read").expect("the fee line");
+    assert_eq!(owed.get("dueCents"), Some(&json!(18_500 + 24_625)), "the type's fees and the added one, once");
+    let dashboard = f.applications.dashboard("owner").await.expect("dashboard");
+    assert_eq!(dashboard.iter().map(|s| (s.id.as_str(), s.payment_required)).collect::<Vec<_>>(), [("a1", true)]);
+}
+
 /// Instantiates repository tests for one store.
 macro_rules! on_store {
     ($module:ident, $store:ident: $($test:ident),* $(,)?) => {
@@ -300,8 +325,8 @@ macro_rules! on_store {
 on_store!(embedded, embedded: a7_fifty_parallel_declarations_past_the_cap_record_exactly_the_cap, a_declaration_on_an_application_that_moved_on_is_refused, a7_fifty_parallel_messages_past_the_daily_limit_store_exactly_the_limit, d6_a_long_thread_is_read_in_pages_that_reach_every_message_once, a_draft_appears_on_its_owners_dashboard_needing_action, a_stale_save_is_a_conflict_and_loses_nothing, submission_records_history_number_and_dashboard_together, an_application_number_is_never_given_twice, a_submitted_application_is_no_longer_editable_and_steps_cannot_be_skipped, decisions_feed_the_processing_time_of_their_type, threads_keep_the_inbox_in_step_and_receipts_count_once);
 on_store!(dynamodb, dynamodb: a7_fifty_parallel_declarations_past_the_cap_record_exactly_the_cap, a_declaration_on_an_application_that_moved_on_is_refused, a7_fifty_parallel_messages_past_the_daily_limit_store_exactly_the_limit, d6_a_long_thread_is_read_in_pages_that_reach_every_message_once, a_draft_appears_on_its_owners_dashboard_needing_action, a_stale_save_is_a_conflict_and_loses_nothing, submission_records_history_number_and_dashboard_together, an_application_number_is_never_given_twice, a_submitted_application_is_no_longer_editable_and_steps_cannot_be_skipped, decisions_feed_the_processing_time_of_their_type, threads_keep_the_inbox_in_step_and_receipts_count_once);
 // Racing writes on both stores (the emulator harness plays DynamoDB's per-item atomicity).
-on_store!(embedded_concurrency, embedded: d2_two_officers_racing_one_wins_and_history_has_no_gap);
-on_store!(dynamodb_concurrency, dynamodb: d2_two_officers_racing_one_wins_and_history_has_no_gap);
+on_store!(embedded_concurrency, embedded: d2_two_officers_racing_one_wins_and_history_has_no_gap, officers_adding_one_fee_at_once_add_it_once_and_the_dashboard_owes_it_once);
+on_store!(dynamodb_concurrency, dynamodb: d2_two_officers_racing_one_wins_and_history_has_no_gap, officers_adding_one_fee_at_once_add_it_once_and_the_dashboard_owes_it_once);
 
 mod documents {
     use std::sync::Arc;
@@ -312,6 +337,8 @@ mod documents {
     use portal_domain::status::Status;
     use portal_store::embedded::EmbeddedTable;
 
+    use super::visitor_visa;
+
     fn pending(id: &str) -> Document {
         let pending = Document::pending("a1", "passport".into(), "passport.pdf", FileKind::Pdf, 1000, 1);
         Document { id: id.into(), ..pending }
@@ -321,7 +348,7 @@ mod documents {
     async fn verification_is_recorded_once_whatever_the_redeliveries() {
         let dir = tempfile::tempdir().expect("temp dir");
         let table = Arc::new(EmbeddedTable::open(&dir.path().join("t.redb")).expect("store"));
-        Applications::new(table.clone()).create_draft("owner", "visitor-visa", "a1".into(), 1).await.expect("draft");
+        Applications::new(table.clone()).create_draft("owner", &visitor_visa(), "a1".into(), 1).await.expect("draft");
         let documents = Documents::new(table);
         documents.add(&pending("d1"), Status::Draft).await.expect("added");
         documents.add(&pending("d2"), Status::Draft).await.expect("added");
@@ -340,4 +367,9 @@ mod documents {
             (DocumentState::Quarantined, Some(QuarantineReason::ContentMismatch))
         );
     }
+}
+
+/// The visitor visa type of the catalog.
+fn visitor_visa() -> portal_domain::application_types::ApplicationType {
+    portal_domain::application_types::Catalog::load().expect("catalog").get("visitor-visa").expect("type").clone()
 }

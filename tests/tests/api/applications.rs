@@ -130,7 +130,7 @@ async fn a_draft_is_saved_over_visits_submitted_and_withdrawn() {
     let case: Value = app.get(&format!("/api/applications/{id}"), Some(&token)).await.json().await.expect("json");
     assert_eq!(case["history"]["items"][0]["from"], "draft");
     assert_eq!(case["history"]["items"][0]["to"], "submitted");
-    assert_eq!(case["fees"].as_array().expect("fees").len(), 2);
+    assert_eq!(case["fees"]["items"].as_array().expect("fees").len(), 2);
     let passport = case["checklist"].as_array().expect("checklist").iter().find(|l| l["kind"] == "passport").cloned();
     assert_eq!(passport, Some(json!({"kind": "passport", "required": true, "state": "verified", "satisfied": true})));
 

@@ -197,6 +197,8 @@ async fn i2_every_table_call_of_every_route_is_allowed_by_its_function_grants() 
         ))
         .expect("documents"),
         portal_messages::router(portal_messages::MessagesState::new(shared.clone(), clock.clone())).expect("messages"),
+        portal_payments::router(portal_payments::PaymentsState::new(shared.clone(), catalog.clone(), clock.clone()))
+            .expect("payments"),
         portal_officer::router(portal_officer::OfficerState::new(shared.clone(), catalog, clock.clone()))
             .expect("officer"),
     ];
@@ -236,6 +238,7 @@ async fn i2_every_table_call_of_every_route_is_allowed_by_its_function_grants() 
     journey.send(get.clone(), &app_path, None, "someone-else", &[]).await; // denied: audited
     let form = json!({"data": complete_visitor_form(), "version": 1});
     journey.send(put, &format!("{app_path}/form"), Some(form), APPLICANT, &[]).await;
+    journey.send(get.clone(), &format!("{app_path}/fees"), None, APPLICANT, &[]).await;
 
     // Documents: declared, posted to the (local) bucket as a browser would, completed.
     let mut documents = Vec::new();
@@ -286,6 +289,10 @@ async fn i2_every_table_call_of_every_route_is_allowed_by_its_function_grants() 
         assert_eq!(changed["status"], to, "{changed}");
         version = changed["version"].as_u64().expect("version");
     }
+    let fee = json!({"code": "restoration-of-status", "version": version});
+    let fees =
+        journey.send(post.clone(), &format!("/api/officer/applications/{id}/fees"), Some(fee), OFFICER, OFFICERS).await;
+    assert_eq!(fees["items"][2]["code"], "restoration-of-status", "{fees}");
     let review = format!("/api/officer/applications/{id}/documents/{}/review", documents[0]);
     journey.send(post.clone(), &review, Some(json!({"decision": "accept"})), OFFICER, OFFICERS).await;
     let message = json!({"body": "Merci", "documentIds": [documents[0]]});
@@ -364,7 +371,8 @@ async fn i2_every_table_call_of_every_route_is_allowed_by_its_function_grants() 
     journey.send(get, "/api/me/export", None, APPLICANT, &[]).await;
 
     assert!(journey.refused.is_empty(), "calls the template does not allow: {:#?}", journey.refused);
-    let table_areas = [Area::Profile, Area::Applications, Area::Documents, Area::Messages, Area::Officer];
+    let table_areas =
+        [Area::Profile, Area::Applications, Area::Documents, Area::Messages, Area::Payments, Area::Officer];
     let missed: Vec<&str> = routes::all()
         .filter(|r| table_areas.contains(&r.area) && !journey.exercised.contains(r.function))
         .map(|r| r.function)

@@ -16,6 +16,7 @@ mod messages;
 mod officer;
 mod officer_identity;
 mod paging;
+mod payments;
 mod response_headers;
 mod round_trips;
 mod route_table;

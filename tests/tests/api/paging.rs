@@ -197,7 +197,7 @@ async fn d6_history_documents_activity_notifications_and_the_queue_page_to_every
     let mut queued = Vec::new();
     for n in 0..105u64 {
         let draft = applications
-            .create_draft("queued", "visitor-visa", format!("q{n:03}"), 1_800_000_000 + n)
+            .create_draft("queued", &visitor_visa(), format!("q{n:03}"), 1_800_000_000 + n)
             .await
             .expect("draft");
         let submit = Change {
@@ -341,4 +341,9 @@ async fn c1_another_applicant_gets_404_on_the_history_and_thread_pages_and_the_o
             assert!(!items.is_empty(), "{path}");
         }
     }
+}
+
+/// The visitor visa type of the catalog.
+fn visitor_visa() -> portal_domain::application_types::ApplicationType {
+    portal_domain::application_types::Catalog::load().expect("catalog").get("visitor-visa").expect("type").clone()
 }

@@ -49,8 +49,18 @@ async fn reads_take_one_query_of_their_partition() {
     assert_eq!(dashboard, ["get USER REVOKED", "query USER"], "session check + one query");
     assert_eq!(
         case,
-        ["get USER REVOKED", "get APP APP", "query APP", "query APP", "query APP", "query APP", "put AUDIT"],
-        "session check + the item and a bounded first page of each list, read concurrently + the audit record"
+        [
+            "get USER REVOKED",
+            "get APP APP",
+            "query APP",
+            "query APP",
+            "query APP",
+            "query APP",
+            "query APP",
+            "put AUDIT"
+        ],
+        "session check + the item and a bounded first page of each list (history, documents, requests, messages, \
+         fees), read concurrently + the audit record"
     );
     let save = json!({"data": {}, "version": 1});
     portal_api::lambda::handle_event(app, &event("PUT", &format!("/api/applications/{id}/form"), Some(save)))
@@ -66,7 +76,7 @@ async fn d6_a_message_reads_the_application_item_not_the_whole_case() {
     let table = Arc::new(CountingTable::new(EmbeddedTable::open(&dir.path().join("t.redb")).expect("store")));
     let applications = Applications::new(table.clone());
     let id = "0b0e5f0e-5c1a-4c3e-9d5e-6f1a2b3c4d5e";
-    applications.create_draft("owner-1", "visitor-visa", id.into(), 1_795_000_000).await.expect("draft");
+    applications.create_draft("owner-1", &visitor_visa(), id.into(), 1_795_000_000).await.expect("draft");
     let app = portal_api::app(
         portal_messages::router(MessagesState::new(table.clone(), Arc::new(SystemClock))).expect("router"),
     );
@@ -98,4 +108,9 @@ async fn the_inbox_and_notifications_are_one_query_each() {
 
     assert_eq!(inbox, ["get USER REVOKED", "query USER"], "session check + one query");
     assert_eq!(notifications, ["get USER REVOKED", "query USER"], "session check + one query");
+}
+
+/// The visitor visa type of the catalog.
+fn visitor_visa() -> portal_domain::application_types::ApplicationType {
+    portal_domain::application_types::Catalog::load().expect("catalog").get("visitor-visa").expect("type").clone()
 }

@@ -533,7 +533,8 @@ fn i2_table_grants_name_the_kinds_of_partition_each_function_touches() {
             "ChangeApplicationStatus",
             "RequestDocuments",
             "ReviewDocument",
-            "SendOfficerMessage"
+            "SendOfficerMessage",
+            "AddFee"
         ],
         "events are written with the changes applicants hear about"
     );

@@ -12,6 +12,7 @@ pub mod auth;
 pub mod documents;
 pub mod messages;
 pub mod officer;
+pub mod payments;
 pub mod profile;
 pub mod system;
 

@@ -4,6 +4,7 @@ use http::Method;
 use portal_domain::application_documents::{Asked, Document, DocumentAsk, MAX_ASKED};
 use portal_domain::applications::{Application, MAX_TEXT_CHARS, QueueEntry};
 use portal_domain::case_view::CaseView;
+use portal_domain::fees::Fees;
 use portal_domain::ids::{ApplicationId, DocumentId, TypeCode};
 use portal_domain::messages::MessageView;
 use portal_domain::status::Status;
@@ -79,7 +80,30 @@ pub const ROUTES: &[Route] = &[
             .body::<super::messages::NewMessage>()
             .problems(&[409]),
     },
+    Route {
+        method: Method::POST,
+        path: "/api/officer/applications/{id}/fees",
+        function: "AddFee",
+        area: Area::Officer,
+        auth: Auth::Officer,
+        summary: "Add one of the type's optional fees to the case (notifies the applicant that payment is required)",
+        contract: Contract::json::<Fees>(201).path::<ApplicationId>().body::<NewFee>().problems(&[409]),
+    },
 ];
+
+/// The body of `POST /api/officer/applications/{id}/fees`: which of the type's optional fees,
+/// on which version of the application.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct NewFee {
+    /// The fee's code among the type's `optionalFees`.
+    #[schemars(length(min = 1, max = 64), regex(pattern = "^[a-z0-9-]+$"))]
+    pub code: String,
+    /// The application's version this was decided on.
+    #[serde(deserialize_with = "whole_number")]
+    #[schemars(range(max = MAX_SAFE_INTEGER))]
+    pub version: u64,
+}
 
 /// The query of `GET /api/officer/queue`: a status, optionally a type, and the page.
 #[derive(Debug, Deserialize, JsonSchema)]
