@@ -8,6 +8,8 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
+use crate::profile::Language;
+
 mod files {
     include!(concat!(env!("OUT_DIR"), "/application_type_files.rs"));
 }
@@ -20,6 +22,16 @@ pub struct Text {
     pub en: String,
     /// French.
     pub fr: String,
+}
+
+impl Text {
+    /// The text in `language`.
+    pub fn get(&self, language: Language) -> &str {
+        match language {
+            Language::En => &self.en,
+            Language::Fr => &self.fr,
+        }
+    }
 }
 
 /// The kind of value a field holds.

@@ -28,6 +28,11 @@
 //! | fee an officer added | `APP#{id}`  | `FEE#ADDED#{code}` |   |        |
 //! | fee paid          | `APP#{id}`     | `FEE#PAID#{code}` |    |        |
 //! | amount due (dashboard) | `USER#{sub}` | `APP#{id}#FEES` |  |        |
+//! | payment           | `APP#{id}`     | `PAY#{paymentId}` |    |        |
+//! | open payment      | `APP#{id}`     | `PAYING`    |        |        |
+//! | payment's application | `PAYMENT#{paymentId}` | `PAYMENT` | |     |
+//! | payment history entry | `APP#{id}` | `HIST#{at}#{version}#{paymentId}` | | |
+//! | idempotency key   | `IDEMPOTENCY#{sub}#{digest}` | `IDEMPOTENCY` | | |
 //!
 //! Local mode only (the local identity provider and the outbox; Cognito and SES hold these in AWS):
 //!
@@ -86,6 +91,8 @@ pub const FEE_PREFIX: &str = "FEE#";
 pub const FEE_ADDED_PREFIX: &str = "FEE#ADDED#";
 /// Sort-key prefix of the fees paid.
 pub const FEE_PAID_PREFIX: &str = "FEE#PAID#";
+/// Sort-key prefix of an application's payments.
+pub const PAYMENT_PREFIX: &str = "PAY#";
 /// Sort-key suffix of the dashboard's line of what an application owes (read with the entries).
 pub const DASHBOARD_FEES_SUFFIX: &str = "#FEES";
 
@@ -209,6 +216,33 @@ pub fn fee_paid(application_id: &str, code: &str) -> Key {
 /// it: ids have one length).
 pub fn dashboard_fees(owner: &str, id: &str) -> Key {
     Key::new(user_partition(owner), format!("{DASHBOARD_PREFIX}{id}{DASHBOARD_FEES_SUFFIX}"))
+}
+
+/// A payment of an application.
+pub fn payment(application_id: &str, id: &str) -> Key {
+    Key::new(application_partition(application_id), format!("{PAYMENT_PREFIX}{id}"))
+}
+
+/// Which application a payment belongs to.
+pub fn payment_owner(id: &str) -> Key {
+    Key::new(format!("PAYMENT#{id}"), "PAYMENT")
+}
+
+/// The application's open payment, while its checkout is open.
+pub fn payment_lock(application_id: &str) -> Key {
+    Key::new(application_partition(application_id), "PAYING")
+}
+
+/// The history entry of a payment received: after the status entry of the same time and
+/// version, never in its place.
+pub fn payment_history_entry(application_id: &str, at: u64, version: u64, payment_id: &str) -> Key {
+    let Key { pk, sk } = history_entry(application_id, at, version);
+    Key::new(pk, format!("{sk}#{payment_id}"))
+}
+
+/// A request's idempotency key, per caller (`digest` is the key's digest: any text fits).
+pub fn idempotency(sub: &str, digest: &str) -> Key {
+    Key::new(format!("IDEMPOTENCY#{sub}#{digest}"), "IDEMPOTENCY")
 }
 
 /// The owner's dashboard entry of an application.

@@ -24,6 +24,7 @@ pub mod notifications;
 pub mod notifier;
 pub mod paging;
 pub mod password;
+pub mod payments;
 pub mod pdf;
 pub mod profile;
 pub mod sessions;
