@@ -169,6 +169,26 @@ pub struct Checkout {
     pub url: String,
 }
 
+/// What the processor is asked to give back.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RefundRequest {
+    /// Our refund's id (the processor's idempotency key, and metadata).
+    pub refund_id: String,
+    /// The payment refunded (metadata).
+    pub payment_id: String,
+    /// The processor's reference of the charge ([`Payment::processor_reference`]).
+    pub reference: String,
+    /// How much, in cents (at most what was paid and not yet refunded).
+    pub amount_cents: u64,
+}
+
+/// A refund the processor accepted: it confirms it later by an event.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RefundStarted {
+    /// The processor's id of the refund.
+    pub id: String,
+}
+
 /// The processor failed or refused the request.
 #[derive(Debug, thiserror::Error)]
 pub enum ProcessorError {
@@ -186,6 +206,10 @@ pub trait Payments: Send + Sync {
     /// Opens a hosted checkout for exactly `request`'s items. Calling it again with the same
     /// payment id opens nothing new (the processor's idempotency).
     async fn create_checkout(&self, request: &CheckoutRequest) -> Result<Checkout, ProcessorError>;
+
+    /// Refunds part or all of a paid charge. Calling it again with the same refund id refunds
+    /// nothing more (the processor's idempotency).
+    async fn refund(&self, request: &RefundRequest) -> Result<RefundStarted, ProcessorError>;
 }
 
 /// Why a payment was not started.
