@@ -21,6 +21,9 @@ pub struct PortalConfig {
     /// `PORTAL_ARGON2_MEMORY_KIB`, `PORTAL_ARGON2_ITERATIONS`, `PORTAL_ARGON2_PARALLELISM`:
     /// password hashing costs, OWASP's Argon2id minimum by default.
     pub hash_cost: HashCost,
+    /// `PORTAL_WEBHOOK_SECRET`: the secret the test gateway signs payment events with (drawn
+    /// at each start when unset; tests set it to sign events of their own).
+    pub webhook_secret: Option<String>,
 }
 
 impl PortalConfig {
@@ -36,6 +39,7 @@ impl PortalConfig {
                 iterations: env.parsed_or("PORTAL_ARGON2_ITERATIONS", HashCost::default().iterations)?,
                 parallelism: env.parsed_or("PORTAL_ARGON2_PARALLELISM", HashCost::default().parallelism)?,
             },
+            webhook_secret: env.required("PORTAL_WEBHOOK_SECRET").ok(),
         })
     }
 }

@@ -1,6 +1,7 @@
 //! The local portal: every area's Router over the embedded store, behind a stand-in for API
 //! Gateway (request context and JWT authorizer), with the frontend served at `/`.
 
+pub mod checkout;
 pub mod config;
 mod dev;
 mod feed;
@@ -35,7 +36,7 @@ use portal_domain::table::Table;
 use portal_domain::verification::Verifier;
 use portal_messages::MessagesState;
 use portal_officer::OfficerState;
-use portal_payments::PaymentsState;
+use portal_payments::{PaymentsConfig, PaymentsState};
 use portal_profile::ProfileState;
 use portal_store::embedded::{ChangeFeed, EmbeddedTable};
 use portal_store::local_blobs::LocalBlobs;
@@ -48,6 +49,7 @@ use tower::ServiceExt as _;
 use tower_http::services::{ServeDir, ServeFile};
 use tower_http::set_header::SetResponseHeaderLayer;
 
+use crate::checkout::LocalGateway;
 use crate::config::PortalConfig;
 use crate::gateway::JwtAuthorizer;
 
@@ -140,6 +142,11 @@ impl Portal {
         create_demo_officer(&identity).await?;
         let catalog = Arc::new(Catalog::load()?);
         let verifier = Verifier::new(Documents::new(Arc::clone(&table)), blobs.clone(), Arc::clone(&clock));
+        // The test gateway and the webhook route share a secret drawn at each start.
+        let webhook_secret =
+            (config.webhook_secret.clone()).unwrap_or_else(|| format!("whsec_local_{}", uuid::Uuid::new_v4().simple()));
+        let test_gateway = Arc::new(LocalGateway::new(webhook_secret.clone(), Arc::clone(&clock)));
+        let payments = PaymentsConfig { return_base: String::new(), webhook_secrets: vec![webhook_secret] };
 
         let areas = Router::new()
             .merge(portal_system::router()?)
@@ -166,21 +173,25 @@ impl Portal {
                 Arc::clone(&table),
                 Arc::clone(&catalog),
                 Arc::clone(&clock),
+                test_gateway.clone(),
+                payments,
             ))?)
             .merge(portal_officer::router(OfficerState::new(Arc::clone(&table), catalog, clock))?)
             .merge(dev::router(outbox))
             .merge(storage::router(blobs, verifier))
             .route_layer(middleware::from_fn_with_state(authorizer, gateway::authorize));
-        let api = portal_api::app(areas).layer(middleware::from_fn(gateway::request_context));
+        let api = Arc::new(portal_api::app(areas).layer(middleware::from_fn(gateway::request_context)));
+        test_gateway.deliver_to(&api);
 
         let jwks = signer.jwks();
         let index = config.frontend_dir.join("index.html");
         let site = Router::new()
             .route("/.well-known/jwks.json", get(move || async move { Json(jwks) }))
+            .merge(checkout::router(test_gateway))
             .fallback_service(ServeDir::new(&config.frontend_dir).fallback(ServeFile::new(index)));
         let site = with_security_headers(site);
         let router = site.layer(middleware::from_fn(move |request: Request, next: Next| {
-            let api = api.clone();
+            let api = Router::clone(&api);
             async move { route_api(api, request, next).await }
         }));
         Ok(Self { router, signer, table, identity, notifier, stop_notifier })

@@ -59,6 +59,9 @@ pub fn now() -> u64 {
     SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or_default()
 }
 
+/// The secret test portals verify payment events with (so tests can sign events of their own).
+pub const TEST_WEBHOOK_SECRET: &str = "whsec_test_portal";
+
 /// Configuration of a test portal: loopback port 0, no terminal echo of messages (L2: codes
 /// stay out of the test output), default hashing costs.
 pub fn test_config(data_dir: &std::path::Path, frontend_dir: std::path::PathBuf) -> PortalConfig {
@@ -68,6 +71,7 @@ pub fn test_config(data_dir: &std::path::Path, frontend_dir: std::path::PathBuf)
         frontend_dir,
         echo_messages: false,
         hash_cost: Default::default(),
+        webhook_secret: Some(TEST_WEBHOOK_SECRET.to_owned()),
     }
 }
 

@@ -228,6 +228,24 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/applications/{id}/payments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The application's payments, newest first */
+        get: operations["ListPayments"];
+        put?: never;
+        /** Pay the fees due through the processor's hosted checkout (idempotent: the same key answers the first answer; 409 while it runs or when nothing is due, 422 for another body) */
+        post: operations["StartPayment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/applications/{id}/submit": {
         parameters: {
             query?: never;
@@ -705,6 +723,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/payments/webhook": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The processor's signed events (Stripe's scheme): 400 and no change for a bad signature, a tampered body or a stale timestamp; an event applied once however often it comes */
+        post: operations["PaymentWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/processing-times": {
         parameters: {
             query?: never;
@@ -1053,6 +1088,20 @@ export interface components {
              */
             email: string;
         };
+        /**
+         * @description A processor's event as far as it is read: Stripe's `event` object (its other fields are
+         *     Stripe's to add, so none is refused).
+         */
+        Envelope: {
+            /** @description What it is about. */
+            data: components["schemas"]["EventData"];
+            /** @description Its id (`evt_…`). */
+            id: string;
+            /** @description Always `event`. */
+            object: string;
+            /** @description What happened (`checkout.session.completed`, …). */
+            type: string;
+        };
         /** @description A processing-time estimate of one application type. */
         Estimate: {
             /**
@@ -1070,6 +1119,11 @@ export interface components {
              * @description How many decided applications the estimate rests on.
              */
             sampleSize: number;
+        };
+        /** @description The object an event is about. */
+        EventData: {
+            /** @description A Checkout Session, for the `checkout.session.*` events. */
+            object: unknown;
         };
         /** @description A fee of the application. */
         Fee: {
@@ -1220,6 +1274,11 @@ export interface components {
          *     view for the applicant.
          */
         HistoryView: components["schemas"]["HistoryEntry"] | components["schemas"]["ApplicantHistoryEntry"];
+        /**
+         * @description The request's `Idempotency-Key`: 1 to 255 visible ASCII characters (a UUID is a good
+         *     choice); 400 naming the header when it is missing or anything else.
+         */
+        IdempotencyKey: string;
         /** @description The applicant's inbox: per application, unread officer messages and the latest message. */
         Inbox: {
             /** @description One entry per application with a thread. */
@@ -1357,6 +1416,20 @@ export interface components {
             /** @description The sign-in in progress, to verify the first code with. */
             session: string;
         };
+        /** @description What the processor reported that did not match. */
+        Mismatch: {
+            /**
+             * Format: uint64
+             * @description The amount the processor reported, in minor units.
+             */
+            amount: number | null;
+            /** @description The currency it reported. */
+            currency: string | null;
+            /** @description Why it was not applied. */
+            reason: components["schemas"]["MismatchReason"];
+        };
+        /** @description Why a confirmation was not applied. */
+        MismatchReason: "amount-or-currency" | "already-paid";
         /** @description The body of `POST /api/applications`: the type of the draft to start. */
         NewApplication: {
             /** @description The application type's code (`visitor-visa`, ...), one of `GET /api/application-types`. */
@@ -1387,6 +1460,14 @@ export interface components {
              * @default []
              */
             documentIds?: string[];
+        };
+        /**
+         * @description The body of `POST /api/applications/{id}/payments`: the fees the payer was shown as due
+         *     (the amounts are the portal's own; 409 `fees-changed` when these are no longer what is due).
+         */
+        NewPayment: {
+            /** @description The codes of the fees due. */
+            fees: string[];
         };
         /** @description An in-app notification. */
         Notification: {
@@ -1580,11 +1661,77 @@ export interface components {
          * @description A field's regular expression, compiled once when the type is loaded.
          */
         Pattern: string;
+        /** @description A payment, as stored and as its parties see it. */
+        Payment: {
+            /** @description The application it pays for. */
+            applicationId: components["schemas"]["ApplicationId"];
+            /** @description The processor's checkout id. */
+            checkoutId: string;
+            /** @description Where the payer pays (while open). */
+            checkoutUrl: string;
+            /**
+             * Format: uint64
+             * @description When it was started.
+             */
+            createdAt: number;
+            /** @description Always `cad`. */
+            currency: string;
+            /**
+             * Format: uint64
+             * @description Until when its checkout is open.
+             */
+            expiresAt: number;
+            /** @description Its id. */
+            id: components["schemas"]["PaymentId"];
+            /** @description The fees it pays. */
+            items: components["schemas"]["PaymentItem"][];
+            /** @description The payer's language (the checkout page's and the receipt's). */
+            language: components["schemas"]["Language"];
+            /**
+             * @description What did not match, when its state is `mismatch`.
+             * @default null
+             */
+            mismatch: components["schemas"]["Mismatch"] | null;
+            /**
+             * Format: uint64
+             * @description When the processor confirmed it.
+             * @default null
+             */
+            paidAt: number | null;
+            /** @description Who pays (`sub`). */
+            payer: string;
+            /**
+             * @description The processor's reference of the charge (what a refund names).
+             * @default null
+             */
+            processorReference: string | null;
+            /** @description Where it stands. */
+            state: components["schemas"]["PaymentState"];
+            /**
+             * Format: uint64
+             * @description Their sum, in cents of CAD.
+             */
+            totalCents: number;
+        };
         /**
          * Format: uuid
          * @description A payment's id (a UUID).
          */
         PaymentId: string;
+        /** @description One fee a payment pays. */
+        PaymentItem: {
+            /**
+             * Format: uint64
+             * @description Amount in cents of CAD.
+             */
+            amountCents: number;
+            /** @description The fee's code. */
+            code: string;
+            /** @description What it is. */
+            label: components["schemas"]["Text"];
+        };
+        /** @description Where a payment stands. */
+        PaymentState: "open" | "paid" | "expired" | "failed" | "mismatch";
         /** @description A signed link to download one object. */
         PresignedDownload: {
             /**
@@ -1741,6 +1888,8 @@ export interface components {
             /** @description The `session` of the `MFA_SETUP` challenge. */
             session: string;
         };
+        /** @description The `Stripe-Signature` header: `t=<seconds>,v1=<hex>[,v1=…]`. */
+        SignatureHeader: string;
         /**
          * @description A completed sign-in. The refresh token is not here: it travels only in the
          *     [`REFRESH_COOKIE`] cookie, which no script can read.
@@ -1848,6 +1997,14 @@ export interface components {
             expiresAt: number;
             /** @description The form to post the file with. */
             upload: components["schemas"]["UploadForm"];
+        };
+        /** @description What a webhook delivery did. */
+        WebhookAnswer: {
+            /**
+             * @description The event changed a payment (false for a redelivery, a mismatch, or an event of no
+             *     payment of ours).
+             */
+            applied: boolean;
         };
     };
     responses: {
@@ -2428,6 +2585,70 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthenticated"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    ListPayments: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["schemas"]["ApplicationId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Payment"][];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    StartPayment: {
+        parameters: {
+            query?: never;
+            header: {
+                "Idempotency-Key": components["schemas"]["IdempotencyKey"];
+            };
+            path: {
+                id: components["schemas"]["ApplicationId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewPayment"];
+            };
+        };
+        responses: {
+            /** @description Success */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Payment"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["Incomplete"];
             429: components["responses"]["TooManyRequests"];
             503: components["responses"]["Unavailable"];
         };
@@ -3262,6 +3483,37 @@ export interface operations {
                     "application/json": components["schemas"]["OpenApiDocument"];
                 };
             };
+        };
+    };
+    PaymentWebhook: {
+        parameters: {
+            query?: never;
+            header: {
+                "Stripe-Signature": components["schemas"]["SignatureHeader"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Envelope"];
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookAnswer"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
         };
     };
     ListProcessingTimes: {

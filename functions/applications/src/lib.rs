@@ -24,6 +24,7 @@ use portal_domain::attempts::LinkAttempts;
 use portal_domain::audit::Outcome;
 use portal_domain::case_view::{CaseView, HistoryView};
 use portal_domain::clock::Clock;
+use portal_domain::fees::{self, Fees};
 use portal_domain::ids::ApplicationId;
 use portal_domain::sessions::Revocations;
 use portal_domain::table::Table;
@@ -31,6 +32,7 @@ use portal_domain::table::Table;
 /// What the area's handlers need.
 #[derive(Clone)]
 pub struct ApplicationsState {
+    table: Arc<dyn Table>,
     catalog: Arc<Catalog>,
     access: CaseAccess,
     applications: Applications,
@@ -44,6 +46,7 @@ impl ApplicationsState {
     /// State over the table and the type catalog.
     pub fn new(table: Arc<dyn Table>, catalog: Arc<Catalog>, clock: Arc<dyn Clock>) -> Self {
         Self {
+            table: Arc::clone(&table),
             catalog,
             access: CaseAccess::new(Arc::clone(&table), Arc::clone(&clock)),
             applications: Applications::new(Arc::clone(&table)),
@@ -154,14 +157,20 @@ async fn submit(
 ) -> Result<Json<Application>, ApiError> {
     let (application, _) = state.access.application_for(&id, &principal, &[Party::Owner], "submit").await?;
     let application_type = type_of(&state.catalog, &application)?;
-    let (documents, requests) = futures::try_join!(state.documents.of(&id), state.documents.requests(&id))?;
+    let (documents, requests, ledger) = futures::try_join!(
+        state.documents.of(&id),
+        state.documents.requests(&id),
+        fees::ledger_of(state.table.as_ref(), &id),
+    )?;
     let mut missing = FieldErrors::new();
     missing.extend(application_type.form_problems(&application.data, true));
     missing.extend(submission_problems(application_type, &documents, &requests));
+    if Fees::new(application_type, &ledger).due_before_submission_cents > 0 {
+        missing.add("fees", "unpaid");
+    }
     if !missing.is_empty() {
         return Err(ApiError::Incomplete(missing.into_vec()));
     }
-    // Fees join this check when payments land; until then they do not block submission.
     let prefix = application_type.number_prefix;
     Ok(Json(state.applications.submit(&application, &principal.sub, prefix, state.clock.now()).await?))
 }

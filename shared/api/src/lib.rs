@@ -9,6 +9,7 @@ pub mod client;
 pub mod config;
 pub mod contract;
 pub mod headers;
+pub mod idempotency;
 pub mod lambda;
 pub mod observe;
 pub mod openapi;

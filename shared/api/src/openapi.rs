@@ -122,6 +122,9 @@ fn operation(route: &Route, requests: &mut SchemaGenerator, answers: &mut Schema
     if let Some(cookie) = contract.cookie {
         parameters.push(json!({"name": cookie, "in": "cookie", "required": true, "schema": {"type": "string"}}));
     }
+    if let Some((name, schema)) = contract.header {
+        parameters.push(json!({"name": name, "in": "header", "required": true, "schema": schema(requests)}));
+    }
     let mut responses = Map::new();
     match contract.success {
         Success::Json(status, schema) => {

@@ -13,6 +13,7 @@ use portal_domain::fees::AddFeeError;
 use portal_domain::identity::IdentityError;
 use portal_domain::limits::LimitReached;
 use portal_domain::messages::{ComposeError, SendError};
+use portal_domain::payments::{ProcessorError, StartError};
 use portal_domain::table::StoreError;
 use portal_domain::verification::VerificationError;
 use schemars::JsonSchema;
@@ -167,6 +168,21 @@ pub enum ApiError {
     /// The fee is on the case already.
     #[error("fee already added")]
     FeeAlreadyAdded,
+    /// A request with the same idempotency key is still running.
+    #[error("a request with this idempotency key is in progress")]
+    RequestInProgress,
+    /// The idempotency key was used for a different request.
+    #[error("the idempotency key was used for another request")]
+    IdempotencyKeyReused,
+    /// Nothing is due.
+    #[error("nothing is due")]
+    NothingDue,
+    /// The fees due are not those the caller was shown.
+    #[error("the fees due changed")]
+    FeesChanged,
+    /// Another payment of other fees is open.
+    #[error("another payment is open")]
+    PaymentOpen,
     /// A counted limit is used up until `retry_after` seconds from now (messages per day).
     #[error("limit reached")]
     LimitReached {
@@ -241,6 +257,31 @@ impl From<AddFeeError> for ApiError {
             AddFeeError::AlreadyAdded => ApiError::FeeAlreadyAdded,
             AddFeeError::InvalidState => ApiError::InvalidState,
             AddFeeError::Write(write) => write.into(),
+        }
+    }
+}
+
+impl From<StartError> for ApiError {
+    fn from(error: StartError) -> Self {
+        match error {
+            StartError::NothingDue => ApiError::NothingDue,
+            StartError::FeesChanged => ApiError::FeesChanged,
+            StartError::AnotherOpen => ApiError::PaymentOpen,
+            StartError::Processor(processor) => processor.into(),
+            StartError::Store(store) => store.into(),
+        }
+    }
+}
+
+/// The processor being down is a 503 (retry later); its refusing us is our fault.
+impl From<ProcessorError> for ApiError {
+    fn from(error: ProcessorError) -> Self {
+        match error {
+            ProcessorError::Unavailable(_) => {
+                tracing::warn!(error = %error, "payment processor unavailable");
+                ApiError::Unavailable
+            }
+            ProcessorError::Refused(_) => ApiError::Internal(Box::new(error)),
         }
     }
 }
@@ -385,6 +426,11 @@ impl ApiError {
             }
             ApiError::TooManyDocuments => (StatusCode::CONFLICT, "too-many-documents"),
             ApiError::FeeAlreadyAdded => (StatusCode::CONFLICT, "fee-already-added"),
+            ApiError::RequestInProgress => (StatusCode::CONFLICT, "request-in-progress"),
+            ApiError::IdempotencyKeyReused => (StatusCode::UNPROCESSABLE_ENTITY, "idempotency-key-reused"),
+            ApiError::NothingDue => (StatusCode::CONFLICT, "nothing-due"),
+            ApiError::FeesChanged => (StatusCode::CONFLICT, "fees-changed"),
+            ApiError::PaymentOpen => (StatusCode::CONFLICT, "payment-open"),
             ApiError::LimitReached { .. } => (StatusCode::TOO_MANY_REQUESTS, "limit-reached"),
             ApiError::Forbidden => (StatusCode::FORBIDDEN, "forbidden"),
             ApiError::NotFound => (StatusCode::NOT_FOUND, "not-found"),

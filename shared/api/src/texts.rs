@@ -53,6 +53,17 @@ const PROBLEM_TITLES: &[(&str, &str, &str)] = &[
 const FIELD_MESSAGES: &[(&str, &str, &str)] = &[
     ("required", "This field is required.", "Ce champ est obligatoire."),
     (
+        "unknown-fee",
+        "This fee is not one of this application type's.",
+        "Ces frais ne sont pas prévus pour ce type de demande.",
+    ),
+    ("unpaid", "Pay the fees due before you submit.", "Payez les frais dus avant de soumettre."),
+    (
+        "invalid-signature",
+        "The signature is missing, wrong or too old.",
+        "La signature est absente, incorrecte ou trop ancienne.",
+    ),
+    (
         "too-short",
         "This is too short: use at least 12 characters.",
         "C'est trop court : utilisez au moins 12 caractères.",

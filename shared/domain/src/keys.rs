@@ -223,9 +223,14 @@ pub fn payment(application_id: &str, id: &str) -> Key {
     Key::new(application_partition(application_id), format!("{PAYMENT_PREFIX}{id}"))
 }
 
+/// Partition-key prefix of the records of which application a payment belongs to.
+pub const PAYMENT_PARTITION_PREFIX: &str = "PAYMENT#";
+/// Partition-key prefix of idempotency keys.
+pub const IDEMPOTENCY_PARTITION_PREFIX: &str = "IDEMPOTENCY#";
+
 /// Which application a payment belongs to.
 pub fn payment_owner(id: &str) -> Key {
-    Key::new(format!("PAYMENT#{id}"), "PAYMENT")
+    Key::new(format!("{PAYMENT_PARTITION_PREFIX}{id}"), "PAYMENT")
 }
 
 /// The application's open payment, while its checkout is open.
@@ -242,7 +247,7 @@ pub fn payment_history_entry(application_id: &str, at: u64, version: u64, paymen
 
 /// A request's idempotency key, per caller (`digest` is the key's digest: any text fits).
 pub fn idempotency(sub: &str, digest: &str) -> Key {
-    Key::new(format!("IDEMPOTENCY#{sub}#{digest}"), "IDEMPOTENCY")
+    Key::new(format!("{IDEMPOTENCY_PARTITION_PREFIX}{sub}#{digest}"), "IDEMPOTENCY")
 }
 
 /// The owner's dashboard entry of an application.

@@ -15,6 +15,7 @@ pub mod email;
 pub mod events;
 pub mod fees;
 pub mod files;
+pub mod idempotency;
 pub mod identity;
 pub mod ids;
 pub mod keys;

@@ -8,6 +8,8 @@ pub mod cognito;
 pub mod dynamodb;
 #[cfg(feature = "embedded")]
 pub mod embedded;
+#[cfg(feature = "stripe")]
+pub mod lambda_secrets;
 #[cfg(feature = "local")]
 pub mod local_blobs;
 #[cfg(feature = "local")]
@@ -20,3 +22,5 @@ pub mod s3;
 pub mod s3_post;
 #[cfg(feature = "notify")]
 pub mod ses_sns;
+#[cfg(feature = "stripe")]
+pub mod stripe;

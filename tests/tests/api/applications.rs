@@ -117,6 +117,7 @@ async fn a_draft_is_saved_over_visits_submitted_and_withdrawn() {
 
     send(&app, reqwest::Method::PUT, &form, &token, Some(json!({"data": complete_visitor_form(), "version": 2}))).await;
     attach_required_documents(&app, &token, id).await;
+    crate::payments::pay_fees(&app, &token, id).await;
     let submitted = send(&app, reqwest::Method::POST, &submit, &token, None).await;
     assert_eq!(submitted.status(), StatusCode::OK);
     let submitted: Value = submitted.json().await.expect("json");
@@ -128,8 +129,11 @@ async fn a_draft_is_saved_over_visits_submitted_and_withdrawn() {
     );
 
     let case: Value = app.get(&format!("/api/applications/{id}"), Some(&token)).await.json().await.expect("json");
-    assert_eq!(case["history"]["items"][0]["from"], "draft");
-    assert_eq!(case["history"]["items"][0]["to"], "submitted");
+    // The payment's entry first, then the submission.
+    let history = case["history"]["items"].as_array().expect("history");
+    assert_eq!((history[0]["from"].as_str(), history[0]["to"].as_str()), (Some("draft"), Some("draft")));
+    assert_eq!(history[1]["from"], "draft");
+    assert_eq!(history[1]["to"], "submitted");
     assert_eq!(case["fees"]["items"].as_array().expect("fees").len(), 2);
     let passport = case["checklist"].as_array().expect("checklist").iter().find(|l| l["kind"] == "passport").cloned();
     assert_eq!(passport, Some(json!({"kind": "passport", "required": true, "state": "verified", "satisfied": true})));

@@ -70,7 +70,7 @@ pub(crate) async fn attach_required_documents(app: &TestApp, token: &str, id: &s
     }
 }
 
-async fn draft_with_form(app: &TestApp, token: &str) -> String {
+pub(crate) async fn draft_with_form(app: &TestApp, token: &str) -> String {
     let id = create_draft(app, token).await["id"].as_str().expect("id").to_owned();
     let form = json!({"data": complete_visitor_form(), "version": 1});
     assert_eq!(send(app, Method::PUT, &format!("/api/applications/{id}/form"), token, Some(form)).await.status(), 200);
@@ -129,6 +129,7 @@ async fn a_pdf_goes_straight_to_storage_is_verified_downloaded_and_lets_the_appl
     assert_eq!(file.bytes().await.expect("bytes").as_ref(), PDF);
 
     attach_required_documents(&app, &token, &id).await;
+    crate::payments::pay_fees(&app, &token, &id).await;
     let submitted = send(&app, Method::POST, &format!("/api/applications/{id}/submit"), &token, None).await;
     assert_eq!(submitted.status(), StatusCode::OK);
 
@@ -303,6 +304,7 @@ async fn c1_another_applicant_gets_404_on_every_document_route() {
 /// A submitted visitor visa taken to `in_review` by an officer; gives its version.
 async fn in_review(app: &TestApp, applicant: &str, officer: &str, id: &str) -> u64 {
     attach_required_documents(app, applicant, id).await;
+    crate::payments::pay_fees(app, applicant, id).await;
     let submitted = send(app, Method::POST, &format!("/api/applications/{id}/submit"), applicant, None).await;
     let mut version = submitted.json::<Value>().await.expect("json")["version"].as_u64().expect("version");
     for to in ["received", "in_review"] {

@@ -154,8 +154,26 @@ impl Journey {
 
     /// Sends a request as `sub` (in `groups`) and checks its calls against its route's function.
     async fn send(&mut self, method: Method, path: &str, body: Option<Value>, sub: &str, groups: &[&str]) -> Value {
+        self.send_with(method, path, body, sub, groups, &[]).await
+    }
+
+    /// [`Self::send`] with these request headers too.
+    async fn send_with(
+        &mut self,
+        method: Method,
+        path: &str,
+        body: Option<Value>,
+        sub: &str,
+        groups: &[&str],
+        headers: &[(&str, &str)],
+    ) -> Value {
         self.table.take();
-        let event = gateway_event(method.as_str(), path, body.as_ref(), sub, groups);
+        let mut event: Value =
+            serde_json::from_str(&gateway_event(method.as_str(), path, body.as_ref(), sub, groups)).expect("event");
+        for (name, value) in headers {
+            event["headers"][name] = Value::from(*value);
+        }
+        let event = event.to_string();
         let response = portal_api::lambda::handle_event(self.app.clone(), &event).await.expect("response");
         let route = routes::find(&method, path.split('?').next().expect("path")).expect("a route of the table");
         let status = response["statusCode"].as_u64().expect("status");
@@ -166,6 +184,7 @@ impl Journey {
 }
 
 const APPLICANT: &str = "owner-1";
+const WEBHOOK_SECRET: &str = "whsec_grants";
 const OFFICER: &str = "officer-1";
 const OFFICERS: &[&str] = &["officers"];
 
@@ -197,8 +216,17 @@ async fn i2_every_table_call_of_every_route_is_allowed_by_its_function_grants() 
         ))
         .expect("documents"),
         portal_messages::router(portal_messages::MessagesState::new(shared.clone(), clock.clone())).expect("messages"),
-        portal_payments::router(portal_payments::PaymentsState::new(shared.clone(), catalog.clone(), clock.clone()))
-            .expect("payments"),
+        portal_payments::router(portal_payments::PaymentsState::new(
+            shared.clone(),
+            catalog.clone(),
+            clock.clone(),
+            Arc::new(portal_local::checkout::LocalGateway::new(WEBHOOK_SECRET.into(), clock.clone())),
+            portal_payments::PaymentsConfig {
+                return_base: String::new(),
+                webhook_secrets: vec![WEBHOOK_SECRET.into()],
+            },
+        ))
+        .expect("payments"),
         portal_officer::router(portal_officer::OfficerState::new(shared.clone(), catalog, clock.clone()))
             .expect("officer"),
     ];
@@ -273,6 +301,30 @@ async fn i2_every_table_call_of_every_route_is_allowed_by_its_function_grants() 
     assert_eq!(scanned.state, portal_domain::application_documents::DocumentState::Verified);
     journey.check("Scan");
     journey.send(delete, &format!("{app_path}/documents/{spare}"), None, APPLICANT, &[]).await;
+
+    // The fees: a payment of fees that are not those due refused (its key given back), a
+    // checkout opened, the processor's signed confirmation, the payments listed.
+    let stale = json!({"fees": ["processing"]});
+    let stale_key = [("Idempotency-Key", "journey-0")];
+    let refused =
+        journey.send_with(post.clone(), &format!("{app_path}/payments"), Some(stale), APPLICANT, &[], &stale_key).await;
+    assert_eq!(refused["type"], "fees-changed", "{refused}");
+    let pay = json!({"fees": ["processing", "biometrics"]});
+    let key = [("Idempotency-Key", "journey-1")];
+    let payment =
+        journey.send_with(post.clone(), &format!("{app_path}/payments"), Some(pay), APPLICANT, &[], &key).await;
+    let payment_id = payment["id"].as_str().expect("a payment");
+    let paid = json!({
+        "id": "evt_1", "object": "event", "type": "checkout.session.completed",
+        "data": {"object": {"id": "cs_1", "object": "checkout.session", "client_reference_id": payment_id,
+            "payment_status": "paid", "amount_total": 18_500, "currency": "cad", "payment_intent": "pi_1"}}
+    });
+    let signed = portal_domain::payments::signature::sign(paid.to_string().as_bytes(), WEBHOOK_SECRET, clock.now());
+    let applied = journey
+        .send_with(post.clone(), "/api/payments/webhook", Some(paid), "", &[], &[("Stripe-Signature", &signed)])
+        .await;
+    assert_eq!(applied["applied"], true, "{applied}");
+    journey.send(get.clone(), &format!("{app_path}/payments"), None, APPLICANT, &[]).await;
 
     let submitted = journey.send(post.clone(), &format!("{app_path}/submit"), None, APPLICANT, &[]).await;
     assert_eq!(submitted["status"], "submitted", "{submitted}");

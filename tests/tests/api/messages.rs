@@ -210,7 +210,7 @@ async fn an_applicant_downloads_everything_kept_about_them_and_nothing_of_others
     assert_eq!(data["profile"]["preferredLanguage"], "fr");
     let exported = &data["applications"][0];
     assert_eq!(exported["application"]["id"], id.as_str());
-    assert_eq!(exported["history"][0]["to"], "submitted");
+    assert_eq!(exported["history"][1]["to"], "submitted", "after the payment's entry");
     assert_eq!(exported["documents"].as_array().map(Vec::len), Some(3));
     assert_eq!(exported["messages"][0]["body"], "Bonjour, votre dossier est complet.");
     assert!(exported["messages"][0].get("author").is_none(), "officers stay anonymous to applicants");

@@ -14,6 +14,7 @@ pub(crate) async fn submitted_application(app: &TestApp, applicant: &str) -> Str
     let form = json!({"data": complete_visitor_form(), "version": 1});
     send(app, Method::PUT, &format!("/api/applications/{id}/form"), applicant, Some(form)).await;
     attach_required_documents(app, applicant, &id).await;
+    crate::payments::pay_fees(app, applicant, &id).await;
     let submitted = send(app, Method::POST, &format!("/api/applications/{id}/submit"), applicant, None).await;
     assert_eq!(submitted.status(), StatusCode::OK);
     id
@@ -71,7 +72,7 @@ async fn an_officer_takes_a_submitted_application_from_the_queue_and_receives_it
 
     // The applicant sees the step with its note; the queue moved on.
     let seen: Value = app.get(&format!("/api/applications/{id}"), Some(&applicant)).await.json().await.expect("json");
-    let last = &seen["history"]["items"][1];
+    let last = &seen["history"]["items"][2]; // after the payment's entry and the submission
     assert_eq!((last["from"].as_str(), last["to"].as_str()), (Some("submitted"), Some("received")));
     assert_eq!(last["noteToApplicant"], "We received your application.");
     assert!(
@@ -111,7 +112,8 @@ async fn d2_two_officers_deciding_at_once_one_wins_one_gets_409() {
     statuses.sort();
     assert_eq!(statuses, [200, 409]);
     let case: Value = app.get(&format!("/api/applications/{id}"), Some(&applicant)).await.json().await.expect("json");
-    assert_eq!(case["history"]["items"].as_array().expect("history").len(), 2, "no gap, no duplicate");
+    // The payment's entry, the submission, one decision.
+    assert_eq!(case["history"]["items"].as_array().expect("history").len(), 3, "no gap, no duplicate");
 }
 
 #[tokio::test]

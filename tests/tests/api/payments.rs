@@ -1,5 +1,7 @@
-//! Fees over HTTP: what a draft owes before submission, the optional fees officers add to a
-//! case, the dashboard's "payment required", and who may see or add them (C1, C2, C3).
+//! Fees and payments over HTTP: what a draft owes before submission, the optional fees officers
+//! add to a case, the dashboard's "payment required", who may see or add them (C1, C2, C3);
+//! paying through the local test gateway's checkout once per idempotency key (P1), the signed
+//! webhook (P2), fulfilment in one transaction (P3), mismatches (P4), submission after payment.
 
 use portal_tests::{TestApp, spawn_app};
 use reqwest::{Method, StatusCode};
@@ -16,6 +18,58 @@ async fn fees(app: &TestApp, id: &str, token: &str) -> (StatusCode, Value) {
 async fn add_fee(app: &TestApp, id: &str, officer: &str, body: Value) -> (StatusCode, Value) {
     let response = send(app, Method::POST, &format!("/api/officer/applications/{id}/fees"), officer, Some(body)).await;
     (response.status(), response.json().await.expect("json"))
+}
+
+/// Starts paying every fee due of `id` with the idempotency key `key`.
+pub(crate) async fn start_payment(
+    app: &TestApp,
+    id: &str,
+    token: &str,
+    key: &str,
+    codes: &[&str],
+) -> reqwest::Response {
+    app.client
+        .post(app.url(&format!("/api/applications/{id}/payments")))
+        .bearer_auth(token)
+        .header("Idempotency-Key", key)
+        .json(&json!({"fees": codes}))
+        .send()
+        .await
+        .expect("request")
+}
+
+/// The codes of the fees due.
+pub(crate) async fn due_codes(app: &TestApp, id: &str, token: &str) -> Vec<String> {
+    let (_, fees) = fees(app, id, token).await;
+    let due = fees["items"].as_array().expect("items").iter().filter(|item| item["state"] == "due");
+    due.map(|item| item["code"].as_str().expect("code").to_owned()).collect()
+}
+
+/// Pays on the local gateway's checkout page with `card`; answers the page's status (after the
+/// redirect back to the application when it pays).
+pub(crate) async fn pay_on_checkout(app: &TestApp, checkout_url: &str, card: &str) -> (StatusCode, String) {
+    let form = [("number", card), ("expiry", "12/34"), ("cvc", "123")];
+    let response = app.client.post(app.url(checkout_url)).form(&form).send().await.expect("checkout");
+    (response.status(), response.text().await.expect("page"))
+}
+
+/// Pays every fee due of `id` with the test card that succeeds; gives the payment.
+pub(crate) async fn pay_fees(app: &TestApp, token: &str, id: &str) -> Value {
+    let codes = due_codes(app, id, token).await;
+    let codes: Vec<&str> = codes.iter().map(String::as_str).collect();
+    let started = start_payment(app, id, token, &uuid::Uuid::new_v4().to_string(), &codes).await;
+    assert_eq!(started.status(), StatusCode::CREATED);
+    let payment: Value = started.json().await.expect("json");
+    let (status, _) =
+        pay_on_checkout(app, payment["checkoutUrl"].as_str().expect("checkout url"), "4242424242424242").await;
+    assert_eq!(status, StatusCode::OK, "paid and sent back to the application");
+    payment
+}
+
+async fn payments(app: &TestApp, id: &str, token: &str) -> Vec<Value> {
+    let listed: Value =
+        app.get(&format!("/api/applications/{id}/payments"), Some(token)).await.json().await.expect("json");
+    listed.as_array().expect("payments").clone()
 }
 
 async fn version_of(app: &TestApp, id: &str, token: &str) -> u64 {
@@ -68,7 +122,7 @@ async fn an_officer_adds_an_optional_fee_of_the_type_once_and_the_applicant_owes
     assert_eq!((line["code"].as_str(), line["amountCents"].as_u64()), (Some("restoration-of-status"), Some(24_625)));
     assert_eq!((line["dueBeforeSubmission"].as_bool(), line["state"].as_str()), (Some(false), Some("due")));
     assert!(line["addedAt"].is_u64());
-    assert_eq!(added["dueCents"].as_u64(), Some(18_500 + 24_625));
+    assert_eq!(added["dueCents"].as_u64(), Some(24_625), "the type's fees were paid before submission");
     let (_, seen) = fees(&app, &id, &applicant).await;
     assert_eq!(seen, added, "the applicant sees what the officer added");
 
@@ -127,7 +181,7 @@ async fn c1_c2_fees_are_the_owner_s_and_officers_to_read_and_only_officers_add_t
     let body = json!({"code": "restoration-of-status", "version": version});
     assert_eq!(add_fee(&app, &id, &applicant, body.clone()).await.0, StatusCode::FORBIDDEN, "the applicant");
     let (_, fees) = fees(&app, &id, &applicant).await;
-    assert_eq!(fees["dueCents"].as_u64(), Some(18_500));
+    assert_eq!(fees["dueCents"].as_u64(), Some(0), "nothing was added");
 }
 
 #[tokio::test]
@@ -145,5 +199,255 @@ async fn officers_adding_the_same_fee_at_once_add_it_once() {
     assert_eq!(statuses.iter().filter(|s| **s == StatusCode::CREATED).count(), 1, "{statuses:?}");
     assert!(statuses.iter().all(|s| matches!(*s, StatusCode::CREATED | StatusCode::CONFLICT)), "{statuses:?}");
     let (_, fees) = fees(&app, &id, &applicant).await;
-    assert_eq!(fees["dueCents"].as_u64(), Some(18_500 + 24_625), "owed once");
+    assert_eq!(fees["dueCents"].as_u64(), Some(24_625), "owed once");
+}
+
+#[tokio::test]
+async fn p3_paying_marks_the_payment_the_fees_the_history_and_the_dashboard_together_and_then_submission_passes() {
+    let app = spawn_app().await;
+    let applicant = app.access_token("applicant-1", &[]);
+    let id = crate::documents::draft_with_form(&app, &applicant).await;
+    crate::documents::attach_required_documents(&app, &applicant, &id).await;
+    let submit = format!("/api/applications/{id}/submit");
+
+    // Unpaid fees block submission, named.
+    let blocked = send(&app, Method::POST, &submit, &applicant, None).await;
+    assert_eq!(blocked.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let problem: Value = blocked.json().await.expect("json");
+    assert_eq!(
+        problem["errors"],
+        json!([{"field": "fees", "code": "unpaid", "message": "Pay the fees due before you submit."}])
+    );
+
+    let payment = pay_fees(&app, &applicant, &id).await;
+
+    let (_, fees) = fees(&app, &id, &applicant).await;
+    assert_eq!((fees["paidCents"].as_u64(), fees["dueCents"].as_u64()), (Some(18_500), Some(0)));
+    assert!(fees["items"].as_array().expect("items").iter().all(|item| item["paymentId"] == payment["id"]));
+    let listed = payments(&app, &id, &applicant).await;
+    assert_eq!(listed.len(), 1);
+    assert_eq!((listed[0]["state"].as_str(), listed[0]["totalCents"].as_u64()), (Some("paid"), Some(18_500)));
+    assert!(listed[0]["processorReference"].as_str().is_some_and(|r| r.starts_with("pi_")));
+    let case: Value = app.get(&format!("/api/applications/{id}"), Some(&applicant)).await.json().await.expect("json");
+    let history = case["history"]["items"].as_array().expect("history");
+    assert!(history.iter().any(|entry| entry["noteToApplicant"] == "Payment received: $185.00 CAD"), "{history:?}");
+    let dashboard: Value = app.get("/api/applications", Some(&applicant)).await.json().await.expect("json");
+    assert_eq!(dashboard[0]["paymentRequired"], false);
+    assert_eq!(send(&app, Method::POST, &submit, &applicant, None).await.status(), StatusCode::OK);
+
+    // Nothing is due any more: a new payment is refused.
+    let again = start_payment(&app, &id, &applicant, "another-key", &["processing"]).await;
+    assert_eq!(again.status(), StatusCode::CONFLICT);
+    assert_eq!(again.json::<Value>().await.expect("json")["type"], "nothing-due");
+}
+
+#[tokio::test]
+async fn p1_the_same_key_answers_the_first_answer_another_body_is_422_and_a_missing_key_is_400() {
+    let app = spawn_app().await;
+    let applicant = app.access_token("applicant-1", &[]);
+    let id = create_draft(&app, &applicant).await["id"].as_str().expect("id").to_owned();
+    let due = ["processing", "biometrics"];
+
+    let first = start_payment(&app, &id, &applicant, "key-1", &due).await;
+    assert_eq!(first.status(), StatusCode::CREATED);
+    let first: Value = first.json().await.expect("json");
+    let again = start_payment(&app, &id, &applicant, "key-1", &due).await;
+    assert_eq!(again.status(), StatusCode::CREATED);
+    assert_eq!(again.headers()["idempotent-replayed"], "true");
+    assert_eq!(again.json::<Value>().await.expect("json"), first, "the first answer again");
+    assert_eq!(payments(&app, &id, &applicant).await.len(), 1, "one payment");
+
+    let other_body = start_payment(&app, &id, &applicant, "key-1", &["processing"]).await;
+    assert_eq!(other_body.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(other_body.json::<Value>().await.expect("json")["type"], "idempotency-key-reused");
+
+    let no_key =
+        send(&app, Method::POST, &format!("/api/applications/{id}/payments"), &applicant, Some(json!({"fees": due})))
+            .await;
+    assert_eq!(no_key.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(no_key.json::<Value>().await.expect("json")["errors"][0]["field"], "Idempotency-Key");
+
+    // The amount is the portal's: a body naming one is refused, and fees that are not those due
+    // are a conflict, never a payment of something else.
+    let with_amount = app
+        .client
+        .post(app.url(&format!("/api/applications/{id}/payments")))
+        .bearer_auth(&applicant)
+        .header("Idempotency-Key", "key-2")
+        .json(&json!({"fees": due, "amountCents": 1}))
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(with_amount.status(), StatusCode::BAD_REQUEST);
+    let changed = start_payment(&app, &id, &applicant, "key-3", &["processing"]).await;
+    assert_eq!(changed.status(), StatusCode::CONFLICT);
+    assert_eq!(changed.json::<Value>().await.expect("json")["type"], "fees-changed");
+
+    // Pay pressed again with a fresh key while the checkout is open: the same payment.
+    let resumed = start_payment(&app, &id, &applicant, "key-4", &due).await;
+    assert_eq!(resumed.status(), StatusCode::CREATED);
+    assert_eq!(resumed.json::<Value>().await.expect("json")["id"], first["id"]);
+    assert_eq!(payments(&app, &id, &applicant).await.len(), 1);
+}
+
+#[tokio::test]
+async fn p1_fifty_presses_at_once_with_one_key_or_with_fifty_keys_open_one_payment() {
+    let app = spawn_app().await;
+    let applicant = app.access_token("applicant-1", &[]);
+    let id = create_draft(&app, &applicant).await["id"].as_str().expect("id").to_owned();
+    let due = ["processing", "biometrics"];
+
+    let same_key =
+        futures::future::join_all((0..50).map(|_| start_payment(&app, &id, &applicant, "one-key", &due))).await;
+    let mut statuses: Vec<u16> = same_key.iter().map(|r| r.status().as_u16()).collect();
+    statuses.sort_unstable();
+    assert!(statuses.iter().all(|s| [201, 409].contains(s)), "{statuses:?}");
+    assert!(statuses.contains(&201));
+    let keys = (0..50).map(|n| format!("key-{n}")).collect::<Vec<_>>();
+    let many = futures::future::join_all(keys.iter().map(|key| start_payment(&app, &id, &applicant, key, &due))).await;
+    for response in many {
+        assert!([201, 409].contains(&response.status().as_u16()), "{}", response.status());
+    }
+
+    let listed = payments(&app, &id, &applicant).await;
+    assert_eq!(listed.len(), 1, "one payment, one checkout: {listed:?}");
+}
+
+#[tokio::test]
+async fn a_declined_card_pays_nothing_and_the_payer_can_try_another() {
+    let app = spawn_app().await;
+    let applicant = app.access_token("applicant-1", &[]);
+    let id = create_draft(&app, &applicant).await["id"].as_str().expect("id").to_owned();
+    let started = start_payment(&app, &id, &applicant, "key", &["processing", "biometrics"]).await;
+    let payment: Value = started.json().await.expect("json");
+    let checkout = payment["checkoutUrl"].as_str().expect("url");
+
+    let (status, page) = pay_on_checkout(&app, checkout, "4000 0000 0000 0002").await;
+    assert_eq!(status, StatusCode::PAYMENT_REQUIRED);
+    assert!(page.contains("Your card was declined."), "{page}");
+    let (_, page) = pay_on_checkout(&app, checkout, "4000000000009995").await;
+    assert!(page.contains("insufficient funds"), "{page}");
+    assert_eq!(payments(&app, &id, &applicant).await[0]["state"], "open");
+    assert_eq!(fees(&app, &id, &applicant).await.1["paidCents"], 0);
+
+    let (status, _) = pay_on_checkout(&app, checkout, "4242 4242 4242 4242").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(payments(&app, &id, &applicant).await[0]["state"], "paid");
+}
+
+/// Stripe's signature of `body` at `t` under the test portal's secret, computed here with
+/// another HMAC implementation (aws-lc) than the portal's own (RustCrypto).
+fn stripe_signature(body: &str, t: u64) -> String {
+    use aws_lc_rs::hmac;
+    let key = hmac::Key::new(hmac::HMAC_SHA256, portal_tests::TEST_WEBHOOK_SECRET.as_bytes());
+    let tag = hmac::sign(&key, format!("{t}.{body}").as_bytes());
+    let hex: String = tag.as_ref().iter().map(|byte| format!("{byte:02x}")).collect();
+    format!("t={t},v1={hex}")
+}
+
+/// Posts a webhook body signed by `signature` (a header value).
+async fn post_webhook(app: &TestApp, body: &str, signature: Option<&str>) -> StatusCode {
+    let mut request = app.client.post(app.url("/api/payments/webhook")).header("content-type", "application/json");
+    if let Some(signature) = signature {
+        request = request.header("Stripe-Signature", signature);
+    }
+    request.body(body.to_owned()).send().await.expect("webhook").status()
+}
+
+fn paid_event(payment_id: &str, amount: u64, currency: &str) -> String {
+    json!({
+        "id": "evt_test", "object": "event", "type": "checkout.session.completed", "created": 1,
+        "data": {"object": {
+            "id": "cs_test_1", "object": "checkout.session", "client_reference_id": payment_id,
+            "payment_status": "paid", "status": "complete", "amount_total": amount, "currency": currency,
+            "payment_intent": "pi_test_1"
+        }}
+    })
+    .to_string()
+}
+
+#[tokio::test]
+async fn p2_an_unsigned_wrongly_signed_or_stale_event_is_400_and_changes_nothing() {
+    let app = spawn_app().await;
+    let applicant = app.access_token("applicant-1", &[]);
+    let id = create_draft(&app, &applicant).await["id"].as_str().expect("id").to_owned();
+    let payment: Value =
+        start_payment(&app, &id, &applicant, "key", &["processing", "biometrics"]).await.json().await.expect("json");
+    let body = paid_event(payment["id"].as_str().expect("id"), 18_500, "cad");
+    let now = portal_tests::now();
+
+    // The portal's secret is its own; anything signed otherwise is refused, as is a body
+    // changed after signing and a signature older (or newer) than five minutes.
+    let wrong = portal_domain::payments::signature::sign(body.as_bytes(), "whsec_guessed", now);
+    let stale = stripe_signature(&body, now - 301);
+    let early = stripe_signature(&body, now + 301);
+    for signature in [None, Some("t=1,v1=00"), Some(wrong.as_str()), Some("garbage"), Some(&stale), Some(&early)] {
+        assert_eq!(post_webhook(&app, &body, signature).await, StatusCode::BAD_REQUEST, "{signature:?}");
+    }
+    let tampered = body.replace("18500", "18501");
+    assert_eq!(post_webhook(&app, &tampered, Some(&stripe_signature(&body, now))).await, StatusCode::BAD_REQUEST);
+    assert_eq!(payments(&app, &id, &applicant).await[0]["state"], "open", "nothing applied");
+    assert_eq!(fees(&app, &id, &applicant).await.1["paidCents"], 0);
+
+    // Signed right, it pays; delivered again, it changes nothing.
+    assert_eq!(post_webhook(&app, &body, Some(&stripe_signature(&body, now))).await, StatusCode::OK);
+    assert_eq!(fees(&app, &id, &applicant).await.1["paidCents"], 18_500);
+    let once = payments(&app, &id, &applicant).await;
+    assert_eq!(post_webhook(&app, &body, Some(&stripe_signature(&body, now + 1))).await, StatusCode::OK);
+    assert_eq!(payments(&app, &id, &applicant).await, once);
+}
+
+#[tokio::test]
+async fn p2_p4_a_redelivered_event_changes_nothing_twice_and_a_wrong_amount_is_flagged_not_applied() {
+    let app = spawn_app().await;
+    let applicant = app.access_token("applicant-1", &[]);
+    let officer = app.access_token("officer-1", &["officers"]);
+    let id = create_draft(&app, &applicant).await["id"].as_str().expect("id").to_owned();
+    let payment = pay_fees(&app, &applicant, &id).await;
+    let before = fees(&app, &id, &applicant).await.1;
+    let case = |token: String| {
+        let (app, id) = (&app, &id);
+        async move { app.get(&format!("/api/applications/{id}"), Some(&token)).await.json::<Value>().await.expect("json") }
+    };
+    let history_before = case(applicant.clone()).await["history"].clone();
+
+    // A signed redelivery (the gateway's own signature, replayed through its checkout again).
+    let (status, _) = pay_on_checkout(&app, payment["checkoutUrl"].as_str().expect("url"), "4242424242424242").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(fees(&app, &id, &applicant).await.1, before, "paid once");
+    assert_eq!(case(applicant.clone()).await["history"], history_before, "one history entry");
+
+    // A second application whose confirmation reports another amount.
+    let other = create_draft(&app, &applicant).await["id"].as_str().expect("id").to_owned();
+    let started: Value = start_payment(&app, &other, &applicant, "key-2", &["processing", "biometrics"])
+        .await
+        .json()
+        .await
+        .expect("json");
+    let pay_id = started["id"].as_str().expect("id");
+    let wrong_amount = paid_event(pay_id, 100, "cad");
+    let forged = post_webhook(&app, &wrong_amount, Some(&stripe_signature(&wrong_amount, portal_tests::now()))).await;
+    assert_eq!(forged, StatusCode::OK, "acknowledged, so the processor stops resending");
+    let listed = payments(&app, &other, &officer).await;
+    assert_eq!(listed[0]["state"], "mismatch");
+    assert_eq!(listed[0]["mismatch"], json!({"amount": 100, "currency": "cad", "reason": "amount-or-currency"}));
+    assert_eq!(fees(&app, &other, &applicant).await.1["paidCents"], 0, "nothing applied");
+}
+
+#[tokio::test]
+async fn c1_payments_are_the_owner_s_to_start_and_an_officer_s_to_read() {
+    let app = spawn_app().await;
+    let applicant = app.access_token("applicant-1", &[]);
+    let other = app.access_token("applicant-2", &[]);
+    let officer = app.access_token("officer-1", &["officers"]);
+    let id = create_draft(&app, &applicant).await["id"].as_str().expect("id").to_owned();
+    let due = ["processing", "biometrics"];
+
+    assert_eq!(start_payment(&app, &id, &other, "k", &due).await.status(), StatusCode::NOT_FOUND);
+    // An officer is no party to paying: 404, as for anyone who is not.
+    assert_eq!(start_payment(&app, &id, &officer, "k", &due).await.status(), StatusCode::NOT_FOUND);
+    let listed = app.get(&format!("/api/applications/{id}/payments"), Some(&other)).await;
+    assert_eq!(listed.status(), StatusCode::NOT_FOUND);
+    let listed = app.get(&format!("/api/applications/{id}/payments"), Some(&officer)).await;
+    assert_eq!(listed.status(), StatusCode::OK);
 }

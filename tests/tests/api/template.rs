@@ -484,6 +484,8 @@ fn i2_table_grants_name_the_kinds_of_partition_each_function_touches() {
         keys::LIMIT_PARTITION_PREFIX.to_owned(),
         keys::pending_challenge("").pk,
         keys::known_place("", "").pk,
+        keys::PAYMENT_PARTITION_PREFIX.to_owned(),
+        keys::IDEMPOTENCY_PARTITION_PREFIX.to_owned(),
     ]
     .into_iter()
     .map(|prefix| format!("{prefix}*"))
@@ -523,6 +525,8 @@ fn i2_table_grants_name_the_kinds_of_partition_each_function_touches() {
         assert_eq!(families_of(function), ["CHALLENGE#*", "LIMIT#*", "PLACES#*", "USER#*"], "{function}");
     }
     assert_eq!(only("APPNO#"), ["SubmitApplication"], "only submission reserves numbers");
+    assert_eq!(only("IDEMPOTENCY#"), ["StartPayment"], "idempotency keys are the payments'");
+    assert_eq!(only("PAYMENT#"), ["StartPayment", "PaymentWebhook"], "payments name their application");
     assert_eq!(only("PAPER#"), ["LinkApplication"], "only linking reads paper applications");
     assert_eq!(only("STATS#"), ["ListProcessingTimes", "ChangeApplicationStatus"], "decisions and their estimates");
     assert_eq!(
@@ -534,7 +538,8 @@ fn i2_table_grants_name_the_kinds_of_partition_each_function_touches() {
             "RequestDocuments",
             "ReviewDocument",
             "SendOfficerMessage",
-            "AddFee"
+            "AddFee",
+            "PaymentWebhook"
         ],
         "events are written with the changes applicants hear about"
     );
@@ -545,9 +550,19 @@ fn d1_only_the_functions_that_delete_may_delete_items() {
     // What deletes (`Table::delete` and `WriteOp::Delete` in the domain): a document removed
     // by its applicant, a paper application's holder record once linked, and a notice claim
     // given back when sending failed.
-    // The sign-in steps delete the pending challenge they complete (or find stale).
-    const DELETING: [&str; 6] =
-        ["LinkApplication", "DeleteDocument", "Notify", "BeginMfaSetup", "CompleteMfaSetup", "AnswerMfa"];
+    // The sign-in steps delete the pending challenge they complete (or find stale). Payments
+    // give back an idempotency key whose request failed, and end an application's open-payment
+    // lock when its checkout is paid or ends.
+    const DELETING: [&str; 8] = [
+        "LinkApplication",
+        "DeleteDocument",
+        "Notify",
+        "BeginMfaSetup",
+        "CompleteMfaSetup",
+        "AnswerMfa",
+        "StartPayment",
+        "PaymentWebhook",
+    ];
     let template = template();
     let statements = table_statements(&template);
     let mut deleting: Vec<&str> = statements

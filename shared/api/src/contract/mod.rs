@@ -63,6 +63,8 @@ pub struct Contract {
     pub body: Body,
     /// The cookie the route reads.
     pub cookie: Option<&'static str>,
+    /// A request header the route requires, and what it holds.
+    pub header: Option<(&'static str, SchemaFn)>,
     /// The success answer.
     pub success: Success,
     /// Further problem statuses the route answers (409, 422, 403 for a state of the account, ...).
@@ -81,7 +83,7 @@ impl Contract {
     }
 
     const fn answering(success: Success) -> Self {
-        Self { path: None, query: None, body: Body::Undeclared, cookie: None, success, problems: &[] }
+        Self { path: None, query: None, body: Body::Undeclared, cookie: None, header: None, success, problems: &[] }
     }
 
     /// Takes its path parameters as `T`.
@@ -111,6 +113,12 @@ impl Contract {
     /// Reads this cookie.
     pub const fn cookie(mut self, name: &'static str) -> Self {
         self.cookie = Some(name);
+        self
+    }
+
+    /// Requires the header `name`, holding a `T`.
+    pub const fn header<T: JsonSchema>(mut self, name: &'static str) -> Self {
+        self.header = Some((name, schema_of::<T>));
         self
     }
 

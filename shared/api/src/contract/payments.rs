@@ -1,19 +1,84 @@
-//! Fees and payments: what an application owes and what is paid.
+//! Fees and payments: what an application owes, paying it through the processor's hosted
+//! checkout, and the processor's signed confirmation.
 
 use http::Method;
 use portal_domain::fees::Fees;
 use portal_domain::ids::ApplicationId;
+use portal_domain::payments::Payment;
+use portal_domain::payments::event::Envelope;
+use portal_domain::payments::signature;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
 
 use super::Contract;
+use crate::idempotency::{self, IdempotencyKey};
 use crate::routes::{Area, Auth, Route};
 
 /// The area's routes.
-pub const ROUTES: &[Route] = &[Route {
-    method: Method::GET,
-    path: "/api/applications/{id}/fees",
-    function: "ListFees",
-    area: Area::Payments,
-    auth: Auth::User,
-    summary: "The application's fees: amounts, what is paid, what is due, and which are due before submission",
-    contract: Contract::json::<Fees>(200).path::<ApplicationId>(),
-}];
+pub const ROUTES: &[Route] = &[
+    Route {
+        method: Method::GET,
+        path: "/api/applications/{id}/fees",
+        function: "ListFees",
+        area: Area::Payments,
+        auth: Auth::User,
+        summary: "The application's fees: amounts, what is paid, what is due, and which are due before submission",
+        contract: Contract::json::<Fees>(200).path::<ApplicationId>(),
+    },
+    Route {
+        method: Method::POST,
+        path: "/api/applications/{id}/payments",
+        function: "StartPayment",
+        area: Area::Payments,
+        auth: Auth::User,
+        summary: "Pay the fees due through the processor's hosted checkout (idempotent: the same key answers the \
+                  first answer; 409 while it runs or when nothing is due, 422 for another body)",
+        contract: Contract::json::<Payment>(201)
+            .path::<ApplicationId>()
+            .body::<NewPayment>()
+            .header::<IdempotencyKey>(idempotency::HEADER)
+            .problems(&[409, 422]),
+    },
+    Route {
+        method: Method::GET,
+        path: "/api/applications/{id}/payments",
+        function: "ListPayments",
+        area: Area::Payments,
+        auth: Auth::User,
+        summary: "The application's payments, newest first",
+        contract: Contract::json::<Vec<Payment>>(200).path::<ApplicationId>(),
+    },
+    Route {
+        method: Method::POST,
+        path: "/api/payments/webhook",
+        function: "PaymentWebhook",
+        area: Area::Payments,
+        auth: Auth::Public,
+        summary: "The processor's signed events (Stripe's scheme): 400 and no change for a bad signature, a \
+                  tampered body or a stale timestamp; an event applied once however often it comes",
+        contract: Contract::json::<WebhookAnswer>(200).body::<Envelope>().header::<SignatureHeader>(signature::HEADER),
+    },
+];
+
+/// The body of `POST /api/applications/{id}/payments`: the fees the payer was shown as due
+/// (the amounts are the portal's own; 409 `fees-changed` when these are no longer what is due).
+#[derive(Debug, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct NewPayment {
+    /// The codes of the fees due.
+    #[schemars(length(min = 1, max = 20), inner(length(min = 1, max = 64), regex(pattern = "^[a-z0-9-]+$")))]
+    pub fees: Vec<String>,
+}
+
+/// The `Stripe-Signature` header: `t=<seconds>,v1=<hex>[,v1=…]`.
+#[derive(Debug, JsonSchema)]
+pub struct SignatureHeader(#[schemars(length(min = 1, max = 4096))] pub String);
+
+/// What a webhook delivery did.
+#[derive(Debug, Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct WebhookAnswer {
+    /// The event changed a payment (false for a redelivery, a mismatch, or an event of no
+    /// payment of ours).
+    pub applied: bool,
+}

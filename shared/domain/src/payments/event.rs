@@ -3,6 +3,7 @@
 //! `checkout.session.*` types. Only the fields fulfilment needs are read; any other event type
 //! is `Other` (acknowledged, ignored), as Stripe sends every type an endpoint subscribes to.
 
+use schemars::JsonSchema;
 use serde::Deserialize;
 
 /// An event, as far as payments are concerned.
@@ -42,17 +43,26 @@ pub enum ProcessorEvent {
 #[error("not a webhook event: {0}")]
 pub struct NotAnEvent(String);
 
-#[derive(Deserialize)]
-struct Envelope {
-    object: String,
+/// A processor's event as far as it is read: Stripe's `event` object (its other fields are
+/// Stripe's to add, so none is refused).
+#[derive(Deserialize, JsonSchema)]
+pub struct Envelope {
+    /// Always `event`.
+    pub object: String,
+    /// Its id (`evt_…`).
+    pub id: String,
+    /// What happened (`checkout.session.completed`, …).
     #[serde(rename = "type")]
-    kind: String,
-    data: Data,
+    pub kind: String,
+    /// What it is about.
+    pub data: EventData,
 }
 
-#[derive(Deserialize)]
-struct Data {
-    object: serde_json::Value,
+/// The object an event is about.
+#[derive(Deserialize, JsonSchema)]
+pub struct EventData {
+    /// A Checkout Session, for the `checkout.session.*` events.
+    pub object: serde_json::Value,
 }
 
 #[derive(Deserialize)]

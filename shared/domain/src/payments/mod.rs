@@ -241,6 +241,8 @@ pub enum Fulfilment {
     AlreadyApplied,
     /// Recorded as a mismatch; nothing applied.
     Mismatch(Payment),
+    /// The checkout ended unpaid (expired, or its delayed payment failed).
+    Closed,
     /// The event names no payment of ours (another integration's, or a test event).
     Unknown,
 }
@@ -486,7 +488,7 @@ impl PaymentRecords {
             Err(other) => return Err(other),
         }
         self.release(&payment.application_id, id).await?;
-        Ok(Fulfilment::AlreadyApplied)
+        Ok(Fulfilment::Closed)
     }
 
     async fn record_mismatch(&self, payment: Payment, mismatch: Mismatch) -> Result<Fulfilment, StoreError> {
