@@ -26,11 +26,12 @@ export type Answer<O> = O extends { responses: infer R } ? Json<R[Extract<keyof 
 /** What `url` and `send` read of a call's parameters and body, whatever the route. */
 type Untyped = {
   path?: Record<string, string>;
+  header?: Record<string, string>;
   query?: Record<string, string | number | null | undefined>;
   body?: unknown;
 };
 /** A call's path and query parameters and its body, as the operation declares them. */
-type Init<O> = (O extends { parameters: infer P } ? Omit<P, 'header' | 'cookie'> : unknown) &
+type Init<O> = (O extends { parameters: infer P } ? Omit<P, 'cookie'> : unknown) &
   (O extends { requestBody: { content: { 'application/json': infer B } } } ? { body: B } : { body?: never });
 type Args<O> = object extends Init<O> ? [init?: Init<O>] : [init: Init<O>];
 
@@ -80,8 +81,8 @@ function url(path: string, { path: parameters, query }: Untyped = {}): string {
   return encoded ? `${filled}?${encoded}` : filled;
 }
 
-async function send(method: string, path: string, body?: unknown): Promise<Response> {
-  const headers: Record<string, string> = { Accept: 'application/json', 'Accept-Language': language() };
+async function send(method: string, path: string, body?: unknown, extra: Record<string, string> = {}): Promise<Response> {
+  const headers: Record<string, string> = { ...extra, Accept: 'application/json', 'Accept-Language': language() };
   if (body !== undefined) headers['Content-Type'] = 'application/json';
   if (accessToken) headers.Authorization = `Bearer ${accessToken}`;
   return fetch(path, {
@@ -110,10 +111,10 @@ export async function api<M extends Method, P extends PathOf<M>>(
   ...[init]: Args<Operation<M, P>>
 ): Promise<Answer<Operation<M, P>>> {
   const target = url(path, init as Untyped | undefined);
-  const body = (init as Untyped | undefined)?.body;
-  let response = await send(method, target, body);
+  const { body, header } = (init as Untyped | undefined) ?? {};
+  let response = await send(method, target, body, header);
   if (response.status === 401 && accessToken !== null && (await renew())) {
-    response = await send(method, target, body);
+    response = await send(method, target, body, header);
   }
   return read<Answer<Operation<M, P>>>(response);
 }

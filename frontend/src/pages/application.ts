@@ -7,9 +7,10 @@ import { html, nothing, type TemplateResult } from 'lit-html';
 import { ApiError, api, type FieldProblem, type Schemas } from '../api/client';
 import { follow, navigate, refresh, type Page } from '../app';
 import { documentsStep, loadDocuments } from './documents';
+import { feesPanel, loadPayments } from './payments';
 import { emptyState, summary } from '../forms';
 import { PagedList, loadMore } from '../paging';
-import { formatDateTime, formatMoney, pick, t } from '../i18n';
+import { formatDateTime, pick, t } from '../i18n';
 import { applicationTypes, statusLabel, type Application, type ApplicationType, type Field } from '../catalog';
 
 /** How long typing pauses before the draft is saved. */
@@ -20,6 +21,7 @@ let history = new PagedList<Schemas['HistoryView']>();
 /** What went wrong loading more of the history. */
 let historyState = emptyState();
 let type: ApplicationType | null = null;
+let fees: Schemas['Fees'] | null = null;
 /** The answers as typed, saved or not. */
 let answers: Record<string, unknown> = {};
 let fieldErrors = new Map<string, string>();
@@ -32,7 +34,10 @@ let edits = 0;
 let missing: FieldProblem[] = [];
 
 function step(): number {
-  return Number(new URLSearchParams(location.search).get('step') ?? '1');
+  const query = new URLSearchParams(location.search);
+  // Back from the checkout: to the review step, where the fees and the outcome are.
+  const back = query.has('payment') && type ? type.sections.length + 2 : 1;
+  return Number(query.get('step') ?? back);
 }
 
 /** The draft's answers as the API takes them: numbers as numbers, blanks left out. */
@@ -163,6 +168,7 @@ async function submit(): Promise<void> {
 /** Where a missing item is fixed: its form step, or the documents step. */
 function stepOf(field: string): number {
   if (!type) return 1;
+  if (field === 'fees') return type.sections.length + 2;
   if (field.startsWith('documents.')) return type.sections.length + 1;
   const index = type.sections.findIndex((s) => s.fields.some((f) => f.id === field));
   return index + 1;
@@ -170,6 +176,7 @@ function stepOf(field: string): number {
 
 function labelOf(field: string): string {
   if (!type) return field;
+  if (field === 'fees') return t('application.fees');
   if (field.startsWith('documents.')) {
     const kind = field.slice('documents.'.length);
     const document = type.documents.find((d) => d.kind === kind);
@@ -180,8 +187,7 @@ function labelOf(field: string): string {
 }
 
 function review(): TemplateResult {
-  if (!type) return html``;
-  const total = type.fees.reduce((sum, fee) => sum + fee.amountCents, 0);
+  if (!type || !application || !fees) return html``;
   return html`
     ${missing.length > 0
       ? html`<div class="error-summary" id="missing" tabindex="-1" role="alert">
@@ -194,14 +200,8 @@ function review(): TemplateResult {
           </ul>
         </div>`
       : nothing}
-    <h2>${t('application.fees')}</h2>
-    <table class="applications">
-      <tbody>
-        ${type.fees.map((fee) => html`<tr><th scope="row">${pick(fee.label)}</th><td>${formatMoney(fee.amountCents)}</td></tr>`)}
-        <tr><th scope="row">${t('application.total')}</th><td>${formatMoney(total)}</td></tr>
-      </tbody>
-    </table>
-    <gcds-button type="button" @click=${() => void submit()}>${t('application.submit')}</gcds-button>`;
+    ${feesPanel(application, fees, true)}
+    <p><gcds-button type="button" @click=${() => void submit()}>${t('application.submit')}</gcds-button></p>`;
 }
 
 function wizard(): TemplateResult {
@@ -241,6 +241,7 @@ function timeline(): TemplateResult {
     ${application.status === 'documents_requested' && type
       ? html`<h2>${t('application.documentsStep')}</h2>${documentsStep(application, type)}`
       : nothing}
+    ${fees ? feesPanel(application, fees, true) : nothing}
     <h2>${t('application.history')}</h2>
     ${summary(historyState, {})}
     ${history.items.length === 0
@@ -272,6 +273,8 @@ export const applicationPage: Page = {
       applicationTypes(),
     ]);
     application = found.application;
+    fees = found.fees;
+    await loadPayments(id);
     history = await new PagedList(
       (cursor) => api('GET', '/api/applications/{id}/history', { path: { id }, query: { cursor } }),
     ).first(found.history);

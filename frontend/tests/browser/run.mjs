@@ -105,7 +105,9 @@ async function settled(page) {
       }
     };
     walk(document);
-    return all.length > 0 && all.every((element) => element.classList.contains('hydrated'));
+    // The web app has rendered its components; a page of its own (the test checkout) has none.
+    const rendered = all.length > 0 || !document.getElementById('app');
+    return rendered && all.every((element) => element.classList.contains('hydrated'));
   });
 }
 
@@ -244,6 +246,31 @@ async function next(page) {
   await page.locator('#main-content h2').first().waitFor();
 }
 
+/** Pays the fees on the review step: Pay pressed twice opens one checkout, a declined card is
+ * refused with its reason, the test card that pays brings the applicant back to a payment
+ * received, once. */
+async function payTheFees(page) {
+  await page.getByRole('button', { name: 'Pay $185.00' }).dblclick();
+  await page.waitForURL(/\/checkout\//);
+  await page.getByRole('heading', { name: 'Pay your fees' }).waitFor();
+  await checkAccessibility(page, 'the checkout page');
+  const payWith = async (card) => {
+    await page.getByLabel('Card number').fill(card);
+    await page.getByLabel('Expiry (MM/YY)').fill('12/34');
+    await page.getByLabel('Security code (CVC)').fill('123');
+    await page.getByRole('button', { name: /^Pay / }).click();
+  };
+  await payWith('4000 0000 0000 0002');
+  await page.getByRole('alert').getByText('Your card was declined.').waitFor();
+  await checkAccessibility(page, 'a declined card');
+  await payWith('4242 4242 4242 4242');
+  await page.getByText('We received your payment of $185.00.').waitFor();
+  await page.getByText('Step 5 of 5').waitFor();
+  const history = page.locator('table').filter({ hasText: 'Payment reference' }).locator('tbody tr');
+  assert.equal(await history.count(), 1, 'one payment for two presses');
+  await checkAccessibility(page, 'a payment received');
+}
+
 /** Fills a visitor visa step by step (checking that a reload loses nothing), uploads its
  * documents with a wrong file refused before sending, and submits it. */
 async function fillTheVisitorVisa(page) {
@@ -290,8 +317,9 @@ async function fillTheVisitorVisa(page) {
   await next(page);
 
   await page.getByText('Step 5 of 5').waitFor();
-  await page.getByText('$185.00').waitFor();
+  await page.getByText('$185.00').first().waitFor();
   await checkBothLanguages(page, 'review and submit');
+  await payTheFees(page);
   await page.getByRole('button', { name: 'Submit my application' }).click();
   await page.getByText('Status: Submitted').waitFor();
   await checkBothLanguages(page, 'submitted application');

@@ -57,7 +57,7 @@ const FIELD_MESSAGES: &[(&str, &str, &str)] = &[
         "This fee is not one of this application type's.",
         "Ces frais ne sont pas prévus pour ce type de demande.",
     ),
-    ("unpaid", "Pay the fees due before you submit.", "Payez les frais dus avant de soumettre."),
+    ("unpaid", "Pay the fees due first.", "Payez d'abord les frais dus."),
     (
         "invalid-signature",
         "The signature is missing, wrong or too old.",

@@ -214,10 +214,7 @@ async fn p3_paying_marks_the_payment_the_fees_the_history_and_the_dashboard_toge
     let blocked = send(&app, Method::POST, &submit, &applicant, None).await;
     assert_eq!(blocked.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let problem: Value = blocked.json().await.expect("json");
-    assert_eq!(
-        problem["errors"],
-        json!([{"field": "fees", "code": "unpaid", "message": "Pay the fees due before you submit."}])
-    );
+    assert_eq!(problem["errors"], json!([{"field": "fees", "code": "unpaid", "message": "Pay the fees due first."}]));
 
     let payment = pay_fees(&app, &applicant, &id).await;
 

@@ -1,0 +1,112 @@
+// An application's fees and payments: what is due (and what must be paid before submitting),
+// the Pay button that opens the processor's secure checkout for exactly the fees due, what the
+// checkout's return means, and the payment history. Pressing Pay twice sends one request, under
+// one idempotency key: the portal answers it once, and never opens a second checkout.
+import { html, nothing, type TemplateResult } from 'lit-html';
+import { ApiError, api, type Schemas } from '../api/client';
+import { refresh } from '../app';
+import { formatDateTime, formatMoney, pick, t } from '../i18n';
+
+type Fees = Schemas['Fees'];
+type Payment = Schemas['Payment'];
+
+let payments: Payment[] = [];
+/** The idempotency key of the payment being started: one per press, reused by a repeat. */
+let pending: string | null = null;
+let failure: string | null = null;
+
+/** Loads the application's payments. */
+export async function loadPayments(id: string): Promise<void> {
+  payments = await api('GET', '/api/applications/{id}/payments', { path: { id } });
+  failure = null;
+}
+
+/** Starts paying every fee due and sends the payer to the checkout page. */
+async function pay(id: string, fees: Fees): Promise<void> {
+  if (pending) return;
+  pending = crypto.randomUUID();
+  failure = null;
+  refresh();
+  const codes = fees.items.filter((item) => item.state === 'due').map((item) => item.code);
+  try {
+    const payment = await api('POST', '/api/applications/{id}/payments', {
+      path: { id },
+      header: { 'Idempotency-Key': pending },
+      body: { fees: codes },
+    });
+    location.assign(payment.checkoutUrl);
+  } catch (error) {
+    pending = null;
+    failure = error instanceof ApiError ? (error.problem?.title ?? error.message) : t('payments.failed');
+    refresh();
+  }
+}
+
+/** What the checkout's return says, from the address it sent the payer back to. */
+function outcome(): TemplateResult {
+  const query = new URLSearchParams(location.search);
+  const id = query.get('payment');
+  if (!id) return html``;
+  if (query.get('cancelled')) {
+    return html`<gcds-notice notice-role="warning" notice-title-tag="h2" notice-title=${t('payments.cancelledTitle')}>
+      <gcds-text>${t('payments.cancelled')}</gcds-text></gcds-notice>`;
+  }
+  const payment = payments.find((candidate) => candidate.id === id);
+  return payment?.state === 'paid'
+    ? html`<gcds-notice notice-role="success" notice-title-tag="h2" notice-title=${t('payments.receivedTitle')}>
+        <gcds-text>${t('payments.received', { amount: formatMoney(payment.totalCents) })}</gcds-text></gcds-notice>`
+    : html`<gcds-notice notice-role="info" notice-title-tag="h2" notice-title=${t('payments.confirmingTitle')}>
+        <gcds-text>${t('payments.confirming')}</gcds-text></gcds-notice>`;
+}
+
+function stateLabel(state: Schemas['PaymentState']): string {
+  return t(`payments.state.${state}` as Parameters<typeof t>[0]);
+}
+
+/** The fees with what is paid and due, the Pay button (for the applicant) and the history. */
+export function feesPanel(application: Schemas['Application'], fees: Fees, canPay: boolean): TemplateResult {
+  const due = fees.dueCents;
+  return html`
+    ${outcome()}
+    <h2>${t('application.fees')}</h2>
+    <table class="applications">
+      <thead><tr><th scope="col">${t('payments.fee')}</th><th scope="col">${t('payments.amount')}</th>
+        <th scope="col">${t('payments.feeState')}</th></tr></thead>
+      <tbody>
+        ${fees.items.map(
+          (item) => html`<tr>
+            <th scope="row">${pick(item.label)}</th>
+            <td>${formatMoney(item.amountCents)}</td>
+            <td>${item.state === 'paid'
+              ? t('payments.paid')
+              : item.dueBeforeSubmission
+                ? t('payments.dueBeforeSubmission')
+                : t('payments.due')}</td>
+          </tr>`,
+        )}
+        <tr><th scope="row">${t('payments.totalDue')}</th><td><strong>${formatMoney(due)}</strong></td><td></td></tr>
+      </tbody>
+    </table>
+    ${failure ? html`<p class="error" role="alert">${failure}</p>` : nothing}
+    ${canPay && due > 0
+      ? html`<gcds-button type="button" ?disabled=${pending !== null} @click=${() => void pay(application.id, fees)}>
+          ${pending ? t('payments.opening') : t('payments.pay', { amount: formatMoney(due) })}</gcds-button>`
+      : nothing}
+    ${payments.length > 0
+      ? html`<h3>${t('payments.history')}</h3>
+          <table class="applications">
+            <thead><tr><th scope="col">${t('payments.date')}</th><th scope="col">${t('payments.amount')}</th>
+              <th scope="col">${t('payments.state')}</th><th scope="col">${t('payments.reference')}</th></tr></thead>
+            <tbody>
+              ${payments.map(
+                (payment) => html`<tr>
+                  <td>${formatDateTime(payment.paidAt ?? payment.createdAt)}</td>
+                  <td>${formatMoney(payment.totalCents)}</td>
+                  <td>${stateLabel(payment.state)}</td>
+                  <td>${payment.id}</td>
+                </tr>`,
+              )}
+            </tbody>
+          </table>`
+      : nothing}`;
+}
