@@ -9,6 +9,8 @@ use axum::extract::{FromRequest, Request};
 use axum::response::IntoResponse;
 use portal_api::body::JsonBody;
 use portal_domain::files::{self, FileKind, MAX_NAME_CHARS, QuarantineReason};
+use portal_domain::payments::event::ProcessorEvent;
+use portal_domain::payments::signature;
 use portal_domain::pdf;
 use serde::de::DeserializeOwned;
 use tokio::runtime::Runtime;
@@ -46,6 +48,29 @@ body_targets! {
     v2_body_status_change => portal_api::contract::officer::StatusChange,
     v2_body_document_requests => portal_api::contract::officer::DocumentRequests,
     v2_body_review => portal_api::contract::officer::Review,
+    v2_body_new_fee => portal_api::contract::officer::NewFee,
+    v2_body_new_payment => portal_api::contract::payments::NewPayment,
+}
+
+/// A payment processor's webhook: whatever the body and the signature header, verification
+/// and the event's reading answer without a panic; a body signed with the right secret is read
+/// as an event or refused as none, and one byte changed after signing is always refused (P2).
+#[test]
+fn v2_webhook() {
+    const SECRET: &str = "whsec_fuzz";
+    const AT: u64 = 1_800_000_000;
+    bolero::check!().for_each(|bytes: &[u8]| {
+        let (header, body) = bytes.split_at(bytes.len().min(usize::from(bytes.first().copied().unwrap_or(0))));
+        let header = String::from_utf8_lossy(header);
+        let _ = without_panics(|| signature::verify(Some(&header), body, &[SECRET], AT));
+        let signed = signature::sign(body, SECRET, AT);
+        assert_eq!(signature::verify(Some(&signed), body, &[SECRET], AT), Ok(()));
+        let _ = without_panics(|| ProcessorEvent::parse(body));
+        if let Some((&first, rest)) = body.split_first() {
+            let changed = [&[first ^ 1][..], rest].concat();
+            assert!(signature::verify(Some(&signed), &changed, &[SECRET], AT).is_err(), "a changed body verifies");
+        }
+    });
 }
 
 /// A file name as a browser may send it (any text: a lossy reading of the bytes) is kept as

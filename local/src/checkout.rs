@@ -4,7 +4,7 @@
 //! `4000 0000 0000 0002` is declined, `4000 0000 0000 9995` is declined for insufficient funds —
 //! and, once paid, a `checkout.session.completed` event signed with Stripe's scheme, posted to
 //! the portal's own webhook route (retried on failure, as Stripe retries), so one code path
-//! fulfils payments in both modes. Refunds are accepted at once.
+//! fulfils payments in both modes. Refunds are accepted at once and confirmed by an event.
 //!
 //! Checkouts live in memory: a restart forgets them (the payment's checkout then expires).
 
@@ -109,37 +109,43 @@ impl LocalGateway {
     /// Posts a signed event to the webhook route until it is accepted (a few tries, backing
     /// off as Stripe does); `false` when it never was.
     async fn deliver(&self, kind: &str, object: serde_json::Value) -> bool {
-        let Some(api) = self.api.get().and_then(Weak::upgrade) else { return false };
-        let event = json!({
-            "id": format!("evt_local_{}", uuid::Uuid::new_v4().simple()),
-            "object": "event",
-            "api_version": "2026-07-29.dahlia",
-            "created": self.clock.now(),
-            "livemode": false,
-            "pending_webhooks": 1,
-            "request": {"id": null, "idempotency_key": null},
-            "type": kind,
-            "data": {"object": object},
-        })
-        .to_string();
-        for attempt in 0..DELIVERY_ATTEMPTS {
-            let signed = signature::sign(event.as_bytes(), &self.secret, self.clock.now());
-            let request = Request::post(WEBHOOK_PATH)
-                .header(header::CONTENT_TYPE, "application/json")
-                .header(signature::HEADER, signed)
-                .body(Body::from(event.clone()))
-                .expect("a valid request");
-            match Router::clone(&api).oneshot(request).await {
-                Ok(response) if response.status().is_success() => return true,
-                outcome => {
-                    let status = outcome.map(|response| response.status().as_u16()).unwrap_or_default();
-                    tracing::warn!(kind, attempt, status, "webhook delivery refused; retrying");
-                    tokio::time::sleep(Duration::from_millis(100 << attempt)).await;
-                }
+        let Some(api) = self.api.get().cloned() else { return false };
+        deliver(api, &self.secret, self.clock.as_ref(), kind, object).await
+    }
+}
+
+/// Posts the event `kind` about `object`, signed with `secret`, to the API's webhook route.
+async fn deliver(api: Weak<Router>, secret: &str, clock: &dyn Clock, kind: &str, object: serde_json::Value) -> bool {
+    let Some(api) = api.upgrade() else { return false };
+    let event = json!({
+        "id": format!("evt_local_{}", uuid::Uuid::new_v4().simple()),
+        "object": "event",
+        "api_version": "2026-07-29.dahlia",
+        "created": clock.now(),
+        "livemode": false,
+        "pending_webhooks": 1,
+        "request": {"id": null, "idempotency_key": null},
+        "type": kind,
+        "data": {"object": object},
+    })
+    .to_string();
+    for attempt in 0..DELIVERY_ATTEMPTS {
+        let signed = signature::sign(event.as_bytes(), secret, clock.now());
+        let request = Request::post(WEBHOOK_PATH)
+            .header(header::CONTENT_TYPE, "application/json")
+            .header(signature::HEADER, signed)
+            .body(Body::from(event.clone()))
+            .expect("a valid request");
+        match Router::clone(&api).oneshot(request).await {
+            Ok(response) if response.status().is_success() => return true,
+            outcome => {
+                let status = outcome.map(|response| response.status().as_u16()).unwrap_or_default();
+                tracing::warn!(kind, attempt, status, "webhook delivery refused; retrying");
+                tokio::time::sleep(Duration::from_millis(100 << attempt)).await;
             }
         }
-        false
     }
+    false
 }
 
 #[async_trait]
@@ -156,8 +162,28 @@ impl Payments for LocalGateway {
         Ok(Checkout { url: format!("/checkout/{id}"), id })
     }
 
+    /// Accepted at once, and confirmed by a `refund.updated` event a moment later (the refund is
+    /// recorded by then), as Stripe confirms card refunds.
     async fn refund(&self, request: &RefundRequest) -> Result<RefundStarted, ProcessorError> {
-        Ok(RefundStarted { id: format!("re_local_{}", request.refund_id.replace('-', "")) })
+        let id = format!("re_local_{}", request.refund_id.replace('-', ""));
+        let object = json!({
+            "id": id,
+            "object": "refund",
+            "amount": request.amount_cents,
+            "currency": "cad",
+            "payment_intent": request.reference,
+            "reason": "requested_by_customer",
+            "status": "succeeded",
+            "metadata": {"paymentId": request.payment_id, "refundId": request.refund_id},
+        });
+        if let Some(api) = self.api.get().cloned() {
+            let (secret, clock) = (self.secret.clone(), Arc::clone(&self.clock));
+            tokio::spawn(async move {
+                tokio::time::sleep(Duration::from_millis(50)).await;
+                deliver(api, &secret, clock.as_ref(), "refund.updated", object).await
+            });
+        }
+        Ok(RefundStarted { id })
     }
 }
 

@@ -235,7 +235,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The application's payments, newest first */
+        /** The application's payments, newest first, each with its refunds */
         get: operations["ListPayments"];
         put?: never;
         /** Pay the fees due through the processor's hosted checkout (idempotent: the same key answers the first answer; 409 while it runs or when nothing is due, 422 for another body) */
@@ -683,6 +683,23 @@ export interface paths {
         put?: never;
         /** Move an application to its next status, with a reason and a note to the applicant */
         post: operations["ChangeApplicationStatus"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/officer/payments/{paymentId}/refund": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Refund part or all of a paid payment (up to what remains), on the payment's version; the processor confirms it by an event */
+        post: operations["RefundPayment"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1705,6 +1722,18 @@ export interface components {
              * @default null
              */
             processorReference: string | null;
+            /**
+             * Format: uint64
+             * @description Refunds asked for and not failed (confirmed or pending), in cents: never above the total.
+             * @default 0
+             */
+            refundReservedCents: number;
+            /**
+             * Format: uint64
+             * @description Refunds the processor confirmed, in cents.
+             * @default 0
+             */
+            refundedCents: number;
             /** @description Where it stands. */
             state: components["schemas"]["PaymentState"];
             /**
@@ -1712,6 +1741,11 @@ export interface components {
              * @description Their sum, in cents of CAD.
              */
             totalCents: number;
+            /**
+             * Format: uint64
+             * @description Bumped by every change: officers refund against the version they saw.
+             */
+            version: number;
         };
         /**
          * Format: uuid
@@ -1732,6 +1766,77 @@ export interface components {
         };
         /** @description Where a payment stands. */
         PaymentState: "open" | "paid" | "expired" | "failed" | "mismatch";
+        /** @description A payment with its refunds. */
+        PaymentView: {
+            /** @description The application it pays for. */
+            applicationId: components["schemas"]["ApplicationId"];
+            /** @description The processor's checkout id. */
+            checkoutId: string;
+            /** @description Where the payer pays (while open). */
+            checkoutUrl: string;
+            /**
+             * Format: uint64
+             * @description When it was started.
+             */
+            createdAt: number;
+            /** @description Always `cad`. */
+            currency: string;
+            /**
+             * Format: uint64
+             * @description Until when its checkout is open.
+             */
+            expiresAt: number;
+            /** @description Its id. */
+            id: components["schemas"]["PaymentId"];
+            /** @description The fees it pays. */
+            items: components["schemas"]["PaymentItem"][];
+            /** @description The payer's language (the checkout page's and the receipt's). */
+            language: components["schemas"]["Language"];
+            /**
+             * @description What did not match, when its state is `mismatch`.
+             * @default null
+             */
+            mismatch: components["schemas"]["Mismatch"] | null;
+            /**
+             * Format: uint64
+             * @description When the processor confirmed it.
+             * @default null
+             */
+            paidAt: number | null;
+            /** @description Who pays (`sub`). */
+            payer: string;
+            /**
+             * @description The processor's reference of the charge (what a refund names).
+             * @default null
+             */
+            processorReference: string | null;
+            /**
+             * Format: uint64
+             * @description Refunds asked for and not failed (confirmed or pending), in cents: never above the total.
+             * @default 0
+             */
+            refundReservedCents: number;
+            /**
+             * Format: uint64
+             * @description Refunds the processor confirmed, in cents.
+             * @default 0
+             */
+            refundedCents: number;
+            /** @description Its refunds, oldest first. */
+            refunds: components["schemas"]["RefundView"][];
+            /** @description Where it stands. */
+            state: components["schemas"]["PaymentState"];
+            /**
+             * Format: uint64
+             * @description Their sum, in cents of CAD.
+             */
+            totalCents: number;
+            /**
+             * Format: uint64
+             * @description Bumped by every change: officers refund against the version they saw.
+             */
+            version: number;
+        };
         /** @description A signed link to download one object. */
         PresignedDownload: {
             /**
@@ -1826,6 +1931,83 @@ export interface components {
             status: components["schemas"]["Status"];
             /** @description Only applications of this type. */
             type?: components["schemas"]["TypeCode"];
+        };
+        /** @description A refund. */
+        Refund: {
+            /**
+             * Format: uint64
+             * @description How much, in cents of CAD.
+             */
+            amountCents: number;
+            /** @description Its application. */
+            applicationId: components["schemas"]["ApplicationId"];
+            /** @description Its id (a UUID: the processor's idempotency key). */
+            id: string;
+            /** @description The payment refunded. */
+            paymentId: components["schemas"]["PaymentId"];
+            /**
+             * @description The processor's id of it.
+             * @default null
+             */
+            processorReference: string | null;
+            /** @description Why (kept internal to the agency). */
+            reason: string;
+            /**
+             * Format: uint64
+             * @description When.
+             */
+            requestedAt: number;
+            /** @description The officer who asked for it (`sub`). */
+            requestedBy: string;
+            /**
+             * Format: uint64
+             * @description When the processor confirmed (or failed) it.
+             * @default null
+             */
+            settledAt: number | null;
+            /** @description Where it stands. */
+            state: components["schemas"]["RefundState"];
+        };
+        /** @description The body of `POST /api/officer/payments/{paymentId}/refund`. */
+        RefundBody: {
+            /**
+             * Format: uint64
+             * @description How much, in cents of CAD: at least 1, at most what remains to refund.
+             */
+            amountCents: number;
+            /** @description Why (kept internal to the agency); not blank. */
+            reason: string;
+            /**
+             * Format: uint64
+             * @description The payment's version this was decided on.
+             */
+            version: number;
+        };
+        /** @description Where a refund stands. */
+        RefundState: "pending" | "succeeded" | "failed";
+        /** @description A refund as a party sees it: the officers' reason stays internal to the agency. */
+        RefundView: {
+            /**
+             * Format: uint64
+             * @description How much, in cents of CAD.
+             */
+            amountCents: number;
+            /** @description Its id. */
+            id: string;
+            /** @description Why (officers only). */
+            reason?: string | null;
+            /**
+             * Format: uint64
+             * @description When it was asked for.
+             */
+            requestedAt: number;
+            /**
+             * Format: uint64
+             * @description When the processor settled it.
+             */
+            settledAt: number | null;
+            /** @description Where it stands. */
+            state: components["schemas"]["RefundState"];
         };
         /** @description The body of `POST /api/auth/register`. */
         Registration: {
@@ -2606,7 +2788,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Payment"][];
+                    "application/json": components["schemas"]["PaymentView"][];
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -3415,6 +3597,41 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Application"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    RefundPayment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                paymentId: components["schemas"]["PaymentId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RefundBody"];
+            };
+        };
+        responses: {
+            /** @description Success */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Refund"];
                 };
             };
             400: components["responses"]["BadRequest"];

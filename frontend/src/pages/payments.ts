@@ -8,7 +8,7 @@ import { refresh } from '../app';
 import { formatDateTime, formatMoney, pick, t } from '../i18n';
 
 type Fees = Schemas['Fees'];
-type Payment = Schemas['Payment'];
+type Payment = Schemas['PaymentView'];
 
 let payments: Payment[] = [];
 /** The idempotency key of the payment being started: one per press, reused by a repeat. */

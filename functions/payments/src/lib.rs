@@ -14,20 +14,23 @@ use axum::response::Response;
 use axum::{Json, Router};
 use portal_api::access::{CaseAccess, Party, type_of};
 use portal_api::body::JsonBody;
-use portal_api::contract::payments::{NewPayment, WebhookAnswer};
+use portal_api::contract::payments::{NewPayment, RefundBody, WebhookAnswer};
 use portal_api::idempotency::{self, IdempotencyKey};
 use portal_api::observe;
 use portal_api::params::PathParams;
-use portal_api::principal::Principal;
-use portal_api::problem::ApiError;
+use portal_api::principal::{Officer, Principal};
+use portal_api::problem::{ApiError, FieldErrors};
 use portal_api::routes::{self, Area, MissingHandler};
 use portal_domain::application_types::Catalog;
+use portal_domain::applications::required_text;
+use portal_domain::audit::Outcome;
 use portal_domain::clock::Clock;
 use portal_domain::fees::{self, Fees};
 use portal_domain::idempotency::{IdempotencyKeys, request_digest};
-use portal_domain::ids::ApplicationId;
+use portal_domain::ids::{ApplicationId, PaymentId};
 use portal_domain::payments::event::ProcessorEvent;
-use portal_domain::payments::{Fulfilment, Payer, Payment, PaymentRecords, PaymentState, Payments, signature};
+use portal_domain::payments::refunds::{PaymentView, Refund, RefundAsk};
+use portal_domain::payments::{Fulfilment, Payer, PaymentRecords, PaymentState, Payments, signature};
 use portal_domain::sessions::Revocations;
 use portal_domain::status::Status;
 use portal_domain::table::Table;
@@ -108,6 +111,7 @@ pub fn router(state: PaymentsState) -> Result<Router, MissingHandler> {
         "StartPayment" => Some(route.serve(start_payment)),
         "ListPayments" => Some(route.serve(list_payments)),
         "PaymentWebhook" => Some(route.serve(webhook)),
+        "RefundPayment" => Some(route.serve(refund_payment)),
         _ => None,
     })?;
     Ok(router.with_state(state))
@@ -158,10 +162,33 @@ async fn list_payments(
     principal: Principal,
     State(state): State<PaymentsState>,
     PathParams(id): PathParams<ApplicationId>,
-) -> Result<Json<Vec<Payment>>, ApiError> {
+) -> Result<Json<Vec<PaymentView>>, ApiError> {
     let allowed = [Party::Owner, Party::Officer];
-    state.access.application_for(&id, &principal, &allowed, "read-payments").await?;
-    Ok(Json(state.records.of_application(&id).await?))
+    let (_, party) = state.access.application_for(&id, &principal, &allowed, "read-payments").await?;
+    let (payments, refunds) = futures::try_join!(state.records.of_application(&id), state.records.refunds_of(&id))?;
+    Ok(Json(PaymentView::all_for_party(payments, &refunds, party)))
+}
+
+/// An officer refunds part or all of a paid payment; the processor confirms it later.
+async fn refund_payment(
+    officer: Officer,
+    State(state): State<PaymentsState>,
+    PathParams(id): PathParams<PaymentId>,
+    JsonBody(body): JsonBody<RefundBody>,
+) -> Result<(StatusCode, Json<Refund>), ApiError> {
+    let mut errors = FieldErrors::new();
+    let reason = errors.check("reason", required_text(&body.reason));
+    let reason = errors.finish_parsed(reason)?;
+    let payment = state.records.get(&id).await?.ok_or(ApiError::NotFound)?;
+    state.access.audit(&payment.application_id, &officer, "officer", "refund", Outcome::Allowed).await?;
+    let ask = RefundAsk {
+        amount_cents: body.amount_cents,
+        reason: &reason,
+        expected_version: body.version,
+        officer: &officer.sub,
+    };
+    let refund = state.records.refund(state.processor.as_ref(), &payment, &ask, state.clock.now()).await?;
+    Ok((StatusCode::ACCEPTED, Json(refund)))
 }
 
 /// A processor's event: verified by its signature before anything is read (400 and no change
@@ -186,6 +213,10 @@ async fn webhook(
         }
         ProcessorEvent::CheckoutExpired { payment_id } => records.close(&payment_id, PaymentState::Expired).await?,
         ProcessorEvent::CheckoutFailed { payment_id } => records.close(&payment_id, PaymentState::Failed).await?,
+        ProcessorEvent::RefundSettled { payment_id, refund_id, succeeded } => {
+            let changed = records.settle(&payment_id, &refund_id, succeeded, Some(now)).await?;
+            return Ok(Json(WebhookAnswer { applied: changed }));
+        }
         ProcessorEvent::CheckoutAwaitingPayment | ProcessorEvent::Other => Fulfilment::Unknown,
     };
     if let Fulfilment::Mismatch(payment) = &outcome {

@@ -13,6 +13,7 @@ use portal_domain::fees::AddFeeError;
 use portal_domain::identity::IdentityError;
 use portal_domain::limits::LimitReached;
 use portal_domain::messages::{ComposeError, SendError};
+use portal_domain::payments::refunds::RefundError;
 use portal_domain::payments::{ProcessorError, StartError};
 use portal_domain::table::StoreError;
 use portal_domain::verification::VerificationError;
@@ -269,6 +270,18 @@ impl From<StartError> for ApiError {
             StartError::AnotherOpen => ApiError::PaymentOpen,
             StartError::Processor(processor) => processor.into(),
             StartError::Store(store) => store.into(),
+        }
+    }
+}
+
+impl From<RefundError> for ApiError {
+    fn from(error: RefundError) -> Self {
+        match error {
+            RefundError::NotPaid => ApiError::InvalidState,
+            RefundError::Conflict { current_version } => ApiError::Conflict { current_version },
+            RefundError::TooMuch => ApiError::invalid("amountCents", "too-large"),
+            RefundError::Processor(processor) => processor.into(),
+            RefundError::Store(store) => store.into(),
         }
     }
 }

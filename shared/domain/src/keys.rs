@@ -30,6 +30,7 @@
 //! | amount due (dashboard) | `USER#{sub}` | `APP#{id}#FEES` |  |        |
 //! | payment           | `APP#{id}`     | `PAY#{paymentId}` |    |        |
 //! | open payment      | `APP#{id}`     | `PAYING`    |        |        |
+//! | refund            | `APP#{id}`     | `REFUND#{refundId}` |  |        |
 //! | payment's application | `PAYMENT#{paymentId}` | `PAYMENT` | |     |
 //! | payment history entry | `APP#{id}` | `HIST#{at}#{version}#{paymentId}` | | |
 //! | idempotency key   | `IDEMPOTENCY#{sub}#{digest}` | `IDEMPOTENCY` | | |
@@ -93,6 +94,8 @@ pub const FEE_ADDED_PREFIX: &str = "FEE#ADDED#";
 pub const FEE_PAID_PREFIX: &str = "FEE#PAID#";
 /// Sort-key prefix of an application's payments.
 pub const PAYMENT_PREFIX: &str = "PAY#";
+/// Sort-key prefix of an application's refunds.
+pub const REFUND_PREFIX: &str = "REFUND#";
 /// Sort-key suffix of the dashboard's line of what an application owes (read with the entries).
 pub const DASHBOARD_FEES_SUFFIX: &str = "#FEES";
 
@@ -227,6 +230,11 @@ pub fn payment(application_id: &str, id: &str) -> Key {
 pub const PAYMENT_PARTITION_PREFIX: &str = "PAYMENT#";
 /// Partition-key prefix of idempotency keys.
 pub const IDEMPOTENCY_PARTITION_PREFIX: &str = "IDEMPOTENCY#";
+
+/// A refund of one of an application's payments.
+pub fn refund(application_id: &str, id: &str) -> Key {
+    Key::new(application_partition(application_id), format!("{REFUND_PREFIX}{id}"))
+}
 
 /// Which application a payment belongs to.
 pub fn payment_owner(id: &str) -> Key {

@@ -28,6 +28,7 @@ pub mod password;
 pub mod payments;
 pub mod pdf;
 pub mod profile;
+pub mod receipts;
 pub mod sessions;
 pub mod status;
 pub mod table;

@@ -313,7 +313,7 @@ async fn i2_every_table_call_of_every_route_is_allowed_by_its_function_grants() 
     let key = [("Idempotency-Key", "journey-1")];
     let payment =
         journey.send_with(post.clone(), &format!("{app_path}/payments"), Some(pay), APPLICANT, &[], &key).await;
-    let payment_id = payment["id"].as_str().expect("a payment");
+    let payment_id = payment["id"].as_str().expect("a payment").to_owned();
     let paid = json!({
         "id": "evt_1", "object": "event", "type": "checkout.session.completed",
         "data": {"object": {"id": "cs_1", "object": "checkout.session", "client_reference_id": payment_id,
@@ -345,6 +345,22 @@ async fn i2_every_table_call_of_every_route_is_allowed_by_its_function_grants() 
     let fees =
         journey.send(post.clone(), &format!("/api/officer/applications/{id}/fees"), Some(fee), OFFICER, OFFICERS).await;
     assert_eq!(fees["items"][2]["code"], "restoration-of-status", "{fees}");
+    // A refund of part of the payment, and the processor's confirmation.
+    let refund = json!({"amountCents": 8_500, "reason": "Biometrics already on file", "version": 2});
+    let refund = journey
+        .send(post.clone(), &format!("/api/officer/payments/{payment_id}/refund"), Some(refund), OFFICER, OFFICERS)
+        .await;
+    assert_eq!(refund["state"], "pending", "{refund}");
+    let refunded = json!({
+        "id": "evt_2", "object": "event", "type": "refund.updated",
+        "data": {"object": {"id": "re_1", "object": "refund", "status": "succeeded", "amount": 8_500,
+            "metadata": {"paymentId": payment_id, "refundId": refund["id"]}}}
+    });
+    let signed = portal_domain::payments::signature::sign(refunded.to_string().as_bytes(), WEBHOOK_SECRET, clock.now());
+    let applied = journey
+        .send_with(post.clone(), "/api/payments/webhook", Some(refunded), "", &[], &[("Stripe-Signature", &signed)])
+        .await;
+    assert_eq!(applied["applied"], true, "{applied}");
     let review = format!("/api/officer/applications/{id}/documents/{}/review", documents[0]);
     journey.send(post.clone(), &review, Some(json!({"decision": "accept"})), OFFICER, OFFICERS).await;
     let message = json!({"body": "Merci", "documentIds": [documents[0]]});

@@ -448,3 +448,79 @@ async fn c1_payments_are_the_owner_s_to_start_and_an_officer_s_to_read() {
     let listed = app.get(&format!("/api/applications/{id}/payments"), Some(&officer)).await;
     assert_eq!(listed.status(), StatusCode::OK);
 }
+
+async fn refund(app: &TestApp, payment_id: &str, token: &str, amount: u64, version: u64) -> (StatusCode, Value) {
+    let body = json!({"amountCents": amount, "reason": "Biometrics already on file", "version": version});
+    let response =
+        send(app, Method::POST, &format!("/api/officer/payments/{payment_id}/refund"), token, Some(body)).await;
+    (response.status(), response.json().await.unwrap_or(Value::Null))
+}
+
+/// The application's payments once every refund asked for is settled by the gateway's event.
+async fn settled_payments(app: &TestApp, id: &str, token: &str) -> Vec<Value> {
+    for _ in 0..200 {
+        let listed = payments(app, id, token).await;
+        let pending = listed
+            .iter()
+            .flat_map(|p| p["refunds"].as_array().cloned().unwrap_or_default())
+            .any(|r| r["state"] == "pending");
+        if !pending {
+            return listed;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
+    panic!("a refund was never settled");
+}
+
+#[tokio::test]
+async fn p4_an_officer_refunds_part_of_a_payment_confirmed_by_the_processor_never_more_than_was_paid() {
+    let app = spawn_app().await;
+    let applicant = app.access_token("applicant-1", &[]);
+    let officer = app.access_token("officer-1", &["officers"]);
+    let id = create_draft(&app, &applicant).await["id"].as_str().expect("id").to_owned();
+    let payment = pay_fees(&app, &applicant, &id).await;
+    let payment_id = payment["id"].as_str().expect("id");
+    let version = payments(&app, &id, &officer).await[0]["version"].as_u64().expect("version");
+
+    // More than was paid, a stale version, an applicant: refused, nothing reserved.
+    assert_eq!(refund(&app, payment_id, &officer, 18_501, version).await.0, StatusCode::BAD_REQUEST);
+    let (status, problem) = refund(&app, payment_id, &officer, 100, version - 1).await;
+    assert_eq!((status, problem["currentVersion"].as_u64()), (StatusCode::CONFLICT, Some(version)));
+    assert_eq!(refund(&app, payment_id, &applicant, 100, version).await.0, StatusCode::FORBIDDEN);
+
+    let (status, asked) = refund(&app, payment_id, &officer, 8_500, version).await;
+    assert_eq!((status, asked["state"].as_str()), (StatusCode::ACCEPTED, Some("pending")), "{asked}");
+    let listed = settled_payments(&app, &id, &applicant).await;
+    assert_eq!(listed[0]["refundedCents"], 8_500);
+    let refunds = listed[0]["refunds"].as_array().expect("refunds");
+    assert_eq!((refunds.len(), refunds[0]["state"].as_str()), (1, Some("succeeded")));
+    assert!(refunds[0].get("reason").is_none(), "the officer's reason stays internal");
+    assert_eq!(settled_payments(&app, &id, &officer).await[0]["refunds"][0]["reason"], "Biometrics already on file");
+    let case: Value = app.get(&format!("/api/applications/{id}"), Some(&applicant)).await.json().await.expect("json");
+    let history = case["history"]["items"].as_array().expect("history");
+    assert!(history.iter().any(|entry| entry["noteToApplicant"] == "Refund issued: $85.00 CAD"), "{history:?}");
+
+    // What remains is 100.00: more is refused.
+    let version = listed[0]["version"].as_u64().expect("version");
+    assert_eq!(refund(&app, payment_id, &officer, 10_001, version).await.0, StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test]
+async fn p4_refunds_asked_at_once_never_add_up_to_more_than_was_paid() {
+    let app = spawn_app().await;
+    let applicant = app.access_token("applicant-1", &[]);
+    let officer = app.access_token("officer-1", &["officers"]);
+    let id = create_draft(&app, &applicant).await["id"].as_str().expect("id").to_owned();
+    let payment_id = pay_fees(&app, &applicant, &id).await["id"].as_str().expect("id").to_owned();
+    let version = payments(&app, &id, &officer).await[0]["version"].as_u64().expect("version");
+
+    let attempts = (0..20).map(|_| refund(&app, &payment_id, &officer, 10_000, version));
+    let statuses: Vec<StatusCode> = futures::future::join_all(attempts).await.into_iter().map(|(s, _)| s).collect();
+
+    assert_eq!(statuses.iter().filter(|s| **s == StatusCode::ACCEPTED).count(), 1, "{statuses:?}");
+    let listed = settled_payments(&app, &id, &officer).await;
+    assert_eq!(
+        (listed[0]["refundedCents"].as_u64(), listed[0]["refundReservedCents"].as_u64()),
+        (Some(10_000), Some(10_000))
+    );
+}

@@ -526,7 +526,11 @@ fn i2_table_grants_name_the_kinds_of_partition_each_function_touches() {
     }
     assert_eq!(only("APPNO#"), ["SubmitApplication"], "only submission reserves numbers");
     assert_eq!(only("IDEMPOTENCY#"), ["StartPayment"], "idempotency keys are the payments'");
-    assert_eq!(only("PAYMENT#"), ["StartPayment", "PaymentWebhook"], "payments name their application");
+    assert_eq!(
+        only("PAYMENT#"),
+        ["StartPayment", "RefundPayment", "PaymentWebhook"],
+        "payments name their application"
+    );
     assert_eq!(only("PAPER#"), ["LinkApplication"], "only linking reads paper applications");
     assert_eq!(only("STATS#"), ["ListProcessingTimes", "ChangeApplicationStatus"], "decisions and their estimates");
     assert_eq!(

@@ -3,14 +3,16 @@
 
 use http::Method;
 use portal_domain::fees::Fees;
-use portal_domain::ids::ApplicationId;
+use portal_domain::ids::{ApplicationId, PaymentId};
 use portal_domain::payments::Payment;
 use portal_domain::payments::event::Envelope;
+use portal_domain::payments::refunds::{PaymentView, Refund};
 use portal_domain::payments::signature;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::Contract;
+use crate::body::{MAX_SAFE_INTEGER, whole_number};
 use crate::idempotency::{self, IdempotencyKey};
 use crate::routes::{Area, Auth, Route};
 
@@ -45,8 +47,18 @@ pub const ROUTES: &[Route] = &[
         function: "ListPayments",
         area: Area::Payments,
         auth: Auth::User,
-        summary: "The application's payments, newest first",
-        contract: Contract::json::<Vec<Payment>>(200).path::<ApplicationId>(),
+        summary: "The application's payments, newest first, each with its refunds",
+        contract: Contract::json::<Vec<PaymentView>>(200).path::<ApplicationId>(),
+    },
+    Route {
+        method: Method::POST,
+        path: "/api/officer/payments/{paymentId}/refund",
+        function: "RefundPayment",
+        area: Area::Payments,
+        auth: Auth::Officer,
+        summary: "Refund part or all of a paid payment (up to what remains), on the payment's version; the \
+                  processor confirms it by an event",
+        contract: Contract::json::<Refund>(202).path::<PaymentId>().body::<RefundBody>().problems(&[409]),
     },
     Route {
         method: Method::POST,
@@ -81,4 +93,21 @@ pub struct WebhookAnswer {
     /// The event changed a payment (false for a redelivery, a mismatch, or an event of no
     /// payment of ours).
     pub applied: bool,
+}
+
+/// The body of `POST /api/officer/payments/{paymentId}/refund`.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct RefundBody {
+    /// How much, in cents of CAD: at least 1, at most what remains to refund.
+    #[serde(deserialize_with = "whole_number")]
+    #[schemars(range(min = 1, max = MAX_SAFE_INTEGER))]
+    pub amount_cents: u64,
+    /// Why (kept internal to the agency); not blank.
+    #[schemars(length(max = portal_domain::applications::MAX_TEXT_CHARS), regex(pattern = r"\S"))]
+    pub reason: String,
+    /// The payment's version this was decided on.
+    #[serde(deserialize_with = "whole_number")]
+    #[schemars(range(max = MAX_SAFE_INTEGER))]
+    pub version: u64,
 }

@@ -34,7 +34,17 @@ pub enum ProcessorEvent {
         /// Our payment id.
         payment_id: String,
     },
-    /// Any other type, or a checkout that is not ours (no client reference).
+    /// The processor settled a refund (`refund.created`, `refund.updated`, `refund.failed`
+    /// whose refund is `succeeded`, `failed` or `canceled`; a `pending` one says nothing yet).
+    RefundSettled {
+        /// Our payment id (the refund's `metadata.paymentId`).
+        payment_id: String,
+        /// Our refund id (`metadata.refundId`).
+        refund_id: String,
+        /// Whether it went through.
+        succeeded: bool,
+    },
+    /// Any other type, or a checkout or refund that is not ours (no reference of ours).
     Other,
 }
 
@@ -82,6 +92,9 @@ impl ProcessorEvent {
         if envelope.object != "event" {
             return Err(NotAnEvent(format!("object is {}", envelope.object)));
         }
+        if envelope.kind.starts_with("refund.") {
+            return refund(envelope.data.object);
+        }
         if !envelope.kind.starts_with("checkout.session.") {
             return Ok(ProcessorEvent::Other);
         }
@@ -112,6 +125,32 @@ impl ProcessorEvent {
             _ => ProcessorEvent::Other,
         })
     }
+}
+
+#[derive(Deserialize)]
+struct RefundObject {
+    object: String,
+    status: Option<String>,
+    #[serde(default)]
+    metadata: std::collections::HashMap<String, String>,
+}
+
+/// A Refund object's event.
+fn refund(object: serde_json::Value) -> Result<ProcessorEvent, NotAnEvent> {
+    let refund: RefundObject = serde_json::from_value(object).map_err(|e| NotAnEvent(format!("refund: {e}")))?;
+    if refund.object != "refund" {
+        return Err(NotAnEvent(format!("data.object is {}", refund.object)));
+    }
+    let (Some(payment_id), Some(refund_id)) = (refund.metadata.get("paymentId"), refund.metadata.get("refundId"))
+    else {
+        return Ok(ProcessorEvent::Other);
+    };
+    let succeeded = match refund.status.as_deref() {
+        Some("succeeded") => true,
+        Some("failed" | "canceled") => false,
+        _ => return Ok(ProcessorEvent::Other),
+    };
+    Ok(ProcessorEvent::RefundSettled { payment_id: payment_id.clone(), refund_id: refund_id.clone(), succeeded })
 }
 
 #[cfg(test)]
@@ -203,6 +242,34 @@ mod tests {
         assert_eq!(parse("checkout.session.completed", foreign), ProcessorEvent::Other);
         let customer = json!({"id": "cus_123", "object": "customer"});
         assert_eq!(parse("customer.created", customer), ProcessorEvent::Other);
+    }
+
+    /// Stripe's Refund fixture (fixtures3.json `refund`) with our metadata.
+    fn stripe_refund(status: &str) -> Value {
+        json!({
+            "amount": 100, "balance_transaction": null, "charge": "ch_1PgafuB7WZ01zgkWXYmPNZs8",
+            "created": 1234567890, "currency": "cad",
+            "destination_details": {"card": {"type": "reversal"}, "type": "card"},
+            "id": "re_1Pgc72B7WZ01zgkWqPvrRrPE",
+            "metadata": {"paymentId": "p1", "refundId": "r1"},
+            "object": "refund", "payment_intent": "pi_1", "reason": "requested_by_customer",
+            "receipt_number": null, "source_transfer_reversal": null, "status": status, "transfer_reversal": null
+        })
+    }
+
+    #[test]
+    fn a_settled_refund_names_ours_and_a_pending_one_says_nothing_yet() {
+        let parse = |kind: &str, object: Value| ProcessorEvent::parse(&event(kind, object)).expect("event");
+        let settled =
+            |succeeded| ProcessorEvent::RefundSettled { payment_id: "p1".into(), refund_id: "r1".into(), succeeded };
+        assert_eq!(parse("refund.created", stripe_refund("succeeded")), settled(true));
+        assert_eq!(parse("refund.updated", stripe_refund("succeeded")), settled(true));
+        assert_eq!(parse("refund.failed", stripe_refund("failed")), settled(false));
+        assert_eq!(parse("refund.updated", stripe_refund("canceled")), settled(false));
+        assert_eq!(parse("refund.created", stripe_refund("pending")), ProcessorEvent::Other);
+        let mut foreign = stripe_refund("succeeded");
+        foreign["metadata"] = json!({});
+        assert_eq!(parse("refund.created", foreign), ProcessorEvent::Other);
     }
 
     #[test]

@@ -16,6 +16,7 @@
 //! (which application a payment belongs to, for routes and events that name only the payment).
 
 pub mod event;
+pub mod refunds;
 pub mod signature;
 
 use std::sync::Arc;
@@ -33,6 +34,7 @@ use crate::fees::{self, FeeLine, Fees, PaidFee};
 use crate::ids::{ApplicationId, PaymentId};
 use crate::keys;
 use crate::profile::Language;
+use crate::receipts::money;
 use crate::table::{Condition, Item, Query, SortKey, StoreError, Table, Update, WriteOp};
 
 /// The currency of every fee (ISO 4217, lowercase as processors write it).
@@ -131,10 +133,18 @@ pub struct Payment {
     /// What did not match, when its state is `mismatch`.
     #[serde(default)]
     pub mismatch: Option<Mismatch>,
+    /// Bumped by every change: officers refund against the version they saw.
+    pub version: u64,
+    /// Refunds the processor confirmed, in cents.
+    #[serde(default)]
+    pub refunded_cents: u64,
+    /// Refunds asked for and not failed (confirmed or pending), in cents: never above the total.
+    #[serde(default)]
+    pub refund_reserved_cents: u64,
 }
 
 impl Payment {
-    fn item(&self) -> Result<Item, StoreError> {
+    pub(crate) fn item(&self) -> Result<Item, StoreError> {
         Item::from_record(&keys::payment(&self.application_id, &self.id), self)
     }
 }
@@ -376,6 +386,9 @@ impl PaymentRecords {
             paid_at: None,
             processor_reference: None,
             mismatch: None,
+            version: 1,
+            refunded_cents: 0,
+            refund_reserved_cents: 0,
         };
         let owner = PaymentOwner { application_id: application.id.clone() };
         self.table
@@ -430,6 +443,7 @@ impl PaymentRecords {
         paid.state = PaymentState::Paid;
         paid.paid_at = Some(now);
         paid.processor_reference = reference.map(str::to_owned);
+        paid.version += 1;
         let mut ops = vec![WriteOp::Put {
             item: paid.item()?,
             condition: Some(Condition::Equals("state".into(), json!(PaymentState::Open))),
@@ -480,7 +494,7 @@ impl PaymentRecords {
     /// Records that the checkout of payment `id` ended unpaid (`Expired` or `Failed`).
     pub async fn close(&self, id: &str, state: PaymentState) -> Result<Fulfilment, StoreError> {
         let Some(payment) = self.get(id).await? else { return Ok(Fulfilment::Unknown) };
-        let update = Update::default().set("state", json!(state));
+        let update = Update::default().set("state", json!(state)).add("version", 1);
         let open = Condition::Equals("state".into(), json!(PaymentState::Open));
         match self.table.update(&keys::payment(&payment.application_id, id), update, Some(open)).await {
             Ok(_) => {}
@@ -495,6 +509,7 @@ impl PaymentRecords {
         let mut flagged = payment;
         flagged.state = PaymentState::Mismatch;
         flagged.mismatch = Some(mismatch);
+        flagged.version += 1;
         let open = Condition::Equals("state".into(), json!(PaymentState::Open));
         match self.table.put(flagged.item()?, Some(open)).await {
             Ok(()) => {}
@@ -503,6 +518,11 @@ impl PaymentRecords {
         }
         self.release(&flagged.application_id, &flagged.id).await?;
         Ok(Fulfilment::Mismatch(flagged))
+    }
+
+    /// The table the records are kept in.
+    pub(crate) fn table(&self) -> &dyn Table {
+        self.table.as_ref()
     }
 
     /// Ends the application's open-payment lock if it is still this payment's.
@@ -517,10 +537,9 @@ impl PaymentRecords {
 
 /// What the applicant's history says of a payment received.
 fn received_note(language: Language, cents: u64) -> String {
-    let (dollars, cents) = (cents / 100, cents % 100);
     match language {
-        Language::En => format!("Payment received: ${dollars}.{cents:02} CAD"),
-        Language::Fr => format!("Paiement reçu : {dollars},{cents:02} $ CAD"),
+        Language::En => format!("Payment received: {} CAD", money(cents, language)),
+        Language::Fr => format!("Paiement reçu : {} CA", money(cents, language)),
     }
 }
 

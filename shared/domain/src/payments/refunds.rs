@@ -1,0 +1,305 @@
+//! Refunds of a paid payment, asked for by an officer from the case and confirmed by the
+//! processor's event. The amount is reserved on the payment (with its version) before the
+//! processor is called, so refunds asked for at once can never add up to more than was paid
+//! (P4); a refund the processor fails gives its amount back.
+//!
+//! Items: `APP#{id}` / `REFUND#{refundId}`.
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+use super::{Payment, PaymentRecords, PaymentState, Payments, ProcessorError, RefundRequest};
+use crate::applications::{Application, HistoryEntry};
+use crate::case_view::Party;
+use crate::events::{Event, EventKind};
+use crate::ids::{ApplicationId, PaymentId};
+use crate::keys;
+use crate::profile::Language;
+use crate::receipts::money;
+use crate::table::{Condition, Item, Query, SortKey, StoreError, Update, WriteOp};
+
+/// Where a refund stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum RefundState {
+    /// Asked of the processor, not confirmed yet.
+    Pending,
+    /// The processor confirmed it: the money is on its way back.
+    Succeeded,
+    /// The processor could not refund it: nothing was refunded.
+    Failed,
+}
+
+/// A refund.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Refund {
+    /// Its id (a UUID: the processor's idempotency key).
+    pub id: String,
+    /// The payment refunded.
+    #[schemars(with = "PaymentId")]
+    pub payment_id: String,
+    /// Its application.
+    #[schemars(with = "ApplicationId")]
+    pub application_id: String,
+    /// How much, in cents of CAD.
+    pub amount_cents: u64,
+    /// Why (kept internal to the agency).
+    pub reason: String,
+    /// Where it stands.
+    pub state: RefundState,
+    /// The officer who asked for it (`sub`).
+    pub requested_by: String,
+    /// When.
+    pub requested_at: u64,
+    /// When the processor confirmed (or failed) it.
+    #[serde(default)]
+    pub settled_at: Option<u64>,
+    /// The processor's id of it.
+    #[serde(default)]
+    pub processor_reference: Option<String>,
+}
+
+/// Why a refund was not started.
+#[derive(Debug, thiserror::Error)]
+pub enum RefundError {
+    /// Only a paid payment is refunded.
+    #[error("the payment is not paid")]
+    NotPaid,
+    /// The payment changed since the officer read it.
+    #[error("the payment changed")]
+    Conflict {
+        /// The version to reload.
+        current_version: u64,
+    },
+    /// More than remains to refund.
+    #[error("more than remains to refund")]
+    TooMuch,
+    /// The processor failed: nothing was refunded.
+    #[error(transparent)]
+    Processor(#[from] ProcessorError),
+    /// The store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// What an officer asks to refund.
+#[derive(Clone, Debug)]
+pub struct RefundAsk<'a> {
+    /// How much, in cents.
+    pub amount_cents: u64,
+    /// Why.
+    pub reason: &'a str,
+    /// The payment's version the officer saw.
+    pub expected_version: u64,
+    /// The officer (`sub`).
+    pub officer: &'a str,
+}
+
+impl PaymentRecords {
+    /// The refunds of the application's payments, oldest first.
+    pub async fn refunds_of(&self, application_id: &str) -> Result<Vec<Refund>, StoreError> {
+        let query = Query::partition(keys::application_partition(application_id))
+            .sort(SortKey::Prefix(keys::REFUND_PREFIX.into()))
+            .limit(1000);
+        self.table().query(query).await?.items.iter().map(Item::to_record).collect()
+    }
+
+    /// Refunds part or all of a paid payment: reserves the amount on the payment (at the
+    /// version the officer saw), records the refund as pending, then asks the processor.
+    pub async fn refund(
+        &self,
+        processor: &dyn Payments,
+        payment: &Payment,
+        ask: &RefundAsk<'_>,
+        now: u64,
+    ) -> Result<Refund, RefundError> {
+        if payment.state != PaymentState::Paid {
+            return Err(RefundError::NotPaid);
+        }
+        if payment.version != ask.expected_version {
+            return Err(RefundError::Conflict { current_version: payment.version });
+        }
+        let left = payment.total_cents.saturating_sub(payment.refund_reserved_cents);
+        if ask.amount_cents == 0 || ask.amount_cents > left {
+            return Err(RefundError::TooMuch);
+        }
+        let Some(reference) = payment.processor_reference.clone() else { return Err(RefundError::NotPaid) };
+        let mut refund = Refund {
+            id: uuid::Uuid::now_v7().to_string(),
+            payment_id: payment.id.clone(),
+            application_id: payment.application_id.clone(),
+            amount_cents: ask.amount_cents,
+            reason: ask.reason.to_owned(),
+            state: RefundState::Pending,
+            requested_by: ask.officer.to_owned(),
+            requested_at: now,
+            settled_at: None,
+            processor_reference: None,
+        };
+        let cents = signed(ask.amount_cents)?;
+        let reserve = WriteOp::Update {
+            key: keys::payment(&payment.application_id, &payment.id),
+            update: Update::default().add("refundReservedCents", cents).add("version", 1),
+            condition: Some(Condition::All(vec![
+                Condition::Equals("version".into(), json!(ask.expected_version)),
+                Condition::Equals("state".into(), json!(PaymentState::Paid)),
+            ])),
+        };
+        let record = WriteOp::Put { item: refund_item(&refund)?, condition: Some(Condition::Absent) };
+        match self.table().transact_write(vec![reserve, record]).await {
+            Ok(()) => {}
+            Err(StoreError::TransactionCanceled { .. }) => {
+                let current = self.get(&payment.id).await?.map_or(ask.expected_version, |p| p.version);
+                return Err(RefundError::Conflict { current_version: current });
+            }
+            Err(other) => return Err(other.into()),
+        }
+        let request = RefundRequest {
+            refund_id: refund.id.clone(),
+            payment_id: payment.id.clone(),
+            reference,
+            amount_cents: ask.amount_cents,
+        };
+        match processor.refund(&request).await {
+            Ok(started) => {
+                refund.processor_reference = Some(started.id.clone());
+                let update = Update::default().set("processorReference", json!(started.id));
+                let key = keys::refund(&refund.application_id, &refund.id);
+                self.table().update(&key, update, Some(Condition::Present)).await?;
+                Ok(refund)
+            }
+            Err(error) => {
+                // Nothing was refunded: the reservation goes back.
+                self.settle(&refund.payment_id, &refund.id, false, None).await?;
+                Err(error.into())
+            }
+        }
+    }
+
+    /// Applies the processor's word on refund `id` of payment `payment_id`: confirmed
+    /// (`succeeded`), or failed. The refund, the payment's amounts, the history entry and the
+    /// applicant's event are one transaction; a refund settled before changes nothing.
+    /// Answers whether anything changed.
+    pub async fn settle(
+        &self,
+        payment_id: &str,
+        id: &str,
+        succeeded: bool,
+        at: Option<u64>,
+    ) -> Result<bool, StoreError> {
+        let Some(payment) = self.get(payment_id).await? else { return Ok(false) };
+        let key = keys::refund(&payment.application_id, id);
+        let Some(refund) = self.table().get(&key).await? else { return Ok(false) };
+        let refund: Refund = refund.to_record()?;
+        if refund.state != RefundState::Pending || refund.payment_id != payment.id {
+            return Ok(false);
+        }
+        let cents = signed(refund.amount_cents)?;
+        let state = if succeeded { RefundState::Succeeded } else { RefundState::Failed };
+        let mut ops = vec![WriteOp::Update {
+            key,
+            update: Update::default().set("state", json!(state)).set("settledAt", json!(at)),
+            condition: Some(Condition::Equals("state".into(), json!(RefundState::Pending))),
+        }];
+        let payment_key = keys::payment(&payment.application_id, &payment.id);
+        let amounts = if succeeded {
+            Update::default().add("refundedCents", cents).add("version", 1)
+        } else {
+            Update::default().add("refundReservedCents", -cents).add("version", 1)
+        };
+        ops.push(WriteOp::Update { key: payment_key, update: amounts, condition: None });
+        if succeeded {
+            let application = self.table().get(&keys::application(&payment.application_id)).await?;
+            let application: Application = application.ok_or(StoreError::ConditionFailed)?.to_record()?;
+            let at = at.unwrap_or(refund.requested_at);
+            let amount = money(refund.amount_cents, payment.language);
+            let note = match payment.language {
+                Language::En => format!("Refund issued: {amount} CAD"),
+                Language::Fr => format!("Remboursement émis : {amount} CA"),
+            };
+            let entry = HistoryEntry {
+                at,
+                actor: refund.requested_by.clone(),
+                role: "officer".to_owned(),
+                from: application.status,
+                to: application.status,
+                reason: Some(format!("refund {id} of payment {payment_id}: {}", refund.reason)),
+                note_to_applicant: Some(note),
+            };
+            let history = keys::payment_history_entry(&application.id, at, application.version, id);
+            ops.push(WriteOp::Put { item: Item::from_record(&history, &entry)?, condition: Some(Condition::Absent) });
+            if !application.owner.is_empty() {
+                ops.push(Event::new(&application.id, &application.owner, EventKind::RefundIssued, at).write()?);
+            }
+        }
+        match self.table().transact_write(ops).await {
+            Ok(()) => Ok(true),
+            Err(StoreError::TransactionCanceled { .. }) => Ok(false),
+            Err(other) => Err(other),
+        }
+    }
+}
+
+fn refund_item(refund: &Refund) -> Result<Item, StoreError> {
+    Item::from_record(&keys::refund(&refund.application_id, &refund.id), refund)
+}
+
+fn signed(cents: u64) -> Result<i64, StoreError> {
+    i64::try_from(cents).map_err(|_| StoreError::InvalidRequest("amount overflows".into()))
+}
+
+/// A refund as a party sees it: the officers' reason stays internal to the agency.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct RefundView {
+    /// Its id.
+    pub id: String,
+    /// How much, in cents of CAD.
+    pub amount_cents: u64,
+    /// Where it stands.
+    pub state: RefundState,
+    /// When it was asked for.
+    pub requested_at: u64,
+    /// When the processor settled it.
+    pub settled_at: Option<u64>,
+    /// Why (officers only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
+/// A payment with its refunds.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct PaymentView {
+    /// The payment.
+    #[serde(flatten)]
+    pub payment: Payment,
+    /// Its refunds, oldest first.
+    pub refunds: Vec<RefundView>,
+}
+
+impl PaymentView {
+    /// Each payment with its own refunds, as `party` sees them.
+    pub fn all_for_party(payments: Vec<Payment>, refunds: &[Refund], party: Party) -> Vec<Self> {
+        payments
+            .into_iter()
+            .map(|payment| {
+                let refunds = refunds
+                    .iter()
+                    .filter(|refund| refund.payment_id == payment.id)
+                    .map(|refund| RefundView {
+                        id: refund.id.clone(),
+                        amount_cents: refund.amount_cents,
+                        state: refund.state,
+                        requested_at: refund.requested_at,
+                        settled_at: refund.settled_at,
+                        reason: (party == Party::Officer).then(|| refund.reason.clone()),
+                    })
+                    .collect();
+                Self { payment, refunds }
+            })
+            .collect()
+    }
+}
