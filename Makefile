@@ -56,7 +56,7 @@ frontend/dist/index.html: frontend/node_modules/.package-lock.json $(FRONTEND_SO
 fmt:
 	cargo fmt --all
 
-## bench: cold-start init of /api/me vs a hello lambda_http function, handler latency, identity costs, presigning,
+## bench: cold-start init of /api/me vs a hello lambda_http function, handler latency, identity costs, presigning, payment webhooks (verification, fulfilment),
 ## and the local portal's account routes under load (enumeration timing, peak memory under 200 sign-ins)
 bench:
 	cargo build --release -p portal-profile -p portal-bench -p portal-local
@@ -64,6 +64,7 @@ bench:
 	target/release/handler-latency
 	target/release/identity-costs
 	target/release/presign
+	target/release/webhooks
 	target/release/account-load target/release/portal
 
 ## The function crates: each directory of functions/ is the crate portal-<dir> with the binary

@@ -7,6 +7,7 @@ import { follow, navigate, refresh, type Page } from '../app';
 import { emptyState, failed, focusSummary, loaded, notice, summary, values, type FormState } from '../forms';
 import { table } from '../table';
 import { PagedList, loadMore } from '../paging';
+import { paymentsSection } from './officer-payments';
 import { formatDateTime, pick, t } from '../i18n';
 import {
   STATUSES,
@@ -33,6 +34,7 @@ let types: ApplicationType[] = [];
 let current: Schemas['OfficerCase'] | null = null;
 let history = new PagedList<Schemas['HistoryView']>();
 let messages = new PagedList<Schemas['MessageView']>();
+let payments: Schemas['PaymentView'][] = [];
 let state: FormState = emptyState();
 
 const params = () => new URLSearchParams(location.search);
@@ -132,6 +134,7 @@ async function load(id: string): Promise<void> {
   history = await new PagedList((cursor) =>
     api('GET', '/api/applications/{id}/history', { path: { id }, query: { cursor } }),
   ).first(current.history);
+  payments = await api('GET', '/api/applications/{id}/payments', { path: { id } });
   messages = await new PagedList((cursor) =>
     api('GET', '/api/applications/{id}/messages', { path: { id }, query: { cursor } }),
   ).first(current.messages);
@@ -314,6 +317,7 @@ export const casePage: Page = {
       ${loadMore(history, state)}
       <h2>${t('officer.case.documents')}</h2>
       ${documentsSection(type, documents)}
+      ${paymentsSection(type, application, current.fees, payments, act, (name) => state.errors.get(name) ?? '')}
       ${forms(type, application)}
       ${thread(application)}`;
   },

@@ -1,0 +1,109 @@
+// The case's fees and payments as officers see them: what is paid and due, an optional fee of
+// the type added to the case, each payment with its refunds (a confirmation that did not match
+// is flagged), and a refund of part or all of a paid payment.
+import { html, nothing, type TemplateResult } from 'lit-html';
+import { api, type Schemas } from '../api/client';
+import type { ApplicationType } from '../catalog';
+import { values } from '../forms';
+import { formatDateTime, formatMoney, pick, t } from '../i18n';
+
+type Act = (action: () => Promise<unknown>, field?: (name: string) => string) => Promise<void>;
+
+/** Cents from an amount typed in dollars (`85`, `85.5`, `85,50`); NaN when it is not one. */
+function cents(typed: string): number {
+  const amount = Number(typed.trim().replace(',', '.'));
+  return Number.isFinite(amount) ? Math.round(amount * 100) : Number.NaN;
+}
+
+function refundForm(payment: Schemas['PaymentView'], act: Act, error: (name: string) => string): TemplateResult {
+  const left = payment.totalCents - payment.refundReservedCents;
+  if (payment.state !== 'paid' || left <= 0) return html``;
+  const field = (name: string) => `${name}-${payment.id}`;
+  return html`<form novalidate @submit=${(event: SubmitEvent) => {
+    event.preventDefault();
+    const answers = values(event.currentTarget as HTMLFormElement);
+    void act(
+      () =>
+        api('POST', '/api/officer/payments/{paymentId}/refund', {
+          path: { paymentId: payment.id },
+          body: { amountCents: cents(answers[field('amount')] ?? ''), reason: answers[field('reason')] ?? '', version: payment.version },
+        }),
+      (name) => (name === 'amountCents' ? field('amount') : field(name)),
+    );
+  }}>
+    <gcds-input input-id=${field('amount')} name=${field('amount')} type="number" step="0.01" min="0.01"
+      label=${t('officer.payments.refundAmount', { left: formatMoney(left) })} required validate-on="other"
+      error-message=${error(field('amount'))}></gcds-input>
+    <gcds-input input-id=${field('reason')} name=${field('reason')} label=${t('officer.payments.refundReason')} required
+      validate-on="other" error-message=${error(field('reason'))}></gcds-input>
+    <gcds-button type="submit" button-role="secondary">${t('officer.payments.refund')}</gcds-button>
+  </form>`;
+}
+
+/** The fees, the payments and their refunds, and the forms that change them. */
+export function paymentsSection(
+  type: ApplicationType,
+  application: Schemas['Application'],
+  fees: Schemas['Fees'],
+  payments: Schemas['PaymentView'][],
+  act: Act,
+  error: (name: string) => string,
+): TemplateResult {
+  const added = new Set(fees.items.map((item) => item.code));
+  const addable = type.optionalFees.filter((fee) => !added.has(fee.code));
+  return html`
+    <h2>${t('officer.payments.heading')}</h2>
+    <table class="applications">
+      <thead><tr><th scope="col">${t('payments.fee')}</th><th scope="col">${t('payments.amount')}</th>
+        <th scope="col">${t('payments.feeState')}</th></tr></thead>
+      <tbody>
+        ${fees.items.map(
+          (item) => html`<tr><th scope="row">${pick(item.label)}</th><td>${formatMoney(item.amountCents)}</td>
+            <td>${item.state === 'paid' ? t('payments.paid') : t('payments.due')}</td></tr>`,
+        )}
+      </tbody>
+    </table>
+    ${addable.length > 0 && application.status !== 'draft'
+      ? html`<form novalidate @submit=${(event: SubmitEvent) => {
+          event.preventDefault();
+          const code = values(event.currentTarget as HTMLFormElement).fee ?? '';
+          void act(() =>
+            api('POST', '/api/officer/applications/{id}/fees', {
+              path: { id: application.id },
+              body: { code, version: application.version },
+            }),
+          );
+        }}>
+          <gcds-select select-id="fee" name="fee" label=${t('officer.payments.addFee')} required>
+            ${addable.map((fee) => html`<option value=${fee.code}>${pick(fee.label)} (${formatMoney(fee.amountCents)})</option>`)}
+          </gcds-select>
+          <gcds-button type="submit" button-role="secondary">${t('officer.payments.add')}</gcds-button>
+        </form>`
+      : nothing}
+    ${payments.length === 0
+      ? html`<p>${t('officer.payments.none')}</p>`
+      : html`<ul class="payments">
+          ${payments.map(
+            (payment) => html`<li>
+              <p><strong>${formatMoney(payment.totalCents)}</strong> — ${t(`payments.state.${payment.state}` as Parameters<typeof t>[0])}
+                — ${formatDateTime(payment.paidAt ?? payment.createdAt)} — ${payment.id}
+                ${payment.state === 'mismatch'
+                  ? html`<strong class="flag">${t('officer.payments.mismatch', {
+                      amount: payment.mismatch?.amount === null || payment.mismatch?.amount === undefined
+                        ? '—'
+                        : formatMoney(payment.mismatch.amount),
+                      currency: (payment.mismatch?.currency ?? '—').toUpperCase(),
+                    })}</strong>`
+                  : nothing}</p>
+              ${payment.refunds.length > 0
+                ? html`<ul>${payment.refunds.map(
+                    (refund) => html`<li>${t('officer.payments.refunded', { amount: formatMoney(refund.amountCents) })}
+                      — ${t(`officer.payments.refundState.${refund.state}` as Parameters<typeof t>[0])}
+                      ${refund.reason ? html` — ${refund.reason}` : nothing}</li>`,
+                  )}</ul>`
+                : nothing}
+              ${refundForm(payment, act, error)}
+            </li>`,
+          )}
+        </ul>`}`;
+}
