@@ -119,6 +119,22 @@ export async function api<M extends Method, P extends PathOf<M>>(
   return read<Answer<Operation<M, P>>>(response);
 }
 
+/** Fetches a file the route `GET path` answers (a receipt's PDF) and has the browser save it
+ * as `name`; the access token is renewed once if refused, as for `api`. */
+export async function download<P extends PathOf<'GET'>>(path: P, name: string, ...[init]: Args<Operation<'GET', P>>): Promise<void> {
+  const target = url(path, init as Untyped | undefined);
+  let response = await send('GET', target);
+  if (response.status === 401 && accessToken !== null && (await renew())) {
+    response = await send('GET', target);
+  }
+  if (!response.ok) await read(response);
+  const link = document.createElement('a');
+  link.href = URL.createObjectURL(await response.blob());
+  link.download = name;
+  link.click();
+  URL.revokeObjectURL(link.href);
+}
+
 /** Keeps the tokens of a completed sign-in. */
 export function keep(tokens: Schemas['SignedIn']): void {
   accessToken = tokens.accessToken;

@@ -757,6 +757,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/payments/{paymentId}/receipt": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A paid payment's itemized receipt in the reader's language (409 until it is paid) */
+        get: operations["GetReceipt"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/payments/{paymentId}/receipt.pdf": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The same receipt as a tagged PDF, fonts embedded (409 until it is paid) */
+        get: operations["GetReceiptPdf"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/processing-times": {
         parameters: {
             query?: never;
@@ -1931,6 +1965,99 @@ export interface components {
             status: components["schemas"]["Status"];
             /** @description Only applications of this type. */
             type?: components["schemas"]["TypeCode"];
+        };
+        /** @description A receipt. */
+        Receipt: {
+            /** @description The application's number (none for a draft not yet submitted). */
+            applicationNumber: string | null;
+            /** @description The application's type, in the reader's language. */
+            applicationType: string;
+            /** @description The language it is written in. */
+            language: components["schemas"]["Language"];
+            /** @description What was paid. */
+            lines: components["schemas"]["ReceiptLine"][];
+            /**
+             * Format: uint64
+             * @description What remains paid after refunds, in cents of CAD.
+             */
+            netCents: number;
+            /**
+             * Format: uint64
+             * @description When the payment was confirmed (seconds since the epoch).
+             */
+            paidAt: number;
+            /** @description Who paid (their name as on their account). */
+            payer: string;
+            /** @description The payment's reference (its id). */
+            paymentId: string;
+            /** @description The processor's reference of the charge. */
+            processorReference: string | null;
+            /** @description Refunds confirmed. */
+            refunds: components["schemas"]["ReceiptRefund"][];
+            /**
+             * @description The receipt's texts in its language (headings and the tax statement), so every form of
+             *     it says the same.
+             */
+            texts: components["schemas"]["ReceiptTexts"];
+            /**
+             * Format: uint64
+             * @description Their sum, in cents of CAD.
+             */
+            totalCents: number;
+        };
+        /** @description One line of a receipt. */
+        ReceiptLine: {
+            /**
+             * Format: uint64
+             * @description Amount in cents of CAD.
+             */
+            amountCents: number;
+            /** @description What was paid, in the reader's language. */
+            label: string;
+        };
+        /** @description A refund shown on a receipt. */
+        ReceiptRefund: {
+            /**
+             * Format: uint64
+             * @description Amount in cents of CAD.
+             */
+            amountCents: number;
+            /**
+             * Format: uint64
+             * @description When it was confirmed (seconds since the epoch).
+             */
+            at: number;
+        };
+        /** @description The fixed texts of a receipt. */
+        ReceiptTexts: {
+            /** @description "Amount". */
+            amount: string;
+            /** @description "Application". */
+            application: string;
+            /** @description "Application number". */
+            applicationNumber: string;
+            /** @description "Fee". */
+            fee: string;
+            /** @description Who issues it. */
+            issuer: string;
+            /** @description "Paid after refunds". */
+            net: string;
+            /** @description That these fees carry no tax. */
+            noTax: string;
+            /** @description "Date paid". */
+            paidAt: string;
+            /** @description "Paid by". */
+            payer: string;
+            /** @description "Processor reference". */
+            processorReference: string;
+            /** @description "Payment reference". */
+            reference: string;
+            /** @description "Refunded". */
+            refunded: string;
+            /** @description The title. */
+            title: string;
+            /** @description "Total paid". */
+            total: string;
         };
         /** @description A refund. */
         Refund: {
@@ -3729,6 +3856,62 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    GetReceipt: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                paymentId: components["schemas"]["PaymentId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Receipt"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    GetReceiptPdf: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                paymentId: components["schemas"]["PaymentId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": unknown;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
             429: components["responses"]["TooManyRequests"];
             503: components["responses"]["Unavailable"];
         };

@@ -3,7 +3,7 @@
 // checkout's return means, and the payment history. Pressing Pay twice sends one request, under
 // one idempotency key: the portal answers it once, and never opens a second checkout.
 import { html, nothing, type TemplateResult } from 'lit-html';
-import { ApiError, api, type Schemas } from '../api/client';
+import { ApiError, api, download, type Schemas } from '../api/client';
 import { refresh } from '../app';
 import { formatDateTime, formatMoney, pick, t } from '../i18n';
 
@@ -96,7 +96,8 @@ export function feesPanel(application: Schemas['Application'], fees: Fees, canPa
       ? html`<h3>${t('payments.history')}</h3>
           <table class="applications">
             <thead><tr><th scope="col">${t('payments.date')}</th><th scope="col">${t('payments.amount')}</th>
-              <th scope="col">${t('payments.state')}</th><th scope="col">${t('payments.reference')}</th></tr></thead>
+              <th scope="col">${t('payments.state')}</th><th scope="col">${t('payments.reference')}</th>
+              <th scope="col">${t('payments.receipt')}</th></tr></thead>
             <tbody>
               ${payments.map(
                 (payment) => html`<tr>
@@ -104,7 +105,17 @@ export function feesPanel(application: Schemas['Application'], fees: Fees, canPa
                   <td>${formatMoney(payment.totalCents)}</td>
                   <td>${stateLabel(payment.state)}</td>
                   <td>${payment.id}</td>
-                </tr>`,
+                  <td>${payment.paidAt
+                    ? html`<gcds-button type="button" button-role="secondary" size="small"
+                        @click=${() => void download('/api/payments/{paymentId}/receipt.pdf', `receipt-${payment.id}.pdf`, { path: { paymentId: payment.id } })}>
+                        ${t('payments.receiptPdf')}</gcds-button>`
+                    : nothing}</td>
+                </tr>
+                ${payment.refunds.map(
+                  (refund) => html`<tr><td>${formatDateTime(refund.settledAt ?? refund.requestedAt)}</td>
+                    <td>−${formatMoney(refund.amountCents)}</td>
+                    <td>${t(`payments.refundState.${refund.state}` as Parameters<typeof t>[0])}</td><td></td><td></td></tr>`,
+                )}`,
               )}
             </tbody>
           </table>`

@@ -4,7 +4,7 @@
 // cargo build; PORTAL_BIN points at the portal binary.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { createHmac } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -269,6 +269,21 @@ async function payTheFees(page) {
   const history = page.locator('table').filter({ hasText: 'Payment reference' }).locator('tbody tr');
   assert.equal(await history.count(), 1, 'one payment for two presses');
   await checkAccessibility(page, 'a payment received');
+  // The receipt, downloaded in French, reads in French with the amounts as French writes them.
+  await page.locator('gcds-lang-toggle').click();
+  await page.waitForFunction(() => document.documentElement.lang === 'fr');
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByRole('button', { name: 'Télécharger le reçu (PDF)' }).click(),
+  ]);
+  const saved = join(mkdtempSync(join(tmpdir(), 'portal-receipt-')), 'receipt.pdf');
+  await download.saveAs(saved);
+  const text = execFileSync('pdftotext', ['-layout', saved, '-'], { encoding: 'utf8' }).replace(/\s+/g, ' ');
+  for (const expected of ['Reçu de paiement', 'Frais de traitement', 'Frais de biométrie', '185,00 $', 'assujettis']) {
+    assert.ok(text.includes(expected), `${expected} in the French receipt: ${text}`);
+  }
+  await page.locator('gcds-lang-toggle').click();
+  await page.waitForFunction(() => document.documentElement.lang === 'en');
 }
 
 /** Fills a visitor visa step by step (checking that a reload loses nothing), uploads its

@@ -133,6 +133,10 @@ fn operation(route: &Route, requests: &mut SchemaGenerator, answers: &mut Schema
                 json!({"description": "Success", "content": {"application/json": {"schema": schema(answers)}}}),
             );
         }
+        Success::File(status, media_type) => {
+            // OpenAPI 3.1: a body that is not JSON is described by its media type alone.
+            responses.insert(status.to_string(), json!({"description": "Success", "content": {media_type: {}}}));
+        }
         Success::Empty(status) => {
             responses.insert(status.to_string(), json!({"description": "Success, with no content"}));
         }

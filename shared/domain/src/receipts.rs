@@ -5,6 +5,10 @@
 use schemars::JsonSchema;
 use serde::Serialize;
 
+use crate::application_types::ApplicationType;
+use crate::applications::Application;
+use crate::payments::Payment;
+use crate::payments::refunds::{Refund, RefundState};
 use crate::profile::Language;
 
 /// One line of a receipt.
@@ -56,6 +60,48 @@ pub struct Receipt {
     /// The receipt's texts in its language (headings and the tax statement), so every form of
     /// it says the same.
     pub texts: ReceiptTexts,
+}
+
+impl Receipt {
+    /// The receipt of `payment` (of `application`, of `application_type`), paid by `payer`,
+    /// with its confirmed refunds, in `language`; `None` until the payment is paid.
+    pub fn new(
+        payment: &Payment,
+        application: &Application,
+        application_type: &ApplicationType,
+        payer: String,
+        refunds: &[Refund],
+        language: Language,
+    ) -> Option<Self> {
+        let paid_at = payment.paid_at?;
+        let refunds: Vec<ReceiptRefund> = refunds
+            .iter()
+            .filter(|refund| refund.payment_id == payment.id && refund.state == RefundState::Succeeded)
+            .map(|refund| ReceiptRefund {
+                at: refund.settled_at.unwrap_or(refund.requested_at),
+                amount_cents: refund.amount_cents,
+            })
+            .collect();
+        let refunded: u64 = refunds.iter().map(|refund| refund.amount_cents).sum();
+        Some(Self {
+            language,
+            payment_id: payment.id.clone(),
+            processor_reference: payment.processor_reference.clone(),
+            application_number: application.number.clone(),
+            application_type: application_type.name.get(language).to_owned(),
+            payer,
+            paid_at,
+            lines: payment
+                .items
+                .iter()
+                .map(|item| ReceiptLine { label: item.label.get(language).to_owned(), amount_cents: item.amount_cents })
+                .collect(),
+            total_cents: payment.total_cents,
+            net_cents: payment.total_cents.saturating_sub(refunded),
+            refunds,
+            texts: ReceiptTexts::new(language),
+        })
+    }
 }
 
 /// The fixed texts of a receipt.

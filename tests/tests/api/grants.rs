@@ -325,6 +325,9 @@ async fn i2_every_table_call_of_every_route_is_allowed_by_its_function_grants() 
         .await;
     assert_eq!(applied["applied"], true, "{applied}");
     journey.send(get.clone(), &format!("{app_path}/payments"), None, APPLICANT, &[]).await;
+    let receipt = journey.send(get.clone(), &format!("/api/payments/{payment_id}/receipt"), None, APPLICANT, &[]).await;
+    assert_eq!(receipt["totalCents"], 18_500, "{receipt}");
+    journey.send(get.clone(), &format!("/api/payments/{payment_id}/receipt.pdf"), None, APPLICANT, &[]).await;
 
     let submitted = journey.send(post.clone(), &format!("{app_path}/submit"), None, APPLICANT, &[]).await;
     assert_eq!(submitted["status"], "submitted", "{submitted}");

@@ -524,3 +524,70 @@ async fn p4_refunds_asked_at_once_never_add_up_to_more_than_was_paid() {
         (Some(10_000), Some(10_000))
     );
 }
+
+/// The text of a PDF, as Debian's `pdftotext` reads it (spaces of every kind made plain).
+fn pdf_text(pdf: &[u8]) -> String {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("receipt.pdf");
+    std::fs::write(&path, pdf).expect("written");
+    let output = std::process::Command::new("pdftotext")
+        .args(["-layout", path.to_str().expect("path"), "-"])
+        .output()
+        .expect("pdftotext (Debian's poppler-utils) is installed");
+    assert!(output.status.success(), "pdftotext read the receipt");
+    String::from_utf8(output.stdout).expect("text").replace('\u{a0}', " ")
+}
+
+#[tokio::test]
+async fn a_paid_payment_has_an_itemized_receipt_in_the_reader_s_language_as_json_and_pdf() {
+    let app = spawn_app().await;
+    let applicant = app.access_token("applicant-1", &[]);
+    let other = app.access_token("applicant-2", &[]);
+    let id = create_draft(&app, &applicant).await["id"].as_str().expect("id").to_owned();
+    let open: Value =
+        start_payment(&app, &id, &applicant, "k", &["processing", "biometrics"]).await.json().await.expect("json");
+    let unpaid =
+        app.get(&format!("/api/payments/{}/receipt", open["id"].as_str().expect("id")), Some(&applicant)).await;
+    assert_eq!(unpaid.status(), StatusCode::CONFLICT, "no receipt before payment");
+    let (status, _) = pay_on_checkout(&app, open["checkoutUrl"].as_str().expect("url"), "4242424242424242").await;
+    assert_eq!(status, StatusCode::OK);
+    let payment_id = open["id"].as_str().expect("id");
+
+    let receipt: Value =
+        app.get(&format!("/api/payments/{payment_id}/receipt"), Some(&applicant)).await.json().await.expect("json");
+    assert_eq!(receipt["totalCents"], 18_500);
+    assert_eq!(
+        receipt["lines"],
+        json!([{"label": "Processing fee", "amountCents": 10_000}, {"label": "Biometrics fee", "amountCents": 8_500}])
+    );
+    assert_eq!(receipt["texts"]["noTax"], "These fees are not subject to GST, HST or any other tax.");
+
+    let pdf = app
+        .client
+        .get(app.url(&format!("/api/payments/{payment_id}/receipt.pdf")))
+        .bearer_auth(&applicant)
+        .header("Accept-Language", "fr-CA,fr;q=0.9")
+        .send()
+        .await
+        .expect("pdf");
+    assert_eq!(pdf.status(), StatusCode::OK);
+    assert_eq!(pdf.headers()["content-type"], "application/pdf");
+    assert!(
+        pdf.headers()["content-disposition"].to_str().expect("ascii").starts_with("attachment; filename=\"receipt-")
+    );
+    let text = pdf_text(&pdf.bytes().await.expect("bytes"));
+    for expected in [
+        "Reçu de paiement",
+        "Frais de traitement",
+        "100,00 $",
+        "Frais de biométrie",
+        "85,00 $",
+        "185,00 $",
+        payment_id,
+        "assujettis",
+    ] {
+        assert!(text.contains(expected), "{expected:?} in {text}");
+    }
+    let elsewhere = app.get(&format!("/api/payments/{payment_id}/receipt.pdf"), Some(&other)).await;
+    assert_eq!(elsewhere.status(), StatusCode::NOT_FOUND, "another applicant");
+}

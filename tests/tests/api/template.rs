@@ -528,7 +528,7 @@ fn i2_table_grants_name_the_kinds_of_partition_each_function_touches() {
     assert_eq!(only("IDEMPOTENCY#"), ["StartPayment"], "idempotency keys are the payments'");
     assert_eq!(
         only("PAYMENT#"),
-        ["StartPayment", "RefundPayment", "PaymentWebhook"],
+        ["StartPayment", "RefundPayment", "GetReceipt", "GetReceiptPdf", "PaymentWebhook"],
         "payments name their application"
     );
     assert_eq!(only("PAPER#"), ["LinkApplication"], "only linking reads paper applications");

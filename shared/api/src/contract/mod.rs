@@ -48,6 +48,8 @@ pub enum Success {
     Json(u16, SchemaFn),
     /// No content, with this status (204, or 202 for accepted work).
     Empty(u16),
+    /// A file of this media type (a receipt's PDF), with this status.
+    File(u16, &'static str),
 }
 
 /// What a route takes and answers, beyond what its method and authorization imply (which
@@ -75,6 +77,11 @@ impl Contract {
     /// A route answering `T` as JSON with `status`.
     pub const fn json<T: JsonSchema>(status: u16) -> Self {
         Self::answering(Success::Json(status, schema_of::<T>))
+    }
+
+    /// A route answering a file of `media_type` with `status`.
+    pub const fn file(status: u16, media_type: &'static str) -> Self {
+        Self::answering(Success::File(status, media_type))
     }
 
     /// A route answering `status` with no content.
