@@ -38,6 +38,7 @@ use portal_messages::MessagesState;
 use portal_officer::OfficerState;
 use portal_payments::{PaymentsConfig, PaymentsState};
 use portal_profile::ProfileState;
+use portal_receipts::ReceiptsState;
 use portal_store::embedded::{ChangeFeed, EmbeddedTable};
 use portal_store::local_blobs::LocalBlobs;
 use portal_store::local_identity::LocalIdentity;
@@ -175,6 +176,11 @@ impl Portal {
                 Arc::clone(&clock),
                 test_gateway.clone(),
                 payments,
+            ))?)
+            .merge(portal_receipts::router(ReceiptsState::new(
+                Arc::clone(&table),
+                Arc::clone(&catalog),
+                Arc::clone(&clock),
             ))?)
             .merge(portal_officer::router(OfficerState::new(Arc::clone(&table), catalog, clock))?)
             .merge(dev::router(outbox))

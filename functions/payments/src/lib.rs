@@ -9,8 +9,8 @@ use std::sync::Arc;
 
 use axum::body::Bytes;
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
 use axum::{Json, Router};
 use portal_api::access::{CaseAccess, Party, type_of};
 use portal_api::body::JsonBody;
@@ -31,8 +31,6 @@ use portal_domain::ids::{ApplicationId, PaymentId};
 use portal_domain::payments::event::ProcessorEvent;
 use portal_domain::payments::refunds::{PaymentView, Refund, RefundAsk};
 use portal_domain::payments::{Fulfilment, Payer, PaymentRecords, PaymentState, Payments, signature};
-use portal_domain::profile::Profiles;
-use portal_domain::receipts::Receipt;
 use portal_domain::sessions::Revocations;
 use portal_domain::status::Status;
 use portal_domain::table::Table;
@@ -71,7 +69,6 @@ pub struct PaymentsState {
     access: CaseAccess,
     revocations: Revocations,
     records: PaymentRecords,
-    profiles: Profiles,
     keys: IdempotencyKeys,
     processor: Arc<dyn Payments>,
     config: Arc<PaymentsConfig>,
@@ -91,7 +88,6 @@ impl PaymentsState {
             access: CaseAccess::new(Arc::clone(&table), Arc::clone(&clock)),
             revocations: Revocations::new(Arc::clone(&table)),
             records: PaymentRecords::new(Arc::clone(&table)),
-            profiles: Profiles::new(Arc::clone(&table)),
             keys: IdempotencyKeys::new(Arc::clone(&table)),
             table,
             catalog,
@@ -116,8 +112,6 @@ pub fn router(state: PaymentsState) -> Result<Router, MissingHandler> {
         "ListPayments" => Some(route.serve(list_payments)),
         "PaymentWebhook" => Some(route.serve(webhook)),
         "RefundPayment" => Some(route.serve(refund_payment)),
-        "GetReceipt" => Some(route.serve(receipt)),
-        "GetReceiptPdf" => Some(route.serve(receipt_pdf)),
         _ => None,
     })?;
     Ok(router.with_state(state))
@@ -173,45 +167,6 @@ async fn list_payments(
     let (_, party) = state.access.application_for(&id, &principal, &allowed, "read-payments").await?;
     let (payments, refunds) = futures::try_join!(state.records.of_application(&id), state.records.refunds_of(&id))?;
     Ok(Json(PaymentView::all_for_party(payments, &refunds, party)))
-}
-
-/// The receipt of a paid payment, for its application's owner or an officer, in the reader's
-/// language.
-async fn receipt_of(state: &PaymentsState, principal: &Principal, id: &PaymentId) -> Result<Receipt, ApiError> {
-    let payment = state.records.get(id).await?.ok_or(ApiError::NotFound)?;
-    let allowed = [Party::Owner, Party::Officer];
-    let (application, _) =
-        state.access.application_for(&payment.application_id, principal, &allowed, "read-receipt").await?;
-    let (refunds, payer) =
-        futures::try_join!(state.records.refunds_of(&application.id), state.profiles.get(&payment.payer))?;
-    let payer = payer.map(|p| format!("{} {}", p.given_name, p.family_name)).unwrap_or_default();
-    let application_type = type_of(&state.catalog, &application)?;
-    let language = observe::current_language();
-    Receipt::new(&payment, &application, application_type, payer, &refunds, language).ok_or(ApiError::InvalidState)
-}
-
-async fn receipt(
-    principal: Principal,
-    State(state): State<PaymentsState>,
-    PathParams(id): PathParams<PaymentId>,
-) -> Result<Json<Receipt>, ApiError> {
-    Ok(Json(receipt_of(&state, &principal, &id).await?))
-}
-
-/// The receipt as a PDF download, named for the application's number (or the payment).
-async fn receipt_pdf(
-    principal: Principal,
-    State(state): State<PaymentsState>,
-    PathParams(id): PathParams<PaymentId>,
-) -> Result<Response, ApiError> {
-    let receipt = receipt_of(&state, &principal, &id).await?;
-    let pdf = portal_receipts::render(&receipt).map_err(|e| ApiError::Internal(Box::new(e)))?;
-    let name = format!("receipt-{}.pdf", receipt.application_number.as_deref().unwrap_or(&receipt.payment_id));
-    let headers = [
-        (header::CONTENT_TYPE, "application/pdf".to_owned()),
-        (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\"")),
-    ];
-    Ok((headers, pdf).into_response())
 }
 
 /// An officer refunds part or all of a paid payment; the processor confirms it later.

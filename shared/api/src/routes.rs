@@ -70,6 +70,8 @@ areas! {
     Messages => "messages", contract::messages::ROUTES;
     /// Fees and payments.
     Payments => "payments", contract::payments::ROUTES;
+    /// Receipts of paid payments (JSON and PDF).
+    Receipts => "receipts", contract::receipts::ROUTES;
     /// The officers' side: queue, case view, decisions.
     Officer => "officer", contract::officer::ROUTES;
 }

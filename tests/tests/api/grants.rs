@@ -227,6 +227,8 @@ async fn i2_every_table_call_of_every_route_is_allowed_by_its_function_grants() 
             },
         ))
         .expect("payments"),
+        portal_receipts::router(portal_receipts::ReceiptsState::new(shared.clone(), catalog.clone(), clock.clone()))
+            .expect("receipts"),
         portal_officer::router(portal_officer::OfficerState::new(shared.clone(), catalog, clock.clone()))
             .expect("officer"),
     ];
@@ -442,8 +444,15 @@ async fn i2_every_table_call_of_every_route_is_allowed_by_its_function_grants() 
     journey.send(get, "/api/me/export", None, APPLICANT, &[]).await;
 
     assert!(journey.refused.is_empty(), "calls the template does not allow: {:#?}", journey.refused);
-    let table_areas =
-        [Area::Profile, Area::Applications, Area::Documents, Area::Messages, Area::Payments, Area::Officer];
+    let table_areas = [
+        Area::Profile,
+        Area::Applications,
+        Area::Documents,
+        Area::Messages,
+        Area::Payments,
+        Area::Receipts,
+        Area::Officer,
+    ];
     let missed: Vec<&str> = routes::all()
         .filter(|r| table_areas.contains(&r.area) && !journey.exercised.contains(r.function))
         .map(|r| r.function)

@@ -14,6 +14,7 @@ pub mod messages;
 pub mod officer;
 pub mod payments;
 pub mod profile;
+pub mod receipts;
 pub mod system;
 
 use schemars::{JsonSchema, Schema, SchemaGenerator};

@@ -8,7 +8,6 @@ use portal_domain::payments::Payment;
 use portal_domain::payments::event::Envelope;
 use portal_domain::payments::refunds::{PaymentView, Refund};
 use portal_domain::payments::signature;
-use portal_domain::receipts::Receipt;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -60,24 +59,6 @@ pub const ROUTES: &[Route] = &[
         summary: "Refund part or all of a paid payment (up to what remains), on the payment's version; the \
                   processor confirms it by an event",
         contract: Contract::json::<Refund>(202).path::<PaymentId>().body::<RefundBody>().problems(&[409]),
-    },
-    Route {
-        method: Method::GET,
-        path: "/api/payments/{paymentId}/receipt",
-        function: "GetReceipt",
-        area: Area::Payments,
-        auth: Auth::User,
-        summary: "A paid payment's itemized receipt in the reader's language (409 until it is paid)",
-        contract: Contract::json::<Receipt>(200).path::<PaymentId>().problems(&[409]),
-    },
-    Route {
-        method: Method::GET,
-        path: "/api/payments/{paymentId}/receipt.pdf",
-        function: "GetReceiptPdf",
-        area: Area::Payments,
-        auth: Auth::User,
-        summary: "The same receipt as a tagged PDF, fonts embedded (409 until it is paid)",
-        contract: Contract::file(200, "application/pdf").path::<PaymentId>().problems(&[409]),
     },
     Route {
         method: Method::POST,

@@ -9,7 +9,6 @@ use krilla::geom::{PathBuilder, Point};
 use krilla::paint::Stroke;
 use krilla::surface::Surface;
 use krilla::tagging::{Artifact, ArtifactType, ContentTag, Node, SpanTag, TableHeaderScope, Tag, TagGroup, TagKind};
-use krilla::text::TextDirection;
 
 use crate::RenderError;
 use crate::fonts::Face;
@@ -218,10 +217,10 @@ impl Layout {
 
     /// Draws a text's lines as one marked span, in a group tagged `tag`.
     fn tagged(&self, surface: &mut Surface<'_>, tag: TagKind, text: &Text) -> TagGroup {
-        let font = &self.face(text.style).font;
+        let face = self.face(text.style);
         let id = surface.start_tagged(ContentTag::Span(SpanTag::empty()));
         for (start, line) in &text.lines {
-            surface.draw_text(*start, font.clone(), text.style.size, line, false, TextDirection::LeftToRight);
+            surface.draw_glyphs(*start, &face.glyphs(line), face.font.clone(), line, text.style.size, false);
         }
         surface.end_tagged();
         TagGroup::with_children(tag, vec![id.into()])

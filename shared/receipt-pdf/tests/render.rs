@@ -7,7 +7,7 @@ use std::process::Command;
 use lopdf::{Document, Object, decode_text_string};
 use portal_domain::profile::Language;
 use portal_domain::receipts::{Receipt, ReceiptLine, ReceiptRefund, ReceiptTexts};
-use portal_receipts::{RenderError, render};
+use portal_receipt_pdf::{RenderError, render};
 
 /// 2026-12-01 and 2026-12-03, UTC.
 const PAID_AT: u64 = 1_796_083_200;

@@ -2,7 +2,7 @@
 
 use std::mem;
 
-use krilla::text::Font;
+use krilla::text::{Font, GlyphId, KrillaGlyph};
 use skrifa::charmap::Charmap;
 use skrifa::instance::{LocationRef, Size};
 use skrifa::metrics::GlyphMetrics;
@@ -39,12 +39,30 @@ impl Face {
         Self { font, charmap: face.charmap(), metrics: face.glyph_metrics(Size::new(1.0), LocationRef::default()) }
     }
 
-    /// The width of `text` at `size`, in points. Kerning, which krilla applies when it shapes
-    /// the text, is left out: Noto Sans kerns mostly inward and at most by a tenth of an em, so
-    /// a line drawn is at worst a point or so wider than measured, inside the gap between
-    /// columns and the page's margin.
+    /// The width of `text` at `size`, in points: exactly what [`Self::glyphs`] draws.
     pub(crate) fn width(&self, text: &str, size: f32) -> f32 {
         text.chars().map(|c| self.advance(c)).sum::<f32>() * size
+    }
+
+    /// The glyphs that draw `text`, one per character at its advance: no shaping (krilla's
+    /// shaper, rustybuzz, would take a tenth of the function's budget for kerning and
+    /// ligatures a receipt does without); a combining accent, which has no advance, lands on the
+    /// letter before it. [`Self::wrap`] has refused any character the face lacks.
+    pub(crate) fn glyphs(&self, text: &str) -> Vec<KrillaGlyph> {
+        text.char_indices()
+            .map(|(at, c)| {
+                let glyph = self.charmap.map(c).map_or(0, |glyph| glyph.to_u32());
+                KrillaGlyph {
+                    glyph_id: GlyphId::new(glyph),
+                    text_range: at..at + c.len_utf8(),
+                    x_advance: self.advance(c),
+                    x_offset: 0.0,
+                    y_offset: 0.0,
+                    y_advance: 0.0,
+                    location: None,
+                }
+            })
+            .collect()
     }
 
     fn advance(&self, c: char) -> f32 {

@@ -1,0 +1,96 @@
+//! The receipts area: a paid payment's itemized receipt in the reader's language, as JSON and
+//! as a tagged PDF download.
+//!
+//! Access (C1, `portal_api::access`): the payment's application's owner, or an officer.
+
+use std::sync::Arc;
+
+use axum::extract::State;
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use axum::{Json, Router};
+use portal_api::access::{CaseAccess, Party, type_of};
+use portal_api::observe;
+use portal_api::params::PathParams;
+use portal_api::principal::Principal;
+use portal_api::problem::ApiError;
+use portal_api::routes::{self, Area, MissingHandler};
+use portal_domain::application_types::Catalog;
+use portal_domain::clock::Clock;
+use portal_domain::ids::PaymentId;
+use portal_domain::payments::PaymentRecords;
+use portal_domain::profile::Profiles;
+use portal_domain::receipts::Receipt;
+use portal_domain::sessions::Revocations;
+use portal_domain::table::Table;
+
+/// What the area's handlers need.
+#[derive(Clone)]
+pub struct ReceiptsState {
+    catalog: Arc<Catalog>,
+    access: CaseAccess,
+    records: PaymentRecords,
+    profiles: Profiles,
+    revocations: Revocations,
+}
+
+impl ReceiptsState {
+    /// State over the table and the type catalog.
+    pub fn new(table: Arc<dyn Table>, catalog: Arc<Catalog>, clock: Arc<dyn Clock>) -> Self {
+        Self {
+            access: CaseAccess::new(Arc::clone(&table), clock),
+            records: PaymentRecords::new(Arc::clone(&table)),
+            profiles: Profiles::new(Arc::clone(&table)),
+            revocations: Revocations::new(table),
+            catalog,
+        }
+    }
+
+    /// The receipt of a paid payment in the reader's language (409 until it is paid).
+    async fn receipt_of(&self, principal: &Principal, id: &PaymentId) -> Result<Receipt, ApiError> {
+        let payment = self.records.get(id).await?.ok_or(ApiError::NotFound)?;
+        let allowed = [Party::Owner, Party::Officer];
+        let (application, _) =
+            self.access.application_for(&payment.application_id, principal, &allowed, "read-receipt").await?;
+        let (refunds, payer) =
+            futures::try_join!(self.records.refunds_of(&application.id), self.profiles.get(&payment.payer))?;
+        let payer = payer.map(|p| format!("{} {}", p.given_name, p.family_name)).unwrap_or_default();
+        let application_type = type_of(&self.catalog, &application)?;
+        let language = observe::current_language();
+        Receipt::new(&payment, &application, application_type, payer, &refunds, language).ok_or(ApiError::InvalidState)
+    }
+}
+
+/// The area's router.
+pub fn router(state: ReceiptsState) -> Result<Router, MissingHandler> {
+    let router = routes::area_router(Area::Receipts, state.revocations.clone(), |route| match route.function {
+        "GetReceipt" => Some(route.serve(receipt)),
+        "GetReceiptPdf" => Some(route.serve(receipt_pdf)),
+        _ => None,
+    })?;
+    Ok(router.with_state(state))
+}
+
+async fn receipt(
+    principal: Principal,
+    State(state): State<ReceiptsState>,
+    PathParams(id): PathParams<PaymentId>,
+) -> Result<Json<Receipt>, ApiError> {
+    Ok(Json(state.receipt_of(&principal, &id).await?))
+}
+
+/// The receipt as a PDF download, named for the application's number (or the payment).
+async fn receipt_pdf(
+    principal: Principal,
+    State(state): State<ReceiptsState>,
+    PathParams(id): PathParams<PaymentId>,
+) -> Result<Response, ApiError> {
+    let receipt = state.receipt_of(&principal, &id).await?;
+    let pdf = portal_receipt_pdf::render(&receipt).map_err(|e| ApiError::Internal(Box::new(e)))?;
+    let name = format!("receipt-{}.pdf", receipt.application_number.as_deref().unwrap_or(&receipt.payment_id));
+    let headers = [
+        (header::CONTENT_TYPE, "application/pdf".to_owned()),
+        (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\"")),
+    ];
+    Ok((headers, pdf).into_response())
+}
