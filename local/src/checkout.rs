@@ -23,6 +23,7 @@ use portal_domain::clock::Clock;
 use portal_domain::payments::signature;
 use portal_domain::payments::{Checkout, CheckoutRequest, Payments, ProcessorError, RefundRequest, RefundStarted};
 use portal_domain::profile::Language;
+use portal_domain::receipts::money;
 use serde::Deserialize;
 use serde_json::json;
 use tower::ServiceExt as _;
@@ -102,8 +103,16 @@ impl LocalGateway {
         let _ = self.api.set(Arc::downgrade(api));
     }
 
-    fn session(&self, id: &str) -> Option<Session> {
-        self.sessions.lock().expect("sessions").get(id).cloned()
+    /// The checkout `id` while it may be paid (or was paid). Past its expiry it ends, as
+    /// Stripe's do: forgotten, and a `checkout.session.expired` event sent.
+    async fn open_session(&self, id: &str) -> Option<Session> {
+        let session = self.sessions.lock().expect("sessions").get(id).cloned()?;
+        if session.paid || self.clock.now() < session.request.expires_at {
+            return Some(session);
+        }
+        self.sessions.lock().expect("sessions").remove(id);
+        self.deliver("checkout.session.expired", session.object("expired", "unpaid")).await;
+        None
     }
 
     /// Posts a signed event to the webhook route until it is accepted (a few tries, backing
@@ -212,14 +221,14 @@ enum Refusal {
 }
 
 async fn page(State(gateway): State<Arc<LocalGateway>>, Path(id): Path<String>) -> Response {
-    match gateway.session(&id) {
+    match gateway.open_session(&id).await {
         Some(session) => Html(render(&session, None)).into_response(),
         None => (StatusCode::NOT_FOUND, Html(expired_page())).into_response(),
     }
 }
 
 async fn pay(State(gateway): State<Arc<LocalGateway>>, Path(id): Path<String>, Form(card): Form<Card>) -> Response {
-    let Some(session) = gateway.session(&id) else {
+    let Some(session) = gateway.open_session(&id).await else {
         return (StatusCode::NOT_FOUND, Html(expired_page())).into_response();
     };
     if session.paid {
@@ -323,14 +332,6 @@ fn refusal_text(refusal: Refusal, language: Language) -> &'static str {
 /// Escapes text for HTML.
 fn escape(text: &str) -> String {
     text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
-}
-
-fn money(cents: u64, language: Language) -> String {
-    let (dollars, cents) = (cents / 100, cents % 100);
-    match language {
-        Language::En => format!("${dollars}.{cents:02}"),
-        Language::Fr => format!("{dollars},{cents:02}\u{a0}$"),
-    }
 }
 
 fn render(session: &Session, refusal: Option<Refusal>) -> String {

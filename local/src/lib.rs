@@ -23,6 +23,7 @@ use http::{HeaderName, HeaderValue};
 use portal_api::principal::OFFICERS_GROUP;
 use portal_applications::ApplicationsState;
 use portal_auth::AuthState;
+use portal_billing::BillingState;
 use portal_documents::DocumentsState;
 use portal_domain::application_documents::{Documents, QUARANTINE_DAYS, QUARANTINE_FOLDER};
 use portal_domain::application_types::Catalog;
@@ -38,7 +39,6 @@ use portal_messages::MessagesState;
 use portal_officer::OfficerState;
 use portal_payments::{PaymentsConfig, PaymentsState};
 use portal_profile::ProfileState;
-use portal_receipts::ReceiptsState;
 use portal_store::embedded::{ChangeFeed, EmbeddedTable};
 use portal_store::local_blobs::LocalBlobs;
 use portal_store::local_identity::LocalIdentity;
@@ -177,7 +177,7 @@ impl Portal {
                 test_gateway.clone(),
                 payments,
             ))?)
-            .merge(portal_receipts::router(ReceiptsState::new(
+            .merge(portal_billing::router(BillingState::new(
                 Arc::clone(&table),
                 Arc::clone(&catalog),
                 Arc::clone(&clock),

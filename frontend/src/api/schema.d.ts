@@ -1716,6 +1716,12 @@ export interface components {
         Payment: {
             /** @description The application it pays for. */
             applicationId: components["schemas"]["ApplicationId"];
+            /**
+             * Format: uint64
+             * @description Until when its checkout is open. (Not `expiresAt`: that is the table's TTL attribute,
+             *     and a payment is kept for good.)
+             */
+            checkoutExpiresAt: number;
             /** @description The processor's checkout id. */
             checkoutId: string;
             /** @description Where the payer pays (while open). */
@@ -1727,11 +1733,6 @@ export interface components {
             createdAt: number;
             /** @description Always `cad`. */
             currency: string;
-            /**
-             * Format: uint64
-             * @description Until when its checkout is open.
-             */
-            expiresAt: number;
             /** @description Its id. */
             id: components["schemas"]["PaymentId"];
             /** @description The fees it pays. */
@@ -1804,6 +1805,12 @@ export interface components {
         PaymentView: {
             /** @description The application it pays for. */
             applicationId: components["schemas"]["ApplicationId"];
+            /**
+             * Format: uint64
+             * @description Until when its checkout is open. (Not `expiresAt`: that is the table's TTL attribute,
+             *     and a payment is kept for good.)
+             */
+            checkoutExpiresAt: number;
             /** @description The processor's checkout id. */
             checkoutId: string;
             /** @description Where the payer pays (while open). */
@@ -1815,11 +1822,6 @@ export interface components {
             createdAt: number;
             /** @description Always `cad`. */
             currency: string;
-            /**
-             * Format: uint64
-             * @description Until when its checkout is open.
-             */
-            expiresAt: number;
             /** @description Its id. */
             id: components["schemas"]["PaymentId"];
             /** @description The fees it pays. */

@@ -1,7 +1,8 @@
 // An application's fees and payments: what is due (and what must be paid before submitting),
 // the Pay button that opens the processor's secure checkout for exactly the fees due, what the
-// checkout's return means, and the payment history. Pressing Pay twice sends one request, under
-// one idempotency key: the portal answers it once, and never opens a second checkout.
+// checkout's return means, and the payment history. Pressing Pay twice sends one request; a
+// retry after a lost answer reuses its idempotency key; and the portal never opens a second
+// checkout while one is open.
 import { html, nothing, type TemplateResult } from 'lit-html';
 import { ApiError, api, download, type Schemas } from '../api/client';
 import { refresh } from '../app';
@@ -11,8 +12,12 @@ type Fees = Schemas['Fees'];
 type Payment = Schemas['PaymentView'];
 
 let payments: Payment[] = [];
-/** The idempotency key of the payment being started: one per press, reused by a repeat. */
-let pending: string | null = null;
+/** The idempotency key of the payment being started: drawn at the first press, and kept
+ * until the portal answers, so a press after a lost answer asks again under the same key
+ * (and gets the first answer) rather than starting anew. */
+let key: string | null = null;
+/** A request is on its way: further presses do nothing. */
+let busy = false;
 let failure: string | null = null;
 
 /** Loads the application's payments. */
@@ -23,20 +28,24 @@ export async function loadPayments(id: string): Promise<void> {
 
 /** Starts paying every fee due and sends the payer to the checkout page. */
 async function pay(id: string, fees: Fees): Promise<void> {
-  if (pending) return;
-  pending = crypto.randomUUID();
+  if (busy) return;
+  busy = true;
+  key ??= crypto.randomUUID();
   failure = null;
   refresh();
   const codes = fees.items.filter((item) => item.state === 'due').map((item) => item.code);
   try {
     const payment = await api('POST', '/api/applications/{id}/payments', {
       path: { id },
-      header: { 'Idempotency-Key': pending },
+      header: { 'Idempotency-Key': key },
       body: { fees: codes },
     });
+    key = null;
     location.assign(payment.checkoutUrl);
   } catch (error) {
-    pending = null;
+    // An answer (a problem) ends the key's use; no answer (the network) keeps it for the retry.
+    if (error instanceof ApiError) key = null;
+    busy = false;
     failure = error instanceof ApiError ? (error.problem?.title ?? error.message) : t('payments.failed');
     refresh();
   }
@@ -89,8 +98,8 @@ export function feesPanel(application: Schemas['Application'], fees: Fees, canPa
     </table>
     ${failure ? html`<p class="error" role="alert">${failure}</p>` : nothing}
     ${canPay && due > 0
-      ? html`<gcds-button type="button" ?disabled=${pending !== null} @click=${() => void pay(application.id, fees)}>
-          ${pending ? t('payments.opening') : t('payments.pay', { amount: formatMoney(due) })}</gcds-button>`
+      ? html`<gcds-button type="button" ?disabled=${busy} @click=${() => void pay(application.id, fees)}>
+          ${busy ? t('payments.opening') : t('payments.pay', { amount: formatMoney(due) })}</gcds-button>`
       : nothing}
     ${payments.length > 0
       ? html`<h3>${t('payments.history')}</h3>

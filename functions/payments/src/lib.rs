@@ -1,9 +1,10 @@
-//! The payments area: what an application owes (the type's fees, due before submission, and
-//! the optional fees officers add later), paying it through the processor's hosted checkout
-//! (idempotent, P1), and the processor's signed events that confirm payments (P2, P3).
+//! The payments area, the routes that need the payment processor: paying what an application
+//! owes through its hosted checkout (idempotent, P1), its signed events that confirm payments
+//! and refunds (P2, P3), and officers' refunds (P4). Reading fees, payments and receipts is the
+//! billing area's, which holds no processor secret.
 //!
-//! Access (C1, `portal_api::access`): the owner pays; the owner or an officer reads. The
-//! webhook is public and trusts only a valid signature.
+//! Access (C1, `portal_api::access`): the owner pays; officers refund. The webhook is public
+//! and trusts only a valid signature.
 
 use std::sync::Arc;
 
@@ -29,7 +30,7 @@ use portal_domain::fees::{self, Fees};
 use portal_domain::idempotency::{IdempotencyKeys, request_digest};
 use portal_domain::ids::{ApplicationId, PaymentId};
 use portal_domain::payments::event::ProcessorEvent;
-use portal_domain::payments::refunds::{PaymentView, Refund, RefundAsk};
+use portal_domain::payments::refunds::{Refund, RefundAsk};
 use portal_domain::payments::{Fulfilment, Payer, PaymentRecords, PaymentState, Payments, signature};
 use portal_domain::sessions::Revocations;
 use portal_domain::status::Status;
@@ -59,6 +60,30 @@ pub struct PaymentSecrets {
     pub stripe_secret_key: String,
     /// The webhook endpoint's signing secrets (`whsec_…`; two while one is rolled).
     pub webhook_secrets: Vec<String>,
+}
+
+/// The secret is not what the area needs. Never says what it holds.
+#[derive(Debug, thiserror::Error)]
+pub enum SecretsError {
+    /// Not the JSON object of [`PaymentSecrets`] (serde's message would quote the value).
+    #[error("the payments secret is not {{\"stripeSecretKey\": …, \"webhookSecrets\": [\"whsec_…\"]}}")]
+    Shape,
+    /// No webhook secret, or one that is not a Stripe endpoint secret: an empty one would let
+    /// anyone sign events.
+    #[error("the payments secret needs at least one webhook secret, each starting with whsec_")]
+    WebhookSecrets,
+}
+
+impl PaymentSecrets {
+    /// Reads the secret's text, refusing one the area cannot safely run with.
+    pub fn parse(text: &str) -> Result<Self, SecretsError> {
+        let secrets: Self = serde_json::from_str(text).map_err(|_| SecretsError::Shape)?;
+        let valid = |secret: &String| secret.len() > "whsec_".len() && secret.starts_with("whsec_");
+        if secrets.webhook_secrets.is_empty() || !secrets.webhook_secrets.iter().all(valid) {
+            return Err(SecretsError::WebhookSecrets);
+        }
+        Ok(secrets)
+    }
 }
 
 /// What the area's handlers need.
@@ -107,25 +132,12 @@ impl PaymentsState {
 /// The area's router.
 pub fn router(state: PaymentsState) -> Result<Router, MissingHandler> {
     let router = routes::area_router(Area::Payments, state.revocations.clone(), |route| match route.function {
-        "ListFees" => Some(route.serve(list_fees)),
         "StartPayment" => Some(route.serve(start_payment)),
-        "ListPayments" => Some(route.serve(list_payments)),
         "PaymentWebhook" => Some(route.serve(webhook)),
         "RefundPayment" => Some(route.serve(refund_payment)),
         _ => None,
     })?;
     Ok(router.with_state(state))
-}
-
-/// The application's fees with what is paid and due.
-async fn list_fees(
-    principal: Principal,
-    State(state): State<PaymentsState>,
-    PathParams(id): PathParams<ApplicationId>,
-) -> Result<Json<Fees>, ApiError> {
-    let allowed = [Party::Owner, Party::Officer];
-    let (application, _) = state.access.application_for(&id, &principal, &allowed, "read-fees").await?;
-    Ok(Json(state.fees_of(&application).await?))
 }
 
 /// Starts paying the fees due (or resumes the open payment of them), once per idempotency key.
@@ -155,18 +167,6 @@ async fn start_payment(
         Ok((StatusCode::CREATED, Json(payment)))
     })
     .await
-}
-
-/// The application's payments, newest first.
-async fn list_payments(
-    principal: Principal,
-    State(state): State<PaymentsState>,
-    PathParams(id): PathParams<ApplicationId>,
-) -> Result<Json<Vec<PaymentView>>, ApiError> {
-    let allowed = [Party::Owner, Party::Officer];
-    let (_, party) = state.access.application_for(&id, &principal, &allowed, "read-payments").await?;
-    let (payments, refunds) = futures::try_join!(state.records.of_application(&id), state.records.refunds_of(&id))?;
-    Ok(Json(PaymentView::all_for_party(payments, &refunds, party)))
 }
 
 /// An officer refunds part or all of a paid payment; the processor confirms it later.
@@ -223,4 +223,26 @@ async fn webhook(
         tracing::warn!(payment = %payment.id, application = %payment.application_id, "payment confirmation mismatch");
     }
     Ok(Json(WebhookAnswer { applied: matches!(outcome, Fulfilment::Paid(_) | Fulfilment::Closed) }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_secret_that_would_let_anyone_sign_events_or_would_be_logged_is_refused_without_its_value() {
+        let ok = r#"{"stripeSecretKey": "sk_test_1", "webhookSecrets": ["whsec_a", "whsec_b"]}"#;
+        assert_eq!(PaymentSecrets::parse(ok).map(|s| s.webhook_secrets.len()).ok(), Some(2));
+        for bad in [
+            r#"{"stripeSecretKey": "sk_test_1", "webhookSecrets": []}"#,
+            r#"{"stripeSecretKey": "sk_test_1", "webhookSecrets": [""]}"#,
+            r#"{"stripeSecretKey": "sk_test_1", "webhookSecrets": ["whsec_"]}"#,
+            r#"{"stripeSecretKey": "sk_test_1", "webhookSecrets": ["secret"]}"#,
+        ] {
+            assert!(matches!(PaymentSecrets::parse(bad), Err(SecretsError::WebhookSecrets)), "{bad}");
+        }
+        let shaped_wrong = r#"{"stripeSecretKey": "sk_live_secret", "webhookSecrets": "whsec_secret"}"#;
+        let refused = PaymentSecrets::parse(shaped_wrong).err().expect("refused").to_string();
+        assert!(!refused.contains("sk_live_secret") && !refused.contains("whsec_secret"), "{refused}");
+    }
 }

@@ -280,6 +280,7 @@ impl From<RefundError> for ApiError {
             RefundError::NotPaid => ApiError::InvalidState,
             RefundError::Conflict { current_version } => ApiError::Conflict { current_version },
             RefundError::TooMuch => ApiError::invalid("amountCents", "too-large"),
+            RefundError::Nothing => ApiError::invalid("amountCents", "too-small"),
             RefundError::Processor(processor) => processor.into(),
             RefundError::Store(store) => store.into(),
         }

@@ -68,10 +68,10 @@ areas! {
     Documents => "documents", contract::documents::ROUTES;
     /// Messages with the agency, the inbox, in-app notifications.
     Messages => "messages", contract::messages::ROUTES;
-    /// Fees and payments.
+    /// Payments through the processor: checkout, its events, refunds.
     Payments => "payments", contract::payments::ROUTES;
-    /// Receipts of paid payments (JSON and PDF).
-    Receipts => "receipts", contract::receipts::ROUTES;
+    /// Billing, read-only: fees, payments and refunds, receipts.
+    Billing => "billing", contract::billing::ROUTES;
     /// The officers' side: queue, case view, decisions.
     Officer => "officer", contract::officer::ROUTES;
 }

@@ -34,9 +34,10 @@ pub const STRIPE_VERSION: &str = "2026-07-29.dahlia";
 /// Stripe's API.
 pub const DEFAULT_API_BASE: &str = "https://api.stripe.com";
 
-/// How long one call may take, connecting included, before Stripe counts as unavailable
-/// (well inside API Gateway's 30 s, so the payer gets an answer).
-const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long one call may take, connecting included, before Stripe counts as unavailable: well
+/// inside the functions' 10 s timeout, so the failure is answered (503) and cleaned up rather
+/// than the invocation cut short.
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(6);
 
 /// The most of an answer read: Stripe's are a few kB, and a bigger one is not Stripe's.
 const MAX_ANSWER_BYTES: usize = 1024 * 1024;

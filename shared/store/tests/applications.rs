@@ -6,11 +6,17 @@ use std::sync::Arc;
 
 use portal_domain::application_documents::{AddError, Document, Documents, MAX_DOCUMENTS};
 use portal_domain::applications::{Application, Applications, Change, WriteError};
-use portal_domain::fees::{self, AddFeeError};
+use portal_domain::fees::{self, AddFeeError, Fees};
 use portal_domain::files::FileKind;
 use portal_domain::keys;
 use portal_domain::messages::{MAX_APPLICANT_MESSAGES_PER_DAY, Message, Messages, SendError, Side};
 use portal_domain::paging::PageRequest;
+use portal_domain::payments::refunds::RefundAsk;
+use portal_domain::payments::{
+    Checkout, CheckoutRequest, Fulfilment, Payer, PaymentRecords, Payments, ProcessorError, RefundRequest,
+    RefundStarted, StartError,
+};
+use portal_domain::profile::Language;
 use portal_domain::status::{Command, Status};
 use portal_domain::table::Table;
 use portal_store::dynamodb::DynamoTable;
@@ -308,6 +314,69 @@ async fn officers_adding_one_fee_at_once_add_it_once_and_the_dashboard_owes_it_o
     assert_eq!(dashboard.iter().map(|s| (s.id.as_str(), s.payment_required)).collect::<Vec<_>>(), [("a1", true)]);
 }
 
+/// A processor that opens checkouts and accepts refunds without a network.
+struct Offline;
+
+#[async_trait::async_trait]
+impl Payments for Offline {
+    async fn create_checkout(&self, request: &CheckoutRequest) -> Result<Checkout, ProcessorError> {
+        Ok(Checkout { id: format!("cs_{}", request.payment_id), url: "https://checkout.example/pay".into() })
+    }
+    async fn refund(&self, request: &RefundRequest) -> Result<RefundStarted, ProcessorError> {
+        Ok(RefundStarted { id: format!("re_{}", request.refund_id) })
+    }
+}
+
+async fn p1_p3_p4_presses_deliveries_and_refunds_at_once_charge_apply_and_refund_once(f: &Fixture) {
+    let visitor = visitor_visa();
+    let draft = f.applications.create_draft("owner", &visitor, "a1".into(), T0).await.expect("draft");
+    let records = PaymentRecords::new(Arc::clone(&f.table));
+    let ledger = fees::ledger_of(f.table.as_ref(), "a1").await.expect("ledger");
+    let due = Fees::new(&visitor, &ledger);
+    let payer = Payer { sub: "owner", language: Language::En, return_base: "https://portal.example" };
+    let codes = vec!["processing".to_owned(), "biometrics".to_owned()];
+
+    // Pay pressed ten times at once: one checkout, the others resume it or wait for it.
+    let presses = (0..10).map(|_| records.start(&Offline, &draft, &due, &codes, &payer, T0 + 1));
+    let started = f.race(presses.collect()).await;
+    let ids: std::collections::BTreeSet<String> =
+        started.iter().filter_map(|r| r.as_ref().ok()).map(|p| p.id.clone()).collect();
+    assert_eq!(ids.len(), 1, "one payment: {started:?}");
+    assert!(started.iter().all(|r| matches!(r, Ok(_) | Err(StartError::AnotherOpen))), "{started:?}");
+    let id = ids.into_iter().next().expect("a payment");
+    assert_eq!(records.of_application("a1").await.expect("payments").len(), 1);
+
+    // The confirmation delivered ten times at once: applied once.
+    let deliveries = (0..10).map(|_| records.fulfil(&id, Some(18_500), Some("cad"), Some("pi_1"), T0 + 2));
+    let applied = f.race(deliveries.collect()).await;
+    assert_eq!(applied.iter().filter(|r| matches!(r, Ok(Fulfilment::Paid(_)))).count(), 1, "{applied:?}");
+    assert!(applied.iter().all(|r| matches!(r, Ok(Fulfilment::Paid(_) | Fulfilment::AlreadyApplied))), "{applied:?}");
+    let ledger = fees::ledger_of(f.table.as_ref(), "a1").await.expect("ledger");
+    assert_eq!(ledger.paid.iter().map(|fee| fee.amount_cents).sum::<u64>(), 18_500);
+    let owed = f.table.get(&keys::dashboard_fees("owner", "a1")).await.expect("read").expect("the fee line");
+    assert_eq!(owed.get("dueCents"), Some(&json!(0)));
+    let history = f.applications.history("a1", &PageRequest::first()).await.expect("history");
+    assert_eq!(history.items.len(), 1, "one history entry");
+
+    // Ten refunds of 100.00 asked at once on one version: one goes through, never more.
+    let payment = records.get(&id).await.expect("read").expect("the payment");
+    let asks: Vec<RefundAsk<'_>> = (0..10)
+        .map(|_| RefundAsk {
+            amount_cents: 10_000,
+            reason: "overpaid",
+            expected_version: payment.version,
+            officer: "o",
+        })
+        .collect();
+    let refunds = f.race(asks.iter().map(|ask| records.refund(&Offline, &payment, ask, T0 + 3)).collect()).await;
+    let refund = refunds.iter().find_map(|r| r.as_ref().ok()).expect("one refund").clone();
+    assert_eq!(refunds.iter().filter(|r| r.is_ok()).count(), 1, "{refunds:?}");
+    assert!(records.settle(&id, &refund.id, true, Some(T0 + 4)).await.expect("settled"));
+    assert!(!records.settle(&id, &refund.id, true, Some(T0 + 5)).await.expect("again"), "settled once");
+    let payment = records.get(&id).await.expect("read").expect("the payment");
+    assert_eq!((payment.refunded_cents, payment.refund_reserved_cents), (10_000, 10_000));
+}
+
 /// Instantiates repository tests for one store.
 macro_rules! on_store {
     ($module:ident, $store:ident: $($test:ident),* $(,)?) => {
@@ -325,8 +394,8 @@ macro_rules! on_store {
 on_store!(embedded, embedded: a7_fifty_parallel_declarations_past_the_cap_record_exactly_the_cap, a_declaration_on_an_application_that_moved_on_is_refused, a7_fifty_parallel_messages_past_the_daily_limit_store_exactly_the_limit, d6_a_long_thread_is_read_in_pages_that_reach_every_message_once, a_draft_appears_on_its_owners_dashboard_needing_action, a_stale_save_is_a_conflict_and_loses_nothing, submission_records_history_number_and_dashboard_together, an_application_number_is_never_given_twice, a_submitted_application_is_no_longer_editable_and_steps_cannot_be_skipped, decisions_feed_the_processing_time_of_their_type, threads_keep_the_inbox_in_step_and_receipts_count_once);
 on_store!(dynamodb, dynamodb: a7_fifty_parallel_declarations_past_the_cap_record_exactly_the_cap, a_declaration_on_an_application_that_moved_on_is_refused, a7_fifty_parallel_messages_past_the_daily_limit_store_exactly_the_limit, d6_a_long_thread_is_read_in_pages_that_reach_every_message_once, a_draft_appears_on_its_owners_dashboard_needing_action, a_stale_save_is_a_conflict_and_loses_nothing, submission_records_history_number_and_dashboard_together, an_application_number_is_never_given_twice, a_submitted_application_is_no_longer_editable_and_steps_cannot_be_skipped, decisions_feed_the_processing_time_of_their_type, threads_keep_the_inbox_in_step_and_receipts_count_once);
 // Racing writes on both stores (the emulator harness plays DynamoDB's per-item atomicity).
-on_store!(embedded_concurrency, embedded: d2_two_officers_racing_one_wins_and_history_has_no_gap, officers_adding_one_fee_at_once_add_it_once_and_the_dashboard_owes_it_once);
-on_store!(dynamodb_concurrency, dynamodb: d2_two_officers_racing_one_wins_and_history_has_no_gap, officers_adding_one_fee_at_once_add_it_once_and_the_dashboard_owes_it_once);
+on_store!(embedded_concurrency, embedded: d2_two_officers_racing_one_wins_and_history_has_no_gap, officers_adding_one_fee_at_once_add_it_once_and_the_dashboard_owes_it_once, p1_p3_p4_presses_deliveries_and_refunds_at_once_charge_apply_and_refund_once);
+on_store!(dynamodb_concurrency, dynamodb: d2_two_officers_racing_one_wins_and_history_has_no_gap, officers_adding_one_fee_at_once_add_it_once_and_the_dashboard_owes_it_once, p1_p3_p4_presses_deliveries_and_refunds_at_once_charge_apply_and_refund_once);
 
 mod documents {
     use std::sync::Arc;

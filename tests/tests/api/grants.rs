@@ -227,8 +227,8 @@ async fn i2_every_table_call_of_every_route_is_allowed_by_its_function_grants() 
             },
         ))
         .expect("payments"),
-        portal_receipts::router(portal_receipts::ReceiptsState::new(shared.clone(), catalog.clone(), clock.clone()))
-            .expect("receipts"),
+        portal_billing::router(portal_billing::BillingState::new(shared.clone(), catalog.clone(), clock.clone()))
+            .expect("billing"),
         portal_officer::router(portal_officer::OfficerState::new(shared.clone(), catalog, clock.clone()))
             .expect("officer"),
     ];
@@ -450,7 +450,7 @@ async fn i2_every_table_call_of_every_route_is_allowed_by_its_function_grants() 
         Area::Documents,
         Area::Messages,
         Area::Payments,
-        Area::Receipts,
+        Area::Billing,
         Area::Officer,
     ];
     let missed: Vec<&str> = routes::all()

@@ -429,6 +429,11 @@ async fn p2_p4_a_redelivered_event_changes_nothing_twice_and_a_wrong_amount_is_f
     assert_eq!(listed[0]["state"], "mismatch");
     assert_eq!(listed[0]["mismatch"], json!({"amount": 100, "currency": "cad", "reason": "amount-or-currency"}));
     assert_eq!(fees(&app, &other, &applicant).await.1["paidCents"], 0, "nothing applied");
+    // The money taken is an officer's to give back, up to what the processor reported.
+    let version = listed[0]["version"].as_u64().expect("version");
+    assert_eq!(refund(&app, pay_id, &officer, 101, version).await.0, StatusCode::BAD_REQUEST);
+    assert_eq!(refund(&app, pay_id, &officer, 0, version).await.0, StatusCode::BAD_REQUEST);
+    assert_eq!(refund(&app, pay_id, &officer, 100, version).await.0, StatusCode::ACCEPTED);
 }
 
 #[tokio::test]
@@ -539,10 +544,11 @@ fn pdf_text(pdf: &[u8]) -> String {
 }
 
 #[tokio::test]
-async fn a_paid_payment_has_an_itemized_receipt_in_the_reader_s_language_as_json_and_pdf() {
+async fn c1_a_paid_payment_has_an_itemized_receipt_in_the_reader_s_language_as_json_and_pdf() {
     let app = spawn_app().await;
     let applicant = app.access_token("applicant-1", &[]);
     let other = app.access_token("applicant-2", &[]);
+    let officer = app.access_token("officer-1", &["officers"]);
     let id = create_draft(&app, &applicant).await["id"].as_str().expect("id").to_owned();
     let open: Value =
         start_payment(&app, &id, &applicant, "k", &["processing", "biometrics"]).await.json().await.expect("json");
@@ -588,6 +594,13 @@ async fn a_paid_payment_has_an_itemized_receipt_in_the_reader_s_language_as_json
     ] {
         assert!(text.contains(expected), "{expected:?} in {text}");
     }
-    let elsewhere = app.get(&format!("/api/payments/{payment_id}/receipt.pdf"), Some(&other)).await;
-    assert_eq!(elsewhere.status(), StatusCode::NOT_FOUND, "another applicant");
+    for receipt in ["receipt", "receipt.pdf"] {
+        let path = format!("/api/payments/{payment_id}/{receipt}");
+        assert_eq!(app.get(&path, Some(&other)).await.status(), StatusCode::NOT_FOUND, "another applicant: {path}");
+        assert_eq!(app.get(&path, Some(&officer)).await.status(), StatusCode::OK, "an officer: {path}");
+    }
+    let refund = json!({"amountCents": 1, "reason": "x", "version": 1});
+    let refunding =
+        send(&app, Method::POST, &format!("/api/officer/payments/{payment_id}/refund"), &other, Some(refund)).await;
+    assert_eq!(refunding.status(), StatusCode::FORBIDDEN, "an applicant refunding");
 }

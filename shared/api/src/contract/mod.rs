@@ -9,12 +9,12 @@
 
 pub mod applications;
 pub mod auth;
+pub mod billing;
 pub mod documents;
 pub mod messages;
 pub mod officer;
 pub mod payments;
 pub mod profile;
-pub mod receipts;
 pub mod system;
 
 use schemars::{JsonSchema, Schema, SchemaGenerator};

@@ -1,12 +1,11 @@
-//! Fees and payments: what an application owes, paying it through the processor's hosted
-//! checkout, and the processor's signed confirmation.
+//! Payments: paying what an application owes through the processor's hosted checkout, the
+//! processor's signed confirmations, and refunds (the routes that need the processor).
 
 use http::Method;
-use portal_domain::fees::Fees;
 use portal_domain::ids::{ApplicationId, PaymentId};
 use portal_domain::payments::Payment;
 use portal_domain::payments::event::Envelope;
-use portal_domain::payments::refunds::{PaymentView, Refund};
+use portal_domain::payments::refunds::Refund;
 use portal_domain::payments::signature;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -18,15 +17,6 @@ use crate::routes::{Area, Auth, Route};
 
 /// The area's routes.
 pub const ROUTES: &[Route] = &[
-    Route {
-        method: Method::GET,
-        path: "/api/applications/{id}/fees",
-        function: "ListFees",
-        area: Area::Payments,
-        auth: Auth::User,
-        summary: "The application's fees: amounts, what is paid, what is due, and which are due before submission",
-        contract: Contract::json::<Fees>(200).path::<ApplicationId>(),
-    },
     Route {
         method: Method::POST,
         path: "/api/applications/{id}/payments",
@@ -40,15 +30,6 @@ pub const ROUTES: &[Route] = &[
             .body::<NewPayment>()
             .header::<IdempotencyKey>(idempotency::HEADER)
             .problems(&[409, 422]),
-    },
-    Route {
-        method: Method::GET,
-        path: "/api/applications/{id}/payments",
-        function: "ListPayments",
-        area: Area::Payments,
-        auth: Auth::User,
-        summary: "The application's payments, newest first, each with its refunds",
-        contract: Contract::json::<Vec<PaymentView>>(200).path::<ApplicationId>(),
     },
     Route {
         method: Method::POST,

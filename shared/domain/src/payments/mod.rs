@@ -3,9 +3,10 @@
 //! processor's confirmation changes.
 //!
 //! A payment is started for exactly the fees due, with amounts computed here (never the
-//! client's, C3), under a payment id that is also the processor's idempotency key. One payment
-//! at a time is open per application: `APP#{id}` / `PAYING` names it until its checkout expires,
-//! and pressing Pay again while it is open resumes it rather than charging twice (P1).
+//! client's, C3), under a fresh payment id (the processor's idempotency key for that payment,
+//! against retries of its own call). One payment at a time is open per application: `APP#{id}`
+//! / `PAYING` names it until its checkout expires, and pressing Pay again while it is open
+//! resumes it rather than charging twice (P1).
 //!
 //! The processor confirms by a signed webhook ([`signature`]); [`PaymentRecords::fulfil`]
 //! marks the payment paid, each fee paid, the history entry and the applicant's event in one
@@ -40,8 +41,9 @@ use crate::table::{Condition, Item, Query, SortKey, StoreError, Table, Update, W
 /// The currency of every fee (ISO 4217, lowercase as processors write it).
 pub const CURRENCY: &str = "cad";
 
-/// How long a checkout stays open, in seconds (Stripe's shortest: 30 minutes).
-pub const CHECKOUT_SECONDS: u64 = 30 * 60;
+/// How long a checkout stays open, in seconds: Stripe's shortest is 30 minutes from when it
+/// receives the request, so a minute more covers the time the request takes to get there.
+pub const CHECKOUT_SECONDS: u64 = 31 * 60;
 
 /// Where a payment stands.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -118,8 +120,9 @@ pub struct Payment {
     pub language: Language,
     /// When it was started.
     pub created_at: u64,
-    /// Until when its checkout is open.
-    pub expires_at: u64,
+    /// Until when its checkout is open. (Not `expiresAt`: that is the table's TTL attribute,
+    /// and a payment is kept for good.)
+    pub checkout_expires_at: u64,
     /// Where the payer pays (while open).
     pub checkout_url: String,
     /// The processor's checkout id.
@@ -380,7 +383,7 @@ impl PaymentRecords {
             state: PaymentState::Open,
             language: payer.language,
             created_at: now,
-            expires_at,
+            checkout_expires_at: expires_at,
             checkout_url: checkout.url,
             checkout_id: checkout.id,
             paid_at: None,
@@ -433,7 +436,7 @@ impl PaymentRecords {
         if amount != Some(payment.total_cents) || currency.map(str::to_ascii_lowercase).as_deref() != Some(CURRENCY) {
             let reason = MismatchReason::AmountOrCurrency;
             let mismatch = Mismatch { amount, currency: currency.map(str::to_owned), reason };
-            return self.record_mismatch(payment, mismatch).await;
+            return self.record_mismatch(payment, mismatch, reference).await;
         }
         let Some(application) = self.table.get(&keys::application(&payment.application_id)).await? else {
             return Ok(Fulfilment::Unknown);
@@ -475,15 +478,19 @@ impl PaymentRecords {
             let event = Event::new(&application.id, &application.owner, EventKind::PaymentReceived, now);
             ops.push(event.write()?);
         }
+        let fee_puts = 1..=payment.items.len();
         match self.table.transact_write(ops).await {
             Ok(()) => {}
-            Err(StoreError::TransactionCanceled { failed_conditions }) => {
-                if failed_conditions.contains(&0) {
-                    return Ok(Fulfilment::AlreadyApplied); // applied by a concurrent delivery
-                }
-                let mismatch =
-                    Mismatch { amount, currency: currency.map(str::to_owned), reason: MismatchReason::AlreadyPaid };
-                return self.record_mismatch(payment, mismatch).await;
+            Err(StoreError::TransactionCanceled { failed_conditions }) if failed_conditions.contains(&0) => {
+                return Ok(Fulfilment::AlreadyApplied); // applied by a concurrent delivery
+            }
+            // A fee was paid meanwhile by another payment: this one's money is owed back.
+            Err(StoreError::TransactionCanceled { failed_conditions })
+                if failed_conditions.iter().any(|at| fee_puts.contains(at)) =>
+            {
+                let reason = MismatchReason::AlreadyPaid;
+                let mismatch = Mismatch { amount, currency: currency.map(str::to_owned), reason };
+                return self.record_mismatch(payment, mismatch, reference).await;
             }
             Err(other) => return Err(other),
         }
@@ -505,9 +512,17 @@ impl PaymentRecords {
         Ok(Fulfilment::Closed)
     }
 
-    async fn record_mismatch(&self, payment: Payment, mismatch: Mismatch) -> Result<Fulfilment, StoreError> {
+    /// Flags a payment whose confirmation was not applied; the charge's reference is kept, so an
+    /// officer can give the money back.
+    async fn record_mismatch(
+        &self,
+        payment: Payment,
+        mismatch: Mismatch,
+        reference: Option<&str>,
+    ) -> Result<Fulfilment, StoreError> {
         let mut flagged = payment;
         flagged.state = PaymentState::Mismatch;
+        flagged.processor_reference = reference.map(str::to_owned);
         flagged.mismatch = Some(mismatch);
         flagged.version += 1;
         let open = Condition::Equals("state".into(), json!(PaymentState::Open));

@@ -64,8 +64,8 @@ pub struct Refund {
 /// Why a refund was not started.
 #[derive(Debug, thiserror::Error)]
 pub enum RefundError {
-    /// Only a paid payment is refunded.
-    #[error("the payment is not paid")]
+    /// Only money taken is refunded: a paid payment, or one whose confirmation did not match.
+    #[error("the payment took no money")]
     NotPaid,
     /// The payment changed since the officer read it.
     #[error("the payment changed")]
@@ -76,6 +76,9 @@ pub enum RefundError {
     /// More than remains to refund.
     #[error("more than remains to refund")]
     TooMuch,
+    /// Nothing (an amount of 0).
+    #[error("nothing to refund")]
+    Nothing,
     /// The processor failed: nothing was refunded.
     #[error(transparent)]
     Processor(#[from] ProcessorError),
@@ -115,14 +118,20 @@ impl PaymentRecords {
         ask: &RefundAsk<'_>,
         now: u64,
     ) -> Result<Refund, RefundError> {
-        if payment.state != PaymentState::Paid {
-            return Err(RefundError::NotPaid);
-        }
+        // What the processor took: the payment's total, or what a confirmation that did not
+        // match reported.
+        let taken = match (payment.state, &payment.mismatch) {
+            (PaymentState::Paid, _) => payment.total_cents,
+            (PaymentState::Mismatch, Some(mismatch)) => mismatch.amount.unwrap_or(0),
+            _ => return Err(RefundError::NotPaid),
+        };
         if payment.version != ask.expected_version {
             return Err(RefundError::Conflict { current_version: payment.version });
         }
-        let left = payment.total_cents.saturating_sub(payment.refund_reserved_cents);
-        if ask.amount_cents == 0 || ask.amount_cents > left {
+        if ask.amount_cents == 0 {
+            return Err(RefundError::Nothing);
+        }
+        if ask.amount_cents > taken.saturating_sub(payment.refund_reserved_cents) {
             return Err(RefundError::TooMuch);
         }
         let Some(reference) = payment.processor_reference.clone() else { return Err(RefundError::NotPaid) };
@@ -142,10 +151,8 @@ impl PaymentRecords {
         let reserve = WriteOp::Update {
             key: keys::payment(&payment.application_id, &payment.id),
             update: Update::default().add("refundReservedCents", cents).add("version", 1),
-            condition: Some(Condition::All(vec![
-                Condition::Equals("version".into(), json!(ask.expected_version)),
-                Condition::Equals("state".into(), json!(PaymentState::Paid)),
-            ])),
+            // Every change of a payment bumps its version: at this one, it is as read above.
+            condition: Some(Condition::Equals("version".into(), json!(ask.expected_version))),
         };
         let record = WriteOp::Put { item: refund_item(&refund)?, condition: Some(Condition::Absent) };
         match self.table().transact_write(vec![reserve, record]).await {
@@ -170,11 +177,14 @@ impl PaymentRecords {
                 self.table().update(&key, update, Some(Condition::Present)).await?;
                 Ok(refund)
             }
-            Err(error) => {
-                // Nothing was refunded: the reservation goes back.
-                self.settle(&refund.payment_id, &refund.id, false, None).await?;
+            Err(error @ ProcessorError::Refused(_)) => {
+                // The processor refused it: nothing was refunded, the reservation goes back.
+                self.settle(&refund.payment_id, &refund.id, false, Some(now)).await?;
                 Err(error.into())
             }
+            // No answer: the processor may have refunded it all the same. It stays pending (and
+            // reserved) until the processor's event settles it; asking again would refund twice.
+            Err(error) => Err(error.into()),
         }
     }
 

@@ -1,7 +1,9 @@
-//! The receipts area: a paid payment's itemized receipt in the reader's language, as JSON and
-//! as a tagged PDF download.
+//! The billing area, read-only: what an application owes (the type's fees, due before
+//! submission, and the optional fees officers add later) and paid, its payments with their
+//! refunds, and a paid payment's itemized receipt in the reader's language, as JSON and as a
+//! tagged PDF download. It holds none of the payment processor's secrets.
 //!
-//! Access (C1, `portal_api::access`): the payment's application's owner, or an officer.
+//! Access (C1, `portal_api::access`): the application's owner, or an officer.
 
 use std::sync::Arc;
 
@@ -17,8 +19,10 @@ use portal_api::problem::ApiError;
 use portal_api::routes::{self, Area, MissingHandler};
 use portal_domain::application_types::Catalog;
 use portal_domain::clock::Clock;
-use portal_domain::ids::PaymentId;
+use portal_domain::fees::{self, Fees};
+use portal_domain::ids::{ApplicationId, PaymentId};
 use portal_domain::payments::PaymentRecords;
+use portal_domain::payments::refunds::PaymentView;
 use portal_domain::profile::Profiles;
 use portal_domain::receipts::Receipt;
 use portal_domain::sessions::Revocations;
@@ -26,7 +30,8 @@ use portal_domain::table::Table;
 
 /// What the area's handlers need.
 #[derive(Clone)]
-pub struct ReceiptsState {
+pub struct BillingState {
+    table: Arc<dyn Table>,
     catalog: Arc<Catalog>,
     access: CaseAccess,
     records: PaymentRecords,
@@ -34,14 +39,15 @@ pub struct ReceiptsState {
     revocations: Revocations,
 }
 
-impl ReceiptsState {
+impl BillingState {
     /// State over the table and the type catalog.
     pub fn new(table: Arc<dyn Table>, catalog: Arc<Catalog>, clock: Arc<dyn Clock>) -> Self {
         Self {
             access: CaseAccess::new(Arc::clone(&table), clock),
             records: PaymentRecords::new(Arc::clone(&table)),
             profiles: Profiles::new(Arc::clone(&table)),
-            revocations: Revocations::new(table),
+            revocations: Revocations::new(Arc::clone(&table)),
+            table,
             catalog,
         }
     }
@@ -62,8 +68,10 @@ impl ReceiptsState {
 }
 
 /// The area's router.
-pub fn router(state: ReceiptsState) -> Result<Router, MissingHandler> {
-    let router = routes::area_router(Area::Receipts, state.revocations.clone(), |route| match route.function {
+pub fn router(state: BillingState) -> Result<Router, MissingHandler> {
+    let router = routes::area_router(Area::Billing, state.revocations.clone(), |route| match route.function {
+        "ListFees" => Some(route.serve(list_fees)),
+        "ListPayments" => Some(route.serve(list_payments)),
         "GetReceipt" => Some(route.serve(receipt)),
         "GetReceiptPdf" => Some(route.serve(receipt_pdf)),
         _ => None,
@@ -71,9 +79,33 @@ pub fn router(state: ReceiptsState) -> Result<Router, MissingHandler> {
     Ok(router.with_state(state))
 }
 
+/// The application's fees with what is paid and due.
+async fn list_fees(
+    principal: Principal,
+    State(state): State<BillingState>,
+    PathParams(id): PathParams<ApplicationId>,
+) -> Result<Json<Fees>, ApiError> {
+    let allowed = [Party::Owner, Party::Officer];
+    let (application, _) = state.access.application_for(&id, &principal, &allowed, "read-fees").await?;
+    let ledger = fees::ledger_of(state.table.as_ref(), &id).await?;
+    Ok(Json(Fees::new(type_of(&state.catalog, &application)?, &ledger)))
+}
+
+/// The application's payments, newest first.
+async fn list_payments(
+    principal: Principal,
+    State(state): State<BillingState>,
+    PathParams(id): PathParams<ApplicationId>,
+) -> Result<Json<Vec<PaymentView>>, ApiError> {
+    let allowed = [Party::Owner, Party::Officer];
+    let (_, party) = state.access.application_for(&id, &principal, &allowed, "read-payments").await?;
+    let (payments, refunds) = futures::try_join!(state.records.of_application(&id), state.records.refunds_of(&id))?;
+    Ok(Json(PaymentView::all_for_party(payments, &refunds, party)))
+}
+
 async fn receipt(
     principal: Principal,
-    State(state): State<ReceiptsState>,
+    State(state): State<BillingState>,
     PathParams(id): PathParams<PaymentId>,
 ) -> Result<Json<Receipt>, ApiError> {
     Ok(Json(state.receipt_of(&principal, &id).await?))
@@ -82,7 +114,7 @@ async fn receipt(
 /// The receipt as a PDF download, named for the application's number (or the payment).
 async fn receipt_pdf(
     principal: Principal,
-    State(state): State<ReceiptsState>,
+    State(state): State<BillingState>,
     PathParams(id): PathParams<PaymentId>,
 ) -> Result<Response, ApiError> {
     let receipt = state.receipt_of(&principal, &id).await?;

@@ -1,11 +1,11 @@
-//! Lambda entry point of the receipts area. Clients and the type catalog are loaded once.
+//! Lambda entry point of the billing area. Clients and the type catalog are loaded once.
 
 use std::sync::Arc;
 
 use portal_api::config::{Environment, TableConfig};
+use portal_billing::BillingState;
 use portal_domain::application_types::Catalog;
 use portal_domain::clock::SystemClock;
-use portal_receipts::ReceiptsState;
 use portal_store::aws::AwsClients;
 
 #[tokio::main]
@@ -13,8 +13,8 @@ async fn main() -> Result<(), lambda_http::Error> {
     portal_api::lambda::serve_area(async || {
         let config = TableConfig::from_env(&Environment::process())?;
         let table = Arc::new(AwsClients::load().await?.table(config.table_name));
-        let state = ReceiptsState::new(table, Arc::new(Catalog::load()?), Arc::new(SystemClock));
-        Ok(portal_receipts::router(state)?)
+        let state = BillingState::new(table, Arc::new(Catalog::load()?), Arc::new(SystemClock));
+        Ok(portal_billing::router(state)?)
     })
     .await
 }
