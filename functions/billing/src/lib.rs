@@ -27,6 +27,7 @@ use portal_domain::profile::Profiles;
 use portal_domain::receipts::Receipt;
 use portal_domain::sessions::Revocations;
 use portal_domain::table::Table;
+use portal_receipt_pdf::RenderError;
 
 /// What the area's handlers need.
 #[derive(Clone)]
@@ -52,18 +53,20 @@ impl BillingState {
         }
     }
 
-    /// The receipt of a paid payment in the reader's language (409 until it is paid).
-    async fn receipt_of(&self, principal: &Principal, id: &PaymentId) -> Result<Receipt, ApiError> {
+    /// The receipt of a paid payment in the reader's language (409 until it is paid), and the
+    /// payer's email address.
+    async fn receipt_of(&self, principal: &Principal, id: &PaymentId) -> Result<(Receipt, String), ApiError> {
         let payment = self.records.get(id).await?.ok_or(ApiError::NotFound)?;
         let allowed = [Party::Owner, Party::Officer];
         let (application, _) =
             self.access.application_for(&payment.application_id, principal, &allowed, "read-receipt").await?;
         let (refunds, payer) =
             futures::try_join!(self.records.refunds_of(&application.id), self.profiles.get(&payment.payer))?;
-        let payer = payer.map(|p| format!("{} {}", p.given_name, p.family_name)).unwrap_or_default();
+        let (name, email) = payer.map(|p| (format!("{} {}", p.given_name, p.family_name), p.email)).unwrap_or_default();
         let application_type = type_of(&self.catalog, &application)?;
         let language = observe::current_language();
-        Receipt::new(&payment, &application, application_type, payer, &refunds, language).ok_or(ApiError::InvalidState)
+        let receipt = Receipt::new(&payment, &application, application_type, name, &refunds, language);
+        Ok((receipt.ok_or(ApiError::InvalidState)?, email))
     }
 }
 
@@ -108,7 +111,7 @@ async fn receipt(
     State(state): State<BillingState>,
     PathParams(id): PathParams<PaymentId>,
 ) -> Result<Json<Receipt>, ApiError> {
-    Ok(Json(state.receipt_of(&principal, &id).await?))
+    Ok(Json(state.receipt_of(&principal, &id).await?.0))
 }
 
 /// The receipt as a PDF download, named for the application's number (or the payment).
@@ -117,8 +120,17 @@ async fn receipt_pdf(
     State(state): State<BillingState>,
     PathParams(id): PathParams<PaymentId>,
 ) -> Result<Response, ApiError> {
-    let receipt = state.receipt_of(&principal, &id).await?;
-    let pdf = portal_receipt_pdf::render(&receipt).map_err(|e| ApiError::Internal(Box::new(e)))?;
+    let (mut receipt, email) = state.receipt_of(&principal, &id).await?;
+    let pdf = match portal_receipt_pdf::render(&receipt) {
+        // A name in a script the embedded fonts do not cover (the JSON receipt has it as
+        // written): the PDF names the payer by their account's email address instead.
+        Err(RenderError::UnsupportedCharacter(_)) => {
+            receipt.payer = email;
+            portal_receipt_pdf::render(&receipt)
+        }
+        rendered => rendered,
+    };
+    let pdf = pdf.map_err(|e| ApiError::Internal(Box::new(e)))?;
     let name = format!("receipt-{}.pdf", receipt.application_number.as_deref().unwrap_or(&receipt.payment_id));
     let headers = [
         (header::CONTENT_TYPE, "application/pdf".to_owned()),

@@ -281,6 +281,7 @@ impl From<RefundError> for ApiError {
             RefundError::Conflict { current_version } => ApiError::Conflict { current_version },
             RefundError::TooMuch => ApiError::invalid("amountCents", "too-large"),
             RefundError::Nothing => ApiError::invalid("amountCents", "too-small"),
+            RefundError::TooMany => ApiError::InvalidState,
             RefundError::Processor(processor) => processor.into(),
             RefundError::Store(store) => store.into(),
         }

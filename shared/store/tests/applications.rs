@@ -8,6 +8,7 @@ use portal_domain::application_documents::{AddError, Document, Documents, MAX_DO
 use portal_domain::applications::{Application, Applications, Change, WriteError};
 use portal_domain::fees::{self, AddFeeError, Fees};
 use portal_domain::files::FileKind;
+use portal_domain::idempotency::{self, Claim, IdempotencyKeys};
 use portal_domain::keys;
 use portal_domain::messages::{MAX_APPLICANT_MESSAGES_PER_DAY, Message, Messages, SendError, Side};
 use portal_domain::paging::PageRequest;
@@ -377,6 +378,37 @@ async fn p1_p3_p4_presses_deliveries_and_refunds_at_once_charge_apply_and_refund
     assert_eq!((payment.refunded_cents, payment.refund_reserved_cents), (10_000, 10_000));
 }
 
+async fn p1_an_idempotency_key_is_claimed_once_replayed_refused_for_another_request_and_taken_over_after_its_lease(
+    f: &Fixture,
+) {
+    let keys = IdempotencyKeys::new(Arc::clone(&f.table));
+
+    // Twenty requests at once with one key: one does the work, the others are told it runs.
+    let claims = f.race((0..20).map(|_| keys.claim("u1", "key-1", "digest-a", T0)).collect()).await;
+    let claims: Vec<Claim> = claims.into_iter().map(|c| c.expect("claimed")).collect();
+    assert_eq!(claims.iter().filter(|c| **c == Claim::Fresh).count(), 1, "{claims:?}");
+    assert!(claims.iter().all(|c| matches!(c, Claim::Fresh | Claim::InProgress)), "{claims:?}");
+    assert_eq!(keys.claim("u1", "key-1", "digest-b", T0).await.expect("claim"), Claim::Mismatch);
+    assert_eq!(keys.claim("u2", "key-1", "digest-b", T0).await.expect("claim"), Claim::Fresh, "keys are per caller");
+
+    keys.complete("u1", "key-1", 201, &json!({"id": "p1"})).await.expect("completed");
+    let replay = Claim::Replay { status: 201, body: json!({"id": "p1"}) };
+    assert_eq!(keys.claim("u1", "key-1", "digest-a", T0 + 1).await.expect("claim"), replay);
+
+    // A request that died keeps its key for its lease, then one other request takes it over.
+    assert_eq!(keys.claim("u1", "key-2", "d", T0).await.expect("claim"), Claim::Fresh);
+    assert_eq!(keys.claim("u1", "key-2", "d", T0 + 1).await.expect("claim"), Claim::InProgress);
+    let later = T0 + idempotency::LEASE_SECONDS + 1;
+    let takeovers = f.race((0..10).map(|_| keys.claim("u1", "key-2", "d", later)).collect()).await;
+    assert_eq!(takeovers.iter().filter(|c| matches!(c, Ok(Claim::Fresh))).count(), 1, "{takeovers:?}");
+
+    // A failed request gives its key back; a day later any key is free again.
+    keys.abandon("u1", "key-2").await.expect("abandoned");
+    assert_eq!(keys.claim("u1", "key-2", "other", later).await.expect("claim"), Claim::Fresh);
+    let tomorrow = T0 + idempotency::KEEP_SECONDS + 1;
+    assert_eq!(keys.claim("u1", "key-1", "digest-b", tomorrow).await.expect("claim"), Claim::Fresh);
+}
+
 /// Instantiates repository tests for one store.
 macro_rules! on_store {
     ($module:ident, $store:ident: $($test:ident),* $(,)?) => {
@@ -394,8 +426,8 @@ macro_rules! on_store {
 on_store!(embedded, embedded: a7_fifty_parallel_declarations_past_the_cap_record_exactly_the_cap, a_declaration_on_an_application_that_moved_on_is_refused, a7_fifty_parallel_messages_past_the_daily_limit_store_exactly_the_limit, d6_a_long_thread_is_read_in_pages_that_reach_every_message_once, a_draft_appears_on_its_owners_dashboard_needing_action, a_stale_save_is_a_conflict_and_loses_nothing, submission_records_history_number_and_dashboard_together, an_application_number_is_never_given_twice, a_submitted_application_is_no_longer_editable_and_steps_cannot_be_skipped, decisions_feed_the_processing_time_of_their_type, threads_keep_the_inbox_in_step_and_receipts_count_once);
 on_store!(dynamodb, dynamodb: a7_fifty_parallel_declarations_past_the_cap_record_exactly_the_cap, a_declaration_on_an_application_that_moved_on_is_refused, a7_fifty_parallel_messages_past_the_daily_limit_store_exactly_the_limit, d6_a_long_thread_is_read_in_pages_that_reach_every_message_once, a_draft_appears_on_its_owners_dashboard_needing_action, a_stale_save_is_a_conflict_and_loses_nothing, submission_records_history_number_and_dashboard_together, an_application_number_is_never_given_twice, a_submitted_application_is_no_longer_editable_and_steps_cannot_be_skipped, decisions_feed_the_processing_time_of_their_type, threads_keep_the_inbox_in_step_and_receipts_count_once);
 // Racing writes on both stores (the emulator harness plays DynamoDB's per-item atomicity).
-on_store!(embedded_concurrency, embedded: d2_two_officers_racing_one_wins_and_history_has_no_gap, officers_adding_one_fee_at_once_add_it_once_and_the_dashboard_owes_it_once, p1_p3_p4_presses_deliveries_and_refunds_at_once_charge_apply_and_refund_once);
-on_store!(dynamodb_concurrency, dynamodb: d2_two_officers_racing_one_wins_and_history_has_no_gap, officers_adding_one_fee_at_once_add_it_once_and_the_dashboard_owes_it_once, p1_p3_p4_presses_deliveries_and_refunds_at_once_charge_apply_and_refund_once);
+on_store!(embedded_concurrency, embedded: d2_two_officers_racing_one_wins_and_history_has_no_gap, officers_adding_one_fee_at_once_add_it_once_and_the_dashboard_owes_it_once, p1_p3_p4_presses_deliveries_and_refunds_at_once_charge_apply_and_refund_once, p1_an_idempotency_key_is_claimed_once_replayed_refused_for_another_request_and_taken_over_after_its_lease);
+on_store!(dynamodb_concurrency, dynamodb: d2_two_officers_racing_one_wins_and_history_has_no_gap, officers_adding_one_fee_at_once_add_it_once_and_the_dashboard_owes_it_once, p1_p3_p4_presses_deliveries_and_refunds_at_once_charge_apply_and_refund_once, p1_an_idempotency_key_is_claimed_once_replayed_refused_for_another_request_and_taken_over_after_its_lease);
 
 mod documents {
     use std::sync::Arc;

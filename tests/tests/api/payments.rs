@@ -604,3 +604,30 @@ async fn c1_a_paid_payment_has_an_itemized_receipt_in_the_reader_s_language_as_j
         send(&app, Method::POST, &format!("/api/officer/payments/{payment_id}/refund"), &other, Some(refund)).await;
     assert_eq!(refunding.status(), StatusCode::FORBIDDEN, "an applicant refunding");
 }
+
+#[tokio::test]
+async fn a_receipt_names_a_payer_whose_name_its_fonts_cannot_write_by_their_email() {
+    let app = spawn_app().await;
+    let applicant = app.access_token("applicant-wang", &[]);
+    let profile = portal_domain::profile::Profile {
+        email: "wang.fang@example.cn".into(),
+        given_name: "芳".into(),
+        family_name: "王".into(),
+        preferred_language: portal_domain::profile::Language::En,
+        notifications: Default::default(),
+    };
+    portal_domain::profile::Profiles::new(app.portal.table.clone())
+        .put("applicant-wang", &profile)
+        .await
+        .expect("profile");
+    let id = create_draft(&app, &applicant).await["id"].as_str().expect("id").to_owned();
+    let payment_id = pay_fees(&app, &applicant, &id).await["id"].as_str().expect("id").to_owned();
+
+    let receipt: Value =
+        app.get(&format!("/api/payments/{payment_id}/receipt"), Some(&applicant)).await.json().await.expect("json");
+    assert_eq!(receipt["payer"], "芳 王", "the JSON receipt has the name as written");
+    let pdf = app.get(&format!("/api/payments/{payment_id}/receipt.pdf"), Some(&applicant)).await;
+    assert_eq!(pdf.status(), StatusCode::OK);
+    let text = pdf_text(&pdf.bytes().await.expect("bytes"));
+    assert!(text.contains("wang.fang@example.cn") && text.contains("$185.00"), "{text}");
+}

@@ -61,6 +61,9 @@ pub struct Refund {
     pub processor_reference: Option<String>,
 }
 
+/// Most refunds one payment may have (each is a line of its receipt, which is one page).
+pub const MAX_REFUNDS_PER_PAYMENT: usize = 10;
+
 /// Why a refund was not started.
 #[derive(Debug, thiserror::Error)]
 pub enum RefundError {
@@ -79,6 +82,9 @@ pub enum RefundError {
     /// Nothing (an amount of 0).
     #[error("nothing to refund")]
     Nothing,
+    /// The payment has as many refunds as it may.
+    #[error("too many refunds")]
+    TooMany,
     /// The processor failed: nothing was refunded.
     #[error(transparent)]
     Processor(#[from] ProcessorError),
@@ -133,6 +139,12 @@ impl PaymentRecords {
         }
         if ask.amount_cents > taken.saturating_sub(payment.refund_reserved_cents) {
             return Err(RefundError::TooMuch);
+        }
+        // Counted before the reservation: refunds at once on one version are one (the version
+        // check below), so the count cannot be overtaken.
+        let refunds = self.refunds_of(&payment.application_id).await?;
+        if refunds.iter().filter(|refund| refund.payment_id == payment.id).count() >= MAX_REFUNDS_PER_PAYMENT {
+            return Err(RefundError::TooMany);
         }
         let Some(reference) = payment.processor_reference.clone() else { return Err(RefundError::NotPaid) };
         let mut refund = Refund {
