@@ -20,9 +20,16 @@ pub trait Clock: Send + Sync {
 }
 
 /// The calendar date (UTC, `YYYY-MM-DD`) of an instant in seconds since the epoch: dates so
-/// written compare as text in calendar order. (Days to civil date, after Howard Hinnant's
-/// `civil_from_days`; the portal has no other use for a date library.)
+/// written compare as text in calendar order.
 pub fn utc_date(seconds: u64) -> String {
+    let (year, month, day) = civil_date(seconds);
+    format!("{year:04}-{month:02}-{day:02}")
+}
+
+/// The UTC calendar date (year, month 1–12, day 1–31) of `seconds` since the epoch, after
+/// Howard Hinnant's `civil_from_days` (this and the receipts' dates are all the portal needs of
+/// a date library).
+pub fn civil_date(seconds: u64) -> (u64, u64, u64) {
     let days = seconds / 86_400 + 719_468;
     let era = days / 146_097;
     let day_of_era = days % 146_097;
@@ -31,8 +38,7 @@ pub fn utc_date(seconds: u64) -> String {
     let shifted_month = (5 * day_of_year + 2) / 153;
     let day = day_of_year - (153 * shifted_month + 2) / 5 + 1;
     let month = if shifted_month < 10 { shifted_month + 3 } else { shifted_month - 9 };
-    let year = year_of_era + era * 400 + u64::from(month <= 2);
-    format!("{year:04}-{month:02}-{day:02}")
+    (year_of_era + era * 400 + u64::from(month <= 2), month, day)
 }
 
 /// The system's clock.

@@ -7,6 +7,7 @@ use serde::Serialize;
 
 use crate::application_types::ApplicationType;
 use crate::applications::Application;
+use crate::clock::civil_date;
 use crate::payments::Payment;
 use crate::payments::refunds::{Refund, RefundState};
 use crate::profile::Language;
@@ -191,17 +192,7 @@ pub fn money(cents: u64, language: Language) -> String {
 /// A date (seconds since the epoch, UTC) as the reader writes it: `2026-12-01` is written
 /// `December 1, 2026` and `1er décembre 2026`.
 pub fn date(seconds: u64, language: Language) -> String {
-    let days = i64::try_from(seconds / 86_400).unwrap_or(0);
-    // Howard Hinnant's civil-from-days.
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
+    let (year, month, day) = civil_date(seconds);
     const EN: [&str; 12] = [
         "January",
         "February",
@@ -230,7 +221,7 @@ pub fn date(seconds: u64, language: Language) -> String {
         "novembre",
         "décembre",
     ];
-    let index = usize::try_from(month - 1).unwrap_or(0);
+    let index = usize::try_from(month.saturating_sub(1)).unwrap_or(0);
     match language {
         Language::En => format!("{} {day}, {year}", EN[index]),
         Language::Fr if day == 1 => format!("1er {} {year}", FR[index]),
