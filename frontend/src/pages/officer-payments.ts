@@ -87,12 +87,12 @@ export function paymentsSection(
             (payment) => html`<li>
               <p><strong>${formatMoney(payment.totalCents)}</strong> — ${t(`payments.state.${payment.state}` as Parameters<typeof t>[0])}
                 — ${formatDateTime(payment.paidAt ?? payment.createdAt)} — ${payment.id}
-                ${payment.state === 'mismatch'
-                  ? html`<strong class="flag">${t('officer.payments.mismatch', {
-                      amount: payment.mismatch?.amount === null || payment.mismatch?.amount === undefined
+                ${payment.state === 'mismatch' && payment.mismatch
+                  ? html`<strong class="flag">${t(`officer.payments.mismatch.${payment.mismatch.reason}` as Parameters<typeof t>[0], {
+                      amount: payment.mismatch.amount === null || payment.mismatch.amount === undefined
                         ? '—'
                         : formatMoney(payment.mismatch.amount),
-                      currency: (payment.mismatch?.currency ?? '—').toUpperCase(),
+                      currency: (payment.mismatch.currency ?? '—').toUpperCase(),
                     })}</strong>`
                   : nothing}</p>
               ${payment.refunds.length > 0

@@ -22,7 +22,7 @@ use crate::events::{Event, EventKind};
 use crate::ids::PaymentId;
 use crate::keys;
 use crate::status::Status;
-use crate::table::{Condition, Item, Key, Query, SortKey, StoreError, Table, Update, WriteOp};
+use crate::table::{Condition, Item, Key, Query, SortKey, StoreError, Table, Update, WriteOp, numeric};
 
 /// Where a fee stands.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -201,7 +201,7 @@ pub fn dashboard_due_of_new_draft(
     application_type: &ApplicationType,
 ) -> Result<WriteOp, StoreError> {
     let due = application_type.fees.iter().map(|fee| fee.amount_cents).sum::<u64>();
-    let due_cents = i64::try_from(due).map_err(|_| StoreError::InvalidRequest("fees overflow".into()))?;
+    let due_cents = numeric(due)?;
     let item = Item::from_record(&keys::dashboard_fees(owner, application_id), &DueOnDashboard { due_cents })?;
     Ok(WriteOp::Put { item, condition: Some(Condition::Absent) })
 }
@@ -255,7 +255,7 @@ pub async fn add(
         added_by: officer.to_owned(),
         added_at: at,
     };
-    let cents = i64::try_from(fee.amount_cents).map_err(|_| StoreError::InvalidRequest("fee overflows".into()))?;
+    let cents = numeric(fee.amount_cents)?;
     let mut ops = vec![
         WriteOp::Check {
             key: keys::application(&application.id),

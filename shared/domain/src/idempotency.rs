@@ -15,7 +15,7 @@ use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
 use crate::keys;
-use crate::table::{Condition, Item, StoreError, Table, Update};
+use crate::table::{Condition, Item, StoreError, Table, Update, numeric};
 
 /// How long an answer is kept (at least the 24 h clients may retry within).
 pub const KEEP_SECONDS: u64 = 24 * 3600;
@@ -77,10 +77,6 @@ fn key_of(sub: &str, key: &str) -> crate::table::Key {
     keys::idempotency(sub, &hex::encode(Sha256::digest(key.as_bytes())))
 }
 
-fn bound(seconds: u64) -> Result<i64, StoreError> {
-    i64::try_from(seconds).map_err(|_| StoreError::InvalidRequest("time overflows".into()))
-}
-
 impl IdempotencyKeys {
     /// Keys kept in `table`.
     pub fn new(table: Arc<dyn Table>) -> Self {
@@ -99,7 +95,7 @@ impl IdempotencyKeys {
             body: None,
         };
         // Absent, or expired and not yet removed by the table's TTL.
-        let reservable = Condition::Below("expiresAt".into(), bound(now)?);
+        let reservable = Condition::Below("expiresAt".into(), numeric(now)?);
         match self.table.put(Item::from_record(&record_key, &fresh)?, Some(reservable)).await {
             Ok(()) => return Ok(Claim::Fresh),
             Err(StoreError::ConditionFailed) => {}

@@ -155,6 +155,12 @@ impl Item {
     }
 }
 
+/// `value` as the table's numbers are counted (`Update::add`, `Condition::Below` take `i64`):
+/// amounts and times past `i64::MAX` are refused, never wrapped.
+pub fn numeric(value: u64) -> Result<i64, StoreError> {
+    i64::try_from(value).map_err(|_| StoreError::InvalidRequest(format!("{value} is past the table's numbers")))
+}
+
 /// A condition an item must meet for a write to happen.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Condition {

@@ -36,7 +36,7 @@ use crate::ids::{ApplicationId, PaymentId};
 use crate::keys;
 use crate::profile::Language;
 use crate::receipts::money;
-use crate::table::{Condition, Item, Query, SortKey, StoreError, Table, Update, WriteOp};
+use crate::table::{Condition, Item, Query, SortKey, StoreError, Table, Update, WriteOp, numeric};
 
 /// The currency of every fee (ISO 4217, lowercase as processors write it).
 pub const CURRENCY: &str = "cad";
@@ -349,7 +349,7 @@ impl PaymentRecords {
         let expires_at = now + CHECKOUT_SECONDS;
         let open = Item::from_record(&lock, &OpenPayment { payment_id: id.clone(), until: expires_at })?;
         // One open payment at a time: the lock is taken only once the last one's checkout ended.
-        match self.table.put(open, Some(Condition::Below("until".into(), now_as_bound(now)?))).await {
+        match self.table.put(open, Some(Condition::Below("until".into(), numeric(now)?))).await {
             Ok(()) => {}
             Err(StoreError::ConditionFailed) => return self.resume(&application.id, &items).await,
             Err(other) => return Err(other.into()),
@@ -472,8 +472,7 @@ impl PaymentRecords {
         let history_key = keys::payment_history_entry(&payment.application_id, now, application.version, id);
         ops.push(WriteOp::Put { item: Item::from_record(&history_key, &history)?, condition: Some(Condition::Absent) });
         if !application.owner.is_empty() {
-            let cents = i64::try_from(payment.total_cents)
-                .map_err(|_| StoreError::InvalidRequest("payment overflows".into()))?;
+            let cents = numeric(payment.total_cents)?;
             ops.push(fees::dashboard_due_change(&application.owner, &application.id, -cents));
             let event = Event::new(&application.id, &application.owner, EventKind::PaymentReceived, now);
             ops.push(event.write()?);
@@ -556,9 +555,4 @@ fn received_note(language: Language, cents: u64) -> String {
         Language::En => format!("Payment received: {} CAD", money(cents, language)),
         Language::Fr => format!("Paiement reçu : {} CA", money(cents, language)),
     }
-}
-
-/// `now` as the bound of a `Below` condition.
-fn now_as_bound(now: u64) -> Result<i64, StoreError> {
-    i64::try_from(now).map_err(|_| StoreError::InvalidRequest("time overflows".into()))
 }

@@ -17,7 +17,7 @@ use crate::ids::{ApplicationId, PaymentId};
 use crate::keys;
 use crate::profile::Language;
 use crate::receipts::money;
-use crate::table::{Condition, Item, Query, SortKey, StoreError, Update, WriteOp};
+use crate::table::{Condition, Item, Query, SortKey, StoreError, Update, WriteOp, numeric};
 
 /// Where a refund stands.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -159,7 +159,7 @@ impl PaymentRecords {
             settled_at: None,
             processor_reference: None,
         };
-        let cents = signed(ask.amount_cents)?;
+        let cents = numeric(ask.amount_cents)?;
         let reserve = WriteOp::Update {
             key: keys::payment(&payment.application_id, &payment.id),
             update: Update::default().add("refundReservedCents", cents).add("version", 1),
@@ -218,7 +218,7 @@ impl PaymentRecords {
         if refund.state != RefundState::Pending || refund.payment_id != payment.id {
             return Ok(false);
         }
-        let cents = signed(refund.amount_cents)?;
+        let cents = numeric(refund.amount_cents)?;
         let state = if succeeded { RefundState::Succeeded } else { RefundState::Failed };
         let mut ops = vec![WriteOp::Update {
             key,
@@ -266,10 +266,6 @@ impl PaymentRecords {
 
 fn refund_item(refund: &Refund) -> Result<Item, StoreError> {
     Item::from_record(&keys::refund(&refund.application_id, &refund.id), refund)
-}
-
-fn signed(cents: u64) -> Result<i64, StoreError> {
-    i64::try_from(cents).map_err(|_| StoreError::InvalidRequest("amount overflows".into()))
 }
 
 /// A refund as a party sees it: the officers' reason stays internal to the agency.
