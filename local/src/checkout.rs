@@ -21,7 +21,9 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::get;
 use portal_domain::clock::Clock;
 use portal_domain::payments::signature;
-use portal_domain::payments::{Checkout, CheckoutRequest, Payments, ProcessorError, RefundRequest, RefundStarted};
+use portal_domain::payments::{
+    Checkout, CheckoutRequest, Payments, ProcessorError, RefundRequest, RefundStarted, checkout_locale,
+};
 use portal_domain::profile::Language;
 use portal_domain::receipts::money;
 use serde::Deserialize;
@@ -61,7 +63,7 @@ impl Session {
             "currency": "cad",
             "expires_at": request.expires_at,
             "livemode": false,
-            "locale": locale(request.language),
+            "locale": checkout_locale(request.language),
             "metadata": {"paymentId": request.payment_id, "applicationId": request.application_id},
             "mode": "payment",
             "payment_intent": self.intent,
@@ -71,13 +73,6 @@ impl Session {
             "success_url": request.success_url,
             "url": null,
         })
-    }
-}
-
-fn locale(language: Language) -> &'static str {
-    match language {
-        Language::En => "en",
-        Language::Fr => "fr-CA",
     }
 }
 

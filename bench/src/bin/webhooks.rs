@@ -10,7 +10,7 @@ use anyhow::Result;
 use async_trait::async_trait;
 use portal_domain::application_types::Catalog;
 use portal_domain::applications::Applications;
-use portal_domain::fees::{self, Fees};
+use portal_domain::fees::Fees;
 use portal_domain::payments::{
     Checkout, CheckoutRequest, Fulfilment, Payer, PaymentRecords, Payments, ProcessorError, RefundRequest,
     RefundStarted, signature,
@@ -89,7 +89,7 @@ async fn main() -> Result<()> {
         for n in 0..FULFILMENTS {
             let id = format!("{run:04}{n:04}-0000-4000-8000-000000000000");
             let draft = applications.create_draft("bench-owner", visitor, id.clone(), at).await?;
-            let fees = Fees::new(visitor, &fees::ledger_of(table.as_ref(), &id).await?);
+            let fees = Fees::read(table.as_ref(), visitor, &id).await?;
             payments.push(records.start(&Offline, &draft, &fees, &codes, &payer, at).await?.id);
         }
         let started = Instant::now();

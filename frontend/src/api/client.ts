@@ -103,6 +103,15 @@ async function read<T>(response: Response): Promise<T> {
   throw new ApiError(response.status, problem);
 }
 
+/** Sends a request; a refused access token is renewed once through the refresh cookie. */
+async function sendRenewing(method: string, target: string, body?: unknown, header?: Record<string, string>): Promise<Response> {
+  const response = await send(method, target, body, header);
+  if (response.status === 401 && accessToken !== null && (await renew())) {
+    return send(method, target, body, header);
+  }
+  return response;
+}
+
 /** Calls the route `method path`; a refused access token is renewed once through the refresh
  * cookie. Throws an `ApiError` on any answer that is not a success. */
 export async function api<M extends Method, P extends PathOf<M>>(
@@ -112,21 +121,13 @@ export async function api<M extends Method, P extends PathOf<M>>(
 ): Promise<Answer<Operation<M, P>>> {
   const target = url(path, init as Untyped | undefined);
   const { body, header } = (init as Untyped | undefined) ?? {};
-  let response = await send(method, target, body, header);
-  if (response.status === 401 && accessToken !== null && (await renew())) {
-    response = await send(method, target, body, header);
-  }
-  return read<Answer<Operation<M, P>>>(response);
+  return read<Answer<Operation<M, P>>>(await sendRenewing(method, target, body, header));
 }
 
 /** Fetches a file the route `GET path` answers (a receipt's PDF) and has the browser save it
  * as `name`; the access token is renewed once if refused, as for `api`. */
 export async function download<P extends PathOf<'GET'>>(path: P, name: string, ...[init]: Args<Operation<'GET', P>>): Promise<void> {
-  const target = url(path, init as Untyped | undefined);
-  let response = await send('GET', target);
-  if (response.status === 401 && accessToken !== null && (await renew())) {
-    response = await send('GET', target);
-  }
+  const response = await sendRenewing('GET', url(path, init as Untyped | undefined));
   if (!response.ok) await read(response);
   const link = document.createElement('a');
   link.href = URL.createObjectURL(await response.blob());

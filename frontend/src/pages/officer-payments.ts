@@ -6,6 +6,7 @@ import { api, type Schemas } from '../api/client';
 import type { ApplicationType } from '../catalog';
 import { values } from '../forms';
 import { formatDateTime, formatMoney, pick, t } from '../i18n';
+import { stateLabel } from './payments';
 
 type Act = (action: () => Promise<unknown>, field?: (name: string) => string) => Promise<void>;
 
@@ -85,7 +86,7 @@ export function paymentsSection(
       : html`<ul class="payments">
           ${payments.map(
             (payment) => html`<li>
-              <p><strong>${formatMoney(payment.totalCents)}</strong> — ${t(`payments.state.${payment.state}` as Parameters<typeof t>[0])}
+              <p><strong>${formatMoney(payment.totalCents)}</strong> — ${stateLabel(payment.state)}
                 — ${formatDateTime(payment.paidAt ?? payment.createdAt)} — ${payment.id}
                 ${payment.state === 'mismatch' && payment.mismatch
                   ? html`<strong class="flag">${t(`officer.payments.mismatch.${payment.mismatch.reason}` as Parameters<typeof t>[0], {

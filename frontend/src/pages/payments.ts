@@ -68,7 +68,8 @@ function outcome(): TemplateResult {
         <gcds-text>${t('payments.confirming')}</gcds-text></gcds-notice>`;
 }
 
-function stateLabel(state: Schemas['PaymentState']): string {
+/** A payment's state in words. */
+export function stateLabel(state: Schemas['PaymentState']): string {
   return t(`payments.state.${state}` as Parameters<typeof t>[0]);
 }
 

@@ -24,7 +24,7 @@ use portal_domain::attempts::LinkAttempts;
 use portal_domain::audit::Outcome;
 use portal_domain::case_view::{CaseView, HistoryView};
 use portal_domain::clock::Clock;
-use portal_domain::fees::{self, Fees};
+use portal_domain::fees::Fees;
 use portal_domain::ids::ApplicationId;
 use portal_domain::sessions::Revocations;
 use portal_domain::table::Table;
@@ -157,15 +157,15 @@ async fn submit(
 ) -> Result<Json<Application>, ApiError> {
     let (application, _) = state.access.application_for(&id, &principal, &[Party::Owner], "submit").await?;
     let application_type = type_of(&state.catalog, &application)?;
-    let (documents, requests, ledger) = futures::try_join!(
+    let (documents, requests, fees) = futures::try_join!(
         state.documents.of(&id),
         state.documents.requests(&id),
-        fees::ledger_of(state.table.as_ref(), &id),
+        Fees::read(state.table.as_ref(), application_type, &id),
     )?;
     let mut missing = FieldErrors::new();
     missing.extend(application_type.form_problems(&application.data, true));
     missing.extend(submission_problems(application_type, &documents, &requests));
-    if Fees::new(application_type, &ledger).due_before_submission_cents > 0 {
+    if fees.due_before_submission_cents > 0 {
         missing.add("fees", "unpaid");
     }
     if !missing.is_empty() {

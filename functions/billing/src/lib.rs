@@ -19,7 +19,7 @@ use portal_api::problem::ApiError;
 use portal_api::routes::{self, Area, MissingHandler};
 use portal_domain::application_types::Catalog;
 use portal_domain::clock::Clock;
-use portal_domain::fees::{self, Fees};
+use portal_domain::fees::Fees;
 use portal_domain::ids::{ApplicationId, PaymentId};
 use portal_domain::payments::PaymentRecords;
 use portal_domain::payments::refunds::PaymentView;
@@ -90,8 +90,7 @@ async fn list_fees(
 ) -> Result<Json<Fees>, ApiError> {
     let allowed = [Party::Owner, Party::Officer];
     let (application, _) = state.access.application_for(&id, &principal, &allowed, "read-fees").await?;
-    let ledger = fees::ledger_of(state.table.as_ref(), &id).await?;
-    Ok(Json(Fees::new(type_of(&state.catalog, &application)?, &ledger)))
+    Ok(Json(Fees::read(state.table.as_ref(), type_of(&state.catalog, &application)?, &id).await?))
 }
 
 /// The application's payments, newest first.

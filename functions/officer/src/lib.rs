@@ -199,6 +199,5 @@ async fn add_fee(
     let table = state.table.as_ref();
     fees::add(table, &application, application_type, &body.code, &officer.sub, body.version, state.clock.now()).await?;
     state.audit(&id, &officer, "add-fee").await?;
-    let ledger = fees::ledger_of(table, &id).await?;
-    Ok((StatusCode::CREATED, Json(Fees::new(application_type, &ledger))))
+    Ok((StatusCode::CREATED, Json(Fees::read(table, application_type, &id).await?)))
 }

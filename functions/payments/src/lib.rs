@@ -26,7 +26,7 @@ use portal_domain::application_types::Catalog;
 use portal_domain::applications::required_text;
 use portal_domain::audit::Outcome;
 use portal_domain::clock::Clock;
-use portal_domain::fees::{self, Fees};
+use portal_domain::fees::Fees;
 use portal_domain::idempotency::{IdempotencyKeys, request_digest};
 use portal_domain::ids::{ApplicationId, PaymentId};
 use portal_domain::payments::event::ProcessorEvent;
@@ -124,8 +124,7 @@ impl PaymentsState {
 
     /// The application's fees as they stand.
     async fn fees_of(&self, application: &portal_domain::applications::Application) -> Result<Fees, ApiError> {
-        let ledger = fees::ledger_of(self.table.as_ref(), &application.id).await?;
-        Ok(Fees::new(type_of(&self.catalog, application)?, &ledger))
+        Ok(Fees::read(self.table.as_ref(), type_of(&self.catalog, application)?, &application.id).await?)
     }
 }
 

@@ -106,6 +106,15 @@ impl Fees {
         }
     }
 
+    /// The fees of application `application_id` (of `application_type`) as they stand: one query.
+    pub async fn read(
+        table: &dyn Table,
+        application_type: &ApplicationType,
+        application_id: &str,
+    ) -> Result<Self, StoreError> {
+        Ok(Self::new(application_type, &ledger_of(table, application_id).await?))
+    }
+
     /// The fees still due.
     pub fn due(&self) -> impl Iterator<Item = &FeeLine> {
         self.items.iter().filter(|line| line.state == FeeState::Due)

@@ -20,9 +20,8 @@ use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
 use portal_domain::payments::{
-    CURRENCY, Checkout, CheckoutRequest, Payments, ProcessorError, RefundRequest, RefundStarted,
+    CURRENCY, Checkout, CheckoutRequest, Payments, ProcessorError, RefundRequest, RefundStarted, checkout_locale,
 };
-use portal_domain::profile::Language;
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
@@ -211,11 +210,7 @@ fn checkout_form(request: &CheckoutRequest) -> String {
         form.append_pair(&format!("line_items[{i}][price_data][product_data][name]"), name);
         form.append_pair(&format!("line_items[{i}][quantity]"), "1");
     }
-    // Checkout's Canadian French, not France's.
-    let locale = match request.language {
-        Language::En => "en",
-        Language::Fr => "fr-CA",
-    };
+    let locale = checkout_locale(request.language);
     let expires_at = request.expires_at.to_string();
     form.extend_pairs([
         ("success_url", request.success_url.as_str()),

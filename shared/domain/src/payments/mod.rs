@@ -38,6 +38,14 @@ use crate::profile::Language;
 use crate::receipts::money;
 use crate::table::{Condition, Item, Query, SortKey, StoreError, Table, Update, WriteOp, numeric};
 
+/// The checkout locale (Stripe's names) for `language`: Canada's French, not France's.
+pub fn checkout_locale(language: Language) -> &'static str {
+    match language {
+        Language::En => "en",
+        Language::Fr => "fr-CA",
+    }
+}
+
 /// The currency of every fee (ISO 4217, lowercase as processors write it).
 pub const CURRENCY: &str = "cad";
 
