@@ -45,7 +45,7 @@ $(VENV)/.installed: infra/emulator/requirements.txt
 ## frontend: the web app built into frontend/dist (npm packages pinned by package-lock.json)
 # src/api/schema.d.ts is generated from openapi.json by `npm run gen:api` and committed (tests fail
 # when either is stale), never regenerated here: a build must not hide a stale copy.
-FRONTEND_SOURCES := $(shell find frontend/src frontend/tests/unit -type f) frontend/openapi.json frontend/index.html \
+FRONTEND_SOURCES := $(shell find frontend/src frontend/tests/unit -type f) frontend/openapi.json frontend/index.html frontend/checkout.html \
 	frontend/vite.config.ts frontend/tsconfig.json
 frontend: frontend/dist/index.html
 frontend/node_modules/.package-lock.json: frontend/package-lock.json

@@ -18,7 +18,9 @@ function noFontCdn(): Plugin {
 
 export default defineConfig({
   plugins: [noFontCdn()],
-  build: { outDir: 'dist', emptyOutDir: true },
+  // Two pages: the web app, and the local test gateway's checkout (served by the local portal at
+  // /checkout/{id}; unused in AWS, where Stripe hosts the checkout).
+  build: { outDir: 'dist', emptyOutDir: true, rollupOptions: { input: ['index.html', 'checkout.html'] } },
   server: { proxy: { '/api': process.env.PORTAL_URL ?? 'http://127.0.0.1:8080' } },
   test: { include: ['tests/unit/**/*.test.ts'] },
 });

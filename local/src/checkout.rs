@@ -1,10 +1,13 @@
 //! The local test gateway: the payment processor of local mode, so `make run` can pay. It plays
-//! Stripe Checkout: a hosted checkout page (`/checkout/{id}`, in the payer's language) where
-//! Stripe's test cards behave as Stripe documents them — `4242 4242 4242 4242` pays,
-//! `4000 0000 0000 0002` is declined, `4000 0000 0000 9995` is declined for insufficient funds —
-//! and, once paid, a `checkout.session.completed` event signed with Stripe's scheme, posted to
-//! the portal's own webhook route (retried on failure, as Stripe retries), so one code path
-//! fulfils payments in both modes. Refunds are accepted at once and confirmed by an event.
+//! Stripe Checkout: a hosted checkout page (`/checkout/{id}`: the web app's `checkout.html`, in
+//! the GC Design System and the payer's language) where Stripe's test cards behave as Stripe
+//! documents them — `4242 4242 4242 4242` pays, `4000 0000 0000 0002` is declined,
+//! `4000 0000 0000 9995` is declined for insufficient funds, `…0069` has expired, `…0127` has a
+//! wrong security code, `…0119` meets a processing error. Each refused attempt is reported by a
+//! `payment_intent.payment_failed` event, and a paid checkout by `checkout.session.completed`,
+//! signed with Stripe's scheme and posted to the portal's own webhook route (retried on failure,
+//! as Stripe retries), so one code path handles events in both modes. Refunds are accepted at
+//! once and confirmed by an event.
 //!
 //! Checkouts live in memory: a restart forgets them (the payment's checkout then expires).
 
@@ -13,22 +16,23 @@ use std::sync::{Arc, Mutex, OnceLock, Weak};
 use std::time::Duration;
 
 use async_trait::async_trait;
+use axum::Json;
 use axum::Router;
 use axum::body::Body;
-use axum::extract::{Form, Path, State};
+use axum::extract::{Path, State};
 use axum::http::{Request, StatusCode, header};
-use axum::response::{Html, IntoResponse, Redirect, Response};
-use axum::routing::get;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, get_service};
 use portal_domain::clock::Clock;
 use portal_domain::payments::signature;
 use portal_domain::payments::{
-    Checkout, CheckoutRequest, Payments, ProcessorError, RefundRequest, RefundStarted, checkout_locale,
+    Checkout, CheckoutRequest, DeclineReason, Payments, ProcessorError, RefundRequest, RefundStarted, checkout_locale,
 };
 use portal_domain::profile::Language;
-use portal_domain::receipts::money;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::json;
 use tower::ServiceExt as _;
+use tower_http::services::ServeFile;
 
 /// Where the webhook goes (the route Stripe is configured to call in AWS).
 const WEBHOOK_PATH: &str = "/api/payments/webhook";
@@ -72,6 +76,28 @@ impl Session {
             "status": status,
             "success_url": request.success_url,
             "url": null,
+        })
+    }
+
+    /// The PaymentIntent of Stripe's `payment_intent.payment_failed` event, refused for `reason`
+    /// (the card error Stripe's matching test card gives).
+    fn failed_intent(&self, reason: DeclineReason) -> serde_json::Value {
+        let (code, decline_code) = match reason {
+            DeclineReason::Declined => ("card_declined", Some("generic_decline")),
+            DeclineReason::InsufficientFunds => ("card_declined", Some("insufficient_funds")),
+            DeclineReason::ExpiredCard => ("expired_card", None),
+            DeclineReason::IncorrectCvc => ("incorrect_cvc", None),
+            DeclineReason::ProcessingError => ("processing_error", None),
+        };
+        json!({
+            "id": self.intent,
+            "object": "payment_intent",
+            "amount": self.total(),
+            "currency": "cad",
+            "last_payment_error": {"type": "card_error", "code": code, "decline_code": decline_code},
+            "livemode": false,
+            "metadata": {"paymentId": self.request.payment_id, "applicationId": self.request.application_id},
+            "status": "requires_payment_method",
         })
     }
 }
@@ -191,14 +217,20 @@ impl Payments for LocalGateway {
     }
 }
 
-/// The checkout pages.
-pub fn router(gateway: Arc<LocalGateway>) -> Router {
-    Router::new().route("/checkout/{id}", get(page).post(pay)).with_state(gateway)
+/// The checkout page (the web app's `checkout.html`, in `frontend_dir`) and what it asks the
+/// gateway: the session it shows and the card it tries.
+pub fn router(gateway: Arc<LocalGateway>, frontend_dir: &std::path::Path) -> Router {
+    let shell = get_service(ServeFile::new(frontend_dir.join("checkout.html")));
+    Router::new()
+        .route("/checkout/{id}", shell.post(pay))
+        .route("/checkout/{id}/session", get(session))
+        .with_state(gateway)
 }
 
 /// What the payer types.
 #[derive(Deserialize)]
 struct Card {
+    #[serde(default)]
     number: String,
     #[serde(default)]
     expiry: String,
@@ -206,39 +238,100 @@ struct Card {
     cvc: String,
 }
 
-/// Why a card was refused, as Stripe's test cards are.
-#[derive(Clone, Copy)]
+/// Why a card was refused: as Stripe's test cards are, or the form's own checks.
+#[derive(Clone, Copy, Debug, Serialize)]
+#[serde(untagged)]
 enum Refusal {
-    Declined,
-    InsufficientFunds,
+    Declined(DeclineReason),
+    Checked(FormRefusal),
+}
+
+#[derive(Clone, Copy, Debug, Serialize)]
+#[serde(rename_all = "kebab-case")]
+enum FormRefusal {
+    /// A field is empty.
     Incomplete,
+    /// Not one of the test cards.
     UnknownCard,
 }
 
-async fn page(State(gateway): State<Arc<LocalGateway>>, Path(id): Path<String>) -> Response {
-    match gateway.open_session(&id).await {
-        Some(session) => Html(render(&session, None)).into_response(),
-        None => (StatusCode::NOT_FOUND, Html(expired_page())).into_response(),
+/// Stripe's test cards (their documented numbers and outcomes): `None` pays.
+fn outcome(card: &Card) -> Option<Refusal> {
+    if card.expiry.trim().is_empty() || card.cvc.trim().is_empty() {
+        return Some(Refusal::Checked(FormRefusal::Incomplete));
+    }
+    let digits: String = card.number.chars().filter(char::is_ascii_digit).collect();
+    let declined = |code, decline_code| Some(Refusal::Declined(DeclineReason::from_stripe(Some(code), decline_code)));
+    match digits.as_str() {
+        "4242424242424242" => None,
+        "4000000000000002" => declined("card_declined", Some("generic_decline")),
+        "4000000000009995" => declined("card_declined", Some("insufficient_funds")),
+        "4000000000000069" => declined("expired_card", None),
+        "4000000000000127" => declined("incorrect_cvc", None),
+        "4000000000000119" => declined("processing_error", None),
+        _ => Some(Refusal::Checked(FormRefusal::UnknownCard)),
     }
 }
 
-async fn pay(State(gateway): State<Arc<LocalGateway>>, Path(id): Path<String>, Form(card): Form<Card>) -> Response {
-    let Some(session) = gateway.open_session(&id).await else {
-        return (StatusCode::NOT_FOUND, Html(expired_page())).into_response();
-    };
+/// What the page shows of an open checkout.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SessionView {
+    language: Language,
+    application_number: Option<String>,
+    items: Vec<ItemView>,
+    total_cents: u64,
+    cancel_url: String,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ItemView {
+    name: String,
+    amount_cents: u64,
+}
+
+/// What the page is told once the card was tried.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+enum Tried {
+    /// Paid: where the payer goes now.
+    ReturnUrl(String),
+    /// Refused.
+    Refusal(Refusal),
+}
+
+async fn session(State(gateway): State<Arc<LocalGateway>>, Path(id): Path<String>) -> Response {
+    let Some(session) = gateway.open_session(&id).await else { return StatusCode::NOT_FOUND.into_response() };
+    let request = &session.request;
+    Json(SessionView {
+        language: request.language,
+        application_number: request.application_number.clone(),
+        items: request
+            .items
+            .iter()
+            .map(|(name, cents)| ItemView { name: name.clone(), amount_cents: *cents })
+            .collect(),
+        total_cents: session.total(),
+        cancel_url: request.cancel_url.clone(),
+    })
+    .into_response()
+}
+
+async fn pay(State(gateway): State<Arc<LocalGateway>>, Path(id): Path<String>, Json(card): Json<Card>) -> Response {
+    let Some(session) = gateway.open_session(&id).await else { return StatusCode::NOT_FOUND.into_response() };
+    let paid = Json(Tried::ReturnUrl(session.request.success_url.clone()));
     if session.paid {
-        return Redirect::to(&session.request.success_url).into_response();
+        return paid.into_response();
     }
-    let digits: String = card.number.chars().filter(char::is_ascii_digit).collect();
-    let refusal = match digits.as_str() {
-        _ if card.expiry.trim().is_empty() || card.cvc.trim().is_empty() => Some(Refusal::Incomplete),
-        "4242424242424242" => None,
-        "4000000000000002" => Some(Refusal::Declined),
-        "4000000000009995" => Some(Refusal::InsufficientFunds),
-        _ => Some(Refusal::UnknownCard),
-    };
-    if let Some(refusal) = refusal {
-        return (StatusCode::PAYMENT_REQUIRED, Html(render(&session, Some(refusal)))).into_response();
+    match outcome(&card) {
+        None => {}
+        Some(refusal @ Refusal::Declined(reason)) => {
+            // Stripe reports each refused attempt; the payment records why, for the payer's return.
+            gateway.deliver("payment_intent.payment_failed", session.failed_intent(reason)).await;
+            return (StatusCode::PAYMENT_REQUIRED, Json(Tried::Refusal(refusal))).into_response();
+        }
+        Some(refusal) => return (StatusCode::PAYMENT_REQUIRED, Json(Tried::Refusal(refusal))).into_response(),
     }
     if let Some(held) = gateway.sessions.lock().expect("sessions").get_mut(&id) {
         held.paid = true;
@@ -256,153 +349,5 @@ async fn pay(State(gateway): State<Arc<LocalGateway>>, Path(id): Path<String>, F
             }
         });
     }
-    Redirect::to(&session.request.success_url).into_response()
-}
-
-/// The page's texts in `language`.
-struct Texts {
-    lang: &'static str,
-    title: &'static str,
-    intro: &'static str,
-    application: &'static str,
-    total: &'static str,
-    number: &'static str,
-    expiry: &'static str,
-    cvc: &'static str,
-    pay: &'static str,
-    cancel: &'static str,
-    test_cards: &'static str,
-}
-
-fn texts(language: Language) -> Texts {
-    match language {
-        Language::En => Texts {
-            lang: "en",
-            title: "Pay your fees",
-            intro: "Test payment page of the local portal: no real card is charged.",
-            application: "Application",
-            total: "Total",
-            number: "Card number",
-            expiry: "Expiry (MM/YY)",
-            cvc: "Security code (CVC)",
-            pay: "Pay",
-            cancel: "Cancel and return to your application",
-            test_cards: "Test cards: 4242 4242 4242 4242 pays; 4000 0000 0000 0002 is declined; \
-                         4000 0000 0000 9995 is declined for insufficient funds.",
-        },
-        Language::Fr => Texts {
-            lang: "fr",
-            title: "Payer vos frais",
-            intro: "Page de paiement d’essai du portail local : aucune vraie carte n’est débitée.",
-            application: "Demande",
-            total: "Total",
-            number: "Numéro de carte",
-            expiry: "Date d’expiration (MM/AA)",
-            cvc: "Code de sécurité (CVC)",
-            pay: "Payer",
-            cancel: "Annuler et revenir à votre demande",
-            test_cards: "Cartes d’essai : 4242 4242 4242 4242 paie; 4000 0000 0000 0002 est refusée; \
-                         4000 0000 0000 9995 est refusée pour fonds insuffisants.",
-        },
-    }
-}
-
-fn refusal_text(refusal: Refusal, language: Language) -> &'static str {
-    match (refusal, language) {
-        (Refusal::Declined, Language::En) => "Your card was declined. Try another card.",
-        (Refusal::Declined, Language::Fr) => "Votre carte a été refusée. Essayez une autre carte.",
-        (Refusal::InsufficientFunds, Language::En) => "Your card has insufficient funds. Try another card.",
-        (Refusal::InsufficientFunds, Language::Fr) => {
-            "Votre carte n’a pas les fonds suffisants. Essayez une autre carte."
-        }
-        (Refusal::Incomplete, Language::En) => "Enter the card number, its expiry date and its security code.",
-        (Refusal::Incomplete, Language::Fr) => {
-            "Entrez le numéro de carte, sa date d’expiration et son code de sécurité."
-        }
-        (Refusal::UnknownCard, Language::En) => "This test page accepts only the test cards listed below.",
-        (Refusal::UnknownCard, Language::Fr) => "Cette page d’essai n’accepte que les cartes d’essai ci-dessous.",
-    }
-}
-
-/// Escapes text for HTML.
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
-}
-
-fn render(session: &Session, refusal: Option<Refusal>) -> String {
-    let language = session.request.language;
-    let t = texts(language);
-    let rows: String = session
-        .request
-        .items
-        .iter()
-        .map(|(name, cents)| {
-            format!("<tr><th scope=\"row\">{}</th><td>{}</td></tr>", escape(name), money(*cents, language))
-        })
-        .collect();
-    let number = session
-        .request
-        .application_number
-        .as_deref()
-        .map_or(String::new(), |number| format!("<p>{} {}</p>", t.application, escape(number)));
-    let error = refusal.map_or(String::new(), |refusal| {
-        format!("<div class=\"error\" role=\"alert\" id=\"error\"><p>{}</p></div>", refusal_text(refusal, language))
-    });
-    let described = if refusal.is_some() { " aria-describedby=\"error\" aria-invalid=\"true\"" } else { "" };
-    format!(
-        r#"<!doctype html>
-<html lang="{lang}">
-<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{title}</title>
-<style>
-body {{ font-family: "Noto Sans", Arial, sans-serif; max-width: 36rem; margin: 2rem auto; padding: 0 1rem; color: #333; line-height: 1.5; }}
-h1 {{ font-family: Lato, Arial, sans-serif; border-bottom: 3px solid #af3c43; padding-bottom: .25rem; }}
-table {{ width: 100%; border-collapse: collapse; }} th, td {{ text-align: left; padding: .25rem 0; border-bottom: 1px solid #ccc; }}
-td {{ text-align: right; }} label {{ display: block; font-weight: bold; margin-top: 1rem; }}
-input {{ font-size: 1.1rem; padding: .4rem; width: 100%; box-sizing: border-box; border: 2px solid #333; }}
-input:focus, button:focus, a:focus {{ outline: 3px solid #0535d2; outline-offset: 2px; }}
-button {{ margin-top: 1.5rem; font-size: 1.1rem; padding: .6rem 1.5rem; background: #26374a; color: #fff; border: 0; cursor: pointer; }}
-.error {{ border-left: 6px solid #d3080c; padding: .25rem 1rem; background: #f3e9e8; }}
-.note {{ font-size: .9rem; color: #555; }}
-</style></head>
-<body><main>
-<h1>{title}</h1>
-<p class="note">{intro}</p>
-{number}
-{error}
-<table><tbody>{rows}</tbody><tfoot><tr><th scope="row">{total_label}</th><td><strong>{total}</strong></td></tr></tfoot></table>
-<form method="post" action="/checkout/{id}">
-<label for="number">{number_label}</label>
-<input id="number" name="number" inputmode="numeric" autocomplete="cc-number" required{described}>
-<label for="expiry">{expiry}</label>
-<input id="expiry" name="expiry" autocomplete="cc-exp" required>
-<label for="cvc">{cvc}</label>
-<input id="cvc" name="cvc" inputmode="numeric" autocomplete="cc-csc" required>
-<button type="submit">{pay} {total}</button>
-</form>
-<p><a href="{cancel_url}">{cancel}</a></p>
-<p class="note">{test_cards}</p>
-</main></body></html>"#,
-        lang = t.lang,
-        title = t.title,
-        intro = t.intro,
-        total_label = t.total,
-        total = money(session.total(), language),
-        id = escape(&session.id),
-        number_label = t.number,
-        expiry = t.expiry,
-        cvc = t.cvc,
-        pay = t.pay,
-        cancel_url = escape(&session.request.cancel_url),
-        cancel = t.cancel,
-        test_cards = t.test_cards,
-    )
-}
-
-fn expired_page() -> String {
-    "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Checkout ended / Paiement terminé</title>\
-     </head><body><main><h1>This checkout has ended</h1><p><a href=\"/\">Return to your account</a></p>\
-     <h1 lang=\"fr\">Ce paiement est terminé</h1><p lang=\"fr\"><a href=\"/\">Revenir à votre compte</a></p>\
-     </main></body></html>"
-        .to_owned()
+    paid.into_response()
 }

@@ -193,7 +193,7 @@ impl Portal {
         let index = config.frontend_dir.join("index.html");
         let site = Router::new()
             .route("/.well-known/jwks.json", get(move || async move { Json(jwks) }))
-            .merge(checkout::router(test_gateway))
+            .merge(checkout::router(test_gateway, &config.frontend_dir))
             .fallback_service(ServeDir::new(&config.frontend_dir).fallback(ServeFile::new(index)));
         let site = with_security_headers(site);
         let router = site.layer(middleware::from_fn(move |request: Request, next: Next| {

@@ -235,7 +235,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The application's payments, newest first, each with its refunds */
+        /** A page of the application's payments, newest first, each with its refunds */
         get: operations["ListPayments"];
         put?: never;
         /** Pay the fees due through the processor's hosted checkout (idempotent: the same key answers the first answer; 409 while it runs or when nothing is due, 422 for another body) */
@@ -1021,6 +1021,12 @@ export interface components {
         };
         /** @description The content types a document may be (`FileKind::from_content_type`). */
         DeclaredType: "application/pdf" | "image/jpeg" | "image/png";
+        /**
+         * @description Why the processor refused a card the payer tried, as far as the payer is told. A lost or
+         *     stolen card, or one the processor suspects of fraud, reads as a plain decline: the payer is
+         *     not told more than the card's issuer would tell them (Stripe's advice for decline codes).
+         */
+        DeclineReason: "declined" | "insufficient-funds" | "expired-card" | "incorrect-cvc" | "processing-error";
         /** @description A document of an application. */
         Document: {
             /** @description The application it belongs to. */
@@ -1678,6 +1684,16 @@ export interface components {
          * @description One page of a list as the API answers it (D6): its items and, when there are more, the
          *     cursor of the next page.
          */
+        PageOfPaymentView: {
+            /** @description This page's items. */
+            items: components["schemas"]["PaymentView"][];
+            /** @description Give it back as `?cursor=` for the next page; `null` on the last one. */
+            nextCursor: string | null;
+        };
+        /**
+         * @description One page of a list as the API answers it (D6): its items and, when there are more, the
+         *     cursor of the next page.
+         */
         PageOfQueueEntry: {
             /** @description This page's items. */
             items: components["schemas"]["QueueEntry"][];
@@ -1739,6 +1755,12 @@ export interface components {
             items: components["schemas"]["PaymentItem"][];
             /** @description The payer's language (the checkout page's and the receipt's). */
             language: components["schemas"]["Language"];
+            /**
+             * @description Why the processor refused the last card tried while the checkout was open, if it did:
+             *     what the application page tells a payer who comes back without paying.
+             * @default null
+             */
+            lastDecline: components["schemas"]["DeclineReason"] | null;
             /**
              * @description What did not match, when its state is `mismatch`.
              * @default null
@@ -1828,6 +1850,12 @@ export interface components {
             items: components["schemas"]["PaymentItem"][];
             /** @description The payer's language (the checkout page's and the receipt's). */
             language: components["schemas"]["Language"];
+            /**
+             * @description Why the processor refused the last card tried while the checkout was open, if it did:
+             *     what the application page tells a payer who comes back without paying.
+             * @default null
+             */
+            lastDecline: components["schemas"]["DeclineReason"] | null;
             /**
              * @description What did not match, when its state is `mismatch`.
              * @default null
@@ -2902,7 +2930,15 @@ export interface operations {
     };
     ListPayments: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description The `nextCursor` of the previous page. */
+                cursor?: string;
+                /**
+                 * @description How many items at most, 1 to 100 (100 when left out). Read as text so that a bad one is
+                 *     a 400 naming `limit` with its own code.
+                 */
+                limit?: number;
+            };
             header?: never;
             path: {
                 id: components["schemas"]["ApplicationId"];
@@ -2917,7 +2953,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["PaymentView"][];
+                    "application/json": components["schemas"]["PageOfPaymentView"];
                 };
             };
             400: components["responses"]["BadRequest"];

@@ -4,8 +4,9 @@
 import { html, nothing, type TemplateResult } from 'lit-html';
 import { api, type Schemas } from '../api/client';
 import type { ApplicationType } from '../catalog';
-import { values } from '../forms';
+import { type FormState, values } from '../forms';
 import { formatDateTime, formatMoney, pick, t } from '../i18n';
+import { type PagedList, loadMore } from '../paging';
 import { stateLabel } from './payments';
 
 type Act = (action: () => Promise<unknown>, field?: (name: string) => string) => Promise<void>;
@@ -46,10 +47,11 @@ export function paymentsSection(
   type: ApplicationType,
   application: Schemas['Application'],
   fees: Schemas['Fees'],
-  payments: Schemas['PaymentView'][],
+  payments: PagedList<Schemas['PaymentView']>,
+  state: FormState,
   act: Act,
-  error: (name: string) => string,
 ): TemplateResult {
+  const error = (name: string) => state.errors.get(name) ?? '';
   const added = new Set(fees.items.map((item) => item.code));
   const addable = type.optionalFees.filter((fee) => !added.has(fee.code));
   return html`
@@ -81,10 +83,10 @@ export function paymentsSection(
           <gcds-button type="submit" button-role="secondary">${t('officer.payments.add')}</gcds-button>
         </form>`
       : nothing}
-    ${payments.length === 0
+    ${payments.items.length === 0
       ? html`<p>${t('officer.payments.none')}</p>`
       : html`<ul class="payments">
-          ${payments.map(
+          ${payments.items.map(
             (payment) => html`<li>
               <p><strong>${formatMoney(payment.totalCents)}</strong> — ${stateLabel(payment.state)}
                 — ${formatDateTime(payment.paidAt ?? payment.createdAt)} — ${payment.id}
@@ -106,5 +108,6 @@ export function paymentsSection(
               ${refundForm(payment, act, error)}
             </li>`,
           )}
-        </ul>`}`;
+        </ul>
+        ${loadMore(payments, state)}`}`;
 }

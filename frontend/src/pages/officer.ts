@@ -8,6 +8,7 @@ import { emptyState, failed, focusSummary, loaded, notice, summary, values, type
 import { table } from '../table';
 import { PagedList, loadMore } from '../paging';
 import { paymentsSection } from './officer-payments';
+import { paymentsOf } from './payments';
 import { formatDateTime, pick, t } from '../i18n';
 import {
   STATUSES,
@@ -34,7 +35,7 @@ let types: ApplicationType[] = [];
 let current: Schemas['OfficerCase'] | null = null;
 let history = new PagedList<Schemas['HistoryView']>();
 let messages = new PagedList<Schemas['MessageView']>();
-let payments: Schemas['PaymentView'][] = [];
+let payments = new PagedList<Schemas['PaymentView']>();
 let state: FormState = emptyState();
 
 const params = () => new URLSearchParams(location.search);
@@ -134,7 +135,7 @@ async function load(id: string): Promise<void> {
   history = await new PagedList((cursor) =>
     api('GET', '/api/applications/{id}/history', { path: { id }, query: { cursor } }),
   ).first(current.history);
-  payments = await api('GET', '/api/applications/{id}/payments', { path: { id } });
+  payments = await paymentsOf(id).first();
   messages = await new PagedList((cursor) =>
     api('GET', '/api/applications/{id}/messages', { path: { id }, query: { cursor } }),
   ).first(current.messages);
@@ -317,7 +318,7 @@ export const casePage: Page = {
       ${loadMore(history, state)}
       <h2>${t('officer.case.documents')}</h2>
       ${documentsSection(type, documents)}
-      ${paymentsSection(type, application, current.fees, payments, act, (name) => state.errors.get(name) ?? '')}
+      ${paymentsSection(type, application, current.fees, payments, state, act)}
       ${forms(type, application)}
       ${thread(application)}`;
   },

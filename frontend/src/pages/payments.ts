@@ -1,17 +1,20 @@
 // An application's fees and payments: what is due (and what must be paid before submitting),
 // the Pay button that opens the processor's secure checkout for exactly the fees due, what the
-// checkout's return means, and the payment history. Pressing Pay twice sends one request; a
-// retry after a lost answer reuses its idempotency key; and the portal never opens a second
-// checkout while one is open.
+// checkout's return means (paid, declined and why, cancelled), and the payment history. Pressing
+// Pay twice sends one request; a retry after a lost answer reuses its idempotency key; and the
+// portal never opens a second checkout while one is open.
 import { html, nothing, type TemplateResult } from 'lit-html';
 import { ApiError, api, download, type Schemas } from '../api/client';
 import { refresh } from '../app';
+import { emptyState } from '../forms';
 import { formatDateTime, formatMoney, pick, t } from '../i18n';
+import { PagedList, loadMore } from '../paging';
 
 type Fees = Schemas['Fees'];
 type Payment = Schemas['PaymentView'];
 
-let payments: Payment[] = [];
+let payments = new PagedList<Payment>();
+let listState = emptyState();
 /** The idempotency key of the payment being started: drawn at the first press, and kept
  * until the portal answers, so a press after a lost answer asks again under the same key
  * (and gets the first answer) rather than starting anew. */
@@ -20,9 +23,15 @@ let key: string | null = null;
 let busy = false;
 let failure: string | null = null;
 
-/** Loads the application's payments. */
+/** The application's payments, newest first, read a page at a time. */
+export function paymentsOf(id: string): PagedList<Payment> {
+  return new PagedList((cursor) => api('GET', '/api/applications/{id}/payments', { path: { id }, query: { cursor } }));
+}
+
+/** Loads the first page of the application's payments. */
 export async function loadPayments(id: string): Promise<void> {
-  payments = await api('GET', '/api/applications/{id}/payments', { path: { id } });
+  payments = await paymentsOf(id).first();
+  listState = emptyState();
   failure = null;
 }
 
@@ -56,11 +65,17 @@ function outcome(): TemplateResult {
   const query = new URLSearchParams(location.search);
   const id = query.get('payment');
   if (!id) return html``;
+  const payment = payments.items.find((candidate) => candidate.id === id);
+  if (query.get('cancelled') && payment?.lastDecline) {
+    // The payer left the checkout after the processor refused their card: say why.
+    const reason = t(`payments.decline.${payment.lastDecline}`);
+    return html`<gcds-notice notice-role="danger" notice-title-tag="h2" notice-title=${t('payments.declinedTitle')}>
+      <gcds-text>${t('payments.declined', { reason })}</gcds-text></gcds-notice>`;
+  }
   if (query.get('cancelled')) {
     return html`<gcds-notice notice-role="warning" notice-title-tag="h2" notice-title=${t('payments.cancelledTitle')}>
       <gcds-text>${t('payments.cancelled')}</gcds-text></gcds-notice>`;
   }
-  const payment = payments.find((candidate) => candidate.id === id);
   return payment?.state === 'paid'
     ? html`<gcds-notice notice-role="success" notice-title-tag="h2" notice-title=${t('payments.receivedTitle')}>
         <gcds-text>${t('payments.received', { amount: formatMoney(payment.totalCents) })}</gcds-text></gcds-notice>`
@@ -102,14 +117,14 @@ export function feesPanel(application: Schemas['Application'], fees: Fees, canPa
       ? html`<gcds-button type="button" ?disabled=${busy} @click=${() => void pay(application.id, fees)}>
           ${busy ? t('payments.opening') : t('payments.pay', { amount: formatMoney(due) })}</gcds-button>`
       : nothing}
-    ${payments.length > 0
+    ${payments.items.length > 0
       ? html`<h3>${t('payments.history')}</h3>
           <table class="applications">
             <thead><tr><th scope="col">${t('payments.date')}</th><th scope="col">${t('payments.amount')}</th>
               <th scope="col">${t('payments.state')}</th><th scope="col">${t('payments.reference')}</th>
               <th scope="col">${t('payments.receipt')}</th></tr></thead>
             <tbody>
-              ${payments.map(
+              ${payments.items.map(
                 (payment) => html`<tr>
                   <td>${formatDateTime(payment.paidAt ?? payment.createdAt)}</td>
                   <td>${formatMoney(payment.totalCents)}</td>
@@ -128,6 +143,7 @@ export function feesPanel(application: Schemas['Application'], fees: Fees, canPa
                 )}`,
               )}
             </tbody>
-          </table>`
+          </table>
+          ${loadMore(payments, listState)}`
       : nothing}`;
 }

@@ -105,9 +105,8 @@ async function settled(page) {
       }
     };
     walk(document);
-    // The web app has rendered its components; a page of its own (the test checkout) has none.
-    const rendered = all.length > 0 || !document.getElementById('app');
-    return rendered && all.every((element) => element.classList.contains('hydrated'));
+    // Every page (the web app's, the test checkout's) is made of them: none yet is not rendered.
+    return all.length > 0 && all.every((element) => element.classList.contains('hydrated'));
   });
 }
 
@@ -247,13 +246,15 @@ async function next(page) {
 }
 
 /** Pays the fees on the review step: Pay pressed twice opens one checkout, a declined card is
- * refused with its reason, the test card that pays brings the applicant back to a payment
+ * refused with its reason there and, once the applicant goes back, on the application; Pay again
+ * resumes the same checkout, and the test card that pays brings the applicant back to a payment
  * received, once. */
 async function payTheFees(page) {
   await page.getByRole('button', { name: 'Pay $185.00' }).dblclick();
   await page.waitForURL(/\/checkout\//);
   await page.getByRole('heading', { name: 'Pay your fees' }).waitFor();
   await checkAccessibility(page, 'the checkout page');
+  const checkout = page.url();
   const payWith = async (card) => {
     await page.getByLabel('Card number').fill(card);
     await page.getByLabel('Expiry (MM/YY)').fill('12/34');
@@ -261,8 +262,18 @@ async function payTheFees(page) {
     await page.getByRole('button', { name: /^Pay / }).click();
   };
   await payWith('4000 0000 0000 0002');
-  await page.getByRole('alert').getByText('Your card was declined.').waitFor();
+  const refusal = page.locator('#refusal');
+  await refusal.getByText('Your card was declined. Try another card.').waitFor();
+  assert.equal(await refusal.getAttribute('role'), 'alert', 'the refusal is announced');
+  await page.waitForFunction(() => document.activeElement?.id === 'refusal');
   await checkAccessibility(page, 'a declined card');
+  await page.getByRole('link', { name: 'Cancel and return to your application' }).click();
+  await page.getByText('Your card was declined. Nothing was charged.').waitFor();
+  await checkAccessibility(page, 'back from a declined card');
+  await page.getByRole('button', { name: 'Pay $185.00' }).click();
+  await page.waitForURL(/\/checkout\//);
+  assert.equal(page.url(), checkout, 'the same checkout, resumed');
+  await page.getByRole('heading', { name: 'Pay your fees' }).waitFor();
   await payWith('4242 4242 4242 4242');
   await page.getByText('We received your payment of $185.00.').waitFor();
   await page.getByText('Step 5 of 5').waitFor();

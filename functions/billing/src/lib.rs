@@ -12,7 +12,9 @@ use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::{Json, Router};
 use portal_api::access::{CaseAccess, Party, type_of};
+use portal_api::contract::Page;
 use portal_api::observe;
+use portal_api::paging::Paging;
 use portal_api::params::PathParams;
 use portal_api::principal::Principal;
 use portal_api::problem::ApiError;
@@ -21,6 +23,7 @@ use portal_domain::application_types::Catalog;
 use portal_domain::clock::Clock;
 use portal_domain::fees::Fees;
 use portal_domain::ids::{ApplicationId, PaymentId};
+use portal_domain::paging::Paged;
 use portal_domain::payments::PaymentRecords;
 use portal_domain::payments::refunds::PaymentView;
 use portal_domain::profile::Profiles;
@@ -61,7 +64,7 @@ impl BillingState {
         let (application, _) =
             self.access.application_for(&payment.application_id, principal, &allowed, "read-receipt").await?;
         let (refunds, payer) =
-            futures::try_join!(self.records.refunds_of(&application.id), self.profiles.get(&payment.payer))?;
+            futures::try_join!(self.records.refunds_of(&payment), self.profiles.get(&payment.payer))?;
         let (name, email) = payer.map(|p| (format!("{} {}", p.given_name, p.family_name), p.email)).unwrap_or_default();
         let application_type = type_of(&self.catalog, &application)?;
         let language = observe::current_language();
@@ -93,16 +96,18 @@ async fn list_fees(
     Ok(Json(Fees::read(state.table.as_ref(), type_of(&state.catalog, &application)?, &id).await?))
 }
 
-/// The application's payments, newest first.
+/// A page of the application's payments, newest first, each with its refunds.
 async fn list_payments(
     principal: Principal,
     State(state): State<BillingState>,
     PathParams(id): PathParams<ApplicationId>,
-) -> Result<Json<Vec<PaymentView>>, ApiError> {
+    Paging(page): Paging,
+) -> Result<Json<Page<PaymentView>>, ApiError> {
     let allowed = [Party::Owner, Party::Officer];
     let (_, party) = state.access.application_for(&id, &principal, &allowed, "read-payments").await?;
-    let (payments, refunds) = futures::try_join!(state.records.of_application(&id), state.records.refunds_of(&id))?;
-    Ok(Json(PaymentView::all_for_party(payments, &refunds, party)))
+    let payments = state.records.of_application(&id, &page).await?;
+    let views = state.records.views(payments.items, party).await?;
+    Ok(Json(Page::from(Paged { items: views, next: payments.next })))
 }
 
 async fn receipt(

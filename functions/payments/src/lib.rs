@@ -212,6 +212,10 @@ async fn webhook(
         }
         ProcessorEvent::CheckoutExpired { payment_id } => records.close(&payment_id, PaymentState::Expired).await?,
         ProcessorEvent::CheckoutFailed { payment_id } => records.close(&payment_id, PaymentState::Failed).await?,
+        ProcessorEvent::AttemptDeclined { payment_id, reason } => {
+            let recorded = records.record_decline(&payment_id, reason).await?;
+            return Ok(Json(WebhookAnswer { applied: recorded }));
+        }
         ProcessorEvent::RefundSettled { payment_id, refund_id, succeeded } => {
             let changed = records.settle(&payment_id, &refund_id, succeeded, Some(now)).await?;
             return Ok(Json(WebhookAnswer { applied: changed }));

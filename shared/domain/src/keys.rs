@@ -30,7 +30,7 @@
 //! | amount due (dashboard) | `USER#{sub}` | `APP#{id}#FEES` |  |        |
 //! | payment           | `APP#{id}`     | `PAY#{paymentId}` |    |        |
 //! | open payment      | `APP#{id}`     | `PAYING`    |        |        |
-//! | refund            | `APP#{id}`     | `REFUND#{refundId}` |  |        |
+//! | refund            | `APP#{id}`     | `REFUND#{paymentId}#{refundId}` |  |        |
 //! | payment's application | `PAYMENT#{paymentId}` | `PAYMENT` | |     |
 //! | payment history entry | `APP#{id}` | `HIST#{at}#{version}#{paymentId}` | | |
 //! | idempotency key   | `IDEMPOTENCY#{sub}#{digest}` | `IDEMPOTENCY` | | |
@@ -232,8 +232,13 @@ pub const PAYMENT_PARTITION_PREFIX: &str = "PAYMENT#";
 pub const IDEMPOTENCY_PARTITION_PREFIX: &str = "IDEMPOTENCY#";
 
 /// A refund of one of an application's payments.
-pub fn refund(application_id: &str, id: &str) -> Key {
-    Key::new(application_partition(application_id), format!("{REFUND_PREFIX}{id}"))
+pub fn refund(application_id: &str, payment_id: &str, id: &str) -> Key {
+    Key::new(application_partition(application_id), format!("{}{id}", refunds_of_payment(payment_id)))
+}
+
+/// Sort-key prefix of one payment's refunds (read with its payment, at most a few).
+pub fn refunds_of_payment(payment_id: &str) -> String {
+    format!("{REFUND_PREFIX}{payment_id}#")
 }
 
 /// Which application a payment belongs to.

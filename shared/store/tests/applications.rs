@@ -6,16 +6,17 @@ use std::sync::Arc;
 
 use portal_domain::application_documents::{AddError, Document, Documents, MAX_DOCUMENTS};
 use portal_domain::applications::{Application, Applications, Change, WriteError};
+use portal_domain::case_view::Party;
 use portal_domain::fees::{self, AddFeeError, Fees};
 use portal_domain::files::FileKind;
 use portal_domain::idempotency::{self, Claim, IdempotencyKeys};
 use portal_domain::keys;
 use portal_domain::messages::{MAX_APPLICANT_MESSAGES_PER_DAY, Message, Messages, SendError, Side};
-use portal_domain::paging::PageRequest;
+use portal_domain::paging::{PageRequest, Paged};
 use portal_domain::payments::refunds::RefundAsk;
 use portal_domain::payments::{
-    Checkout, CheckoutRequest, Fulfilment, Payer, PaymentRecords, Payments, ProcessorError, RefundRequest,
-    RefundStarted, StartError,
+    self as payments, Checkout, CheckoutRequest, DeclineReason, Fulfilment, Payer, Payment, PaymentRecords, Payments,
+    ProcessorError, RefundRequest, RefundStarted, StartError,
 };
 use portal_domain::profile::Language;
 use portal_domain::status::{Command, Status};
@@ -345,7 +346,12 @@ async fn p1_p3_p4_presses_deliveries_and_refunds_at_once_charge_apply_and_refund
     assert_eq!(ids.len(), 1, "one payment: {started:?}");
     assert!(started.iter().all(|r| matches!(r, Ok(_) | Err(StartError::AnotherOpen))), "{started:?}");
     let id = ids.into_iter().next().expect("a payment");
-    assert_eq!(records.of_application("a1").await.expect("payments").len(), 1);
+    assert_eq!(records.of_application("a1", &PageRequest::first()).await.expect("payments").items.len(), 1);
+
+    // A card refused on the open checkout is recorded, for the payer's return.
+    assert!(records.record_decline(&id, DeclineReason::InsufficientFunds).await.expect("decline"));
+    let open = records.get(&id).await.expect("read").expect("the payment");
+    assert_eq!(open.last_decline, Some(DeclineReason::InsufficientFunds));
 
     // The confirmation delivered ten times at once: applied once.
     let deliveries = (0..10).map(|_| records.fulfil(&id, Some(18_500), Some("cad"), Some("pi_1"), T0 + 2));
@@ -358,6 +364,7 @@ async fn p1_p3_p4_presses_deliveries_and_refunds_at_once_charge_apply_and_refund
     assert_eq!(owed.get("dueCents"), Some(&json!(0)));
     let history = f.applications.history("a1", &PageRequest::first()).await.expect("history");
     assert_eq!(history.items.len(), 1, "one history entry");
+    assert!(!records.record_decline(&id, DeclineReason::Declined).await.expect("late"), "paid: nothing to record");
 
     // Ten refunds of 100.00 asked at once on one version: one goes through, never more.
     let payment = records.get(&id).await.expect("read").expect("the payment");
@@ -376,6 +383,32 @@ async fn p1_p3_p4_presses_deliveries_and_refunds_at_once_charge_apply_and_refund
     assert!(!records.settle(&id, &refund.id, true, Some(T0 + 5)).await.expect("again"), "settled once");
     let payment = records.get(&id).await.expect("read").expect("the payment");
     assert_eq!((payment.refunded_cents, payment.refund_reserved_cents), (10_000, 10_000));
+    let views = records.views(vec![payment], Party::Owner).await.expect("views");
+    assert_eq!(
+        views[0].refunds.iter().map(|r| (r.amount_cents, r.reason.clone())).collect::<Vec<_>>(),
+        [(10_000, None)]
+    );
+}
+
+async fn d6_an_application_s_payments_are_read_a_page_at_a_time_newest_first(f: &Fixture) {
+    let visitor = visitor_visa();
+    let draft = f.applications.create_draft("owner", &visitor, "a2".into(), T0).await.expect("draft");
+    let records = PaymentRecords::new(Arc::clone(&f.table));
+    let ledger = fees::ledger_of(f.table.as_ref(), "a2").await.expect("ledger");
+    let due = Fees::new(&visitor, &ledger);
+    let payer = Payer { sub: "owner", language: Language::En, return_base: "https://portal.example" };
+    let codes = vec!["processing".to_owned(), "biometrics".to_owned()];
+    // Three checkouts, each started once the one before had expired unpaid.
+    let mut started = Vec::new();
+    for n in 0..3 {
+        let at = T0 + n * (payments::CHECKOUT_SECONDS + 1);
+        started.push(records.start(&Offline, &draft, &due, &codes, &payer, at).await.expect("started").id);
+    }
+    let first = records.of_application("a2", &PageRequest::new(2, None)).await.expect("page 1");
+    let ids = |page: &Paged<Payment>| page.items.iter().map(|p| p.id.clone()).collect::<Vec<_>>();
+    assert_eq!(ids(&first), [started[2].clone(), started[1].clone()]);
+    let second = records.of_application("a2", &PageRequest::new(2, first.next.clone())).await.expect("page 2");
+    assert_eq!((ids(&second), second.next), (vec![started[0].clone()], None));
 }
 
 async fn p1_an_idempotency_key_is_claimed_once_replayed_refused_for_another_request_and_taken_over_after_its_lease(
@@ -426,8 +459,8 @@ macro_rules! on_store {
 on_store!(embedded, embedded: a7_fifty_parallel_declarations_past_the_cap_record_exactly_the_cap, a_declaration_on_an_application_that_moved_on_is_refused, a7_fifty_parallel_messages_past_the_daily_limit_store_exactly_the_limit, d6_a_long_thread_is_read_in_pages_that_reach_every_message_once, a_draft_appears_on_its_owners_dashboard_needing_action, a_stale_save_is_a_conflict_and_loses_nothing, submission_records_history_number_and_dashboard_together, an_application_number_is_never_given_twice, a_submitted_application_is_no_longer_editable_and_steps_cannot_be_skipped, decisions_feed_the_processing_time_of_their_type, threads_keep_the_inbox_in_step_and_receipts_count_once);
 on_store!(dynamodb, dynamodb: a7_fifty_parallel_declarations_past_the_cap_record_exactly_the_cap, a_declaration_on_an_application_that_moved_on_is_refused, a7_fifty_parallel_messages_past_the_daily_limit_store_exactly_the_limit, d6_a_long_thread_is_read_in_pages_that_reach_every_message_once, a_draft_appears_on_its_owners_dashboard_needing_action, a_stale_save_is_a_conflict_and_loses_nothing, submission_records_history_number_and_dashboard_together, an_application_number_is_never_given_twice, a_submitted_application_is_no_longer_editable_and_steps_cannot_be_skipped, decisions_feed_the_processing_time_of_their_type, threads_keep_the_inbox_in_step_and_receipts_count_once);
 // Racing writes on both stores (the emulator harness plays DynamoDB's per-item atomicity).
-on_store!(embedded_concurrency, embedded: d2_two_officers_racing_one_wins_and_history_has_no_gap, officers_adding_one_fee_at_once_add_it_once_and_the_dashboard_owes_it_once, p1_p3_p4_presses_deliveries_and_refunds_at_once_charge_apply_and_refund_once, p1_an_idempotency_key_is_claimed_once_replayed_refused_for_another_request_and_taken_over_after_its_lease);
-on_store!(dynamodb_concurrency, dynamodb: d2_two_officers_racing_one_wins_and_history_has_no_gap, officers_adding_one_fee_at_once_add_it_once_and_the_dashboard_owes_it_once, p1_p3_p4_presses_deliveries_and_refunds_at_once_charge_apply_and_refund_once, p1_an_idempotency_key_is_claimed_once_replayed_refused_for_another_request_and_taken_over_after_its_lease);
+on_store!(embedded_concurrency, embedded: d2_two_officers_racing_one_wins_and_history_has_no_gap, officers_adding_one_fee_at_once_add_it_once_and_the_dashboard_owes_it_once, p1_p3_p4_presses_deliveries_and_refunds_at_once_charge_apply_and_refund_once, d6_an_application_s_payments_are_read_a_page_at_a_time_newest_first, p1_an_idempotency_key_is_claimed_once_replayed_refused_for_another_request_and_taken_over_after_its_lease);
+on_store!(dynamodb_concurrency, dynamodb: d2_two_officers_racing_one_wins_and_history_has_no_gap, officers_adding_one_fee_at_once_add_it_once_and_the_dashboard_owes_it_once, p1_p3_p4_presses_deliveries_and_refunds_at_once_charge_apply_and_refund_once, d6_an_application_s_payments_are_read_a_page_at_a_time_newest_first, p1_an_idempotency_key_is_claimed_once_replayed_refused_for_another_request_and_taken_over_after_its_lease);
 
 mod documents {
     use std::sync::Arc;

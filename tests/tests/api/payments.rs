@@ -45,12 +45,12 @@ pub(crate) async fn due_codes(app: &TestApp, id: &str, token: &str) -> Vec<Strin
     due.map(|item| item["code"].as_str().expect("code").to_owned()).collect()
 }
 
-/// Pays on the local gateway's checkout page with `card`; answers the page's status (after the
-/// redirect back to the application when it pays).
-pub(crate) async fn pay_on_checkout(app: &TestApp, checkout_url: &str, card: &str) -> (StatusCode, String) {
-    let form = [("number", card), ("expiry", "12/34"), ("cvc", "123")];
-    let response = app.client.post(app.url(checkout_url)).form(&form).send().await.expect("checkout");
-    (response.status(), response.text().await.expect("page"))
+/// Tries `card` on the local gateway's checkout page, as the page does; answers its status and
+/// what it was told (`returnUrl` once paid, or the `refusal`).
+pub(crate) async fn pay_on_checkout(app: &TestApp, checkout_url: &str, card: &str) -> (StatusCode, Value) {
+    let card = json!({"number": card, "expiry": "12/34", "cvc": "123"});
+    let response = app.client.post(app.url(checkout_url)).json(&card).send().await.expect("checkout");
+    (response.status(), response.json().await.expect("json"))
 }
 
 /// Pays every fee due of `id` with the test card that succeeds; gives the payment.
@@ -66,10 +66,11 @@ pub(crate) async fn pay_fees(app: &TestApp, token: &str, id: &str) -> Value {
     payment
 }
 
+/// The first page of the application's payments (newest first).
 async fn payments(app: &TestApp, id: &str, token: &str) -> Vec<Value> {
     let listed: Value =
         app.get(&format!("/api/applications/{id}/payments"), Some(token)).await.json().await.expect("json");
-    listed.as_array().expect("payments").clone()
+    listed["items"].as_array().expect("payments").clone()
 }
 
 async fn version_of(app: &TestApp, id: &str, token: &str) -> u64 {
@@ -319,17 +320,39 @@ async fn a_declined_card_pays_nothing_and_the_payer_can_try_another() {
     let payment: Value = started.json().await.expect("json");
     let checkout = payment["checkoutUrl"].as_str().expect("url");
 
-    let (status, page) = pay_on_checkout(&app, checkout, "4000 0000 0000 0002").await;
-    assert_eq!(status, StatusCode::PAYMENT_REQUIRED);
-    assert!(page.contains("Your card was declined."), "{page}");
-    let (_, page) = pay_on_checkout(&app, checkout, "4000000000009995").await;
-    assert!(page.contains("insufficient funds"), "{page}");
-    assert_eq!(payments(&app, &id, &applicant).await[0]["state"], "open");
+    // Each refused card says why, on the page and (through the processor's event) on the payment
+    // the application page reads when the payer comes back.
+    for (card, reason) in [
+        ("4000 0000 0000 0002", "declined"),
+        ("4000000000009995", "insufficient-funds"),
+        ("4000000000000069", "expired-card"),
+        ("4000000000000127", "incorrect-cvc"),
+        ("4000000000000119", "processing-error"),
+    ] {
+        let (status, answer) = pay_on_checkout(&app, checkout, card).await;
+        assert_eq!((status, &answer["refusal"]), (StatusCode::PAYMENT_REQUIRED, &json!(reason)), "{card}");
+        let listed = &payments(&app, &id, &applicant).await[0];
+        assert_eq!((&listed["state"], &listed["lastDecline"]), (&json!("open"), &json!(reason)), "{card}");
+    }
+    let (status, answer) = pay_on_checkout(&app, checkout, "4111 1111 1111 1111").await;
+    assert_eq!((status, &answer["refusal"]), (StatusCode::PAYMENT_REQUIRED, &json!("unknown-card")));
     assert_eq!(fees(&app, &id, &applicant).await.1["paidCents"], 0);
 
-    let (status, _) = pay_on_checkout(&app, checkout, "4242 4242 4242 4242").await;
+    let (status, answer) = pay_on_checkout(&app, checkout, "4242 4242 4242 4242").await;
     assert_eq!(status, StatusCode::OK);
-    assert_eq!(payments(&app, &id, &applicant).await[0]["state"], "paid");
+    let back = answer["returnUrl"].as_str().expect("return url");
+    assert!(back.ends_with(&format!("/applications/{id}?payment={}", payment["id"].as_str().expect("id"))), "{back}");
+    // A decline reported late (after the payment went through) changes nothing.
+    let late = json!({
+        "id": "evt_late", "object": "event", "type": "payment_intent.payment_failed", "created": 1,
+        "data": {"object": {"id": "pi_1", "object": "payment_intent", "metadata": {"paymentId": payment["id"]},
+            "last_payment_error": {"code": "card_declined", "decline_code": "insufficient_funds"}}}
+    })
+    .to_string();
+    let signature = stripe_signature(&late, portal_tests::now());
+    assert_eq!(post_webhook(&app, &late, Some(&signature)).await, StatusCode::OK);
+    let listed = &payments(&app, &id, &applicant).await[0];
+    assert_eq!((&listed["state"], &listed["lastDecline"]), (&json!("paid"), &json!("processing-error")));
 }
 
 /// Stripe's signature of `body` at `t` under the test portal's secret, computed here with
@@ -408,7 +431,7 @@ async fn p2_p4_a_redelivered_event_changes_nothing_twice_and_a_wrong_amount_is_f
     };
     let history_before = case(applicant.clone()).await["history"].clone();
 
-    // A signed redelivery (the gateway's own signature, replayed through its checkout again).
+    // The paid checkout tried again: the payer is sent back, nothing is charged or applied twice.
     let (status, _) = pay_on_checkout(&app, payment["checkoutUrl"].as_str().expect("url"), "4242424242424242").await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(fees(&app, &id, &applicant).await.1, before, "paid once");

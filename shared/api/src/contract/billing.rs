@@ -9,7 +9,7 @@ use portal_domain::ids::{ApplicationId, PaymentId};
 use portal_domain::payments::refunds::PaymentView;
 use portal_domain::receipts::Receipt;
 
-use super::Contract;
+use super::{Contract, Page, PageQuery};
 use crate::routes::{Area, Auth, Route};
 
 /// The area's routes.
@@ -29,8 +29,8 @@ pub const ROUTES: &[Route] = &[
         function: "ListPayments",
         area: Area::Billing,
         auth: Auth::User,
-        summary: "The application's payments, newest first, each with its refunds",
-        contract: Contract::json::<Vec<PaymentView>>(200).path::<ApplicationId>(),
+        summary: "A page of the application's payments, newest first, each with its refunds",
+        contract: Contract::json::<Page<PaymentView>>(200).path::<ApplicationId>().query::<PageQuery>(),
     },
     Route {
         method: Method::GET,

@@ -1,10 +1,13 @@
 //! What a processor's webhook event says, read from Stripe's event JSON (the local test gateway
 //! writes the same shapes): an `event` object whose `data.object` is a Checkout Session for
-//! `checkout.session.*` types. Only the fields fulfilment needs are read; any other event type
+//! `checkout.session.*` types (a Refund for `refund.*`, a PaymentIntent for
+//! `payment_intent.payment_failed`). Only the fields fulfilment needs are read; any other event type
 //! is `Other` (acknowledged, ignored), as Stripe sends every type an endpoint subscribes to.
 
 use schemars::JsonSchema;
 use serde::Deserialize;
+
+use super::DeclineReason;
 
 /// An event, as far as payments are concerned.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -33,6 +36,14 @@ pub enum ProcessorEvent {
     CheckoutFailed {
         /// Our payment id.
         payment_id: String,
+    },
+    /// A card tried on a checkout was refused (`payment_intent.payment_failed`, whose
+    /// PaymentIntent carries our payment id in its metadata): the checkout stays open.
+    AttemptDeclined {
+        /// Our payment id (`metadata.paymentId`).
+        payment_id: String,
+        /// Why, from the intent's `last_payment_error`.
+        reason: DeclineReason,
     },
     /// The processor settled a refund (`refund.created`, `refund.updated`, `refund.failed`
     /// whose refund is `succeeded`, `failed` or `canceled`; a `pending` one says nothing yet).
@@ -95,6 +106,9 @@ impl ProcessorEvent {
         if envelope.kind.starts_with("refund.") {
             return refund(envelope.data.object);
         }
+        if envelope.kind == "payment_intent.payment_failed" {
+            return declined(envelope.data.object);
+        }
         if !envelope.kind.starts_with("checkout.session.") {
             return Ok(ProcessorEvent::Other);
         }
@@ -125,6 +139,36 @@ impl ProcessorEvent {
             _ => ProcessorEvent::Other,
         })
     }
+}
+
+#[derive(Deserialize)]
+struct IntentObject {
+    object: String,
+    #[serde(default)]
+    metadata: std::collections::HashMap<String, String>,
+    last_payment_error: Option<CardError>,
+}
+
+#[derive(Deserialize)]
+struct CardError {
+    code: Option<String>,
+    decline_code: Option<String>,
+}
+
+/// A PaymentIntent's failed attempt.
+fn declined(object: serde_json::Value) -> Result<ProcessorEvent, NotAnEvent> {
+    let intent: IntentObject =
+        serde_json::from_value(object).map_err(|e| NotAnEvent(format!("payment intent: {e}")))?;
+    if intent.object != "payment_intent" {
+        return Err(NotAnEvent(format!("data.object is {}", intent.object)));
+    }
+    let Some(payment_id) = intent.metadata.get("paymentId") else { return Ok(ProcessorEvent::Other) };
+    let error = intent.last_payment_error.as_ref();
+    let reason = DeclineReason::from_stripe(
+        error.and_then(|e| e.code.as_deref()),
+        error.and_then(|e| e.decline_code.as_deref()),
+    );
+    Ok(ProcessorEvent::AttemptDeclined { payment_id: payment_id.clone(), reason })
 }
 
 #[derive(Deserialize)]
@@ -270,6 +314,44 @@ mod tests {
         let mut foreign = stripe_refund("succeeded");
         foreign["metadata"] = json!({});
         assert_eq!(parse("refund.created", foreign), ProcessorEvent::Other);
+    }
+
+    /// Stripe's PaymentIntent fixture (fixtures3.json `payment_intent`, the fields beside those
+    /// read) after a failed attempt, with the card error Stripe documents for a decline.
+    fn failed_intent(code: &str, decline_code: Option<&str>) -> Value {
+        json!({
+            "id": "pi_3MtwBwLkdIwHu7ix28a3tqPa", "object": "payment_intent", "amount": 18500,
+            "amount_received": 0, "capture_method": "automatic", "client_secret": "pi_3Mt_secret_YrKJ",
+            "confirmation_method": "automatic", "created": 1680800504, "currency": "cad",
+            "last_payment_error": {
+                "charge": "ch_3MtwBwLkdIwHu7ix2Xn0B5Lq", "code": code, "decline_code": decline_code,
+                "doc_url": "https://stripe.com/docs/error-codes/card-declined",
+                "message": "Your card was declined.", "type": "card_error"
+            },
+            "livemode": false,
+            "metadata": {"paymentId": "p1", "applicationId": "a1"},
+            "payment_method_types": ["card"], "status": "requires_payment_method"
+        })
+    }
+
+    #[test]
+    fn a_declined_attempt_names_our_payment_and_a_reason_the_payer_may_be_told() {
+        let parse =
+            |object: Value| ProcessorEvent::parse(&event("payment_intent.payment_failed", object)).expect("event");
+        let declined = |reason| ProcessorEvent::AttemptDeclined { payment_id: "p1".into(), reason };
+        assert_eq!(parse(failed_intent("card_declined", Some("generic_decline"))), declined(DeclineReason::Declined));
+        assert_eq!(
+            parse(failed_intent("card_declined", Some("insufficient_funds"))),
+            declined(DeclineReason::InsufficientFunds)
+        );
+        assert_eq!(parse(failed_intent("expired_card", None)), declined(DeclineReason::ExpiredCard));
+        assert_eq!(parse(failed_intent("incorrect_cvc", None)), declined(DeclineReason::IncorrectCvc));
+        assert_eq!(parse(failed_intent("processing_error", None)), declined(DeclineReason::ProcessingError));
+        // A stolen card is a plain decline to the payer.
+        assert_eq!(parse(failed_intent("card_declined", Some("stolen_card"))), declined(DeclineReason::Declined));
+        let mut foreign = failed_intent("card_declined", None);
+        foreign["metadata"] = json!({});
+        assert_eq!(parse(foreign), ProcessorEvent::Other);
     }
 
     #[test]

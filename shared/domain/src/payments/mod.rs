@@ -34,6 +34,7 @@ use crate::events::{Event, EventKind};
 use crate::fees::{self, FeeLine, Fees, PaidFee};
 use crate::ids::{ApplicationId, PaymentId};
 use crate::keys;
+use crate::paging::{self, PageRequest, Paged};
 use crate::profile::Language;
 use crate::receipts::money;
 use crate::table::{Condition, Item, Query, SortKey, StoreError, Table, Update, WriteOp, numeric};
@@ -68,6 +69,40 @@ pub enum PaymentState {
     /// The processor's confirmation did not match the payment (amount, currency, or fees paid
     /// meanwhile by another payment): nothing was applied; an officer looks into it.
     Mismatch,
+}
+
+/// Why the processor refused a card the payer tried, as far as the payer is told. A lost or
+/// stolen card, or one the processor suspects of fraud, reads as a plain decline: the payer is
+/// not told more than the card's issuer would tell them (Stripe's advice for decline codes).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum DeclineReason {
+    /// Declined by the issuer.
+    Declined,
+    /// Not enough funds or credit.
+    InsufficientFunds,
+    /// The card has expired.
+    ExpiredCard,
+    /// The security code is wrong.
+    IncorrectCvc,
+    /// The processor could not process it: trying again may work.
+    ProcessingError,
+}
+
+impl DeclineReason {
+    /// The reason a Stripe card error gives: its `code`, and its `decline_code` when the code is
+    /// `card_declined` (Stripe's published lists of both).
+    pub fn from_stripe(code: Option<&str>, decline_code: Option<&str>) -> Self {
+        match (code, decline_code) {
+            (_, Some("insufficient_funds")) | (Some("insufficient_funds"), _) => Self::InsufficientFunds,
+            (Some("expired_card"), _) | (_, Some("expired_card")) => Self::ExpiredCard,
+            (Some("incorrect_cvc" | "invalid_cvc"), _) | (_, Some("incorrect_cvc" | "invalid_cvc")) => {
+                Self::IncorrectCvc
+            }
+            (Some("processing_error"), _) | (_, Some("processing_error" | "try_again_later")) => Self::ProcessingError,
+            _ => Self::Declined,
+        }
+    }
 }
 
 /// One fee a payment pays.
@@ -152,6 +187,10 @@ pub struct Payment {
     /// Refunds asked for and not failed (confirmed or pending), in cents: never above the total.
     #[serde(default)]
     pub refund_reserved_cents: u64,
+    /// Why the processor refused the last card tried while the checkout was open, if it did:
+    /// what the application page tells a payer who comes back without paying.
+    #[serde(default)]
+    pub last_decline: Option<DeclineReason>,
 }
 
 impl Payment {
@@ -313,13 +352,12 @@ impl PaymentRecords {
         self.table.get(&keys::payment(&owner.application_id, id)).await?.map(|item| item.to_record()).transpose()
     }
 
-    /// The application's payments, newest first (ids are time-ordered).
-    pub async fn of_application(&self, application_id: &str) -> Result<Vec<Payment>, StoreError> {
+    /// A page of the application's payments, newest first (ids are time-ordered).
+    pub async fn of_application(&self, application_id: &str, page: &PageRequest) -> Result<Paged<Payment>, StoreError> {
         let query = Query::partition(keys::application_partition(application_id))
             .sort(SortKey::Prefix(keys::PAYMENT_PREFIX.into()))
-            .descending()
-            .limit(1000);
-        self.table.query(query).await?.items.iter().map(Item::to_record).collect()
+            .descending();
+        paging::read(self.table.as_ref(), query, page).await
     }
 
     /// Starts paying exactly the fees due, which must be the fee codes `shown` to the payer, or
@@ -400,6 +438,7 @@ impl PaymentRecords {
             version: 1,
             refunded_cents: 0,
             refund_reserved_cents: 0,
+            last_decline: None,
         };
         let owner = PaymentOwner { application_id: application.id.clone() };
         self.table
@@ -517,6 +556,20 @@ impl PaymentRecords {
         }
         self.release(&payment.application_id, id).await?;
         Ok(Fulfilment::Closed)
+    }
+
+    /// Records why the processor refused a card tried on payment `id`'s checkout; `false` when
+    /// the checkout is no longer open (a decline reported after the payment went through, or a
+    /// payment not ours). Redelivered, it writes the same again.
+    pub async fn record_decline(&self, id: &str, reason: DeclineReason) -> Result<bool, StoreError> {
+        let Some(payment) = self.get(id).await? else { return Ok(false) };
+        let update = Update::default().set("lastDecline", json!(reason)).add("version", 1);
+        let open = Condition::Equals("state".into(), json!(PaymentState::Open));
+        match self.table.update(&keys::payment(&payment.application_id, id), update, Some(open)).await {
+            Ok(_) => Ok(true),
+            Err(StoreError::ConditionFailed) => Ok(false),
+            Err(other) => Err(other),
+        }
     }
 
     /// Flags a payment whose confirmation was not applied; the charge's reference is kept, so an

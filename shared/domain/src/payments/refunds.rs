@@ -3,8 +3,9 @@
 //! processor is called, so refunds asked for at once can never add up to more than was paid
 //! (P4); a refund the processor fails gives its amount back.
 //!
-//! Items: `APP#{id}` / `REFUND#{refundId}`.
+//! Items: `APP#{id}` / `REFUND#{paymentId}#{refundId}` (a payment's refunds side by side).
 
+use futures::{StreamExt as _, TryStreamExt as _};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -64,6 +65,9 @@ pub struct Refund {
 /// Most refunds one payment may have (each is a line of its receipt, which is one page).
 pub const MAX_REFUNDS_PER_PAYMENT: usize = 10;
 
+/// How many payments' refunds a page of payments reads at once.
+const REFUND_READS_AT_ONCE: usize = 8;
+
 /// Why a refund was not started.
 #[derive(Debug, thiserror::Error)]
 pub enum RefundError {
@@ -107,12 +111,25 @@ pub struct RefundAsk<'a> {
 }
 
 impl PaymentRecords {
-    /// The refunds of the application's payments, oldest first.
-    pub async fn refunds_of(&self, application_id: &str) -> Result<Vec<Refund>, StoreError> {
-        let query = Query::partition(keys::application_partition(application_id))
-            .sort(SortKey::Prefix(keys::REFUND_PREFIX.into()))
-            .limit(1000);
+    /// The payment's refunds, oldest first (at most [`MAX_REFUNDS_PER_PAYMENT`]).
+    pub async fn refunds_of(&self, payment: &Payment) -> Result<Vec<Refund>, StoreError> {
+        // Only a payment the processor took money for has refunds.
+        if !matches!(payment.state, PaymentState::Paid | PaymentState::Mismatch) {
+            return Ok(Vec::new());
+        }
+        let query = Query::partition(keys::application_partition(&payment.application_id))
+            .sort(SortKey::Prefix(keys::refunds_of_payment(&payment.id)))
+            .limit(MAX_REFUNDS_PER_PAYMENT as u32);
         self.table().query(query).await?.items.iter().map(Item::to_record).collect()
+    }
+
+    /// Each payment with its refunds (read a few at a time), as `party` sees them.
+    pub async fn views(&self, payments: Vec<Payment>, party: Party) -> Result<Vec<PaymentView>, StoreError> {
+        let reads = payments.into_iter().map(|payment| async move {
+            let refunds = self.refunds_of(&payment).await?;
+            Ok::<_, StoreError>(PaymentView::for_party(payment, &refunds, party))
+        });
+        futures::stream::iter(reads).buffered(REFUND_READS_AT_ONCE).try_collect().await
     }
 
     /// Refunds part or all of a paid payment: reserves the amount on the payment (at the
@@ -142,8 +159,7 @@ impl PaymentRecords {
         }
         // Counted before the reservation: refunds at once on one version are one (the version
         // check below), so the count cannot be overtaken.
-        let refunds = self.refunds_of(&payment.application_id).await?;
-        if refunds.iter().filter(|refund| refund.payment_id == payment.id).count() >= MAX_REFUNDS_PER_PAYMENT {
+        if self.refunds_of(payment).await?.len() >= MAX_REFUNDS_PER_PAYMENT {
             return Err(RefundError::TooMany);
         }
         let Some(reference) = payment.processor_reference.clone() else { return Err(RefundError::NotPaid) };
@@ -185,7 +201,7 @@ impl PaymentRecords {
             Ok(started) => {
                 refund.processor_reference = Some(started.id.clone());
                 let update = Update::default().set("processorReference", json!(started.id));
-                let key = keys::refund(&refund.application_id, &refund.id);
+                let key = keys::refund(&refund.application_id, &refund.payment_id, &refund.id);
                 self.table().update(&key, update, Some(Condition::Present)).await?;
                 Ok(refund)
             }
@@ -212,7 +228,7 @@ impl PaymentRecords {
         at: Option<u64>,
     ) -> Result<bool, StoreError> {
         let Some(payment) = self.get(payment_id).await? else { return Ok(false) };
-        let key = keys::refund(&payment.application_id, id);
+        let key = keys::refund(&payment.application_id, &payment.id, id);
         let Some(refund) = self.table().get(&key).await? else { return Ok(false) };
         let refund: Refund = refund.to_record()?;
         if refund.state != RefundState::Pending || refund.payment_id != payment.id {
@@ -265,7 +281,7 @@ impl PaymentRecords {
 }
 
 fn refund_item(refund: &Refund) -> Result<Item, StoreError> {
-    Item::from_record(&keys::refund(&refund.application_id, &refund.id), refund)
+    Item::from_record(&keys::refund(&refund.application_id, &refund.payment_id, &refund.id), refund)
 }
 
 /// A refund as a party sees it: the officers' reason stays internal to the agency.
@@ -299,25 +315,19 @@ pub struct PaymentView {
 }
 
 impl PaymentView {
-    /// Each payment with its own refunds, as `party` sees them.
-    pub fn all_for_party(payments: Vec<Payment>, refunds: &[Refund], party: Party) -> Vec<Self> {
-        payments
-            .into_iter()
-            .map(|payment| {
-                let refunds = refunds
-                    .iter()
-                    .filter(|refund| refund.payment_id == payment.id)
-                    .map(|refund| RefundView {
-                        id: refund.id.clone(),
-                        amount_cents: refund.amount_cents,
-                        state: refund.state,
-                        requested_at: refund.requested_at,
-                        settled_at: refund.settled_at,
-                        reason: (party == Party::Officer).then(|| refund.reason.clone()),
-                    })
-                    .collect();
-                Self { payment, refunds }
+    /// The payment with its `refunds`, as `party` sees them.
+    pub fn for_party(payment: Payment, refunds: &[Refund], party: Party) -> Self {
+        let refunds = refunds
+            .iter()
+            .map(|refund| RefundView {
+                id: refund.id.clone(),
+                amount_cents: refund.amount_cents,
+                state: refund.state,
+                requested_at: refund.requested_at,
+                settled_at: refund.settled_at,
+                reason: (party == Party::Officer).then(|| refund.reason.clone()),
             })
-            .collect()
+            .collect();
+        Self { payment, refunds }
     }
 }
