@@ -255,11 +255,12 @@ async function payTheFees(page) {
   await page.getByRole('heading', { name: 'Pay your fees' }).waitFor();
   await checkAccessibility(page, 'the checkout page');
   const checkout = page.url();
-  const payWith = async (card) => {
+  const payWith = async (card, { keyboard = false } = {}) => {
     await page.getByLabel('Card number').fill(card);
     await page.getByLabel('Expiry (MM/YY)').fill('12/34');
     await page.getByLabel('Security code (CVC)').fill('123');
-    await page.getByRole('button', { name: /^Pay / }).click();
+    if (keyboard) await page.getByLabel('Security code (CVC)').press('Enter');
+    else await page.getByRole('button', { name: /^Pay / }).click();
   };
   await payWith('4000 0000 0000 0002');
   const refusal = page.locator('#refusal');
@@ -274,7 +275,8 @@ async function payTheFees(page) {
   await page.waitForURL(/\/checkout\//);
   assert.equal(page.url(), checkout, 'the same checkout, resumed');
   await page.getByRole('heading', { name: 'Pay your fees' }).waitFor();
-  await payWith('4242 4242 4242 4242');
+  // The keyboard alone pays: Enter in the last field submits the form.
+  await payWith('4242 4242 4242 4242', { keyboard: true });
   await page.getByText('We received your payment of $185.00.').waitFor();
   await page.getByText('Step 5 of 5').waitFor();
   const history = page.locator('table').filter({ hasText: 'Payment reference' }).locator('tbody tr');

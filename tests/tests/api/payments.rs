@@ -312,6 +312,46 @@ async fn p1_fifty_presses_at_once_with_one_key_or_with_fifty_keys_open_one_payme
 }
 
 #[tokio::test]
+async fn the_checkout_page_shows_exactly_the_fees_due_in_the_payers_language() {
+    let app = spawn_app().await;
+    let applicant = app.access_token("applicant-1", &[]);
+    let id = create_draft(&app, &applicant).await["id"].as_str().expect("id").to_owned();
+    let started = app
+        .client
+        .post(app.url(&format!("/api/applications/{id}/payments")))
+        .bearer_auth(&applicant)
+        .header("Idempotency-Key", "fr")
+        .header("Accept-Language", "fr-CA,fr;q=0.9")
+        .json(&json!({"fees": ["processing", "biometrics"]}))
+        .send()
+        .await
+        .expect("request");
+    let payment: Value = started.json().await.expect("json");
+    let checkout = payment["checkoutUrl"].as_str().expect("url");
+    let session: Value = app
+        .client
+        .get(app.url(&format!("{checkout}/session")))
+        .send()
+        .await
+        .expect("session")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(session["language"], "fr");
+    assert_eq!(session["totalCents"], 18_500);
+    let items: Vec<(&str, u64)> = session["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(|item| (item["name"].as_str().expect("name"), item["amountCents"].as_u64().expect("cents")))
+        .collect();
+    assert_eq!(items, [("Frais de traitement", 10_000), ("Frais de biométrie", 8_500)]);
+    assert!(session["cancelUrl"].as_str().expect("cancel").ends_with("&cancelled=1"));
+    let unknown = app.client.get(app.url("/checkout/cs_unknown/session")).send().await.expect("unknown");
+    assert_eq!(unknown.status(), StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
 async fn a_declined_card_pays_nothing_and_the_payer_can_try_another() {
     let app = spawn_app().await;
     let applicant = app.access_token("applicant-1", &[]);

@@ -514,7 +514,7 @@ impl PaymentRecords {
             from: application.status,
             to: application.status,
             reason: Some(format!("payment {id} received")),
-            note_to_applicant: Some(received_note(payment.language, payment.total_cents)),
+            note_to_applicant: Some(history_note(MoneyMoved::Received, payment.language, payment.total_cents)),
         };
         let history_key = keys::payment_history_entry(&payment.application_id, now, application.version, id);
         ops.push(WriteOp::Put { item: Item::from_record(&history_key, &history)?, condition: Some(Condition::Absent) });
@@ -610,10 +610,20 @@ impl PaymentRecords {
     }
 }
 
-/// What the applicant's history says of a payment received.
-fn received_note(language: Language, cents: u64) -> String {
-    match language {
-        Language::En => format!("Payment received: {} CAD", money(cents, language)),
-        Language::Fr => format!("Paiement reçu : {} CA", money(cents, language)),
+/// Money that moved, as the applicant's history tells it.
+#[derive(Clone, Copy)]
+pub(crate) enum MoneyMoved {
+    Received,
+    Refunded,
+}
+
+/// What the applicant's history says of `cents` received or given back, in their language.
+pub(crate) fn history_note(moved: MoneyMoved, language: Language, cents: u64) -> String {
+    let amount = money(cents, language);
+    match (moved, language) {
+        (MoneyMoved::Received, Language::En) => format!("Payment received: {amount} CAD"),
+        (MoneyMoved::Received, Language::Fr) => format!("Paiement reçu : {amount} CA"),
+        (MoneyMoved::Refunded, Language::En) => format!("Refund issued: {amount} CAD"),
+        (MoneyMoved::Refunded, Language::Fr) => format!("Remboursement émis : {amount} CA"),
     }
 }

@@ -10,14 +10,12 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use super::{Payment, PaymentRecords, PaymentState, Payments, ProcessorError, RefundRequest};
+use super::{MoneyMoved, Payment, PaymentRecords, PaymentState, Payments, ProcessorError, RefundRequest, history_note};
 use crate::applications::{Application, HistoryEntry};
 use crate::case_view::Party;
 use crate::events::{Event, EventKind};
 use crate::ids::{ApplicationId, PaymentId};
 use crate::keys;
-use crate::profile::Language;
-use crate::receipts::money;
 use crate::table::{Condition, Item, Query, SortKey, StoreError, Update, WriteOp, numeric};
 
 /// Where a refund stands.
@@ -252,11 +250,7 @@ impl PaymentRecords {
             let application = self.table().get(&keys::application(&payment.application_id)).await?;
             let application: Application = application.ok_or(StoreError::ConditionFailed)?.to_record()?;
             let at = at.unwrap_or(refund.requested_at);
-            let amount = money(refund.amount_cents, payment.language);
-            let note = match payment.language {
-                Language::En => format!("Refund issued: {amount} CAD"),
-                Language::Fr => format!("Remboursement émis : {amount} CA"),
-            };
+            let note = history_note(MoneyMoved::Refunded, payment.language, refund.amount_cents);
             let entry = HistoryEntry {
                 at,
                 actor: refund.requested_by.clone(),
