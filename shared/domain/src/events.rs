@@ -37,6 +37,13 @@ pub enum EventKind {
     PaymentReceived,
     /// A refund was issued.
     RefundIssued,
+    /// A booking was made, moved, cancelled, attended or missed, or is tomorrow.
+    Appointment {
+        /// What it is for.
+        service: crate::appointments::Service,
+        /// What happened.
+        change: crate::appointments::AppointmentChange,
+    },
 }
 
 /// One event, for one recipient.

@@ -141,6 +141,27 @@ typed_id!(
     "uuid::Uuid"
 );
 typed_id!(
+    /// An appointment's id (a UUID).
+    AppointmentId,
+    "appointment id",
+    canonical_uuid,
+    "uuid::Uuid"
+);
+typed_id!(
+    /// An appointment slot's id (a UUID).
+    SlotId,
+    "slot id",
+    canonical_uuid,
+    "uuid::Uuid"
+);
+typed_id!(
+    /// An appointment location's code (`ottawa`).
+    LocationCode,
+    "location code",
+    type_code,
+    "TypeCodeText"
+);
+typed_id!(
     /// An in-app notification's id: the id of its event (a UUID).
     NotificationId,
     "notification id",

@@ -34,6 +34,10 @@
 //! | payment's application | `PAYMENT#{paymentId}` | `PAYMENT` | |     |
 //! | payment history entry | `APP#{id}` | `HIST#{at}#{version}#{paymentId}` | | |
 //! | idempotency key   | `IDEMPOTENCY#{sub}#{digest}` | `IDEMPOTENCY` | | |
+//! | appointment slot  | `SLOT#{slotId}` | `SLOT`     | `SLOTS#{location}#{service}` | `{start:010}#{slotId}` |
+//! | appointment       | `APP#{id}`     | `APPOINTMENT#{appointmentId}` | `REMIND#{utc date}` (while booked) | `{start:010}#{appointmentId}` |
+//! | active appointment | `APP#{id}`    | `ACTIVE-APPOINTMENT#{service}` | |   |
+//! | appointment history entry | `APP#{id}` | `HIST#{at}#{appointment version}#{appointmentId}` | | |
 //!
 //! Local mode only (the local identity provider and the outbox; Cognito and SES hold these in AWS):
 //!
@@ -256,6 +260,50 @@ pub fn payment_lock(application_id: &str) -> Key {
 pub fn payment_history_entry(application_id: &str, at: u64, version: u64, payment_id: &str) -> Key {
     let Key { pk, sk } = history_entry(application_id, at, version);
     Key::new(pk, format!("{sk}#{payment_id}"))
+}
+
+/// Sort-key prefix of an application's appointments.
+pub const APPOINTMENT_PREFIX: &str = "APPOINTMENT#";
+
+/// An appointment slot.
+pub fn slot(id: &str) -> Key {
+    Key::new(format!("SLOT#{id}"), "SLOT")
+}
+
+/// A location's slots of a service (`gsi1pk`).
+pub fn slots_of(location: &str, service: &str) -> String {
+    format!("SLOTS#{location}#{service}")
+}
+
+/// A slot's or an appointment's place in time order (`gsi1sk`).
+pub fn slot_order(start: u64, id: &str) -> String {
+    format!("{}#{id}", slot_order_bound(start))
+}
+
+/// The `gsi1sk` bound of a time, for ranges of [`slot_order`].
+pub fn slot_order_bound(start: u64) -> String {
+    format!("{start:010}")
+}
+
+/// An application's appointment.
+pub fn appointment(application_id: &str, id: &str) -> Key {
+    Key::new(application_partition(application_id), format!("{APPOINTMENT_PREFIX}{id}"))
+}
+
+/// The application's active booking of a service (one at a time).
+pub fn active_appointment(application_id: &str, service: &str) -> Key {
+    Key::new(application_partition(application_id), format!("ACTIVE-APPOINTMENT#{service}"))
+}
+
+/// The bookings starting on the UTC day of `start` (`gsi1pk`), what reminders read.
+pub fn reminders_of_day(start: u64) -> String {
+    format!("REMIND#{}", start / 86_400)
+}
+
+/// The history entry of an appointment's change.
+pub fn appointment_history_entry(application_id: &str, at: u64, version: u64, appointment_id: &str) -> Key {
+    let Key { pk, sk } = history_entry(application_id, at, version);
+    Key::new(pk, format!("{sk}#{appointment_id}"))
 }
 
 /// A request's idempotency key, per caller (`digest` is the key's digest: any text fits).

@@ -4,6 +4,7 @@
 pub mod accounts;
 pub mod application_documents;
 pub mod application_types;
+pub mod appointments;
 pub mod applications;
 pub mod attempts;
 pub mod audit;

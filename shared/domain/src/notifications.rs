@@ -10,6 +10,7 @@
 //! Texts carry no application contents, no document names and no numbers: the applicant signs
 //! in to read the details.
 
+use crate::appointments::{AppointmentChange, Service};
 use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
@@ -130,12 +131,41 @@ pub fn render(kind: &EventKind, language: Language) -> Rendered {
             "Un remboursement a été émis".to_owned(),
             format!("Un remboursement de frais que vous avez payés a été émis. {sign_in_fr}"),
         ),
+        (EventKind::Appointment { service, change }, language) => {
+            let title = appointment_title(*service, *change, language);
+            let sign_in = if language == En { sign_in_en } else { sign_in_fr };
+            let body = match (change, language) {
+                (AppointmentChange::Missed, En) => format!("{title}. You can book a new one. {sign_in}"),
+                (AppointmentChange::Missed, Fr) => format!("{title}. Vous pouvez en réserver un nouveau. {sign_in}"),
+                _ => format!("{title}. {sign_in}"),
+            };
+            (title, body)
+        }
     };
     let sms = match language {
         En => format!("Applicant portal: {title}. Sign in to see the details."),
         Fr => format!("Portail des demandeurs : {title}. Connectez-vous pour voir les détails."),
     };
     Rendered { title, body, sms }
+}
+
+/// The title of an appointment's notice.
+fn appointment_title(service: Service, change: AppointmentChange, language: Language) -> String {
+    let what = service.label(language);
+    match (change, language) {
+        (AppointmentChange::Booked, Language::En) => format!("{what} booked"),
+        (AppointmentChange::Booked, Language::Fr) => format!("{what} réservé"),
+        (AppointmentChange::Rescheduled, Language::En) => format!("{what} moved to a new time"),
+        (AppointmentChange::Rescheduled, Language::Fr) => format!("{what} déplacé à une nouvelle heure"),
+        (AppointmentChange::Cancelled, Language::En) => format!("{what} cancelled"),
+        (AppointmentChange::Cancelled, Language::Fr) => format!("{what} annulé"),
+        (AppointmentChange::Attended, Language::En) => format!("{what}: attendance recorded"),
+        (AppointmentChange::Attended, Language::Fr) => format!("{what} : présence enregistrée"),
+        (AppointmentChange::Missed, Language::En) => format!("{what} missed"),
+        (AppointmentChange::Missed, Language::Fr) => format!("{what} manqué"),
+        (AppointmentChange::Reminder, Language::En) => format!("Reminder: {what} tomorrow"),
+        (AppointmentChange::Reminder, Language::Fr) => format!("Rappel : {what} demain"),
+    }
 }
 
 /// An in-app notification.
@@ -322,6 +352,18 @@ mod tests {
         kinds.push(EventKind::DocumentReviewed { accepted: true });
         kinds.push(EventKind::DocumentReviewed { accepted: false });
         kinds.extend([EventKind::FeeAdded, EventKind::PaymentReceived, EventKind::RefundIssued]);
+        for service in [Service::Biometrics, Service::Interview] {
+            for change in [
+                AppointmentChange::Booked,
+                AppointmentChange::Rescheduled,
+                AppointmentChange::Cancelled,
+                AppointmentChange::Attended,
+                AppointmentChange::Missed,
+                AppointmentChange::Reminder,
+            ] {
+                kinds.push(EventKind::Appointment { service, change });
+            }
+        }
         kinds
     }
 
