@@ -37,6 +37,7 @@
 //! | appointment slot  | `SLOT#{slotId}` | `SLOT`     | `SLOTS#{location}#{service}` | `{start:010}#{slotId}` |
 //! | appointment       | `APP#{id}`     | `APPOINTMENT#{appointmentId}` | `REMIND#{utc date}` (while booked) | `{start:010}#{appointmentId}` |
 //! | active appointment | `APP#{id}`    | `ACTIVE-APPOINTMENT#{service}` | |   |
+//! | reminder sent     | `APP#{id}`     | `REMINDED#{appointmentId}#{start}` | |  |
 //! | appointment history entry | `APP#{id}` | `HIST#{at}#{appointment version}#{appointmentId}` | | |
 //!
 //! Local mode only (the local identity provider and the outbox; Cognito and SES hold these in AWS):
@@ -298,6 +299,11 @@ pub fn active_appointment(application_id: &str, service: &str) -> Key {
 /// The bookings starting on the UTC day of `start` (`gsi1pk`), what reminders read.
 pub fn reminders_of_day(start: u64) -> String {
     format!("REMIND#{}", start / 86_400)
+}
+
+/// The claim that a booking was reminded of its start `start` (kept until a day after it).
+pub fn reminder_claim(application_id: &str, id: &str, start: u64) -> Key {
+    Key::new(application_partition(application_id), format!("REMINDED#{id}#{start}"))
 }
 
 /// The history entry of an appointment's change.

@@ -4,8 +4,8 @@
 pub mod accounts;
 pub mod application_documents;
 pub mod application_types;
-pub mod appointments;
 pub mod applications;
+pub mod appointments;
 pub mod attempts;
 pub mod audit;
 pub mod blobs;

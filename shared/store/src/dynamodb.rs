@@ -108,7 +108,9 @@ impl Expression {
             }
             Condition::Below(attribute, bound) => {
                 let name = self.name(attribute);
-                format!("(attribute_not_exists({name}) OR {name} < {})", self.json_value(&Value::from(*bound))?)
+                // Unparenthesized: `All` parenthesizes each of its parts, and DynamoDB refuses
+                // redundant parentheses.
+                format!("attribute_not_exists({name}) OR {name} < {}", self.json_value(&Value::from(*bound))?)
             }
             Condition::All(conditions) => {
                 let parts = conditions.iter().map(|c| self.condition(c)).collect::<Result<Vec<_>, _>>()?;

@@ -333,7 +333,11 @@ impl Appointments {
     }
 
     /// A page of the application's bookings, newest first.
-    pub async fn of_application(&self, application_id: &str, page: &PageRequest) -> Result<Paged<Appointment>, StoreError> {
+    pub async fn of_application(
+        &self,
+        application_id: &str,
+        page: &PageRequest,
+    ) -> Result<Paged<Appointment>, StoreError> {
         let query = Query::partition(keys::application_partition(application_id))
             .sort(SortKey::Prefix(keys::APPOINTMENT_PREFIX.into()))
             .descending();
@@ -482,8 +486,7 @@ impl Appointments {
         cancelled.sequence += 1;
         cancelled.version += 1;
         cancelled.updated_at = now;
-        let mut ops =
-            vec![cancelled.write_over(appointment.version)?, slot.free_place(), self.release(appointment)];
+        let mut ops = vec![cancelled.write_over(appointment.version)?, slot.free_place(), self.release(appointment)];
         ops.extend(self.told(application, &cancelled, AppointmentChange::Cancelled, actor, language, now)?);
         match self.table.transact_write(ops).await {
             Ok(()) => Ok(cancelled),
@@ -535,8 +538,12 @@ impl Appointments {
                 also: writes,
                 ..Change::new(Command::CompleteBiometrics, officer, application.version, now)
             };
-            applications.change_status(application, change).await?;
-            return Ok(recorded);
+            return match applications.change_status(application, change).await {
+                Ok(_) => Ok(recorded),
+                // The booking or the application changed meanwhile: the case is reloaded.
+                Err(WriteError::Conflict { .. }) => Err(self.conflict(appointment).await?),
+                Err(other) => Err(other.into()),
+            };
         }
         let mut ops = writes;
         ops.extend(self.told(application, &recorded, change, officer, language, now)?);

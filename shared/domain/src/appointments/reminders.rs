@@ -2,8 +2,8 @@
 //! (through the events the notifier dispatches). A scheduled run (every 15 minutes in AWS, every
 //! minute in the local portal) reads the bookings starting within the next day from the
 //! reminders' index, and for each writes, in one transaction, the booking's `remindedFor` (only
-//! while it is still booked at that very start and not yet reminded for it) and the event: a
-//! run repeated, or two at once, remind once; a cancelled booking is not reminded, and a moved
+//! while it is still booked at that very start), a claim for that booking and start (only if
+//! absent) and the event: a run repeated, or two at once, remind once; a cancelled booking is not reminded, and a moved
 //! one only for its new time. A booking made less than a day ahead is not reminded: its
 //! confirmation is that recent.
 
@@ -13,7 +13,7 @@ use super::{Appointment, AppointmentChange, AppointmentState, Appointments};
 use crate::events::{Event, EventKind};
 use crate::keys;
 use crate::paging::{self, PageRequest};
-use crate::table::{Condition, Index, Query, SortKey, StoreError, Update, WriteOp};
+use crate::table::{Condition, Index, Item, Query, SortKey, StoreError, Update, WriteOp};
 
 /// How long before its start a booking is reminded.
 pub const LEAD_SECONDS: u64 = 24 * 3600;
@@ -30,8 +30,10 @@ impl Appointments {
             }
             let mut page = PageRequest::first();
             loop {
-                let query = Query::index(Index::Gsi1, keys::reminders_of_day(day))
-                    .sort(SortKey::Between(keys::slot_order_bound(now + 1), format!("{}~", keys::slot_order_bound(until))));
+                let query = Query::index(Index::Gsi1, keys::reminders_of_day(day)).sort(SortKey::Between(
+                    keys::slot_order_bound(now + 1),
+                    format!("{}~", keys::slot_order_bound(until)),
+                ));
                 let read = paging::read::<Appointment>(self.table.as_ref(), query, &page).await?;
                 for appointment in &read.items {
                     if self.remind(appointment, now).await? {
@@ -58,18 +60,24 @@ impl Appointments {
         if !due {
             return Ok(false);
         }
-        let claim = WriteOp::Update {
+        // Still booked at this very start (not moved or cancelled since it was read)...
+        let still_booked = WriteOp::Update {
             key: keys::appointment(&appointment.application_id, &appointment.id),
             update: Update::default().set("remindedFor", json!(appointment.start)),
             condition: Some(Condition::All(vec![
                 Condition::Equals("state".into(), json!(AppointmentState::Booked)),
                 Condition::Equals("start".into(), json!(appointment.start)),
-                Condition::Equals("version".into(), json!(appointment.version)),
             ])),
         };
+        // ...and not reminded for it by another run: the claim is written once.
+        let claim = Item::from_record(
+            &keys::reminder_claim(&appointment.application_id, &appointment.id, appointment.start),
+            &json!({"expiresAt": appointment.start + LEAD_SECONDS}),
+        )?;
         let kind = EventKind::Appointment { service: appointment.service, change: AppointmentChange::Reminder };
         let event = Event::new(&appointment.application_id, &appointment.owner, kind, now).write()?;
-        match self.table.transact_write(vec![claim, event]).await {
+        let ops = vec![still_booked, WriteOp::Put { item: claim, condition: Some(Condition::Absent) }, event];
+        match self.table.transact_write(ops).await {
             Ok(()) => Ok(true),
             // Reminded by a run at the same moment, or moved or cancelled since it was read.
             Err(StoreError::TransactionCanceled { .. }) => Ok(false),

@@ -261,8 +261,8 @@ impl Schedule<'_> {
         if !(1..=MAX_SLOTS_AT_ONCE).contains(&self.count) {
             return Err(ScheduleError::Count);
         }
-        let first = NaiveDateTime::parse_from_str(self.start.trim(), "%Y-%m-%dT%H:%M")
-            .map_err(|_| ScheduleError::NotATime)?;
+        let first =
+            NaiveDateTime::parse_from_str(self.start.trim(), "%Y-%m-%dT%H:%M").map_err(|_| ScheduleError::NotATime)?;
         let tz = self.location.tz();
         (0..self.count)
             .map(|n| {
