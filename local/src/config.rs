@@ -24,6 +24,9 @@ pub struct PortalConfig {
     /// `PORTAL_WEBHOOK_SECRET`: the secret the test gateway signs payment events with (drawn
     /// at each start when unset; tests set it to sign events of their own).
     pub webhook_secret: Option<String>,
+    /// `PORTAL_APPOINTMENT_CUTOFF_HOURS`, default 24: how close to its start a booking may still
+    /// be cancelled or moved online (`APPOINTMENT_CUTOFF_HOURS` in AWS).
+    pub appointment_cutoff_hours: u64,
 }
 
 impl PortalConfig {
@@ -40,6 +43,7 @@ impl PortalConfig {
                 parallelism: env.parsed_or("PORTAL_ARGON2_PARALLELISM", HashCost::default().parallelism)?,
             },
             webhook_secret: env.required("PORTAL_WEBHOOK_SECRET").ok(),
+            appointment_cutoff_hours: env.parsed_or("PORTAL_APPOINTMENT_CUTOFF_HOURS", 24)?,
         })
     }
 }

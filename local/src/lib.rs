@@ -6,6 +6,7 @@ pub mod config;
 mod dev;
 mod feed;
 pub mod gateway;
+pub mod reminders;
 mod storage;
 
 use std::net::SocketAddr;
@@ -22,11 +23,14 @@ use axum::{Json, Router};
 use http::{HeaderName, HeaderValue};
 use portal_api::principal::OFFICERS_GROUP;
 use portal_applications::ApplicationsState;
+use portal_appointments::AppointmentsState;
 use portal_auth::AuthState;
 use portal_billing::BillingState;
 use portal_documents::DocumentsState;
 use portal_domain::application_documents::{Documents, QUARANTINE_DAYS, QUARANTINE_FOLDER};
 use portal_domain::application_types::Catalog;
+use portal_domain::appointments::Appointments;
+use portal_domain::appointments::locations::Locations;
 use portal_domain::clock::{Clock, SystemClock};
 use portal_domain::email::Email;
 use portal_domain::identity::{Identity as _, IdentityError, SignUp};
@@ -138,7 +142,14 @@ impl Portal {
         let LocalServices { table, signer, clock, outbox, identity, blobs, changes } = LocalServices::open(config)?;
         let dispatcher = Dispatcher::new(Arc::clone(&table), outbox.clone(), Arc::clone(&clock));
         let (stop_notifier, stop) = watch::channel(false);
-        let notifier = Box::pin(feed::run(changes, dispatcher, stop));
+        // The notifier and the appointment reminders' timer run side by side, and stop together.
+        let locations = Arc::new(Locations::load()?);
+        let appointments =
+            Appointments::new(Arc::clone(&table), Arc::clone(&locations), config.appointment_cutoff_hours * 3600);
+        let reminders = reminders::run(appointments, Arc::clone(&clock), stop.clone());
+        let notifier = Box::pin(async move {
+            tokio::join!(feed::run(changes, dispatcher, stop), reminders);
+        });
         let authorizer = Arc::new(JwtAuthorizer::new(&signer)?);
         create_demo_officer(&identity).await?;
         let catalog = Arc::new(Catalog::load()?);
@@ -182,7 +193,13 @@ impl Portal {
                 Arc::clone(&catalog),
                 Arc::clone(&clock),
             ))?)
-            .merge(portal_officer::router(OfficerState::new(Arc::clone(&table), catalog, clock))?)
+            .merge(portal_appointments::router(AppointmentsState::new(
+                Arc::clone(&table),
+                Arc::clone(&locations),
+                config.appointment_cutoff_hours * 3600,
+                Arc::clone(&clock),
+            ))?)
+            .merge(portal_officer::router(OfficerState::new(Arc::clone(&table), catalog, Arc::clone(&clock)))?)
             .merge(dev::router(outbox))
             .merge(storage::router(blobs, verifier))
             .route_layer(middleware::from_fn_with_state(authorizer, gateway::authorize));

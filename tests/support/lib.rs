@@ -72,6 +72,7 @@ pub fn test_config(data_dir: &std::path::Path, frontend_dir: std::path::PathBuf)
         echo_messages: false,
         hash_cost: Default::default(),
         webhook_secret: Some(TEST_WEBHOOK_SECRET.to_owned()),
+        appointment_cutoff_hours: 24,
     }
 }
 

@@ -8,6 +8,7 @@ use axum::response::{IntoResponse, Response};
 use portal_domain::accounts::AccountError;
 use portal_domain::application_documents::{AddError, ReviewError};
 use portal_domain::applications::WriteError;
+use portal_domain::appointments::slots::SlotView;
 use portal_domain::blobs::BlobError;
 use portal_domain::fees::AddFeeError;
 use portal_domain::identity::IdentityError;
@@ -184,6 +185,27 @@ pub enum ApiError {
     /// Another payment of other fees is open.
     #[error("another payment is open")]
     PaymentOpen,
+    /// The slot has no place left: these may be booked instead.
+    #[error("slot full")]
+    SlotFull {
+        /// Free slots of the same location and service, soonest first.
+        suggestions: Vec<SlotView>,
+    },
+    /// The application already has a booking of this service.
+    #[error("already booked")]
+    AlreadyBooked,
+    /// The application's status does not ask for this service.
+    #[error("appointment not requested")]
+    AppointmentNotRequested,
+    /// The slot is closed, past, or for another service.
+    #[error("slot unavailable")]
+    SlotUnavailable,
+    /// Too close to the appointment to change it online.
+    #[error("too late to change")]
+    TooLateToChange {
+        /// Until when it could have been changed (seconds since the epoch).
+        changeable_until: u64,
+    },
     /// A counted limit is used up until `retry_after` seconds from now (messages per day).
     #[error("limit reached")]
     LimitReached {
@@ -415,6 +437,12 @@ pub struct Problem {
     /// The version to reload (409 `conflict` after a stale write).
     #[serde(skip_serializing_if = "Option::is_none")]
     current_version: Option<u64>,
+    /// Free slots to book instead (409 `slot-full`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    suggestions: Option<Vec<SlotView>>,
+    /// Until when the booking could have been changed online (409 `too-late-to-change`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    changeable_until: Option<u64>,
     /// The request's id, to quote to support.
     #[serde(skip_serializing_if = "Option::is_none")]
     request_id: Option<String>,
@@ -447,6 +475,11 @@ impl ApiError {
             ApiError::FeesChanged => (StatusCode::CONFLICT, "fees-changed"),
             ApiError::PaymentOpen => (StatusCode::CONFLICT, "payment-open"),
             ApiError::LimitReached { .. } => (StatusCode::TOO_MANY_REQUESTS, "limit-reached"),
+            ApiError::SlotFull { .. } => (StatusCode::CONFLICT, "slot-full"),
+            ApiError::AlreadyBooked => (StatusCode::CONFLICT, "already-booked"),
+            ApiError::AppointmentNotRequested => (StatusCode::CONFLICT, "appointment-not-requested"),
+            ApiError::SlotUnavailable => (StatusCode::CONFLICT, "slot-unavailable"),
+            ApiError::TooLateToChange { .. } => (StatusCode::CONFLICT, "too-late-to-change"),
             ApiError::Forbidden => (StatusCode::FORBIDDEN, "forbidden"),
             ApiError::NotFound => (StatusCode::NOT_FOUND, "not-found"),
             ApiError::MethodNotAllowed => (StatusCode::METHOD_NOT_ALLOWED, "method-not-allowed"),
@@ -480,27 +513,31 @@ impl IntoResponse for ApiError {
         if status.is_server_error() {
             log_cause_chain(&self);
         }
-        let (detail, errors, current_version) = match self {
-            ApiError::MalformedBody(detail) => (Some(detail), None, None),
+        let mut problem = Problem {
+            kind,
+            title,
+            status: status.as_u16(),
+            detail: None,
+            errors: None,
+            current_version: None,
+            suggestions: None,
+            changeable_until: None,
+            request_id: observe::current_request_id(),
+        };
+        match self {
+            ApiError::MalformedBody(detail) => problem.detail = Some(detail),
             ApiError::Invalid(errors) | ApiError::Incomplete(errors) => {
                 let errors = errors
                     .into_iter()
                     .map(|error| FieldError { message: texts::field_message(error.code, language), ..error })
                     .collect();
-                (None, Some(errors), None)
+                problem.errors = Some(errors);
             }
-            ApiError::Conflict { current_version } => (None, None, Some(current_version)),
-            _ => (None, None, None),
-        };
-        let problem = Problem {
-            kind,
-            title,
-            status: status.as_u16(),
-            detail,
-            errors,
-            current_version,
-            request_id: observe::current_request_id(),
-        };
+            ApiError::Conflict { current_version } => problem.current_version = Some(current_version),
+            ApiError::SlotFull { suggestions } => problem.suggestions = Some(suggestions),
+            ApiError::TooLateToChange { changeable_until } => problem.changeable_until = Some(changeable_until),
+            _ => {}
+        }
         let mut response = (status, Json(problem)).into_response();
         response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
         let retry_after = match (status, limited_for) {

@@ -72,6 +72,8 @@ areas! {
     Payments => "payments", contract::payments::ROUTES;
     /// Billing, read-only: fees, payments and refunds, receipts.
     Billing => "billing", contract::billing::ROUTES;
+    /// Appointments: locations, slots, bookings, outcomes.
+    Appointments => "appointments", contract::appointments::ROUTES;
     /// The officers' side: queue, case view, decisions.
     Officer => "officer", contract::officer::ROUTES;
 }

@@ -37,6 +37,27 @@ const PROBLEM_TITLES: &[(&str, &str, &str)] = &[
         "Cette demande contient le nombre maximal de documents : retirez-en un d'abord",
     ),
     ("fee-already-added", "This fee is already on the case", "Ces frais figurent déjà au dossier"),
+    ("slot-full", "This time is fully booked: choose another", "Ce créneau est complet : choisissez-en un autre"),
+    (
+        "already-booked",
+        "An appointment is already booked: change or cancel it instead",
+        "Un rendez-vous est déjà réservé : modifiez-le ou annulez-le plutôt",
+    ),
+    (
+        "appointment-not-requested",
+        "This application is not asked to book this appointment",
+        "Cette demande n'a pas à réserver ce rendez-vous",
+    ),
+    (
+        "slot-unavailable",
+        "This time can no longer be booked: choose another",
+        "Ce créneau ne peut plus être réservé : choisissez-en un autre",
+    ),
+    (
+        "too-late-to-change",
+        "The appointment is too close to change online: contact the agency",
+        "Le rendez-vous est trop proche pour être modifié en ligne : communiquez avec l'agence",
+    ),
     (
         "limit-reached",
         "You have reached today's limit: try again tomorrow",

@@ -16,7 +16,7 @@ use crate::officer::submitted_application;
 /// How long a notification may take to come through the change feed before the test fails.
 const PATIENCE: Duration = Duration::from_secs(20);
 
-async fn profile(app: &TestApp, sub: &str, language: Language) {
+pub(crate) async fn profile(app: &TestApp, sub: &str, language: Language) {
     let profile = Profile {
         email: format!("{sub}@example.ca"),
         given_name: "Marie".into(),
@@ -28,7 +28,7 @@ async fn profile(app: &TestApp, sub: &str, language: Language) {
 }
 
 /// Waits for an outbox email to `to` whose body contains `text`.
-async fn email_to(app: &TestApp, to: &str, text: &str) -> Value {
+pub(crate) async fn email_to(app: &TestApp, to: &str, text: &str) -> Value {
     let started = std::time::Instant::now();
     loop {
         let outbox: Value = app.get("/api/dev/outbox", None).await.json().await.expect("json");

@@ -8,6 +8,7 @@
 //! that several areas answer with live in the domain, which derives their schemas too.
 
 pub mod applications;
+pub mod appointments;
 pub mod auth;
 pub mod billing;
 pub mod documents;

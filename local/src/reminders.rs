@@ -1,0 +1,29 @@
+//! The appointment reminders' timer of local mode: what the EventBridge schedule and the `remind`
+//! function do in AWS, once a minute here. Each run sends what is due and nothing twice
+//! (`Appointments::send_reminders`), so the minute is only how soon a reminder goes out.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use portal_domain::appointments::Appointments;
+use portal_domain::clock::Clock;
+use tokio::sync::watch;
+
+/// How often the reminders due are sent.
+const EVERY: Duration = Duration::from_secs(60);
+
+/// Sends the reminders due every minute until `stop` says so.
+pub async fn run(appointments: Appointments, clock: Arc<dyn Clock>, mut stop: watch::Receiver<bool>) {
+    let mut ticks = tokio::time::interval(EVERY);
+    loop {
+        tokio::select! {
+            _ = stop.wait_for(|stop| *stop) => return,
+            _ = ticks.tick() => {}
+        }
+        match appointments.send_reminders(clock.now()).await {
+            Ok(0) => {}
+            Ok(sent) => tracing::info!(sent, "appointment reminders"),
+            Err(error) => tracing::warn!(%error, "appointment reminders failed; the next run retries"),
+        }
+    }
+}
