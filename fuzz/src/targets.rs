@@ -50,6 +50,11 @@ body_targets! {
     v2_body_review => portal_api::contract::officer::Review,
     v2_body_new_fee => portal_api::contract::officer::NewFee,
     v2_body_new_payment => portal_api::contract::payments::NewPayment,
+    v2_body_refund => portal_api::contract::payments::RefundBody,
+    v2_body_new_booking => portal_api::contract::appointments::NewBooking,
+    v2_body_reschedule => portal_api::contract::appointments::Reschedule,
+    v2_body_new_slots => portal_api::contract::appointments::NewSlots,
+    v2_body_outcome => portal_api::contract::appointments::OutcomeBody,
 }
 
 /// A payment processor's webhook: whatever the body and the signature header, verification

@@ -73,6 +73,59 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/applications/{id}/appointments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A page of the application's bookings, newest first */
+        get: operations["ListAppointments"];
+        put?: never;
+        /** Book a place in a slot of the service the application is asked for (409 when it is full, with free slots suggested, or when one is booked already) */
+        post: operations["BookAppointment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/applications/{id}/appointments/{appointmentId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Move a booking to another slot in one step (409 when it is full, too close to change online, or changed meanwhile) */
+        put: operations["RescheduleAppointment"];
+        post?: never;
+        /** Cancel a booking and give its place back (409 when too close to cancel online) */
+        delete: operations["CancelAppointment"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/applications/{id}/appointments/{appointmentId}/calendar.ics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The booking as an iCalendar file (RFC 5545): the same UID after a move, a higher SEQUENCE */
+        get: operations["GetAppointmentCalendar"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/applications/{id}/documents": {
         parameters: {
             query?: never;
@@ -274,6 +327,40 @@ export interface paths {
         put?: never;
         /** Withdraw before a decision */
         post: operations["WithdrawApplication"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/appointment-locations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Where appointments are held: names and addresses in both languages, time zones, access notes, services */
+        get: operations["ListAppointmentLocations"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/appointment-slots": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A page of a location's slots of one service between two local dates, with the places left */
+        get: operations["ListAppointmentSlots"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -604,6 +691,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/officer/applications/{id}/appointments/{appointmentId}/outcome": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Record whether the applicant came, once it began: attended biometrics complete that step; a missed appointment may be booked again */
+        post: operations["RecordAppointmentOutcome"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/officer/applications/{id}/document-requests": {
         parameters: {
             query?: never;
@@ -683,6 +787,40 @@ export interface paths {
         put?: never;
         /** Move an application to its next status, with a reason and a note to the applicant */
         post: operations["ChangeApplicationStatus"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/officer/appointment-slots": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Publish one slot or a day's schedule (slots one after the other), in the location's local time */
+        post: operations["PublishAppointmentSlots"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/officer/appointment-slots/{slotId}/close": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Close a slot to new bookings (those made stay) */
+        post: operations["CloseAppointmentSlot"];
         delete?: never;
         options?: never;
         head?: never;
@@ -942,6 +1080,66 @@ export interface components {
             /** @description The form, step by step. */
             sections: components["schemas"]["Section"][];
         };
+        /** @description What changed about a booking (the applicant's event says which). */
+        AppointmentChange: "booked" | "rescheduled" | "cancelled" | "attended" | "missed" | "reminder";
+        /**
+         * Format: uuid
+         * @description An appointment's id (a UUID).
+         */
+        AppointmentId: string;
+        /** @description Where a booking stands. */
+        AppointmentState: "booked" | "cancelled" | "attended" | "missed";
+        /**
+         * @description A booking as its parties see it: its times in the location's time zone, the place, and
+         *     until when it may be cancelled or moved online.
+         */
+        AppointmentView: {
+            /** @description Access notes. */
+            accessibility: components["schemas"]["Text"];
+            /** @description Its address. */
+            address: components["schemas"]["Text"];
+            /** @description The application. */
+            applicationId: components["schemas"]["ApplicationId"];
+            /**
+             * Format: uint64
+             * @description Until when it may be cancelled or moved online (seconds since the epoch).
+             */
+            changeableUntil: number;
+            /**
+             * Format: uint64
+             * @description End.
+             */
+            end: number;
+            /** @description Its id. */
+            id: components["schemas"]["AppointmentId"];
+            /** @description Where (the location's code). */
+            location: string;
+            /** @description The location's name. */
+            locationName: components["schemas"]["Text"];
+            /**
+             * Format: uint32
+             * @description The calendar file's SEQUENCE.
+             */
+            sequence: number;
+            /** @description What it is for. */
+            service: components["schemas"]["Service"];
+            /**
+             * Format: uint64
+             * @description Start and end (seconds since the epoch).
+             */
+            start: number;
+            /** @description The start in the location's time, with its offset. */
+            startLocal: string;
+            /** @description Where it stands. */
+            state: components["schemas"]["AppointmentState"];
+            /** @description The location's time zone. */
+            timeZone: string;
+            /**
+             * Format: uint64
+             * @description Its version (moving and recording the outcome name it).
+             */
+            version: number;
+        };
         /** @description One document an officer asks for. */
         AskedDocument: {
             /** @description The checklist requirement asked for (`passport`, ...), one of the type's. */
@@ -949,6 +1147,8 @@ export interface components {
             /** @description What the applicant is told. */
             note?: string | null;
         };
+        /** @description What an officer records once the appointment took place. */
+        Attendance: "attended" | "missed";
         /**
          * @description An application as a party sees it: the first page of its history (the rest at
          *     `…/history?cursor=`), its documents, the type's checklist as they fill it, officers'
@@ -1392,6 +1592,23 @@ export interface components {
         };
         /** @description The one state a live API reports. */
         Liveness: "ok";
+        /** @description One place where appointments are held. */
+        Location: {
+            /** @description What to know about access (entrances, help on site). */
+            accessibility: components["schemas"]["Text"];
+            /** @description Its street address. */
+            address: components["schemas"]["Text"];
+            /** @description Its code (`ottawa`). */
+            code: string;
+            /** @description Its name. */
+            name: components["schemas"]["Text"];
+            /** @description What it offers. */
+            services: components["schemas"]["Service"][];
+            /** @description Its IANA time zone (`America/Toronto`): the times of its slots are its local times. */
+            timeZone: string;
+        };
+        /** @description An appointment location's code (`ottawa`). */
+        LocationCode: string;
         /** @description The signed-in caller. */
         Me: {
             /** @description The groups the account is in (`officers`). */
@@ -1492,6 +1709,11 @@ export interface components {
             /** @description The application type's code (`visitor-visa`, ...), one of `GET /api/application-types`. */
             type: components["schemas"]["TypeCode"];
         };
+        /** @description The body of `POST /api/applications/{id}/appointments`. */
+        NewBooking: {
+            /** @description The slot to take a place in. */
+            slotId: components["schemas"]["SlotId"];
+        };
         /**
          * @description The body of `POST /api/officer/applications/{id}/fees`: which of the type's optional fees,
          *     on which version of the application.
@@ -1525,6 +1747,31 @@ export interface components {
         NewPayment: {
             /** @description The codes of the fees due. */
             fees: string[];
+        };
+        /** @description The body of `POST /api/officer/appointment-slots`. */
+        NewSlots: {
+            /**
+             * Format: uint64
+             * @description Each slot's capacity (1 to 50).
+             */
+            capacity: number;
+            /**
+             * Format: uint64
+             * @description How many slots one after the other (1 to 60; 1 when left out).
+             * @default 1
+             */
+            count?: number;
+            /** @description Where. */
+            location: components["schemas"]["LocationCode"];
+            /**
+             * Format: uint64
+             * @description Each slot's length in minutes (5 to 240).
+             */
+            minutes: number;
+            /** @description For what. */
+            service: components["schemas"]["Service"];
+            /** @description The first slot's start in the location's local time (`YYYY-MM-DDTHH:MM`). */
+            start: string;
         };
         /** @description An in-app notification. */
         Notification: {
@@ -1574,6 +1821,13 @@ export interface components {
         } | {
             /** @constant */
             kind: "refund-issued";
+        } | {
+            /** @description What happened. */
+            change: components["schemas"]["AppointmentChange"];
+            /** @constant */
+            kind: "appointment";
+            /** @description What it is for. */
+            service: components["schemas"]["Service"];
         });
         /**
          * Format: uuid
@@ -1640,6 +1894,16 @@ export interface components {
         };
         /** @description Whether the attempt was allowed. */
         Outcome: "allowed" | "denied";
+        /** @description The body of `POST /api/officer/applications/{id}/appointments/{appointmentId}/outcome`. */
+        OutcomeBody: {
+            /** @description Whether the applicant came. */
+            outcome: components["schemas"]["Attendance"];
+            /**
+             * Format: uint64
+             * @description The booking's version the officer saw.
+             */
+            version: number;
+        };
         /**
          * @description One page of a list as the API answers it (D6): its items and, when there are more, the
          *     cursor of the next page.
@@ -1647,6 +1911,16 @@ export interface components {
         PageOfActivity: {
             /** @description This page's items. */
             items: components["schemas"]["Activity"][];
+            /** @description Give it back as `?cursor=` for the next page; `null` on the last one. */
+            nextCursor: string | null;
+        };
+        /**
+         * @description One page of a list as the API answers it (D6): its items and, when there are more, the
+         *     cursor of the next page.
+         */
+        PageOfAppointmentView: {
+            /** @description This page's items. */
+            items: components["schemas"]["AppointmentView"][];
             /** @description Give it back as `?cursor=` for the next page; `null` on the last one. */
             nextCursor: string | null;
         };
@@ -1697,6 +1971,16 @@ export interface components {
         PageOfQueueEntry: {
             /** @description This page's items. */
             items: components["schemas"]["QueueEntry"][];
+            /** @description Give it back as `?cursor=` for the next page; `null` on the last one. */
+            nextCursor: string | null;
+        };
+        /**
+         * @description One page of a list as the API answers it (D6): its items and, when there are more, the
+         *     cursor of the next page.
+         */
+        PageOfSlotView: {
+            /** @description This page's items. */
+            items: components["schemas"]["SlotView"][];
             /** @description Give it back as `?cursor=` for the next page; `null` on the last one. */
             nextCursor: string | null;
         };
@@ -1915,6 +2199,11 @@ export interface components {
         Problem: {
             /**
              * Format: uint64
+             * @description Until when the booking could have been changed online (409 `too-late-to-change`).
+             */
+            changeableUntil?: number | null;
+            /**
+             * Format: uint64
              * @description The version to reload (409 `conflict` after a stale write).
              */
             currentVersion?: number | null;
@@ -1929,6 +2218,8 @@ export interface components {
              * @description The HTTP status.
              */
             status: number;
+            /** @description Free slots to book instead (409 `slot-full`). */
+            suggestions?: components["schemas"]["SlotView"][] | null;
             /** @description The problem in the request's language. */
             title: string;
             /** @description What went wrong, as a stable code (`invalid-fields`, `conflict`, `too-many-attempts`, ...). */
@@ -2202,6 +2493,16 @@ export interface components {
             /** @description What the applicant is told. */
             note?: string | null;
         };
+        /** @description The body of `PUT /api/applications/{id}/appointments/{appointmentId}`. */
+        Reschedule: {
+            /** @description The slot to move to. */
+            slotId: components["schemas"]["SlotId"];
+            /**
+             * Format: uint64
+             * @description The booking's version the move was decided on.
+             */
+            version: number;
+        };
         /** @description The body of `POST /api/officer/applications/{id}/documents/{docId}/review`. */
         Review: {
             /** @description Accept or reject. */
@@ -2220,6 +2521,8 @@ export interface components {
             /** @description Heading. */
             title: components["schemas"]["Text"];
         };
+        /** @description What an appointment is for. */
+        Service: "biometrics" | "interview";
         /** @description Which side wrote a message. */
         Side: "applicant" | "officer";
         /** @description The body of `POST /api/auth/mfa/setup`. */
@@ -2243,6 +2546,72 @@ export interface components {
             expiresIn: number;
             /** @description The ID token (a JWT) describing the account. */
             idToken: string;
+        };
+        /**
+         * Format: uuid
+         * @description An appointment slot's id (a UUID).
+         */
+        SlotId: string;
+        /** @description The query of `GET /api/appointment-slots`. */
+        SlotQuery: {
+            /** @description The `nextCursor` of the previous page. */
+            cursor?: string | null;
+            /** @description The first local date (`YYYY-MM-DD`, the location's). */
+            from: string;
+            /**
+             * Format: uint32
+             * @description How many items at most, 1 to 100 (100 when left out). Read as text so that a bad one is
+             *     a 400 naming `limit` with its own code.
+             */
+            limit?: number | null;
+            /** @description The location's code. */
+            location: components["schemas"]["LocationCode"];
+            /** @description The service. */
+            service: components["schemas"]["Service"];
+            /** @description The last local date, included (at most 62 days after `from`). */
+            to: string;
+        };
+        /** @description Whether a slot takes bookings. */
+        SlotState: "open" | "closed";
+        /** @description A slot as the API shows it: its times in UTC and in the location's time zone. */
+        SlotView: {
+            /**
+             * Format: uint32
+             * @description How many people it takes.
+             */
+            capacity: number;
+            /**
+             * Format: uint64
+             * @description When it ends.
+             */
+            end: number;
+            /** @description Its id. */
+            id: components["schemas"]["SlotId"];
+            /** @description The location's code. */
+            location: string;
+            /**
+             * Format: uint32
+             * @description How long it lasts.
+             */
+            minutes: number;
+            /**
+             * Format: uint32
+             * @description Places left.
+             */
+            remaining: number;
+            /** @description What it is for. */
+            service: components["schemas"]["Service"];
+            /**
+             * Format: uint64
+             * @description When it starts (seconds since the epoch).
+             */
+            start: number;
+            /** @description Its start in the location's time, with the offset (`2026-12-05T09:00:00-05:00`). */
+            startLocal: string;
+            /** @description Whether it takes bookings. */
+            state: components["schemas"]["SlotState"];
+            /** @description The location's time zone. */
+            timeZone: string;
         };
         /** @description Where an application stands. */
         Status: "draft" | "submitted" | "received" | "biometrics_requested" | "biometrics_completed" | "in_review" | "documents_requested" | "interview_scheduled" | "approved" | "refused" | "closed" | "withdrawn";
@@ -2573,6 +2942,167 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["CaseView"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    ListAppointments: {
+        parameters: {
+            query?: {
+                /** @description The `nextCursor` of the previous page. */
+                cursor?: string;
+                /**
+                 * @description How many items at most, 1 to 100 (100 when left out). Read as text so that a bad one is
+                 *     a 400 naming `limit` with its own code.
+                 */
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                id: components["schemas"]["ApplicationId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PageOfAppointmentView"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    BookAppointment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["schemas"]["ApplicationId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewBooking"];
+            };
+        };
+        responses: {
+            /** @description Success */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AppointmentView"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    RescheduleAppointment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["schemas"]["ApplicationId"];
+                appointmentId: components["schemas"]["AppointmentId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Reschedule"];
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AppointmentView"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    CancelAppointment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["schemas"]["ApplicationId"];
+                appointmentId: components["schemas"]["AppointmentId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AppointmentView"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    GetAppointmentCalendar: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["schemas"]["ApplicationId"];
+                appointmentId: components["schemas"]["AppointmentId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/calendar": unknown;
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -3053,6 +3583,68 @@ export interface operations {
             401: components["responses"]["Unauthenticated"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    ListAppointmentLocations: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Location"][];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    ListAppointmentSlots: {
+        parameters: {
+            query: {
+                /** @description The `nextCursor` of the previous page. */
+                cursor?: string;
+                /** @description The first local date (`YYYY-MM-DD`, the location's). */
+                from: string;
+                /**
+                 * @description How many items at most, 1 to 100 (100 when left out). Read as text so that a bad one is
+                 *     a 400 naming `limit` with its own code.
+                 */
+                limit?: number;
+                /** @description The location's code. */
+                location: components["schemas"]["LocationCode"];
+                /** @description The service. */
+                service: components["schemas"]["Service"];
+                /** @description The last local date, included (at most 62 days after `from`). */
+                to: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PageOfSlotView"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
             429: components["responses"]["TooManyRequests"];
             503: components["responses"]["Unavailable"];
         };
@@ -3599,6 +4191,42 @@ export interface operations {
             503: components["responses"]["Unavailable"];
         };
     };
+    RecordAppointmentOutcome: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["schemas"]["ApplicationId"];
+                appointmentId: components["schemas"]["AppointmentId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OutcomeBody"];
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AppointmentView"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
     RequestDocuments: {
         parameters: {
             query?: never;
@@ -3771,6 +4399,65 @@ export interface operations {
             409: components["responses"]["Conflict"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    PublishAppointmentSlots: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewSlots"];
+            };
+        };
+        responses: {
+            /** @description Success */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SlotView"][];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    CloseAppointmentSlot: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                slotId: components["schemas"]["SlotId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SlotView"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
             429: components["responses"]["TooManyRequests"];
             503: components["responses"]["Unavailable"];
         };

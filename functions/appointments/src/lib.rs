@@ -234,7 +234,7 @@ async fn calendar(
     let language = observe::current_language();
     let file = calendar_file(&appointment, location, language, state.clock.now());
     let headers = [
-        (header::CONTENT_TYPE, "text/calendar; charset=utf-8".to_owned()),
+        (header::CONTENT_TYPE, "text/calendar".to_owned()),
         (header::CONTENT_DISPOSITION, format!("attachment; filename=\"appointment-{}.ics\"", appointment.id)),
     ];
     Ok((headers, file).into_response())

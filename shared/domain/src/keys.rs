@@ -266,9 +266,12 @@ pub fn payment_history_entry(application_id: &str, at: u64, version: u64, paymen
 /// Sort-key prefix of an application's appointments.
 pub const APPOINTMENT_PREFIX: &str = "APPOINTMENT#";
 
+/// Partition-key prefix of appointment slots.
+pub const SLOT_PARTITION_PREFIX: &str = "SLOT#";
+
 /// An appointment slot.
 pub fn slot(id: &str) -> Key {
-    Key::new(format!("SLOT#{id}"), "SLOT")
+    Key::new(format!("{SLOT_PARTITION_PREFIX}{id}"), "SLOT")
 }
 
 /// A location's slots of a service (`gsi1pk`).

@@ -9,7 +9,7 @@ use portal_domain::application_types::Catalog;
 use portal_domain::applications::{Application, Applications, Change};
 use portal_domain::appointments::locations::Locations;
 use portal_domain::appointments::slots::{Schedule, Slot};
-use portal_domain::appointments::{Appointment, AppointmentState, Appointments, BookingError, Outcome, Service};
+use portal_domain::appointments::{Appointment, AppointmentState, Appointments, Attendance, BookingError, Service};
 use portal_domain::events::{Event, EventKind};
 use portal_domain::keys;
 use portal_domain::paging::PageRequest;
@@ -217,7 +217,7 @@ async fn attended_biometrics_move_the_application_on_and_a_missed_one_can_be_boo
             &f.applications,
             &first,
             &one,
-            Outcome::Attended,
+            Attendance::Attended,
             one.version,
             "o",
             Language::En,
@@ -228,7 +228,7 @@ async fn attended_biometrics_move_the_application_on_and_a_missed_one_can_be_boo
 
     let attended = f
         .appointments
-        .record_outcome(&f.applications, &first, &one, Outcome::Attended, one.version, "o", Language::En, after)
+        .record_outcome(&f.applications, &first, &one, Attendance::Attended, one.version, "o", Language::En, after)
         .await
         .expect("attended");
     assert_eq!(attended.state, AppointmentState::Attended);
@@ -237,7 +237,7 @@ async fn attended_biometrics_move_the_application_on_and_a_missed_one_can_be_boo
 
     let missed = f
         .appointments
-        .record_outcome(&f.applications, &second, &two, Outcome::Missed, two.version, "o", Language::Fr, after)
+        .record_outcome(&f.applications, &second, &two, Attendance::Missed, two.version, "o", Language::Fr, after)
         .await
         .expect("missed");
     assert_eq!(missed.state, AppointmentState::Missed);
@@ -248,12 +248,21 @@ async fn attended_biometrics_move_the_application_on_and_a_missed_one_can_be_boo
     let stored = f.appointments.get("a2", &two.id).await.expect("read").expect("booking");
     let again = f
         .appointments
-        .record_outcome(&f.applications, &second, &stored, Outcome::Attended, stored.version, "o", Language::En, after)
+        .record_outcome(
+            &f.applications,
+            &second,
+            &stored,
+            Attendance::Attended,
+            stored.version,
+            "o",
+            Language::En,
+            after,
+        )
         .await;
     assert!(matches!(again, Err(BookingError::NotBooked)), "{again:?}");
     let stale = f
         .appointments
-        .record_outcome(&f.applications, &second, &two, Outcome::Attended, two.version, "o", Language::En, after)
+        .record_outcome(&f.applications, &second, &two, Attendance::Attended, two.version, "o", Language::En, after)
         .await;
     assert!(matches!(stale, Err(BookingError::Conflict { current_version: 2 })), "{stale:?}");
 }

@@ -19,6 +19,8 @@ use portal_api::routes::{self, Area};
 use portal_domain::application_documents::Documents;
 use portal_domain::application_types::Catalog;
 use portal_domain::applications::{Application, Applications, PaperHolder};
+use portal_domain::appointments::Appointments;
+use portal_domain::appointments::locations::Locations;
 use portal_domain::clock::{Clock, SystemClock};
 use portal_domain::events::Event;
 use portal_domain::notifications::Dispatcher;
@@ -187,6 +189,7 @@ const APPLICANT: &str = "owner-1";
 const WEBHOOK_SECRET: &str = "whsec_grants";
 const OFFICER: &str = "officer-1";
 const OFFICERS: &[&str] = &["officers"];
+const DAY: u64 = 86_400;
 
 #[tokio::test]
 async fn i2_every_table_call_of_every_route_is_allowed_by_its_function_grants() {
@@ -197,6 +200,7 @@ async fn i2_every_table_call_of_every_route_is_allowed_by_its_function_grants() 
     });
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     let catalog = Arc::new(Catalog::load().expect("catalog"));
+    let locations = Arc::new(Locations::load().expect("locations"));
     let blobs = Arc::new(LocalBlobs::open(&dir.path().join("blobs"), Arc::clone(&clock)).expect("blobs"));
     let shared: Arc<dyn Table> = table.clone();
     let area_routers = [
@@ -231,6 +235,13 @@ async fn i2_every_table_call_of_every_route_is_allowed_by_its_function_grants() 
             .expect("billing"),
         portal_officer::router(portal_officer::OfficerState::new(shared.clone(), catalog, clock.clone()))
             .expect("officer"),
+        portal_appointments::router(portal_appointments::AppointmentsState::new(
+            shared.clone(),
+            locations.clone(),
+            DAY,
+            clock.clone(),
+        ))
+        .expect("appointments"),
     ];
     let app = portal_api::app(area_routers.into_iter().fold(Router::new(), Router::merge));
     let mut journey = Journey {
@@ -302,7 +313,7 @@ async fn i2_every_table_call_of_every_route_is_allowed_by_its_function_grants() 
     let scanned = verifier.verify(&id, &spare).await.expect("verification").expect("a document");
     assert_eq!(scanned.state, portal_domain::application_documents::DocumentState::Verified);
     journey.check("Scan");
-    journey.send(delete, &format!("{app_path}/documents/{spare}"), None, APPLICANT, &[]).await;
+    journey.send(delete.clone(), &format!("{app_path}/documents/{spare}"), None, APPLICANT, &[]).await;
 
     // The fees: a payment of fees that are not those due refused (its key given back), a
     // checkout opened, the processor's signed confirmation, the payments listed.
@@ -340,12 +351,67 @@ async fn i2_every_table_call_of_every_route_is_allowed_by_its_function_grants() 
     journey.send(get.clone(), &format!("/api/officer/applications/{id}"), None, OFFICER, OFFICERS).await;
     let status = format!("/api/officer/applications/{id}/status");
     let mut version = submitted["version"].as_u64().expect("version");
-    for to in ["received", "in_review"] {
+    for to in ["received", "biometrics_requested"] {
         let body = json!({"to": to, "reason": "Next step", "version": version});
         let changed = journey.send(post.clone(), &status, Some(body), OFFICER, OFFICERS).await;
         assert_eq!(changed["status"], to, "{changed}");
         version = changed["version"].as_u64().expect("version");
     }
+
+    // Biometrics: a day of slots, a full one refused (what is free suggested), a booking moved,
+    // cancelled and made again, its calendar file, its reminder, and its outcome.
+    journey.send(get.clone(), "/api/appointment-locations", None, "", &[]).await;
+    let locals = portal_domain::appointments::slots::local_text(
+        locations.get("ottawa").expect("ottawa").tz(),
+        clock.now() + 30 * DAY,
+    );
+    let schedule = json!({"location": "ottawa", "service": "biometrics", "start": &locals[..16], "minutes": 15, "capacity": 1, "count": 4});
+    let slots = journey.send(post.clone(), "/api/officer/appointment-slots", Some(schedule), OFFICER, OFFICERS).await;
+    let slot = |n: usize| slots[n]["id"].as_str().expect("slot").to_owned();
+    let date = &locals[..10];
+    let listing = format!("/api/appointment-slots?location=ottawa&service=biometrics&from={date}&to={date}");
+    journey.send(get.clone(), &listing, None, APPLICANT, &[]).await;
+    // Slot 0 taken by someone else already.
+    table
+        .inner
+        .update(&portal_domain::keys::slot(&slot(0)), Update::default().add("booked", 1), None)
+        .await
+        .expect("full");
+    let bookings = format!("{app_path}/appointments");
+    let full = journey.send(post.clone(), &bookings, Some(json!({"slotId": slot(0)})), APPLICANT, &[]).await;
+    assert_eq!(full["type"], "slot-full", "{full}");
+    let booked = journey.send(post.clone(), &bookings, Some(json!({"slotId": slot(1)})), APPLICANT, &[]).await;
+    let booking = format!("{bookings}/{}", booked["id"].as_str().expect("a booking"));
+    let refused = json!({"slotId": slot(0), "version": booked["version"]});
+    let refused = journey.send(Method::PUT, &booking, Some(refused), APPLICANT, &[]).await;
+    assert_eq!(refused["type"], "slot-full", "{refused}");
+    let moved = journey
+        .send(Method::PUT, &booking, Some(json!({"slotId": slot(2), "version": booked["version"]})), APPLICANT, &[])
+        .await;
+    assert_eq!(moved["sequence"], 1, "{moved}");
+    journey.send(get.clone(), &format!("{booking}/calendar.ics"), None, APPLICANT, &[]).await;
+    journey.send(delete.clone(), &booking, None, APPLICANT, &[]).await;
+    let booked = journey.send(post.clone(), &bookings, Some(json!({"slotId": slot(3)})), APPLICANT, &[]).await;
+    journey.send(get.clone(), &bookings, None, APPLICANT, &[]).await;
+    journey
+        .send(post.clone(), &format!("/api/officer/appointment-slots/{}/close", slot(2)), None, OFFICER, OFFICERS)
+        .await;
+    let appointments = Appointments::new(shared.clone(), locations.clone(), DAY);
+    let start = booked["start"].as_u64().expect("start");
+    assert_eq!(appointments.send_reminders(start - DAY + 60).await.expect("reminders"), 1);
+    journey.check("Remind");
+    // The day came: the booking began a minute ago.
+    let key = portal_domain::keys::appointment(&id, booked["id"].as_str().expect("id"));
+    table.inner.update(&key, Update::default().set("start", json!(clock.now() - 60)), None).await.expect("began");
+    let outcome = format!("/api/officer/applications/{id}/appointments/{}/outcome", booked["id"].as_str().expect("id"));
+    let attended = json!({"outcome": "attended", "version": booked["version"]});
+    let attended = journey.send(post.clone(), &outcome, Some(attended), OFFICER, OFFICERS).await;
+    assert_eq!(attended["state"], "attended", "{attended}");
+    version += 1;
+    let body = json!({"to": "in_review", "reason": "Next step", "version": version});
+    let changed = journey.send(post.clone(), &status, Some(body), OFFICER, OFFICERS).await;
+    assert_eq!(changed["status"], "in_review", "{changed}");
+    version = changed["version"].as_u64().expect("version");
     let fee = json!({"code": "restoration-of-status", "version": version});
     let fees =
         journey.send(post.clone(), &format!("/api/officer/applications/{id}/fees"), Some(fee), OFFICER, OFFICERS).await;
@@ -452,6 +518,7 @@ async fn i2_every_table_call_of_every_route_is_allowed_by_its_function_grants() 
         Area::Payments,
         Area::Billing,
         Area::Officer,
+        Area::Appointments,
     ];
     let missed: Vec<&str> = routes::all()
         .filter(|r| table_areas.contains(&r.area) && !journey.exercised.contains(r.function))

@@ -486,6 +486,7 @@ fn i2_table_grants_name_the_kinds_of_partition_each_function_touches() {
         keys::known_place("", "").pk,
         keys::PAYMENT_PARTITION_PREFIX.to_owned(),
         keys::IDEMPOTENCY_PARTITION_PREFIX.to_owned(),
+        keys::SLOT_PARTITION_PREFIX.to_owned(),
     ]
     .into_iter()
     .map(|prefix| format!("{prefix}*"))
@@ -532,6 +533,17 @@ fn i2_table_grants_name_the_kinds_of_partition_each_function_touches() {
         "payments name their application"
     );
     assert_eq!(only("PAPER#"), ["LinkApplication"], "only linking reads paper applications");
+    assert_eq!(
+        only("SLOT#"),
+        [
+            "BookAppointment",
+            "RescheduleAppointment",
+            "CancelAppointment",
+            "PublishAppointmentSlots",
+            "CloseAppointmentSlot"
+        ],
+        "slots are published, closed and counted by bookings"
+    );
     assert_eq!(only("STATS#"), ["ListProcessingTimes", "ChangeApplicationStatus"], "decisions and their estimates");
     assert_eq!(
         only("EVENT#"),
@@ -543,7 +555,12 @@ fn i2_table_grants_name_the_kinds_of_partition_each_function_touches() {
             "ReviewDocument",
             "SendOfficerMessage",
             "AddFee",
-            "PaymentWebhook"
+            "PaymentWebhook",
+            "BookAppointment",
+            "RescheduleAppointment",
+            "CancelAppointment",
+            "RecordAppointmentOutcome",
+            "Remind"
         ],
         "events are written with the changes applicants hear about"
     );
@@ -556,8 +573,9 @@ fn d1_only_the_functions_that_delete_may_delete_items() {
     // given back when sending failed.
     // The sign-in steps delete the pending challenge they complete (or find stale). Payments
     // give back an idempotency key whose request failed, and end an application's open-payment
-    // lock when its checkout is paid or ends.
-    const DELETING: [&str; 8] = [
+    // lock when its checkout is paid or ends. A cancelled, attended or missed booking ends the
+    // application's active booking of its service.
+    const DELETING: [&str; 10] = [
         "LinkApplication",
         "DeleteDocument",
         "Notify",
@@ -566,6 +584,8 @@ fn d1_only_the_functions_that_delete_may_delete_items() {
         "AnswerMfa",
         "StartPayment",
         "PaymentWebhook",
+        "CancelAppointment",
+        "RecordAppointmentOutcome",
     ];
     let template = template();
     let statements = table_statements(&template);

@@ -5,7 +5,7 @@
 use http::Method;
 use portal_domain::appointments::locations::Location;
 use portal_domain::appointments::slots::SlotView;
-use portal_domain::appointments::{AppointmentView, Outcome, Service};
+use portal_domain::appointments::{AppointmentView, Attendance, Service};
 use portal_domain::ids::{ApplicationId, AppointmentId, LocationCode, SlotId};
 use schemars::JsonSchema;
 use serde::Deserialize;
@@ -195,7 +195,7 @@ fn one() -> u64 {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct OutcomeBody {
     /// Whether the applicant came.
-    pub outcome: Outcome,
+    pub outcome: Attendance,
     /// The booking's version the officer saw.
     #[serde(deserialize_with = "whole_number")]
     #[schemars(range(max = MAX_SAFE_INTEGER))]

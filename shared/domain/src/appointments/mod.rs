@@ -98,7 +98,7 @@ pub enum AppointmentState {
 /// What an officer records once the appointment took place.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
-pub enum Outcome {
+pub enum Attendance {
     /// The applicant came.
     Attended,
     /// The applicant did not come.
@@ -505,7 +505,7 @@ impl Appointments {
         applications: &Applications,
         application: &Application,
         appointment: &Appointment,
-        outcome: Outcome,
+        outcome: Attendance,
         expected_version: u64,
         officer: &str,
         language: Language,
@@ -522,17 +522,17 @@ impl Appointments {
         }
         let mut recorded = appointment.clone();
         recorded.state = match outcome {
-            Outcome::Attended => AppointmentState::Attended,
-            Outcome::Missed => AppointmentState::Missed,
+            Attendance::Attended => AppointmentState::Attended,
+            Attendance::Missed => AppointmentState::Missed,
         };
         recorded.version += 1;
         recorded.updated_at = now;
         let change = match outcome {
-            Outcome::Attended => AppointmentChange::Attended,
-            Outcome::Missed => AppointmentChange::Missed,
+            Attendance::Attended => AppointmentChange::Attended,
+            Attendance::Missed => AppointmentChange::Missed,
         };
         let writes = vec![recorded.write_over(expected_version)?, self.release(appointment)];
-        if outcome == Outcome::Attended && appointment.service == Service::Biometrics {
+        if outcome == Attendance::Attended && appointment.service == Service::Biometrics {
             let change = Change {
                 reason: Some(format!("biometrics given at appointment {}", appointment.id)),
                 also: writes,
