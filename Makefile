@@ -57,6 +57,7 @@ fmt:
 	cargo fmt --all
 
 ## bench: cold-start init of /api/me vs a hello lambda_http function, handler latency, identity costs, presigning, payment webhooks (verification, fulfilment),
+## booking throughput on one hot slot under contention (bookings and 409s per second, against slots with room),
 ## and the local portal's account routes under load (enumeration timing, peak memory under 200 sign-ins)
 bench:
 	cargo build --release -p portal-profile -p portal-bench -p portal-local
@@ -65,6 +66,7 @@ bench:
 	target/release/identity-costs
 	target/release/presign
 	target/release/webhooks
+	target/release/booking
 	target/release/account-load target/release/portal
 
 ## The function crates: each directory of functions/ is the crate portal-<dir> with the binary
