@@ -110,7 +110,8 @@ function paint(page: Page, params: Record<string, string>): void {
         <gcds-container size="xl" centered>
           ${signedIn()
             ? html`${isOfficer()
-                  ? html`<gcds-link href="/officer" @click=${follow}>${t('nav.officer')}</gcds-link>`
+                  ? html`<gcds-link href="/officer" @click=${follow}>${t('nav.officer')}</gcds-link>
+                      <gcds-link href="/officer/slots" @click=${follow}>${t('nav.officerSlots')}</gcds-link>`
                   : nothing}
                 <gcds-link href="/dashboard" @click=${follow}>${t('nav.dashboard')}</gcds-link>
                 <gcds-link href="/notifications" @click=${follow}>${t('nav.notifications')}</gcds-link>

@@ -62,6 +62,22 @@ export function formatDateTime(seconds: number): string {
   return new Intl.DateTimeFormat(locale(), { dateStyle: 'long', timeStyle: 'short' }).format(seconds * 1000);
 }
 
+/** A date and time (seconds since the epoch) in the time zone `timeZone` (an appointment
+ * location's, not the reader's), its day written out: `Wednesday, January 20, 2027 at 9:00 a.m.`. */
+export function formatZonedDateTime(seconds: number, timeZone: string): string {
+  return new Intl.DateTimeFormat(locale(), { timeZone, dateStyle: 'full', timeStyle: 'short' }).format(seconds * 1000);
+}
+
+/** The day (seconds since the epoch) in the time zone `timeZone`, written out. */
+export function formatZonedDate(seconds: number, timeZone: string): string {
+  return new Intl.DateTimeFormat(locale(), { timeZone, dateStyle: 'full' }).format(seconds * 1000);
+}
+
+/** The time of day (seconds since the epoch) in the time zone `timeZone`. */
+export function formatZonedTime(seconds: number, timeZone: string): string {
+  return new Intl.DateTimeFormat(locale(), { timeZone, timeStyle: 'short' }).format(seconds * 1000);
+}
+
 /** An amount in cents of CAD, formatted per language ($1,234.00 / 1 234,00 $). */
 export function formatMoney(cents: number): string {
   return new Intl.NumberFormat(locale(), { style: 'currency', currency: 'CAD' }).format(cents / 100);

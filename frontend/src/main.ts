@@ -12,6 +12,7 @@ import { profilePage } from './pages/profile';
 import { applicationPage } from './pages/application';
 import { dashboard, startApplication } from './pages/applications';
 import { casePage, queuePage } from './pages/officer';
+import { slotsPage } from './pages/officer-appointments';
 import './fonts.css';
 import './styles.css';
 import { watchInactivity } from './session';
@@ -35,6 +36,7 @@ route('/profile', profilePage);
 route('/activity', activityPage);
 route('/officer', queuePage);
 route('/officer/applications/:id', casePage);
+route('/officer/slots', slotsPage);
 fallback({ title: () => t('notFound.heading'), view: () => html`<p>${t('notFound.lead')}</p>` });
 
 watchInactivity();

@@ -1,13 +1,14 @@
 // One application. A draft is a wizard generated from its type's data — one step per form
 // section, then documents, then review and submit — that saves as the applicant types (a
 // stale version is reloaded and saved again, invalid answers are shown in place and the
-// valid ones still saved: nothing typed is lost). A submitted application shows its status
-// and timeline.
+// valid ones still saved: nothing typed is lost). A submitted application shows its status,
+// its appointment when the status asks for one, and its timeline.
 import { html, nothing, type TemplateResult } from 'lit-html';
 import { ApiError, api, type FieldProblem, type Schemas } from '../api/client';
 import { follow, navigate, refresh, type Page } from '../app';
 import { documentsStep, loadDocuments } from './documents';
 import { feesPanel, loadPayments } from './payments';
+import { appointmentsPanel, loadAppointments } from './appointments';
 import { emptyState, summary } from '../forms';
 import { PagedList, loadMore } from '../paging';
 import { formatDateTime, pick, t } from '../i18n';
@@ -241,6 +242,7 @@ function timeline(): TemplateResult {
     ${application.status === 'documents_requested' && type
       ? html`<h2>${t('application.documentsStep')}</h2>${documentsStep(application, type)}`
       : nothing}
+    ${appointmentsPanel(application)}
     ${fees ? feesPanel(application, fees, true) : nothing}
     <h2>${t('application.history')}</h2>
     ${summary(historyState, {})}
@@ -292,6 +294,7 @@ export const applicationPage: Page = {
       application.status === 'documents_requested' ||
       (application.status === 'draft' && step() === (type?.sections.length ?? 0) + 1);
     if (documentsShown) await loadDocuments(application.id);
+    if (application.status !== 'draft') await loadAppointments(application);
   },
   view: () => (application?.status === 'draft' ? wizard() : timeline()),
 };

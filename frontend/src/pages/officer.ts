@@ -1,6 +1,7 @@
 // The officer console: the queue by status and type (paged by the API's cursor), and a case —
 // answers, history with reasons, documents to download and review, status changes with a
-// reason and a note to the applicant, document requests with a due date, the message thread.
+// reason and a note to the applicant, document requests with a due date, the bookings and
+// whether the applicant came, the message thread.
 import { html, nothing, type TemplateResult } from 'lit-html';
 import { api, type Schemas } from '../api/client';
 import { follow, navigate, refresh, type Page } from '../app';
@@ -9,6 +10,8 @@ import { table } from '../table';
 import { PagedList, loadMore } from '../paging';
 import { paymentsSection } from './officer-payments';
 import { paymentsOf } from './payments';
+import { appointmentsSection } from './officer-appointments';
+import { appointmentsOf, type Appointment } from './appointments';
 import { formatDateTime, pick, t } from '../i18n';
 import {
   STATUSES,
@@ -36,6 +39,7 @@ let current: Schemas['OfficerCase'] | null = null;
 let history = new PagedList<Schemas['HistoryView']>();
 let messages = new PagedList<Schemas['MessageView']>();
 let payments = new PagedList<Schemas['PaymentView']>();
+let appointments = new PagedList<Appointment>();
 let state: FormState = emptyState();
 
 const params = () => new URLSearchParams(location.search);
@@ -136,6 +140,7 @@ async function load(id: string): Promise<void> {
     api('GET', '/api/applications/{id}/history', { path: { id }, query: { cursor } }),
   ).first(current.history);
   payments = await paymentsOf(id).first();
+  appointments = await appointmentsOf(id).first();
   messages = await new PagedList((cursor) =>
     api('GET', '/api/applications/{id}/messages', { path: { id }, query: { cursor } }),
   ).first(current.messages);
@@ -318,6 +323,7 @@ export const casePage: Page = {
       ${loadMore(history, state)}
       <h2>${t('officer.case.documents')}</h2>
       ${documentsSection(type, documents)}
+      ${appointmentsSection(appointments, state, act)}
       ${paymentsSection(type, application, current.fees, payments, state, act)}
       ${forms(type, application)}
       ${thread(application)}`;
