@@ -34,6 +34,8 @@ function startPortal() {
       PORTAL_ECHO_MESSAGES: 'false',
       PORTAL_ARGON2_MEMORY_KIB: '1024',
       PORTAL_ARGON2_ITERATIONS: '1',
+      // Bookings may be moved up to their start: the appointments journey books slots minutes away.
+      PORTAL_APPOINTMENT_CUTOFF_HOURS: '0',
       RUST_LOG: 'warn',
     },
     stdio: ['ignore', 'pipe', 'inherit'],
@@ -496,17 +498,31 @@ async function signIn(page, email, password) {
   await page.getByRole('button', { name: 'Continue' }).click();
 }
 
+/** The demo officer's authenticator key, once a journey enrolled it (the first to sign in as the
+ * officer does). */
+let officerSecret = null;
+
+/** The demo officer signs in: enrolling an authenticator the first time, with its next code
+ * after that (a code is good once). */
+async function officerSignsIn(page) {
+  await signIn(page, 'officer@portal.local', 'demo officer passphrase');
+  await page.waitForURL(/\/mfa(-setup)?$/);
+  if (new URL(page.url()).pathname === '/mfa-setup') {
+    await page.locator('#totp-secret').waitFor();
+    officerSecret = (await page.locator('#totp-secret').textContent()).trim();
+    await page.getByLabel('Code from your authenticator app').fill(totp(officerSecret));
+    await page.getByRole('button', { name: 'Verify and sign in' }).click();
+  } else {
+    await page.getByLabel('Security code').fill(totp(officerSecret, Date.now() + 30_000));
+    await page.getByRole('button', { name: 'Sign in' }).click();
+  }
+  await page.waitForURL('**/officer');
+}
+
 /** The demo officer enrols an authenticator, finds the application in the queue, receives it,
  * starts the review, asks for a clearer passport by a due date and writes to the applicant. */
 async function theOfficerAsksForADocument(page) {
-  await signIn(page, 'officer@portal.local', 'demo officer passphrase');
-  await page.waitForURL('**/mfa-setup');
-  await page.locator('#totp-secret').waitFor();
-  const secret = (await page.locator('#totp-secret').textContent()).trim();
-  await page.getByLabel('Code from your authenticator app').fill(totp(secret));
-  await page.getByRole('button', { name: 'Verify and sign in' }).click();
-
-  await page.waitForURL('**/officer');
+  await officerSignsIn(page);
   await checkBothLanguages(page, 'officer queue');
   await page.locator('table.applications gcds-link').first().click();
   await page.waitForURL('**/officer/applications/*');
@@ -644,4 +660,203 @@ journey('an inactive session warns, can be kept, then ends with the draft saved'
   await page.waitForURL('**/applications/*');
   assert.equal(await page.locator('#main-content gcds-input').first().locator('input').inputValue(),
     'Typed just before leaving', 'nothing typed is lost when the session ends');
+});
+
+/** The local time in Ottawa at `ms` as an officer types it (`YYYY-MM-DDTHH:MM`). */
+function ottawaLocal(ms) {
+  const parts = Object.fromEntries(
+    new Intl.DateTimeFormat('en-CA', {
+      timeZone: 'America/Toronto', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit',
+      hourCycle: 'h23',
+    }).formatToParts(ms).map((part) => [part.type, part.value]),
+  );
+  return `${parts.year}-${parts.month}-${parts.day}T${parts.hour}:${parts.minute}`;
+}
+
+/** How en-CA writes the time of a `YYYY-MM-DDTHH:MM` local time, without its period: `2:05`. */
+const clock = (local) => `${Number(local.slice(11, 13)) % 12 || 12}:${local.slice(14, 16)}`;
+
+/** A new applicant signed in, with a visitor visa submitted (fees paid): the shortest way there. */
+async function anApplicantSubmits(page, email, password) {
+  await registered(email, password);
+  await signIn(page, email, password);
+  await page.waitForURL('**/mfa-setup');
+  await page.locator('#totp-secret').waitFor();
+  const secret = (await page.locator('#totp-secret').textContent()).trim();
+  await page.getByLabel('Code from your authenticator app').fill(totp(secret));
+  await page.getByRole('button', { name: 'Verify and sign in' }).click();
+  await page.waitForURL('**/dashboard');
+  await page.getByRole('link', { name: 'Start an application' }).click();
+  await page.getByLabel('Type of application').selectOption('visitor-visa');
+  await page.getByRole('button', { name: 'Start' }).click();
+  await page.waitForURL('**/applications/*');
+  await page.getByText('Step 1 of 5').waitFor();
+  await answer(page, { familyName: 'Nguyen', givenNames: 'Linh', dateOfBirth: '1988-03-02', countryOfCitizenship: 'Viet Nam' });
+  await next(page);
+  await answer(page, { passportNumber: 'CD7654321', passportExpiry: '2032-06-30' });
+  await next(page);
+  await answer(page, { purpose: 'tourism', arrivalDate: '2027-08-01', lengthOfStayDays: '14', fundsCad: '6000' });
+  await next(page);
+  for (const [kind, file] of [
+    ['passport', { name: 'passport.pdf', mimeType: 'application/pdf', buffer: PDF }],
+    ['photo', { name: 'photo.png', mimeType: 'image/png', buffer: PNG }],
+    ['proof-of-funds', { name: 'bank.pdf', mimeType: 'application/pdf', buffer: PDF }],
+  ]) {
+    const item = page.locator('li.document').filter({ has: page.locator(`#file-${kind}`) });
+    await page.locator(`#file-${kind}`).setInputFiles(file);
+    await item.getByRole('button', { name: 'Upload' }).click();
+    await item.getByText('Received and checked').waitFor();
+  }
+  await next(page);
+  await page.getByRole('button', { name: 'Pay $185.00' }).click();
+  await page.waitForURL(/\/checkout\//);
+  await page.getByLabel('Card number').fill('4242 4242 4242 4242');
+  await page.getByLabel('Expiry (MM/YY)').fill('12/34');
+  await page.getByLabel('Security code (CVC)').fill('123');
+  await page.getByRole('button', { name: /^Pay / }).click();
+  await page.getByText('We received your payment of $185.00.').waitFor();
+  await page.getByRole('button', { name: 'Submit my application' }).click();
+  await page.getByText('Status: Submitted').waitFor();
+  return (await page.getByText(/^Application number: /).textContent()).replace('Application number: ', '').trim();
+}
+
+/** Saves the calendar file the applicant's "Add to calendar" gives and reads it. */
+async function calendarFile(page) {
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByRole('button', { name: 'Add to calendar' }).click(),
+  ]);
+  const saved = join(mkdtempSync(join(tmpdir(), 'portal-calendar-')), download.suggestedFilename());
+  await download.saveAs(saved);
+  assert.match(saved, /\.ics$/);
+  return readFileSync(saved, 'utf8');
+}
+
+/** Chooses a location and the first day to look at in the applicant's slot picker, and shows its
+ * free slots. */
+async function lookForSlots(page, day) {
+  await page.locator('#appointment-location').selectOption('ottawa');
+  await page.locator('#appointment-from').fill(day);
+  await page.getByRole('button', { name: 'Show available times' }).click();
+  await page.getByRole('group', { name: 'Choose a time' }).waitFor();
+  return page.locator('input[name=slot]');
+}
+
+journey('an applicant books and moves a biometrics appointment, and the officer records it, in the browser', async (page) => {
+  // The officer works in a window of their own, beside the applicant's.
+  const officerContext = await browser.newContext({ locale: 'en-CA' });
+  const officer = await officerContext.newPage();
+  try {
+    const number = await anApplicantSubmits(page, `appointment-${Date.now()}@example.ca`, 'a long and punctual passphrase');
+
+    // The officer publishes a day's schedule first, so that the wait for its first slot to begin
+    // overlaps the rest: three 5-minute slots (the shortest) at Ottawa, the first 2 to 3 minutes
+    // from now in Ottawa's time; one place each.
+    await officerSignsIn(officer);
+    await officer.getByRole('link', { name: 'Appointment slots' }).click();
+    await officer.waitForURL('**/officer/slots');
+    await checkBothLanguages(officer, 'officer slots');
+    const first = Math.ceil((Date.now() + 120_000) / 60_000) * 60_000;
+    const start = ottawaLocal(first);
+    const day = start.slice(0, 10);
+    await officer.locator('#location').selectOption('ottawa');
+    await officer.locator('#service').selectOption('biometrics');
+    await officer.locator('#start').fill(start);
+    await officer.locator('#minutes').fill('5');
+    await officer.locator('#capacity').fill('1');
+    await officer.locator('#count').fill('3');
+    await officer.getByRole('button', { name: 'Publish the slots' }).click();
+    await officer.getByText('Slots published: 3.').waitFor();
+    const rows = officer.locator('table.applications tbody tr');
+    assert.equal(await rows.count(), 3, 'the day lists the slots published');
+    assert.match(await rows.first().innerText(), /1 of 1/);
+    // The last one is closed to bookings.
+    await rows.nth(2).getByRole('button', { name: /^Close the / }).click();
+    await rows.nth(2).getByText('Closed').waitFor();
+    await checkAccessibility(officer, 'the published slots');
+    await officer.screenshot({ path: '/tmp/shot-officer-slots.png', fullPage: true }); console.log('SHOT published', first - Date.now());
+
+    // The officer asks for biometrics.
+    await officer.getByRole('link', { name: 'Officer console' }).click();
+    await officer.getByRole('link', { name: number }).click();
+    await officer.waitForURL('**/officer/applications/*');
+    await officer.getByText('No appointment booked.').waitFor();
+    for (const [to, label] of [['received', 'Received'], ['biometrics_requested', 'Biometrics requested']]) {
+      await officer.locator('#to').selectOption(to);
+      await officer.locator('#reason').fill('Biometrics needed');
+      await officer.getByRole('button', { name: 'Change the status' }).click();
+      await officer.getByText(`Status: ${label}`).waitFor();
+    }
+
+    // The applicant books the later of the two open slots (the closed one is not offered).
+    await page.reload();
+    await page.getByText('Status: Biometrics requested').waitFor();
+    await page.getByRole('heading', { name: 'Book an appointment' }).waitFor();
+    let times = await lookForSlots(page, day);
+    assert.equal(await times.count(), 2, 'the open slots, not the closed one');
+    await page.getByText('1 place left').first().waitFor();
+    await checkBothLanguages(page, 'the slot picker');
+    await page.screenshot({ path: '/tmp/shot-picker.png', fullPage: true }); console.log('SHOT picker', first - Date.now());
+    const later = ottawaLocal(first + 5 * 60_000);
+    await times.nth(1).check();
+    await page.getByRole('button', { name: 'Book', exact: true }).click();
+    await page.getByText('Your appointment is booked.').waitFor();
+    const booking = page.locator('dl.answers');
+    for (const expected of ['Biometrics (fingerprints and photo)', 'Ottawa Service Point', '200 Rideau Street', 'Step-free entrance', clock(later)]) {
+      assert.ok((await booking.innerText()).includes(expected), `${expected} in the booking`);
+    }
+    await page.getByText("Times are in the location's time zone: America/Toronto").waitFor();
+    await checkAccessibility(page, 'a booked appointment');
+    await page.screenshot({ path: '/tmp/shot-booked.png', fullPage: true });
+    await page.locator('gcds-lang-toggle').click(); await page.waitForFunction(() => document.documentElement.lang === 'fr');
+    await page.getByRole('button', { name: 'Annuler le rendez-vous' }).click();
+    await page.screenshot({ path: '/tmp/shot-booked-fr.png', fullPage: true });
+    await page.getByRole('button', { name: 'Non, le garder' }).click();
+    await page.locator('gcds-lang-toggle').click(); await page.waitForFunction(() => document.documentElement.lang === 'en');
+    const booked = await calendarFile(page);
+    const uid = booked.match(/^UID:(.*)$/m)?.[1].trim();
+    assert.ok(uid && /^SEQUENCE:0\r?$/m.test(booked), booked);
+
+    // It moves to the earlier slot: the same event, one sequence later.
+    await page.getByRole('button', { name: 'Reschedule' }).click();
+    await page.getByRole('heading', { name: 'Choose a new time' }).waitFor();
+    times = await lookForSlots(page, day);
+    assert.equal(await times.count(), 1, 'the other open slot');
+    await times.first().check();
+    await page.getByRole('button', { name: 'Move my appointment to this time' }).click();
+    await page.getByText('Your appointment was moved.').waitFor();
+    assert.ok((await booking.innerText()).includes(clock(start)), 'the new time in the booking');
+    const moved = await calendarFile(page);
+    assert.ok(moved.includes('BEGIN:VCALENDAR'), moved);
+    assert.ok(moved.includes(`UID:${uid}`), `the same UID after the move: ${moved}`);
+    assert.match(moved, /^SEQUENCE:1\r?$/m);
+
+    // Once the appointment has begun, the officer records that the applicant came.
+    console.log('SHOT moved', first - Date.now());
+    await page.screenshot({ path: '/tmp/shot-moved.png', fullPage: true });
+    await officer.reload();
+    const attended = officer.getByRole('button', { name: 'Attended' });
+    await attended.waitFor();
+    const deadline = Date.now() + 4 * 60_000;
+    while (Date.now() < first + 1000) {
+      assert.ok(Date.now() < deadline, 'the appointment begins within 4 minutes');
+      await officer.waitForTimeout(1000);
+    }
+    await officer.screenshot({ path: '/tmp/shot-case-before.png', fullPage: true });
+    await attended.click();
+    await officer.getByText('Status: Biometrics completed').waitFor();
+    await officer.screenshot({ path: '/tmp/shot-case.png', fullPage: true });
+
+    await page.reload();
+    await page.getByText('Status: Biometrics completed').waitFor();
+    await page.getByRole('heading', { name: 'Earlier bookings' }).waitFor();
+    await page.locator('ul.appointments').getByText('Attended').waitFor();
+    await page.screenshot({ path: '/tmp/shot-final.png', fullPage: true });
+  } catch (error) {
+    const shown = await officer.locator('#main-content').innerText().catch(() => '(nothing)');
+    error.message += `\n  the officer's window at ${officer.url()} shows: ${shown.slice(0, 600)}`;
+    throw error;
+  } finally {
+    await officerContext.close();
+  }
 });
