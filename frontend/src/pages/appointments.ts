@@ -8,7 +8,7 @@
 import { html, nothing, type TemplateResult } from 'lit-html';
 import { ApiError, api, download, type Schemas } from '../api/client';
 import { refresh } from '../app';
-import { emptyState, failed, focusSummary, notice, summary, values, type FormState } from '../forms';
+import { emptyState, failed, focusSummary, summary, values, type FormState } from '../forms';
 import { formatZonedDate, formatZonedDateTime, formatZonedTime, pick, t } from '../i18n';
 import { PagedList, loadMore } from '../paging';
 
@@ -111,6 +111,8 @@ let picker: Picker = newPicker('biometrics');
 let confirming: string | null = null;
 let busy = false;
 let state: FormState = emptyState();
+/** What went right, said in the language shown (it may change meanwhile). */
+let done: (() => string) | null = null;
 
 const LABELS = (): Record<string, string> => ({
   'appointment-location': t('appointments.location'),
@@ -127,7 +129,7 @@ function report(error: unknown): void {
   const reported = emptyState();
   failed(reported, error);
   state.errors = new Map();
-  state.notice = null;
+  done = null;
   state.alert = reported.alert ?? [...reported.errors.values()].join(' ');
   if (error instanceof ApiError && error.problem?.type === 'too-late-to-change' && error.problem.changeableUntil) {
     const zone = picker.moving?.timeZone ?? appointments.items.find((item) => item.state === 'booked')?.timeZone ?? 'UTC';
@@ -144,6 +146,7 @@ export async function loadAppointments(current: Application): Promise<void> {
   }
   application = current;
   state = emptyState();
+  done = null;
   try {
     const [list] = await Promise.all([
       appointmentsOf(current.id).first(),
@@ -168,6 +171,7 @@ async function find(event: SubmitEvent): Promise<void> {
   picker.from = answers['appointment-from'] || tomorrow();
   picker.suggestions = [];
   state = emptyState();
+  done = null;
   if (!picker.location) state.errors.set('appointment-location', t('appointments.noLocation'));
   if (!/^\d{4}-\d{2}-\d{2}$/.test(picker.from)) state.errors.set('appointment-from', t('appointments.badDate'));
   if (state.errors.size > 0) {
@@ -194,6 +198,7 @@ async function find(event: SubmitEvent): Promise<void> {
 async function choose(slotId: string | undefined): Promise<void> {
   if (busy || !application) return;
   state = emptyState();
+  done = null;
   if (!slotId) {
     state.alert = t('appointments.noTime');
     refresh();
@@ -215,7 +220,7 @@ async function choose(slotId: string | undefined): Promise<void> {
     }
     picker = newPicker(picker.service);
     await reload().catch(() => undefined);
-    state.notice = move ? t('appointments.moved') : t('appointments.booked');
+    done = () => (move ? t('appointments.moved') : t('appointments.booked'));
     focusOn('appointment-active');
   } catch (error) {
     report(error);
@@ -239,6 +244,7 @@ async function cancel(appointment: Appointment): Promise<void> {
   if (busy || !application) return;
   busy = true;
   state = emptyState();
+  done = null;
   refresh();
   try {
     await api('DELETE', '/api/applications/{id}/appointments/{appointmentId}', {
@@ -247,7 +253,7 @@ async function cancel(appointment: Appointment): Promise<void> {
     confirming = null;
     picker = newPicker(picker.service);
     await reload().catch(() => undefined);
-    state.notice = t('appointments.cancelled');
+    done = () => t('appointments.cancelled');
     focusOn('appointment-heading');
   } catch (error) {
     confirming = null;
@@ -271,6 +277,7 @@ async function calendar(appointment: Appointment): Promise<void> {
 function reschedule(appointment: Appointment): void {
   confirming = null;
   state = emptyState();
+  done = null;
   picker = newPicker(appointment.service, appointment);
   refresh();
   focusOn('appointment-picker');
@@ -407,7 +414,7 @@ function slotPicker(): TemplateResult {
   const offering = locations.filter((location) => location.services.includes(picker.service));
   return html`
     <h3 id="appointment-picker" tabindex="-1">${picker.moving ? t('appointments.pickNew') : t('appointments.pick')}</h3>
-    <form novalidate class="filters" @submit=${(event: SubmitEvent) => void find(event)}>
+    <form novalidate @submit=${(event: SubmitEvent) => void find(event)}>
       <gcds-select select-id="appointment-location" name="appointment-location" label=${t('appointments.location')}
         required validate-on="other" default-value=${t('appointments.chooseLocation')} .value=${picker.location}
         error-message=${state.errors.get('appointment-location') ?? ''}>
@@ -427,6 +434,7 @@ function slotPicker(): TemplateResult {
       ? html`<p><gcds-button type="button" button-role="secondary" @click=${() => {
           picker = newPicker(picker.service);
           state = emptyState();
+          done = null;
           refresh();
           focusOn('appointment-active');
         }}>${t('appointments.keep')}</gcds-button></p>`
@@ -456,7 +464,7 @@ export function appointmentsPanel(current: Application): TemplateResult | typeof
   return html`
     <h2 id="appointment-heading" tabindex="-1">${t('appointments.heading')}</h2>
     ${summary(state, LABELS())}
-    ${notice(state)}
+    ${done ? html`<p class="notice" role="status">${done()}</p>` : nothing}
     ${needsBooking ? html`<p>${t(`appointments.asked.${asked}`)}</p>` : nothing}
     ${booked.map(booking)}
     ${needsBooking || picker.moving ? slotPicker() : nothing}

@@ -4,10 +4,10 @@
 // the places left, each closable to new bookings. The case page's section lists the
 // application's bookings and records, once one has begun, whether the applicant came.
 import { html, nothing, type TemplateResult } from 'lit-html';
-import { api, type Schemas } from '../api/client';
+import { ApiError, api, type Schemas } from '../api/client';
 import { refresh, type Page } from '../app';
-import { emptyState, failed, focusSummary, loaded, notice, summary, values, type FormState } from '../forms';
-import { formatZonedTime, pick, t } from '../i18n';
+import { emptyState, failed, focusSummary, loaded, summary, values, type FormState } from '../forms';
+import { formatZonedTime, isMessageKey, pick, t } from '../i18n';
 import { type PagedList, loadMore } from '../paging';
 import { appointmentLocations, appointmentStateLabel, formatDay, serviceLabel, slotsOf, when, type Appointment } from './appointments';
 
@@ -22,6 +22,8 @@ const isService = (value: string): value is Service => (SERVICES as readonly str
 
 let locations: Location[] = [];
 let state: FormState = emptyState();
+/** What went right, said in the language shown (it may change meanwhile). */
+let done: (() => string) | null = null;
 /** What the publishing form holds between renders (the location and service chosen). */
 let draft: { location: string; service: Service } = { location: '', service: 'biometrics' };
 /** Which slots are listed: a location's, of a service, on a local date. */
@@ -48,6 +50,17 @@ const labels = (): Record<string, string> => ({
   'list-date': t('officer.slots.date'),
 });
 
+/** Says what went wrong with the schedule: the API's words for each field, and ours for the codes
+ * it sends without words (a start in the past, a local time the clocks skip...). */
+function refused(error: unknown): void {
+  failed(state, error);
+  if (!(error instanceof ApiError)) return;
+  for (const problem of error.problem?.errors ?? []) {
+    const key = `officer.slots.error.${problem.code}`;
+    if (!problem.message && isMessageKey(key)) state.errors.set(problem.field, t(key));
+  }
+}
+
 async function list(): Promise<void> {
   slots = await slotsOf(shown.location, shown.service, shown.date, 1).first();
 }
@@ -71,12 +84,12 @@ async function publish(event: SubmitEvent): Promise<void> {
       },
     });
     state = emptyState();
-    state.notice = t('officer.slots.published', { count: published.length });
+    done = () => t('officer.slots.published', { count: published.length });
     shown = { location: draft.location, service, date: published[0]?.startLocal.slice(0, 10) ?? start.slice(0, 10) };
     await list();
   } catch (error) {
-    failed(state, error);
-    state.notice = null;
+    refused(error);
+    done = null;
     focusSummary();
   }
   refresh();
@@ -89,6 +102,7 @@ async function show(event: SubmitEvent): Promise<void> {
   if (!isService(service)) return;
   shown = { location: answers['list-location'] ?? '', service, date: answers['list-date'] ?? '' };
   state = emptyState();
+  done = null;
   try {
     await list();
   } catch (error) {
@@ -107,11 +121,11 @@ async function close(slot: Slot): Promise<void> {
     const closed = await api('POST', '/api/officer/appointment-slots/{slotId}/close', { path: { slotId: slot.id } });
     if (slots) slots.items = slots.items.map((item) => (item.id === closed.id ? closed : item));
     state = emptyState();
-    state.notice = t('officer.slots.closed');
+    done = () => t('officer.slots.closed');
     requestAnimationFrame(() => document.getElementById('slots-heading')?.focus());
   } catch (error) {
     failed(state, error);
-    state.notice = null;
+    done = null;
     focusSummary();
   }
   refresh();
@@ -176,6 +190,7 @@ export const slotsPage: Page = {
   title: () => t('officer.slots.heading'),
   private: true,
   load: async () => {
+    done = null;
     state = await loaded(async () => {
       locations = await appointmentLocations();
       const first = locations[0];
@@ -186,7 +201,7 @@ export const slotsPage: Page = {
   },
   view: () => html`
     ${summary(state, labels())}
-    ${notice(state)}
+    ${done ? html`<p class="notice" role="status">${done()}</p>` : nothing}
     <h2>${t('officer.slots.publish')}</h2>
     <p>${t('officer.slots.publishLead')}</p>
     <form novalidate @submit=${(event: SubmitEvent) => void publish(event)}>

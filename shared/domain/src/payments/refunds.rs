@@ -309,8 +309,15 @@ pub struct PaymentView {
 }
 
 impl PaymentView {
-    /// The payment with its `refunds`, as `party` sees them.
-    pub fn for_party(payment: Payment, refunds: &[Refund], party: Party) -> Self {
+    /// The payment with its `refunds`, as `party` sees them. The amounts refunded and reserved
+    /// are those of the refunds shown: the payment and its refunds are two reads, and a refund
+    /// settled between them must not show as succeeded beside a payment that has not counted it.
+    pub fn for_party(mut payment: Payment, refunds: &[Refund], party: Party) -> Self {
+        let sum = |states: &[RefundState]| -> u64 {
+            refunds.iter().filter(|refund| states.contains(&refund.state)).map(|refund| refund.amount_cents).sum()
+        };
+        payment.refunded_cents = sum(&[RefundState::Succeeded]);
+        payment.refund_reserved_cents = sum(&[RefundState::Succeeded, RefundState::Pending]);
         let refunds = refunds
             .iter()
             .map(|refund| RefundView {
