@@ -133,7 +133,7 @@ function report(error: unknown): void {
   state.alert = reported.alert ?? [...reported.errors.values()].join(' ');
   if (error instanceof ApiError && error.problem?.type === 'too-late-to-change' && error.problem.changeableUntil) {
     const zone = picker.moving?.timeZone ?? appointments.items.find((item) => item.state === 'booked')?.timeZone ?? 'UTC';
-    state.alert += ` ${t('appointments.tooLate', { date: formatZonedDateTime(error.problem.changeableUntil, zone) })}`;
+    state.alert += `. ${t('appointments.tooLate', { date: formatZonedDateTime(error.problem.changeableUntil, zone) })}`;
   }
   focusSummary();
 }

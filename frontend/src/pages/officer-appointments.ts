@@ -4,10 +4,10 @@
 // the places left, each closable to new bookings. The case page's section lists the
 // application's bookings and records, once one has begun, whether the applicant came.
 import { html, nothing, type TemplateResult } from 'lit-html';
-import { ApiError, api, type Schemas } from '../api/client';
+import { api, type Schemas } from '../api/client';
 import { refresh, type Page } from '../app';
 import { emptyState, failed, focusSummary, loaded, summary, values, type FormState } from '../forms';
-import { formatZonedTime, isMessageKey, pick, t } from '../i18n';
+import { formatZonedTime, pick, t } from '../i18n';
 import { type PagedList, loadMore } from '../paging';
 import { appointmentLocations, appointmentStateLabel, formatDay, serviceLabel, slotsOf, when, type Appointment } from './appointments';
 
@@ -50,17 +50,6 @@ const labels = (): Record<string, string> => ({
   'list-date': t('officer.slots.date'),
 });
 
-/** Says what went wrong with the schedule: the API's words for each field, and ours for the codes
- * it sends without words (a start in the past, a local time the clocks skip...). */
-function refused(error: unknown): void {
-  failed(state, error);
-  if (!(error instanceof ApiError)) return;
-  for (const problem of error.problem?.errors ?? []) {
-    const key = `officer.slots.error.${problem.code}`;
-    if (!problem.message && isMessageKey(key)) state.errors.set(problem.field, t(key));
-  }
-}
-
 async function list(): Promise<void> {
   slots = await slotsOf(shown.location, shown.service, shown.date, 1).first();
 }
@@ -88,7 +77,7 @@ async function publish(event: SubmitEvent): Promise<void> {
     shown = { location: draft.location, service, date: published[0]?.startLocal.slice(0, 10) ?? start.slice(0, 10) };
     await list();
   } catch (error) {
-    refused(error);
+    failed(state, error);
     done = null;
     focusSummary();
   }

@@ -242,9 +242,13 @@ async function answer(page, answers) {
 }
 
 async function next(page) {
+  // Clicked once the button is rendered; then waits for that step (the address of the step
+  // before matches any step too).
+  const step = Number(new URL(page.url()).searchParams.get('step') ?? 1) + 1;
+  await settled(page);
   await page.getByRole('link', { name: 'Next' }).click();
-  await page.waitForURL(/step=\d/);
-  await page.locator('#main-content h2').first().waitFor();
+  await page.waitForURL((url) => url.searchParams.get('step') === String(step));
+  await page.getByText(new RegExp(`^Step ${step} of \\d+$`)).waitFor();
 }
 
 /** Pays the fees on the review step: Pay pressed twice opens one checkout, a declined card is
@@ -775,7 +779,7 @@ journey('an applicant books and moves a biometrics appointment, and the officer 
     // A start in the past is refused, the error tied to its field.
     await officer.locator('#start').fill(ottawaLocal(Date.now() - 3_600_000));
     await officer.getByRole('button', { name: 'Publish the slots' }).click();
-    await officer.locator('#error-summary').getByRole('link', { name: 'Start of the first slot: Choose a start later than now.' }).waitFor();
+    await officer.locator('#error-summary').getByRole('link', { name: 'Start of the first slot: Choose a time in the future.' }).waitFor();
     await checkAccessibility(officer, 'a schedule refused');
 
     const number = await anApplicantSubmits(page, `appointment-${Date.now()}@example.ca`, 'a long and punctual passphrase');
@@ -837,6 +841,12 @@ journey('an applicant books and moves a biometrics appointment, and the officer 
       assert.ok(Date.now() < deadline, 'the appointment begins within 4 minutes');
       await officer.waitForTimeout(1000);
     }
+    // Begun, it can no longer be cancelled online: the applicant is told until when it could.
+    await page.getByRole('button', { name: 'Cancel the appointment' }).click();
+    await page.getByRole('button', { name: 'Yes, cancel it' }).click();
+    await page.locator('#error-summary')
+      .getByText(/^The appointment is too close to change online: contact the agency\. Until .+, it could be changed online\.$/)
+      .waitFor();
     await attended.click();
     await officer.getByText('Status: Biometrics completed').waitFor();
 
