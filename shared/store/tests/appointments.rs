@@ -114,8 +114,7 @@ async fn b1_thirty_applicants_racing_for_three_places_get_three_bookings_and_the
     // Three rounds: a slot of three places, raced by all thirty, then the next.
     let slots = f.slots("2027-01-20T09:00", 4, 3).await;
     let mut booked = Vec::new();
-    for round in 0..3 {
-        let hot = &slots[round];
+    for (round, hot) in slots.iter().enumerate().take(3) {
         let waiting: Vec<&Application> = applications.iter().filter(|a| !booked.contains(&a.id)).collect();
         let outcomes = futures::future::join_all(waiting.iter().map(|a| book(f, a, &hot.id))).await;
         let won: Vec<&Appointment> = outcomes.iter().filter_map(|o| o.as_ref().ok()).collect();
