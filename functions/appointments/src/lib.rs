@@ -131,14 +131,20 @@ async fn list_slots(
     if location.is_none() {
         errors.add("location", "unknown-location");
     }
-    let date = |text: &str| NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| "invalid-date");
+    // Four-digit years only: chrono reads signed six-digit ones, whose next day overflows.
+    let date = |text: &str| {
+        NaiveDate::parse_from_str(text, "%Y-%m-%d")
+            .ok()
+            .filter(|date| (2000..=9998).contains(&chrono::Datelike::year(date)))
+            .ok_or("invalid-date")
+    };
     let from = errors.check("from", date(&query.from));
     let to = errors.check("to", date(&query.to));
     if let (Some(from), Some(to)) = (from, to) {
         let days = (to - from).num_days();
         if days < 0 {
             errors.add("to", "before-from");
-        } else if days > slots::MAX_DAYS_LISTED {
+        } else if days >= slots::MAX_DAYS_LISTED {
             errors.add("to", "too-far");
         }
     }

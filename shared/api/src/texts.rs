@@ -118,7 +118,12 @@ const FIELD_MESSAGES: &[(&str, &str, &str)] = &[
         "The end date must not come before the start date.",
         "La date de fin ne doit pas précéder la date de début.",
     ),
-    ("too-far", "Choose at most 62 days at a time.", "Choisissez au plus 62 jours à la fois."),
+    ("too-far", "This is too far ahead: choose an earlier date.", "C'est trop loin : choisissez une date plus proche."),
+    (
+        "overlapping-slots",
+        "The clocks go forward that day: these slots would overlap. Start after the change.",
+        "On avance l'heure ce jour-là : ces créneaux se chevaucheraient. Commencez après le changement.",
+    ),
     ("too-small", "This number is too small.", "Ce nombre est trop petit."),
     ("too-large", "This number is too large.", "Ce nombre est trop grand."),
     ("not-an-option", "Choose one of the options.", "Choisissez l'une des options."),

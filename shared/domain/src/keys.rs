@@ -35,7 +35,7 @@
 //! | payment history entry | `APP#{id}` | `HIST#{at}#{version}#{paymentId}` | | |
 //! | idempotency key   | `IDEMPOTENCY#{sub}#{digest}` | `IDEMPOTENCY` | | |
 //! | appointment slot  | `SLOT#{slotId}` | `SLOT`     | `SLOTS#{location}#{service}` | `{start:010}#{slotId}` |
-//! | appointment       | `APP#{id}`     | `APPOINTMENT#{appointmentId}` | `REMIND#{utc date}` (while booked) | `{start:010}#{appointmentId}` |
+//! | appointment       | `APP#{id}`     | `APPOINTMENT#{appointmentId}` | `REMIND#{days since 1970, UTC}` (while booked) | `{start:010}#{appointmentId}` |
 //! | active appointment | `APP#{id}`    | `ACTIVE-APPOINTMENT#{service}` | |   |
 //! | reminder sent     | `APP#{id}`     | `REMINDED#{appointmentId}#{start}` | |  |
 //! | appointment history entry | `APP#{id}` | `HIST#{at}#{appointment version}#{appointmentId}` | | |

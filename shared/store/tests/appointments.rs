@@ -201,6 +201,11 @@ async fn a_booking_closer_than_the_cut_off_is_not_changed_online_and_only_a_requ
     f.appointments.slots().close(&slots[1].id).await.expect("closed");
     let other = f.asked_for_biometrics("a3", "owner-3").await;
     assert!(matches!(book(f, &other, &slots[1].id).await, Err(BookingError::SlotUnavailable)));
+    // An application withdrawn after it was read takes no place either.
+    let open = f.slots("2027-01-21T09:00", 1, 1).await;
+    f.applications.withdraw(&other, "owner-3", T0 + 2).await.expect("withdrawn");
+    assert!(matches!(book(f, &other, &open[0].id).await, Err(BookingError::NotRequested)));
+    assert_eq!(f.slot(&open[0].id).await.booked, 0, "no place taken");
 }
 
 async fn attended_biometrics_move_the_application_on_and_a_missed_one_can_be_booked_again(f: &Fixture) {

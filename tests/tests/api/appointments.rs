@@ -306,40 +306,34 @@ async fn c1_another_applicant_reaches_no_booking_and_officers_only_read_and_reco
 async fn bad_slot_requests_are_400s_naming_the_field() {
     let app = spawn_app().await;
     let officer = app.access_token("officer-1", &["officers"]);
+    // Each (body, field, code); the dates within the year ahead a schedule may cover.
+    let slots = |location: &str, service: &str, start: &str, minutes: u32| json!({"location": location, "service": service, "start": start, "minutes": minutes, "capacity": 1});
     let cases = [
-        (
-            json!({"location": "atlantis", "service": "biometrics", "start": "2030-01-10T09:00", "minutes": 15, "capacity": 1}),
-            "location",
-        ),
-        (
-            json!({"location": "halifax", "service": "interview", "start": "2030-01-10T09:00", "minutes": 15, "capacity": 1}),
-            "service",
-        ),
-        (
-            json!({"location": "ottawa", "service": "biometrics", "start": "2030-03-10T02:30", "minutes": 15, "capacity": 1}),
-            "start",
-        ),
-        (
-            json!({"location": "ottawa", "service": "biometrics", "start": "2020-01-10T09:00", "minutes": 15, "capacity": 1}),
-            "start",
-        ),
-        (
-            json!({"location": "ottawa", "service": "biometrics", "start": "2030-01-10T09:00", "minutes": 1, "capacity": 1}),
-            "minutes",
-        ),
+        (slots("atlantis", "biometrics", &ottawa_in(30 * DAY), 15), "location", "unknown-location"),
+        (slots("halifax", "interview", &ottawa_in(30 * DAY), 15), "service", "not-offered"),
+        (slots("ottawa", "biometrics", "2027-03-14T02:30", 15), "start", "nonexistent-local-time"),
+        (slots("ottawa", "biometrics", "2020-01-10T09:00", 15), "start", "past"),
+        (slots("ottawa", "biometrics", "2099-01-10T09:00", 15), "start", "too-far"),
+        (slots("ottawa", "biometrics", &ottawa_in(30 * DAY), 1), "minutes", "out-of-range"),
     ];
-    for (body, field) in cases {
+    for (body, field, code) in cases {
         let response = send(&app, Method::POST, "/api/officer/appointment-slots", &officer, Some(body.clone())).await;
         assert_eq!(response.status(), StatusCode::BAD_REQUEST, "{body}");
         let problem: Value = response.json().await.expect("json");
-        assert_eq!(problem["errors"][0]["field"], field, "{problem}");
+        assert_eq!(
+            (&problem["errors"][0]["field"], &problem["errors"][0]["code"]),
+            (&json!(field), &json!(code)),
+            "{problem}"
+        );
+        assert!(problem["errors"][0]["message"].is_string(), "explained: {problem}");
     }
     let applicant = app.access_token("applicant-1", &[]);
     for (query, field) in [
         ("location=ottawa&service=biometrics&from=2030-01-10&to=2030-01-01", "to"),
-        ("location=ottawa&service=biometrics&from=2030-01-10&to=2030-06-01", "to"),
+        ("location=ottawa&service=biometrics&from=2030-01-01&to=2030-03-04", "to"),
         ("location=atlantis&service=biometrics&from=2030-01-10&to=2030-01-11", "location"),
         ("location=ottawa&service=biometrics&from=2030-02-30&to=2030-03-01", "from"),
+        ("location=ottawa&service=biometrics&from=%2B262142-12-31&to=%2B262142-12-31", "from"),
     ] {
         let response = app.get(&format!("/api/appointment-slots?{query}"), Some(&applicant)).await;
         assert_eq!(response.status(), StatusCode::BAD_REQUEST, "{query}");

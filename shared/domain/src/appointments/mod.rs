@@ -385,10 +385,14 @@ impl Appointments {
             slot.take_place(),
             WriteOp::Put { item: appointment.item()?, condition: Some(Condition::Absent) },
             WriteOp::Put { item: active, condition: Some(Condition::Absent) },
+            still_asked(application),
         ];
         ops.extend(self.told(application, &appointment, AppointmentChange::Booked, actor, language, now)?);
         match self.table.transact_write(ops).await {
             Ok(()) => Ok(appointment),
+            Err(StoreError::TransactionCanceled { failed_conditions }) if failed_conditions.contains(&3) => {
+                Err(BookingError::NotRequested)
+            }
             Err(StoreError::TransactionCanceled { failed_conditions }) if failed_conditions.contains(&2) => {
                 Err(BookingError::AlreadyBooked)
             }
@@ -433,6 +437,9 @@ impl Appointments {
         now: u64,
     ) -> Result<Appointment, BookingError> {
         self.changeable(appointment, expected_version, now)?;
+        if !appointment.service.requested_in(application.status) {
+            return Err(BookingError::NotRequested);
+        }
         if slot_id == appointment.slot_id {
             return Ok(appointment.clone());
         }
@@ -450,10 +457,14 @@ impl Appointments {
         moved.version += 1;
         moved.updated_at = now;
         moved.reminded_for = None;
-        let mut ops = vec![slot.take_place(), old.free_place(), moved.write_over(expected_version)?];
+        let mut ops =
+            vec![slot.take_place(), old.free_place(), moved.write_over(expected_version)?, still_asked(application)];
         ops.extend(self.told(application, &moved, AppointmentChange::Rescheduled, actor, language, now)?);
         match self.table.transact_write(ops).await {
             Ok(()) => Ok(moved),
+            Err(StoreError::TransactionCanceled { failed_conditions }) if failed_conditions.contains(&3) => {
+                Err(BookingError::NotRequested)
+            }
             Err(StoreError::TransactionCanceled { failed_conditions }) if failed_conditions.contains(&2) => {
                 Err(self.conflict(appointment).await?)
             }
@@ -532,7 +543,11 @@ impl Appointments {
             Attendance::Missed => AppointmentChange::Missed,
         };
         let writes = vec![recorded.write_over(expected_version)?, self.release(appointment)];
-        if outcome == Attendance::Attended && appointment.service == Service::Biometrics {
+        // Attended biometrics complete that step while the application still waits for it.
+        let completes = outcome == Attendance::Attended
+            && appointment.service == Service::Biometrics
+            && application.status == Status::BiometricsRequested;
+        if completes {
             let change = Change {
                 reason: Some(format!("biometrics given at appointment {}", appointment.id)),
                 also: writes,
@@ -554,7 +569,9 @@ impl Appointments {
         }
     }
 
-    /// The write that ends the application's active booking of the service (if it is this one).
+    /// The write that ends the application's active booking of the service. It is always in
+    /// the transaction of a write over this booking's version while it is booked, and one
+    /// booking of a service is active at a time: the marker it deletes is this booking's.
     fn release(&self, appointment: &Appointment) -> WriteOp {
         WriteOp::Delete {
             key: keys::active_appointment(&appointment.application_id, appointment.service.code()),
@@ -589,6 +606,15 @@ impl Appointments {
             ops.push(Event::new(&application.id, &application.owner, kind, now).write()?);
         }
         Ok(ops)
+    }
+}
+
+/// The check that the application still asks for bookings (its status as read), in the
+/// transaction of a booking or a move: a status changed meanwhile (withdrawn, decided) takes none.
+fn still_asked(application: &Application) -> WriteOp {
+    WriteOp::Check {
+        key: keys::application(&application.id),
+        condition: Condition::Equals("status".into(), json!(application.status)),
     }
 }
 

@@ -31,8 +31,10 @@ pub const MINUTES: std::ops::RangeInclusive<u32> = 5..=240;
 pub const MAX_CAPACITY: u32 = 50;
 /// Most slots published at once (a day's schedule of 10-minute slots).
 pub const MAX_SLOTS_AT_ONCE: u32 = 60;
-/// Longest span of days one listing covers.
+/// Most days one listing covers (both ends included).
 pub const MAX_DAYS_LISTED: i64 = 62;
+/// How far ahead slots may be published: a year and a bit.
+pub const MAX_SECONDS_AHEAD: u64 = 400 * 86_400;
 
 /// Whether a slot takes bookings.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -199,6 +201,12 @@ pub enum ScheduleError {
     /// A slot would start in the past.
     #[error("start: in the past")]
     Past,
+    /// A slot would start too far ahead.
+    #[error("start: too far ahead")]
+    TooFar,
+    /// A slot would begin before the one before it ends (the clocks went forward meanwhile).
+    #[error("start: the slots would overlap")]
+    Overlap,
     /// `minutes` out of range.
     #[error("minutes: out of range")]
     Minutes,
@@ -218,6 +226,8 @@ impl ScheduleError {
             ScheduleError::NotATime => ("start", "invalid"),
             ScheduleError::NonexistentTime => ("start", "nonexistent-local-time"),
             ScheduleError::Past => ("start", "past"),
+            ScheduleError::TooFar => ("start", "too-far"),
+            ScheduleError::Overlap => ("start", "overlapping-slots"),
             ScheduleError::Minutes => ("minutes", "out-of-range"),
             ScheduleError::Capacity => ("capacity", "out-of-range"),
             ScheduleError::Count => ("count", "out-of-range"),
@@ -263,14 +273,28 @@ impl Schedule<'_> {
         }
         let first =
             NaiveDateTime::parse_from_str(self.start.trim(), "%Y-%m-%dT%H:%M").map_err(|_| ScheduleError::NotATime)?;
+        // chrono also reads signed six-digit years: far beyond any schedule.
+        if !(2000..=9998).contains(&chrono::Datelike::year(&first)) {
+            return Err(ScheduleError::TooFar);
+        }
         let tz = self.location.tz();
+        let mut previous_end = 0;
         (0..self.count)
             .map(|n| {
-                let local = first + Duration::minutes(i64::from(n * self.minutes));
+                let step = Duration::minutes(i64::from(n * self.minutes));
+                let local = first.checked_add_signed(step).ok_or(ScheduleError::TooFar)?;
                 let start = to_utc(tz, local)?;
                 if start <= now {
                     return Err(ScheduleError::Past);
                 }
+                if start > now.saturating_add(MAX_SECONDS_AHEAD) {
+                    return Err(ScheduleError::TooFar);
+                }
+                // Wall-clock steps across a spring-forward change would overlap in real time.
+                if start < previous_end {
+                    return Err(ScheduleError::Overlap);
+                }
+                previous_end = start + u64::from(self.minutes) * 60;
                 Ok(Slot {
                     id: uuid::Uuid::now_v7().to_string(),
                     location: self.location.code.clone(),
@@ -341,9 +365,9 @@ impl<'a> Slots<'a> {
     /// booked at `now`: what a refusal for a full slot suggests instead.
     pub async fn next_free(&self, slot: &Slot, now: u64, how_many: usize) -> Result<Vec<Slot>, StoreError> {
         let from = slot.start.max(now);
-        let week = from + 14 * 86_400;
+        let fortnight = from + 14 * 86_400;
         let page = PageRequest::new(paging::MAX_ITEMS, None);
-        let found = self.between(&slot.location, slot.service, from, week, &page).await?;
+        let found = self.between(&slot.location, slot.service, from, fortnight, &page).await?;
         Ok(found.items.into_iter().filter(|s| s.id != slot.id && s.bookable(now)).take(how_many).collect())
     }
 }
@@ -352,6 +376,9 @@ impl<'a> Slots<'a> {
 mod tests {
     use super::*;
     use crate::appointments::locations::Locations;
+
+    /// Now, in these tests: 2026-11-18, so the 2027 slots below are within the year ahead.
+    const NOW: u64 = 1_795_000_000;
 
     fn schedule<'a>(location: &'a Location, start: &'a str, count: u32) -> Schedule<'a> {
         Schedule { location, service: Service::Biometrics, start, minutes: 30, capacity: 3, count }
@@ -362,20 +389,20 @@ mod tests {
         let locations = Locations::load().expect("locations");
         let ottawa = locations.get("ottawa").expect("ottawa");
         // 2027-03-14: clocks in Toronto go from 02:00 to 03:00. 00:30, 01:00, 01:30 exist; 02:00 does not.
-        let refused = schedule(ottawa, "2027-03-14T00:30", 4).slots("o", 0);
+        let refused = schedule(ottawa, "2027-03-14T00:30", 4).slots("o", NOW);
         assert_eq!(refused, Err(ScheduleError::NonexistentTime));
-        let slots = schedule(ottawa, "2027-03-14T03:00", 2).slots("o", 0).expect("slots");
+        let slots = schedule(ottawa, "2027-03-14T03:00", 2).slots("o", NOW).expect("slots");
         assert_eq!(local_text(ottawa.tz(), slots[0].start), "2027-03-14T03:00:00-04:00");
         assert_eq!(local_text(ottawa.tz(), slots[1].start), "2027-03-14T03:30:00-04:00");
         // The winter offset before the change: 09:00 is 14:00 UTC.
-        let winter = schedule(ottawa, "2027-03-13T09:00", 1).slots("o", 0).expect("slots");
+        let winter = schedule(ottawa, "2027-03-13T09:00", 1).slots("o", NOW).expect("slots");
         assert_eq!(winter[0].start % 86_400, 14 * 3600);
         // 2027-11-07: 01:30 happens twice; the first (daylight time, -04:00) is taken.
-        let fold = schedule(ottawa, "2027-11-07T01:30", 1).slots("o", 0).expect("slots");
+        let fold = schedule(ottawa, "2027-11-07T01:30", 1).slots("o", NOW).expect("slots");
         assert_eq!(local_text(ottawa.tz(), fold[0].start), "2027-11-07T01:30:00-04:00");
         // A half-hour zone.
         let st_johns = locations.get("st-johns").expect("st-johns");
-        let slot = schedule(st_johns, "2027-01-10T09:00", 1).slots("o", 0).expect("slots");
+        let slot = schedule(st_johns, "2027-01-10T09:00", 1).slots("o", NOW).expect("slots");
         assert_eq!(local_text(st_johns.tz(), slot[0].start), "2027-01-10T09:00:00-03:30");
     }
 
@@ -384,15 +411,28 @@ mod tests {
         let locations = Locations::load().expect("locations");
         let halifax = locations.get("halifax").expect("halifax");
         let interview = Schedule { service: Service::Interview, ..schedule(halifax, "2027-01-10T09:00", 1) };
-        assert_eq!(interview.slots("o", 0), Err(ScheduleError::NotOffered));
-        assert_eq!(schedule(halifax, "10 January", 1).slots("o", 0), Err(ScheduleError::NotATime));
-        assert_eq!(schedule(halifax, "2027-01-10T09:00", 0).slots("o", 0), Err(ScheduleError::Count));
-        assert_eq!(schedule(halifax, "2027-01-10T09:00", 61).slots("o", 0), Err(ScheduleError::Count));
+        assert_eq!(interview.slots("o", NOW), Err(ScheduleError::NotOffered));
+        assert_eq!(schedule(halifax, "10 January", 1).slots("o", NOW), Err(ScheduleError::NotATime));
+        assert_eq!(schedule(halifax, "2027-01-10T09:00", 0).slots("o", NOW), Err(ScheduleError::Count));
+        assert_eq!(schedule(halifax, "2027-01-10T09:00", 61).slots("o", NOW), Err(ScheduleError::Count));
         let long = Schedule { minutes: 241, ..schedule(halifax, "2027-01-10T09:00", 1) };
-        assert_eq!(long.slots("o", 0), Err(ScheduleError::Minutes));
+        assert_eq!(long.slots("o", NOW), Err(ScheduleError::Minutes));
         let crowded = Schedule { capacity: 51, ..schedule(halifax, "2027-01-10T09:00", 1) };
-        assert_eq!(crowded.slots("o", 0), Err(ScheduleError::Capacity));
+        assert_eq!(crowded.slots("o", NOW), Err(ScheduleError::Capacity));
         assert_eq!(schedule(halifax, "2027-01-10T09:00", 1).slots("o", u64::MAX / 2), Err(ScheduleError::Past));
+        assert_eq!(schedule(halifax, "2028-06-01T09:00", 1).slots("o", NOW), Err(ScheduleError::TooFar));
+        assert_eq!(schedule(halifax, "+262142-12-31T23:30", 2).slots("o", NOW), Err(ScheduleError::TooFar));
+    }
+
+    #[test]
+    fn a_schedule_across_the_spring_forward_change_never_overlaps_in_real_time() {
+        let locations = Locations::load().expect("locations");
+        let ottawa = locations.get("ottawa").expect("ottawa");
+        // 01:30 EST for 90 minutes ends at 04:00 EDT; the next wall-clock step, 03:00 EDT, is inside it.
+        let across = Schedule { minutes: 90, ..schedule(ottawa, "2027-03-14T01:30", 2) };
+        assert_eq!(across.slots("o", NOW), Err(ScheduleError::Overlap));
+        let after = Schedule { minutes: 90, ..schedule(ottawa, "2027-03-14T04:00", 2) };
+        assert_eq!(after.slots("o", NOW).map(|s| s.len()), Ok(2));
     }
 
     #[test]
