@@ -275,12 +275,15 @@ async fn b3_a_reminder_is_sent_once_a_day_ahead_and_never_for_a_cancelled_or_mov
     let kept = f.asked_for_biometrics("a1", "owner-1").await;
     let cancelled = f.asked_for_biometrics("a2", "owner-2").await;
     let moved = f.asked_for_biometrics("a3", "owner-3").await;
+    let withdrawn = f.asked_for_biometrics("a4", "owner-4").await;
     // 2027-01-20 09:00 Ottawa is 14:00 UTC; a later slot two days after.
     let slots = f.slots("2027-01-20T09:00", 1, 5).await;
     let later = f.slots("2027-01-22T09:00", 1, 5).await;
     let a = book(f, &kept, &slots[0].id).await.expect("booked");
     let b = book(f, &cancelled, &slots[0].id).await.expect("booked");
     let c = book(f, &moved, &slots[0].id).await.expect("booked");
+    book(f, &withdrawn, &slots[0].id).await.expect("booked");
+    f.applications.withdraw(&withdrawn, "owner-4", T0 + 5).await.expect("withdrawn");
     f.appointments.cancel(&cancelled, &b, "owner-2", Language::En, T0 + 5).await.expect("cancelled");
     let c = f
         .appointments
@@ -310,6 +313,7 @@ async fn b3_a_reminder_is_sent_once_a_day_ahead_and_never_for_a_cancelled_or_mov
     assert_eq!(reminded(f.appointment_events("a1").await), 1);
     assert_eq!(reminded(f.appointment_events("a2").await), 0, "cancelled");
     assert_eq!(reminded(f.appointment_events("a3").await), 0, "moved away from that time");
+    assert_eq!(reminded(f.appointment_events("a4").await), 0, "its application was withdrawn");
     // The moved booking is reminded for its new time.
     assert_eq!(f.appointments.send_reminders(c.start - DAY + 60).await.expect("run"), 1);
     assert_eq!(reminded(f.appointment_events("a3").await), 1);

@@ -62,12 +62,17 @@ impl Service {
         }
     }
 
+    /// The status in which an application is asked to book it.
+    pub fn asked_in(self) -> Status {
+        match self {
+            Service::Biometrics => Status::BiometricsRequested,
+            Service::Interview => Status::InterviewScheduled,
+        }
+    }
+
     /// Whether an application in `status` is asked to book it.
     pub fn requested_in(self, status: Status) -> bool {
-        match self {
-            Service::Biometrics => status == Status::BiometricsRequested,
-            Service::Interview => status == Status::InterviewScheduled,
-        }
+        status == self.asked_in()
     }
 
     /// Its name in `language`.

@@ -2,10 +2,11 @@
 //! (through the events the notifier dispatches). A scheduled run (every 15 minutes in AWS, every
 //! minute in the local portal) reads the bookings starting within the next day from the
 //! reminders' index, and for each writes, in one transaction, the booking's `remindedFor` (only
-//! while it is still booked at that very start), a claim for that booking and start (only if
-//! absent) and the event: a run repeated, or two at once, remind once; a cancelled booking is not reminded, and a moved
-//! one only for its new time. A booking made less than a day ahead is not reminded: its
-//! confirmation is that recent.
+//! while it is still booked at that very start, and its application still waits for it), a claim
+//! for that booking and start (only if absent) and the event: a run repeated, or two at once,
+//! remind once; a cancelled booking is not reminded, a moved one only for its new time, and none
+//! once its application was withdrawn or moved on. A booking made less than a day ahead is not
+//! reminded: its confirmation is that recent.
 
 use serde_json::json;
 
@@ -69,6 +70,11 @@ impl Appointments {
                 Condition::Equals("start".into(), json!(appointment.start)),
             ])),
         };
+        // ...of an application still waiting for it (not withdrawn or moved on meanwhile)...
+        let still_asked = WriteOp::Check {
+            key: keys::application(&appointment.application_id),
+            condition: Condition::Equals("status".into(), json!(appointment.service.asked_in())),
+        };
         // ...and not reminded for it by another run: the claim is written once.
         let claim = Item::from_record(
             &keys::reminder_claim(&appointment.application_id, &appointment.id, appointment.start),
@@ -76,7 +82,8 @@ impl Appointments {
         )?;
         let kind = EventKind::Appointment { service: appointment.service, change: AppointmentChange::Reminder };
         let event = Event::new(&appointment.application_id, &appointment.owner, kind, now).write()?;
-        let ops = vec![still_booked, WriteOp::Put { item: claim, condition: Some(Condition::Absent) }, event];
+        let claim = WriteOp::Put { item: claim, condition: Some(Condition::Absent) };
+        let ops = vec![still_booked, still_asked, claim, event];
         match self.table.transact_write(ops).await {
             Ok(()) => Ok(true),
             // Reminded by a run at the same moment, or moved or cancelled since it was read.
