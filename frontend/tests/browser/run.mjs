@@ -631,18 +631,7 @@ journey('an inactive session warns, can be kept, then ends with the draft saved'
   await page.clock.install();
   const email = `idle-${Date.now()}@example.ca`;
   const password = 'a long and idle passphrase';
-  await registered(email, password);
-  await signIn(page, email, password);
-  await page.waitForURL('**/mfa-setup');
-  await page.locator('#totp-secret').waitFor();
-  const secret = (await page.locator('#totp-secret').textContent()).trim();
-  await page.getByLabel('Code from your authenticator app').fill(totp(secret));
-  await page.getByRole('button', { name: 'Verify and sign in' }).click();
-  await page.waitForURL('**/dashboard');
-  await page.getByRole('link', { name: 'Start an application' }).click();
-  await page.getByLabel('Type of application').selectOption('study-permit');
-  await page.getByRole('button', { name: 'Start' }).click();
-  await page.waitForURL('**/applications/*');
+  const secret = await anApplicantStarts(page, email, password, 'study-permit');
   const firstField = page.locator('#main-content gcds-input').first();
   await firstField.locator('input').fill('Typed just before leaving');
 
@@ -680,8 +669,9 @@ function ottawaLocal(ms) {
 /** How en-CA writes the time of a `YYYY-MM-DDTHH:MM` local time, without its period: `2:05`. */
 const clock = (local) => `${Number(local.slice(11, 13)) % 12 || 12}:${local.slice(14, 16)}`;
 
-/** A new applicant signed in, with a visitor visa submitted (fees paid): the shortest way there. */
-async function anApplicantSubmits(page, email, password) {
+/** A new applicant registered, signed in with an authenticator set up, on a new draft of `type`;
+ * gives the authenticator's secret (for later sign-ins). */
+async function anApplicantStarts(page, email, password, type) {
   await registered(email, password);
   await signIn(page, email, password);
   await page.waitForURL('**/mfa-setup');
@@ -691,9 +681,15 @@ async function anApplicantSubmits(page, email, password) {
   await page.getByRole('button', { name: 'Verify and sign in' }).click();
   await page.waitForURL('**/dashboard');
   await page.getByRole('link', { name: 'Start an application' }).click();
-  await page.getByLabel('Type of application').selectOption('visitor-visa');
+  await page.getByLabel('Type of application').selectOption(type);
   await page.getByRole('button', { name: 'Start' }).click();
   await page.waitForURL('**/applications/*');
+  return secret;
+}
+
+/** A new applicant signed in, with a visitor visa submitted (fees paid): the shortest way there. */
+async function anApplicantSubmits(page, email, password) {
+  await anApplicantStarts(page, email, password, 'visitor-visa');
   await page.getByText('Step 1 of 5').waitFor();
   await answer(page, { familyName: 'Nguyen', givenNames: 'Linh', dateOfBirth: '1988-03-02', countryOfCitizenship: 'Viet Nam' });
   await next(page);

@@ -449,7 +449,6 @@ impl Appointments {
             return Ok(appointment.clone());
         }
         let slot = self.slots().get(slot_id).await?.ok_or(BookingError::NoSlot)?;
-        let old = self.slots().get(&appointment.slot_id).await?.ok_or(BookingError::NoSlot)?;
         if slot.service != appointment.service || slot.state != slots::SlotState::Open || slot.start <= now {
             return Err(BookingError::SlotUnavailable);
         }
@@ -462,8 +461,12 @@ impl Appointments {
         moved.version += 1;
         moved.updated_at = now;
         moved.reminded_for = None;
-        let mut ops =
-            vec![slot.take_place(), old.free_place(), moved.write_over(expected_version)?, still_asked(application)];
+        let mut ops = vec![
+            slot.take_place(),
+            slots::free_place(&appointment.slot_id),
+            moved.write_over(expected_version)?,
+            still_asked(application),
+        ];
         ops.extend(self.told(application, &moved, AppointmentChange::Rescheduled, actor, language, now)?);
         match self.table.transact_write(ops).await {
             Ok(()) => Ok(moved),
@@ -496,13 +499,16 @@ impl Appointments {
         now: u64,
     ) -> Result<Appointment, BookingError> {
         self.changeable(appointment, appointment.version, now)?;
-        let slot = self.slots().get(&appointment.slot_id).await?.ok_or(BookingError::NoSlot)?;
         let mut cancelled = appointment.clone();
         cancelled.state = AppointmentState::Cancelled;
         cancelled.sequence += 1;
         cancelled.version += 1;
         cancelled.updated_at = now;
-        let mut ops = vec![cancelled.write_over(appointment.version)?, slot.free_place(), self.release(appointment)];
+        let mut ops = vec![
+            cancelled.write_over(appointment.version)?,
+            slots::free_place(&appointment.slot_id),
+            self.release(appointment),
+        ];
         ops.extend(self.told(application, &cancelled, AppointmentChange::Cancelled, actor, language, now)?);
         match self.table.transact_write(ops).await {
             Ok(()) => Ok(cancelled),

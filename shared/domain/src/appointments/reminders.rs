@@ -24,11 +24,8 @@ impl Appointments {
     pub async fn send_reminders(&self, now: u64) -> Result<usize, StoreError> {
         let until = now + LEAD_SECONDS;
         let mut sent = 0;
-        // The window spans at most two UTC days of the index.
+        // A day's window spans two UTC days of the index: today's and tomorrow's.
         for day in [now, until] {
-            if day != now && keys::reminders_of_day(day) == keys::reminders_of_day(now) {
-                continue;
-            }
             let mut page = PageRequest::first();
             loop {
                 let query = Query::index(Index::Gsi1, keys::reminders_of_day(day)).sort(SortKey::Between(

@@ -104,14 +104,14 @@ impl Slot {
             ])),
         }
     }
+}
 
-    /// The write that gives a place back.
-    pub(crate) fn free_place(&self) -> crate::table::WriteOp {
-        crate::table::WriteOp::Update {
-            key: keys::slot(&self.id),
-            update: Update::default().add("booked", -1),
-            condition: Some(Condition::Present),
-        }
+/// The write that gives back a place of slot `id` (a booking names its slot: nothing to read).
+pub(crate) fn free_place(id: &str) -> crate::table::WriteOp {
+    crate::table::WriteOp::Update {
+        key: keys::slot(id),
+        update: Update::default().add("booked", -1),
+        condition: Some(Condition::Present),
     }
 }
 
