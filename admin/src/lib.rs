@@ -134,6 +134,7 @@ pub async fn run(command: Command, password: impl FnOnce() -> Result<String>, ba
                 submitted_at: Some(now),
                 created_at: now,
                 updated_at: now,
+                representatives: Vec::new(),
             };
             let holder = PaperHolder { id: application.id.clone(), family_name, date_of_birth };
             backend.applications.import_paper(&application, &holder).await?;

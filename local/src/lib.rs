@@ -43,6 +43,7 @@ use portal_messages::MessagesState;
 use portal_officer::OfficerState;
 use portal_payments::{PaymentsConfig, PaymentsState};
 use portal_profile::ProfileState;
+use portal_representatives::RepresentativesState;
 use portal_store::embedded::{ChangeFeed, EmbeddedTable};
 use portal_store::local_blobs::LocalBlobs;
 use portal_store::local_identity::LocalIdentity;
@@ -197,6 +198,11 @@ impl Portal {
                 Arc::clone(&table),
                 Arc::clone(&locations),
                 config.appointment_cutoff_hours * 3600,
+                Arc::clone(&clock),
+            ))?)
+            .merge(portal_representatives::router(RepresentativesState::new(
+                Arc::clone(&table),
+                outbox.clone(),
                 Arc::clone(&clock),
             ))?)
             .merge(portal_officer::router(OfficerState::new(Arc::clone(&table), catalog, Arc::clone(&clock)))?)

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::{Json, Router};
-use portal_api::access::{CaseAccess, Party, type_of};
+use portal_api::access::{CaseAccess, Needs, type_of};
 use portal_api::body::JsonBody;
 use portal_api::contract::Page;
 use portal_api::contract::applications::{FormSave, LinkRequest, NewApplication, ProcessingTime};
@@ -94,7 +94,7 @@ async fn dashboard(
     principal: Principal,
     State(state): State<ApplicationsState>,
 ) -> Result<Json<Vec<Summary>>, ApiError> {
-    Ok(Json(state.applications.dashboard(&principal.sub).await?))
+    Ok(Json(state.applications.dashboard(&principal.sub, state.clock.now()).await?))
 }
 
 async fn create(
@@ -115,7 +115,7 @@ async fn get_one(
     State(state): State<ApplicationsState>,
     PathParams(id): PathParams<ApplicationId>,
 ) -> Result<Json<CaseView>, ApiError> {
-    let (case, party) = state.access.case_for(&id, &principal, &[Party::Owner, Party::Officer], "read").await?;
+    let (case, party) = state.access.case_for(&id, &principal, Needs::Read, "read").await?;
     let application_type = type_of(&state.catalog, &case.application)?;
     Ok(Json(CaseView::for_party(case, application_type, party)))
 }
@@ -127,8 +127,7 @@ async fn history(
     PathParams(id): PathParams<ApplicationId>,
     Paging(page): Paging,
 ) -> Result<Json<Page<HistoryView>>, ApiError> {
-    let (_, party) =
-        state.access.application_for(&id, &principal, &[Party::Owner, Party::Officer], "read-history").await?;
+    let (_, party) = state.access.application_for(&id, &principal, Needs::Read, "read-history").await?;
     let history = state.applications.history(&id, &page).await?;
     Ok(Json(Page::from(history).map(|entry| HistoryView::for_party(entry, party))))
 }
@@ -141,7 +140,7 @@ async fn save_form(
     PathParams(id): PathParams<ApplicationId>,
     JsonBody(body): JsonBody<FormSave>,
 ) -> Result<Json<Application>, ApiError> {
-    let (application, _) = state.access.application_for(&id, &principal, &[Party::Owner], "save-form").await?;
+    let (application, _) = state.access.application_for(&id, &principal, Needs::Act, "save-form").await?;
     let mut errors = FieldErrors::new();
     errors.extend(type_of(&state.catalog, &application)?.form_problems(&body.data, false));
     let data = errors.finish(body.data)?;
@@ -155,7 +154,7 @@ async fn submit(
     State(state): State<ApplicationsState>,
     PathParams(id): PathParams<ApplicationId>,
 ) -> Result<Json<Application>, ApiError> {
-    let (application, _) = state.access.application_for(&id, &principal, &[Party::Owner], "submit").await?;
+    let (application, _) = state.access.application_for(&id, &principal, Needs::Owner, "submit").await?;
     let application_type = type_of(&state.catalog, &application)?;
     let (documents, requests, fees) = futures::try_join!(
         state.documents.of(&id),
@@ -180,7 +179,7 @@ async fn withdraw(
     State(state): State<ApplicationsState>,
     PathParams(id): PathParams<ApplicationId>,
 ) -> Result<Json<Application>, ApiError> {
-    let (application, _) = state.access.application_for(&id, &principal, &[Party::Owner], "withdraw").await?;
+    let (application, _) = state.access.application_for(&id, &principal, Needs::Owner, "withdraw").await?;
     Ok(Json(state.applications.withdraw(&application, &principal.sub, state.clock.now()).await?))
 }
 

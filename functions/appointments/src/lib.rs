@@ -13,7 +13,7 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::{Json, Router};
 use chrono::NaiveDate;
-use portal_api::access::{CaseAccess, Party};
+use portal_api::access::{CaseAccess, Needs};
 use portal_api::body::JsonBody;
 use portal_api::contract::Page;
 use portal_api::contract::appointments::{NewBooking, NewSlots, OutcomeBody, Reschedule, SlotQuery};
@@ -57,15 +57,15 @@ impl AppointmentsState {
         }
     }
 
-    /// The application and booking named by a route, if the caller is one of `allowed`.
+    /// The application and booking named by a route, if the caller may do what `needs` says.
     async fn booking_for(
         &self,
         (id, appointment_id): &(ApplicationId, AppointmentId),
         principal: &Principal,
-        allowed: &[Party],
+        needs: Needs,
         action: &str,
     ) -> Result<(Application, Appointment), ApiError> {
-        let (application, _) = self.access.application_for(id, principal, allowed, action).await?;
+        let (application, _) = self.access.application_for(id, principal, needs, action).await?;
         let appointment = self.appointments.get(id, appointment_id).await?.ok_or(ApiError::NotFound)?;
         Ok((application, appointment))
     }
@@ -168,8 +168,7 @@ async fn list(
     PathParams(id): PathParams<ApplicationId>,
     Paging(page): Paging,
 ) -> Result<Json<Page<AppointmentView>>, ApiError> {
-    let allowed = [Party::Owner, Party::Officer];
-    state.access.application_for(&id, &principal, &allowed, "read-appointments").await?;
+    state.access.application_for(&id, &principal, Needs::Read, "read-appointments").await?;
     let found = state.appointments.of_application(&id, &page).await?;
     let views = found.items.iter().map(|appointment| state.view(appointment)).collect::<Result<Vec<_>, _>>()?;
     Ok(Json(Page::from(Paged { items: views, next: found.next })))
@@ -182,7 +181,7 @@ async fn book(
     PathParams(id): PathParams<ApplicationId>,
     JsonBody(body): JsonBody<NewBooking>,
 ) -> Result<(StatusCode, Json<AppointmentView>), ApiError> {
-    let (application, _) = state.access.application_for(&id, &principal, &[Party::Owner], "book-appointment").await?;
+    let (application, _) = state.access.application_for(&id, &principal, Needs::Act, "book-appointment").await?;
     let language = observe::current_language();
     let booked = state
         .appointments
@@ -199,8 +198,7 @@ async fn reschedule(
     PathParams(ids): PathParams<(ApplicationId, AppointmentId)>,
     JsonBody(body): JsonBody<Reschedule>,
 ) -> Result<Json<AppointmentView>, ApiError> {
-    let (application, appointment) =
-        state.booking_for(&ids, &principal, &[Party::Owner], "reschedule-appointment").await?;
+    let (application, appointment) = state.booking_for(&ids, &principal, Needs::Act, "reschedule-appointment").await?;
     let language = observe::current_language();
     let now = state.clock.now();
     let moved = state
@@ -217,7 +215,7 @@ async fn cancel(
     State(state): State<AppointmentsState>,
     PathParams(ids): PathParams<(ApplicationId, AppointmentId)>,
 ) -> Result<Json<AppointmentView>, ApiError> {
-    let (application, appointment) = state.booking_for(&ids, &principal, &[Party::Owner], "cancel-appointment").await?;
+    let (application, appointment) = state.booking_for(&ids, &principal, Needs::Act, "cancel-appointment").await?;
     let language = observe::current_language();
     let cancelled = state
         .appointments
@@ -233,8 +231,7 @@ async fn calendar(
     State(state): State<AppointmentsState>,
     PathParams(ids): PathParams<(ApplicationId, AppointmentId)>,
 ) -> Result<Response, ApiError> {
-    let allowed = [Party::Owner, Party::Officer];
-    let (_, appointment) = state.booking_for(&ids, &principal, &allowed, "read-appointment-calendar").await?;
+    let (_, appointment) = state.booking_for(&ids, &principal, Needs::Read, "read-appointment-calendar").await?;
     let location =
         state.appointments.location_of(&appointment).ok_or_else(|| unknown_location(&appointment.location))?;
     let language = observe::current_language();
@@ -323,7 +320,7 @@ async fn outcome(
     JsonBody(body): JsonBody<OutcomeBody>,
 ) -> Result<Json<AppointmentView>, ApiError> {
     let (application, appointment) =
-        state.booking_for(&ids, &officer, &[Party::Officer], "record-appointment-outcome").await?;
+        state.booking_for(&ids, &officer, Needs::Officer, "record-appointment-outcome").await?;
     // The history note is for the applicant: in their language.
     let language =
         state.profiles.get(&application.owner).await?.map_or_else(Language::default, |p| p.preferred_language);

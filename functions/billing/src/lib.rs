@@ -11,7 +11,7 @@ use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::{Json, Router};
-use portal_api::access::{CaseAccess, Party, type_of};
+use portal_api::access::{CaseAccess, Needs, type_of};
 use portal_api::contract::Page;
 use portal_api::observe;
 use portal_api::paging::Paging;
@@ -60,9 +60,8 @@ impl BillingState {
     /// payer's email address.
     async fn receipt_of(&self, principal: &Principal, id: &PaymentId) -> Result<(Receipt, String), ApiError> {
         let payment = self.records.get(id).await?.ok_or(ApiError::NotFound)?;
-        let allowed = [Party::Owner, Party::Officer];
         let (application, _) =
-            self.access.application_for(&payment.application_id, principal, &allowed, "read-receipt").await?;
+            self.access.application_for(&payment.application_id, principal, Needs::Read, "read-receipt").await?;
         let (refunds, payer) =
             futures::try_join!(self.records.refunds_of(&payment), self.profiles.get(&payment.payer))?;
         let (name, email) = payer.map(|p| (format!("{} {}", p.given_name, p.family_name), p.email)).unwrap_or_default();
@@ -91,8 +90,7 @@ async fn list_fees(
     State(state): State<BillingState>,
     PathParams(id): PathParams<ApplicationId>,
 ) -> Result<Json<Fees>, ApiError> {
-    let allowed = [Party::Owner, Party::Officer];
-    let (application, _) = state.access.application_for(&id, &principal, &allowed, "read-fees").await?;
+    let (application, _) = state.access.application_for(&id, &principal, Needs::Read, "read-fees").await?;
     Ok(Json(Fees::read(state.table.as_ref(), type_of(&state.catalog, &application)?, &id).await?))
 }
 
@@ -103,8 +101,7 @@ async fn list_payments(
     PathParams(id): PathParams<ApplicationId>,
     Paging(page): Paging,
 ) -> Result<Json<Page<PaymentView>>, ApiError> {
-    let allowed = [Party::Owner, Party::Officer];
-    let (_, party) = state.access.application_for(&id, &principal, &allowed, "read-payments").await?;
+    let (_, party) = state.access.application_for(&id, &principal, Needs::Read, "read-payments").await?;
     let payments = state.records.of_application(&id, &page).await?;
     let views = state.records.views(payments.items, party).await?;
     Ok(Json(Page::from(Paged { items: views, next: payments.next })))

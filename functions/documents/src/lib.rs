@@ -11,7 +11,7 @@ use std::sync::Arc;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::{Json, Router};
-use portal_api::access::{CaseAccess, Party, type_of};
+use portal_api::access::{Act, CaseAccess, Needs, type_of};
 use portal_api::body::JsonBody;
 use portal_api::contract::documents::{DocumentList, UploadDeclaration, UploadTicket};
 use portal_api::paging::Paging;
@@ -28,7 +28,7 @@ use portal_domain::applications::Application;
 use portal_domain::blobs::{Blobs, PresignedDownload};
 use portal_domain::case_view::DocumentRequestView;
 use portal_domain::clock::Clock;
-use portal_domain::files::{FileKind, download_name};
+use portal_domain::files::{FileKind, download_name, sanitize_file_name};
 use portal_domain::ids::{ApplicationId, DocumentId};
 use portal_domain::sessions::Revocations;
 use portal_domain::status::Status;
@@ -100,8 +100,7 @@ async fn list(
     PathParams(id): PathParams<ApplicationId>,
     Paging(page): Paging,
 ) -> Result<Json<DocumentList>, ApiError> {
-    let (application, party) =
-        state.access.application_for(&id, &principal, &[Party::Owner, Party::Officer], "read-documents").await?;
+    let (application, party) = state.access.application_for(&id, &principal, Needs::Read, "read-documents").await?;
     let (documents, requests, listed) =
         futures::try_join!(state.documents.of(&id), state.documents.requests(&id), state.documents.page(&id, &page))?;
     let checklist = checklist(type_of(&state.catalog, &application)?, &documents, &requests);
@@ -116,7 +115,9 @@ async fn request_upload(
     PathParams(id): PathParams<ApplicationId>,
     JsonBody(body): JsonBody<UploadDeclaration>,
 ) -> Result<(StatusCode, Json<UploadTicket>), ApiError> {
-    let (application, _) = state.access.application_for(&id, &principal, &[Party::Owner], "upload").await?;
+    let file_name = sanitize_file_name(&body.file_name);
+    let act = Act { action: "upload", subject: Some(&file_name) };
+    let (application, _) = state.access.application_for_act(&id, &principal, Needs::Act, &act).await?;
     let mut errors = FieldErrors::new();
     let application_type = type_of(&state.catalog, &application)?;
     errors.extend(declaration_problems(application_type, &body.kind, &body.content_type, body.size));
@@ -139,7 +140,7 @@ async fn complete(
     State(state): State<DocumentsState>,
     PathParams((id, document_id)): PathParams<(ApplicationId, DocumentId)>,
 ) -> Result<Json<Document>, ApiError> {
-    state.access.application_for(&id, &principal, &[Party::Owner], "complete-upload").await?;
+    state.access.application_for(&id, &principal, Needs::Act, "complete-upload").await?;
     state.document_of(&id, &document_id).await?;
     match state.verifier.verify(&id, &document_id).await? {
         Some(document) if document.state == DocumentState::Pending => Err(ApiError::UploadMissing),
@@ -155,7 +156,7 @@ async fn download(
     State(state): State<DocumentsState>,
     PathParams((id, document_id)): PathParams<(ApplicationId, DocumentId)>,
 ) -> Result<Json<PresignedDownload>, ApiError> {
-    state.access.application_for(&id, &principal, &[Party::Owner, Party::Officer], "download").await?;
+    state.access.application_for(&id, &principal, Needs::Read, "download").await?;
     let document = state.document_of(&id, &document_id).await?;
     if !document.state.is_servable() {
         return Err(ApiError::DocumentUnavailable);
@@ -170,7 +171,7 @@ async fn delete(
     State(state): State<DocumentsState>,
     PathParams((id, document_id)): PathParams<(ApplicationId, DocumentId)>,
 ) -> Result<StatusCode, ApiError> {
-    let (application, _) = state.access.application_for(&id, &principal, &[Party::Owner], "delete-document").await?;
+    let (application, _) = state.access.application_for(&id, &principal, Needs::Act, "delete-document").await?;
     let document = state.document_of(&id, &document_id).await?;
     let (requests, documents) = state.asked(&application).await?;
     if !applicant_may_remove(application.status, &document, &requests, &documents) {

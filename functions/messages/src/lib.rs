@@ -10,7 +10,7 @@ use std::sync::Arc;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::{Json, Router};
-use portal_api::access::{CaseAccess, Party};
+use portal_api::access::{CaseAccess, Needs, Party};
 use portal_api::body::JsonBody;
 use portal_api::contract::Page;
 use portal_api::contract::messages::{Inbox, NewMessage, NotificationPage};
@@ -24,6 +24,7 @@ use portal_domain::clock::Clock;
 use portal_domain::ids::{ApplicationId, MessageId, NotificationId};
 use portal_domain::messages::{MessageView, Messages, Side};
 use portal_domain::notifications::Notifications;
+use portal_domain::representatives::Grant;
 use portal_domain::sessions::Revocations;
 use portal_domain::table::Table;
 
@@ -69,7 +70,7 @@ pub fn router(state: MessagesState) -> Result<Router, MissingHandler> {
 /// The side of the thread a party reads from.
 fn side_of(party: Party) -> Side {
     match party {
-        Party::Owner => Side::Applicant,
+        Party::Owner | Party::Representative(_) => Side::Applicant,
         Party::Officer => Side::Officer,
     }
 }
@@ -81,8 +82,7 @@ async fn list(
     PathParams(id): PathParams<ApplicationId>,
     Paging(page): Paging,
 ) -> Result<Json<Page<MessageView>>, ApiError> {
-    let (_, party) =
-        state.access.application_for(&id, &principal, &[Party::Owner, Party::Officer], "read-messages").await?;
+    let (_, party) = state.access.application_for(&id, &principal, Needs::Read, "read-messages").await?;
     let thread = Page::from(state.messages.thread(&id, &page).await?);
     Ok(Json(thread.map(|message| MessageView::for_side(message, side_of(party)))))
 }
@@ -93,9 +93,12 @@ async fn send(
     PathParams(id): PathParams<ApplicationId>,
     JsonBody(body): JsonBody<NewMessage>,
 ) -> Result<(StatusCode, Json<MessageView>), ApiError> {
-    let (application, _) = state.access.application_for(&id, &principal, &[Party::Owner], "send-message").await?;
+    let (application, _) = state.access.application_for(&id, &principal, Needs::Act, "send-message").await?;
+    let now = state.clock.now();
     let draft = body.draft(Side::Applicant, &principal.sub);
-    let message = draft.compose(&application.id, &state.documents, state.clock.now()).await?;
+    let mut message = draft.compose(&application.id, &state.documents, now).await?;
+    // A representative's message says so, to the officers and to the applicant.
+    message.representative = application.grant_of(&principal.sub, now).map(Grant::acting);
     state.messages.send(&application.owner, &message).await?;
     Ok((StatusCode::CREATED, Json(MessageView::for_side(message, Side::Applicant))))
 }
@@ -106,8 +109,7 @@ async fn mark_read(
     State(state): State<MessagesState>,
     PathParams((id, message_id)): PathParams<(ApplicationId, MessageId)>,
 ) -> Result<Json<MessageView>, ApiError> {
-    let (application, party) =
-        state.access.application_for(&id, &principal, &[Party::Owner, Party::Officer], "read-message").await?;
+    let (application, party) = state.access.application_for(&id, &principal, Needs::Read, "read-message").await?;
     let message = state.messages.get(&id, &message_id).await?.ok_or(ApiError::NotFound)?;
     let reader = side_of(party);
     let read = state.messages.read_by(&application.owner, message, reader, state.clock.now()).await?;

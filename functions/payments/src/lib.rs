@@ -13,7 +13,7 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use axum::{Json, Router};
-use portal_api::access::{CaseAccess, Party, type_of};
+use portal_api::access::{CaseAccess, Needs, type_of};
 use portal_api::body::JsonBody;
 use portal_api::contract::payments::{NewPayment, RefundBody, WebhookAnswer};
 use portal_api::idempotency::{self, IdempotencyKey};
@@ -151,7 +151,7 @@ async fn start_payment(
     let request = request_digest(&[b"StartPayment", id.as_bytes(), &body_bytes]);
     let now = state.clock.now();
     idempotency::once(&state.keys, &principal.sub, &key, &request, now, async {
-        let (application, _) = state.access.application_for(&id, &principal, &[Party::Owner], "pay").await?;
+        let (application, _) = state.access.application_for(&id, &principal, Needs::Owner, "pay").await?;
         if matches!(application.status, Status::Withdrawn | Status::Closed) {
             return Err(ApiError::InvalidState);
         }

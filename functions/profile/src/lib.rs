@@ -96,11 +96,19 @@ async fn get_my_activity(
     State(state): State<ProfileState>,
     Paging(page): Paging,
 ) -> Result<Json<Page<Activity>>, ApiError> {
-    let applications = state.applications.dashboard(&principal.sub).await?;
+    let applications = state.own_applications(&principal.sub).await?;
     Ok(Json(state.activity(&applications, &page).await?.into()))
 }
 
 impl ProfileState {
+    /// The caller's own applications: their dashboard without those they represent (a
+    /// client's files are the client's to list and export).
+    async fn own_applications(&self, sub: &str) -> Result<Vec<Summary>, ApiError> {
+        let mut lines = self.applications.dashboard(sub, self.clock.now()).await?;
+        lines.retain(|line| line.client.is_none());
+        Ok(lines)
+    }
+
     /// One page of the activity on these applications.
     async fn activity(&self, applications: &[Summary], page: &PageRequest) -> Result<Paged<Activity>, ApiError> {
         // In id order, which does not change between pages (the dashboard's order does).
@@ -114,6 +122,8 @@ impl ProfileState {
             role: record.role,
             action: record.action,
             outcome: record.outcome,
+            representative: record.representative,
+            subject: record.subject,
         }))
     }
 }
@@ -134,7 +144,7 @@ impl ProfileState {
     /// The caller's data: the profile, each application as they see it — answers, history,
     /// documents, requests, messages — their notifications and who accessed their files.
     async fn data_of(&self, sub: &str) -> Result<DataExport, ApiError> {
-        let summaries = self.applications.dashboard(sub).await?;
+        let summaries = self.own_applications(sub).await?;
         let mut applications = Vec::new();
         for summary in &summaries {
             if let Some(application) = self.application_of(&summary.id).await? {

@@ -1,6 +1,7 @@
-//! Who may see an application's case (C1): its owner, or an officer where the route allows;
-//! anyone else gets 404, exactly as for an application that does not exist, and the attempt is
-//! recorded in the application's audit trail (L1). Every allowed access is recorded too, by the
+//! Who may see or act on an application's case (C1): its owner, an officer where the route
+//! allows, a representative within their grant's scope; anyone else gets 404, exactly as for an
+//! application that does not exist, and the attempt is recorded in the application's audit
+//! trail (L1), a representative's with both identities. Every allowed access is recorded too, by the
 //! same call and under the same action name, so a trail reads one action with two outcomes.
 
 use std::sync::Arc;
@@ -9,6 +10,7 @@ use portal_domain::application_types::{ApplicationType, Catalog};
 use portal_domain::applications::{Application, Applications, Case};
 use portal_domain::audit::{Audit, AuditRecord, Outcome};
 use portal_domain::clock::Clock;
+use portal_domain::representatives::{Grant, Scope};
 use portal_domain::table::Table;
 
 use crate::principal::Principal;
@@ -52,18 +54,17 @@ impl CaseAccess {
         Ok(self.audit.record(id, &record).await?)
     }
 
-    /// The case view (the application with the first page of each list), if the caller is one
-    /// of `allowed`, with the access recorded as `action`; otherwise 404 and, when the
-    /// application exists, a denial of `action` in its audit trail.
+    /// The case view (the application with the first page of each list), if the caller may
+    /// do what `needs` says, with the access recorded as `action`; see [`Self::decide`].
     pub async fn case_for(
         &self,
         id: &str,
         principal: &Principal,
-        allowed: &[Party],
+        needs: Needs,
         action: &str,
     ) -> Result<(Case, Party), ApiError> {
         let case = self.applications.case(id).await?;
-        let party = self.party(id, case.as_ref().map(|c| &c.application), principal, allowed, action).await?;
+        let party = self.decide(case.as_ref().map(|c| &c.application), principal, needs, &Act::named(action)).await?;
         Ok((case.ok_or(ApiError::NotFound)?, party))
     }
 
@@ -73,39 +74,104 @@ impl CaseAccess {
         &self,
         id: &str,
         principal: &Principal,
-        allowed: &[Party],
+        needs: Needs,
         action: &str,
     ) -> Result<(Application, Party), ApiError> {
+        self.application_for_act(id, principal, needs, &Act::named(action)).await
+    }
+
+    /// [`Self::application_for`] for an act whose record names what it was about.
+    pub async fn application_for_act(
+        &self,
+        id: &str,
+        principal: &Principal,
+        needs: Needs,
+        act: &Act<'_>,
+    ) -> Result<(Application, Party), ApiError> {
         let application = self.applications.get(id).await?;
-        let party = self.party(id, application.as_ref(), principal, allowed, action).await?;
+        let party = self.decide(application.as_ref(), principal, needs, act).await?;
         Ok((application.ok_or(ApiError::NotFound)?, party))
     }
 
-    async fn party(
+    /// How the caller stands to the application, if they may do what `needs` says; the attempt
+    /// is recorded either way. Someone with no part in it gets 404, as if it did not exist; a
+    /// representative beyond their grant gets 403 saying why; an officer acting as the
+    /// applicant, 404 as before.
+    async fn decide(
         &self,
-        id: &str,
         application: Option<&Application>,
         principal: &Principal,
-        allowed: &[Party],
-        action: &str,
+        needs: Needs,
+        act: &Act<'_>,
     ) -> Result<Party, ApiError> {
         let application = application.ok_or(ApiError::NotFound)?;
+        let now = self.clock.now();
+        let grant = application.grant_of(&principal.sub, now);
         let party = if application.owner == principal.sub {
             Some(Party::Owner)
         } else if principal.is_officer() {
             Some(Party::Officer)
         } else {
-            None
+            grant.map(|grant| Party::Representative(grant.scope))
         };
-        match party.filter(|p| allowed.contains(p)) {
-            Some(party) => {
-                self.audit(id, principal, party.role(), action, Outcome::Allowed).await?;
-                Ok(party)
-            }
-            None => {
-                self.audit(id, principal, party.map_or("other", Party::role), action, Outcome::Denied).await?;
-                Err(ApiError::NotFound)
-            }
+        let mut record =
+            AuditRecord::new(now, &principal.sub, party.map_or("other", Party::role), act.action, Outcome::Denied);
+        record.subject = act.subject.map(str::to_owned);
+        record.representative = grant.filter(|_| matches!(party, Some(Party::Representative(_)))).map(Grant::acting);
+        let verdict = match party {
+            Some(party) => needs.allows(party),
+            None => Err(ApiError::NotFound),
+        };
+        if verdict.is_ok() {
+            record.outcome = Outcome::Allowed;
+        }
+        self.audit.record(&application.id, &record).await?;
+        verdict.map(|()| party.unwrap_or(Party::Owner))
+    }
+}
+
+/// An act on an application, as its audit record names it.
+#[derive(Clone, Copy, Debug)]
+pub struct Act<'a> {
+    /// What (`read`, `upload`, ...).
+    pub action: &'a str,
+    /// What it was about, where the applicant needs it (a file name).
+    pub subject: Option<&'a str>,
+}
+
+impl<'a> Act<'a> {
+    /// An act recorded by its name alone.
+    pub fn named(action: &'a str) -> Self {
+        Self { action, subject: None }
+    }
+}
+
+/// What a route needs of its caller on an application.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Needs {
+    /// To see it: the owner, an officer, or a representative of either scope.
+    Read,
+    /// To work on it as the applicant would: the owner or a `full` representative (edit a
+    /// draft, upload, write to officers, book appointments).
+    Act,
+    /// What only the applicant does: submit, withdraw, pay, choose representatives.
+    Owner,
+    /// An officer's work.
+    Officer,
+}
+
+impl Needs {
+    /// Whether `party` may; otherwise the answer they get.
+    fn allows(self, party: Party) -> Result<(), ApiError> {
+        match (self, party) {
+            (Needs::Read, _)
+            | (Needs::Act | Needs::Owner, Party::Owner)
+            | (Needs::Act, Party::Representative(Scope::Full))
+            | (Needs::Officer, Party::Officer) => Ok(()),
+            (Needs::Act, Party::Representative(Scope::Read)) => Err(ApiError::ReadOnlyAccess),
+            (Needs::Owner, Party::Representative(_)) => Err(ApiError::ApplicantOnly),
+            (Needs::Officer, Party::Representative(_)) => Err(ApiError::Forbidden),
+            (Needs::Act | Needs::Owner, Party::Officer) | (Needs::Officer, Party::Owner) => Err(ApiError::NotFound),
         }
     }
 }

@@ -16,6 +16,8 @@ use portal_domain::limits::LimitReached;
 use portal_domain::messages::{ComposeError, SendError};
 use portal_domain::payments::refunds::RefundError;
 use portal_domain::payments::{ProcessorError, StartError};
+use portal_domain::representatives::GrantError;
+use portal_domain::representatives::firms::FirmError;
 use portal_domain::table::StoreError;
 use portal_domain::verification::VerificationError;
 use schemars::JsonSchema;
@@ -215,6 +217,17 @@ pub enum ApiError {
     /// Signed in, but not allowed to use this route.
     #[error("forbidden")]
     Forbidden,
+    /// A representative with `read` access tried to change something.
+    #[error("read-only access")]
+    ReadOnlyAccess,
+    /// A representative tried what only the applicant does (submit, withdraw, pay, choose
+    /// representatives).
+    #[error("only the applicant may")]
+    ApplicantOnly,
+    /// The invitation or grant is not (or no longer) open: settled, expired, or a member
+    /// already represents the applicant.
+    #[error("representation refused: {0}")]
+    Representation(&'static str),
     /// No such resource (also what a caller without access sees).
     #[error("not found")]
     NotFound,
@@ -319,6 +332,33 @@ impl From<ProcessorError> for ApiError {
                 ApiError::Unavailable
             }
             ProcessorError::Refused(_) => ApiError::Internal(Box::new(error)),
+        }
+    }
+}
+
+impl From<GrantError> for ApiError {
+    fn from(error: GrantError) -> Self {
+        match error {
+            GrantError::Closed => ApiError::InvalidState,
+            GrantError::Yourself => ApiError::invalid("email", "yourself"),
+            GrantError::TooManyToday { retry_after } => ApiError::LimitReached { retry_after },
+            GrantError::TooMany => ApiError::Representation("too-many-representatives"),
+            GrantError::AlreadyRepresenting => ApiError::Representation("already-representing"),
+            GrantError::NotOpen => ApiError::Representation("invitation-closed"),
+            GrantError::NotFound => ApiError::NotFound,
+            GrantError::Busy => ApiError::LostRace,
+            GrantError::Store(store) => store.into(),
+        }
+    }
+}
+
+impl From<FirmError> for ApiError {
+    fn from(error: FirmError) -> Self {
+        match error {
+            FirmError::AlreadyInAFirm => ApiError::Representation("already-in-a-firm"),
+            FirmError::Full => ApiError::Representation("firm-full"),
+            FirmError::NotFound => ApiError::NotFound,
+            FirmError::Store(store) => store.into(),
         }
     }
 }
@@ -481,6 +521,9 @@ impl ApiError {
             ApiError::SlotUnavailable => (StatusCode::CONFLICT, "slot-unavailable"),
             ApiError::TooLateToChange { .. } => (StatusCode::CONFLICT, "too-late-to-change"),
             ApiError::Forbidden => (StatusCode::FORBIDDEN, "forbidden"),
+            ApiError::ReadOnlyAccess => (StatusCode::FORBIDDEN, "read-only-access"),
+            ApiError::ApplicantOnly => (StatusCode::FORBIDDEN, "applicant-only"),
+            ApiError::Representation(kind) => (StatusCode::CONFLICT, kind),
             ApiError::NotFound => (StatusCode::NOT_FOUND, "not-found"),
             ApiError::MethodNotAllowed => (StatusCode::METHOD_NOT_ALLOWED, "method-not-allowed"),
             ApiError::Unavailable => (StatusCode::SERVICE_UNAVAILABLE, "unavailable"),

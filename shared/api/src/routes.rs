@@ -74,6 +74,8 @@ areas! {
     Billing => "billing", contract::billing::ROUTES;
     /// Appointments: locations, slots, bookings, outcomes.
     Appointments => "appointments", contract::appointments::ROUTES;
+    /// Representatives: invitations, grants, firms.
+    Representatives => "representatives", contract::representatives::ROUTES;
     /// The officers' side: queue, case view, decisions.
     Officer => "officer", contract::officer::ROUTES;
 }

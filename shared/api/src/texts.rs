@@ -64,6 +64,33 @@ const PROBLEM_TITLES: &[(&str, &str, &str)] = &[
         "Vous avez atteint la limite d'aujourd'hui : réessayez demain",
     ),
     ("forbidden", "You are not allowed to do this", "Vous n'êtes pas autorisé à faire ceci"),
+    (
+        "read-only-access",
+        "Your access to this application is read-only: the applicant can give you full access",
+        "Votre accès à cette demande est en lecture seule : le demandeur peut vous donner un accès complet",
+    ),
+    (
+        "applicant-only",
+        "Only the applicant can do this: submit, withdraw, pay, or choose who represents them",
+        "Seul le demandeur peut faire ceci : présenter, retirer, payer ou choisir qui le représente",
+    ),
+    (
+        "too-many-representatives",
+        "This application has as many representatives as it may: end a grant first",
+        "Cette demande compte le nombre maximal de représentants : mettez d'abord fin à une autorisation",
+    ),
+    (
+        "already-representing",
+        "This person already represents the applicant on this application",
+        "Cette personne représente déjà le demandeur dans cette demande",
+    ),
+    (
+        "invitation-closed",
+        "This invitation is no longer open: it was answered, withdrawn or has expired",
+        "Cette invitation n'est plus ouverte : on y a répondu, elle a été retirée ou elle a expiré",
+    ),
+    ("already-in-a-firm", "You already belong to a firm", "Vous faites déjà partie d'un cabinet"),
+    ("firm-full", "This firm has as many members as it may", "Ce cabinet compte le nombre maximal de membres"),
     ("not-found", "Not found", "Introuvable"),
     ("method-not-allowed", "Method not allowed", "Méthode non permise"),
     ("unavailable", "Temporarily unavailable, try again shortly", "Temporairement indisponible, réessayez sous peu"),
@@ -73,6 +100,41 @@ const PROBLEM_TITLES: &[(&str, &str, &str)] = &[
 /// (field problem code, English message, French message).
 const FIELD_MESSAGES: &[(&str, &str, &str)] = &[
     ("required", "This field is required.", "Ce champ est obligatoire."),
+    (
+        "yourself",
+        "This is your own address: invite the person who will represent you.",
+        "C'est votre propre adresse : invitez la personne qui vous représentera.",
+    ),
+    (
+        "not-cicc-licence",
+        "Enter the consultant's CICC licence number: R followed by 6 digits (R705123).",
+        "Entrez le numéro de permis du CCIC du consultant : R suivi de 6 chiffres (R705123).",
+    ),
+    (
+        "not-member-number",
+        "Enter the member number the law society gave (letters, digits and at most one hyphen).",
+        "Entrez le numéro de membre attribué par le barreau (lettres, chiffres et au plus un trait d'union).",
+    ),
+    (
+        "not-for-unpaid",
+        "An unpaid representative has no licence number: leave it empty.",
+        "Un représentant non rémunéré n'a pas de numéro de permis : laissez ce champ vide.",
+    ),
+    (
+        "stale-statement",
+        "The consent statement changed: read the current one and confirm it again.",
+        "La déclaration de consentement a changé : lisez la version actuelle et confirmez-la de nouveau.",
+    ),
+    (
+        "must-agree",
+        "Confirm the consent statement to authorize a representative.",
+        "Confirmez la déclaration de consentement pour autoriser un représentant.",
+    ),
+    (
+        "unlicensed-member",
+        "This client's representative is paid: hand them over to a member with a licence.",
+        "Le représentant de ce client est rémunéré : confiez-le à un membre titulaire d'un permis.",
+    ),
     (
         "unknown-fee",
         "This fee is not one of this application type's.",

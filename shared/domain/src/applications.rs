@@ -23,6 +23,7 @@ use crate::ids::{ApplicationId, ApplicationNumber, TypeCode};
 use crate::keys;
 use crate::messages::{self, Message};
 use crate::paging::{self, PageRequest, Paged};
+use crate::representatives::{Grant, Scope, end_of_day};
 use crate::status::{Actor, Command, NotAllowed, Status};
 use crate::table::{Condition, Index, Item, Query, SortKey, StoreError, Table, WriteOp};
 
@@ -57,6 +58,10 @@ pub struct Application {
     pub created_at: u64,
     /// Last changed.
     pub updated_at: u64,
+    /// Who represents the applicant on it: accepted grants (one past its last day counts for
+    /// nothing, and goes with the next change of grants).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub representatives: Vec<Grant>,
 }
 
 /// A line of the officers' queue: the application item read through the index, without its
@@ -105,6 +110,23 @@ pub struct Summary {
     /// A fee is due (the dashboard's fee line, kept beside the entry, says so).
     #[serde(default)]
     pub payment_required: bool,
+    /// On a representative's dashboard: whom they represent on it, and how.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client: Option<Client>,
+}
+
+/// Whom a representative's dashboard line is for.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Client {
+    /// The applicant's name.
+    pub name: String,
+    /// What the representative may do.
+    pub scope: Scope,
+    /// The grant's last day, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend("format" = "date"))]
+    pub ends_on: Option<String>,
 }
 
 /// One status change.
@@ -342,7 +364,13 @@ impl Application {
             updated_at: self.updated_at,
             action_required: action_required(self.status),
             payment_required: false,
+            client: None,
         }
+    }
+
+    /// The grant `sub` holds on it at `now`, if any.
+    pub fn grant_of(&self, sub: &str, now: u64) -> Option<&Grant> {
+        self.representatives.iter().find(|grant| grant.user_id == sub && grant.holds_at(now))
     }
 
     /// The item, placed in the officers' queue index by status, then type and age.
@@ -386,6 +414,7 @@ impl Applications {
             submitted_at: None,
             created_at: at,
             updated_at: at,
+            representatives: Vec::new(),
         };
         let summary = Item::from_record(&keys::dashboard_entry(owner, &application.id), &application.summary())?;
         self.table
@@ -509,8 +538,9 @@ impl Applications {
         paging::read(self.table.as_ref(), query, page).await
     }
 
-    /// The owner's applications, newest change first: one query.
-    pub async fn dashboard(&self, owner: &str) -> Result<Vec<Summary>, StoreError> {
+    /// The caller's applications and those they represent (at `now`), newest change first: one
+    /// query.
+    pub async fn dashboard(&self, owner: &str, now: u64) -> Result<Vec<Summary>, StoreError> {
         let query = Query::partition(keys::user_partition(owner)).sort(SortKey::Prefix(keys::DASHBOARD_PREFIX.into()));
         let page = self.table.query(query.limit(1000)).await?;
         let mut summaries: Vec<Summary> = Vec::with_capacity(page.items.len());
@@ -523,7 +553,14 @@ impl Applications {
                         summary.payment_required = due.due_cents > 0;
                     }
                 }
-                None => summaries.push(item.to_record()?),
+                None => {
+                    let summary: Summary = item.to_record()?;
+                    let ended =
+                        summary.client.as_ref().and_then(|client| client.ends_on.as_deref()).and_then(end_of_day);
+                    if ended.is_none_or(|end| now < end) {
+                        summaries.push(summary);
+                    }
+                }
             }
         }
         summaries.sort_by_key(|summary| std::cmp::Reverse(summary.updated_at));
@@ -674,7 +711,27 @@ impl Applications {
         Ok(changed)
     }
 
-    /// Writes the application and its dashboard summary, with the `attached` items (history,
+    /// The writes of a changed application (first, under `guard`) and of its dashboard lines:
+    /// its owner's and each representative's.
+    pub(crate) fn change_ops(&self, application: &Application, guard: Condition) -> Result<Vec<WriteOp>, StoreError> {
+        let summary = application.summary();
+        let mut ops = vec![
+            WriteOp::Put { item: application.item()?, condition: Some(guard) },
+            WriteOp::Put {
+                item: Item::from_record(&keys::dashboard_entry(&application.owner, &application.id), &summary)?,
+                condition: None,
+            },
+        ];
+        for grant in &application.representatives {
+            let client = Client { name: grant.client_name.clone(), scope: grant.scope, ends_on: grant.ends_on.clone() };
+            let line = Summary { client: Some(client), ..summary.clone() };
+            let item = Item::from_record(&keys::dashboard_entry(&grant.user_id, &application.id), &line)?;
+            ops.push(WriteOp::Put { item, condition: None });
+        }
+        Ok(ops)
+    }
+
+    /// Writes the application and its dashboard lines, with the `attached` items (history,
     /// event, decision, what the change is about) and a number reservation when given, in one
     /// transaction.
     async fn write(
@@ -685,12 +742,7 @@ impl Applications {
         attached: Vec<WriteOp>,
         number: Option<WriteOp>,
     ) -> Result<(), WriteError> {
-        let summary =
-            Item::from_record(&keys::dashboard_entry(&application.owner, &application.id), &application.summary())?;
-        let mut ops = vec![
-            WriteOp::Put { item: application.item()?, condition: Some(guard) },
-            WriteOp::Put { item: summary, condition: None },
-        ];
+        let mut ops = self.change_ops(application, guard)?;
         ops.extend(attached);
         let number_position = number.as_ref().map(|_| ops.len());
         ops.extend(number);

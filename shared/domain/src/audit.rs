@@ -64,12 +64,39 @@ pub struct AuditRecord {
     pub action: String,
     /// Allowed or denied.
     pub outcome: Outcome,
+    /// A representative acting for the applicant: who, and their firm (both identities are on
+    /// the record: the actor's id above, and the name the applicant knows them by).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub representative: Option<Acting>,
+    /// What the act was about, where the applicant needs it to recognize it (the file name of
+    /// an upload).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subject: Option<String>,
+}
+
+/// A representative on an audit record, as the applicant knows them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Acting {
+    /// Their name.
+    pub name: String,
+    /// Their firm's name, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub firm: Option<String>,
 }
 
 impl AuditRecord {
     /// A record of `actor` doing `action` as `role` at `at`.
     pub fn new(at: u64, actor: &str, role: &str, action: &str, outcome: Outcome) -> Self {
-        Self { at, actor: actor.to_owned(), role: role.to_owned(), action: action.to_owned(), outcome }
+        Self {
+            at,
+            actor: actor.to_owned(),
+            role: role.to_owned(),
+            action: action.to_owned(),
+            outcome,
+            representative: None,
+            subject: None,
+        }
     }
 
     /// Who did it, as the application's applicant may see it: their own id on their own
@@ -82,6 +109,8 @@ impl AuditRecord {
 
 /// The role of the application's applicant in its records.
 pub const APPLICANT_ROLE: &str = "applicant";
+/// The role of a representative acting for the applicant.
+pub const REPRESENTATIVE_ROLE: &str = "representative";
 
 /// Writes and lists audit records.
 #[derive(Clone)]

@@ -11,9 +11,10 @@ use serde::Serialize;
 use crate::application_documents::{ChecklistLine, Document, DocumentRequest, checklist};
 use crate::application_types::ApplicationType;
 use crate::applications::{Application, Case, HistoryEntry};
-use crate::audit::APPLICANT_ROLE;
+use crate::audit::{APPLICANT_ROLE, REPRESENTATIVE_ROLE};
 use crate::fees::Fees;
 use crate::paging::Page;
+use crate::representatives::Scope;
 use crate::status::Status;
 
 /// How the caller stands to an application.
@@ -23,6 +24,9 @@ pub enum Party {
     Owner,
     /// An agency officer.
     Officer,
+    /// Someone the applicant authorized, with what they may do: they see what the applicant
+    /// sees.
+    Representative(Scope),
 }
 
 impl Party {
@@ -31,7 +35,13 @@ impl Party {
         match self {
             Party::Owner => APPLICANT_ROLE,
             Party::Officer => "officer",
+            Party::Representative(_) => REPRESENTATIVE_ROLE,
         }
+    }
+
+    /// Whether the party sees the case as its applicant does (not as the agency).
+    pub fn sees_as_applicant(self) -> bool {
+        self != Party::Officer
     }
 }
 
@@ -65,7 +75,7 @@ impl HistoryView {
     pub fn for_party(entry: HistoryEntry, party: Party) -> Self {
         match party {
             Party::Officer => HistoryView::Officer(entry),
-            Party::Owner => HistoryView::Applicant(ApplicantHistoryEntry {
+            Party::Owner | Party::Representative(_) => HistoryView::Applicant(ApplicantHistoryEntry {
                 at: entry.at,
                 from: entry.from,
                 to: entry.to,
@@ -109,7 +119,7 @@ impl DocumentRequestView {
     pub fn for_party(request: DocumentRequest, party: Party) -> Self {
         match party {
             Party::Officer => DocumentRequestView::Officer(request),
-            Party::Owner => DocumentRequestView::Applicant(ApplicantDocumentRequest {
+            Party::Owner | Party::Representative(_) => DocumentRequestView::Applicant(ApplicantDocumentRequest {
                 id: request.id,
                 kind: request.kind,
                 note: request.note,

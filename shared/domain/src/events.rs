@@ -44,6 +44,12 @@ pub enum EventKind {
         /// What happened.
         change: crate::appointments::AppointmentChange,
     },
+    /// A representative's grant changed: accepted or declined (told to the owner), ended (told
+    /// to the representative), a firm's handover waiting for the owner.
+    Representative {
+        /// What happened.
+        change: crate::representatives::RepresentativeChange,
+    },
 }
 
 /// One event, for one recipient.

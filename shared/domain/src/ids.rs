@@ -155,6 +155,27 @@ typed_id!(
     "uuid::Uuid"
 );
 typed_id!(
+    /// A user's id (`sub`: a UUID in Cognito and in local mode).
+    UserId,
+    "user id",
+    canonical_uuid,
+    "uuid::Uuid"
+);
+typed_id!(
+    /// An invitation's id (a UUID).
+    InvitationId,
+    "invitation id",
+    canonical_uuid,
+    "uuid::Uuid"
+);
+typed_id!(
+    /// A firm's id (a UUID).
+    FirmId,
+    "firm id",
+    canonical_uuid,
+    "uuid::Uuid"
+);
+typed_id!(
     /// An appointment location's code (`ottawa`).
     LocationCode,
     "location code",

@@ -39,6 +39,17 @@
 //! | active appointment | `APP#{id}`    | `ACTIVE-APPOINTMENT#{service}` | |   |
 //! | reminder sent     | `APP#{id}`     | `REMINDED#{appointmentId}#{start}` | |  |
 //! | appointment history entry | `APP#{id}` | `HIST#{at}#{appointment version}#{appointmentId}` | | |
+//! | representative's dashboard entry | `USER#{rep}` | `APP#{id}` (with `client`) | | |
+//! | invitation to represent | `APP#{id}` | `INVITE#{inviteId}` | `INVITES#{email}` (while it waits) | `{inviteId}` |
+//! | invitations of a day | `APP#{id}` | `INVITES#{day}` | |       |
+//! | firm              | `FIRM#{firmId}` | `FIRM`     |        |        |
+//! | firm member       | `FIRM#{firmId}` | `MEMBER#{sub}` |    |        |
+//! | invitation to a firm | `FIRM#{firmId}` | `JOIN#{email}` | `JOINS#{email}` | `{firmId}` |
+//! | membership of a user | `USER#{sub}` | `FIRM`      |        |        |
+//!
+//! A grant to represent is part of the application item (`representatives`): the access check
+//! reads it with the application, and the representative's partition holds their dashboard
+//! line of the case, so both sides stay one query.
 //!
 //! Local mode only (the local identity provider and the outbox; Cognito and SES hold these in AWS):
 //!
@@ -261,6 +272,57 @@ pub fn payment_lock(application_id: &str) -> Key {
 pub fn payment_history_entry(application_id: &str, at: u64, version: u64, payment_id: &str) -> Key {
     let Key { pk, sk } = history_entry(application_id, at, version);
     Key::new(pk, format!("{sk}#{payment_id}"))
+}
+
+/// Sort-key prefix of an application's invitations to represent its applicant.
+pub const INVITATION_PREFIX: &str = "INVITE#";
+
+/// An invitation to represent the applicant of an application.
+pub fn invitation(application_id: &str, id: &str) -> Key {
+    Key::new(application_partition(application_id), format!("{INVITATION_PREFIX}{id}"))
+}
+
+/// The invitations waiting for an address (`gsi1pk`).
+pub fn invitations_of(email: &str) -> String {
+    format!("INVITES#{email}")
+}
+
+/// The count of an application's invitations of one day (days since 1970, UTC).
+pub fn invitations_on_day(application_id: &str, day: u64) -> Key {
+    Key::new(application_partition(application_id), format!("INVITES#{day:010}"))
+}
+
+/// Partition of a firm: its record, its members and who it invited.
+pub fn firm_partition(id: &str) -> String {
+    format!("FIRM#{id}")
+}
+
+/// A firm's record.
+pub fn firm(id: &str) -> Key {
+    Key::new(firm_partition(id), "FIRM")
+}
+
+/// Sort-key prefix of a firm's members.
+pub const FIRM_MEMBER_PREFIX: &str = "MEMBER#";
+
+/// A member of a firm.
+pub fn firm_member(firm_id: &str, sub: &str) -> Key {
+    Key::new(firm_partition(firm_id), format!("{FIRM_MEMBER_PREFIX}{sub}"))
+}
+
+/// A firm's invitation to join it, by address.
+pub fn firm_invitation(firm_id: &str, email: &str) -> Key {
+    Key::new(firm_partition(firm_id), format!("JOIN#{email}"))
+}
+
+/// The firms' invitations waiting for an address (`gsi1pk`).
+pub fn firm_invitations_of(email: &str) -> String {
+    format!("JOINS#{email}")
+}
+
+/// Which firm a user belongs to (one at most).
+pub fn membership(sub: &str) -> Key {
+    Key::new(user_partition(sub), "FIRM")
 }
 
 /// Sort-key prefix of an application's appointments.

@@ -30,6 +30,7 @@ pub mod payments;
 pub mod pdf;
 pub mod profile;
 pub mod receipts;
+pub mod representatives;
 pub mod sessions;
 pub mod status;
 pub mod table;

@@ -19,6 +19,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use crate::application_documents::{Document, Documents};
+use crate::audit::Acting;
 use crate::events::{Event, EventKind};
 use crate::keys;
 use crate::paging::{self, PageRequest, Paged};
@@ -90,6 +91,9 @@ pub struct Message {
     pub sent_at: u64,
     /// When the other side first read it; 0 while unread.
     pub read_at: u64,
+    /// The representative who wrote it for the applicant, if one did.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub representative: Option<Acting>,
 }
 
 /// The latest message of a thread, as the inbox shows it.
@@ -144,6 +148,9 @@ pub struct MessageView {
     pub sent_at: u64,
     /// When the other side first read it; 0 while unread.
     pub read_at: u64,
+    /// The applicant's representative who wrote it, if one did (both sides see who).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub representative: Option<Acting>,
 }
 
 impl MessageView {
@@ -159,6 +166,7 @@ impl MessageView {
             document_ids: message.document_ids,
             sent_at: message.sent_at,
             read_at: message.read_at,
+            representative: message.representative,
         }
     }
 }
@@ -346,6 +354,7 @@ impl Message {
             document_ids,
             sent_at: at,
             read_at: UNREAD,
+            representative: None,
         }
     }
 

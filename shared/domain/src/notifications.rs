@@ -15,12 +15,14 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
+use crate::applications::Application;
 use crate::clock::Clock;
 use crate::events::{Event, EventKind};
 use crate::keys;
 use crate::notifier::{Channel, Message, Notifier};
 use crate::paging::{self, PageRequest, Paged};
 use crate::profile::{Language, Profiles};
+use crate::representatives::RepresentativeChange;
 use crate::status::Status;
 use crate::table::{ChangeRecord, Condition, Item, Query, SortKey, StoreError, Table, Update};
 
@@ -33,6 +35,18 @@ pub struct Rendered {
     pub body: String,
     /// The text message (short, nothing personal).
     pub sms: String,
+}
+
+impl Rendered {
+    /// The same notice for a representative: their client named first in the title and body
+    /// (never in the text message, which stays impersonal).
+    pub fn for_client(self, client: &str, language: Language) -> Self {
+        let prefix = match language {
+            Language::En => format!("For your client {client}: "),
+            Language::Fr => format!("Pour votre client ou cliente {client} : "),
+        };
+        Self { title: format!("{prefix}{}", self.title), body: format!("{prefix}{}", self.body), sms: self.sms }
+    }
 }
 
 /// A status as applicants read it.
@@ -131,6 +145,11 @@ pub fn render(kind: &EventKind, language: Language) -> Rendered {
             "Un remboursement a été émis".to_owned(),
             format!("Un remboursement de frais que vous avez payés a été émis. {sign_in_fr}"),
         ),
+        (EventKind::Representative { change }, language) => {
+            let title = representative_title(*change, language).to_owned();
+            let sign_in = if language == En { sign_in_en } else { sign_in_fr };
+            (title.clone(), format!("{title}. {sign_in}"))
+        }
         (EventKind::Appointment { service, change }, language) => {
             let title = appointment_title(*service, *change, language);
             let sign_in = if language == En { sign_in_en } else { sign_in_fr };
@@ -147,6 +166,24 @@ pub fn render(kind: &EventKind, language: Language) -> Rendered {
         Fr => format!("Portail des demandeurs : {title}. Connectez-vous pour voir les détails."),
     };
     Rendered { title, body, sms }
+}
+
+/// The title of a representative's notice.
+fn representative_title(change: RepresentativeChange, language: Language) -> &'static str {
+    match (change, language) {
+        (RepresentativeChange::Accepted, Language::En) => "Your representative accepted your invitation",
+        (RepresentativeChange::Accepted, Language::Fr) => "Votre représentant a accepté votre invitation",
+        (RepresentativeChange::Declined, Language::En) => "The person you invited declined to represent you",
+        (RepresentativeChange::Declined, Language::Fr) => "La personne invitée a refusé de vous représenter",
+        (RepresentativeChange::Ended, Language::En) => "Your access to a client's application has ended",
+        (RepresentativeChange::Ended, Language::Fr) => "Votre accès à la demande d'un client a pris fin",
+        (RepresentativeChange::HandoverProposed, Language::En) => {
+            "Your representative's firm proposes another representative: confirm or ignore it"
+        }
+        (RepresentativeChange::HandoverProposed, Language::Fr) => {
+            "Le cabinet de votre représentant propose un autre représentant : confirmez ou ignorez la proposition"
+        }
+    }
 }
 
 /// The title of an appointment's notice.
@@ -276,11 +313,33 @@ impl Dispatcher {
         self.notify(&event).await
     }
 
-    /// Tells the recipient of one event, once per channel however often it is delivered.
+    /// Tells the recipient of one event, once per channel however often it is delivered; an
+    /// event for an application's owner also goes to those who represent them on it (each with
+    /// their client's name), as the grants stand when it is delivered.
     pub async fn notify(&self, event: &Event) -> Result<(), NotifyFailure> {
-        let profile = self.profiles.get(&event.recipient).await?;
+        self.deliver(event, &event.recipient, None).await?;
+        let Some(application) = self.table.get(&keys::application(&event.application_id)).await? else {
+            return Ok(());
+        };
+        let application: Application = application.to_record()?;
+        if application.owner != event.recipient {
+            return Ok(());
+        }
+        let now = self.clock.now();
+        for grant in application.representatives.iter().filter(|grant| grant.holds_at(now)) {
+            self.deliver(event, &grant.user_id, Some(&grant.client_name)).await?;
+        }
+        Ok(())
+    }
+
+    /// Tells one recipient of an event (a representative with their client's name first).
+    async fn deliver(&self, event: &Event, recipient: &str, client: Option<&str>) -> Result<(), NotifyFailure> {
+        let profile = self.profiles.get(recipient).await?;
         let language = profile.as_ref().map_or(Language::En, |p| p.preferred_language);
-        let rendered = render(&event.kind, language);
+        let mut rendered = render(&event.kind, language);
+        if let Some(client) = client {
+            rendered = rendered.for_client(client, language);
+        }
         let notification = Notification {
             id: event.id.clone(),
             application_id: event.application_id.clone(),
@@ -290,7 +349,7 @@ impl Dispatcher {
             at: event.at,
             read_at: 0,
         };
-        let item = Item::from_record(&keys::notification(&event.recipient, &event.id), &notification)?;
+        let item = Item::from_record(&keys::notification(recipient, &event.id), &notification)?;
         match self.table.put(item, Some(Condition::Absent)).await {
             Ok(()) | Err(StoreError::ConditionFailed) => {}
             Err(other) => return Err(other.into()),
@@ -305,7 +364,7 @@ impl Dispatcher {
                 body: rendered.body.clone(),
                 code: None,
             };
-            self.send_once(event, email).await?;
+            self.send_once(event, recipient, email).await?;
         }
         if let (true, Some(phone)) = (preferences.sms, &preferences.phone) {
             let text = Message {
@@ -315,18 +374,18 @@ impl Dispatcher {
                 body: rendered.sms,
                 code: None,
             };
-            self.send_once(event, text).await?;
+            self.send_once(event, recipient, text).await?;
         }
         Ok(())
     }
 
     /// Claims the channel for the event, then sends; a failed send gives the claim back.
-    async fn send_once(&self, event: &Event, message: Message) -> Result<(), NotifyFailure> {
+    async fn send_once(&self, event: &Event, recipient: &str, message: Message) -> Result<(), NotifyFailure> {
         let channel = match message.channel {
             Channel::Email => "email",
             Channel::Sms => "sms",
         };
-        let key = keys::notice_sent(&event.recipient, &event.id, channel);
+        let key = keys::notice_sent(recipient, &event.id, channel);
         let claim =
             Item::from_record(&key, &serde_json::json!({"at": self.clock.now(), "expiresAt": event.expires_at}))?;
         match self.table.put(claim, Some(Condition::Absent)).await {

@@ -88,10 +88,10 @@ async fn a_draft_appears_on_its_owners_dashboard_needing_action(f: &Fixture) {
     let case = f.applications.case("a1").await.expect("read").expect("exists");
     assert_eq!((case.application.status, case.application.version), (Status::Draft, 1));
     assert!(case.history.items.is_empty());
-    let dashboard = f.applications.dashboard("owner").await.expect("dashboard");
+    let dashboard = f.applications.dashboard("owner", 0).await.expect("dashboard");
     assert_eq!(dashboard.len(), 1);
     assert!(dashboard[0].action_required);
-    assert!(f.applications.dashboard("someone-else").await.expect("dashboard").is_empty());
+    assert!(f.applications.dashboard("someone-else", 0).await.expect("dashboard").is_empty());
 }
 
 async fn a_stale_save_is_a_conflict_and_loses_nothing(f: &Fixture) {
@@ -114,7 +114,7 @@ async fn submission_records_history_number_and_dashboard_together(f: &Fixture) {
     assert_eq!(case.history.items.len(), 1);
     assert_eq!((case.history.items[0].from, case.history.items[0].to), (Status::Draft, Status::Submitted));
     assert_eq!(case.history.items[0].role, "applicant");
-    let dashboard = f.applications.dashboard("owner").await.expect("dashboard");
+    let dashboard = f.applications.dashboard("owner", 0).await.expect("dashboard");
     assert_eq!(dashboard[0].number.as_deref(), Some("V000000001"));
     assert!(!dashboard[0].action_required);
 }
@@ -312,7 +312,7 @@ async fn officers_adding_one_fee_at_once_add_it_once_and_the_dashboard_owes_it_o
     assert_eq!(ledger.added.len(), 1);
     let owed = f.table.get(&keys::dashboard_fees("owner", "a1")).await.expect("read").expect("the fee line");
     assert_eq!(owed.get("dueCents"), Some(&json!(18_500 + 24_625)), "the type's fees and the added one, once");
-    let dashboard = f.applications.dashboard("owner").await.expect("dashboard");
+    let dashboard = f.applications.dashboard("owner", 0).await.expect("dashboard");
     assert_eq!(dashboard.iter().map(|s| (s.id.as_str(), s.payment_required)).collect::<Vec<_>>(), [("a1", true)]);
 }
 

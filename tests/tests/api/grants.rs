@@ -495,6 +495,7 @@ async fn i2_every_table_call_of_every_route_is_allowed_by_its_function_grants() 
         submitted_at: Some(now),
         created_at: now,
         updated_at: now,
+        representatives: Vec::new(),
     };
     let holder =
         PaperHolder { id: paper.id.clone(), family_name: "Tremblay".into(), date_of_birth: "1990-05-17".into() };

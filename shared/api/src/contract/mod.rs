@@ -16,6 +16,7 @@ pub mod messages;
 pub mod officer;
 pub mod payments;
 pub mod profile;
+pub mod representatives;
 pub mod system;
 
 use schemars::{JsonSchema, Schema, SchemaGenerator};

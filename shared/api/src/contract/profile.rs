@@ -4,7 +4,7 @@ use http::Method;
 
 use portal_domain::application_documents::Document;
 use portal_domain::applications::Application;
-use portal_domain::audit::Outcome;
+use portal_domain::audit::{Acting, Outcome};
 use portal_domain::blobs::PresignedDownload;
 use portal_domain::case_view::{DocumentRequestView, HistoryView};
 use portal_domain::messages::MessageView;
@@ -145,12 +145,18 @@ pub struct Activity {
     /// only (`AuditRecord::actor_shown_to_applicant`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub actor: Option<String>,
-    /// `applicant`, `officer`, ...
+    /// `applicant`, `officer`, `representative`, ...
     pub role: String,
     /// What was done (`read`, `save-form`, ...).
     pub action: String,
     /// Whether it was allowed.
     pub outcome: Outcome,
+    /// The representative who acted for the applicant: their name and firm.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub representative: Option<Acting>,
+    /// What it was about, where that helps to recognize it (an upload's file name).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub subject: Option<String>,
 }
 
 /// The file `GET /api/me/export` links to: everything the portal keeps about the caller.
