@@ -299,6 +299,58 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/applications/{id}/representatives": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The application's grants in force and its newest invitations */
+        get: operations["ListRepresentatives"];
+        put?: never;
+        /** Invite someone by email to represent the applicant (owner only; 429 past ten a day) */
+        post: operations["InviteRepresentative"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/applications/{id}/representatives/invitations/{inviteId}/consent": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Confirm a firm's handover to another of its members (owner only): the member may then accept */
+        post: operations["ConsentToHandover"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/applications/{id}/representatives/{userId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** End a representative's grant: it holds no more from their next request (owner only) */
+        delete: operations["RevokeRepresentative"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/applications/{id}/submit": {
         parameters: {
             query?: never;
@@ -548,6 +600,91 @@ export interface paths {
         put?: never;
         /** Set a new password with the reset code; ends every session */
         post: operations["ResetPassword"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/firm": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The caller's firm and its members (with their clients, for its administrator), and firms inviting them */
+        get: operations["GetMyFirm"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/firms": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Create a firm with the caller as its administrator (one firm per person) */
+        post: operations["CreateFirm"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/firms/{firmId}/handovers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Propose another member for a member's client (the administrator only); the applicant confirms it */
+        post: operations["HandOverClient"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/firms/{firmId}/join": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Join a firm that invited the caller's address, with the caller's licence if they hold one */
+        post: operations["JoinFirm"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/firms/{firmId}/members": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Invite someone by email to join the firm (its administrator only) */
+        post: operations["InviteFirmMember"];
         delete?: never;
         options?: never;
         head?: never;
@@ -946,10 +1083,85 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/representative/invitations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The invitations to represent someone waiting for the caller's address */
+        get: operations["ListInvitations"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/representative/invitations/{inviteId}/accept": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Accept an invitation sent to the caller's address: the application joins their dashboard */
+        post: operations["AcceptInvitation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/representative/invitations/{inviteId}/decline": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Decline an invitation sent to the caller's address */
+        post: operations["DeclineInvitation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/representatives/consent-statement": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The consent statement an applicant confirms to authorize a representative, in both languages */
+        get: operations["GetConsentStatement"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /** @description A representative on an audit record, as the applicant knows them. */
+        Acting: {
+            /** @description Their firm's name, if any. */
+            firm?: string | null;
+            /** @description Their name. */
+            name: string;
+        };
         /** @description One line of the caller's activity: who did what to one of their applications, and when. */
         Activity: {
             /** @description What was done (`read`, `save-form`, ...). */
@@ -968,8 +1180,12 @@ export interface components {
             at: number;
             /** @description Whether it was allowed. */
             outcome: components["schemas"]["Outcome"];
-            /** @description `applicant`, `officer`, ... */
+            /** @description The representative who acted for the applicant: their name and firm. */
+            representative?: components["schemas"]["Acting"] | null;
+            /** @description `applicant`, `officer`, `representative`, ... */
             role: string;
+            /** @description What it was about, where that helps to recognize it (an upload's file name). */
+            subject?: string | null;
         };
         /** @description Who may give a command (and, as `applicant` or `officer`, the role a history entry records). */
         Actor: "applicant" | "officer";
@@ -1032,6 +1248,11 @@ export interface components {
             number?: components["schemas"]["ApplicationNumber"] | null;
             /** @description The applicant's `sub` (empty for a paper application nobody has linked yet). */
             owner: string;
+            /**
+             * @description Who represents the applicant on it: accepted grants (one past its last day counts for
+             *     nothing, and goes with the next change of grants).
+             */
+            representatives?: components["schemas"]["Grant"][];
             /** @description Where it stands. */
             status: components["schemas"]["Status"];
             /**
@@ -1202,6 +1423,18 @@ export interface components {
             /** @description The stored value. */
             value: string;
         };
+        /** @description Whom a representative's dashboard line is for. */
+        Client: {
+            /**
+             * Format: date
+             * @description The grant's last day, if any.
+             */
+            endsOn?: string | null;
+            /** @description The applicant's name. */
+            name: string;
+            /** @description What the representative may do. */
+            scope: components["schemas"]["Scope"];
+        };
         /** @description The body of `POST /api/auth/confirm`. */
         Confirmation: {
             /** @description The 6-digit code emailed to it (spaces around it are forgiven). */
@@ -1211,6 +1444,29 @@ export interface components {
              * @description The address registered.
              */
             email: string;
+        };
+        /** @description An applicant's consent as recorded: which text, in which language, when. */
+        Consent: {
+            /**
+             * Format: uint64
+             * @description When (seconds since the epoch).
+             */
+            at: number;
+            /** @description The language it was confirmed in. */
+            language: components["schemas"]["Language"];
+            /** @description The text confirmed, word for word. */
+            text: string;
+            /** @description The statement's version. */
+            version: string;
+        };
+        /** @description The applicant's confirmation of the consent statement. */
+        ConsentGiven: {
+            /** @description That the applicant agrees (must be `true`). */
+            agreed: boolean;
+            /** @description The language it was read in. */
+            language: components["schemas"]["Language"];
+            /** @description The version of the statement shown (`GET /api/representatives/consent-statement`). */
+            version: string;
         };
         /** @description The body of `POST /api/auth/login`. */
         Credentials: {
@@ -1483,6 +1739,32 @@ export interface components {
         /** @description The kinds of file the portal accepts. */
         FileKind: "pdf" | "jpeg" | "png";
         /**
+         * Format: uuid
+         * @description A firm's id (a UUID).
+         */
+        FirmId: string;
+        /** @description The caller's firm page. */
+        FirmPage: {
+            /** @description Firms inviting the caller to join them. */
+            invitations: components["schemas"]["JoinInvitation"][];
+            /** @description Its members. */
+            members: components["schemas"]["MemberView"][];
+            /** @description The firm they belong to and their role, if any. */
+            membership: components["schemas"]["Membership"] | null;
+        };
+        /** @description A firm, as a grant or a membership names it. */
+        FirmRef: {
+            /**
+             * Format: uuid
+             * @description Its id.
+             */
+            id: string;
+            /** @description Its name. */
+            name: string;
+        };
+        /** @description A firm's role for one of its members. */
+        FirmRole: "administrator" | "member";
+        /**
          * @description The body of `PUT /api/applications/{id}/form`: the whole form data, and the version it was
          *     read at (a stale one is a 409 naming the current version).
          */
@@ -1501,6 +1783,41 @@ export interface components {
              */
             version: number;
         };
+        /** @description An accepted grant: who represents the applicant, how, since when and until when. */
+        Grant: {
+            /** @description The applicant's name, as the representative's dashboard shows it. */
+            clientName: string;
+            /** @description The owner's consent, as confirmed. */
+            consent: components["schemas"]["Consent"];
+            /** @description Their sign-in address. */
+            email: string;
+            /**
+             * Format: date
+             * @description The last day (`YYYY-MM-DD`, UTC) the grant holds, if the owner chose one.
+             */
+            endsOn?: string | null;
+            /** @description Their firm, if they belong to one. */
+            firm?: components["schemas"]["FirmRef"] | null;
+            /** @description Their name. */
+            name: string;
+            /** @description What they may do. */
+            scope: components["schemas"]["Scope"];
+            /**
+             * Format: uint64
+             * @description When they accepted (seconds since the epoch).
+             */
+            since: number;
+            /** @description The representative's user id. */
+            userId: string;
+        } & ({
+            /** @constant */
+            kind: "paid";
+            /** @description Their licence. */
+            licence: components["schemas"]["Licence"];
+        } | {
+            /** @constant */
+            kind: "unpaid";
+        });
         /** @description The answer of a live API. */
         Health: {
             /** @description Always `ok`: an API that cannot answer does not answer. */
@@ -1561,6 +1878,93 @@ export interface components {
              */
             unread: number;
         };
+        /** @description An invitation to represent an applicant on one application. */
+        Invitation: {
+            /**
+             * Format: uuid
+             * @description The application.
+             */
+            applicationId: string;
+            /** @description Its number, once submitted. */
+            applicationNumber?: string | null;
+            /** @description Its type's code. */
+            applicationType: string;
+            /** @description The applicant's name, as the representative will see it. */
+            clientName: string;
+            /** @description The owner's consent (`null` while a handover waits for it). */
+            consent: components["schemas"]["Consent"] | null;
+            /**
+             * Format: uint64
+             * @description Sent (seconds since the epoch).
+             */
+            createdAt: number;
+            /** @description Who is invited: the address they sign in with. */
+            email: string;
+            /**
+             * Format: date
+             * @description The grant's last day, if any.
+             */
+            endsOn?: string | null;
+            /**
+             * Format: uint64
+             * @description It can no longer be accepted from then.
+             */
+            expiresAt: number;
+            /** @description The firm handing the client over (handovers only). */
+            firm?: components["schemas"]["FirmRef"] | null;
+            /**
+             * Format: uuid
+             * @description Its id.
+             */
+            id: string;
+            /** @description The member whose grant this one replaces (handovers only). */
+            replaces?: string | null;
+            /** @description What they may do once they accept. */
+            scope: components["schemas"]["Scope"];
+            /** @description Where it stands. */
+            state: components["schemas"]["InvitationState"];
+        } & ({
+            /** @constant */
+            kind: "paid";
+            /** @description Their licence. */
+            licence: components["schemas"]["Licence"];
+        } | {
+            /** @constant */
+            kind: "unpaid";
+        });
+        /**
+         * Format: uuid
+         * @description An invitation's id (a UUID).
+         */
+        InvitationId: string;
+        /** @description Where an invitation stands. */
+        InvitationState: "awaiting-applicant" | "pending" | "accepted" | "declined";
+        /** @description The body of `POST /api/firms/{firmId}/join`. */
+        JoinFirm: {
+            /** @description The member's licence number, if they hold one (`R` and six digits, or a law society's). */
+            licenceNumber?: string | null;
+            /** @description Its province (lawyers and notaries). */
+            province?: components["schemas"]["Province"] | null;
+        };
+        /** @description A firm's invitation to join it. */
+        JoinInvitation: {
+            /** @description Who is invited. */
+            email: string;
+            /**
+             * Format: uint64
+             * @description It can no longer be taken up from then.
+             */
+            expiresAt: number;
+            /** @description The firm. */
+            firm: components["schemas"]["FirmRef"];
+            /**
+             * Format: uint64
+             * @description Sent (seconds since the epoch).
+             */
+            invitedAt: number;
+        };
+        /** @description Paid or unpaid, as an invitation says it. */
+        Kind: "paid" | "unpaid";
         /** @description One of Canada's official languages. */
         Language: "en" | "fr";
         /** @description The latest message of a thread, as the inbox shows it. */
@@ -1577,6 +1981,16 @@ export interface components {
              * @description When it was sent.
              */
             sentAt: number;
+        };
+        /**
+         * @description A paid representative's licence: a CICC number, or a law society's member number with its
+         *     province.
+         */
+        Licence: {
+            /** @description `R123456` for a consultant; the member number for a lawyer or notary. */
+            number: string;
+            /** @description The law society's province; absent for a consultant licensed by the CICC. */
+            province?: components["schemas"]["Province"] | null;
         };
         /**
          * @description The body of `POST /api/applications/link`: what is printed on a paper application. Any
@@ -1625,6 +2039,33 @@ export interface components {
             /** @description The language of the portal, messages and notifications. */
             preferredLanguage?: components["schemas"]["Language"] | null;
         };
+        /** @description A member as the firm's page shows them: with the clients they hold, for the administrator. */
+        MemberView: {
+            /** @description The applications they represent (the administrator's view only; empty otherwise). */
+            clients: components["schemas"]["Summary"][];
+            /** @description Their sign-in address. */
+            email: string;
+            /** @description Their licence, if they are licensed (a handover of a paid client needs one). */
+            licence?: components["schemas"]["Licence"] | null;
+            /** @description Their name. */
+            name: string;
+            /** @description Administrator or member. */
+            role: components["schemas"]["FirmRole"];
+            /**
+             * Format: uint64
+             * @description Since when (seconds since the epoch).
+             */
+            since: number;
+            /** @description Their user id. */
+            userId: string;
+        };
+        /** @description Which firm a user belongs to, and as what. */
+        Membership: {
+            /** @description The firm. */
+            firm: components["schemas"]["FirmRef"];
+            /** @description Administrator or member. */
+            role: components["schemas"]["FirmRole"];
+        };
         /**
          * Format: uuid
          * @description A message's id (a UUID).
@@ -1658,6 +2099,8 @@ export interface components {
              * @description When the other side first read it; 0 while unread.
              */
             readAt: number;
+            /** @description The applicant's representative who wrote it, if one did (both sides see who). */
+            representative?: components["schemas"]["Acting"] | null;
             /**
              * Format: uint64
              * @description When it was sent (seconds since the epoch).
@@ -1726,6 +2169,47 @@ export interface components {
              * @description The application's version this was decided on.
              */
             version: number;
+        };
+        /** @description The body of `POST /api/firms`. */
+        NewFirm: {
+            /** @description The administrator's own licence number, if they hold one. */
+            licenceNumber?: string | null;
+            /** @description Its name, as clients will see it on their grants. */
+            name: string;
+            /** @description Its province (lawyers and notaries). */
+            province?: components["schemas"]["Province"] | null;
+        };
+        /** @description The body of `POST /api/firms/{firmId}/handovers`. */
+        NewHandover: {
+            /** @description The client's application. */
+            applicationId: components["schemas"]["ApplicationId"];
+            /** @description The member to hand it to. */
+            toUserId: components["schemas"]["UserId"];
+        };
+        /** @description The body of `POST /api/applications/{id}/representatives`. */
+        NewInvitation: {
+            /** @description The consent statement, confirmed. */
+            consent: components["schemas"]["ConsentGiven"];
+            /** @description The address the representative signs in with (or will register with). */
+            email: string;
+            /**
+             * Format: date
+             * @description The grant's last day (`YYYY-MM-DD`, from today to five years ahead), if any.
+             */
+            endsOn?: string | null;
+            /** @description Paid or unpaid. */
+            kind: components["schemas"]["Kind"];
+            /** @description A paid representative's licence number (`R` and six digits, or a law society's). */
+            licenceNumber?: string | null;
+            /** @description The law society's province (lawyers and notaries). */
+            province?: components["schemas"]["Province"] | null;
+            /** @description What they may do. */
+            scope: components["schemas"]["Scope"];
+        };
+        /** @description The body of `POST /api/firms/{firmId}/members`. */
+        NewMember: {
+            /** @description The address the member signs in with. */
+            email: string;
         };
         /**
          * @description A message to send on an application's thread, by its applicant or (on the officers' route)
@@ -1828,6 +2312,11 @@ export interface components {
             kind: "appointment";
             /** @description What it is for. */
             service: components["schemas"]["Service"];
+        } | {
+            /** @description What happened. */
+            change: components["schemas"]["RepresentativeChange"];
+            /** @constant */
+            kind: "representative";
         });
         /**
          * Format: uuid
@@ -1941,6 +2430,16 @@ export interface components {
         PageOfHistoryView: {
             /** @description This page's items. */
             items: components["schemas"]["HistoryView"][];
+            /** @description Give it back as `?cursor=` for the next page; `null` on the last one. */
+            nextCursor: string | null;
+        };
+        /**
+         * @description One page of a list as the API answers it (D6): its items and, when there are more, the
+         *     cursor of the next page.
+         */
+        PageOfInvitation: {
+            /** @description This page's items. */
+            items: components["schemas"]["Invitation"][];
             /** @description Give it back as `?cursor=` for the next page; `null` on the last one. */
             nextCursor: string | null;
         };
@@ -2251,6 +2750,11 @@ export interface components {
             /** @description Language of the portal, messages and notifications. */
             preferredLanguage: components["schemas"]["Language"];
         };
+        /**
+         * @description A province or territory, by its postal abbreviation: where a law society licenses lawyers
+         *     and notaries.
+         */
+        Province: "AB" | "BC" | "MB" | "NB" | "NL" | "NS" | "NT" | "NU" | "ON" | "PE" | "QC" | "SK" | "YT";
         /** @description Why an uploaded file stays in quarantine, in terms its applicant can act on. */
         QuarantineReason: "content-mismatch" | "size-mismatch" | "empty" | "active-content";
         /**
@@ -2483,6 +2987,15 @@ export interface components {
         };
         /** @description Where a registration stands once accepted. */
         RegistrationStatus: "confirmation-code-sent";
+        /** @description The grants and invitations of one application, as its owner lists them. */
+        Representation: {
+            /** @description Accepted grants still in force. */
+            grants: components["schemas"]["Grant"][];
+            /** @description The newest invitations, waiting or settled. */
+            invitations: components["schemas"]["Invitation"][];
+        };
+        /** @description What happened to a representative's grant (what the event tells). */
+        RepresentativeChange: "accepted" | "declined" | "ended" | "handover-proposed";
         /** @description What an open request asks, as the checklist shows it. */
         Requested: {
             /**
@@ -2512,6 +3025,8 @@ export interface components {
         };
         /** @description An officer's review of a verified document. */
         ReviewDecision: "accept" | "reject";
+        /** @description What a representative may do. */
+        Scope: "read" | "full";
         /** @description A step of the form. */
         Section: {
             /** @description Fields, in order. */
@@ -2613,6 +3128,15 @@ export interface components {
             /** @description The location's time zone. */
             timeZone: string;
         };
+        /** @description The statement as the web app shows it before the applicant confirms it. */
+        Statement: {
+            /** @description In English. */
+            en: string;
+            /** @description In French. */
+            fr: string;
+            /** @description Its version: what an invitation names to say which text was confirmed. */
+            version: string;
+        };
         /** @description Where an application stands. */
         Status: "draft" | "submitted" | "received" | "biometrics_requested" | "biometrics_completed" | "in_review" | "documents_requested" | "interview_scheduled" | "approved" | "refused" | "closed" | "withdrawn";
         /**
@@ -2639,6 +3163,8 @@ export interface components {
         Summary: {
             /** @description The applicant has something to do (a draft to finish, documents to send). */
             actionRequired: boolean;
+            /** @description On a representative's dashboard: whom they represent on it, and how. */
+            client?: components["schemas"]["Client"] | null;
             /** @description The application's id. */
             id: components["schemas"]["ApplicationId"];
             /** @description Its number, once submitted. */
@@ -2706,6 +3232,11 @@ export interface components {
             /** @description The form to post the file with. */
             upload: components["schemas"]["UploadForm"];
         };
+        /**
+         * Format: uuid
+         * @description A user's id (`sub`: a UUID in Cognito and in local mode).
+         */
+        UserId: string;
         /** @description What a webhook delivery did. */
         WebhookAnswer: {
             /**
@@ -3530,6 +4061,133 @@ export interface operations {
             503: components["responses"]["Unavailable"];
         };
     };
+    ListRepresentatives: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["schemas"]["ApplicationId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Representation"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    InviteRepresentative: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["schemas"]["ApplicationId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewInvitation"];
+            };
+        };
+        responses: {
+            /** @description Success */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Invitation"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    ConsentToHandover: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["schemas"]["ApplicationId"];
+                inviteId: components["schemas"]["InvitationId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ConsentGiven"];
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Invitation"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    RevokeRepresentative: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["schemas"]["ApplicationId"];
+                userId: components["schemas"]["UserId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success, with no content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
     SubmitApplication: {
         parameters: {
             query?: never;
@@ -3949,6 +4607,163 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthenticated"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    GetMyFirm: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FirmPage"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    CreateFirm: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewFirm"];
+            };
+        };
+        responses: {
+            /** @description Success */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Membership"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    HandOverClient: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                firmId: components["schemas"]["FirmId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewHandover"];
+            };
+        };
+        responses: {
+            /** @description Success */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Invitation"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    JoinFirm: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                firmId: components["schemas"]["FirmId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["JoinFirm"];
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Membership"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    InviteFirmMember: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                firmId: components["schemas"]["FirmId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewMember"];
+            };
+        };
+        responses: {
+            /** @description Success */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JoinInvitation"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["TooManyRequests"];
@@ -4657,6 +5472,114 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ProcessingTime"][];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    ListInvitations: {
+        parameters: {
+            query?: {
+                /** @description The `nextCursor` of the previous page. */
+                cursor?: string;
+                /**
+                 * @description How many items at most, 1 to 100 (100 when left out). Read as text so that a bad one is
+                 *     a 400 naming `limit` with its own code.
+                 */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PageOfInvitation"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    AcceptInvitation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                inviteId: components["schemas"]["InvitationId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Grant"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    DeclineInvitation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                inviteId: components["schemas"]["InvitationId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success, with no content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    GetConsentStatement: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Statement"];
                 };
             };
             429: components["responses"]["TooManyRequests"];

@@ -26,6 +26,7 @@ use portal_domain::events::Event;
 use portal_domain::notifications::Dispatcher;
 use portal_domain::notifier::{Message, Notifier, NotifyError};
 use portal_domain::profile::{Language, Profile, Profiles};
+use portal_domain::representatives::consent::STATEMENT_VERSION;
 use portal_domain::status::Status;
 use portal_domain::table::{Condition, Item, Key, Page, Query, StoreError, Table, Update, WriteOp};
 use portal_domain::verification::Verifier;
@@ -242,6 +243,12 @@ async fn i2_every_table_call_of_every_route_is_allowed_by_its_function_grants() 
             clock.clone(),
         ))
         .expect("appointments"),
+        portal_representatives::router(portal_representatives::RepresentativesState::new(
+            shared.clone(),
+            Arc::new(FailingOnce::default()),
+            clock.clone(),
+        ))
+        .expect("representatives"),
     ];
     let app = portal_api::app(area_routers.into_iter().fold(Router::new(), Router::merge));
     let mut journey = Journey {
@@ -465,6 +472,55 @@ async fn i2_every_table_call_of_every_route_is_allowed_by_its_function_grants() 
     journey.send(post.clone(), &read, None, APPLICANT, &[]).await;
     journey.send(get.clone(), "/api/inbox", None, APPLICANT, &[]).await;
 
+    // Representatives: the consent statement; a firm's administrator invited and accepted; an
+    // invitation declined; a member invited and joined; a handover proposed, confirmed by the
+    // applicant and accepted; the new member's grant revoked. Their ids are UUIDs, as real ones.
+    let (rep, member, helper) = (
+        "0193a4c8-7e7a-7b3e-9f1e-2d4c6b8a9e11",
+        "0193a4c8-7e7a-7b3e-9f1e-2d4c6b8a9e12",
+        "0193a4c8-7e7a-7b3e-9f1e-2d4c6b8a9e13",
+    );
+    for sub in [rep, member, helper] {
+        let email = format!("{sub}@example.ca");
+        Profiles::new(shared.clone()).put(sub, &Profile { email, ..profile.clone() }).await.expect("profile");
+    }
+    table.take();
+    journey.send(get.clone(), "/api/representatives/consent-statement", None, APPLICANT, &[]).await;
+    let firm = json!({"name": "Cabinet Nord", "licenceNumber": "R705123"});
+    let firm = journey.send(post.clone(), "/api/firms", Some(firm), rep, &[]).await;
+    let firm_id = firm["firm"]["id"].as_str().expect("firm id").to_owned();
+    let consent = json!({"version": STATEMENT_VERSION, "language": "fr", "agreed": true});
+    let ask = |sub: &str| {
+        json!({"email": format!("{sub}@example.ca"), "kind": "paid", "licenceNumber": "R705123", "scope": "full",
+               "consent": consent})
+    };
+    let representatives = format!("{app_path}/representatives");
+    let invited = journey.send(post.clone(), &representatives, Some(ask(rep)), APPLICANT, &[]).await;
+    journey.send(get.clone(), "/api/representative/invitations", None, rep, &[]).await;
+    let accept = |invitation: &Value| {
+        format!("/api/representative/invitations/{}/accept", invitation["id"].as_str().expect("invitation id"))
+    };
+    let accepted = journey.send(post.clone(), &accept(&invited), None, rep, &[]).await;
+    assert_eq!(accepted["firm"]["name"], "Cabinet Nord", "{accepted}");
+    journey.send(get.clone(), &representatives, None, APPLICANT, &[]).await;
+    let declined = journey.send(post.clone(), &representatives, Some(ask(helper)), APPLICANT, &[]).await;
+    let decline = format!("/api/representative/invitations/{}/decline", declined["id"].as_str().expect("id"));
+    journey.send(post.clone(), &decline, None, helper, &[]).await;
+    let join = json!({"email": format!("{member}@example.ca")});
+    journey.send(post.clone(), &format!("/api/firms/{firm_id}/members"), Some(join), rep, &[]).await;
+    journey.send(get.clone(), "/api/firm", None, member, &[]).await;
+    let licence = json!({"licenceNumber": "R700001"});
+    journey.send(post.clone(), &format!("/api/firms/{firm_id}/join"), Some(licence), member, &[]).await;
+    journey.send(get.clone(), "/api/firm", None, rep, &[]).await;
+    let handover = json!({"applicationId": id, "toUserId": member});
+    let handover =
+        journey.send(post.clone(), &format!("/api/firms/{firm_id}/handovers"), Some(handover), rep, &[]).await;
+    let confirm = format!("{representatives}/invitations/{}/consent", handover["id"].as_str().expect("handover id"));
+    journey.send(post.clone(), &confirm, Some(consent.clone()), APPLICANT, &[]).await;
+    let taken = journey.send(post.clone(), &accept(&handover), None, member, &[]).await;
+    assert_eq!(taken["userId"], member, "{taken}");
+    journey.send(delete.clone(), &format!("{representatives}/{member}"), None, APPLICANT, &[]).await;
+
     // Every event of the journey through `notify`, the first send failing once.
     let events = table.inner.query(Query::partition(format!("EVENT#{id}")).limit(100)).await.expect("events");
     let dispatcher = Dispatcher::new(shared.clone(), Arc::new(FailingOnce::default()), clock.clone());
@@ -520,6 +576,7 @@ async fn i2_every_table_call_of_every_route_is_allowed_by_its_function_grants() 
         Area::Billing,
         Area::Officer,
         Area::Appointments,
+        Area::Representatives,
     ];
     let missed: Vec<&str> = routes::all()
         .filter(|r| table_areas.contains(&r.area) && !journey.exercised.contains(r.function))

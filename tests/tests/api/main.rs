@@ -18,6 +18,7 @@ mod officer;
 mod officer_identity;
 mod paging;
 mod payments;
+mod representatives;
 mod response_headers;
 mod round_trips;
 mod route_table;

@@ -487,6 +487,7 @@ fn i2_table_grants_name_the_kinds_of_partition_each_function_touches() {
         keys::PAYMENT_PARTITION_PREFIX.to_owned(),
         keys::IDEMPOTENCY_PARTITION_PREFIX.to_owned(),
         keys::SLOT_PARTITION_PREFIX.to_owned(),
+        keys::firm_partition(""),
     ]
     .into_iter()
     .map(|prefix| format!("{prefix}*"))
@@ -546,6 +547,11 @@ fn i2_table_grants_name_the_kinds_of_partition_each_function_touches() {
     );
     assert_eq!(only("STATS#"), ["ListProcessingTimes", "ChangeApplicationStatus"], "decisions and their estimates");
     assert_eq!(
+        only("FIRM#"),
+        ["CreateFirm", "GetMyFirm", "InviteFirmMember", "JoinFirm", "HandOverClient"],
+        "firms are the representatives' area's"
+    );
+    assert_eq!(
         only("EVENT#"),
         [
             "SubmitApplication",
@@ -560,6 +566,10 @@ fn i2_table_grants_name_the_kinds_of_partition_each_function_touches() {
             "RescheduleAppointment",
             "CancelAppointment",
             "RecordAppointmentOutcome",
+            "RevokeRepresentative",
+            "AcceptInvitation",
+            "DeclineInvitation",
+            "HandOverClient",
             "Remind"
         ],
         "events are written with the changes applicants hear about"
@@ -574,8 +584,10 @@ fn d1_only_the_functions_that_delete_may_delete_items() {
     // The sign-in steps delete the pending challenge they complete (or find stale). Payments
     // give back an idempotency key whose request failed, and end an application's open-payment
     // lock when its checkout is paid or ends. A cancelled, attended or missed booking ends the
-    // application's active booking of its service.
-    const DELETING: [&str; 10] = [
+    // application's active booking of its service. A representative's grant that ends (revoked,
+    // or handed over to another member of their firm) takes their dashboard line of the case
+    // with it; joining a firm takes up (deletes) its invitation.
+    const DELETING: [&str; 13] = [
         "LinkApplication",
         "DeleteDocument",
         "Notify",
@@ -586,6 +598,9 @@ fn d1_only_the_functions_that_delete_may_delete_items() {
         "PaymentWebhook",
         "CancelAppointment",
         "RecordAppointmentOutcome",
+        "RevokeRepresentative",
+        "AcceptInvitation",
+        "JoinFirm",
     ];
     let template = template();
     let statements = table_statements(&template);
