@@ -55,6 +55,26 @@ body_targets! {
     v2_body_reschedule => portal_api::contract::appointments::Reschedule,
     v2_body_new_slots => portal_api::contract::appointments::NewSlots,
     v2_body_outcome => portal_api::contract::appointments::OutcomeBody,
+    v2_body_new_invitation => portal_api::contract::representatives::NewInvitation,
+    v2_body_consent_given => portal_api::contract::representatives::ConsentGiven,
+    v2_body_new_firm => portal_api::contract::representatives::NewFirm,
+    v2_body_new_member => portal_api::contract::representatives::NewMember,
+    v2_body_join_firm => portal_api::contract::representatives::JoinFirm,
+    v2_body_new_handover => portal_api::contract::representatives::NewHandover,
+}
+
+/// An invitation's fields, whatever they hold, make what the owner asks or a 400 naming them,
+/// never a panic (the licence, the end date and the consent are read beyond their JSON types).
+#[test]
+fn v2_invitation_fields() {
+    let today = chrono::NaiveDate::from_ymd_opt(2027, 1, 15).expect("a date");
+    bolero::check!().for_each(|bytes: &[u8]| {
+        if let Ok(body) = serde_json::from_slice::<portal_api::contract::representatives::NewInvitation>(bytes) {
+            if let Err(refusal) = without_panics(|| body.ask(today, 1_800_000_000)) {
+                assert_eq!(refusal.into_response().status(), axum::http::StatusCode::BAD_REQUEST);
+            }
+        }
+    });
 }
 
 /// A payment processor's webhook: whatever the body and the signature header, verification

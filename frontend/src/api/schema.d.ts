@@ -1370,6 +1370,32 @@ export interface components {
         };
         /** @description What an officer records once the appointment took place. */
         Attendance: "attended" | "missed";
+        /** @description One audit record. */
+        AuditRecord: {
+            /** @description What (`read`, `save-form`, `submit`, `withdraw`, ...). */
+            action: string;
+            /** @description Who (`sub`). */
+            actor: string;
+            /**
+             * Format: uint64
+             * @description When (seconds since the epoch).
+             */
+            at: number;
+            /** @description Allowed or denied. */
+            outcome: components["schemas"]["Outcome"];
+            /**
+             * @description A representative acting for the applicant: who, and their firm (both identities are on
+             *     the record: the actor's id above, and the name the applicant knows them by).
+             */
+            representative?: components["schemas"]["Acting"] | null;
+            /** @description As whom: `applicant`, `officer`, or `other` for someone with no part in the file. */
+            role: string;
+            /**
+             * @description What the act was about, where the applicant needs it to recognize it (the file name of
+             *     an upload).
+             */
+            subject?: string | null;
+        };
         /**
          * @description An application as a party sees it: the first page of its history (the rest at
          *     `…/history?cursor=`), its documents, the type's checklist as they fill it, officers'
@@ -2346,6 +2372,11 @@ export interface components {
         };
         /** @description An application as officers see it: the case view with the first page of its thread. */
         OfficerCase: {
+            /**
+             * @description Who acted on the case lately, newest first: the audit trail's first page (a
+             *     representative named with their firm beside their id).
+             */
+            activity: components["schemas"]["PageOfAuditRecord"];
             /** @description The application. */
             application: components["schemas"]["Application"];
             /**
@@ -2410,6 +2441,16 @@ export interface components {
         PageOfAppointmentView: {
             /** @description This page's items. */
             items: components["schemas"]["AppointmentView"][];
+            /** @description Give it back as `?cursor=` for the next page; `null` on the last one. */
+            nextCursor: string | null;
+        };
+        /**
+         * @description One page of a list as the API answers it (D6): its items and, when there are more, the
+         *     cursor of the next page.
+         */
+        PageOfAuditRecord: {
+            /** @description This page's items. */
+            items: components["schemas"]["AuditRecord"][];
             /** @description Give it back as `?cursor=` for the next page; `null` on the last one. */
             nextCursor: string | null;
         };

@@ -29,6 +29,7 @@ use portal_domain::clock::Clock;
 use portal_domain::fees::{self, Fees};
 use portal_domain::ids::{ApplicationId, DocumentId};
 use portal_domain::messages::{MessageView, Messages, Side};
+use portal_domain::paging::PageRequest;
 use portal_domain::sessions::Revocations;
 use portal_domain::table::Table;
 
@@ -98,17 +99,26 @@ async fn queue(
     Ok(Json(state.applications.queue(query.status, query.type_code.as_deref(), &page).await?.into()))
 }
 
-/// The case as officers see it, with the first page of its thread.
+/// Audit records of who acted on a case shown with it (the newest; the applicant's own
+/// `GET /api/me/activity` pages through them all).
+const RECENT_ACTIVITY: u32 = 20;
+const RECENT_ACTIVITY_BYTES: usize = 20_000;
+
+/// The case as officers see it, with the first page of its thread and who acted on it lately
+/// (a representative by name and firm as well as by id).
 async fn case(
     officer: Officer,
     State(state): State<OfficerState>,
     PathParams(id): PathParams<ApplicationId>,
 ) -> Result<Json<OfficerCase>, ApiError> {
-    let case = state.applications.case(&id).await?.ok_or(ApiError::NotFound)?;
+    let recent = PageRequest::preview(RECENT_ACTIVITY, RECENT_ACTIVITY_BYTES);
+    let (case, activity) = futures::try_join!(state.applications.case(&id), state.audit.of(&id, &recent))?;
+    let case = case.ok_or(ApiError::NotFound)?;
     state.audit(&id, &officer, "read").await?;
     let application_type = type_of(&state.catalog, &case.application)?;
     let messages = Page::from(case.messages.clone()).map(|message| MessageView::for_side(message, Side::Officer));
-    Ok(Json(OfficerCase { case: CaseView::for_party(case, application_type, Party::Officer), messages }))
+    let case = CaseView::for_party(case, application_type, Party::Officer);
+    Ok(Json(OfficerCase { case, messages, activity: activity.into() }))
 }
 
 /// Moves an application to its next status, with a reason and a note to the applicant.

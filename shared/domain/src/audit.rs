@@ -51,7 +51,7 @@ pub enum Outcome {
 }
 
 /// One audit record.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct AuditRecord {
     /// When (seconds since the epoch).

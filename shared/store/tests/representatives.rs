@@ -12,8 +12,8 @@ use portal_domain::paging::PageRequest;
 use portal_domain::profile::Language;
 use portal_domain::representatives::consent::Consent;
 use portal_domain::representatives::{
-    Ask, GrantError, Invitation, InvitationState, Invitee, MAX_INVITATIONS_PER_DAY, MAX_REPRESENTATIVES,
-    Representatives, Scope, Standing,
+    Ask, GrantError, INVITATION_DAYS, Invitation, InvitationState, Invitee, MAX_INVITATIONS_PER_DAY,
+    MAX_REPRESENTATIVES, Representatives, Scope, Standing,
 };
 use portal_domain::table::Table;
 use portal_store::dynamodb::DynamoTable;
@@ -103,6 +103,14 @@ async fn c4_an_accepted_grant_is_on_the_application_and_the_dashboard_until_it_i
             .items
             .is_empty()
     );
+
+    // An invitation not taken up in 14 days is gone from the invitee's list and cannot be taken.
+    let late = f.invite(&application, "rep1@example.ca").await.expect("invited");
+    let fortnight = T0 + INVITATION_DAYS * 86_400;
+    let listed =
+        f.representatives.waiting_for("rep1@example.ca", fortnight, &PageRequest::first()).await.expect("list");
+    assert!(listed.items.is_empty(), "{listed:?}");
+    assert!(matches!(f.representatives.accept(&late, &invitee(1), fortnight).await, Err(GrantError::NotOpen)));
 
     f.representatives.revoke("a1", "rep-0", T0 + 6).await.expect("revoked");
 

@@ -49,6 +49,19 @@ async fn accept(app: &TestApp, rep: &str, invitation: &Value) -> reqwest::Respon
     send(app, Method::POST, &path, &app.access_token(rep, &[]), None).await
 }
 
+/// Waits for the first in-app notification of the holder of `token`.
+async fn notified(app: &TestApp, token: &str) -> Value {
+    let started = std::time::Instant::now();
+    loop {
+        let page: Value = app.get("/api/notifications", Some(token)).await.json().await.expect("json");
+        if let Some(first) = page["items"].get(0) {
+            return first.clone();
+        }
+        assert!(started.elapsed() < std::time::Duration::from_secs(20), "no notification: {page}");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
+
 /// An owner with a draft and a representative of `scope` on it.
 async fn represented(app: &TestApp, scope: &str) -> (String, String, String) {
     let (owner, rep) = (user(), user());
@@ -131,6 +144,18 @@ async fn the_whole_journey_invite_accept_read_edit_then_revoked_and_gone_on_the_
     assert_eq!((seen["kind"].as_str(), seen["scope"].as_str()), (Some("paid"), Some("full")));
     assert_eq!(seen["licence"]["number"], "R705123");
     assert!(seen["since"].is_u64());
+    let acted = case["activity"]["items"].as_array().expect("activity");
+    assert!(
+        acted.iter().any(|r| r["actor"] == rep.as_str() && r["representative"]["name"] == "Marie Tremblay"),
+        "officers see who acted: {acted:?}"
+    );
+
+    // An officer's message reaches the applicant and, for the case they hold, the representative.
+    let note = json!({"body": "Merci, nous avons bien reçu le formulaire."});
+    let path = format!("/api/officer/applications/{id}/messages");
+    assert_eq!(send(&app, Method::POST, &path, &officer, Some(note)).await.status(), StatusCode::CREATED);
+    let told = notified(&app, &rep_token).await;
+    assert!(told["title"].as_str().expect("title").starts_with("Pour votre client"), "in their language: {told}");
 
     let listed: Value = app
         .get(&format!("/api/applications/{id}/representatives"), Some(&owner_token))

@@ -3,6 +3,7 @@
 use http::Method;
 use portal_domain::application_documents::{Asked, Document, DocumentAsk, MAX_ASKED};
 use portal_domain::applications::{Application, MAX_TEXT_CHARS, QueueEntry};
+use portal_domain::audit::AuditRecord;
 use portal_domain::case_view::CaseView;
 use portal_domain::fees::Fees;
 use portal_domain::ids::{ApplicationId, DocumentId, TypeCode};
@@ -134,6 +135,9 @@ pub struct OfficerCase {
     pub case: CaseView,
     /// The first page of the thread with the applicant, newest first.
     pub messages: Page<MessageView>,
+    /// Who acted on the case lately, newest first: the audit trail's first page (a
+    /// representative named with their firm beside their id).
+    pub activity: Page<AuditRecord>,
 }
 
 /// The body of `POST /api/officer/applications/{id}/status`: the next status, why, and what
