@@ -336,19 +336,23 @@ impl Representatives {
             expires_at: now + INVITATION_DAYS * DAY_SECONDS,
             state: InvitationState::Pending,
         };
-        self.send(invitation, now).await
+        self.send(invitation, None, now).await
     }
 
-    /// Writes a new invitation under the application's daily count.
-    async fn send(&self, invitation: Invitation, now: u64) -> Result<Invitation, GrantError> {
+    /// Writes a new invitation under the application's daily count, with the event that tells
+    /// of it, if any.
+    async fn send(&self, invitation: Invitation, event: Option<Event>, now: u64) -> Result<Invitation, GrantError> {
         let day = now / DAY_SECONDS;
         let counter = WriteOp::Update {
             key: keys::invitations_on_day(&invitation.application_id, day),
             update: Update::default().add("count", 1).set("expiresAt", (day + 2) * DAY_SECONDS),
             condition: Some(Condition::Below("count".into(), MAX_INVITATIONS_PER_DAY)),
         };
-        let put = WriteOp::Put { item: invitation.item()?, condition: Some(Condition::Absent) };
-        match self.table.transact_write(vec![counter, put]).await {
+        let mut ops = vec![counter, WriteOp::Put { item: invitation.item()?, condition: Some(Condition::Absent) }];
+        if let Some(event) = event {
+            ops.push(event.write()?);
+        }
+        match self.table.transact_write(ops).await {
             Ok(()) => Ok(invitation),
             Err(StoreError::TransactionCanceled { failed_conditions }) if failed_conditions.contains(&0) => {
                 Err(GrantError::TooManyToday { retry_after: (day + 1) * DAY_SECONDS - now })
@@ -545,15 +549,9 @@ impl Representatives {
             expires_at: now + INVITATION_DAYS * DAY_SECONDS,
             state: InvitationState::AwaitingApplicant,
         };
-        let invitation = self.send(invitation, now).await?;
-        let event = Event::new(
-            &application.id,
-            &application.owner,
-            representative_event(RepresentativeChange::HandoverProposed),
-            now,
-        );
-        self.table.transact_write(vec![event.write()?]).await?;
-        Ok(invitation)
+        let proposed = representative_event(RepresentativeChange::HandoverProposed);
+        let event = Event::new(&application.id, &application.owner, proposed, now);
+        self.send(invitation, Some(event), now).await
     }
 
     /// Writes the application with its changed grants: `Busy` when another write got in first
