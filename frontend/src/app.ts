@@ -2,7 +2,7 @@
 // what happens on every navigation — render, set the title, move focus to the page's heading
 // so screen readers announce the new page.
 import { html, nothing, render, type TemplateResult } from 'lit-html';
-import { isOfficer, signedIn, renew, signOut } from './api/client';
+import { ApiError, isOfficer, signedIn, renew, signOut } from './api/client';
 import { language, otherLanguage, setLanguage, t } from './i18n';
 
 export interface Page {
@@ -72,9 +72,35 @@ async function open(): Promise<void> {
   paint(found.page, found.params);
   focusHeading();
   if (found.page.load) {
-    await found.page.load(found.params);
+    try {
+      await found.page.load(found.params);
+    } catch (error) {
+      // What the page shows is not there (or no longer for this user, C1): the normal page
+      // for an address that leads nowhere.
+      if (current === found && error instanceof ApiError && error.status === 404) {
+        showNotFound();
+        return;
+      }
+      throw error;
+    }
     if (current === found) paint(found.page, found.params);
   }
+}
+
+/** Shows the not-found page when `error` is a 404 (a case the user may no longer see: their
+ * grant ended); says whether it did. */
+export function notFoundShown(error: unknown): boolean {
+  if (!(error instanceof ApiError && error.status === 404)) return false;
+  showNotFound();
+  return true;
+}
+
+/** Shows the not-found page at the current address: what a page shows when the API answers 404
+ * (an application that does not exist, or that the user may no longer see). */
+export function showNotFound(): void {
+  current = { page: notFound, params: {} };
+  paint(notFound, {});
+  focusHeading();
 }
 
 function focusHeading(): void {
@@ -115,6 +141,7 @@ function paint(page: Page, params: Record<string, string>): void {
                   : nothing}
                 <gcds-link href="/dashboard" @click=${follow}>${t('nav.dashboard')}</gcds-link>
                 <gcds-link href="/notifications" @click=${follow}>${t('nav.notifications')}</gcds-link>
+                <gcds-link href="/representative/invitations" @click=${follow}>${t('nav.invitations')}</gcds-link>
                 <gcds-link href="/profile" @click=${follow}>${t('nav.profile')}</gcds-link>
                 <gcds-link href="/activity" @click=${follow}>${t('nav.activity')}</gcds-link>
                 <gcds-link href="/" @click=${leave}>${t('nav.signOut')}</gcds-link>`

@@ -20,12 +20,15 @@ export function emptyState(): FormState {
   return { errors: new Map(), alert: null, notice: null, busy: false };
 }
 
-/** Runs a page's loading and gives the state to show: empty, or what went wrong. */
+/** Runs a page's loading and gives the state to show: empty, or what went wrong. A 404 is
+ * thrown on, for the app to show its not-found page (what is asked for is not there, or no
+ * longer for this user). */
 export async function loaded(load: () => Promise<void>): Promise<FormState> {
   const state = emptyState();
   try {
     await load();
   } catch (error) {
+    if (error instanceof ApiError && error.status === 404) throw error;
     failed(state, error);
   }
   return state;

@@ -46,6 +46,8 @@ export class ApiError extends Error {
 }
 
 let accessToken: string | null = null;
+/** The signed-in caller (`GET /api/me`), read once per access token. */
+let me: Promise<Schemas['Me']> | null = null;
 
 export function signedIn(): boolean {
   return accessToken !== null;
@@ -64,6 +66,16 @@ export function isOfficer(): boolean {
 
 export function forgetSession(): void {
   accessToken = null;
+  me = null;
+}
+
+/** The signed-in caller (their `sub`, profile and groups), read once per sign-in. */
+export function whoAmI(): Promise<Schemas['Me']> {
+  me ??= api('GET', '/api/me').catch((error: unknown) => {
+    me = null;
+    throw error;
+  });
+  return me;
 }
 
 /** `path` with its `{name}` parameters filled in and the query appended. */
@@ -139,6 +151,7 @@ export async function download<P extends PathOf<'GET'>>(path: P, name: string, .
 /** Keeps the tokens of a completed sign-in. */
 export function keep(tokens: Schemas['SignedIn']): void {
   accessToken = tokens.accessToken;
+  me = null;
 }
 
 /** A new access token from the refresh cookie; false when the session is over. */
@@ -158,6 +171,6 @@ export async function signOut(): Promise<void> {
   try {
     await api('POST', '/api/auth/logout');
   } finally {
-    accessToken = null;
+    forgetSession();
   }
 }

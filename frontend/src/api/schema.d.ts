@@ -317,6 +317,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/applications/{id}/representatives/invitations/{inviteId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Withdraw an invitation that still waits (owner only) */
+        delete: operations["WithdrawInvitation"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/applications/{id}/representatives/invitations/{inviteId}/consent": {
         parameters: {
             query?: never;
@@ -1456,6 +1473,11 @@ export interface components {
              * @description The grant's last day, if any.
              */
             endsOn?: string | null;
+            /**
+             * Format: uuid
+             * @description The firm the representative holds the grant through, if any (its id).
+             */
+            firm?: string | null;
             /** @description The applicant's name. */
             name: string;
             /** @description What the representative may do. */
@@ -1964,7 +1986,7 @@ export interface components {
          */
         InvitationId: string;
         /** @description Where an invitation stands. */
-        InvitationState: "awaiting-applicant" | "pending" | "accepted" | "declined";
+        InvitationState: "awaiting-applicant" | "pending" | "accepted" | "declined" | "withdrawn";
         /** @description The body of `POST /api/firms/{firmId}/join`. */
         JoinFirm: {
             /** @description The member's licence number, if they hold one (`R` and six digits, or a law society's). */
@@ -2209,6 +2231,8 @@ export interface components {
         NewHandover: {
             /** @description The client's application. */
             applicationId: components["schemas"]["ApplicationId"];
+            /** @description The member who holds it now. */
+            fromUserId: components["schemas"]["UserId"];
             /** @description The member to hand it to. */
             toUserId: components["schemas"]["UserId"];
         };
@@ -4161,6 +4185,34 @@ export interface operations {
             409: components["responses"]["Conflict"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    WithdrawInvitation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["schemas"]["ApplicationId"];
+                inviteId: components["schemas"]["InvitationId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success, with no content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
             429: components["responses"]["TooManyRequests"];
             503: components["responses"]["Unavailable"];
         };

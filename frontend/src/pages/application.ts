@@ -2,10 +2,13 @@
 // section, then documents, then review and submit — that saves as the applicant types (a
 // stale version is reloaded and saved again, invalid answers are shown in place and the
 // valid ones still saved: nothing typed is lost). A submitted application shows its status,
-// its appointment when the status asks for one, and its timeline.
+// its appointment when the status asks for one, and its timeline. A representative sees what
+// their grant allows: with read access the answers and documents without a way to change them;
+// with full access the wizard too, but never what only the applicant does (submit, pay, choose
+// representatives). A refusal is said as the API says it; a case no longer theirs is not found.
 import { html, nothing, type TemplateResult } from 'lit-html';
 import { ApiError, api, type FieldProblem, type Schemas } from '../api/client';
-import { follow, navigate, refresh, type Page } from '../app';
+import { follow, navigate, notFoundShown, refresh, showNotFound, type Page } from '../app';
 import { documentsStep, loadDocuments } from './documents';
 import { feesPanel, loadPayments } from './payments';
 import { appointmentsPanel, loadAppointments } from './appointments';
@@ -13,6 +16,7 @@ import { emptyState, summary } from '../forms';
 import { PagedList, loadMore } from '../paging';
 import { formatDateTime, pick, t } from '../i18n';
 import { applicationTypes, statusLabel, type Application, type ApplicationType, type Field } from '../catalog';
+import { isApplicant, mayAct, standingNotice, standingOf, type Standing } from '../representation';
 
 /** How long typing pauses before the draft is saved. */
 const SAVE_DELAY_MS = 800;
@@ -26,13 +30,17 @@ let fees: Schemas['Fees'] | null = null;
 /** The answers as typed, saved or not. */
 let answers: Record<string, unknown> = {};
 let fieldErrors = new Map<string, string>();
-let saving: 'saved' | 'saving' | 'invalid' | 'failed' = 'saved';
+let saving: 'saved' | 'saving' | 'invalid' | 'failed' | 'refused' = 'saved';
 let saveTimer: number | undefined;
 /** Answers typed since the last successful save. */
 let dirty = false;
 /** Counts edits, so a save finishing while the applicant types does not claim it saved all. */
 let edits = 0;
 let missing: FieldProblem[] = [];
+/** How the viewer stands to the application (its applicant, a representative). */
+let standing: Standing = { role: 'owner' };
+/** Why the API refused to save (a representative whose access is read-only now). */
+let refusal: string | null = null;
 
 function step(): number {
   const query = new URLSearchParams(location.search);
@@ -56,7 +64,7 @@ function payload(exclude: Set<string>): Record<string, unknown> {
 /** Saves the answers; invalid ones are shown and left out so the rest is saved. */
 export async function save(): Promise<void> {
   const draft = application;
-  if (!draft || draft.status !== 'draft') return;
+  if (!draft || draft.status !== 'draft' || !mayAct(standing)) return;
   window.clearTimeout(saveTimer);
   saving = 'saving';
   refresh();
@@ -83,6 +91,17 @@ export async function save(): Promise<void> {
       } else if (error instanceof ApiError && error.status === 400 && error.problem?.errors) {
         fieldErrors = new Map(error.problem.errors.map((e) => [e.field, e.message ?? e.code]));
         exclude = new Set(fieldErrors.keys());
+      } else if (error instanceof ApiError && error.status === 404) {
+        // No longer theirs to see (a representative whose grant ended).
+        showNotFound();
+        return;
+      } else if (error instanceof ApiError && error.status === 403) {
+        // Not theirs to change (read-only access): trying again would not help.
+        refusal = error.problem?.title ?? error.message;
+        saving = 'refused';
+        refresh();
+        requestAnimationFrame(() => document.getElementById('save-refused')?.focus());
+        return;
       } else {
         saving = 'failed';
         refresh();
@@ -129,6 +148,9 @@ function field(field: Field): TemplateResult {
 }
 
 function saveStatus(): TemplateResult {
+  if (saving === 'refused') {
+    return html`<p class="field-error" id="save-refused" role="alert" tabindex="-1">${t('application.notSaved', { reason: refusal ?? '' })}</p>`;
+  }
   const text = {
     saved: t('application.saved'),
     saving: t('application.saving'),
@@ -136,6 +158,21 @@ function saveStatus(): TemplateResult {
     failed: t('application.saveFailed'),
   }[saving];
   return html`<p class="save-status" role="status" aria-live="polite">${text}</p>`;
+}
+
+/** An answer as shown to someone who may not change it: a choice's label, or that there is none. */
+function shown(field: Field): string {
+  const value = answers[field.id];
+  if (value === undefined || value === null || value === '') return t('application.notAnswered');
+  const option = field.options?.find((o) => o.value === value);
+  return option ? pick(option.label) : String(value);
+}
+
+/** A step's answers, read only. */
+function answersOf(fields: Field[]): TemplateResult {
+  return html`<dl class="answers">
+    ${fields.map((f) => html`<dt>${pick(f.label)}</dt><dd>${shown(f)}</dd>`)}
+  </dl>`;
 }
 
 function stepLink(target: number, label: string): TemplateResult {
@@ -160,7 +197,7 @@ async function submit(): Promise<void> {
       missing = error.problem.errors;
       refresh();
       requestAnimationFrame(() => document.getElementById('missing')?.focus());
-    } else {
+    } else if (!notFoundShown(error)) {
       throw error;
     }
   }
@@ -201,8 +238,10 @@ function review(): TemplateResult {
           </ul>
         </div>`
       : nothing}
-    ${feesPanel(application, fees, true)}
-    <p><gcds-button type="button" @click=${() => void submit()}>${t('application.submit')}</gcds-button></p>`;
+    ${feesPanel(application, fees, isApplicant(standing))}
+    ${isApplicant(standing)
+      ? html`<p><gcds-button type="button" @click=${() => void submit()}>${t('application.submit')}</gcds-button></p>`
+      : html`<p>${t('application.applicantOnly')}</p>`}`;
 }
 
 function wizard(): TemplateResult {
@@ -217,33 +256,49 @@ function wizard(): TemplateResult {
         ? t('application.documentsStep')
         : t('application.reviewStep');
   return html`
+    ${caseLinks(false)}
     <p class="step">${t('application.step', { current, total })}</p>
     <h2>${title}</h2>
-    ${saveStatus()}
-    ${section
+    ${mayAct(standing) ? saveStatus() : nothing}
+    ${section && mayAct(standing)
       ? html`<form novalidate @gcdsInput=${edited} @gcdsChange=${edited} @submit=${(e: Event) => e.preventDefault()}>
           ${section.fields.map(field)}
         </form>`
-      : current === total - 1
-        ? documentsStep(application, type)
-        : review()}
+      : section
+        ? answersOf(section.fields)
+        : current === total - 1
+          ? documentsStep(application, type, mayAct(standing))
+          : review()}
     <p class="step-navigation">
       ${current > 1 ? stepLink(current - 1, t('application.previous')) : nothing}
       ${current < total ? stepLink(current + 1, t('application.next')) : nothing}
     </p>`;
 }
 
+/** Whose case it is (to a representative), and the links to its messages and (for the applicant)
+ * its representatives. */
+function caseLinks(withMessages: boolean): TemplateResult {
+  const id = application?.id ?? '';
+  return html`${standingNotice(standing)}
+    ${withMessages
+      ? html`<p><gcds-link href="/applications/${id}/messages" @click=${follow}>${t('messages.link')}</gcds-link></p>`
+      : nothing}
+    ${isApplicant(standing)
+      ? html`<p><gcds-link href="/applications/${id}/representatives" @click=${follow}>${t('application.representatives')}</gcds-link></p>`
+      : nothing}`;
+}
+
 function timeline(): TemplateResult {
   if (!application) return html``;
   return html`
     <p>${t('application.status', { status: statusLabel(application.status) })}</p>
-    <p><gcds-link href="/applications/${application.id}/messages" @click=${follow}>${t('messages.link')}</gcds-link></p>
+    ${caseLinks(true)}
     ${application.number ? html`<p>${t('application.number', { number: application.number })}</p>` : nothing}
     ${application.status === 'documents_requested' && type
-      ? html`<h2>${t('application.documentsStep')}</h2>${documentsStep(application, type)}`
+      ? html`<h2>${t('application.documentsStep')}</h2>${documentsStep(application, type, mayAct(standing))}`
       : nothing}
-    ${appointmentsPanel(application)}
-    ${fees ? feesPanel(application, fees, true) : nothing}
+    ${appointmentsPanel(application, mayAct(standing))}
+    ${fees ? feesPanel(application, fees, isApplicant(standing)) : nothing}
     <h2>${t('application.history')}</h2>
     ${summary(historyState, {})}
     ${history.items.length === 0
@@ -276,6 +331,9 @@ export const applicationPage: Page = {
     ]);
     application = found.application;
     fees = found.fees;
+    standing = await standingOf(found.application);
+    refusal = null;
+    if (saving === 'refused') saving = 'saved';
     await loadPayments(id);
     history = await new PagedList(
       (cursor) => api('GET', '/api/applications/{id}/history', { path: { id }, query: { cursor } }),

@@ -1,17 +1,56 @@
 // The dashboard (status per application, action required, unread messages — two calls, each
-// one query on the server) and starting an application of any type.
-import { html, nothing } from 'lit-html';
+// one query on the server; the applications the user represents someone on in their own
+// "Clients" section) and starting an application of any type.
+import { html, nothing, type TemplateResult } from 'lit-html';
 import { api, type Schemas } from '../api/client';
 import { follow, navigate, refresh, type Page } from '../app';
 import { applicationTypes, statusLabel, typeName, type ApplicationType } from '../catalog';
 import { emptyState, failed, focusSummary, loaded, summary, values, type FormState } from '../forms';
 import { table } from '../table';
 import { formatDateTime, pick, t } from '../i18n';
+import { endLabel, scopeLabel } from '../representation';
 
 let applications: Schemas['Summary'][] = [];
 let unread = new Map<string, number>();
 let types: ApplicationType[] = [];
 let state: FormState = emptyState();
+
+/** Where an application stands, with what asks for attention. */
+function statusCell(application: Schemas['Summary']): TemplateResult {
+  return html`<td>
+    ${statusLabel(application.status)}
+    ${application.actionRequired ? html`<strong class="flag">${t('dashboard.actionRequired')}</strong>` : nothing}
+    ${application.paymentRequired ? html`<strong class="flag">${t('dashboard.paymentRequired')}</strong>` : nothing}
+    ${unread.get(application.id)
+      ? html`<span class="flag">${t('dashboard.unread', { count: unread.get(application.id) ?? 0 })}</span>`
+      : nothing}
+  </td>`;
+}
+
+const caseLink = (application: Schemas['Summary']): TemplateResult =>
+  html`<gcds-link href="/applications/${application.id}" @click=${follow}>${typeName(types, application.type)}</gcds-link>`;
+
+/** The applications the user represents someone on: whose, what access, until when. */
+function clients(represented: Schemas['Summary'][]): TemplateResult | typeof nothing {
+  if (represented.length === 0) return nothing;
+  return html`<h2>${t('dashboard.clients')}</h2>
+    <p>${t('dashboard.clientsLead')}</p>
+    ${table(
+      [t('dashboard.client'), t('dashboard.type'), t('dashboard.access'), t('dashboard.status'), t('dashboard.accessEnds')],
+      represented.map(
+        (application) => html`<tr>
+          <td>${application.client?.name}</td>
+          <td>${caseLink(application)}</td>
+          <td>${application.client ? scopeLabel(application.client.scope) : ''}</td>
+          ${statusCell(application)}
+          <td>${endLabel(application.client?.endsOn)}</td>
+        </tr>`,
+      ),
+    )}`;
+}
+
+/** The user's own applications (not those they represent someone on). */
+const own = (): Schemas['Summary'][] => applications.filter((application) => !application.client);
 
 export const dashboard: Page = {
   title: () => t('dashboard.heading'),
@@ -31,31 +70,25 @@ export const dashboard: Page = {
   view: () => html`
     ${summary(state, {})}
     <p><gcds-button type="link" href="/applications/new" @click=${follow}>${t('dashboard.start')}</gcds-button></p>
-    ${applications.length === 0
+    ${own().length === 0
       ? html`<p>${t('dashboard.empty')}</p>`
       : table(
           [t('dashboard.type'), t('dashboard.number'), t('dashboard.status'), t('dashboard.updated')],
-          applications.map(
+          own().map(
             (application) => html`<tr>
-              <td><gcds-link href="/applications/${application.id}" @click=${follow}>
-                ${typeName(types, application.type)}</gcds-link></td>
+              <td>${caseLink(application)}</td>
               <td>${application.number ?? t('dashboard.noNumber')}</td>
-              <td>
-                ${statusLabel(application.status)}
-                ${application.actionRequired
-                  ? html`<strong class="flag">${t('dashboard.actionRequired')}</strong>`
-                  : nothing}
-                ${application.paymentRequired
-                  ? html`<strong class="flag">${t('dashboard.paymentRequired')}</strong>`
-                  : nothing}
-                ${unread.get(application.id)
-                  ? html`<span class="flag">${t('dashboard.unread', { count: unread.get(application.id) ?? 0 })}</span>`
-                  : nothing}
-              </td>
+              ${statusCell(application)}
               <td>${formatDateTime(application.updatedAt)}</td>
             </tr>`,
           ),
         )}
+    ${clients(applications.filter((application) => application.client))}
+    <h2>${t('dashboard.representing')}</h2>
+    <ul>
+      <li><gcds-link href="/representative/invitations" @click=${follow}>${t('invitations.heading')}</gcds-link></li>
+      <li><gcds-link href="/firm" @click=${follow}>${t('firm.heading')}</gcds-link></li>
+    </ul>
   `,
 };
 

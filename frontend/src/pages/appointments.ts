@@ -7,7 +7,7 @@
 // gets the focus; what went right is announced.
 import { html, nothing, type TemplateResult } from 'lit-html';
 import { ApiError, api, download, type Schemas } from '../api/client';
-import { refresh } from '../app';
+import { notFoundShown, refresh } from '../app';
 import { emptyState, failed, focusSummary, summary, values, type FormState } from '../forms';
 import { formatZonedDate, formatZonedDateTime, formatZonedTime, pick, t } from '../i18n';
 import { PagedList, loadMore } from '../paging';
@@ -110,6 +110,8 @@ let picker: Picker = newPicker('biometrics');
 /** The booking whose cancellation waits for a yes. */
 let confirming: string | null = null;
 let busy = false;
+/** The viewer books, moves and cancels (the applicant, a representative with full access). */
+let mayBook = true;
 let state: FormState = emptyState();
 /** What went right, said in the language shown (it may change meanwhile). */
 let done: (() => string) | null = null;
@@ -126,6 +128,7 @@ function focusOn(id: string): void {
 
 /** Says what went wrong: the problem's own title (in the user's language), or why no answer came. */
 function report(error: unknown): void {
+  if (notFoundShown(error)) return;
   const reported = emptyState();
   failed(reported, error);
   state.errors = new Map();
@@ -301,7 +304,7 @@ function booking(appointment: Appointment): TemplateResult {
     <p class="actions">
       <gcds-button type="button" button-role="secondary" @click=${() => void calendar(appointment)}>
         ${t('appointments.calendar')}</gcds-button>
-      ${picker.moving
+      ${picker.moving || !mayBook
         ? nothing
         : html`<gcds-button type="button" button-role="secondary" ?disabled=${busy} @click=${() => reschedule(appointment)}>
               ${t('appointments.reschedule')}</gcds-button>
@@ -453,9 +456,11 @@ function earlier(items: Appointment[]): TemplateResult | typeof nothing {
     </ul>`;
 }
 
-/** The application's appointments: shown while its status asks for one, or once it has any. */
-export function appointmentsPanel(current: Application): TemplateResult | typeof nothing {
+/** The application's appointments: shown while its status asks for one, or once it has any;
+ * booked, moved and cancelled here when `canBook` (the applicant, a full representative). */
+export function appointmentsPanel(current: Application, canBook: boolean): TemplateResult | typeof nothing {
   if (application?.id !== current.id) return nothing;
+  mayBook = canBook;
   const asked = serviceAsked(current.status);
   const booked = appointments.items.filter((item) => item.state === 'booked');
   const past = appointments.items.filter((item) => item.state !== 'booked');
@@ -467,7 +472,7 @@ export function appointmentsPanel(current: Application): TemplateResult | typeof
     ${done ? html`<p class="notice" role="status">${done()}</p>` : nothing}
     ${needsBooking ? html`<p>${t(`appointments.asked.${asked}`)}</p>` : nothing}
     ${booked.map(booking)}
-    ${needsBooking || picker.moving ? slotPicker() : nothing}
+    ${canBook && (needsBooking || picker.moving) ? slotPicker() : nothing}
     ${earlier(past)}
     ${loadMore(appointments, state)}`;
 }

@@ -4,7 +4,7 @@
 // upload completes.
 import { html, nothing, type TemplateResult } from 'lit-html';
 import { ApiError, api, type Schemas } from '../api/client';
-import { refresh } from '../app';
+import { notFoundShown, refresh } from '../app';
 import { formatDateTime, pick, t } from '../i18n';
 import type { Application, ApplicationType } from '../catalog';
 
@@ -86,22 +86,24 @@ async function send(application: Application, kind: string, input: HTMLInputElem
       path: { id: application.id, docId: declared.documentId },
     });
   } catch (error) {
-    problems.set(kind, error instanceof ApiError && error.problem ? error.problem.title : t('documents.failed'));
-  } finally {
     progress.delete(kind);
-    input.value = '';
-    await loadDocuments(application.id);
-    refresh();
+    if (notFoundShown(error)) return;
+    problems.set(kind, error instanceof ApiError && error.problem ? error.problem.title : t('documents.failed'));
   }
+  progress.delete(kind);
+  input.value = '';
+  await loadDocuments(application.id).catch(() => undefined);
+  refresh();
 }
 
 async function remove(application: Application, document: Document): Promise<void> {
   try {
     await api('DELETE', '/api/applications/{id}/documents/{docId}', { path: { id: application.id, docId: document.id } });
   } catch (error) {
+    if (notFoundShown(error)) return;
     problems.set(document.kind, error instanceof ApiError && error.problem ? error.problem.title : t('documents.failed'));
   }
-  await loadDocuments(application.id);
+  await loadDocuments(application.id).catch(() => undefined);
   refresh();
 }
 
@@ -112,13 +114,16 @@ function stateText(document: Document): string {
   return t(`documents.state.${document.state}`, { reason });
 }
 
-function line(application: Application, type: ApplicationType, entry: Schemas['ChecklistLine']): TemplateResult {
+function line(
+  application: Application,
+  type: ApplicationType,
+  entry: Schemas['ChecklistLine'],
+  canChange: boolean,
+): TemplateResult {
   const requirement = type.documents.find((d) => d.kind === entry.kind);
   const label = requirement ? pick(requirement.label) : entry.kind;
   const inputId = `file-${entry.kind}`;
   const sent = documents.filter((d) => d.kind === entry.kind);
-  const uploading = progress.get(entry.kind);
-  const problem = problems.get(entry.kind);
   return html`<li class="document">
     <h3>${label} <span class="tag">${entry.required ? t('documents.required') : t('documents.optional')}</span></h3>
     ${entry.requested
@@ -133,14 +138,22 @@ function line(application: Application, type: ApplicationType, entry: Schemas['C
           ${sent.map(
             (document) => html`<li>
               ${document.fileName} — ${stateText(document)} (${formatDateTime(document.createdAt)})
-              ${application.status === 'draft'
+              ${application.status === 'draft' && canChange
                 ? html`<gcds-button type="button" button-role="secondary" size="small"
                     @click=${() => void remove(application, document)}>${t('documents.delete', { name: document.fileName })}</gcds-button>`
                 : nothing}
             </li>`,
           )}
         </ul>`}
-    <label for=${inputId}>${t('documents.choose', { kind: label })}</label>
+    ${canChange ? upload(application, entry.kind, inputId, label) : nothing}
+  </li>`;
+}
+
+/** The file picker of one requirement, its progress and its problem. */
+function upload(application: Application, kind: string, inputId: string, label: string): TemplateResult {
+  const uploading = progress.get(kind);
+  const problem = problems.get(kind);
+  return html`<label for=${inputId}>${t('documents.choose', { kind: label })}</label>
     <input id=${inputId} type="file" accept=${Object.keys(ACCEPTED).join(',')} aria-describedby=${problem ? `${inputId}-error` : nothing} />
     ${problem ? html`<p class="field-error" id="${inputId}-error" role="alert">${problem}</p>` : nothing}
     ${uploading
@@ -148,12 +161,13 @@ function line(application: Application, type: ApplicationType, entry: Schemas['C
           <progress id="${inputId}-progress" max="100" value=${uploading.percent}>${uploading.percent}%</progress>`
       : nothing}
     <gcds-button type="button" button-role="secondary" ?disabled=${Boolean(uploading)}
-      @click=${() => void send(application, entry.kind, document.getElementById(inputId) as HTMLInputElement)}>
+      @click=${() => void send(application, kind, document.getElementById(inputId) as HTMLInputElement)}>
       ${t('documents.upload')}
-    </gcds-button>
-  </li>`;
+    </gcds-button>`;
 }
 
-export function documentsStep(application: Application, type: ApplicationType): TemplateResult {
-  return html`<ul class="documents">${checklist.map((entry) => line(application, type, entry))}</ul>`;
+/** The checklist with what was sent; uploads and removals when `canChange` (the applicant, a
+ * representative with full access). */
+export function documentsStep(application: Application, type: ApplicationType, canChange: boolean): TemplateResult {
+  return html`<ul class="documents">${checklist.map((entry) => line(application, type, entry, canChange))}</ul>`;
 }

@@ -13,6 +13,7 @@ import { paymentsOf } from './payments';
 import { appointmentsSection } from './officer-appointments';
 import { appointmentsOf, type Appointment } from './appointments';
 import { formatDateTime, pick, t } from '../i18n';
+import { actingName } from '../representation';
 import {
   STATUSES,
   applicationTypes,
@@ -269,7 +270,11 @@ function thread(application: Application): TemplateResult {
     <ol class="thread">
       ${messages.items.map(
         (m) => html`<li class=${m.from}>
-          <p class="meta"><strong>${m.from === 'officer' ? t('messages.fromOfficer') : t('activity.role.applicant')}</strong>,
+          <p class="meta"><strong>${m.from === 'officer'
+            ? t('messages.fromOfficer')
+            : m.representative
+              ? t('messages.fromRepresentative', { name: actingName(m.representative) })
+              : t('messages.fromApplicant')}</strong>,
             ${formatDateTime(m.sentAt)} — ${m.readAt ? t('messages.read') : t('messages.unread')}</p>
           <p class="body">${m.body}</p>
         </li>`,

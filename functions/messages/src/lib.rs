@@ -24,7 +24,7 @@ use portal_domain::clock::Clock;
 use portal_domain::ids::{ApplicationId, MessageId, NotificationId};
 use portal_domain::messages::{MessageView, Messages, Side};
 use portal_domain::notifications::Notifications;
-use portal_domain::representatives::Grant;
+use portal_domain::representatives::{Grant, Scope};
 use portal_domain::sessions::Revocations;
 use portal_domain::table::Table;
 
@@ -104,6 +104,8 @@ async fn send(
 }
 
 /// Records that the caller read a message of the other side (reading one's own changes nothing).
+/// A `read` representative reads it without marking it: the receipt officers see, and the
+/// applicant's unread count, stay the applicant's (or a `full` representative's) to change.
 async fn mark_read(
     principal: Principal,
     State(state): State<MessagesState>,
@@ -112,7 +114,10 @@ async fn mark_read(
     let (application, party) = state.access.application_for(&id, &principal, Needs::Read, "read-message").await?;
     let message = state.messages.get(&id, &message_id).await?.ok_or(ApiError::NotFound)?;
     let reader = side_of(party);
-    let read = state.messages.read_by(&application.owner, message, reader, state.clock.now()).await?;
+    let read = match party {
+        Party::Representative(Scope::Read) => message,
+        _ => state.messages.read_by(&application.owner, message, reader, state.clock.now()).await?,
+    };
     Ok(Json(MessageView::for_side(read, reader)))
 }
 

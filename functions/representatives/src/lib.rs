@@ -23,15 +23,15 @@ use portal_api::params::PathParams;
 use portal_api::principal::Principal;
 use portal_api::problem::{ApiError, FieldErrors};
 use portal_api::routes::{self, Area, MissingHandler};
-use portal_domain::applications::Applications;
-use portal_domain::audit::Outcome;
+use portal_domain::applications::{Applications, Summary};
+use portal_domain::audit::{Acting, Outcome};
 use portal_domain::clock::Clock;
 use portal_domain::email::Email;
 use portal_domain::ids::{ApplicationId, FirmId, InvitationId, UserId};
 use portal_domain::notifier::Notifier;
 use portal_domain::profile::{Profile, Profiles};
 use portal_domain::representatives::consent::{self, Statement};
-use portal_domain::representatives::firms::{FirmRole, Firms, JoinInvitation, Membership, Person};
+use portal_domain::representatives::firms::{FirmRole, Firms, JoinInvitation, Member, Membership, Person};
 use portal_domain::representatives::licence::Licence;
 use portal_domain::representatives::{Grant, Invitation, Invitee, Representation, Representatives, Standing, notice};
 use portal_domain::sessions::Revocations;
@@ -101,6 +101,7 @@ pub fn router(state: RepresentativesState) -> Result<Router, MissingHandler> {
         "InviteRepresentative" => Some(route.serve(invite)),
         "ListRepresentatives" => Some(route.serve(list)),
         "RevokeRepresentative" => Some(route.serve(revoke)),
+        "WithdrawInvitation" => Some(route.serve(withdraw_invitation)),
         "ConsentToHandover" => Some(route.serve(consent_to_handover)),
         "ListInvitations" => Some(route.serve(invitations)),
         "AcceptInvitation" => Some(route.serve(accept)),
@@ -157,6 +158,18 @@ async fn revoke(
     Ok(StatusCode::NO_CONTENT)
 }
 
+/// The owner withdraws an invitation that still waits.
+async fn withdraw_invitation(
+    principal: Principal,
+    State(state): State<RepresentativesState>,
+    PathParams((id, invite_id)): PathParams<(ApplicationId, InvitationId)>,
+) -> Result<StatusCode, ApiError> {
+    state.access.application_for(&id, &principal, Needs::Owner, "withdraw-invitation").await?;
+    let invitation = state.representatives.invitation(&id, &invite_id).await?.ok_or(ApiError::NotFound)?;
+    state.representatives.withdraw(&invitation).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
 /// The owner confirms a firm's handover; the new member is told they may accept.
 async fn consent_to_handover(
     principal: Principal,
@@ -167,7 +180,7 @@ async fn consent_to_handover(
     state.access.application_for(&id, &principal, Needs::Owner, "consent-to-handover").await?;
     let now = state.clock.now();
     let mut errors = FieldErrors::new();
-    let consent = body.record("", &mut errors, now);
+    let consent = body.record(None, &mut errors, now);
     let consent = errors.finish_parsed(consent)?;
     let invitation = state.representatives.invitation(&id, &invite_id).await?.ok_or(ApiError::NotFound)?;
     let confirmed = state.representatives.consent_to_handover(&invitation, consent, now).await?;
@@ -205,7 +218,7 @@ async fn accept(
     };
     let grant = state.representatives.accept(&invitation, &invitee, state.clock.now()).await?;
     let id = &invitation.application_id;
-    state.access.audit(id, &principal, "representative", "accept-invitation", Outcome::Allowed).await?;
+    state.access.audit_representative(id, &principal, grant.acting(), "accept-invitation").await?;
     Ok(Json(grant))
 }
 
@@ -220,6 +233,8 @@ async fn decline(
         state.representatives.invitation_for(&profile.email, &invite_id).await?.ok_or(ApiError::NotFound)?;
     let application = state.applications.get(&invitation.application_id).await?.ok_or(ApiError::NotFound)?;
     state.representatives.decline(&invitation, &application.owner, state.clock.now()).await?;
+    let acting = Acting { name: full_name(&profile), firm: None };
+    state.access.audit_representative(&application.id, &principal, acting, "decline-invitation").await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -230,15 +245,12 @@ async fn create_firm(
     JsonBody(body): JsonBody<NewFirm>,
 ) -> Result<(StatusCode, Json<Membership>), ApiError> {
     let mut errors = FieldErrors::new();
-    let name = body.name.trim();
-    if name.is_empty() {
-        errors.add("name", "required");
-    }
+    let name = body.checked_name(&mut errors);
     let licence =
         optional_licence(LicenceInput { licence_number: body.licence_number, province: body.province }, &mut errors);
-    errors.finish(())?;
+    let name = errors.finish_parsed(name)?;
     let founder = state.person(&principal, licence).await?;
-    let membership = state.firms.create(name, &founder, state.clock.now()).await?;
+    let membership = state.firms.create(&name, &founder, state.clock.now()).await?;
     Ok((StatusCode::CREATED, Json(membership)))
 }
 
@@ -255,18 +267,17 @@ async fn my_firm(principal: Principal, State(state): State<RepresentativesState>
         return Ok(Json(FirmPage { membership: None, members: Vec::new(), invitations }));
     };
     let members = state.firms.members(&membership.firm.id).await?;
-    let administrator = membership.role == FirmRole::Administrator;
-    let members = futures::future::try_join_all(members.into_iter().map(|member| {
-        let applications = &state.applications;
-        async move {
-            let clients = if administrator {
-                let lines = applications.dashboard(&member.user_id, now).await?;
-                lines.into_iter().filter(|line| line.client.is_some()).collect()
-            } else {
-                Vec::new()
-            };
-            Ok::<_, ApiError>(MemberView { member, clients })
-        }
+    // The administrator, as the clients' trails will name them.
+    let administrator = (membership.role == FirmRole::Administrator).then(|| Acting {
+        name: members.iter().find(|m| m.user_id == principal.sub).map(|m| m.name.clone()).unwrap_or_default(),
+        firm: Some(membership.firm.name.clone()),
+    });
+    let members = futures::future::try_join_all(members.into_iter().map(|member| async {
+        let clients = match &administrator {
+            Some(acting) => state.firm_clients(&principal, acting, &membership.firm.id, &member, now).await?,
+            None => Vec::new(),
+        };
+        Ok::<_, ApiError>(MemberView { member, clients })
     }))
     .await?;
     Ok(Json(FirmPage { membership: Some(membership), members, invitations }))
@@ -312,9 +323,8 @@ async fn hand_over(
     let now = state.clock.now();
     let application = state.applications.get(&body.application_id).await?.ok_or(ApiError::NotFound)?;
     let from = application
-        .representatives
-        .iter()
-        .find(|grant| grant.holds_at(now) && grant.firm.as_ref().is_some_and(|firm| firm.id == firm_id))
+        .grant_of(&body.from_user_id, now)
+        .filter(|grant| grant.firm.as_ref().is_some_and(|firm| firm.id == firm_id))
         .ok_or(ApiError::NotFound)?;
     let to = state.firms.member(&firm_id, &body.to_user_id).await?;
     let to = to.ok_or_else(|| ApiError::invalid("toUserId", "not-an-option"))?;
@@ -332,6 +342,27 @@ async fn hand_over(
 }
 
 impl RepresentativesState {
+    /// The clients `member` holds through the administrator's firm (not those they hold on
+    /// their own), each read recorded on the client's trail.
+    async fn firm_clients(
+        &self,
+        administrator: &Principal,
+        acting: &Acting,
+        firm_id: &str,
+        member: &Member,
+        now: u64,
+    ) -> Result<Vec<Summary>, ApiError> {
+        let lines = self.applications.dashboard(&member.user_id, now).await?;
+        let through_the_firm =
+            |line: &Summary| line.client.as_ref().is_some_and(|c| c.firm.as_deref() == Some(firm_id));
+        let clients: Vec<Summary> = lines.into_iter().filter(through_the_firm).collect();
+        futures::future::try_join_all(clients.iter().map(|client| {
+            self.access.audit_representative(&client.id, administrator, acting.clone(), "read-firm-clients")
+        }))
+        .await?;
+        Ok(clients)
+    }
+
     /// The caller as a firm's member: name and address from their profile.
     async fn person(&self, principal: &Principal, licence: Option<Licence>) -> Result<Person, ApiError> {
         let profile = self.profile(principal).await?;

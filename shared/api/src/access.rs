@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use portal_domain::application_types::{ApplicationType, Catalog};
 use portal_domain::applications::{Application, Applications, Case};
-use portal_domain::audit::{Audit, AuditRecord, Outcome};
+use portal_domain::audit::{Acting, Audit, AuditRecord, Outcome, REPRESENTATIVE_ROLE};
 use portal_domain::clock::Clock;
 use portal_domain::representatives::{Grant, Scope};
 use portal_domain::table::Table;
@@ -39,6 +39,21 @@ impl CaseAccess {
     /// Access to the cases kept in `table`.
     pub fn new(table: Arc<dyn Table>, clock: Arc<dyn Clock>) -> Self {
         Self { applications: Applications::new(Arc::clone(&table)), audit: Audit::new(table), clock }
+    }
+
+    /// Records what a representative (or someone becoming one) did about an application,
+    /// named as the applicant knows them.
+    pub async fn audit_representative(
+        &self,
+        id: &str,
+        principal: &Principal,
+        acting: Acting,
+        action: &str,
+    ) -> Result<(), ApiError> {
+        let mut record =
+            AuditRecord::new(self.clock.now(), &principal.sub, REPRESENTATIVE_ROLE, action, Outcome::Allowed);
+        record.representative = Some(acting);
+        Ok(self.audit.record(id, &record).await?)
     }
 
     /// Records what a caller did (or was refused) on an application.
@@ -114,19 +129,22 @@ impl CaseAccess {
         } else {
             grant.map(|grant| Party::Representative(grant.scope))
         };
-        let mut record =
-            AuditRecord::new(now, &principal.sub, party.map_or("other", Party::role), act.action, Outcome::Denied);
+        let role = party.map_or("other", Party::role);
+        let mut record = AuditRecord::new(now, &principal.sub, role, act.action, Outcome::Denied);
         record.subject = act.subject.map(str::to_owned);
-        record.representative = grant.filter(|_| matches!(party, Some(Party::Representative(_)))).map(Grant::acting);
-        let verdict = match party {
-            Some(party) => needs.allows(party),
-            None => Err(ApiError::NotFound),
+        let Some(party) = party else {
+            self.audit.record(&application.id, &record).await?;
+            return Err(ApiError::NotFound);
         };
+        if let Party::Representative(_) = party {
+            record.representative = grant.map(Grant::acting);
+        }
+        let verdict = needs.allows(party);
         if verdict.is_ok() {
             record.outcome = Outcome::Allowed;
         }
         self.audit.record(&application.id, &record).await?;
-        verdict.map(|()| party.unwrap_or(Party::Owner))
+        verdict.map(|()| party)
     }
 }
 
@@ -170,8 +188,9 @@ impl Needs {
             | (Needs::Officer, Party::Officer) => Ok(()),
             (Needs::Act, Party::Representative(Scope::Read)) => Err(ApiError::ReadOnlyAccess),
             (Needs::Owner, Party::Representative(_)) => Err(ApiError::ApplicantOnly),
-            (Needs::Officer, Party::Representative(_)) => Err(ApiError::Forbidden),
-            (Needs::Act | Needs::Owner, Party::Officer) | (Needs::Officer, Party::Owner) => Err(ApiError::NotFound),
+            (Needs::Act | Needs::Owner, Party::Officer) | (Needs::Officer, Party::Owner | Party::Representative(_)) => {
+                Err(ApiError::NotFound)
+            }
         }
     }
 }

@@ -127,6 +127,10 @@ pub struct Client {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(extend("format" = "date"))]
     pub ends_on: Option<String>,
+    /// The firm the representative holds the grant through, if any (its id).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "Option<uuid::Uuid>")]
+    pub firm: Option<String>,
 }
 
 /// One status change.
@@ -723,7 +727,12 @@ impl Applications {
             },
         ];
         for grant in &application.representatives {
-            let client = Client { name: grant.client_name.clone(), scope: grant.scope, ends_on: grant.ends_on.clone() };
+            let client = Client {
+                name: grant.client_name.clone(),
+                scope: grant.scope,
+                ends_on: grant.ends_on.clone(),
+                firm: grant.firm.as_ref().map(|firm| firm.id.clone()),
+            };
             let line = Summary { client: Some(client), ..summary.clone() };
             let item = Item::from_record(&keys::dashboard_entry(&grant.user_id, &application.id), &line)?;
             ops.push(WriteOp::Put { item, condition: None });

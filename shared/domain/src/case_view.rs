@@ -38,11 +38,6 @@ impl Party {
             Party::Representative(_) => REPRESENTATIVE_ROLE,
         }
     }
-
-    /// Whether the party sees the case as its applicant does (not as the agency).
-    pub fn sees_as_applicant(self) -> bool {
-        self != Party::Officer
-    }
 }
 
 /// A status change as its applicant sees it.

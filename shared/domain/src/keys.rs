@@ -42,6 +42,8 @@
 //! | representative's dashboard entry | `USER#{rep}` | `APP#{id}` (with `client`) | | |
 //! | invitation to represent | `APP#{id}` | `INVITE#{inviteId}` | `INVITES#{email}` (while it waits) | `{inviteId}` |
 //! | invitations of a day | `APP#{id}` | `INVITES#{day}` | |       |
+//! | an owner's invitations of a day | `USER#{sub}` | `INVITES#{day}` | | |
+//! | handovers of a day | `APP#{id}` | `HANDOVERS#{day}` | |       |
 //! | firm              | `FIRM#{firmId}` | `FIRM`     |        |        |
 //! | firm member       | `FIRM#{firmId}` | `MEMBER#{sub}` |    |        |
 //! | invitation to a firm | `FIRM#{firmId}` | `JOIN#{email}` | `JOINS#{email}` | `{firmId}` |
@@ -290,6 +292,16 @@ pub fn invitations_of(email: &str) -> String {
 /// The count of an application's invitations of one day (days since 1970, UTC).
 pub fn invitations_on_day(application_id: &str, day: u64) -> Key {
     Key::new(application_partition(application_id), format!("INVITES#{day:010}"))
+}
+
+/// The count of invitations an owner sent on one day (days since 1970, UTC).
+pub fn invitations_by_owner_on_day(owner: &str, day: u64) -> Key {
+    Key::new(user_partition(owner), format!("INVITES#{day:010}"))
+}
+
+/// The count of handovers firms proposed on an application on one day.
+pub fn handovers_on_day(application_id: &str, day: u64) -> Key {
+    Key::new(application_partition(application_id), format!("HANDOVERS#{day:010}"))
 }
 
 /// Partition of a firm: its record, its members and who it invited.

@@ -322,7 +322,8 @@ impl Dispatcher {
             return Ok(());
         };
         let application: Application = application.to_record()?;
-        if application.owner != event.recipient {
+        // What is said about representatives (accepted, declined, a handover) is the owner's.
+        if application.owner != event.recipient || matches!(event.kind, EventKind::Representative { .. }) {
             return Ok(());
         }
         let now = self.clock.now();

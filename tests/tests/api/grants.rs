@@ -503,6 +503,9 @@ async fn i2_every_table_call_of_every_route_is_allowed_by_its_function_grants() 
     let accepted = journey.send(post.clone(), &accept(&invited), None, rep, &[]).await;
     assert_eq!(accepted["firm"]["name"], "Cabinet Nord", "{accepted}");
     journey.send(get.clone(), &representatives, None, APPLICANT, &[]).await;
+    let withdrawn = journey.send(post.clone(), &representatives, Some(ask(helper)), APPLICANT, &[]).await;
+    let withdraw = format!("{representatives}/invitations/{}", withdrawn["id"].as_str().expect("id"));
+    journey.send(delete.clone(), &withdraw, None, APPLICANT, &[]).await;
     let declined = journey.send(post.clone(), &representatives, Some(ask(helper)), APPLICANT, &[]).await;
     let decline = format!("/api/representative/invitations/{}/decline", declined["id"].as_str().expect("id"));
     journey.send(post.clone(), &decline, None, helper, &[]).await;
@@ -512,7 +515,7 @@ async fn i2_every_table_call_of_every_route_is_allowed_by_its_function_grants() 
     let licence = json!({"licenceNumber": "R700001"});
     journey.send(post.clone(), &format!("/api/firms/{firm_id}/join"), Some(licence), member, &[]).await;
     journey.send(get.clone(), "/api/firm", None, rep, &[]).await;
-    let handover = json!({"applicationId": id, "toUserId": member});
+    let handover = json!({"applicationId": id, "fromUserId": rep, "toUserId": member});
     let handover =
         journey.send(post.clone(), &format!("/api/firms/{firm_id}/handovers"), Some(handover), rep, &[]).await;
     let confirm = format!("{representatives}/invitations/{}/consent", handover["id"].as_str().expect("handover id"));

@@ -304,7 +304,7 @@ async fn a_firm_hands_a_client_over_only_once_the_applicant_consents() {
         Method::POST,
         &format!("/api/firms/{firm_id}/handovers"),
         &member_token,
-        Some(json!({"applicationId": id, "toUserId": member})),
+        Some(json!({"applicationId": id, "fromUserId": admin, "toUserId": member})),
     )
     .await;
     assert_eq!(not_admin.status(), StatusCode::FORBIDDEN);
@@ -314,7 +314,7 @@ async fn a_firm_hands_a_client_over_only_once_the_applicant_consents() {
         Method::POST,
         &format!("/api/firms/{firm_id}/handovers"),
         &admin_token,
-        Some(json!({"applicationId": id, "toUserId": member})),
+        Some(json!({"applicationId": id, "fromUserId": admin, "toUserId": member})),
     )
     .await;
     assert_eq!(proposed.status(), StatusCode::CREATED);
@@ -363,7 +363,8 @@ fn body_for(route_function: &str) -> Value {
     }
 }
 
-/// Whether a route only reads (a read-scope representative may call it).
+/// Whether a route only reads (a read-scope representative may call it: marking a message read
+/// reads it without the mark).
 fn reads(method: &Method, function: &str) -> bool {
     *method == Method::GET || function == "MarkMessageRead"
 }

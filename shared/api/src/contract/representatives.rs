@@ -63,6 +63,15 @@ pub const ROUTES: &[Route] = &[
         contract: Contract::empty(204).path::<(ApplicationId, UserId)>().problems(&[403, 409]),
     },
     Route {
+        method: Method::DELETE,
+        path: "/api/applications/{id}/representatives/invitations/{inviteId}",
+        function: "WithdrawInvitation",
+        area: Area::Representatives,
+        auth: Auth::User,
+        summary: "Withdraw an invitation that still waits (owner only)",
+        contract: Contract::empty(204).path::<(ApplicationId, InvitationId)>().problems(&[403, 409]),
+    },
+    Route {
         method: Method::POST,
         path: "/api/applications/{id}/representatives/invitations/{inviteId}/consent",
         function: "ConsentToHandover",
@@ -184,14 +193,16 @@ pub struct ConsentGiven {
 }
 
 impl ConsentGiven {
-    /// The consent as recorded, or what is wrong with it (into `errors`, under `field`).
-    pub fn record(&self, field: &str, errors: &mut FieldErrors, now: u64) -> Option<Consent> {
+    /// The consent as recorded, or what is wrong with it (into `errors`, its fields under
+    /// `within` when it is part of a larger body).
+    pub fn record(&self, within: Option<&str>, errors: &mut FieldErrors, now: u64) -> Option<Consent> {
+        let field = |name: &str| within.map_or_else(|| name.to_owned(), |outer| format!("{outer}.{name}"));
         if self.version != consent::STATEMENT_VERSION {
-            errors.add(format!("{field}.version"), "stale-statement");
+            errors.add(field("version"), "stale-statement");
             return None;
         }
         if !self.agreed {
-            errors.add(format!("{field}.agreed"), "must-agree");
+            errors.add(field("agreed"), "must-agree");
             return None;
         }
         Some(Consent::given(self.language, now))
@@ -245,7 +256,7 @@ impl NewInvitation {
             }
             Some(day.format("%Y-%m-%d").to_string())
         });
-        let consent = self.consent.record("consent", &mut errors, now);
+        let consent = self.consent.record(Some("consent"), &mut errors, now);
         let scope = self.scope;
         let ask = match (email, standing, consent) {
             (Some(email), Some(standing), Some(consent)) => {
@@ -312,8 +323,30 @@ pub struct JoinFirm {
 pub struct NewHandover {
     /// The client's application.
     pub application_id: ApplicationId,
+    /// The member who holds it now.
+    pub from_user_id: UserId,
     /// The member to hand it to.
     pub to_user_id: UserId,
+}
+
+/// Longest firm name (it is copied onto every grant and record of its members' acts).
+const MAX_FIRM_NAME_CHARS: usize = 120;
+
+impl NewFirm {
+    /// The firm's name as it will be shown: trimmed, 1 to 120 characters, no control characters.
+    pub fn checked_name(&self, errors: &mut FieldErrors) -> Option<String> {
+        let name = self.name.trim();
+        let problem = if name.is_empty() {
+            Some("required")
+        } else if name.chars().count() > MAX_FIRM_NAME_CHARS {
+            Some("too-long")
+        } else if name.chars().any(char::is_control) {
+            Some("invalid")
+        } else {
+            None
+        };
+        errors.check("name", problem.map_or(Ok(name.to_owned()), Err))
+    }
 }
 
 /// A member as the firm's page shows them: with the clients they hold, for the administrator.

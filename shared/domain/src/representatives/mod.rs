@@ -34,7 +34,7 @@ use crate::keys;
 use crate::notifier::{Channel, Message};
 use crate::paging::{self, PageRequest, Paged};
 use crate::status::Status;
-use crate::table::{Condition, Index, Item, Query, SortKey, StoreError, Table, Update, WriteOp};
+use crate::table::{Condition, Index, Item, Key, Query, SortKey, StoreError, Table, Update, WriteOp};
 
 use self::consent::Consent;
 use self::licence::Licence;
@@ -43,6 +43,11 @@ use self::licence::Licence;
 pub const INVITATION_DAYS: u64 = 14;
 /// Invitations one application may send in a day (a misdirected or abusive stream stops here).
 pub const MAX_INVITATIONS_PER_DAY: i64 = 10;
+/// Invitations one owner may send in a day, over all their applications (each is an email to an
+/// address of their choosing).
+pub const MAX_OWNER_INVITATIONS_PER_DAY: i64 = 20;
+/// Handovers firms may propose on one application in a day.
+pub const MAX_HANDOVERS_PER_DAY: i64 = 3;
 /// Representatives one application may have at once: one, and a second or third only when the
 /// owner invites them.
 pub const MAX_REPRESENTATIVES: usize = 3;
@@ -148,6 +153,9 @@ pub enum InvitationState {
     Accepted,
     /// Declined by the representative.
     Declined,
+    /// Withdrawn by the owner, or by the end of the invitee's grant (a revoked representative
+    /// cannot come back through another invitation).
+    Withdrawn,
 }
 
 /// An invitation to represent an applicant on one application.
@@ -200,6 +208,16 @@ impl Invitation {
         self.state == InvitationState::Pending && now < self.expires_at
     }
 
+    /// Whether it still waits, for its representative or for the owner's consent.
+    fn waiting(&self) -> bool {
+        matches!(self.state, InvitationState::Pending | InvitationState::AwaitingApplicant)
+    }
+
+    /// The write that withdraws it, if it still waits as it was read.
+    fn withdrawal(&self) -> Result<WriteOp, StoreError> {
+        Invitation { state: InvitationState::Withdrawn, ..self.clone() }.settle(self.state)
+    }
+
     /// The item: waiting ones are in the invitee's index partition, settled ones leave it.
     fn item(&self) -> Result<Item, StoreError> {
         let item = Item::from_record(&keys::invitation(&self.application_id, &self.id), self)?;
@@ -207,7 +225,7 @@ impl Invitation {
             InvitationState::Pending | InvitationState::AwaitingApplicant => {
                 item.with_index_keys(Index::Gsi1, keys::invitations_of(&self.email), self.id.clone())
             }
-            InvitationState::Accepted | InvitationState::Declined => item,
+            InvitationState::Accepted | InvitationState::Declined | InvitationState::Withdrawn => item,
         })
     }
 
@@ -313,7 +331,7 @@ impl Representatives {
         ask: Ask,
         now: u64,
     ) -> Result<Invitation, GrantError> {
-        if matches!(application.status, Status::Withdrawn | Status::Closed) {
+        if closed(application) {
             return Err(GrantError::Closed);
         }
         if ask.email == owner_email {
@@ -336,25 +354,41 @@ impl Representatives {
             expires_at: now + INVITATION_DAYS * DAY_SECONDS,
             state: InvitationState::Pending,
         };
-        self.send(invitation, None, now).await
+        let day = now / DAY_SECONDS;
+        let counters = [
+            (keys::invitations_on_day(&application.id, day), MAX_INVITATIONS_PER_DAY),
+            (keys::invitations_by_owner_on_day(&application.owner, day), MAX_OWNER_INVITATIONS_PER_DAY),
+        ];
+        self.send(invitation, &counters, None, now).await
     }
 
     /// Writes a new invitation under the application's daily count, with the event that tells
     /// of it, if any.
-    async fn send(&self, invitation: Invitation, event: Option<Event>, now: u64) -> Result<Invitation, GrantError> {
+    async fn send(
+        &self,
+        invitation: Invitation,
+        counters: &[(Key, i64)],
+        event: Option<Event>,
+        now: u64,
+    ) -> Result<Invitation, GrantError> {
         let day = now / DAY_SECONDS;
-        let counter = WriteOp::Update {
-            key: keys::invitations_on_day(&invitation.application_id, day),
-            update: Update::default().add("count", 1).set("expiresAt", (day + 2) * DAY_SECONDS),
-            condition: Some(Condition::Below("count".into(), MAX_INVITATIONS_PER_DAY)),
-        };
-        let mut ops = vec![counter, WriteOp::Put { item: invitation.item()?, condition: Some(Condition::Absent) }];
+        let mut ops: Vec<WriteOp> = counters
+            .iter()
+            .map(|(key, bound)| WriteOp::Update {
+                key: key.clone(),
+                update: Update::default().add("count", 1).set("expiresAt", (day + 2) * DAY_SECONDS),
+                condition: Some(Condition::Below("count".into(), *bound)),
+            })
+            .collect();
+        ops.push(WriteOp::Put { item: invitation.item()?, condition: Some(Condition::Absent) });
         if let Some(event) = event {
             ops.push(event.write()?);
         }
         match self.table.transact_write(ops).await {
             Ok(()) => Ok(invitation),
-            Err(StoreError::TransactionCanceled { failed_conditions }) if failed_conditions.contains(&0) => {
+            Err(StoreError::TransactionCanceled { failed_conditions })
+                if failed_conditions.iter().any(|&position| position < counters.len()) =>
+            {
                 Err(GrantError::TooManyToday { retry_after: (day + 1) * DAY_SECONDS - now })
             }
             Err(other) => Err(other.into()),
@@ -363,14 +397,20 @@ impl Representatives {
 
     /// The application's grants in force at `now` and its newest invitations.
     pub async fn of(&self, application: &Application, now: u64) -> Result<Representation, StoreError> {
-        let query = Query::partition(keys::application_partition(&application.id))
+        let invitations = self.invitations(&application.id).await?;
+        let grants = application.representatives.iter().filter(|grant| grant.holds_at(now)).cloned().collect();
+        Ok(Representation { grants, invitations })
+    }
+
+    /// An application's newest invitations (the table drops each once its 14 days are over:
+    /// the grant keeps the consent, the audit trail the rest).
+    async fn invitations(&self, application_id: &str) -> Result<Vec<Invitation>, StoreError> {
+        let query = Query::partition(keys::application_partition(application_id))
             .sort(SortKey::Prefix(keys::INVITATION_PREFIX.into()))
             .descending()
             .limit(INVITATIONS_LISTED);
         let page = self.table.query(query).await?;
-        let invitations = page.items.iter().map(Item::to_record).collect::<Result<_, _>>()?;
-        let grants = application.representatives.iter().filter(|grant| grant.holds_at(now)).cloned().collect();
-        Ok(Representation { grants, invitations })
+        page.items.iter().map(Item::to_record).collect()
     }
 
     /// One page of the invitations waiting for `email`, newest first: those still open at
@@ -429,7 +469,7 @@ impl Representatives {
             if application.owner == invitee.user_id {
                 return Err(GrantError::Yourself);
             }
-            if matches!(application.status, Status::Withdrawn | Status::Closed) {
+            if closed(&application) {
                 return Err(GrantError::Closed);
             }
             let mut changed = application.clone();
@@ -482,18 +522,36 @@ impl Representatives {
     pub async fn revoke(&self, application_id: &str, user_id: &str, now: u64) -> Result<(), GrantError> {
         for _ in 0..ATTEMPTS {
             let application = self.applications.get(application_id).await?.ok_or(GrantError::NotFound)?;
-            if !application.representatives.iter().any(|grant| grant.user_id == user_id && grant.holds_at(now)) {
+            let Some(grant) = application.grant_of(user_id, now).cloned() else {
                 return Err(GrantError::NotFound);
-            }
+            };
             let mut changed = application.clone();
-            changed.representatives.retain(|grant| grant.user_id != user_id && grant.holds_at(now));
-            let attached = leaving(&application, &changed, now)?;
+            changed.representatives.retain(|held| held.user_id != user_id && held.holds_at(now));
+            let mut attached = leaving(&application, &changed, now)?;
+            // Other invitations to the same address would let them straight back in.
+            for invitation in self.invitations(application_id).await? {
+                if invitation.waiting() && invitation.email == grant.email {
+                    attached.push(invitation.withdrawal()?);
+                }
+            }
             match self.commit(&application, changed, attached).await {
-                Err(GrantError::Busy) => continue,
+                Err(GrantError::Busy | GrantError::NotOpen) => continue,
                 other => return other,
             }
         }
         Err(GrantError::Busy)
+    }
+
+    /// The owner withdraws an invitation that still waits.
+    pub async fn withdraw(&self, invitation: &Invitation) -> Result<(), GrantError> {
+        if !invitation.waiting() {
+            return Err(GrantError::NotOpen);
+        }
+        match self.table.transact_write(vec![invitation.withdrawal()?]).await {
+            Ok(()) => Ok(()),
+            Err(StoreError::TransactionCanceled { .. }) => Err(GrantError::NotOpen),
+            Err(other) => Err(other.into()),
+        }
     }
 
     /// The owner confirms a firm's handover: the consent is recorded and the new member may
@@ -526,7 +584,7 @@ impl Representatives {
         standing: Standing,
         now: u64,
     ) -> Result<Invitation, GrantError> {
-        if matches!(application.status, Status::Withdrawn | Status::Closed) {
+        if closed(application) {
             return Err(GrantError::Closed);
         }
         if application.representatives.iter().any(|held| held.user_id == to.user_id && held.holds_at(now)) {
@@ -551,7 +609,8 @@ impl Representatives {
         };
         let proposed = representative_event(RepresentativeChange::HandoverProposed);
         let event = Event::new(&application.id, &application.owner, proposed, now);
-        self.send(invitation, Some(event), now).await
+        let counters = [(keys::handovers_on_day(&application.id, now / DAY_SECONDS), MAX_HANDOVERS_PER_DAY)];
+        self.send(invitation, &counters, Some(event), now).await
     }
 
     /// Writes the application with its changed grants: `Busy` when another write got in first
@@ -580,6 +639,11 @@ impl Representatives {
             Err(other) => Err(other.into()),
         }
     }
+}
+
+/// Whether nobody is invited to the application any more (withdrawn or closed).
+fn closed(application: &Application) -> bool {
+    matches!(application.status, Status::Withdrawn | Status::Closed)
 }
 
 /// The writes for representatives who lose their grant in a change (revoked, ended,
