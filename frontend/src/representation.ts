@@ -115,7 +115,20 @@ export function licenceBody(
   return isProvince(province) ? { licenceNumber: number, province } : { licenceNumber: number };
 }
 
-/** Puts the errors of a request's fields under the ids of the form's fields (`prefix`ed). */
+/** The licence fields of a firm's form, as the firm routes take them (`{licence: {number,
+ * province?}}`), or nothing when no number was typed. */
+export function firmLicenceBody(
+  all: Record<string, string>,
+  prefix: string,
+): { licence?: { number: string; province?: Province } } {
+  const body = licenceBody(all, prefix);
+  if (!body.licenceNumber) return {};
+  return { licence: body.province ? { number: body.licenceNumber, province: body.province } : { number: body.licenceNumber } };
+}
+
+/** Puts the errors of a request's fields under the ids of the form's fields (`prefix`ed); the
+ * firm routes name the licence's number `licence.number`, the form's field is `licenceNumber`. */
 export function underPrefix(state: FormState, prefix: string): void {
-  state.errors = new Map([...state.errors].map(([field, message]) => [`${prefix}${field}`, message]));
+  const named = (field: string): string => (field === 'licence.number' ? 'licenceNumber' : field);
+  state.errors = new Map([...state.errors].map(([field, message]) => [`${prefix}${named(field)}`, message]));
 }

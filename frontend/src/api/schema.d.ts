@@ -1989,10 +1989,11 @@ export interface components {
         InvitationState: "awaiting-applicant" | "pending" | "accepted" | "declined" | "withdrawn";
         /** @description The body of `POST /api/firms/{firmId}/join`. */
         JoinFirm: {
-            /** @description The member's licence number, if they hold one (`R` and six digits, or a law society's). */
-            licenceNumber?: string | null;
-            /** @description Its province (lawyers and notaries). */
-            province?: components["schemas"]["Province"] | null;
+            /**
+             * @description The member's licence, if they hold one (a paid client is handed over only to a licensed
+             *     member).
+             */
+            licence?: components["schemas"]["LicenceFields"] | null;
         };
         /** @description A firm's invitation to join it. */
         JoinInvitation: {
@@ -2038,6 +2039,13 @@ export interface components {
             /** @description `R123456` for a consultant; the member number for a lawyer or notary. */
             number: string;
             /** @description The law society's province; absent for a consultant licensed by the CICC. */
+            province?: components["schemas"]["Province"] | null;
+        };
+        /** @description A firm member's licence: a CICC number, or a law society's member number with its province. */
+        LicenceFields: {
+            /** @description `R` and six digits (CICC), or the law society's member number. */
+            number: string;
+            /** @description The law society's province (absent for a CICC licence). */
             province?: components["schemas"]["Province"] | null;
         };
         /**
@@ -2220,12 +2228,10 @@ export interface components {
         };
         /** @description The body of `POST /api/firms`. */
         NewFirm: {
-            /** @description The administrator's own licence number, if they hold one. */
-            licenceNumber?: string | null;
+            /** @description The administrator's own licence, if they hold one. */
+            licence?: components["schemas"]["LicenceFields"] | null;
             /** @description Its name, as clients will see it on their grants. */
             name: string;
-            /** @description Its province (lawyers and notaries). */
-            province?: components["schemas"]["Province"] | null;
         };
         /** @description The body of `POST /api/firms/{firmId}/handovers`. */
         NewHandover: {

@@ -9,7 +9,7 @@ import { applicationTypes, typeName, type ApplicationType } from '../catalog';
 import { emptyState, failed, focusSummary, loaded, notice, summary, values, type FormState } from '../forms';
 import { formatDateTime, t } from '../i18n';
 import { table } from '../table';
-import { licenceBody, licenceFields, licenceLabel, licenceLabels, scopeLabel, underPrefix } from '../representation';
+import { firmLicenceBody, licenceFields, licenceLabel, licenceLabels, scopeLabel, underPrefix } from '../representation';
 
 type Member = Schemas['MemberView'];
 
@@ -74,7 +74,7 @@ function submit(
 function createForm(): TemplateResult {
   return html`<h2>${t('firm.create')}</h2>
     <form novalidate @submit=${submit('create-', async (answers) => {
-      await api('POST', '/api/firms', { body: { name: (answers['create-name'] ?? '').trim(), ...licenceBody(answers, 'create-') } });
+      await api('POST', '/api/firms', { body: { name: (answers['create-name'] ?? '').trim(), ...firmLicenceBody(answers, 'create-') } });
       return t('firm.created');
     })}>
       <gcds-input input-id="create-name" name="create-name" label=${t('firm.name')} hint=${t('firm.nameHint')} required
@@ -94,7 +94,7 @@ function invitationsToJoin(): TemplateResult | typeof nothing {
         <h3 id="${prefix}heading">${invitation.firm.name}</h3>
         <p>${t('firm.invitationLead', { date: formatDateTime(invitation.invitedAt), expires: formatDateTime(invitation.expiresAt) })}</p>
         <form novalidate @submit=${submit(prefix, async (answers) => {
-          await api('POST', '/api/firms/{firmId}/join', { path: { firmId: invitation.firm.id }, body: licenceBody(answers, prefix) });
+          await api('POST', '/api/firms/{firmId}/join', { path: { firmId: invitation.firm.id }, body: firmLicenceBody(answers, prefix) });
           return t('firm.joined', { firm: invitation.firm.name });
         })}>
           <p>${t('firm.licenceOptional')}</p>

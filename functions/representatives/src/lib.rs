@@ -16,7 +16,7 @@ use portal_api::access::{CaseAccess, Needs};
 use portal_api::body::JsonBody;
 use portal_api::contract::Page;
 use portal_api::contract::representatives::{
-    ConsentGiven, FirmPage, JoinFirm, LicenceInput, MemberView, NewFirm, NewHandover, NewInvitation, NewMember,
+    ConsentGiven, FirmPage, JoinFirm, LicenceFields, MemberView, NewFirm, NewHandover, NewInvitation, NewMember,
 };
 use portal_api::paging::Paging;
 use portal_api::params::PathParams;
@@ -246,8 +246,7 @@ async fn create_firm(
 ) -> Result<(StatusCode, Json<Membership>), ApiError> {
     let mut errors = FieldErrors::new();
     let name = body.checked_name(&mut errors);
-    let licence =
-        optional_licence(LicenceInput { licence_number: body.licence_number, province: body.province }, &mut errors);
+    let licence = LicenceFields::read(body.licence.as_ref(), &mut errors);
     let name = errors.finish_parsed(name)?;
     let founder = state.person(&principal, licence).await?;
     let membership = state.firms.create(&name, &founder, state.clock.now()).await?;
@@ -304,8 +303,7 @@ async fn join_firm(
     JsonBody(body): JsonBody<JoinFirm>,
 ) -> Result<Json<Membership>, ApiError> {
     let mut errors = FieldErrors::new();
-    let licence =
-        optional_licence(LicenceInput { licence_number: body.licence_number, province: body.province }, &mut errors);
+    let licence = LicenceFields::read(body.licence.as_ref(), &mut errors);
     errors.finish(())?;
     let person = state.person(&principal, licence).await?;
     Ok(Json(state.firms.join(&firm_id, &person, state.clock.now()).await?))
@@ -368,14 +366,6 @@ impl RepresentativesState {
         let profile = self.profile(principal).await?;
         Ok(Person { user_id: principal.sub.clone(), name: full_name(&profile), email: profile.email, licence })
     }
-}
-
-/// A licence given optionally: none when neither field is.
-fn optional_licence(input: LicenceInput, errors: &mut FieldErrors) -> Option<Licence> {
-    if input.licence_number.is_none() && input.province.is_none() {
-        return None;
-    }
-    input.read(errors)
 }
 
 fn full_name(profile: &Profile) -> String {

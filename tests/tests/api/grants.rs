@@ -486,7 +486,7 @@ async fn i2_every_table_call_of_every_route_is_allowed_by_its_function_grants() 
     }
     table.take();
     journey.send(get.clone(), "/api/representatives/consent-statement", None, APPLICANT, &[]).await;
-    let firm = json!({"name": "Cabinet Nord", "licenceNumber": "R705123"});
+    let firm = json!({"name": "Cabinet Nord", "licence": {"number": "R705123"}});
     let firm = journey.send(post.clone(), "/api/firms", Some(firm), rep, &[]).await;
     let firm_id = firm["firm"]["id"].as_str().expect("firm id").to_owned();
     let consent = json!({"version": STATEMENT_VERSION, "language": "fr", "agreed": true});
@@ -512,7 +512,7 @@ async fn i2_every_table_call_of_every_route_is_allowed_by_its_function_grants() 
     let join = json!({"email": format!("{member}@example.ca")});
     journey.send(post.clone(), &format!("/api/firms/{firm_id}/members"), Some(join), rep, &[]).await;
     journey.send(get.clone(), "/api/firm", None, member, &[]).await;
-    let licence = json!({"licenceNumber": "R700001"});
+    let licence = json!({"licence": {"number": "R700001"}});
     journey.send(post.clone(), &format!("/api/firms/{firm_id}/join"), Some(licence), member, &[]).await;
     journey.send(get.clone(), "/api/firm", None, rep, &[]).await;
     let handover = json!({"applicationId": id, "fromUserId": rep, "toUserId": member});

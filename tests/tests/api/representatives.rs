@@ -198,6 +198,44 @@ async fn a_read_representative_sees_everything_and_changes_nothing_told_why_in_t
 }
 
 #[tokio::test]
+async fn c4_a_revoked_representative_cannot_come_back_through_another_invitation_and_a_withdrawn_one_is_closed() {
+    let app = spawn_app().await;
+    let (owner, rep) = (user(), user());
+    profile(&app, &owner, Language::En).await;
+    profile(&app, &rep, Language::En).await;
+    let owner_token = app.access_token(&owner, &[]);
+    let id = create_draft(&app, &owner_token).await["id"].as_str().expect("id").to_owned();
+    let first = invite(&app, &owner, &id, &rep, "full").await;
+    let second = invite(&app, &owner, &id, &rep, "read").await;
+    assert_eq!(accept(&app, &rep, &first).await.status(), StatusCode::OK);
+
+    let path = format!("/api/applications/{id}/representatives/{rep}");
+    assert_eq!(send(&app, Method::DELETE, &path, &owner_token, None).await.status(), StatusCode::NO_CONTENT);
+
+    let back = accept(&app, &rep, &second).await;
+    assert_eq!(back.status(), StatusCode::NOT_FOUND, "withdrawn with the grant: no longer in their list");
+    assert_eq!(app.get(&format!("/api/applications/{id}"), Some(&app.access_token(&rep, &[]))).await.status(), 404);
+    let listed: Value = app
+        .get(&format!("/api/applications/{id}/representatives"), Some(&owner_token))
+        .await
+        .json()
+        .await
+        .expect("json");
+    let states: Vec<&str> =
+        listed["invitations"].as_array().expect("list").iter().map(|i| i["state"].as_str().expect("state")).collect();
+    assert_eq!(states, ["withdrawn", "accepted"], "newest first");
+
+    // The owner withdraws an invitation before it is taken up.
+    let third = invite(&app, &owner, &id, &rep, "read").await;
+    let withdraw = format!("/api/applications/{id}/representatives/invitations/{}", third["id"].as_str().expect("id"));
+    assert_eq!(send(&app, Method::DELETE, &withdraw, &owner_token, None).await.status(), StatusCode::NO_CONTENT);
+    assert_eq!(accept(&app, &rep, &third).await.status(), StatusCode::NOT_FOUND);
+    let again = send(&app, Method::DELETE, &withdraw, &owner_token, None).await;
+    assert_eq!(again.status(), StatusCode::CONFLICT);
+    assert_eq!(again.json::<Value>().await.expect("json")["type"], "invitation-closed");
+}
+
+#[tokio::test]
 async fn bad_invitations_name_every_field_and_change_nothing() {
     let app = spawn_app().await;
     let owner = user();
@@ -262,7 +300,7 @@ async fn a_firm_hands_a_client_over_only_once_the_applicant_consents() {
         Method::POST,
         "/api/firms",
         &admin_token,
-        Some(json!({"name": "Cabinet Nord", "licenceNumber": "R705123"})),
+        Some(json!({"name": "Cabinet Nord", "licence": {"number": "R705123"}})),
     )
     .await;
     assert_eq!(created.status(), StatusCode::CREATED);
@@ -289,7 +327,7 @@ async fn a_firm_hands_a_client_over_only_once_the_applicant_consents() {
         Method::POST,
         &format!("/api/firms/{firm_id}/join"),
         &member_token,
-        Some(json!({"licenceNumber": "R700001"})),
+        Some(json!({"licence": {"number": "R700001"}})),
     )
     .await;
     assert_eq!(joined.status(), StatusCode::OK);

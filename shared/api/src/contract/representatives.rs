@@ -15,6 +15,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::{Contract, Page, PageQuery};
+use crate::body::optional_object;
 use crate::problem::{ApiError, FieldErrors};
 use crate::routes::{Area, Auth, Route};
 
@@ -275,11 +276,15 @@ impl LicenceInput {
             errors.add("licenceNumber", "required");
             return None;
         };
-        let parsed = Licence::parse(number, self.province).map_err(|error| match error {
-            LicenceError::NotCicc => "not-cicc-licence",
-            LicenceError::NotMemberNumber => "not-member-number",
-        });
-        errors.check("licenceNumber", parsed)
+        errors.check("licenceNumber", Licence::parse(number, self.province).map_err(licence_code))
+    }
+}
+
+/// The field code of a refused licence.
+fn licence_code(error: LicenceError) -> &'static str {
+    match error {
+        LicenceError::NotCicc => "not-cicc-licence",
+        LicenceError::NotMemberNumber => "not-member-number",
     }
 }
 
@@ -290,11 +295,28 @@ pub struct NewFirm {
     /// Its name, as clients will see it on their grants.
     #[schemars(length(min = 1, max = 120))]
     pub name: String,
-    /// The administrator's own licence number, if they hold one.
+    /// The administrator's own licence, if they hold one.
+    #[serde(default, deserialize_with = "optional_object")]
+    pub licence: Option<LicenceFields>,
+}
+
+/// A firm member's licence: a CICC number, or a law society's member number with its province.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct LicenceFields {
+    /// `R` and six digits (CICC), or the law society's member number.
     #[schemars(length(min = 1, max = 20))]
-    pub licence_number: Option<String>,
-    /// Its province (lawyers and notaries).
+    pub number: String,
+    /// The law society's province (absent for a CICC licence).
     pub province: Option<Province>,
+}
+
+impl LicenceFields {
+    /// The licence, or what is wrong with it under `licence.number`.
+    pub fn read(optional: Option<&Self>, errors: &mut FieldErrors) -> Option<Licence> {
+        let fields = optional?;
+        errors.check("licence.number", Licence::parse(&fields.number, fields.province).map_err(licence_code))
+    }
 }
 
 /// The body of `POST /api/firms/{firmId}/members`.
@@ -310,11 +332,10 @@ pub struct NewMember {
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct JoinFirm {
-    /// The member's licence number, if they hold one (`R` and six digits, or a law society's).
-    #[schemars(length(min = 1, max = 20))]
-    pub licence_number: Option<String>,
-    /// Its province (lawyers and notaries).
-    pub province: Option<Province>,
+    /// The member's licence, if they hold one (a paid client is handed over only to a licensed
+    /// member).
+    #[serde(default, deserialize_with = "optional_object")]
+    pub licence: Option<LicenceFields>,
 }
 
 /// The body of `POST /api/firms/{firmId}/handovers`.

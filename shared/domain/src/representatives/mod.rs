@@ -203,6 +203,36 @@ pub struct Invitation {
 }
 
 impl Invitation {
+    /// A new invitation of `email` to represent `client_name` on `application`, open 14 days
+    /// from `now`, waiting for the owner's consent to be attached.
+    fn new(
+        application: &Application,
+        client_name: &str,
+        email: String,
+        standing: Standing,
+        scope: Scope,
+        ends_on: Option<String>,
+        now: u64,
+    ) -> Self {
+        Self {
+            id: uuid::Uuid::now_v7().to_string(),
+            application_id: application.id.clone(),
+            application_type: application.type_code.clone(),
+            application_number: application.number.clone(),
+            client_name: client_name.to_owned(),
+            email,
+            standing,
+            scope,
+            ends_on,
+            firm: None,
+            replaces: None,
+            consent: None,
+            created_at: now,
+            expires_at: now + INVITATION_DAYS * DAY_SECONDS,
+            state: InvitationState::Pending,
+        }
+    }
+
     /// Whether its representative may still accept it.
     pub fn acceptable_at(&self, now: u64) -> bool {
         self.state == InvitationState::Pending && now < self.expires_at
@@ -337,23 +367,9 @@ impl Representatives {
         if ask.email == owner_email {
             return Err(GrantError::Yourself);
         }
-        let invitation = Invitation {
-            id: uuid::Uuid::now_v7().to_string(),
-            application_id: application.id.clone(),
-            application_type: application.type_code.clone(),
-            application_number: application.number.clone(),
-            client_name: client_name.to_owned(),
-            email: ask.email,
-            standing: ask.standing,
-            scope: ask.scope,
-            ends_on: ask.ends_on,
-            firm: None,
-            replaces: None,
-            consent: Some(ask.consent),
-            created_at: now,
-            expires_at: now + INVITATION_DAYS * DAY_SECONDS,
-            state: InvitationState::Pending,
-        };
+        let invitation =
+            Invitation::new(application, client_name, ask.email, ask.standing, ask.scope, ask.ends_on, now);
+        let invitation = Invitation { consent: Some(ask.consent), ..invitation };
         let day = now / DAY_SECONDS;
         let counters = [
             (keys::invitations_on_day(&application.id, day), MAX_INVITATIONS_PER_DAY),
@@ -590,22 +606,20 @@ impl Representatives {
         if application.representatives.iter().any(|held| held.user_id == to.user_id && held.holds_at(now)) {
             return Err(GrantError::AlreadyRepresenting);
         }
-        let invitation = Invitation {
-            id: uuid::Uuid::now_v7().to_string(),
-            application_id: application.id.clone(),
-            application_type: application.type_code.clone(),
-            application_number: application.number.clone(),
-            client_name: client_name.to_owned(),
-            email: to.email.clone(),
+        let invitation = Invitation::new(
+            application,
+            client_name,
+            to.email.clone(),
             standing,
-            scope: from.scope,
-            ends_on: from.ends_on.clone(),
+            from.scope,
+            from.ends_on.clone(),
+            now,
+        );
+        let invitation = Invitation {
             firm: to.firm.clone(),
             replaces: Some(from.user_id.clone()),
-            consent: None,
-            created_at: now,
-            expires_at: now + INVITATION_DAYS * DAY_SECONDS,
             state: InvitationState::AwaitingApplicant,
+            ..invitation
         };
         let proposed = representative_event(RepresentativeChange::HandoverProposed);
         let event = Event::new(&application.id, &application.owner, proposed, now);
