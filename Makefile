@@ -32,7 +32,8 @@ test: venv frontend
 TARGET_DIR := $(or $(CARGO_TARGET_DIR),$(CURDIR)/target)
 CONTRACT_RUN = $(VENV)/bin/python tests/contract/run.py --portal $(TARGET_DIR)/debug/portal --admin $(TARGET_DIR)/debug/portal-admin
 contract: venv
-	cargo build -p portal-local --bin portal -p portal-admin
+	cargo build -p portal-local --bin portal
+	cargo build -p portal-admin
 	$(CONTRACT_RUN)
 
 ## venv: the Python tools the tests use (moto, cfn-lint, schemathesis, openapi-spec-validator), pinned in infra/emulator/requirements.txt
