@@ -13,7 +13,7 @@ import { paymentsOf } from './payments';
 import { appointmentsSection } from './officer-appointments';
 import { appointmentsOf, type Appointment } from './appointments';
 import { formatDateTime, pick, t } from '../i18n';
-import { actingName } from '../representation';
+import { actingName, endLabel, scopeLabel, standingLabel } from '../representation';
 import {
   STATUSES,
   applicationTypes,
@@ -264,6 +264,26 @@ function forms(type: ApplicationType, application: Application): TemplateResult 
     </form>`;
 }
 
+/** Who represents the applicant, as officers need it: paid or unpaid (with the licence), firm,
+ * access, since and until when. */
+function representativesSection(application: Application): TemplateResult | typeof nothing {
+  const grants = application.representatives ?? [];
+  if (grants.length === 0) return nothing;
+  return html`<h2>${t('officer.case.representatives')}</h2>
+    ${table(
+      [t('representatives.name'), t('representatives.standing'), t('representatives.firm'), t('representatives.access'),
+        t('representatives.since'), t('representatives.endsOn')],
+      grants.map((grant) => html`<tr>
+        <td>${grant.name}<br /><span class="tag">${grant.email}</span></td>
+        <td>${standingLabel(grant)}</td>
+        <td>${grant.firm?.name ?? t('representatives.noFirm')}</td>
+        <td>${scopeLabel(grant.scope)}</td>
+        <td>${formatDateTime(grant.since)}</td>
+        <td>${endLabel(grant.endsOn)}</td>
+      </tr>`),
+    )}`;
+}
+
 function thread(application: Application): TemplateResult {
   return html`
     <h2>${t('officer.case.messages')}</h2>
@@ -315,6 +335,7 @@ export const casePage: Page = {
       })}
       ${notice(state)}
       <p>${pick(type.name)} — ${t('application.status', { status: statusLabel(application.status) })}</p>
+      ${representativesSection(application)}
       <h2>${t('officer.case.answers')}</h2>
       ${answers(type, application)}
       <h2>${t('officer.case.history')}</h2>
