@@ -993,6 +993,21 @@ journey('an applicant lets a representative work on a draft, then narrows and en
     await page.getByRole('cell', { name: 'Sending a document — passport.pdf' }).first().waitFor();
     await checkBothLanguages(page, 'activity with a representative');
 
+    // An officer sees, on the case, who represents the applicant and how.
+    const officerContext = await browser.newContext({ locale: 'en-CA' });
+    const officer = await officerContext.newPage();
+    try {
+      await officerSignsIn(officer);
+      await officer.goto(`${baseUrl}/officer${casePath}`);
+      await officer.getByRole('heading', { name: 'Representatives' }).waitFor();
+      const held = officer.locator('table.applications tr').filter({ hasText: 'Priya Sharma' });
+      await held.getByText('Cabinet Nord').waitFor();
+      await held.getByText('Full access').waitFor();
+      await checkBothLanguages(officer, 'a case with its representative, for officers');
+    } finally {
+      await officerContext.close();
+    }
+
     // The applicant narrows the access: revoked, then invited again with read access only, which
     // the representative accepts in another tab while the draft is still open in the first.
     await rep.goto(`${baseUrl}${casePath}?step=1`);
