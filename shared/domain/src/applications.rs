@@ -23,7 +23,7 @@ use crate::ids::{ApplicationId, ApplicationNumber, TypeCode};
 use crate::keys;
 use crate::messages::{self, Message};
 use crate::paging::{self, PageRequest, Paged};
-use crate::representatives::{Grant, Scope, end_of_day};
+use crate::representatives::{Grant, Scope, in_force};
 use crate::status::{Actor, Command, NotAllowed, Status};
 use crate::table::{Condition, Index, Item, Query, SortKey, StoreError, Table, WriteOp};
 
@@ -559,9 +559,7 @@ impl Applications {
                 }
                 None => {
                     let summary: Summary = item.to_record()?;
-                    let ended =
-                        summary.client.as_ref().and_then(|client| client.ends_on.as_deref()).and_then(end_of_day);
-                    if ended.is_none_or(|end| now < end) {
+                    if summary.client.as_ref().is_none_or(|client| in_force(client.ends_on.as_deref(), now)) {
                         summaries.push(summary);
                     }
                 }

@@ -16,7 +16,22 @@ use std::sync::Arc;
 use serde_json::{Value, json};
 
 use crate::keys;
-use crate::table::{Condition, Item, StoreError, Table, Update};
+use crate::table::{Condition, Item, Key, StoreError, Table, Update, WriteOp};
+
+/// Seconds in a day (UTC days since 1970 number the daily counters).
+pub const DAY_SECONDS: u64 = 86_400;
+
+/// The write that counts one more of a calendar day's (`day`, UTC days since 1970) at `key`,
+/// for a transaction: its condition fails the transaction once `max` are counted, so the day's
+/// limit holds however many arrive at once (the messages an applicant writes, the invitations
+/// sent). The counter goes with the table's TTL once the day is over.
+pub fn count_of_day(key: Key, max: i64, day: u64) -> WriteOp {
+    WriteOp::Update {
+        key,
+        update: Update::default().add("count", 1).set("expiresAt", (day + 2) * DAY_SECONDS),
+        condition: Some(Condition::Below("count".into(), max)),
+    }
+}
 
 /// One limit: at most `max` attempts in any `window_seconds`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

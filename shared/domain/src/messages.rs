@@ -22,6 +22,7 @@ use crate::application_documents::{Document, Documents};
 use crate::audit::Acting;
 use crate::events::{Event, EventKind};
 use crate::keys;
+use crate::limits::{self, DAY_SECONDS};
 use crate::paging::{self, PageRequest, Paged};
 use crate::table::{Condition, Item, Query, SortKey, StoreError, Table, Update, WriteOp};
 
@@ -33,9 +34,6 @@ pub const MAX_REFERENCED_DOCUMENTS: usize = 10;
 pub const MAX_APPLICANT_MESSAGES_PER_DAY: i64 = 20;
 /// `readAt` of a message nobody on the other side has read yet.
 const UNREAD: u64 = 0;
-const DAY_SECONDS: u64 = 86_400;
-/// A day's counter is kept one day past its end, then the table drops it (TTL).
-const COUNTER_KEPT_SECONDS: u64 = 2 * DAY_SECONDS;
 
 /// Why a message was not sent.
 #[derive(Debug, thiserror::Error)]
@@ -257,11 +255,10 @@ impl Messages {
                 let event = Event::new(&message.application_id, owner, EventKind::OfficerMessage, message.sent_at);
                 ops.push(event.write()?);
             }
-            Side::Applicant => ops.push(WriteOp::Update {
-                key: keys::messages_on_day(&message.application_id, day),
-                update: Update::default().add("count", 1).set("expiresAt", day * DAY_SECONDS + COUNTER_KEPT_SECONDS),
-                condition: Some(Condition::Below("count".into(), MAX_APPLICANT_MESSAGES_PER_DAY)),
-            }),
+            Side::Applicant => {
+                let key = keys::messages_on_day(&message.application_id, day);
+                ops.push(limits::count_of_day(key, MAX_APPLICANT_MESSAGES_PER_DAY, day));
+            }
         }
         let limit_position = ops.len() - 1;
         match self.table.transact_write(ops).await {

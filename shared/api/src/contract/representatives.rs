@@ -169,17 +169,6 @@ pub enum Kind {
     Unpaid,
 }
 
-/// A licence as typed: a CICC number, or a law society member number with its province.
-#[derive(Debug, Deserialize, JsonSchema)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct LicenceInput {
-    /// `R` and six digits (CICC), or the law society's member number.
-    #[schemars(length(min = 1, max = 20))]
-    pub licence_number: Option<String>,
-    /// The law society's province (absent for a CICC licence).
-    pub province: Option<Province>,
-}
-
 /// The applicant's confirmation of the consent statement.
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -238,14 +227,20 @@ impl NewInvitation {
     pub fn ask(self, today: NaiveDate, now: u64) -> Result<Ask, ApiError> {
         let mut errors = FieldErrors::new();
         let email = errors.check("email", Email::parse(&self.email).map_err(|_| "invalid-email"));
-        let licence = LicenceInput { licence_number: self.licence_number, province: self.province };
-        let standing = match self.kind {
-            Kind::Unpaid if licence.licence_number.is_some() || licence.province.is_some() => {
+        let standing = match (self.kind, &self.licence_number) {
+            (Kind::Unpaid, None) if self.province.is_none() => Some(Standing::Unpaid),
+            (Kind::Unpaid, _) => {
                 errors.add("licenceNumber", "not-for-unpaid");
                 None
             }
-            Kind::Unpaid => Some(Standing::Unpaid),
-            Kind::Paid => licence.read(&mut errors).map(|licence| Standing::Paid { licence }),
+            (Kind::Paid, None) => {
+                errors.add("licenceNumber", "required");
+                None
+            }
+            (Kind::Paid, Some(number)) => {
+                let licence = Licence::parse(number, self.province).map_err(licence_code);
+                errors.check("licenceNumber", licence).map(|licence| Standing::Paid { licence })
+            }
         };
         let ends_on = self.ends_on.as_deref().and_then(|date| {
             let day =
@@ -266,17 +261,6 @@ impl NewInvitation {
             _ => None,
         };
         errors.finish_parsed(ask)
-    }
-}
-
-impl LicenceInput {
-    /// The licence, required here; what is wrong with it into `errors`.
-    pub fn read(&self, errors: &mut FieldErrors) -> Option<Licence> {
-        let Some(number) = &self.licence_number else {
-            errors.add("licenceNumber", "required");
-            return None;
-        };
-        errors.check("licenceNumber", Licence::parse(number, self.province).map_err(licence_code))
     }
 }
 

@@ -129,10 +129,7 @@ impl Firms {
                 condition: Some(Condition::Absent),
             },
             member_put(&firm, founder, FirmRole::Administrator, now)?,
-            WriteOp::Put {
-                item: Item::from_record(&keys::membership(&founder.user_id), &membership)?,
-                condition: Some(Condition::Absent),
-            },
+            membership_put(&founder.user_id, &membership)?,
         ];
         match self.table.transact_write(ops).await {
             Ok(()) => Ok(membership),
@@ -200,10 +197,7 @@ impl Firms {
         let ops = vec![
             WriteOp::Delete { key: invitation_key, condition: Some(Condition::Present) },
             member_put(&invitation.firm, person, FirmRole::Member, now)?,
-            WriteOp::Put {
-                item: Item::from_record(&keys::membership(&person.user_id), &membership)?,
-                condition: Some(Condition::Absent),
-            },
+            membership_put(&person.user_id, &membership)?,
             WriteOp::Update {
                 key: keys::firm(firm_id),
                 update: Update::default().add("members", 1),
@@ -225,6 +219,12 @@ impl Firms {
             Err(other) => Err(other.into()),
         }
     }
+}
+
+/// The write of a user's membership, if they belong to no firm yet (one firm each).
+fn membership_put(sub: &str, membership: &Membership) -> Result<WriteOp, StoreError> {
+    let item = Item::from_record(&keys::membership(sub), membership)?;
+    Ok(WriteOp::Put { item, condition: Some(Condition::Absent) })
 }
 
 fn member_put(firm: &FirmRef, person: &Person, role: FirmRole, now: u64) -> Result<WriteOp, StoreError> {

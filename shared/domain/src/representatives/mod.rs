@@ -31,10 +31,11 @@ use crate::applications::{Application, Applications};
 use crate::audit::Acting;
 use crate::events::{Event, EventKind};
 use crate::keys;
+use crate::limits::{self, DAY_SECONDS};
 use crate::notifier::{Channel, Message};
 use crate::paging::{self, PageRequest, Paged};
 use crate::status::Status;
-use crate::table::{Condition, Index, Item, Key, Query, SortKey, StoreError, Table, Update, WriteOp};
+use crate::table::{Condition, Index, Item, Key, Query, SortKey, StoreError, Table, WriteOp};
 
 use self::consent::Consent;
 use self::licence::Licence;
@@ -55,7 +56,6 @@ pub const MAX_REPRESENTATIVES: usize = 3;
 const INVITATIONS_LISTED: u32 = 50;
 /// Times a grant change is tried again when another write to the application won the race.
 const ATTEMPTS: usize = 4;
-const DAY_SECONDS: u64 = 86_400;
 
 /// What a representative may do.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -130,12 +130,17 @@ impl Grant {
 
     /// Whether the grant still holds at `now`: until the end of its last day.
     pub fn holds_at(&self, now: u64) -> bool {
-        self.ends_on.as_deref().and_then(end_of_day).is_none_or(|end| now < end)
+        in_force(self.ends_on.as_deref(), now)
     }
 }
 
+/// Whether a grant whose last day is `ends_on` (none: until ended) still holds at `now`.
+pub fn in_force(ends_on: Option<&str>, now: u64) -> bool {
+    ends_on.and_then(end_of_day).is_none_or(|end| now < end)
+}
+
 /// The first second after the last day `date` (`YYYY-MM-DD`, UTC).
-pub fn end_of_day(date: &str) -> Option<u64> {
+fn end_of_day(date: &str) -> Option<u64> {
     let day = NaiveDate::parse_from_str(date, "%Y-%m-%d").ok()?;
     let next = day.succ_opt()?.and_hms_opt(0, 0, 0)?.and_utc().timestamp();
     u64::try_from(next).ok()
@@ -388,14 +393,8 @@ impl Representatives {
         now: u64,
     ) -> Result<Invitation, GrantError> {
         let day = now / DAY_SECONDS;
-        let mut ops: Vec<WriteOp> = counters
-            .iter()
-            .map(|(key, bound)| WriteOp::Update {
-                key: key.clone(),
-                update: Update::default().add("count", 1).set("expiresAt", (day + 2) * DAY_SECONDS),
-                condition: Some(Condition::Below("count".into(), *bound)),
-            })
-            .collect();
+        let mut ops: Vec<WriteOp> =
+            counters.iter().map(|(key, max)| limits::count_of_day(key.clone(), *max, day)).collect();
         ops.push(WriteOp::Put { item: invitation.item()?, condition: Some(Condition::Absent) });
         if let Some(event) = event {
             ops.push(event.write()?);
@@ -526,7 +525,13 @@ impl Representatives {
         let declined = Invitation { state: InvitationState::Declined, ..invitation.clone() };
         let event =
             Event::new(&invitation.application_id, owner, representative_event(RepresentativeChange::Declined), now);
-        match self.table.transact_write(vec![declined.settle(InvitationState::Pending)?, event.write()?]).await {
+        self.while_open(vec![declined.settle(InvitationState::Pending)?, event.write()?]).await
+    }
+
+    /// Writes an invitation's change (and what goes with it), if the invitation is still as it
+    /// was read: `NotOpen` when it was settled meanwhile.
+    async fn while_open(&self, ops: Vec<WriteOp>) -> Result<(), GrantError> {
+        match self.table.transact_write(ops).await {
             Ok(()) => Ok(()),
             Err(StoreError::TransactionCanceled { .. }) => Err(GrantError::NotOpen),
             Err(other) => Err(other.into()),
@@ -563,11 +568,7 @@ impl Representatives {
         if !invitation.waiting() {
             return Err(GrantError::NotOpen);
         }
-        match self.table.transact_write(vec![invitation.withdrawal()?]).await {
-            Ok(()) => Ok(()),
-            Err(StoreError::TransactionCanceled { .. }) => Err(GrantError::NotOpen),
-            Err(other) => Err(other.into()),
-        }
+        self.while_open(vec![invitation.withdrawal()?]).await
     }
 
     /// The owner confirms a firm's handover: the consent is recorded and the new member may
@@ -582,11 +583,8 @@ impl Representatives {
             return Err(GrantError::NotOpen);
         }
         let confirmed = Invitation { state: InvitationState::Pending, consent: Some(consent), ..invitation.clone() };
-        match self.table.transact_write(vec![confirmed.settle(InvitationState::AwaitingApplicant)?]).await {
-            Ok(()) => Ok(confirmed),
-            Err(StoreError::TransactionCanceled { .. }) => Err(GrantError::NotOpen),
-            Err(other) => Err(other.into()),
-        }
+        self.while_open(vec![confirmed.settle(InvitationState::AwaitingApplicant)?]).await?;
+        Ok(confirmed)
     }
 
     /// A firm's proposal to hand `from`'s client over to `to`: an invitation the applicant must
