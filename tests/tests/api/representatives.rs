@@ -337,24 +337,14 @@ async fn a_firm_hands_a_client_over_only_once_the_applicant_consents() {
     let admin_line =
         page["members"].as_array().expect("members").iter().find(|m| m["userId"] == admin.as_str()).cloned();
     assert_eq!(admin_line.expect("admin")["clients"][0]["id"], id.as_str());
-    let not_admin = send(
-        &app,
-        Method::POST,
-        &format!("/api/firms/{firm_id}/handovers"),
-        &member_token,
-        Some(json!({"applicationId": id, "fromUserId": admin, "toUserId": member})),
-    )
-    .await;
+    let (handovers, handover) = (
+        format!("/api/firms/{firm_id}/handovers"),
+        json!({"applicationId": id, "fromUserId": admin, "toUserId": member}),
+    );
+    let not_admin = send(&app, Method::POST, &handovers, &member_token, Some(handover.clone())).await;
     assert_eq!(not_admin.status(), StatusCode::FORBIDDEN);
 
-    let proposed = send(
-        &app,
-        Method::POST,
-        &format!("/api/firms/{firm_id}/handovers"),
-        &admin_token,
-        Some(json!({"applicationId": id, "fromUserId": admin, "toUserId": member})),
-    )
-    .await;
+    let proposed = send(&app, Method::POST, &handovers, &admin_token, Some(handover)).await;
     assert_eq!(proposed.status(), StatusCode::CREATED);
     let handover: Value = proposed.json().await.expect("json");
     assert_eq!(handover["state"], "awaiting-applicant");
