@@ -5,7 +5,7 @@
 import { html, nothing, type TemplateResult } from 'lit-html';
 import { whoAmI, type Schemas } from './api/client';
 import type { FormState } from './forms';
-import { formatZonedDate, t } from './i18n';
+import { formatDateTime, formatZonedDate, t } from './i18n';
 
 type Application = Schemas['Application'];
 type Grant = Schemas['Grant'];
@@ -68,6 +68,20 @@ export function standingLabel(of: Grant | Schemas['Invitation']): string {
 /** Who acted for the applicant: their name, and their firm's. */
 export const actingName = (acting: Schemas['Acting']): string =>
   acting.firm ? `${acting.name} (${acting.firm})` : acting.name;
+
+/** The columns of a table of grants, as the applicant and officers see them. */
+export const grantHeadings = (): string[] => [t('representatives.name'), t('representatives.standing'),
+  t('representatives.firm'), t('representatives.access'), t('representatives.since'), t('representatives.endsOn')];
+
+/** A grant's cells under [`grantHeadings`]: who, paid or unpaid, firm, access, since, last day. */
+export function grantCells(grant: Grant): TemplateResult {
+  return html`<td>${grant.name}<br /><span class="tag">${grant.email}</span></td>
+    <td>${standingLabel(grant)}</td>
+    <td>${grant.firm?.name ?? t('representatives.noFirm')}</td>
+    <td>${scopeLabel(grant.scope)}</td>
+    <td>${formatDateTime(grant.since)}</td>
+    <td>${endLabel(grant.endsOn)}</td>`;
+}
 
 /** A grant's last day (`YYYY-MM-DD`) written out, or that it has none. */
 export function endLabel(endsOn: string | null | undefined): string {

@@ -13,7 +13,7 @@ import { paymentsOf } from './payments';
 import { appointmentsSection } from './officer-appointments';
 import { appointmentsOf, type Appointment } from './appointments';
 import { formatDateTime, pick, t } from '../i18n';
-import { actingName, endLabel, scopeLabel, standingLabel } from '../representation';
+import { actingName, grantCells, grantHeadings } from '../representation';
 import {
   STATUSES,
   applicationTypes,
@@ -270,18 +270,7 @@ function representativesSection(application: Application): TemplateResult | type
   const grants = application.representatives ?? [];
   if (grants.length === 0) return nothing;
   return html`<h2>${t('officer.case.representatives')}</h2>
-    ${table(
-      [t('representatives.name'), t('representatives.standing'), t('representatives.firm'), t('representatives.access'),
-        t('representatives.since'), t('representatives.endsOn')],
-      grants.map((grant) => html`<tr>
-        <td>${grant.name}<br /><span class="tag">${grant.email}</span></td>
-        <td>${standingLabel(grant)}</td>
-        <td>${grant.firm?.name ?? t('representatives.noFirm')}</td>
-        <td>${scopeLabel(grant.scope)}</td>
-        <td>${formatDateTime(grant.since)}</td>
-        <td>${endLabel(grant.endsOn)}</td>
-      </tr>`),
-    )}`;
+    ${table(grantHeadings(), grants.map((grant) => html`<tr>${grantCells(grant)}</tr>`))}`;
 }
 
 function thread(application: Application): TemplateResult {

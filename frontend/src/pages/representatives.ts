@@ -11,7 +11,8 @@ import { emptyState, failed, focusSummary, summary, values, type FormState } fro
 import { formatDateTime, language, t } from '../i18n';
 import { table } from '../table';
 import {
-  endLabel,
+  grantCells,
+  grantHeadings,
   isApplicant,
   licenceBody,
   licenceFields,
@@ -195,12 +196,7 @@ function radios(
 
 function grantRow(id: string, grant: Grant): TemplateResult {
   return html`<tr>
-    <td>${grant.name}<br /><span class="tag">${grant.email}</span></td>
-    <td>${standingLabel(grant)}</td>
-    <td>${grant.firm?.name ?? t('representatives.noFirm')}</td>
-    <td>${scopeLabel(grant.scope)}</td>
-    <td>${formatDateTime(grant.since)}</td>
-    <td>${endLabel(grant.endsOn)}</td>
+    ${grantCells(grant)}
     ${isApplicant(standing)
       ? html`<td>${revoking === grant.userId
           ? html`<div class="confirm" role="group" aria-labelledby="revoke-question">
@@ -332,8 +328,7 @@ export const representativesPage: Page = {
   },
   view: ({ id }) => {
     const owner = isApplicant(standing);
-    const headings = [t('representatives.name'), t('representatives.standing'), t('representatives.firm'),
-      t('representatives.access'), t('representatives.since'), t('representatives.endsOn')];
+    const headings = grantHeadings();
     return html`
       <p>${t('representatives.lead')}</p>
       <p><gcds-link href="/applications/${id}" @click=${follow}>${t('representatives.back')}</gcds-link></p>

@@ -338,16 +338,7 @@ async function fillTheVisitorVisa(page) {
   await page.locator('#file-passport').setInputFiles({ name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('hello') });
   await page.locator('li.document').filter({ has: page.locator('#file-passport') }).getByRole('button', { name: 'Upload' }).click();
   await page.getByText('Send a PDF, JPEG or PNG file.').waitFor();
-  for (const [kind, file] of [
-    ['passport', { name: 'passport.pdf', mimeType: 'application/pdf', buffer: PDF }],
-    ['photo', { name: 'photo.png', mimeType: 'image/png', buffer: PNG }],
-    ['proof-of-funds', { name: 'bank.pdf', mimeType: 'application/pdf', buffer: PDF }],
-  ]) {
-    const item = page.locator('li.document').filter({ has: page.locator(`#file-${kind}`) });
-    await page.locator(`#file-${kind}`).setInputFiles(file);
-    await item.getByRole('button', { name: 'Upload' }).click();
-    await item.getByText('Received and checked').waitFor();
-  }
+  await uploadsTheRequiredDocuments(page);
   await next(page);
 
   await page.getByText('Step 5 of 5').waitFor();
@@ -500,6 +491,20 @@ async function signIn(page, email, password) {
   await page.getByLabel('Email address').fill(email);
   await page.getByLabel('Password').fill(password);
   await page.getByRole('button', { name: 'Continue' }).click();
+}
+
+/** The visitor visa's required documents uploaded on the documents step, each checked. */
+async function uploadsTheRequiredDocuments(page) {
+  for (const [kind, file] of [
+    ['passport', { name: 'passport.pdf', mimeType: 'application/pdf', buffer: PDF }],
+    ['photo', { name: 'photo.png', mimeType: 'image/png', buffer: PNG }],
+    ['proof-of-funds', { name: 'bank.pdf', mimeType: 'application/pdf', buffer: PDF }],
+  ]) {
+    const item = page.locator('li.document').filter({ has: page.locator(`#file-${kind}`) });
+    await page.locator(`#file-${kind}`).setInputFiles(file);
+    await item.getByRole('button', { name: 'Upload' }).click();
+    await item.getByText('Received and checked').waitFor();
+  }
 }
 
 /** The demo officer's authenticator key, once a journey enrolled it (the first to sign in as the
@@ -704,16 +709,7 @@ async function anApplicantSubmits(page, email, password) {
   await next(page);
   await answer(page, { purpose: 'tourism', arrivalDate: '2027-08-01', lengthOfStayDays: '14', fundsCad: '6000' });
   await next(page);
-  for (const [kind, file] of [
-    ['passport', { name: 'passport.pdf', mimeType: 'application/pdf', buffer: PDF }],
-    ['photo', { name: 'photo.png', mimeType: 'image/png', buffer: PNG }],
-    ['proof-of-funds', { name: 'bank.pdf', mimeType: 'application/pdf', buffer: PDF }],
-  ]) {
-    const item = page.locator('li.document').filter({ has: page.locator(`#file-${kind}`) });
-    await page.locator(`#file-${kind}`).setInputFiles(file);
-    await item.getByRole('button', { name: 'Upload' }).click();
-    await item.getByText('Received and checked').waitFor();
-  }
+  await uploadsTheRequiredDocuments(page);
   await next(page);
   await page.getByRole('button', { name: 'Pay $185.00' }).click();
   await page.waitForURL(/\/checkout\//);
