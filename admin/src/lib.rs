@@ -73,7 +73,13 @@ pub enum Command {
         #[arg(long)]
         email: String,
     },
+    /// Local portal only: add the labelled DEMO data set (decided applications of every type, so
+    /// processing-time estimates show, and a queue of work for the demo officer). Run it again
+    /// and nothing changes.
+    SeedDemo,
 }
+
+pub mod demo;
 
 /// What the commands act through.
 pub struct Backend<'a> {
@@ -135,11 +141,13 @@ pub async fn run(command: Command, password: impl FnOnce() -> Result<String>, ba
                 created_at: now,
                 updated_at: now,
                 representatives: Vec::new(),
+                declaration: None,
             };
             let holder = PaperHolder { id: application.id.clone(), family_name, date_of_birth };
             backend.applications.import_paper(&application, &holder).await?;
             Ok(format!("Imported paper application {number}; its applicant can now link it."))
         }
+        Command::SeedDemo => demo::seed(&backend.applications, backend.clock.now()).await,
         Command::DisableUser { email } => {
             let email = Email::parse(&email).context("the email address is not valid")?;
             let sub = backend.identity.admin_disable_user(&email).await?;

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use anyhow::{Context, Result};
 use clap::Parser as _;
-use portal_admin::{Backend, Cli};
+use portal_admin::{Backend, Cli, Command};
 use portal_api::config::{Environment, TableConfig};
 use portal_domain::applications::Applications;
 use portal_domain::clock::SystemClock;
@@ -32,6 +32,9 @@ async fn main() -> Result<()> {
     let cli = Cli::parse();
     let env = Environment::process();
     let clock = SystemClock;
+    if cli.aws && matches!(cli.command, Command::SeedDemo) {
+        anyhow::bail!("seed-demo is for a local portal only: a deployment never gets made-up applications");
+    }
     let message = if cli.aws {
         let aws = portal_store::aws::AwsClients::load().await?;
         let cognito = CognitoConfig {

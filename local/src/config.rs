@@ -3,7 +3,8 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
-use portal_api::config::{ConfigError, Environment};
+use portal_api::config::{ConfigError, Environment, site_from_env};
+use portal_domain::site::Site;
 use portal_store::local_identity::secrets::HashCost;
 
 /// Where the portal listens and keeps its data.
@@ -27,13 +28,17 @@ pub struct PortalConfig {
     /// `PORTAL_APPOINTMENT_CUTOFF_HOURS`, default 24: how close to its start a booking may still
     /// be cancelled or moved online (`APPOINTMENT_CUTOFF_HOURS` in AWS).
     pub appointment_cutoff_hours: u64,
+    /// Who runs the portal (`SITE_*`, as in AWS): by default a labelled demo agency at the
+    /// portal's own address.
+    pub site: Site,
 }
 
 impl PortalConfig {
     /// Reads the configuration.
     pub fn from_env<F: Fn(&str) -> Option<String>>(env: &Environment<F>) -> Result<Self, ConfigError> {
+        let addr = env.parsed_or("PORTAL_ADDR", SocketAddr::from(([127, 0, 0, 1], 8080)))?;
         Ok(Self {
-            addr: env.parsed_or("PORTAL_ADDR", SocketAddr::from(([127, 0, 0, 1], 8080)))?,
+            addr,
             data_dir: env.parsed_or("PORTAL_DATA_DIR", PathBuf::from("data"))?,
             frontend_dir: env.parsed_or("PORTAL_FRONTEND_DIR", PathBuf::from("frontend/dist"))?,
             echo_messages: env.parsed_or("PORTAL_ECHO_MESSAGES", true)?,
@@ -44,6 +49,7 @@ impl PortalConfig {
             },
             webhook_secret: env.required("PORTAL_WEBHOOK_SECRET").ok(),
             appointment_cutoff_hours: env.parsed_or("PORTAL_APPOINTMENT_CUTOFF_HOURS", 24)?,
+            site: site_from_env(env, Some(Site::demo(format!("http://{addr}"))))?,
         })
     }
 }

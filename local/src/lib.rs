@@ -141,7 +141,14 @@ impl Portal {
     /// local identity provider, and creates the demo officer on first start.
     pub async fn build(config: &PortalConfig) -> Result<Self> {
         let LocalServices { table, signer, clock, outbox, identity, blobs, changes } = LocalServices::open(config)?;
-        let dispatcher = Dispatcher::new(Arc::clone(&table), outbox.clone(), Arc::clone(&clock));
+        let catalog = Arc::new(Catalog::load()?);
+        let dispatcher = Dispatcher::new(
+            Arc::clone(&table),
+            outbox.clone(),
+            Arc::clone(&clock),
+            Arc::clone(&catalog),
+            config.site.clone(),
+        );
         let (stop_notifier, stop) = watch::channel(false);
         // The notifier and the appointment reminders' timer run side by side, and stop together.
         let locations = Arc::new(Locations::load()?);
@@ -153,7 +160,6 @@ impl Portal {
         });
         let authorizer = Arc::new(JwtAuthorizer::new(&signer)?);
         create_demo_officer(&identity).await?;
-        let catalog = Arc::new(Catalog::load()?);
         let verifier = Verifier::new(Documents::new(Arc::clone(&table)), blobs.clone(), Arc::clone(&clock));
         // The test gateway and the webhook route share a secret drawn at each start.
         let webhook_secret =
@@ -162,7 +168,7 @@ impl Portal {
         let payments = PaymentsConfig { return_base: String::new(), webhook_secrets: vec![webhook_secret] };
 
         let areas = Router::new()
-            .merge(portal_system::router()?)
+            .merge(portal_system::router(config.site.clone())?)
             .merge(portal_profile::router(ProfileState::new(Arc::clone(&table), blobs.clone(), Arc::clone(&clock)))?)
             .merge(portal_auth::router(AuthState::new(
                 identity.clone(),

@@ -67,7 +67,8 @@ export interface paths {
         get: operations["GetApplication"];
         put?: never;
         post?: never;
-        delete?: never;
+        /** Delete a draft (its documents removed first; never one with a payment) */
+        delete: operations["DeleteDraft"];
         options?: never;
         head?: never;
         patch?: never;
@@ -623,6 +624,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/declaration-statement": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The declaration an applicant signs when submitting, in both languages */
+        get: operations["GetDeclarationStatement"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/firm": {
         parameters: {
             query?: never;
@@ -1168,6 +1186,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/site": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Who runs this portal: the agency, its official address and support contact */
+        get: operations["GetSite"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1259,6 +1294,8 @@ export interface components {
             data: {
                 [key: string]: unknown;
             };
+            /** @description The declaration the applicant signed when submitting (none before, or on paper). */
+            declaration?: components["schemas"]["Consent"] | null;
             /** @description Its id. */
             id: components["schemas"]["ApplicationId"];
             /** @description The application number, given at submission. */
@@ -1493,7 +1530,7 @@ export interface components {
              */
             email: string;
         };
-        /** @description An applicant's consent as recorded: which text, in which language, when. */
+        /** @description A confirmation as recorded: which text, in which language, when. */
         Consent: {
             /**
              * Format: uint64
@@ -1507,13 +1544,13 @@ export interface components {
             /** @description The statement's version. */
             version: string;
         };
-        /** @description The applicant's confirmation of the consent statement. */
+        /** @description The confirmation of a statement the web app showed. */
         ConsentGiven: {
-            /** @description That the applicant agrees (must be `true`). */
+            /** @description That the person agrees (must be `true`). */
             agreed: boolean;
             /** @description The language it was read in. */
             language: components["schemas"]["Language"];
-            /** @description The version of the statement shown (`GET /api/representatives/consent-statement`). */
+            /** @description The version of the statement shown. */
             version: string;
         };
         /** @description The body of `POST /api/auth/login`. */
@@ -1745,6 +1782,13 @@ export interface components {
         };
         /** @description One form field. */
         Field: {
+            /** @description A date field's value comes after this date (strictly): `today`, or another date field. */
+            after?: string | null;
+            /**
+             * @description A date field's value comes before this date (strictly): `today` (the day of the check,
+             *     UTC), or the id of another date field of the form (checked when both are filled in).
+             */
+            before?: string | null;
             /** @description Name of the field in the form data. */
             id: string;
             /** @description Label shown to the applicant. */
@@ -1768,6 +1812,11 @@ export interface components {
             options?: components["schemas"]["Choice"][] | null;
             /** @description Regular expression a text field must match. */
             pattern?: components["schemas"]["Pattern"] | null;
+            /**
+             * @description What a text field's pattern asks for, in words ("6 to 12 capital letters or digits"):
+             *     what its error says. Every pattern has one.
+             */
+            patternHint?: components["schemas"]["Text"] | null;
             /** @description Must be filled in before submission (drafts may leave it empty). */
             required: boolean;
             /** @description Kind of value. */
@@ -2085,6 +2134,8 @@ export interface components {
             groups: string[];
             /** @description The profile; `null` for an account made outside the portal that never registered. */
             profile: components["schemas"]["Profile"] | null;
+            /** @description The account's reference number, what the person gives support (`7K3M-Q9TD`; not the id). */
+            reference: string;
             /** @description The account's id. */
             sub: string;
         };
@@ -2325,8 +2376,8 @@ export interface components {
              * @description When it happened.
              */
             at: number;
-            /** @description Text, in the recipient's language. */
-            body: string;
+            /** @description Text, in both languages. */
+            body: components["schemas"]["Text"];
             /**
              * Format: uuid
              * @description Its id (the event's).
@@ -2337,8 +2388,8 @@ export interface components {
              * @description When the recipient read it; 0 while unread.
              */
             readAt: number;
-            /** @description Title, in the recipient's language. */
-            title: string;
+            /** @description Title, in both languages (the interface shows its own). */
+            title: components["schemas"]["Text"];
         } & ({
             /** @constant */
             kind: "status-changed";
@@ -2409,6 +2460,8 @@ export interface components {
             activity: components["schemas"]["PageOfAuditRecord"];
             /** @description The application. */
             application: components["schemas"]["Application"];
+            /** @description Whether `…/document-requests` accepts a request now. */
+            canRequestDocuments: boolean;
             /**
              * @description Each document the type asks for, with the best state among those sent and any open
              *     request for it.
@@ -2424,6 +2477,11 @@ export interface components {
             history: components["schemas"]["PageOfHistoryView"];
             /** @description The first page of the thread with the applicant, newest first. */
             messages: components["schemas"]["PageOfMessageView"];
+            /**
+             * @description The statuses `…/status` accepts from the current one (the status machine's officer
+             *     steps), so the console offers exactly those; empty once the file is closed.
+             */
+            nextStatuses: components["schemas"]["Status"][];
         };
         /** @description An OpenAPI 3.1 document (<https://spec.openapis.org/oas/v3.1.0>). */
         OpenApiDocument: {
@@ -3133,6 +3191,23 @@ export interface components {
             /** @description The ID token (a JWT) describing the account. */
             idToken: string;
         };
+        /** @description The deployment's identity and support contact. */
+        Site: {
+            /** @description The agency's name. */
+            agency: components["schemas"]["Text"];
+            /** @description A demonstration deployment (local mode's default): every page says so. */
+            demo: boolean;
+            /** @description The agency's logo or signature (an image address), shown in the header when set. */
+            logoUrl?: string | null;
+            /** @description The portal's official address (`https://…`): the only one people should sign in at. */
+            officialUrl: string;
+            /** @description Support's email address. */
+            supportEmail: string;
+            /** @description When support answers, if said. */
+            supportHours?: components["schemas"]["Text"] | null;
+            /** @description Support's telephone number, if it has one. */
+            supportPhone?: string | null;
+        };
         /**
          * Format: uuid
          * @description An appointment slot's id (a UUID).
@@ -3199,13 +3274,16 @@ export interface components {
             /** @description The location's time zone. */
             timeZone: string;
         };
-        /** @description The statement as the web app shows it before the applicant confirms it. */
+        /** @description A statement in force, as the web app shows it before the person confirms it. */
         Statement: {
             /** @description In English. */
             en: string;
             /** @description In French. */
             fr: string;
-            /** @description Its version: what an invitation names to say which text was confirmed. */
+            /**
+             * @description Its version: what a confirmation names to say which text was read. A new text is a new
+             *     version; records keep the text their person confirmed.
+             */
             version: string;
         };
         /** @description Where an application stands. */
@@ -3229,6 +3307,11 @@ export interface components {
              * @description The application's version this was decided on.
              */
             version: number;
+        };
+        /** @description The body of `POST /api/applications/{id}/submit`: the declaration, signed. */
+        Submission: {
+            /** @description The declaration shown (`GET /api/declaration-statement`), confirmed. */
+            declaration: components["schemas"]["ConsentGiven"];
         };
         /** @description A line of the owner's dashboard. */
         Summary: {
@@ -3549,6 +3632,32 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthenticated"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    DeleteDraft: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["schemas"]["ApplicationId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success, with no content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
             429: components["responses"]["TooManyRequests"];
             503: components["responses"]["Unavailable"];
         };
@@ -4296,7 +4405,11 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Submission"];
+            };
+        };
         responses: {
             /** @description Success */
             200: {
@@ -4311,6 +4424,8 @@ export interface operations {
             401: components["responses"]["Unauthenticated"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["Incomplete"];
             429: components["responses"]["TooManyRequests"];
             503: components["responses"]["Unavailable"];
@@ -4708,6 +4823,28 @@ export interface operations {
             401: components["responses"]["Unauthenticated"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    GetDeclarationStatement: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Statement"];
+                };
+            };
             429: components["responses"]["TooManyRequests"];
             503: components["responses"]["Unavailable"];
         };
@@ -5683,6 +5820,26 @@ export interface operations {
             };
             429: components["responses"]["TooManyRequests"];
             503: components["responses"]["Unavailable"];
+        };
+    };
+    GetSite: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Site"];
+                };
+            };
         };
     };
 }

@@ -11,7 +11,7 @@ use axum::{Json, Router};
 use portal_api::access::{CaseAccess, Needs, type_of};
 use portal_api::body::JsonBody;
 use portal_api::contract::Page;
-use portal_api::contract::applications::{FormSave, LinkRequest, NewApplication, ProcessingTime};
+use portal_api::contract::applications::{FormSave, LinkRequest, NewApplication, ProcessingTime, Submission};
 use portal_api::paging::Paging;
 use portal_api::params::PathParams;
 use portal_api::principal::Principal;
@@ -23,10 +23,12 @@ use portal_domain::applications::{Application, Applications, Summary};
 use portal_domain::attempts::LinkAttempts;
 use portal_domain::audit::Outcome;
 use portal_domain::case_view::{CaseView, HistoryView};
-use portal_domain::clock::Clock;
+use portal_domain::clock::{Clock, utc_date};
+use portal_domain::declaration::DECLARATION;
 use portal_domain::fees::Fees;
 use portal_domain::ids::ApplicationId;
 use portal_domain::sessions::Revocations;
+use portal_domain::statements::Statement;
 use portal_domain::table::Table;
 
 /// What the area's handlers need.
@@ -67,8 +69,10 @@ pub fn router(state: ApplicationsState) -> Result<Router, MissingHandler> {
         "CreateApplication" => Some(route.serve(create)),
         "GetApplication" => Some(route.serve(get_one)),
         "SaveApplicationForm" => Some(route.serve(save_form)),
+        "GetDeclarationStatement" => Some(route.serve(declaration_statement)),
         "SubmitApplication" => Some(route.serve(submit)),
         "WithdrawApplication" => Some(route.serve(withdraw)),
+        "DeleteDraft" => Some(route.serve(delete_draft)),
         "LinkApplication" => Some(route.serve(link)),
         "ListHistory" => Some(route.serve(history)),
         _ => None,
@@ -141,10 +145,11 @@ async fn save_form(
     JsonBody(body): JsonBody<FormSave>,
 ) -> Result<Json<Application>, ApiError> {
     let (application, _) = state.access.application_for(&id, &principal, Needs::Act, "save-form").await?;
+    let now = state.clock.now();
     let mut errors = FieldErrors::new();
-    errors.extend(type_of(&state.catalog, &application)?.form_problems(&body.data, false));
+    errors.extend(type_of(&state.catalog, &application)?.form_problems(&body.data, false, &utc_date(now)));
     let data = errors.finish(body.data)?;
-    Ok(Json(state.applications.save_form(&application, data, body.version, state.clock.now()).await?))
+    Ok(Json(state.applications.save_form(&application, data, body.version, now).await?))
 }
 
 /// Submits a draft whose form is complete and whose required documents are verified (422
@@ -153,8 +158,13 @@ async fn submit(
     principal: Principal,
     State(state): State<ApplicationsState>,
     PathParams(id): PathParams<ApplicationId>,
+    JsonBody(body): JsonBody<Submission>,
 ) -> Result<Json<Application>, ApiError> {
     let (application, _) = state.access.application_for(&id, &principal, Needs::Owner, "submit").await?;
+    let now = state.clock.now();
+    let mut errors = FieldErrors::new();
+    let declaration = body.declaration.record(&DECLARATION, Some("declaration"), &mut errors, now);
+    let declaration = errors.finish_parsed(declaration)?;
     let application_type = type_of(&state.catalog, &application)?;
     let (documents, requests, fees) = futures::try_join!(
         state.documents.of(&id),
@@ -162,7 +172,7 @@ async fn submit(
         Fees::read(state.table.as_ref(), application_type, &id),
     )?;
     let mut missing = FieldErrors::new();
-    missing.extend(application_type.form_problems(&application.data, true));
+    missing.extend(application_type.form_problems(&application.data, true, &utc_date(now)));
     missing.extend(submission_problems(application_type, &documents, &requests));
     if fees.due_before_submission_cents > 0 {
         missing.add("fees", "unpaid");
@@ -171,7 +181,12 @@ async fn submit(
         return Err(ApiError::Incomplete(missing.into_vec()));
     }
     let prefix = application_type.number_prefix;
-    Ok(Json(state.applications.submit(&application, &principal.sub, prefix, state.clock.now()).await?))
+    Ok(Json(state.applications.submit(&application, &principal.sub, prefix, declaration, now).await?))
+}
+
+/// The declaration in force, which the review step shows before submission.
+async fn declaration_statement() -> Json<Statement> {
+    Json(DECLARATION)
 }
 
 async fn withdraw(
@@ -181,6 +196,17 @@ async fn withdraw(
 ) -> Result<Json<Application>, ApiError> {
     let (application, _) = state.access.application_for(&id, &principal, Needs::Owner, "withdraw").await?;
     Ok(Json(state.applications.withdraw(&application, &principal.sub, state.clock.now()).await?))
+}
+
+/// Deletes one of the caller's drafts (the owner's alone: a representative never deletes).
+async fn delete_draft(
+    principal: Principal,
+    State(state): State<ApplicationsState>,
+    PathParams(id): PathParams<ApplicationId>,
+) -> Result<StatusCode, ApiError> {
+    let (application, _) = state.access.application_for(&id, &principal, Needs::Owner, "delete-draft").await?;
+    state.applications.delete_draft(&application).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// Links a paper application to the caller. A mismatch in any field is the same 404, with no

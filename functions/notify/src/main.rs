@@ -3,7 +3,8 @@
 use std::sync::Arc;
 
 use lambda_runtime::{LambdaEvent, service_fn};
-use portal_api::config::{Environment, TableConfig};
+use portal_api::config::{Environment, TableConfig, site_from_env};
+use portal_domain::application_types::Catalog;
 use portal_domain::clock::SystemClock;
 use portal_domain::notifications::Dispatcher;
 use portal_store::aws::AwsClients;
@@ -16,7 +17,8 @@ async fn main() -> Result<(), lambda_runtime::Error> {
     let sender = env.required("EMAIL_SENDER")?;
     let aws = AwsClients::load().await?;
     let (table, notifier) = (Arc::new(aws.table(table_config.table_name)), Arc::new(aws.notifier(sender)));
-    let dispatcher = Dispatcher::new(table, notifier, Arc::new(SystemClock));
+    let catalog = Arc::new(Catalog::load()?);
+    let dispatcher = Dispatcher::new(table, notifier, Arc::new(SystemClock), catalog, site_from_env(&env, None)?);
     lambda_runtime::run(service_fn(async |event: LambdaEvent<serde_json::Value>| {
         Ok::<_, lambda_runtime::Error>(portal_notify::handle(&dispatcher, &event.payload).await)
     }))

@@ -5,11 +5,13 @@
 use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
+use portal_domain::application_types::Catalog;
 use portal_domain::clock::ManualClock;
 use portal_domain::events::{Event, EventKind};
 use portal_domain::notifications::{Dispatcher, Notifications};
 use portal_domain::notifier::{Channel, Message, Notifier, NotifyError};
 use portal_domain::profile::{Language, NotificationPreferences, Profile, Profiles};
+use portal_domain::site::Site;
 use portal_domain::status::Status;
 use portal_domain::table::{Table, WriteOp};
 use portal_store::dynamodb::DynamoTable;
@@ -47,7 +49,10 @@ async fn fixture() -> Fixture {
     portal_emulator::create_table_from_template(&client, &name).await.expect("table");
     let table: Arc<dyn Table> = Arc::new(DynamoTable::new(client, name));
     let sent = Arc::new(Recorded::default());
-    let dispatcher = Dispatcher::new(Arc::clone(&table), sent.clone(), Arc::new(ManualClock::at(1_800_000_000)));
+    let clock = Arc::new(ManualClock::at(1_800_000_000));
+    let catalog = Arc::new(Catalog::load().expect("catalog"));
+    let site = Site::demo("https://portal.example.ca".into());
+    let dispatcher = Dispatcher::new(Arc::clone(&table), sent.clone(), clock, catalog, site);
     Fixture { table, dispatcher, sent }
 }
 
@@ -104,8 +109,9 @@ async fn n1_n4_the_same_batch_twice_tells_the_applicant_once_in_french() {
     let texts: Vec<&Message> = sent.iter().filter(|m| m.channel == Channel::Sms).collect();
     assert_eq!((emails.len(), texts.len()), (1, 1), "{sent:?}");
     assert_eq!(emails[0].to, "marie@example.ca");
-    assert_eq!(emails[0].subject, "Votre demande a été mise à jour");
+    assert_eq!(emails[0].subject, "L'état de votre demande\u{a0}: reçue");
     assert!(emails[0].body.contains("reçue"), "{}", emails[0].body);
+    assert!(emails[0].body.contains("https://portal.example.ca/help"), "the help page: {}", emails[0].body);
     assert_eq!(texts[0].to, "+15145550123");
     assert!(!texts[0].body.contains("app-1"), "no application details in a text message");
     let clock = Arc::new(ManualClock::at(1_800_000_000));
@@ -115,7 +121,8 @@ async fn n1_n4_the_same_batch_twice_tells_the_applicant_once_in_french() {
         .expect("notifications")
         .items;
     assert_eq!(in_app.len(), 1);
-    assert_eq!(in_app[0].title, "Votre demande a été mise à jour");
+    assert_eq!(in_app[0].title.fr, "L'état de votre demande\u{a0}: reçue");
+    assert_eq!(in_app[0].title.en, "Your application is now received", "both languages are kept");
 }
 
 #[tokio::test]

@@ -117,8 +117,15 @@ async fn case(
     state.audit(&id, &officer, "read").await?;
     let application_type = type_of(&state.catalog, &case.application)?;
     let messages = Page::from(case.messages.clone()).map(|message| MessageView::for_side(message, Side::Officer));
+    let status = case.application.status;
     let case = CaseView::for_party(case, application_type, Party::Officer);
-    Ok(Json(OfficerCase { case, messages, activity: activity.into() }))
+    Ok(Json(OfficerCase {
+        case,
+        messages,
+        activity: activity.into(),
+        next_statuses: status.officer_next(),
+        can_request_documents: status.takes_document_requests(),
+    }))
 }
 
 /// Moves an application to its next status, with a reason and a note to the applicant.
@@ -174,6 +181,7 @@ async fn review_document(
     let application = state.application(&id).await?;
     let document = state.documents.get(&id, &document_id).await?.ok_or(ApiError::NotFound)?;
     let reviewed = state.documents.review(&document, &application.owner, accepted, reason, state.clock.now()).await?;
+    state.documents.refresh_action_required(&id).await?;
     state.audit(&id, &officer, if accepted { "accept-document" } else { "reject-document" }).await?;
     Ok(Json(reviewed))
 }

@@ -23,6 +23,7 @@ use portal_domain::notifications::Notifications;
 use portal_domain::paging::{self, PageRequest, Paged};
 use portal_domain::profile::{Profile, Profiles};
 use portal_domain::sessions::Revocations;
+use portal_domain::site::account_reference;
 use portal_domain::table::Table;
 
 /// What the area's handlers need.
@@ -73,7 +74,7 @@ pub fn router(state: ProfileState) -> Result<Router, MissingHandler> {
 
 async fn get_me(principal: Principal, State(state): State<ProfileState>) -> Result<Json<Me>, ApiError> {
     let profile = state.profiles.get(&principal.sub).await?;
-    Ok(Json(Me { sub: principal.sub, groups: principal.groups, profile }))
+    Ok(Json(Me { reference: account_reference(&principal.sub), sub: principal.sub, groups: principal.groups, profile }))
 }
 
 /// Changes the caller's language and notification channels. Text messages need a mobile number

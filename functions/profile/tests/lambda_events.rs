@@ -50,7 +50,8 @@ async fn get_me_reads_the_claims_api_gateway_verified() {
     let (status, headers, body) = invoke(&area, include_str!("events/get-me.json")).await;
 
     assert_eq!(status, 200);
-    assert_eq!(body, json!({"sub": SUB, "groups": ["officers"], "profile": null}));
+    let reference = portal_domain::site::account_reference(SUB);
+    assert_eq!(body, json!({"sub": SUB, "reference": reference, "groups": ["officers"], "profile": null}));
     assert_eq!(headers["x-request-id"], "JKJaXmPLvHcESHA=", "API Gateway's request id is echoed");
 }
 

@@ -16,8 +16,9 @@ use portal_api::access::{CaseAccess, Needs};
 use portal_api::body::JsonBody;
 use portal_api::contract::Page;
 use portal_api::contract::representatives::{
-    ConsentGiven, FirmPage, JoinFirm, LicenceFields, MemberView, NewFirm, NewHandover, NewInvitation, NewMember,
+    FirmPage, JoinFirm, LicenceFields, MemberView, NewFirm, NewHandover, NewInvitation, NewMember,
 };
+use portal_api::contract::statements::ConsentGiven;
 use portal_api::paging::Paging;
 use portal_api::params::PathParams;
 use portal_api::principal::Principal;
@@ -30,11 +31,12 @@ use portal_domain::email::Email;
 use portal_domain::ids::{ApplicationId, FirmId, InvitationId, UserId};
 use portal_domain::notifier::Notifier;
 use portal_domain::profile::{Profile, Profiles};
-use portal_domain::representatives::consent::{self, Statement};
+use portal_domain::representatives::consent;
 use portal_domain::representatives::firms::{FirmRole, Firms, JoinInvitation, Member, Membership, Person};
 use portal_domain::representatives::licence::Licence;
 use portal_domain::representatives::{Grant, Invitation, Invitee, Representation, Representatives, Standing, notice};
 use portal_domain::sessions::Revocations;
+use portal_domain::statements::Statement;
 use portal_domain::table::Table;
 
 /// What the area's handlers need.
@@ -117,7 +119,7 @@ pub fn router(state: RepresentativesState) -> Result<Router, MissingHandler> {
 }
 
 async fn consent_statement() -> Json<Statement> {
-    Json(consent::current())
+    Json(consent::STATEMENT)
 }
 
 /// The owner invites someone to represent them on the application.
@@ -180,7 +182,7 @@ async fn consent_to_handover(
     state.access.application_for(&id, &principal, Needs::Owner, "consent-to-handover").await?;
     let now = state.clock.now();
     let mut errors = FieldErrors::new();
-    let consent = body.record(None, &mut errors, now);
+    let consent = body.record(&consent::STATEMENT, None, &mut errors, now);
     let consent = errors.finish_parsed(consent)?;
     let invitation = state.representatives.invitation(&id, &invite_id).await?.ok_or(ApiError::NotFound)?;
     let confirmed = state.representatives.consent_to_handover(&invitation, consent, now).await?;

@@ -1,6 +1,9 @@
-//! Lambda entry point of the system area (functions `Health` and `OpenApi`).
+//! Lambda entry point of the system area (functions `Health`, `GetSite` and `OpenApi`).
+
+use portal_api::config::{Environment, site_from_env};
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
-    portal_api::lambda::serve_area(async || Ok(portal_system::router()?)).await
+    portal_api::lambda::serve_area(async || Ok(portal_system::router(site_from_env(&Environment::process(), None)?)?))
+        .await
 }

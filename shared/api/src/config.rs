@@ -3,6 +3,9 @@
 
 use std::str::FromStr;
 
+use portal_domain::application_types::Text;
+use portal_domain::site::Site;
+
 /// Why the configuration could not be read.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum ConfigError {
@@ -91,9 +94,84 @@ impl BucketConfig {
     }
 }
 
+/// The deployment's identity and support contact (`portal_domain::site`), from the same
+/// variables in both modes: `SITE_AGENCY_EN`, `SITE_AGENCY_FR`, `SITE_OFFICIAL_URL` and
+/// `SITE_SUPPORT_EMAIL` (required in AWS; local mode falls back on `demo`, its labelled demo
+/// values), `SITE_SUPPORT_PHONE`, `SITE_SUPPORT_HOURS_EN` / `_FR`, `SITE_LOGO_URL` (optional) and
+/// `SITE_DEMO` (`false` unless set, or local mode's default).
+pub fn site_from_env<F: Fn(&str) -> Option<String>>(
+    env: &Environment<F>,
+    demo: Option<Site>,
+) -> Result<Site, ConfigError> {
+    let text = |name: &'static str, fallback: Option<&str>| match (env.required(name), fallback) {
+        (Ok(value), _) => Ok(value),
+        (Err(_), Some(fallback)) => Ok(fallback.to_owned()),
+        (Err(missing), None) => Err(missing),
+    };
+    let optional = |name: &'static str| env.required(name).ok();
+    let hours = match (optional("SITE_SUPPORT_HOURS_EN"), optional("SITE_SUPPORT_HOURS_FR")) {
+        (Some(en), Some(fr)) => Some(Text { en, fr }),
+        (None, None) => demo.as_ref().and_then(|site| site.support_hours.clone()),
+        _ => {
+            return Err(ConfigError::Invalid {
+                name: "SITE_SUPPORT_HOURS_FR",
+                reason: "set both languages or neither".into(),
+            });
+        }
+    };
+    let official_url = text("SITE_OFFICIAL_URL", demo.as_ref().map(|site| site.official_url.as_str()))?;
+    if !official_url.starts_with("https://") && demo.is_none() {
+        return Err(ConfigError::Invalid { name: "SITE_OFFICIAL_URL", reason: "must be an https:// address".into() });
+    }
+    Ok(Site {
+        agency: Text {
+            en: text("SITE_AGENCY_EN", demo.as_ref().map(|site| site.agency.en.as_str()))?,
+            fr: text("SITE_AGENCY_FR", demo.as_ref().map(|site| site.agency.fr.as_str()))?,
+        },
+        official_url,
+        support_email: text("SITE_SUPPORT_EMAIL", demo.as_ref().map(|site| site.support_email.as_str()))?,
+        support_phone: optional("SITE_SUPPORT_PHONE")
+            .or_else(|| demo.as_ref().and_then(|site| site.support_phone.clone())),
+        support_hours: hours,
+        logo_url: optional("SITE_LOGO_URL"),
+        demo: env.parsed_or("SITE_DEMO", demo.is_some())?,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_deployment_names_its_agency_and_address_and_local_mode_says_it_is_a_demo() {
+        let none = Environment::from_lookup(|_| None);
+        assert_eq!(site_from_env(&none, None), Err(ConfigError::Missing("SITE_OFFICIAL_URL")));
+        let local = site_from_env(&none, Some(Site::demo("http://127.0.0.1:8080".into()))).expect("defaults");
+        assert!(local.demo && local.agency.en.contains("Demo"), "{local:?}");
+
+        let deployed = |name: &str| {
+            let value = match name {
+                "SITE_AGENCY_EN" => "Example Immigration",
+                "SITE_AGENCY_FR" => "Immigration Exemple",
+                "SITE_OFFICIAL_URL" => "https://portal.example.ca",
+                "SITE_SUPPORT_EMAIL" => "help@example.ca",
+                "SITE_SUPPORT_HOURS_EN" => "Weekdays, 8:30 to 16:30 Eastern",
+                _ => return None,
+            };
+            Some(value.to_owned())
+        };
+        let half = site_from_env(&Environment::from_lookup(deployed), None);
+        assert!(matches!(half, Err(ConfigError::Invalid { name: "SITE_SUPPORT_HOURS_FR", .. })), "{half:?}");
+        let site = site_from_env(
+            &Environment::from_lookup(|name| deployed(name).filter(|_| !name.starts_with("SITE_SUPPORT_HOURS"))),
+            None,
+        )
+        .expect("deployed");
+        assert_eq!(
+            (site.agency.fr.as_str(), site.demo, site.help_url()),
+            ("Immigration Exemple", false, "https://portal.example.ca/help".into())
+        );
+    }
 
     #[test]
     fn a_missing_variable_is_named() {

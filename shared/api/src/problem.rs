@@ -228,6 +228,10 @@ pub enum ApiError {
     /// already represents the applicant.
     #[error("representation refused: {0}")]
     Representation(&'static str),
+    /// A draft that cannot be deleted as it is: it holds documents (remove them first) or a
+    /// payment (kept on record).
+    #[error("draft not empty: {0}")]
+    DraftNotEmpty(&'static str),
     /// No such resource (also what a caller without access sees).
     #[error("not found")]
     NotFound,
@@ -254,6 +258,8 @@ impl From<WriteError> for ApiError {
             WriteError::NotAllowed(_) | WriteError::NotADraft | WriteError::Unreachable { .. } => {
                 ApiError::InvalidState
             }
+            WriteError::DraftHoldsDocuments => ApiError::DraftNotEmpty("draft-has-documents"),
+            WriteError::DraftHoldsPayments => ApiError::DraftNotEmpty("draft-has-payments"),
             WriteError::NumberTaken => ApiError::Internal("application numbers kept clashing".into()),
             WriteError::Store(store) => store.into(),
         }
@@ -523,7 +529,7 @@ impl ApiError {
             ApiError::Forbidden => (StatusCode::FORBIDDEN, "forbidden"),
             ApiError::ReadOnlyAccess => (StatusCode::FORBIDDEN, "read-only-access"),
             ApiError::ApplicantOnly => (StatusCode::FORBIDDEN, "applicant-only"),
-            ApiError::Representation(kind) => (StatusCode::CONFLICT, kind),
+            ApiError::Representation(kind) | ApiError::DraftNotEmpty(kind) => (StatusCode::CONFLICT, kind),
             ApiError::NotFound => (StatusCode::NOT_FOUND, "not-found"),
             ApiError::MethodNotAllowed => (StatusCode::METHOD_NOT_ALLOWED, "method-not-allowed"),
             ApiError::Unavailable => (StatusCode::SERVICE_UNAVAILABLE, "unavailable"),

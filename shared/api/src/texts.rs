@@ -16,14 +16,14 @@ const PROBLEM_TITLES: &[(&str, &str, &str)] = &[
     (
         "conflict",
         "It changed since you opened it: reload and try again",
-        "Le dossier a changé depuis son ouverture : rechargez et réessayez",
+        "Le dossier a changé depuis son ouverture\u{a0}: rechargez et réessayez",
     ),
     ("invalid-state", "Not possible at this stage", "Impossible à cette étape"),
     ("incomplete", "Some required information is missing", "Des renseignements obligatoires manquent"),
     (
         "upload-missing",
         "The file has not arrived: upload it again",
-        "Le fichier n'est pas arrivé : téléversez-le de nouveau",
+        "Le fichier n'est pas arrivé\u{a0}: téléversez-le de nouveau",
     ),
     (
         "document-unavailable",
@@ -34,14 +34,14 @@ const PROBLEM_TITLES: &[(&str, &str, &str)] = &[
     (
         "too-many-documents",
         "This application holds as many documents as it may: remove one first",
-        "Cette demande contient le nombre maximal de documents : retirez-en un d'abord",
+        "Cette demande contient le nombre maximal de documents\u{a0}: retirez-en un d'abord",
     ),
     ("fee-already-added", "This fee is already on the case", "Ces frais figurent déjà au dossier"),
-    ("slot-full", "This time is fully booked: choose another", "Ce créneau est complet : choisissez-en un autre"),
+    ("slot-full", "This time is fully booked: choose another", "Ce créneau est complet\u{a0}: choisissez-en un autre"),
     (
         "already-booked",
         "An appointment is already booked: change or cancel it instead",
-        "Un rendez-vous est déjà réservé : modifiez-le ou annulez-le plutôt",
+        "Un rendez-vous est déjà réservé\u{a0}: modifiez-le ou annulez-le plutôt",
     ),
     (
         "appointment-not-requested",
@@ -51,33 +51,33 @@ const PROBLEM_TITLES: &[(&str, &str, &str)] = &[
     (
         "slot-unavailable",
         "This time can no longer be booked: choose another",
-        "Ce créneau ne peut plus être réservé : choisissez-en un autre",
+        "Ce créneau ne peut plus être réservé\u{a0}: choisissez-en un autre",
     ),
     (
         "too-late-to-change",
         "The appointment is too close to change online: contact the agency",
-        "Le rendez-vous est trop proche pour être modifié en ligne : communiquez avec l'agence",
+        "Le rendez-vous est trop proche pour être modifié en ligne\u{a0}: communiquez avec l'agence",
     ),
     (
         "limit-reached",
         "You have reached today's limit: try again tomorrow",
-        "Vous avez atteint la limite d'aujourd'hui : réessayez demain",
+        "Vous avez atteint la limite d'aujourd'hui\u{a0}: réessayez demain",
     ),
     ("forbidden", "You are not allowed to do this", "Vous n'êtes pas autorisé à faire ceci"),
     (
         "read-only-access",
         "Your access to this application is read-only: the applicant can give you full access",
-        "Votre accès à cette demande est en lecture seule : le demandeur peut vous donner un accès complet",
+        "Votre accès à cette demande est en lecture seule\u{a0}: le demandeur peut vous donner un accès complet",
     ),
     (
         "applicant-only",
         "Only the applicant can do this: submit, withdraw, pay, or choose who represents them",
-        "Seul le demandeur peut faire ceci : présenter, retirer, payer ou choisir qui le représente",
+        "Seul le demandeur peut faire ceci\u{a0}: présenter, retirer, payer ou choisir qui le représente",
     ),
     (
         "too-many-representatives",
         "This application has as many representatives as it may: end a grant first",
-        "Cette demande compte le nombre maximal de représentants : mettez d'abord fin à une autorisation",
+        "Cette demande compte le nombre maximal de représentants\u{a0}: mettez d'abord fin à une autorisation",
     ),
     (
         "already-representing",
@@ -87,10 +87,20 @@ const PROBLEM_TITLES: &[(&str, &str, &str)] = &[
     (
         "invitation-closed",
         "This invitation is no longer open: it was answered, withdrawn or has expired",
-        "Cette invitation n'est plus ouverte : on y a répondu, elle a été retirée ou elle a expiré",
+        "Cette invitation n'est plus ouverte\u{a0}: on y a répondu, elle a été retirée ou elle a expiré",
     ),
     ("already-in-a-firm", "You already belong to a firm", "Vous faites déjà partie d'un cabinet"),
     ("firm-full", "This firm has as many members as it may", "Ce cabinet compte le nombre maximal de membres"),
+    (
+        "draft-has-documents",
+        "This draft holds documents: remove them first",
+        "Ce brouillon contient des documents\u{a0}: retirez-les d'abord",
+    ),
+    (
+        "draft-has-payments",
+        "A payment was made for this draft: it cannot be deleted, contact support",
+        "Un paiement a été fait pour ce brouillon\u{a0}: il ne peut pas être supprimé, communiquez avec le soutien",
+    ),
     ("not-found", "Not found", "Introuvable"),
     ("method-not-allowed", "Method not allowed", "Méthode non permise"),
     ("unavailable", "Temporarily unavailable, try again shortly", "Temporairement indisponible, réessayez sous peu"),
@@ -103,12 +113,12 @@ const FIELD_MESSAGES: &[(&str, &str, &str)] = &[
     (
         "yourself",
         "This is your own address: invite the person who will represent you.",
-        "C'est votre propre adresse : invitez la personne qui vous représentera.",
+        "C'est votre propre adresse\u{a0}: invitez la personne qui vous représentera.",
     ),
     (
         "not-cicc-licence",
         "Enter the consultant's CICC licence number: R followed by 6 digits (R705123).",
-        "Entrez le numéro de permis du CCIC du consultant : R suivi de 6 chiffres (R705123).",
+        "Entrez le numéro de permis du CCIC du consultant\u{a0}: R suivi de 6 chiffres (R705123).",
     ),
     (
         "not-member-number",
@@ -118,12 +128,12 @@ const FIELD_MESSAGES: &[(&str, &str, &str)] = &[
     (
         "not-for-unpaid",
         "An unpaid representative has no licence number: leave it empty.",
-        "Un représentant non rémunéré n'a pas de numéro de permis : laissez ce champ vide.",
+        "Un représentant non rémunéré n'a pas de numéro de permis\u{a0}: laissez ce champ vide.",
     ),
     (
         "stale-statement",
         "The consent statement changed: read the current one and confirm it again.",
-        "La déclaration de consentement a changé : lisez la version actuelle et confirmez-la de nouveau.",
+        "La déclaration de consentement a changé\u{a0}: lisez la version actuelle et confirmez-la de nouveau.",
     ),
     (
         "must-agree",
@@ -133,7 +143,7 @@ const FIELD_MESSAGES: &[(&str, &str, &str)] = &[
     (
         "unlicensed-member",
         "This client's representative is paid: hand them over to a member with a licence.",
-        "Le représentant de ce client est rémunéré : confiez-le à un membre titulaire d'un permis.",
+        "Le représentant de ce client est rémunéré\u{a0}: confiez-le à un membre titulaire d'un permis.",
     ),
     (
         "unknown-fee",
@@ -149,26 +159,26 @@ const FIELD_MESSAGES: &[(&str, &str, &str)] = &[
     (
         "too-short",
         "This is too short: use at least 12 characters.",
-        "C'est trop court : utilisez au moins 12 caractères.",
+        "C'est trop court\u{a0}: utilisez au moins 12 caractères.",
     ),
     ("too-long", "This is too long.", "C'est trop long."),
     (
         "common",
         "This password is too common: choose another.",
-        "Ce mot de passe est trop courant : choisissez-en un autre.",
+        "Ce mot de passe est trop courant\u{a0}: choisissez-en un autre.",
     ),
     ("policy", "This password does not meet the requirements.", "Ce mot de passe ne respecte pas les exigences."),
     ("invalid-email", "Enter a valid email address.", "Entrez une adresse courriel valide."),
     ("invalid", "This value is not valid.", "Cette valeur n'est pas valide."),
     ("mismatch", "The code is not correct.", "Le code est incorrect."),
-    ("expired", "The code has expired: ask for a new one.", "Le code a expiré : demandez-en un nouveau."),
+    ("expired", "The code has expired: ask for a new one.", "Le code a expiré\u{a0}: demandez-en un nouveau."),
     ("pattern", "The format is not valid.", "Le format n'est pas valide."),
     ("wrong-type", "This value is not of the expected kind.", "Cette valeur n'est pas du type attendu."),
     ("invalid-date", "Enter a real date as YYYY-MM-DD.", "Entrez une date réelle au format AAAA-MM-JJ."),
     (
         "nonexistent-local-time",
         "The clocks skip this time that day (daylight saving time): choose another.",
-        "Cette heure n'existe pas ce jour-là (changement d'heure) : choisissez-en une autre.",
+        "Cette heure n'existe pas ce jour-là (changement d'heure)\u{a0}: choisissez-en une autre.",
     ),
     ("past", "Choose a time in the future.", "Choisissez une heure à venir."),
     ("not-offered", "This service is not offered at this location.", "Ce service n'est pas offert à cet endroit."),
@@ -180,15 +190,31 @@ const FIELD_MESSAGES: &[(&str, &str, &str)] = &[
         "The end date must not come before the start date.",
         "La date de fin ne doit pas précéder la date de début.",
     ),
-    ("too-far", "This is too far ahead: choose an earlier date.", "C'est trop loin : choisissez une date plus proche."),
+    (
+        "too-far",
+        "This is too far ahead: choose an earlier date.",
+        "C'est trop loin\u{a0}: choisissez une date plus proche.",
+    ),
     (
         "overlapping-slots",
         "The clocks go forward that day: these slots would overlap. Start after the change.",
-        "On avance l'heure ce jour-là : ces créneaux se chevaucheraient. Commencez après le changement.",
+        "On avance l'heure ce jour-là\u{a0}: ces créneaux se chevaucheraient. Commencez après le changement.",
     ),
     ("too-small", "This number is too small.", "Ce nombre est trop petit."),
     ("too-large", "This number is too large.", "Ce nombre est trop grand."),
     ("not-an-option", "Choose one of the options.", "Choisissez l'une des options."),
+    ("not-in-past", "Enter a date in the past.", "Entrez une date passée."),
+    ("not-in-future", "Enter a date in the future.", "Entrez une date future."),
+    (
+        "not-before",
+        "This date must come before the date it is compared with on the form.",
+        "Cette date doit précéder la date à laquelle le formulaire la compare.",
+    ),
+    (
+        "not-after",
+        "This date must come after the date it is compared with on the form.",
+        "Cette date doit suivre la date à laquelle le formulaire la compare.",
+    ),
     ("unknown-field", "This field is not part of the form.", "Ce champ ne fait pas partie du formulaire."),
     ("unknown-type", "This application type does not exist.", "Ce type de demande n'existe pas."),
     ("unknown-kind", "This document is not on the checklist.", "Ce document ne figure pas dans la liste."),
@@ -211,17 +237,17 @@ const FIELD_MESSAGES: &[(&str, &str, &str)] = &[
     (
         "invalid-cursor",
         "This page link is not valid: start from the first page.",
-        "Ce lien de page n'est pas valide : recommencez à la première page.",
+        "Ce lien de page n'est pas valide\u{a0}: recommencez à la première page.",
     ),
     (
         "document-not-verified",
         "This document is still being checked: try again in a moment.",
-        "Ce document est en cours de vérification : réessayez dans un instant.",
+        "Ce document est en cours de vérification\u{a0}: réessayez dans un instant.",
     ),
     (
         "document-refused",
         "This document was not accepted: upload another one.",
-        "Ce document n'a pas été accepté : téléversez-en un autre.",
+        "Ce document n'a pas été accepté\u{a0}: téléversez-en un autre.",
     ),
 ];
 

@@ -19,7 +19,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use crate::application_types::{ApplicationType, is_date};
-use crate::applications::optional_text;
+use crate::applications::{Application, optional_text};
 use crate::blobs::UploadRequest;
 use crate::clock::utc_date;
 use crate::events::{Event, EventKind};
@@ -473,6 +473,34 @@ impl Documents {
     /// The application's document requests.
     pub async fn requests(&self, application_id: &str) -> Result<Vec<DocumentRequest>, StoreError> {
         requests_of(self.table.as_ref(), application_id).await
+    }
+
+    /// Keeps the dashboard lines (the owner's and their representatives') saying "action
+    /// required" exactly while an officer's request is open: once every document asked for has
+    /// passed verification the applicant has nothing left to do (the application stays
+    /// `documents_requested` until the officer resumes the review), and a rejected one reopens
+    /// its request. Called after each verification and review.
+    pub async fn refresh_action_required(&self, application_id: &str) -> Result<(), StoreError> {
+        let Some(item) = self.table.get(&keys::application(application_id)).await? else { return Ok(()) };
+        let application: Application = item.to_record()?;
+        if application.status != Status::DocumentsRequested {
+            return Ok(());
+        }
+        let table = self.table.as_ref();
+        let (documents, requests) =
+            futures::try_join!(documents_of(table, application_id), requests_of(table, application_id))?;
+        let open = requests.iter().any(|request| request.is_open(&documents));
+        let readers =
+            std::iter::once(&application.owner).chain(application.representatives.iter().map(|grant| &grant.user_id));
+        for reader in readers.filter(|sub| !sub.is_empty()) {
+            let update = Update::default().set("actionRequired", open);
+            let line = keys::dashboard_entry(reader, application_id);
+            match self.table.update(&line, update, Some(Condition::Present)).await {
+                Ok(_) | Err(StoreError::ConditionFailed) => {}
+                Err(other) => return Err(other),
+            }
+        }
+        Ok(())
     }
 
     /// One page of the application's documents.

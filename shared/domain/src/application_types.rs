@@ -122,7 +122,21 @@ pub struct Field {
     /// Options of a select field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub options: Option<Vec<Choice>>,
+    /// What a text field's pattern asks for, in words ("6 to 12 capital letters or digits"):
+    /// what its error says. Every pattern has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pattern_hint: Option<Text>,
+    /// A date field's value comes before this date (strictly): `today` (the day of the check,
+    /// UTC), or the id of another date field of the form (checked when both are filled in).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub before: Option<String>,
+    /// A date field's value comes after this date (strictly): `today`, or another date field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub after: Option<String>,
 }
+
+/// The bound of a date rule that means the day of the check.
+pub const TODAY: &str = "today";
 
 /// A step of the form.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -211,6 +225,14 @@ pub enum FieldProblem {
     TooLarge,
     /// Not one of the options.
     NotAnOption,
+    /// A date that must be in the past is not.
+    NotInPast,
+    /// A date that must be in the future is not.
+    NotInFuture,
+    /// A date that must come before another field's comes on or after it.
+    NotBefore,
+    /// A date that must come after another field's comes on or before it.
+    NotAfter,
 }
 
 impl FieldProblem {
@@ -225,20 +247,25 @@ impl FieldProblem {
             FieldProblem::TooSmall => "too-small",
             FieldProblem::TooLarge => "too-large",
             FieldProblem::NotAnOption => "not-an-option",
+            FieldProblem::NotInPast => "not-in-past",
+            FieldProblem::NotInFuture => "not-in-future",
+            FieldProblem::NotBefore => "not-before",
+            FieldProblem::NotAfter => "not-after",
         }
     }
 }
 
 impl ApplicationType {
     /// What is wrong with form data, field by field (`field id`, problem code): fields the form
-    /// does not have, and values that do not fit theirs; `complete` also asks for every
-    /// required field (submission).
-    pub fn form_problems(&self, data: &Map<String, Value>, complete: bool) -> Vec<(String, &'static str)> {
+    /// does not have, values that do not fit theirs, and dates out of their rules' range on
+    /// `today` (`YYYY-MM-DD`); `complete` also asks for every required field (submission).
+    pub fn form_problems(&self, data: &Map<String, Value>, complete: bool, today: &str) -> Vec<(String, &'static str)> {
         let fields: Vec<&Field> = self.sections.iter().flat_map(|s| &s.fields).collect();
         let unknown = data.keys().filter(|name| !fields.iter().any(|f| &f.id == *name));
         let mut problems: Vec<(String, &'static str)> = unknown.map(|name| (name.clone(), "unknown-field")).collect();
         for field in fields {
-            if let Err(problem) = field.check(data.get(&field.id), complete) {
+            let checked = field.check(data.get(&field.id), complete).and_then(|()| field.check_range(data, today));
+            if let Err(problem) = checked {
                 problems.push((field.id.clone(), problem.code()));
             }
         }
@@ -320,6 +347,36 @@ impl Field {
     }
 }
 
+impl Field {
+    /// Checks a filled-in date against its `before` and `after` rules: a bound that is another
+    /// field counts only once that field holds a real date (its own check reports it otherwise).
+    fn check_range(&self, data: &Map<String, Value>, today: &str) -> Result<(), FieldProblem> {
+        let Some(date) = data.get(&self.id).and_then(Value::as_str).filter(|text| is_date(text)) else {
+            return Ok(());
+        };
+        let bound = |rule: &Option<String>| -> Option<(String, bool)> {
+            match rule.as_deref()? {
+                TODAY => Some((today.to_owned(), true)),
+                other => {
+                    data.get(other).and_then(Value::as_str).filter(|text| is_date(text)).map(|d| (d.to_owned(), false))
+                }
+            }
+        };
+        // Real `YYYY-MM-DD` dates order as their text does.
+        if let Some((limit, is_today)) = bound(&self.before)
+            && date >= limit.as_str()
+        {
+            return Err(if is_today { FieldProblem::NotInPast } else { FieldProblem::NotBefore });
+        }
+        if let Some((limit, is_today)) = bound(&self.after)
+            && date <= limit.as_str()
+        {
+            return Err(if is_today { FieldProblem::NotInFuture } else { FieldProblem::NotAfter });
+        }
+        Ok(())
+    }
+}
+
 /// A data file that does not describe a valid type.
 #[derive(Debug, thiserror::Error)]
 #[error("application type file {file}: {problem}")]
@@ -390,6 +447,27 @@ fn check_type(application_type: &ApplicationType) -> Result<(), String> {
                 ));
             }
             labels.extend(options.iter().map(|o| &o.label));
+            if field.pattern.is_some() != field.pattern_hint.is_some() {
+                return Err(format!("field {}: a pattern needs its hint in words, and a hint its pattern", field.id));
+            }
+            labels.extend(&field.pattern_hint);
+        }
+    }
+    let date_fields: Vec<&str> = application_type
+        .sections
+        .iter()
+        .flat_map(|s| &s.fields)
+        .filter(|f| f.kind == FieldKind::Date)
+        .map(|f| f.id.as_str())
+        .collect();
+    for field in application_type.sections.iter().flat_map(|s| &s.fields) {
+        for bound in field.before.iter().chain(&field.after) {
+            if field.kind != FieldKind::Date {
+                return Err(format!("field {}: only dates have before and after", field.id));
+            }
+            if bound != TODAY && (bound == &field.id || !date_fields.contains(&bound.as_str())) {
+                return Err(format!("field {}: {bound} is neither today nor another date field", field.id));
+            }
         }
     }
     let mut kinds = HashSet::new();
@@ -427,9 +505,9 @@ mod tests {
         let visitor = catalog.get("visitor-visa").expect("type");
         let data = json!({"familyName": "Roy", "colour": "red", "dateOfBirth": "1990-02-30"});
         let data = data.as_object().expect("object");
-        let draft = visitor.form_problems(data, false);
+        let draft = visitor.form_problems(data, false, "2026-12-01");
         assert_eq!(draft, [("colour".to_owned(), "unknown-field"), ("dateOfBirth".to_owned(), "invalid-date")]);
-        let submission = visitor.form_problems(data, true);
+        let submission = visitor.form_problems(data, true, "2026-12-01");
         assert!(submission.contains(&("givenNames".to_owned(), "required")), "{submission:?}");
         assert!(!submission.iter().any(|(field, _)| field == "familyName"));
     }
@@ -466,7 +544,50 @@ mod tests {
             min: Some(1.0),
             max: Some(10.0),
             options: Some(vec![Choice { value: "a".into(), label: Text { en: "A".into(), fr: "A".into() } }]),
+            pattern_hint: None,
+            before: None,
+            after: None,
         }
+    }
+
+    #[test]
+    fn dates_are_checked_against_today_and_each_other_by_the_type_s_rules() {
+        let catalog = Catalog::load().expect("catalog");
+        let visitor = catalog.get("visitor-visa").expect("type");
+        let problems = |data: Value| {
+            let mut found = visitor.form_problems(data.as_object().expect("object"), false, "2026-12-01");
+            found.sort();
+            found
+        };
+        let at = |field: &str, code: &'static str| (field.to_owned(), code);
+        // Born today or later, arriving today or earlier, a passport that ends before the trip.
+        assert_eq!(
+            problems(json!({"dateOfBirth": "2026-12-01", "arrivalDate": "2026-12-01", "passportExpiry": "2026-11-30"})),
+            [at("arrivalDate", "not-in-future"), at("dateOfBirth", "not-in-past"), at("passportExpiry", "not-after")]
+        );
+        assert_eq!(
+            problems(json!({"dateOfBirth": "2026-11-30", "arrivalDate": "2027-07-01", "passportExpiry": "2027-07-02"})),
+            []
+        );
+        // A bound that is not filled in (or not a date) leaves the rule for later.
+        assert_eq!(problems(json!({"passportExpiry": "2020-01-01"})), []);
+        assert_eq!(
+            problems(json!({"passportExpiry": "2020-01-01", "arrivalDate": "soon"})),
+            [at("arrivalDate", "invalid-date")]
+        );
+    }
+
+    #[test]
+    fn a_rule_names_today_or_another_date_field_and_a_pattern_says_what_it_asks() {
+        let mut visitor = Catalog::load().expect("catalog").get("visitor-visa").expect("type").clone();
+        let fields = &mut visitor.sections[0].fields;
+        fields[2].after = Some("familyName".into());
+        assert!(check_type(&visitor).expect_err("a text bound").contains("neither today nor another date field"));
+        let mut visitor = Catalog::load().expect("catalog").get("visitor-visa").expect("type").clone();
+        let passport =
+            visitor.sections.iter_mut().flat_map(|s| &mut s.fields).find(|f| f.pattern.is_some()).expect("a pattern");
+        passport.pattern_hint = None;
+        assert!(check_type(&visitor).expect_err("no hint").contains("hint"));
     }
 
     #[test]

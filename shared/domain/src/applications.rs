@@ -24,6 +24,7 @@ use crate::keys;
 use crate::messages::{self, Message};
 use crate::paging::{self, PageRequest, Paged};
 use crate::representatives::{Grant, Scope, in_force};
+use crate::statements::Consent;
 use crate::status::{Actor, Command, NotAllowed, Status};
 use crate::table::{Condition, Index, Item, Query, SortKey, StoreError, Table, WriteOp};
 
@@ -62,6 +63,9 @@ pub struct Application {
     /// nothing, and goes with the next change of grants).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub representatives: Vec<Grant>,
+    /// The declaration the applicant signed when submitting (none before, or on paper).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub declaration: Option<Consent>,
 }
 
 /// A line of the officers' queue: the application item read through the index, without its
@@ -195,6 +199,8 @@ pub struct Change<'a> {
     pub expected_version: u64,
     /// The number to give the application (at submission).
     pub number: Option<String>,
+    /// The declaration signed (at submission).
+    pub declaration: Option<Consent>,
     /// Now.
     pub at: u64,
     /// Items written in the same transaction (what the change is about: document requests...).
@@ -211,6 +217,7 @@ impl<'a> Change<'a> {
             note_to_applicant: None,
             expected_version,
             number: None,
+            declaration: None,
             at,
             also: Vec::new(),
         }
@@ -333,6 +340,13 @@ pub enum WriteError {
     /// The number is taken (astronomically rare: draw another).
     #[error("the application number is taken")]
     NumberTaken,
+    /// A draft with documents is not deleted: they are removed one by one first (their files
+    /// with them).
+    #[error("the draft holds documents")]
+    DraftHoldsDocuments,
+    /// A draft with a payment is not deleted: the payment stays on record with its application.
+    #[error("the draft holds a payment")]
+    DraftHoldsPayments,
     /// The store failed.
     #[error(transparent)]
     Store(#[from] StoreError),
@@ -419,6 +433,7 @@ impl Applications {
             created_at: at,
             updated_at: at,
             representatives: Vec::new(),
+            declaration: None,
         };
         let summary = Item::from_record(&keys::dashboard_entry(owner, &application.id), &application.summary())?;
         self.table
@@ -593,24 +608,96 @@ impl Applications {
         Ok(saved)
     }
 
-    /// Submits a draft under a fresh number of its type (`number_prefix`): drawn again in the
-    /// astronomically rare case it is taken.
+    /// Submits a draft, with the declaration its applicant signed, under a fresh number of its
+    /// type (`number_prefix`): drawn again in the astronomically rare case it is taken.
     pub async fn submit(
         &self,
         application: &Application,
         actor: &str,
         number_prefix: char,
+        declaration: Consent,
         at: u64,
     ) -> Result<Application, WriteError> {
         for _ in 0..NUMBER_DRAWS {
             let number = Some(draw_number(number_prefix));
-            let change = Change { number, ..Change::new(Command::Submit, actor, application.version, at) };
+            let declaration = Some(declaration.clone());
+            let change = Change { number, declaration, ..Change::new(Command::Submit, actor, application.version, at) };
             match self.change_status(application, change).await {
                 Err(WriteError::NumberTaken) => continue,
                 other => return other,
             }
         }
         Err(WriteError::NumberTaken)
+    }
+
+    /// Deletes a draft its owner no longer wants: the application and its dashboard lines go in
+    /// one transaction that holds only while it is still this version of a draft with no
+    /// document and no payment (an upload or a checkout starting meanwhile wins); the rest of
+    /// its partition (history, messages, invitations, counters), unreachable from then on, is
+    /// removed after.
+    pub async fn delete_draft(&self, application: &Application) -> Result<(), WriteError> {
+        if application.status != Status::Draft {
+            return Err(WriteError::NotADraft);
+        }
+        let holds = |prefix: &str| {
+            let query =
+                Query::partition(keys::application_partition(&application.id)).sort(SortKey::Prefix(prefix.into()));
+            async move { Ok::<_, StoreError>(!self.table.query(query.limit(1)).await?.items.is_empty()) }
+        };
+        let (documents, payments) = futures::try_join!(holds(keys::DOCUMENT_PREFIX), holds(keys::PAYMENT_PREFIX))?;
+        if documents {
+            return Err(WriteError::DraftHoldsDocuments);
+        }
+        if payments {
+            return Err(WriteError::DraftHoldsPayments);
+        }
+        let guard = Condition::All(vec![
+            Condition::Equals("version".into(), json!(application.version)),
+            Condition::Equals("status".into(), json!(Status::Draft)),
+        ]);
+        let owners = std::iter::once(&application.owner).chain(application.representatives.iter().map(|g| &g.user_id));
+        let mut ops = vec![
+            WriteOp::Delete { key: keys::application(&application.id), condition: Some(guard) },
+            // No document recorded meanwhile (each one reserves its place on this counter first).
+            WriteOp::Delete {
+                key: keys::document_count(&application.id),
+                condition: Some(Condition::Below("count".into(), 1)),
+            },
+            WriteOp::Check { key: keys::payment_lock(&application.id), condition: Condition::Absent },
+            WriteOp::Delete { key: keys::dashboard_fees(&application.owner, &application.id), condition: None },
+        ];
+        ops.extend(
+            owners.map(|sub| WriteOp::Delete { key: keys::dashboard_entry(sub, &application.id), condition: None }),
+        );
+        match self.table.transact_write(ops).await {
+            Ok(()) => {}
+            Err(StoreError::TransactionCanceled { failed_conditions }) => {
+                return Err(match failed_conditions.as_slice() {
+                    [1, ..] => WriteError::DraftHoldsDocuments,
+                    [2, ..] => WriteError::DraftHoldsPayments,
+                    _ => WriteError::Conflict {
+                        current_version: self.get(&application.id).await?.map_or(0, |a| a.version),
+                    },
+                });
+            }
+            Err(other) => return Err(other.into()),
+        }
+        // Page by page: each page's deletes are one transaction (a page holds at most 100).
+        let mut after = None;
+        loop {
+            let query = Query::partition(keys::application_partition(&application.id)).after(after);
+            let page = self.table.query(query).await?;
+            let deletes: Vec<WriteOp> =
+                page.items.iter().map(|item| WriteOp::Delete { key: item.key(), condition: None }).collect();
+            if !deletes.is_empty() {
+                self.table.transact_write(deletes).await?;
+            }
+            match page.next {
+                Some(next) => after = Some(next),
+                None => break,
+            }
+        }
+        Ok(())
     }
 
     /// The applicant withdraws the application (before a decision).
@@ -669,6 +756,9 @@ impl Applications {
         changed.updated_at = change.at;
         if change.number.is_some() {
             changed.number = change.number.clone();
+        }
+        if change.declaration.is_some() {
+            changed.declaration = change.declaration.clone();
         }
         if to == Status::Submitted {
             changed.submitted_at = Some(change.at);

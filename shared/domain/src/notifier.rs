@@ -140,7 +140,7 @@ impl AccountMessage {
                 "La connexion à votre compte a été suspendue".into(),
                 "Après de nombreux mots de passe ou codes d'authentification erronés, nous avons \
                  suspendu les tentatives de connexion à votre compte pendant au plus deux heures. Si \
-                 ce n'était pas vous, quelqu'un connaît peut-être votre mot de passe : \
+                 ce n'était pas vous, quelqu'un connaît peut-être votre mot de passe\u{a0}: \
                  réinitialisez-le, et ne communiquez jamais vos codes d'authentification. Nous ne \
                  vous les demanderons jamais."
                     .into(),

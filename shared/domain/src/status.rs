@@ -169,6 +169,17 @@ impl Status {
             .find(|command| self.apply(*command) == Ok(to))
     }
 
+    /// The statuses an officer may move an application to from this one, each by its own
+    /// command (what the officer's case offers, so pages never copy the machine).
+    pub fn officer_next(self) -> Vec<Status> {
+        Status::ALL.into_iter().filter(|to| self.officer_command_to(*to).is_some()).collect()
+    }
+
+    /// Whether an officer may ask for documents now (a document request moves the application).
+    pub fn takes_document_requests(self) -> bool {
+        self.apply(Command::RequestDocuments).is_ok()
+    }
+
     /// The status a command leads to from this one.
     pub fn apply(self, command: Command) -> Result<Status, NotAllowed> {
         use Command::*;
@@ -251,6 +262,24 @@ mod tests {
         for status in Status::ALL {
             assert_eq!(serde_json::to_value(status).expect("json"), serde_json::json!(status.as_str()));
         }
+    }
+
+    #[test]
+    fn the_officer_s_next_statuses_are_the_design_s_officer_edges() {
+        use Status::*;
+        for from in Status::ALL {
+            let mut expected: Vec<Status> = design_edges()
+                .into_iter()
+                .filter(|(edge_from, to)| {
+                    *edge_from == from && !matches!(to, Submitted | Withdrawn | DocumentsRequested)
+                })
+                .map(|(_, to)| to)
+                .collect();
+            expected.sort();
+            assert_eq!(from.officer_next(), expected, "from {from:?}");
+            assert_eq!(from.takes_document_requests(), from == InReview, "from {from:?}");
+        }
+        assert!(Closed.officer_next().is_empty() && Withdrawn.officer_next().is_empty());
     }
 
     #[test]

@@ -74,7 +74,12 @@ impl Verifier {
         };
         let at = self.clock.now();
         match self.documents.record_verification(application_id, document_id, outcome, at).await? {
-            Some(recorded) => Ok(Some(recorded)),
+            Some(recorded) => {
+                if recorded.state == DocumentState::Verified {
+                    self.documents.refresh_action_required(application_id).await?;
+                }
+                Ok(Some(recorded))
+            }
             // Another run recorded it meanwhile: its outcome stands.
             None => Ok(self.documents.get(application_id, document_id).await?),
         }

@@ -242,6 +242,60 @@ async fn a_declaration_on_an_application_that_moved_on_is_refused(f: &Fixture) {
     assert!(f.documents.of("a1").await.expect("documents").is_empty());
 }
 
+/// A deleted draft takes its partition and dashboard line with it; a draft with a document, a
+/// submitted application or a stale copy is refused, and nothing is lost.
+async fn a_draft_is_deleted_whole_and_only_while_empty(f: &Fixture) {
+    let draft = f.applications.create_draft("owner", &visitor_visa(), "a1".into(), T0).await.expect("draft");
+    let message = Message::new("a1", Side::Applicant, "owner", "About my trip".into(), vec![], T0 + 1);
+    f.messages.send("owner", &message).await.expect("a message");
+
+    f.applications.delete_draft(&draft).await.expect("deleted");
+
+    assert!(f.applications.get("a1").await.expect("read").is_none());
+    assert!(f.applications.dashboard("owner", T0).await.expect("dashboard").is_empty());
+    let partition = portal_domain::table::Query::partition(keys::application_partition("a1"));
+    assert!(f.table.query(partition).await.expect("query").items.is_empty(), "nothing is left behind");
+
+    let kept = f.applications.create_draft("owner", &visitor_visa(), "a2".into(), T0).await.expect("draft");
+    f.documents.add(&declared("a2", 1), Status::Draft).await.expect("a document");
+    let refused = f.applications.delete_draft(&kept).await;
+    assert!(matches!(refused, Err(WriteError::DraftHoldsDocuments)), "{refused:?}");
+    let sent = submitted(f, "a3", "V000000003").await;
+    assert!(matches!(f.applications.delete_draft(&sent).await, Err(WriteError::NotADraft)));
+    assert_eq!(f.applications.dashboard("owner", T0).await.expect("dashboard").len(), 2);
+}
+
+/// Deleting a draft while documents are being recorded on it: either the deletion wins and no
+/// document is recorded, or a document wins and the draft stays with it; never a document
+/// left on a deleted draft.
+async fn a_draft_deleted_while_documents_arrive_keeps_no_orphan(f: &Fixture) {
+    for round in 0..5 {
+        let id = format!("r{round}");
+        let draft = f.applications.create_draft("owner", &visitor_visa(), id.clone(), T0).await.expect("draft");
+        let (deleted, added) = futures::join!(
+            f.applications.delete_draft(&draft),
+            f.race(
+                (0..10)
+                    .map(|n| {
+                        let document = declared(&id, n);
+                        async move { f.documents.add(&document, Status::Draft).await }
+                    })
+                    .collect()
+            ),
+        );
+        let recorded = added.iter().filter(|r| r.is_ok()).count();
+        let documents = f.documents.of(&id).await.expect("documents").len();
+        match deleted {
+            Ok(()) => assert_eq!((documents, recorded), (0, 0), "round {round}: {added:?}"),
+            Err(WriteError::DraftHoldsDocuments) => {
+                assert!(recorded > 0 && documents == recorded, "round {round}");
+                assert!(f.applications.get(&id).await.expect("read").is_some());
+            }
+            Err(other) => panic!("round {round}: {other:?}"),
+        }
+    }
+}
+
 /// A7: the applicant's messages of a day are reserved atomically with each message, so 50
 /// posted at once leave exactly the daily limit stored; officers are not limited.
 async fn a7_fifty_parallel_messages_past_the_daily_limit_store_exactly_the_limit(f: &Fixture) {
@@ -456,11 +510,11 @@ macro_rules! on_store {
     };
 }
 
-on_store!(embedded, embedded: a7_fifty_parallel_declarations_past_the_cap_record_exactly_the_cap, a_declaration_on_an_application_that_moved_on_is_refused, a7_fifty_parallel_messages_past_the_daily_limit_store_exactly_the_limit, d6_a_long_thread_is_read_in_pages_that_reach_every_message_once, a_draft_appears_on_its_owners_dashboard_needing_action, a_stale_save_is_a_conflict_and_loses_nothing, submission_records_history_number_and_dashboard_together, an_application_number_is_never_given_twice, a_submitted_application_is_no_longer_editable_and_steps_cannot_be_skipped, decisions_feed_the_processing_time_of_their_type, threads_keep_the_inbox_in_step_and_receipts_count_once);
-on_store!(dynamodb, dynamodb: a7_fifty_parallel_declarations_past_the_cap_record_exactly_the_cap, a_declaration_on_an_application_that_moved_on_is_refused, a7_fifty_parallel_messages_past_the_daily_limit_store_exactly_the_limit, d6_a_long_thread_is_read_in_pages_that_reach_every_message_once, a_draft_appears_on_its_owners_dashboard_needing_action, a_stale_save_is_a_conflict_and_loses_nothing, submission_records_history_number_and_dashboard_together, an_application_number_is_never_given_twice, a_submitted_application_is_no_longer_editable_and_steps_cannot_be_skipped, decisions_feed_the_processing_time_of_their_type, threads_keep_the_inbox_in_step_and_receipts_count_once);
+on_store!(embedded, embedded: a7_fifty_parallel_declarations_past_the_cap_record_exactly_the_cap, a_draft_is_deleted_whole_and_only_while_empty, a_declaration_on_an_application_that_moved_on_is_refused, a7_fifty_parallel_messages_past_the_daily_limit_store_exactly_the_limit, d6_a_long_thread_is_read_in_pages_that_reach_every_message_once, a_draft_appears_on_its_owners_dashboard_needing_action, a_stale_save_is_a_conflict_and_loses_nothing, submission_records_history_number_and_dashboard_together, an_application_number_is_never_given_twice, a_submitted_application_is_no_longer_editable_and_steps_cannot_be_skipped, decisions_feed_the_processing_time_of_their_type, threads_keep_the_inbox_in_step_and_receipts_count_once);
+on_store!(dynamodb, dynamodb: a7_fifty_parallel_declarations_past_the_cap_record_exactly_the_cap, a_draft_is_deleted_whole_and_only_while_empty, a_declaration_on_an_application_that_moved_on_is_refused, a7_fifty_parallel_messages_past_the_daily_limit_store_exactly_the_limit, d6_a_long_thread_is_read_in_pages_that_reach_every_message_once, a_draft_appears_on_its_owners_dashboard_needing_action, a_stale_save_is_a_conflict_and_loses_nothing, submission_records_history_number_and_dashboard_together, an_application_number_is_never_given_twice, a_submitted_application_is_no_longer_editable_and_steps_cannot_be_skipped, decisions_feed_the_processing_time_of_their_type, threads_keep_the_inbox_in_step_and_receipts_count_once);
 // Racing writes on both stores (the emulator harness plays DynamoDB's per-item atomicity).
-on_store!(embedded_concurrency, embedded: d2_two_officers_racing_one_wins_and_history_has_no_gap, officers_adding_one_fee_at_once_add_it_once_and_the_dashboard_owes_it_once, p1_p3_p4_presses_deliveries_and_refunds_at_once_charge_apply_and_refund_once, d6_an_application_s_payments_are_read_a_page_at_a_time_newest_first, p1_an_idempotency_key_is_claimed_once_replayed_refused_for_another_request_and_taken_over_after_its_lease);
-on_store!(dynamodb_concurrency, dynamodb: d2_two_officers_racing_one_wins_and_history_has_no_gap, officers_adding_one_fee_at_once_add_it_once_and_the_dashboard_owes_it_once, p1_p3_p4_presses_deliveries_and_refunds_at_once_charge_apply_and_refund_once, d6_an_application_s_payments_are_read_a_page_at_a_time_newest_first, p1_an_idempotency_key_is_claimed_once_replayed_refused_for_another_request_and_taken_over_after_its_lease);
+on_store!(embedded_concurrency, embedded: d2_two_officers_racing_one_wins_and_history_has_no_gap, a_draft_deleted_while_documents_arrive_keeps_no_orphan, officers_adding_one_fee_at_once_add_it_once_and_the_dashboard_owes_it_once, p1_p3_p4_presses_deliveries_and_refunds_at_once_charge_apply_and_refund_once, d6_an_application_s_payments_are_read_a_page_at_a_time_newest_first, p1_an_idempotency_key_is_claimed_once_replayed_refused_for_another_request_and_taken_over_after_its_lease);
+on_store!(dynamodb_concurrency, dynamodb: d2_two_officers_racing_one_wins_and_history_has_no_gap, a_draft_deleted_while_documents_arrive_keeps_no_orphan, officers_adding_one_fee_at_once_add_it_once_and_the_dashboard_owes_it_once, p1_p3_p4_presses_deliveries_and_refunds_at_once_charge_apply_and_refund_once, d6_an_application_s_payments_are_read_a_page_at_a_time_newest_first, p1_an_idempotency_key_is_claimed_once_replayed_refused_for_another_request_and_taken_over_after_its_lease);
 
 mod documents {
     use std::sync::Arc;

@@ -10,7 +10,7 @@ use portal_domain::application_types::Catalog;
 use portal_domain::applications::{Application, Applications};
 use portal_domain::paging::PageRequest;
 use portal_domain::profile::Language;
-use portal_domain::representatives::consent::Consent;
+use portal_domain::representatives::consent;
 use portal_domain::representatives::{
     Ask, GrantError, INVITATION_DAYS, Invitation, InvitationState, Invitee, MAX_INVITATIONS_PER_DAY,
     MAX_REPRESENTATIVES, Representatives, Scope, Standing,
@@ -49,7 +49,7 @@ impl Fixture {
             standing: Standing::Unpaid,
             scope: Scope::Full,
             ends_on: None,
-            consent: Consent::given(Language::En, T0),
+            consent: consent::STATEMENT.confirmed(Language::En, T0),
         };
         self.representatives.invite(application, "owner@example.ca", "Marie Tremblay", ask, T0).await
     }

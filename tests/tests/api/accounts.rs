@@ -351,5 +351,5 @@ async fn errors_come_in_the_language_the_request_asks_for() {
     let problem: Value = response.json().await.expect("json");
     assert_eq!(problem["title"], "Certains champs ne sont pas valides");
     assert_eq!(problem["errors"][0]["message"], "Entrez une adresse courriel valide.");
-    assert_eq!(problem["errors"][1]["message"], "C'est trop court : utilisez au moins 12 caractères.");
+    assert_eq!(problem["errors"][1]["message"], "C'est trop court\u{a0}: utilisez au moins 12 caractères.");
 }

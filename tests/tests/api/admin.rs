@@ -87,3 +87,31 @@ async fn s2_disabling_an_account_refuses_its_tokens_and_its_sign_in() {
     let login = post(&app, "/api/auth/login", json!({"email": "agent@example.ca", "password": PASSWORD})).await;
     assert_eq!(login.status(), StatusCode::UNAUTHORIZED);
 }
+
+/// `seed-demo` gives every type a processing-time estimate from its decided applications and
+/// the officer queue work to do; run again, it changes nothing; a fresh portal has no estimate.
+#[tokio::test]
+async fn the_demo_data_set_gives_every_type_an_estimate_and_the_officers_a_queue() {
+    let fresh = portal_tests::spawn_app().await;
+    let times: Value = fresh.get("/api/processing-times", None).await.json().await.expect("json");
+    assert!(times.as_array().expect("types").iter().all(|t| t["estimate"].is_null()), "{times}");
+
+    let folder = tempfile::tempdir().expect("temp dir");
+    let seeded = admin(&folder, Command::SeedDemo).await;
+    assert!(seeded.contains("DEMO data set: 80 applications"), "{seeded}");
+    assert!(admin(&folder, Command::SeedDemo).await.contains("nothing changed"));
+    let app = spawn_app_in(folder).await;
+
+    let times: Value = app.get("/api/processing-times", None).await.json().await.expect("json");
+    let samples: Vec<(String, u64)> = times
+        .as_array()
+        .expect("types")
+        .iter()
+        .map(|t| (t["type"].as_str().expect("type").to_owned(), t["estimate"]["sampleSize"].as_u64().unwrap_or(0)))
+        .collect();
+    assert_eq!(samples.len(), 6);
+    assert!(samples.iter().all(|(_, size)| *size == 12), "{samples:?}");
+    let officer = app.access_token("officer-1", &["officers"]);
+    let queue: Value = app.get("/api/officer/queue?status=submitted", Some(&officer)).await.json().await.expect("json");
+    assert_eq!(queue["items"].as_array().expect("items").len(), 3, "{queue}");
+}

@@ -4,6 +4,7 @@
 use std::sync::Arc;
 
 use portal_domain::audit::{Audit, Outcome};
+use portal_domain::declaration::DECLARATION;
 use portal_domain::paging::PageRequest;
 use portal_tests::{TestApp, spawn_app};
 
@@ -30,6 +31,11 @@ pub(crate) async fn create_draft(app: &TestApp, token: &str) -> Value {
         send(app, reqwest::Method::POST, "/api/applications", token, Some(json!({"type": "visitor-visa"}))).await;
     assert_eq!(response.status(), StatusCode::CREATED);
     response.json().await.expect("json")
+}
+
+/// The body of a submission: the declaration in force, signed in English.
+pub(crate) fn signed_declaration() -> Value {
+    json!({"declaration": {"version": DECLARATION.version, "language": "en", "agreed": true}})
 }
 
 pub(crate) fn complete_visitor_form() -> Value {
@@ -104,7 +110,7 @@ async fn a_draft_is_saved_over_visits_submitted_and_withdrawn() {
 
     // Submitting an incomplete form lists what is missing.
     let submit = format!("/api/applications/{id}/submit");
-    let incomplete = send(&app, reqwest::Method::POST, &submit, &token, None).await;
+    let incomplete = send(&app, reqwest::Method::POST, &submit, &token, Some(signed_declaration())).await;
     assert_eq!(incomplete.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let missing: Value = incomplete.json().await.expect("json");
     assert!(
@@ -118,7 +124,7 @@ async fn a_draft_is_saved_over_visits_submitted_and_withdrawn() {
     send(&app, reqwest::Method::PUT, &form, &token, Some(json!({"data": complete_visitor_form(), "version": 2}))).await;
     attach_required_documents(&app, &token, id).await;
     crate::payments::pay_fees(&app, &token, id).await;
-    let submitted = send(&app, reqwest::Method::POST, &submit, &token, None).await;
+    let submitted = send(&app, reqwest::Method::POST, &submit, &token, Some(signed_declaration())).await;
     assert_eq!(submitted.status(), StatusCode::OK);
     let submitted: Value = submitted.json().await.expect("json");
     assert_eq!(submitted["status"], "submitted");
@@ -173,8 +179,9 @@ async fn c1_another_applicant_gets_404_on_every_route_and_the_attempt_is_audited
     let attempts = [
         (reqwest::Method::GET, format!("/api/applications/{id}"), None),
         (reqwest::Method::PUT, format!("/api/applications/{id}/form"), Some(json!({"data": {}, "version": 1}))),
-        (reqwest::Method::POST, format!("/api/applications/{id}/submit"), None),
+        (reqwest::Method::POST, format!("/api/applications/{id}/submit"), Some(signed_declaration())),
         (reqwest::Method::POST, format!("/api/applications/{id}/withdraw"), None),
+        (reqwest::Method::DELETE, format!("/api/applications/{id}"), None),
     ];
     let missing = send(&app, reqwest::Method::GET, "/api/applications/no-such-id", &intruder, None).await;
     let missing_body: Value = missing.json().await.expect("json");
@@ -188,7 +195,7 @@ async fn c1_another_applicant_gets_404_on_every_route_and_the_attempt_is_audited
 
     let trail = Audit::new(Arc::clone(&app.portal.table)).of(id, &PageRequest::first()).await.expect("audit").items;
     let denied: Vec<_> = trail.iter().filter(|r| r.outcome == Outcome::Denied).collect();
-    assert_eq!(denied.len(), 4);
+    assert_eq!(denied.len(), 5);
     assert!(denied.iter().all(|r| r.actor == "intruder" && r.role == "other"));
 }
 
@@ -266,4 +273,127 @@ async fn l1_the_applicant_lists_who_read_or_changed_their_files() {
     assert!(!activity.to_string().contains("intruder"), "someone else's identity is not shown");
     let theirs: Value = app.get("/api/me/activity", Some(&intruder)).await.json().await.expect("json");
     assert_eq!(theirs, json!({"items": [], "nextCursor": null}), "the intruder sees nothing of it");
+}
+
+/// A draft is deleted by its owner (gone from the case and the dashboard); one that holds a
+/// document is refused until the document is removed, and a submitted application never is.
+#[tokio::test]
+async fn an_owner_deletes_a_draft_once_its_documents_are_removed_but_never_a_submitted_one() {
+    let app = spawn_app().await;
+    let owner = app.access_token("owner", &[]);
+    let draft = create_draft(&app, &owner).await;
+    let id = draft["id"].as_str().expect("id");
+    let passport = crate::documents::upload(
+        &app,
+        &owner,
+        id,
+        "passport",
+        ("passport.pdf", "application/pdf", crate::documents::PDF),
+    )
+    .await;
+
+    let refused = send(&app, reqwest::Method::DELETE, &format!("/api/applications/{id}"), &owner, None).await;
+    assert_eq!(refused.status(), StatusCode::CONFLICT);
+    assert_eq!(refused.json::<Value>().await.expect("json")["type"], "draft-has-documents");
+    let path = format!("/api/applications/{id}/documents/{}", passport["id"].as_str().expect("id"));
+    assert_eq!(send(&app, reqwest::Method::DELETE, &path, &owner, None).await.status(), StatusCode::NO_CONTENT);
+    let deleted = send(&app, reqwest::Method::DELETE, &format!("/api/applications/{id}"), &owner, None).await;
+    assert_eq!(deleted.status(), StatusCode::NO_CONTENT);
+
+    assert_eq!(app.get(&format!("/api/applications/{id}"), Some(&owner)).await.status(), StatusCode::NOT_FOUND);
+    let dashboard: Value = app.get("/api/applications", Some(&owner)).await.json().await.expect("json");
+    assert!(!dashboard.to_string().contains(id), "{dashboard}");
+
+    let sent = crate::officer::submitted_application(&app, &owner).await;
+    let kept = send(&app, reqwest::Method::DELETE, &format!("/api/applications/{sent}"), &owner, None).await;
+    assert_eq!(kept.status(), StatusCode::CONFLICT);
+    assert_eq!(kept.json::<Value>().await.expect("json")["type"], "invalid-state");
+}
+
+/// The declaration is signed with the submission: without the tick, or on an old text, the
+/// submission is refused naming the field; signed in French, its French text is what is kept.
+#[tokio::test]
+async fn a_submission_records_the_declaration_signed_word_for_word_in_its_language() {
+    let app = spawn_app().await;
+    let owner = app.access_token("owner", &[]);
+    let draft = create_draft(&app, &owner).await;
+    let id = draft["id"].as_str().expect("id");
+    send(
+        &app,
+        reqwest::Method::PUT,
+        &format!("/api/applications/{id}/form"),
+        &owner,
+        Some(json!({"data": complete_visitor_form(), "version": 1})),
+    )
+    .await;
+    attach_required_documents(&app, &owner, id).await;
+    crate::payments::pay_fees(&app, &owner, id).await;
+    let statement: Value = app.get("/api/declaration-statement", None).await.json().await.expect("json");
+    assert_eq!(statement["version"], DECLARATION.version);
+    assert!(statement["fr"].as_str().expect("fr").contains("fausses déclarations"), "{statement}");
+    let submit = format!("/api/applications/{id}/submit");
+    let unticked = json!({"declaration": {"version": DECLARATION.version, "language": "fr", "agreed": false}});
+    let stale = json!({"declaration": {"version": "2001-01", "language": "fr", "agreed": true}});
+
+    let refusals = [
+        send(&app, reqwest::Method::POST, &submit, &owner, Some(unticked)).await,
+        send(&app, reqwest::Method::POST, &submit, &owner, Some(stale)).await,
+    ];
+    let mut fields = Vec::new();
+    for refusal in refusals {
+        assert_eq!(refusal.status(), StatusCode::BAD_REQUEST);
+        let errors = refusal.json::<Value>().await.expect("json")["errors"].clone();
+        fields.push((errors[0]["field"].clone(), errors[0]["code"].clone()));
+    }
+    assert_eq!(
+        fields,
+        [(json!("declaration.agreed"), json!("must-agree")), (json!("declaration.version"), json!("stale-statement"))]
+    );
+
+    let signed = json!({"declaration": {"version": DECLARATION.version, "language": "fr", "agreed": true}});
+    let submitted: Value =
+        send(&app, reqwest::Method::POST, &submit, &owner, Some(signed)).await.json().await.expect("json");
+    assert_eq!(submitted["status"], "submitted");
+    assert_eq!(submitted["declaration"]["language"], "fr");
+    assert_eq!(submitted["declaration"]["text"], statement["fr"]);
+    assert_eq!(submitted["declaration"]["at"], submitted["submittedAt"]);
+}
+
+/// The type's date rules hold where answers are saved: a birth date from today on, a passport
+/// that ends before the trip, an arrival from today back are each refused naming the field.
+#[tokio::test]
+async fn answers_that_cannot_be_true_are_refused_by_the_type_s_rules() {
+    let app = spawn_app().await;
+    let owner = app.access_token("owner", &[]);
+    let draft = create_draft(&app, &owner).await;
+    let id = draft["id"].as_str().expect("id");
+    let today = portal_domain::clock::utc_date(
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).expect("now").as_secs(),
+    );
+    let data = json!({"dateOfBirth": "2999-01-01", "arrivalDate": today, "passportExpiry": "2000-01-01"});
+
+    let refused = send(
+        &app,
+        reqwest::Method::PUT,
+        &format!("/api/applications/{id}/form"),
+        &owner,
+        Some(json!({"data": data, "version": 1})),
+    )
+    .await;
+
+    assert_eq!(refused.status(), StatusCode::BAD_REQUEST);
+    let errors: Vec<(Value, Value)> = refused.json::<Value>().await.expect("json")["errors"]
+        .as_array()
+        .expect("errors")
+        .iter()
+        .map(|e| (e["field"].clone(), e["code"].clone()))
+        .collect();
+    assert_eq!(
+        errors,
+        [
+            (json!("dateOfBirth"), json!("not-in-past")),
+            (json!("passportExpiry"), json!("not-after")),
+            (json!("arrivalDate"), json!("not-in-future")),
+        ]
+    );
 }

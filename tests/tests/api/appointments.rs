@@ -199,7 +199,7 @@ async fn a_booking_within_the_cut_off_is_not_cancelled_online_and_the_outcome_mo
     assert_eq!(problem["type"], "too-late-to-change");
     assert_eq!(
         problem["title"],
-        "Le rendez-vous est trop proche pour être modifié en ligne : communiquez avec l'agence"
+        "Le rendez-vous est trop proche pour être modifié en ligne\u{a0}: communiquez avec l'agence"
     );
     assert_eq!(problem["changeableUntil"].as_u64(), booking["changeableUntil"].as_u64());
 
@@ -253,7 +253,7 @@ async fn b3_a_reminder_reaches_the_applicant_once_a_day_ahead_in_their_language(
     assert_eq!(appointments.send_reminders(at - 2 * DAY).await.expect("run"), 0, "not yet");
     assert_eq!(appointments.send_reminders(at).await.expect("run"), 1);
     assert_eq!(appointments.send_reminders(at + 60).await.expect("run"), 0, "once");
-    email_to(&app, "applicante@example.ca", "Rappel : Rendez-vous de biométrie demain").await;
+    email_to(&app, "applicante@example.ca", "Rappel\u{a0}: Rendez-vous de biométrie demain").await;
 }
 
 #[tokio::test]

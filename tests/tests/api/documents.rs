@@ -8,7 +8,7 @@ use portal_tests::{TestApp, spawn_app};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
-use crate::applications::{complete_visitor_form, create_draft, send};
+use crate::applications::{complete_visitor_form, create_draft, send, signed_declaration};
 
 pub(crate) const PDF: &[u8] = b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n";
 pub(crate) const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x06\0\0\0\x1f\x15\xc4\x89";
@@ -97,7 +97,8 @@ async fn a_pdf_goes_straight_to_storage_is_verified_downloaded_and_lets_the_appl
     let id = draft_with_form(&app, &token).await;
 
     // Required documents block submission, each named.
-    let blocked = send(&app, Method::POST, &format!("/api/applications/{id}/submit"), &token, None).await;
+    let blocked =
+        send(&app, Method::POST, &format!("/api/applications/{id}/submit"), &token, Some(signed_declaration())).await;
     assert_eq!(blocked.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let fields = error_fields(&blocked.json().await.expect("json"));
     for kind in ["passport", "photo", "proof-of-funds"] {
@@ -130,7 +131,8 @@ async fn a_pdf_goes_straight_to_storage_is_verified_downloaded_and_lets_the_appl
 
     attach_required_documents(&app, &token, &id).await;
     crate::payments::pay_fees(&app, &token, &id).await;
-    let submitted = send(&app, Method::POST, &format!("/api/applications/{id}/submit"), &token, None).await;
+    let submitted =
+        send(&app, Method::POST, &format!("/api/applications/{id}/submit"), &token, Some(signed_declaration())).await;
     assert_eq!(submitted.status(), StatusCode::OK);
 
     // Once submitted, documents are the agency's record: no removal, no new ones unasked.
@@ -191,7 +193,8 @@ async fn u2_a_renamed_executable_stays_quarantined_is_never_served_and_blocks_su
     let download = app.get(&format!("/api/applications/{id}/documents/{document_id}/download"), Some(&token)).await;
     assert_eq!(download.status(), StatusCode::CONFLICT);
     assert_eq!(download.json::<Value>().await.expect("json")["type"], "document-unavailable");
-    let blocked = send(&app, Method::POST, &format!("/api/applications/{id}/submit"), &token, None).await;
+    let blocked =
+        send(&app, Method::POST, &format!("/api/applications/{id}/submit"), &token, Some(signed_declaration())).await;
     let fields = error_fields(&blocked.json().await.expect("json"));
     assert!(fields.contains(&("documents.passport".into(), "document-refused".into())), "{fields:?}");
 
@@ -305,7 +308,8 @@ async fn c1_another_applicant_gets_404_on_every_document_route() {
 async fn in_review(app: &TestApp, applicant: &str, officer: &str, id: &str) -> u64 {
     attach_required_documents(app, applicant, id).await;
     crate::payments::pay_fees(app, applicant, id).await;
-    let submitted = send(app, Method::POST, &format!("/api/applications/{id}/submit"), applicant, None).await;
+    let body = Some(signed_declaration());
+    let submitted = send(app, Method::POST, &format!("/api/applications/{id}/submit"), applicant, body).await;
     let mut version = submitted.json::<Value>().await.expect("json")["version"].as_u64().expect("version");
     for to in ["received", "in_review"] {
         let body = json!({"to": to, "reason": "next step", "version": version});
@@ -369,6 +373,11 @@ async fn an_officer_asks_for_a_document_by_a_due_date_and_reviews_the_replacemen
         app.get(&format!("/api/applications/{id}/documents"), Some(&officer)).await.json().await.expect("json");
     assert_eq!(checklist_line(&listed, "passport")["satisfied"], true);
     assert!(checklist_line(&listed, "passport").get("requested").is_none(), "answered");
+    let action_required = async || {
+        let dashboard: Value = app.get("/api/applications", Some(&applicant)).await.json().await.expect("json");
+        (dashboard[0]["status"].clone(), dashboard[0]["actionRequired"].clone())
+    };
+    assert_eq!(action_required().await, (json!("documents_requested"), json!(false)), "nothing left to do");
 
     // The officer reviews it: a rejection needs a reason, which the applicant reads.
     let review = format!("/api/officer/applications/{id}/documents/{}/review", replacement["id"].as_str().expect("id"));
@@ -381,8 +390,10 @@ async fn an_officer_asks_for_a_document_by_a_due_date_and_reviews_the_replacemen
         (rejected["state"].as_str(), rejected["reviewReason"].as_str()),
         (Some("rejected"), Some("Expired passport"))
     );
+    assert_eq!(action_required().await.1, json!(true), "a rejected document reopens its request");
     let accepted = send(&app, Method::POST, &review, &officer, Some(json!({"decision": "accept"}))).await;
     assert_eq!(accepted.json::<Value>().await.expect("json")["state"], "accepted");
+    assert_eq!(action_required().await.1, json!(false));
     let case: Value =
         app.get(&format!("/api/officer/applications/{id}"), Some(&officer)).await.json().await.expect("json");
     assert_eq!(case["documentRequests"][0]["kind"], "passport");

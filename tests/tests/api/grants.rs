@@ -26,7 +26,7 @@ use portal_domain::events::Event;
 use portal_domain::notifications::Dispatcher;
 use portal_domain::notifier::{Message, Notifier, NotifyError};
 use portal_domain::profile::{Language, Profile, Profiles};
-use portal_domain::representatives::consent::STATEMENT_VERSION;
+use portal_domain::representatives::consent::STATEMENT;
 use portal_domain::status::Status;
 use portal_domain::table::{Condition, Item, Key, Page, Query, StoreError, Table, Update, WriteOp};
 use portal_domain::verification::Verifier;
@@ -36,7 +36,7 @@ use portal_tests::gateway_event;
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use crate::applications::complete_visitor_form;
+use crate::applications::{complete_visitor_form, signed_declaration};
 use crate::documents::{PDF, PNG};
 use crate::template::{table_statements, template};
 
@@ -349,7 +349,9 @@ async fn i2_every_table_call_of_every_route_is_allowed_by_its_function_grants() 
     assert_eq!(receipt["totalCents"], 18_500, "{receipt}");
     journey.send(get.clone(), &format!("/api/payments/{payment_id}/receipt.pdf"), None, APPLICANT, &[]).await;
 
-    let submitted = journey.send(post.clone(), &format!("{app_path}/submit"), None, APPLICANT, &[]).await;
+    journey.send(get.clone(), "/api/declaration-statement", None, APPLICANT, &[]).await;
+    let submitted =
+        journey.send(post.clone(), &format!("{app_path}/submit"), Some(signed_declaration()), APPLICANT, &[]).await;
     assert_eq!(submitted["status"], "submitted", "{submitted}");
     journey.send(post.clone(), &format!("{app_path}/messages"), Some(json!({"body": "Bonjour"})), APPLICANT, &[]).await;
 
@@ -489,7 +491,7 @@ async fn i2_every_table_call_of_every_route_is_allowed_by_its_function_grants() 
     let firm = json!({"name": "Cabinet Nord", "licence": {"number": "R705123"}});
     let firm = journey.send(post.clone(), "/api/firms", Some(firm), rep, &[]).await;
     let firm_id = firm["firm"]["id"].as_str().expect("firm id").to_owned();
-    let consent = json!({"version": STATEMENT_VERSION, "language": "fr", "agreed": true});
+    let consent = json!({"version": STATEMENT.version, "language": "fr", "agreed": true});
     let ask = |sub: &str| {
         json!({"email": format!("{sub}@example.ca"), "kind": "paid", "licenceNumber": "R705123", "scope": "full",
                "consent": consent})
@@ -526,7 +528,9 @@ async fn i2_every_table_call_of_every_route_is_allowed_by_its_function_grants() 
 
     // Every event of the journey through `notify`, the first send failing once.
     let events = table.inner.query(Query::partition(format!("EVENT#{id}")).limit(100)).await.expect("events");
-    let dispatcher = Dispatcher::new(shared.clone(), Arc::new(FailingOnce::default()), clock.clone());
+    let catalog = Arc::new(portal_domain::application_types::Catalog::load().expect("catalog"));
+    let site = portal_domain::site::Site::demo("https://portal.example.ca".into());
+    let dispatcher = Dispatcher::new(shared.clone(), Arc::new(FailingOnce::default()), clock.clone(), catalog, site);
     for item in &events.items {
         let event: Event = Event::from_item(item).expect("an event").expect("readable");
         let _ = dispatcher.notify(&event).await; // the failure is the point: the claim is given back
@@ -542,6 +546,12 @@ async fn i2_every_table_call_of_every_route_is_allowed_by_its_function_grants() 
         journey.send(post.clone(), "/api/applications", Some(json!({"type": "visitor-visa"})), APPLICANT, &[]).await;
     let second = second["id"].as_str().expect("id");
     journey.send(post.clone(), &format!("/api/applications/{second}/withdraw"), None, APPLICANT, &[]).await;
+    // A third, deleted while a draft.
+    let third =
+        journey.send(post.clone(), "/api/applications", Some(json!({"type": "visitor-visa"})), APPLICANT, &[]).await;
+    journey
+        .send(delete.clone(), &format!("/api/applications/{}", third["id"].as_str().expect("id")), None, APPLICANT, &[])
+        .await;
     let now = clock.now();
     let paper = Application {
         id: "paper-1".into(),
@@ -555,6 +565,7 @@ async fn i2_every_table_call_of_every_route_is_allowed_by_its_function_grants() 
         created_at: now,
         updated_at: now,
         representatives: Vec::new(),
+        declaration: None,
     };
     let holder =
         PaperHolder { id: paper.id.clone(), family_name: "Tremblay".into(), date_of_birth: "1990-05-17".into() };

@@ -13,7 +13,8 @@ async fn me_returns_the_caller_from_the_token() {
 
     assert_eq!(response.status(), 200);
     let me: Value = response.json().await.expect("json");
-    assert_eq!(me, json!({"sub": "user-1", "groups": ["officers"], "profile": null}));
+    let reference = portal_domain::site::account_reference("user-1");
+    assert_eq!(me, json!({"sub": "user-1", "reference": reference, "groups": ["officers"], "profile": null}));
 }
 
 #[tokio::test]

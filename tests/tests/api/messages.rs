@@ -58,12 +58,21 @@ async fn n4_an_officers_decision_reaches_a_french_speaking_applicant_by_email_an
     assert_eq!(moved.status(), StatusCode::OK);
 
     let email = email_to(&app, "applicante@example.ca", "reçue").await;
-    assert_eq!(email["subject"], "Votre demande a été mise à jour");
-    assert!(!email["body"].as_str().expect("body").contains(&id), "no application details in the email");
+    assert_eq!(email["subject"], "L'état de votre demande\u{a0}: reçue");
+    let case: Value = app.get(&format!("/api/applications/{id}"), Some(&applicant)).await.json().await.expect("json");
+    let number = case["application"]["number"].as_str().expect("number");
+    let body = email["body"].as_str().expect("body");
+    assert!(body.contains(&format!("votre demande {number} (Visa de visiteur")), "names the application: {body}");
+    assert!(!body.contains(&id), "never the internal id");
+    assert!(body.contains("/help"), "points to the help page: {body}");
 
     let notifications: Value = app.get("/api/notifications", Some(&applicant)).await.json().await.expect("json");
     let items = notifications["items"].as_array().expect("items");
-    assert!(items.iter().any(|n| n["to"] == "received" && n["title"] == "Votre demande a été mise à jour"));
+    let notice = items.iter().find(|n| n["to"] == "received").expect("the notice");
+    assert_eq!(
+        notice["title"],
+        json!({"en": "Your application is now received", "fr": "L'état de votre demande\u{a0}: reçue"})
+    );
     let unread = notifications["unread"].as_u64().expect("unread");
     let first = items[0]["id"].as_str().expect("id");
     let read = send(&app, Method::POST, &format!("/api/notifications/{first}/read"), &applicant, None).await;

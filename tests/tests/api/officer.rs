@@ -4,7 +4,7 @@ use portal_tests::{TestApp, spawn_app};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
-use crate::applications::{complete_visitor_form, create_draft, send};
+use crate::applications::{complete_visitor_form, create_draft, send, signed_declaration};
 use crate::documents::attach_required_documents;
 
 /// An applicant's submitted visitor visa; returns its id.
@@ -15,7 +15,8 @@ pub(crate) async fn submitted_application(app: &TestApp, applicant: &str) -> Str
     send(app, Method::PUT, &format!("/api/applications/{id}/form"), applicant, Some(form)).await;
     attach_required_documents(app, applicant, &id).await;
     crate::payments::pay_fees(app, applicant, &id).await;
-    let submitted = send(app, Method::POST, &format!("/api/applications/{id}/submit"), applicant, None).await;
+    let body = Some(signed_declaration());
+    let submitted = send(app, Method::POST, &format!("/api/applications/{id}/submit"), applicant, body).await;
     assert_eq!(submitted.status(), StatusCode::OK);
     id
 }
@@ -169,4 +170,40 @@ async fn the_queue_pages_with_a_cursor() {
     assert_eq!(seen, expected);
     let bad = app.get("/api/officer/queue?status=submitted&cursor=garbage", Some(&officer)).await;
     assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
+}
+
+/// The officer's case says which statuses it may move to next (the status machine's officer
+/// steps from the current one) and whether documents may be asked for: each one offered is
+/// accepted, and a closed file offers none.
+#[tokio::test]
+async fn the_case_offers_exactly_the_next_statuses_the_machine_allows() {
+    let app = spawn_app().await;
+    let officer = app.access_token("officer-1", &["officers"]);
+    let applicant = app.access_token("applicant-1", &[]);
+    let id = submitted_application(&app, &applicant).await;
+    let case_path = format!("/api/officer/applications/{id}");
+    let status_path = format!("/api/officer/applications/{id}/status");
+    let offered = |case: &Value| (case["nextStatuses"].clone(), case["canRequestDocuments"].clone());
+
+    let mut walk = Vec::new();
+    for to in ["received", "in_review", "approved", "closed"] {
+        let case: Value = app.get(&case_path, Some(&officer)).await.json().await.expect("json");
+        walk.push(offered(&case));
+        let version = case["application"]["version"].as_u64().expect("version");
+        let moved = send(&app, Method::POST, &status_path, &officer, Some(decision(to, version))).await;
+        assert_eq!(moved.status(), StatusCode::OK, "{to} was offered");
+    }
+    let closed: Value = app.get(&case_path, Some(&officer)).await.json().await.expect("json");
+    walk.push(offered(&closed));
+
+    assert_eq!(
+        walk,
+        [
+            (json!(["received"]), json!(false)),
+            (json!(["biometrics_requested", "in_review"]), json!(false)),
+            (json!(["interview_scheduled", "approved", "refused"]), json!(true)),
+            (json!(["closed"]), json!(false)),
+            (json!([]), json!(false)),
+        ]
+    );
 }

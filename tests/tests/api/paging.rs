@@ -5,6 +5,7 @@
 
 use std::sync::Arc;
 
+use portal_domain::application_types::Text;
 use portal_domain::applications::{Applications, Change, HistoryEntry};
 use portal_domain::audit::{Audit, AuditRecord, Outcome};
 use portal_domain::events::EventKind;
@@ -179,8 +180,8 @@ async fn d6_history_documents_activity_notifications_and_the_queue_page_to_every
             id: uuid::Uuid::now_v7().to_string(),
             application_id: id.clone(),
             kind: EventKind::OfficerMessage,
-            title: format!("notification {n}"),
-            body: "An officer sent you a message.".into(),
+            title: Text { en: format!("notification {n}"), fr: format!("avis {n}") },
+            body: Text { en: "An officer sent you a message.".into(), fr: "Un agent vous a écrit.".into() },
             at: 1_800_000_000 + n,
             read_at: 0,
         };
@@ -189,7 +190,7 @@ async fn d6_history_documents_activity_notifications_and_the_queue_page_to_every
     }
     let (notifications, pages) = every_page(&app, "/api/notifications", &owner).await;
     assert_eq!((pages, notifications.len()), (2, 120));
-    let titles: Vec<_> = notifications.iter().map(|n| n["title"].as_str().expect("title").to_owned()).collect();
+    let titles: Vec<_> = notifications.iter().map(|n| n["title"]["en"].as_str().expect("title").to_owned()).collect();
     assert_eq!(titles, (0..120).rev().map(|n| format!("notification {n}")).collect::<Vec<_>>(), "newest first");
 
     // The queue: 105 submitted applications.
@@ -200,16 +201,8 @@ async fn d6_history_documents_activity_notifications_and_the_queue_page_to_every
             .create_draft("queued", &visitor_visa(), format!("q{n:03}"), 1_800_000_000 + n)
             .await
             .expect("draft");
-        let submit = Change {
-            command: Command::Submit,
-            actor: "queued",
-            reason: None,
-            note_to_applicant: None,
-            expected_version: 1,
-            number: Some(format!("V{n:09}")),
-            at: 1_800_000_000 + n,
-            also: Vec::new(),
-        };
+        let number = Some(format!("V{n:09}"));
+        let submit = Change { number, ..Change::new(Command::Submit, "queued", 1, 1_800_000_000 + n) };
         applications.change_status(&draft, submit).await.expect("submitted");
         queued.push(draft.id);
     }

@@ -7,7 +7,7 @@ use portal_tests::{TestApp, spawn_app};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
-use crate::applications::{create_draft, send};
+use crate::applications::{create_draft, send, signed_declaration};
 use crate::officer::submitted_application;
 
 async fn fees(app: &TestApp, id: &str, token: &str) -> (StatusCode, Value) {
@@ -212,7 +212,7 @@ async fn p3_paying_marks_the_payment_the_fees_the_history_and_the_dashboard_toge
     let submit = format!("/api/applications/{id}/submit");
 
     // Unpaid fees block submission, named.
-    let blocked = send(&app, Method::POST, &submit, &applicant, None).await;
+    let blocked = send(&app, Method::POST, &submit, &applicant, Some(signed_declaration())).await;
     assert_eq!(blocked.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let problem: Value = blocked.json().await.expect("json");
     assert_eq!(problem["errors"], json!([{"field": "fees", "code": "unpaid", "message": "Pay the fees due first."}]));
@@ -231,7 +231,10 @@ async fn p3_paying_marks_the_payment_the_fees_the_history_and_the_dashboard_toge
     assert!(history.iter().any(|entry| entry["noteToApplicant"] == "Payment received: $185.00 CAD"), "{history:?}");
     let dashboard: Value = app.get("/api/applications", Some(&applicant)).await.json().await.expect("json");
     assert_eq!(dashboard[0]["paymentRequired"], false);
-    assert_eq!(send(&app, Method::POST, &submit, &applicant, None).await.status(), StatusCode::OK);
+    assert_eq!(
+        send(&app, Method::POST, &submit, &applicant, Some(signed_declaration())).await.status(),
+        StatusCode::OK
+    );
 
     // Nothing is due any more: a new payment is refused.
     let again = start_payment(&app, &id, &applicant, "another-key", &["processing"]).await;

@@ -11,13 +11,13 @@ use portal_domain::applications::Applications;
 use portal_domain::audit::{Audit, Outcome};
 use portal_domain::paging::PageRequest;
 use portal_domain::profile::Language;
-use portal_domain::representatives::consent::{Consent, STATEMENT_VERSION};
+use portal_domain::representatives::consent::STATEMENT;
 use portal_domain::representatives::{Ask, Invitee, Representatives, Scope, Standing};
 use portal_tests::{TestApp, now, spawn_app};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
-use crate::applications::{complete_visitor_form, create_draft, send};
+use crate::applications::{complete_visitor_form, create_draft, send, signed_declaration};
 use crate::messages::{email_to, profile};
 
 /// A user id as Cognito and the local identity provider give them.
@@ -33,7 +33,7 @@ fn email_of(sub: &str) -> String {
 fn invitation(sub: &str, scope: &str) -> Value {
     json!({
         "email": email_of(sub), "kind": "paid", "licenceNumber": "R705123", "scope": scope,
-        "consent": {"version": STATEMENT_VERSION, "language": "en", "agreed": true}
+        "consent": {"version": STATEMENT.version, "language": "en", "agreed": true}
     })
 }
 
@@ -84,7 +84,7 @@ async fn the_whole_journey_invite_accept_read_edit_then_revoked_and_gone_on_the_
     let id = create_draft(&app, &owner_token).await["id"].as_str().expect("id").to_owned();
 
     let statement: Value = app.get("/api/representatives/consent-statement", None).await.json().await.expect("json");
-    assert_eq!(statement["version"], STATEMENT_VERSION);
+    assert_eq!(statement["version"], STATEMENT.version);
     let invitation = invite(&app, &owner, &id, &rep, "full").await;
     assert_eq!(invitation["state"], "pending");
     assert_eq!(invitation["consent"]["text"], statement["en"], "the very text confirmed is recorded");
@@ -116,8 +116,8 @@ async fn the_whole_journey_invite_accept_read_edit_then_revoked_and_gone_on_the_
     let message = json!({"body": "Bonjour, je représente la demandeuse."});
     let sent = send(&app, Method::POST, &format!("/api/applications/{id}/messages"), &rep_token, Some(message)).await;
     assert_eq!(sent.status(), StatusCode::CREATED);
-    for (path, what) in [("submit", "submits"), ("withdraw", "withdraws")] {
-        let refused = send(&app, Method::POST, &format!("/api/applications/{id}/{path}"), &rep_token, None).await;
+    for (path, what, body) in [("submit", "submits", Some(signed_declaration())), ("withdraw", "withdraws", None)] {
+        let refused = send(&app, Method::POST, &format!("/api/applications/{id}/{path}"), &rep_token, body).await;
         assert_eq!(refused.status(), StatusCode::FORBIDDEN, "only the applicant {what}");
         assert_eq!(refused.json::<Value>().await.expect("json")["type"], "applicant-only");
     }
@@ -155,7 +155,7 @@ async fn the_whole_journey_invite_accept_read_edit_then_revoked_and_gone_on_the_
     let path = format!("/api/officer/applications/{id}/messages");
     assert_eq!(send(&app, Method::POST, &path, &officer, Some(note)).await.status(), StatusCode::CREATED);
     let told = notified(&app, &rep_token).await;
-    assert!(told["title"].as_str().expect("title").starts_with("Pour votre client"), "in their language: {told}");
+    assert!(told["title"]["fr"].as_str().expect("title").starts_with("Pour votre client"), "in their language: {told}");
 
     let listed: Value = app
         .get(&format!("/api/applications/{id}/representatives"), Some(&owner_token))
@@ -269,7 +269,7 @@ async fn bad_invitations_name_every_field_and_change_nothing() {
     );
     let unpaid_with_licence = json!({
         "email": "helper@example.ca", "kind": "unpaid", "licenceNumber": "R705123", "scope": "read",
-        "consent": {"version": STATEMENT_VERSION, "language": "fr", "agreed": false}
+        "consent": {"version": STATEMENT.version, "language": "fr", "agreed": false}
     });
     let refused = send(&app, Method::POST, &path, &token, Some(unpaid_with_licence)).await;
     let problem: Value = refused.json().await.expect("json");
@@ -277,7 +277,7 @@ async fn bad_invitations_name_every_field_and_change_nothing() {
     assert_eq!(problem["errors"][1]["code"], "must-agree");
     let lawyer = json!({
         "email": "avocate@example.ca", "kind": "paid", "licenceNumber": "123456-7", "province": "QC", "scope": "read",
-        "consent": {"version": STATEMENT_VERSION, "language": "fr", "agreed": true}
+        "consent": {"version": STATEMENT.version, "language": "fr", "agreed": true}
     });
     assert_eq!(send(&app, Method::POST, &path, &token, Some(lawyer)).await.status(), StatusCode::CREATED);
     let listed: Value = app.get(&path, Some(&token)).await.json().await.expect("json");
@@ -351,7 +351,7 @@ async fn a_firm_hands_a_client_over_only_once_the_applicant_consents() {
     // Not acceptable before the applicant consents.
     assert_eq!(accept(&app, &member, &handover).await.status(), StatusCode::CONFLICT);
 
-    let consent = json!({"version": STATEMENT_VERSION, "language": "en", "agreed": true});
+    let consent = json!({"version": STATEMENT.version, "language": "en", "agreed": true});
     let path =
         format!("/api/applications/{id}/representatives/invitations/{}/consent", handover["id"].as_str().expect("id"));
     let confirmed = send(&app, Method::POST, &path, &owner_token, Some(consent)).await;
@@ -386,7 +386,8 @@ fn body_for(route_function: &str) -> Value {
         "BookAppointment" => json!({"slotId": some}),
         "RescheduleAppointment" => json!({"slotId": some, "version": 1}),
         "InviteRepresentative" => invitation(&some, "read"),
-        "ConsentToHandover" => json!({"version": STATEMENT_VERSION, "language": "en", "agreed": true}),
+        "ConsentToHandover" => json!({"version": STATEMENT.version, "language": "en", "agreed": true}),
+        "SubmitApplication" => signed_declaration(),
         other => panic!("the matrix has no body for {other}: add one"),
     }
 }
@@ -427,7 +428,7 @@ async fn c1_c4_the_matrix_every_application_route_against_each_kind_of_outsider_
         standing: Standing::Unpaid,
         scope: Scope::Full,
         ends_on: Some(ends_on),
-        consent: Consent::given(Language::En, now() - 3 * day),
+        consent: STATEMENT.confirmed(Language::En, now() - 3 * day),
     };
     let sent = representatives
         .invite(&application, "x@example.ca", "Marie Tremblay", ask, now() - 3 * day)

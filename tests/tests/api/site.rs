@@ -13,6 +13,18 @@ async fn health_is_public() {
     assert_eq!(response.json::<Value>().await.expect("json"), json!({"status": "ok"}));
 }
 
+/// Who runs the portal is public and set by configuration: local mode says it is a demo.
+#[tokio::test]
+async fn the_site_says_who_runs_the_portal_and_that_local_mode_is_a_demo() {
+    let app = spawn_app().await;
+
+    let site: Value = app.get("/api/site", None).await.json().await.expect("json");
+
+    assert_eq!(site["demo"], true);
+    assert_eq!(site["agency"]["fr"], "Agence d'immigration de démonstration");
+    assert!(site["supportEmail"].as_str().is_some_and(|email| email.contains('@')), "{site}");
+}
+
 #[tokio::test]
 async fn every_response_carries_a_request_id() {
     let app = spawn_app().await;

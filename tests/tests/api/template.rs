@@ -586,9 +586,11 @@ fn d1_only_the_functions_that_delete_may_delete_items() {
     // lock when its checkout is paid or ends. A cancelled, attended or missed booking ends the
     // application's active booking of its service. A representative's grant that ends (revoked,
     // or handed over to another member of their firm) takes their dashboard line of the case
-    // with it; joining a firm takes up (deletes) its invitation.
-    const DELETING: [&str; 13] = [
+    // with it; joining a firm takes up (deletes) its invitation. A draft its owner deletes goes
+    // with its partition and dashboard lines.
+    const DELETING: [&str; 14] = [
         "LinkApplication",
+        "DeleteDraft",
         "DeleteDocument",
         "Notify",
         "BeginMfaSetup",

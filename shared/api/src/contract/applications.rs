@@ -5,10 +5,12 @@ use portal_domain::application_types::ApplicationType;
 use portal_domain::applications::{Application, Estimate, Summary};
 use portal_domain::case_view::{CaseView, HistoryView};
 use portal_domain::ids::{ApplicationId, TypeCode};
+use portal_domain::statements::Statement;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
+use super::statements::ConsentGiven;
 use super::{Contract, Page, PageQuery};
 use crate::body::{MAX_SAFE_INTEGER, whole_number};
 use crate::routes::{Area, Auth, Route};
@@ -70,13 +72,31 @@ pub const ROUTES: &[Route] = &[
         contract: Contract::json::<Application>(200).path::<ApplicationId>().body::<FormSave>().problems(&[409]),
     },
     Route {
+        method: Method::GET,
+        path: "/api/declaration-statement",
+        function: "GetDeclarationStatement",
+        area: Area::Applications,
+        auth: Auth::Public,
+        summary: "The declaration an applicant signs when submitting, in both languages",
+        contract: Contract::json::<Statement>(200),
+    },
+    Route {
         method: Method::POST,
         path: "/api/applications/{id}/submit",
         function: "SubmitApplication",
         area: Area::Applications,
         auth: Auth::User,
         summary: "Submit the draft (422 listing what is missing); assigns the number",
-        contract: Contract::json::<Application>(200).path::<ApplicationId>().without_body().problems(&[409, 422]),
+        contract: Contract::json::<Application>(200).path::<ApplicationId>().body::<Submission>().problems(&[409, 422]),
+    },
+    Route {
+        method: Method::DELETE,
+        path: "/api/applications/{id}",
+        function: "DeleteDraft",
+        area: Area::Applications,
+        auth: Auth::User,
+        summary: "Delete a draft (its documents removed first; never one with a payment)",
+        contract: Contract::empty(204).path::<ApplicationId>().problems(&[409]),
     },
     Route {
         method: Method::POST,
@@ -106,6 +126,14 @@ pub const ROUTES: &[Route] = &[
         contract: Contract::json::<Page<HistoryView>>(200).path::<ApplicationId>().query::<PageQuery>(),
     },
 ];
+
+/// The body of `POST /api/applications/{id}/submit`: the declaration, signed.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Submission {
+    /// The declaration shown (`GET /api/declaration-statement`), confirmed.
+    pub declaration: ConsentGiven,
+}
 
 /// The processing time of one application type.
 #[derive(Debug, Serialize, JsonSchema)]

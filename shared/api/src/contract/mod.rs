@@ -17,6 +17,7 @@ pub mod officer;
 pub mod payments;
 pub mod profile;
 pub mod representatives;
+pub mod statements;
 pub mod system;
 
 use schemars::{JsonSchema, Schema, SchemaGenerator};

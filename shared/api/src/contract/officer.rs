@@ -138,6 +138,11 @@ pub struct OfficerCase {
     /// Who acted on the case lately, newest first: the audit trail's first page (a
     /// representative named with their firm beside their id).
     pub activity: Page<AuditRecord>,
+    /// The statuses `…/status` accepts from the current one (the status machine's officer
+    /// steps), so the console offers exactly those; empty once the file is closed.
+    pub next_statuses: Vec<Status>,
+    /// Whether `…/document-requests` accepts a request now.
+    pub can_request_documents: bool,
 }
 
 /// The body of `POST /api/officer/applications/{id}/status`: the next status, why, and what

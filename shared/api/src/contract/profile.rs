@@ -63,6 +63,8 @@ pub const ROUTES: &[Route] = &[
 pub struct Me {
     /// The account's id.
     pub sub: String,
+    /// The account's reference number, what the person gives support (`7K3M-Q9TD`; not the id).
+    pub reference: String,
     /// The groups the account is in (`officers`).
     pub groups: Vec<String>,
     /// The profile; `null` for an account made outside the portal that never registered.

@@ -6,14 +6,15 @@ use http::Method;
 use portal_domain::applications::Summary;
 use portal_domain::email::Email;
 use portal_domain::ids::{ApplicationId, FirmId, InvitationId, UserId};
-use portal_domain::profile::Language;
-use portal_domain::representatives::consent::{self, Consent, Statement};
+use portal_domain::representatives::consent;
 use portal_domain::representatives::firms::{JoinInvitation, Member, Membership};
 use portal_domain::representatives::licence::{Licence, LicenceError, Province};
 use portal_domain::representatives::{Ask, Grant, Invitation, Representation, Scope, Standing};
+use portal_domain::statements::Statement;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use super::statements::ConsentGiven;
 use super::{Contract, Page, PageQuery};
 use crate::body::optional_object;
 use crate::problem::{ApiError, FieldErrors};
@@ -169,36 +170,6 @@ pub enum Kind {
     Unpaid,
 }
 
-/// The applicant's confirmation of the consent statement.
-#[derive(Debug, Deserialize, JsonSchema)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct ConsentGiven {
-    /// The version of the statement shown (`GET /api/representatives/consent-statement`).
-    #[schemars(length(min = 1, max = 20))]
-    pub version: String,
-    /// The language it was read in.
-    pub language: Language,
-    /// That the applicant agrees (must be `true`).
-    pub agreed: bool,
-}
-
-impl ConsentGiven {
-    /// The consent as recorded, or what is wrong with it (into `errors`, its fields under
-    /// `within` when it is part of a larger body).
-    pub fn record(&self, within: Option<&str>, errors: &mut FieldErrors, now: u64) -> Option<Consent> {
-        let field = |name: &str| within.map_or_else(|| name.to_owned(), |outer| format!("{outer}.{name}"));
-        if self.version != consent::STATEMENT_VERSION {
-            errors.add(field("version"), "stale-statement");
-            return None;
-        }
-        if !self.agreed {
-            errors.add(field("agreed"), "must-agree");
-            return None;
-        }
-        Some(Consent::given(self.language, now))
-    }
-}
-
 /// The body of `POST /api/applications/{id}/representatives`.
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -252,7 +223,7 @@ impl NewInvitation {
             }
             Some(day.format("%Y-%m-%d").to_string())
         });
-        let consent = self.consent.record(Some("consent"), &mut errors, now);
+        let consent = self.consent.record(&consent::STATEMENT, Some("consent"), &mut errors, now);
         let scope = self.scope;
         let ask = match (email, standing, consent) {
             (Some(email), Some(standing), Some(consent)) => {

@@ -1,6 +1,7 @@
-//! The system area: liveness and this API's own description.
+//! The system area: liveness, who runs the portal, and this API's own description.
 
 use http::Method;
+use portal_domain::site::Site;
 use schemars::JsonSchema;
 use serde::Serialize;
 use serde_json::{Map, Value};
@@ -18,6 +19,15 @@ pub const ROUTES: &[Route] = &[
         auth: Auth::Public,
         summary: "Liveness of the API",
         contract: Contract::json::<Health>(200),
+    },
+    Route {
+        method: Method::GET,
+        path: "/api/site",
+        function: "GetSite",
+        area: Area::System,
+        auth: Auth::Public,
+        summary: "Who runs this portal: the agency, its official address and support contact",
+        contract: Contract::json::<Site>(200),
     },
     Route {
         method: Method::GET,

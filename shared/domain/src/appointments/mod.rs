@@ -649,18 +649,18 @@ fn note(appointment: &Appointment, location: &Location, change: AppointmentChang
     let place = location.name.get(language);
     match (change, language) {
         (AppointmentChange::Booked, Language::En) => format!("{service} booked: {when}, {place}"),
-        (AppointmentChange::Booked, Language::Fr) => format!("{service} réservé : {when}, {place}"),
+        (AppointmentChange::Booked, Language::Fr) => format!("{service} réservé\u{a0}: {when}, {place}"),
         (AppointmentChange::Rescheduled, Language::En) => format!("{service} moved to {when}, {place}"),
         (AppointmentChange::Rescheduled, Language::Fr) => format!("{service} déplacé au {when}, {place}"),
         (AppointmentChange::Cancelled, Language::En) => format!("{service} cancelled: {when}, {place}"),
-        (AppointmentChange::Cancelled, Language::Fr) => format!("{service} annulé : {when}, {place}"),
+        (AppointmentChange::Cancelled, Language::Fr) => format!("{service} annulé\u{a0}: {when}, {place}"),
         (AppointmentChange::Attended, Language::En) => format!("{service} attended: {when}, {place}"),
-        (AppointmentChange::Attended, Language::Fr) => format!("{service} : présence confirmée, {when}, {place}"),
+        (AppointmentChange::Attended, Language::Fr) => format!("{service}\u{a0}: présence confirmée, {when}, {place}"),
         (AppointmentChange::Missed, Language::En) => format!("{service} missed: {when}, {place}. Book a new one."),
         (AppointmentChange::Missed, Language::Fr) => {
-            format!("{service} manqué : {when}, {place}. Réservez-en un nouveau.")
+            format!("{service} manqué\u{a0}: {when}, {place}. Réservez-en un nouveau.")
         }
         (AppointmentChange::Reminder, Language::En) => format!("{service} reminder: {when}, {place}"),
-        (AppointmentChange::Reminder, Language::Fr) => format!("Rappel — {service} : {when}, {place}"),
+        (AppointmentChange::Reminder, Language::Fr) => format!("Rappel — {service}\u{a0}: {when}, {place}"),
     }
 }

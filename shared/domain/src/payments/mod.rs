@@ -622,8 +622,8 @@ pub(crate) fn history_note(moved: MoneyMoved, language: Language, cents: u64) ->
     let amount = money(cents, language);
     match (moved, language) {
         (MoneyMoved::Received, Language::En) => format!("Payment received: {amount} CAD"),
-        (MoneyMoved::Received, Language::Fr) => format!("Paiement reçu : {amount} CA"),
+        (MoneyMoved::Received, Language::Fr) => format!("Paiement reçu\u{a0}: {amount} CA"),
         (MoneyMoved::Refunded, Language::En) => format!("Refund issued: {amount} CAD"),
-        (MoneyMoved::Refunded, Language::Fr) => format!("Remboursement émis : {amount} CA"),
+        (MoneyMoved::Refunded, Language::Fr) => format!("Remboursement émis\u{a0}: {amount} CA"),
     }
 }

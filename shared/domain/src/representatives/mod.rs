@@ -37,8 +37,8 @@ use crate::paging::{self, PageRequest, Paged};
 use crate::status::Status;
 use crate::table::{Condition, Index, Item, Key, Query, SortKey, StoreError, Table, WriteOp};
 
-use self::consent::Consent;
 use self::licence::Licence;
+use crate::statements::Consent;
 
 /// How long an invitation waits for its representative.
 pub const INVITATION_DAYS: u64 = 14;
