@@ -20,10 +20,12 @@ test: venv frontend
 	# The fuzz targets run here too, on their seeds and random inputs for FUZZ_TEST_MS each.
 	BOLERO_RANDOM_TEST_TIME_MS=$(FUZZ_TEST_MS) infra/emulator/with-moto cargo nextest run --workspace --all-features --no-fail-fast
 	cd frontend && npm test
-	# The portal binary nextest built for the local crate's tests (same features: no rebuild).
-	cd frontend && PORTAL_BIN=$(CURDIR)/target/debug/portal npm run e2e
-	# The API contract, on the same portal binary; the admin CLI makes its officer.
+	# The admin CLI seeds a journey's data folder (demo data, a paper application) and makes the
+	# contract run's officer.
 	cargo build -p portal-admin
+	# The portal binary nextest built for the local crate's tests (same features: no rebuild).
+	cd frontend && PORTAL_BIN=$(TARGET_DIR)/debug/portal PORTAL_ADMIN_BIN=$(TARGET_DIR)/debug/portal-admin npm run e2e
+	# The API contract, on the same portal binary.
 	$(CONTRACT_RUN)
 
 ## contract: the API contract run alone (builds the portal and the admin CLI first): the served

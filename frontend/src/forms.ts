@@ -3,16 +3,17 @@
 // to its field (`error-message`), in the user's language (the API sends them translated).
 import { html, nothing, type TemplateResult } from 'lit-html';
 import { ApiError, type FieldProblem } from './api/client';
-import { t } from './i18n';
+import { follow } from './app';
+import { said, t, type MessageKey, type Said } from './i18n';
 
 /** What a form shows besides its fields. */
 export interface FormState {
   /** Field id → message. */
   errors: Map<string, string>;
-  /** A message about the whole form (wrong password, network down...). */
-  alert: string | null;
-  /** A confirmation (code sent...). */
-  notice: string | null;
+  /** A message about the whole form (wrong password, network down...), worded when shown. */
+  alert: Said | null;
+  /** A confirmation (code sent...), worded when shown. */
+  notice: Said | null;
   busy: boolean;
 }
 
@@ -53,6 +54,16 @@ export function fields<Name extends string>(all: Record<string, string>, names: 
   return picked as Record<Name, string>;
 }
 
+/** What went wrong with a request, worded when shown: the API's problem (in the language of the
+ * request), or `fallback` when no problem came back. */
+export function whatWentWrong(error: unknown, fallback: MessageKey): Said {
+  if (error instanceof ApiError && error.problem) {
+    const title = error.problem.title;
+    return () => title;
+  }
+  return said(fallback);
+}
+
 /** Puts what went wrong into the state: field errors by field, anything else as an alert. */
 export function failed(state: FormState, error: unknown): void {
   state.errors = new Map();
@@ -62,23 +73,31 @@ export function failed(state: FormState, error: unknown): void {
       state.errors.set(problem.field, problem.message ?? problem.code),
     );
   } else if (error instanceof ApiError && error.problem && error.status < 500) {
-    state.alert = error.problem.title;
+    // Worded by the API in the language of the request: it stays so until the next answer.
+    const title = error.problem.title;
+    state.alert = () => title;
   } else if (error instanceof ApiError) {
-    state.alert = t('errors.unexpected');
+    state.alert = said('errors.unexpected');
   } else {
-    state.alert = t('errors.network');
+    state.alert = said('errors.network');
   }
 }
 
-/** The summary of errors, linking to each field; focus it after rendering. */
-export function summary(state: FormState, labels: Record<string, string>): TemplateResult | typeof nothing {
+/** The summary of errors, linking to each field (or, for a field asked on another page, to the
+ * in-app address `links` gives it); focus it after rendering. */
+export function summary(
+  state: FormState,
+  labels: Record<string, string>,
+  { title = t('errors.summary'), links = {} }: { title?: string; links?: Record<string, string> } = {},
+): TemplateResult | typeof nothing {
   if (state.errors.size === 0 && !state.alert) return nothing;
   return html`<div class="error-summary" role="alert" tabindex="-1" id="error-summary">
-    <h2>${t('errors.summary')}</h2>
-    ${state.alert ? html`<p>${state.alert}</p>` : nothing}
+    <h2>${title}</h2>
+    ${state.alert ? html`<p>${state.alert()}</p>` : nothing}
     <ul>
       ${[...state.errors].map(
-        ([field, message]) => html`<li><a href="#${field}">${labels[field] ?? field}: ${message}</a></li>`,
+        ([field, message]) => html`<li><a href=${links[field] ?? `#${field}`} @click=${links[field] ? follow : nothing}>
+          ${labels[field] ?? field}: ${message}</a></li>`,
       )}
     </ul>
   </div>`;
@@ -112,5 +131,23 @@ export function input(
 
 /** A notice of success. */
 export function notice(state: FormState): TemplateResult | typeof nothing {
-  return state.notice ? html`<p class="notice" role="status">${state.notice}</p>` : nothing;
+  return state.notice ? html`<p class="notice" role="status">${state.notice()}</p>` : nothing;
+}
+
+/** A required "I agree" checkbox with its label and its error (tied to it, and linked from the
+ * summary by `id`); `checked` keeps the tick across renders (a language switch). */
+export function agreement(
+  state: FormState,
+  id: string,
+  label: string,
+  { checked, onChange }: { checked: boolean; onChange: (checked: boolean) => void },
+): TemplateResult {
+  const error = state.errors.get(id);
+  return html`${error ? html`<p class="field-error" id="${id}-error">${error}</p>` : nothing}
+    <div class="choice">
+      <input type="checkbox" id=${id} name=${id} required .checked=${checked}
+        aria-invalid=${error ? 'true' : nothing} aria-describedby=${error ? `${id}-error` : nothing}
+        @change=${(event: Event) => onChange((event.target as HTMLInputElement).checked)} />
+      <label for=${id}>${label}</label>
+    </div>`;
 }

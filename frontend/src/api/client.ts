@@ -35,11 +35,13 @@ type Init<O> = (O extends { parameters: infer P } ? Omit<P, 'cookie'> : unknown)
   (O extends { requestBody: { content: { 'application/json': infer B } } } ? { body: B } : { body?: never });
 type Args<O> = object extends Init<O> ? [init?: Init<O>] : [init: Init<O>];
 
-/** An answer that is not a success: the problem document when there is one. */
+/** An answer that is not a success: the problem document when there is one, and (for a 429 or
+ * a 503) the seconds its `Retry-After` says to wait. */
 export class ApiError extends Error {
   constructor(
     readonly status: number,
     readonly problem: Problem | null,
+    readonly retryAfter: number | null = null,
   ) {
     super(problem?.title ?? `HTTP ${status}`);
   }
@@ -112,7 +114,7 @@ async function read<T>(response: Response): Promise<T> {
     return (text ? JSON.parse(text) : undefined) as T;
   }
   const problem = response.headers.get('content-type')?.includes('json') ? await response.json() : null;
-  throw new ApiError(response.status, problem);
+  throw new ApiError(response.status, problem, Number(response.headers.get('retry-after')) || null);
 }
 
 /** Sends a request; a refused access token is renewed once through the refresh cookie. */

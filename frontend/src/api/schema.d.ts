@@ -1546,8 +1546,11 @@ export interface components {
         };
         /** @description The confirmation of a statement the web app showed. */
         ConsentGiven: {
-            /** @description That the person agrees (must be `true`). */
-            agreed: boolean;
+            /**
+             * @description That the person agrees: only `true` confirms (`false` is answered `must-agree`).
+             * @constant
+             */
+            agreed: true;
             /** @description The language it was read in. */
             language: components["schemas"]["Language"];
             /** @description The version of the statement shown. */

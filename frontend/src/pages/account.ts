@@ -6,7 +6,7 @@ import QRCode from 'qrcode';
 import { api, isOfficer, keep } from '../api/client';
 import { follow, navigate, refresh, type Page } from '../app';
 import { emptyState, failed, fields, focusSummary, input, notice, summary, values, type FormState } from '../forms';
-import { language, t } from '../i18n';
+import { language, said, t } from '../i18n';
 
 /** The sign-in in progress (challenge session, enrolment). */
 const signIn: { email: string; session: string | null; secret: string | null; qr: string | null } = {
@@ -93,7 +93,7 @@ export const confirm: Page = {
       <form novalidate @submit=${submit(['email', 'code'], async (fields) => {
         await api('POST', '/api/auth/confirm', { body: fields });
         signIn.email = fields.email;
-        state.notice = t('confirm.done');
+        state.notice = said('confirm.done');
         await navigate('/sign-in');
       })}>
         ${input(state, 'email', labels.email, { type: 'email', autocomplete: 'email', value: signIn.email })}
@@ -103,7 +103,7 @@ export const confirm: Page = {
       <form novalidate @submit=${submit([], async () => {
         const email = document.querySelector<HTMLInputElement & { value: string }>('[name=email]')?.value ?? '';
         await api('POST', '/api/auth/resend', { body: { email } });
-        state.notice = t('confirm.resent');
+        state.notice = said('confirm.resent');
       })}>
         <gcds-button type="submit" button-role="secondary">${t('confirm.resend')}</gcds-button>
       </form>`;
@@ -116,7 +116,7 @@ export const signInPage: Page = {
     const carried = state.notice;
     reset();
     const ended = new URLSearchParams(location.search).get('ended') === 'inactivity';
-    state.notice = ended ? t('session.ended') : carried;
+    state.notice = ended ? said('session.ended') : carried;
   },
   view: () => {
     const labels = { email: t('signIn.email'), password: t('signIn.password') };
@@ -243,7 +243,7 @@ export const resetPassword: Page = {
       ${summary(state, labels)}
       <form novalidate @submit=${submit(['email', 'code', 'newPassword'], async (fields) => {
         await api('POST', '/api/auth/reset', { body: fields });
-        state.notice = t('reset.done');
+        state.notice = said('reset.done');
         await navigate('/sign-in');
       })}>
         ${input(state, 'email', labels.email, { type: 'email', autocomplete: 'email', value: signIn.email })}

@@ -1,14 +1,16 @@
 // One application. A draft is a wizard generated from its type's data — one step per form
-// section, then documents, then review and submit — that saves as the applicant types (a
-// stale version is reloaded and saved again, invalid answers are shown in place and the
-// valid ones still saved: nothing typed is lost). A submitted application shows its status,
+// section, then documents, then review and submit (`review.ts`) — that saves as the applicant
+// types (a stale version is reloaded and saved again). Each answer is checked against the rules
+// of the type's data as it is entered (`field-rules.ts`); a wrong one is shown in place with what
+// is expected, left out of the save so the rest is saved, and kept in the tab (`unsaved-answers.ts`)
+// so a reload shows it again: nothing typed is lost. A submitted application shows its status,
 // its appointment when the status asks for one, and its timeline. A representative sees what
 // their grant allows: with read access the answers and documents without a way to change them;
 // with full access the wizard too, but never what only the applicant does (submit, pay, choose
 // representatives). A refusal is said as the API says it; a case no longer theirs is not found.
 import { html, nothing, type TemplateResult } from 'lit-html';
 import { ApiError, api, type FieldProblem, type Schemas } from '../api/client';
-import { follow, navigate, notFoundShown, refresh, showNotFound, type Page } from '../app';
+import { follow, navigate, refresh, showNotFound, type Page } from '../app';
 import { documentsStep, loadDocuments } from './documents';
 import { feesPanel, loadPayments } from './payments';
 import { appointmentsPanel, loadAppointments } from './appointments';
@@ -16,7 +18,11 @@ import { emptyState, summary } from '../forms';
 import { PagedList, loadMore } from '../paging';
 import { formatDateTime, pick, t } from '../i18n';
 import { applicationTypes, statusLabel, type Application, type ApplicationType, type Field } from '../catalog';
+import { affectedBy, problemMessage, problemOf, problemsOf, type Answers } from '../field-rules';
 import { isApplicant, mayAct, standingNotice, standingOf, type Standing } from '../representation';
+import { forgetUnsavedAnswers, keepUnsavedAnswers, unsavedAnswers } from '../unsaved-answers';
+import { answerText, loadReview, reviewStep } from './review';
+import { processingTimeOf } from '../processing-times';
 
 /** How long typing pauses before the draft is saved. */
 const SAVE_DELAY_MS = 800;
@@ -28,19 +34,22 @@ let historyState = emptyState();
 let type: ApplicationType | null = null;
 let fees: Schemas['Fees'] | null = null;
 /** The answers as typed, saved or not. */
-let answers: Record<string, unknown> = {};
-let fieldErrors = new Map<string, string>();
+let answers: Answers = {};
+/** What is wrong with answers, by field: found by the rules as they are entered, or by the API
+ * on saving. Those answers stay out of the save until they change. */
+let problems = new Map<string, FieldProblem>();
 let saving: 'saved' | 'saving' | 'invalid' | 'failed' | 'refused' = 'saved';
 let saveTimer: number | undefined;
 /** Answers typed since the last successful save. */
 let dirty = false;
 /** Counts edits, so a save finishing while the applicant types does not claim it saved all. */
 let edits = 0;
-let missing: FieldProblem[] = [];
 /** How the viewer stands to the application (its applicant, a representative). */
 let standing: Standing = { role: 'owner' };
 /** Why the API refused to save (a representative whose access is read-only now). */
 let refusal: string | null = null;
+
+const formFields = (): Field[] => type?.sections.flatMap((s) => s.fields) ?? [];
 
 function step(): number {
   const query = new URLSearchParams(location.search);
@@ -51,9 +60,8 @@ function step(): number {
 
 /** The draft's answers as the API takes them: numbers as numbers, blanks left out. */
 function payload(exclude: Set<string>): Record<string, unknown> {
-  const fields = type?.sections.flatMap((s) => s.fields) ?? [];
   const data: Record<string, unknown> = {};
-  for (const field of fields) {
+  for (const field of formFields()) {
     const value = answers[field.id];
     if (exclude.has(field.id) || value === undefined || value === '') continue;
     data[field.id] = field.type === 'number' ? Number(value) : value;
@@ -61,27 +69,34 @@ function payload(exclude: Set<string>): Record<string, unknown> {
   return data;
 }
 
-/** Saves the answers; invalid ones are shown and left out so the rest is saved. */
+/** The answers the server does not hold as typed: typed since the last save, or left out of it. */
+function unsaved(): Answers {
+  const held = application?.data ?? {};
+  const differ = formFields().filter((f) => answers[f.id] !== undefined && String(answers[f.id]) !== String(held[f.id] ?? ''));
+  return Object.fromEntries(differ.map((f) => [f.id, answers[f.id]]));
+}
+
+/** Saves the answers; wrong ones stay shown and out of the save, so the rest is saved. */
 export async function save(): Promise<void> {
   const draft = application;
   if (!draft || draft.status !== 'draft' || !mayAct(standing)) return;
   window.clearTimeout(saveTimer);
   saving = 'saving';
   refresh();
-  let exclude = new Set<string>();
   let version = draft.version;
   const upTo = edits;
   for (let attempt = 0; attempt < 3; attempt++) {
+    const exclude = new Set(problems.keys());
     try {
       const saved = await api('PUT', '/api/applications/{id}/form', {
         path: { id: draft.id },
         body: { data: payload(exclude), version },
       });
       application = saved;
+      keepUnsavedAnswers(saved.id, unsaved());
       const typedMeanwhile = edits !== upTo;
       dirty = exclude.size > 0 || typedMeanwhile;
       saving = typedMeanwhile ? 'saving' : exclude.size > 0 ? 'invalid' : 'saved';
-      if (exclude.size === 0) fieldErrors = new Map();
       refresh();
       return;
     } catch (error) {
@@ -89,8 +104,8 @@ export async function save(): Promise<void> {
         // Saved meanwhile (another tab): save these answers over it rather than lose them.
         version = error.problem.currentVersion;
       } else if (error instanceof ApiError && error.status === 400 && error.problem?.errors) {
-        fieldErrors = new Map(error.problem.errors.map((e) => [e.field, e.message ?? e.code]));
-        exclude = new Set(fieldErrors.keys());
+        // Refused by a rule the browser did not see (or saw otherwise): out of the next try too.
+        for (const problem of error.problem.errors) problems.set(problem.field, problem);
       } else if (error instanceof ApiError && error.status === 404) {
         // No longer theirs to see (a representative whose grant ended).
         showNotFound();
@@ -110,28 +125,46 @@ export async function save(): Promise<void> {
       }
     }
   }
+  saving = 'failed';
+  refresh();
+}
+
+/** Checks the answer to `id`, and the dates bounded by it, against the type's rules. */
+function check(id: string): void {
+  for (const field of affectedBy(formFields(), id)) {
+    const code = problemOf(field, answers);
+    if (code) problems.set(field.id, { field: field.id, code });
+    else problems.delete(field.id);
+  }
+}
+
+function scheduleSave(): void {
+  window.clearTimeout(saveTimer);
+  saveTimer = window.setTimeout(() => void save(), SAVE_DELAY_MS);
 }
 
 function edited(event: Event): void {
   const target = event.target as HTMLElement & { name?: string; value?: string };
   const name = target.getAttribute('name');
-  if (!name) return;
+  if (!name || !application) return;
   answers[name] = target.value ?? '';
+  // Checked once entered (a text field left, a date or an option chosen), and as it is typed once
+  // found wrong, so the error goes as soon as the answer is right.
+  if (event.type === 'gcdsChange' || problems.has(name)) check(name);
+  keepUnsavedAnswers(application.id, unsaved());
   dirty = true;
   edits += 1;
-  if (saving !== 'saving') {
-    saving = 'saving';
-    refresh();
-  }
-  window.clearTimeout(saveTimer);
-  saveTimer = window.setTimeout(() => void save(), SAVE_DELAY_MS);
+  saving = 'saving';
+  refresh();
+  scheduleSave();
 }
 
 function field(field: Field): TemplateResult {
+  const problem = problems.get(field.id);
   const common = {
     id: field.id,
     label: pick(field.label),
-    error: fieldErrors.get(field.id) ?? '',
+    error: problem ? problemMessage(formFields(), problem) : '',
     value: String(answers[field.id] ?? ''),
   };
   if (field.type === 'select') {
@@ -142,6 +175,7 @@ function field(field: Field): TemplateResult {
     </gcds-select>`;
   }
   return html`<gcds-input input-id=${common.id} name=${common.id} label=${common.label}
+    hint=${field.patternHint ? pick(field.patternHint) : nothing}
     type=${field.type === 'date' ? 'date' : field.type === 'number' ? 'number' : 'text'}
     ?required=${field.required} validate-on="other" error-message=${common.error} .value=${common.value}
     maxlength=${field.maxLength ?? nothing} min=${field.min ?? nothing} max=${field.max ?? nothing}></gcds-input>`;
@@ -160,18 +194,10 @@ function saveStatus(): TemplateResult {
   return html`<p class="save-status" role="status" aria-live="polite">${text}</p>`;
 }
 
-/** An answer as shown to someone who may not change it: a choice's label, or that there is none. */
-function shown(field: Field): string {
-  const value = answers[field.id];
-  if (value === undefined || value === null || value === '') return t('application.notAnswered');
-  const option = field.options?.find((o) => o.value === value);
-  return option ? pick(option.label) : String(value);
-}
-
 /** A step's answers, read only. */
 function answersOf(fields: Field[]): TemplateResult {
   return html`<dl class="answers">
-    ${fields.map((f) => html`<dt>${pick(f.label)}</dt><dd>${shown(f)}</dd>`)}
+    ${fields.map((f) => html`<dt>${pick(f.label)}</dt><dd>${answerText(f, answers)}</dd>`)}
   </dl>`;
 }
 
@@ -182,66 +208,6 @@ function stepLink(target: number, label: string): TemplateResult {
     await navigate(`/applications/${application?.id}?step=${target}`);
   };
   return html`<gcds-button type="link" button-role="secondary" href="?step=${target}" @click=${go}>${label}</gcds-button>`;
-}
-
-async function submit(): Promise<void> {
-  if (!application) return;
-  await save();
-  try {
-    const submitted = await api('POST', '/api/applications/{id}/submit', { path: { id: application.id } });
-    missing = [];
-    application = submitted;
-    await navigate(`/applications/${submitted.id}`);
-  } catch (error) {
-    if (error instanceof ApiError && error.problem?.errors) {
-      missing = error.problem.errors;
-      refresh();
-      requestAnimationFrame(() => document.getElementById('missing')?.focus());
-    } else if (!notFoundShown(error)) {
-      throw error;
-    }
-  }
-}
-
-/** Where a missing item is fixed: its form step, or the documents step. */
-function stepOf(field: string): number {
-  if (!type) return 1;
-  if (field === 'fees') return type.sections.length + 2;
-  if (field.startsWith('documents.')) return type.sections.length + 1;
-  const index = type.sections.findIndex((s) => s.fields.some((f) => f.id === field));
-  return index + 1;
-}
-
-function labelOf(field: string): string {
-  if (!type) return field;
-  if (field === 'fees') return t('application.fees');
-  if (field.startsWith('documents.')) {
-    const kind = field.slice('documents.'.length);
-    const document = type.documents.find((d) => d.kind === kind);
-    return document ? pick(document.label) : kind;
-  }
-  const found = type.sections.flatMap((s) => s.fields).find((f) => f.id === field);
-  return found ? pick(found.label) : field;
-}
-
-function review(): TemplateResult {
-  if (!type || !application || !fees) return html``;
-  return html`
-    ${missing.length > 0
-      ? html`<div class="error-summary" id="missing" tabindex="-1" role="alert">
-          <h2>${t('application.missing')}</h2>
-          <ul>
-            ${missing.map(
-              (item) => html`<li><a href="/applications/${application?.id}?step=${stepOf(item.field)}" @click=${follow}>
-                ${labelOf(item.field)}: ${item.message ?? item.code}</a></li>`,
-            )}
-          </ul>
-        </div>`
-      : nothing}
-    ${feesPanel(application, fees, isApplicant(standing))}
-    ${isApplicant(standing)
-      ? html`<p><gcds-button type="button" @click=${() => void submit()}>${t('application.submit')}</gcds-button></p>`
-      : html`<p>${t('application.applicantOnly')}</p>`}`;
 }
 
 function wizard(): TemplateResult {
@@ -268,11 +234,27 @@ function wizard(): TemplateResult {
         ? answersOf(section.fields)
         : current === total - 1
           ? documentsStep(application, type, mayAct(standing))
-          : review()}
+          : fees
+            ? reviewStep({ application, type, fees, answers, problems, standing, save })
+            : nothing}
     <p class="step-navigation">
       ${current > 1 ? stepLink(current - 1, t('application.previous')) : nothing}
       ${current < total ? stepLink(current + 1, t('application.next')) : nothing}
+      ${current < total && new URLSearchParams(location.search).get('from') === 'review'
+        ? stepLink(total, t('review.back'))
+        : nothing}
     </p>`;
+}
+
+/** Focuses the field the address names (a "Change" link of the review), once it is rendered. */
+function focusAskedField(): void {
+  const id = new URLSearchParams(location.search).get('field');
+  if (!id) return;
+  requestAnimationFrame(async () => {
+    const element = document.querySelector<HTMLElement & { componentOnReady?: () => Promise<unknown> }>(`[name="${CSS.escape(id)}"]`);
+    await element?.componentOnReady?.();
+    element?.focus();
+  });
 }
 
 /** Whose case it is (to a representative), and the links to its messages and (for the applicant)
@@ -285,7 +267,8 @@ function caseLinks(withMessages: boolean): TemplateResult {
       : nothing}
     ${isApplicant(standing)
       ? html`<p><gcds-link href="/applications/${id}/representatives" @click=${follow}>${t('application.representatives')}</gcds-link></p>`
-      : nothing}`;
+      : nothing}
+    ${application ? processingTimeOf(application) : nothing}`;
 }
 
 function timeline(): TemplateResult {
@@ -321,8 +304,8 @@ export const applicationPage: Page = {
     if (application?.id !== id) {
       application = null;
       type = null;
-      missing = [];
       answers = {};
+      problems = new Map();
       dirty = false;
     }
     const [found, catalog] = await Promise.all([
@@ -344,20 +327,45 @@ export const applicationPage: Page = {
       // Typed while the page was loading: those answers are newer than the server's.
       answers = { ...found.application.data, ...answers };
     } else {
-      answers = { ...found.application.data };
-      fieldErrors = new Map();
-      saving = 'saved';
+      restore(found.application);
     }
+    const sections = type?.sections.length ?? 0;
     const documentsShown =
-      application.status === 'documents_requested' ||
-      (application.status === 'draft' && step() === (type?.sections.length ?? 0) + 1);
+      application.status === 'documents_requested' || (application.status === 'draft' && step() === sections + 1);
     if (documentsShown) await loadDocuments(application.id);
+    if (application.status === 'draft' && step() >= sections + 2) await loadReview(application.id);
     if (application.status !== 'draft') await loadAppointments(application);
+    focusAskedField();
   },
   view: () => (application?.status === 'draft' ? wizard() : timeline()),
 };
 
-/** Saves a draft before the session ends (sign-out or time-out), so nothing typed is lost. */
+/** The answers of `found` as the server holds them, with those typed here and not saved yet
+ * (kept across a reload) over them, each checked against the rules; those waiting only for
+ * the save are saved. */
+function restore(found: Application): void {
+  if (found.status !== 'draft' || !mayAct(standing)) {
+    // Nothing typed here can be saved any more (submitted, or access now read-only): the
+    // server's answers are the answers.
+    keepUnsavedAnswers(found.id, {});
+    answers = { ...found.data };
+    problems = new Map();
+    saving = 'saved';
+    return;
+  }
+  const kept = unsavedAnswers(found.id);
+  answers = { ...found.data, ...kept };
+  problems = new Map([...problemsOf(formFields(), answers)].map(([field, code]) => [field, { field, code }]));
+  const waiting = Object.keys(kept);
+  dirty = waiting.length > 0;
+  saving = waiting.some((id) => problems.has(id)) ? 'invalid' : dirty ? 'saving' : 'saved';
+  if (saving === 'saving') scheduleSave();
+}
+
+/** Saves a draft before the session ends (sign-out or time-out), so nothing typed is lost; what
+ * could not be saved is forgotten with the session (it is personal data, on a maybe shared
+ * computer). */
 export async function saveBeforeLeaving(): Promise<void> {
   if (dirty) await save();
+  forgetUnsavedAnswers();
 }

@@ -1,19 +1,29 @@
 // The dashboard (status per application, action required, unread messages — two calls, each
 // one query on the server; the applications the user represents someone on in their own
-// "Clients" section) and starting an application of any type.
+// "Clients" section; what the applicant may end: a draft to delete, an application to withdraw)
+// and starting an application of any type, with each type's processing time.
 import { html, nothing, type TemplateResult } from 'lit-html';
 import { api, type Schemas } from '../api/client';
 import { follow, navigate, refresh, type Page } from '../app';
-import { applicationTypes, statusLabel, typeName, type ApplicationType } from '../catalog';
+import { applicationTypes, statusLabel, typeName, type ApplicationType, type Status } from '../catalog';
 import { emptyState, failed, focusSummary, loaded, summary, values, type FormState } from '../forms';
 import { table } from '../table';
-import { formatDateTime, pick, t } from '../i18n';
+import { formatDateTime, pick, t, type Said } from '../i18n';
 import { endLabel, scopeLabel } from '../representation';
+import { awaitsDecision, loadProcessingTimes, processingTimeText } from '../processing-times';
 
 let applications: Schemas['Summary'][] = [];
 let unread = new Map<string, number>();
 let types: ApplicationType[] = [];
 let state: FormState = emptyState();
+/** What the dashboard says once it opens (an application linked, withdrawn or deleted). */
+let arrival: Said | null = null;
+
+/** Opens the dashboard, which says `done` (what the applicant just did) and takes focus to it. */
+export async function backToDashboard(done: Said): Promise<void> {
+  arrival = done;
+  await navigate('/dashboard');
+}
 
 /** Where an application stands, with what asks for attention. */
 function statusCell(application: Schemas['Summary']): TemplateResult {
@@ -52,6 +62,23 @@ function clients(represented: Schemas['Summary'][]): TemplateResult | typeof not
 /** The user's own applications (not those they represent someone on). */
 const own = (): Schemas['Summary'][] => applications.filter((application) => !application.client);
 
+/** Whether the applicant may withdraw an application in `status`: once submitted, before its
+ * decision, as the status machine says (the case view does not carry it; the API refuses any
+ * other). A draft is deleted instead. */
+export const mayWithdraw = (status: Status): boolean => status !== 'draft' && awaitsDecision(status);
+
+/** How the applicant may end an application: delete a draft, withdraw one before its decision
+ * (each after a confirmation page). */
+function endCell(application: Schemas['Summary']): TemplateResult {
+  const end = (path: string, label: string) =>
+    html`<gcds-link href="/applications/${application.id}/${path}" @click=${follow}>${label}</gcds-link>`;
+  return html`<td>${application.status === 'draft'
+    ? end('delete', t('dashboard.deleteDraft'))
+    : mayWithdraw(application.status)
+      ? end('withdraw', t('dashboard.withdraw', { number: application.number ?? '' }))
+      : nothing}</td>`;
+}
+
 export const dashboard: Page = {
   title: () => t('dashboard.heading'),
   private: true,
@@ -66,20 +93,29 @@ export const dashboard: Page = {
       unread = new Map(inbox.applications.map((entry) => [entry.applicationId, entry.unread]));
       types = catalog;
     });
+    state.notice = arrival;
+    arrival = null;
+    // Painted once loading ends: then the notice is read out first.
+    if (state.notice) requestAnimationFrame(() => document.getElementById('dashboard-notice')?.focus());
   },
   view: () => html`
     ${summary(state, {})}
-    <p><gcds-button type="link" href="/applications/new" @click=${follow}>${t('dashboard.start')}</gcds-button></p>
+    ${state.notice ? html`<p class="notice" id="dashboard-notice" role="status" tabindex="-1">${state.notice()}</p>` : nothing}
+    <p class="actions">
+      <gcds-button type="link" href="/applications/new" @click=${follow}>${t('dashboard.start')}</gcds-button>
+      <gcds-button type="link" button-role="secondary" href="/applications/link" @click=${follow}>${t('dashboard.link')}</gcds-button>
+    </p>
     ${own().length === 0
       ? html`<p>${t('dashboard.empty')}</p>`
       : table(
-          [t('dashboard.type'), t('dashboard.number'), t('dashboard.status'), t('dashboard.updated')],
+          [t('dashboard.type'), t('dashboard.number'), t('dashboard.status'), t('dashboard.updated'), t('dashboard.end')],
           own().map(
             (application) => html`<tr>
               <td>${caseLink(application)}</td>
               <td>${application.number ?? t('dashboard.noNumber')}</td>
               ${statusCell(application)}
               <td>${formatDateTime(application.updatedAt)}</td>
+              ${endCell(application)}
             </tr>`,
           ),
         )}
@@ -92,12 +128,23 @@ export const dashboard: Page = {
   `,
 };
 
+/** Each type's processing time, when the estimates could be read. */
+function processingTimes(): TemplateResult | typeof nothing {
+  if (types.length === 0 || processingTimeText(types[0].code) === null) return nothing;
+  return html`<h2>${t('processing.heading')}</h2>
+    <p>${t('processing.lead')}</p>
+    <dl class="answers">
+      ${types.map((type) => html`<dt>${pick(type.name)}</dt><dd>${processingTimeText(type.code)}</dd>`)}
+    </dl>`;
+}
+
 export const startApplication: Page = {
   title: () => t('start.heading'),
   private: true,
   load: async () => {
     state = await loaded(async () => {
-      types = await applicationTypes();
+      // The estimates are a help to choose, not needed to start: without them the page says none.
+      [types] = await Promise.all([applicationTypes(), loadProcessingTimes().catch(() => undefined)]);
     });
   },
   view: () => html`
@@ -119,5 +166,6 @@ export const startApplication: Page = {
         ${types.map((type) => html`<option value=${type.code}>${pick(type.name)}</option>`)}
       </gcds-select>
       <gcds-button type="submit">${t('start.submit')}</gcds-button>
-    </form>`,
+    </form>
+    ${processingTimes()}`,
 };

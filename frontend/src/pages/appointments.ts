@@ -9,7 +9,7 @@ import { html, nothing, type TemplateResult } from 'lit-html';
 import { ApiError, api, download, type Schemas } from '../api/client';
 import { notFoundShown, refresh } from '../app';
 import { emptyState, failed, focusSummary, summary, values, type FormState } from '../forms';
-import { formatZonedDate, formatZonedDateTime, formatZonedTime, pick, t } from '../i18n';
+import { formatDate, formatZonedDate, formatZonedDateTime, formatZonedTime, pick, said, t } from '../i18n';
 import { PagedList, loadMore } from '../paging';
 
 type Application = Schemas['Application'];
@@ -61,12 +61,6 @@ export function slotsOf(location: string, service: Service, from: string, days: 
 export function addDays(day: string, days: number): string {
   const [year, month, date] = day.split('-').map(Number);
   return new Date(Date.UTC(year, month - 1, date + days)).toISOString().slice(0, 10);
-}
-
-/** A date (`YYYY-MM-DD`) written out in the current language. */
-export function formatDay(day: string): string {
-  const [year, month, date] = day.split('-').map(Number);
-  return formatZonedDate(Date.UTC(year, month - 1, date) / 1000, 'UTC');
 }
 
 /** Whether a slot may still be booked: open, with a place, not begun. */
@@ -133,10 +127,12 @@ function report(error: unknown): void {
   failed(reported, error);
   state.errors = new Map();
   done = null;
-  state.alert = reported.alert ?? [...reported.errors.values()].join(' ');
+  const problem = reported.alert ?? (() => [...reported.errors.values()].join(' '));
+  state.alert = problem;
   if (error instanceof ApiError && error.problem?.type === 'too-late-to-change' && error.problem.changeableUntil) {
     const zone = picker.moving?.timeZone ?? appointments.items.find((item) => item.state === 'booked')?.timeZone ?? 'UTC';
-    state.alert += `. ${t('appointments.tooLate', { date: formatZonedDateTime(error.problem.changeableUntil, zone) })}`;
+    const until = error.problem.changeableUntil;
+    state.alert = () => `${problem()}. ${t('appointments.tooLate', { date: formatZonedDateTime(until, zone) })}`;
   }
   focusSummary();
 }
@@ -203,7 +199,7 @@ async function choose(slotId: string | undefined): Promise<void> {
   state = emptyState();
   done = null;
   if (!slotId) {
-    state.alert = t('appointments.noTime');
+    state.alert = said('appointments.noTime');
     refresh();
     focusSummary();
     return;
@@ -388,11 +384,11 @@ function results(): TemplateResult | typeof nothing {
   );
   const to = addDays(picker.from, DAYS_SHOWN - 1);
   if (free.length === 0 && found.next === null) {
-    return html`<p role="status">${t('appointments.noSlots', { from: formatDay(picker.from), to: formatDay(to) })}</p>`;
+    return html`<p role="status">${t('appointments.noSlots', { from: formatDate(picker.from, 'full'), to: formatDate(to, 'full') })}</p>`;
   }
   const zone = free[0]?.timeZone ?? locations.find((l) => l.code === picker.location)?.timeZone ?? '';
   return html`
-    <p role="status">${t('appointments.found', { from: formatDay(picker.from), to: formatDay(to) })}</p>
+    <p role="status">${t('appointments.found', { from: formatDate(picker.from, 'full'), to: formatDate(to, 'full') })}</p>
     <form novalidate @submit=${(event: SubmitEvent) => {
       event.preventDefault();
       void choose(checked(event.currentTarget as HTMLFormElement, 'slot'));

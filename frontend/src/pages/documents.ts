@@ -1,11 +1,13 @@
 // The documents step: the type's checklist with each requirement's state, an officer's requests,
 // and uploads straight to storage through the presigned form, with a progress bar. Size and
 // type are checked before anything is sent; the verification result is shown as soon as the
-// upload completes.
+// upload completes. Once submitted, only the kinds an officer asks for take a new file. A file
+// that passed the checks can be downloaded again.
 import { html, nothing, type TemplateResult } from 'lit-html';
-import { ApiError, api, type Schemas } from '../api/client';
+import { api, type Schemas } from '../api/client';
 import { notFoundShown, refresh } from '../app';
-import { formatDateTime, pick, t } from '../i18n';
+import { formatDate, formatDateTime, pick, said, t, type Said } from '../i18n';
+import { whatWentWrong } from '../forms';
 import type { Application, ApplicationType } from '../catalog';
 
 type Document = Schemas['Document'];
@@ -16,6 +18,34 @@ const MAX_BYTES = 10 * 1024 * 1024;
  * document's list changes. */
 const ACCEPTED: Record<DeclaredType, true> = { 'application/pdf': true, 'image/jpeg': true, 'image/png': true };
 
+/** The states in which a document's file can be downloaded (checked, whatever an officer then
+ * decided): a record, so that the compiler fails here when a state is added. */
+const SERVABLE: Record<Schemas['DocumentState'], boolean> = {
+  pending: false,
+  quarantined: false,
+  verified: true,
+  accepted: true,
+  rejected: true,
+};
+
+/** Whether `document`'s file can be downloaded. */
+export const isServable = (document: Document): boolean => SERVABLE[document.state];
+
+/** Has the browser download a document's file, through a link the API signs for a few minutes
+ * (asked for at the click, so it has not expired). */
+export async function downloadDocument(applicationId: string, documentId: string): Promise<void> {
+  const link = await api('GET', '/api/applications/{id}/documents/{docId}/download', {
+    path: { id: applicationId, docId: documentId },
+  });
+  window.location.assign(link.url);
+}
+
+/** Whether a file can be sent for a checklist line: any in a draft; once submitted, only for a
+ * kind an officer asked for, while that request is open (the API's rule: it refuses others). */
+function takesFiles(application: Application, entry: Schemas['ChecklistLine']): boolean {
+  return application.status === 'draft' || (application.status === 'documents_requested' && Boolean(entry.requested));
+}
+
 /** Whether a file's type (as the browser names it) is one the API takes. */
 function isAccepted(type: string): type is DeclaredType {
   return Object.hasOwn(ACCEPTED, type);
@@ -25,7 +55,7 @@ let checklist: Schemas['ChecklistLine'][] = [];
 let documents: Document[] = [];
 /** Per kind: the upload in progress (0–100) or the last problem. */
 const progress = new Map<string, { name: string; percent: number }>();
-const problems = new Map<string, string>();
+const problems = new Map<string, Said>();
 
 /** The checklist and the documents: an application holds at most 100 (the cap), which is one
  * page of the list's default size, so the first page holds them all. */
@@ -54,17 +84,20 @@ function post(upload: Schemas['UploadForm'], file: File, onProgress: (percent: n
 
 /** The chosen file and its type as the API takes it, or what is wrong with it (checked before
  * anything is sent). */
-function checked(file: File | undefined): { file: File; contentType: DeclaredType } | string {
-  if (!file) return t('documents.noFile');
-  if (file.size > MAX_BYTES) return t('documents.tooLarge');
-  if (!isAccepted(file.type)) return t('documents.wrongType');
+function checked(file: File | undefined): { file: File; contentType: DeclaredType } | Said {
+  if (!file) return said('documents.noFile');
+  if (file.size > MAX_BYTES) return said('documents.tooLarge');
+  if (!isAccepted(file.type)) return said('documents.wrongType');
   return { file, contentType: file.type };
 }
 
-async function send(application: Application, kind: string, input: HTMLInputElement): Promise<void> {
+/** The design system's file uploader: the files chosen in it, and how to empty it. */
+type FileUploader = HTMLElement & { files?: FileList };
+
+async function send(application: Application, kind: string, uploader: FileUploader): Promise<void> {
   problems.delete(kind);
-  const chosen = checked(input.files?.[0]);
-  if (typeof chosen === 'string') {
+  const chosen = checked(uploader.files?.[0]);
+  if (typeof chosen === 'function') {
     problems.set(kind, chosen);
     refresh();
     return;
@@ -88,12 +121,24 @@ async function send(application: Application, kind: string, input: HTMLInputElem
   } catch (error) {
     progress.delete(kind);
     if (notFoundShown(error)) return;
-    problems.set(kind, error instanceof ApiError && error.problem ? error.problem.title : t('documents.failed'));
+    problems.set(kind, whatWentWrong(error, 'documents.failed'));
   }
   progress.delete(kind);
-  input.value = '';
+  // Emptied once sent: the file shows in the list of what was sent instead.
+  uploader.files = new DataTransfer().files;
   await loadDocuments(application.id).catch(() => undefined);
   refresh();
+}
+
+async function download(application: Application, document: Document): Promise<void> {
+  problems.delete(document.kind);
+  try {
+    await downloadDocument(application.id, document.id);
+  } catch (error) {
+    if (notFoundShown(error)) return;
+    problems.set(document.kind, whatWentWrong(error, 'documents.downloadFailed'));
+    refresh();
+  }
 }
 
 async function remove(application: Application, document: Document): Promise<void> {
@@ -101,13 +146,14 @@ async function remove(application: Application, document: Document): Promise<voi
     await api('DELETE', '/api/applications/{id}/documents/{docId}', { path: { id: application.id, docId: document.id } });
   } catch (error) {
     if (notFoundShown(error)) return;
-    problems.set(document.kind, error instanceof ApiError && error.problem ? error.problem.title : t('documents.failed'));
+    problems.set(document.kind, whatWentWrong(error, 'documents.failed'));
   }
   await loadDocuments(application.id).catch(() => undefined);
   refresh();
 }
 
-function stateText(document: Document): string {
+/** A document's state in words (with why it was not accepted). */
+export function stateText(document: Document): string {
   const reason = document.quarantineReason
     ? t(`documents.reason.${document.quarantineReason}`)
     : (document.reviewReason ?? '');
@@ -128,7 +174,7 @@ function line(
     <h3>${label} <span class="tag">${entry.required ? t('documents.required') : t('documents.optional')}</span></h3>
     ${entry.requested
       ? html`<p class="notice">${t('documents.requested', {
-          date: entry.requested.dueDate,
+          date: formatDate(entry.requested.dueDate),
           note: entry.requested.note ?? '',
         })}</p>`
       : nothing}
@@ -138,6 +184,10 @@ function line(
           ${sent.map(
             (document) => html`<li>
               ${document.fileName} — ${stateText(document)} (${formatDateTime(document.createdAt)})
+              ${isServable(document)
+                ? html`<gcds-button type="button" button-role="secondary" size="small"
+                    @click=${() => void download(application, document)}>${t('documents.download', { name: document.fileName })}</gcds-button>`
+                : nothing}
               ${application.status === 'draft' && canChange
                 ? html`<gcds-button type="button" button-role="secondary" size="small"
                     @click=${() => void remove(application, document)}>${t('documents.delete', { name: document.fileName })}</gcds-button>`
@@ -145,23 +195,30 @@ function line(
             </li>`,
           )}
         </ul>`}
-    ${canChange ? upload(application, entry.kind, inputId, label) : nothing}
+    ${canChange && takesFiles(application, entry)
+      ? upload(application, entry.kind, inputId, label)
+      : problems.has(entry.kind)
+        ? html`<p class="field-error" role="alert">${problems.get(entry.kind)?.()}</p>`
+        : nothing}
   </li>`;
 }
 
-/** The file picker of one requirement, its progress and its problem. */
+/** The file picker of one requirement (the design system's, worded in the page's language; its
+ * file input has the id `inputId`), its progress and its problem. */
 function upload(application: Application, kind: string, inputId: string, label: string): TemplateResult {
   const uploading = progress.get(kind);
   const problem = problems.get(kind);
-  return html`<label for=${inputId}>${t('documents.choose', { kind: label })}</label>
-    <input id=${inputId} type="file" accept=${Object.keys(ACCEPTED).join(',')} aria-describedby=${problem ? `${inputId}-error` : nothing} />
-    ${problem ? html`<p class="field-error" id="${inputId}-error" role="alert">${problem}</p>` : nothing}
+  return html`<gcds-file-uploader uploader-id=${inputId} name=${inputId} label=${t('documents.choose', { kind: label })}
+      accept=${Object.keys(ACCEPTED).join(',')} error-message=${problem?.() ?? ''}></gcds-file-uploader>
     ${uploading
       ? html`<label for="${inputId}-progress">${t('documents.uploading', { name: uploading.name })}</label>
           <progress id="${inputId}-progress" max="100" value=${uploading.percent}>${uploading.percent}%</progress>`
       : nothing}
     <gcds-button type="button" button-role="secondary" ?disabled=${Boolean(uploading)}
-      @click=${() => void send(application, kind, document.getElementById(inputId) as HTMLInputElement)}>
+      @click=${() => {
+        const uploader = document.querySelector<FileUploader>(`gcds-file-uploader[uploader-id="${inputId}"]`);
+        if (uploader) void send(application, kind, uploader);
+      }}>
       ${t('documents.upload')}
     </gcds-button>`;
 }

@@ -7,7 +7,7 @@ import { ApiError, api, type Schemas } from '../api/client';
 import { refresh, type Page } from '../app';
 import { applicationTypes, typeName, type ApplicationType } from '../catalog';
 import { emptyState, failed, focusSummary, loaded, notice, summary, values, type FormState } from '../forms';
-import { formatDateTime, t } from '../i18n';
+import { formatDateTime, said, t, type Said } from '../i18n';
 import { table } from '../table';
 import { firmLicenceBody, licenceFields, licenceLabel, licenceLabels, scopeLabel, underPrefix } from '../representation';
 
@@ -45,7 +45,7 @@ const chooseFirst = (): ApiError =>
  * (the request's field names, `prefix`ed, or renamed by `rename`). */
 function submit(
   prefix: string,
-  action: (answers: Record<string, string>) => Promise<string>,
+  action: (answers: Record<string, string>) => Promise<Said>,
   rename?: (field: string) => string,
 ) {
   return async (event: SubmitEvent) => {
@@ -54,9 +54,9 @@ function submit(
     busy = true;
     const form = event.currentTarget as HTMLFormElement;
     try {
-      const said = await action(values(form));
+      const done = await action(values(form));
       state = emptyState();
-      state.notice = said;
+      state.notice = done;
       form.reset();
       firm = await api('GET', '/api/firm');
     } catch (error) {
@@ -75,7 +75,7 @@ function createForm(): TemplateResult {
   return html`<h2>${t('firm.create')}</h2>
     <form novalidate @submit=${submit('create-', async (answers) => {
       await api('POST', '/api/firms', { body: { name: (answers['create-name'] ?? '').trim(), ...firmLicenceBody(answers, 'create-') } });
-      return t('firm.created');
+      return said('firm.created');
     })}>
       <gcds-input input-id="create-name" name="create-name" label=${t('firm.name')} hint=${t('firm.nameHint')} required
         validate-on="other" autocomplete="organization" error-message=${state.errors.get('create-name') ?? ''}></gcds-input>
@@ -95,7 +95,7 @@ function invitationsToJoin(): TemplateResult | typeof nothing {
         <p>${t('firm.invitationLead', { date: formatDateTime(invitation.invitedAt), expires: formatDateTime(invitation.expiresAt) })}</p>
         <form novalidate @submit=${submit(prefix, async (answers) => {
           await api('POST', '/api/firms/{firmId}/join', { path: { firmId: invitation.firm.id }, body: firmLicenceBody(answers, prefix) });
-          return t('firm.joined', { firm: invitation.firm.name });
+          return said('firm.joined', { firm: invitation.firm.name });
         })}>
           <p>${t('firm.licenceOptional')}</p>
           ${licenceFields(state, prefix, false)}
@@ -127,7 +127,7 @@ function clientsOf(member: Member, firmId: string): TemplateResult {
                       path: { firmId },
                       body: { applicationId: client.id, fromUserId: member.userId, toUserId: to.userId },
                     });
-                    return t('firm.handedOver', { client: name, member: to?.name ?? '' });
+                    return said('firm.handedOver', { client: name, member: to?.name ?? '' });
                   // The route names the member chosen `toUserId`: here, this client's select.
                   }, (field) => (field === 'toUserId' ? id : field))}>
                     <gcds-select select-id=${id} name=${id} label=${t('firm.handOverTo', { client: name })} required
@@ -164,7 +164,7 @@ function firmView(membership: Schemas['Membership']): TemplateResult {
           <form novalidate @submit=${submit('member-', async (answers) => {
             const email = (answers['member-email'] ?? '').trim();
             await api('POST', '/api/firms/{firmId}/members', { path: { firmId: membership.firm.id }, body: { email } });
-            return t('firm.invited', { email });
+            return said('firm.invited', { email });
           })}>
             <gcds-input input-id="member-email" name="member-email" type="email" label=${t('representatives.inviteEmail')}
               required validate-on="other" autocomplete="off" error-message=${state.errors.get('member-email') ?? ''}></gcds-input>

@@ -6,7 +6,7 @@ import { api, type Schemas } from '../api/client';
 import { follow, refresh, type Page } from '../app';
 import { applicationTypes, typeName, type ApplicationType } from '../catalog';
 import { emptyState, failed, focusSummary, loaded, summary, type FormState } from '../forms';
-import { formatDateTime, t } from '../i18n';
+import { formatDateTime, said, t } from '../i18n';
 import { PagedList, loadMore } from '../paging';
 import { endLabel, scopeLabel, standingLabel } from '../representation';
 
@@ -30,10 +30,10 @@ async function answer(invitation: Invitation, accept: boolean): Promise<void> {
     if (accept) {
       await api('POST', '/api/representative/invitations/{inviteId}/accept', { path: { inviteId: invitation.id } });
       accepted = invitation.applicationId;
-      state.notice = t('invitations.accepted', { client: invitation.clientName });
+      state.notice = said('invitations.accepted', { client: invitation.clientName });
     } else {
       await api('POST', '/api/representative/invitations/{inviteId}/decline', { path: { inviteId: invitation.id } });
-      state.notice = t('invitations.declined', { client: invitation.clientName });
+      state.notice = said('invitations.declined', { client: invitation.clientName });
     }
     await invitations.first().catch(() => invitations);
     requestAnimationFrame(() => document.getElementById('invitation-notice')?.focus());
@@ -79,7 +79,7 @@ export const invitationsPage: Page = {
     <p>${t('invitations.lead')}</p>
     ${summary(state, {})}
     ${state.notice
-      ? html`<p class="notice" role="status" id="invitation-notice" tabindex="-1">${state.notice}
+      ? html`<p class="notice" role="status" id="invitation-notice" tabindex="-1">${state.notice()}
           ${accepted
             ? html`<gcds-link href="/applications/${accepted}" @click=${follow}>${t('notifications.open')}</gcds-link>`
             : nothing}</p>`

@@ -1,10 +1,11 @@
-// The signed-in applicant's notifications, newest first, each marked read on request.
+// The signed-in applicant's notifications, newest first, each marked read on request. Each notice
+// holds its text in both languages and reads in the interface's (switching with the toggle).
 import { html, nothing } from 'lit-html';
 import { api } from '../api/client';
 import { follow, refresh, type Page } from '../app';
 import { emptyState, loaded, summary, type FormState } from '../forms';
 import { PagedList, loadMore } from '../paging';
-import { formatDateTime, t } from '../i18n';
+import { formatDateTime, pick, t } from '../i18n';
 
 const readNotifications = (cursor?: string) => api('GET', '/api/notifications', { query: { cursor } });
 let notifications = new PagedList(readNotifications);
@@ -25,9 +26,9 @@ export const notificationsPage: Page = {
       : html`<ul class="notifications">
           ${notifications.items.map(
             (n) => html`<li>
-              <h2>${n.title} ${n.readAt === 0 ? html`<span class="tag">${t('notifications.unread')}</span>` : nothing}</h2>
+              <h2>${pick(n.title)} ${n.readAt === 0 ? html`<span class="tag">${t('notifications.unread')}</span>` : nothing}</h2>
               <p>${formatDateTime(n.at)}</p>
-              <p>${n.body}</p>
+              <p>${pick(n.body)}</p>
               <p>
                 <gcds-link href="/applications/${n.applicationId}" @click=${follow}>${t('notifications.open')}</gcds-link>
                 ${n.readAt === 0

@@ -7,15 +7,15 @@ import { html, nothing, type TemplateResult } from 'lit-html';
 import { api, type Schemas } from '../api/client';
 import { refresh, type Page } from '../app';
 import { emptyState, failed, focusSummary, loaded, summary, values, type FormState } from '../forms';
-import { formatZonedTime, pick, t } from '../i18n';
+import { formatDate, formatZonedTime, pick, t } from '../i18n';
 import { type PagedList, loadMore } from '../paging';
-import { appointmentLocations, appointmentStateLabel, formatDay, serviceLabel, slotsOf, when, type Appointment } from './appointments';
+import { scrolling } from '../table';
+import { outcome, type Act } from './officer-action';
+import { appointmentLocations, appointmentStateLabel, serviceLabel, slotsOf, when, type Appointment } from './appointments';
 
 type Location = Schemas['Location'];
 type Service = Schemas['Service'];
 type Slot = Schemas['SlotView'];
-
-type Act = (action: () => Promise<unknown>, field?: (name: string) => string) => Promise<void>;
 
 const SERVICES: readonly Service[] = ['biometrics', 'interview'];
 const isService = (value: string): value is Service => (SERVICES as readonly string[]).includes(value);
@@ -143,14 +143,14 @@ function slotsTable(): TemplateResult | typeof nothing {
   const heading = t('officer.slots.caption', {
     location: location ? pick(location.name) : shown.location,
     service: serviceLabel(shown.service),
-    date: formatDay(shown.date),
+    date: formatDate(shown.date, 'full'),
   });
   return html`
     <h3 id="slots-heading" tabindex="-1">${heading}</h3>
     ${slots.items.length === 0
       ? html`<p>${t('officer.slots.none')}</p>`
       : html`<p>${t('appointments.timeZone', { zone: slots.items[0].timeZone })}</p>
-          <table class="applications" aria-labelledby="slots-heading">
+          ${scrolling(heading, html`<table class="applications" aria-labelledby="slots-heading">
             <thead><tr>
               <th scope="col">${t('officer.slots.time')}</th><th scope="col">${t('officer.slots.length')}</th>
               <th scope="col">${t('officer.slots.places')}</th><th scope="col">${t('officer.slots.state')}</th>
@@ -171,7 +171,7 @@ function slotsTable(): TemplateResult | typeof nothing {
                 </tr>`;
               })}
             </tbody>
-          </table>
+          </table>`)}
           ${loadMore(slots, state)}`}`;
 }
 
@@ -224,13 +224,16 @@ export const slotsPage: Page = {
 
 /** The application's bookings on the case page, with the outcome buttons of those booked. */
 export function appointmentsSection(appointments: PagedList<Appointment>, state: FormState, act: Act): TemplateResult {
-  const record = (appointment: Appointment, outcome: Schemas['Attendance']) => () =>
-    void act(() =>
-      api('POST', '/api/officer/applications/{id}/appointments/{appointmentId}/outcome', {
-        path: { id: appointment.applicationId, appointmentId: appointment.id },
-        body: { outcome, version: appointment.version },
-      }),
-    );
+  const record = (appointment: Appointment, attendance: Schemas['Attendance']) => () =>
+    void act({
+      at: `appointment-${appointment.id}`,
+      run: () =>
+        api('POST', '/api/officer/applications/{id}/appointments/{appointmentId}/outcome', {
+          path: { id: appointment.applicationId, appointmentId: appointment.id },
+          body: { outcome: attendance, version: appointment.version },
+        }),
+      done: () => t(attendance === 'attended' ? 'officer.case.recordedAttended' : 'officer.case.recordedMissed'),
+    });
   return html`
     <h2>${t('officer.case.appointments')}</h2>
     ${appointments.items.length === 0
@@ -240,6 +243,7 @@ export function appointmentsSection(appointments: PagedList<Appointment>, state:
             (appointment) => html`<li>
               <p><strong>${serviceLabel(appointment.service)}</strong> — ${when(appointment)} (${appointment.timeZone})
                 — ${pick(appointment.locationName)} — ${appointmentStateLabel(appointment.state)}</p>
+              ${outcome(`appointment-${appointment.id}`)}
               ${appointment.state === 'booked'
                 ? html`<p class="actions">
                     <gcds-button type="button" size="small" @click=${record(appointment, 'attended')}>

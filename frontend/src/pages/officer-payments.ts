@@ -7,9 +7,8 @@ import type { ApplicationType } from '../catalog';
 import { type FormState, values } from '../forms';
 import { formatDateTime, formatMoney, pick, t } from '../i18n';
 import { type PagedList, loadMore } from '../paging';
+import { outcome, type Act } from './officer-action';
 import { stateLabel } from './payments';
-
-type Act = (action: () => Promise<unknown>, field?: (name: string) => string) => Promise<void>;
 
 /** Cents from an amount typed in dollars (`85`, `85.5`, `85,50`); NaN when it is not one. */
 function cents(typed: string): number {
@@ -17,21 +16,45 @@ function cents(typed: string): number {
   return Number.isFinite(amount) ? Math.round(amount * 100) : Number.NaN;
 }
 
+/** What is left to refund of a payment. */
+const refundable = (payment: Schemas['PaymentView']) => payment.totalCents - payment.refundReservedCents;
+
+/** The id of a payment's refund field `name` (one refund form per payment on the page). */
+const refundField = (payment: Schemas['PaymentView'], name: string) => `${name}-${payment.id}`;
+
+/** The section's fields, as the page's error summary names them. */
+export function paymentLabels(payments: Schemas['PaymentView'][]): Record<string, string> {
+  return {
+    fee: t('officer.payments.addFee'),
+    ...Object.fromEntries(
+      payments.flatMap((payment) => [
+        [refundField(payment, 'amount'), t('officer.payments.refundAmount', { left: formatMoney(refundable(payment)) })],
+        [refundField(payment, 'reason'), t('officer.payments.refundReason')],
+      ]),
+    ),
+  };
+}
+
 function refundForm(payment: Schemas['PaymentView'], act: Act, error: (name: string) => string): TemplateResult {
-  const left = payment.totalCents - payment.refundReservedCents;
+  const left = refundable(payment);
   if (payment.state !== 'paid' || left <= 0) return html``;
-  const field = (name: string) => `${name}-${payment.id}`;
+  const field = (name: string) => refundField(payment, name);
   return html`<form novalidate @submit=${(event: SubmitEvent) => {
     event.preventDefault();
-    const answers = values(event.currentTarget as HTMLFormElement);
-    void act(
-      () =>
+    const form = event.currentTarget as HTMLFormElement;
+    const answers = values(form);
+    const amountCents = cents(answers[field('amount')] ?? '');
+    void act({
+      at: `payment-${payment.id}`,
+      form,
+      run: () =>
         api('POST', '/api/officer/payments/{paymentId}/refund', {
           path: { paymentId: payment.id },
-          body: { amountCents: cents(answers[field('amount')] ?? ''), reason: answers[field('reason')] ?? '', version: payment.version },
+          body: { amountCents, reason: answers[field('reason')] ?? '', version: payment.version },
         }),
-      (name) => (name === 'amountCents' ? field('amount') : field(name)),
-    );
+      done: () => t('officer.payments.refundAsked', { amount: formatMoney(amountCents) }),
+      field: (name) => (name === 'amountCents' ? field('amount') : field(name)),
+    });
   }}>
     <gcds-input input-id=${field('amount')} name=${field('amount')} type="number" step="0.01" min="0.01"
       label=${t('officer.payments.refundAmount', { left: formatMoney(left) })} required validate-on="other"
@@ -56,6 +79,7 @@ export function paymentsSection(
   const addable = type.optionalFees.filter((fee) => !added.has(fee.code));
   return html`
     <h2>${t('officer.payments.heading')}</h2>
+    ${outcome('fees')}
     <table class="applications">
       <thead><tr><th scope="col">${t('payments.fee')}</th><th scope="col">${t('payments.amount')}</th>
         <th scope="col">${t('payments.feeState')}</th></tr></thead>
@@ -69,15 +93,23 @@ export function paymentsSection(
     ${addable.length > 0 && application.status !== 'draft'
       ? html`<form novalidate @submit=${(event: SubmitEvent) => {
           event.preventDefault();
-          const code = values(event.currentTarget as HTMLFormElement).fee ?? '';
-          void act(() =>
-            api('POST', '/api/officer/applications/{id}/fees', {
-              path: { id: application.id },
-              body: { code, version: application.version },
-            }),
-          );
+          const form = event.currentTarget as HTMLFormElement;
+          const code = values(form).fee ?? '';
+          const fee = addable.find((candidate) => candidate.code === code);
+          void act({
+            at: 'fees',
+            form,
+            run: () =>
+              api('POST', '/api/officer/applications/{id}/fees', {
+                path: { id: application.id },
+                body: { code, version: application.version },
+              }),
+            done: () => t('officer.payments.added', { fee: fee ? pick(fee.label) : code }),
+            field: (name) => (name === 'code' ? 'fee' : name),
+          });
         }}>
-          <gcds-select select-id="fee" name="fee" label=${t('officer.payments.addFee')} required>
+          <gcds-select select-id="fee" name="fee" label=${t('officer.payments.addFee')} required validate-on="other"
+            default-value=${t('officer.payments.chooseFee')} error-message=${error('fee')}>
             ${addable.map((fee) => html`<option value=${fee.code}>${pick(fee.label)} (${formatMoney(fee.amountCents)})</option>`)}
           </gcds-select>
           <gcds-button type="submit" button-role="secondary">${t('officer.payments.add')}</gcds-button>
@@ -105,6 +137,7 @@ export function paymentsSection(
                       ${refund.reason ? html` — ${refund.reason}` : nothing}</li>`,
                   )}</ul>`
                 : nothing}
+              ${outcome(`payment-${payment.id}`)}
               ${refundForm(payment, act, error)}
             </li>`,
           )}

@@ -1,19 +1,27 @@
 // The officer console: the queue by status and type (paged by the API's cursor), and a case —
-// answers, history with reasons, documents to download and review, status changes with a
-// reason and a note to the applicant, document requests with a due date, the bookings and
-// whether the applicant came, the message thread.
+// answers, history with reasons, documents grouped by kind to download and review, the status
+// changes the status machine allows with a reason and a note to the applicant, document
+// requests with a due date, the bookings and whether the applicant came, fees and payments,
+// and the message thread. Each section lives in its `officer-*.ts` module; this one loads the
+// case and runs the officers' actions (`officer-action.ts`).
 import { html, nothing, type TemplateResult } from 'lit-html';
 import { api, type Schemas } from '../api/client';
-import { follow, navigate, refresh, type Page } from '../app';
-import { emptyState, failed, focusSummary, loaded, notice, summary, values, type FormState } from '../forms';
+import { follow, navigate, notFoundShown, refresh, type Page } from '../app';
+import { emptyState, failed, focusSummary, loaded, summary, values, type FormState } from '../forms';
 import { table } from '../table';
 import { PagedList, loadMore } from '../paging';
-import { paymentsSection } from './officer-payments';
+import { paymentLabels, paymentsSection } from './officer-payments';
 import { paymentsOf } from './payments';
 import { appointmentsSection } from './officer-appointments';
 import { appointmentsOf, type Appointment } from './appointments';
+import { documentsSection, reasonField } from './officer-documents';
+import { requestSection, statusSection } from './officer-decisions';
+import { messagesSection, OFFICER } from './officer-messages';
+import { focusOutcome, forgetOutcome, succeeded, type Action } from './officer-action';
 import { formatDateTime, pick, t } from '../i18n';
-import { actingName, grantCells, grantHeadings } from '../representation';
+import { grantCells, grantHeadings } from '../representation';
+import { markRead } from '../thread';
+import { answerText } from './review';
 import {
   STATUSES,
   applicationTypes,
@@ -25,13 +33,8 @@ import {
   type Status,
 } from '../catalog';
 
-type Document = Schemas['Document'];
-
 /** The queues: every status but `draft` (drafts are not the agency's yet). */
 const QUEUES = STATUSES.filter((status) => status !== 'draft');
-/** Where an officer may move an application (the API refuses what its status does not allow). */
-const TARGETS: readonly Status[] = ['received', 'biometrics_requested', 'biometrics_completed', 'in_review',
-  'interview_scheduled', 'approved', 'refused', 'closed'];
 
 let queue: Schemas['QueueEntry'][] = [];
 let next: string | null = null;
@@ -116,21 +119,38 @@ export const queuePage: Page = {
   },
 };
 
-/** Runs an officer's action and reloads the case; `field` names the form's fields in errors
- * (two forms on the page both have a `reason`). */
-async function act(action: () => Promise<unknown>, field: (name: string) => string = (name) => name): Promise<void> {
+/** Runs an officer's action, then reads the case again: see `officer-action.ts`. */
+async function act(action: Action): Promise<void> {
+  const id = current?.application.id;
+  if (!id) return;
   try {
-    await action();
-    const id = current?.application.id;
-    state = emptyState();
-    state.notice = t('officer.case.done');
-    if (id) await load(id);
+    await action.run();
   } catch (error) {
+    if (notFoundShown(error)) return;
+    forgetOutcome();
     failed(state, error);
+    const field = action.field ?? ((name: string) => name);
     state.errors = new Map([...state.errors].map(([name, message]) => [field(name), message]));
-    state.notice = null;
+    refresh();
     focusSummary();
+    return;
   }
+  succeeded(action);
+  try {
+    state = await loaded(() => load(id));
+  } catch (error) {
+    if (notFoundShown(error)) return;
+    throw error;
+  }
+  refresh();
+  focusOutcome();
+}
+
+/** A problem found before anything is sent: one field's, in the summary. */
+function refused(field: string, message: string): void {
+  forgetOutcome();
+  state = emptyState();
+  state.errors.set(field, message);
   refresh();
 }
 
@@ -145,123 +165,17 @@ async function load(id: string): Promise<void> {
   messages = await new PagedList((cursor) =>
     api('GET', '/api/applications/{id}/messages', { path: { id }, query: { cursor } }),
   ).first(current.messages);
+  // The applicant sees that the agency read their messages.
+  await markRead(id, messages.items, OFFICER);
 }
 
-async function download(document: Document): Promise<void> {
-  if (!current) return;
-  const link = await api('GET', '/api/applications/{id}/documents/{docId}/download', {
-    path: { id: current.application.id, docId: document.id },
-  });
-  window.location.assign(link.url);
-}
-
+/** The answers by the type's fields, as people write them (a choice by its label). */
 function answers(type: ApplicationType, application: Application): TemplateResult {
   return html`<dl class="answers">
     ${type.sections.flatMap((section) => section.fields).map(
-      (f) => html`<dt>${pick(f.label)}</dt><dd>${String(application.data[f.id] ?? '—')}</dd>`,
+      (f) => html`<dt>${pick(f.label)}</dt><dd>${answerText(f, application.data)}</dd>`,
     )}
   </dl>`;
-}
-
-function documentsSection(type: ApplicationType, documents: Document[]): TemplateResult {
-  const label = (kind: string) => {
-    const found = type.documents.find((d) => d.kind === kind);
-    return found ? pick(found.label) : kind;
-  };
-  const review = (document: Document, decision: Schemas['ReviewDecision']) => (event: Event) => {
-    const item = (event.currentTarget as HTMLElement).closest('li');
-    const reason = item?.querySelector<HTMLElement & { value: string }>('[name=reason]')?.value ?? '';
-    void act(
-      () =>
-        api('POST', '/api/officer/applications/{id}/documents/{docId}/review', {
-          path: { id: current?.application.id ?? '', docId: document.id },
-          body: { decision, reason: reason || null },
-        }),
-      (name) => (name === 'reason' ? `reason-${document.id}` : name),
-    );
-  };
-  return html`<ul class="documents">
-    ${documents.map(
-      (document) => html`<li class="document">
-        <h3>${label(document.kind)}</h3>
-        <p>${document.fileName} — ${t(`documents.state.${document.state}`, { reason: '' })}</p>
-        ${['verified', 'accepted', 'rejected'].includes(document.state)
-          ? html`<gcds-button type="button" button-role="secondary" size="small" @click=${() => void download(document)}>
-                ${t('officer.case.download', { name: document.fileName })}</gcds-button>
-              <gcds-input input-id="reason-${document.id}" name="reason" label=${t('officer.case.reviewReason')}
-                validate-on="other" error-message=${state.errors.get(`reason-${document.id}`) ?? ''}></gcds-input>
-              <gcds-button type="button" size="small" @click=${review(document, 'accept')}>${t('officer.case.accept')}</gcds-button>
-              <gcds-button type="button" button-role="secondary" size="small" @click=${review(document, 'reject')}>
-                ${t('officer.case.reject')}</gcds-button>`
-          : nothing}
-      </li>`,
-    )}
-  </ul>`;
-}
-
-function forms(type: ApplicationType, application: Application): TemplateResult {
-  return html`
-    <h2>${t('officer.case.status')}</h2>
-    <form novalidate @submit=${(event: SubmitEvent) => {
-      event.preventDefault();
-      const answers = values(event.currentTarget as HTMLFormElement);
-      const to = answers.to ?? '';
-      // The select offers only statuses (`TARGETS`), and always one of them.
-      if (!isStatus(to)) return;
-      void act(() =>
-        api('POST', '/api/officer/applications/{id}/status', {
-          path: { id: application.id },
-          body: {
-            to,
-            reason: answers.reason,
-            noteToApplicant: answers.noteToApplicant || null,
-            version: application.version,
-          },
-        }),
-      );
-    }}>
-      <gcds-select select-id="to" name="to" label=${t('officer.case.to')} required>
-        ${TARGETS.map((s) => html`<option value=${s}>${statusLabel(s)}</option>`)}
-      </gcds-select>
-      <gcds-input input-id="reason" name="reason" label=${t('officer.case.statusReason')} required validate-on="other"
-        error-message=${state.errors.get('reason') ?? ''}></gcds-input>
-      <gcds-textarea textarea-id="noteToApplicant" name="noteToApplicant" label=${t('officer.case.note')}
-        validate-on="other"></gcds-textarea>
-      <gcds-button type="submit">${t('officer.case.apply')}</gcds-button>
-    </form>
-
-    <h2>${t('officer.case.request')}</h2>
-    <form novalidate @submit=${(event: SubmitEvent) => {
-      event.preventDefault();
-      const form = event.currentTarget as HTMLFormElement;
-      const kinds = [...form.querySelectorAll<HTMLInputElement>('input[name=kind]:checked')].map((i) => i.value);
-      const answers = values(form);
-      void act(() =>
-        api('POST', '/api/officer/applications/{id}/document-requests', {
-          path: { id: application.id },
-          body: {
-            documents: kinds.map((kind) => ({ kind, note: answers.requestNote || null })),
-            dueDate: answers.dueDate,
-            version: application.version,
-          },
-        }),
-      );
-    }}>
-      <fieldset>
-        <legend>${t('officer.case.requestKinds')}</legend>
-        ${type.documents.map(
-          (d) => html`<div class="choice">
-            <input type="checkbox" id="kind-${d.kind}" name="kind" value=${d.kind} />
-            <label for="kind-${d.kind}">${pick(d.label)}</label>
-          </div>`,
-        )}
-      </fieldset>
-      <gcds-textarea textarea-id="requestNote" name="requestNote" label=${t('officer.case.requestNote')}
-        validate-on="other"></gcds-textarea>
-      <gcds-input input-id="dueDate" name="dueDate" type="date" label=${t('officer.case.dueDate')} required
-        validate-on="other" error-message=${state.errors.get('dueDate') ?? ''}></gcds-input>
-      <gcds-button type="submit">${t('officer.case.requestSubmit')}</gcds-button>
-    </form>`;
 }
 
 /** Who represents the applicant, as officers need it: paid or unpaid (with the licence), firm,
@@ -273,32 +187,18 @@ function representativesSection(application: Application): TemplateResult | type
     ${table(grantHeadings(), grants.map((grant) => html`<tr>${grantCells(grant)}</tr>`))}`;
 }
 
-function thread(application: Application): TemplateResult {
-  return html`
-    <h2>${t('officer.case.messages')}</h2>
-    <ol class="thread">
-      ${messages.items.map(
-        (m) => html`<li class=${m.from}>
-          <p class="meta"><strong>${m.from === 'officer'
-            ? t('messages.fromOfficer')
-            : m.representative
-              ? t('messages.fromRepresentative', { name: actingName(m.representative) })
-              : t('messages.fromApplicant')}</strong>,
-            ${formatDateTime(m.sentAt)} — ${m.readAt ? t('messages.read') : t('messages.unread')}</p>
-          <p class="body">${m.body}</p>
-        </li>`,
-      )}
-    </ol>
-    ${loadMore(messages, state)}
-    <form novalidate @submit=${(event: SubmitEvent) => {
-      event.preventDefault();
-      const answers = values(event.currentTarget as HTMLFormElement);
-      void act(() => api('POST', '/api/officer/applications/{id}/messages', { path: { id: application.id }, body: { body: answers.message } }));
-    }}>
-      <gcds-textarea textarea-id="message" name="message" label=${t('officer.case.message')} required
-        validate-on="other" error-message=${state.errors.get('body') ?? ''}></gcds-textarea>
-      <gcds-button type="submit">${t('officer.case.send')}</gcds-button>
-    </form>`;
+/** The fields of the case's forms, as the error summary names them. */
+function fieldLabels(documents: Schemas['Document'][]): Record<string, string> {
+  return {
+    to: t('officer.case.to'),
+    reason: t('officer.case.statusReason'),
+    noteToApplicant: t('officer.case.note'),
+    documents: t('officer.case.requestKinds'),
+    dueDate: t('officer.case.dueDate'),
+    message: t('officer.case.message'),
+    ...Object.fromEntries(documents.map((d) => [reasonField(d), t('officer.case.reviewReason')])),
+    ...paymentLabels(payments.items),
+  };
 }
 
 export const casePage: Page = {
@@ -308,6 +208,8 @@ export const casePage: Page = {
       : t('officer.case.noNumber'),
   private: true,
   load: async ({ id }) => {
+    // What the last action said belongs to that moment, not to a later visit.
+    forgetOutcome();
     state = await loaded(() => load(id));
   },
   view: () => {
@@ -317,12 +219,7 @@ export const casePage: Page = {
     const type = typeOf(application.type);
     if (!type) return html``;
     return html`
-      ${summary(state, {
-        reason: t('officer.case.statusReason'),
-        dueDate: t('officer.case.dueDate'),
-        ...Object.fromEntries(documents.map((d) => [`reason-${d.id}`, t('officer.case.reviewReason')])),
-      })}
-      ${notice(state)}
+      ${summary(state, fieldLabels(documents))}
       <p>${pick(type.name)} — ${t('application.status', { status: statusLabel(application.status) })}</p>
       ${representativesSection(application)}
       <h2>${t('officer.case.answers')}</h2>
@@ -337,10 +234,11 @@ export const casePage: Page = {
       </ol>
       ${loadMore(history, state)}
       <h2>${t('officer.case.documents')}</h2>
-      ${documentsSection(type, documents)}
+      ${documentsSection(type, application.id, documents, state, act)}
       ${appointmentsSection(appointments, state, act)}
       ${paymentsSection(type, application, current.fees, payments, state, act)}
-      ${forms(type, application)}
-      ${thread(application)}`;
+      ${statusSection(application, current.nextStatuses, state, act, refused)}
+      ${requestSection(type, application, current.canRequestDocuments, state, act)}
+      ${messagesSection(application.id, messages, documents, state, act)}`;
   },
 };

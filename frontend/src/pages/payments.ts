@@ -9,6 +9,7 @@ import { refresh } from '../app';
 import { emptyState } from '../forms';
 import { formatDateTime, formatMoney, pick, t } from '../i18n';
 import { PagedList, loadMore } from '../paging';
+import { scrolling } from '../table';
 
 type Fees = Schemas['Fees'];
 type Payment = Schemas['PaymentView'];
@@ -119,7 +120,7 @@ export function feesPanel(application: Schemas['Application'], fees: Fees, canPa
       : nothing}
     ${payments.items.length > 0
       ? html`<h3>${t('payments.history')}</h3>
-          <table class="applications">
+          ${scrolling(t('payments.history'), html`<table class="applications">
             <thead><tr><th scope="col">${t('payments.date')}</th><th scope="col">${t('payments.amount')}</th>
               <th scope="col">${t('payments.state')}</th><th scope="col">${t('payments.reference')}</th>
               <th scope="col">${t('payments.receipt')}</th></tr></thead>
@@ -143,7 +144,7 @@ export function feesPanel(application: Schemas['Application'], fees: Fees, canPa
                 )}`,
               )}
             </tbody>
-          </table>
+          </table>`)}
           ${loadMore(payments, listState)}`
       : nothing}`;
 }

@@ -4,11 +4,13 @@ import { html } from 'lit-html';
 import { api, type Schemas } from '../api/client';
 import { refresh, type Page } from '../app';
 import { emptyState, failed, focusSummary, loaded, notice, summary, values, type FormState } from '../forms';
-import { isLanguage, setLanguage, t, type Language } from '../i18n';
+import { isLanguage, said, setLanguage, t, type Language } from '../i18n';
 
 const LANGUAGES: readonly Language[] = ['en', 'fr'];
 
 let profile: Schemas['Profile'] | null = null;
+/** The account's reference number, what the person gives support. */
+let reference = '';
 let state: FormState = emptyState();
 
 export const profilePage: Page = {
@@ -16,7 +18,7 @@ export const profilePage: Page = {
   private: true,
   load: async () => {
     state = await loaded(async () => {
-      profile = (await api('GET', '/api/me')).profile;
+      ({ profile, reference } = await api('GET', '/api/me'));
     });
   },
   view: () => {
@@ -25,6 +27,7 @@ export const profilePage: Page = {
     const channels = profile.notifications;
     return html`
       ${summary(state, labels)} ${notice(state)}
+      <p><strong>${t('profile.reference', { reference })}</strong><br />${t('profile.referenceHint')}</p>
       <form novalidate @submit=${async (event: SubmitEvent) => {
         event.preventDefault();
         const form = event.currentTarget as HTMLFormElement;
@@ -41,7 +44,7 @@ export const profilePage: Page = {
           });
           setLanguage(language);
           state = emptyState();
-          state.notice = t('profile.saved');
+          state.notice = said('profile.saved');
         } catch (error) {
           failed(state, error);
           focusSummary();

@@ -8,7 +8,7 @@ import { html, nothing, type TemplateResult } from 'lit-html';
 import { api, type Schemas } from '../api/client';
 import { follow, refresh, type Page } from '../app';
 import { emptyState, failed, focusSummary, summary, values, type FormState } from '../forms';
-import { formatDateTime, language, t } from '../i18n';
+import { formatDateTime, language, said, t, type Said } from '../i18n';
 import { table } from '../table';
 import {
   grantCells,
@@ -61,11 +61,11 @@ async function reload(id: string): Promise<void> {
 }
 
 /** Runs a change, then reads the list again; says what went right or wrong. */
-async function change(id: string, action: () => Promise<() => string>): Promise<void> {
+async function change(id: string, action: () => Promise<Said>): Promise<void> {
   try {
-    const said = await action();
+    const done = await action();
     state = emptyState();
-    state.notice = said();
+    state.notice = done;
     await reload(id);
   } catch (error) {
     failed(state, error);
@@ -75,11 +75,12 @@ async function change(id: string, action: () => Promise<() => string>): Promise<
   refresh();
 }
 
-/** The consent as the API takes it: the version shown, the language read, agreed or not. */
-const consent = (agreed: boolean): Schemas['ConsentGiven'] => ({
+/** The consent as the API takes it, once "I agree" is ticked: the version shown and the
+ * language read (an unticked box is the page's own error, never sent). */
+const consent = (): Schemas['ConsentGiven'] => ({
   version: statement?.version ?? '',
   language: language(),
-  agreed,
+  agreed: true,
 });
 
 async function invite(id: string, form: HTMLFormElement): Promise<void> {
@@ -91,7 +92,8 @@ async function invite(id: string, form: HTMLFormElement): Promise<void> {
   state = emptyState();
   if (!picked) state.errors.set('kind', t('representatives.chooseKind'));
   if (!scope) state.errors.set('scope', t('representatives.chooseScope'));
-  if (!picked || !scope) {
+  if (!agreed) state.errors.set('consent.agreed', t('representatives.agreeRequired'));
+  if (!picked || !scope || !agreed) {
     refresh();
     focusSummary();
     return;
@@ -106,12 +108,12 @@ async function invite(id: string, form: HTMLFormElement): Promise<void> {
         ...(picked === 'paid' ? licenceBody(all, '') : {}),
         scope,
         endsOn: all.endsOn || undefined,
-        consent: consent(agreed),
+        consent: consent(),
       },
     });
     form.reset();
     kind = null;
-    return () => t('representatives.sentNotice', { email });
+    return said('representatives.sentNotice', { email });
   });
   if (state.notice) focusOn('invite-notice');
 }
@@ -120,7 +122,7 @@ async function revoke(id: string, grant: Grant): Promise<void> {
   await change(id, async () => {
     await api('DELETE', '/api/applications/{id}/representatives/{userId}', { path: { id, userId: grant.userId } });
     revoking = null;
-    return () => t('representatives.revoked', { name: grant.name });
+    return said('representatives.revoked', { name: grant.name });
   });
   focusOn(state.notice ? 'grants-heading' : 'error-summary');
 }
@@ -130,20 +132,27 @@ async function withdraw(id: string, invitation: Invitation): Promise<void> {
     await api('DELETE', '/api/applications/{id}/representatives/invitations/{inviteId}', {
       path: { id, inviteId: invitation.id },
     });
-    return () => t('representatives.withdrawn', { email: invitation.email });
+    return said('representatives.withdrawn', { email: invitation.email });
   });
   focusOn(state.notice ? 'grants-heading' : 'error-summary');
 }
 
 async function confirmHandover(id: string, invitation: Invitation, form: HTMLFormElement): Promise<void> {
   const agreed = form.querySelector<HTMLInputElement>('input[name="handover-agreed"]')?.checked ?? false;
+  if (!agreed) {
+    state = emptyState();
+    state.errors.set('handover.agreed', t('representatives.agreeRequired'));
+    refresh();
+    focusSummary();
+    return;
+  }
   await change(id, async () => {
     await api('POST', '/api/applications/{id}/representatives/invitations/{inviteId}/consent', {
       path: { id, inviteId: invitation.id },
-      body: consent(agreed),
+      body: consent(),
     });
     confirming = null;
-    return () => t('representatives.handoverConfirmed', { email: invitation.email });
+    return said('representatives.handoverConfirmed', { email: invitation.email });
   });
   // The route names the consent's own fields (`agreed`, `version`), with or without a dot.
   const named: Record<string, string> = { agreed: 'handover.agreed', version: 'consent.version' };
@@ -333,7 +342,7 @@ export const representativesPage: Page = {
       <p>${t('representatives.lead')}</p>
       <p><gcds-link href="/applications/${id}" @click=${follow}>${t('representatives.back')}</gcds-link></p>
       ${summary(state, labels())}
-      ${state.notice ? html`<p class="notice" role="status" id="invite-notice" tabindex="-1">${state.notice}</p>` : nothing}
+      ${state.notice ? html`<p class="notice" role="status" id="invite-notice" tabindex="-1">${state.notice()}</p>` : nothing}
       <h2 id="grants-heading" tabindex="-1">${t('representatives.grants')}</h2>
       ${representation.grants.length === 0
         ? html`<p>${t('representatives.noGrants')}</p>`

@@ -1,5 +1,6 @@
 // Both official languages are complete: every key exists in English and French, no text is
-// left empty, and placeholders match (a test fails when a key is missing in either).
+// left empty, placeholders match (a test fails when a key is missing in either), and French
+// follows its typography.
 import { describe, expect, it } from 'vitest';
 import en from '../../src/i18n/en.json';
 import fr from '../../src/i18n/fr.json';
@@ -17,6 +18,14 @@ describe('messages', () => {
       expect(english.trim(), key).not.toBe('');
       expect(french?.trim(), key).not.toBe('');
       expect(placeholders(french), key).toEqual(placeholders(english));
+    }
+  });
+
+  it('writes French with its typography: a non-breaking space before : ; ! ? and inside « »', () => {
+    // A colon between digits (a time) or in an address is not punctuation.
+    const misplaced = /[^\u00a0\u202f][;!?»]|[^\u00a0\u202f]:(?!\d|\/\/)|«[^\u00a0\u202f]/;
+    for (const [key, french] of Object.entries(fr)) {
+      expect(french, key).not.toMatch(misplaced);
     }
   });
 
