@@ -17,7 +17,8 @@ pub struct ConsentGiven {
     pub version: String,
     /// The language it was read in.
     pub language: Language,
-    /// That the person agrees (must be `true`).
+    /// That the person agrees: only `true` confirms (`false` is answered `must-agree`).
+    #[schemars(extend("const" = true))]
     pub agreed: bool,
 }
 
