@@ -277,7 +277,7 @@ function timeline(): TemplateResult {
     <p>${t('application.status', { status: statusLabel(application.status) })}</p>
     ${caseLinks(true)}
     ${application.number ? html`<p>${t('application.number', { number: application.number })}</p>` : nothing}
-    ${application.status === 'documents_requested' && type
+    ${type
       ? html`<h2>${t('application.documentsStep')}</h2>${documentsStep(application, type, mayAct(standing))}`
       : nothing}
     ${appointmentsPanel(application, mayAct(standing))}
@@ -330,8 +330,9 @@ export const applicationPage: Page = {
       restore(found.application);
     }
     const sections = type?.sections.length ?? 0;
-    const documentsShown =
-      application.status === 'documents_requested' || (application.status === 'draft' && step() === sections + 1);
+    // A submitted application always lists its documents (to download; to send only what an
+    // officer asks for); a draft on its documents step.
+    const documentsShown = application.status !== 'draft' || step() === sections + 1;
     if (documentsShown) await loadDocuments(application.id);
     if (application.status === 'draft' && step() >= sections + 2) await loadReview(application.id);
     if (application.status !== 'draft') await loadAppointments(application);

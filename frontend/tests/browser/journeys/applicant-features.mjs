@@ -261,6 +261,11 @@ journey('an applicant points a message to documents, answers only what the offic
 journey('an applicant withdraws a submitted application after confirming, in the browser', async (page) => {
   const number = await anApplicantSubmits(page, `withdraws-${Date.now()}@example.ca`, 'a long and decisive passphrase');
   const casePath = new URL(page.url()).pathname;
+  // Submitted, its documents are listed to download, with nothing to send.
+  await page.getByText('Status: Submitted').waitFor();
+  const passport = page.locator('li.document').filter({ hasText: 'passport.pdf' });
+  assert.equal(await downloaded(page, passport.getByRole('button', { name: 'Download passport.pdf' })), 'passport.pdf');
+  assert.equal(await page.getByRole('button', { name: 'Upload' }).count(), 0, 'nothing to send unless asked');
   await page.getByRole('link', { name: 'My applications' }).click();
   const row = page.locator('table.applications tr').filter({ hasText: number });
   await row.getByRole('link', { name: `Withdraw ${number}` }).click();
