@@ -134,6 +134,40 @@ fn allowed(template: &serde_yaml::Value, function: &str, call: &Call) -> bool {
     })
 }
 
+/// A document of `kind` declared and posted to the (local) bucket as a browser would; gives its id.
+async fn posted(
+    journey: &mut Journey,
+    blobs: &LocalBlobs,
+    app_path: &str,
+    kind: &str,
+    content_type: &str,
+    bytes: &[u8],
+) -> String {
+    let declared = json!({"kind": kind, "fileName": "file", "contentType": content_type, "size": bytes.len()});
+    let declared = journey.send(Method::POST, &format!("{app_path}/documents"), Some(declared), APPLICANT, &[]).await;
+    let fields: HashMap<String, String> =
+        serde_json::from_value(declared["upload"]["fields"].clone()).expect("form fields");
+    let policy = blobs.check_upload(&fields, bytes.len() as u64).expect("a valid form");
+    blobs.store(&policy, bytes).expect("stored").expect("accepted");
+    declared["documentId"].as_str().expect("document id").to_owned()
+}
+
+/// A document posted, then completed (by someone else first: refused, audited); gives its id.
+async fn upload(
+    journey: &mut Journey,
+    blobs: &LocalBlobs,
+    app_path: &str,
+    kind: &str,
+    content_type: &str,
+    bytes: &[u8],
+) -> String {
+    let document = posted(journey, blobs, app_path, kind, content_type, bytes).await;
+    let complete = format!("{app_path}/documents/{document}/complete");
+    journey.send(Method::POST, &complete, None, "someone-else", &[]).await; // denied: audited
+    journey.send(Method::POST, &complete, None, APPLICANT, &[]).await;
+    document
+}
+
 struct Journey {
     template: serde_yaml::Value,
     table: Arc<RecordingTable>,
@@ -293,29 +327,14 @@ async fn i2_every_table_call_of_every_route_is_allowed_by_its_function_grants() 
     for (kind, content_type, bytes) in
         [("passport", "application/pdf", PDF), ("photo", "image/png", PNG), ("proof-of-funds", "application/pdf", PDF)]
     {
-        let declared = json!({"kind": kind, "fileName": "file", "contentType": content_type, "size": bytes.len()});
-        let declared =
-            journey.send(post.clone(), &format!("{app_path}/documents"), Some(declared), APPLICANT, &[]).await;
-        let fields: HashMap<String, String> =
-            serde_json::from_value(declared["upload"]["fields"].clone()).expect("form fields");
-        let policy = blobs.check_upload(&fields, bytes.len() as u64).expect("a valid form");
-        blobs.store(&policy, bytes).expect("stored").expect("accepted");
-        let document = declared["documentId"].as_str().expect("document id").to_owned();
-        let complete = format!("{app_path}/documents/{document}/complete");
-        journey.send(post.clone(), &complete, None, "someone-else", &[]).await; // denied: audited
-        journey.send(post.clone(), &complete, None, APPLICANT, &[]).await;
-        documents.push(document);
+        documents.push(upload(&mut journey, &blobs, &app_path, kind, content_type, bytes).await);
     }
     journey.send(get.clone(), &format!("{app_path}/documents"), None, APPLICANT, &[]).await;
     journey.send(get.clone(), &format!("{app_path}/history"), None, APPLICANT, &[]).await;
     journey.send(get.clone(), &format!("{app_path}/documents/{}/download", documents[0]), None, APPLICANT, &[]).await;
     // One more, verified by the bucket's event (as `scan` runs it) before anyone completes it,
     // then removed.
-    let spare = json!({"kind": "passport", "fileName": "spare", "contentType": "application/pdf", "size": PDF.len()});
-    let spare = journey.send(post.clone(), &format!("{app_path}/documents"), Some(spare), APPLICANT, &[]).await;
-    let fields: HashMap<String, String> = serde_json::from_value(spare["upload"]["fields"].clone()).expect("fields");
-    blobs.store(&blobs.check_upload(&fields, PDF.len() as u64).expect("form"), PDF).expect("stored").expect("accepted");
-    let spare = spare["documentId"].as_str().expect("document id").to_owned();
+    let spare = posted(&mut journey, &blobs, &app_path, "passport", "application/pdf", PDF).await;
     let verifier = Verifier::new(Documents::new(shared.clone()), blobs.clone(), clock.clone());
     let scanned = verifier.verify(&id, &spare).await.expect("verification").expect("a document");
     assert_eq!(scanned.state, portal_domain::application_documents::DocumentState::Verified);
@@ -459,6 +478,17 @@ async fn i2_every_table_call_of_every_route_is_allowed_by_its_function_grants() 
         .await;
     assert_eq!(asked["status"], "documents_requested", "{asked}");
     version = asked["version"].as_u64().expect("version");
+    // The passport asked for, sent and verified: the dashboard lines stop saying "action
+    // required" (completing it and `scan` both check the requests); refused by the officer, they
+    // say it again.
+    let scanned = posted(&mut journey, &blobs, &app_path, "passport", "application/pdf", PDF).await;
+    let answer = upload(&mut journey, &blobs, &app_path, "passport", "application/pdf", PDF).await;
+    verifier.verify(&id, &scanned).await.expect("verified");
+    journey.check("Scan");
+    let review = format!("/api/officer/applications/{id}/documents/{answer}/review");
+    journey
+        .send(post.clone(), &review, Some(json!({"decision": "reject", "reason": "Blurred"})), OFFICER, OFFICERS)
+        .await;
     for to in ["in_review", "approved"] {
         let body = json!({"to": to, "reason": "Decided", "noteToApplicant": "Bon voyage", "version": version});
         let changed = journey.send(post.clone(), &status, Some(body), OFFICER, OFFICERS).await;
