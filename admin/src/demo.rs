@@ -9,6 +9,7 @@
 use anyhow::Result;
 use portal_domain::application_types::{ApplicationType, Catalog};
 use portal_domain::applications::{Application, Applications, Decision, WriteError};
+use portal_domain::clock::utc_date;
 use portal_domain::declaration::DECLARATION;
 use portal_domain::profile::Language;
 use portal_domain::status::Status;
@@ -90,6 +91,9 @@ async fn walk(
     }
     let draft = applications.create_draft("", application_type, id.to_owned(), submitted - DAY).await?;
     let form = demo_answers(application_type);
+    // The demo's answers meet the type's rules as the portal would check them.
+    let problems = application_type.form_problems(&form, false, &utc_date(submitted));
+    anyhow::ensure!(problems.is_empty(), "demo answers of {}: {problems:?}", application_type.code);
     let draft = applications.save_form(&draft, form, draft.version, submitted - DAY).await?;
     let declaration = DECLARATION.confirmed(Language::En, submitted);
     let mut application: Application =
@@ -117,7 +121,7 @@ fn demo_answers(application_type: &ApplicationType) -> Map<String, Value> {
     let answers = match application_type.code.as_str() {
         "visitor-visa" => json!({
             "familyName": "DEMO", "givenNames": "Sample", "dateOfBirth": "1988-04-12",
-            "countryOfCitizenship": "DEMO", "passportNumber": "DEMO12345", "passportExpiry": "2035-01-31",
+            "countryOfCitizenship": "DEMO", "passportNumber": "DEMO12345", "passportExpiry": "2100-01-31",
             "purpose": "tourism", "arrivalDate": "2099-07-01", "lengthOfStayDays": 21, "fundsCad": 8000
         }),
         _ => json!({"familyName": "DEMO"}),

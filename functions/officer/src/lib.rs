@@ -181,8 +181,8 @@ async fn review_document(
     let application = state.application(&id).await?;
     let document = state.documents.get(&id, &document_id).await?.ok_or(ApiError::NotFound)?;
     let reviewed = state.documents.review(&document, &application.owner, accepted, reason, state.clock.now()).await?;
-    state.documents.refresh_action_required(&id).await?;
     state.audit(&id, &officer, if accepted { "accept-document" } else { "reject-document" }).await?;
+    state.documents.refresh_action_required(&id).await?;
     Ok(Json(reviewed))
 }
 

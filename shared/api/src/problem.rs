@@ -309,6 +309,7 @@ impl From<StartError> for ApiError {
             StartError::NothingDue => ApiError::NothingDue,
             StartError::FeesChanged => ApiError::FeesChanged,
             StartError::AnotherOpen => ApiError::PaymentOpen,
+            StartError::Gone => ApiError::NotFound,
             StartError::Processor(processor) => processor.into(),
             StartError::Store(store) => store.into(),
         }

@@ -98,8 +98,8 @@ const PROBLEM_TITLES: &[(&str, &str, &str)] = &[
     ),
     (
         "draft-has-payments",
-        "A payment was made for this draft: it cannot be deleted, contact support",
-        "Un paiement a été fait pour ce brouillon\u{a0}: il ne peut pas être supprimé, communiquez avec le soutien",
+        "A payment was started for this draft: it cannot be deleted, contact support",
+        "Un paiement a été amorcé pour ce brouillon\u{a0}: il ne peut pas être supprimé, communiquez avec le soutien",
     ),
     ("not-found", "Not found", "Introuvable"),
     ("method-not-allowed", "Method not allowed", "Méthode non permise"),

@@ -479,7 +479,7 @@ impl Documents {
     /// required" exactly while an officer's request is open: once every document asked for has
     /// passed verification the applicant has nothing left to do (the application stays
     /// `documents_requested` until the officer resumes the review), and a rejected one reopens
-    /// its request. Called after each verification and review.
+    /// its request. Called after a document passes verification and after each review.
     pub async fn refresh_action_required(&self, application_id: &str) -> Result<(), StoreError> {
         let Some(item) = self.table.get(&keys::application(application_id)).await? else { return Ok(()) };
         let application: Application = item.to_record()?;
@@ -495,7 +495,10 @@ impl Documents {
         for reader in readers.filter(|sub| !sub.is_empty()) {
             let update = Update::default().set("actionRequired", open);
             let line = keys::dashboard_entry(reader, application_id);
-            match self.table.update(&line, update, Some(Condition::Present)).await {
+            // Only while the line still says documents are requested: a status change written
+            // meanwhile has the last word.
+            let still = Condition::Equals("status".into(), json!(Status::DocumentsRequested));
+            match self.table.update(&line, update, Some(still)).await {
                 Ok(_) | Err(StoreError::ConditionFailed) => {}
                 Err(other) => return Err(other),
             }

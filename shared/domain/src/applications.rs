@@ -665,6 +665,7 @@ impl Applications {
             },
             WriteOp::Check { key: keys::payment_lock(&application.id), condition: Condition::Absent },
             WriteOp::Delete { key: keys::dashboard_fees(&application.owner, &application.id), condition: None },
+            WriteOp::Delete { key: keys::inbox_entry(&application.owner, &application.id), condition: None },
         ];
         ops.extend(
             owners.map(|sub| WriteOp::Delete { key: keys::dashboard_entry(sub, &application.id), condition: None }),
@@ -672,13 +673,14 @@ impl Applications {
         match self.table.transact_write(ops).await {
             Ok(()) => {}
             Err(StoreError::TransactionCanceled { failed_conditions }) => {
-                return Err(match failed_conditions.as_slice() {
-                    [1, ..] => WriteError::DraftHoldsDocuments,
-                    [2, ..] => WriteError::DraftHoldsPayments,
-                    _ => WriteError::Conflict {
-                        current_version: self.get(&application.id).await?.map_or(0, |a| a.version),
-                    },
-                });
+                let current = self.get(&application.id).await?;
+                return match (failed_conditions.as_slice(), current) {
+                    // Deleted by a request of the same owner meanwhile: what was asked is done.
+                    (_, None) => Ok(()),
+                    ([1, ..], _) => Err(WriteError::DraftHoldsDocuments),
+                    ([2, ..], _) => Err(WriteError::DraftHoldsPayments),
+                    (_, Some(current)) => Err(WriteError::Conflict { current_version: current.version }),
+                };
             }
             Err(other) => return Err(other.into()),
         }

@@ -173,7 +173,7 @@ pub fn render(kind: &EventKind, language: Language, subject: Option<&Subject>) -
         ),
         (EventKind::PaymentReceived, Fr) => (
             "Votre paiement a été reçu".to_owned(),
-            format!("Nous avons reçu votre paiement pour {about}; le reçu est sur la page de la demande."),
+            format!("Nous avons reçu votre paiement pour {about}\u{a0}; le reçu est sur la page de la demande."),
         ),
         (EventKind::RefundIssued, En) => {
             ("A refund was issued".to_owned(), format!("A refund of fees you paid for {about} was issued."))

@@ -73,15 +73,15 @@ impl Verifier {
             None => return Ok(Some(document)),
         };
         let at = self.clock.now();
-        match self.documents.record_verification(application_id, document_id, outcome, at).await? {
-            Some(recorded) => {
-                if recorded.state == DocumentState::Verified {
-                    self.documents.refresh_action_required(application_id).await?;
-                }
-                Ok(Some(recorded))
-            }
-            // Another run recorded it meanwhile: its outcome stands.
-            None => Ok(self.documents.get(application_id, document_id).await?),
+        // Another run recorded it meanwhile: its outcome stands (and a run that stopped before
+        // refreshing the dashboard lines has them refreshed by this one).
+        let recorded = match self.documents.record_verification(application_id, document_id, outcome, at).await? {
+            Some(recorded) => Some(recorded),
+            None => self.documents.get(application_id, document_id).await?,
+        };
+        if recorded.as_ref().is_some_and(|document| document.state == DocumentState::Verified) {
+            self.documents.refresh_action_required(application_id).await?;
         }
+        Ok(recorded)
     }
 }

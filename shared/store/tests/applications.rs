@@ -253,6 +253,7 @@ async fn a_draft_is_deleted_whole_and_only_while_empty(f: &Fixture) {
 
     assert!(f.applications.get("a1").await.expect("read").is_none());
     assert!(f.applications.dashboard("owner", T0).await.expect("dashboard").is_empty());
+    assert!(f.messages.inbox("owner").await.expect("inbox").is_empty(), "its thread leaves the inbox");
     let partition = portal_domain::table::Query::partition(keys::application_partition("a1"));
     assert!(f.table.query(partition).await.expect("query").items.is_empty(), "nothing is left behind");
 
@@ -292,6 +293,32 @@ async fn a_draft_deleted_while_documents_arrive_keeps_no_orphan(f: &Fixture) {
                 assert!(f.applications.get(&id).await.expect("read").is_some());
             }
             Err(other) => panic!("round {round}: {other:?}"),
+        }
+    }
+}
+
+/// Deleting a draft while Pay is pressed on it: either the draft goes and no payment is taken
+/// (the checkout is refused), or a payment opens and the draft stays with it.
+async fn a_draft_deleted_while_its_fees_are_paid_keeps_no_orphan_payment(f: &Fixture) {
+    let visitor = visitor_visa();
+    let records = PaymentRecords::new(Arc::clone(&f.table));
+    let payer = Payer { sub: "owner", language: Language::En, return_base: "https://portal.example" };
+    let codes = vec!["processing".to_owned(), "biometrics".to_owned()];
+    for round in 0..5 {
+        let id = format!("p{round}");
+        let draft = f.applications.create_draft("owner", &visitor, id.clone(), T0).await.expect("draft");
+        let ledger = fees::ledger_of(f.table.as_ref(), &id).await.expect("ledger");
+        let due = Fees::new(&visitor, &ledger);
+        let (deleted, started) = futures::join!(
+            f.applications.delete_draft(&draft),
+            records.start(&Offline, &draft, &due, &codes, &payer, T0 + 1),
+        );
+        let payments = records.of_application(&id, &PageRequest::first()).await.expect("payments").items.len();
+        let kept = f.applications.get(&id).await.expect("read").is_some();
+        match (deleted, started) {
+            (Ok(()), Err(StartError::Gone)) => assert_eq!((kept, payments), (false, 0), "round {round}"),
+            (Err(WriteError::DraftHoldsPayments), Ok(_)) => assert_eq!((kept, payments), (true, 1), "round {round}"),
+            other => panic!("round {round}: {other:?}"),
         }
     }
 }
@@ -513,8 +540,8 @@ macro_rules! on_store {
 on_store!(embedded, embedded: a7_fifty_parallel_declarations_past_the_cap_record_exactly_the_cap, a_draft_is_deleted_whole_and_only_while_empty, a_declaration_on_an_application_that_moved_on_is_refused, a7_fifty_parallel_messages_past_the_daily_limit_store_exactly_the_limit, d6_a_long_thread_is_read_in_pages_that_reach_every_message_once, a_draft_appears_on_its_owners_dashboard_needing_action, a_stale_save_is_a_conflict_and_loses_nothing, submission_records_history_number_and_dashboard_together, an_application_number_is_never_given_twice, a_submitted_application_is_no_longer_editable_and_steps_cannot_be_skipped, decisions_feed_the_processing_time_of_their_type, threads_keep_the_inbox_in_step_and_receipts_count_once);
 on_store!(dynamodb, dynamodb: a7_fifty_parallel_declarations_past_the_cap_record_exactly_the_cap, a_draft_is_deleted_whole_and_only_while_empty, a_declaration_on_an_application_that_moved_on_is_refused, a7_fifty_parallel_messages_past_the_daily_limit_store_exactly_the_limit, d6_a_long_thread_is_read_in_pages_that_reach_every_message_once, a_draft_appears_on_its_owners_dashboard_needing_action, a_stale_save_is_a_conflict_and_loses_nothing, submission_records_history_number_and_dashboard_together, an_application_number_is_never_given_twice, a_submitted_application_is_no_longer_editable_and_steps_cannot_be_skipped, decisions_feed_the_processing_time_of_their_type, threads_keep_the_inbox_in_step_and_receipts_count_once);
 // Racing writes on both stores (the emulator harness plays DynamoDB's per-item atomicity).
-on_store!(embedded_concurrency, embedded: d2_two_officers_racing_one_wins_and_history_has_no_gap, a_draft_deleted_while_documents_arrive_keeps_no_orphan, officers_adding_one_fee_at_once_add_it_once_and_the_dashboard_owes_it_once, p1_p3_p4_presses_deliveries_and_refunds_at_once_charge_apply_and_refund_once, d6_an_application_s_payments_are_read_a_page_at_a_time_newest_first, p1_an_idempotency_key_is_claimed_once_replayed_refused_for_another_request_and_taken_over_after_its_lease);
-on_store!(dynamodb_concurrency, dynamodb: d2_two_officers_racing_one_wins_and_history_has_no_gap, a_draft_deleted_while_documents_arrive_keeps_no_orphan, officers_adding_one_fee_at_once_add_it_once_and_the_dashboard_owes_it_once, p1_p3_p4_presses_deliveries_and_refunds_at_once_charge_apply_and_refund_once, d6_an_application_s_payments_are_read_a_page_at_a_time_newest_first, p1_an_idempotency_key_is_claimed_once_replayed_refused_for_another_request_and_taken_over_after_its_lease);
+on_store!(embedded_concurrency, embedded: d2_two_officers_racing_one_wins_and_history_has_no_gap, a_draft_deleted_while_documents_arrive_keeps_no_orphan, a_draft_deleted_while_its_fees_are_paid_keeps_no_orphan_payment, officers_adding_one_fee_at_once_add_it_once_and_the_dashboard_owes_it_once, p1_p3_p4_presses_deliveries_and_refunds_at_once_charge_apply_and_refund_once, d6_an_application_s_payments_are_read_a_page_at_a_time_newest_first, p1_an_idempotency_key_is_claimed_once_replayed_refused_for_another_request_and_taken_over_after_its_lease);
+on_store!(dynamodb_concurrency, dynamodb: d2_two_officers_racing_one_wins_and_history_has_no_gap, a_draft_deleted_while_documents_arrive_keeps_no_orphan, a_draft_deleted_while_its_fees_are_paid_keeps_no_orphan_payment, officers_adding_one_fee_at_once_add_it_once_and_the_dashboard_owes_it_once, p1_p3_p4_presses_deliveries_and_refunds_at_once_charge_apply_and_refund_once, d6_an_application_s_payments_are_read_a_page_at_a_time_newest_first, p1_an_idempotency_key_is_claimed_once_replayed_refused_for_another_request_and_taken_over_after_its_lease);
 
 mod documents {
     use std::sync::Arc;

@@ -284,6 +284,9 @@ pub enum StartError {
     /// Another payment of other fees is open.
     #[error("another payment is open")]
     AnotherOpen,
+    /// The application is no longer there (a draft deleted meanwhile).
+    #[error("the application is gone")]
+    Gone,
     /// The processor failed.
     #[error(transparent)]
     Processor(#[from] ProcessorError),
@@ -394,10 +397,19 @@ impl PaymentRecords {
         let lock = keys::payment_lock(&application.id);
         let expires_at = now + CHECKOUT_SECONDS;
         let open = Item::from_record(&lock, &OpenPayment { payment_id: id.clone(), until: expires_at })?;
-        // One open payment at a time: the lock is taken only once the last one's checkout ended.
-        match self.table.put(open, Some(Condition::Below("until".into(), numeric(now)?))).await {
+        // One open payment at a time: the lock is taken only once the last one's checkout ended,
+        // and only while the application is there (a draft deleted meanwhile takes no payment;
+        // a deletion checks for this lock in turn).
+        let ops = vec![
+            WriteOp::Put { item: open, condition: Some(Condition::Below("until".into(), numeric(now)?)) },
+            WriteOp::Check { key: keys::application(&application.id), condition: Condition::Present },
+        ];
+        match self.table.transact_write(ops).await {
             Ok(()) => {}
-            Err(StoreError::ConditionFailed) => return self.resume(&application.id, &items).await,
+            Err(StoreError::TransactionCanceled { failed_conditions }) if failed_conditions.contains(&1) => {
+                return Err(StartError::Gone);
+            }
+            Err(StoreError::TransactionCanceled { .. }) => return self.resume(&application.id, &items).await,
             Err(other) => return Err(other.into()),
         }
         let request = CheckoutRequest {
