@@ -178,6 +178,7 @@ function paint(page: Page, params: Record<string, string>): void {
                 <gcds-link href="/notifications" @click=${follow}>${t('nav.notifications')}</gcds-link>
                 <gcds-link href="/representative/invitations" @click=${follow}>${t('nav.invitations')}</gcds-link>
                 <gcds-link href="/profile" @click=${follow}>${t('nav.profile')}</gcds-link>
+                <gcds-link href="/security" @click=${follow}>${t('nav.security')}</gcds-link>
                 <gcds-link href="/activity" @click=${follow}>${t('nav.activity')}</gcds-link>
                 <gcds-link href="/help" @click=${follow}>${t('nav.help')}</gcds-link>
                 <gcds-link href="/" @click=${leave}>${t('nav.signOut')}</gcds-link>`

@@ -1,8 +1,9 @@
 // Inactivity: after 13 minutes without a key or a click, a warning offers to stay signed in
 // (which renews the access token through the refresh cookie); at 15 minutes the draft being
-// edited is saved first, then the session ends and the sign-in page says why.
+// edited is saved first, then the session ends on the server too (its refresh cookie can no
+// longer revive it) and the sign-in page says why.
 import { html, render } from 'lit-html';
-import { forgetSession, renew, signedIn } from './api/client';
+import { renew, signedIn, signOut } from './api/client';
 import { navigate } from './app';
 import { t } from './i18n';
 import { saveBeforeLeaving } from './pages/application';
@@ -44,7 +45,8 @@ function warn(): void {
 
 async function end(): Promise<void> {
   await saveBeforeLeaving().catch(() => undefined);
-  forgetSession();
+  // Forgotten here even when the server cannot be reached; its session then ends by itself.
+  await signOut().catch(() => undefined);
   dialog().close();
   warned = false;
   await navigate(`/sign-in?ended=inactivity`);

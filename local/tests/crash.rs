@@ -97,7 +97,7 @@ async fn d4_sigkill_mid_write_loses_no_acknowledged_write() {
 fn token(signer: &Signer, sub: &str, groups: &[&str]) -> String {
     let now = SystemTime::now().duration_since(UNIX_EPOCH).expect("clock").as_secs();
     let groups = groups.iter().map(|g| (*g).to_owned()).collect();
-    signer.sign(&AccessClaims::new(sub, groups, now, 15 * 60)).expect("signed")
+    signer.sign(&AccessClaims::new(sub, "test-session", groups, now, 15 * 60)).expect("signed")
 }
 
 /// Every item of a partition with a sort key in `sort`.

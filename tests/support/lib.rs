@@ -36,7 +36,7 @@ impl TestApp {
     /// An access token for a user in the given groups, valid for 15 minutes.
     pub fn access_token(&self, sub: &str, groups: &[&str]) -> String {
         let groups = groups.iter().map(|g| (*g).to_owned()).collect();
-        self.sign(&AccessClaims::new(sub, groups, now(), 15 * 60))
+        self.sign(&AccessClaims::new(sub, "test-session", groups, now(), 15 * 60))
     }
 
     /// Signs arbitrary claims with the portal's key.

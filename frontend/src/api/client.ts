@@ -168,8 +168,18 @@ export async function renew(): Promise<boolean> {
   return true;
 }
 
-/** Ends every session of the user, here and elsewhere. */
+/** Signs out of this browser: the server ends its session (its refresh cookie included), so
+ * nothing revives it; the person's other sessions go on. */
 export async function signOut(): Promise<void> {
+  try {
+    await api('POST', '/api/auth/end-session');
+  } finally {
+    forgetSession();
+  }
+}
+
+/** Ends every session of the user, here and elsewhere. */
+export async function signOutEverywhere(): Promise<void> {
   try {
     await api('POST', '/api/auth/logout');
   } finally {

@@ -454,6 +454,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/auth/end-session": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Sign out of this browser only: its session's tokens and refresh cookie stop working */
+        post: operations["EndThisSession"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/auth/forgot": {
         parameters: {
             query?: never;
@@ -807,6 +824,57 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/me/sessions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Where the caller is signed in: browser, system, address, first and last use */
+        get: operations["ListSessions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/me/sessions/end-others": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Sign out every session of the caller but this one */
+        post: operations["EndOtherSessions"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/me/sessions/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Sign out one session of the caller (this one included) */
+        delete: operations["EndSession"];
         options?: never;
         head?: never;
         patch?: never;
@@ -2503,6 +2571,14 @@ export interface components {
                 [key: string]: unknown;
             };
         };
+        /** @description The answer to `POST /api/me/sessions/end-others`. */
+        OtherSessionsEnded: {
+            /**
+             * Format: uint
+             * @description How many sessions were signed out.
+             */
+            ended: number;
+        };
         /** @description Whether the attempt was allowed. */
         Outcome: "allowed" | "denied";
         /** @description The body of `POST /api/officer/applications/{id}/appointments/{appointmentId}/outcome`. */
@@ -3170,6 +3246,47 @@ export interface components {
         };
         /** @description What an appointment is for. */
         Service: "biometrics" | "interview";
+        /**
+         * Format: uuid
+         * @description A session's id (the `origin_jti` of its tokens: a UUID, in both modes).
+         */
+        SessionId: string;
+        /**
+         * Format: uuid
+         * @description A session id as answered (a UUID).
+         */
+        SessionIdText: string;
+        /** @description The caller's sessions: `GET /api/me/sessions`. */
+        SessionList: {
+            /** @description The sessions whose tokens still work, the most recently used first. */
+            sessions: components["schemas"]["SessionView"][];
+        };
+        /** @description One session, as its owner sees it. */
+        SessionView: {
+            /**
+             * @description The client's address at its last use (no place is looked up: that would send the
+             *     address to a third party).
+             */
+            address: string;
+            /** @description The browser its user agent names (`Firefox`, `Microsoft Edge`, ...), if recognised. */
+            browser: string | null;
+            /** @description Whether it is the session of this request. */
+            current: boolean;
+            /** @description The session's id (for `DELETE /api/me/sessions/{id}`). */
+            id: components["schemas"]["SessionIdText"];
+            /**
+             * Format: uint64
+             * @description When it was last used: signed in, or its tokens renewed (seconds since the epoch).
+             */
+            lastUsedAt: number;
+            /** @description The operating system its user agent names (`Windows`, `iOS`, ...), if recognised. */
+            os: string | null;
+            /**
+             * Format: uint64
+             * @description When it began (seconds since the epoch).
+             */
+            startedAt: number;
+        };
         /** @description Which side wrote a message. */
         Side: "applicant" | "officer";
         /** @description The body of `POST /api/auth/mfa/setup`. */
@@ -4552,6 +4669,29 @@ export interface operations {
             503: components["responses"]["Unavailable"];
         };
     };
+    EndThisSession: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie: {
+                portal_refresh: string;
+            };
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success, with no content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthenticated"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
     ForgotPassword: {
         parameters: {
             query?: never;
@@ -5156,6 +5296,77 @@ export interface operations {
                 };
             };
             401: components["responses"]["Unauthenticated"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    ListSessions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SessionList"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    EndOtherSessions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OtherSessionsEnded"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    EndSession: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["schemas"]["SessionId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success, with no content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            404: components["responses"]["NotFound"];
             429: components["responses"]["TooManyRequests"];
             503: components["responses"]["Unavailable"];
         };

@@ -115,8 +115,9 @@ export const signInPage: Page = {
   load: async () => {
     const carried = state.notice;
     reset();
-    const ended = new URLSearchParams(location.search).get('ended') === 'inactivity';
-    state.notice = ended ? said('session.ended') : carried;
+    const ended = new URLSearchParams(location.search).get('ended');
+    const why = ended === 'inactivity' ? said('session.ended') : ended === 'everywhere' ? said('security.everywhere.done') : null;
+    state.notice = why ?? carried;
   },
   view: () => {
     const labels = { email: t('signIn.email'), password: t('signIn.password') };

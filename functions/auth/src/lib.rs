@@ -1,6 +1,7 @@
 //! The auth area: registration, email confirmation, sign-in with mandatory MFA, token refresh
-//! through an HttpOnly cookie, password recovery and sign-out. Handlers parse, call the
-//! domain's `Accounts` (the `Identity` port behind the portal's limits) and map its answers.
+//! through an HttpOnly cookie, password recovery, the caller's sessions and sign-out. Handlers
+//! parse, call the domain's `Accounts` (the `Identity` port behind the portal's limits) and map
+//! its answers.
 
 mod cookie;
 
@@ -9,23 +10,25 @@ use std::sync::Arc;
 use axum::extract::State;
 use axum::http::header::SET_COOKIE;
 use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::response::{AppendHeaders, IntoResponse, Response};
 use axum::{Json, Router};
 use portal_api::body::JsonBody;
-use portal_api::client::ClientAddress;
+use portal_api::client::{ClientAddress, ClientPlace};
 use portal_api::contract::auth::{
-    Confirmation, Credentials, EmailAddress, MfaChallenge, MfaCode, PasswordReset, Registration, RegistrationAccepted,
-    SignInSession, SignedIn,
+    Confirmation, Credentials, EmailAddress, MfaChallenge, MfaCode, OtherSessionsEnded, PasswordReset, Registration,
+    RegistrationAccepted, SessionList, SessionView, SignInSession, SignedIn,
 };
+use portal_api::params::PathParams;
 use portal_api::principal::Principal;
 use portal_api::problem::ApiError;
 use portal_api::routes::{self, Area, MissingHandler};
-use portal_domain::accounts::{AccountError, Accounts};
+use portal_domain::accounts::{AccountError, Accounts, Arrival};
+use portal_domain::ids::SessionId;
 use portal_domain::clock::Clock;
 use portal_domain::email::Email;
 use portal_domain::identity::{Identity, IdentityError, MfaEnrolment, Tokens};
 use portal_domain::notifier::Notifier;
-use portal_domain::sessions::Revocations;
+use portal_domain::sessions::{self, Place, Revocations};
 use portal_domain::table::Table;
 
 /// What the area's handlers need.
@@ -65,6 +68,10 @@ pub fn router(state: AuthState) -> Result<Router, MissingHandler> {
         "ForgotPassword" => Some(route.serve(forgot)),
         "ResetPassword" => Some(route.serve(reset)),
         "Logout" => Some(route.serve(logout)),
+        "EndThisSession" => Some(route.serve(end_this_session)),
+        "ListSessions" => Some(route.serve(list_sessions)),
+        "EndSession" => Some(route.serve(end_session)),
+        "EndOtherSessions" => Some(route.serve(end_other_sessions)),
         _ => None,
     })?;
     Ok(router.with_state(state))
@@ -124,20 +131,44 @@ fn signed_in(tokens: &Tokens) -> Result<WithCookie<Json<SignedIn>>, ApiError> {
     Ok(([(SET_COOKIE, cookie::refresh_cookie(&tokens.refresh_token)?)], Json(SignedIn::from(tokens))))
 }
 
+/// A completed sign-in: the tokens as [`signed_in`] (the refresh cookie first), and the
+/// browser's id kept in its own cookie.
+type SignedInBrowser = (AppendHeaders<[(HeaderName, HeaderValue); 2]>, Json<SignedIn>);
+
+/// Completes a sign-in with `second_factor`, from the caller's place and browser.
+async fn sign_in_browser<F>(place: Place, headers: &HeaderMap, second_factor: F) -> Result<SignedInBrowser, ApiError>
+where
+    F: AsyncFnOnce(&Arrival) -> Result<Tokens, AccountError>,
+{
+    let browser = cookie::browser_id(headers).unwrap_or_else(sessions::new_browser_id);
+    let browser_cookie = cookie::browser_cookie(&browser)?;
+    let tokens = second_factor(&Arrival { place, browser }).await?;
+    let cookies = [(SET_COOKIE, cookie::refresh_cookie(&tokens.refresh_token)?), (SET_COOKIE, browser_cookie)];
+    Ok((AppendHeaders(cookies), Json(SignedIn::from(&tokens))))
+}
+
 async fn complete_mfa_setup(
     State(state): State<AuthState>,
-    ClientAddress(client): ClientAddress,
+    ClientPlace(place): ClientPlace,
+    headers: HeaderMap,
     JsonBody(body): JsonBody<MfaCode>,
-) -> Result<WithCookie<Json<SignedIn>>, ApiError> {
-    signed_in(&state.accounts.complete_mfa_enrolment(&body.session, body.code.trim(), &client).await?)
+) -> Result<SignedInBrowser, ApiError> {
+    let code = body.code.trim();
+    sign_in_browser(place, &headers, async |arrival| {
+        state.accounts.complete_mfa_enrolment(&body.session, code, arrival).await
+    })
+    .await
 }
 
 async fn answer_mfa(
     State(state): State<AuthState>,
-    ClientAddress(client): ClientAddress,
+    ClientPlace(place): ClientPlace,
+    headers: HeaderMap,
     JsonBody(body): JsonBody<MfaCode>,
-) -> Result<WithCookie<Json<SignedIn>>, ApiError> {
-    signed_in(&state.accounts.answer_mfa(&body.session, body.code.trim(), &client).await?)
+) -> Result<SignedInBrowser, ApiError> {
+    let code = body.code.trim();
+    sign_in_browser(place, &headers, async |arrival| state.accounts.answer_mfa(&body.session, code, arrival).await)
+        .await
 }
 
 /// A 401 that also clears the refresh cookie.
@@ -146,9 +177,13 @@ fn signed_out() -> Response {
 }
 
 /// New tokens for the cookie's refresh token; a missing or refused one is a 401 that clears it.
-async fn refresh(State(state): State<AuthState>, headers: HeaderMap) -> Result<WithCookie<Json<SignedIn>>, Response> {
+async fn refresh(
+    State(state): State<AuthState>,
+    ClientPlace(place): ClientPlace,
+    headers: HeaderMap,
+) -> Result<WithCookie<Json<SignedIn>>, Response> {
     let token = cookie::refresh_token(&headers).ok_or_else(signed_out)?;
-    match state.accounts.refresh(&token).await {
+    match state.accounts.refresh(&token, &place).await {
         Ok(tokens) => signed_in(&tokens).map_err(IntoResponse::into_response),
         Err(AccountError::Identity(IdentityError::NotAuthorized)) => Err(signed_out()),
         Err(other) => Err(ApiError::from(other).into_response()),
@@ -179,4 +214,51 @@ async fn reset(
 async fn logout(principal: Principal, State(state): State<AuthState>) -> Result<WithCookie<StatusCode>, ApiError> {
     state.accounts.sign_out(&principal.sub).await?;
     Ok(([(SET_COOKIE, cookie::cleared_refresh_cookie())], StatusCode::NO_CONTENT))
+}
+
+/// Signs out of this browser: the session of the caller's token ends (every token refreshed
+/// from its sign-in), its refresh token is revoked at the provider, and the cookie cleared.
+/// Other sessions of the caller go on.
+async fn end_this_session(
+    principal: Principal,
+    State(state): State<AuthState>,
+    headers: HeaderMap,
+) -> Result<WithCookie<StatusCode>, ApiError> {
+    let refresh_token = cookie::refresh_token(&headers);
+    match &principal.session {
+        Some(session) => state.accounts.end_session(&principal.sub, session, refresh_token.as_deref()).await?,
+        // A token naming no session (none are issued so): everything it could stand for ends.
+        None => state.accounts.sign_out(&principal.sub).await?,
+    }
+    Ok(([(SET_COOKIE, cookie::cleared_refresh_cookie())], StatusCode::NO_CONTENT))
+}
+
+async fn list_sessions(principal: Principal, State(state): State<AuthState>) -> Result<Json<SessionList>, ApiError> {
+    let current = principal.session.as_deref();
+    let sessions = state.accounts.sessions().list(&principal.sub).await?;
+    Ok(Json(SessionList { sessions: sessions.into_iter().map(|session| SessionView::of(session, current)).collect() }))
+}
+
+/// Ends one of the caller's sessions (404 for an id that is not one of theirs); ending the
+/// caller's own also clears its refresh cookie.
+async fn end_session(
+    principal: Principal,
+    State(state): State<AuthState>,
+    PathParams(id): PathParams<SessionId>,
+) -> Result<Response, ApiError> {
+    if !state.accounts.sessions().end(&principal.sub, &id).await? {
+        return Err(ApiError::NotFound);
+    }
+    if principal.session.as_deref() == Some(id.as_str()) {
+        return Ok(([(SET_COOKIE, cookie::cleared_refresh_cookie())], StatusCode::NO_CONTENT).into_response());
+    }
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+async fn end_other_sessions(
+    principal: Principal,
+    State(state): State<AuthState>,
+) -> Result<Json<OtherSessionsEnded>, ApiError> {
+    let ended = state.accounts.sessions().end_others(&principal.sub, principal.session.as_deref()).await?;
+    Ok(Json(OtherSessionsEnded { ended }))
 }

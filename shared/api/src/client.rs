@@ -8,8 +8,11 @@ use std::convert::Infallible;
 use std::net::Ipv6Addr;
 
 use axum::extract::FromRequestParts;
+use axum::http::header::USER_AGENT;
 use axum::http::request::Parts;
 use lambda_http::request::RequestContext;
+use portal_domain::sessions::Place;
+use portal_domain::user_agent;
 
 /// The subject counters use when no source address is known: such callers share one budget.
 const UNKNOWN: &str = "unknown";
@@ -34,5 +37,20 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientAddress {
             }
             _ => address,
         }))
+    }
+}
+
+/// Where the caller is: its address (as [`ClientAddress`]) and its `User-Agent`, for the
+/// records of its sessions.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ClientPlace(pub Place);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientPlace {
+    type Rejection = Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let ClientAddress(address) = ClientAddress::from_request_parts(parts, state).await?;
+        let agent = parts.headers.get(USER_AGENT).and_then(|value| value.to_str().ok()).unwrap_or_default();
+        Ok(Self(Place { address, user_agent: user_agent::kept(agent) }))
     }
 }

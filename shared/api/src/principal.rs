@@ -3,7 +3,8 @@
 //! in the headers or body can change who the caller is.
 //!
 //! Extracting a `Principal` also checks the user's revocation record (S2): a token issued at or
-//! before the user's last sign-out, password reset or disable is refused. Routers of areas with
+//! before the user's last sign-out, password reset or disable is refused, and so is one of a
+//! session ended on its own (`sessions`). Routers of areas with
 //! signed-in routes carry the `Revocations` as an `Extension`; without it, or when the check
 //! cannot run, the request is refused (fail closed, C4).
 
@@ -28,6 +29,8 @@ pub struct Principal {
     pub groups: Vec<String>,
     /// When the token was issued (`iat`, seconds since the epoch).
     pub issued_at: u64,
+    /// The session the token belongs to (`origin_jti`), when it names one.
+    pub session: Option<String>,
 }
 
 impl Principal {
@@ -41,7 +44,8 @@ impl Principal {
         let sub = claims.get("sub").filter(|sub| !sub.is_empty())?.clone();
         let groups = claims.get("cognito:groups").map(|groups| parse_list_claim(groups)).unwrap_or_default();
         let issued_at = claims.get("iat")?.parse().ok()?;
-        Some(Self { sub, groups, issued_at })
+        let session = claims.get("origin_jti").filter(|session| !session.is_empty()).cloned();
+        Some(Self { sub, groups, issued_at, session })
     }
 
     /// Whether the caller is an agency officer.
@@ -77,7 +81,7 @@ impl<S: Send + Sync> FromRequestParts<S> for Principal {
             .extensions
             .get::<Revocations>()
             .ok_or_else(|| ApiError::Internal("this router has no session check (Revocations extension)".into()))?;
-        if revocations.is_revoked(&principal.sub, principal.issued_at).await? {
+        if revocations.is_revoked(&principal.sub, principal.issued_at, principal.session.as_deref()).await? {
             return Err(ApiError::Unauthenticated);
         }
         Ok(principal)
@@ -122,9 +126,14 @@ mod tests {
             ("token_use", "access"),
             ("iat", "1700000000"),
             ("cognito:groups", "[officers admins]"),
+            ("origin_jti", "s-1"),
         ]));
-        let expected =
-            Principal { sub: "u1".into(), groups: vec!["officers".into(), "admins".into()], issued_at: 1_700_000_000 };
+        let expected = Principal {
+            sub: "u1".into(),
+            groups: vec!["officers".into(), "admins".into()],
+            issued_at: 1_700_000_000,
+            session: Some("s-1".into()),
+        };
         assert_eq!(principal, Some(expected));
         assert!(principal.is_some_and(|p| p.is_officer()));
     }

@@ -37,11 +37,12 @@ use crate::email::Email;
 use crate::identity::{Challenge, Identity, IdentityError, MfaEnrolment, SignUp, Tokens};
 use crate::keys;
 use crate::limits::{Limit, LimitReached, Limits, Reservation};
-use crate::notifier::{AccountMessage, Notifier};
+use crate::notifier::{AccountMessage, NewSignIn, Notifier};
 use crate::password::Password;
 use crate::profile::{Profile, Profiles};
-use crate::sessions::Revocations;
+use crate::sessions::{Place, Revocations, Sessions};
 use crate::table::{Condition, Item, Key, StoreError, Table};
+use crate::user_agent::Device;
 
 const MINUTE: u64 = 60;
 const HOUR: u64 = 60 * MINUTE;
@@ -111,6 +112,16 @@ struct PendingChallenge {
     expires_at: u64,
 }
 
+/// Where a sign-in's second factor is answered from: the place, and the browser's own id (kept
+/// in its cookie) to tell a browser the account never signed in from.
+#[derive(Clone, Debug)]
+pub struct Arrival {
+    /// The client's address and user agent.
+    pub place: Place,
+    /// The browser's id.
+    pub browser: String,
+}
+
 /// Which second-factor step a sign-in completes with.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum SecondFactor {
@@ -132,6 +143,7 @@ pub struct Accounts {
     table: Arc<dyn Table>,
     limits: Limits,
     revocations: Revocations,
+    sessions: Sessions,
     profiles: Profiles,
     notifier: Arc<dyn Notifier>,
     clock: Arc<dyn Clock>,
@@ -150,6 +162,7 @@ impl Accounts {
             identity,
             limits: Limits::new(Arc::clone(&table)),
             revocations: Revocations::new(Arc::clone(&table)),
+            sessions: Sessions::new(Arc::clone(&table), Arc::clone(&clock)),
             profiles: Profiles::new(Arc::clone(&table)),
             table,
             notifier,
@@ -370,25 +383,26 @@ impl Accounts {
         &self,
         session: &str,
         code: &str,
-        client: &str,
+        arrival: &Arrival,
     ) -> Result<Tokens, AccountError> {
         let enrolled = self.identity.complete_mfa_enrolment(session, code);
-        self.second_factor(session, client, SecondFactor::Enrolment, enrolled).await
+        self.second_factor(session, arrival, SecondFactor::Enrolment, enrolled).await
     }
 
     /// Answers a `SoftwareTokenMfa` challenge and completes the sign-in.
-    pub async fn answer_mfa(&self, session: &str, code: &str, client: &str) -> Result<Tokens, AccountError> {
-        self.second_factor(session, client, SecondFactor::Answer, self.identity.answer_mfa(session, code)).await
+    pub async fn answer_mfa(&self, session: &str, code: &str, arrival: &Arrival) -> Result<Tokens, AccountError> {
+        self.second_factor(session, arrival, SecondFactor::Answer, self.identity.answer_mfa(session, code)).await
     }
 
     /// A second-factor answer, under the per-client, per-session and per-account limits.
     async fn second_factor(
         &self,
         session: &str,
-        client: &str,
+        arrival: &Arrival,
         step: SecondFactor,
         answer: impl Future<Output = Result<Tokens, IdentityError>>,
     ) -> Result<Tokens, AccountError> {
+        let client = arrival.place.address.as_str();
         self.reserve_all(&[(CODES_PER_CLIENT, client)]).await?;
         let (key, pending) = self.pending(session).await?;
         let session_digest = digest(session);
@@ -415,12 +429,45 @@ impl Accounts {
             &serde_json::json!({"expiresAt": self.clock.now() + KNOWN_PLACE_SECONDS}),
         )?;
         self.table.put(place, None).await?;
+        self.sessions.used(&tokens.sub, &tokens.session, &arrival.place).await?;
+        let seen = self.sessions.browser_seen(&tokens.sub, &arrival.browser).await?;
+        if !seen && step == SecondFactor::Answer {
+            // The first sign-in enrols the authenticator, which has its own notice.
+            let notice = NewSignIn {
+                at: self.clock.now(),
+                device: Device::of(&arrival.place.user_agent),
+                address: client.to_owned(),
+            };
+            self.tell_owner(&pending.email, AccountMessage::NewSignIn(notice)).await?;
+        }
         Ok(tokens)
     }
 
-    /// New tokens for a refresh token.
-    pub async fn refresh(&self, refresh_token: &str) -> Result<Tokens, AccountError> {
-        Ok(self.identity.refresh(refresh_token).await?)
+    /// New tokens for a refresh token, from `place`; refused when its session was ended.
+    pub async fn refresh(&self, refresh_token: &str, place: &Place) -> Result<Tokens, AccountError> {
+        let tokens = self.identity.refresh(refresh_token).await?;
+        if self.sessions.ended(&tokens.sub, &tokens.session).await? {
+            // Ended while this refresh ran, or presented after: the provider forgets it too.
+            self.identity.revoke_refresh_token(&tokens.refresh_token).await?;
+            return Err(IdentityError::NotAuthorized.into());
+        }
+        self.sessions.used(&tokens.sub, &tokens.session, place).await?;
+        Ok(tokens)
+    }
+
+    /// The sessions of the user.
+    pub fn sessions(&self) -> &Sessions {
+        &self.sessions
+    }
+
+    /// Ends one session of the user (the caller's own, signing out of this browser): its tokens
+    /// are refused, and its refresh token, when the browser sent it, is revoked at the provider.
+    pub async fn end_session(&self, sub: &str, session: &str, refresh_token: Option<&str>) -> Result<(), AccountError> {
+        self.sessions.end(sub, session).await?;
+        if let Some(token) = refresh_token {
+            self.identity.revoke_refresh_token(token).await?;
+        }
+        Ok(())
     }
 
     /// Ends every session of the user: tokens, refresh tokens and pending sign-ins (S2).

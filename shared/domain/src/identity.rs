@@ -98,11 +98,20 @@ pub struct Tokens {
     pub refresh_token: String,
     /// Seconds until the access token expires.
     pub expires_in: u64,
+    /// The account they belong to (`sub`).
+    pub sub: String,
+    /// The session they belong to (`origin_jti`: the same for every token refreshed from one
+    /// sign-in).
+    pub session: String,
 }
 
 impl std::fmt::Debug for Tokens {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Tokens").field("expires_in", &self.expires_in).finish_non_exhaustive()
+        f.debug_struct("Tokens")
+            .field("expires_in", &self.expires_in)
+            .field("sub", &self.sub)
+            .field("session", &self.session)
+            .finish_non_exhaustive()
     }
 }
 
@@ -185,6 +194,10 @@ pub trait Identity: Send + Sync {
         code: &str,
         password: &Password,
     ) -> Result<String, IdentityError>;
+
+    /// Ends the session of a refresh token at the provider: it and every token refreshed from
+    /// the same sign-in stop working (Cognito `RevokeToken`). An unknown token is no error.
+    async fn revoke_refresh_token(&self, refresh_token: &str) -> Result<(), IdentityError>;
 
     /// Ends every session of the user: refresh tokens stop working at once.
     async fn sign_out_everywhere(&self, sub: &str) -> Result<(), IdentityError>;

@@ -197,6 +197,13 @@ typed_id!(
     "ApplicationNumberText"
 );
 typed_id!(
+    /// A session's id (the `origin_jti` of its tokens: a UUID, in both modes).
+    SessionId,
+    "session id",
+    canonical_uuid,
+    "uuid::Uuid"
+);
+typed_id!(
     /// An application type's code.
     TypeCode,
     "application type code",

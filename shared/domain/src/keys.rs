@@ -5,6 +5,8 @@
 //! |-------------------|----------------|-------------|--------|--------|
 //! | user profile      | `USER#{sub}`   | `PROFILE`   |        |        |
 //! | token revocation  | `USER#{sub}`   | `REVOKED`   |        |        |
+//! | session           | `USER#{sub}`   | `SESSION#{id}` |     |        |
+//! | known browser     | `USER#{sub}`   | `BROWSER#{digest}` |  |        |
 //! | dashboard entry   | `USER#{sub}`   | `APP#{id}`  |        |        |
 //! | application       | `APP#{id}`     | `APP`       | `QUEUE#{status}` | `{type}#{updatedAt}#{id}` |
 //! | history entry     | `APP#{id}`     | `HIST#{at}#{version}` |  |        |
@@ -81,6 +83,19 @@ pub fn profile(sub: &str) -> Key {
 /// The user's "tokens issued until T are refused" record.
 pub fn revocation(sub: &str) -> Key {
     Key::new(user_partition(sub), "REVOKED")
+}
+
+/// Sort-key prefix of a user's sessions.
+pub const SESSION_PREFIX: &str = "SESSION#";
+
+/// One session of the user (a completed sign-in and the tokens refreshed from it).
+pub fn session(sub: &str, id: &str) -> Key {
+    Key::new(user_partition(sub), format!("{SESSION_PREFIX}{id}"))
+}
+
+/// A browser the user signed in from, by the digest of the id its cookie holds.
+pub fn known_browser(sub: &str, browser_digest: &str) -> Key {
+    Key::new(user_partition(sub), format!("BROWSER#{browser_digest}"))
 }
 
 /// Sort key of an application's own item.

@@ -38,4 +38,5 @@ pub mod statements;
 pub mod status;
 pub mod table;
 pub mod uri;
+pub mod user_agent;
 pub mod verification;

@@ -4,7 +4,9 @@
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 
+use crate::clock::utc_date;
 use crate::profile::Language;
+use crate::user_agent::Device;
 
 /// How a message travels.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -64,6 +66,39 @@ pub enum AccountMessage {
     SignInPaused,
     /// Notice: password resets were paused after many wrong reset codes.
     ResetPaused,
+    /// Notice: a sign-in from a browser the account never signed in from.
+    NewSignIn(NewSignIn),
+}
+
+/// What the notice of a sign-in from a new browser says of it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewSignIn {
+    /// When (seconds since the epoch).
+    pub at: u64,
+    /// The browser and system its user agent names.
+    pub device: Device,
+    /// The client's address.
+    pub address: String,
+}
+
+impl NewSignIn {
+    /// "2026-12-02 at 14:05 UTC from Firefox on Windows (address 203.0.113.7)", in `language`.
+    fn describe(&self, language: Language) -> String {
+        let date = utc_date(self.at);
+        let (hour, minute) = (self.at % 86_400 / 3600, self.at % 3600 / 60);
+        match language {
+            Language::En => format!(
+                "on {date} at {hour:02}:{minute:02} UTC from {} (address {})",
+                self.device.describe("on", "an unknown browser", "an unknown system"),
+                self.address
+            ),
+            Language::Fr => format!(
+                "le {date} à {hour:02}\u{a0}h\u{a0}{minute:02} UTC depuis {} (adresse {})",
+                self.device.describe("sur", "un navigateur inconnu", "un système inconnu"),
+                self.address
+            ),
+        }
+    }
 }
 
 impl AccountMessage {
@@ -145,6 +180,25 @@ impl AccountMessage {
                  vous les demanderons jamais."
                     .into(),
             ),
+            (NewSignIn(sign_in), En) => (
+                "New sign-in to your account".into(),
+                format!(
+                    "Someone signed in to your account {} with your password and your second factor. \
+                     If this was you, there is nothing to do. If not, open \"Sign-in and security\" \
+                     in your account to end that session, then change your password.",
+                    sign_in.describe(En)
+                ),
+            ),
+            (NewSignIn(sign_in), Fr) => (
+                "Nouvelle connexion à votre compte".into(),
+                format!(
+                    "Quelqu'un s'est connecté à votre compte {} avec votre mot de passe et votre \
+                     deuxième facteur. Si c'était vous, vous n'avez rien à faire. Sinon, ouvrez \
+                     «\u{a0}Connexion et sécurité\u{a0}» dans votre compte pour mettre fin à cette session, \
+                     puis changez votre mot de passe.",
+                    sign_in.describe(Fr)
+                ),
+            ),
             (ResetPaused, En) => (
                 "Password resets were paused".into(),
                 "After many wrong reset codes, we paused password resets for your account for up \
@@ -187,6 +241,30 @@ mod tests {
             assert_ne!(english.body, french.body, "{notice:?}");
             assert_eq!((english.code, french.code), (None, None), "{notice:?}");
         }
+    }
+
+    #[test]
+    fn a5_a_new_browser_s_sign_in_is_told_with_its_time_browser_and_address_in_both_languages() {
+        let sign_in = NewSignIn {
+            // 2026-12-02 14:05:09 UTC
+            at: 1_796_220_309,
+            device: Device { browser: Some("Firefox"), os: Some("Windows") },
+            address: "203.0.113.7".into(),
+        };
+        let english = AccountMessage::NewSignIn(sign_in.clone()).email("a@example.ca", Language::En);
+        let french = AccountMessage::NewSignIn(sign_in).email("a@example.ca", Language::Fr);
+        assert!(
+            english.body.contains("on 2026-12-02 at 14:05 UTC from Firefox on Windows (address 203.0.113.7)"),
+            "{}",
+            english.body
+        );
+        assert!(
+            french.body.contains("le 2026-12-02 à 14\u{a0}h\u{a0}05 UTC depuis Firefox sur Windows (adresse 203.0.113.7)"),
+            "{}",
+            french.body
+        );
+        assert_eq!((english.subject.as_str(), french.subject.as_str()), ("New sign-in to your account", "Nouvelle connexion à votre compte"));
+        assert_eq!((english.code, french.code), (None, None));
     }
 
     #[test]

@@ -121,15 +121,37 @@ fn unwrap_session(wrapped: &str) -> Result<(String, String), IdentityError> {
     }
 }
 
+/// The claims of an access token the portal needs to keep its session records: whose it is
+/// (`sub`) and which sign-in it comes from (`origin_jti`, present once the app client enables
+/// token revocation, as `template.yaml` does).
+#[derive(serde::Deserialize)]
+struct SessionClaims {
+    sub: String,
+    origin_jti: String,
+}
+
+/// Reads the claims of a token Cognito has just issued to this function, over TLS: the payload
+/// is decoded, not verified (the authorizer verifies every token a caller presents).
+fn session_claims(access_token: &str) -> Result<SessionClaims, IdentityError> {
+    let unreadable = |what: &str| IdentityError::Unavailable(format!("Cognito's access token {what}").into());
+    let payload = access_token.split('.').nth(1).ok_or_else(|| unreadable("is not a JWT"))?;
+    let json = URL_SAFE_NO_PAD.decode(payload).map_err(|_| unreadable("payload is not base64url"))?;
+    serde_json::from_slice(&json).map_err(|_| unreadable("has no sub or origin_jti"))
+}
+
 fn tokens(result: Option<&AuthenticationResultType>, previous_refresh: Option<&str>) -> Result<Tokens, IdentityError> {
     let missing = || IdentityError::Unavailable("Cognito returned no tokens".into());
     let result = result.ok_or_else(missing)?;
     let refresh_token = result.refresh_token().or(previous_refresh).ok_or_else(missing)?;
+    let access_token = result.access_token().ok_or_else(missing)?;
+    let claims = session_claims(access_token)?;
     Ok(Tokens {
-        access_token: result.access_token().ok_or_else(missing)?.to_owned(),
+        access_token: access_token.to_owned(),
         id_token: result.id_token().ok_or_else(missing)?.to_owned(),
         refresh_token: refresh_token.to_owned(),
         expires_in: u64::try_from(result.expires_in()).unwrap_or_default(),
+        sub: claims.sub,
+        session: claims.origin_jti,
     })
 }
 
@@ -458,6 +480,24 @@ impl Identity for CognitoIdentity {
         Ok(sub)
     }
 
+    async fn revoke_refresh_token(&self, refresh_token: &str) -> Result<(), IdentityError> {
+        // RevokeToken takes the app client's secret itself; it also ends the access tokens
+        // issued from the token for Cognito's own endpoints (the portal's record does it for the
+        // API). A token Cognito does not know is answered like a revoked one.
+        let revoked = self
+            .client
+            .revoke_token()
+            .client_id(&self.config.client_id)
+            .client_secret(&self.config.client_secret)
+            .token(refresh_token)
+            .send()
+            .await;
+        match revoked {
+            Err(error) if error.code() == Some("UnsupportedTokenTypeException") => Ok(()),
+            other => other.map(drop).map_err(identity_error),
+        }
+    }
+
     async fn sign_out_everywhere(&self, sub: &str) -> Result<(), IdentityError> {
         self.client
             .admin_user_global_sign_out()
@@ -477,9 +517,15 @@ mod tests {
 
     use super::*;
 
+    /// An access token shaped like Cognito's (header, payload, signature), of session `s-1`.
+    fn access_token() -> String {
+        let payload = URL_SAFE_NO_PAD.encode(r#"{"sub":"user-1","origin_jti":"s-1","token_use":"access"}"#);
+        format!("eyJhbGciOiJSUzI1NiJ9.{payload}.c2lnbmF0dXJl")
+    }
+
     fn result(refresh: Option<&str>) -> AuthenticationResultType {
         AuthenticationResultType::builder()
-            .access_token("access")
+            .access_token(access_token())
             .id_token("id")
             .set_refresh_token(refresh.map(str::to_owned))
             .expires_in(900)
@@ -531,7 +577,41 @@ mod tests {
         let tokens = identity.refresh("old").await.expect("refreshed");
 
         assert_eq!((tokens.refresh_token.as_str(), tokens.expires_in), ("new", 900));
+        assert_eq!((tokens.sub.as_str(), tokens.session.as_str()), ("user-1", "s-1"), "read from the access token");
         assert_eq!(rule.num_calls(), 1, "the request carried the client secret and the token");
+    }
+
+    #[tokio::test]
+    async fn ending_a_session_revokes_its_refresh_token_with_the_client_secret() {
+        use aws_sdk_cognitoidentityprovider::operation::revoke_token::{RevokeTokenError, RevokeTokenOutput};
+        use aws_sdk_cognitoidentityprovider::types::error::UnsupportedTokenTypeException;
+        use aws_smithy_types::error::ErrorMetadata;
+
+        let revoked = mock!(Client::revoke_token)
+            .match_requests(|r| {
+                (r.client_id(), r.client_secret(), r.token()) == (Some("client"), Some("secret"), Some("refresh-1"))
+            })
+            .then_output(|| RevokeTokenOutput::builder().build());
+        let unknown = mock!(Client::revoke_token).then_error(|| {
+            let meta = ErrorMetadata::builder().code("UnsupportedTokenTypeException").build();
+            RevokeTokenError::UnsupportedTokenTypeException(UnsupportedTokenTypeException::builder().meta(meta).build())
+        });
+        let client = mock_client!(aws_sdk_cognitoidentityprovider, RuleMode::Sequential, &[&revoked, &unknown]);
+        let config =
+            CognitoConfig { user_pool_id: "pool".into(), client_id: "client".into(), client_secret: "secret".into() };
+        let identity = CognitoIdentity::new(client, config);
+
+        identity.revoke_refresh_token("refresh-1").await.expect("revoked");
+        identity.revoke_refresh_token("not-a-token").await.expect("an unknown token is no error");
+        assert_eq!((revoked.num_calls(), unknown.num_calls()), (1, 1));
+    }
+
+    #[test]
+    fn an_access_token_without_a_session_is_an_unavailable_provider_not_a_panic() {
+        let payload = URL_SAFE_NO_PAD.encode(r#"{"sub":"user-1"}"#);
+        for token in ["opaque".to_owned(), "a.!!!.c".to_owned(), format!("a.{payload}.c")] {
+            assert!(matches!(session_claims(&token), Err(IdentityError::Unavailable(_))), "{token}");
+        }
     }
 
     #[tokio::test]

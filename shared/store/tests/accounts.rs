@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use async_trait::async_trait;
-use portal_domain::accounts::{AccountError, Accounts};
+use portal_domain::accounts::{AccountError, Accounts, Arrival};
 use portal_domain::clock::SystemClock;
 use portal_domain::email::Email;
 use portal_domain::identity::{
@@ -16,6 +16,7 @@ use portal_domain::identity::{
 use portal_domain::limits::{Limit, Limits};
 use portal_domain::notifier::{Message, Notifier, NotifyError};
 use portal_domain::password::Password;
+use portal_domain::sessions::Place;
 use portal_domain::table::Table;
 use portal_store::dynamodb::DynamoTable;
 use portal_store::embedded::EmbeddedTable;
@@ -81,6 +82,9 @@ impl Identity for Counting {
         self.evaluate().await;
         Err(IdentityError::CodeMismatch)
     }
+    async fn revoke_refresh_token(&self, _: &str) -> Result<(), IdentityError> {
+        Ok(())
+    }
     async fn sign_out_everywhere(&self, _: &str) -> Result<(), IdentityError> {
         Ok(())
     }
@@ -90,6 +94,12 @@ impl Identity for Counting {
     async fn admin_disable_user(&self, _: &Email) -> Result<String, IdentityError> {
         Err(IdentityError::NotAuthorized)
     }
+}
+
+/// A browser answering its second factor from `client`.
+fn arrival(client: String) -> Arrival {
+    let place = Place { address: client, user_agent: "test".into() };
+    Arrival { place, browser: "9a1f4c3e-0000-4000-8000-000000000001".into() }
 }
 
 struct Silent;
@@ -172,7 +182,7 @@ async fn a7_wrong_totp_codes_on_one_session(f: Fixture) {
     let session = challenge.session;
     fifty_at_once(move |client| {
         let (accounts, session) = (accounts.clone(), session.clone());
-        async move { accounts.answer_mfa(&session, "000000", &client).await.map(drop) }
+        async move { accounts.answer_mfa(&session, "000000", &arrival(client)).await.map(drop) }
     })
     .await;
     assert_eq!(f.identity.evaluated.load(Ordering::SeqCst), 5, "five codes per sign-in session");
@@ -191,7 +201,7 @@ async fn a7_wrong_totp_codes_across_sessions(f: Fixture) {
         async move {
             let n: usize = client.rsplit('.').next().and_then(|n| n.parse().ok()).expect("numbered client");
             let session = &sessions[n % sessions.len()];
-            accounts.answer_mfa(session, "000000", &client).await.map(drop)
+            accounts.answer_mfa(session, "000000", &arrival(client)).await.map(drop)
         }
     })
     .await;

@@ -45,16 +45,25 @@ pub(crate) async fn login(app: &TestApp, email: &str, password: &str) -> reqwest
     post(app, "/api/auth/login", json!({"email": email, "password": password})).await
 }
 
-/// A signed-in session: the access token and the refresh cookie's value.
+/// A signed-in session: the access token, the refresh cookie's value and the cookie naming the
+/// browser it signed in from.
 pub(crate) struct Session {
     pub(crate) access_token: String,
     pub(crate) refresh_cookie: String,
+    pub(crate) browser_cookie: String,
     pub(crate) secret: String,
 }
 
 pub(crate) fn refresh_cookie(response: &reqwest::Response) -> String {
     let header = response.headers().get("set-cookie").expect("set-cookie").to_str().expect("ascii").to_owned();
     header.split(';').next().expect("pair").to_owned()
+}
+
+/// The `name=value` pair of the cookie `name` a response sets.
+pub(crate) fn cookie_set(response: &reqwest::Response, name: &str) -> String {
+    let set = response.headers().get_all("set-cookie").iter().map(|value| value.to_str().expect("ascii"));
+    let pairs = set.map(|cookie| cookie.split(';').next().expect("pair").to_owned());
+    pairs.into_iter().find(|pair| pair.starts_with(&format!("{name}="))).expect("the cookie is set")
 }
 
 /// Registers, confirms, signs in, enrols an authenticator with a computed TOTP code.
@@ -75,8 +84,10 @@ pub(crate) async fn enrolled_after_registration(app: &TestApp, email: &str) -> S
     let verified = post(app, "/api/auth/mfa/setup/verify", json!({"session": setup["session"], "code": code})).await;
     assert_eq!(verified.status(), StatusCode::OK);
     let refresh_cookie = refresh_cookie(&verified);
+    let browser_cookie = cookie_set(&verified, "portal_browser");
     let tokens: Value = verified.json().await.expect("json");
-    Session { access_token: tokens["accessToken"].as_str().expect("token").to_owned(), refresh_cookie, secret }
+    let access_token = tokens["accessToken"].as_str().expect("token").to_owned();
+    Session { access_token, refresh_cookie, browser_cookie, secret }
 }
 
 #[tokio::test]

@@ -43,7 +43,7 @@ async fn s3_a_foreign_signature_is_refused() {
     let app = spawn_app().await;
     let elsewhere = tempfile::tempdir().expect("temp dir");
     let foreign = Signer::load_or_create(elsewhere.path()).expect("foreign key");
-    let forged = foreign.sign(&AccessClaims::new("user-1", vec!["officers".into()], now(), 900)).expect("sign");
+    let forged = foreign.sign(&AccessClaims::new("user-1", "session-1", vec!["officers".into()], now(), 900)).expect("sign");
     // Same claims, our key id in the header, the foreign key's signature.
     let ours = app.access_token("user-1", &["officers"]);
     let spliced = format!("{}.{}.{}", segments(&ours)[0], segments(&forged)[1], segments(&forged)[2]);
@@ -66,16 +66,16 @@ async fn s3_a_tampered_payload_is_refused() {
 #[tokio::test]
 async fn s3_an_expired_token_is_refused() {
     let app = spawn_app().await;
-    let expired = app.sign(&AccessClaims::new("user-1", vec![], now() - 3600, 900));
+    let expired = app.sign(&AccessClaims::new("user-1", "session-1", vec![], now() - 3600, 900));
     assert_unauthorized(&app, Some(&expired)).await;
 }
 
 #[tokio::test]
 async fn s3_a_token_for_another_client_or_issuer_is_refused() {
     let app = spawn_app().await;
-    let mut other_client = AccessClaims::new("user-1", vec![], now(), 900);
+    let mut other_client = AccessClaims::new("user-1", "session-1", vec![], now(), 900);
     other_client.client_id = "another-app";
-    let mut other_issuer = AccessClaims::new("user-1", vec![], now(), 900);
+    let mut other_issuer = AccessClaims::new("user-1", "session-1", vec![], now(), 900);
     other_issuer.iss = "https://cognito-idp.ca-central-1.amazonaws.com/ca-central-1_other";
 
     assert_unauthorized(&app, Some(&app.sign(&other_client))).await;

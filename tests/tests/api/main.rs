@@ -21,6 +21,7 @@ mod payments;
 mod representatives;
 mod response_headers;
 mod round_trips;
+mod sessions;
 mod route_table;
 mod site;
 mod template;

@@ -28,6 +28,9 @@ journey('an inactive session warns, can be kept, then ends with the draft saved'
   await page.clock.fastForward('16:00');
   await page.waitForURL('**/sign-in?ended=inactivity');
   await page.getByText('Your session ended after a period of inactivity').waitFor();
+  // The session ended on the server too: the refresh cookie no longer revives it.
+  const refreshed = await page.evaluate(() => fetch('/api/auth/refresh', { method: 'POST' }).then((r) => r.status));
+  assert.equal(refreshed, 401, 'the refresh cookie no longer works after the inactivity timeout');
   await signIn(page, email, password);
   await page.getByLabel('Security code').fill(totp(secret, Date.now() + 30_000));
   await page.getByRole('button', { name: 'Sign in' }).click();

@@ -118,6 +118,7 @@ journey('on a 390 px phone every page fits the screen without scrolling sideways
     ['/notifications', 'notifications'],
     ['/profile', 'profile'],
     ['/activity', 'activity'],
+    ['/security', 'sign-in and security'],
     ['/representative/invitations', 'invitations'],
     ['/firm', 'firm'],
     ['/help', 'help, signed in'],

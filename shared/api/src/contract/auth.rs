@@ -8,7 +8,10 @@ use http::Method;
 use portal_domain::email::Email;
 use portal_domain::identity::{ChallengeKind, MfaEnrolment, SignUp, Tokens};
 use portal_domain::password::{self, Password, PasswordError};
+use portal_domain::ids::SessionId;
 use portal_domain::profile::Language;
+use portal_domain::sessions::Session;
+use portal_domain::user_agent::Device;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -124,7 +127,105 @@ pub const ROUTES: &[Route] = &[
         summary: "End every session of the caller",
         contract: Contract::empty(204).without_body(),
     },
+    Route {
+        method: Method::POST,
+        path: "/api/auth/end-session",
+        function: "EndThisSession",
+        area: Area::Auth,
+        auth: Auth::User,
+        summary: "Sign out of this browser only: its session's tokens and refresh cookie stop working",
+        contract: Contract::empty(204).without_body().cookie(REFRESH_COOKIE),
+    },
+    Route {
+        method: Method::GET,
+        path: "/api/me/sessions",
+        function: "ListSessions",
+        area: Area::Auth,
+        auth: Auth::User,
+        summary: "Where the caller is signed in: browser, system, address, first and last use",
+        contract: Contract::json::<SessionList>(200),
+    },
+    Route {
+        method: Method::DELETE,
+        path: "/api/me/sessions/{id}",
+        function: "EndSession",
+        area: Area::Auth,
+        auth: Auth::User,
+        summary: "Sign out one session of the caller (this one included)",
+        contract: Contract::empty(204).path::<SessionId>(),
+    },
+    Route {
+        method: Method::POST,
+        path: "/api/me/sessions/end-others",
+        function: "EndOtherSessions",
+        area: Area::Auth,
+        auth: Auth::User,
+        summary: "Sign out every session of the caller but this one",
+        contract: Contract::json::<OtherSessionsEnded>(200).without_body(),
+    },
 ];
+
+/// The cookie that lets a browser be recognised at its next sign-in (a random id, nothing
+/// else): a sign-in from a browser without it is told to the account's owner.
+pub const BROWSER_COOKIE: &str = "portal_browser";
+
+/// The caller's sessions: `GET /api/me/sessions`.
+#[derive(Debug, Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct SessionList {
+    /// The sessions whose tokens still work, the most recently used first.
+    pub sessions: Vec<SessionView>,
+}
+
+/// One session, as its owner sees it.
+#[derive(Debug, Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct SessionView {
+    /// The session's id (for `DELETE /api/me/sessions/{id}`).
+    pub id: SessionIdText,
+    /// The browser its user agent names (`Firefox`, `Microsoft Edge`, ...), if recognised.
+    pub browser: Option<String>,
+    /// The operating system its user agent names (`Windows`, `iOS`, ...), if recognised.
+    pub os: Option<String>,
+    /// The client's address at its last use (no place is looked up: that would send the
+    /// address to a third party).
+    pub address: String,
+    /// When it began (seconds since the epoch).
+    pub started_at: u64,
+    /// When it was last used: signed in, or its tokens renewed (seconds since the epoch).
+    pub last_used_at: u64,
+    /// Whether it is the session of this request.
+    pub current: bool,
+}
+
+/// A session id as answered (a UUID).
+#[derive(Debug, Serialize, JsonSchema)]
+#[serde(transparent)]
+pub struct SessionIdText(#[schemars(with = "uuid::Uuid")] pub String);
+
+impl SessionView {
+    /// The view of `session` for a caller in session `current`.
+    pub fn of(session: Session, current: Option<&str>) -> Self {
+        let device = Device::of(&session.user_agent);
+        Self {
+            current: current == Some(session.id.as_str()),
+            id: SessionIdText(session.id),
+            browser: device.browser.map(str::to_owned),
+            os: device.os.map(str::to_owned),
+            address: session.address,
+            started_at: session.started_at,
+            last_used_at: session.last_used_at,
+        }
+    }
+}
+
+/// The answer to `POST /api/me/sessions/end-others`.
+#[derive(Debug, Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct OtherSessionsEnded {
+    /// How many sessions were signed out.
+    pub ended: usize,
+}
 
 /// The body of `POST /api/auth/register`.
 #[derive(Debug, Deserialize, JsonSchema)]

@@ -9,7 +9,7 @@
 //!   password and no other (A9);
 //! - RS256 JWTs shaped like Cognito's, signed with the portal's own key (see `signing`);
 //! - opaque refresh tokens stored as digests and rotated on every use; presenting a used one
-//!   ends its whole family (S1).
+//!   ends its whole family (S1). A family is a session: its id is the `origin_jti` of its tokens.
 //!
 //! Wrong guesses are counted, before they are evaluated, by the portal's `Accounts` in front of
 //! this provider (the same limits hold over Cognito), so this provider keeps no counters.
@@ -281,10 +281,12 @@ impl LocalIdentity {
         Ok((key, stored))
     }
 
-    /// Signs access and ID tokens and stores a new refresh token of `family`.
+    /// Signs access and ID tokens and stores a new refresh token of `family` (a new one: a
+    /// sign-in, a new session).
     async fn issue_tokens(&self, account: &Account, family: Option<String>) -> Result<Tokens, IdentityError> {
         let issued_at = self.clock.now();
-        let access = AccessClaims::new(&account.sub, account.groups.clone(), issued_at, ACCESS_TOKEN_SECONDS);
+        let family = family.unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
+        let access = AccessClaims::new(&account.sub, &family, account.groups.clone(), issued_at, ACCESS_TOKEN_SECONDS);
         let id = json!({
             "sub": account.sub,
             "aud": CLIENT_ID,
@@ -297,6 +299,7 @@ impl LocalIdentity {
             "cognito:groups": account.groups,
             "iat": issued_at,
             "exp": issued_at + ACCESS_TOKEN_SECONDS,
+            "origin_jti": family,
         });
         let signing_failed = |e: anyhow::Error| IdentityError::Unavailable(e.into());
         let access_token = self.signer.sign(&access).map_err(signing_failed)?;
@@ -304,13 +307,20 @@ impl LocalIdentity {
         let refresh_token = opaque_token()?;
         let record = RefreshToken {
             email: account.email.clone(),
-            family: family.unwrap_or(opaque_token()?),
+            family: family.clone(),
             issued_at,
             expires_at: issued_at + REFRESH_TOKEN_SECONDS,
             used: false,
         };
         self.write(&keys::local_refresh_token(&digest(&refresh_token)), &record, Some(Condition::Absent)).await?;
-        Ok(Tokens { access_token, id_token, refresh_token, expires_in: ACCESS_TOKEN_SECONDS })
+        Ok(Tokens {
+            access_token,
+            id_token,
+            refresh_token,
+            expires_in: ACCESS_TOKEN_SECONDS,
+            sub: account.sub.clone(),
+            session: family,
+        })
     }
 
     /// Ends a refresh-token family: every token of it stops working.
@@ -559,7 +569,7 @@ impl Identity for LocalIdentity {
             return Err(IdentityError::NotAuthorized);
         }
         let account = self.account(&stored.email).await?.filter(|a| !a.disabled).ok_or(IdentityError::NotAuthorized)?;
-        let revoked = self.revocations.is_revoked(&account.sub, stored.issued_at).await.map_err(store_error)?;
+        let revoked = self.revocations.is_revoked(&account.sub, stored.issued_at, Some(&stored.family)).await.map_err(store_error)?;
         if stored.expires_at <= self.clock.now() || revoked || self.family_ended(&stored.family).await? {
             return Err(IdentityError::NotAuthorized);
         }
@@ -599,6 +609,14 @@ impl Identity for LocalIdentity {
         // caller (the portal's `Accounts`), as over Cognito, whose reset ends none either.
         self.notify(&account, AccountMessage::PasswordChanged).await?;
         Ok(account.sub)
+    }
+
+    async fn revoke_refresh_token(&self, refresh_token: &str) -> Result<(), IdentityError> {
+        let key = keys::local_refresh_token(&digest(refresh_token));
+        match self.read::<RefreshToken>(&key).await? {
+            Some(stored) => self.end_family(&stored.family).await,
+            None => Ok(()),
+        }
     }
 
     async fn sign_out_everywhere(&self, sub: &str) -> Result<(), IdentityError> {

@@ -122,11 +122,13 @@ pub struct AccessClaims {
     pub iat: u64,
     /// Unique token id.
     pub jti: String,
+    /// The session: the same for every token refreshed from one sign-in, as Cognito's.
+    pub origin_jti: String,
 }
 
 impl AccessClaims {
-    /// Access-token claims for a user, valid for `lifetime_seconds` from `now`.
-    pub fn new(sub: &str, groups: Vec<String>, now: u64, lifetime_seconds: u64) -> Self {
+    /// Access-token claims for a user's `session`, valid for `lifetime_seconds` from `now`.
+    pub fn new(sub: &str, session: &str, groups: Vec<String>, now: u64, lifetime_seconds: u64) -> Self {
         Self {
             sub: sub.to_owned(),
             groups,
@@ -136,6 +138,7 @@ impl AccessClaims {
             exp: now + lifetime_seconds,
             iat: now,
             jti: uuid::Uuid::new_v4().to_string(),
+            origin_jti: session.to_owned(),
         }
     }
 }

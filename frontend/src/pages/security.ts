@@ -1,0 +1,97 @@
+// Sign-in and security: where the person is signed in, with a way to sign out any session,
+// every other one, or everywhere; and what keeps the account safe.
+import { html, nothing } from 'lit-html';
+import { api, signOutEverywhere, type Schemas } from '../api/client';
+import { navigate, refresh, type Page } from '../app';
+import { emptyState, failed, focusSummary, loaded, notice, summary, type FormState } from '../forms';
+import { formatDateTime, said, t } from '../i18n';
+import { table } from '../table';
+
+let sessions: Schemas['SessionView'][] = [];
+let state: FormState = emptyState();
+
+async function readSessions(): Promise<void> {
+  ({ sessions } = await api('GET', '/api/me/sessions'));
+}
+
+/** "Firefox on Windows", or what is not recognised said so. */
+export function device(session: Schemas['SessionView']): string {
+  return t('security.device', {
+    browser: session.browser ?? t('security.unknownBrowser'),
+    os: session.os ?? t('security.unknownOs'),
+  });
+}
+
+/** Runs an action on the sessions, then shows the list as it now stands and what was done. */
+async function act(action: () => Promise<unknown>, done: ReturnType<typeof said>): Promise<void> {
+  try {
+    await action();
+    state = emptyState();
+    await readSessions();
+    state.notice = done;
+  } catch (error) {
+    failed(state, error);
+    focusSummary();
+  }
+  refresh();
+}
+
+function endOne(session: Schemas['SessionView']): Promise<void> {
+  return act(
+    () => api('DELETE', '/api/me/sessions/{id}', { path: { id: session.id } }),
+    said('security.ended', { device: device(session) }),
+  );
+}
+
+function endOthers(): Promise<void> {
+  return act(() => api('POST', '/api/me/sessions/end-others'), said('security.othersEnded'));
+}
+
+async function endEverywhere(): Promise<void> {
+  await signOutEverywhere();
+  await navigate('/sign-in?ended=everywhere');
+}
+
+const row = (session: Schemas['SessionView']) => html`<tr>
+  <td>${device(session)}${session.current ? html` <strong>(${t('security.thisBrowser')})</strong>` : nothing}</td>
+  <td>${session.address}</td>
+  <td>${formatDateTime(session.startedAt)}</td>
+  <td>${formatDateTime(session.lastUsedAt)}</td>
+  <td>${session.current
+    ? nothing
+    : html`<gcds-button type="button" button-role="secondary" size="small"
+        @click=${() => void endOne(session)}>${t('security.endOne', { device: device(session) })}</gcds-button>`}</td>
+</tr>`;
+
+export const securityPage: Page = {
+  title: () => t('security.heading'),
+  private: true,
+  load: async () => {
+    state = await loaded(readSessions);
+  },
+  view: () => html`
+    ${summary(state, {})} ${notice(state)}
+    <h2>${t('security.sessions.heading')}</h2>
+    <p>${t('security.sessions.lead')}</p>
+    ${table(
+      [t('security.column.device'), t('security.column.address'), t('security.column.started'),
+        t('security.column.lastUsed'), t('security.column.action')],
+      sessions.map(row),
+      t('security.sessions.heading'),
+    )}
+    ${sessions.some((session) => !session.current)
+      ? html`<gcds-button type="button" button-role="secondary" @click=${() => void endOthers()}>
+          ${t('security.endOthers')}</gcds-button>`
+      : html`<p>${t('security.onlyThis')}</p>`}
+    <h2>${t('security.everywhere.heading')}</h2>
+    <p>${t('security.everywhere.lead')}</p>
+    <gcds-button type="button" button-role="danger" @click=${() => void endEverywhere()}>
+      ${t('security.everywhere.button')}</gcds-button>
+    <h2>${t('security.advice.heading')}</h2>
+    <ul>
+      <li>${t('security.advice.notice')}</li>
+      <li>${t('security.advice.phishing')}</li>
+      <li>${t('security.advice.shared')}</li>
+    </ul>
+  `,
+};
