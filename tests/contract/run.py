@@ -11,7 +11,8 @@ The applicant registers through the API (the confirmation code from local mode's
 officer is created with the admin CLI, the supported way to make one, before the portal starts
 (one process at a time owns the embedded store); both enrol an authenticator, whose codes are
 computed here (RFC 6238), and sign in. `POST /api/auth/logout` ends every session of its caller,
-so each caller's sign-out is tested in a run of its own, after everything else.
+`POST /api/auth/end-session` and `DELETE /api/me/sessions/{id}` the caller's own, so each caller's
+sign-outs are tested in a run of their own, after everything else.
 
 Run it from the repository root with the project venv's Python:
     .venv/bin/python tests/contract/run.py [--portal target/debug/portal] [--seed N] ...
@@ -43,7 +44,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 VENV_BIN = Path(sys.executable).parent
 PASSWORD = "contract run passphrase"
-SIGN_OUT = "Logout"
+# The routes that end the caller's own session (`DELETE /api/me/sessions/{id}` does when its
+# id is the caller's: the stateful phase finds it in `GET /api/me/sessions`).
+SIGN_OUTS = ["Logout", "EndThisSession", "EndSession"]
 OWN_PROFILE = "UpdateMe"
 # Cheap password hashing: the run measures the contract, not Argon2.
 CHEAP_HASHING = {"PORTAL_ARGON2_MEMORY_KIB": "1024", "PORTAL_ARGON2_ITERATIONS": "1"}
@@ -436,16 +439,15 @@ def main() -> int:
         public = public_operations(base)
         runs = [
             # Everything but the sign-out, as the applicant; officer routes answer them 403.
-            Run("applicant", applicant, ["--exclude-operation-id", SIGN_OUT]),
+            Run("applicant", applicant, excluding(SIGN_OUTS)),
             # What needs a token, as the officer (routes without one were tested above). The
             # caller's own profile change is one code path for every caller and is tested above
             # too; run again as the officer, Schemathesis 4.32.5's coverage phase takes optional
             # properties of `MePatch` for required ones and reports `{}` as invalid data accepted.
-            Run("officer", officer, ["--exclude-operation-id", SIGN_OUT, "--exclude-operation-id", OWN_PROFILE,
-                                     *[a for op in public for a in ("--exclude-operation-id", op)]]),
+            Run("officer", officer, excluding([*SIGN_OUTS, OWN_PROFILE, *public])),
             # Last: signing out ends the caller's sessions, so every later request is a 401.
-            Run("applicant-sign-out", applicant, ["--include-operation-id", SIGN_OUT]),
-            Run("officer-sign-out", officer, ["--include-operation-id", SIGN_OUT]),
+            Run("applicant-sign-out", applicant, including(SIGN_OUTS)),
+            Run("officer-sign-out", officer, including(SIGN_OUTS)),
         ]
         if options.only:
             runs = [r for r in runs if r.account.role == options.only]
@@ -465,6 +467,14 @@ def main() -> int:
     else:
         print(f"Took {time.monotonic() - started:.0f} s. Logs and NDJSON reports: {report_dir}")
     return outcome
+
+
+def excluding(operations: list[str]) -> list[str]:
+    return [a for op in operations for a in ("--exclude-operation-id", op)]
+
+
+def including(operations: list[str]) -> list[str]:
+    return [a for op in operations for a in ("--include-operation-id", op)]
 
 
 def public_operations(base: str) -> list[str]:

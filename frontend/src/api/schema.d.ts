@@ -829,6 +829,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/me/password": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Change the password with the current one and a fresh authenticator code; ends every other session */
+        post: operations["ChangePassword"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/me/sessions": {
         parameters: {
             query?: never;
@@ -2401,6 +2418,15 @@ export interface components {
              * @default []
              */
             documentIds?: string[];
+        };
+        /** @description The body of `POST /api/me/password`: the caller proves it is them again. */
+        NewPassword: {
+            /** @description The authenticator app's current 6-digit code (spaces around it are forgiven). */
+            code: string;
+            /** @description The password the account signs in with now. */
+            currentPassword: string;
+            /** @description The new password: 12 to 128 characters, not a common one. */
+            newPassword: string;
         };
         /**
          * @description The body of `POST /api/applications/{id}/payments`: the fees the payer was shown as due
@@ -4674,8 +4700,8 @@ export interface operations {
             query?: never;
             header?: never;
             path?: never;
-            cookie: {
-                portal_refresh: string;
+            cookie?: {
+                portal_refresh?: string;
             };
         };
         requestBody?: never;
@@ -5296,6 +5322,34 @@ export interface operations {
                 };
             };
             401: components["responses"]["Unauthenticated"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    ChangePassword: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewPassword"];
+            };
+        };
+        responses: {
+            /** @description Success, with no content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["TooManyRequests"];
             503: components["responses"]["Unavailable"];
         };

@@ -1,9 +1,10 @@
 // Sign-in and security: where the person is signed in, with a way to sign out any session,
-// every other one, or everywhere; and what keeps the account safe.
+// every other one, or everywhere; the password, changed with the current one and a fresh code;
+// and what keeps the account safe.
 import { html, nothing } from 'lit-html';
 import { api, signOutEverywhere, type Schemas } from '../api/client';
 import { navigate, refresh, type Page } from '../app';
-import { emptyState, failed, focusSummary, loaded, notice, summary, type FormState } from '../forms';
+import { emptyState, failed, fields, focusSummary, input, loaded, notice, summary, values, type FormState } from '../forms';
 import { formatDateTime, said, t } from '../i18n';
 import { table } from '../table';
 
@@ -47,6 +48,19 @@ function endOthers(): Promise<void> {
   return act(() => api('POST', '/api/me/sessions/end-others'), said('security.othersEnded'));
 }
 
+const PASSWORD_FIELDS = ['currentPassword', 'newPassword', 'code'] as const;
+
+async function changePassword(event: SubmitEvent): Promise<void> {
+  event.preventDefault();
+  const form = event.currentTarget as HTMLFormElement;
+  const body = fields(values(form), PASSWORD_FIELDS);
+  await act(async () => {
+    await api('POST', '/api/me/password', { body });
+    // Passwords do not stay on the page once used.
+    for (const field of form.querySelectorAll<HTMLInputElement>('gcds-input')) field.value = '';
+  }, said('security.password.changed'));
+}
+
 async function endEverywhere(): Promise<void> {
   await signOutEverywhere();
   await navigate('/sign-in?ended=everywhere');
@@ -70,7 +84,11 @@ export const securityPage: Page = {
     state = await loaded(readSessions);
   },
   view: () => html`
-    ${summary(state, {})} ${notice(state)}
+    ${summary(state, {
+      currentPassword: t('security.password.current'),
+      newPassword: t('security.password.new'),
+      code: t('security.password.code'),
+    })} ${notice(state)}
     <h2>${t('security.sessions.heading')}</h2>
     <p>${t('security.sessions.lead')}</p>
     ${table(
@@ -83,6 +101,15 @@ export const securityPage: Page = {
       ? html`<gcds-button type="button" button-role="secondary" @click=${() => void endOthers()}>
           ${t('security.endOthers')}</gcds-button>`
       : html`<p>${t('security.onlyThis')}</p>`}
+    <h2>${t('security.password.heading')}</h2>
+    <p>${t('security.password.lead')}</p>
+    <form novalidate @submit=${changePassword}>
+      ${input(state, 'currentPassword', t('security.password.current'), { type: 'password', autocomplete: 'current-password' })}
+      ${input(state, 'newPassword', t('security.password.new'), {
+        type: 'password', autocomplete: 'new-password', hint: t('security.password.rules') })}
+      ${input(state, 'code', t('security.password.code'), { autocomplete: 'one-time-code' })}
+      <gcds-button type="submit">${t('security.password.submit')}</gcds-button>
+    </form>
     <h2>${t('security.everywhere.heading')}</h2>
     <p>${t('security.everywhere.lead')}</p>
     <gcds-button type="button" button-role="danger" @click=${() => void endEverywhere()}>

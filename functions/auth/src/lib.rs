@@ -15,14 +15,14 @@ use axum::{Json, Router};
 use portal_api::body::JsonBody;
 use portal_api::client::{ClientAddress, ClientPlace};
 use portal_api::contract::auth::{
-    Confirmation, Credentials, EmailAddress, MfaChallenge, MfaCode, OtherSessionsEnded, PasswordReset, Registration,
-    RegistrationAccepted, SessionList, SessionView, SignInSession, SignedIn,
+    Confirmation, Credentials, EmailAddress, MfaChallenge, MfaCode, NewPassword, OtherSessionsEnded, PasswordReset,
+    Registration, RegistrationAccepted, SessionList, SessionView, SignInSession, SignedIn,
 };
 use portal_api::params::PathParams;
 use portal_api::principal::Principal;
 use portal_api::problem::ApiError;
 use portal_api::routes::{self, Area, MissingHandler};
-use portal_domain::accounts::{AccountError, Accounts, Arrival};
+use portal_domain::accounts::{AccountError, Accounts, Arrival, PasswordChange};
 use portal_domain::ids::SessionId;
 use portal_domain::clock::Clock;
 use portal_domain::email::Email;
@@ -69,6 +69,7 @@ pub fn router(state: AuthState) -> Result<Router, MissingHandler> {
         "ResetPassword" => Some(route.serve(reset)),
         "Logout" => Some(route.serve(logout)),
         "EndThisSession" => Some(route.serve(end_this_session)),
+        "ChangePassword" => Some(route.serve(change_password)),
         "ListSessions" => Some(route.serve(list_sessions)),
         "EndSession" => Some(route.serve(end_session)),
         "EndOtherSessions" => Some(route.serve(end_other_sessions)),
@@ -261,4 +262,24 @@ async fn end_other_sessions(
 ) -> Result<Json<OtherSessionsEnded>, ApiError> {
     let ended = state.accounts.sessions().end_others(&principal.sub, principal.session.as_deref()).await?;
     Ok(Json(OtherSessionsEnded { ended }))
+}
+
+/// Changes the caller's password (204). A wrong current password is a 400 naming the field, not
+/// a 401: the caller is signed in, and a 401 would send the web app to renew its token.
+async fn change_password(
+    principal: Principal,
+    State(state): State<AuthState>,
+    ClientAddress(client): ClientAddress,
+    JsonBody(body): JsonBody<NewPassword>,
+) -> Result<StatusCode, ApiError> {
+    let new = body.parse()?;
+    let change = PasswordChange { current: &body.current_password, code: body.code.trim(), new: &new };
+    let changed = state.accounts.change_password(&principal.sub, principal.session.as_deref(), &change, &client).await;
+    match changed {
+        Ok(()) => Ok(StatusCode::NO_CONTENT),
+        Err(AccountError::Identity(IdentityError::NotAuthorized)) => {
+            Err(ApiError::invalid("currentPassword", "incorrect-password"))
+        }
+        Err(other) => Err(other.into()),
+    }
 }

@@ -120,7 +120,9 @@ fn operation(route: &Route, requests: &mut SchemaGenerator, answers: &mut Schema
         parameters.extend(query_parameters(query, requests));
     }
     if let Some(cookie) = contract.cookie {
-        parameters.push(json!({"name": cookie, "in": "cookie", "required": true, "schema": {"type": "string"}}));
+        parameters.push(
+            json!({"name": cookie.name, "in": "cookie", "required": cookie.required, "schema": {"type": "string"}}),
+        );
     }
     if let Some((name, schema)) = contract.header {
         parameters.push(json!({"name": name, "in": "header", "required": true, "schema": schema(requests)}));

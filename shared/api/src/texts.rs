@@ -168,6 +168,11 @@ const FIELD_MESSAGES: &[(&str, &str, &str)] = &[
         "Ce mot de passe est trop courant\u{a0}: choisissez-en un autre.",
     ),
     ("policy", "This password does not meet the requirements.", "Ce mot de passe ne respecte pas les exigences."),
+    (
+        "incorrect-password",
+        "This is not the password you sign in with now.",
+        "Ce n'est pas le mot de passe avec lequel vous vous connectez maintenant.",
+    ),
     ("invalid-email", "Enter a valid email address.", "Entrez une adresse courriel valide."),
     ("invalid", "This value is not valid.", "Cette valeur n'est pas valide."),
     ("mismatch", "The code is not correct.", "Le code est incorrect."),

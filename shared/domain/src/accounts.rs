@@ -122,6 +122,17 @@ pub struct Arrival {
     pub browser: String,
 }
 
+/// A password change, as the signed-in user asks for it.
+#[derive(Clone, Copy, Debug)]
+pub struct PasswordChange<'a> {
+    /// The password they sign in with now.
+    pub current: &'a str,
+    /// A code from their authenticator, fresh.
+    pub code: &'a str,
+    /// The new password (already checked against the rules).
+    pub new: &'a Password,
+}
+
 /// Which second-factor step a sign-in completes with.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum SecondFactor {
@@ -453,6 +464,46 @@ impl Accounts {
         }
         self.sessions.used(&tokens.sub, &tokens.session, place).await?;
         Ok(tokens)
+    }
+
+    /// Proves the caller again, as a sign-in would and under the same limits: the password, then
+    /// a fresh code from the authenticator. The sign-in this opens at the provider ends at once.
+    async fn reauthenticate(&self, email: &Email, password: &str, code: &str, client: &str) -> Result<(), AccountError> {
+        let challenge = self.sign_in(email, password, client).await?;
+        self.reserve_all(&[(CODES_PER_CLIENT, client)]).await?;
+        let (key, pending) = self.pending(&challenge.session).await?;
+        let session_digest = digest(&challenge.session);
+        let guesses = self
+            .reserve_all(&[(WRONG_MFA_CODES_PER_SESSION, &session_digest), (WRONG_MFA_CODES, pending.email.as_str())])
+            .await?;
+        let tokens = self.guarded(guesses, self.identity.answer_mfa(&challenge.session, code)).await?;
+        self.table.delete(&key, None).await?;
+        self.revocations.end_session(&tokens.sub, &tokens.session, self.clock.as_ref()).await?;
+        Ok(self.identity.revoke_refresh_token(&tokens.refresh_token).await?)
+    }
+
+    /// The sign-in address of a user.
+    async fn email_of(&self, sub: &str) -> Result<Email, AccountError> {
+        let profile = self.profiles.get(sub).await?.ok_or(IdentityError::NotAuthorized)?;
+        Email::parse(&profile.email).map_err(|_| IdentityError::NotAuthorized.into())
+    }
+
+    /// Changes a signed-in user's password once they proved it is them (their current password
+    /// and a fresh authenticator code, `reauthenticate`). Every other session of theirs ends, and
+    /// every sign-in in progress; the owner is told (A5).
+    pub async fn change_password(
+        &self,
+        sub: &str,
+        keep: Option<&str>,
+        change: &PasswordChange<'_>,
+        client: &str,
+    ) -> Result<(), AccountError> {
+        let email = self.email_of(sub).await?;
+        self.reauthenticate(&email, change.current, change.code, client).await?;
+        self.identity.set_password(&email, change.new).await?;
+        self.revocations.account_changed(sub, self.clock.as_ref()).await?;
+        self.sessions.end_others(sub, keep).await?;
+        self.tell_owner(&email, AccountMessage::PasswordChanged).await
     }
 
     /// The sessions of the user.

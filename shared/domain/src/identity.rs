@@ -199,6 +199,9 @@ pub trait Identity: Send + Sync {
     /// the same sign-in stop working (Cognito `RevokeToken`). An unknown token is no error.
     async fn revoke_refresh_token(&self, refresh_token: &str) -> Result<(), IdentityError>;
 
+    /// Sets a new password for the account of `email` (the caller has proven it is its owner).
+    async fn set_password(&self, email: &Email, password: &Password) -> Result<(), IdentityError>;
+
     /// Ends every session of the user: refresh tokens stop working at once.
     async fn sign_out_everywhere(&self, sub: &str) -> Result<(), IdentityError>;
 

@@ -445,15 +445,7 @@ impl Identity for CognitoIdentity {
             .send()
             .await
             .map_err(identity_error)?;
-        self.client
-            .admin_set_user_password()
-            .user_pool_id(&self.config.user_pool_id)
-            .username(username)
-            .password(request.password.expose())
-            .permanent(true)
-            .send()
-            .await
-            .map_err(identity_error)?;
+        self.set_password(&request.email, &request.password).await?;
         self.client
             .admin_add_user_to_group()
             .user_pool_id(&self.config.user_pool_id)
@@ -496,6 +488,19 @@ impl Identity for CognitoIdentity {
             Err(error) if error.code() == Some("UnsupportedTokenTypeException") => Ok(()),
             other => other.map(drop).map_err(identity_error),
         }
+    }
+
+    async fn set_password(&self, email: &Email, password: &Password) -> Result<(), IdentityError> {
+        self.client
+            .admin_set_user_password()
+            .user_pool_id(&self.config.user_pool_id)
+            .username(email.as_str())
+            .password(password.expose())
+            .permanent(true)
+            .send()
+            .await
+            .map_err(identity_error)?;
+        Ok(())
     }
 
     async fn sign_out_everywhere(&self, sub: &str) -> Result<(), IdentityError> {

@@ -85,6 +85,9 @@ impl Identity for Counting {
     async fn revoke_refresh_token(&self, _: &str) -> Result<(), IdentityError> {
         Ok(())
     }
+    async fn set_password(&self, _: &Email, _: &Password) -> Result<(), IdentityError> {
+        Ok(())
+    }
     async fn sign_out_everywhere(&self, _: &str) -> Result<(), IdentityError> {
         Ok(())
     }

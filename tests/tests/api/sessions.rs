@@ -206,3 +206,73 @@ async fn c1_nobody_lists_or_ends_another_person_s_sessions() {
     let anonymous = post(&app, "/api/auth/end-session", json!({})).await;
     assert_eq!(anonymous.status(), StatusCode::UNAUTHORIZED);
 }
+
+/// Waits for the authenticator's next 30-second step, so a code one step ahead is fresh again.
+async fn next_totp_step() {
+    let into_step = now() % 30;
+    tokio::time::sleep(std::time::Duration::from_secs(30 - into_step + 1)).await;
+}
+
+async fn change_password(app: &TestApp, token: &str, body: Value) -> reqwest::Response {
+    let request = app.client.post(app.url("/api/me/password")).bearer_auth(token).header("accept-language", "fr");
+    request.json(&body).send().await.expect("change password")
+}
+
+#[tokio::test]
+async fn a5_s2_a_password_change_needs_the_current_password_and_a_fresh_code_and_ends_every_other_session() {
+    // GIVEN an account signed in on a laptop and on a phone
+    let app = spawn_app().await;
+    let laptop = enrolled(&app, "changing@example.ca").await;
+    let phone = sign_in_from(&app, "changing@example.ca", &laptop.secret, SAFARI_ON_IPHONE, None).await;
+    let new = "a brand new and longer passphrase";
+
+    // WHEN the phone asks without its current password, or with a code that is not the one now
+    let wrong_password = change_password(
+        &app,
+        &phone.access_token,
+        json!({"currentPassword": "not the password", "code": "000000", "newPassword": new}),
+    )
+    .await;
+    assert_eq!(wrong_password.status(), StatusCode::BAD_REQUEST, "a 400, not a 401 that would renew the token");
+    let problem: Value = wrong_password.json().await.expect("json");
+    assert_eq!(problem["errors"][0]["field"], "currentPassword", "{problem}");
+    assert_eq!(problem["errors"][0]["code"], "incorrect-password", "{problem}");
+    assert!(problem["errors"][0]["message"].as_str().is_some_and(|m| m.contains("mot de passe")), "{problem}");
+    let wrong_code =
+        change_password(&app, &phone.access_token, json!({"currentPassword": PASSWORD, "code": "000000", "newPassword": new}))
+            .await;
+    assert_eq!(wrong_code.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(wrong_code.json::<Value>().await.expect("json")["errors"][0]["field"], "code");
+    let weak = change_password(
+        &app,
+        &phone.access_token,
+        json!({"currentPassword": PASSWORD, "code": "000000", "newPassword": "short"}),
+    )
+    .await;
+    assert_eq!(weak.json::<Value>().await.expect("json")["errors"][0]["field"], "newPassword");
+    // Nothing changed so far: the laptop is still signed in, the old password still works.
+    assert_eq!(app.get("/api/me", Some(&laptop.access_token)).await.status(), StatusCode::OK);
+
+    // WHEN it proves itself with a fresh code
+    next_totp_step().await;
+    let code = totp::code_at(&laptop.secret, now() + 30).expect("code");
+    let changed =
+        change_password(&app, &phone.access_token, json!({"currentPassword": PASSWORD, "code": code, "newPassword": new}))
+            .await;
+    assert_eq!(changed.status(), StatusCode::NO_CONTENT);
+
+    // THEN the laptop's session is over, the phone's goes on, only the new password signs in
+    assert_eq!(app.get("/api/me", Some(&laptop.access_token)).await.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(refreshes(&app, &laptop.refresh_cookie).await, StatusCode::UNAUTHORIZED);
+    assert_eq!(app.get("/api/me", Some(&phone.access_token)).await.status(), StatusCode::OK);
+    let listed = sessions(&app, &phone.access_token).await;
+    assert_eq!((listed.len(), listed[0]["current"].as_bool()), (1, Some(true)), "the proof opened no session: {listed:?}");
+    assert_eq!(login(&app, "changing@example.ca", PASSWORD).await.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(login(&app, "changing@example.ca", new).await.status(), StatusCode::OK);
+    // AND the owner is told, in their language
+    let outbox: Value = app.get("/api/dev/outbox", None).await.json().await.expect("outbox");
+    let told = outbox.as_array().expect("list").iter().any(|m| {
+        m["to"] == "changing@example.ca" && m["subject"] == "Votre mot de passe a été modifié"
+    });
+    assert!(told, "a notice of the change");
+}

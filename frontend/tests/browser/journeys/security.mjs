@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import {
   baseUrl,
   browser,
+  checkAccessibility,
   checkBothLanguages,
   journey,
   registered,
@@ -93,4 +94,34 @@ journey('an applicant signs out of every other session, then everywhere, with th
   await page.getByText('You were signed out everywhere.').waitFor();
   const refreshed = await page.evaluate(() => fetch('/api/auth/refresh', { method: 'POST' }).then((r) => r.status));
   assert.equal(refreshed, 401, 'nothing revives the session');
+});
+
+journey('an applicant changes their password with the current one and a fresh code, and only the new one signs in', async (page) => {
+  const email = `password-${Date.now()}@example.ca`;
+  const password = 'a long and careful passphrase';
+  const newPassword = 'an even longer and newer passphrase';
+  await registered(email, password);
+  const secret = await signsInFirstTime(page, email, password);
+
+  await page.getByRole('link', { name: 'Sign-in and security' }).click();
+  await page.getByRole('heading', { name: 'Password' }).waitFor();
+  await page.getByLabel('Current password').fill('not my password at all');
+  await page.getByLabel('New password').fill(newPassword);
+  await page.getByLabel('Code from your authenticator app').fill('000000');
+  await page.getByRole('button', { name: 'Change my password' }).click();
+  await page.locator('#error-summary').getByText('This is not the password you sign in with now.').waitFor();
+  await checkAccessibility(page, 'a password change refused');
+
+  await page.getByLabel('Current password').fill(password);
+  await page.getByLabel('New password').fill(newPassword);
+  await page.getByLabel('Code from your authenticator app').fill(totp(secret, Date.now() + 30_000));
+  await page.getByRole('button', { name: 'Change my password' }).click();
+  await page.getByText('Your password was changed.').waitFor();
+  assert.equal(await page.getByLabel('Current password').inputValue(), '', 'the passwords do not stay on the page');
+
+  const signsIn = (tried) => page.evaluate(async ([address, secretWord]) => (await fetch('/api/auth/login', {
+    method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ email: address, password: secretWord }),
+  })).status, [email, tried]);
+  assert.equal(await signsIn(password), 401, 'the old password no longer signs in');
+  assert.equal(await signsIn(newPassword), 200, 'the new one does');
 });

@@ -134,7 +134,16 @@ pub const ROUTES: &[Route] = &[
         area: Area::Auth,
         auth: Auth::User,
         summary: "Sign out of this browser only: its session's tokens and refresh cookie stop working",
-        contract: Contract::empty(204).without_body().cookie(REFRESH_COOKIE),
+        contract: Contract::empty(204).without_body().optional_cookie(REFRESH_COOKIE),
+    },
+    Route {
+        method: Method::POST,
+        path: "/api/me/password",
+        function: "ChangePassword",
+        area: Area::Auth,
+        auth: Auth::User,
+        summary: "Change the password with the current one and a fresh authenticator code; ends every other session",
+        contract: Contract::empty(204).body::<NewPassword>(),
     },
     Route {
         method: Method::GET,
@@ -164,6 +173,26 @@ pub const ROUTES: &[Route] = &[
         contract: Contract::json::<OtherSessionsEnded>(200).without_body(),
     },
 ];
+
+/// The body of `POST /api/me/password`: the caller proves it is them again.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct NewPassword {
+    /// The password the account signs in with now.
+    pub current_password: String,
+    /// The authenticator app's current 6-digit code (spaces around it are forgiven).
+    pub code: String,
+    /// The new password: 12 to 128 characters, not a common one.
+    #[schemars(length(min = password::MIN_CHARS, max = password::MAX_CHARS))]
+    pub new_password: String,
+}
+
+impl NewPassword {
+    /// The new password, or a 400 naming `newPassword`.
+    pub fn parse(&self) -> Result<Password, ApiError> {
+        new_password(&self.new_password).map_err(|code| ApiError::invalid("newPassword", code))
+    }
+}
 
 /// The cookie that lets a browser be recognised at its next sign-in (a random id, nothing
 /// else): a sign-in from a browser without it is told to the account's owner.

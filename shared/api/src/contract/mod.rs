@@ -56,6 +56,15 @@ pub enum Success {
     File(u16, &'static str),
 }
 
+/// A cookie a route reads.
+#[derive(Clone, Copy, Debug)]
+pub struct Cookie {
+    /// Its name.
+    pub name: &'static str,
+    /// Whether the route needs it (or also works without it).
+    pub required: bool,
+}
+
 /// What a route takes and answers, beyond what its method and authorization imply (which
 /// `openapi` adds: 400 for bad input, 401, 403 for officers' routes, 404 for paths that name a
 /// resource, 413 and 415 for bodies, 429 and 503 for every route that reaches the store).
@@ -67,8 +76,8 @@ pub struct Contract {
     pub query: Option<SchemaFn>,
     /// The request body.
     pub body: Body,
-    /// The cookie the route reads.
-    pub cookie: Option<&'static str>,
+    /// The cookie the route reads, and whether it must be there.
+    pub cookie: Option<Cookie>,
     /// A request header the route requires, and what it holds.
     pub header: Option<(&'static str, SchemaFn)>,
     /// The success answer.
@@ -121,9 +130,15 @@ impl Contract {
         self
     }
 
-    /// Reads this cookie.
+    /// Reads this cookie, which must be there.
     pub const fn cookie(mut self, name: &'static str) -> Self {
-        self.cookie = Some(name);
+        self.cookie = Some(Cookie { name, required: true });
+        self
+    }
+
+    /// Reads this cookie when the browser sends it.
+    pub const fn optional_cookie(mut self, name: &'static str) -> Self {
+        self.cookie = Some(Cookie { name, required: false });
         self
     }
 

@@ -619,6 +619,11 @@ impl Identity for LocalIdentity {
         }
     }
 
+    async fn set_password(&self, email: &Email, password: &Password) -> Result<(), IdentityError> {
+        let password_hash = self.hash_password(password).await?;
+        self.update_account(email, Update::default().set("passwordHash", password_hash)).await
+    }
+
     async fn sign_out_everywhere(&self, sub: &str) -> Result<(), IdentityError> {
         // Refresh tokens issued until now are refused through the same record access tokens are.
         self.revocations.revoke_all(sub, self.clock.as_ref()).await.map_err(store_error)
