@@ -15,8 +15,9 @@ use axum::{Json, Router};
 use portal_api::body::JsonBody;
 use portal_api::client::{ClientAddress, ClientPlace};
 use portal_api::contract::auth::{
-    Confirmation, Credentials, EmailAddress, MfaChallenge, MfaCode, NewPassword, OtherSessionsEnded, PasswordReset,
-    Registration, RegistrationAccepted, SessionList, SessionView, SignInSession, SignedIn,
+    Confirmation, Credentials, EmailAddress, MfaChallenge, MfaCode, MfaEnrolled, NewPassword, OtherSessionsEnded,
+    PasswordReset, Reauthentication, Recovery, RecoveryCodeSet, RecoveryCodesLeft, Registration, RegistrationAccepted,
+    SessionList, SessionView, SignInSession, SignedIn,
 };
 use portal_api::params::PathParams;
 use portal_api::principal::Principal;
@@ -64,6 +65,9 @@ pub fn router(state: AuthState) -> Result<Router, MissingHandler> {
         "BeginMfaSetup" => Some(route.serve(begin_mfa_setup)),
         "CompleteMfaSetup" => Some(route.serve(complete_mfa_setup)),
         "AnswerMfa" => Some(route.serve(answer_mfa)),
+        "RecoverWithCode" => Some(route.serve(recover)),
+        "CountRecoveryCodes" => Some(route.serve(count_recovery_codes)),
+        "NewRecoveryCodes" => Some(route.serve(new_recovery_codes)),
         "Refresh" => Some(route.serve(refresh)),
         "ForgotPassword" => Some(route.serve(forgot)),
         "ResetPassword" => Some(route.serve(reset)),
@@ -132,31 +136,46 @@ fn signed_in(tokens: &Tokens) -> Result<WithCookie<Json<SignedIn>>, ApiError> {
     Ok(([(SET_COOKIE, cookie::refresh_cookie(&tokens.refresh_token)?)], Json(SignedIn::from(tokens))))
 }
 
-/// A completed sign-in: the tokens as [`signed_in`] (the refresh cookie first), and the
-/// browser's id kept in its own cookie.
-type SignedInBrowser = (AppendHeaders<[(HeaderName, HeaderValue); 2]>, Json<SignedIn>);
+/// A completed sign-in: its answer (`T`), the refresh cookie first, and the browser's id kept
+/// in its own cookie.
+type SignedInBrowser<T> = (AppendHeaders<[(HeaderName, HeaderValue); 2]>, Json<T>);
 
-/// Completes a sign-in with `second_factor`, from the caller's place and browser.
-async fn sign_in_browser<F>(place: Place, headers: &HeaderMap, second_factor: F) -> Result<SignedInBrowser, ApiError>
+/// Completes a sign-in with `second_factor`, from the caller's place and browser; `answer`
+/// words what it gave.
+async fn sign_in_browser<T, A, F>(
+    place: Place,
+    headers: &HeaderMap,
+    second_factor: F,
+    answer: impl FnOnce(A) -> (Tokens, T),
+) -> Result<SignedInBrowser<T>, ApiError>
 where
-    F: AsyncFnOnce(&Arrival) -> Result<Tokens, AccountError>,
+    F: AsyncFnOnce(&Arrival) -> Result<A, AccountError>,
 {
     let browser = cookie::browser_id(headers).unwrap_or_else(sessions::new_browser_id);
     let browser_cookie = cookie::browser_cookie(&browser)?;
-    let tokens = second_factor(&Arrival { place, browser }).await?;
+    let (tokens, body) = answer(second_factor(&Arrival { place, browser }).await?);
     let cookies = [(SET_COOKIE, cookie::refresh_cookie(&tokens.refresh_token)?), (SET_COOKIE, browser_cookie)];
-    Ok((AppendHeaders(cookies), Json(SignedIn::from(&tokens))))
+    Ok((AppendHeaders(cookies), Json(body)))
 }
 
+/// The first sign-in: tokens, and the recovery codes issued with them.
 async fn complete_mfa_setup(
     State(state): State<AuthState>,
     ClientPlace(place): ClientPlace,
     headers: HeaderMap,
     JsonBody(body): JsonBody<MfaCode>,
-) -> Result<SignedInBrowser, ApiError> {
+) -> Result<SignedInBrowser<MfaEnrolled>, ApiError> {
     let code = body.code.trim();
-    sign_in_browser(place, &headers, async |arrival| {
-        state.accounts.complete_mfa_enrolment(&body.session, code, arrival).await
+    let enrolment = async |arrival: &Arrival| state.accounts.complete_mfa_enrolment(&body.session, code, arrival).await;
+    sign_in_browser(place, &headers, enrolment, |enrolled| {
+        let signed_in = SignedIn::from(&enrolled.tokens);
+        let answer = MfaEnrolled {
+            access_token: signed_in.access_token,
+            id_token: signed_in.id_token,
+            expires_in: signed_in.expires_in,
+            recovery_codes: enrolled.recovery_codes,
+        };
+        (enrolled.tokens, answer)
     })
     .await
 }
@@ -166,10 +185,26 @@ async fn answer_mfa(
     ClientPlace(place): ClientPlace,
     headers: HeaderMap,
     JsonBody(body): JsonBody<MfaCode>,
-) -> Result<SignedInBrowser, ApiError> {
+) -> Result<SignedInBrowser<SignedIn>, ApiError> {
     let code = body.code.trim();
-    sign_in_browser(place, &headers, async |arrival| state.accounts.answer_mfa(&body.session, code, arrival).await)
-        .await
+    let answered = async |arrival: &Arrival| state.accounts.answer_mfa(&body.session, code, arrival).await;
+    sign_in_browser(place, &headers, answered, |tokens| {
+        let answer = SignedIn::from(&tokens);
+        (tokens, answer)
+    })
+    .await
+}
+
+/// A recovery code in place of the authenticator: the answer is the challenge to enrol a new one.
+async fn recover(
+    State(state): State<AuthState>,
+    ClientAddress(client): ClientAddress,
+    JsonBody(body): JsonBody<Recovery>,
+) -> Result<Json<MfaChallenge>, ApiError> {
+    // A malformed email cannot have an account: the same answer as a wrong password.
+    let email = Email::parse(&body.email).map_err(|_| ApiError::InvalidCredentials)?;
+    let challenge = state.accounts.recover(&email, &body.password, body.code.trim(), &client).await?;
+    Ok(Json(MfaChallenge { challenge: challenge.kind, session: challenge.session }))
 }
 
 /// A 401 that also clears the refresh cookie.
@@ -264,8 +299,17 @@ async fn end_other_sessions(
     Ok(Json(OtherSessionsEnded { ended }))
 }
 
-/// Changes the caller's password (204). A wrong current password is a 400 naming the field, not
-/// a 401: the caller is signed in, and a 401 would send the web app to renew its token.
+/// The answer to a signed-in caller proving it is them again: a wrong current password is a 400
+/// naming the field, not a 401, since the caller is signed in and a 401 would send the web app to
+/// renew its token.
+fn reauthenticated<T>(outcome: Result<T, AccountError>) -> Result<T, ApiError> {
+    outcome.map_err(|error| match error {
+        AccountError::Identity(IdentityError::NotAuthorized) => ApiError::invalid("currentPassword", "incorrect-password"),
+        other => other.into(),
+    })
+}
+
+/// Changes the caller's password (204).
 async fn change_password(
     principal: Principal,
     State(state): State<AuthState>,
@@ -275,11 +319,24 @@ async fn change_password(
     let new = body.parse()?;
     let change = PasswordChange { current: &body.current_password, code: body.code.trim(), new: &new };
     let changed = state.accounts.change_password(&principal.sub, principal.session.as_deref(), &change, &client).await;
-    match changed {
-        Ok(()) => Ok(StatusCode::NO_CONTENT),
-        Err(AccountError::Identity(IdentityError::NotAuthorized)) => {
-            Err(ApiError::invalid("currentPassword", "incorrect-password"))
-        }
-        Err(other) => Err(other.into()),
-    }
+    reauthenticated(changed)?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn count_recovery_codes(
+    principal: Principal,
+    State(state): State<AuthState>,
+) -> Result<Json<RecoveryCodesLeft>, ApiError> {
+    let remaining = state.accounts.recovery_codes().remaining(&principal.sub).await?;
+    Ok(Json(RecoveryCodesLeft { remaining }))
+}
+
+async fn new_recovery_codes(
+    principal: Principal,
+    State(state): State<AuthState>,
+    ClientAddress(client): ClientAddress,
+    JsonBody(body): JsonBody<Reauthentication>,
+) -> Result<Json<RecoveryCodeSet>, ApiError> {
+    let issued = state.accounts.new_recovery_codes(&principal.sub, &body.current_password, body.code.trim(), &client).await;
+    Ok(Json(RecoveryCodeSet { codes: reauthenticated(issued)? }))
 }

@@ -34,12 +34,13 @@ use serde::{Deserialize, Serialize};
 use crate::clock::Clock;
 use crate::digest::digest;
 use crate::email::Email;
-use crate::identity::{Challenge, Identity, IdentityError, MfaEnrolment, SignUp, Tokens};
+use crate::identity::{Challenge, ChallengeKind, Identity, IdentityError, MfaEnrolment, SignUp, Tokens};
 use crate::keys;
 use crate::limits::{Limit, LimitReached, Limits, Reservation};
 use crate::notifier::{AccountMessage, NewSignIn, Notifier};
 use crate::password::Password;
 use crate::profile::{Profile, Profiles};
+use crate::recovery::RecoveryCodes;
 use crate::sessions::{Place, Revocations, Sessions};
 use crate::table::{Condition, Item, Key, StoreError, Table};
 use crate::user_agent::Device;
@@ -122,6 +123,15 @@ pub struct Arrival {
     pub browser: String,
 }
 
+/// A first sign-in completed: its tokens, and the recovery codes issued with it (to be shown this
+/// once; none when the account still holds some). No `Debug`: the codes must not reach a log.
+pub struct Enrolled {
+    /// The session's tokens.
+    pub tokens: Tokens,
+    /// The new recovery codes.
+    pub recovery_codes: Vec<String>,
+}
+
 /// A password change, as the signed-in user asks for it.
 #[derive(Clone, Copy, Debug)]
 pub struct PasswordChange<'a> {
@@ -155,6 +165,7 @@ pub struct Accounts {
     limits: Limits,
     revocations: Revocations,
     sessions: Sessions,
+    recovery: RecoveryCodes,
     profiles: Profiles,
     notifier: Arc<dyn Notifier>,
     clock: Arc<dyn Clock>,
@@ -174,6 +185,7 @@ impl Accounts {
             limits: Limits::new(Arc::clone(&table)),
             revocations: Revocations::new(Arc::clone(&table)),
             sessions: Sessions::new(Arc::clone(&table), Arc::clone(&clock)),
+            recovery: RecoveryCodes::new(Arc::clone(&table), Arc::clone(&clock)),
             profiles: Profiles::new(Arc::clone(&table)),
             table,
             notifier,
@@ -389,15 +401,81 @@ impl Accounts {
         Ok(enrolment)
     }
 
-    /// Verifies the first authenticator code, enables MFA and completes the sign-in.
+    /// Verifies the first authenticator code, enables MFA and completes the sign-in. An account
+    /// with no recovery codes left (its first enrolment) gets a set, to be shown this once; one
+    /// enrolling again after using a code keeps the codes it has.
     pub async fn complete_mfa_enrolment(
         &self,
         session: &str,
         code: &str,
         arrival: &Arrival,
-    ) -> Result<Tokens, AccountError> {
+    ) -> Result<Enrolled, AccountError> {
         let enrolled = self.identity.complete_mfa_enrolment(session, code);
-        self.second_factor(session, arrival, SecondFactor::Enrolment, enrolled).await
+        let tokens = self.second_factor(session, arrival, SecondFactor::Enrolment, enrolled).await?;
+        let recovery_codes = match self.recovery.remaining(&tokens.sub).await? {
+            0 => self.recovery.issue(&tokens.sub).await?,
+            _ => Vec::new(),
+        };
+        Ok(Enrolled { tokens, recovery_codes })
+    }
+
+    /// Signs in with a recovery code in place of the authenticator (lost, or out of reach): the
+    /// password first, then the code, under the limits of a sign-in and of authenticator codes.
+    /// The code works once; the authenticator is removed, and the sign-in goes on to enrol a new
+    /// one (`MfaSetup`) before any token is issued. The owner is told, with the codes left.
+    pub async fn recover(&self, email: &Email, password: &str, code: &str, client: &str) -> Result<Challenge, AccountError> {
+        let challenge = self.sign_in(email, password, client).await?;
+        if challenge.kind == ChallengeKind::MfaSetup {
+            // No authenticator to stand in for: the sign-in enrols one as any first sign-in.
+            return Ok(challenge);
+        }
+        let sub = challenge.sub.clone();
+        self.reserve_all(&[(CODES_PER_CLIENT, client)]).await?;
+        let guesses = self.reserve_all(&[(WRONG_MFA_CODES, email.as_str())]).await?;
+        let redeemed = async {
+            match self.recovery.redeem(&sub, code).await {
+                Ok(true) => Ok(()),
+                Ok(false) => Err(IdentityError::CodeMismatch),
+                Err(error) => Err(IdentityError::Unavailable(Box::new(error))),
+            }
+        };
+        self.guarded(guesses, redeemed).await?;
+        self.table.delete(&keys::pending_challenge(&digest(&challenge.session)), None).await?;
+        self.identity.reset_mfa(email).await?;
+        // Sign-ins waiting for the old authenticator's code end; the one that follows begins
+        // after, so it is not caught by the change (a change refuses sign-ins begun until then).
+        self.revocations.account_changed(&sub, self.clock.as_ref()).await?;
+        self.clock.wait_until_ms(self.clock.now_ms() + 1).await;
+        let left = self.recovery.remaining(&sub).await?;
+        self.tell_owner(email, AccountMessage::RecoveryCodeUsed(left)).await?;
+        let enrolment = self.sign_in(email, password, client).await?;
+        match enrolment.kind {
+            ChallengeKind::MfaSetup => Ok(enrolment),
+            ChallengeKind::SoftwareTokenMfa => {
+                Err(IdentityError::Unavailable("the authenticator was removed, yet a code is asked for".into()).into())
+            }
+        }
+    }
+
+    /// Issues the user a new set of recovery codes, once they proved it is them again (their
+    /// password and a fresh authenticator code); the old set stops working, the owner is told.
+    pub async fn new_recovery_codes(
+        &self,
+        sub: &str,
+        password: &str,
+        code: &str,
+        client: &str,
+    ) -> Result<Vec<String>, AccountError> {
+        let email = self.email_of(sub).await?;
+        self.reauthenticate(&email, password, code, client).await?;
+        let codes = self.recovery.issue(sub).await?;
+        self.tell_owner(&email, AccountMessage::RecoveryCodesIssued).await?;
+        Ok(codes)
+    }
+
+    /// The recovery codes of every user.
+    pub fn recovery_codes(&self) -> &RecoveryCodes {
+        &self.recovery
     }
 
     /// Answers a `SoftwareTokenMfa` challenge and completes the sign-in.

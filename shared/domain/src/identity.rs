@@ -199,6 +199,10 @@ pub trait Identity: Send + Sync {
     /// the same sign-in stop working (Cognito `RevokeToken`). An unknown token is no error.
     async fn revoke_refresh_token(&self, refresh_token: &str) -> Result<(), IdentityError>;
 
+    /// Removes the account's authenticator: its next sign-in must enrol a new one (`MfaSetup`)
+    /// before any token is issued.
+    async fn reset_mfa(&self, email: &Email) -> Result<(), IdentityError>;
+
     /// Sets a new password for the account of `email` (the caller has proven it is its owner).
     async fn set_password(&self, email: &Email, password: &Password) -> Result<(), IdentityError>;
 

@@ -7,6 +7,8 @@
 //! | token revocation  | `USER#{sub}`   | `REVOKED`   |        |        |
 //! | session           | `USER#{sub}`   | `SESSION#{id}` |     |        |
 //! | known browser     | `USER#{sub}`   | `BROWSER#{digest}` |  |        |
+//! | recovery codes' generation | `USER#{sub}` | `RECOVERY` |  |     |
+//! | recovery code     | `USER#{sub}`   | `RECOVERY#{generation}#{digest}` | | |
 //! | dashboard entry   | `USER#{sub}`   | `APP#{id}`  |        |        |
 //! | application       | `APP#{id}`     | `APP`       | `QUEUE#{status}` | `{type}#{updatedAt}#{id}` |
 //! | history entry     | `APP#{id}`     | `HIST#{at}#{version}` |  |        |
@@ -96,6 +98,21 @@ pub fn session(sub: &str, id: &str) -> Key {
 /// A browser the user signed in from, by the digest of the id its cookie holds.
 pub fn known_browser(sub: &str, browser_digest: &str) -> Key {
     Key::new(user_partition(sub), format!("BROWSER#{browser_digest}"))
+}
+
+/// The generation of a user's current set of recovery codes.
+pub fn recovery_generation(sub: &str) -> Key {
+    Key::new(user_partition(sub), "RECOVERY")
+}
+
+/// Sort-key prefix of the recovery codes of one generation.
+pub fn recovery_code_prefix(generation: u64) -> String {
+    format!("RECOVERY#{generation:020}#")
+}
+
+/// One recovery code of a generation, by the digest of the code.
+pub fn recovery_code(sub: &str, generation: u64, code_digest: &str) -> Key {
+    Key::new(user_partition(sub), format!("{}{code_digest}", recovery_code_prefix(generation)))
 }
 
 /// Sort key of an application's own item.

@@ -31,6 +31,7 @@ pub mod payments;
 pub mod pdf;
 pub mod profile;
 pub mod receipts;
+pub mod recovery;
 pub mod representatives;
 pub mod sessions;
 pub mod site;

@@ -68,6 +68,10 @@ pub enum AccountMessage {
     ResetPaused,
     /// Notice: a sign-in from a browser the account never signed in from.
     NewSignIn(NewSignIn),
+    /// Notice: a recovery code stood in for the authenticator; this many are left.
+    RecoveryCodeUsed(usize),
+    /// Notice: a new set of recovery codes was issued, voiding the old one.
+    RecoveryCodesIssued,
 }
 
 /// What the notice of a sign-in from a new browser says of it.
@@ -199,6 +203,33 @@ impl AccountMessage {
                     sign_in.describe(Fr)
                 ),
             ),
+            (RecoveryCodeUsed(left), En) => (
+                "A recovery code was used".into(),
+                format!(
+                    "A recovery code was used to sign in to your account in place of your authenticator \
+                     app, and a new authenticator is being set up. {left} recovery codes are left. \
+                     {not_you_en}"
+                ),
+            ),
+            (RecoveryCodeUsed(left), Fr) => (
+                "Un code de récupération a été utilisé".into(),
+                format!(
+                    "Un code de récupération a servi à vous connecter à votre compte à la place de votre \
+                     application d'authentification, et une nouvelle application est en cours de \
+                     configuration. Il reste {left}\u{a0}codes de récupération. {not_you_fr}"
+                ),
+            ),
+            (RecoveryCodesIssued, En) => (
+                "New recovery codes".into(),
+                format!("New recovery codes were created for your account; the old ones no longer work. {not_you_en}"),
+            ),
+            (RecoveryCodesIssued, Fr) => (
+                "Nouveaux codes de récupération".into(),
+                format!(
+                    "De nouveaux codes de récupération ont été créés pour votre compte. Les anciens ne \
+                     fonctionnent plus. {not_you_fr}"
+                ),
+            ),
             (ResetPaused, En) => (
                 "Password resets were paused".into(),
                 "After many wrong reset codes, we paused password resets for your account for up \
@@ -234,7 +265,7 @@ mod tests {
     #[test]
     fn a5_every_account_notice_exists_in_both_languages_without_a_code() {
         use AccountMessage::*;
-        for notice in [PasswordChanged, MfaEnabled, AlreadyRegistered, SignInPaused, ResetPaused] {
+        for notice in [PasswordChanged, MfaEnabled, AlreadyRegistered, SignInPaused, ResetPaused, RecoveryCodeUsed(9), RecoveryCodesIssued] {
             let english = notice.email("a@example.ca", Language::En);
             let french = notice.email("a@example.ca", Language::Fr);
             assert_ne!(english.subject, french.subject, "{notice:?}");

@@ -490,6 +490,21 @@ impl Identity for CognitoIdentity {
         }
     }
 
+    async fn reset_mfa(&self, email: &Email) -> Result<(), IdentityError> {
+        // With MFA required by the pool, a user with no MFA method enabled is asked to set one up
+        // (`MFA_SETUP`) at the next sign-in, before any token.
+        let disabled = SoftwareTokenMfaSettingsType::builder().enabled(false).preferred_mfa(false).build();
+        self.client
+            .admin_set_user_mfa_preference()
+            .user_pool_id(&self.config.user_pool_id)
+            .username(email.as_str())
+            .software_token_mfa_settings(disabled)
+            .send()
+            .await
+            .map_err(identity_error)?;
+        Ok(())
+    }
+
     async fn set_password(&self, email: &Email, password: &Password) -> Result<(), IdentityError> {
         self.client
             .admin_set_user_password()

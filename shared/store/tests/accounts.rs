@@ -88,6 +88,9 @@ impl Identity for Counting {
     async fn set_password(&self, _: &Email, _: &Password) -> Result<(), IdentityError> {
         Ok(())
     }
+    async fn reset_mfa(&self, _: &Email) -> Result<(), IdentityError> {
+        Ok(())
+    }
     async fn sign_out_everywhere(&self, _: &str) -> Result<(), IdentityError> {
         Ok(())
     }

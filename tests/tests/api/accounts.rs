@@ -52,6 +52,8 @@ pub(crate) struct Session {
     pub(crate) refresh_cookie: String,
     pub(crate) browser_cookie: String,
     pub(crate) secret: String,
+    /// The recovery codes shown at enrolment (none after a sign-in that enrols nothing).
+    pub(crate) recovery_codes: Vec<String>,
 }
 
 pub(crate) fn refresh_cookie(response: &reqwest::Response) -> String {
@@ -87,7 +89,8 @@ pub(crate) async fn enrolled_after_registration(app: &TestApp, email: &str) -> S
     let browser_cookie = cookie_set(&verified, "portal_browser");
     let tokens: Value = verified.json().await.expect("json");
     let access_token = tokens["accessToken"].as_str().expect("token").to_owned();
-    Session { access_token, refresh_cookie, browser_cookie, secret }
+    let recovery_codes = serde_json::from_value(tokens["recoveryCodes"].clone()).expect("recovery codes");
+    Session { access_token, refresh_cookie, browser_cookie, secret, recovery_codes }
 }
 
 #[tokio::test]

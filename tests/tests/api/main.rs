@@ -17,6 +17,7 @@ mod messages;
 mod officer;
 mod officer_identity;
 mod paging;
+mod recovery;
 mod payments;
 mod representatives;
 mod response_headers;

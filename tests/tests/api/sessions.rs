@@ -31,7 +31,7 @@ async fn sign_in_from(app: &TestApp, email: &str, secret: &str, user_agent: &str
     let (refresh_cookie, browser_cookie) = (refresh_cookie(&answered), cookie_set(&answered, "portal_browser"));
     let tokens: Value = answered.json().await.expect("json");
     let access_token = tokens["accessToken"].as_str().expect("token").to_owned();
-    Session { access_token, refresh_cookie, browser_cookie, secret: secret.to_owned() }
+    Session { access_token, refresh_cookie, browser_cookie, secret: secret.to_owned(), recovery_codes: Vec::new() }
 }
 
 async fn sessions(app: &TestApp, token: &str) -> Vec<Value> {

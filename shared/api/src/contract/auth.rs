@@ -79,8 +79,8 @@ pub const ROUTES: &[Route] = &[
         function: "CompleteMfaSetup",
         area: Area::Auth,
         auth: Auth::Public,
-        summary: "Verify the first authenticator code; signs in",
-        contract: Contract::json::<SignedIn>(200).body::<MfaCode>().problems(&[401]),
+        summary: "Verify the first authenticator code; signs in, with recovery codes the first time",
+        contract: Contract::json::<MfaEnrolled>(200).body::<MfaCode>().problems(&[401]),
     },
     Route {
         method: Method::POST,
@@ -90,6 +90,15 @@ pub const ROUTES: &[Route] = &[
         auth: Auth::Public,
         summary: "Answer the MFA challenge; signs in",
         contract: Contract::json::<SignedIn>(200).body::<MfaCode>().problems(&[401]),
+    },
+    Route {
+        method: Method::POST,
+        path: "/api/auth/mfa/recovery",
+        function: "RecoverWithCode",
+        area: Area::Auth,
+        auth: Auth::Public,
+        summary: "Sign in with a recovery code in place of the authenticator; goes on to enrol a new one",
+        contract: Contract::json::<MfaChallenge>(200).body::<Recovery>().problems(&[401, 403]),
     },
     Route {
         method: Method::POST,
@@ -147,6 +156,24 @@ pub const ROUTES: &[Route] = &[
     },
     Route {
         method: Method::GET,
+        path: "/api/me/recovery-codes",
+        function: "CountRecoveryCodes",
+        area: Area::Auth,
+        auth: Auth::User,
+        summary: "How many recovery codes the caller has left",
+        contract: Contract::json::<RecoveryCodesLeft>(200),
+    },
+    Route {
+        method: Method::POST,
+        path: "/api/me/recovery-codes",
+        function: "NewRecoveryCodes",
+        area: Area::Auth,
+        auth: Auth::User,
+        summary: "A new set of recovery codes (the password and a fresh authenticator code); voids the old one",
+        contract: Contract::json::<RecoveryCodeSet>(200).body::<Reauthentication>(),
+    },
+    Route {
+        method: Method::GET,
         path: "/api/me/sessions",
         function: "ListSessions",
         area: Area::Auth,
@@ -173,6 +200,61 @@ pub const ROUTES: &[Route] = &[
         contract: Contract::json::<OtherSessionsEnded>(200).without_body(),
     },
 ];
+
+/// The answer to a first enrolment: the tokens, as [`SignedIn`], and the recovery codes.
+#[derive(Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct MfaEnrolled {
+    /// The access token (a JWT), sent as `Authorization: Bearer` to signed-in routes.
+    pub access_token: String,
+    /// The ID token (a JWT) describing the account.
+    pub id_token: String,
+    /// Seconds until the access token expires.
+    pub expires_in: u64,
+    /// Ten single-use codes that stand in for the authenticator if it is lost, shown this once
+    /// (kept only as digests); empty when the account still holds codes of an earlier set.
+    pub recovery_codes: Vec<String>,
+}
+
+/// The body of `POST /api/auth/mfa/recovery`.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Recovery {
+    /// The sign-in address.
+    pub email: String,
+    /// The password.
+    pub password: String,
+    /// One of the account's recovery codes (`XXXX-XXXX-XXXX`; case, spaces and hyphens do not
+    /// matter).
+    #[schemars(length(max = 64))]
+    pub code: String,
+}
+
+/// How many recovery codes are left: `GET /api/me/recovery-codes`.
+#[derive(Debug, Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct RecoveryCodesLeft {
+    /// Codes of the current set not used yet (0 to 10).
+    pub remaining: usize,
+}
+
+/// A new set of recovery codes, shown this once.
+#[derive(Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct RecoveryCodeSet {
+    /// Ten single-use codes; the set before no longer works.
+    pub codes: Vec<String>,
+}
+
+/// A signed-in caller proving it is them again: `POST /api/me/recovery-codes`.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Reauthentication {
+    /// The password the account signs in with now.
+    pub current_password: String,
+    /// The authenticator app's current 6-digit code (spaces around it are forgiven).
+    pub code: String,
+}
 
 /// The body of `POST /api/me/password`: the caller proves it is them again.
 #[derive(Debug, Deserialize, JsonSchema)]

@@ -619,6 +619,10 @@ impl Identity for LocalIdentity {
         }
     }
 
+    async fn reset_mfa(&self, email: &Email) -> Result<(), IdentityError> {
+        self.update_account(email, Update::default().set("totpSecret", json!(null)).set("lastTotpStep", 0)).await
+    }
+
     async fn set_password(&self, email: &Email, password: &Password) -> Result<(), IdentityError> {
         let password_hash = self.hash_password(password).await?;
         self.update_account(email, Update::default().set("passwordHash", password_hash)).await

@@ -1,0 +1,128 @@
+//! Recovery codes over HTTP against the local portal: ten shown once at enrolment, one standing
+//! in for a lost authenticator (which is then enrolled anew before any token), each usable
+//! once, a new set voiding the old, and every use told to the owner (issue 16, point 2; A1, A5).
+
+use portal_store::local_identity::secrets::totp;
+use portal_tests::{TestApp, now, spawn_app};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+use crate::accounts::{PASSWORD, enrolled, post};
+
+async fn recover(app: &TestApp, email: &str, code: &str) -> reqwest::Response {
+    post(app, "/api/auth/mfa/recovery", json!({"email": email, "password": PASSWORD, "code": code})).await
+}
+
+async fn remaining(app: &TestApp, token: &str) -> u64 {
+    let counted: Value = app.get("/api/me/recovery-codes", Some(token)).await.json().await.expect("json");
+    counted["remaining"].as_u64().expect("a count")
+}
+
+/// Enrols a new authenticator on an `MFA_SETUP` session; gives the answer (tokens and codes).
+async fn enrol_again(app: &TestApp, session: &Value) -> Value {
+    let setup: Value = post(app, "/api/auth/mfa/setup", json!({"session": session})).await.json().await.expect("json");
+    let code = totp::code_at(setup["secret"].as_str().expect("secret"), now()).expect("code");
+    let verified = post(app, "/api/auth/mfa/setup/verify", json!({"session": setup["session"], "code": code})).await;
+    assert_eq!(verified.status(), StatusCode::OK);
+    verified.json().await.expect("json")
+}
+
+async fn told(app: &TestApp, to: &str, subject: &str) -> Vec<String> {
+    let outbox: Value = app.get("/api/dev/outbox", None).await.json().await.expect("outbox");
+    let messages = outbox.as_array().expect("list").iter().filter(|m| m["to"] == to && m["subject"] == subject);
+    messages.map(|m| m["body"].as_str().expect("body").to_owned()).collect()
+}
+
+#[tokio::test]
+async fn the_first_enrolment_shows_ten_distinct_codes_once() {
+    let app = spawn_app().await;
+    let session = enrolled(&app, "codes@example.ca").await;
+
+    assert_eq!(session.recovery_codes.len(), 10);
+    let mut distinct = session.recovery_codes.clone();
+    distinct.sort();
+    distinct.dedup();
+    assert_eq!(distinct.len(), 10);
+    assert!(session.recovery_codes.iter().all(|code| code.len() == 14 && code.matches('-').count() == 2));
+    assert_eq!(remaining(&app, &session.access_token).await, 10);
+}
+
+#[tokio::test]
+async fn a1_a_recovery_code_stands_in_for_the_authenticator_once_and_a_new_one_is_enrolled_before_any_token() {
+    // GIVEN an account whose authenticator is lost, with its recovery codes
+    let app = spawn_app().await;
+    let lost = enrolled(&app, "lost@example.ca").await;
+    let code = lost.recovery_codes[3].clone();
+
+    // A code that is not one of them is refused, naming the field; so is a wrong password.
+    let wrong = recover(&app, "lost@example.ca", "AAAA-BBBB-CCCC").await;
+    assert_eq!(wrong.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(wrong.json::<Value>().await.expect("json")["errors"][0]["field"], "code");
+    let no_password = post(
+        &app,
+        "/api/auth/mfa/recovery",
+        json!({"email": "lost@example.ca", "password": "not the password", "code": code}),
+    )
+    .await;
+    assert_eq!(no_password.status(), StatusCode::UNAUTHORIZED);
+
+    // WHEN one of its codes is given (typed loosely: lowercase, spaces for hyphens)
+    let loosely = code.to_lowercase().replace('-', " ");
+    let recovered = recover(&app, "lost@example.ca", &loosely).await;
+    assert_eq!(recovered.status(), StatusCode::OK);
+    let challenge: Value = recovered.json().await.expect("json");
+
+    // THEN no token yet: a new authenticator is enrolled first; the codes left are kept
+    assert_eq!(challenge["challenge"], "MFA_SETUP");
+    assert!(challenge.get("accessToken").is_none());
+    let signed_in = enrol_again(&app, &challenge["session"]).await;
+    assert_eq!(signed_in["recoveryCodes"], json!([]), "the codes left stay the ones in hand");
+    let token = signed_in["accessToken"].as_str().expect("token");
+    assert_eq!(remaining(&app, token).await, 9);
+    // AND the owner is told, in their language, with the count left
+    let notices = told(&app, "lost@example.ca", "Un code de récupération a été utilisé").await;
+    assert_eq!(notices.len(), 1);
+    assert!(notices[0].contains("Il reste 9\u{a0}codes"), "{}", notices[0]);
+
+    // AND the code works once
+    let again = recover(&app, "lost@example.ca", &code).await;
+    assert_eq!(again.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(again.json::<Value>().await.expect("json")["errors"][0]["code"], "mismatch");
+    // AND the old authenticator no longer signs in: the new one is the account's
+    let login: Value = post(&app, "/api/auth/login", json!({"email": "lost@example.ca", "password": PASSWORD}))
+        .await
+        .json()
+        .await
+        .expect("json");
+    let old = totp::code_at(&lost.secret, now() + 30).expect("code");
+    let answered = post(&app, "/api/auth/mfa", json!({"session": login["session"], "code": old})).await;
+    assert_eq!(answered.status(), StatusCode::BAD_REQUEST, "the lost authenticator's code");
+}
+
+#[tokio::test]
+async fn a5_a_new_set_voids_the_old_one_and_needs_the_password_and_a_fresh_code() {
+    let app = spawn_app().await;
+    let session = enrolled(&app, "renew@example.ca").await;
+    let request = |body: Value| {
+        app.client.post(app.url("/api/me/recovery-codes")).bearer_auth(&session.access_token).json(&body).send()
+    };
+
+    let refused = request(json!({"currentPassword": "not it", "code": "000000"})).await.expect("request");
+    assert_eq!(refused.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(refused.json::<Value>().await.expect("json")["errors"][0]["field"], "currentPassword");
+    assert_eq!(remaining(&app, &session.access_token).await, 10, "nothing changed");
+
+    let code = totp::code_at(&session.secret, now() + 30).expect("code");
+    let renewed = request(json!({"currentPassword": PASSWORD, "code": code})).await.expect("request");
+    assert_eq!(renewed.status(), StatusCode::OK);
+    let codes: Vec<String> =
+        serde_json::from_value(renewed.json::<Value>().await.expect("json")["codes"].clone()).expect("codes");
+    assert_eq!(codes.len(), 10);
+    assert!(codes.iter().all(|code| !session.recovery_codes.contains(code)));
+    assert_eq!(remaining(&app, &session.access_token).await, 10);
+
+    // An old code no longer works; a new one does.
+    assert_eq!(recover(&app, "renew@example.ca", &session.recovery_codes[0]).await.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(recover(&app, "renew@example.ca", &codes[0]).await.status(), StatusCode::OK);
+    assert_eq!(told(&app, "renew@example.ca", "Nouveaux codes de récupération").await.len(), 1);
+}
