@@ -2,7 +2,8 @@
 import '@gcds-core/components/dist/gcds/gcds.css';
 import { defineCustomElements } from '@gcds-core/components/loader';
 import { fallback, route, start } from './app';
-import { confirm, forgot, home, mfa, mfaSetup, register, resetPassword, signInPage } from './pages/account';
+import { confirm, forgot, home, mfa, mfaSetup, recoverPage, register, resetPassword, signInPage } from './pages/account';
+import { recoveryCodesPage } from './pages/recovery-codes';
 import { activityPage } from './pages/activity';
 import { messagesPage } from './pages/messages';
 import { notificationsPage } from './pages/notifications';
@@ -32,6 +33,8 @@ route('/confirm', confirm);
 route('/sign-in', signInPage);
 route('/mfa-setup', mfaSetup);
 route('/mfa', mfa);
+route('/recover', recoverPage);
+route('/recovery-codes', recoveryCodesPage);
 route('/forgot', forgot);
 route('/reset', resetPassword);
 route('/dashboard', dashboard);

@@ -539,6 +539,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/auth/mfa/recovery": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Sign in with a recovery code in place of the authenticator; goes on to enrol a new one */
+        post: operations["RecoverWithCode"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/auth/mfa/setup": {
         parameters: {
             query?: never;
@@ -565,7 +582,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Verify the first authenticator code; signs in */
+        /** Verify the first authenticator code; signs in, with recovery codes the first time */
         post: operations["CompleteMfaSetup"];
         delete?: never;
         options?: never;
@@ -840,6 +857,24 @@ export interface paths {
         put?: never;
         /** Change the password with the current one and a fresh authenticator code; ends every other session */
         post: operations["ChangePassword"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/me/recovery-codes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** How many recovery codes the caller has left */
+        get: operations["CountRecoveryCodes"];
+        put?: never;
+        /** A new set of recovery codes (the password and a fresh authenticator code); voids the old one */
+        post: operations["NewRecoveryCodes"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2319,6 +2354,23 @@ export interface components {
             /** @description The `session` of the challenge (or of the enrolment). */
             session: string;
         };
+        /** @description The answer to a first enrolment: the tokens, as [`SignedIn`], and the recovery codes. */
+        MfaEnrolled: {
+            /** @description The access token (a JWT), sent as `Authorization: Bearer` to signed-in routes. */
+            accessToken: string;
+            /**
+             * Format: uint64
+             * @description Seconds until the access token expires.
+             */
+            expiresIn: number;
+            /** @description The ID token (a JWT) describing the account. */
+            idToken: string;
+            /**
+             * @description Ten single-use codes that stand in for the authenticator if it is lost, shown this once
+             *     (kept only as digests); empty when the account still holds codes of an earlier set.
+             */
+            recoveryCodes: string[];
+        };
         /** @description An authenticator being enrolled. */
         MfaEnrolment: {
             /** @description The `otpauth://totp/...` URI that authenticator apps scan as a QR code. */
@@ -3025,6 +3077,13 @@ export interface components {
             /** @description Only applications of this type. */
             type?: components["schemas"]["TypeCode"];
         };
+        /** @description A signed-in caller proving it is them again: `POST /api/me/recovery-codes`. */
+        Reauthentication: {
+            /** @description The authenticator app's current 6-digit code (spaces around it are forgiven). */
+            code: string;
+            /** @description The password the account signs in with now. */
+            currentPassword: string;
+        };
         /** @description A receipt. */
         Receipt: {
             /** @description The application's number (none for a draft not yet submitted). */
@@ -3117,6 +3176,31 @@ export interface components {
             title: string;
             /** @description "Total paid". */
             total: string;
+        };
+        /** @description The body of `POST /api/auth/mfa/recovery`. */
+        Recovery: {
+            /**
+             * @description One of the account's recovery codes (`XXXX-XXXX-XXXX`; case, spaces and hyphens do not
+             *     matter).
+             */
+            code: string;
+            /** @description The sign-in address. */
+            email: string;
+            /** @description The password. */
+            password: string;
+        };
+        /** @description A new set of recovery codes, shown this once. */
+        RecoveryCodeSet: {
+            /** @description Ten single-use codes; the set before no longer works. */
+            codes: string[];
+        };
+        /** @description How many recovery codes are left: `GET /api/me/recovery-codes`. */
+        RecoveryCodesLeft: {
+            /**
+             * Format: uint
+             * @description Codes of the current set not used yet (0 to 10).
+             */
+            remaining: number;
         };
         /** @description A refund. */
         Refund: {
@@ -4827,6 +4911,37 @@ export interface operations {
             503: components["responses"]["Unavailable"];
         };
     };
+    RecoverWithCode: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Recovery"];
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MfaChallenge"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
     BeginMfaSetup: {
         parameters: {
             query?: never;
@@ -4876,7 +4991,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["SignedIn"];
+                    "application/json": components["schemas"]["MfaEnrolled"];
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -5345,6 +5460,59 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    CountRecoveryCodes: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RecoveryCodesLeft"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    NewRecoveryCodes: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Reauthentication"];
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RecoveryCodeSet"];
+                };
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthenticated"];

@@ -1,5 +1,5 @@
-// Account journeys: register → email code → sign in → authenticator setup (first time) or code
-// → dashboard; forgot and reset password. The sign-in's session string and the email being
+// Account journeys: register → email code → sign in → authenticator setup (first time, with its
+// recovery codes) or code, or a recovery code in its place → dashboard; forgot and reset password. The sign-in's session string and the email being
 // confirmed are kept in memory between steps, never stored.
 import { html, nothing } from 'lit-html';
 import QRCode from 'qrcode';
@@ -7,6 +7,7 @@ import { api, isOfficer, keep } from '../api/client';
 import { follow, navigate, refresh, type Page } from '../app';
 import { emptyState, failed, fields, focusSummary, input, notice, summary, values, type FormState } from '../forms';
 import { language, said, t } from '../i18n';
+import { showRecoveryCodes } from './recovery-codes';
 
 /** The sign-in in progress (challenge session, enrolment). */
 const signIn: { email: string; session: string | null; secret: string | null; qr: string | null } = {
@@ -181,9 +182,11 @@ export const mfaSetup: Page = {
       <form novalidate @submit=${submit(['code'], async ({ code }) => {
         const session = await ongoing();
         if (session === null) return;
-        keep(await api('POST', '/api/auth/mfa/setup/verify', { body: { session, code } }));
+        const enrolled = await api('POST', '/api/auth/mfa/setup/verify', { body: { session, code } });
+        keep(enrolled);
         signIn.session = signIn.secret = signIn.qr = null;
-        await navigate(afterSignIn());
+        if (enrolled.recoveryCodes.length > 0) await showRecoveryCodes(enrolled.recoveryCodes, afterSignIn());
+        else await navigate(afterSignIn());
       })}>
         ${input(state, 'code', labels.code, { autocomplete: 'one-time-code' })}
         ${button(t('mfaSetup.submit'))}
@@ -211,7 +214,33 @@ export const mfa: Page = {
       })}>
         ${input(state, 'code', labels.code, { autocomplete: 'one-time-code' })}
         ${button(t('mfa.submit'))}
-      </form>`;
+      </form>
+      <p><gcds-link href="/recover" @click=${follow}>${t('mfa.lost')}</gcds-link></p>`;
+  },
+};
+
+/** A recovery code in place of a lost authenticator: the password again, then the code; the
+ * sign-in goes on to set up a new authenticator. */
+export const recoverPage: Page = {
+  title: () => t('recover.heading'),
+  load: async () => reset(),
+  view: () => {
+    const labels = { email: t('signIn.email'), password: t('signIn.password'), code: t('recover.code') };
+    return html`
+      <p>${t('recover.lead')}</p>
+      ${summary(state, labels)}
+      <form novalidate @submit=${submit(['email', 'password', 'code'], async (fields) => {
+        const answer = await api('POST', '/api/auth/mfa/recovery', { body: fields });
+        signIn.email = fields.email;
+        signIn.session = answer.session;
+        await navigate(answer.challenge === 'MFA_SETUP' ? '/mfa-setup' : '/mfa');
+      })}>
+        ${input(state, 'email', labels.email, { type: 'email', autocomplete: 'username', value: signIn.email })}
+        ${input(state, 'password', labels.password, { type: 'password', autocomplete: 'current-password' })}
+        ${input(state, 'code', labels.code, { hint: t('recover.codeHint'), autocomplete: 'off' })}
+        ${button(t('recover.submit'))}
+      </form>
+      <p>${t('recover.noCodes')} <gcds-link href="/help" @click=${follow}>${t('recover.help')}</gcds-link></p>`;
   },
 };
 

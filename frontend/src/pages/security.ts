@@ -1,18 +1,26 @@
 // Sign-in and security: where the person is signed in, with a way to sign out any session,
 // every other one, or everywhere; the password, changed with the current one and a fresh code;
-// and what keeps the account safe.
+// the recovery codes left, and a new set; and what keeps the account safe.
 import { html, nothing } from 'lit-html';
 import { api, signOutEverywhere, type Schemas } from '../api/client';
 import { navigate, refresh, type Page } from '../app';
 import { emptyState, failed, fields, focusSummary, input, loaded, notice, summary, values, type FormState } from '../forms';
 import { formatDateTime, said, t } from '../i18n';
 import { table } from '../table';
+import { showRecoveryCodes } from './recovery-codes';
 
 let sessions: Schemas['SessionView'][] = [];
+let recoveryCodesLeft = 0;
 let state: FormState = emptyState();
 
 async function readSessions(): Promise<void> {
   ({ sessions } = await api('GET', '/api/me/sessions'));
+}
+
+async function readAll(): Promise<void> {
+  const [listed, codes] = await Promise.all([api('GET', '/api/me/sessions'), api('GET', '/api/me/recovery-codes')]);
+  sessions = listed.sessions;
+  recoveryCodesLeft = codes.remaining;
 }
 
 /** "Firefox on Windows", or what is not recognised said so. */
@@ -61,6 +69,32 @@ async function changePassword(event: SubmitEvent): Promise<void> {
   }, said('security.password.changed'));
 }
 
+/** The recovery form's fields, named apart from the password form's on the same page, and the
+ * API's names for them. */
+const RECOVERY_FIELDS = { recoveryPassword: 'currentPassword', recoveryCode: 'code' } as const;
+
+async function newRecoveryCodes(event: SubmitEvent): Promise<void> {
+  event.preventDefault();
+  const typed = fields(values(event.currentTarget as HTMLFormElement), ['recoveryPassword', 'recoveryCode'] as const);
+  try {
+    const body = { currentPassword: typed.recoveryPassword, code: typed.recoveryCode };
+    const { codes } = await api('POST', '/api/me/recovery-codes', { body });
+    state = emptyState();
+    await showRecoveryCodes(codes, '/security');
+  } catch (error) {
+    failed(state, error);
+    // The API names the fields as it knows them; the page shows each by its own.
+    for (const [field, apiName] of Object.entries(RECOVERY_FIELDS)) {
+      const message = state.errors.get(apiName);
+      if (message === undefined) continue;
+      state.errors.delete(apiName);
+      state.errors.set(field, message);
+    }
+    focusSummary();
+    refresh();
+  }
+}
+
 async function endEverywhere(): Promise<void> {
   await signOutEverywhere();
   await navigate('/sign-in?ended=everywhere');
@@ -81,13 +115,15 @@ export const securityPage: Page = {
   title: () => t('security.heading'),
   private: true,
   load: async () => {
-    state = await loaded(readSessions);
+    state = await loaded(readAll);
   },
   view: () => html`
     ${summary(state, {
       currentPassword: t('security.password.current'),
       newPassword: t('security.password.new'),
       code: t('security.password.code'),
+      recoveryPassword: t('security.password.current'),
+      recoveryCode: t('security.password.code'),
     })} ${notice(state)}
     <h2>${t('security.sessions.heading')}</h2>
     <p>${t('security.sessions.lead')}</p>
@@ -109,6 +145,15 @@ export const securityPage: Page = {
         type: 'password', autocomplete: 'new-password', hint: t('security.password.rules') })}
       ${input(state, 'code', t('security.password.code'), { autocomplete: 'one-time-code' })}
       <gcds-button type="submit">${t('security.password.submit')}</gcds-button>
+    </form>
+    <h2>${t('security.recovery.heading')}</h2>
+    <p>${t('security.recovery.lead')}</p>
+    <p id="recovery-codes-left"><strong>${t('security.recovery.left', { count: recoveryCodesLeft })}</strong>
+      ${recoveryCodesLeft <= 3 ? t('security.recovery.few') : nothing}</p>
+    <form novalidate @submit=${newRecoveryCodes}>
+      ${input(state, 'recoveryPassword', t('security.password.current'), { type: 'password', autocomplete: 'current-password' })}
+      ${input(state, 'recoveryCode', t('security.password.code'), { autocomplete: 'one-time-code' })}
+      <gcds-button type="submit">${t('security.recovery.submit')}</gcds-button>
     </form>
     <h2>${t('security.everywhere.heading')}</h2>
     <p>${t('security.everywhere.lead')}</p>

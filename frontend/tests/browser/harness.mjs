@@ -458,6 +458,7 @@ export async function officerSignsIn(page) {
     officerStep = stepOf(Date.now());
     await page.getByLabel('Code from your authenticator app').fill(totp(officerSecret));
     await page.getByRole('button', { name: 'Verify and sign in' }).click();
+    await savesTheRecoveryCodes(page);
   } else {
     while (stepOf(Date.now() + 30_000) <= officerStep) await page.waitForTimeout(1000);
     const at = Date.now() + 30_000;
@@ -509,8 +510,18 @@ export async function theOfficerAsksForADocument(page) {
 /** How en-CA writes the time of a `YYYY-MM-DDTHH:MM` local time, without its period: `2:05`. */
 export const clock = (local) => `${Number(local.slice(11, 13)) % 12 || 12}:${local.slice(14, 16)}`;
 
-/** A registered user's first sign-in: an authenticator set up, on to the dashboard; gives the
- * authenticator's secret (for later sign-ins). */
+/** The recovery codes a first enrolment shows once: read, then "saved"; gives them. */
+export async function savesTheRecoveryCodes(page) {
+  await page.waitForURL('**/recovery-codes');
+  const codes = page.locator('#recovery-codes li');
+  await codes.nth(9).waitFor();
+  const saved = (await codes.allTextContents()).map((code) => code.trim());
+  await page.getByRole('button', { name: 'I saved my codes, continue' }).click();
+  return saved;
+}
+
+/** A registered user's first sign-in: an authenticator set up, its recovery codes saved, on to
+ * the dashboard; gives the authenticator's secret (for later sign-ins). */
 export async function signsInFirstTime(page, email, password, portalUrl = baseUrl) {
   await signIn(page, email, password, portalUrl);
   await page.waitForURL('**/mfa-setup');
@@ -518,6 +529,7 @@ export async function signsInFirstTime(page, email, password, portalUrl = baseUr
   const secret = (await page.locator('#totp-secret').textContent()).trim();
   await page.getByLabel('Code from your authenticator app').fill(totp(secret));
   await page.getByRole('button', { name: 'Verify and sign in' }).click();
+  await savesTheRecoveryCodes(page);
   await page.waitForURL('**/dashboard');
   return secret;
 }

@@ -13,6 +13,7 @@ import {
   next,
   fillTheVisitorVisa,
   signIn,
+  savesTheRecoveryCodes,
   theOfficerAsksForADocument,
 } from '../harness.mjs';
 
@@ -56,6 +57,10 @@ journey('an applicant applies and an officer asks for a document, in the browser
   secret = (await page.locator('#totp-secret').textContent()).trim();
   await page.getByLabel('Code from your authenticator app').fill(totp(secret));
   await page.getByRole('button', { name: 'Verify and sign in' }).click();
+  await page.waitForURL('**/recovery-codes');
+  await page.locator('#recovery-codes li').nth(9).waitFor();
+  await checkBothLanguages(page, 'recovery codes');
+  await savesTheRecoveryCodes(page);
 
   await page.waitForURL('**/dashboard');
   assert.equal(await heading(page), 'My applications');

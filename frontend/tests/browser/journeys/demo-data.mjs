@@ -13,6 +13,7 @@ import {
   launchPortal,
   registered,
   signIn,
+  savesTheRecoveryCodes,
   signsInFirstTime,
   totp,
 } from '../harness.mjs';
@@ -58,6 +59,7 @@ journey('a portal with the demo data set shows real estimates and a busy queue, 
     const secret = (await page.locator('#totp-secret').textContent()).trim();
     await page.getByLabel('Code from your authenticator app').fill(totp(secret));
     await page.getByRole('button', { name: 'Verify and sign in' }).click();
+    await savesTheRecoveryCodes(page);
     await page.waitForURL('**/officer');
     const rows = page.locator('main table tbody tr');
     await rows.first().waitFor();

@@ -15,6 +15,7 @@ import {
   registered,
   settled,
   signIn,
+  totp,
 } from '../harness.mjs';
 
 const PHONE = { width: 390, height: 844 };
@@ -103,6 +104,12 @@ journey('on a 390 px phone every page fits the screen without scrolling sideways
   await page.waitForURL('**/mfa-setup');
   await page.locator('#totp-secret').waitFor();
   await fitsThePhone(page, 'authenticator setup');
+  const secret = (await page.locator('#totp-secret').textContent()).trim();
+  await page.getByLabel('Code from your authenticator app').fill(totp(secret));
+  await page.getByRole('button', { name: 'Verify and sign in' }).click();
+  await page.locator('#recovery-codes li').nth(9).waitFor();
+  await fitsThePhone(page, 'recovery codes');
+  await page.context().clearCookies();
 
   // An applicant signs up, fills, pays and submits a visitor visa on the phone.
   const email = `phone-${stamp}@example.ca`;

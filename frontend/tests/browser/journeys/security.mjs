@@ -6,6 +6,7 @@ import {
   checkBothLanguages,
   journey,
   registered,
+  savesTheRecoveryCodes,
   signIn,
   signsInFirstTime,
   totp,
@@ -105,23 +106,68 @@ journey('an applicant changes their password with the current one and a fresh co
 
   await page.getByRole('link', { name: 'Sign-in and security' }).click();
   await page.getByRole('heading', { name: 'Password' }).waitFor();
-  await page.getByLabel('Current password').fill('not my password at all');
-  await page.getByLabel('New password').fill(newPassword);
-  await page.getByLabel('Code from your authenticator app').fill('000000');
-  await page.getByRole('button', { name: 'Change my password' }).click();
+  const change = page.locator('form').filter({ has: page.getByRole('button', { name: 'Change my password' }) });
+  await change.getByLabel('Current password').fill('not my password at all');
+  await change.getByLabel('New password').fill(newPassword);
+  await change.getByLabel('Code from your authenticator app').fill('000000');
+  await change.getByRole('button', { name: 'Change my password' }).click();
   await page.locator('#error-summary').getByText('This is not the password you sign in with now.').waitFor();
   await checkAccessibility(page, 'a password change refused');
 
-  await page.getByLabel('Current password').fill(password);
-  await page.getByLabel('New password').fill(newPassword);
-  await page.getByLabel('Code from your authenticator app').fill(totp(secret, Date.now() + 30_000));
-  await page.getByRole('button', { name: 'Change my password' }).click();
+  await change.getByLabel('Current password').fill(password);
+  await change.getByLabel('New password').fill(newPassword);
+  await change.getByLabel('Code from your authenticator app').fill(totp(secret, Date.now() + 30_000));
+  await change.getByRole('button', { name: 'Change my password' }).click();
   await page.getByText('Your password was changed.').waitFor();
-  assert.equal(await page.getByLabel('Current password').inputValue(), '', 'the passwords do not stay on the page');
+  assert.equal(await change.getByLabel('Current password').inputValue(), '', 'the passwords do not stay on the page');
 
   const signsIn = (tried) => page.evaluate(async ([address, secretWord]) => (await fetch('/api/auth/login', {
     method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ email: address, password: secretWord }),
   })).status, [email, tried]);
   assert.equal(await signsIn(password), 401, 'the old password no longer signs in');
   assert.equal(await signsIn(newPassword), 200, 'the new one does');
+});
+
+journey('an applicant who lost the authenticator signs in with a recovery code, sets up a new one, then gets a new set', async (page) => {
+  const email = `recovery-${Date.now()}@example.ca`;
+  const password = 'a long and careful passphrase';
+  await registered(email, password);
+  await signIn(page, email, password);
+  await page.waitForURL('**/mfa-setup');
+  const lost = (await page.locator('#totp-secret').textContent()).trim();
+  await page.getByLabel('Code from your authenticator app').fill(totp(lost));
+  await page.getByRole('button', { name: 'Verify and sign in' }).click();
+  const codes = await savesTheRecoveryCodes(page);
+  assert.equal(codes.length, 10);
+  await page.waitForURL('**/dashboard');
+  await page.getByRole('link', { name: 'Sign out' }).click();
+  await page.waitForURL(`${baseUrl}/`);
+
+  // The authenticator is gone: a recovery code stands in for it, once.
+  await signIn(page, email, password);
+  await page.waitForURL('**/mfa');
+  await page.getByRole('link', { name: /Use a recovery code/ }).click();
+  await page.waitForURL('**/recover');
+  await checkBothLanguages(page, 'sign in with a recovery code');
+  await page.getByLabel('Password').fill(password);
+  await page.getByLabel('Recovery code').fill(codes[0].toLowerCase());
+  await page.getByRole('button', { name: 'Continue' }).click();
+  // A new authenticator before anything else; the codes left are the ones in hand.
+  await page.waitForURL('**/mfa-setup');
+  const secret = (await page.locator('#totp-secret').textContent()).trim();
+  assert.notEqual(secret, lost);
+  await page.getByLabel('Code from your authenticator app').fill(totp(secret));
+  await page.getByRole('button', { name: 'Verify and sign in' }).click();
+  await page.waitForURL('**/dashboard');
+
+  await page.getByRole('link', { name: 'Sign-in and security' }).click();
+  await page.getByText('Recovery codes left: 9').waitFor();
+  const renew = page.locator('form').filter({ has: page.getByRole('button', { name: 'Get new recovery codes' }) });
+  await renew.getByLabel('Current password').fill(password);
+  await renew.getByLabel('Code from your authenticator app').fill(totp(secret, Date.now() + 30_000));
+  await renew.getByRole('button', { name: 'Get new recovery codes' }).click();
+  const fresh = await savesTheRecoveryCodes(page);
+  assert.equal(fresh.filter((code) => codes.includes(code)).length, 0, 'a new set');
+  await page.waitForURL('**/security');
+  await page.getByText('Recovery codes left: 10').waitFor();
 });
