@@ -3,7 +3,8 @@
 
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
-use portal_api::principal::OFFICERS_GROUP;
+use portal_api::principal::{OFFICERS_GROUP, SUPPORT_GROUP};
+use portal_domain::accounts::{Accounts, ResetBy};
 use portal_domain::application_types::Catalog;
 use portal_domain::applications::{Application, Applications, PaperHolder};
 use portal_domain::clock::Clock;
@@ -35,6 +36,10 @@ pub enum Command {
     /// Create an officer account (in the officers group). The password is read from
     /// PORTAL_ADMIN_PASSWORD or the first line of standard input, never from the command line.
     CreateOfficer {
+        /// Also in the support group: may remove a person's authenticator once their identity is
+        /// checked.
+        #[arg(long)]
+        support: bool,
         /// Sign-in email.
         #[arg(long)]
         email: String,
@@ -73,6 +78,17 @@ pub enum Command {
         #[arg(long)]
         email: String,
     },
+    /// Remove the authenticator (and the recovery codes) of someone who lost both, once their
+    /// identity is checked: every session ends, the next sign-in sets up a new authenticator
+    /// before any token, the owner is told, and the account's audit trail keeps the reason.
+    ResetMfa {
+        /// Sign-in email.
+        #[arg(long)]
+        email: String,
+        /// How their identity was checked, and why.
+        #[arg(long)]
+        reason: String,
+    },
     /// Local portal only: add the labelled DEMO data set (decided applications of every type, so
     /// processing-time estimates show, and a queue of work for the demo officer). Run it again
     /// and nothing changes.
@@ -85,6 +101,8 @@ pub mod demo;
 pub struct Backend<'a> {
     /// The identity provider.
     pub identity: &'a dyn Identity,
+    /// The account operations (the same identity provider behind the portal's records).
+    pub accounts: Accounts,
     /// Applications in the table.
     pub applications: Applications,
     /// Profiles in the table.
@@ -98,7 +116,7 @@ pub struct Backend<'a> {
 /// Runs one command and says what it did.
 pub async fn run(command: Command, password: impl FnOnce() -> Result<String>, backend: &Backend<'_>) -> Result<String> {
     match command {
-        Command::CreateOfficer { email, given_name, family_name, language } => {
+        Command::CreateOfficer { support, email, given_name, family_name, language } => {
             let language = match language.as_str() {
                 "en" => Language::En,
                 "fr" => Language::Fr,
@@ -111,7 +129,8 @@ pub async fn run(command: Command, password: impl FnOnce() -> Result<String>, ba
                 family_name,
                 language,
             };
-            let sub = backend.identity.admin_create_user(&request, OFFICERS_GROUP).await?;
+            let groups: &[&str] = if support { &[OFFICERS_GROUP, SUPPORT_GROUP] } else { &[OFFICERS_GROUP] };
+            let sub = backend.identity.admin_create_user(&request, groups).await?;
             let profile = Profile::new(&request.email, request.given_name, request.family_name, language);
             backend.profiles.put(&sub, &profile).await?;
             Ok(format!("Created officer {} ({sub}); they set up an authenticator app at first sign-in.", request.email))
@@ -153,6 +172,17 @@ pub async fn run(command: Command, password: impl FnOnce() -> Result<String>, ba
             let sub = backend.identity.admin_disable_user(&email).await?;
             backend.revocations.revoke_all(&sub, backend.clock).await?;
             Ok(format!("Disabled {email} ({sub}); every session has ended."))
+        }
+        Command::ResetMfa { email, reason } => {
+            let email = Email::parse(&email).context("the email address is not valid")?;
+            let reason = reason.trim().to_owned();
+            anyhow::ensure!(!reason.is_empty(), "say how their identity was checked (--reason)");
+            let by = ResetBy { actor: "portal-admin".into(), role: "administrator".into(), reason };
+            let sub = backend.accounts.reset_authenticator(&email, &by).await?;
+            Ok(format!(
+                "Removed the authenticator of {email} ({sub}); every session has ended, and the next sign-in \
+                 sets up a new one."
+            ))
         }
     }
 }

@@ -7,6 +7,7 @@ use anyhow::{Context, Result};
 use clap::Parser as _;
 use portal_admin::{Backend, Cli, Command};
 use portal_api::config::{Environment, TableConfig};
+use portal_domain::accounts::Accounts;
 use portal_domain::applications::Applications;
 use portal_domain::clock::SystemClock;
 use portal_domain::profile::Profiles;
@@ -42,10 +43,12 @@ async fn main() -> Result<()> {
             client_id: env.required("USER_POOL_CLIENT_ID")?,
             client_secret: env.required("USER_POOL_CLIENT_SECRET")?,
         };
-        let identity = aws.identity(cognito);
+        let identity = Arc::new(aws.identity(cognito));
         let table: Arc<dyn Table> = Arc::new(aws.table(TableConfig::from_env(&env)?.table_name));
+        let notifier = Arc::new(aws.notifier(env.required("EMAIL_SENDER")?));
         let backend = Backend {
-            identity: &identity,
+            identity: identity.as_ref(),
+            accounts: Accounts::new(identity.clone(), Arc::clone(&table), notifier, Arc::new(SystemClock)),
             applications: Applications::new(Arc::clone(&table)),
             profiles: Profiles::new(Arc::clone(&table)),
             revocations: Revocations::new(table),
@@ -56,6 +59,12 @@ async fn main() -> Result<()> {
         let services = LocalServices::open(&PortalConfig::from_env(&env)?)?;
         let backend = Backend {
             identity: services.identity.as_ref(),
+            accounts: Accounts::new(
+                services.identity.clone(),
+                Arc::clone(&services.table),
+                services.outbox.clone(),
+                Arc::clone(&services.clock),
+            ),
             applications: Applications::new(Arc::clone(&services.table)),
             profiles: Profiles::new(Arc::clone(&services.table)),
             revocations: Revocations::new(services.table),

@@ -260,7 +260,7 @@ async fn create_demo_officer(identity: &LocalIdentity) -> Result<()> {
         family_name: "Officer".into(),
         language: Language::En,
     };
-    match identity.admin_create_user(&officer, OFFICERS_GROUP).await {
+    match identity.admin_create_user(&officer, &[OFFICERS_GROUP]).await {
         Ok(_) | Err(IdentityError::AccountExists) => Ok(()),
         Err(error) => Err(error).context("creating the demo officer"),
     }

@@ -15,15 +15,15 @@ use axum::{Json, Router};
 use portal_api::body::JsonBody;
 use portal_api::client::{ClientAddress, ClientPlace};
 use portal_api::contract::auth::{
-    Confirmation, Credentials, EmailAddress, MfaChallenge, MfaCode, MfaEnrolled, NewPassword, OtherSessionsEnded,
-    PasswordReset, Reauthentication, Recovery, RecoveryCodeSet, RecoveryCodesLeft, Registration, RegistrationAccepted,
-    SessionList, SessionView, SignInSession, SignedIn,
+    Confirmation, Credentials, EmailAddress, LostAuthenticatorReset, MfaChallenge, MfaCode, MfaEnrolled, NewPassword,
+    OtherSessionsEnded, PasswordReset, Reauthentication, Recovery, RecoveryCodeSet, RecoveryCodesLeft, Registration,
+    RegistrationAccepted, SessionList, SessionView, SignInSession, SignedIn, SupportReset,
 };
 use portal_api::params::PathParams;
-use portal_api::principal::Principal;
+use portal_api::principal::{Officer, Principal, SUPPORT_GROUP};
 use portal_api::problem::ApiError;
 use portal_api::routes::{self, Area, MissingHandler};
-use portal_domain::accounts::{AccountError, Accounts, Arrival, PasswordChange};
+use portal_domain::accounts::{AccountError, Accounts, Arrival, LostAuthenticator, PasswordChange, ResetBy};
 use portal_domain::ids::SessionId;
 use portal_domain::clock::Clock;
 use portal_domain::email::Email;
@@ -72,6 +72,8 @@ pub fn router(state: AuthState) -> Result<Router, MissingHandler> {
         "ForgotPassword" => Some(route.serve(forgot)),
         "ResetPassword" => Some(route.serve(reset)),
         "Logout" => Some(route.serve(logout)),
+        "ResetLostAuthenticator" => Some(route.serve(reset_lost_authenticator)),
+        "SupportResetAuthenticator" => Some(route.serve(support_reset_authenticator)),
         "EndThisSession" => Some(route.serve(end_this_session)),
         "ChangePassword" => Some(route.serve(change_password)),
         "ListSessions" => Some(route.serve(list_sessions)),
@@ -339,4 +341,48 @@ async fn new_recovery_codes(
 ) -> Result<Json<RecoveryCodeSet>, ApiError> {
     let issued = state.accounts.new_recovery_codes(&principal.sub, &body.current_password, body.code.trim(), &client).await;
     Ok(Json(RecoveryCodeSet { codes: reauthenticated(issued)? }))
+}
+
+/// Removes a lost authenticator for someone with no recovery code either (204): a wrong code is
+/// a 400 naming `code`, details that match none of the account's applications one naming
+/// `applicationNumber` (an unknown address answers the same).
+async fn reset_lost_authenticator(
+    State(state): State<AuthState>,
+    ClientAddress(client): ClientAddress,
+    JsonBody(body): JsonBody<LostAuthenticatorReset>,
+) -> Result<StatusCode, ApiError> {
+    let (email, new_password) = body.parse()?;
+    let lost = LostAuthenticator {
+        email: &email,
+        code: body.code.trim(),
+        new_password: &new_password,
+        application_number: &body.application_number,
+        date_of_birth: &body.date_of_birth,
+    };
+    match state.accounts.reset_lost_authenticator(&lost, &client).await {
+        Ok(()) => Ok(StatusCode::NO_CONTENT),
+        Err(AccountError::Identity(IdentityError::NotAuthorized)) => {
+            Err(ApiError::invalid("applicationNumber", "no-match"))
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
+/// Support removes a person's authenticator once they checked who the person is (204); only
+/// officers in the support group may (403), and an address with no account is a 404.
+async fn support_reset_authenticator(
+    officer: Officer,
+    State(state): State<AuthState>,
+    JsonBody(body): JsonBody<SupportReset>,
+) -> Result<StatusCode, ApiError> {
+    if !officer.groups.iter().any(|group| group == SUPPORT_GROUP) {
+        return Err(ApiError::Forbidden);
+    }
+    let (email, reason) = body.parse()?;
+    let by = ResetBy { actor: officer.sub.clone(), role: SUPPORT_GROUP.into(), reason };
+    match state.accounts.reset_authenticator(&email, &by).await {
+        Ok(_) => Ok(StatusCode::NO_CONTENT),
+        Err(AccountError::Identity(IdentityError::NotAuthorized)) => Err(ApiError::NotFound),
+        Err(other) => Err(other.into()),
+    }
 }

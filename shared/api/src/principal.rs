@@ -19,6 +19,8 @@ use crate::problem::ApiError;
 
 /// Cognito group of agency officers.
 pub const OFFICERS_GROUP: &str = "officers";
+/// Cognito group of the officers who help people back into their accounts (support desk).
+pub const SUPPORT_GROUP: &str = "support";
 
 /// A signed-in caller.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -169,6 +169,11 @@ const FIELD_MESSAGES: &[(&str, &str, &str)] = &[
     ),
     ("policy", "This password does not meet the requirements.", "Ce mot de passe ne respecte pas les exigences."),
     (
+        "no-match",
+        "These details match none of the applications of this account.",
+        "Ces renseignements ne correspondent à aucune demande de ce compte.",
+    ),
+    (
         "incorrect-password",
         "This is not the password you sign in with now.",
         "Ce n'est pas le mot de passe avec lequel vous vous connectez maintenant.",

@@ -31,8 +31,10 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
+use crate::audit::{Audit, AuditRecord, Outcome};
 use crate::clock::Clock;
 use crate::digest::digest;
+use crate::applications::Applications;
 use crate::email::Email;
 use crate::identity::{Challenge, ChallengeKind, Identity, IdentityError, MfaEnrolment, SignUp, Tokens};
 use crate::keys;
@@ -130,6 +132,32 @@ pub struct Enrolled {
     pub tokens: Tokens,
     /// The new recovery codes.
     pub recovery_codes: Vec<String>,
+}
+
+/// Who removes an authenticator, as the account's audit trail records it.
+#[derive(Clone, Debug)]
+pub struct ResetBy {
+    /// Their id (an officer's `sub`, the administrator's name; empty for the owner).
+    pub actor: String,
+    /// As whom (`support`, `administrator`, `applicant`).
+    pub role: String,
+    /// Why, and how identity was checked.
+    pub reason: String,
+}
+
+/// What someone who lost their authenticator and recovery codes gives to have it removed.
+#[derive(Clone, Copy, Debug)]
+pub struct LostAuthenticator<'a> {
+    /// The account's address.
+    pub email: &'a Email,
+    /// The code a password reset emailed to it.
+    pub code: &'a str,
+    /// The new password (already checked against the rules).
+    pub new_password: &'a Password,
+    /// The number of one of the account's applications, as typed.
+    pub application_number: &'a str,
+    /// The applicant's date of birth on that application, `YYYY-MM-DD`.
+    pub date_of_birth: &'a str,
 }
 
 /// A password change, as the signed-in user asks for it.
@@ -476,6 +504,45 @@ impl Accounts {
     /// The recovery codes of every user.
     pub fn recovery_codes(&self) -> &RecoveryCodes {
         &self.recovery
+    }
+
+    /// Removes the authenticator of the account of `email`, for someone who lost it and every
+    /// recovery code: its recovery codes go too, every session and sign-in in progress ends, the
+    /// act is recorded in the account's audit trail, and the owner is told. The next sign-in must
+    /// enrol a new authenticator before any token is issued (A1). Gives the account's id.
+    pub async fn reset_authenticator(&self, email: &Email, by: &ResetBy) -> Result<String, AccountError> {
+        let sub = self.identity.account_id(email).await?.ok_or(IdentityError::NotAuthorized)?;
+        self.identity.reset_mfa(email).await?;
+        self.recovery.void(&sub).await?;
+        self.sign_out(&sub).await?;
+        let mut record = AuditRecord::new(self.clock.now(), &by.actor, &by.role, "reset-authenticator", Outcome::Allowed);
+        record.subject = Some(by.reason.clone());
+        Audit::new(Arc::clone(&self.table)).record_on_account(&sub, &record).await?;
+        self.tell_owner(email, AccountMessage::AuthenticatorReset).await?;
+        Ok(sub)
+    }
+
+    /// The way back for someone with neither their authenticator nor a recovery code, that keeps
+    /// two factors: the code a password reset emailed them (control of the address), and the
+    /// number and date of birth of one of their applications on file (what only they should
+    /// know). Both are guesses under the reset-code limits; the details are checked first, so a
+    /// wrong answer changes nothing. Then the password is set anew and the authenticator reset.
+    pub async fn reset_lost_authenticator(&self, lost: &LostAuthenticator<'_>, client: &str) -> Result<(), AccountError> {
+        let address = lost.email.as_str();
+        self.reserve_all(&[(CODES_PER_CLIENT, client)]).await?;
+        let guesses = self.reserve_all(&[(WRONG_RESET_CODES_BURST, address), (WRONG_RESET_CODES, address)]).await?;
+        let knows = async {
+            let owner = self.identity.account_id(lost.email).await?.ok_or(IdentityError::NotAuthorized)?;
+            let matched = Applications::new(Arc::clone(&self.table))
+                .owned_with_birth_date(&owner, lost.application_number, lost.date_of_birth)
+                .await
+                .map_err(|error| IdentityError::Unavailable(Box::new(error)))?;
+            if matched { Ok(()) } else { Err(IdentityError::NotAuthorized) }
+        };
+        self.guarded(guesses, knows).await?;
+        self.reset_password(lost.email, lost.code, lost.new_password, client).await?;
+        let by = ResetBy { actor: String::new(), role: crate::audit::APPLICANT_ROLE.into(), reason: "email and application details".into() };
+        self.reset_authenticator(lost.email, &by).await.map(drop)
     }
 
     /// Answers a `SoftwareTokenMfa` challenge and completes the sign-in.

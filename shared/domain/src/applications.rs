@@ -298,6 +298,9 @@ pub fn estimate(mut days: Vec<f64>) -> Option<Estimate> {
     Some(Estimate { median_days: rank(0.5), p80_days: rank(0.8), sample_size: days.len() })
 }
 
+/// The field of every application type that holds the applicant's date of birth.
+pub const DATE_OF_BIRTH_FIELD: &str = "dateOfBirth";
+
 /// Who a paper application belongs to, as printed on it: what a person must know to link it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -515,6 +518,9 @@ impl Applications {
         }
         let Some(mut linked) = self.get(&holder.id).await? else { return Ok(None) };
         linked.owner = owner.to_owned();
+        // A paper application has no answers online; the date of birth its applicant proved
+        // knowing stays on it, as the one detail a lost authenticator's owner may be asked.
+        linked.data.insert(DATE_OF_BIRTH_FIELD.into(), Value::String(holder.date_of_birth.clone()));
         linked.version += 1;
         linked.updated_at = at;
         let summary = Item::from_record(&keys::dashboard_entry(owner, &linked.id), &linked.summary())?;
@@ -531,6 +537,17 @@ impl Applications {
             Err(StoreError::TransactionCanceled { .. }) => Ok(None),
             other => other.map(|()| Some(linked)).map_err(WriteError::from),
         }
+    }
+
+    /// Whether `owner` holds the application numbered `number` (as typed) and its applicant's
+    /// date of birth is `date_of_birth`: what the owner of a lost authenticator proves knowing.
+    pub async fn owned_with_birth_date(&self, owner: &str, number: &str, date_of_birth: &str) -> Result<bool, StoreError> {
+        let Ok(number) = ApplicationNumber::parse(number) else { return Ok(false) };
+        let Some(reservation) = self.table.get(&keys::application_number(&number)).await? else { return Ok(false) };
+        let Some(id) = reservation.get("id").and_then(Value::as_str) else { return Ok(false) };
+        let Some(application) = self.get(id).await? else { return Ok(false) };
+        let birth_date = application.data.get(DATE_OF_BIRTH_FIELD).and_then(Value::as_str);
+        Ok(!owner.is_empty() && application.owner == owner && birth_date == Some(date_of_birth.trim()))
     }
 
     /// The processing-time estimate of a type, from its most recent decisions (up to 1000).

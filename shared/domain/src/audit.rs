@@ -132,6 +132,12 @@ impl Audit {
         self.table.put(Item::from_record(&key, record)?, Some(Condition::Absent)).await
     }
 
+    /// Records one act on a user's account itself (its authenticator reset, by support or by
+    /// its owner), in the account's own trail.
+    pub async fn record_on_account(&self, sub: &str, record: &AuditRecord) -> Result<(), StoreError> {
+        self.record(&keys::account_trail(sub), record).await
+    }
+
     /// One page of the application's audit trail, newest first.
     pub async fn of(&self, application_id: &str, page: &PageRequest) -> Result<Paged<AuditRecord>, StoreError> {
         let query = Query::partition(keys::audit_partition(application_id)).descending();

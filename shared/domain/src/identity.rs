@@ -209,9 +209,9 @@ pub trait Identity: Send + Sync {
     /// Ends every session of the user: refresh tokens stop working at once.
     async fn sign_out_everywhere(&self, sub: &str) -> Result<(), IdentityError>;
 
-    /// Creates a confirmed account in `group` with a password the administrator chose (officers);
-    /// it enrols MFA at its first sign-in. Returns the account's id (`sub`).
-    async fn admin_create_user(&self, request: &SignUp, group: &str) -> Result<String, IdentityError>;
+    /// Creates a confirmed account in `groups` with a password the administrator chose
+    /// (officers); it enrols MFA at its first sign-in. Returns the account's id (`sub`).
+    async fn admin_create_user(&self, request: &SignUp, groups: &[&str]) -> Result<String, IdentityError>;
 
     /// Disables an account: it can no longer sign in or refresh. Returns its id (`sub`) so the
     /// caller can refuse its access tokens too.

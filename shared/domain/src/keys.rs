@@ -14,6 +14,7 @@
 //! | history entry     | `APP#{id}`     | `HIST#{at}#{version}` |  |        |
 //! | number reservation| `APPNO#{number}` | `APPNO`   |        |        |
 //! | audit record      | `AUDIT#{id}`   | `{at}#{recordId}` |  |        |
+//! | account audit record | `AUDIT#ACCOUNT#{sub}` | `{at}#{recordId}` | | |
 //! | document          | `APP#{id}`     | `DOC#{docId}` |      |        |
 //! | document request  | `APP#{id}`     | `REQ#{requestId}` |  |        |
 //! | message           | `APP#{id}`     | `MSG#{messageId}` |  |        |
@@ -209,6 +210,11 @@ pub fn audit_record(id: &str, at: u64, record_id: &str) -> Key {
 /// reading the case never reads the (ever-growing) trail of who read it.
 pub fn audit_partition(id: &str) -> String {
     format!("AUDIT#{id}")
+}
+
+/// The id whose audit trail holds the acts on a user's account itself (`AUDIT#ACCOUNT#{sub}`).
+pub fn account_trail(sub: &str) -> String {
+    format!("ACCOUNT#{sub}")
 }
 
 /// Partition of a type's decisions, which processing-time estimates read.

@@ -72,6 +72,9 @@ pub enum AccountMessage {
     RecoveryCodeUsed(usize),
     /// Notice: a new set of recovery codes was issued, voiding the old one.
     RecoveryCodesIssued,
+    /// Notice: the authenticator was removed (by support, or by the owner with their email and
+    /// an application's details); the next sign-in sets up a new one.
+    AuthenticatorReset,
 }
 
 /// What the notice of a sign-in from a new browser says of it.
@@ -230,6 +233,23 @@ impl AccountMessage {
                      fonctionnent plus. {not_you_fr}"
                 ),
             ),
+            (AuthenticatorReset, En) => (
+                "Your authenticator app was removed".into(),
+                format!(
+                    "The authenticator app and the recovery codes of your account were removed, and every \
+                     session was signed out. The next time you sign in, you will set up a new \
+                     authenticator app before anything else. {not_you_en}"
+                ),
+            ),
+            (AuthenticatorReset, Fr) => (
+                "Votre application d'authentification a été retirée".into(),
+                format!(
+                    "L'application d'authentification et les codes de récupération de votre compte ont \
+                     été retirés, et toutes les sessions ont été déconnectées. À votre prochaine \
+                     connexion, vous configurerez une nouvelle application d'authentification avant \
+                     toute chose. {not_you_fr}"
+                ),
+            ),
             (ResetPaused, En) => (
                 "Password resets were paused".into(),
                 "After many wrong reset codes, we paused password resets for your account for up \
@@ -265,7 +285,7 @@ mod tests {
     #[test]
     fn a5_every_account_notice_exists_in_both_languages_without_a_code() {
         use AccountMessage::*;
-        for notice in [PasswordChanged, MfaEnabled, AlreadyRegistered, SignInPaused, ResetPaused, RecoveryCodeUsed(9), RecoveryCodesIssued] {
+        for notice in [PasswordChanged, MfaEnabled, AlreadyRegistered, SignInPaused, ResetPaused, RecoveryCodeUsed(9), RecoveryCodesIssued, AuthenticatorReset] {
             let english = notice.email("a@example.ca", Language::En);
             let french = notice.email("a@example.ca", Language::Fr);
             assert_ne!(english.subject, french.subject, "{notice:?}");

@@ -428,7 +428,7 @@ impl Identity for CognitoIdentity {
         self.sub_of(email).await
     }
 
-    async fn admin_create_user(&self, request: &SignUp, group: &str) -> Result<String, IdentityError> {
+    async fn admin_create_user(&self, request: &SignUp, groups: &[&str]) -> Result<String, IdentityError> {
         let username = request.email.as_str();
         let created = self
             .client
@@ -446,14 +446,16 @@ impl Identity for CognitoIdentity {
             .await
             .map_err(identity_error)?;
         self.set_password(&request.email, &request.password).await?;
-        self.client
-            .admin_add_user_to_group()
-            .user_pool_id(&self.config.user_pool_id)
-            .username(username)
-            .group_name(group)
-            .send()
-            .await
-            .map_err(identity_error)?;
+        for group in groups {
+            self.client
+                .admin_add_user_to_group()
+                .user_pool_id(&self.config.user_pool_id)
+                .username(username)
+                .group_name(*group)
+                .send()
+                .await
+                .map_err(identity_error)?;
+        }
         let user = created.user().ok_or_else(|| IdentityError::Unavailable("Cognito returned no user".into()))?;
         let sub = user.attributes().iter().find(|a| a.name() == "sub").and_then(|a| a.value());
         Ok(sub.or(user.username()).unwrap_or(username).to_owned())

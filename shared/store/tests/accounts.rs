@@ -94,7 +94,7 @@ impl Identity for Counting {
     async fn sign_out_everywhere(&self, _: &str) -> Result<(), IdentityError> {
         Ok(())
     }
-    async fn admin_create_user(&self, _: &SignUp, _: &str) -> Result<String, IdentityError> {
+    async fn admin_create_user(&self, _: &SignUp, _: &[&str]) -> Result<String, IdentityError> {
         Err(IdentityError::AccountExists)
     }
     async fn admin_disable_user(&self, _: &Email) -> Result<String, IdentityError> {

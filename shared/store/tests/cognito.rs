@@ -227,7 +227,7 @@ async fn signing_out_everywhere_reaches_the_user() {
 async fn an_officer_is_created_in_the_officers_group_with_a_chosen_password() {
     let p = pool().await;
 
-    let sub = p.identity.admin_create_user(&sign_up("officer@example.ca"), "officers").await.expect("created");
+    let sub = p.identity.admin_create_user(&sign_up("officer@example.ca"), &["officers"]).await.expect("created");
 
     assert_eq!(sub, p.sub_of("officer@example.ca").await);
     let groups = p.admin.admin_list_groups_for_user().user_pool_id(&p.user_pool_id).username("officer@example.ca");

@@ -1,6 +1,7 @@
 //! The admin CLI's commands in local mode, and their effect on a running portal.
 
 use portal_admin::{Backend, Command};
+use portal_domain::accounts::Accounts;
 use portal_domain::applications::Applications;
 use portal_domain::clock::SystemClock;
 use portal_domain::profile::Profiles;
@@ -18,6 +19,12 @@ pub(crate) async fn admin(folder: &tempfile::TempDir, command: Command) -> Strin
     let services = LocalServices::open(&test_config(&data_dir(folder), folder.path().join("site"))).expect("open");
     let backend = Backend {
         identity: services.identity.as_ref(),
+        accounts: Accounts::new(
+            services.identity.clone(),
+            services.table.clone(),
+            services.outbox.clone(),
+            services.clock.clone(),
+        ),
         applications: Applications::new(services.table.clone()),
         profiles: Profiles::new(services.table.clone()),
         revocations: Revocations::new(services.table.clone()),
@@ -50,7 +57,13 @@ async fn first_sign_in(app: &portal_tests::TestApp) -> String {
 }
 
 fn create_officer() -> Command {
+    officer_command(false)
+}
+
+/// Creates the test officer, in the support group too when `support`.
+fn officer_command(support: bool) -> Command {
     Command::CreateOfficer {
+        support,
         email: "agent@example.ca".into(),
         given_name: "Alex".into(),
         family_name: "Gagnon".into(),
@@ -86,6 +99,33 @@ async fn s2_disabling_an_account_refuses_its_tokens_and_its_sign_in() {
     assert_eq!(app.get("/api/me", Some(&token)).await.status(), StatusCode::UNAUTHORIZED);
     let login = post(&app, "/api/auth/login", json!({"email": "agent@example.ca", "password": PASSWORD})).await;
     assert_eq!(login.status(), StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn a1_reset_mfa_ends_every_session_and_the_next_sign_in_enrols_a_new_authenticator_first() {
+    let folder = tempfile::tempdir().expect("temp dir");
+    admin(&folder, officer_command(true)).await;
+    let app = spawn_app_in(folder).await;
+    let token = first_sign_in(&app).await;
+    let me: Value = app.get("/api/me", Some(&token)).await.json().await.expect("json");
+    assert_eq!(me["groups"], json!(["officers", "support"]), "--support adds the support group");
+    let folder = app.stop().await;
+
+    let said = admin(
+        &folder,
+        Command::ResetMfa { email: "agent@example.ca".into(), reason: "in person, with a photo ID".into() },
+    )
+    .await;
+    assert!(said.starts_with("Removed the authenticator of agent@example.ca"), "{said}");
+    let app = spawn_app_in(folder).await;
+
+    assert_eq!(app.get("/api/me", Some(&token)).await.status(), StatusCode::UNAUTHORIZED);
+    let login: Value = post(&app, "/api/auth/login", json!({"email": "agent@example.ca", "password": PASSWORD}))
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(login["challenge"], "MFA_SETUP", "a new authenticator before any token (A1)");
 }
 
 /// `seed-demo` gives every type a processing-time estimate from its decided applications and

@@ -126,3 +126,121 @@ async fn a5_a_new_set_voids_the_old_one_and_needs_the_password_and_a_fresh_code(
     assert_eq!(recover(&app, "renew@example.ca", &codes[0]).await.status(), StatusCode::OK);
     assert_eq!(told(&app, "renew@example.ca", "Nouveaux codes de récupération").await.len(), 1);
 }
+
+/// The acts recorded on an account itself (its audit trail), read from the stopped portal's
+/// store: (actor, role, action, subject).
+async fn account_trail(app: TestApp, sub: &str) -> Vec<(String, String, String, Option<String>)> {
+    use portal_domain::audit::Audit;
+    use portal_domain::keys::account_trail;
+    use portal_domain::paging::PageRequest;
+    let folder = app.stop().await;
+    let config = portal_tests::test_config(&portal_tests::data_dir(&folder), folder.path().join("site"));
+    let services = portal_local::LocalServices::open(&config).expect("open");
+    let trail = Audit::new(services.table.clone()).of(&account_trail(sub), &PageRequest::first()).await.expect("trail");
+    trail.items.into_iter().map(|r| (r.actor, r.role, r.action, r.subject)).collect()
+}
+
+async fn sub_of(app: &TestApp, token: &str) -> String {
+    let me: Value = app.get("/api/me", Some(token)).await.json().await.expect("json");
+    me["sub"].as_str().expect("sub").to_owned()
+}
+
+/// After an authenticator is removed: the old session is over, the password leads to setting up
+/// a new authenticator (no token before), and that enrolment brings a new set of codes (the old
+/// set went with the authenticator).
+async fn signs_in_only_by_enrolling_anew(app: &TestApp, email: &str, password: &str, old_token: &str) {
+    assert_eq!(app.get("/api/me", Some(old_token)).await.status(), StatusCode::UNAUTHORIZED);
+    let challenge: Value =
+        post(app, "/api/auth/login", json!({"email": email, "password": password})).await.json().await.expect("json");
+    assert_eq!(challenge["challenge"], "MFA_SETUP", "a new authenticator before any token (A1)");
+    let enrolled = enrol_again(app, &challenge["session"]).await;
+    assert_eq!(enrolled["recoveryCodes"].as_array().map(Vec::len), Some(10));
+}
+
+#[tokio::test]
+async fn a1_a4_with_neither_authenticator_nor_code_the_reset_code_and_an_application_s_details_get_the_owner_back() {
+    // GIVEN an applicant with a linked paper application, who lost their phone and their codes
+    let folder = tempfile::tempdir().expect("temp dir");
+    crate::admin::admin(
+        &folder,
+        portal_admin::Command::ImportPaperApplication {
+            type_code: "work-permit".into(),
+            number: "W123456789".into(),
+            family_name: "Nguyen".into(),
+            date_of_birth: "1985-03-14".into(),
+            status: "in_review".into(),
+        },
+    )
+    .await;
+    let app = portal_tests::spawn_app_in(folder).await;
+    let session = enrolled(&app, "phone-lost@example.ca").await;
+    let linked = app
+        .client
+        .post(app.url("/api/applications/link"))
+        .bearer_auth(&session.access_token)
+        .json(&json!({"applicationNumber": "W123456789", "familyName": "Nguyen", "dateOfBirth": "1985-03-14"}))
+        .send()
+        .await
+        .expect("link");
+    assert_eq!(linked.status(), StatusCode::OK);
+    let sub = sub_of(&app, &session.access_token).await;
+
+    // WHEN they ask for a reset code and give it with details that are not of their application
+    assert_eq!(post(&app, "/api/auth/forgot", json!({"email": "phone-lost@example.ca"})).await.status(), 202);
+    let code = crate::accounts::latest_code(&app, "phone-lost@example.ca").await;
+    let new = "a fresh start passphrase";
+    let reset = |number: &str, birth: &str| {
+        post(
+            &app,
+            "/api/auth/reset-authenticator",
+            json!({"email": "phone-lost@example.ca", "code": code, "newPassword": new,
+                   "applicationNumber": number, "dateOfBirth": birth}),
+        )
+    };
+    let wrong = reset("W123456789", "1985-03-15").await;
+    assert_eq!(wrong.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(wrong.json::<Value>().await.expect("json")["errors"][0]["field"], "applicationNumber");
+    // THEN nothing changed: the password and the authenticator are the ones before
+    let before: Value =
+        post(&app, "/api/auth/login", json!({"email": "phone-lost@example.ca", "password": PASSWORD})).await.json().await.expect("json");
+    assert_eq!(before["challenge"], "SOFTWARE_TOKEN_MFA");
+
+    // WHEN the details are their application's
+    assert_eq!(reset("w123456789", "1985-03-14").await.status(), StatusCode::NO_CONTENT);
+
+    // THEN only the new password signs in, and only by setting up a new authenticator
+    assert_eq!(post(&app, "/api/auth/login", json!({"email": "phone-lost@example.ca", "password": PASSWORD})).await.status(), 401);
+    signs_in_only_by_enrolling_anew(&app, "phone-lost@example.ca", new, &session.access_token).await;
+    assert_eq!(told(&app, "phone-lost@example.ca", "Votre application d'authentification a été retirée").await.len(), 1);
+    let trail = account_trail(app, &sub).await;
+    assert_eq!(trail.len(), 1);
+    assert_eq!((trail[0].1.as_str(), trail[0].2.as_str()), ("applicant", "reset-authenticator"));
+}
+
+#[tokio::test]
+async fn a1_support_removes_an_authenticator_after_checking_identity_and_the_act_is_audited() {
+    let app = spawn_app().await;
+    let person = enrolled(&app, "needs-help@example.ca").await;
+    let sub = sub_of(&app, &person.access_token).await;
+    let reset = |token: String, email: &str| {
+        let body = json!({"email": email, "reason": "Called in; answered from the file: number and birth date"});
+        app.client.post(app.url("/api/officer/accounts/reset-authenticator")).bearer_auth(token).json(&body).send()
+    };
+
+    // Only an officer of the support group may.
+    let officer = app.access_token("officer-1", &["officers"]);
+    assert_eq!(reset(officer, "needs-help@example.ca").await.expect("request").status(), StatusCode::FORBIDDEN);
+    assert_eq!(reset(person.access_token.clone(), "needs-help@example.ca").await.expect("request").status(), 403);
+    let support = app.access_token("support-1", &["officers", "support"]);
+    assert_eq!(reset(support.clone(), "nobody@example.ca").await.expect("request").status(), StatusCode::NOT_FOUND);
+    assert_eq!(app.get("/api/me", Some(&person.access_token)).await.status(), StatusCode::OK, "nothing yet");
+
+    assert_eq!(reset(support, "needs-help@example.ca").await.expect("request").status(), StatusCode::NO_CONTENT);
+
+    signs_in_only_by_enrolling_anew(&app, "needs-help@example.ca", PASSWORD, &person.access_token).await;
+    let trail = account_trail(app, &sub).await;
+    assert_eq!(trail.len(), 1);
+    let (actor, role, action, reason) = &trail[0];
+    assert_eq!((actor.as_str(), role.as_str(), action.as_str()), ("support-1", "support", "reset-authenticator"));
+    assert!(reason.as_deref().is_some_and(|r| r.contains("birth date")), "the reason is kept: {reason:?}");
+}

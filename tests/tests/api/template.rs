@@ -530,7 +530,13 @@ fn i2_table_grants_name_the_kinds_of_partition_each_function_touches() {
     for function in ["Login", "AnswerMfa", "CompleteMfaSetup"] {
         assert_eq!(families_of(function), ["CHALLENGE#*", "LIMIT#*", "PLACES#*", "USER#*"], "{function}");
     }
-    assert_eq!(only("APPNO#"), ["SubmitApplication"], "only submission reserves numbers");
+    // Only submission reserves numbers; the owner of a lost authenticator names one of theirs.
+    assert_eq!(only("APPNO#"), ["ResetLostAuthenticator", "SubmitApplication"]);
+    for (family, functions) in &touching {
+        if family == "APPNO#*" {
+            assert!(functions.iter().all(|f| f == "SubmitApplication" || f == "ResetLostAuthenticator"), "{functions:?}");
+        }
+    }
     assert_eq!(only("IDEMPOTENCY#"), ["StartPayment"], "idempotency keys are the payments'");
     assert_eq!(
         only("PAYMENT#"),
@@ -593,9 +599,11 @@ fn d1_only_the_functions_that_delete_may_delete_items() {
     // with it; joining a firm takes up (deletes) its invitation. A draft its owner deletes goes
     // with its partition and dashboard lines. A session ended goes from the list of sessions; a
     // sign-in that proves the caller again (a password change, new recovery codes, a recovery
-    // code) takes up its pending challenge; a recovery code is used up, and a new set removes
-    // the voided one.
-    const DELETING: [&str; 20] = [
+    // code) takes up its pending challenge; a recovery code is used up, and a new set (or an
+    // authenticator removed, by support or its owner) removes the voided one.
+    const DELETING: [&str; 22] = [
+        "ResetLostAuthenticator",
+        "SupportResetAuthenticator",
         "EndThisSession",
         "EndSession",
         "EndOtherSessions",

@@ -129,6 +129,24 @@ pub const ROUTES: &[Route] = &[
     },
     Route {
         method: Method::POST,
+        path: "/api/auth/reset-authenticator",
+        function: "ResetLostAuthenticator",
+        area: Area::Auth,
+        auth: Auth::Public,
+        summary: "No authenticator and no recovery code: the reset code, a new password and an application's details remove the authenticator",
+        contract: Contract::empty(204).body::<LostAuthenticatorReset>().problems(&[401]),
+    },
+    Route {
+        method: Method::POST,
+        path: "/api/officer/accounts/reset-authenticator",
+        function: "SupportResetAuthenticator",
+        area: Area::Auth,
+        auth: Auth::Officer,
+        summary: "Support removes a person's authenticator once their identity is checked (support role; audited)",
+        contract: Contract::empty(204).body::<SupportReset>(),
+    },
+    Route {
+        method: Method::POST,
         path: "/api/auth/logout",
         function: "Logout",
         area: Area::Auth,
@@ -254,6 +272,58 @@ pub struct Reauthentication {
     pub current_password: String,
     /// The authenticator app's current 6-digit code (spaces around it are forgiven).
     pub code: String,
+}
+
+/// The body of `POST /api/auth/reset-authenticator`.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct LostAuthenticatorReset {
+    /// The account's address.
+    #[schemars(email, length(max = MAX_EMAIL_CHARS))]
+    pub email: String,
+    /// The code emailed by `/api/auth/forgot` (spaces around it are forgiven).
+    pub code: String,
+    /// The new password: 12 to 128 characters, not a common one.
+    #[schemars(length(min = password::MIN_CHARS, max = password::MAX_CHARS))]
+    pub new_password: String,
+    /// The number of one of the account's applications (a letter and nine digits).
+    #[schemars(length(max = 32))]
+    pub application_number: String,
+    /// The applicant's date of birth on that application, `YYYY-MM-DD`.
+    #[schemars(length(max = 32))]
+    pub date_of_birth: String,
+}
+
+impl LostAuthenticatorReset {
+    /// The address and the new password, or a 400 naming every invalid field.
+    pub fn parse(&self) -> Result<(Email, Password), ApiError> {
+        let mut errors = FieldErrors::new();
+        let email = errors.check("email", email(&self.email));
+        let password = errors.check("newPassword", new_password(&self.new_password));
+        errors.finish_parsed(email.zip(password))
+    }
+}
+
+/// The body of `POST /api/officer/accounts/reset-authenticator`.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct SupportReset {
+    /// The person's sign-in address.
+    #[schemars(email, length(max = MAX_EMAIL_CHARS))]
+    pub email: String,
+    /// How their identity was checked, and why (kept in the account's audit trail).
+    #[schemars(length(min = 1, max = 500))]
+    pub reason: String,
+}
+
+impl SupportReset {
+    /// The address and the reason, or a 400 naming every invalid field.
+    pub fn parse(&self) -> Result<(Email, String), ApiError> {
+        let mut errors = FieldErrors::new();
+        let email = errors.check("email", email(&self.email));
+        let reason = errors.check("reason", name_like(&self.reason, 500));
+        errors.finish_parsed(email.zip(reason))
+    }
 }
 
 /// The body of `POST /api/me/password`: the caller proves it is them again.
@@ -527,12 +597,17 @@ fn new_password(value: &str) -> Result<Password, &'static str> {
 
 /// A name: trimmed, 1 to [`MAX_NAME_CHARS`] characters, no control characters.
 fn name(value: &str) -> Result<String, &'static str> {
-    let name = value.trim();
-    if name.is_empty() {
+    name_like(value, MAX_NAME_CHARS)
+}
+
+/// A line of text: trimmed, 1 to `max` characters, no control characters.
+fn name_like(value: &str, max: usize) -> Result<String, &'static str> {
+    let text = value.trim();
+    if text.is_empty() {
         return Err("required");
     }
-    if name.chars().count() > MAX_NAME_CHARS || name.chars().any(char::is_control) {
+    if text.chars().count() > max || text.chars().any(char::is_control) {
         return Err("invalid");
     }
-    Ok(name.to_owned())
+    Ok(text.to_owned())
 }

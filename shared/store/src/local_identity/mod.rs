@@ -633,9 +633,10 @@ impl Identity for LocalIdentity {
         self.revocations.revoke_all(sub, self.clock.as_ref()).await.map_err(store_error)
     }
 
-    async fn admin_create_user(&self, request: &SignUp, group: &str) -> Result<String, IdentityError> {
+    async fn admin_create_user(&self, request: &SignUp, groups: &[&str]) -> Result<String, IdentityError> {
         let password_hash = self.hash_password(&request.password).await?;
-        Ok(self.create_account(request, password_hash, vec![group.to_owned()], true).await?.sub)
+        let groups = groups.iter().map(|group| (*group).to_owned()).collect();
+        Ok(self.create_account(request, password_hash, groups, true).await?.sub)
     }
 
     async fn admin_disable_user(&self, email: &Email) -> Result<String, IdentityError> {

@@ -322,7 +322,7 @@ async fn a_wrong_password_and_an_unknown_email_look_the_same() {
 async fn officers_are_created_confirmed_in_their_group_and_still_enrol_mfa() {
     let p = provider();
 
-    p.identity.admin_create_user(&sign_up("o@example.ca", Language::En), "officers").await.expect("created");
+    p.identity.admin_create_user(&sign_up("o@example.ca", Language::En), &["officers"]).await.expect("created");
     let challenge = p.identity.sign_in(&email("o@example.ca"), PASSWORD).await.expect("sign in");
     let enrolment = p.identity.begin_mfa_enrolment(&challenge.session).await.expect("enrol");
     let code = totp::code_at(&enrolment.secret, p.clock.now()).expect("code");
