@@ -3,7 +3,7 @@
 // so screen readers announce the new page.
 import { html, nothing, render, type TemplateResult } from 'lit-html';
 import { keyed } from 'lit-html/directives/keyed.js';
-import { ApiError, isOfficer, signedIn, renew, signOut } from './api/client';
+import { ApiError, isOfficer, isSupport, signedIn, renew, signOut } from './api/client';
 import { language, otherLanguage, setLanguage, t } from './i18n';
 import { forgetUnsavedAnswers } from './unsaved-answers';
 import { missingFeatures } from './browser-support';
@@ -172,7 +172,10 @@ function paint(page: Page, params: Record<string, string>): void {
           ${signedIn()
             ? html`${isOfficer()
                   ? html`<gcds-link href="/officer" @click=${follow}>${t('nav.officer')}</gcds-link>
-                      <gcds-link href="/officer/slots" @click=${follow}>${t('nav.officerSlots')}</gcds-link>`
+                      <gcds-link href="/officer/slots" @click=${follow}>${t('nav.officerSlots')}</gcds-link>
+                      ${isSupport()
+                        ? html`<gcds-link href="/officer/support" @click=${follow}>${t('nav.support')}</gcds-link>`
+                        : nothing}`
                   : nothing}
                 <gcds-link href="/dashboard" @click=${follow}>${t('nav.dashboard')}</gcds-link>
                 <gcds-link href="/notifications" @click=${follow}>${t('nav.notifications')}</gcds-link>

@@ -21,7 +21,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use http::{HeaderName, HeaderValue};
-use portal_api::principal::OFFICERS_GROUP;
+use portal_api::principal::{OFFICERS_GROUP, SUPPORT_GROUP};
 use portal_applications::ApplicationsState;
 use portal_appointments::AppointmentsState;
 use portal_auth::AuthState;
@@ -251,7 +251,8 @@ fn with_security_headers(site: Router) -> Router {
     })
 }
 
-/// Creates the demo officer unless it exists (it enrols an authenticator at first sign-in).
+/// Creates the demo officer unless it exists (it enrols an authenticator at first sign-in). It
+/// is on the support desk too, so every officer screen can be tried locally.
 async fn create_demo_officer(identity: &LocalIdentity) -> Result<()> {
     let officer = SignUp {
         email: Email::parse(DEMO_OFFICER_EMAIL)?,
@@ -260,7 +261,7 @@ async fn create_demo_officer(identity: &LocalIdentity) -> Result<()> {
         family_name: "Officer".into(),
         language: Language::En,
     };
-    match identity.admin_create_user(&officer, &[OFFICERS_GROUP]).await {
+    match identity.admin_create_user(&officer, &[OFFICERS_GROUP, SUPPORT_GROUP]).await {
         Ok(_) | Err(IdentityError::AccountExists) => Ok(()),
         Err(error) => Err(error).context("creating the demo officer"),
     }

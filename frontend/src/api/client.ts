@@ -55,16 +55,22 @@ export function signedIn(): boolean {
   return accessToken !== null;
 }
 
-/** Whether the signed-in user is an agency officer (the token's groups; the API checks again). */
-export function isOfficer(): boolean {
+/** Whether the signed-in user is in `group` (the token's groups; the API checks again). */
+function inGroup(group: string): boolean {
   if (!accessToken) return false;
   try {
     const payload = JSON.parse(atob(accessToken.split('.')[1].replace(/-/g, '+').replace(/_/g, '/')));
-    return Array.isArray(payload['cognito:groups']) && payload['cognito:groups'].includes('officers');
+    return Array.isArray(payload['cognito:groups']) && payload['cognito:groups'].includes(group);
   } catch {
     return false;
   }
 }
+
+/** Whether the signed-in user is an agency officer. */
+export const isOfficer = (): boolean => inGroup('officers');
+
+/** Whether the signed-in officer is on the support desk (may remove a person's authenticator). */
+export const isSupport = (): boolean => isOfficer() && inGroup('support');
 
 export function forgetSession(): void {
   accessToken = null;

@@ -658,6 +658,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/auth/reset-authenticator": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** No authenticator and no recovery code: the reset code, a new password and an application's details remove the authenticator */
+        post: operations["ResetLostAuthenticator"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/declaration-statement": {
         parameters: {
             query?: never;
@@ -960,6 +977,23 @@ export interface paths {
         put?: never;
         /** Mark a notification read */
         post: operations["MarkNotificationRead"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/officer/accounts/reset-authenticator": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Support removes a person's authenticator once their identity is checked (support role; audited) */
+        post: operations["SupportResetAuthenticator"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2251,6 +2285,22 @@ export interface components {
         };
         /** @description An appointment location's code (`ottawa`). */
         LocationCode: string;
+        /** @description The body of `POST /api/auth/reset-authenticator`. */
+        LostAuthenticatorReset: {
+            /** @description The number of one of the account's applications (a letter and nine digits). */
+            applicationNumber: string;
+            /** @description The code emailed by `/api/auth/forgot` (spaces around it are forgiven). */
+            code: string;
+            /** @description The applicant's date of birth on that application, `YYYY-MM-DD`. */
+            dateOfBirth: string;
+            /**
+             * Format: email
+             * @description The account's address.
+             */
+            email: string;
+            /** @description The new password: 12 to 128 characters, not a common one. */
+            newPassword: string;
+        };
         /** @description The signed-in caller. */
         Me: {
             /** @description The groups the account is in (`officers`). */
@@ -3567,6 +3617,16 @@ export interface components {
              * @description Last change.
              */
             updatedAt: number;
+        };
+        /** @description The body of `POST /api/officer/accounts/reset-authenticator`. */
+        SupportReset: {
+            /**
+             * Format: email
+             * @description The person's sign-in address.
+             */
+            email: string;
+            /** @description How their identity was checked, and why (kept in the account's audit trail). */
+            reason: string;
         };
         /** @description A text in English and French. */
         Text: {
@@ -5111,6 +5171,34 @@ export interface operations {
             503: components["responses"]["Unavailable"];
         };
     };
+    ResetLostAuthenticator: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LostAuthenticatorReset"];
+            };
+        };
+        responses: {
+            /** @description Success, with no content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
     GetDeclarationStatement: {
         parameters: {
             query?: never;
@@ -5646,6 +5734,35 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthenticated"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    SupportResetAuthenticator: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SupportReset"];
+            };
+        };
+        responses: {
+            /** @description Success, with no content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["TooManyRequests"];
             503: components["responses"]["Unavailable"];
         };

@@ -46,6 +46,13 @@ function submit<Name extends string>(names: readonly Name[], action: (fields: Re
 
 const button = (label: string) => html`<gcds-button type="submit" ?disabled=${state.busy}>${label}</gcds-button>`;
 
+/** Goes to the sign-in page, which says `message` (what just happened to the account). */
+export async function signedOutWith(message: ReturnType<typeof said>): Promise<void> {
+  reset();
+  state.notice = message;
+  await navigate('/sign-in');
+}
+
 export const home: Page = {
   title: () => t('home.heading'),
   view: () => html`
@@ -240,7 +247,7 @@ export const recoverPage: Page = {
         ${input(state, 'code', labels.code, { hint: t('recover.codeHint'), autocomplete: 'off' })}
         ${button(t('recover.submit'))}
       </form>
-      <p>${t('recover.noCodes')} <gcds-link href="/help" @click=${follow}>${t('recover.help')}</gcds-link></p>`;
+      <p>${t('recover.noCodes')} <gcds-link href="/lost-authenticator" @click=${follow}>${t('recover.lost')}</gcds-link></p>`;
   },
 };
 

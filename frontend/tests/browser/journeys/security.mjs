@@ -1,10 +1,13 @@
 import assert from 'node:assert/strict';
 import {
+  anApplicantSubmits,
   baseUrl,
   browser,
+  codeFor,
   checkAccessibility,
   checkBothLanguages,
   journey,
+  officerSignsIn,
   registered,
   savesTheRecoveryCodes,
   signIn,
@@ -170,4 +173,70 @@ journey('an applicant who lost the authenticator signs in with a recovery code, 
   assert.equal(fresh.filter((code) => codes.includes(code)).length, 0, 'a new set');
   await page.waitForURL('**/security');
   await page.getByText('Recovery codes left: 10').waitFor();
+});
+
+journey('an applicant with neither authenticator nor recovery code gets back in with an emailed code and an application\'s details', async (page) => {
+  const email = `no-phone-${Date.now()}@example.ca`;
+  const password = 'a long and careful passphrase';
+  const newPassword = 'a passphrase for a new start';
+  await anApplicantSubmits(page, email, password);
+  const number = (await page.locator('#main-content').innerText()).match(/[A-Z][0-9]{9}/)?.[0];
+  assert.ok(number, 'the confirmation gives the application number');
+  await page.getByRole('link', { name: 'Sign out' }).click();
+  await page.waitForURL(`${baseUrl}/`);
+
+  await signIn(page, email, password);
+  await page.waitForURL('**/mfa');
+  await page.getByRole('link', { name: /Use a recovery code/ }).click();
+  await page.getByRole('link', { name: /an application's details/ }).click();
+  await page.waitForURL('**/lost-authenticator');
+  await checkBothLanguages(page, 'lost authenticator and recovery codes');
+  await page.getByLabel('Email address').fill(email);
+  await page.getByRole('button', { name: 'Email me a code' }).click();
+  await page.getByLabel('Code from the email').waitFor();
+  await page.getByLabel('Code from the email').fill(await codeFor(email));
+  await page.getByLabel('New password').fill(newPassword);
+  await page.getByLabel('Number of one of your applications').fill(number);
+  // Not the applicant's date of birth on that application: nothing changes.
+  await page.getByLabel('Date of birth on that application').fill('1988-03-03');
+  await page.getByRole('button', { name: 'Set up my sign-in again' }).click();
+  await page.locator('#error-summary').getByText('These details match none of the applications of this account.').waitFor();
+  await checkAccessibility(page, 'lost authenticator: details that match nothing');
+  await page.getByLabel('Date of birth on that application').fill('1988-03-02');
+  await page.getByRole('button', { name: 'Set up my sign-in again' }).click();
+  await page.waitForURL('**/sign-in');
+  await page.getByText('Your password was changed and your authenticator app removed.').waitFor();
+
+  // The new password, then a new authenticator before anything else.
+  await signIn(page, email, newPassword);
+  await page.waitForURL('**/mfa-setup');
+  const secret = (await page.locator('#totp-secret').textContent()).trim();
+  await page.getByLabel('Code from your authenticator app').fill(totp(secret));
+  await page.getByRole('button', { name: 'Verify and sign in' }).click();
+  assert.equal((await savesTheRecoveryCodes(page)).length, 10, 'a new set: the old went with the authenticator');
+  await page.waitForURL('**/dashboard');
+});
+
+journey('the support desk removes the authenticator of a person whose identity it checked, who then enrols a new one', async (page) => {
+  const email = `desk-${Date.now()}@example.ca`;
+  const password = 'a long and careful passphrase';
+  await registered(email, password);
+  await signsInFirstTime(page, email, password);
+
+  const desk = await (await browser.newContext({ locale: 'en-CA' })).newPage();
+  await officerSignsIn(desk);
+  await desk.getByRole('link', { name: 'Support desk' }).click();
+  await desk.waitForURL('**/officer/support');
+  await checkBothLanguages(desk, 'support desk');
+  await desk.getByLabel('Their sign-in email').fill(email);
+  await desk.getByLabel('How you checked their identity, and why').fill('Called; gave the application number and birth date on file');
+  await desk.getByRole('button', { name: 'Remove their authenticator' }).click();
+  await desk.getByText(`The authenticator of ${email} was removed.`).waitFor();
+  await desk.context().close();
+
+  // The person's session is over; their password leads to setting up a new authenticator.
+  await page.goto(`${baseUrl}/dashboard`);
+  await page.waitForURL('**/sign-in**');
+  await signIn(page, email, password);
+  await page.waitForURL('**/mfa-setup');
 });
