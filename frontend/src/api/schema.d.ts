@@ -846,6 +846,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/me/authenticator": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Start replacing the authenticator (the password and a code of the current one); the old one works until the new one is verified */
+        post: operations["BeginAuthenticatorChange"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/me/authenticator/verify": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Verify a code of the new authenticator, which then replaces the old one */
+        post: operations["CompleteAuthenticatorChange"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/me/export": {
         parameters: {
             query?: never;
@@ -1603,6 +1637,11 @@ export interface components {
              *     an upload).
              */
             subject?: string | null;
+        };
+        /** @description The body of `POST /api/me/authenticator/verify`. */
+        AuthenticatorCode: {
+            /** @description A 6-digit code of the new authenticator (spaces around it are forgiven). */
+            code: string;
         };
         /**
          * @description An application as a party sees it: the first page of its history (the rest at
@@ -2448,6 +2487,13 @@ export interface components {
         NewApplication: {
             /** @description The application type's code (`visitor-visa`, ...), one of `GET /api/application-types`. */
             type: components["schemas"]["TypeCode"];
+        };
+        /** @description A new authenticator for a signed-in account, to be verified before it replaces the old one. */
+        NewAuthenticator: {
+            /** @description The `otpauth://totp/...` URI that authenticator apps scan as a QR code. */
+            otpauthUri: string;
+            /** @description The shared TOTP secret, base32 (typed in by hand when a QR code cannot be scanned). */
+            secret: string;
         };
         /** @description The body of `POST /api/applications/{id}/appointments`. */
         NewBooking: {
@@ -5502,6 +5548,64 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthenticated"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    BeginAuthenticatorChange: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Reauthentication"];
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NewAuthenticator"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    CompleteAuthenticatorChange: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AuthenticatorCode"];
+            };
+        };
+        responses: {
+            /** @description Success, with no content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["TooManyRequests"];
             503: components["responses"]["Unavailable"];
         };

@@ -1,7 +1,10 @@
 // Sign-in and security: where the person is signed in, with a way to sign out any session,
 // every other one, or everywhere; the password, changed with the current one and a fresh code;
-// the recovery codes left, and a new set; and what keeps the account safe.
+// the authenticator app, replaced once the new one is verified; the recovery codes left, and a
+// new set; and what keeps the account safe. Forms of one page name their fields apart (a label
+// is tied to one field id); the API's names for them are mapped back when it refuses one.
 import { html, nothing } from 'lit-html';
+import QRCode from 'qrcode';
 import { api, signOutEverywhere, type Schemas } from '../api/client';
 import { navigate, refresh, type Page } from '../app';
 import { emptyState, failed, fields, focusSummary, input, loaded, notice, summary, values, type FormState } from '../forms';
@@ -69,9 +72,20 @@ async function changePassword(event: SubmitEvent): Promise<void> {
   }, said('security.password.changed'));
 }
 
-/** The recovery form's fields, named apart from the password form's on the same page, and the
- * API's names for them. */
-const RECOVERY_FIELDS = { recoveryPassword: 'currentPassword', recoveryCode: 'code' } as const;
+/** A refusal shown on a form whose fields the page names apart: `names` maps page name to API name. */
+function refusedOn(error: unknown, names: Record<string, string>): void {
+  failed(state, error);
+  for (const [field, apiName] of Object.entries(names)) {
+    const message = state.errors.get(apiName);
+    if (message === undefined) continue;
+    state.errors.delete(apiName);
+    state.errors.set(field, message);
+  }
+  focusSummary();
+  refresh();
+}
+
+const RECOVERY_FIELDS = { recoveryPassword: 'currentPassword', recoveryCode: 'code' };
 
 async function newRecoveryCodes(event: SubmitEvent): Promise<void> {
   event.preventDefault();
@@ -82,17 +96,61 @@ async function newRecoveryCodes(event: SubmitEvent): Promise<void> {
     state = emptyState();
     await showRecoveryCodes(codes, '/security');
   } catch (error) {
-    failed(state, error);
-    // The API names the fields as it knows them; the page shows each by its own.
-    for (const [field, apiName] of Object.entries(RECOVERY_FIELDS)) {
-      const message = state.errors.get(apiName);
-      if (message === undefined) continue;
-      state.errors.delete(apiName);
-      state.errors.set(field, message);
-    }
-    focusSummary();
+    refusedOn(error, RECOVERY_FIELDS);
+  }
+}
+
+/** A new authenticator being set up: its secret and QR code, until a code of it is verified. */
+let newAuthenticator: { secret: string; qr: string } | null = null;
+const AUTHENTICATOR_FIELDS = { authenticatorPassword: 'currentPassword', authenticatorCode: 'code' };
+
+async function beginAuthenticatorChange(event: SubmitEvent): Promise<void> {
+  event.preventDefault();
+  const form = event.currentTarget as HTMLFormElement;
+  const typed = fields(values(form), ['authenticatorPassword', 'authenticatorCode'] as const);
+  try {
+    const body = { currentPassword: typed.authenticatorPassword, code: typed.authenticatorCode };
+    const begun = await api('POST', '/api/me/authenticator', { body });
+    newAuthenticator = { secret: begun.secret, qr: await QRCode.toDataURL(begun.otpauthUri, { margin: 1, width: 220 }) };
+    state = emptyState();
+    refresh();
+  } catch (error) {
+    refusedOn(error, AUTHENTICATOR_FIELDS);
+  }
+}
+
+async function completeAuthenticatorChange(event: SubmitEvent): Promise<void> {
+  event.preventDefault();
+  const typed = fields(values(event.currentTarget as HTMLFormElement), ['newAuthenticatorCode'] as const);
+  await act(async () => {
+    await api('POST', '/api/me/authenticator/verify', { body: { code: typed.newAuthenticatorCode } });
+    newAuthenticator = null;
+  }, said('security.authenticator.changed'));
+  // A refused code stays on the field it was typed in.
+  const message = state.errors.get('code');
+  if (message !== undefined) {
+    state.errors.delete('code');
+    state.errors.set('newAuthenticatorCode', message);
     refresh();
   }
+}
+
+function authenticatorSection() {
+  if (newAuthenticator) {
+    return html`<p>${t('security.authenticator.scan')}</p>
+      <img src=${newAuthenticator.qr} alt=${t('mfaSetup.qrAlt')} width="220" height="220" />
+      <p>${t('mfaSetup.secret')} <code id="new-totp-secret" class="secret">${newAuthenticator.secret}</code></p>
+      <form novalidate @submit=${completeAuthenticatorChange}>
+        ${input(state, 'newAuthenticatorCode', t('security.authenticator.newCode'), { autocomplete: 'one-time-code' })}
+        <gcds-button type="submit">${t('security.authenticator.verify')}</gcds-button>
+      </form>`;
+  }
+  return html`<p>${t('security.authenticator.lead')}</p>
+    <form novalidate @submit=${beginAuthenticatorChange}>
+      ${input(state, 'authenticatorPassword', t('security.password.current'), { type: 'password', autocomplete: 'current-password' })}
+      ${input(state, 'authenticatorCode', t('security.password.code'), { autocomplete: 'one-time-code' })}
+      <gcds-button type="submit">${t('security.authenticator.submit')}</gcds-button>
+    </form>`;
 }
 
 async function endEverywhere(): Promise<void> {
@@ -115,6 +173,7 @@ export const securityPage: Page = {
   title: () => t('security.heading'),
   private: true,
   load: async () => {
+    newAuthenticator = null;
     state = await loaded(readAll);
   },
   view: () => html`
@@ -124,6 +183,9 @@ export const securityPage: Page = {
       code: t('security.password.code'),
       recoveryPassword: t('security.password.current'),
       recoveryCode: t('security.password.code'),
+      authenticatorPassword: t('security.password.current'),
+      authenticatorCode: t('security.password.code'),
+      newAuthenticatorCode: t('security.authenticator.newCode'),
     })} ${notice(state)}
     <h2>${t('security.sessions.heading')}</h2>
     <p>${t('security.sessions.lead')}</p>
@@ -146,6 +208,8 @@ export const securityPage: Page = {
       ${input(state, 'code', t('security.password.code'), { autocomplete: 'one-time-code' })}
       <gcds-button type="submit">${t('security.password.submit')}</gcds-button>
     </form>
+    <h2>${t('security.authenticator.heading')}</h2>
+    ${authenticatorSection()}
     <h2>${t('security.recovery.heading')}</h2>
     <p>${t('security.recovery.lead')}</p>
     <p id="recovery-codes-left"><strong>${t('security.recovery.left', { count: recoveryCodesLeft })}</strong>

@@ -15,19 +15,19 @@ use axum::{Json, Router};
 use portal_api::body::JsonBody;
 use portal_api::client::{ClientAddress, ClientPlace};
 use portal_api::contract::auth::{
-    Confirmation, Credentials, EmailAddress, LostAuthenticatorReset, MfaChallenge, MfaCode, MfaEnrolled, NewPassword,
+    AuthenticatorCode, Confirmation, Credentials, EmailAddress, LostAuthenticatorReset, MfaChallenge, MfaCode, MfaEnrolled, NewPassword,
     OtherSessionsEnded, PasswordReset, Reauthentication, Recovery, RecoveryCodeSet, RecoveryCodesLeft, Registration,
     RegistrationAccepted, SessionList, SessionView, SignInSession, SignedIn, SupportReset,
 };
 use portal_api::params::PathParams;
-use portal_api::principal::{Officer, Principal, SUPPORT_GROUP};
+use portal_api::principal::{BearerToken, Officer, Principal, SUPPORT_GROUP};
 use portal_api::problem::ApiError;
 use portal_api::routes::{self, Area, MissingHandler};
 use portal_domain::accounts::{AccountError, Accounts, Arrival, LostAuthenticator, PasswordChange, ResetBy};
 use portal_domain::ids::SessionId;
 use portal_domain::clock::Clock;
 use portal_domain::email::Email;
-use portal_domain::identity::{Identity, IdentityError, MfaEnrolment, Tokens};
+use portal_domain::identity::{Identity, IdentityError, MfaEnrolment, NewAuthenticator, Tokens};
 use portal_domain::notifier::Notifier;
 use portal_domain::sessions::{self, Place, Revocations};
 use portal_domain::table::Table;
@@ -76,6 +76,8 @@ pub fn router(state: AuthState) -> Result<Router, MissingHandler> {
         "SupportResetAuthenticator" => Some(route.serve(support_reset_authenticator)),
         "EndThisSession" => Some(route.serve(end_this_session)),
         "ChangePassword" => Some(route.serve(change_password)),
+        "BeginAuthenticatorChange" => Some(route.serve(begin_authenticator_change)),
+        "CompleteAuthenticatorChange" => Some(route.serve(complete_authenticator_change)),
         "ListSessions" => Some(route.serve(list_sessions)),
         "EndSession" => Some(route.serve(end_session)),
         "EndOtherSessions" => Some(route.serve(end_other_sessions)),
@@ -383,6 +385,36 @@ async fn support_reset_authenticator(
     match state.accounts.reset_authenticator(&email, &by).await {
         Ok(_) => Ok(StatusCode::NO_CONTENT),
         Err(AccountError::Identity(IdentityError::NotAuthorized)) => Err(ApiError::NotFound),
+        Err(other) => Err(other.into()),
+    }
+}
+
+/// A new authenticator's secret (200), once the caller proved it is them again.
+async fn begin_authenticator_change(
+    principal: Principal,
+    BearerToken(token): BearerToken,
+    State(state): State<AuthState>,
+    ClientAddress(client): ClientAddress,
+    JsonBody(body): JsonBody<Reauthentication>,
+) -> Result<Json<NewAuthenticator>, ApiError> {
+    let accounts = &state.accounts;
+    let begun = accounts.begin_authenticator_change(&principal.sub, &token, &body.current_password, body.code.trim(), &client);
+    Ok(Json(reauthenticated(begun.await)?))
+}
+
+/// The new authenticator takes over once a code of it is verified (204).
+async fn complete_authenticator_change(
+    principal: Principal,
+    BearerToken(token): BearerToken,
+    State(state): State<AuthState>,
+    ClientAddress(client): ClientAddress,
+    JsonBody(body): JsonBody<AuthenticatorCode>,
+) -> Result<StatusCode, ApiError> {
+    let completed = state.accounts.complete_authenticator_change(&principal.sub, &token, body.code.trim(), &client);
+    match completed.await {
+        Ok(()) => Ok(StatusCode::NO_CONTENT),
+        // No change begun, or another begun since: start again (not a 401, the caller is signed in).
+        Err(AccountError::Identity(IdentityError::SessionExpired)) => Err(ApiError::invalid("code", "expired")),
         Err(other) => Err(other.into()),
     }
 }

@@ -90,6 +90,22 @@ impl<S: Send + Sync> FromRequestParts<S> for Principal {
     }
 }
 
+/// The caller's own access token, as presented (`Authorization: Bearer`), for the identity
+/// provider's operations a user authorizes with it (Cognito's `AssociateSoftwareToken`). Taken
+/// after the [`Principal`], which checks it.
+#[derive(Clone)]
+pub struct BearerToken(pub String);
+
+impl<S: Send + Sync> FromRequestParts<S> for BearerToken {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        let value = parts.headers.get(axum::http::header::AUTHORIZATION).and_then(|value| value.to_str().ok());
+        let token = value.and_then(|value| value.strip_prefix("Bearer ").or_else(|| value.strip_prefix("bearer ")));
+        token.map(|token| Self(token.trim().to_owned())).ok_or(ApiError::Unauthenticated)
+    }
+}
+
 /// A signed-in officer: a [`Principal`] in the officers group; anyone else is refused with 403
 /// (C2). Taken first by officer handlers, so the refusal comes before anything else the
 /// request names is looked at.

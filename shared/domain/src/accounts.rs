@@ -36,7 +36,7 @@ use crate::clock::Clock;
 use crate::digest::digest;
 use crate::applications::Applications;
 use crate::email::Email;
-use crate::identity::{Challenge, ChallengeKind, Identity, IdentityError, MfaEnrolment, SignUp, Tokens};
+use crate::identity::{Challenge, ChallengeKind, Identity, IdentityError, MfaEnrolment, NewAuthenticator, SignUp, Tokens};
 use crate::keys;
 use crate::limits::{Limit, LimitReached, Limits, Reservation};
 use crate::notifier::{AccountMessage, NewSignIn, Notifier};
@@ -649,6 +649,38 @@ impl Accounts {
         self.revocations.account_changed(sub, self.clock.as_ref()).await?;
         self.sessions.end_others(sub, keep).await?;
         self.tell_owner(&email, AccountMessage::PasswordChanged).await
+    }
+
+    /// Starts replacing a signed-in user's authenticator once they proved it is them again (the
+    /// password and a code of the authenticator they have now); `access_token` is their own.
+    pub async fn begin_authenticator_change(
+        &self,
+        sub: &str,
+        access_token: &str,
+        password: &str,
+        code: &str,
+        client: &str,
+    ) -> Result<NewAuthenticator, AccountError> {
+        let email = self.email_of(sub).await?;
+        self.reauthenticate(&email, password, code, client).await?;
+        Ok(self.identity.begin_authenticator_change(access_token, &email).await?)
+    }
+
+    /// Verifies a code of the new authenticator (a guess under the authenticator-code limits), which
+    /// then replaces the old one; sign-ins waiting for the old one's code end, the owner is told.
+    pub async fn complete_authenticator_change(
+        &self,
+        sub: &str,
+        access_token: &str,
+        code: &str,
+        client: &str,
+    ) -> Result<(), AccountError> {
+        let email = self.email_of(sub).await?;
+        self.reserve_all(&[(CODES_PER_CLIENT, client)]).await?;
+        let guesses = self.reserve_all(&[(WRONG_MFA_CODES, email.as_str())]).await?;
+        self.guarded(guesses, self.identity.complete_authenticator_change(access_token, &email, code)).await?;
+        self.revocations.account_changed(sub, self.clock.as_ref()).await?;
+        self.tell_owner(&email, AccountMessage::MfaEnabled).await
     }
 
     /// The sessions of the user.

@@ -74,6 +74,16 @@ pub struct MfaEnrolment {
     pub session: String,
 }
 
+/// A new authenticator for a signed-in account, to be verified before it replaces the old one.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct NewAuthenticator {
+    /// The shared TOTP secret, base32 (typed in by hand when a QR code cannot be scanned).
+    pub secret: String,
+    /// The `otpauth://totp/...` URI that authenticator apps scan as a QR code.
+    pub otpauth_uri: String,
+}
+
 /// Name authenticator apps show for the portal's accounts.
 pub const AUTHENTICATOR_ISSUER: &str = "Applicant portal";
 
@@ -198,6 +208,24 @@ pub trait Identity: Send + Sync {
     /// Ends the session of a refresh token at the provider: it and every token refreshed from
     /// the same sign-in stop working (Cognito `RevokeToken`). An unknown token is no error.
     async fn revoke_refresh_token(&self, refresh_token: &str) -> Result<(), IdentityError>;
+
+    /// Starts replacing the authenticator of the signed-in user of `access_token` (their own,
+    /// as presented): a new secret, which takes over only once a code of it is verified; the
+    /// old authenticator works until then (Cognito `AssociateSoftwareToken`).
+    async fn begin_authenticator_change(
+        &self,
+        access_token: &str,
+        email: &Email,
+    ) -> Result<NewAuthenticator, IdentityError>;
+
+    /// Verifies a code of the new authenticator and makes it the account's, in place of the
+    /// old one (Cognito `VerifySoftwareToken`, then the MFA preference).
+    async fn complete_authenticator_change(
+        &self,
+        access_token: &str,
+        email: &Email,
+        code: &str,
+    ) -> Result<(), IdentityError>;
 
     /// Removes the account's authenticator: its next sign-in must enrol a new one (`MfaSetup`)
     /// before any token is issued.

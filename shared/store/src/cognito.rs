@@ -17,7 +17,8 @@ use base64::Engine as _;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use portal_domain::email::Email;
 use portal_domain::identity::{
-    Challenge, ChallengeKind, Identity, IdentityError, MfaEnrolment, Registered, SignUp, Tokens, otpauth_uri,
+    Challenge, ChallengeKind, Identity, IdentityError, MfaEnrolment, NewAuthenticator, Registered, SignUp, Tokens,
+    otpauth_uri,
 };
 use portal_domain::password::Password;
 use portal_domain::profile::Language;
@@ -490,6 +491,48 @@ impl Identity for CognitoIdentity {
             Err(error) if error.code() == Some("UnsupportedTokenTypeException") => Ok(()),
             other => other.map(drop).map_err(identity_error),
         }
+    }
+
+    async fn begin_authenticator_change(
+        &self,
+        access_token: &str,
+        email: &Email,
+    ) -> Result<NewAuthenticator, IdentityError> {
+        // Authorized by the caller's own access token (its `aws.cognito.signin.user.admin` scope),
+        // not IAM. Cognito keeps the old authenticator until the new one is verified.
+        let output =
+            self.client.associate_software_token().access_token(access_token).send().await.map_err(identity_error)?;
+        let secret = output.secret_code().ok_or(IdentityError::SessionExpired)?.to_owned();
+        Ok(NewAuthenticator { otpauth_uri: otpauth_uri(&secret, email.as_str()), secret })
+    }
+
+    async fn complete_authenticator_change(
+        &self,
+        access_token: &str,
+        email: &Email,
+        code: &str,
+    ) -> Result<(), IdentityError> {
+        let verified = self
+            .client
+            .verify_software_token()
+            .access_token(access_token)
+            .user_code(code)
+            .send()
+            .await
+            .map_err(identity_error)?;
+        if verified.status() != Some(&VerifySoftwareTokenResponseType::Success) {
+            return Err(IdentityError::CodeMismatch);
+        }
+        let preferred = SoftwareTokenMfaSettingsType::builder().enabled(true).preferred_mfa(true).build();
+        self.client
+            .admin_set_user_mfa_preference()
+            .user_pool_id(&self.config.user_pool_id)
+            .username(email.as_str())
+            .software_token_mfa_settings(preferred)
+            .send()
+            .await
+            .map_err(identity_error)?;
+        Ok(())
     }
 
     async fn reset_mfa(&self, email: &Email) -> Result<(), IdentityError> {

@@ -11,7 +11,7 @@ use portal_domain::accounts::{AccountError, Accounts, Arrival};
 use portal_domain::clock::SystemClock;
 use portal_domain::email::Email;
 use portal_domain::identity::{
-    Challenge, ChallengeKind, Identity, IdentityError, MfaEnrolment, Registered, SignUp, Tokens,
+    Challenge, ChallengeKind, Identity, IdentityError, MfaEnrolment, NewAuthenticator, Registered, SignUp, Tokens,
 };
 use portal_domain::limits::{Limit, Limits};
 use portal_domain::notifier::{Message, Notifier, NotifyError};
@@ -90,6 +90,12 @@ impl Identity for Counting {
     }
     async fn reset_mfa(&self, _: &Email) -> Result<(), IdentityError> {
         Ok(())
+    }
+    async fn begin_authenticator_change(&self, _: &str, _: &Email) -> Result<NewAuthenticator, IdentityError> {
+        Err(IdentityError::SessionExpired)
+    }
+    async fn complete_authenticator_change(&self, _: &str, _: &Email, _: &str) -> Result<(), IdentityError> {
+        Err(IdentityError::SessionExpired)
     }
     async fn sign_out_everywhere(&self, _: &str) -> Result<(), IdentityError> {
         Ok(())

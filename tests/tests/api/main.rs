@@ -3,6 +3,7 @@
 mod accounts;
 mod admin;
 mod applications;
+mod authenticator;
 mod appointments;
 mod authorizer;
 mod contract;

@@ -601,7 +601,8 @@ fn d1_only_the_functions_that_delete_may_delete_items() {
     // sign-in that proves the caller again (a password change, new recovery codes, a recovery
     // code) takes up its pending challenge; a recovery code is used up, and a new set (or an
     // authenticator removed, by support or its owner) removes the voided one.
-    const DELETING: [&str; 22] = [
+    const DELETING: [&str; 23] = [
+        "BeginAuthenticatorChange",
         "ResetLostAuthenticator",
         "SupportResetAuthenticator",
         "EndThisSession",

@@ -240,3 +240,31 @@ journey('the support desk removes the authenticator of a person whose identity i
   await signIn(page, email, password);
   await page.waitForURL('**/mfa-setup');
 });
+
+journey('an applicant replaces the authenticator app from Sign-in and security, and only the new one signs in', async (page) => {
+  const email = `new-app-${Date.now()}@example.ca`;
+  const password = 'a long and careful passphrase';
+  await registered(email, password);
+  const old = await signsInFirstTime(page, email, password);
+
+  await page.goto(`${baseUrl}/security`);
+  const begin = page.locator('form').filter({ has: page.getByRole('button', { name: 'Set up a new authenticator app' }) });
+  await begin.getByLabel('Current password').fill(password);
+  await begin.getByLabel('Code from your authenticator app').fill(totp(old, Date.now() + 30_000));
+  await begin.getByRole('button', { name: 'Set up a new authenticator app' }).click();
+  await page.locator('#new-totp-secret').waitFor();
+  await checkAccessibility(page, 'a new authenticator app being set up');
+  const secret = (await page.locator('#new-totp-secret').textContent()).trim();
+  assert.notEqual(secret, old);
+  await page.getByLabel('Code from the new authenticator app').fill(totp(secret));
+  await page.getByRole('button', { name: 'Verify and use this app' }).click();
+  await page.getByText('Your new authenticator app now protects your account').waitFor();
+
+  const signsInWith = (code) => page.evaluate(async ([address, word, answer]) => {
+    const post = (path, body) => fetch(path, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+    const { session } = await (await post('/api/auth/login', { email: address, password: word })).json();
+    return (await post('/api/auth/mfa', { session, code: answer })).status;
+  }, [email, password, code]);
+  assert.equal(await signsInWith(totp(old, Date.now())), 400, 'the old app no longer signs in');
+  assert.equal(await signsInWith(totp(secret, Date.now() + 30_000)), 200, 'the new one does');
+});

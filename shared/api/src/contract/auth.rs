@@ -6,7 +6,7 @@
 
 use http::Method;
 use portal_domain::email::Email;
-use portal_domain::identity::{ChallengeKind, MfaEnrolment, SignUp, Tokens};
+use portal_domain::identity::{ChallengeKind, MfaEnrolment, NewAuthenticator, SignUp, Tokens};
 use portal_domain::password::{self, Password, PasswordError};
 use portal_domain::ids::SessionId;
 use portal_domain::profile::Language;
@@ -173,6 +173,24 @@ pub const ROUTES: &[Route] = &[
         contract: Contract::empty(204).body::<NewPassword>(),
     },
     Route {
+        method: Method::POST,
+        path: "/api/me/authenticator",
+        function: "BeginAuthenticatorChange",
+        area: Area::Auth,
+        auth: Auth::User,
+        summary: "Start replacing the authenticator (the password and a code of the current one); the old one works until the new one is verified",
+        contract: Contract::json::<NewAuthenticator>(200).body::<Reauthentication>(),
+    },
+    Route {
+        method: Method::POST,
+        path: "/api/me/authenticator/verify",
+        function: "CompleteAuthenticatorChange",
+        area: Area::Auth,
+        auth: Auth::User,
+        summary: "Verify a code of the new authenticator, which then replaces the old one",
+        contract: Contract::empty(204).body::<AuthenticatorCode>(),
+    },
+    Route {
         method: Method::GET,
         path: "/api/me/recovery-codes",
         function: "CountRecoveryCodes",
@@ -245,6 +263,14 @@ pub struct Recovery {
     /// One of the account's recovery codes (`XXXX-XXXX-XXXX`; case, spaces and hyphens do not
     /// matter).
     #[schemars(length(max = 64))]
+    pub code: String,
+}
+
+/// The body of `POST /api/me/authenticator/verify`.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct AuthenticatorCode {
+    /// A 6-digit code of the new authenticator (spaces around it are forgiven).
     pub code: String,
 }
 

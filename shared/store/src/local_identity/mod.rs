@@ -24,7 +24,8 @@ use async_trait::async_trait;
 use portal_domain::clock::Clock;
 use portal_domain::email::Email;
 use portal_domain::identity::{
-    Challenge, ChallengeKind, Identity, IdentityError, MfaEnrolment, Registered, SignUp, Tokens, otpauth_uri,
+    Challenge, ChallengeKind, Identity, IdentityError, MfaEnrolment, NewAuthenticator, Registered, SignUp, Tokens,
+    otpauth_uri,
 };
 use portal_domain::keys;
 use portal_domain::notifier::{AccountMessage, Notifier};
@@ -68,6 +69,9 @@ struct Account {
     totp_secret: Option<String>,
     #[serde(default)]
     last_totp_step: u64,
+    /// A new authenticator's secret, until a code of it is verified.
+    #[serde(default)]
+    pending_totp_secret: Option<String>,
     #[serde(default)]
     disabled: bool,
 }
@@ -352,6 +356,7 @@ impl LocalIdentity {
             groups,
             totp_secret: None,
             last_totp_step: 0,
+            pending_totp_secret: None,
             disabled: false,
         };
         let account_item =
@@ -616,6 +621,39 @@ impl Identity for LocalIdentity {
         match self.read::<RefreshToken>(&key).await? {
             Some(stored) => self.end_family(&stored.family).await,
             None => Ok(()),
+        }
+    }
+
+    async fn begin_authenticator_change(
+        &self,
+        _access_token: &str,
+        email: &Email,
+    ) -> Result<NewAuthenticator, IdentityError> {
+        // The gateway verified the access token; the account is the caller's.
+        let secret = totp::new_secret()?;
+        self.update_account(email, Update::default().set("pendingTotpSecret", secret.clone())).await?;
+        Ok(NewAuthenticator { otpauth_uri: otpauth_uri(&secret, email.as_str()), secret })
+    }
+
+    async fn complete_authenticator_change(
+        &self,
+        _access_token: &str,
+        email: &Email,
+        code: &str,
+    ) -> Result<(), IdentityError> {
+        let account = self.account(email).await?.ok_or(IdentityError::NotAuthorized)?;
+        let pending = account.pending_totp_secret.ok_or(IdentityError::SessionExpired)?;
+        let step = totp::matching_step(&pending, code, self.clock.now())?.ok_or(IdentityError::CodeMismatch)?;
+        let update = Update::default()
+            .set("totpSecret", pending.clone())
+            .set("lastTotpStep", step)
+            .remove("pendingTotpSecret");
+        // Only the secret this code was checked against takes over (not one begun meanwhile).
+        let still_pending = Condition::Equals("pendingTotpSecret".into(), json!(pending));
+        match self.table.update(&keys::local_account(email.as_str()), update, Some(still_pending)).await {
+            Ok(_) => Ok(()),
+            Err(StoreError::ConditionFailed) => Err(IdentityError::SessionExpired),
+            Err(other) => Err(store_error(other)),
         }
     }
 
