@@ -15,19 +15,20 @@ use axum::{Json, Router};
 use portal_api::body::JsonBody;
 use portal_api::client::{ClientAddress, ClientPlace};
 use portal_api::contract::auth::{
-    AuthenticatorCode, Confirmation, Credentials, EmailAddress, LostAuthenticatorReset, MfaChallenge, MfaCode, MfaEnrolled, NewPassword,
-    OtherSessionsEnded, PasswordReset, Reauthentication, Recovery, RecoveryCodeSet, RecoveryCodesLeft, Registration,
-    RegistrationAccepted, SessionList, SessionView, SignInSession, SignedIn, SupportReset,
+    AuthenticatorCode, Confirmation, Credentials, EmailAddress, LostAuthenticatorReset, MfaChallenge, MfaCode,
+    MfaEnrolled, NewPassword, OtherSessionsEnded, PasswordReset, Reauthentication, Recovery, RecoveryCodeSet,
+    RecoveryCodesLeft, Registration, RegistrationAccepted, SessionList, SessionView, SignInSession, SignedIn,
+    SupportReset,
 };
 use portal_api::params::PathParams;
 use portal_api::principal::{BearerToken, Officer, Principal, SUPPORT_GROUP};
 use portal_api::problem::ApiError;
 use portal_api::routes::{self, Area, MissingHandler};
 use portal_domain::accounts::{AccountError, Accounts, Arrival, LostAuthenticator, PasswordChange, ResetBy};
-use portal_domain::ids::SessionId;
 use portal_domain::clock::Clock;
 use portal_domain::email::Email;
 use portal_domain::identity::{Identity, IdentityError, MfaEnrolment, NewAuthenticator, Tokens};
+use portal_domain::ids::SessionId;
 use portal_domain::notifier::Notifier;
 use portal_domain::sessions::{self, Place, Revocations};
 use portal_domain::table::Table;
@@ -308,7 +309,9 @@ async fn end_other_sessions(
 /// renew its token.
 fn reauthenticated<T>(outcome: Result<T, AccountError>) -> Result<T, ApiError> {
     outcome.map_err(|error| match error {
-        AccountError::Identity(IdentityError::NotAuthorized) => ApiError::invalid("currentPassword", "incorrect-password"),
+        AccountError::Identity(IdentityError::NotAuthorized) => {
+            ApiError::invalid("currentPassword", "incorrect-password")
+        }
         other => other.into(),
     })
 }
@@ -341,7 +344,8 @@ async fn new_recovery_codes(
     ClientAddress(client): ClientAddress,
     JsonBody(body): JsonBody<Reauthentication>,
 ) -> Result<Json<RecoveryCodeSet>, ApiError> {
-    let issued = state.accounts.new_recovery_codes(&principal.sub, &body.current_password, body.code.trim(), &client).await;
+    let issued =
+        state.accounts.new_recovery_codes(&principal.sub, &body.current_password, body.code.trim(), &client).await;
     Ok(Json(RecoveryCodeSet { codes: reauthenticated(issued)? }))
 }
 
@@ -398,7 +402,8 @@ async fn begin_authenticator_change(
     JsonBody(body): JsonBody<Reauthentication>,
 ) -> Result<Json<NewAuthenticator>, ApiError> {
     let accounts = &state.accounts;
-    let begun = accounts.begin_authenticator_change(&principal.sub, &token, &body.current_password, body.code.trim(), &client);
+    let begun =
+        accounts.begin_authenticator_change(&principal.sub, &token, &body.current_password, body.code.trim(), &client);
     Ok(Json(reauthenticated(begun.await)?))
 }
 

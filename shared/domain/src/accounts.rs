@@ -31,12 +31,14 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
+use crate::applications::Applications;
 use crate::audit::{Audit, AuditRecord, Outcome};
 use crate::clock::Clock;
 use crate::digest::digest;
-use crate::applications::Applications;
 use crate::email::Email;
-use crate::identity::{Challenge, ChallengeKind, Identity, IdentityError, MfaEnrolment, NewAuthenticator, SignUp, Tokens};
+use crate::identity::{
+    Challenge, ChallengeKind, Identity, IdentityError, MfaEnrolment, NewAuthenticator, SignUp, Tokens,
+};
 use crate::keys;
 use crate::limits::{Limit, LimitReached, Limits, Reservation};
 use crate::notifier::{AccountMessage, NewSignIn, Notifier};
@@ -360,7 +362,9 @@ impl Accounts {
         let sub = self.guarded(guesses, self.identity.confirm_forgot_password(email, code, password)).await?;
         // Every session ends (S2): access tokens through the portal's record (Cognito leaves them
         // valid until they expire), refresh tokens through the provider.
-        self.sign_out(&sub).await
+        self.sign_out(&sub).await?;
+        // Told in both modes (A5): Cognito sends nothing of its own.
+        self.tell_owner(email, AccountMessage::PasswordChanged).await
     }
 
     /// Whether the account signed in from this client address before.
@@ -451,7 +455,13 @@ impl Accounts {
     /// password first, then the code, under the limits of a sign-in and of authenticator codes.
     /// The code works once; the authenticator is removed, and the sign-in goes on to enrol a new
     /// one (`MfaSetup`) before any token is issued. The owner is told, with the codes left.
-    pub async fn recover(&self, email: &Email, password: &str, code: &str, client: &str) -> Result<Challenge, AccountError> {
+    pub async fn recover(
+        &self,
+        email: &Email,
+        password: &str,
+        code: &str,
+        client: &str,
+    ) -> Result<Challenge, AccountError> {
         let challenge = self.sign_in(email, password, client).await?;
         if challenge.kind == ChallengeKind::MfaSetup {
             // No authenticator to stand in for: the sign-in enrols one as any first sign-in.
@@ -515,7 +525,8 @@ impl Accounts {
         self.identity.reset_mfa(email).await?;
         self.recovery.void(&sub).await?;
         self.sign_out(&sub).await?;
-        let mut record = AuditRecord::new(self.clock.now(), &by.actor, &by.role, "reset-authenticator", Outcome::Allowed);
+        let mut record =
+            AuditRecord::new(self.clock.now(), &by.actor, &by.role, "reset-authenticator", Outcome::Allowed);
         record.subject = Some(by.reason.clone());
         Audit::new(Arc::clone(&self.table)).record_on_account(&sub, &record).await?;
         self.tell_owner(email, AccountMessage::AuthenticatorReset).await?;
@@ -527,7 +538,11 @@ impl Accounts {
     /// number and date of birth of one of their applications on file (what only they should
     /// know). Both are guesses under the reset-code limits; the details are checked first, so a
     /// wrong answer changes nothing. Then the password is set anew and the authenticator reset.
-    pub async fn reset_lost_authenticator(&self, lost: &LostAuthenticator<'_>, client: &str) -> Result<(), AccountError> {
+    pub async fn reset_lost_authenticator(
+        &self,
+        lost: &LostAuthenticator<'_>,
+        client: &str,
+    ) -> Result<(), AccountError> {
         let address = lost.email.as_str();
         self.reserve_all(&[(CODES_PER_CLIENT, client)]).await?;
         let guesses = self.reserve_all(&[(WRONG_RESET_CODES_BURST, address), (WRONG_RESET_CODES, address)]).await?;
@@ -541,7 +556,11 @@ impl Accounts {
         };
         self.guarded(guesses, knows).await?;
         self.reset_password(lost.email, lost.code, lost.new_password, client).await?;
-        let by = ResetBy { actor: String::new(), role: crate::audit::APPLICANT_ROLE.into(), reason: "email and application details".into() };
+        let by = ResetBy {
+            actor: String::new(),
+            role: crate::audit::APPLICANT_ROLE.into(),
+            reason: "email and application details".into(),
+        };
         self.reset_authenticator(lost.email, &by).await.map(drop)
     }
 
@@ -587,7 +606,10 @@ impl Accounts {
         self.table.put(place, None).await?;
         self.sessions.used(&tokens.sub, &tokens.session, &arrival.place).await?;
         let seen = self.sessions.browser_seen(&tokens.sub, &arrival.browser).await?;
-        if !seen && step == SecondFactor::Answer {
+        if step == SecondFactor::Enrolment {
+            // Told in both modes (A5): Cognito sends nothing of its own.
+            self.tell_owner(&pending.email, AccountMessage::MfaEnabled).await?;
+        } else if !seen {
             // The first sign-in enrols the authenticator, which has its own notice.
             let notice = NewSignIn {
                 at: self.clock.now(),
@@ -613,7 +635,13 @@ impl Accounts {
 
     /// Proves the caller again, as a sign-in would and under the same limits: the password, then
     /// a fresh code from the authenticator. The sign-in this opens at the provider ends at once.
-    async fn reauthenticate(&self, email: &Email, password: &str, code: &str, client: &str) -> Result<(), AccountError> {
+    async fn reauthenticate(
+        &self,
+        email: &Email,
+        password: &str,
+        code: &str,
+        client: &str,
+    ) -> Result<(), AccountError> {
         let challenge = self.sign_in(email, password, client).await?;
         self.reserve_all(&[(CODES_PER_CLIENT, client)]).await?;
         let (key, pending) = self.pending(&challenge.session).await?;

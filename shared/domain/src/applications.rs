@@ -541,7 +541,12 @@ impl Applications {
 
     /// Whether `owner` holds the application numbered `number` (as typed) and its applicant's
     /// date of birth is `date_of_birth`: what the owner of a lost authenticator proves knowing.
-    pub async fn owned_with_birth_date(&self, owner: &str, number: &str, date_of_birth: &str) -> Result<bool, StoreError> {
+    pub async fn owned_with_birth_date(
+        &self,
+        owner: &str,
+        number: &str,
+        date_of_birth: &str,
+    ) -> Result<bool, StoreError> {
         let Ok(number) = ApplicationNumber::parse(number) else { return Ok(false) };
         let Some(reservation) = self.table.get(&keys::application_number(&number)).await? else { return Ok(false) };
         let Some(id) = reservation.get("id").and_then(Value::as_str) else { return Ok(false) };

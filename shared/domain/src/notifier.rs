@@ -285,7 +285,16 @@ mod tests {
     #[test]
     fn a5_every_account_notice_exists_in_both_languages_without_a_code() {
         use AccountMessage::*;
-        for notice in [PasswordChanged, MfaEnabled, AlreadyRegistered, SignInPaused, ResetPaused, RecoveryCodeUsed(9), RecoveryCodesIssued, AuthenticatorReset] {
+        for notice in [
+            PasswordChanged,
+            MfaEnabled,
+            AlreadyRegistered,
+            SignInPaused,
+            ResetPaused,
+            RecoveryCodeUsed(9),
+            RecoveryCodesIssued,
+            AuthenticatorReset,
+        ] {
             let english = notice.email("a@example.ca", Language::En);
             let french = notice.email("a@example.ca", Language::Fr);
             assert_ne!(english.subject, french.subject, "{notice:?}");
@@ -310,11 +319,16 @@ mod tests {
             english.body
         );
         assert!(
-            french.body.contains("le 2026-12-02 à 14\u{a0}h\u{a0}05 UTC depuis Firefox sur Windows (adresse 203.0.113.7)"),
+            french
+                .body
+                .contains("le 2026-12-02 à 14\u{a0}h\u{a0}05 UTC depuis Firefox sur Windows (adresse 203.0.113.7)"),
             "{}",
             french.body
         );
-        assert_eq!((english.subject.as_str(), french.subject.as_str()), ("New sign-in to your account", "Nouvelle connexion à votre compte"));
+        assert_eq!(
+            (english.subject.as_str(), french.subject.as_str()),
+            ("New sign-in to your account", "Nouvelle connexion à votre compte")
+        );
         assert_eq!((english.code, french.code), (None, None));
     }
 

@@ -77,7 +77,8 @@ impl RecoveryCodes {
         let issued_at = self.clock.now();
         // The counter moves only from the generation read: two sets issued at once cannot both
         // become current.
-        let counter = if current == 0 { Condition::Absent } else { Condition::Equals("generation".into(), json!(current)) };
+        let counter =
+            if current == 0 { Condition::Absent } else { Condition::Equals("generation".into(), json!(current)) };
         let mut writes = vec![WriteOp::Update {
             key: keys::recovery_generation(sub),
             update: Update::default().set("generation", next).set("issuedAt", issued_at),

@@ -43,7 +43,8 @@ async fn s3_a_foreign_signature_is_refused() {
     let app = spawn_app().await;
     let elsewhere = tempfile::tempdir().expect("temp dir");
     let foreign = Signer::load_or_create(elsewhere.path()).expect("foreign key");
-    let forged = foreign.sign(&AccessClaims::new("user-1", "session-1", vec!["officers".into()], now(), 900)).expect("sign");
+    let forged =
+        foreign.sign(&AccessClaims::new("user-1", "session-1", vec!["officers".into()], now(), 900)).expect("sign");
     // Same claims, our key id in the header, the foreign key's signature.
     let ours = app.access_token("user-1", &["officers"]);
     let spliced = format!("{}.{}.{}", segments(&ours)[0], segments(&forged)[1], segments(&forged)[2]);

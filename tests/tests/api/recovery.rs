@@ -201,17 +201,26 @@ async fn a1_a4_with_neither_authenticator_nor_code_the_reset_code_and_an_applica
     assert_eq!(wrong.status(), StatusCode::BAD_REQUEST);
     assert_eq!(wrong.json::<Value>().await.expect("json")["errors"][0]["field"], "applicationNumber");
     // THEN nothing changed: the password and the authenticator are the ones before
-    let before: Value =
-        post(&app, "/api/auth/login", json!({"email": "phone-lost@example.ca", "password": PASSWORD})).await.json().await.expect("json");
+    let before: Value = post(&app, "/api/auth/login", json!({"email": "phone-lost@example.ca", "password": PASSWORD}))
+        .await
+        .json()
+        .await
+        .expect("json");
     assert_eq!(before["challenge"], "SOFTWARE_TOKEN_MFA");
 
     // WHEN the details are their application's
     assert_eq!(reset("w123456789", "1985-03-14").await.status(), StatusCode::NO_CONTENT);
 
     // THEN only the new password signs in, and only by setting up a new authenticator
-    assert_eq!(post(&app, "/api/auth/login", json!({"email": "phone-lost@example.ca", "password": PASSWORD})).await.status(), 401);
+    assert_eq!(
+        post(&app, "/api/auth/login", json!({"email": "phone-lost@example.ca", "password": PASSWORD})).await.status(),
+        401
+    );
     signs_in_only_by_enrolling_anew(&app, "phone-lost@example.ca", new, &session.access_token).await;
-    assert_eq!(told(&app, "phone-lost@example.ca", "Votre application d'authentification a été retirée").await.len(), 1);
+    assert_eq!(
+        told(&app, "phone-lost@example.ca", "Votre application d'authentification a été retirée").await.len(),
+        1
+    );
     let trail = account_trail(app, &sub).await;
     assert_eq!(trail.len(), 1);
     assert_eq!((trail[0].1.as_str(), trail[0].2.as_str()), ("applicant", "reset-authenticator"));

@@ -238,9 +238,12 @@ async fn a5_s2_a_password_change_needs_the_current_password_and_a_fresh_code_and
     assert_eq!(problem["errors"][0]["field"], "currentPassword", "{problem}");
     assert_eq!(problem["errors"][0]["code"], "incorrect-password", "{problem}");
     assert!(problem["errors"][0]["message"].as_str().is_some_and(|m| m.contains("mot de passe")), "{problem}");
-    let wrong_code =
-        change_password(&app, &phone.access_token, json!({"currentPassword": PASSWORD, "code": "000000", "newPassword": new}))
-            .await;
+    let wrong_code = change_password(
+        &app,
+        &phone.access_token,
+        json!({"currentPassword": PASSWORD, "code": "000000", "newPassword": new}),
+    )
+    .await;
     assert_eq!(wrong_code.status(), StatusCode::BAD_REQUEST);
     assert_eq!(wrong_code.json::<Value>().await.expect("json")["errors"][0]["field"], "code");
     let weak = change_password(
@@ -256,9 +259,12 @@ async fn a5_s2_a_password_change_needs_the_current_password_and_a_fresh_code_and
     // WHEN it proves itself with a fresh code
     next_totp_step().await;
     let code = totp::code_at(&laptop.secret, now() + 30).expect("code");
-    let changed =
-        change_password(&app, &phone.access_token, json!({"currentPassword": PASSWORD, "code": code, "newPassword": new}))
-            .await;
+    let changed = change_password(
+        &app,
+        &phone.access_token,
+        json!({"currentPassword": PASSWORD, "code": code, "newPassword": new}),
+    )
+    .await;
     assert_eq!(changed.status(), StatusCode::NO_CONTENT);
 
     // THEN the laptop's session is over, the phone's goes on, only the new password signs in
@@ -266,13 +272,19 @@ async fn a5_s2_a_password_change_needs_the_current_password_and_a_fresh_code_and
     assert_eq!(refreshes(&app, &laptop.refresh_cookie).await, StatusCode::UNAUTHORIZED);
     assert_eq!(app.get("/api/me", Some(&phone.access_token)).await.status(), StatusCode::OK);
     let listed = sessions(&app, &phone.access_token).await;
-    assert_eq!((listed.len(), listed[0]["current"].as_bool()), (1, Some(true)), "the proof opened no session: {listed:?}");
+    assert_eq!(
+        (listed.len(), listed[0]["current"].as_bool()),
+        (1, Some(true)),
+        "the proof opened no session: {listed:?}"
+    );
     assert_eq!(login(&app, "changing@example.ca", PASSWORD).await.status(), StatusCode::UNAUTHORIZED);
     assert_eq!(login(&app, "changing@example.ca", new).await.status(), StatusCode::OK);
     // AND the owner is told, in their language
     let outbox: Value = app.get("/api/dev/outbox", None).await.json().await.expect("outbox");
-    let told = outbox.as_array().expect("list").iter().any(|m| {
-        m["to"] == "changing@example.ca" && m["subject"] == "Votre mot de passe a été modifié"
-    });
+    let told = outbox
+        .as_array()
+        .expect("list")
+        .iter()
+        .any(|m| m["to"] == "changing@example.ca" && m["subject"] == "Votre mot de passe a été modifié");
     assert!(told, "a notice of the change");
 }

@@ -534,7 +534,10 @@ fn i2_table_grants_name_the_kinds_of_partition_each_function_touches() {
     assert_eq!(only("APPNO#"), ["ResetLostAuthenticator", "SubmitApplication"]);
     for (family, functions) in &touching {
         if family == "APPNO#*" {
-            assert!(functions.iter().all(|f| f == "SubmitApplication" || f == "ResetLostAuthenticator"), "{functions:?}");
+            assert!(
+                functions.iter().all(|f| f == "SubmitApplication" || f == "ResetLostAuthenticator"),
+                "{functions:?}"
+            );
         }
     }
     assert_eq!(only("IDEMPOTENCY#"), ["StartPayment"], "idempotency keys are the payments'");

@@ -7,8 +7,8 @@
 use http::Method;
 use portal_domain::email::Email;
 use portal_domain::identity::{ChallengeKind, MfaEnrolment, NewAuthenticator, SignUp, Tokens};
-use portal_domain::password::{self, Password, PasswordError};
 use portal_domain::ids::SessionId;
+use portal_domain::password::{self, Password, PasswordError};
 use portal_domain::profile::Language;
 use portal_domain::sessions::Session;
 use portal_domain::user_agent::Device;

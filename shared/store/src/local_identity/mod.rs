@@ -529,9 +529,8 @@ impl Identity for LocalIdentity {
                 StoreError::TransactionCanceled { .. } => IdentityError::SessionExpired,
                 other => store_error(other),
             })?;
-        let tokens = self.issue_tokens(&account, None).await?;
-        self.notify(&account, AccountMessage::MfaEnabled).await?;
-        Ok(tokens)
+        // The owner is told by the portal's `Accounts`, as over Cognito.
+        self.issue_tokens(&account, None).await
     }
 
     async fn answer_mfa(&self, session: &str, code: &str) -> Result<Tokens, IdentityError> {
@@ -574,7 +573,11 @@ impl Identity for LocalIdentity {
             return Err(IdentityError::NotAuthorized);
         }
         let account = self.account(&stored.email).await?.filter(|a| !a.disabled).ok_or(IdentityError::NotAuthorized)?;
-        let revoked = self.revocations.is_revoked(&account.sub, stored.issued_at, Some(&stored.family)).await.map_err(store_error)?;
+        let revoked = self
+            .revocations
+            .is_revoked(&account.sub, stored.issued_at, Some(&stored.family))
+            .await
+            .map_err(store_error)?;
         if stored.expires_at <= self.clock.now() || revoked || self.family_ended(&stored.family).await? {
             return Err(IdentityError::NotAuthorized);
         }
@@ -610,9 +613,8 @@ impl Identity for LocalIdentity {
         let password_hash = self.hash_password(password).await?;
         let update = Update::default().set("passwordHash", password_hash);
         self.redeem_code(email, code_key, update, Condition::Present).await?;
-        // MFA stays enrolled, so the next sign-in asks for it (A4). Sessions are ended by the
-        // caller (the portal's `Accounts`), as over Cognito, whose reset ends none either.
-        self.notify(&account, AccountMessage::PasswordChanged).await?;
+        // MFA stays enrolled, so the next sign-in asks for it (A4). Sessions are ended, and the
+        // owner told, by the caller (the portal's `Accounts`), as over Cognito.
         Ok(account.sub)
     }
 
@@ -644,10 +646,8 @@ impl Identity for LocalIdentity {
         let account = self.account(email).await?.ok_or(IdentityError::NotAuthorized)?;
         let pending = account.pending_totp_secret.ok_or(IdentityError::SessionExpired)?;
         let step = totp::matching_step(&pending, code, self.clock.now())?.ok_or(IdentityError::CodeMismatch)?;
-        let update = Update::default()
-            .set("totpSecret", pending.clone())
-            .set("lastTotpStep", step)
-            .remove("pendingTotpSecret");
+        let update =
+            Update::default().set("totpSecret", pending.clone()).set("lastTotpStep", step).remove("pendingTotpSecret");
         // Only the secret this code was checked against takes over (not one begun meanwhile).
         let still_pending = Condition::Equals("pendingTotpSecret".into(), json!(pending));
         match self.table.update(&keys::local_account(email.as_str()), update, Some(still_pending)).await {
