@@ -36,7 +36,7 @@ use portal_domain::email::Email;
 use portal_domain::identity::{Identity as _, IdentityError, SignUp};
 use portal_domain::notifications::Dispatcher;
 use portal_domain::password::Password;
-use portal_domain::profile::Language;
+use portal_domain::profile::{Language, Profile, Profiles};
 use portal_domain::table::Table;
 use portal_domain::verification::Verifier;
 use portal_messages::MessagesState;
@@ -159,7 +159,7 @@ impl Portal {
             tokio::join!(feed::run(changes, dispatcher, stop), reminders);
         });
         let authorizer = Arc::new(JwtAuthorizer::new(&signer)?);
-        create_demo_officer(&identity).await?;
+        create_demo_officer(&identity, &table).await?;
         let verifier = Verifier::new(Documents::new(Arc::clone(&table)), blobs.clone(), Arc::clone(&clock));
         // The test gateway and the webhook route share a secret drawn at each start.
         let webhook_secret =
@@ -253,7 +253,7 @@ fn with_security_headers(site: Router) -> Router {
 
 /// Creates the demo officer unless it exists (it enrols an authenticator at first sign-in). It
 /// is on the support desk too, so every officer screen can be tried locally.
-async fn create_demo_officer(identity: &LocalIdentity) -> Result<()> {
+async fn create_demo_officer(identity: &LocalIdentity, table: &Arc<dyn Table>) -> Result<()> {
     let officer = SignUp {
         email: Email::parse(DEMO_OFFICER_EMAIL)?,
         password: Password::parse(DEMO_OFFICER_PASSWORD)?,
@@ -262,7 +262,12 @@ async fn create_demo_officer(identity: &LocalIdentity) -> Result<()> {
         language: Language::En,
     };
     match identity.admin_create_user(&officer, &[OFFICERS_GROUP, SUPPORT_GROUP]).await {
-        Ok(_) | Err(IdentityError::AccountExists) => Ok(()),
+        // Its profile holds its address, as every account's does (the account pages read it).
+        Ok(sub) => {
+            let profile = Profile::new(&officer.email, officer.given_name, officer.family_name, officer.language);
+            Profiles::new(Arc::clone(table)).put(&sub, &profile).await.context("writing the demo officer's profile")
+        }
+        Err(IdentityError::AccountExists) => Ok(()),
         Err(error) => Err(error).context("creating the demo officer"),
     }
 }

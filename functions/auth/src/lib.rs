@@ -349,9 +349,10 @@ async fn new_recovery_codes(
     Ok(Json(RecoveryCodeSet { codes: reauthenticated(issued)? }))
 }
 
-/// Removes a lost authenticator for someone with no recovery code either (204): a wrong code is
-/// a 400 naming `code`, details that match none of the account's applications one naming
-/// `applicationNumber` (an unknown address answers the same).
+/// Removes a lost authenticator for someone with no recovery code either (204). A wrong code and
+/// details that match none of the account's applications get one answer (a 400 naming
+/// `applicationNumber`), so a guess never learns that half of it was right; an unknown address
+/// answers the same.
 async fn reset_lost_authenticator(
     State(state): State<AuthState>,
     ClientAddress(client): ClientAddress,
@@ -367,9 +368,9 @@ async fn reset_lost_authenticator(
     };
     match state.accounts.reset_lost_authenticator(&lost, &client).await {
         Ok(()) => Ok(StatusCode::NO_CONTENT),
-        Err(AccountError::Identity(IdentityError::NotAuthorized)) => {
-            Err(ApiError::invalid("applicationNumber", "no-match"))
-        }
+        Err(AccountError::Identity(
+            IdentityError::NotAuthorized | IdentityError::CodeMismatch | IdentityError::CodeExpired,
+        )) => Err(ApiError::invalid("applicationNumber", "no-match")),
         Err(other) => Err(other.into()),
     }
 }

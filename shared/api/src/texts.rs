@@ -170,8 +170,8 @@ const FIELD_MESSAGES: &[(&str, &str, &str)] = &[
     ("policy", "This password does not meet the requirements.", "Ce mot de passe ne respecte pas les exigences."),
     (
         "no-match",
-        "These details match none of the applications of this account.",
-        "Ces renseignements ne correspondent à aucune demande de ce compte.",
+        "The code, or the application's number and date of birth, are not right for this account.",
+        "Le code, ou le numéro et la date de naissance de la demande, ne correspondent pas à ce compte.",
     ),
     (
         "incorrect-password",

@@ -147,8 +147,9 @@ pub struct ResetBy {
     pub reason: String,
 }
 
-/// What someone who lost their authenticator and recovery codes gives to have it removed.
-#[derive(Clone, Copy, Debug)]
+/// What someone who lost their authenticator and recovery codes gives to have it removed. No
+/// `Debug`: it holds the reset code and the new password.
+#[derive(Clone, Copy)]
 pub struct LostAuthenticator<'a> {
     /// The account's address.
     pub email: &'a Email,
@@ -162,8 +163,8 @@ pub struct LostAuthenticator<'a> {
     pub date_of_birth: &'a str,
 }
 
-/// A password change, as the signed-in user asks for it.
-#[derive(Clone, Copy, Debug)]
+/// A password change, as the signed-in user asks for it. No `Debug`: it holds the password.
+#[derive(Clone, Copy)]
 pub struct PasswordChange<'a> {
     /// The password they sign in with now.
     pub current: &'a str,
@@ -479,7 +480,11 @@ impl Accounts {
         };
         self.guarded(guesses, redeemed).await?;
         self.table.delete(&keys::pending_challenge(&digest(&challenge.session)), None).await?;
-        self.identity.reset_mfa(email).await?;
+        if let Err(error) = self.identity.reset_mfa(email).await {
+            // The code stood in for nothing: it is the person's again.
+            self.recovery.give_back(&sub, code).await?;
+            return Err(error.into());
+        }
         // Sign-ins waiting for the old authenticator's code end; the one that follows begins
         // after, so it is not caught by the change (a change refuses sign-ins begun until then).
         self.revocations.account_changed(&sub, self.clock.as_ref()).await?;
@@ -589,6 +594,9 @@ impl Accounts {
         self.revocations.wait_for_fresh_tokens(&pending.sub, self.clock.as_ref()).await?;
         let tokens = self.guarded(guesses, answer).await?;
         self.table.delete(&key, None).await?;
+        // Recorded before the check below: a change to the account (a password change ending
+        // every other session) either finds this session in the list, or is seen by the check.
+        self.sessions.used(&tokens.sub, &tokens.session, &arrival.place).await?;
         if self.revocations.changed_since(&pending.sub, pending.began_at_ms).await? {
             // The account changed while the code was checked: these tokens must not work.
             self.revocations.revoke_all(&pending.sub, self.clock.as_ref()).await?;
@@ -604,7 +612,6 @@ impl Accounts {
             &serde_json::json!({"expiresAt": self.clock.now() + KNOWN_PLACE_SECONDS}),
         )?;
         self.table.put(place, None).await?;
-        self.sessions.used(&tokens.sub, &tokens.session, &arrival.place).await?;
         let seen = self.sessions.browser_seen(&tokens.sub, &arrival.browser).await?;
         if step == SecondFactor::Enrolment {
             // Told in both modes (A5): Cognito sends nothing of its own.
@@ -719,6 +726,9 @@ impl Accounts {
     /// Ends one session of the user (the caller's own, signing out of this browser): its tokens
     /// are refused, and its refresh token, when the browser sent it, is revoked at the provider.
     pub async fn end_session(&self, sub: &str, session: &str, refresh_token: Option<&str>) -> Result<(), AccountError> {
+        // The caller's own session ends whether or not it has a record (one signed in before
+        // sessions were recorded has none).
+        self.revocations.end_session(sub, session, self.clock.as_ref()).await?;
         self.sessions.end(sub, session).await?;
         if let Some(token) = refresh_token {
             self.identity.revoke_refresh_token(token).await?;

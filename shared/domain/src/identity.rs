@@ -75,7 +75,8 @@ pub struct MfaEnrolment {
 }
 
 /// A new authenticator for a signed-in account, to be verified before it replaces the old one.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, JsonSchema)]
+/// No `Debug`: it holds the secret.
+#[derive(Clone, PartialEq, Eq, Serialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct NewAuthenticator {
     /// The shared TOTP secret, base32 (typed in by hand when a QR code cannot be scanned).

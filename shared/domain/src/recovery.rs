@@ -152,6 +152,29 @@ impl RecoveryCodes {
         }
     }
 
+    /// Gives a used code back to the current set (its use could not go through), unless a new
+    /// set was issued since.
+    pub async fn give_back(&self, sub: &str, typed: &str) -> Result<(), StoreError> {
+        let generation = self.generation(sub).await?;
+        if generation == 0 {
+            return Ok(());
+        }
+        let key = keys::recovery_code(sub, generation, &digest(&normalised(typed)));
+        let item = Item::from_record(&key, &json!({"issuedAt": self.clock.now()}))?;
+        let check = Condition::Equals("generation".into(), json!(generation));
+        let given = self
+            .table
+            .transact_write(vec![
+                WriteOp::Put { item, condition: Some(Condition::Absent) },
+                WriteOp::Check { key: keys::recovery_generation(sub), condition: check },
+            ])
+            .await;
+        match given {
+            Err(StoreError::TransactionCanceled { .. }) => Ok(()),
+            other => other,
+        }
+    }
+
     /// Voids the user's codes (an authenticator reset by support: they go with it).
     pub async fn void(&self, sub: &str) -> Result<(), StoreError> {
         let current = self.generation(sub).await?;

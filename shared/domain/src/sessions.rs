@@ -229,18 +229,25 @@ impl Sessions {
         }
     }
 
-    /// The user's sessions whose tokens still work, the most recently used first.
+    /// The user's sessions whose tokens still work, the most recently used first (at most
+    /// [`MAX_SESSIONS_LISTED`] records are read).
     pub async fn list(&self, sub: &str) -> Result<Vec<Session>, StoreError> {
-        let query = Query::partition(keys::user_partition(sub))
-            .sort(SortKey::Prefix(keys::SESSION_PREFIX.to_owned()))
-            .limit(MAX_SESSIONS_LISTED);
-        let now = self.clock.now();
-        let page = self.table.query(query).await?;
-        let records: Vec<Session> = page.items.iter().map(Item::to_record).collect::<Result<_, _>>()?;
-        let unexpired = records.into_iter().filter(|session| session.expires_at > now).collect();
-        let mut sessions = self.revocations.live(sub, unexpired).await?;
+        let page = self.table.query(self.records_of(sub).limit(MAX_SESSIONS_LISTED)).await?;
+        let mut sessions = self.live(sub, &page.items).await?;
         sessions.sort_by(|a, b| b.last_used_at.cmp(&a.last_used_at).then_with(|| a.id.cmp(&b.id)));
         Ok(sessions)
+    }
+
+    fn records_of(&self, sub: &str) -> Query {
+        Query::partition(keys::user_partition(sub)).sort(SortKey::Prefix(keys::SESSION_PREFIX.to_owned()))
+    }
+
+    /// The sessions of `items` (session records) that are not expired, nor revoked.
+    async fn live(&self, sub: &str, items: &[Item]) -> Result<Vec<Session>, StoreError> {
+        let now = self.clock.now();
+        let records: Vec<Session> = items.iter().map(Item::to_record).collect::<Result<_, _>>()?;
+        let unexpired = records.into_iter().filter(|session| session.expires_at > now).collect();
+        self.revocations.live(sub, unexpired).await
     }
 
     /// Ends one session of the user: its tokens are refused from now on, its record goes.
@@ -256,15 +263,23 @@ impl Sessions {
         Ok(true)
     }
 
-    /// Ends every session of the user but `keep`; returns how many ended.
+    /// Ends every session of the user but `keep`, page after page however many there are;
+    /// returns how many ended.
     pub async fn end_others(&self, sub: &str, keep: Option<&str>) -> Result<usize, StoreError> {
         let mut ended = 0;
-        for session in self.list(sub).await? {
-            if Some(session.id.as_str()) != keep && self.end(sub, &session.id).await? {
-                ended += 1;
+        let mut after = None;
+        loop {
+            let page = self.table.query(self.records_of(sub).limit(MAX_SESSIONS_LISTED).after(after)).await?;
+            for session in self.live(sub, &page.items).await? {
+                if Some(session.id.as_str()) != keep && self.end(sub, &session.id).await? {
+                    ended += 1;
+                }
+            }
+            match page.next {
+                Some(next) => after = Some(next),
+                None => return Ok(ended),
             }
         }
-        Ok(ended)
     }
 
     /// Whether the user's tokens of session `id` are refused (it was ended).

@@ -536,18 +536,15 @@ impl Identity for CognitoIdentity {
     }
 
     async fn reset_mfa(&self, email: &Email) -> Result<(), IdentityError> {
-        // With MFA required by the pool, a user with no MFA method enabled is asked to set one up
-        // (`MFA_SETUP`) at the next sign-in, before any token.
-        let disabled = SoftwareTokenMfaSettingsType::builder().enabled(false).preferred_mfa(false).build();
-        self.client
-            .admin_set_user_mfa_preference()
-            .user_pool_id(&self.config.user_pool_id)
-            .username(email.as_str())
-            .software_token_mfa_settings(disabled)
-            .send()
-            .await
-            .map_err(identity_error)?;
-        Ok(())
+        // A pool that requires MFA (as this one does, so that a password alone never yields
+        // tokens) answers `AdminSetUserMFAPreference` with 200 and keeps asking for the old
+        // authenticator: Cognito cannot remove a user's TOTP there. Saying it worked would leave
+        // the person locked out and believing otherwise, so the removal is refused until the
+        // pool's MFA becomes optional with the portal enforcing enrolment (README, issue 16).
+        let _ = email;
+        Err(IdentityError::Unavailable(
+            "Cognito cannot remove a user's authenticator in a pool that requires MFA".into(),
+        ))
     }
 
     async fn set_password(&self, email: &Email, password: &Password) -> Result<(), IdentityError> {
@@ -669,6 +666,13 @@ mod tests {
         identity.revoke_refresh_token("refresh-1").await.expect("revoked");
         identity.revoke_refresh_token("not-a-token").await.expect("an unknown token is no error");
         assert_eq!((revoked.num_calls(), unknown.num_calls()), (1, 1));
+    }
+
+    #[tokio::test]
+    async fn a_pool_that_requires_mfa_cannot_remove_an_authenticator_and_says_so() {
+        let (identity, _) = identity_answering(None);
+        let email = Email::parse("lost@example.ca").expect("email");
+        assert!(matches!(identity.reset_mfa(&email).await, Err(IdentityError::Unavailable(_))));
     }
 
     #[test]

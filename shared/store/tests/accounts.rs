@@ -89,7 +89,8 @@ impl Identity for Counting {
         Ok(())
     }
     async fn reset_mfa(&self, _: &Email) -> Result<(), IdentityError> {
-        Ok(())
+        // As a pool that requires MFA answers (Cognito cannot remove a TOTP there).
+        Err(IdentityError::Unavailable("cannot remove the authenticator".into()))
     }
     async fn begin_authenticator_change(&self, _: &str, _: &Email) -> Result<NewAuthenticator, IdentityError> {
         Err(IdentityError::SessionExpired)
@@ -265,6 +266,17 @@ async fn a7_a_limit_reserves_exactly_its_places(f: Fixture) {
     assert!(!limits.first_refusal(LIMIT, "subject", 1_800_000_000).await.expect("store"), "only once a window");
 }
 
+/// A recovery code whose use cannot go through (the provider refuses to remove the
+/// authenticator) is the person's again: never spent for nothing.
+async fn a_recovery_code_is_given_back_when_the_authenticator_cannot_be_removed(f: Fixture) {
+    let codes = portal_domain::recovery::RecoveryCodes::new(Arc::clone(&f.table), Arc::new(SystemClock));
+    let set = codes.issue("sub-1").await.expect("issued");
+    let recovered = f.accounts.recover(&email(), RIGHT_PASSWORD, &set[0], "198.51.100.1").await;
+    assert!(matches!(recovered, Err(AccountError::Identity(IdentityError::Unavailable(_)))), "{recovered:?}");
+    assert_eq!(codes.remaining("sub-1").await.expect("count"), 10, "the code was given back");
+    assert!(codes.redeem("sub-1", &set[0]).await.expect("redeemed"), "and still works");
+}
+
 macro_rules! on_both_stores {
     ($($name:ident),* $(,)?) => {
         mod embedded_store {
@@ -285,4 +297,5 @@ on_both_stores!(
     a7_wrong_reset_codes,
     a7_wrong_confirmation_codes,
     a7_a_limit_reserves_exactly_its_places,
+    a_recovery_code_is_given_back_when_the_authenticator_cannot_be_removed,
 );

@@ -69,5 +69,11 @@ async fn a5_a_new_authenticator_replaces_the_old_only_once_a_code_of_it_is_verif
     let notices = outbox.as_array().expect("list").iter().filter(|m| {
         m["to"] == "new-phone@example.ca" && m["subject"] == "Une application d'authentification a été configurée"
     });
-    assert_eq!(notices.count(), 2, "at the enrolment, and at the change");
+    let notices: Vec<&Value> = notices.collect();
+    assert_eq!(notices.len(), 2, "at the enrolment, and at the change");
+    for notice in notices {
+        let body = notice["body"].as_str().expect("body");
+        assert!(!body.contains(&secret) && !body.contains(&session.secret), "A5: no secret in a notice");
+        assert!(notice.get("code").is_none());
+    }
 }

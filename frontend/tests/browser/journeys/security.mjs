@@ -200,7 +200,7 @@ journey('an applicant with neither authenticator nor recovery code gets back in 
   // Not the applicant's date of birth on that application: nothing changes.
   await page.getByLabel('Date of birth on that application').fill('1988-03-03');
   await page.getByRole('button', { name: 'Set up my sign-in again' }).click();
-  await page.locator('#error-summary').getByText('These details match none of the applications of this account.').waitFor();
+  await page.locator('#error-summary').getByText("The code, or the application's number and date of birth, are not right for this account.").waitFor();
   await checkAccessibility(page, 'lost authenticator: details that match nothing');
   await page.getByLabel('Date of birth on that application').fill('1988-03-02');
   await page.getByRole('button', { name: 'Set up my sign-in again' }).click();
