@@ -75,7 +75,7 @@ pub struct MfaEnrolment {
 }
 
 /// A new authenticator for a signed-in account, to be verified before it replaces the old one.
-/// No `Debug`: it holds the secret.
+// No `Debug`: it holds the secret.
 #[derive(Clone, PartialEq, Eq, Serialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct NewAuthenticator {

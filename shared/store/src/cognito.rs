@@ -594,6 +594,13 @@ mod tests {
             .build()
     }
 
+    /// The adapter over a mocked client, for pool `pool` and app client `client` (secret `secret`).
+    fn adapter(client: Client) -> CognitoIdentity {
+        let config =
+            CognitoConfig { user_pool_id: "pool".into(), client_id: "client".into(), client_secret: "secret".into() };
+        CognitoIdentity::new(client, config)
+    }
+
     fn identity_answering(rotated: Option<&'static str>) -> (CognitoIdentity, aws_smithy_mocks::Rule) {
         let rule = mock!(Client::get_tokens_from_refresh_token)
             .match_requests(|r| r.client_secret() == Some("secret") && r.refresh_token() == Some("old"))
@@ -601,9 +608,7 @@ mod tests {
                 GetTokensFromRefreshTokenOutput::builder().authentication_result(result(rotated)).build()
             });
         let client = mock_client!(aws_sdk_cognitoidentityprovider, RuleMode::Sequential, &[&rule]);
-        let config =
-            CognitoConfig { user_pool_id: "pool".into(), client_id: "client".into(), client_secret: "secret".into() };
-        (CognitoIdentity::new(client, config), rule)
+        (adapter(client), rule)
     }
 
     #[tokio::test]
@@ -622,9 +627,7 @@ mod tests {
             ResendConfirmationCodeError::UserNotFoundException(UserNotFoundException::builder().meta(meta).build())
         });
         let client = mock_client!(aws_sdk_cognitoidentityprovider, RuleMode::Sequential, &[&known, &unknown]);
-        let config =
-            CognitoConfig { user_pool_id: "pool".into(), client_id: "client".into(), client_secret: "secret".into() };
-        let identity = CognitoIdentity::new(client, config);
+        let identity = adapter(client);
 
         let email = |address: &str| Email::parse(address).expect("email");
         identity.resend_confirmation(&email("known@example.ca")).await.expect("known");
@@ -659,9 +662,7 @@ mod tests {
             RevokeTokenError::UnsupportedTokenTypeException(UnsupportedTokenTypeException::builder().meta(meta).build())
         });
         let client = mock_client!(aws_sdk_cognitoidentityprovider, RuleMode::Sequential, &[&revoked, &unknown]);
-        let config =
-            CognitoConfig { user_pool_id: "pool".into(), client_id: "client".into(), client_secret: "secret".into() };
-        let identity = CognitoIdentity::new(client, config);
+        let identity = adapter(client);
 
         identity.revoke_refresh_token("refresh-1").await.expect("revoked");
         identity.revoke_refresh_token("not-a-token").await.expect("an unknown token is no error");
