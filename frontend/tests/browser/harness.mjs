@@ -255,6 +255,28 @@ export function journey(name, steps) {
   });
 }
 
+/** Runs a journey against a portal of its own (a fresh data folder), as the run's portal for its
+ * duration. Every journey signs in from the one loopback address, and the account limits count
+ * per client address (30 sign-ins and 30 codes a minute): journeys that sign in and prove
+ * themselves again and again would spend the shared portal's budget for those after them. */
+export function journeyOnItsOwnPortal(name, steps) {
+  journey(name, async (page) => {
+    const folder = mkdtempSync(join(tmpdir(), 'portal-journey-'));
+    const own = await launchPortal(folder);
+    const shared = { url: baseUrl, officerSecret, officerStep };
+    baseUrl = own.url;
+    officerSecret = null;
+    officerStep = -1;
+    try {
+      await steps(page);
+    } finally {
+      ({ url: baseUrl, officerSecret, officerStep } = shared);
+      own.child.kill();
+      rmSync(folder, { recursive: true, force: true });
+    }
+  });
+}
+
 export const PDF = Buffer.from('%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n');
 
 export const PNG = Buffer.from('89504e470d0a1a0a0000000d4948445200000001000000010806000000', 'hex');

@@ -1,3 +1,5 @@
+// Sign-in and security (issue 16). Each journey runs on a portal of its own: they sign in and
+// prove themselves many times a minute from one address, which the per-client limits count.
 import assert from 'node:assert/strict';
 import {
   anApplicantSubmits,
@@ -6,7 +8,7 @@ import {
   codeFor,
   checkAccessibility,
   checkBothLanguages,
-  journey,
+  journeyOnItsOwnPortal,
   officerSignsIn,
   registered,
   savesTheRecoveryCodes,
@@ -51,7 +53,7 @@ async function pressWithKeyboard(page, text) {
   assert.fail(`no control saying "${text}" is reachable with Tab`);
 }
 
-journey('an applicant sees where they are signed in and signs the other browser out, which is then signed out at once', async (page) => {
+journeyOnItsOwnPortal('an applicant sees where they are signed in and signs the other browser out, which is then signed out at once', async (page) => {
   const email = `sessions-${Date.now()}@example.ca`;
   const password = 'a long and careful passphrase';
   await registered(email, password);
@@ -78,7 +80,7 @@ journey('an applicant sees where they are signed in and signs the other browser 
   await elsewhere.context().close();
 });
 
-journey('an applicant signs out of every other session, then everywhere, with the keyboard only', async (page) => {
+journeyOnItsOwnPortal('an applicant signs out of every other session, then everywhere, with the keyboard only', async (page) => {
   const email = `everywhere-${Date.now()}@example.ca`;
   const password = 'a long and careful passphrase';
   await registered(email, password);
@@ -100,7 +102,7 @@ journey('an applicant signs out of every other session, then everywhere, with th
   assert.equal(refreshed, 401, 'nothing revives the session');
 });
 
-journey('an applicant changes their password with the current one and a fresh code, and only the new one signs in', async (page) => {
+journeyOnItsOwnPortal('an applicant changes their password with the current one and a fresh code, and only the new one signs in', async (page) => {
   const email = `password-${Date.now()}@example.ca`;
   const password = 'a long and careful passphrase';
   const newPassword = 'an even longer and newer passphrase';
@@ -131,7 +133,7 @@ journey('an applicant changes their password with the current one and a fresh co
   assert.equal(await signsIn(newPassword), 200, 'the new one does');
 });
 
-journey('an applicant who lost the authenticator signs in with a recovery code, sets up a new one, then gets a new set', async (page) => {
+journeyOnItsOwnPortal('an applicant who lost the authenticator signs in with a recovery code, sets up a new one, then gets a new set', async (page) => {
   const email = `recovery-${Date.now()}@example.ca`;
   const password = 'a long and careful passphrase';
   await registered(email, password);
@@ -175,7 +177,7 @@ journey('an applicant who lost the authenticator signs in with a recovery code, 
   await page.getByText('Recovery codes left: 10').waitFor();
 });
 
-journey('an applicant with neither authenticator nor recovery code gets back in with an emailed code and an application\'s details', async (page) => {
+journeyOnItsOwnPortal('an applicant with neither authenticator nor recovery code gets back in with an emailed code and an application\'s details', async (page) => {
   const email = `no-phone-${Date.now()}@example.ca`;
   const password = 'a long and careful passphrase';
   const newPassword = 'a passphrase for a new start';
@@ -217,7 +219,7 @@ journey('an applicant with neither authenticator nor recovery code gets back in 
   await page.waitForURL('**/dashboard');
 });
 
-journey('the support desk removes the authenticator of a person whose identity it checked, who then enrols a new one', async (page) => {
+journeyOnItsOwnPortal('the support desk removes the authenticator of a person whose identity it checked, who then enrols a new one', async (page) => {
   const email = `desk-${Date.now()}@example.ca`;
   const password = 'a long and careful passphrase';
   await registered(email, password);
@@ -241,7 +243,7 @@ journey('the support desk removes the authenticator of a person whose identity i
   await page.waitForURL('**/mfa-setup');
 });
 
-journey('an applicant replaces the authenticator app from Sign-in and security, and only the new one signs in', async (page) => {
+journeyOnItsOwnPortal('an applicant replaces the authenticator app from Sign-in and security, and only the new one signs in', async (page) => {
   const email = `new-app-${Date.now()}@example.ca`;
   const password = 'a long and careful passphrase';
   await registered(email, password);
