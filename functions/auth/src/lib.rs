@@ -125,8 +125,7 @@ async fn login(
 ) -> Result<Json<MfaChallenge>, ApiError> {
     // A malformed email cannot have an account: the same answer as a wrong password.
     let email = Email::parse(&body.email).map_err(|_| ApiError::InvalidCredentials)?;
-    let challenge = state.accounts.sign_in(&email, &body.password, &client).await?;
-    Ok(Json(MfaChallenge { challenge: challenge.kind, session: challenge.session }))
+    Ok(Json(state.accounts.sign_in(&email, &body.password, &client).await?.into()))
 }
 
 async fn begin_mfa_setup(
@@ -208,8 +207,7 @@ async fn recover(
 ) -> Result<Json<MfaChallenge>, ApiError> {
     // A malformed email cannot have an account: the same answer as a wrong password.
     let email = Email::parse(&body.email).map_err(|_| ApiError::InvalidCredentials)?;
-    let challenge = state.accounts.recover(&email, &body.password, body.code.trim(), &client).await?;
-    Ok(Json(MfaChallenge { challenge: challenge.kind, session: challenge.session }))
+    Ok(Json(state.accounts.recover(&email, &body.password, body.code.trim(), &client).await?.into()))
 }
 
 /// A 401 that also clears the refresh cookie.

@@ -574,15 +574,14 @@ impl Accounts {
         self.second_factor(session, arrival, SecondFactor::Answer, self.identity.answer_mfa(session, code)).await
     }
 
-    /// A second-factor answer, under the per-client, per-session and per-account limits.
-    async fn second_factor(
+    /// A second-factor answer to the sign-in in progress `session`, under the per-client,
+    /// per-session and per-account limits; once it is right, the sign-in's record is taken up.
+    async fn answered(
         &self,
         session: &str,
-        arrival: &Arrival,
-        step: SecondFactor,
+        client: &str,
         answer: impl Future<Output = Result<Tokens, IdentityError>>,
-    ) -> Result<Tokens, AccountError> {
-        let client = arrival.place.address.as_str();
+    ) -> Result<(PendingChallenge, Tokens), AccountError> {
         self.reserve_all(&[(CODES_PER_CLIENT, client)]).await?;
         let (key, pending) = self.pending(session).await?;
         let session_digest = digest(session);
@@ -594,6 +593,19 @@ impl Accounts {
         self.revocations.wait_for_fresh_tokens(&pending.sub, self.clock.as_ref()).await?;
         let tokens = self.guarded(guesses, answer).await?;
         self.table.delete(&key, None).await?;
+        Ok((pending, tokens))
+    }
+
+    /// A sign-in completed by its second factor, from `arrival`.
+    async fn second_factor(
+        &self,
+        session: &str,
+        arrival: &Arrival,
+        step: SecondFactor,
+        answer: impl Future<Output = Result<Tokens, IdentityError>>,
+    ) -> Result<Tokens, AccountError> {
+        let client = arrival.place.address.as_str();
+        let (pending, tokens) = self.answered(session, client, answer).await?;
         // Recorded before the check below: a change to the account (a password change ending
         // every other session) either finds this session in the list, or is seen by the check.
         self.sessions.used(&tokens.sub, &tokens.session, &arrival.place).await?;
@@ -650,14 +662,8 @@ impl Accounts {
         client: &str,
     ) -> Result<(), AccountError> {
         let challenge = self.sign_in(email, password, client).await?;
-        self.reserve_all(&[(CODES_PER_CLIENT, client)]).await?;
-        let (key, pending) = self.pending(&challenge.session).await?;
-        let session_digest = digest(&challenge.session);
-        let guesses = self
-            .reserve_all(&[(WRONG_MFA_CODES_PER_SESSION, &session_digest), (WRONG_MFA_CODES, pending.email.as_str())])
-            .await?;
-        let tokens = self.guarded(guesses, self.identity.answer_mfa(&challenge.session, code)).await?;
-        self.table.delete(&key, None).await?;
+        let answer = self.identity.answer_mfa(&challenge.session, code);
+        let (_, tokens) = self.answered(&challenge.session, client, answer).await?;
         self.revocations.end_session(&tokens.sub, &tokens.session, self.clock.as_ref()).await?;
         Ok(self.identity.revoke_refresh_token(&tokens.refresh_token).await?)
     }
@@ -728,8 +734,9 @@ impl Accounts {
     pub async fn end_session(&self, sub: &str, session: &str, refresh_token: Option<&str>) -> Result<(), AccountError> {
         // The caller's own session ends whether or not it has a record (one signed in before
         // sessions were recorded has none).
-        self.revocations.end_session(sub, session, self.clock.as_ref()).await?;
-        self.sessions.end(sub, session).await?;
+        if !self.sessions.end(sub, session).await? {
+            self.revocations.end_session(sub, session, self.clock.as_ref()).await?;
+        }
         if let Some(token) = refresh_token {
             self.identity.revoke_refresh_token(token).await?;
         }

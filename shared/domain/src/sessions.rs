@@ -253,14 +253,18 @@ impl Sessions {
     /// Ends one session of the user: its tokens are refused from now on, its record goes.
     /// `false` when the user has no such session.
     pub async fn end(&self, sub: &str, id: &str) -> Result<bool, StoreError> {
-        let key = keys::session(sub, id);
-        if self.table.get(&key).await?.is_none() {
+        if self.table.get(&keys::session(sub, id)).await?.is_none() {
             return Ok(false);
         }
+        self.end_recorded(sub, id).await?;
+        Ok(true)
+    }
+
+    /// Ends a session that has a record.
+    async fn end_recorded(&self, sub: &str, id: &str) -> Result<(), StoreError> {
         // The revocation first: once it is written, the session is over whatever happens next.
         self.revocations.end_session(sub, id, self.clock.as_ref()).await?;
-        self.table.delete(&key, None).await?;
-        Ok(true)
+        self.table.delete(&keys::session(sub, id), None).await
     }
 
     /// Ends every session of the user but `keep`, page after page however many there are;
@@ -271,7 +275,8 @@ impl Sessions {
         loop {
             let page = self.table.query(self.records_of(sub).limit(MAX_SESSIONS_LISTED).after(after)).await?;
             for session in self.live(sub, &page.items).await? {
-                if Some(session.id.as_str()) != keep && self.end(sub, &session.id).await? {
+                if Some(session.id.as_str()) != keep {
+                    self.end_recorded(sub, &session.id).await?;
                     ended += 1;
                 }
             }

@@ -6,7 +6,7 @@
 
 use http::Method;
 use portal_domain::email::Email;
-use portal_domain::identity::{ChallengeKind, MfaEnrolment, NewAuthenticator, SignUp, Tokens};
+use portal_domain::identity::{Challenge, ChallengeKind, MfaEnrolment, NewAuthenticator, SignUp, Tokens};
 use portal_domain::ids::SessionId;
 use portal_domain::password::{self, Password, PasswordError};
 use portal_domain::profile::Language;
@@ -528,6 +528,12 @@ pub struct MfaChallenge {
     pub challenge: ChallengeKind,
     /// The sign-in in progress, valid for 3 minutes: give it back with the next step.
     pub session: String,
+}
+
+impl From<Challenge> for MfaChallenge {
+    fn from(challenge: Challenge) -> Self {
+        Self { challenge: challenge.kind, session: challenge.session }
+    }
 }
 
 /// The body of `POST /api/auth/mfa/setup`.
