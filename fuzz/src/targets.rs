@@ -42,6 +42,8 @@ body_targets! {
     v2_body_new_password => portal_api::contract::auth::NewPassword,
     v2_body_reauthentication => portal_api::contract::auth::Reauthentication,
     v2_body_authenticator_code => portal_api::contract::auth::AuthenticatorCode,
+    v2_body_new_email => portal_api::contract::auth::NewEmail,
+    v2_body_email_code => portal_api::contract::auth::EmailCode,
     v2_body_recovery => portal_api::contract::auth::Recovery,
     v2_body_lost_authenticator_reset => portal_api::contract::auth::LostAuthenticatorReset,
     v2_body_support_reset => portal_api::contract::auth::SupportReset,

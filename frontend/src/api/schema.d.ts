@@ -880,6 +880,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/me/email": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Start changing the sign-in email (the password and a fresh authenticator code): a code goes to the new address, which takes over once it is verified */
+        post: operations["BeginEmailChange"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/me/email/verify": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Verify the code sent to the new address, which becomes the sign-in email; the old address is told */
+        post: operations["CompleteEmailChange"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/me/export": {
         parameters: {
             query?: never;
@@ -1882,6 +1916,11 @@ export interface components {
              */
             email: string;
         };
+        /** @description The body of `POST /api/me/email/verify`. */
+        EmailCode: {
+            /** @description The 6-digit code sent to the new address (spaces around it are forgiven). */
+            code: string;
+        };
         /**
          * @description A processor's event as far as it is read: Stripe's `event` object (its other fields are
          *     Stripe's to add, so none is refused).
@@ -2499,6 +2538,19 @@ export interface components {
         NewBooking: {
             /** @description The slot to take a place in. */
             slotId: components["schemas"]["SlotId"];
+        };
+        /** @description The body of `POST /api/me/email`: the new address, and the caller proving it is them again. */
+        NewEmail: {
+            /** @description The authenticator app's current 6-digit code (spaces around it are forgiven). */
+            code: string;
+            /** @description The password the account signs in with now. */
+            currentPassword: string;
+            /**
+             * Format: email
+             * @description The address to sign in with from now on (it receives a code; an address that belongs to
+             *     another account is answered alike, and receives none).
+             */
+            newEmail: string;
         };
         /**
          * @description The body of `POST /api/officer/applications/{id}/fees`: which of the type's optional fees,
@@ -3495,6 +3547,11 @@ export interface components {
         };
         /** @description Which side wrote a message. */
         Side: "applicant" | "officer";
+        /** @description The account's sign-in address, once changed. */
+        SignInEmail: {
+            /** @description The address the account signs in with, and hears from the portal at. */
+            email: string;
+        };
         /** @description The body of `POST /api/auth/mfa/setup`. */
         SignInSession: {
             /** @description The `session` of the `MFA_SETUP` challenge. */
@@ -5601,6 +5658,64 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    BeginEmailChange: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewEmail"];
+            };
+        };
+        responses: {
+            /** @description Success, with no content */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    CompleteEmailChange: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EmailCode"];
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SignInEmail"];
+                };
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthenticated"];

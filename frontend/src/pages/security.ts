@@ -1,7 +1,8 @@
 // Sign-in and security: where the person is signed in, with a way to sign out any session,
 // every other one, or everywhere; the password, changed with the current one and a fresh code;
-// the authenticator app, replaced once the new one is verified; the recovery codes left, and a
-// new set; and what keeps the account safe. Forms of one page name their fields apart (a label
+// the sign-in email, moved once a code sent to the new address is entered; the authenticator
+// app, replaced once the new one is verified; the recovery codes left, and a new set; and what
+// keeps the account safe. Forms of one page name their fields apart (a label
 // is tied to one field id); the API's names for them are mapped back when it refuses one.
 import { html, nothing } from 'lit-html';
 import QRCode from 'qrcode';
@@ -14,6 +15,9 @@ import { showRecoveryCodes } from './recovery-codes';
 
 let sessions: Schemas['SessionView'][] = [];
 let recoveryCodesLeft = 0;
+let email = '';
+/** The address a code was sent to, until it is entered. */
+let newEmail: string | null = null;
 let state: FormState = emptyState();
 
 async function readSessions(): Promise<void> {
@@ -21,9 +25,14 @@ async function readSessions(): Promise<void> {
 }
 
 async function readAll(): Promise<void> {
-  const [listed, codes] = await Promise.all([api('GET', '/api/me/sessions'), api('GET', '/api/me/recovery-codes')]);
+  const [listed, codes, me] = await Promise.all([
+    api('GET', '/api/me/sessions'),
+    api('GET', '/api/me/recovery-codes'),
+    api('GET', '/api/me'),
+  ]);
   sessions = listed.sessions;
   recoveryCodesLeft = codes.remaining;
+  email = me.profile?.email ?? '';
 }
 
 /** "Firefox on Windows", or what is not recognised said so. */
@@ -119,20 +128,68 @@ async function beginAuthenticatorChange(event: SubmitEvent): Promise<void> {
   }
 }
 
+/** A step done: the page as it now stands, with what was done. */
+function done(what: ReturnType<typeof said>): void {
+  state = emptyState();
+  state.notice = what;
+  refresh();
+}
+
 async function completeAuthenticatorChange(event: SubmitEvent): Promise<void> {
   event.preventDefault();
   const typed = fields(values(event.currentTarget as HTMLFormElement), ['newAuthenticatorCode'] as const);
-  await act(async () => {
+  try {
     await api('POST', '/api/me/authenticator/verify', { body: { code: typed.newAuthenticatorCode } });
     newAuthenticator = null;
-  }, said('security.authenticator.changed'));
-  // A refused code stays on the field it was typed in.
-  const message = state.errors.get('code');
-  if (message !== undefined) {
-    state.errors.delete('code');
-    state.errors.set('newAuthenticatorCode', message);
-    refresh();
+    done(said('security.authenticator.changed'));
+  } catch (error) {
+    refusedOn(error, { newAuthenticatorCode: 'code' });
   }
+}
+
+const EMAIL_FIELDS = { newEmail: 'newEmail', emailPassword: 'currentPassword', emailCode: 'code' };
+
+async function beginEmailChange(event: SubmitEvent): Promise<void> {
+  event.preventDefault();
+  const typed = fields(values(event.currentTarget as HTMLFormElement), ['newEmail', 'emailPassword', 'emailCode'] as const);
+  try {
+    const body = { newEmail: typed.newEmail, currentPassword: typed.emailPassword, code: typed.emailCode };
+    await api('POST', '/api/me/email', { body });
+    newEmail = typed.newEmail.trim();
+    done(said('security.email.sent', { email: newEmail }));
+  } catch (error) {
+    refusedOn(error, EMAIL_FIELDS);
+  }
+}
+
+async function completeEmailChange(event: SubmitEvent): Promise<void> {
+  event.preventDefault();
+  const typed = fields(values(event.currentTarget as HTMLFormElement), ['emailChangeCode'] as const);
+  try {
+    ({ email } = await api('POST', '/api/me/email/verify', { body: { code: typed.emailChangeCode } }));
+    newEmail = null;
+    done(said('security.email.changed', { email }));
+  } catch (error) {
+    refusedOn(error, { emailChangeCode: 'code' });
+  }
+}
+
+function emailSection() {
+  const current = html`<p>${t('security.email.current', { email })}</p>`;
+  if (newEmail !== null) {
+    return html`${current}
+      <form novalidate @submit=${completeEmailChange}>
+        ${input(state, 'emailChangeCode', t('security.email.code'), { autocomplete: 'one-time-code' })}
+        <gcds-button type="submit">${t('security.email.verify')}</gcds-button>
+      </form>`;
+  }
+  return html`${current}<p>${t('security.email.lead')}</p>
+    <form novalidate @submit=${beginEmailChange}>
+      ${input(state, 'newEmail', t('security.email.new'), { type: 'email', autocomplete: 'email' })}
+      ${input(state, 'emailPassword', t('security.password.current'), { type: 'password', autocomplete: 'current-password' })}
+      ${input(state, 'emailCode', t('security.password.code'), { autocomplete: 'one-time-code' })}
+      <gcds-button type="submit">${t('security.email.submit')}</gcds-button>
+    </form>`;
 }
 
 function authenticatorSection() {
@@ -174,6 +231,7 @@ export const securityPage: Page = {
   private: true,
   load: async () => {
     newAuthenticator = null;
+    newEmail = null;
     state = await loaded(readAll);
   },
   view: () => html`
@@ -186,6 +244,10 @@ export const securityPage: Page = {
       authenticatorPassword: t('security.password.current'),
       authenticatorCode: t('security.password.code'),
       newAuthenticatorCode: t('security.authenticator.newCode'),
+      newEmail: t('security.email.new'),
+      emailPassword: t('security.password.current'),
+      emailCode: t('security.password.code'),
+      emailChangeCode: t('security.email.code'),
     })} ${notice(state)}
     <h2>${t('security.sessions.heading')}</h2>
     <p>${t('security.sessions.lead')}</p>
@@ -208,6 +270,8 @@ export const securityPage: Page = {
       ${input(state, 'code', t('security.password.code'), { autocomplete: 'one-time-code' })}
       <gcds-button type="submit">${t('security.password.submit')}</gcds-button>
     </form>
+    <h2>${t('security.email.heading')}</h2>
+    ${emailSection()}
     <h2>${t('security.authenticator.heading')}</h2>
     ${authenticatorSection()}
     <h2>${t('security.recovery.heading')}</h2>

@@ -15,16 +15,18 @@ use axum::{Json, Router};
 use portal_api::body::JsonBody;
 use portal_api::client::{ClientAddress, ClientPlace};
 use portal_api::contract::auth::{
-    AuthenticatorCode, Confirmation, Credentials, EmailAddress, LostAuthenticatorReset, MfaChallenge, MfaCode,
-    MfaEnrolled, NewPassword, OtherSessionsEnded, PasswordReset, Reauthentication, Recovery, RecoveryCodeSet,
-    RecoveryCodesLeft, Registration, RegistrationAccepted, SessionList, SessionView, SignInSession, SignedIn,
-    SupportReset,
+    AuthenticatorCode, Confirmation, Credentials, EmailAddress, EmailCode, LostAuthenticatorReset, MfaChallenge,
+    MfaCode, MfaEnrolled, NewEmail, NewPassword, OtherSessionsEnded, PasswordReset, Reauthentication, Recovery,
+    RecoveryCodeSet, RecoveryCodesLeft, Registration, RegistrationAccepted, SessionList, SessionView, SignInEmail,
+    SignInSession, SignedIn, SupportReset,
 };
 use portal_api::params::PathParams;
 use portal_api::principal::{BearerToken, Officer, Principal, SUPPORT_GROUP};
 use portal_api::problem::ApiError;
 use portal_api::routes::{self, Area, MissingHandler};
-use portal_domain::accounts::{AccountError, Accounts, Arrival, LostAuthenticator, PasswordChange, ResetBy};
+use portal_domain::accounts::{
+    AccountError, Accounts, Arrival, EmailChange, LostAuthenticator, PasswordChange, ResetBy,
+};
 use portal_domain::clock::Clock;
 use portal_domain::email::Email;
 use portal_domain::identity::{Identity, IdentityError, MfaEnrolment, NewAuthenticator, Tokens};
@@ -79,6 +81,8 @@ pub fn router(state: AuthState) -> Result<Router, MissingHandler> {
         "ChangePassword" => Some(route.serve(change_password)),
         "BeginAuthenticatorChange" => Some(route.serve(begin_authenticator_change)),
         "CompleteAuthenticatorChange" => Some(route.serve(complete_authenticator_change)),
+        "BeginEmailChange" => Some(route.serve(begin_email_change)),
+        "CompleteEmailChange" => Some(route.serve(complete_email_change)),
         "ListSessions" => Some(route.serve(list_sessions)),
         "EndSession" => Some(route.serve(end_session)),
         "EndOtherSessions" => Some(route.serve(end_other_sessions)),
@@ -419,6 +423,40 @@ async fn complete_authenticator_change(
         Ok(()) => Ok(StatusCode::NO_CONTENT),
         // No change begun, or another begun since: start again (not a 401, the caller is signed in).
         Err(AccountError::Identity(IdentityError::SessionExpired)) => Err(ApiError::invalid("code", "expired")),
+        Err(other) => Err(other.into()),
+    }
+}
+
+/// A code goes to the new address (202), once the caller proved it is them again; an address of
+/// another account is answered the same (A6).
+async fn begin_email_change(
+    principal: Principal,
+    BearerToken(token): BearerToken,
+    State(state): State<AuthState>,
+    ClientAddress(client): ClientAddress,
+    JsonBody(body): JsonBody<NewEmail>,
+) -> Result<StatusCode, ApiError> {
+    let new = body.parse()?;
+    let change = EmailChange { new: &new, current: &body.current_password, code: body.code.trim() };
+    reauthenticated(state.accounts.begin_email_change(&principal.sub, &token, &change, &client).await)?;
+    Ok(StatusCode::ACCEPTED)
+}
+
+/// The new address takes over once the code sent to it is verified (200, with the address).
+async fn complete_email_change(
+    principal: Principal,
+    BearerToken(token): BearerToken,
+    State(state): State<AuthState>,
+    ClientAddress(client): ClientAddress,
+    JsonBody(body): JsonBody<EmailCode>,
+) -> Result<Json<SignInEmail>, ApiError> {
+    match state.accounts.complete_email_change(&principal.sub, &token, body.code.trim(), &client).await {
+        Ok(email) => Ok(Json(SignInEmail { email: email.to_string() })),
+        // No change asked for, or the address taken meanwhile: start again (not a 401, the
+        // caller is signed in).
+        Err(AccountError::Identity(IdentityError::SessionExpired | IdentityError::AccountExists)) => {
+            Err(ApiError::invalid("code", "expired"))
+        }
         Err(other) => Err(other.into()),
     }
 }

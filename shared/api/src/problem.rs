@@ -436,6 +436,7 @@ impl From<AccountError> for ApiError {
             AccountError::Identity(error) => error.into(),
             AccountError::Limited(reached) => reached.into(),
             AccountError::Store(error) => error.into(),
+            AccountError::SameEmail => ApiError::invalid("newEmail", "same-address"),
         }
     }
 }

@@ -179,6 +179,11 @@ const FIELD_MESSAGES: &[(&str, &str, &str)] = &[
         "Ce n'est pas le mot de passe avec lequel vous vous connectez maintenant.",
     ),
     ("invalid-email", "Enter a valid email address.", "Entrez une adresse courriel valide."),
+    (
+        "same-address",
+        "This is already the email you sign in with: enter another one.",
+        "C'est déjà l'adresse avec laquelle vous vous connectez\u{a0}: entrez-en une autre.",
+    ),
     ("invalid", "This value is not valid.", "Cette valeur n'est pas valide."),
     ("mismatch", "The code is not correct.", "Le code est incorrect."),
     ("expired", "The code has expired: ask for a new one.", "Le code a expiré\u{a0}: demandez-en un nouveau."),

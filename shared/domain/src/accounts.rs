@@ -99,6 +99,9 @@ pub enum AccountError {
     /// The table failed.
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// The new sign-in address is the one the account has.
+    #[error("the new address is the current one")]
+    SameEmail,
 }
 
 impl From<LimitReached> for AccountError {
@@ -173,6 +176,29 @@ pub struct PasswordChange<'a> {
     /// The new password (already checked against the rules).
     pub new: &'a Password,
 }
+
+/// A change of sign-in address, as the signed-in user asks for it. No `Debug`: it holds the
+/// password.
+#[derive(Clone, Copy)]
+pub struct EmailChange<'a> {
+    /// The address to sign in with from now on.
+    pub new: &'a Email,
+    /// The password they sign in with now.
+    pub current: &'a str,
+    /// A code from their authenticator, fresh.
+    pub code: &'a str,
+}
+
+/// A new sign-in address waiting for the code sent to it, as the portal recorded it.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct PendingEmailChange {
+    new_email: Email,
+    expires_at: u64,
+}
+
+/// How long the code sent to a new sign-in address works (as a confirmation code does).
+pub const EMAIL_CHANGE_SECONDS: u64 = 24 * HOUR;
 
 /// Which second-factor step a sign-in completes with.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -722,6 +748,78 @@ impl Accounts {
         self.guarded(guesses, self.identity.complete_authenticator_change(access_token, &email, code)).await?;
         self.revocations.account_changed(sub, self.clock.as_ref()).await?;
         self.tell_owner(&email, AccountMessage::MfaEnabled).await
+    }
+
+    /// Starts moving a signed-in user to a new sign-in address, once they proved it is them
+    /// again: a code goes to the new address, which takes over only once the code is verified.
+    /// An address that belongs to another account is answered alike (A6), its owner told
+    /// instead, and no code is sent; `access_token` is the caller's own.
+    pub async fn begin_email_change(
+        &self,
+        sub: &str,
+        access_token: &str,
+        change: &EmailChange<'_>,
+        client: &str,
+    ) -> Result<(), AccountError> {
+        let email = self.email_of(sub).await?;
+        if email == *change.new {
+            return Err(AccountError::SameEmail);
+        }
+        self.reauthenticate(&email, change.current, change.code, client).await?;
+        self.paced(async {
+            self.reserve_all(&[(EMAILS_PER_CLIENT, client), (EMAILS_PER_ADDRESS, change.new.as_str())]).await?;
+            match self.identity.begin_email_change(access_token, &email, change.new).await {
+                Ok(()) => {
+                    let pending = PendingEmailChange {
+                        new_email: change.new.clone(),
+                        expires_at: self.clock.now() + EMAIL_CHANGE_SECONDS,
+                    };
+                    Ok(self.table.put(Item::from_record(&keys::email_change(sub), &pending)?, None).await?)
+                }
+                Err(IdentityError::AccountExists) => {
+                    // No record: a code guessed for it can only be wrong.
+                    self.table.delete(&keys::email_change(sub), None).await?;
+                    self.tell_owner(change.new, AccountMessage::EmailInUse).await
+                }
+                Err(other) => Err(other.into()),
+            }
+        })
+        .await
+    }
+
+    /// Verifies the code sent to the new sign-in address (a guess under the confirmation-code
+    /// limits), which then becomes the account's; sign-ins in progress at the old address end, and
+    /// the old address is told (A5). Gives the new address.
+    pub async fn complete_email_change(
+        &self,
+        sub: &str,
+        access_token: &str,
+        code: &str,
+        client: &str,
+    ) -> Result<Email, AccountError> {
+        let email = self.email_of(sub).await?;
+        let key = keys::email_change(sub);
+        let expired = || AccountError::Identity(IdentityError::SessionExpired);
+        let pending: PendingEmailChange = self.table.get(&key).await?.ok_or_else(expired)?.to_record()?;
+        if pending.expires_at <= self.clock.now() {
+            return Err(expired());
+        }
+        let address = email.as_str();
+        self.reserve_all(&[(CODES_PER_CLIENT, client)]).await?;
+        let guesses =
+            self.reserve_all(&[(WRONG_CONFIRMATION_CODES_BURST, address), (WRONG_CONFIRMATION_CODES, address)]).await?;
+        let new = pending.new_email;
+        self.guarded(guesses, self.identity.complete_email_change(access_token, &email, &new, code)).await?;
+        self.profiles.set_email(sub, &new).await?;
+        self.table.delete(&key, None).await?;
+        self.revocations.account_changed(sub, self.clock.as_ref()).await?;
+        // The old address has no account any more: it is told directly, in the owner's language.
+        let language = self.profiles.get(sub).await?.map(|p| p.preferred_language).unwrap_or_default();
+        let notice = AccountMessage::EmailChanged(new.to_string()).email(address, language);
+        if let Err(error) = self.notifier.send(notice).await {
+            tracing::warn!(error = %error, "the old address could not be told of the change");
+        }
+        Ok(new)
     }
 
     /// The sessions of the user.

@@ -228,6 +228,22 @@ pub trait Identity: Send + Sync {
         code: &str,
     ) -> Result<(), IdentityError>;
 
+    /// Starts moving the signed-in user of `access_token` (at `email`) to the sign-in address
+    /// `new`: a code is sent to `new`, and `email` stays the account's until it is verified
+    /// (Cognito `UpdateUserAttributes`, with email changes verified before they apply).
+    /// `AccountExists` when `new` belongs to another account.
+    async fn begin_email_change(&self, access_token: &str, email: &Email, new: &Email) -> Result<(), IdentityError>;
+
+    /// Verifies the code sent to `new`, which then becomes the account's sign-in address in place
+    /// of `email` (Cognito `VerifyUserAttribute`).
+    async fn complete_email_change(
+        &self,
+        access_token: &str,
+        email: &Email,
+        new: &Email,
+        code: &str,
+    ) -> Result<(), IdentityError>;
+
     /// Removes the account's authenticator: its next sign-in must enrol a new one (`MfaSetup`)
     /// before any token is issued.
     async fn reset_mfa(&self, email: &Email) -> Result<(), IdentityError>;

@@ -83,6 +83,11 @@ pub fn profile(sub: &str) -> Key {
     Key::new(user_partition(sub), "PROFILE")
 }
 
+/// The user's change of sign-in address waiting for the code sent to the new one.
+pub fn email_change(sub: &str) -> Key {
+    Key::new(user_partition(sub), "EMAIL-CHANGE")
+}
+
 /// The user's "tokens issued until T are refused" record.
 pub fn revocation(sub: &str) -> Key {
     Key::new(user_partition(sub), "REVOKED")

@@ -55,6 +55,13 @@ pub enum AccountMessage {
     ConfirmationCode(String),
     /// Code resetting a forgotten password.
     ResetCode(String),
+    /// Code confirming a new sign-in address, sent to that address.
+    EmailChangeCode(String),
+    /// Notice to the old address: the sign-in address changed to this one (A5).
+    EmailChanged(String),
+    /// Notice: someone signed in to another account asked to use this address, which already
+    /// has an account (A6: they are answered as for a free address; the owner hears of it here).
+    EmailInUse,
     /// Notice: the password was changed (A5).
     PasswordChanged,
     /// Notice: an authenticator app was set up (A5).
@@ -113,7 +120,9 @@ impl AccountMessage {
     pub fn email(&self, to: &str, language: Language) -> Message {
         let (subject, body) = self.text(language);
         let code = match self {
-            AccountMessage::ConfirmationCode(code) | AccountMessage::ResetCode(code) => Some(code.clone()),
+            AccountMessage::ConfirmationCode(code)
+            | AccountMessage::ResetCode(code)
+            | AccountMessage::EmailChangeCode(code) => Some(code.clone()),
             _ => None,
         };
         Message { to: to.to_owned(), channel: Channel::Email, subject, body, code }
@@ -136,6 +145,51 @@ impl AccountMessage {
             (ResetCode(code), En) => (
                 "Reset your password".into(),
                 format!("Your password reset code is {code}. It expires in 1 hour. {not_you_en}"),
+            ),
+            (EmailChangeCode(code), En) => (
+                "Confirm your new sign-in email".into(),
+                format!(
+                    "Your code to make this address the sign-in email of your account is {code}. It \
+                     expires in 24 hours. If you did not ask for this, ignore this message: nothing changes."
+                ),
+            ),
+            (EmailChangeCode(code), Fr) => (
+                "Confirmez votre nouvelle adresse de connexion".into(),
+                format!(
+                    "Votre code pour faire de cette adresse l'adresse courriel de connexion de votre compte \
+                     est {code}. Il expire dans 24 heures. Si vous n'avez rien demandé, ignorez ce \
+                     message\u{a0}: rien ne change."
+                ),
+            ),
+            (EmailChanged(new), En) => (
+                "Your sign-in email was changed".into(),
+                format!(
+                    "The sign-in email of your account was changed to {new}. Messages about your account \
+                     and applications now go there, and this address no longer signs in. If this was not \
+                     you, contact support at once."
+                ),
+            ),
+            (EmailChanged(new), Fr) => (
+                "Votre adresse courriel de connexion a été modifiée".into(),
+                format!(
+                    "L'adresse courriel de connexion de votre compte est maintenant {new}. Les messages \
+                     sur votre compte et vos demandes y sont envoyés, et cette adresse ne permet plus de \
+                     vous connecter. Si ce n'était pas vous, communiquez avec le soutien sans tarder."
+                ),
+            ),
+            (EmailInUse, En) => (
+                "Someone asked to use your email address".into(),
+                "Someone signed in to another account asked to make this address their sign-in email. \
+                 It already belongs to your account, so nothing was changed. If you know nothing of \
+                 this, you can ignore this message; your account is safe."
+                    .into(),
+            ),
+            (EmailInUse, Fr) => (
+                "Quelqu'un a demandé à utiliser votre adresse courriel".into(),
+                "Quelqu'un connecté à un autre compte a demandé que cette adresse devienne son adresse \
+                 de connexion. Elle appartient déjà à votre compte\u{a0}: rien n'a été modifié. Si vous \
+                 n'êtes au courant de rien, vous pouvez ignorer ce message; votre compte est en sécurité."
+                    .into(),
             ),
             (ResetCode(code), Fr) => (
                 "Réinitialisez votre mot de passe".into(),
@@ -294,6 +348,8 @@ mod tests {
             RecoveryCodeUsed(9),
             RecoveryCodesIssued,
             AuthenticatorReset,
+            EmailChanged("new@example.ca".into()),
+            EmailInUse,
         ] {
             let english = notice.email("a@example.ca", Language::En);
             let french = notice.email("a@example.ca", Language::Fr);
@@ -334,8 +390,22 @@ mod tests {
 
     #[test]
     fn codes_travel_in_the_message_and_its_code_field() {
-        let message = AccountMessage::ConfirmationCode("123456".into()).email("a@example.ca", Language::Fr);
-        assert!(message.body.contains("123456"));
-        assert_eq!(message.code.as_deref(), Some("123456"));
+        for message in
+            [AccountMessage::ConfirmationCode("123456".into()), AccountMessage::EmailChangeCode("123456".into())]
+        {
+            for language in [Language::En, Language::Fr] {
+                let email = message.email("a@example.ca", language);
+                assert!(email.body.contains("123456"), "{message:?}");
+                assert_eq!(email.code.as_deref(), Some("123456"), "{message:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn a5_the_old_address_is_told_the_new_one_in_both_languages() {
+        let english = AccountMessage::EmailChanged("new@example.ca".into()).email("old@example.ca", Language::En);
+        let french = AccountMessage::EmailChanged("new@example.ca".into()).email("old@example.ca", Language::Fr);
+        assert!(english.body.contains("changed to new@example.ca"), "{}", english.body);
+        assert!(french.body.contains("est maintenant new@example.ca"), "{}", french.body);
     }
 }

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::email::Email;
 use crate::keys;
-use crate::table::{Item, StoreError, Table};
+use crate::table::{Condition, Item, StoreError, Table, Update};
 
 /// One of Canada's official languages.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default, JsonSchema)]
@@ -94,6 +94,12 @@ impl Profiles {
             Some(item) => Ok(Some(item.to_record()?)),
             None => Ok(None),
         }
+    }
+
+    /// Sets the sign-in address of a saved profile, leaving the rest as it is.
+    pub async fn set_email(&self, sub: &str, email: &Email) -> Result<(), StoreError> {
+        let update = Update::default().set("email", email.as_str());
+        self.table.update(&keys::profile(sub), update, Some(Condition::Present)).await.map(drop)
     }
 
     /// Saves the user's profile, replacing the previous one.

@@ -535,6 +535,38 @@ impl Identity for CognitoIdentity {
         Ok(())
     }
 
+    async fn begin_email_change(&self, access_token: &str, _email: &Email, new: &Email) -> Result<(), IdentityError> {
+        // The pool verifies an email before it applies (`AttributesRequireVerificationBeforeUpdate`):
+        // the old address signs in until the code Cognito sends to the new one is verified. An
+        // address of another account is `AliasExistsException`.
+        self.client
+            .update_user_attributes()
+            .access_token(access_token)
+            .user_attributes(attribute("email", new.as_str())?)
+            .send()
+            .await
+            .map_err(identity_error)?;
+        Ok(())
+    }
+
+    async fn complete_email_change(
+        &self,
+        access_token: &str,
+        _email: &Email,
+        _new: &Email,
+        code: &str,
+    ) -> Result<(), IdentityError> {
+        self.client
+            .verify_user_attribute()
+            .access_token(access_token)
+            .attribute_name("email")
+            .code(code)
+            .send()
+            .await
+            .map_err(identity_error)?;
+        Ok(())
+    }
+
     async fn reset_mfa(&self, email: &Email) -> Result<(), IdentityError> {
         // A pool that requires MFA (as this one does, so that a password alone never yields
         // tokens) answers `AdminSetUserMFAPreference` with 200 and keeps asking for the old
@@ -667,6 +699,42 @@ mod tests {
         identity.revoke_refresh_token("refresh-1").await.expect("revoked");
         identity.revoke_refresh_token("not-a-token").await.expect("an unknown token is no error");
         assert_eq!((revoked.num_calls(), unknown.num_calls()), (1, 1));
+    }
+
+    #[tokio::test]
+    async fn an_email_change_asks_cognito_with_the_callers_token_and_a_taken_address_is_an_existing_account() {
+        use aws_sdk_cognitoidentityprovider::operation::update_user_attributes::{
+            UpdateUserAttributesError, UpdateUserAttributesOutput,
+        };
+        use aws_sdk_cognitoidentityprovider::operation::verify_user_attribute::VerifyUserAttributeOutput;
+        use aws_sdk_cognitoidentityprovider::types::error::AliasExistsException;
+        use aws_smithy_types::error::ErrorMetadata;
+
+        let asked = mock!(Client::update_user_attributes)
+            .match_requests(|r| {
+                let email = r.user_attributes().iter().find(|a| a.name() == "email").and_then(AttributeType::value);
+                r.access_token() == Some("token-1") && email == Some("new@example.ca")
+            })
+            .then_output(|| UpdateUserAttributesOutput::builder().build());
+        let taken = mock!(Client::update_user_attributes).then_error(|| {
+            let meta = ErrorMetadata::builder().code("AliasExistsException").build();
+            UpdateUserAttributesError::AliasExistsException(AliasExistsException::builder().meta(meta).build())
+        });
+        let verified = mock!(Client::verify_user_attribute)
+            .match_requests(|r| {
+                (r.access_token(), r.attribute_name(), r.code()) == (Some("token-1"), Some("email"), Some("123456"))
+            })
+            .then_output(|| VerifyUserAttributeOutput::builder().build());
+        let client = mock_client!(aws_sdk_cognitoidentityprovider, RuleMode::Sequential, &[&asked, &taken, &verified]);
+        let identity = adapter(client);
+        let (old, new) =
+            (Email::parse("old@example.ca").expect("email"), Email::parse("new@example.ca").expect("email"));
+
+        identity.begin_email_change("token-1", &old, &new).await.expect("code sent");
+        let refused = identity.begin_email_change("token-1", &old, &new).await;
+        assert!(matches!(refused, Err(IdentityError::AccountExists)), "{refused:?}");
+        identity.complete_email_change("token-1", &old, &new, "123456").await.expect("verified");
+        assert_eq!((asked.num_calls(), taken.num_calls(), verified.num_calls()), (1, 1, 1));
     }
 
     #[tokio::test]

@@ -8,18 +8,21 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use async_trait::async_trait;
 use portal_domain::accounts::{AccountError, Accounts, Arrival};
-use portal_domain::clock::SystemClock;
+use portal_domain::clock::{Clock, SystemClock};
 use portal_domain::email::Email;
 use portal_domain::identity::{
     Challenge, ChallengeKind, Identity, IdentityError, MfaEnrolment, NewAuthenticator, Registered, SignUp, Tokens,
 };
+use portal_domain::keys;
 use portal_domain::limits::{Limit, Limits};
 use portal_domain::notifier::{Message, Notifier, NotifyError};
 use portal_domain::password::Password;
+use portal_domain::profile::{Language, Profile, Profiles};
 use portal_domain::sessions::Place;
-use portal_domain::table::Table;
+use portal_domain::table::{Item, Table};
 use portal_store::dynamodb::DynamoTable;
 use portal_store::embedded::EmbeddedTable;
+use serde_json::json;
 
 const CONCURRENT: usize = 50;
 const RIGHT_PASSWORD: &str = "the right passphrase";
@@ -97,6 +100,13 @@ impl Identity for Counting {
     }
     async fn complete_authenticator_change(&self, _: &str, _: &Email, _: &str) -> Result<(), IdentityError> {
         Err(IdentityError::SessionExpired)
+    }
+    async fn begin_email_change(&self, _: &str, _: &Email, _: &Email) -> Result<(), IdentityError> {
+        Ok(())
+    }
+    async fn complete_email_change(&self, _: &str, _: &Email, _: &Email, _: &str) -> Result<(), IdentityError> {
+        self.evaluate().await;
+        Err(IdentityError::CodeMismatch)
     }
     async fn sign_out_everywhere(&self, _: &str) -> Result<(), IdentityError> {
         Ok(())
@@ -242,6 +252,21 @@ async fn a7_wrong_confirmation_codes(f: Fixture) {
     assert_eq!(f.identity.evaluated.load(Ordering::SeqCst), 5, "five wrong confirmation codes in a burst");
 }
 
+async fn a7_wrong_codes_for_a_new_sign_in_email(f: Fixture) {
+    let profile = Profile::new(&email(), "Kim".into(), "Lee".into(), Language::En);
+    Profiles::new(Arc::clone(&f.table)).put("sub-1", &profile).await.expect("profile");
+    // The record a begun change leaves (begun through the provider, which this fake is not).
+    let pending = json!({"newEmail": "moved@example.ca", "expiresAt": SystemClock.now() + 3600});
+    f.table.put(Item::from_record(&keys::email_change("sub-1"), &pending).expect("item"), None).await.expect("put");
+    let accounts = f.accounts.clone();
+    fifty_at_once(move |client| {
+        let accounts = accounts.clone();
+        async move { accounts.complete_email_change("sub-1", "token", "000000", &client).await.map(drop) }
+    })
+    .await;
+    assert_eq!(f.identity.evaluated.load(Ordering::SeqCst), 5, "five wrong codes in a burst, as for a confirmation");
+}
+
 async fn a7_a_limit_reserves_exactly_its_places(f: Fixture) {
     const LIMIT: Limit = Limit { name: "test", max: 7, window_seconds: 3600 };
     let limits = Limits::new(Arc::clone(&f.table));
@@ -296,6 +321,7 @@ on_both_stores!(
     a7_wrong_totp_codes_across_sessions,
     a7_wrong_reset_codes,
     a7_wrong_confirmation_codes,
+    a7_wrong_codes_for_a_new_sign_in_email,
     a7_a_limit_reserves_exactly_its_places,
     a_recovery_code_is_given_back_when_the_authenticator_cannot_be_removed,
 );

@@ -27,6 +27,12 @@ fn ottawa_in(seconds: u64) -> String {
     local_text(locations.get("ottawa").expect("ottawa").tz(), now() + seconds)[..16].to_owned()
 }
 
+/// Ten in the morning in Ottawa `days` from now, so that a run of slots stays on one date
+/// whatever the hour the test runs at (a run started late in the evening used to cross midnight).
+fn ottawa_morning_in(days: u64) -> String {
+    format!("{}T10:00", &ottawa_in(days * DAY)[..10])
+}
+
 /// An applicant's submitted application that an officer asked for biometrics.
 pub(crate) async fn asked_for_biometrics(app: &TestApp, applicant: &str, officer: &str) -> String {
     let id = submitted_application(app, applicant).await;
@@ -67,7 +73,7 @@ async fn b1_b2_an_applicant_books_moves_and_cancels_and_a_full_slot_suggests_the
         (Some("America/Toronto"), Some("Point de service d’Ottawa"))
     );
 
-    let start = ottawa_in(30 * DAY);
+    let start = ottawa_morning_in(30);
     let slots = publish(&app, &officer, &start, 3, 1).await;
     assert_eq!(slots.len(), 3);
     assert!(slots[0]["startLocal"].as_str().expect("local").starts_with(&start), "{}", slots[0]);
@@ -144,7 +150,7 @@ async fn b1_b2_an_applicant_books_moves_and_cancels_and_a_full_slot_suggests_the
 async fn b1_fifty_applicants_at_once_for_three_places_get_three_bookings() {
     let app = spawn_app().await;
     let officer = app.access_token("officer-1", &["officers"]);
-    let start = ottawa_in(30 * DAY);
+    let start = ottawa_morning_in(30);
     let slot = publish(&app, &officer, &start, 1, 3).await.remove(0);
     let mut applicants = Vec::new();
     for n in 0..12 {
@@ -220,7 +226,7 @@ async fn attended_biometrics_complete_that_step() {
     let officer = app.access_token("officer-1", &["officers"]);
     let applicant = app.access_token("applicant-1", &[]);
     let id = asked_for_biometrics(&app, &applicant, &officer).await;
-    let slot = publish(&app, &officer, &ottawa_in(30 * DAY), 1, 1).await.remove(0);
+    let slot = publish(&app, &officer, &ottawa_morning_in(30), 1, 1).await.remove(0);
     let booking: Value = book(&app, &applicant, &id, &slot).await.json().await.expect("json");
     // The day has come: the stored booking began a minute ago (the portal runs on the real clock).
     let key = keys::appointment(&id, booking["id"].as_str().expect("id"));
@@ -244,7 +250,7 @@ async fn b3_a_reminder_reaches_the_applicant_once_a_day_ahead_in_their_language(
     let officer = app.access_token("officer-1", &["officers"]);
     let applicant = app.access_token("applicante", &[]);
     let id = asked_for_biometrics(&app, &applicant, &officer).await;
-    let slot = publish(&app, &officer, &ottawa_in(3 * DAY), 1, 1).await.remove(0);
+    let slot = publish(&app, &officer, &ottawa_morning_in(3), 1, 1).await.remove(0);
     let booking: Value = book(&app, &applicant, &id, &slot).await.json().await.expect("json");
     // The timer's work, run by hand with the clock a day before the appointment (twice).
     let appointments =
@@ -263,7 +269,7 @@ async fn c1_another_applicant_reaches_no_booking_and_officers_only_read_and_reco
     let owner = app.access_token("applicant-1", &[]);
     let stranger = app.access_token("applicant-2", &[]);
     let id = asked_for_biometrics(&app, &owner, &officer).await;
-    let slots = publish(&app, &officer, &ottawa_in(30 * DAY), 2, 2).await;
+    let slots = publish(&app, &officer, &ottawa_morning_in(30), 2, 2).await;
     let booking: Value = book(&app, &owner, &id, &slots[0]).await.json().await.expect("json");
     let path = format!("/api/applications/{id}/appointments/{}", booking["id"].as_str().expect("id"));
     let move_body = json!({"slotId": slots[1]["id"], "version": booking["version"]});
@@ -285,7 +291,7 @@ async fn c1_another_applicant_reaches_no_booking_and_officers_only_read_and_reco
         assert_eq!(response.status(), expected, "officer: {method} {route}");
     }
     // Applicants publish and close no slot.
-    let publish_body = json!({"location": "ottawa", "service": "biometrics", "start": ottawa_in(40 * DAY), "minutes": 15, "capacity": 1});
+    let publish_body = json!({"location": "ottawa", "service": "biometrics", "start": ottawa_morning_in(40), "minutes": 15, "capacity": 1});
     let publish = send(&app, Method::POST, "/api/officer/appointment-slots", &owner, Some(publish_body)).await;
     assert_eq!(publish.status(), StatusCode::FORBIDDEN);
     let close = send(
@@ -309,12 +315,12 @@ async fn bad_slot_requests_are_400s_naming_the_field() {
     // Each (body, field, code); the dates within the year ahead a schedule may cover.
     let slots = |location: &str, service: &str, start: &str, minutes: u32| json!({"location": location, "service": service, "start": start, "minutes": minutes, "capacity": 1});
     let cases = [
-        (slots("atlantis", "biometrics", &ottawa_in(30 * DAY), 15), "location", "unknown-location"),
-        (slots("halifax", "interview", &ottawa_in(30 * DAY), 15), "service", "not-offered"),
+        (slots("atlantis", "biometrics", &ottawa_morning_in(30), 15), "location", "unknown-location"),
+        (slots("halifax", "interview", &ottawa_morning_in(30), 15), "service", "not-offered"),
         (slots("ottawa", "biometrics", "2027-03-14T02:30", 15), "start", "nonexistent-local-time"),
         (slots("ottawa", "biometrics", "2020-01-10T09:00", 15), "start", "past"),
         (slots("ottawa", "biometrics", "2099-01-10T09:00", 15), "start", "too-far"),
-        (slots("ottawa", "biometrics", &ottawa_in(30 * DAY), 1), "minutes", "out-of-range"),
+        (slots("ottawa", "biometrics", &ottawa_morning_in(30), 1), "minutes", "out-of-range"),
     ];
     for (body, field, code) in cases {
         let response = send(&app, Method::POST, "/api/officer/appointment-slots", &officer, Some(body.clone())).await;

@@ -8,6 +8,7 @@ mod authenticator;
 mod authorizer;
 mod contract;
 mod documents;
+mod email_change;
 mod grants;
 mod hostile_input;
 mod limits;

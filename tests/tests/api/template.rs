@@ -603,9 +603,13 @@ fn d1_only_the_functions_that_delete_may_delete_items() {
     // with its partition and dashboard lines. A session ended goes from the list of sessions; a
     // sign-in that proves the caller again (a password change, new recovery codes, a recovery
     // code) takes up its pending challenge; a recovery code is used up, and a new set (or an
-    // authenticator removed, by support or its owner) removes the voided one.
-    const DELETING: [&str; 23] = [
+    // authenticator removed, by support or its owner) removes the voided one. A change of
+    // sign-in email takes up the record of the change it completes (or the stale one a taken
+    // address leaves).
+    const DELETING: [&str; 25] = [
         "BeginAuthenticatorChange",
+        "BeginEmailChange",
+        "CompleteEmailChange",
         "ResetLostAuthenticator",
         "SupportResetAuthenticator",
         "EndThisSession",

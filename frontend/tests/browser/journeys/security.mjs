@@ -270,3 +270,45 @@ journeyOnItsOwnPortal('an applicant replaces the authenticator app from Sign-in 
   assert.equal(await signsInWith(totp(old, Date.now())), 400, 'the old app no longer signs in');
   assert.equal(await signsInWith(totp(secret, Date.now() + 30_000)), 200, 'the new one does');
 });
+
+journeyOnItsOwnPortal('an applicant changes their sign-in email with the code sent to the new address, in both languages, and the old address is told', async (page) => {
+  const stamp = Date.now();
+  const [email, newEmail] = [`old-address-${stamp}@example.ca`, `new-address-${stamp}@example.ca`];
+  const password = 'a long and careful passphrase';
+  await registered(email, password);
+  const secret = await signsInFirstTime(page, email, password);
+
+  await page.goto(`${baseUrl}/security`);
+  await page.getByText(`You sign in with ${email}.`).waitFor();
+  const begin = page.locator('form').filter({ has: page.getByRole('button', { name: 'Send a code to the new address' }) });
+  await begin.getByLabel('New email address').fill(email);
+  await begin.getByLabel('Current password').fill(password);
+  await begin.getByLabel('Code from your authenticator app').fill('000000');
+  await begin.getByRole('button', { name: 'Send a code to the new address' }).click();
+  await page.locator('#error-summary').getByRole('link', { name: 'New email address: This is already the email you sign in with' }).waitFor();
+  await checkAccessibility(page, 'an unchanged sign-in email refused');
+
+  await begin.getByLabel('New email address').fill(newEmail);
+  await begin.getByLabel('Current password').fill(password);
+  await begin.getByLabel('Code from your authenticator app').fill(totp(secret, Date.now() + 30_000));
+  await begin.getByRole('button', { name: 'Send a code to the new address' }).click();
+  await page.getByText(`If ${newEmail} can be used, we sent a code to it.`).waitFor();
+  await checkBothLanguages(page, 'a new sign-in email waiting for its code');
+
+  await page.getByLabel('Code sent to the new address').fill('000000');
+  await page.getByRole('button', { name: 'Use this address' }).click();
+  await page.locator('#error-summary').getByRole('link', { name: 'Code sent to the new address: The code is not correct.' }).waitFor();
+  await page.getByLabel('Code sent to the new address').fill(await codeFor(newEmail));
+  await page.getByRole('button', { name: 'Use this address' }).click();
+  await page.getByText(`You now sign in with ${newEmail}. We told your previous address.`).waitFor();
+  await page.getByText(`You sign in with ${newEmail}.`).waitFor();
+
+  const outbox = await (await fetch(`${baseUrl}/api/dev/outbox`)).json();
+  const told = outbox.find((m) => m.to === email && m.subject === 'Your sign-in email was changed');
+  assert.ok(told?.body.includes(newEmail), 'the old address is told where the account went');
+  const signsIn = (address) => page.evaluate(async ([who, word]) => (await fetch('/api/auth/login', {
+    method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ email: who, password: word }),
+  })).status, [address, password]);
+  assert.equal(await signsIn(email), 401, 'the old address no longer signs in');
+  assert.equal(await signsIn(newEmail), 200, 'the new one does');
+});

@@ -191,6 +191,24 @@ pub const ROUTES: &[Route] = &[
         contract: Contract::empty(204).body::<AuthenticatorCode>(),
     },
     Route {
+        method: Method::POST,
+        path: "/api/me/email",
+        function: "BeginEmailChange",
+        area: Area::Auth,
+        auth: Auth::User,
+        summary: "Start changing the sign-in email (the password and a fresh authenticator code): a code goes to the new address, which takes over once it is verified",
+        contract: Contract::empty(202).body::<NewEmail>(),
+    },
+    Route {
+        method: Method::POST,
+        path: "/api/me/email/verify",
+        function: "CompleteEmailChange",
+        area: Area::Auth,
+        auth: Auth::User,
+        summary: "Verify the code sent to the new address, which becomes the sign-in email; the old address is told",
+        contract: Contract::json::<SignInEmail>(200).body::<EmailCode>(),
+    },
+    Route {
         method: Method::GET,
         path: "/api/me/recovery-codes",
         function: "CountRecoveryCodes",
@@ -370,6 +388,43 @@ impl NewPassword {
     pub fn parse(&self) -> Result<Password, ApiError> {
         new_password(&self.new_password).map_err(|code| ApiError::invalid("newPassword", code))
     }
+}
+
+/// The body of `POST /api/me/email`: the new address, and the caller proving it is them again.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct NewEmail {
+    /// The address to sign in with from now on (it receives a code; an address that belongs to
+    /// another account is answered alike, and receives none).
+    #[schemars(email, length(max = MAX_EMAIL_CHARS))]
+    pub new_email: String,
+    /// The password the account signs in with now.
+    pub current_password: String,
+    /// The authenticator app's current 6-digit code (spaces around it are forgiven).
+    pub code: String,
+}
+
+impl NewEmail {
+    /// The new address, or a 400 naming `newEmail`.
+    pub fn parse(&self) -> Result<Email, ApiError> {
+        email(&self.new_email).map_err(|code| ApiError::invalid("newEmail", code))
+    }
+}
+
+/// The body of `POST /api/me/email/verify`.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct EmailCode {
+    /// The 6-digit code sent to the new address (spaces around it are forgiven).
+    pub code: String,
+}
+
+/// The account's sign-in address, once changed.
+#[derive(Debug, Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct SignInEmail {
+    /// The address the account signs in with, and hears from the portal at.
+    pub email: String,
 }
 
 /// The cookie that lets a browser be recognised at its next sign-in (a random id, nothing

@@ -51,6 +51,8 @@ pub const SIGN_IN_SECONDS: u64 = 3 * 60;
 pub const CONFIRMATION_CODE_SECONDS: u64 = 24 * 60 * 60;
 /// Password-reset codes last 1 hour.
 pub const RESET_CODE_SECONDS: u64 = 60 * 60;
+/// Codes confirming a new sign-in address last 24 hours, as confirmation codes do.
+pub const EMAIL_CHANGE_CODE_SECONDS: u64 = CONFIRMATION_CODE_SECONDS;
 
 /// A local account.
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -81,6 +83,7 @@ struct Account {
 enum CodePurpose {
     Confirmation,
     Reset,
+    EmailChange,
 }
 
 impl CodePurpose {
@@ -88,6 +91,7 @@ impl CodePurpose {
         match self {
             CodePurpose::Confirmation => "confirm",
             CodePurpose::Reset => "reset",
+            CodePurpose::EmailChange => "email",
         }
     }
 }
@@ -97,6 +101,15 @@ impl CodePurpose {
 #[serde(rename_all = "camelCase")]
 struct EmailCode {
     digest: String,
+    expires_at: u64,
+}
+
+/// A new sign-in address waiting for the code sent to it, stored as the code's digest.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct EmailChangeCode {
+    digest: String,
+    new_email: Email,
     expires_at: u64,
 }
 
@@ -128,6 +141,10 @@ struct SignInSession {
 #[serde(rename_all = "camelCase")]
 struct RefreshToken {
     email: Email,
+    /// The account's id: the address may change while the session lasts (tokens issued before
+    /// ids were kept name only the address).
+    #[serde(default)]
+    sub: Option<String>,
     family: String,
     issued_at: u64,
     expires_at: u64,
@@ -186,6 +203,18 @@ impl LocalIdentity {
 
     async fn account(&self, email: &Email) -> Result<Option<Account>, IdentityError> {
         self.read(&keys::local_account(email.as_str())).await
+    }
+
+    /// The account of an id, wherever its address is now.
+    async fn account_of(&self, sub: &str) -> Result<Option<Account>, IdentityError> {
+        #[derive(Deserialize)]
+        struct Owner {
+            email: Email,
+        }
+        match self.read::<Owner>(&keys::local_account_owner(sub)).await? {
+            Some(owner) => Ok(self.account(&owner.email).await?.filter(|account| account.sub == sub)),
+            None => Ok(None),
+        }
     }
 
     async fn update_account(&self, email: &Email, update: Update) -> Result<(), IdentityError> {
@@ -311,6 +340,7 @@ impl LocalIdentity {
         let refresh_token = opaque_token()?;
         let record = RefreshToken {
             email: account.email.clone(),
+            sub: Some(account.sub.clone()),
             family: family.clone(),
             issued_at,
             expires_at: issued_at + REFRESH_TOKEN_SECONDS,
@@ -572,7 +602,11 @@ impl Identity for LocalIdentity {
             self.end_family(&stored.family).await?;
             return Err(IdentityError::NotAuthorized);
         }
-        let account = self.account(&stored.email).await?.filter(|a| !a.disabled).ok_or(IdentityError::NotAuthorized)?;
+        let account = match &stored.sub {
+            Some(sub) => self.account_of(sub).await?,
+            None => self.account(&stored.email).await?,
+        };
+        let account = account.filter(|a| !a.disabled).ok_or(IdentityError::NotAuthorized)?;
         let revoked = self
             .revocations
             .is_revoked(&account.sub, stored.issued_at, Some(&stored.family))
@@ -653,6 +687,74 @@ impl Identity for LocalIdentity {
         match self.table.update(&keys::local_account(email.as_str()), update, Some(still_pending)).await {
             Ok(_) => Ok(()),
             Err(StoreError::ConditionFailed) => Err(IdentityError::SessionExpired),
+            Err(other) => Err(store_error(other)),
+        }
+    }
+
+    async fn begin_email_change(&self, _access_token: &str, email: &Email, new: &Email) -> Result<(), IdentityError> {
+        // The gateway verified the access token; the account is the caller's.
+        let account = self.account(email).await?.ok_or(IdentityError::NotAuthorized)?;
+        if self.account(new).await?.is_some() {
+            return Err(IdentityError::AccountExists);
+        }
+        let code = six_digit_code()?;
+        let record = EmailChangeCode {
+            digest: digest(&code),
+            new_email: new.clone(),
+            expires_at: self.clock.now() + EMAIL_CHANGE_CODE_SECONDS,
+        };
+        let key = keys::local_account_code(email.as_str(), CodePurpose::EmailChange.name());
+        // A new request replaces the one before: only the latest code works.
+        self.write(&key, &record, None).await?;
+        let message = AccountMessage::EmailChangeCode(code).email(new.as_str(), account.language);
+        self.notifier.send(message).await.map_err(|e| IdentityError::Unavailable(Box::new(e)))
+    }
+
+    async fn complete_email_change(
+        &self,
+        _access_token: &str,
+        email: &Email,
+        new: &Email,
+        code: &str,
+    ) -> Result<(), IdentityError> {
+        let code_key = keys::local_account_code(email.as_str(), CodePurpose::EmailChange.name());
+        let stored: EmailChangeCode = self.read(&code_key).await?.ok_or(IdentityError::SessionExpired)?;
+        if stored.new_email != *new {
+            // The code was sent for another address, asked for since.
+            return Err(IdentityError::SessionExpired);
+        }
+        if !matches_digest(code, &stored.digest) {
+            return Err(IdentityError::CodeMismatch);
+        }
+        if stored.expires_at <= self.clock.now() {
+            return Err(IdentityError::CodeExpired);
+        }
+        let account = self.account(email).await?.ok_or(IdentityError::NotAuthorized)?;
+        let moved = Account { email: new.clone(), ..account.clone() };
+        let owner =
+            Item::from_record(&keys::local_account_owner(&account.sub), &json!({"email": new})).map_err(store_error)?;
+        // The account moves to its new address whole, in one transaction: the address must still
+        // be free, the account and the code still there.
+        let changed = self
+            .table
+            .transact_write(vec![
+                WriteOp::Put {
+                    item: Item::from_record(&keys::local_account(new.as_str()), &moved).map_err(store_error)?,
+                    condition: Some(Condition::Absent),
+                },
+                WriteOp::Delete { key: keys::local_account(email.as_str()), condition: Some(Condition::Present) },
+                WriteOp::Put { item: owner, condition: None },
+                WriteOp::Delete { key: code_key, condition: Some(Condition::Present) },
+            ])
+            .await;
+        match changed {
+            Ok(()) => Ok(()),
+            // Registered by someone else meanwhile.
+            Err(StoreError::TransactionCanceled { failed_conditions }) if failed_conditions.contains(&0) => {
+                Err(IdentityError::AccountExists)
+            }
+            // Used by a concurrent request.
+            Err(StoreError::TransactionCanceled { .. }) => Err(IdentityError::CodeExpired),
             Err(other) => Err(store_error(other)),
         }
     }
