@@ -28,6 +28,11 @@ pub struct PortalConfig {
     /// `PORTAL_APPOINTMENT_CUTOFF_HOURS`, default 24: how close to its start a booking may still
     /// be cancelled or moved online (`APPOINTMENT_CUTOFF_HOURS` in AWS).
     pub appointment_cutoff_hours: u64,
+    /// `PORTAL_PASSKEY_ORIGIN`, default `http://localhost`: the origin browsers register passkeys
+    /// with (its host is the relying party id; on `localhost`, any port). Browsers allow WebAuthn
+    /// on `localhost` or HTTPS only, never on an IP address: open the portal at
+    /// `http://localhost:8080` to use passkeys.
+    pub passkey_origin: String,
     /// Who runs the portal (`SITE_*`, as in AWS): by default a labelled demo agency at the
     /// portal's own address.
     pub site: Site,
@@ -49,6 +54,7 @@ impl PortalConfig {
             },
             webhook_secret: env.required("PORTAL_WEBHOOK_SECRET").ok(),
             appointment_cutoff_hours: env.parsed_or("PORTAL_APPOINTMENT_CUTOFF_HOURS", 24)?,
+            passkey_origin: env.parsed_or("PORTAL_PASSKEY_ORIGIN", "http://localhost".to_owned())?,
             site: site_from_env(env, Some(Site::demo(format!("http://{addr}"))))?,
         })
     }

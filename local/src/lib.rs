@@ -47,6 +47,7 @@ use portal_representatives::RepresentativesState;
 use portal_store::embedded::{ChangeFeed, EmbeddedTable};
 use portal_store::local_blobs::LocalBlobs;
 use portal_store::local_identity::LocalIdentity;
+use portal_store::local_identity::passkeys::RelyingParty;
 use portal_store::local_identity::signing::Signer;
 use portal_store::outbox::Outbox;
 use tokio::net::TcpListener;
@@ -106,6 +107,7 @@ impl LocalServices {
             Arc::clone(&clock),
             signer.clone(),
             config.hash_cost,
+            RelyingParty::new(&config.passkey_origin)?,
         )?);
         let blobs = Arc::new(LocalBlobs::open(&config.data_dir, Arc::clone(&clock))?);
         // The bucket's lifecycle rule, applied at each start: uploads left in quarantine go.

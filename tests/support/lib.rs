@@ -73,6 +73,7 @@ pub fn test_config(data_dir: &std::path::Path, frontend_dir: std::path::PathBuf)
         hash_cost: Default::default(),
         webhook_secret: Some(TEST_WEBHOOK_SECRET.to_owned()),
         appointment_cutoff_hours: 24,
+        passkey_origin: "http://localhost".into(),
         site: portal_domain::site::Site::demo("http://127.0.0.1".into()),
     }
 }

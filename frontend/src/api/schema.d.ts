@@ -590,6 +590,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/auth/passkey": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Start signing in with a passkey alone (both factors): the options for navigator.credentials.get */
+        post: operations["BeginPasskeySignIn"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/auth/passkey/verify": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Sign in with the browser's passkey assertion; sets the refresh cookie */
+        post: operations["CompletePasskeySignIn"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/auth/refresh": {
         parameters: {
             query?: never;
@@ -929,6 +963,59 @@ export interface paths {
         options?: never;
         head?: never;
         patch?: never;
+        trace?: never;
+    };
+    "/api/me/passkeys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The caller's passkeys, with the names they gave them */
+        get: operations["ListPasskeys"];
+        put?: never;
+        /** Start registering a passkey (the password and a fresh authenticator code): the options for navigator.credentials.create */
+        post: operations["BeginPasskeyRegistration"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/me/passkeys/verify": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Keep the browser's new passkey under a name, once verified */
+        post: operations["CompletePasskeyRegistration"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/me/passkeys/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Remove one of the caller's passkeys: it no longer signs in */
+        delete: operations["RemovePasskey"];
+        options?: never;
+        head?: never;
+        /** Name one of the caller's passkeys anew */
+        patch: operations["RenamePasskey"];
         trace?: never;
     };
     "/api/me/password": {
@@ -2619,6 +2706,15 @@ export interface components {
              */
             documentIds?: string[];
         };
+        /** @description The body of `POST /api/me/passkeys/verify`. */
+        NewPasskey: {
+            /** @description The new credential as `PublicKeyCredential.toJSON()` gives it (`RegistrationResponseJSON`). */
+            credential: {
+                [key: string]: unknown;
+            };
+            /** @description What to call it ("Work laptop"), 1 to 60 characters. */
+            name: string;
+        };
         /** @description The body of `POST /api/me/password`: the caller proves it is them again. */
         NewPassword: {
             /** @description The authenticator app's current 6-digit code (spaces around it are forgiven). */
@@ -2927,6 +3023,61 @@ export interface components {
              *     a 400 naming `limit` with its own code.
              */
             limit?: number | null;
+        };
+        /** @description The body of `POST /api/auth/passkey/verify`. */
+        PasskeyAssertion: {
+            /** @description The assertion as `PublicKeyCredential.toJSON()` gives it (`AuthenticationResponseJSON`). */
+            credential: {
+                [key: string]: unknown;
+            };
+            /** @description The session `POST /api/auth/passkey` gave. */
+            session: string;
+        };
+        /** @description A passkey's credential id (base64url, as its provider names it). */
+        PasskeyId: string;
+        /** @description The caller's passkeys: `GET /api/me/passkeys`. */
+        PasskeyList: {
+            /** @description Oldest first. */
+            passkeys: components["schemas"]["PasskeyView"][];
+        };
+        /** @description The body of `PATCH /api/me/passkeys/{id}`. */
+        PasskeyName: {
+            /** @description What to call it, 1 to 60 characters. */
+            name: string;
+        };
+        /**
+         * @description The options of a passkey registration: `PublicKeyCredentialCreationOptionsJSON` (WebAuthn
+         *     Level 3), for `PublicKeyCredential.parseCreationOptionsFromJSON`.
+         */
+        PasskeyOptions: {
+            /** @description The options (a discoverable credential, user verification required). */
+            publicKey: {
+                [key: string]: unknown;
+            };
+        };
+        /** @description A passkey sign-in begun: `POST /api/auth/passkey`. */
+        PasskeySignInStart: {
+            /**
+             * @description `PublicKeyCredentialRequestOptionsJSON`, for
+             *     `PublicKeyCredential.parseRequestOptionsFromJSON` (user verification required).
+             */
+            publicKey: {
+                [key: string]: unknown;
+            };
+            /** @description The sign-in in progress, to answer with the assertion (3 minutes). */
+            session: string;
+        };
+        /** @description One of the caller's passkeys. */
+        PasskeyView: {
+            /**
+             * Format: uint64
+             * @description When it was added (seconds since the epoch).
+             */
+            createdAt: number;
+            /** @description The credential's id (base64url), for `PATCH` and `DELETE /api/me/passkeys/{id}`. */
+            id: string;
+            /** @description The name its owner gave it. */
+            name: string;
         };
         /** @description The body of `POST /api/auth/reset`. */
         PasswordReset: {
@@ -5165,6 +5316,66 @@ export interface operations {
             503: components["responses"]["Unavailable"];
         };
     };
+    BeginPasskeySignIn: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EmailAddress"];
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PasskeySignInStart"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    CompletePasskeySignIn: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PasskeyAssertion"];
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SignedIn"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
     Refresh: {
         parameters: {
             query?: never;
@@ -5744,6 +5955,147 @@ export interface operations {
                 };
             };
             401: components["responses"]["Unauthenticated"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    ListPasskeys: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PasskeyList"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    BeginPasskeyRegistration: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Reauthentication"];
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PasskeyOptions"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    CompletePasskeyRegistration: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewPasskey"];
+            };
+        };
+        responses: {
+            /** @description Success */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PasskeyView"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    RemovePasskey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["schemas"]["PasskeyId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success, with no content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    RenamePasskey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["schemas"]["PasskeyId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PasskeyName"];
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PasskeyView"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["TooManyRequests"];
             503: components["responses"]["Unavailable"];
         };

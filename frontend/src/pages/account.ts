@@ -7,6 +7,7 @@ import { api, isOfficer, keep } from '../api/client';
 import { follow, navigate, refresh, type Page } from '../app';
 import { emptyState, failed, fields, focusSummary, input, notice, summary, values, type FormState } from '../forms';
 import { language, said, t } from '../i18n';
+import { passkeysSupported, usePasskey } from '../passkeys';
 import { showRecoveryCodes } from './recovery-codes';
 
 /** The sign-in in progress (challenge session, enrolment). */
@@ -141,10 +142,49 @@ export const signInPage: Page = {
         ${input(state, 'password', labels.password, { type: 'password', autocomplete: 'current-password' })}
         ${button(t('signIn.submit'))}
       </form>
+      ${passkeysSupported()
+        ? html`<h2>${t('signIn.passkey.heading')}</h2>
+          <p>${t('signIn.passkey.lead')}</p>
+          <gcds-button type="button" button-role="secondary" @click=${signInWithPasskey}>${t('signIn.passkey.submit')}</gcds-button>`
+        : nothing}
       <p><gcds-link href="/forgot" @click=${follow}>${t('signIn.forgot')}</gcds-link></p>
       <p>${t('signIn.noAccount')} <gcds-link href="/register" @click=${follow}>${t('nav.register')}</gcds-link></p>`;
   },
 };
+
+/** Signs in with a passkey alone, for the address typed in the sign-in form: the browser asks
+ * the person to verify (PIN, fingerprint, face), which stands for both factors. */
+async function signInWithPasskey(event: Event): Promise<void> {
+  if (state.busy) return;
+  const form = (event.currentTarget as HTMLElement).closest('#main-content')?.querySelector('form');
+  const email = form ? (values(form).email ?? '') : '';
+  state.busy = true;
+  try {
+    const begun = await api('POST', '/api/auth/passkey', { body: { email } });
+    const credential = await usePasskey(begun.publicKey);
+    keep(await api('POST', '/api/auth/passkey/verify', { body: { session: begun.session, credential } }));
+    signIn.email = email;
+    reset();
+    await navigate(afterSignIn());
+  } catch (error) {
+    passkeyFailed(state, error);
+    focusSummary();
+  } finally {
+    state.busy = false;
+    refresh();
+  }
+}
+
+/** A passkey ceremony that failed: the browser's dialog closed or refused (a `DOMException`) is
+ * said so, anything else as any refusal. */
+export function passkeyFailed(target: FormState, error: unknown): void {
+  if (error instanceof DOMException) {
+    target.errors = new Map();
+    target.alert = said('passkeys.cancelled');
+  } else {
+    failed(target, error);
+  }
+}
 
 /** The session of the sign-in in progress; without one (the page was reloaded: it lives in
  * memory only), back to the sign-in page and `null`. */

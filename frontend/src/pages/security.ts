@@ -1,5 +1,6 @@
-// Sign-in and security: where the person is signed in, with a way to sign out any session,
-// every other one, or everywhere; the password, changed with the current one and a fresh code;
+// Sign-in and security: the person's passkeys, added (after proving it is them), renamed and
+// removed; where the person is signed in, with a way to sign out any session, every other one,
+// or everywhere; the password, changed with the current one and a fresh code;
 // the sign-in email, moved once a code sent to the new address is entered; the authenticator
 // app, replaced once the new one is verified; the recovery codes left, and a new set; and what
 // keeps the account safe. Forms of one page name their fields apart (a label
@@ -11,9 +12,14 @@ import { navigate, refresh, type Page } from '../app';
 import { emptyState, failed, fields, focusSummary, input, loaded, notice, summary, values, type FormState } from '../forms';
 import { formatDateTime, said, t } from '../i18n';
 import { table } from '../table';
+import { createPasskey, passkeysSupported } from '../passkeys';
+import { passkeyFailed } from './account';
 import { showRecoveryCodes } from './recovery-codes';
 
 let sessions: Schemas['SessionView'][] = [];
+let passkeys: Schemas['PasskeyView'][] = [];
+/** The passkey whose rename form is open. */
+let renaming: string | null = null;
 let recoveryCodesLeft = 0;
 let email = '';
 /** The address a code was sent to, until it is entered. */
@@ -25,11 +31,13 @@ async function readSessions(): Promise<void> {
 }
 
 async function readAll(): Promise<void> {
-  const [listed, codes, me] = await Promise.all([
+  const [listed, codes, me, keys] = await Promise.all([
     api('GET', '/api/me/sessions'),
     api('GET', '/api/me/recovery-codes'),
     api('GET', '/api/me'),
+    api('GET', '/api/me/passkeys'),
   ]);
+  passkeys = keys.passkeys;
   sessions = listed.sessions;
   recoveryCodesLeft = codes.remaining;
   email = me.profile?.email ?? '';
@@ -147,6 +155,88 @@ async function completeAuthenticatorChange(event: SubmitEvent): Promise<void> {
   }
 }
 
+const PASSKEY_FIELDS = { passkeyName: 'name', passkeyPassword: 'currentPassword', passkeyCode: 'code' };
+
+async function addPasskey(event: SubmitEvent): Promise<void> {
+  event.preventDefault();
+  const form = event.currentTarget as HTMLFormElement;
+  const typed = fields(values(form), ['passkeyName', 'passkeyPassword', 'passkeyCode'] as const);
+  try {
+    const body = { currentPassword: typed.passkeyPassword, code: typed.passkeyCode };
+    const { publicKey } = await api('POST', '/api/me/passkeys', { body });
+    const credential = await createPasskey(publicKey);
+    const added = await api('POST', '/api/me/passkeys/verify', { body: { name: typed.passkeyName, credential } });
+    ({ passkeys } = await api('GET', '/api/me/passkeys'));
+    for (const field of form.querySelectorAll<HTMLInputElement>('gcds-input')) field.value = '';
+    done(said('security.passkeys.added', { name: added.name }));
+  } catch (error) {
+    if (error instanceof DOMException) {
+      passkeyFailed(state, error);
+      focusSummary();
+      refresh();
+    } else {
+      refusedOn(error, PASSKEY_FIELDS);
+    }
+  }
+}
+
+async function renamePasskey(event: SubmitEvent, passkey: Schemas['PasskeyView']): Promise<void> {
+  event.preventDefault();
+  const typed = fields(values(event.currentTarget as HTMLFormElement), ['passkeyNewName'] as const);
+  try {
+    const renamed = await api('PATCH', '/api/me/passkeys/{id}', { path: { id: passkey.id }, body: { name: typed.passkeyNewName } });
+    ({ passkeys } = await api('GET', '/api/me/passkeys'));
+    renaming = null;
+    done(said('security.passkeys.renamed', { name: renamed.name }));
+  } catch (error) {
+    refusedOn(error, { passkeyNewName: 'name' });
+  }
+}
+
+async function removePasskey(passkey: Schemas['PasskeyView']): Promise<void> {
+  try {
+    await api('DELETE', '/api/me/passkeys/{id}', { path: { id: passkey.id } });
+    ({ passkeys } = await api('GET', '/api/me/passkeys'));
+    done(said('security.passkeys.removed', { name: passkey.name }));
+  } catch (error) {
+    failed(state, error);
+    focusSummary();
+    refresh();
+  }
+}
+
+const passkeyRow = (passkey: Schemas['PasskeyView']) => html`<tr>
+  <td>${renaming === passkey.id
+    ? html`<form novalidate @submit=${(event: SubmitEvent) => void renamePasskey(event, passkey)}>
+        ${input(state, 'passkeyNewName', t('security.passkeys.newName', { name: passkey.name }), { value: passkey.name })}
+        <gcds-button type="submit" size="small">${t('security.passkeys.saveName')}</gcds-button>
+      </form>`
+    : passkey.name}</td>
+  <td>${formatDateTime(passkey.createdAt)}</td>
+  <td>${renaming === passkey.id
+    ? nothing
+    : html`<gcds-button type="button" button-role="secondary" size="small"
+        @click=${() => { renaming = passkey.id; refresh(); }}>${t('security.passkeys.rename', { name: passkey.name })}</gcds-button>`}
+    <gcds-button type="button" button-role="danger" size="small"
+      @click=${() => void removePasskey(passkey)}>${t('security.passkeys.remove', { name: passkey.name })}</gcds-button></td>
+</tr>`;
+
+function passkeysSection() {
+  const listed = passkeys.length === 0
+    ? html`<p>${t('security.passkeys.none')}</p>`
+    : table([t('security.passkeys.name'), t('security.passkeys.added.column'), t('security.column.action')],
+      passkeys.map(passkeyRow), t('security.passkeys.heading'));
+  const adding = passkeysSupported()
+    ? html`<form novalidate @submit=${addPasskey}>
+        ${input(state, 'passkeyName', t('security.passkeys.name'), { hint: t('security.passkeys.nameHint') })}
+        ${input(state, 'passkeyPassword', t('security.password.current'), { type: 'password', autocomplete: 'current-password' })}
+        ${input(state, 'passkeyCode', t('security.password.code'), { autocomplete: 'one-time-code' })}
+        <gcds-button type="submit">${t('security.passkeys.add')}</gcds-button>
+      </form>`
+    : html`<p>${t('security.passkeys.unsupported')}</p>`;
+  return html`<p>${t('security.passkeys.lead')}</p>${listed}${adding}`;
+}
+
 const EMAIL_FIELDS = { newEmail: 'newEmail', emailPassword: 'currentPassword', emailCode: 'code' };
 
 async function beginEmailChange(event: SubmitEvent): Promise<void> {
@@ -232,6 +322,7 @@ export const securityPage: Page = {
   load: async () => {
     newAuthenticator = null;
     newEmail = null;
+    renaming = null;
     state = await loaded(readAll);
   },
   view: () => html`
@@ -248,7 +339,13 @@ export const securityPage: Page = {
       emailPassword: t('security.password.current'),
       emailCode: t('security.password.code'),
       emailChangeCode: t('security.email.code'),
+      passkeyName: t('security.passkeys.name'),
+      passkeyPassword: t('security.password.current'),
+      passkeyCode: t('security.password.code'),
+      passkeyNewName: t('security.passkeys.name'),
     })} ${notice(state)}
+    <h2>${t('security.passkeys.heading')}</h2>
+    ${passkeysSection()}
     <h2>${t('security.sessions.heading')}</h2>
     <p>${t('security.sessions.lead')}</p>
     ${table(

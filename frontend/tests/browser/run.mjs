@@ -9,6 +9,7 @@ import './journeys/applies.mjs';
 import './journeys/keyboard-reset.mjs';
 import './journeys/inactivity.mjs';
 import './journeys/security.mjs';
+import './journeys/passkeys.mjs';
 import './journeys/appointments.mjs';
 import './journeys/representatives.mjs';
 import './journeys/help.mjs';

@@ -16,9 +16,10 @@ use portal_api::body::JsonBody;
 use portal_api::client::{ClientAddress, ClientPlace};
 use portal_api::contract::auth::{
     AuthenticatorCode, Confirmation, Credentials, EmailAddress, EmailCode, LostAuthenticatorReset, MfaChallenge,
-    MfaCode, MfaEnrolled, NewEmail, NewPassword, OtherSessionsEnded, PasswordReset, Reauthentication, Recovery,
+    MfaCode, MfaEnrolled, NewEmail, NewPasskey, NewPassword, OtherSessionsEnded, PasskeyAssertion, PasskeyList,
+    PasskeyName, PasskeyOptions, PasskeySignInStart, PasskeyView, PasswordReset, Reauthentication, Recovery,
     RecoveryCodeSet, RecoveryCodesLeft, Registration, RegistrationAccepted, SessionList, SessionView, SignInEmail,
-    SignInSession, SignedIn, SupportReset,
+    SignInSession, SignedIn, SupportReset, WebAuthnJson, passkey_name,
 };
 use portal_api::params::PathParams;
 use portal_api::principal::{BearerToken, Officer, Principal, SUPPORT_GROUP};
@@ -30,7 +31,7 @@ use portal_domain::accounts::{
 use portal_domain::clock::Clock;
 use portal_domain::email::Email;
 use portal_domain::identity::{Identity, IdentityError, MfaEnrolment, NewAuthenticator, Tokens};
-use portal_domain::ids::SessionId;
+use portal_domain::ids::{PasskeyId, SessionId};
 use portal_domain::notifier::Notifier;
 use portal_domain::sessions::{self, Place, Revocations};
 use portal_domain::table::Table;
@@ -82,6 +83,13 @@ pub fn router(state: AuthState) -> Result<Router, MissingHandler> {
         "BeginAuthenticatorChange" => Some(route.serve(begin_authenticator_change)),
         "CompleteAuthenticatorChange" => Some(route.serve(complete_authenticator_change)),
         "BeginEmailChange" => Some(route.serve(begin_email_change)),
+        "BeginPasskeySignIn" => Some(route.serve(begin_passkey_sign_in)),
+        "CompletePasskeySignIn" => Some(route.serve(complete_passkey_sign_in)),
+        "ListPasskeys" => Some(route.serve(list_passkeys)),
+        "BeginPasskeyRegistration" => Some(route.serve(begin_passkey_registration)),
+        "CompletePasskeyRegistration" => Some(route.serve(complete_passkey_registration)),
+        "RenamePasskey" => Some(route.serve(rename_passkey)),
+        "RemovePasskey" => Some(route.serve(remove_passkey)),
         "CompleteEmailChange" => Some(route.serve(complete_email_change)),
         "ListSessions" => Some(route.serve(list_sessions)),
         "EndSession" => Some(route.serve(end_session)),
@@ -459,4 +467,134 @@ async fn complete_email_change(
         }
         Err(other) => Err(other.into()),
     }
+}
+
+/// A passkey ceremony's answer refused: a credential that does not verify names `credential`
+/// (400), a ceremony that ended asks to start again.
+fn passkey_refused(error: AccountError) -> ApiError {
+    match error {
+        AccountError::Identity(IdentityError::CodeMismatch | IdentityError::CodeExpired) => {
+            ApiError::invalid("credential", "mismatch")
+        }
+        AccountError::Identity(IdentityError::SessionExpired) => ApiError::invalid("credential", "expired"),
+        other => other.into(),
+    }
+}
+
+/// A JSON value of WebAuthn's as the identity port takes it.
+fn webauthn_value(object: &WebAuthnJson) -> serde_json::Value {
+    serde_json::Value::Object(object.clone())
+}
+
+/// The options the browser asks its authenticator with, as an object.
+fn webauthn_object(value: serde_json::Value) -> Result<WebAuthnJson, ApiError> {
+    match value {
+        serde_json::Value::Object(object) => Ok(object),
+        _ => Err(ApiError::Internal("the identity provider's WebAuthn options are not an object".into())),
+    }
+}
+
+/// The options to ask the browser for a passkey with; answered alike for an address with no
+/// account (a 401 only where the provider says the account has no passkey, in AWS).
+async fn begin_passkey_sign_in(
+    State(state): State<AuthState>,
+    ClientAddress(client): ClientAddress,
+    JsonBody(body): JsonBody<EmailAddress>,
+) -> Result<Json<PasskeySignInStart>, ApiError> {
+    // A malformed email cannot have an account: the same answer as an unknown one.
+    let email = Email::parse(&body.email).map_err(|_| ApiError::InvalidCredentials)?;
+    let challenge = state.accounts.begin_passkey_sign_in(&email, &client).await?;
+    Ok(Json(PasskeySignInStart { session: challenge.session, public_key: webauthn_object(challenge.options)? }))
+}
+
+async fn complete_passkey_sign_in(
+    State(state): State<AuthState>,
+    ClientPlace(place): ClientPlace,
+    headers: HeaderMap,
+    JsonBody(body): JsonBody<PasskeyAssertion>,
+) -> Result<SignedInBrowser<SignedIn>, ApiError> {
+    let credential = webauthn_value(&body.credential);
+    let answered = async |arrival: &Arrival| {
+        let signed_in = state.accounts.complete_passkey_sign_in(&body.session, &credential, arrival).await;
+        // An assertion that does not verify is a wrong credential (401), as a wrong password is.
+        signed_in.map_err(|error| match error {
+            AccountError::Identity(IdentityError::CodeMismatch) => IdentityError::NotAuthorized.into(),
+            other => other,
+        })
+    };
+    sign_in_browser(place, &headers, answered, |tokens| {
+        let answer = SignedIn::from(&tokens);
+        (tokens, answer)
+    })
+    .await
+}
+
+async fn list_passkeys(
+    principal: Principal,
+    BearerToken(token): BearerToken,
+    State(state): State<AuthState>,
+) -> Result<Json<PasskeyList>, ApiError> {
+    let passkeys = state.accounts.passkeys(&principal.sub, &token).await?;
+    Ok(Json(PasskeyList { passkeys: passkeys.into_iter().map(PasskeyView::from).collect() }))
+}
+
+/// The options for the browser's new passkey (200), once the caller proved it is them again.
+async fn begin_passkey_registration(
+    principal: Principal,
+    BearerToken(token): BearerToken,
+    State(state): State<AuthState>,
+    ClientAddress(client): ClientAddress,
+    JsonBody(body): JsonBody<Reauthentication>,
+) -> Result<Json<PasskeyOptions>, ApiError> {
+    let begun = state.accounts.begin_passkey_registration(
+        &principal.sub,
+        &token,
+        &body.current_password,
+        body.code.trim(),
+        &client,
+    );
+    Ok(Json(PasskeyOptions { public_key: webauthn_object(reauthenticated(begun.await)?)? }))
+}
+
+/// The new passkey, kept under its name (201).
+async fn complete_passkey_registration(
+    principal: Principal,
+    BearerToken(token): BearerToken,
+    State(state): State<AuthState>,
+    JsonBody(body): JsonBody<NewPasskey>,
+) -> Result<(StatusCode, Json<PasskeyView>), ApiError> {
+    let name = passkey_name(&body.name)?;
+    let credential = webauthn_value(&body.credential);
+    let kept = state.accounts.complete_passkey_registration(&principal.sub, &token, &name, &credential).await;
+    Ok((StatusCode::CREATED, Json(kept.map_err(passkey_refused)?.into())))
+}
+
+/// A passkey that is not one of the caller's is a 404.
+fn not_theirs(error: AccountError) -> ApiError {
+    match error {
+        AccountError::Identity(IdentityError::NotAuthorized) => ApiError::NotFound,
+        other => other.into(),
+    }
+}
+
+async fn rename_passkey(
+    principal: Principal,
+    BearerToken(token): BearerToken,
+    State(state): State<AuthState>,
+    PathParams(id): PathParams<PasskeyId>,
+    JsonBody(body): JsonBody<PasskeyName>,
+) -> Result<Json<PasskeyView>, ApiError> {
+    let name = passkey_name(&body.name)?;
+    let renamed = state.accounts.rename_passkey(&principal.sub, &token, id.as_str(), &name).await;
+    Ok(Json(renamed.map_err(not_theirs)?.into()))
+}
+
+async fn remove_passkey(
+    principal: Principal,
+    BearerToken(token): BearerToken,
+    State(state): State<AuthState>,
+    PathParams(id): PathParams<PasskeyId>,
+) -> Result<StatusCode, ApiError> {
+    state.accounts.remove_passkey(&principal.sub, &token, id.as_str()).await.map_err(not_theirs)?;
+    Ok(StatusCode::NO_CONTENT)
 }

@@ -37,7 +37,7 @@ use crate::clock::Clock;
 use crate::digest::digest;
 use crate::email::Email;
 use crate::identity::{
-    Challenge, ChallengeKind, Identity, IdentityError, MfaEnrolment, NewAuthenticator, SignUp, Tokens,
+    Challenge, ChallengeKind, Identity, IdentityError, MfaEnrolment, NewAuthenticator, PasskeyChallenge, SignUp, Tokens,
 };
 use crate::keys;
 use crate::limits::{Limit, LimitReached, Limits, Reservation};
@@ -196,6 +196,20 @@ struct PendingEmailChange {
     new_email: Email,
     expires_at: u64,
 }
+
+/// A passkey of a user, as they see it: the provider's record and the name they gave it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Passkey {
+    /// The credential's id (base64url).
+    pub id: String,
+    /// The name its owner gave it.
+    pub name: String,
+    /// When it was registered (seconds since the epoch).
+    pub created_at: u64,
+}
+
+/// The name a passkey has until its owner names it (one registered elsewhere, in AWS).
+pub const UNNAMED_PASSKEY: &str = "Passkey";
 
 /// How long the code sent to a new sign-in address works (as a confirmation code does).
 pub const EMAIL_CHANGE_SECONDS: u64 = 24 * HOUR;
@@ -820,6 +834,115 @@ impl Accounts {
             tracing::warn!(error = %error, "the old address could not be told of the change");
         }
         Ok(new)
+    }
+
+    /// Starts registering a passkey for a signed-in user once they proved it is them again (the
+    /// password and a fresh authenticator code): the options for the browser's
+    /// `navigator.credentials.create`. `access_token` is their own.
+    pub async fn begin_passkey_registration(
+        &self,
+        sub: &str,
+        access_token: &str,
+        password: &str,
+        code: &str,
+        client: &str,
+    ) -> Result<serde_json::Value, AccountError> {
+        let email = self.email_of(sub).await?;
+        self.reauthenticate(&email, password, code, client).await?;
+        Ok(self.identity.begin_passkey_registration(access_token, sub, &email).await?)
+    }
+
+    /// Keeps the browser's new passkey under `name` once its provider verified it; the owner is
+    /// told (A5).
+    pub async fn complete_passkey_registration(
+        &self,
+        sub: &str,
+        access_token: &str,
+        name: &str,
+        credential: &serde_json::Value,
+    ) -> Result<Passkey, AccountError> {
+        let email = self.email_of(sub).await?;
+        let id = self.identity.complete_passkey_registration(access_token, sub, credential).await?;
+        self.name_passkey(sub, &id, name).await?;
+        self.tell_owner(&email, AccountMessage::PasskeyAdded(name.to_owned())).await?;
+        Ok(Passkey { id, name: name.to_owned(), created_at: self.clock.now() })
+    }
+
+    async fn name_passkey(&self, sub: &str, id: &str, name: &str) -> Result<(), StoreError> {
+        self.table.put(Item::from_record(&keys::passkey_name(sub, id), &serde_json::json!({"name": name}))?, None).await
+    }
+
+    /// The user's passkeys, oldest first, with their names.
+    pub async fn passkeys(&self, sub: &str, access_token: &str) -> Result<Vec<Passkey>, AccountError> {
+        let mut passkeys = Vec::new();
+        for info in self.identity.passkeys(access_token, sub).await? {
+            let named = self.table.get(&keys::passkey_name(sub, &info.id)).await?;
+            let name = named.and_then(|item| item.get("name").and_then(|n| n.as_str().map(str::to_owned)));
+            passkeys.push(Passkey {
+                id: info.id,
+                name: name.unwrap_or_else(|| UNNAMED_PASSKEY.into()),
+                created_at: info.created_at,
+            });
+        }
+        passkeys.sort_by_key(|passkey| passkey.created_at);
+        Ok(passkeys)
+    }
+
+    /// One of the user's passkeys; `NotAuthorized` when it is not one of theirs.
+    async fn passkey(&self, sub: &str, access_token: &str, id: &str) -> Result<Passkey, AccountError> {
+        let passkeys = self.passkeys(sub, access_token).await?;
+        passkeys.into_iter().find(|passkey| passkey.id == id).ok_or(IdentityError::NotAuthorized.into())
+    }
+
+    /// Names one of the user's passkeys anew.
+    pub async fn rename_passkey(
+        &self,
+        sub: &str,
+        access_token: &str,
+        id: &str,
+        name: &str,
+    ) -> Result<Passkey, AccountError> {
+        let passkey = self.passkey(sub, access_token, id).await?;
+        self.name_passkey(sub, id, name).await?;
+        Ok(Passkey { name: name.to_owned(), ..passkey })
+    }
+
+    /// Removes one of the user's passkeys: it no longer signs in, and the owner is told (A5).
+    pub async fn remove_passkey(&self, sub: &str, access_token: &str, id: &str) -> Result<(), AccountError> {
+        let email = self.email_of(sub).await?;
+        let passkey = self.passkey(sub, access_token, id).await?;
+        self.identity.delete_passkey(access_token, sub, id).await?;
+        self.table.delete(&keys::passkey_name(sub, id), None).await?;
+        self.tell_owner(&email, AccountMessage::PasskeyRemoved(passkey.name)).await
+    }
+
+    /// Starts a sign-in with a passkey alone, under the per-client sign-in limit; answered alike
+    /// for an address with no account (A6). The sign-in is recorded as a password's is, so any
+    /// change to the account meanwhile ends it (S5).
+    pub async fn begin_passkey_sign_in(&self, email: &Email, client: &str) -> Result<PasskeyChallenge, AccountError> {
+        self.reserve_all(&[(SIGN_INS_PER_CLIENT, client)]).await?;
+        let began_at_ms = self.clock.now_ms();
+        let challenge = self.identity.begin_passkey_sign_in(email).await?;
+        let pending = PendingChallenge {
+            email: email.clone(),
+            sub: challenge.sub.clone(),
+            began_at_ms,
+            expires_at: self.clock.now() + CHALLENGE_SECONDS,
+        };
+        self.write_pending(&challenge.session, &pending).await?;
+        Ok(challenge)
+    }
+
+    /// Completes a passkey sign-in with the browser's assertion, under the limits of a second
+    /// factor's answer (a passkey stands for both factors).
+    pub async fn complete_passkey_sign_in(
+        &self,
+        session: &str,
+        credential: &serde_json::Value,
+        arrival: &Arrival,
+    ) -> Result<Tokens, AccountError> {
+        let answer = self.identity.complete_passkey_sign_in(session, credential);
+        self.second_factor(session, arrival, SecondFactor::Answer, answer).await
     }
 
     /// The sessions of the user.

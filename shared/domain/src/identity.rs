@@ -85,6 +85,28 @@ pub struct NewAuthenticator {
     pub otpauth_uri: String,
 }
 
+/// A passkey of an account, as its provider lists it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PasskeyInfo {
+    /// The credential's id, base64url without padding.
+    pub id: String,
+    /// When it was registered (seconds since the epoch).
+    pub created_at: u64,
+}
+
+/// A passkey sign-in waiting for the browser's answer.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PasskeyChallenge {
+    /// Opaque, short-lived handle of the sign-in in progress.
+    pub session: String,
+    /// The account signing in (`sub`), or a stand-in for an address with none: the answer does
+    /// not tell which (A6).
+    pub sub: String,
+    /// The `PublicKeyCredentialRequestOptionsJSON` the browser passes to
+    /// `navigator.credentials.get` (user verification required).
+    pub options: serde_json::Value,
+}
+
 /// Name authenticator apps show for the portal's accounts.
 pub const AUTHENTICATOR_ISSUER: &str = "Applicant portal";
 
@@ -243,6 +265,47 @@ pub trait Identity: Send + Sync {
         new: &Email,
         code: &str,
     ) -> Result<(), IdentityError>;
+
+    /// Starts registering a passkey for the signed-in user of `access_token` (`sub`, at
+    /// `email`): the `PublicKeyCredentialCreationOptionsJSON` for `navigator.credentials.create`,
+    /// a discoverable credential with user verification required (Cognito
+    /// `StartWebAuthnRegistration`).
+    async fn begin_passkey_registration(
+        &self,
+        access_token: &str,
+        sub: &str,
+        email: &Email,
+    ) -> Result<serde_json::Value, IdentityError>;
+
+    /// Verifies the browser's new credential (`RegistrationResponseJSON`) against the begun
+    /// registration and keeps it; gives its id (Cognito `CompleteWebAuthnRegistration`).
+    /// `CodeMismatch` when the credential does not verify.
+    async fn complete_passkey_registration(
+        &self,
+        access_token: &str,
+        sub: &str,
+        credential: &serde_json::Value,
+    ) -> Result<String, IdentityError>;
+
+    /// The user's passkeys (Cognito `ListWebAuthnCredentials`).
+    async fn passkeys(&self, access_token: &str, sub: &str) -> Result<Vec<PasskeyInfo>, IdentityError>;
+
+    /// Removes one of the user's passkeys (Cognito `DeleteWebAuthnCredential`); `NotAuthorized`
+    /// when it is not one of theirs.
+    async fn delete_passkey(&self, access_token: &str, sub: &str, id: &str) -> Result<(), IdentityError>;
+
+    /// Starts a sign-in with a passkey alone (it stands for both factors: something held, and
+    /// the person verified by it). Answered alike for an address with no account or no passkey
+    /// (Cognito `USER_AUTH` with the `WEB_AUTHN` challenge).
+    async fn begin_passkey_sign_in(&self, email: &Email) -> Result<PasskeyChallenge, IdentityError>;
+
+    /// Verifies the browser's assertion (`AuthenticationResponseJSON`) and completes the sign-in.
+    /// `CodeMismatch` when it does not verify or is not a passkey of the account.
+    async fn complete_passkey_sign_in(
+        &self,
+        session: &str,
+        credential: &serde_json::Value,
+    ) -> Result<Tokens, IdentityError>;
 
     /// Removes the account's authenticator: its next sign-in must enrol a new one (`MfaSetup`)
     /// before any token is issued.

@@ -31,6 +31,25 @@ struct ApplicationNumberText(#[schemars(regex(pattern = r"^\s*[A-Za-z][0-9]{9}\s
 #[expect(dead_code, reason = "only its schema is read")]
 struct TypeCodeText(#[schemars(regex(pattern = r"^[a-z0-9-]+$"), length(min = 1, max = MAX_TYPE_CODE_CHARS))] String);
 
+/// Longest passkey credential id, as base64url text (WebAuthn allows 1023 bytes).
+const MAX_CREDENTIAL_ID_CHARS: usize = 1364;
+
+/// The text of a passkey's credential id, as [`credential_id`] accepts it: its schema.
+#[derive(JsonSchema)]
+#[schemars(transparent)]
+#[expect(dead_code, reason = "only its schema is read")]
+struct CredentialIdText(
+    #[schemars(regex(pattern = r"^[A-Za-z0-9_-]+$"), length(min = 1, max = MAX_CREDENTIAL_ID_CHARS))] String,
+);
+
+/// A credential id as base64url without padding, as we hand them out.
+fn credential_id(candidate: &str) -> Option<String> {
+    let well_formed = !candidate.is_empty()
+        && candidate.len() <= MAX_CREDENTIAL_ID_CHARS
+        && candidate.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+    well_formed.then(|| candidate.to_owned())
+}
+
 /// The text of a UUID exactly as we hand them out (lowercase, hyphenated), and nothing else:
 /// no braces, URNs, capitals or surrounding text.
 fn canonical_uuid(candidate: &str) -> Option<String> {
@@ -202,6 +221,13 @@ typed_id!(
     "session id",
     canonical_uuid,
     "uuid::Uuid"
+);
+typed_id!(
+    /// A passkey's credential id (base64url, as its provider names it).
+    PasskeyId,
+    "passkey id",
+    credential_id,
+    "CredentialIdText"
 );
 typed_id!(
     /// An application type's code.

@@ -467,6 +467,29 @@ pub fn local_account_code(email: &str, purpose: &str) -> Key {
     Key::new(format!("ACCOUNT#{email}"), format!("CODE#{purpose}"))
 }
 
+/// Sort-key prefix of a user's passkeys in their partition (local mode).
+pub const PASSKEY_PREFIX: &str = "PASSKEY#";
+
+/// A passkey of a local account, by its credential id (base64url).
+pub fn local_passkey(sub: &str, credential_id: &str) -> Key {
+    Key::new(user_partition(sub), format!("{PASSKEY_PREFIX}{credential_id}"))
+}
+
+/// A passkey registration waiting for the browser's answer (local mode).
+pub fn local_passkey_registration(sub: &str) -> Key {
+    Key::new(user_partition(sub), "PASSKEY-REGISTRATION")
+}
+
+/// A passkey sign-in waiting for the browser's answer, by the digest of its session handle.
+pub fn local_passkey_sign_in(session_digest: &str) -> Key {
+    Key::new(format!("SIGNIN#{session_digest}"), "PASSKEY")
+}
+
+/// The name a user gave one of their passkeys (both modes: Cognito keeps no names).
+pub fn passkey_name(sub: &str, credential_id: &str) -> Key {
+    Key::new(user_partition(sub), format!("PASSKEY-NAME#{credential_id}"))
+}
+
 /// Which local account a user id belongs to.
 pub fn local_account_owner(sub: &str) -> Key {
     Key::new(user_partition(sub), "ACCOUNT")

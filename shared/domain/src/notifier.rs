@@ -59,6 +59,10 @@ pub enum AccountMessage {
     EmailChangeCode(String),
     /// Notice to the old address: the sign-in address changed to this one (A5).
     EmailChanged(String),
+    /// Notice: a passkey of this name was added to the account (A5).
+    PasskeyAdded(String),
+    /// Notice: the passkey of this name was removed from the account (A5).
+    PasskeyRemoved(String),
     /// Notice: someone signed in to another account asked to use this address, which already
     /// has an account (A6: they are answered as for a free address; the owner hears of it here).
     EmailInUse,
@@ -175,6 +179,31 @@ impl AccountMessage {
                     "L'adresse courriel de connexion de votre compte est maintenant {new}. Les messages \
                      sur votre compte et vos demandes y sont envoyés, et cette adresse ne permet plus de \
                      vous connecter. Si ce n'était pas vous, communiquez avec le soutien sans tarder."
+                ),
+            ),
+            (PasskeyAdded(name), En) => (
+                "A passkey was added to your account".into(),
+                format!(
+                    "The passkey \"{name}\" was added to your account: it can now sign in without your \
+                     password or authenticator code. {not_you_en}"
+                ),
+            ),
+            (PasskeyAdded(name), Fr) => (
+                "Une clé d'accès a été ajoutée à votre compte".into(),
+                format!(
+                    "La clé d'accès «\u{a0}{name}\u{a0}» a été ajoutée à votre compte\u{a0}: elle permet \
+                     maintenant de vous connecter sans mot de passe ni code d'authentification. {not_you_fr}"
+                ),
+            ),
+            (PasskeyRemoved(name), En) => (
+                "A passkey was removed from your account".into(),
+                format!("The passkey \"{name}\" was removed from your account and no longer signs in. {not_you_en}"),
+            ),
+            (PasskeyRemoved(name), Fr) => (
+                "Une clé d'accès a été retirée de votre compte".into(),
+                format!(
+                    "La clé d'accès «\u{a0}{name}\u{a0}» a été retirée de votre compte et ne permet plus \
+                     de vous connecter. {not_you_fr}"
                 ),
             ),
             (EmailInUse, En) => (
@@ -350,6 +379,8 @@ mod tests {
             AuthenticatorReset,
             EmailChanged("new@example.ca".into()),
             EmailInUse,
+            PasskeyAdded("Laptop".into()),
+            PasskeyRemoved("Laptop".into()),
         ] {
             let english = notice.email("a@example.ca", Language::En);
             let french = notice.email("a@example.ca", Language::Fr);

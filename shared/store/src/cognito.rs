@@ -13,12 +13,13 @@ use aws_sdk_cognitoidentityprovider::types::{
     AttributeType, AuthFlowType, AuthenticationResultType, ChallengeNameType, MessageActionType,
     SoftwareTokenMfaSettingsType, UserStatusType, VerifySoftwareTokenResponseType,
 };
+use aws_smithy_types::{Document, Number};
 use base64::Engine as _;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use portal_domain::email::Email;
 use portal_domain::identity::{
-    Challenge, ChallengeKind, Identity, IdentityError, MfaEnrolment, NewAuthenticator, Registered, SignUp, Tokens,
-    otpauth_uri,
+    Challenge, ChallengeKind, Identity, IdentityError, MfaEnrolment, NewAuthenticator, PasskeyChallenge, PasskeyInfo,
+    Registered, SignUp, Tokens, otpauth_uri,
 };
 use portal_domain::password::Password;
 use portal_domain::profile::Language;
@@ -73,6 +74,14 @@ where
         Some("UserNotConfirmedException") => IdentityError::NotConfirmed,
         Some("CodeMismatchException" | "EnableSoftwareTokenMFAException") => IdentityError::CodeMismatch,
         Some("ExpiredCodeException") => IdentityError::CodeExpired,
+        // A passkey credential Cognito cannot verify is a wrong answer, not a failure of the pool.
+        Some(
+            "WebAuthnClientMismatchException"
+            | "WebAuthnOriginNotAllowedException"
+            | "WebAuthnRelyingPartyMismatchException"
+            | "WebAuthnCredentialNotSupportedException",
+        ) => IdentityError::CodeMismatch,
+        Some("WebAuthnChallengeNotFoundException") => IdentityError::SessionExpired,
         Some("TooManyRequestsException" | "TooManyFailedAttemptsException" | "LimitExceededException") => {
             IdentityError::TooManyAttempts
         }
@@ -174,6 +183,36 @@ fn user_sub(user: &AdminGetUserOutput) -> String {
     user_attribute(user, "sub").unwrap_or(user.username()).to_owned()
 }
 
+/// A JSON value as the SDK's document (WebAuthn options and credentials travel as documents).
+fn document(value: &serde_json::Value) -> Document {
+    match value {
+        serde_json::Value::Null => Document::Null,
+        serde_json::Value::Bool(b) => Document::Bool(*b),
+        serde_json::Value::Number(n) => match (n.as_u64(), n.as_i64(), n.as_f64()) {
+            (Some(u), _, _) => Document::Number(Number::PosInt(u)),
+            (_, Some(i), _) => Document::Number(Number::NegInt(i)),
+            (_, _, f) => Document::Number(Number::Float(f.unwrap_or_default())),
+        },
+        serde_json::Value::String(s) => Document::String(s.clone()),
+        serde_json::Value::Array(items) => Document::Array(items.iter().map(document).collect()),
+        serde_json::Value::Object(map) => Document::Object(map.iter().map(|(k, v)| (k.clone(), document(v))).collect()),
+    }
+}
+
+/// A document of the SDK's as JSON.
+fn json(document: &Document) -> serde_json::Value {
+    match document {
+        Document::Null => serde_json::Value::Null,
+        Document::Bool(b) => serde_json::Value::Bool(*b),
+        Document::Number(Number::PosInt(u)) => serde_json::Value::from(*u),
+        Document::Number(Number::NegInt(i)) => serde_json::Value::from(*i),
+        Document::Number(Number::Float(f)) => serde_json::Value::from(*f),
+        Document::String(s) => serde_json::Value::String(s.clone()),
+        Document::Array(items) => serde_json::Value::Array(items.iter().map(json).collect()),
+        Document::Object(map) => serde_json::Value::Object(map.iter().map(|(k, v)| (k.clone(), json(v))).collect()),
+    }
+}
+
 fn attribute(name: &str, value: &str) -> Result<AttributeType, IdentityError> {
     AttributeType::builder().name(name).value(value).build().map_err(|e| IdentityError::Unavailable(Box::new(e)))
 }
@@ -222,13 +261,14 @@ impl CognitoIdentity {
         secret_hash(&self.config.client_secret, &self.config.client_id, username)
     }
 
-    /// Answers a challenge and returns the tokens it ends in.
+    /// Answers a challenge (with `answer`, a response's name and value) and returns the tokens
+    /// it ends in.
     async fn respond(
         &self,
         challenge: ChallengeNameType,
         username: &str,
         session: &str,
-        code: Option<&str>,
+        answer: Option<(&str, &str)>,
     ) -> Result<Tokens, IdentityError> {
         let mut request = self
             .client
@@ -239,8 +279,8 @@ impl CognitoIdentity {
             .session(session)
             .challenge_responses("USERNAME", username)
             .challenge_responses("SECRET_HASH", self.hash(username));
-        if let Some(code) = code {
-            request = request.challenge_responses("SOFTWARE_TOKEN_MFA_CODE", code);
+        if let Some((name, value)) = answer {
+            request = request.challenge_responses(name, value);
         }
         let output = request.send().await.map_err(identity_error)?;
         if output.challenge_name().is_some() {
@@ -380,7 +420,8 @@ impl Identity for CognitoIdentity {
 
     async fn answer_mfa(&self, session: &str, code: &str) -> Result<Tokens, IdentityError> {
         let (username, cognito_session) = unwrap_session(session)?;
-        self.respond(ChallengeNameType::SoftwareTokenMfa, &username, &cognito_session, Some(code)).await
+        let answer = ("SOFTWARE_TOKEN_MFA_CODE", code);
+        self.respond(ChallengeNameType::SoftwareTokenMfa, &username, &cognito_session, Some(answer)).await
     }
 
     async fn refresh(&self, refresh_token: &str) -> Result<Tokens, IdentityError> {
@@ -567,6 +608,114 @@ impl Identity for CognitoIdentity {
         Ok(())
     }
 
+    async fn begin_passkey_registration(
+        &self,
+        access_token: &str,
+        _sub: &str,
+        _email: &Email,
+    ) -> Result<serde_json::Value, IdentityError> {
+        // The pool's relying party and its user-verification rule (required) shape the options.
+        let output = self
+            .client
+            .start_web_authn_registration()
+            .access_token(access_token)
+            .send()
+            .await
+            .map_err(identity_error)?;
+        Ok(json(output.credential_creation_options()))
+    }
+
+    async fn complete_passkey_registration(
+        &self,
+        access_token: &str,
+        _sub: &str,
+        credential: &serde_json::Value,
+    ) -> Result<String, IdentityError> {
+        let id =
+            credential.get("id").and_then(serde_json::Value::as_str).ok_or(IdentityError::CodeMismatch)?.to_owned();
+        self.client
+            .complete_web_authn_registration()
+            .access_token(access_token)
+            .credential(document(credential))
+            .send()
+            .await
+            .map_err(identity_error)?;
+        Ok(id)
+    }
+
+    async fn passkeys(&self, access_token: &str, _sub: &str) -> Result<Vec<PasskeyInfo>, IdentityError> {
+        let mut passkeys = Vec::new();
+        let mut next: Option<String> = None;
+        loop {
+            let output = self
+                .client
+                .list_web_authn_credentials()
+                .access_token(access_token)
+                .set_next_token(next.take())
+                .send()
+                .await
+                .map_err(identity_error)?;
+            for credential in output.credentials() {
+                let created_at = u64::try_from(credential.created_at().secs()).unwrap_or_default();
+                passkeys.push(PasskeyInfo { id: credential.credential_id().to_owned(), created_at });
+            }
+            match output.next_token() {
+                Some(token) => next = Some(token.to_owned()),
+                None => return Ok(passkeys),
+            }
+        }
+    }
+
+    async fn delete_passkey(&self, access_token: &str, _sub: &str, id: &str) -> Result<(), IdentityError> {
+        let deleted =
+            self.client.delete_web_authn_credential().access_token(access_token).credential_id(id).send().await;
+        match deleted {
+            Ok(_) => Ok(()),
+            Err(error) if error.code() == Some("ResourceNotFoundException") => Err(IdentityError::NotAuthorized),
+            Err(error) => Err(identity_error(error)),
+        }
+    }
+
+    async fn begin_passkey_sign_in(&self, email: &Email) -> Result<PasskeyChallenge, IdentityError> {
+        // Choice-based sign-in (`USER_AUTH`), asking for the passkey challenge: Cognito answers
+        // with the request options for the user's passkeys.
+        let output = self
+            .client
+            .admin_initiate_auth()
+            .user_pool_id(&self.config.user_pool_id)
+            .client_id(&self.config.client_id)
+            .auth_flow(AuthFlowType::UserAuth)
+            .auth_parameters("USERNAME", email.as_str())
+            .auth_parameters("PREFERRED_CHALLENGE", "WEB_AUTHN")
+            .auth_parameters("SECRET_HASH", self.hash(email.as_str()))
+            .send()
+            .await
+            .map_err(identity_error)?;
+        if output.challenge_name() != Some(&ChallengeNameType::WebAuthn) {
+            // No passkey, or none allowed: no other way in is offered from here.
+            return Err(IdentityError::NotAuthorized);
+        }
+        let parameters = output.challenge_parameters();
+        let parameter = |name: &str| parameters.and_then(|p| p.get(name)).map(String::as_str);
+        let options = parameter("CREDENTIAL_REQUEST_OPTIONS")
+            .and_then(|text| serde_json::from_str(text).ok())
+            .ok_or_else(|| IdentityError::Unavailable("the passkey challenge carries no request options".into()))?;
+        let username = parameter("USER_ID_FOR_SRP").unwrap_or(email.as_str());
+        let session = output.session().ok_or(IdentityError::SessionExpired)?;
+        let sub = self.sub_of(email).await?;
+        Ok(PasskeyChallenge { session: wrap_session(username, session), sub, options })
+    }
+
+    async fn complete_passkey_sign_in(
+        &self,
+        session: &str,
+        credential: &serde_json::Value,
+    ) -> Result<Tokens, IdentityError> {
+        let (username, cognito_session) = unwrap_session(session)?;
+        let answer = ("CREDENTIAL", credential.to_string());
+        self.respond(ChallengeNameType::WebAuthn, &username, &cognito_session, Some((answer.0, &answer.1))).await
+    }
+
     async fn reset_mfa(&self, email: &Email) -> Result<(), IdentityError> {
         // A pool that requires MFA (as this one does, so that a password alone never yields
         // tokens) answers `AdminSetUserMFAPreference` with 200 and keeps asking for the old
@@ -735,6 +884,132 @@ mod tests {
         assert!(matches!(refused, Err(IdentityError::AccountExists)), "{refused:?}");
         identity.complete_email_change("token-1", &old, &new, "123456").await.expect("verified");
         assert_eq!((asked.num_calls(), taken.num_calls(), verified.num_calls()), (1, 1, 1));
+    }
+
+    #[tokio::test]
+    async fn passkeys_are_registered_listed_and_removed_with_the_callers_token() {
+        use aws_sdk_cognitoidentityprovider::operation::complete_web_authn_registration::CompleteWebAuthnRegistrationOutput;
+        use aws_sdk_cognitoidentityprovider::operation::delete_web_authn_credential::DeleteWebAuthnCredentialOutput;
+        use aws_sdk_cognitoidentityprovider::operation::list_web_authn_credentials::ListWebAuthnCredentialsOutput;
+        use aws_sdk_cognitoidentityprovider::operation::start_web_authn_registration::StartWebAuthnRegistrationOutput;
+        use aws_sdk_cognitoidentityprovider::types::WebAuthnCredentialDescription;
+        use aws_smithy_types::DateTime;
+
+        let options = serde_json::json!({"challenge": "Y2hhbGxlbmdl", "rp": {"id": "portal.example.ca"},
+            "authenticatorSelection": {"userVerification": "required"}, "timeout": 300000});
+        let started = mock!(Client::start_web_authn_registration)
+            .match_requests(|r| r.access_token() == Some("token-1"))
+            .then_output({
+                let options = options.clone();
+                move || {
+                    StartWebAuthnRegistrationOutput::builder()
+                        .credential_creation_options(document(&options))
+                        .build()
+                        .expect("output")
+                }
+            });
+        let credential = serde_json::json!({"id": "cred-1", "rawId": "cred-1", "type": "public-key",
+            "response": {"clientDataJSON": "e30", "attestationObject": "o2M"}});
+        let completed = mock!(Client::complete_web_authn_registration)
+            .match_requests({
+                let credential = credential.clone();
+                move |r| r.access_token() == Some("token-1") && r.credential().map(json) == Some(credential.clone())
+            })
+            .then_output(|| CompleteWebAuthnRegistrationOutput::builder().build());
+        let listed = mock!(Client::list_web_authn_credentials)
+            .match_requests(|r| r.access_token() == Some("token-1"))
+            .then_output(|| {
+                let credential = WebAuthnCredentialDescription::builder()
+                    .credential_id("cred-1")
+                    .friendly_credential_name("Chrome on Windows")
+                    .relying_party_id("portal.example.ca")
+                    .authenticator_transports("internal")
+                    .created_at(DateTime::from_secs(1_796_220_309))
+                    .build()
+                    .expect("description");
+                ListWebAuthnCredentialsOutput::builder().credentials(credential).build().expect("output")
+            });
+        let deleted = mock!(Client::delete_web_authn_credential)
+            .match_requests(|r| (r.access_token(), r.credential_id()) == (Some("token-1"), Some("cred-1")))
+            .then_output(|| DeleteWebAuthnCredentialOutput::builder().build());
+        let client = mock_client!(
+            aws_sdk_cognitoidentityprovider,
+            RuleMode::Sequential,
+            &[&started, &completed, &listed, &deleted]
+        );
+        let identity = adapter(client);
+        let email = Email::parse("owner@example.ca").expect("email");
+
+        assert_eq!(identity.begin_passkey_registration("token-1", "sub-1", &email).await.expect("options"), options);
+        assert_eq!(
+            identity.complete_passkey_registration("token-1", "sub-1", &credential).await.expect("kept"),
+            "cred-1"
+        );
+        let passkeys = identity.passkeys("token-1", "sub-1").await.expect("listed");
+        assert_eq!(passkeys, vec![PasskeyInfo { id: "cred-1".into(), created_at: 1_796_220_309 }]);
+        identity.delete_passkey("token-1", "sub-1", "cred-1").await.expect("deleted");
+        let calls = (started.num_calls(), completed.num_calls(), listed.num_calls(), deleted.num_calls());
+        assert_eq!(calls, (1, 1, 1, 1));
+    }
+
+    #[tokio::test]
+    async fn a_passkey_sign_in_is_choice_based_and_answers_the_web_authn_challenge_with_the_credential() {
+        use aws_sdk_cognitoidentityprovider::operation::admin_get_user::AdminGetUserOutput;
+        use aws_sdk_cognitoidentityprovider::operation::admin_initiate_auth::AdminInitiateAuthOutput;
+        use aws_sdk_cognitoidentityprovider::operation::admin_respond_to_auth_challenge::AdminRespondToAuthChallengeOutput;
+
+        let initiated = mock!(Client::admin_initiate_auth)
+            .match_requests(|r| {
+                let parameter = |name: &str| r.auth_parameters().and_then(|p| p.get(name)).map(String::as_str);
+                r.auth_flow() == Some(&AuthFlowType::UserAuth)
+                    && parameter("USERNAME") == Some("owner@example.ca")
+                    && parameter("PREFERRED_CHALLENGE") == Some("WEB_AUTHN")
+                    && parameter("SECRET_HASH").is_some()
+            })
+            .then_output(|| {
+                AdminInitiateAuthOutput::builder()
+                    .challenge_name(ChallengeNameType::WebAuthn)
+                    .session("cognito-session")
+                    .challenge_parameters(
+                        "CREDENTIAL_REQUEST_OPTIONS",
+                        r#"{"challenge":"Y2g","userVerification":"required"}"#,
+                    )
+                    .challenge_parameters("USER_ID_FOR_SRP", "7c1e9a52-user")
+                    .build()
+            });
+        let user = mock!(Client::admin_get_user).then_output(|| {
+            AdminGetUserOutput::builder()
+                .username("7c1e9a52-user")
+                .user_attributes(attribute("sub", "sub-1").expect("attribute"))
+                .build()
+                .expect("user")
+        });
+        let answered = mock!(Client::admin_respond_to_auth_challenge)
+            .match_requests(|r| {
+                let response = |name: &str| r.challenge_responses().and_then(|p| p.get(name)).map(String::as_str);
+                r.challenge_name() == Some(&ChallengeNameType::WebAuthn)
+                    && r.session() == Some("cognito-session")
+                    && response("USERNAME") == Some("7c1e9a52-user")
+                    && response("CREDENTIAL") == Some(r#"{"id":"cred-1"}"#)
+                    && response("SECRET_HASH").is_some()
+            })
+            .then_output(|| {
+                AdminRespondToAuthChallengeOutput::builder().authentication_result(result(Some("refresh"))).build()
+            });
+        let client =
+            mock_client!(aws_sdk_cognitoidentityprovider, RuleMode::Sequential, &[&initiated, &user, &answered]);
+        let identity = adapter(client);
+
+        let challenge =
+            identity.begin_passkey_sign_in(&Email::parse("owner@example.ca").expect("email")).await.expect("challenge");
+        assert_eq!(challenge.sub, "sub-1");
+        assert_eq!(challenge.options["userVerification"], "required");
+        let tokens = identity
+            .complete_passkey_sign_in(&challenge.session, &serde_json::json!({"id": "cred-1"}))
+            .await
+            .expect("tokens");
+        assert_eq!((tokens.sub.as_str(), tokens.refresh_token.as_str()), ("user-1", "refresh"));
+        assert_eq!((initiated.num_calls(), user.num_calls(), answered.num_calls()), (1, 1, 1));
     }
 
     #[tokio::test]

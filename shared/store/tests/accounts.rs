@@ -11,7 +11,8 @@ use portal_domain::accounts::{AccountError, Accounts, Arrival};
 use portal_domain::clock::{Clock, SystemClock};
 use portal_domain::email::Email;
 use portal_domain::identity::{
-    Challenge, ChallengeKind, Identity, IdentityError, MfaEnrolment, NewAuthenticator, Registered, SignUp, Tokens,
+    Challenge, ChallengeKind, Identity, IdentityError, MfaEnrolment, NewAuthenticator, PasskeyChallenge, PasskeyInfo,
+    Registered, SignUp, Tokens,
 };
 use portal_domain::keys;
 use portal_domain::limits::{Limit, Limits};
@@ -22,7 +23,7 @@ use portal_domain::sessions::Place;
 use portal_domain::table::{Item, Table};
 use portal_store::dynamodb::DynamoTable;
 use portal_store::embedded::EmbeddedTable;
-use serde_json::json;
+use serde_json::{Value, json};
 
 const CONCURRENT: usize = 50;
 const RIGHT_PASSWORD: &str = "the right passphrase";
@@ -105,6 +106,26 @@ impl Identity for Counting {
         Ok(())
     }
     async fn complete_email_change(&self, _: &str, _: &Email, _: &Email, _: &str) -> Result<(), IdentityError> {
+        self.evaluate().await;
+        Err(IdentityError::CodeMismatch)
+    }
+    async fn begin_passkey_registration(&self, _: &str, _: &str, _: &Email) -> Result<Value, IdentityError> {
+        Err(IdentityError::SessionExpired)
+    }
+    async fn complete_passkey_registration(&self, _: &str, _: &str, _: &Value) -> Result<String, IdentityError> {
+        Err(IdentityError::SessionExpired)
+    }
+    async fn passkeys(&self, _: &str, _: &str) -> Result<Vec<PasskeyInfo>, IdentityError> {
+        Ok(Vec::new())
+    }
+    async fn delete_passkey(&self, _: &str, _: &str, _: &str) -> Result<(), IdentityError> {
+        Err(IdentityError::NotAuthorized)
+    }
+    async fn begin_passkey_sign_in(&self, _: &Email) -> Result<PasskeyChallenge, IdentityError> {
+        let session = format!("passkey-{}", self.sessions.fetch_add(1, Ordering::SeqCst));
+        Ok(PasskeyChallenge { session, sub: "sub-1".into(), options: json!({"challenge": "AAAA"}) })
+    }
+    async fn complete_passkey_sign_in(&self, _: &str, _: &Value) -> Result<Tokens, IdentityError> {
         self.evaluate().await;
         Err(IdentityError::CodeMismatch)
     }
@@ -267,6 +288,18 @@ async fn a7_wrong_codes_for_a_new_sign_in_email(f: Fixture) {
     assert_eq!(f.identity.evaluated.load(Ordering::SeqCst), 5, "five wrong codes in a burst, as for a confirmation");
 }
 
+async fn a7_wrong_passkey_answers_on_one_sign_in(f: Fixture) {
+    let challenge = f.accounts.begin_passkey_sign_in(&email(), "198.51.100.1").await.expect("challenge");
+    let accounts = f.accounts.clone();
+    let session = challenge.session;
+    fifty_at_once(move |client| {
+        let (accounts, session) = (accounts.clone(), session.clone());
+        async move { accounts.complete_passkey_sign_in(&session, &json!({}), &arrival(client)).await.map(drop) }
+    })
+    .await;
+    assert_eq!(f.identity.evaluated.load(Ordering::SeqCst), 5, "five answers per sign-in, as for codes");
+}
+
 async fn a7_a_limit_reserves_exactly_its_places(f: Fixture) {
     const LIMIT: Limit = Limit { name: "test", max: 7, window_seconds: 3600 };
     let limits = Limits::new(Arc::clone(&f.table));
@@ -322,6 +355,7 @@ on_both_stores!(
     a7_wrong_reset_codes,
     a7_wrong_confirmation_codes,
     a7_wrong_codes_for_a_new_sign_in_email,
+    a7_wrong_passkey_answers_on_one_sign_in,
     a7_a_limit_reserves_exactly_its_places,
     a_recovery_code_is_given_back_when_the_authenticator_cannot_be_removed,
 );

@@ -19,6 +19,7 @@ mod messages;
 mod officer;
 mod officer_identity;
 mod paging;
+mod passkeys;
 mod payments;
 mod recovery;
 mod representatives;

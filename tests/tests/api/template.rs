@@ -605,9 +605,13 @@ fn d1_only_the_functions_that_delete_may_delete_items() {
     // code) takes up its pending challenge; a recovery code is used up, and a new set (or an
     // authenticator removed, by support or its owner) removes the voided one. A change of
     // sign-in email takes up the record of the change it completes (or the stale one a taken
-    // address leaves).
-    const DELETING: [&str; 25] = [
+    // address leaves). A passkey's registration proves the caller again and its sign-in takes up
+    // its pending challenge; a passkey removed takes its name with it.
+    const DELETING: [&str; 28] = [
         "BeginAuthenticatorChange",
+        "BeginPasskeyRegistration",
+        "CompletePasskeySignIn",
+        "RemovePasskey",
         "BeginEmailChange",
         "CompleteEmailChange",
         "ResetLostAuthenticator",

@@ -5,9 +5,10 @@
 //! `refresh` set it, `refresh` reads it, `logout` and a refused refresh clear it.
 
 use http::Method;
+use portal_domain::accounts::Passkey;
 use portal_domain::email::Email;
 use portal_domain::identity::{Challenge, ChallengeKind, MfaEnrolment, NewAuthenticator, SignUp, Tokens};
-use portal_domain::ids::SessionId;
+use portal_domain::ids::{PasskeyId, SessionId};
 use portal_domain::password::{self, Password, PasswordError};
 use portal_domain::profile::Language;
 use portal_domain::sessions::Session;
@@ -207,6 +208,69 @@ pub const ROUTES: &[Route] = &[
         auth: Auth::User,
         summary: "Verify the code sent to the new address, which becomes the sign-in email; the old address is told",
         contract: Contract::json::<SignInEmail>(200).body::<EmailCode>(),
+    },
+    Route {
+        method: Method::POST,
+        path: "/api/auth/passkey",
+        function: "BeginPasskeySignIn",
+        area: Area::Auth,
+        auth: Auth::Public,
+        summary: "Start signing in with a passkey alone (both factors): the options for navigator.credentials.get",
+        contract: Contract::json::<PasskeySignInStart>(200).body::<EmailAddress>().problems(&[401]),
+    },
+    Route {
+        method: Method::POST,
+        path: "/api/auth/passkey/verify",
+        function: "CompletePasskeySignIn",
+        area: Area::Auth,
+        auth: Auth::Public,
+        summary: "Sign in with the browser's passkey assertion; sets the refresh cookie",
+        contract: Contract::json::<SignedIn>(200).body::<PasskeyAssertion>().problems(&[401]),
+    },
+    Route {
+        method: Method::GET,
+        path: "/api/me/passkeys",
+        function: "ListPasskeys",
+        area: Area::Auth,
+        auth: Auth::User,
+        summary: "The caller's passkeys, with the names they gave them",
+        contract: Contract::json::<PasskeyList>(200),
+    },
+    Route {
+        method: Method::POST,
+        path: "/api/me/passkeys",
+        function: "BeginPasskeyRegistration",
+        area: Area::Auth,
+        auth: Auth::User,
+        summary: "Start registering a passkey (the password and a fresh authenticator code): the options for navigator.credentials.create",
+        contract: Contract::json::<PasskeyOptions>(200).body::<Reauthentication>(),
+    },
+    Route {
+        method: Method::POST,
+        path: "/api/me/passkeys/verify",
+        function: "CompletePasskeyRegistration",
+        area: Area::Auth,
+        auth: Auth::User,
+        summary: "Keep the browser's new passkey under a name, once verified",
+        contract: Contract::json::<PasskeyView>(201).body::<NewPasskey>(),
+    },
+    Route {
+        method: Method::PATCH,
+        path: "/api/me/passkeys/{id}",
+        function: "RenamePasskey",
+        area: Area::Auth,
+        auth: Auth::User,
+        summary: "Name one of the caller's passkeys anew",
+        contract: Contract::json::<PasskeyView>(200).path::<PasskeyId>().body::<PasskeyName>(),
+    },
+    Route {
+        method: Method::DELETE,
+        path: "/api/me/passkeys/{id}",
+        function: "RemovePasskey",
+        area: Area::Auth,
+        auth: Auth::User,
+        summary: "Remove one of the caller's passkeys: it no longer signs in",
+        contract: Contract::empty(204).path::<PasskeyId>(),
     },
     Route {
         method: Method::GET,
@@ -425,6 +489,94 @@ pub struct EmailCode {
 pub struct SignInEmail {
     /// The address the account signs in with, and hears from the portal at.
     pub email: String,
+}
+
+/// Longest name of a passkey, in characters.
+pub const MAX_PASSKEY_NAME_CHARS: usize = 60;
+
+/// A JSON object of WebAuthn's, passed through as the browser or the provider wrote it.
+pub type WebAuthnJson = serde_json::Map<String, serde_json::Value>;
+
+/// The options of a passkey registration: `PublicKeyCredentialCreationOptionsJSON` (WebAuthn
+/// Level 3), for `PublicKeyCredential.parseCreationOptionsFromJSON`.
+#[derive(Debug, Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct PasskeyOptions {
+    /// The options (a discoverable credential, user verification required).
+    pub public_key: WebAuthnJson,
+}
+
+/// The body of `POST /api/me/passkeys/verify`.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct NewPasskey {
+    /// What to call it ("Work laptop"), 1 to 60 characters.
+    #[schemars(length(min = 1, max = MAX_PASSKEY_NAME_CHARS))]
+    pub name: String,
+    /// The new credential as `PublicKeyCredential.toJSON()` gives it (`RegistrationResponseJSON`).
+    pub credential: WebAuthnJson,
+}
+
+/// The body of `PATCH /api/me/passkeys/{id}`.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct PasskeyName {
+    /// What to call it, 1 to 60 characters.
+    #[schemars(length(min = 1, max = MAX_PASSKEY_NAME_CHARS))]
+    pub name: String,
+}
+
+/// A passkey's name as typed, trimmed, or a 400 naming `name`.
+pub fn passkey_name(name: &str) -> Result<String, ApiError> {
+    name_like(name, MAX_PASSKEY_NAME_CHARS).map_err(|code| ApiError::invalid("name", code))
+}
+
+/// One of the caller's passkeys.
+#[derive(Debug, Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct PasskeyView {
+    /// The credential's id (base64url), for `PATCH` and `DELETE /api/me/passkeys/{id}`.
+    pub id: String,
+    /// The name its owner gave it.
+    pub name: String,
+    /// When it was added (seconds since the epoch).
+    pub created_at: u64,
+}
+
+impl From<Passkey> for PasskeyView {
+    fn from(passkey: Passkey) -> Self {
+        Self { id: passkey.id, name: passkey.name, created_at: passkey.created_at }
+    }
+}
+
+/// The caller's passkeys: `GET /api/me/passkeys`.
+#[derive(Debug, Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct PasskeyList {
+    /// Oldest first.
+    pub passkeys: Vec<PasskeyView>,
+}
+
+/// A passkey sign-in begun: `POST /api/auth/passkey`.
+#[derive(Debug, Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct PasskeySignInStart {
+    /// The sign-in in progress, to answer with the assertion (3 minutes).
+    pub session: String,
+    /// `PublicKeyCredentialRequestOptionsJSON`, for
+    /// `PublicKeyCredential.parseRequestOptionsFromJSON` (user verification required).
+    pub public_key: WebAuthnJson,
+}
+
+/// The body of `POST /api/auth/passkey/verify`.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct PasskeyAssertion {
+    /// The session `POST /api/auth/passkey` gave.
+    #[schemars(length(max = 4096))]
+    pub session: String,
+    /// The assertion as `PublicKeyCredential.toJSON()` gives it (`AuthenticationResponseJSON`).
+    pub credential: WebAuthnJson,
 }
 
 /// The cookie that lets a browser be recognised at its next sign-in (a random id, nothing

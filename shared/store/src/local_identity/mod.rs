@@ -15,6 +15,7 @@
 //! this provider (the same limits hold over Cognito), so this provider keeps no counters.
 
 pub mod hash_pool;
+pub mod passkeys;
 pub mod secrets;
 pub mod signing;
 
@@ -24,20 +25,21 @@ use async_trait::async_trait;
 use portal_domain::clock::Clock;
 use portal_domain::email::Email;
 use portal_domain::identity::{
-    Challenge, ChallengeKind, Identity, IdentityError, MfaEnrolment, NewAuthenticator, Registered, SignUp, Tokens,
-    otpauth_uri,
+    Challenge, ChallengeKind, Identity, IdentityError, MfaEnrolment, NewAuthenticator, PasskeyChallenge, PasskeyInfo,
+    Registered, SignUp, Tokens, otpauth_uri,
 };
 use portal_domain::keys;
 use portal_domain::notifier::{AccountMessage, Notifier};
 use portal_domain::password::Password;
 use portal_domain::profile::Language;
 use portal_domain::sessions::Revocations;
-use portal_domain::table::{Condition, Item, Key, StoreError, Table, Update, WriteOp};
+use portal_domain::table::{Condition, Item, Key, Query, SortKey, StoreError, Table, Update, WriteOp};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use self::hash_pool::HashPool;
+use self::passkeys::{CEREMONY_SECONDS, Ceremony, RelyingParty, StoredPasskey, credential_name};
 use self::secrets::{HashCost, PasswordHashing, digest, matches_digest, opaque_token, six_digit_code, totp};
 use self::signing::{AccessClaims, CLIENT_ID, ISSUER, Signer};
 
@@ -163,20 +165,45 @@ pub struct LocalIdentity {
     signer: Signer,
     hashing: HashPool,
     revocations: Revocations,
+    relying_party: RelyingParty,
 }
 
 impl LocalIdentity {
-    /// A provider keeping its accounts in `table` and sending codes through `notifier`.
+    /// A provider keeping its accounts in `table` and sending codes through `notifier`; its
+    /// passkeys are of `relying_party`.
     pub fn new(
         table: Arc<dyn Table>,
         notifier: Arc<dyn Notifier>,
         clock: Arc<dyn Clock>,
         signer: Signer,
         cost: HashCost,
+        relying_party: RelyingParty,
     ) -> Result<Self, IdentityError> {
         let revocations = Revocations::new(Arc::clone(&table));
         let hashing = HashPool::per_core(PasswordHashing::new(cost)?)?;
-        Ok(Self { table, notifier, clock, signer, hashing, revocations })
+        Ok(Self { table, notifier, clock, signer, hashing, revocations, relying_party })
+    }
+
+    /// The passkeys of a user, as stored.
+    async fn stored_passkeys(&self, sub: &str) -> Result<Vec<StoredPasskey>, IdentityError> {
+        let query = Query::partition(keys::user_partition(sub)).sort(SortKey::Prefix(keys::PASSKEY_PREFIX.to_owned()));
+        let page = self.table.query(query).await.map_err(store_error)?;
+        page.items.iter().map(|item| item.to_record().map_err(store_error)).collect()
+    }
+
+    /// A ceremony's state, taken up: it works once, and not after it ends.
+    async fn take_ceremony<S: DeserializeOwned>(&self, key: &Key) -> Result<Ceremony<S>, IdentityError> {
+        let ceremony: Ceremony<S> = self.read(key).await?.ok_or(IdentityError::SessionExpired)?;
+        match self.table.delete(key, Some(Condition::Present)).await {
+            Ok(()) => {}
+            // Taken up by a concurrent request.
+            Err(StoreError::ConditionFailed) => return Err(IdentityError::SessionExpired),
+            Err(other) => return Err(store_error(other)),
+        }
+        if ceremony.expires_at <= self.clock.now() {
+            return Err(IdentityError::SessionExpired);
+        }
+        Ok(ceremony)
     }
 
     /// The key that signs this provider's tokens.
@@ -759,8 +786,95 @@ impl Identity for LocalIdentity {
         }
     }
 
+    async fn begin_passkey_registration(
+        &self,
+        _access_token: &str,
+        sub: &str,
+        email: &Email,
+    ) -> Result<serde_json::Value, IdentityError> {
+        let existing = self.stored_passkeys(sub).await?.into_iter().map(|p| p.passkey.cred_id().clone()).collect();
+        let (options, state) = self.relying_party.begin_registration(sub, email.as_str(), existing)?;
+        let ceremony = Ceremony { state, email: None, expires_at: self.clock.now() + CEREMONY_SECONDS };
+        self.write(&keys::local_passkey_registration(sub), &ceremony, None).await?;
+        serde_json::to_value(options.public_key).map_err(|e| IdentityError::Unavailable(Box::new(e)))
+    }
+
+    async fn complete_passkey_registration(
+        &self,
+        _access_token: &str,
+        sub: &str,
+        credential: &serde_json::Value,
+    ) -> Result<String, IdentityError> {
+        let ceremony: Ceremony<webauthn_rs::prelude::PasskeyRegistration> =
+            self.take_ceremony(&keys::local_passkey_registration(sub)).await?;
+        let passkey = self.relying_party.finish_registration(credential, &ceremony.state)?;
+        let id = credential_name(passkey.cred_id());
+        let stored = StoredPasskey { passkey, created_at: self.clock.now() };
+        self.write(&keys::local_passkey(sub, &id), &stored, Some(Condition::Absent)).await?;
+        Ok(id)
+    }
+
+    async fn passkeys(&self, _access_token: &str, sub: &str) -> Result<Vec<PasskeyInfo>, IdentityError> {
+        let stored = self.stored_passkeys(sub).await?;
+        Ok(stored
+            .iter()
+            .map(|p| PasskeyInfo { id: credential_name(p.passkey.cred_id()), created_at: p.created_at })
+            .collect())
+    }
+
+    async fn delete_passkey(&self, _access_token: &str, sub: &str, id: &str) -> Result<(), IdentityError> {
+        match self.table.delete(&keys::local_passkey(sub, id), Some(Condition::Present)).await {
+            Ok(()) => Ok(()),
+            Err(StoreError::ConditionFailed) => Err(IdentityError::NotAuthorized),
+            Err(other) => Err(store_error(other)),
+        }
+    }
+
+    async fn begin_passkey_sign_in(&self, email: &Email) -> Result<PasskeyChallenge, IdentityError> {
+        let account = self.account(email).await?.filter(|a| a.confirmed && !a.disabled);
+        // An address with no account gets a challenge like any other, for a stand-in id (A6).
+        let sub = account.map_or_else(|| uuid::Uuid::new_v4().to_string(), |a| a.sub);
+        let (options, state) = self.relying_party.begin_sign_in()?;
+        let session = opaque_token()?;
+        let ceremony = Ceremony { state, email: Some(email.clone()), expires_at: self.clock.now() + SIGN_IN_SECONDS };
+        self.write(&keys::local_passkey_sign_in(&digest(&session)), &ceremony, Some(Condition::Absent)).await?;
+        let options = serde_json::to_value(options.public_key).map_err(|e| IdentityError::Unavailable(Box::new(e)))?;
+        Ok(PasskeyChallenge { session, sub, options })
+    }
+
+    async fn complete_passkey_sign_in(
+        &self,
+        session: &str,
+        credential: &serde_json::Value,
+    ) -> Result<Tokens, IdentityError> {
+        let ceremony: Ceremony<webauthn_rs::prelude::DiscoverableAuthentication> =
+            self.take_ceremony(&keys::local_passkey_sign_in(&digest(session))).await?;
+        let email = ceremony.email.ok_or(IdentityError::SessionExpired)?;
+        let (assertion, user, id) = self.relying_party.identify(credential)?;
+        // The passkey must be the account's, and the account one with an authenticator: one
+        // whose authenticator was removed enrols a new one first (A1), as Cognito asks.
+        let account = self
+            .account(&email)
+            .await?
+            .filter(|a| a.confirmed && !a.disabled && a.totp_secret.is_some() && user.to_string() == a.sub)
+            .ok_or(IdentityError::CodeMismatch)?;
+        let key = keys::local_passkey(&account.sub, &id);
+        let mut stored: StoredPasskey = self.read(&key).await?.ok_or(IdentityError::CodeMismatch)?;
+        if self.relying_party.finish_sign_in(&assertion, ceremony.state, &mut stored.passkey)? {
+            self.write(&key, &stored, Some(Condition::Present)).await?;
+        }
+        self.issue_tokens(&account, None).await
+    }
+
     async fn reset_mfa(&self, email: &Email) -> Result<(), IdentityError> {
-        self.update_account(email, Update::default().set("totpSecret", json!(null)).set("lastTotpStep", 0)).await
+        let account = self.account(email).await?.ok_or(IdentityError::NotAuthorized)?;
+        self.update_account(email, Update::default().set("totpSecret", json!(null)).set("lastTotpStep", 0)).await?;
+        // The passkeys go with the authenticator: they may be on the phone that was lost.
+        for stored in self.stored_passkeys(&account.sub).await? {
+            let id = credential_name(stored.passkey.cred_id());
+            self.table.delete(&keys::local_passkey(&account.sub, &id), None).await.map_err(store_error)?;
+        }
+        Ok(())
     }
 
     async fn set_password(&self, email: &Email, password: &Password) -> Result<(), IdentityError> {

@@ -9,6 +9,7 @@ use portal_domain::password::Password;
 use portal_domain::profile::Language;
 
 use super::LocalIdentity;
+use super::passkeys::RelyingParty;
 use super::secrets::{HashCost, totp};
 use super::signing::Signer;
 use crate::embedded::EmbeddedTable;
@@ -33,7 +34,8 @@ fn provider() -> Provider {
     // Cheap hashing keeps the tests quick; the costs themselves are tested in `secrets`.
     let cost = HashCost { memory_kib: 1024, iterations: 1, parallelism: 1 };
     let notifier = Arc::new(Outbox::new(table.clone(), clock.clone(), false));
-    let identity = LocalIdentity::new(table, notifier, clock.clone(), signer, cost).expect("provider");
+    let relying_party = RelyingParty::new("http://localhost").expect("relying party");
+    let identity = LocalIdentity::new(table, notifier, clock.clone(), signer, cost, relying_party).expect("provider");
     Provider { identity, outbox, clock, _dir: dir }
 }
 
