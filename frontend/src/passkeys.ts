@@ -2,6 +2,9 @@
 // WebAuthn's JSON helpers (`parseCreationOptionsFromJSON`, `parseRequestOptionsFromJSON`), and
 // the credential comes back as the JSON the API takes (`toJSON()`): no hand-written base64url.
 
+import { failed, type FormState } from './forms';
+import { said } from './i18n';
+
 type Json = Record<string, unknown>;
 
 /** Whether this browser can register and use passkeys with the portal. */
@@ -21,4 +24,15 @@ export async function usePasskey(options: Json): Promise<Json> {
   const publicKey = PublicKeyCredential.parseRequestOptionsFromJSON(options as unknown as PublicKeyCredentialRequestOptionsJSON);
   const credential = (await navigator.credentials.get({ publicKey })) as PublicKeyCredential;
   return credential.toJSON() as Json;
+}
+
+/** A passkey ceremony that failed: the browser's dialog closed or refused (a `DOMException`) is
+ * said so, anything else as any refusal. */
+export function passkeyFailed(state: FormState, error: unknown): void {
+  if (error instanceof DOMException) {
+    state.errors = new Map();
+    state.alert = said('passkeys.cancelled');
+  } else {
+    failed(state, error);
+  }
 }

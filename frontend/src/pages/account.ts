@@ -7,7 +7,7 @@ import { api, isOfficer, keep } from '../api/client';
 import { follow, navigate, refresh, type Page } from '../app';
 import { emptyState, failed, fields, focusSummary, input, notice, summary, values, type FormState } from '../forms';
 import { language, said, t } from '../i18n';
-import { passkeysSupported, usePasskey } from '../passkeys';
+import { passkeyFailed, passkeysSupported, usePasskey } from '../passkeys';
 import { showRecoveryCodes } from './recovery-codes';
 
 /** The sign-in in progress (challenge session, enrolment). */
@@ -172,17 +172,6 @@ async function signInWithPasskey(event: Event): Promise<void> {
   } finally {
     state.busy = false;
     refresh();
-  }
-}
-
-/** A passkey ceremony that failed: the browser's dialog closed or refused (a `DOMException`) is
- * said so, anything else as any refusal. */
-export function passkeyFailed(target: FormState, error: unknown): void {
-  if (error instanceof DOMException) {
-    target.errors = new Map();
-    target.alert = said('passkeys.cancelled');
-  } else {
-    failed(target, error);
   }
 }
 

@@ -12,8 +12,7 @@ import { navigate, refresh, type Page } from '../app';
 import { emptyState, failed, fields, focusSummary, input, loaded, notice, summary, values, type FormState } from '../forms';
 import { formatDateTime, said, t } from '../i18n';
 import { table } from '../table';
-import { createPasskey, passkeysSupported } from '../passkeys';
-import { passkeyFailed } from './account';
+import { createPasskey, passkeyFailed, passkeysSupported } from '../passkeys';
 import { showRecoveryCodes } from './recovery-codes';
 
 let sessions: Schemas['SessionView'][] = [];
@@ -155,12 +154,24 @@ async function completeAuthenticatorChange(event: SubmitEvent): Promise<void> {
   }
 }
 
+/** Longest name of a passkey (`MAX_PASSKEY_NAME_CHARS` in the API). */
+const MAX_PASSKEY_NAME = 60;
+
 const PASSKEY_FIELDS = { passkeyName: 'name', passkeyPassword: 'currentPassword', passkeyCode: 'code' };
 
 async function addPasskey(event: SubmitEvent): Promise<void> {
   event.preventDefault();
   const form = event.currentTarget as HTMLFormElement;
   const typed = fields(values(form), ['passkeyName', 'passkeyPassword', 'passkeyCode'] as const);
+  // The name is checked before the device makes a credential: one refused after would be left on it.
+  const name = typed.passkeyName.trim();
+  if (name.length === 0 || name.length > MAX_PASSKEY_NAME) {
+    state = emptyState();
+    state.errors.set('passkeyName', t(name.length === 0 ? 'security.passkeys.nameRequired' : 'security.passkeys.nameTooLong'));
+    focusSummary();
+    refresh();
+    return;
+  }
   try {
     const body = { currentPassword: typed.passkeyPassword, code: typed.passkeyCode };
     const { publicKey } = await api('POST', '/api/me/passkeys', { body });
@@ -271,7 +282,9 @@ function emailSection() {
       <form novalidate @submit=${completeEmailChange}>
         ${input(state, 'emailChangeCode', t('security.email.code'), { autocomplete: 'one-time-code' })}
         <gcds-button type="submit">${t('security.email.verify')}</gcds-button>
-      </form>`;
+      </form>
+      <gcds-button type="button" button-role="secondary"
+        @click=${() => { newEmail = null; state = emptyState(); refresh(); }}>${t('security.email.again')}</gcds-button>`;
   }
   return html`${current}<p>${t('security.email.lead')}</p>
     <form novalidate @submit=${beginEmailChange}>

@@ -195,6 +195,10 @@ pub struct EmailChange<'a> {
 struct PendingEmailChange {
     new_email: Email,
     expires_at: u64,
+    /// The address belongs to another account: no code was sent, and any code is wrong (it is
+    /// counted as one, so the answer cannot tell a taken address from a free one, A6).
+    #[serde(default)]
+    taken: bool,
 }
 
 /// A passkey of a user, as they see it: the provider's record and the name they gave it.
@@ -221,6 +225,8 @@ enum SecondFactor {
     Enrolment,
     /// An enrolled authenticator's code is answered.
     Answer,
+    /// A passkey's assertion is answered.
+    Passkey,
 }
 
 /// A wrong code or password: an attempt that counts.
@@ -616,19 +622,24 @@ impl Accounts {
 
     /// A second-factor answer to the sign-in in progress `session`, under the per-client,
     /// per-session and per-account limits; once it is right, the sign-in's record is taken up.
+    /// A passkey's answer is not counted against the account: a sign-in with one needs no
+    /// password, so anyone could spend the account's budget of codes with forged answers, and a
+    /// signature cannot be guessed anyway.
     async fn answered(
         &self,
         session: &str,
         client: &str,
+        step: SecondFactor,
         answer: impl Future<Output = Result<Tokens, IdentityError>>,
     ) -> Result<(PendingChallenge, Tokens), AccountError> {
         self.reserve_all(&[(CODES_PER_CLIENT, client)]).await?;
         let (key, pending) = self.pending(session).await?;
         let session_digest = digest(session);
         // A session's window is as long as the session: five wrong codes end it for good.
-        let guesses = self
-            .reserve_all(&[(WRONG_MFA_CODES_PER_SESSION, &session_digest), (WRONG_MFA_CODES, pending.email.as_str())])
-            .await?;
+        let per_session = (WRONG_MFA_CODES_PER_SESSION, session_digest.as_str());
+        let per_account = (WRONG_MFA_CODES, pending.email.as_str());
+        let limits = if step == SecondFactor::Passkey { vec![per_session] } else { vec![per_session, per_account] };
+        let guesses = self.reserve_all(&limits).await?;
         // Tokens issued in the second of a sign-out would be refused with the old ones.
         self.revocations.wait_for_fresh_tokens(&pending.sub, self.clock.as_ref()).await?;
         let tokens = self.guarded(guesses, answer).await?;
@@ -645,7 +656,7 @@ impl Accounts {
         answer: impl Future<Output = Result<Tokens, IdentityError>>,
     ) -> Result<Tokens, AccountError> {
         let client = arrival.place.address.as_str();
-        let (pending, tokens) = self.answered(session, client, answer).await?;
+        let (pending, tokens) = self.answered(session, client, step, answer).await?;
         // Recorded before the check below: a change to the account (a password change ending
         // every other session) either finds this session in the list, or is seen by the check.
         self.sessions.used(&tokens.sub, &tokens.session, &arrival.place).await?;
@@ -703,7 +714,7 @@ impl Accounts {
     ) -> Result<(), AccountError> {
         let challenge = self.sign_in(email, password, client).await?;
         let answer = self.identity.answer_mfa(&challenge.session, code);
-        let (_, tokens) = self.answered(&challenge.session, client, answer).await?;
+        let (_, tokens) = self.answered(&challenge.session, client, SecondFactor::Answer, answer).await?;
         self.revocations.end_session(&tokens.sub, &tokens.session, self.clock.as_ref()).await?;
         Ok(self.identity.revoke_refresh_token(&tokens.refresh_token).await?)
     }
@@ -782,21 +793,20 @@ impl Accounts {
         self.reauthenticate(&email, change.current, change.code, client).await?;
         self.paced(async {
             self.reserve_all(&[(EMAILS_PER_CLIENT, client), (EMAILS_PER_ADDRESS, change.new.as_str())]).await?;
-            match self.identity.begin_email_change(access_token, &email, change.new).await {
-                Ok(()) => {
-                    let pending = PendingEmailChange {
-                        new_email: change.new.clone(),
-                        expires_at: self.clock.now() + EMAIL_CHANGE_SECONDS,
-                    };
-                    Ok(self.table.put(Item::from_record(&keys::email_change(sub), &pending)?, None).await?)
-                }
+            let taken = match self.identity.begin_email_change(access_token, &email, change.new).await {
+                Ok(()) => false,
                 Err(IdentityError::AccountExists) => {
-                    // No record: a code guessed for it can only be wrong.
-                    self.table.delete(&keys::email_change(sub), None).await?;
-                    self.tell_owner(change.new, AccountMessage::EmailInUse).await
+                    self.tell_owner(change.new, AccountMessage::EmailInUse).await?;
+                    true
                 }
-                Err(other) => Err(other.into()),
-            }
+                Err(other) => return Err(other.into()),
+            };
+            let pending = PendingEmailChange {
+                new_email: change.new.clone(),
+                expires_at: self.clock.now() + EMAIL_CHANGE_SECONDS,
+                taken,
+            };
+            Ok(self.table.put(Item::from_record(&keys::email_change(sub), &pending)?, None).await?)
         })
         .await
     }
@@ -823,7 +833,16 @@ impl Accounts {
         let guesses =
             self.reserve_all(&[(WRONG_CONFIRMATION_CODES_BURST, address), (WRONG_CONFIRMATION_CODES, address)]).await?;
         let new = pending.new_email;
-        self.guarded(guesses, self.identity.complete_email_change(access_token, &email, &new, code)).await?;
+        // A change the provider made before a failure here is finished, not asked for again.
+        let moved = !pending.taken && self.identity.account_id(&new).await?.as_deref() == Some(sub);
+        let verified = async {
+            match (pending.taken, moved) {
+                (true, _) => Err(IdentityError::CodeMismatch),
+                (false, true) => Ok(()),
+                (false, false) => self.identity.complete_email_change(access_token, &email, &new, code).await,
+            }
+        };
+        self.guarded(guesses, verified).await?;
         self.profiles.set_email(sub, &new).await?;
         self.table.delete(&key, None).await?;
         self.revocations.account_changed(sub, self.clock.as_ref()).await?;
@@ -942,7 +961,7 @@ impl Accounts {
         arrival: &Arrival,
     ) -> Result<Tokens, AccountError> {
         let answer = self.identity.complete_passkey_sign_in(session, credential);
-        self.second_factor(session, arrival, SecondFactor::Answer, answer).await
+        self.second_factor(session, arrival, SecondFactor::Passkey, answer).await
     }
 
     /// The sessions of the user.

@@ -217,7 +217,7 @@ impl AccountMessage {
                 "Quelqu'un a demandé à utiliser votre adresse courriel".into(),
                 "Quelqu'un connecté à un autre compte a demandé que cette adresse devienne son adresse \
                  de connexion. Elle appartient déjà à votre compte\u{a0}: rien n'a été modifié. Si vous \
-                 n'êtes au courant de rien, vous pouvez ignorer ce message; votre compte est en sécurité."
+                 n'êtes au courant de rien, vous pouvez ignorer ce message\u{a0}; votre compte est en sécurité."
                     .into(),
             ),
             (ResetCode(code), Fr) => (
@@ -345,7 +345,7 @@ impl AccountMessage {
                 "Après de nombreux codes de réinitialisation erronés, nous avons suspendu les \
                  réinitialisations de mot de passe de votre compte pendant au plus deux heures. Votre \
                  mot de passe n'a pas changé. Si ce n'était pas vous, vous pouvez ignorer ce \
-                 message; votre compte est en sécurité."
+                 message\u{a0}; votre compte est en sécurité."
                     .into(),
             ),
         }

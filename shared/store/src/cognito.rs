@@ -11,7 +11,7 @@ use aws_sdk_cognitoidentityprovider::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_cognitoidentityprovider::operation::admin_get_user::AdminGetUserOutput;
 use aws_sdk_cognitoidentityprovider::types::{
     AttributeType, AuthFlowType, AuthenticationResultType, ChallengeNameType, MessageActionType,
-    SoftwareTokenMfaSettingsType, UserStatusType, VerifySoftwareTokenResponseType,
+    SoftwareTokenMfaSettingsType, UserStatusType, VerifySoftwareTokenResponseType, WebAuthnMfaSettingsType,
 };
 use aws_smithy_types::{Document, Number};
 use base64::Engine as _;
@@ -211,6 +211,26 @@ fn json(document: &Document) -> serde_json::Value {
         Document::Array(items) => serde_json::Value::Array(items.iter().map(json).collect()),
         Document::Object(map) => serde_json::Value::Object(map.iter().map(|(k, v)| (k.clone(), json(v))).collect()),
     }
+}
+
+/// The challenge of a passkey sign-in for an address with no account or no passkey: shaped as
+/// Cognito's, with a random challenge and a session Cognito never issued, so no credential
+/// answers it.
+fn stand_in_passkey_challenge(email: &Email) -> Result<PasskeyChallenge, IdentityError> {
+    let random = |bytes: usize| {
+        let mut buffer = vec![0u8; bytes];
+        aws_lc_rs::rand::fill(&mut buffer).map(|()| URL_SAFE_NO_PAD.encode(&buffer))
+    };
+    let unavailable = |_| IdentityError::Unavailable("no randomness for a stand-in challenge".into());
+    let options = serde_json::json!({
+        "challenge": random(32).map_err(unavailable)?,
+        "timeout": 180_000,
+        "userVerification": "required",
+    });
+    let session = wrap_session(email.as_str(), &random(48).map_err(unavailable)?);
+    // No account's id: the sign-in's record is kept under one of its own.
+    let sub = format!("stand-in-{}", random(16).map_err(unavailable)?);
+    Ok(PasskeyChallenge { session, sub, options })
 }
 
 fn attribute(name: &str, value: &str) -> Result<AttributeType, IdentityError> {
@@ -633,10 +653,25 @@ impl Identity for CognitoIdentity {
     ) -> Result<String, IdentityError> {
         let id =
             credential.get("id").and_then(serde_json::Value::as_str).ok_or(IdentityError::CodeMismatch)?.to_owned();
-        self.client
+        let completed = self
+            .client
             .complete_web_authn_registration()
             .access_token(access_token)
             .credential(document(credential))
+            .send()
+            .await;
+        match completed {
+            Ok(_) => {}
+            // What is not a credential at all is a wrong answer too.
+            Err(error) if error.code() == Some("InvalidParameterException") => return Err(IdentityError::CodeMismatch),
+            Err(error) => return Err(identity_error(error)),
+        }
+        // The pool requires MFA: a passkey signs in only once it is one of the user's MFA methods
+        // (beside the authenticator app, which stays).
+        self.client
+            .set_user_mfa_preference()
+            .access_token(access_token)
+            .web_authn_mfa_settings(WebAuthnMfaSettingsType::builder().enabled(true).build())
             .send()
             .await
             .map_err(identity_error)?;
@@ -679,7 +714,7 @@ impl Identity for CognitoIdentity {
     async fn begin_passkey_sign_in(&self, email: &Email) -> Result<PasskeyChallenge, IdentityError> {
         // Choice-based sign-in (`USER_AUTH`), asking for the passkey challenge: Cognito answers
         // with the request options for the user's passkeys.
-        let output = self
+        let initiated = self
             .client
             .admin_initiate_auth()
             .user_pool_id(&self.config.user_pool_id)
@@ -690,16 +725,24 @@ impl Identity for CognitoIdentity {
             .auth_parameters("SECRET_HASH", self.hash(email.as_str()))
             .send()
             .await
-            .map_err(identity_error)?;
-        if output.challenge_name() != Some(&ChallengeNameType::WebAuthn) {
-            // No passkey, or none allowed: no other way in is offered from here.
-            return Err(IdentityError::NotAuthorized);
-        }
+            .map_err(identity_error);
+        let output = match initiated {
+            Ok(output) if output.challenge_name() == Some(&ChallengeNameType::WebAuthn) => output,
+            // No account, no passkey, or none allowed: a challenge like any other, which no
+            // credential answers (A6).
+            Ok(_) | Err(IdentityError::NotAuthorized) => return stand_in_passkey_challenge(email),
+            Err(other) => return Err(other),
+        };
         let parameters = output.challenge_parameters();
         let parameter = |name: &str| parameters.and_then(|p| p.get(name)).map(String::as_str);
-        let options = parameter("CREDENTIAL_REQUEST_OPTIONS")
+        let mut options: serde_json::Value = parameter("CREDENTIAL_REQUEST_OPTIONS")
             .and_then(|text| serde_json::from_str(text).ok())
             .ok_or_else(|| IdentityError::Unavailable("the passkey challenge carries no request options".into()))?;
+        // The account's credential ids stay with the portal: passkeys are discoverable, so the
+        // browser finds the one it holds, and the answer is the same for every address (A6).
+        if let Some(options) = options.as_object_mut() {
+            options.remove("allowCredentials");
+        }
         let username = parameter("USER_ID_FOR_SRP").unwrap_or(email.as_str());
         let session = output.session().ok_or(IdentityError::SessionExpired)?;
         let sub = self.sub_of(email).await?;
@@ -929,13 +972,21 @@ mod tests {
                     .expect("description");
                 ListWebAuthnCredentialsOutput::builder().credentials(credential).build().expect("output")
             });
+        let preferred = mock!(Client::set_user_mfa_preference)
+            .match_requests(|r| {
+                r.access_token() == Some("token-1") && r.web_authn_mfa_settings().is_some_and(|s| s.enabled())
+            })
+            .then_output(|| {
+                aws_sdk_cognitoidentityprovider::operation::set_user_mfa_preference::SetUserMfaPreferenceOutput::builder()
+                    .build()
+            });
         let deleted = mock!(Client::delete_web_authn_credential)
             .match_requests(|r| (r.access_token(), r.credential_id()) == (Some("token-1"), Some("cred-1")))
             .then_output(|| DeleteWebAuthnCredentialOutput::builder().build());
         let client = mock_client!(
             aws_sdk_cognitoidentityprovider,
             RuleMode::Sequential,
-            &[&started, &completed, &listed, &deleted]
+            &[&started, &completed, &preferred, &listed, &deleted]
         );
         let identity = adapter(client);
         let email = Email::parse("owner@example.ca").expect("email");
@@ -948,8 +999,9 @@ mod tests {
         let passkeys = identity.passkeys("token-1", "sub-1").await.expect("listed");
         assert_eq!(passkeys, vec![PasskeyInfo { id: "cred-1".into(), created_at: 1_796_220_309 }]);
         identity.delete_passkey("token-1", "sub-1", "cred-1").await.expect("deleted");
-        let calls = (started.num_calls(), completed.num_calls(), listed.num_calls(), deleted.num_calls());
-        assert_eq!(calls, (1, 1, 1, 1));
+        let calls = (started.num_calls(), completed.num_calls(), preferred.num_calls(), listed.num_calls());
+        assert_eq!(calls, (1, 1, 1, 1), "the passkey is made an MFA method of the user once kept");
+        assert_eq!(deleted.num_calls(), 1);
     }
 
     #[tokio::test]
@@ -972,7 +1024,7 @@ mod tests {
                     .session("cognito-session")
                     .challenge_parameters(
                         "CREDENTIAL_REQUEST_OPTIONS",
-                        r#"{"challenge":"Y2g","userVerification":"required"}"#,
+                        r#"{"challenge":"Y2g","userVerification":"required","allowCredentials":[{"id":"cred-1","type":"public-key"}]}"#,
                     )
                     .challenge_parameters("USER_ID_FOR_SRP", "7c1e9a52-user")
                     .build()
@@ -1004,12 +1056,33 @@ mod tests {
             identity.begin_passkey_sign_in(&Email::parse("owner@example.ca").expect("email")).await.expect("challenge");
         assert_eq!(challenge.sub, "sub-1");
         assert_eq!(challenge.options["userVerification"], "required");
+        assert!(challenge.options.get("allowCredentials").is_none(), "the account's credential ids stay here (A6)");
         let tokens = identity
             .complete_passkey_sign_in(&challenge.session, &serde_json::json!({"id": "cred-1"}))
             .await
             .expect("tokens");
         assert_eq!((tokens.sub.as_str(), tokens.refresh_token.as_str()), ("user-1", "refresh"));
         assert_eq!((initiated.num_calls(), user.num_calls(), answered.num_calls()), (1, 1, 1));
+    }
+
+    #[tokio::test]
+    async fn a6_a_passkey_sign_in_for_an_address_without_an_account_gets_a_challenge_all_the_same() {
+        use aws_sdk_cognitoidentityprovider::operation::admin_initiate_auth::AdminInitiateAuthError;
+        use aws_sdk_cognitoidentityprovider::types::error::NotAuthorizedException;
+        use aws_smithy_types::error::ErrorMetadata;
+
+        let refused = mock!(Client::admin_initiate_auth).then_error(|| {
+            let meta = ErrorMetadata::builder().code("NotAuthorizedException").build();
+            AdminInitiateAuthError::NotAuthorizedException(NotAuthorizedException::builder().meta(meta).build())
+        });
+        let client = mock_client!(aws_sdk_cognitoidentityprovider, RuleMode::Sequential, &[&refused]);
+        let identity = adapter(client);
+
+        let challenge = identity.begin_passkey_sign_in(&Email::parse("nobody@example.ca").expect("email")).await;
+        let challenge = challenge.expect("answered as for an account");
+        assert_eq!(challenge.options["userVerification"], "required");
+        assert!(challenge.options["challenge"].as_str().is_some_and(|c| c.len() >= 43));
+        assert_eq!(refused.num_calls(), 1);
     }
 
     #[tokio::test]

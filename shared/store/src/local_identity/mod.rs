@@ -761,7 +761,14 @@ impl Identity for LocalIdentity {
         let owner =
             Item::from_record(&keys::local_account_owner(&account.sub), &json!({"email": new})).map_err(store_error)?;
         // The account moves to its new address whole, in one transaction: the address must still
-        // be free, the account and the code still there.
+        // be free, the code still there, and the account as it was read (a code accepted, a
+        // password changed or the account disabled meanwhile is not undone by the copy).
+        let unchanged = Condition::All(vec![
+            Condition::Equals("passwordHash".into(), json!(account.password_hash)),
+            Condition::Equals("lastTotpStep".into(), json!(account.last_totp_step)),
+            Condition::Equals("totpSecret".into(), json!(account.totp_secret)),
+            Condition::Equals("disabled".into(), json!(account.disabled)),
+        ]);
         let changed = self
             .table
             .transact_write(vec![
@@ -769,7 +776,7 @@ impl Identity for LocalIdentity {
                     item: Item::from_record(&keys::local_account(new.as_str()), &moved).map_err(store_error)?,
                     condition: Some(Condition::Absent),
                 },
-                WriteOp::Delete { key: keys::local_account(email.as_str()), condition: Some(Condition::Present) },
+                WriteOp::Delete { key: keys::local_account(email.as_str()), condition: Some(unchanged) },
                 WriteOp::Put { item: owner, condition: None },
                 WriteOp::Delete { key: code_key, condition: Some(Condition::Present) },
             ])
@@ -780,7 +787,7 @@ impl Identity for LocalIdentity {
             Err(StoreError::TransactionCanceled { failed_conditions }) if failed_conditions.contains(&0) => {
                 Err(IdentityError::AccountExists)
             }
-            // Used by a concurrent request.
+            // Used by a concurrent request, or the account changed meanwhile: ask again.
             Err(StoreError::TransactionCanceled { .. }) => Err(IdentityError::CodeExpired),
             Err(other) => Err(store_error(other)),
         }
@@ -810,8 +817,13 @@ impl Identity for LocalIdentity {
         let passkey = self.relying_party.finish_registration(credential, &ceremony.state)?;
         let id = credential_name(passkey.cred_id());
         let stored = StoredPasskey { passkey, created_at: self.clock.now() };
-        self.write(&keys::local_passkey(sub, &id), &stored, Some(Condition::Absent)).await?;
-        Ok(id)
+        let item = Item::from_record(&keys::local_passkey(sub, &id), &stored).map_err(store_error)?;
+        match self.table.put(item, Some(Condition::Absent)).await {
+            Ok(()) => Ok(id),
+            // A credential the account has already (excluded at the start, so a replay).
+            Err(StoreError::ConditionFailed) => Err(IdentityError::CodeMismatch),
+            Err(other) => Err(store_error(other)),
+        }
     }
 
     async fn passkeys(&self, _access_token: &str, sub: &str) -> Result<Vec<PasskeyInfo>, IdentityError> {
@@ -861,7 +873,13 @@ impl Identity for LocalIdentity {
         let key = keys::local_passkey(&account.sub, &id);
         let mut stored: StoredPasskey = self.read(&key).await?.ok_or(IdentityError::CodeMismatch)?;
         if self.relying_party.finish_sign_in(&assertion, ceremony.state, &mut stored.passkey)? {
-            self.write(&key, &stored, Some(Condition::Present)).await?;
+            match self.table.put(Item::from_record(&key, &stored).map_err(store_error)?, Some(Condition::Present)).await
+            {
+                Ok(()) => {}
+                // Removed while it signed in: it no longer does.
+                Err(StoreError::ConditionFailed) => return Err(IdentityError::CodeMismatch),
+                Err(other) => return Err(store_error(other)),
+            }
         }
         self.issue_tokens(&account, None).await
     }
