@@ -577,15 +577,22 @@ fn not_theirs(error: AccountError) -> ApiError {
     }
 }
 
+/// Names one of the caller's passkeys anew. A credential id is opaque (any base64url text is
+/// well-formed), so whether it is one of theirs (404) is answered before the body is looked at.
 async fn rename_passkey(
     principal: Principal,
     BearerToken(token): BearerToken,
     State(state): State<AuthState>,
     PathParams(id): PathParams<PasskeyId>,
-    JsonBody(body): JsonBody<PasskeyName>,
+    body: Result<JsonBody<PasskeyName>, ApiError>,
 ) -> Result<Json<PasskeyView>, ApiError> {
-    let name = passkey_name(&body.name)?;
-    let renamed = state.accounts.rename_passkey(&principal.sub, &token, id.as_str(), &name).await;
+    let accounts = &state.accounts;
+    let passkeys = accounts.passkeys(&principal.sub, &token).await?;
+    if !passkeys.iter().any(|passkey| passkey.id == id.as_str()) {
+        return Err(ApiError::NotFound);
+    }
+    let name = passkey_name(&body?.0.name)?;
+    let renamed = accounts.rename_passkey(&principal.sub, &token, id.as_str(), &name).await;
     Ok(Json(renamed.map_err(not_theirs)?.into()))
 }
 
