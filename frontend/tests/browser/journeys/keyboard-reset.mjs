@@ -49,7 +49,7 @@ journey('a forgotten password is reset with the keyboard only', async (page) => 
   await registered(email, 'an old forgotten passphrase');
 
   await page.goto(`${baseUrl}/sign-in`);
-  await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+  await page.getByRole('heading', { name: 'Sign in', exact: true }).waitFor();
   await tabTo(page, 'Forgot your password?');
   await page.keyboard.press('Enter');
   await page.waitForURL('**/forgot');
