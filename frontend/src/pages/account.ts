@@ -3,7 +3,7 @@
 // confirmed are kept in memory between steps, never stored.
 import { html, nothing } from 'lit-html';
 import QRCode from 'qrcode';
-import { api, isOfficer, keep } from '../api/client';
+import { api, ApiError, isOfficer, keep } from '../api/client';
 import { follow, navigate, refresh, type Page } from '../app';
 import { emptyState, failed, fields, focusSummary, input, notice, summary, values, type FormState } from '../forms';
 import { language, said, t } from '../i18n';
@@ -167,7 +167,13 @@ async function signInWithPasskey(event: Event): Promise<void> {
     reset();
     await navigate(afterSignIn());
   } catch (error) {
-    passkeyFailed(state, error);
+    if (error instanceof ApiError && error.status === 401) {
+      // The device answered, but not with a passkey this account has.
+      state.errors = new Map();
+      state.alert = said('signIn.passkey.refused');
+    } else {
+      passkeyFailed(state, error);
+    }
     focusSummary();
   } finally {
     state.busy = false;

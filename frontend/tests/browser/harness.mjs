@@ -546,14 +546,20 @@ export async function savesTheRecoveryCodes(page) {
  * the dashboard; gives the authenticator's secret (for later sign-ins). */
 export async function signsInFirstTime(page, email, password, portalUrl = baseUrl) {
   await signIn(page, email, password, portalUrl);
+  const { secret } = await enrolsTheFirstAuthenticator(page);
+  await page.waitForURL('**/dashboard');
+  return secret;
+}
+
+/** At the first sign-in's setup: enrols an authenticator and saves the recovery codes shown;
+ * gives the authenticator's secret and the codes. */
+export async function enrolsTheFirstAuthenticator(page) {
   await page.waitForURL('**/mfa-setup');
   await page.locator('#totp-secret').waitFor();
   const secret = (await page.locator('#totp-secret').textContent()).trim();
   await page.getByLabel('Code from your authenticator app').fill(totp(secret));
   await page.getByRole('button', { name: 'Verify and sign in' }).click();
-  await savesTheRecoveryCodes(page);
-  await page.waitForURL('**/dashboard');
-  return secret;
+  return { secret, codes: await savesTheRecoveryCodes(page) };
 }
 
 /** A new applicant registered, signed in with an authenticator set up, on a new draft of `type`;

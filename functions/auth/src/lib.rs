@@ -587,12 +587,9 @@ async fn rename_passkey(
     body: Result<JsonBody<PasskeyName>, ApiError>,
 ) -> Result<Json<PasskeyView>, ApiError> {
     let accounts = &state.accounts;
-    let passkeys = accounts.passkeys(&principal.sub, &token).await?;
-    if !passkeys.iter().any(|passkey| passkey.id == id.as_str()) {
-        return Err(ApiError::NotFound);
-    }
+    let passkey = accounts.passkey(&principal.sub, &token, id.as_str()).await.map_err(not_theirs)?;
     let name = passkey_name(&body?.0.name)?;
-    let renamed = accounts.rename_passkey(&principal.sub, &token, id.as_str(), &name).await;
+    let renamed = accounts.rename_passkey(&principal.sub, passkey, &name).await;
     Ok(Json(renamed.map_err(not_theirs)?.into()))
 }
 

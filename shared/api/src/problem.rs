@@ -437,6 +437,7 @@ impl From<AccountError> for ApiError {
             AccountError::Limited(reached) => reached.into(),
             AccountError::Store(error) => error.into(),
             AccountError::SameEmail => ApiError::invalid("newEmail", "same-address"),
+            AccountError::TooManyPasskeys => ApiError::invalid("passkeys", "too-many-passkeys"),
         }
     }
 }

@@ -184,6 +184,11 @@ const FIELD_MESSAGES: &[(&str, &str, &str)] = &[
         "This is already the email you sign in with: enter another one.",
         "C'est déjà l'adresse avec laquelle vous vous connectez\u{a0}: entrez-en une autre.",
     ),
+    (
+        "too-many-passkeys",
+        "This account has as many passkeys as it can keep (20): remove one before adding another.",
+        "Ce compte a autant de clés d'accès qu'il peut en garder (20)\u{a0}: retirez-en une avant d'en ajouter une autre.",
+    ),
     ("invalid", "This value is not valid.", "Cette valeur n'est pas valide."),
     ("mismatch", "The code is not correct.", "Le code est incorrect."),
     ("expired", "The code has expired: ask for a new one.", "Le code a expiré\u{a0}: demandez-en un nouveau."),

@@ -26,6 +26,7 @@
 //! to the account after that (sign-out, password reset, disable, an authenticator enrolled)
 //! refuses it (S5).
 
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -46,7 +47,7 @@ use crate::password::Password;
 use crate::profile::{Profile, Profiles};
 use crate::recovery::RecoveryCodes;
 use crate::sessions::{Place, Revocations, Sessions};
-use crate::table::{Condition, Item, Key, StoreError, Table};
+use crate::table::{Condition, Item, Key, Query, SortKey, StoreError, Table};
 use crate::user_agent::Device;
 
 const MINUTE: u64 = 60;
@@ -102,6 +103,9 @@ pub enum AccountError {
     /// The new sign-in address is the one the account has.
     #[error("the new address is the current one")]
     SameEmail,
+    /// The account keeps as many passkeys as it can (`MAX_PASSKEYS`).
+    #[error("the account has as many passkeys as it can keep")]
+    TooManyPasskeys,
 }
 
 impl From<LimitReached> for AccountError {
@@ -212,8 +216,8 @@ pub struct Passkey {
     pub created_at: u64,
 }
 
-/// The name a passkey has until its owner names it (one registered elsewhere, in AWS).
-pub const UNNAMED_PASSKEY: &str = "Passkey";
+/// The most passkeys one account keeps (Cognito keeps as many per user).
+pub const MAX_PASSKEYS: u32 = 20;
 
 /// How long the code sent to a new sign-in address works (as a confirmation code does).
 pub const EMAIL_CHANGE_SECONDS: u64 = 24 * HOUR;
@@ -491,6 +495,7 @@ impl Accounts {
     ) -> Result<Enrolled, AccountError> {
         let enrolled = self.identity.complete_mfa_enrolment(session, code);
         let tokens = self.second_factor(session, arrival, SecondFactor::Enrolment, enrolled).await?;
+        self.remove_voided_passkeys(&tokens.sub, &tokens.access_token).await?;
         let recovery_codes = match self.recovery.remaining(&tokens.sub).await? {
             0 => self.recovery.issue(&tokens.sub).await?,
             _ => Vec::new(),
@@ -531,6 +536,7 @@ impl Accounts {
             self.recovery.give_back(&sub, code).await?;
             return Err(error.into());
         }
+        self.void_passkeys(&sub).await?;
         // Sign-ins waiting for the old authenticator's code end; the one that follows begins
         // after, so it is not caught by the change (a change refuses sign-ins begun until then).
         self.revocations.account_changed(&sub, self.clock.as_ref()).await?;
@@ -574,6 +580,7 @@ impl Accounts {
     pub async fn reset_authenticator(&self, email: &Email, by: &ResetBy) -> Result<String, AccountError> {
         let sub = self.identity.account_id(email).await?.ok_or(IdentityError::NotAuthorized)?;
         self.identity.reset_mfa(email).await?;
+        self.void_passkeys(&sub).await?;
         self.recovery.void(&sub).await?;
         self.sign_out(&sub).await?;
         let mut record =
@@ -867,8 +874,16 @@ impl Accounts {
         client: &str,
     ) -> Result<serde_json::Value, AccountError> {
         let email = self.email_of(sub).await?;
+        self.room_for_a_passkey(sub).await?;
         self.reauthenticate(&email, password, code, client).await?;
         Ok(self.identity.begin_passkey_registration(access_token, sub, &email).await?)
+    }
+
+    async fn room_for_a_passkey(&self, sub: &str) -> Result<(), AccountError> {
+        if self.passkey_names(sub).await?.len() >= MAX_PASSKEYS as usize {
+            return Err(AccountError::TooManyPasskeys);
+        }
+        Ok(())
     }
 
     /// Keeps the browser's new passkey under `name` once its provider verified it; the owner is
@@ -881,49 +896,93 @@ impl Accounts {
         credential: &serde_json::Value,
     ) -> Result<Passkey, AccountError> {
         let email = self.email_of(sub).await?;
+        self.room_for_a_passkey(sub).await?;
         let id = self.identity.complete_passkey_registration(access_token, sub, credential).await?;
-        self.name_passkey(sub, &id, name).await?;
+        self.name_passkey(sub, &id, name, None).await?;
         self.tell_owner(&email, AccountMessage::PasskeyAdded(name.to_owned())).await?;
         Ok(Passkey { id, name: name.to_owned(), created_at: self.clock.now() })
     }
 
-    async fn name_passkey(&self, sub: &str, id: &str, name: &str) -> Result<(), StoreError> {
-        self.table.put(Item::from_record(&keys::passkey_name(sub, id), &serde_json::json!({"name": name}))?, None).await
+    async fn name_passkey(
+        &self,
+        sub: &str,
+        id: &str,
+        name: &str,
+        condition: Option<Condition>,
+    ) -> Result<(), StoreError> {
+        let record = Item::from_record(&keys::passkey_name(sub, id), &serde_json::json!({"name": name}))?;
+        self.table.put(record, condition).await
     }
 
-    /// The user's passkeys, oldest first, with their names.
+    /// The portal's records of the user's passkeys: id and name.
+    async fn passkey_names(&self, sub: &str) -> Result<HashMap<String, String>, StoreError> {
+        let query = Query::partition(keys::user_partition(sub))
+            .sort(SortKey::Prefix(keys::PASSKEY_NAME_PREFIX.to_owned()))
+            .limit(MAX_PASSKEYS);
+        let page = self.table.query(query).await?;
+        let named = |item: &Item| {
+            let id = item.key().sk.strip_prefix(keys::PASSKEY_NAME_PREFIX)?.to_owned();
+            Some((id, item.get("name")?.as_str()?.to_owned()))
+        };
+        Ok(page.items.iter().filter_map(named).collect())
+    }
+
+    /// The user's passkeys, oldest first, with their names: those the provider holds and the
+    /// portal has a record of (a passkey voided by a reset, or added around the portal, has none).
     pub async fn passkeys(&self, sub: &str, access_token: &str) -> Result<Vec<Passkey>, AccountError> {
-        let mut passkeys = Vec::new();
-        for info in self.identity.passkeys(access_token, sub).await? {
-            let named = self.table.get(&keys::passkey_name(sub, &info.id)).await?;
-            let name = named.and_then(|item| item.get("name").and_then(|n| n.as_str().map(str::to_owned)));
-            passkeys.push(Passkey {
-                id: info.id,
-                name: name.unwrap_or_else(|| UNNAMED_PASSKEY.into()),
-                created_at: info.created_at,
-            });
-        }
+        let (held, mut names) = futures::try_join!(
+            async { Ok::<_, AccountError>(self.identity.passkeys(access_token, sub).await?) },
+            async { Ok(self.passkey_names(sub).await?) },
+        )?;
+        let mut passkeys: Vec<Passkey> = held
+            .into_iter()
+            .filter_map(|info| {
+                let name = names.remove(&info.id)?;
+                Some(Passkey { id: info.id, name, created_at: info.created_at })
+            })
+            .collect();
         passkeys.sort_by_key(|passkey| passkey.created_at);
         Ok(passkeys)
     }
 
     /// One of the user's passkeys; `NotAuthorized` when it is not one of theirs.
-    async fn passkey(&self, sub: &str, access_token: &str, id: &str) -> Result<Passkey, AccountError> {
+    pub async fn passkey(&self, sub: &str, access_token: &str, id: &str) -> Result<Passkey, AccountError> {
         let passkeys = self.passkeys(sub, access_token).await?;
         passkeys.into_iter().find(|passkey| passkey.id == id).ok_or(IdentityError::NotAuthorized.into())
     }
 
-    /// Names one of the user's passkeys anew.
-    pub async fn rename_passkey(
-        &self,
-        sub: &str,
-        access_token: &str,
-        id: &str,
-        name: &str,
-    ) -> Result<Passkey, AccountError> {
-        let passkey = self.passkey(sub, access_token, id).await?;
-        self.name_passkey(sub, id, name).await?;
-        Ok(Passkey { name: name.to_owned(), ..passkey })
+    /// Removes, with the user's own token, the passkeys their provider still holds that the
+    /// portal has no record of: those a reset voided (Cognito has no administrator's way to
+    /// delete them), at the enrolment that follows it.
+    async fn remove_voided_passkeys(&self, sub: &str, access_token: &str) -> Result<(), AccountError> {
+        let names = self.passkey_names(sub).await?;
+        for info in self.identity.passkeys(access_token, sub).await? {
+            if !names.contains_key(&info.id) {
+                match self.identity.delete_passkey(access_token, sub, &info.id).await {
+                    Ok(()) | Err(IdentityError::NotAuthorized) => {}
+                    Err(other) => return Err(other.into()),
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Voids every passkey of the user, as their authenticator is removed: none signs in again.
+    async fn void_passkeys(&self, sub: &str) -> Result<(), StoreError> {
+        for id in self.passkey_names(sub).await?.into_keys() {
+            self.table.delete(&keys::passkey_name(sub, &id), None).await?;
+        }
+        Ok(())
+    }
+
+    /// Names one of the user's passkeys (as found by `passkey`) anew; `NotAuthorized` when it was
+    /// removed meanwhile.
+    pub async fn rename_passkey(&self, sub: &str, passkey: Passkey, name: &str) -> Result<Passkey, AccountError> {
+        match self.name_passkey(sub, &passkey.id, name, Some(Condition::Present)).await {
+            Ok(()) => Ok(Passkey { name: name.to_owned(), ..passkey }),
+            Err(StoreError::ConditionFailed) => Err(IdentityError::NotAuthorized.into()),
+            Err(other) => Err(other.into()),
+        }
     }
 
     /// Removes one of the user's passkeys: it no longer signs in, and the owner is told (A5).
@@ -953,14 +1012,24 @@ impl Accounts {
     }
 
     /// Completes a passkey sign-in with the browser's assertion, under the limits of a second
-    /// factor's answer (a passkey stands for both factors).
+    /// factor's answer (a passkey stands for both factors). Only a passkey the portal has a
+    /// record of is put to the provider: one voided by a reset, or added around the portal,
+    /// is a wrong answer.
     pub async fn complete_passkey_sign_in(
         &self,
         session: &str,
         credential: &serde_json::Value,
         arrival: &Arrival,
     ) -> Result<Tokens, AccountError> {
-        let answer = self.identity.complete_passkey_sign_in(session, credential);
+        let (_, pending) = self.pending(session).await?;
+        let id = credential.get("id").and_then(serde_json::Value::as_str).unwrap_or_default();
+        let recorded = !id.is_empty() && self.table.get(&keys::passkey_name(&pending.sub, id)).await?.is_some();
+        let answer = async {
+            if !recorded {
+                return Err(IdentityError::CodeMismatch);
+            }
+            self.identity.complete_passkey_sign_in(session, credential).await
+        };
         self.second_factor(session, arrival, SecondFactor::Passkey, answer).await
     }
 

@@ -485,10 +485,14 @@ pub fn local_passkey_sign_in(session_digest: &str) -> Key {
     Key::new(format!("SIGNIN#{session_digest}"), "PASSKEY")
 }
 
-/// The name a user gave one of their passkeys (both modes: Cognito keeps no names).
+/// The portal's record of one of a user's passkeys, with the name they gave it (both modes:
+/// Cognito keeps no names). A passkey signs in only while it has one.
 pub fn passkey_name(sub: &str, credential_id: &str) -> Key {
-    Key::new(user_partition(sub), format!("PASSKEY-NAME#{credential_id}"))
+    Key::new(user_partition(sub), format!("{PASSKEY_NAME_PREFIX}{credential_id}"))
 }
+
+/// Where a user's passkey records begin.
+pub const PASSKEY_NAME_PREFIX: &str = "PASSKEY-NAME#";
 
 /// Which local account a user id belongs to.
 pub fn local_account_owner(sub: &str) -> Key {

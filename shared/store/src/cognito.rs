@@ -4,6 +4,12 @@
 //! Cognito's challenge session does not name the user, but answering a challenge must; the
 //! session handed to the caller therefore wraps Cognito's session together with the username.
 //! A caller who edits the username gains nothing: Cognito binds its session to the user.
+//!
+//! The pool's MFA is optional and the portal enforces it: a sign-in of an account with no second
+//! factor is held (`held`) until an authenticator is enrolled, so a password alone never yields
+//! tokens (A1), and an authenticator can be removed for someone who lost it.
+
+mod held;
 
 use async_trait::async_trait;
 use aws_sdk_cognitoidentityprovider::Client;
@@ -23,6 +29,8 @@ use portal_domain::identity::{
 };
 use portal_domain::password::Password;
 use portal_domain::profile::Language;
+
+use self::held::{HeldSignIn, Seal};
 
 /// The user pool and app client the functions use.
 #[derive(Clone)]
@@ -49,6 +57,7 @@ impl std::fmt::Debug for CognitoConfig {
 pub struct CognitoIdentity {
     client: Client,
     config: CognitoConfig,
+    seal: std::sync::Arc<Seal>,
 }
 
 /// `SECRET_HASH`: Base64(HMAC-SHA256(client secret, username ‖ client id)).
@@ -165,6 +174,11 @@ fn tokens(result: Option<&AuthenticationResultType>, previous_refresh: Option<&s
     })
 }
 
+/// Seconds since the epoch (the held sign-ins' clock: Cognito's own sessions expire by its clock).
+fn now() -> u64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |elapsed| elapsed.as_secs())
+}
+
 /// The `locale` attribute of a language.
 fn locale(language: Language) -> &'static str {
     match language {
@@ -240,7 +254,8 @@ fn attribute(name: &str, value: &str) -> Result<AttributeType, IdentityError> {
 impl CognitoIdentity {
     /// An adapter over an already-built client (clients are built once, at init).
     pub fn new(client: Client, config: CognitoConfig) -> Self {
-        Self { client, config }
+        let seal = std::sync::Arc::new(Seal::new(&config.client_secret));
+        Self { client, config, seal }
     }
 
     /// The user of an email, if there is one.
@@ -271,6 +286,21 @@ impl CognitoIdentity {
             .user_attributes(attribute("given_name", &request.given_name)?)
             .user_attributes(attribute("family_name", &request.family_name)?)
             .user_attributes(attribute("locale", locale(request.language))?)
+            .send()
+            .await
+            .map_err(identity_error)?;
+        Ok(())
+    }
+
+    /// Makes the user's verified authenticator their second factor, asked for at every password
+    /// sign-in from now on.
+    async fn prefer_authenticator(&self, username: &str) -> Result<(), IdentityError> {
+        let preferred = SoftwareTokenMfaSettingsType::builder().enabled(true).preferred_mfa(true).build();
+        self.client
+            .admin_set_user_mfa_preference()
+            .user_pool_id(&self.config.user_pool_id)
+            .username(username)
+            .software_token_mfa_settings(preferred)
             .send()
             .await
             .map_err(identity_error)?;
@@ -382,41 +412,47 @@ impl Identity for CognitoIdentity {
             .send()
             .await
             .map_err(identity_error)?;
-        let kind = match output.challenge_name() {
-            Some(ChallengeNameType::MfaSetup) => ChallengeKind::MfaSetup,
-            Some(ChallengeNameType::SoftwareTokenMfa) => ChallengeKind::SoftwareTokenMfa,
-            // A password alone never yields tokens (A1): a pool that hands them out is misconfigured.
-            _ => return Err(IdentityError::Unavailable("the user pool did not ask for a second factor".into())),
+        let sub = self.sub_of(email).await?;
+        let Some(challenge) = output.challenge_name() else {
+            // No second factor on the account (never enrolled, or removed): Cognito hands out the
+            // tokens, which the portal holds until an authenticator is enrolled (A1).
+            let tokens = tokens(output.authentication_result(), None)?;
+            let held = HeldSignIn::new(email.as_str(), tokens, now());
+            return Ok(Challenge { kind: ChallengeKind::MfaSetup, session: self.seal.seal(&held)?, sub });
         };
+        if challenge != &ChallengeNameType::SoftwareTokenMfa {
+            // The pool's MFA is optional, with TOTP its only MFA for a password (template.yaml).
+            return Err(IdentityError::Unavailable(format!("the user pool asked for {challenge}").into()));
+        }
         let session = output.session().ok_or(IdentityError::SessionExpired)?;
         // With email sign-in, Cognito names the user by its internal username in the challenge.
         let username = output
             .challenge_parameters()
             .and_then(|parameters| parameters.get("USER_ID_FOR_SRP"))
             .map_or(email.as_str(), String::as_str);
-        let sub = self.sub_of(email).await?;
-        Ok(Challenge { kind, session: wrap_session(username, session), sub })
+        Ok(Challenge { kind: ChallengeKind::SoftwareTokenMfa, session: wrap_session(username, session), sub })
     }
 
     async fn begin_mfa_enrolment(&self, session: &str) -> Result<MfaEnrolment, IdentityError> {
-        let (username, cognito_session) = unwrap_session(session)?;
-        let output =
-            self.client.associate_software_token().session(cognito_session).send().await.map_err(identity_error)?;
+        let held = self.seal.open(session, now())?;
+        let output = self
+            .client
+            .associate_software_token()
+            .access_token(&held.access_token)
+            .send()
+            .await
+            .map_err(identity_error)?;
         let secret = output.secret_code().ok_or(IdentityError::SessionExpired)?.to_owned();
-        let next_session = output.session().ok_or(IdentityError::SessionExpired)?;
-        Ok(MfaEnrolment {
-            otpauth_uri: otpauth_uri(&secret, &username),
-            secret,
-            session: wrap_session(&username, next_session),
-        })
+        // The same session goes on to the code: the secret stays with Cognito, bound to the user.
+        Ok(MfaEnrolment { otpauth_uri: otpauth_uri(&secret, &held.email), secret, session: session.to_owned() })
     }
 
     async fn complete_mfa_enrolment(&self, session: &str, code: &str) -> Result<Tokens, IdentityError> {
-        let (username, cognito_session) = unwrap_session(session)?;
+        let held = self.seal.open(session, now())?;
         let verified = self
             .client
             .verify_software_token()
-            .session(cognito_session)
+            .access_token(&held.access_token)
             .user_code(code)
             .send()
             .await
@@ -424,18 +460,8 @@ impl Identity for CognitoIdentity {
         if verified.status() != Some(&VerifySoftwareTokenResponseType::Success) {
             return Err(IdentityError::CodeMismatch);
         }
-        let next_session = verified.session().ok_or(IdentityError::SessionExpired)?;
-        let tokens = self.respond(ChallengeNameType::MfaSetup, &username, next_session, None).await?;
-        let preferred = SoftwareTokenMfaSettingsType::builder().enabled(true).preferred_mfa(true).build();
-        self.client
-            .admin_set_user_mfa_preference()
-            .user_pool_id(&self.config.user_pool_id)
-            .username(&username)
-            .software_token_mfa_settings(preferred)
-            .send()
-            .await
-            .map_err(identity_error)?;
-        Ok(tokens)
+        self.prefer_authenticator(&held.email).await?;
+        Ok(held.into_tokens())
     }
 
     async fn answer_mfa(&self, session: &str, code: &str) -> Result<Tokens, IdentityError> {
@@ -584,16 +610,7 @@ impl Identity for CognitoIdentity {
         if verified.status() != Some(&VerifySoftwareTokenResponseType::Success) {
             return Err(IdentityError::CodeMismatch);
         }
-        let preferred = SoftwareTokenMfaSettingsType::builder().enabled(true).preferred_mfa(true).build();
-        self.client
-            .admin_set_user_mfa_preference()
-            .user_pool_id(&self.config.user_pool_id)
-            .username(email.as_str())
-            .software_token_mfa_settings(preferred)
-            .send()
-            .await
-            .map_err(identity_error)?;
-        Ok(())
+        self.prefer_authenticator(email.as_str()).await
     }
 
     async fn begin_email_change(&self, access_token: &str, _email: &Email, new: &Email) -> Result<(), IdentityError> {
@@ -666,8 +683,8 @@ impl Identity for CognitoIdentity {
             Err(error) if error.code() == Some("InvalidParameterException") => return Err(IdentityError::CodeMismatch),
             Err(error) => return Err(identity_error(error)),
         }
-        // The pool requires MFA: a passkey signs in only once it is one of the user's MFA methods
-        // (beside the authenticator app, which stays).
+        // The user has MFA (the authenticator app, which stays): a passkey stands for both factors
+        // only once it is one of their MFA methods too.
         self.client
             .set_user_mfa_preference()
             .access_token(access_token)
@@ -760,15 +777,21 @@ impl Identity for CognitoIdentity {
     }
 
     async fn reset_mfa(&self, email: &Email) -> Result<(), IdentityError> {
-        // A pool that requires MFA (as this one does, so that a password alone never yields
-        // tokens) answers `AdminSetUserMFAPreference` with 200 and keeps asking for the old
-        // authenticator: Cognito cannot remove a user's TOTP there. Saying it worked would leave
-        // the person locked out and believing otherwise, so the removal is refused until the
-        // pool's MFA becomes optional with the portal enforcing enrolment (README, issue 16).
-        let _ = email;
-        Err(IdentityError::Unavailable(
-            "Cognito cannot remove a user's authenticator in a pool that requires MFA".into(),
-        ))
+        // With neither the authenticator nor passkeys as MFA, the next password sign-in ends in
+        // tokens, which the portal holds until a new authenticator is enrolled (A1). The passkeys
+        // themselves can only be deleted with the user's own token: the portal voids them
+        // (`Accounts`), and removes them at the user's next sign-in.
+        let off = SoftwareTokenMfaSettingsType::builder().enabled(false).preferred_mfa(false).build();
+        self.client
+            .admin_set_user_mfa_preference()
+            .user_pool_id(&self.config.user_pool_id)
+            .username(email.as_str())
+            .software_token_mfa_settings(off)
+            .web_authn_mfa_settings(WebAuthnMfaSettingsType::builder().enabled(false).build())
+            .send()
+            .await
+            .map_err(identity_error)?;
+        Ok(())
     }
 
     async fn set_password(&self, email: &Email, password: &Password) -> Result<(), IdentityError> {
@@ -1086,10 +1109,87 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn a_pool_that_requires_mfa_cannot_remove_an_authenticator_and_says_so() {
-        let (identity, _) = identity_answering(None);
+    async fn a1_a_sign_in_with_no_second_factor_holds_cognitos_tokens_until_an_authenticator_is_verified() {
+        use aws_sdk_cognitoidentityprovider::operation::admin_get_user::AdminGetUserOutput;
+        use aws_sdk_cognitoidentityprovider::operation::admin_initiate_auth::AdminInitiateAuthOutput;
+        use aws_sdk_cognitoidentityprovider::operation::admin_set_user_mfa_preference::AdminSetUserMfaPreferenceOutput;
+        use aws_sdk_cognitoidentityprovider::operation::associate_software_token::AssociateSoftwareTokenOutput;
+        use aws_sdk_cognitoidentityprovider::operation::verify_software_token::VerifySoftwareTokenOutput;
+
+        // An account with no second factor in a pool whose MFA is optional: tokens at once.
+        let signed_in = mock!(Client::admin_initiate_auth)
+            .match_requests(|r| r.auth_flow() == Some(&AuthFlowType::AdminUserPasswordAuth))
+            .then_output(|| AdminInitiateAuthOutput::builder().authentication_result(result(Some("refresh"))).build());
+        let user = mock!(Client::admin_get_user).then_output(|| {
+            let sub = AttributeType::builder().name("sub").value("user-1").build().expect("attribute");
+            AdminGetUserOutput::builder().username("user-1").user_attributes(sub).build().expect("user")
+        });
+        let associated = mock!(Client::associate_software_token)
+            .match_requests(|r| r.access_token() == Some(access_token().as_str()) && r.session().is_none())
+            .then_output(|| AssociateSoftwareTokenOutput::builder().secret_code("JBSWY3DPEHPK3PXP").build());
+        let wrong =
+            mock!(Client::verify_software_token).match_requests(|r| r.user_code() == Some("000000")).then_output(
+                || VerifySoftwareTokenOutput::builder().status(VerifySoftwareTokenResponseType::Error).build(),
+            );
+        let verified = mock!(Client::verify_software_token)
+            .match_requests(|r| r.access_token() == Some(access_token().as_str()) && r.user_code() == Some("123456"))
+            .then_output(|| {
+                VerifySoftwareTokenOutput::builder().status(VerifySoftwareTokenResponseType::Success).build()
+            });
+        let preferred = mock!(Client::admin_set_user_mfa_preference)
+            .match_requests(|r| {
+                let totp = r.software_token_mfa_settings();
+                r.username() == Some("ana@example.ca")
+                    && totp.is_some_and(|totp| totp.enabled() && totp.preferred_mfa())
+            })
+            .then_output(|| AdminSetUserMfaPreferenceOutput::builder().build());
+        let client = mock_client!(
+            aws_sdk_cognitoidentityprovider,
+            RuleMode::MatchAny,
+            &[&signed_in, &user, &associated, &wrong, &verified, &preferred]
+        );
+        let identity = adapter(client);
+        let email = Email::parse("ana@example.ca").expect("email");
+
+        let challenge = identity.sign_in(&email, "a long passphrase").await.expect("signed in");
+        assert_eq!(challenge.kind, ChallengeKind::MfaSetup);
+        assert_eq!(challenge.sub, "user-1");
+        assert!(!challenge.session.contains("refresh") && !challenge.session.contains(&access_token()));
+
+        let enrolment = identity.begin_mfa_enrolment(&challenge.session).await.expect("begun");
+        assert_eq!(enrolment.secret, "JBSWY3DPEHPK3PXP");
+        assert!(enrolment.otpauth_uri.contains("ana%40example.ca"), "{}", enrolment.otpauth_uri);
+        let refused = identity.complete_mfa_enrolment(&enrolment.session, "000000").await;
+        assert!(matches!(refused, Err(IdentityError::CodeMismatch)));
+        assert_eq!(preferred.num_calls(), 0, "no second factor until a code verifies");
+        let tokens = identity.complete_mfa_enrolment(&enrolment.session, "123456").await.expect("enrolled");
+
+        assert_eq!((tokens.access_token, tokens.refresh_token), (access_token(), "refresh".to_owned()));
+        assert_eq!((tokens.sub.as_str(), tokens.session.as_str()), ("user-1", "s-1"));
+        assert_eq!(preferred.num_calls(), 1);
+        let forged = format!("{}A", enrolment.session);
+        assert!(matches!(identity.begin_mfa_enrolment(&forged).await, Err(IdentityError::SessionExpired)));
+    }
+
+    #[tokio::test]
+    async fn a_reset_turns_off_the_authenticator_and_passkeys_as_the_users_mfa() {
+        use aws_sdk_cognitoidentityprovider::operation::admin_set_user_mfa_preference::AdminSetUserMfaPreferenceOutput;
+
+        let reset = mock!(Client::admin_set_user_mfa_preference)
+            .match_requests(|r| {
+                let totp = r.software_token_mfa_settings();
+                r.user_pool_id() == Some("pool")
+                    && r.username() == Some("lost@example.ca")
+                    && totp.is_some_and(|totp| !totp.enabled() && !totp.preferred_mfa())
+                    && r.web_authn_mfa_settings().is_some_and(|passkeys| !passkeys.enabled())
+            })
+            .then_output(|| AdminSetUserMfaPreferenceOutput::builder().build());
+        let client = mock_client!(aws_sdk_cognitoidentityprovider, RuleMode::Sequential, &[&reset]);
         let email = Email::parse("lost@example.ca").expect("email");
-        assert!(matches!(identity.reset_mfa(&email).await, Err(IdentityError::Unavailable(_))));
+
+        adapter(client).reset_mfa(&email).await.expect("reset");
+
+        assert_eq!(reset.num_calls(), 1);
     }
 
     #[test]

@@ -93,7 +93,7 @@ impl Identity for Counting {
         Ok(())
     }
     async fn reset_mfa(&self, _: &Email) -> Result<(), IdentityError> {
-        // As a pool that requires MFA answers (Cognito cannot remove a TOTP there).
+        // As a provider that cannot be reached answers.
         Err(IdentityError::Unavailable("cannot remove the authenticator".into()))
     }
     async fn begin_authenticator_change(&self, _: &str, _: &Email) -> Result<NewAuthenticator, IdentityError> {
@@ -289,15 +289,33 @@ async fn a7_wrong_codes_for_a_new_sign_in_email(f: Fixture) {
 }
 
 async fn a7_wrong_passkey_answers_on_one_sign_in(f: Fixture) {
+    // A passkey of the account's (one the portal has no record of is refused before the provider).
+    let record = Item::from_record(&keys::passkey_name("sub-1", "cred-1"), &json!({"name": "Phone"})).expect("item");
+    f.table.put(record, None).await.expect("recorded");
     let challenge = f.accounts.begin_passkey_sign_in(&email(), "198.51.100.1").await.expect("challenge");
     let accounts = f.accounts.clone();
     let session = challenge.session;
     fifty_at_once(move |client| {
         let (accounts, session) = (accounts.clone(), session.clone());
-        async move { accounts.complete_passkey_sign_in(&session, &json!({}), &arrival(client)).await.map(drop) }
+        let credential = json!({"id": "cred-1"});
+        async move { accounts.complete_passkey_sign_in(&session, &credential, &arrival(client)).await.map(drop) }
     })
     .await;
     assert_eq!(f.identity.evaluated.load(Ordering::SeqCst), 5, "five answers per sign-in, as for codes");
+}
+
+/// A passkey the portal has no record of (voided by a reset of the authenticator, or added
+/// around the portal) is a wrong answer without being put to the provider, which would sign it in.
+async fn a_passkey_the_portal_has_no_record_of_is_refused_before_the_provider(f: Fixture) {
+    let challenge = f.accounts.begin_passkey_sign_in(&email(), "198.51.100.1").await.expect("challenge");
+
+    let refused = f
+        .accounts
+        .complete_passkey_sign_in(&challenge.session, &json!({"id": "voided"}), &arrival("198.51.100.1".into()))
+        .await;
+
+    assert!(matches!(refused, Err(AccountError::Identity(IdentityError::CodeMismatch))), "{refused:?}");
+    assert_eq!(f.identity.evaluated.load(Ordering::SeqCst), 0);
 }
 
 async fn a7_a_limit_reserves_exactly_its_places(f: Fixture) {
@@ -356,6 +374,7 @@ on_both_stores!(
     a7_wrong_confirmation_codes,
     a7_wrong_codes_for_a_new_sign_in_email,
     a7_wrong_passkey_answers_on_one_sign_in,
+    a_passkey_the_portal_has_no_record_of_is_refused_before_the_provider,
     a7_a_limit_reserves_exactly_its_places,
     a_recovery_code_is_given_back_when_the_authenticator_cannot_be_removed,
 );

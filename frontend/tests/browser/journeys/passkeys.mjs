@@ -7,9 +7,10 @@ import {
   baseUrl,
   checkAccessibility,
   checkBothLanguages,
+  enrolsTheFirstAuthenticator,
   journeyOnItsOwnPortal,
   registered,
-  signsInFirstTime,
+  signIn,
   totp,
 } from '../harness.mjs';
 
@@ -67,7 +68,9 @@ journeyOnItsOwnPortal('an applicant adds, renames and removes passkeys and signs
   const email = `passkey-${Date.now()}@example.ca`;
   const password = 'a long and careful passphrase';
   await registered(email, password);
-  const secret = await signsInFirstTime(page, email, password, portal);
+  await signIn(page, email, password, portal);
+  const { secret, codes } = await enrolsTheFirstAuthenticator(page);
+  await page.waitForURL('**/dashboard');
 
   // Added from Sign-in and security, once the person proved it is them.
   await page.goto(`${portal}/security`);
@@ -121,6 +124,31 @@ journeyOnItsOwnPortal('an applicant adds, renames and removes passkeys and signs
   await addsAPasskey(page, 'Téléphone', password, (await nextCode(secret, second.at)).code, FRENCH);
   await page.getByText('La clé d\'accès «\u00a0Téléphone\u00a0» a été ajoutée.').waitFor();
   await checkAccessibility(page, 'a passkey added (fr)');
+
+  // The phone with the authenticator is lost: a recovery code removes it, and the passkeys go
+  // with it (they may be on that phone), although the device still holds this one.
+  await toggleTo(page, 'en');
+  await page.getByRole('link', { name: 'Sign out' }).click();
+  await signIn(page, email, password, portal);
+  await page.waitForURL('**/mfa');
+  await page.getByRole('link', { name: /Use a recovery code/ }).click();
+  await page.getByLabel('Password').fill(password);
+  await page.getByLabel('Recovery code').fill(codes[0]);
+  await page.getByRole('button', { name: 'Continue' }).click();
+  await page.waitForURL('**/mfa-setup');
+  const replacement = (await page.locator('#totp-secret').textContent()).trim();
+  await page.getByLabel('Code from your authenticator app').fill(totp(replacement));
+  await page.getByRole('button', { name: 'Verify and sign in' }).click();
+  await page.waitForURL('**/dashboard');
+  await page.goto(`${portal}/security`);
+  await page.getByText('You have no passkey yet.').waitFor();
+  assert.equal((await credentials()).length, 1, 'the device still holds its passkey');
+  await page.getByRole('link', { name: 'Sign out' }).click();
+  await page.goto(`${portal}/sign-in`);
+  await page.getByLabel('Email address').fill(email);
+  await page.getByRole('button', { name: 'Sign in with a passkey' }).click();
+  await page.locator('#error-summary').getByText('This passkey does not sign in to the account of this email').waitFor();
+  await checkAccessibility(page, 'a passkey that no longer signs in');
 
   const outbox = await (await fetch(`${baseUrl}/api/dev/outbox`)).json();
   const subjects = outbox.filter((m) => m.to === email).map((m) => m.subject);

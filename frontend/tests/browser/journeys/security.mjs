@@ -7,6 +7,7 @@ import {
   browser,
   codeFor,
   checkAccessibility,
+  enrolsTheFirstAuthenticator,
   checkBothLanguages,
   journeyOnItsOwnPortal,
   officerSignsIn,
@@ -138,11 +139,7 @@ journeyOnItsOwnPortal('an applicant who lost the authenticator signs in with a r
   const password = 'a long and careful passphrase';
   await registered(email, password);
   await signIn(page, email, password);
-  await page.waitForURL('**/mfa-setup');
-  const lost = (await page.locator('#totp-secret').textContent()).trim();
-  await page.getByLabel('Code from your authenticator app').fill(totp(lost));
-  await page.getByRole('button', { name: 'Verify and sign in' }).click();
-  const codes = await savesTheRecoveryCodes(page);
+  const { secret: lost, codes } = await enrolsTheFirstAuthenticator(page);
   assert.equal(codes.length, 10);
   await page.waitForURL('**/dashboard');
   await page.getByRole('link', { name: 'Sign out' }).click();

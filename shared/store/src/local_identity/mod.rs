@@ -885,14 +885,9 @@ impl Identity for LocalIdentity {
     }
 
     async fn reset_mfa(&self, email: &Email) -> Result<(), IdentityError> {
-        let account = self.account(email).await?.ok_or(IdentityError::NotAuthorized)?;
-        self.update_account(email, Update::default().set("totpSecret", json!(null)).set("lastTotpStep", 0)).await?;
-        // The passkeys go with the authenticator: they may be on the phone that was lost.
-        for stored in self.stored_passkeys(&account.sub).await? {
-            let id = credential_name(stored.passkey.cred_id());
-            self.table.delete(&keys::local_passkey(&account.sub, &id), None).await.map_err(store_error)?;
-        }
-        Ok(())
+        // The passkeys stay, as Cognito's do (it has no administrator's way to delete them): the
+        // portal voids them, and removes them with the user's token at the enrolment that follows.
+        self.update_account(email, Update::default().set("totpSecret", json!(null)).set("lastTotpStep", 0)).await
     }
 
     async fn set_password(&self, email: &Email, password: &Password) -> Result<(), IdentityError> {
