@@ -26,7 +26,7 @@ use portal_api::principal::{BearerToken, Officer, Principal, SUPPORT_GROUP};
 use portal_api::problem::ApiError;
 use portal_api::routes::{self, Area, MissingHandler};
 use portal_domain::accounts::{
-    AccountError, Accounts, Arrival, EmailChange, LostAuthenticator, PasswordChange, ResetBy,
+    AccountError, Accounts, Arrival, Caller, EmailChange, LostAuthenticator, PasswordChange, ResetBy,
 };
 use portal_domain::clock::Clock;
 use portal_domain::email::Email;
@@ -565,7 +565,8 @@ async fn complete_passkey_registration(
 ) -> Result<(StatusCode, Json<PasskeyView>), ApiError> {
     let name = passkey_name(&body.name)?;
     let credential = webauthn_value(&body.credential);
-    let kept = state.accounts.complete_passkey_registration(&principal.sub, &token, &name, &credential).await;
+    let caller = Caller { sub: &principal.sub, issued_at: principal.issued_at, session: principal.session.as_deref() };
+    let kept = state.accounts.complete_passkey_registration(&caller, &token, &name, &credential).await;
     Ok((StatusCode::CREATED, Json(kept.map_err(passkey_refused)?.into())))
 }
 

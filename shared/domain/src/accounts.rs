@@ -222,6 +222,17 @@ pub const MAX_PASSKEYS: u32 = 20;
 /// How long the code sent to a new sign-in address works (as a confirmation code does).
 pub const EMAIL_CHANGE_SECONDS: u64 = 24 * HOUR;
 
+/// A signed-in caller as its access token names it: whose, when issued, and which session.
+#[derive(Clone, Copy, Debug)]
+pub struct Caller<'a> {
+    /// The account (`sub`).
+    pub sub: &'a str,
+    /// When the token was issued (seconds since the epoch).
+    pub issued_at: u64,
+    /// The session the token belongs to.
+    pub session: Option<&'a str>,
+}
+
 /// Which second-factor step a sign-in completes with.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum SecondFactor {
@@ -495,7 +506,7 @@ impl Accounts {
     ) -> Result<Enrolled, AccountError> {
         let enrolled = self.identity.complete_mfa_enrolment(session, code);
         let tokens = self.second_factor(session, arrival, SecondFactor::Enrolment, enrolled).await?;
-        self.remove_voided_passkeys(&tokens.sub, &tokens.access_token).await?;
+        self.remove_voided_passkeys(&tokens.sub, &tokens.access_token).await;
         let recovery_codes = match self.recovery.remaining(&tokens.sub).await? {
             0 => self.recovery.issue(&tokens.sub).await?,
             _ => Vec::new(),
@@ -580,9 +591,10 @@ impl Accounts {
     pub async fn reset_authenticator(&self, email: &Email, by: &ResetBy) -> Result<String, AccountError> {
         let sub = self.identity.account_id(email).await?.ok_or(IdentityError::NotAuthorized)?;
         self.identity.reset_mfa(email).await?;
+        // Every session ends first: a passkey one of them is adding meanwhile is voided too.
+        self.sign_out(&sub).await?;
         self.void_passkeys(&sub).await?;
         self.recovery.void(&sub).await?;
-        self.sign_out(&sub).await?;
         let mut record =
             AuditRecord::new(self.clock.now(), &by.actor, &by.role, "reset-authenticator", Outcome::Allowed);
         record.subject = Some(by.reason.clone());
@@ -650,8 +662,12 @@ impl Accounts {
         // Tokens issued in the second of a sign-out would be refused with the old ones.
         self.revocations.wait_for_fresh_tokens(&pending.sub, self.clock.as_ref()).await?;
         let tokens = self.guarded(guesses, answer).await?;
-        self.table.delete(&key, None).await?;
-        Ok((pending, tokens))
+        // Once: of two answers at the same time, only one completes the sign-in.
+        match self.table.delete(&key, Some(Condition::Present)).await {
+            Ok(()) => Ok((pending, tokens)),
+            Err(StoreError::ConditionFailed) => Err(IdentityError::SessionExpired.into()),
+            Err(other) => Err(other.into()),
+        }
     }
 
     /// A sign-in completed by its second factor, from `arrival`.
@@ -890,15 +906,22 @@ impl Accounts {
     /// told (A5).
     pub async fn complete_passkey_registration(
         &self,
-        sub: &str,
+        caller: &Caller<'_>,
         access_token: &str,
         name: &str,
         credential: &serde_json::Value,
     ) -> Result<Passkey, AccountError> {
+        let sub = caller.sub;
         let email = self.email_of(sub).await?;
         self.room_for_a_passkey(sub).await?;
         let id = self.identity.complete_passkey_registration(access_token, sub, credential).await?;
         self.name_passkey(sub, &id, name, None).await?;
+        // Checked after the record is written: a reset voids every record of its time, so one
+        // written meanwhile by a session it ended is found here, and goes.
+        if self.revocations.is_revoked(sub, caller.issued_at, caller.session).await? {
+            self.table.delete(&keys::passkey_name(sub, &id), None).await?;
+            return Err(IdentityError::NotAuthorized.into());
+        }
         self.tell_owner(&email, AccountMessage::PasskeyAdded(name.to_owned())).await?;
         Ok(Passkey { id, name: name.to_owned(), created_at: self.clock.now() })
     }
@@ -916,15 +939,25 @@ impl Accounts {
 
     /// The portal's records of the user's passkeys: id and name.
     async fn passkey_names(&self, sub: &str) -> Result<HashMap<String, String>, StoreError> {
-        let query = Query::partition(keys::user_partition(sub))
-            .sort(SortKey::Prefix(keys::PASSKEY_NAME_PREFIX.to_owned()))
-            .limit(MAX_PASSKEYS);
-        let page = self.table.query(query).await?;
         let named = |item: &Item| {
             let id = item.key().sk.strip_prefix(keys::PASSKEY_NAME_PREFIX)?.to_owned();
             Some((id, item.get("name")?.as_str()?.to_owned()))
         };
-        Ok(page.items.iter().filter_map(named).collect())
+        let mut names = HashMap::new();
+        let mut after = None;
+        // Every page: a record left by a removal that failed half-way may go past the most kept.
+        loop {
+            let query = Query::partition(keys::user_partition(sub))
+                .sort(SortKey::Prefix(keys::PASSKEY_NAME_PREFIX.to_owned()))
+                .limit(MAX_PASSKEYS)
+                .after(after);
+            let page = self.table.query(query).await?;
+            names.extend(page.items.iter().filter_map(named));
+            match page.next {
+                Some(next) => after = Some(next),
+                None => return Ok(names),
+            }
+        }
     }
 
     /// The user's passkeys, oldest first, with their names: those the provider holds and the
@@ -954,17 +987,25 @@ impl Accounts {
     /// Removes, with the user's own token, the passkeys their provider still holds that the
     /// portal has no record of: those a reset voided (Cognito has no administrator's way to
     /// delete them), at the enrolment that follows it.
-    async fn remove_voided_passkeys(&self, sub: &str, access_token: &str) -> Result<(), AccountError> {
-        let names = self.passkey_names(sub).await?;
-        for info in self.identity.passkeys(access_token, sub).await? {
-            if !names.contains_key(&info.id) {
-                match self.identity.delete_passkey(access_token, sub, &info.id).await {
-                    Ok(()) | Err(IdentityError::NotAuthorized) => {}
-                    Err(other) => return Err(other.into()),
+    ///
+    /// A tidy-up, never a failure of the enrolment: a voided passkey no longer signs in (it has
+    /// no record), and one left behind is removed at the next enrolment.
+    async fn remove_voided_passkeys(&self, sub: &str, access_token: &str) {
+        let removed = async {
+            let names = self.passkey_names(sub).await?;
+            for info in self.identity.passkeys(access_token, sub).await? {
+                if !names.contains_key(&info.id) {
+                    match self.identity.delete_passkey(access_token, sub, &info.id).await {
+                        Ok(()) | Err(IdentityError::NotAuthorized) => {}
+                        Err(other) => return Err(AccountError::from(other)),
+                    }
                 }
             }
+            Ok(())
+        };
+        if let Err(error) = removed.await {
+            tracing::warn!(%error, "voided passkeys left with the identity provider");
         }
-        Ok(())
     }
 
     /// Voids every passkey of the user, as their authenticator is removed: none signs in again.
@@ -1022,8 +1063,11 @@ impl Accounts {
         arrival: &Arrival,
     ) -> Result<Tokens, AccountError> {
         let (_, pending) = self.pending(session).await?;
-        let id = credential.get("id").and_then(serde_json::Value::as_str).unwrap_or_default();
-        let recorded = !id.is_empty() && self.table.get(&keys::passkey_name(&pending.sub, id)).await?.is_some();
+        // The verifier finds the credential by its raw id: the two must be the one recorded.
+        let text = |name: &str| credential.get(name).and_then(serde_json::Value::as_str).unwrap_or_default();
+        let id = text("id");
+        let named = !id.is_empty() && id == text("rawId");
+        let recorded = named && self.table.get(&keys::passkey_name(&pending.sub, id)).await?.is_some();
         let answer = async {
             if !recorded {
                 return Err(IdentityError::CodeMismatch);

@@ -449,6 +449,10 @@ impl Identity for CognitoIdentity {
 
     async fn complete_mfa_enrolment(&self, session: &str, code: &str) -> Result<Tokens, IdentityError> {
         let held = self.seal.open(session, now())?;
+        // Cognito answers a code that is not six digits as a malformed request, not a wrong code.
+        if code.len() != 6 || !code.bytes().all(|byte| byte.is_ascii_digit()) {
+            return Err(IdentityError::CodeMismatch);
+        }
         let verified = self
             .client
             .verify_software_token()

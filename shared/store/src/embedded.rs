@@ -7,6 +7,12 @@
 //! for index entries, so byte order is DynamoDB's UTF-8 binary order of string keys. The only
 //! difference from DynamoDB is that key strings may not contain NUL (refused as invalid).
 //!
+//! Writes are committed together (group commit): one thread takes every write, and those that
+//! arrive while a commit is under way go into the next transaction, each evaluated as if alone
+//! (a write whose condition fails changes nothing, and the others go on). One fsync then makes
+//! the whole group durable, and each writer is answered only after it. Reads run in their own
+//! read transactions on redb's snapshots and never wait for a write.
+//!
 //! Every committed change is also written, in the same transaction, to a change log (the local
 //! stand-in for the table's stream) under an increasing sequence number. The log is durable: a
 //! committed write always has its record, and a record stays until its reader acknowledges it,
@@ -15,6 +21,8 @@
 use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc;
+use std::thread::JoinHandle;
 
 use async_trait::async_trait;
 use portal_domain::table::{
@@ -23,7 +31,7 @@ use portal_domain::table::{
 };
 use redb::{Database, ReadableDatabase, ReadableTable, TableDefinition, WriteTransaction};
 use serde_json::Value;
-use tokio::sync::Notify;
+use tokio::sync::{Notify, oneshot};
 
 const ITEMS: TableDefinition<&[u8], &[u8]> = TableDefinition::new("items");
 const GSI1: TableDefinition<&[u8], &[u8]> = TableDefinition::new("gsi1");
@@ -38,14 +46,166 @@ const SEPARATOR: u8 = 0x00;
 /// Sorts after every byte of UTF-8 text: the exclusive upper bound of a prefix.
 const AFTER_TEXT: u8 = 0xFF;
 
+/// The most writes one commit takes: a bound on a group's memory and on its writers' wait.
+const MOST_WRITES_PER_COMMIT: usize = 256;
+
 /// The `Table` port on an embedded redb database file.
 #[derive(Clone)]
 pub struct EmbeddedTable {
     db: Arc<Database>,
+    /// Where writes go to be committed.
+    committer: Arc<Committer>,
     /// Woken after each commit that logged a change.
     committed: Arc<Notify>,
     /// Whether the change feed has its reader.
     subscribed: Arc<AtomicBool>,
+}
+
+/// A write: one conditional operation, or a transaction of them (all or none).
+enum Write {
+    One(WriteOp),
+    All(Vec<WriteOp>),
+}
+
+/// What a write leaves: the key's new state for one operation (nothing for a transaction).
+type Written = Result<Option<Item>, StoreError>;
+
+/// A write waiting for its commit, and where its answer goes once that commit is durable.
+struct Queued {
+    write: Write,
+    answer: oneshot::Sender<Written>,
+}
+
+/// The thread that commits every write, in groups.
+struct Committer {
+    queue: Option<mpsc::Sender<Queued>>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl Committer {
+    fn start(db: Arc<Database>, committed: Arc<Notify>) -> Result<Self, StoreError> {
+        let (queue, writes) = mpsc::channel();
+        let thread = std::thread::Builder::new()
+            .name("embedded-table-commits".into())
+            .spawn(move || commit_in_groups(&db, &writes, &committed))
+            .map_err(unavailable)?;
+        Ok(Self { queue: Some(queue), thread: Some(thread) })
+    }
+
+    /// Commits `write` with whatever else is waiting, and answers once that commit is durable.
+    async fn commit(&self, write: Write) -> Written {
+        let (answer, answered) = oneshot::channel();
+        let stopped = || StoreError::Unavailable("the embedded table is closed".into());
+        self.queue.as_ref().ok_or_else(stopped)?.send(Queued { write, answer }).map_err(|_| stopped())?;
+        answered.await.map_err(|_| stopped())?
+    }
+}
+
+impl Drop for Committer {
+    /// Lets the thread finish the writes it holds, then waits for it (so that the database file
+    /// is closed once the last handle on the table is gone, and can be opened again).
+    fn drop(&mut self) {
+        self.queue.take();
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+/// The committer's loop: waits for a write, takes every other one already waiting (up to
+/// `MOST_WRITES_PER_COMMIT`), commits them together, answers each. Ends when the table is gone.
+fn commit_in_groups(db: &Database, writes: &mpsc::Receiver<Queued>, committed: &Notify) {
+    while let Ok(first) = writes.recv() {
+        let mut group = vec![first];
+        while group.len() < MOST_WRITES_PER_COMMIT {
+            match writes.try_recv() {
+                Ok(next) => group.push(next),
+                Err(_) => break,
+            }
+        }
+        let committing = || commit_group(db, group.iter().map(|queued| &queued.write));
+        // A panic ends the group (its transaction is dropped, uncommitted), not the thread.
+        let done = std::panic::catch_unwind(std::panic::AssertUnwindSafe(committing))
+            .unwrap_or_else(|_| Err(StoreError::Unavailable("committing the writes panicked".into())));
+        let (answers, logged) = match done {
+            Ok(done) => done,
+            // Nothing of the group was committed: each writer hears why.
+            Err(error) => {
+                let message = error.to_string();
+                let failed = || Err(StoreError::Unavailable(message.clone().into()));
+                (group.iter().map(|_| failed()).collect(), false)
+            }
+        };
+        if logged {
+            committed.notify_one();
+        }
+        for (queued, answer) in group.into_iter().zip(answers) {
+            // A writer that stopped waiting has nothing to hear.
+            let _ = queued.answer.send(answer);
+        }
+    }
+}
+
+/// Applies `writes` in one transaction, each as if it ran alone, and commits them all at once.
+/// Gives each write's answer and whether any logged a change; `Err` when the transaction itself
+/// failed (then nothing of it was committed).
+fn commit_group<'a>(
+    db: &Database,
+    writes: impl Iterator<Item = &'a Write>,
+) -> Result<(Vec<Written>, bool), StoreError> {
+    let txn = db.begin_write().map_err(unavailable)?;
+    let mut answers = Vec::new();
+    let mut logged = false;
+    for write in writes {
+        let (answer, logged_one) = match write {
+            Write::One(op) => apply_one(&txn, op)?,
+            Write::All(ops) => apply_all(&txn, ops)?,
+        };
+        answers.push(answer);
+        logged |= logged_one;
+    }
+    txn.commit().map_err(unavailable)?;
+    Ok((answers, logged))
+}
+
+/// One conditional write in the group's transaction: the key's new state, or why nothing was
+/// written (its condition, an update that does not apply); and whether it logged a change. The
+/// outer `Err` is the transaction's failure.
+fn apply_one(txn: &WriteTransaction, op: &WriteOp) -> Result<(Written, bool), StoreError> {
+    let key = op.key();
+    let current = read_item(txn, &key)?;
+    let new = match outcome(op, current.as_ref()).and_then(|new| storable(new.as_ref()).map(|()| new)) {
+        Ok(new) => new,
+        Err(refused) => return Ok((Err(refused), false)),
+    };
+    store(txn, &key, current.as_ref(), new.as_ref())?;
+    let logged = log_changes(txn, [(current.as_ref(), new.as_ref())])?;
+    Ok((Ok(new), logged))
+}
+
+/// A transaction in the group's transaction: every operation or, when a condition fails, none.
+fn apply_all(txn: &WriteTransaction, ops: &[WriteOp]) -> Result<(Written, bool), StoreError> {
+    let mut writes = Vec::with_capacity(ops.len());
+    let mut failed_conditions = Vec::new();
+    for (position, op) in ops.iter().enumerate() {
+        let key = op.key();
+        let current = read_item(txn, &key)?;
+        match outcome(op, current.as_ref()).and_then(|new| storable(new.as_ref()).map(|()| new)) {
+            Ok(new) => writes.push((key, current, new)),
+            Err(StoreError::ConditionFailed) => failed_conditions.push(position),
+            Err(refused) => return Ok((Err(refused), false)),
+        }
+    }
+    if !failed_conditions.is_empty() {
+        return Ok((Err(StoreError::TransactionCanceled { failed_conditions }), false));
+    }
+    for (key, old, new) in &writes {
+        store(txn, key, old.as_ref(), new.as_ref())?;
+    }
+    // Condition checks write nothing, and the stream reports nothing for them.
+    let changed = ops.iter().zip(&writes).filter(|(op, _)| !matches!(op, WriteOp::Check { .. }));
+    let logged = log_changes(txn, changed.map(|(_, (_, old, new))| (old.as_ref(), new.as_ref())))?;
+    Ok((Ok(None), logged))
 }
 
 /// The reader of the change log: committed changes in commit order, each until acknowledged.
@@ -159,7 +319,9 @@ impl EmbeddedTable {
         txn.open_table(CHANGES).map_err(unavailable)?;
         txn.open_table(COUNTERS).map_err(unavailable)?;
         txn.commit().map_err(unavailable)?;
-        Ok(Self { db: Arc::new(db), committed: Arc::new(Notify::new()), subscribed: Arc::new(AtomicBool::new(false)) })
+        let (db, committed) = (Arc::new(db), Arc::new(Notify::new()));
+        let committer = Arc::new(Committer::start(Arc::clone(&db), Arc::clone(&committed))?);
+        Ok(Self { db, committer, committed, subscribed: Arc::new(AtomicBool::new(false)) })
     }
 
     /// The change feed: every change not yet acknowledged, from earlier runs too, then each new
@@ -168,21 +330,6 @@ impl EmbeddedTable {
     pub fn changes(&self) -> Option<ChangeFeed> {
         let first = !self.subscribed.swap(true, Ordering::SeqCst);
         first.then(|| ChangeFeed { db: Arc::clone(&self.db), committed: Arc::clone(&self.committed) })
-    }
-
-    /// Runs blocking database work off the async executor, waking the feed's reader when the
-    /// work committed a change.
-    async fn blocking<T, F>(&self, work: F) -> Result<T, StoreError>
-    where
-        T: Send + 'static,
-        F: FnOnce(&Database) -> Result<(T, bool), StoreError> + Send + 'static,
-    {
-        let db = Arc::clone(&self.db);
-        let (result, logged) = blocking(move || work(&db)).await?;
-        if logged {
-            self.committed.notify_one();
-        }
-        Ok(result)
     }
 }
 
@@ -235,26 +382,31 @@ fn read_item(txn: &WriteTransaction, key: &Key) -> Result<Option<Item>, StoreErr
     stored.map(|bytes| decode(bytes.value())).transpose()
 }
 
-/// Replaces the stored state of one key (`None` deletes), keeping the index in step.
+/// Whether `new` can be stored (its index keys are valid key strings): checked before a write
+/// changes anything, so that what cannot be stored is that write's refusal alone.
+fn storable(new: Option<&Item>) -> Result<(), StoreError> {
+    new.map(|item| index_entry(Index::Gsi1, item)).transpose().map(drop)
+}
+
+/// Replaces the stored state of one key (`None` deletes), keeping the index in step. Every
+/// stored key is worked out before anything changes: an error after that is the transaction's.
 fn store(txn: &WriteTransaction, key: &Key, old: Option<&Item>, new: Option<&Item>) -> Result<(), StoreError> {
+    let old_entry = old.map(|item| index_entry(Index::Gsi1, item)).transpose()?.flatten();
+    let new_entry = new.map(|item| index_entry(Index::Gsi1, item)).transpose()?.flatten();
+    let stored_key = item_key(key)?;
+    let bytes = new.map(|item| serde_json::to_vec(item.attributes())).transpose().map_err(unavailable)?;
     let mut items = txn.open_table(ITEMS).map_err(unavailable)?;
     let mut gsi1 = txn.open_table(GSI1).map_err(unavailable)?;
-    if let Some(entry) = old.map(|item| index_entry(Index::Gsi1, item)).transpose()?.flatten() {
+    if let Some(entry) = old_entry {
         gsi1.remove(entry.as_slice()).map_err(unavailable)?;
     }
-    let stored_key = item_key(key)?;
-    match new {
-        Some(item) => {
-            if let Some(entry) = index_entry(Index::Gsi1, item)? {
-                gsi1.insert(entry.as_slice(), [].as_slice()).map_err(unavailable)?;
-            }
-            let bytes = serde_json::to_vec(item.attributes()).map_err(unavailable)?;
-            items.insert(stored_key.as_slice(), bytes.as_slice()).map_err(unavailable)?;
-        }
-        None => {
-            items.remove(stored_key.as_slice()).map_err(unavailable)?;
-        }
+    if let Some(entry) = new_entry {
+        gsi1.insert(entry.as_slice(), [].as_slice()).map_err(unavailable)?;
     }
+    match bytes {
+        Some(bytes) => items.insert(stored_key.as_slice(), bytes.as_slice()).map_err(unavailable)?,
+        None => items.remove(stored_key.as_slice()).map_err(unavailable)?,
+    };
     Ok(())
 }
 
@@ -276,19 +428,6 @@ fn outcome(op: &WriteOp, current: Option<&Item>) -> Result<Option<Item>, StoreEr
         WriteOp::Delete { .. } => Ok(None),
         WriteOp::Check { .. } => Ok(current.cloned()),
     }
-}
-
-/// Runs one conditional write in its own transaction and returns the key's new state.
-/// It also says whether it logged a change.
-fn write_one(db: &Database, op: WriteOp) -> Result<(Option<Item>, bool), StoreError> {
-    let txn = db.begin_write().map_err(unavailable)?;
-    let key = op.key();
-    let current = read_item(&txn, &key)?;
-    let new = outcome(&op, current.as_ref())?;
-    store(&txn, &key, current.as_ref(), new.as_ref())?;
-    let logged = log_changes(&txn, [(current.as_ref(), new.as_ref())])?;
-    txn.commit().map_err(unavailable)?;
-    Ok((new, logged))
 }
 
 /// Byte range of a query, as (inclusive start, exclusive end).
@@ -398,75 +537,125 @@ fn run_query(db: &Database, query: &Query) -> Result<Page, StoreError> {
 impl Table for EmbeddedTable {
     async fn get(&self, key: &Key) -> Result<Option<Item>, StoreError> {
         let stored_key = item_key(key)?;
-        self.blocking(move |db| {
+        let db = Arc::clone(&self.db);
+        blocking(move || {
             let txn = db.begin_read().map_err(unavailable)?;
             let items = txn.open_table(ITEMS).map_err(unavailable)?;
             let stored = items.get(stored_key.as_slice()).map_err(unavailable)?;
-            Ok((stored.map(|bytes| decode(bytes.value())).transpose()?, false))
+            stored.map(|bytes| decode(bytes.value())).transpose()
         })
         .await
     }
 
     async fn put(&self, item: Item, condition: Option<Condition>) -> Result<(), StoreError> {
         item_key(&item.key())?;
-        self.blocking(move |db| {
-            let (_, logged) = write_one(db, WriteOp::Put { item, condition })?;
-            Ok(((), logged))
-        })
-        .await
+        self.committer.commit(Write::One(WriteOp::Put { item, condition })).await.map(drop)
     }
 
     async fn update(&self, key: &Key, update: Update, condition: Option<Condition>) -> Result<Item, StoreError> {
         update.validate()?;
-        let key = key.clone();
-        self.blocking(move |db| {
-            let (written, logged) = write_one(db, WriteOp::Update { key, update, condition })?;
-            Ok((written.ok_or_else(|| StoreError::InvalidRequest("update left no item".into()))?, logged))
-        })
-        .await
+        item_key(key)?;
+        let written =
+            self.committer.commit(Write::One(WriteOp::Update { key: key.clone(), update, condition })).await?;
+        written.ok_or_else(|| StoreError::InvalidRequest("update left no item".into()))
     }
 
     async fn delete(&self, key: &Key, condition: Option<Condition>) -> Result<(), StoreError> {
-        let key = key.clone();
-        self.blocking(move |db| {
-            let (_, logged) = write_one(db, WriteOp::Delete { key, condition })?;
-            Ok(((), logged))
-        })
-        .await
+        item_key(key)?;
+        self.committer.commit(Write::One(WriteOp::Delete { key: key.clone(), condition })).await.map(drop)
     }
 
     async fn query(&self, query: Query) -> Result<Page, StoreError> {
-        self.blocking(move |db| Ok((run_query(db, &query)?, false))).await
+        let db = Arc::clone(&self.db);
+        blocking(move || run_query(&db, &query)).await
     }
 
     async fn transact_write(&self, ops: Vec<WriteOp>) -> Result<(), StoreError> {
         validate_transaction(&ops)?;
-        self.blocking(move |db| {
-            let txn = db.begin_write().map_err(unavailable)?;
-            let mut writes = Vec::with_capacity(ops.len());
-            let mut failed_conditions = Vec::new();
-            for (position, op) in ops.iter().enumerate() {
-                let key = op.key();
-                let current = read_item(&txn, &key)?;
-                match outcome(op, current.as_ref()) {
-                    Ok(new) => writes.push((key, current, new)),
-                    Err(StoreError::ConditionFailed) => failed_conditions.push(position),
-                    Err(other) => return Err(other),
-                }
+        for op in &ops {
+            item_key(&op.key())?;
+        }
+        self.committer.commit(Write::All(ops)).await.map(drop)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use portal_domain::table::{Item, Key, Table, Update};
+    use serde_json::json;
+
+    use super::*;
+
+    fn opened() -> (tempfile::TempDir, EmbeddedTable) {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let table = EmbeddedTable::open(&dir.path().join("t.redb")).expect("open");
+        (dir, table)
+    }
+
+    #[tokio::test]
+    async fn writes_committed_together_are_each_evaluated_as_if_alone() {
+        let (_dir, table) = opened();
+        let (a, b) = (Key::new("P", "a"), Key::new("P", "b"));
+        let group = [
+            Write::One(WriteOp::Put { item: Item::new(&a), condition: Some(Condition::Absent) }),
+            // Sees the write before it in the same group.
+            Write::One(WriteOp::Put { item: Item::new(&a), condition: Some(Condition::Absent) }),
+            Write::All(vec![
+                WriteOp::Put { item: Item::new(&b), condition: None },
+                WriteOp::Check { key: a.clone(), condition: Condition::Absent },
+            ]),
+            Write::One(WriteOp::Update {
+                key: a.clone(),
+                update: Update::default().add("n", 2),
+                condition: Some(Condition::Present),
+            }),
+        ];
+
+        let (answers, logged) = commit_group(&table.db, group.iter()).expect("committed");
+
+        assert!(logged);
+        assert!(matches!(answers[0], Ok(Some(_))));
+        assert!(matches!(answers[1], Err(StoreError::ConditionFailed)));
+        assert!(
+            matches!(&answers[2], Err(StoreError::TransactionCanceled { failed_conditions }) if failed_conditions == &[1])
+        );
+        assert_eq!(answers[3].as_ref().expect("updated").as_ref().and_then(|item| item.get("n")), Some(&json!(2)));
+        assert!(table.get(&b).await.expect("read").is_none(), "the cancelled transaction wrote nothing");
+        assert_eq!(table.get(&a).await.expect("read").and_then(|item| item.get("n").cloned()), Some(json!(2)));
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn fifty_conditional_writes_at_once_grant_one_and_each_answer_is_durable() {
+        let (dir, table) = opened();
+        let key = Key::new("P", "once");
+        let tasks: Vec<_> = (0..50)
+            .map(|n| {
+                let (table, key) = (table.clone(), key.clone());
+                tokio::spawn(async move {
+                    let mut item = Item::new(&key);
+                    item.set("by".into(), json!(n));
+                    let first = table.put(item, Some(Condition::Absent)).await;
+                    let own = Item::new(&Key::new("P", format!("own-{n}")));
+                    (first, table.put(own, None).await)
+                })
+            })
+            .collect();
+        let mut granted = 0;
+        for task in tasks {
+            let (first, own) = task.await.expect("task");
+            own.expect("an unconditional write goes in");
+            match first {
+                Ok(()) => granted += 1,
+                Err(StoreError::ConditionFailed) => {}
+                Err(other) => panic!("{other}"),
             }
-            if !failed_conditions.is_empty() {
-                // Dropping the transaction without commit discards it.
-                return Err(StoreError::TransactionCanceled { failed_conditions });
-            }
-            for (key, old, new) in &writes {
-                store(&txn, key, old.as_ref(), new.as_ref())?;
-            }
-            // Condition checks write nothing, and the stream reports nothing for them.
-            let changed = ops.iter().zip(&writes).filter(|(op, _)| !matches!(op, WriteOp::Check { .. }));
-            let logged = log_changes(&txn, changed.map(|(_, (_, old, new))| (old.as_ref(), new.as_ref())))?;
-            txn.commit().map_err(unavailable)?;
-            Ok(((), logged))
-        })
-        .await
+        }
+        assert_eq!(granted, 1);
+        // Every answered write is in the file once the table is closed and opened again.
+        drop(table);
+        let reopened = EmbeddedTable::open(&dir.path().join("t.redb")).expect("reopened");
+        for n in 0..50 {
+            assert!(reopened.get(&Key::new("P", format!("own-{n}"))).await.expect("read").is_some(), "own-{n}");
+        }
     }
 }

@@ -297,7 +297,7 @@ async fn a7_wrong_passkey_answers_on_one_sign_in(f: Fixture) {
     let session = challenge.session;
     fifty_at_once(move |client| {
         let (accounts, session) = (accounts.clone(), session.clone());
-        let credential = json!({"id": "cred-1"});
+        let credential = json!({"id": "cred-1", "rawId": "cred-1"});
         async move { accounts.complete_passkey_sign_in(&session, &credential, &arrival(client)).await.map(drop) }
     })
     .await;

@@ -1,9 +1,10 @@
 //! The Cognito adapter against moto, with the pool and client created from `template.yaml`.
 //!
 //! What this proves: request shapes, the `SECRET_HASH` (moto checks it on challenge answers),
-//! the wrapped challenge session, and error mapping. What it cannot: moto accepts any email
-//! code and any TOTP code, and signs a user with no authenticator in directly where Cognito would
-//! ask for `MFA_SETUP`; code checking is proven on the local identity provider instead. Moto does
+//! the wrapped challenge session, the held sign-in of an account with no authenticator (moto
+//! signs such a user straight in, as a pool whose MFA is optional does), and error mapping. What
+//! it cannot: moto accepts any email code and any TOTP code; code checking is proven on the local
+//! identity provider instead. Moto does
 //! not implement `ResendConfirmationCode` or `GetTokensFromRefreshToken`: those two calls are
 //! covered with `aws-smithy-mocks` in the adapter's unit tests.
 
@@ -133,15 +134,39 @@ async fn a9_registering_again_replaces_an_unconfirmed_user_and_never_a_confirmed
 }
 
 #[tokio::test]
-async fn a1_a_pool_that_returns_tokens_for_a_password_alone_is_refused() {
-    // Moto signs a user without an authenticator straight in; real Cognito with MFA "ON" asks
-    // for MFA_SETUP. Either way, the adapter never hands out tokens from a password.
+async fn a1_a_sign_in_with_no_second_factor_is_held_until_an_authenticator_is_enrolled() {
+    // Moto signs a user without an authenticator straight in, as a pool whose MFA is optional
+    // does (template.yaml): the adapter holds those tokens until an authenticator is verified.
     let p = pool().await;
     p.confirmed("a@example.ca").await;
 
-    let result = p.identity.sign_in(&email("a@example.ca"), PASSWORD).await;
+    let challenge = p.identity.sign_in(&email("a@example.ca"), PASSWORD).await.expect("held");
+    assert_eq!(challenge.kind, ChallengeKind::MfaSetup);
+    assert_eq!(challenge.sub, p.sub_of("a@example.ca").await);
+    let enrolment = p.identity.begin_mfa_enrolment(&challenge.session).await.expect("associate");
+    assert!(enrolment.otpauth_uri.starts_with("otpauth://totp/Applicant%20portal:a%40example.ca"));
+    assert!(enrolment.otpauth_uri.contains(&format!("secret={}", enrolment.secret)));
+    let malformed = p.identity.complete_mfa_enrolment(&enrolment.session, "12 34").await;
+    assert!(matches!(malformed, Err(IdentityError::CodeMismatch)), "{malformed:?}");
+    let tokens = p.identity.complete_mfa_enrolment(&enrolment.session, "123456").await.expect("verify");
 
-    assert!(matches!(result, Err(IdentityError::Unavailable(_))), "{result:?}");
+    assert!(!tokens.access_token.is_empty() && !tokens.refresh_token.is_empty());
+    assert!(!challenge.session.contains(&tokens.access_token) && !challenge.session.contains(&tokens.refresh_token));
+    // From now on a password sign-in asks for the authenticator's code.
+    let next = p.identity.sign_in(&email("a@example.ca"), PASSWORD).await.expect("challenge");
+    assert_eq!(next.kind, ChallengeKind::SoftwareTokenMfa);
+}
+
+#[tokio::test]
+async fn a_reset_authenticator_is_no_longer_asked_for_and_the_next_sign_in_enrols_first() {
+    let p = pool().await;
+    p.confirmed("a@example.ca").await;
+    p.with_authenticator("a@example.ca").await;
+
+    p.identity.reset_mfa(&email("a@example.ca")).await.expect("reset");
+
+    let next = p.identity.sign_in(&email("a@example.ca"), PASSWORD).await.expect("held");
+    assert_eq!(next.kind, ChallengeKind::MfaSetup);
 }
 
 #[tokio::test]
@@ -167,21 +192,6 @@ async fn the_software_token_challenge_is_answered_with_a_valid_secret_hash() {
     let tokens = p.identity.answer_mfa(&challenge.session, "123456").await.expect("tokens");
 
     assert!(!tokens.access_token.is_empty() && !tokens.id_token.is_empty() && !tokens.refresh_token.is_empty());
-}
-
-#[tokio::test]
-async fn an_authenticator_is_associated_and_verified_through_the_wrapped_session() {
-    let p = pool().await;
-    p.confirmed("a@example.ca").await;
-    p.with_authenticator("a@example.ca").await;
-    let challenge = p.identity.sign_in(&email("a@example.ca"), PASSWORD).await.expect("challenge");
-
-    let enrolment = p.identity.begin_mfa_enrolment(&challenge.session).await.expect("associate");
-    let tokens = p.identity.complete_mfa_enrolment(&enrolment.session, "123456").await.expect("verify");
-
-    assert!(enrolment.otpauth_uri.starts_with("otpauth://totp/Applicant%20portal:"));
-    assert!(enrolment.otpauth_uri.contains(&format!("secret={}", enrolment.secret)));
-    assert!(!tokens.access_token.is_empty());
 }
 
 #[tokio::test]
