@@ -120,8 +120,10 @@ pub fn otpauth_uri(secret: &str, account: &str) -> String {
     )
 }
 
-/// Tokens of a signed-in session.
-#[derive(Clone, PartialEq, Eq)]
+/// Tokens of a signed-in session. (De)serializable for the one adapter that must hold a sign-in's
+/// tokens between two requests, sealed (Cognito's, until a first authenticator is enrolled).
+#[derive(Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Tokens {
     /// Access token (JWT), presented as a bearer token.
     pub access_token: String,

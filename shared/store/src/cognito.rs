@@ -438,7 +438,7 @@ impl Identity for CognitoIdentity {
         let output = self
             .client
             .associate_software_token()
-            .access_token(&held.access_token)
+            .access_token(&held.tokens.access_token)
             .send()
             .await
             .map_err(identity_error)?;
@@ -456,7 +456,7 @@ impl Identity for CognitoIdentity {
         let verified = self
             .client
             .verify_software_token()
-            .access_token(&held.access_token)
+            .access_token(&held.tokens.access_token)
             .user_code(code)
             .send()
             .await
@@ -465,7 +465,7 @@ impl Identity for CognitoIdentity {
             return Err(IdentityError::CodeMismatch);
         }
         self.prefer_authenticator(&held.email).await?;
-        Ok(held.into_tokens())
+        Ok(held.tokens)
     }
 
     async fn answer_mfa(&self, session: &str, code: &str) -> Result<Tokens, IdentityError> {

@@ -28,44 +28,17 @@ const PURPOSE: &[u8] = b"portal: a sign-in held until its first authenticator is
 
 /// A sign-in waiting for its first authenticator, as sealed into its session.
 #[derive(serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "camelCase")]
 pub(super) struct HeldSignIn {
     /// The address signed in with (to name the authenticator and set the user's MFA preference).
     pub email: String,
-    pub access_token: String,
-    pub id_token: String,
-    pub refresh_token: String,
-    pub expires_in: u64,
-    pub sub: String,
-    pub session: String,
+    pub tokens: Tokens,
     /// Seconds since the epoch after which the session no longer opens.
     until: u64,
 }
 
 impl HeldSignIn {
     pub fn new(email: &str, tokens: Tokens, now: u64) -> Self {
-        Self {
-            email: email.to_owned(),
-            access_token: tokens.access_token,
-            id_token: tokens.id_token,
-            refresh_token: tokens.refresh_token,
-            expires_in: tokens.expires_in,
-            sub: tokens.sub,
-            session: tokens.session,
-            until: now + HELD_SECONDS,
-        }
-    }
-
-    /// The tokens, once the sign-in has its second factor.
-    pub fn into_tokens(self) -> Tokens {
-        Tokens {
-            access_token: self.access_token,
-            id_token: self.id_token,
-            refresh_token: self.refresh_token,
-            expires_in: self.expires_in,
-            sub: self.sub,
-            session: self.session,
-        }
+        Self { email: email.to_owned(), tokens, until: now + HELD_SECONDS }
     }
 }
 
@@ -151,7 +124,7 @@ mod tests {
         }
         let held = seal.open(&session, 1_000 + HELD_SECONDS - 1).expect("opens");
         assert_eq!(held.email, "ana@example.ca");
-        assert_eq!(held.into_tokens().refresh_token, "refresh-secret");
+        assert_eq!(held.tokens.refresh_token, "refresh-secret");
     }
 
     #[test]
