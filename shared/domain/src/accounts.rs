@@ -38,7 +38,8 @@ use crate::clock::Clock;
 use crate::digest::digest;
 use crate::email::Email;
 use crate::identity::{
-    Challenge, ChallengeKind, Identity, IdentityError, MfaEnrolment, NewAuthenticator, PasskeyChallenge, SignUp, Tokens,
+    Challenge, ChallengeKind, Identity, IdentityError, MfaEnrolment, NewAuthenticator, PasskeyChallenge, PasskeyInfo,
+    SignUp, Tokens,
 };
 use crate::keys;
 use crate::limits::{Limit, LimitReached, Limits, Reservation};
@@ -504,7 +505,7 @@ impl Accounts {
         code: &str,
         arrival: &Arrival,
     ) -> Result<Enrolled, AccountError> {
-        let enrolled = self.identity.complete_mfa_enrolment(session, code);
+        let enrolled = async |_: &PendingChallenge| self.identity.complete_mfa_enrolment(session, code).await;
         let tokens = self.second_factor(session, arrival, SecondFactor::Enrolment, enrolled).await?;
         self.remove_voided_passkeys(&tokens.sub, &tokens.access_token).await;
         let recovery_codes = match self.recovery.remaining(&tokens.sub).await? {
@@ -636,11 +637,13 @@ impl Accounts {
 
     /// Answers a `SoftwareTokenMfa` challenge and completes the sign-in.
     pub async fn answer_mfa(&self, session: &str, code: &str, arrival: &Arrival) -> Result<Tokens, AccountError> {
-        self.second_factor(session, arrival, SecondFactor::Answer, self.identity.answer_mfa(session, code)).await
+        let answer = async |_: &PendingChallenge| self.identity.answer_mfa(session, code).await;
+        self.second_factor(session, arrival, SecondFactor::Answer, answer).await
     }
 
-    /// A second-factor answer to the sign-in in progress `session`, under the per-client,
-    /// per-session and per-account limits; once it is right, the sign-in's record is taken up.
+    /// A second-factor answer to the sign-in in progress `session` (given the sign-in's record),
+    /// under the per-client, per-session and per-account limits; once it is right, the sign-in's
+    /// record is taken up.
     /// A passkey's answer is not counted against the account: a sign-in with one needs no
     /// password, so anyone could spend the account's budget of codes with forged answers, and a
     /// signature cannot be guessed anyway.
@@ -649,7 +652,7 @@ impl Accounts {
         session: &str,
         client: &str,
         step: SecondFactor,
-        answer: impl Future<Output = Result<Tokens, IdentityError>>,
+        answer: impl AsyncFnOnce(&PendingChallenge) -> Result<Tokens, IdentityError>,
     ) -> Result<(PendingChallenge, Tokens), AccountError> {
         self.reserve_all(&[(CODES_PER_CLIENT, client)]).await?;
         let (key, pending) = self.pending(session).await?;
@@ -661,7 +664,7 @@ impl Accounts {
         let guesses = self.reserve_all(&limits).await?;
         // Tokens issued in the second of a sign-out would be refused with the old ones.
         self.revocations.wait_for_fresh_tokens(&pending.sub, self.clock.as_ref()).await?;
-        let tokens = self.guarded(guesses, answer).await?;
+        let tokens = self.guarded(guesses, answer(&pending)).await?;
         // Once: of two answers at the same time, only one completes the sign-in.
         match self.table.delete(&key, Some(Condition::Present)).await {
             Ok(()) => Ok((pending, tokens)),
@@ -676,7 +679,7 @@ impl Accounts {
         session: &str,
         arrival: &Arrival,
         step: SecondFactor,
-        answer: impl Future<Output = Result<Tokens, IdentityError>>,
+        answer: impl AsyncFnOnce(&PendingChallenge) -> Result<Tokens, IdentityError>,
     ) -> Result<Tokens, AccountError> {
         let client = arrival.place.address.as_str();
         let (pending, tokens) = self.answered(session, client, step, answer).await?;
@@ -736,7 +739,7 @@ impl Accounts {
         client: &str,
     ) -> Result<(), AccountError> {
         let challenge = self.sign_in(email, password, client).await?;
-        let answer = self.identity.answer_mfa(&challenge.session, code);
+        let answer = async |_: &PendingChallenge| self.identity.answer_mfa(&challenge.session, code).await;
         let (_, tokens) = self.answered(&challenge.session, client, SecondFactor::Answer, answer).await?;
         self.revocations.end_session(&tokens.sub, &tokens.session, self.clock.as_ref()).await?;
         Ok(self.identity.revoke_refresh_token(&tokens.refresh_token).await?)
@@ -937,6 +940,18 @@ impl Accounts {
         self.table.put(record, condition).await
     }
 
+    /// The user's passkeys as their provider holds them, and the portal's records of them (read
+    /// together).
+    async fn held_and_named(
+        &self,
+        sub: &str,
+        access_token: &str,
+    ) -> Result<(Vec<PasskeyInfo>, HashMap<String, String>), AccountError> {
+        futures::try_join!(async { Ok::<_, AccountError>(self.identity.passkeys(access_token, sub).await?) }, async {
+            Ok(self.passkey_names(sub).await?)
+        },)
+    }
+
     /// The portal's records of the user's passkeys: id and name.
     async fn passkey_names(&self, sub: &str) -> Result<HashMap<String, String>, StoreError> {
         let named = |item: &Item| {
@@ -963,10 +978,7 @@ impl Accounts {
     /// The user's passkeys, oldest first, with their names: those the provider holds and the
     /// portal has a record of (a passkey voided by a reset, or added around the portal, has none).
     pub async fn passkeys(&self, sub: &str, access_token: &str) -> Result<Vec<Passkey>, AccountError> {
-        let (held, mut names) = futures::try_join!(
-            async { Ok::<_, AccountError>(self.identity.passkeys(access_token, sub).await?) },
-            async { Ok(self.passkey_names(sub).await?) },
-        )?;
+        let (held, mut names) = self.held_and_named(sub, access_token).await?;
         let mut passkeys: Vec<Passkey> = held
             .into_iter()
             .filter_map(|info| {
@@ -992,8 +1004,8 @@ impl Accounts {
     /// no record), and one left behind is removed at the next enrolment.
     async fn remove_voided_passkeys(&self, sub: &str, access_token: &str) {
         let removed = async {
-            let names = self.passkey_names(sub).await?;
-            for info in self.identity.passkeys(access_token, sub).await? {
+            let (held, names) = self.held_and_named(sub, access_token).await?;
+            for info in held {
                 if !names.contains_key(&info.id) {
                     match self.identity.delete_passkey(access_token, sub, &info.id).await {
                         Ok(()) | Err(IdentityError::NotAuthorized) => {}
@@ -1062,14 +1074,13 @@ impl Accounts {
         credential: &serde_json::Value,
         arrival: &Arrival,
     ) -> Result<Tokens, AccountError> {
-        let (_, pending) = self.pending(session).await?;
         // The verifier finds the credential by its raw id: the two must be the one recorded.
         let text = |name: &str| credential.get(name).and_then(serde_json::Value::as_str).unwrap_or_default();
         let id = text("id");
         let named = !id.is_empty() && id == text("rawId");
-        let recorded = named && self.table.get(&keys::passkey_name(&pending.sub, id)).await?.is_some();
-        let answer = async {
-            if !recorded {
+        let answer = async |pending: &PendingChallenge| {
+            let record = self.table.get(&keys::passkey_name(&pending.sub, id)).await;
+            if !named || record.map_err(|error| IdentityError::Unavailable(Box::new(error)))?.is_none() {
                 return Err(IdentityError::CodeMismatch);
             }
             self.identity.complete_passkey_sign_in(session, credential).await

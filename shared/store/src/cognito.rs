@@ -412,11 +412,12 @@ impl Identity for CognitoIdentity {
             .send()
             .await
             .map_err(identity_error)?;
-        let sub = self.sub_of(email).await?;
         let Some(challenge) = output.challenge_name() else {
             // No second factor on the account (never enrolled, or removed): Cognito hands out the
-            // tokens, which the portal holds until an authenticator is enrolled (A1).
+            // tokens, which the portal holds until an authenticator is enrolled (A1). They name
+            // the account.
             let tokens = tokens(output.authentication_result(), None)?;
+            let sub = tokens.sub.clone();
             let held = HeldSignIn::new(email.as_str(), tokens, now());
             return Ok(Challenge { kind: ChallengeKind::MfaSetup, session: self.seal.seal(&held)?, sub });
         };
@@ -430,6 +431,7 @@ impl Identity for CognitoIdentity {
             .challenge_parameters()
             .and_then(|parameters| parameters.get("USER_ID_FOR_SRP"))
             .map_or(email.as_str(), String::as_str);
+        let sub = self.sub_of(email).await?;
         Ok(Challenge { kind: ChallengeKind::SoftwareTokenMfa, session: wrap_session(username, session), sub })
     }
 
