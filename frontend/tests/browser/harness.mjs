@@ -392,7 +392,7 @@ export async function fillTheVisitorVisa(page) {
   await missing.getByRole('link', { name: /Passport \(pages with your photo and details\): Upload this document/ }).click();
   await page.getByText('Step 4 of 5').waitFor();
   await checkBothLanguages(page, 'documents');
-  await page.locator('#file-passport').setInputFiles({ name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('hello') });
+  await choosesFile(page, 'passport', { name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('hello') });
   await page.locator('li.document').filter({ has: page.locator('#file-passport') }).getByRole('button', { name: 'Upload' }).click();
   await page.getByText('Send a PDF, JPEG or PNG file.').waitFor();
   await uploadsTheRequiredDocuments(page);
@@ -447,6 +447,24 @@ export async function signIn(page, email, password, portalUrl = baseUrl) {
   await page.getByRole('button', { name: 'Continue' }).click();
 }
 
+/** Chooses `file` in the uploader of `kind` and waits until the uploader holds it. Its input's
+ * change is what fills the uploader; one set while the design system is still rendering the
+ * uploader (just after a language change) can be missed, so it is set again until it is held. */
+export async function choosesFile(page, kind, file) {
+  for (let attempt = 1; ; attempt++) {
+    await page.locator(`#file-${kind}`).setInputFiles(file);
+    const held = await page
+      .waitForFunction(
+        ([id, name]) => document.querySelector(`gcds-file-uploader[uploader-id="${id}"]`)?.files?.[0]?.name === name,
+        [`file-${kind}`, file.name],
+        { timeout: 3000 },
+      )
+      .then(() => true, () => false);
+    if (held) return;
+    if (attempt === 3) throw new Error(`the ${kind} uploader never held ${file.name}`);
+  }
+}
+
 /** The visitor visa's required documents uploaded on the documents step, each checked. */
 export async function uploadsTheRequiredDocuments(page) {
   for (const [kind, file] of [
@@ -455,7 +473,7 @@ export async function uploadsTheRequiredDocuments(page) {
     ['proof-of-funds', { name: 'bank.pdf', mimeType: 'application/pdf', buffer: PDF }],
   ]) {
     const item = page.locator('li.document').filter({ has: page.locator(`#file-${kind}`) });
-    await page.locator(`#file-${kind}`).setInputFiles(file);
+    await choosesFile(page, kind, file);
     await item.getByRole('button', { name: 'Upload' }).click();
     await item.getByText('Received and checked').waitFor();
   }

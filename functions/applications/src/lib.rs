@@ -131,8 +131,8 @@ async fn history(
     PathParams(id): PathParams<ApplicationId>,
     Paging(page): Paging,
 ) -> Result<Json<Page<HistoryView>>, ApiError> {
-    let (_, party) = state.access.application_for(&id, &principal, Needs::Read, "read-history").await?;
-    let history = state.applications.history(&id, &page).await?;
+    let history = async { Ok(state.applications.history(&id, &page).await?) };
+    let (_, party, history) = state.access.read(&id, &principal, "read-history", history).await?;
     Ok(Json(Page::from(history).map(|entry| HistoryView::for_party(entry, party))))
 }
 

@@ -168,8 +168,8 @@ async fn list(
     PathParams(id): PathParams<ApplicationId>,
     Paging(page): Paging,
 ) -> Result<Json<Page<AppointmentView>>, ApiError> {
-    state.access.application_for(&id, &principal, Needs::Read, "read-appointments").await?;
-    let found = state.appointments.of_application(&id, &page).await?;
+    let found = async { Ok(state.appointments.of_application(&id, &page).await?) };
+    let (_, _, found) = state.access.read(&id, &principal, "read-appointments", found).await?;
     let views = found.items.iter().map(|appointment| state.view(appointment)).collect::<Result<Vec<_>, _>>()?;
     Ok(Json(Page::from(Paged { items: views, next: found.next })))
 }
@@ -231,7 +231,9 @@ async fn calendar(
     State(state): State<AppointmentsState>,
     PathParams(ids): PathParams<(ApplicationId, AppointmentId)>,
 ) -> Result<Response, ApiError> {
-    let (_, appointment) = state.booking_for(&ids, &principal, Needs::Read, "read-appointment-calendar").await?;
+    let (id, appointment_id) = &ids;
+    let appointment = async { state.appointments.get(id, appointment_id).await?.ok_or(ApiError::NotFound) };
+    let (_, _, appointment) = state.access.read(id, &principal, "read-appointment-calendar", appointment).await?;
     let location =
         state.appointments.location_of(&appointment).ok_or_else(|| unknown_location(&appointment.location))?;
     let language = observe::current_language();

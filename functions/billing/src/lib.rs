@@ -21,7 +21,7 @@ use portal_api::problem::ApiError;
 use portal_api::routes::{self, Area, MissingHandler};
 use portal_domain::application_types::Catalog;
 use portal_domain::clock::Clock;
-use portal_domain::fees::Fees;
+use portal_domain::fees::{self, Fees};
 use portal_domain::ids::{ApplicationId, PaymentId};
 use portal_domain::paging::Paged;
 use portal_domain::payments::PaymentRecords;
@@ -90,8 +90,9 @@ async fn list_fees(
     State(state): State<BillingState>,
     PathParams(id): PathParams<ApplicationId>,
 ) -> Result<Json<Fees>, ApiError> {
-    let (application, _) = state.access.application_for(&id, &principal, Needs::Read, "read-fees").await?;
-    Ok(Json(Fees::read(state.table.as_ref(), type_of(&state.catalog, &application)?, &id).await?))
+    let ledger = async { Ok(fees::ledger_of(state.table.as_ref(), &id).await?) };
+    let (application, _, ledger) = state.access.read(&id, &principal, "read-fees", ledger).await?;
+    Ok(Json(Fees::new(type_of(&state.catalog, &application)?, &ledger)))
 }
 
 /// A page of the application's payments, newest first, each with its refunds.

@@ -100,9 +100,15 @@ async fn list(
     PathParams(id): PathParams<ApplicationId>,
     Paging(page): Paging,
 ) -> Result<Json<DocumentList>, ApiError> {
-    let (application, party) = state.access.application_for(&id, &principal, Needs::Read, "read-documents").await?;
-    let (documents, requests, listed) =
-        futures::try_join!(state.documents.of(&id), state.documents.requests(&id), state.documents.page(&id, &page))?;
+    let lists = async {
+        Ok(futures::try_join!(
+            state.documents.of(&id),
+            state.documents.requests(&id),
+            state.documents.page(&id, &page)
+        )?)
+    };
+    let (application, party, (documents, requests, listed)) =
+        state.access.read(&id, &principal, "read-documents", lists).await?;
     let checklist = checklist(type_of(&state.catalog, &application)?, &documents, &requests);
     Ok(Json(DocumentList::new(listed, checklist, DocumentRequestView::all_for_party(requests, party))))
 }
@@ -156,8 +162,7 @@ async fn download(
     State(state): State<DocumentsState>,
     PathParams((id, document_id)): PathParams<(ApplicationId, DocumentId)>,
 ) -> Result<Json<PresignedDownload>, ApiError> {
-    state.access.application_for(&id, &principal, Needs::Read, "download").await?;
-    let document = state.document_of(&id, &document_id).await?;
+    let (_, _, document) = state.access.read(&id, &principal, "download", state.document_of(&id, &document_id)).await?;
     if !document.state.is_servable() {
         return Err(ApiError::DocumentUnavailable);
     }

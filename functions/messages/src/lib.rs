@@ -82,8 +82,9 @@ async fn list(
     PathParams(id): PathParams<ApplicationId>,
     Paging(page): Paging,
 ) -> Result<Json<Page<MessageView>>, ApiError> {
-    let (_, party) = state.access.application_for(&id, &principal, Needs::Read, "read-messages").await?;
-    let thread = Page::from(state.messages.thread(&id, &page).await?);
+    let thread = async { Ok(state.messages.thread(&id, &page).await?) };
+    let (_, party, thread) = state.access.read(&id, &principal, "read-messages", thread).await?;
+    let thread = Page::from(thread);
     Ok(Json(thread.map(|message| MessageView::for_side(message, side_of(party)))))
 }
 

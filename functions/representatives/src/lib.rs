@@ -144,8 +144,9 @@ async fn list(
     State(state): State<RepresentativesState>,
     PathParams(id): PathParams<ApplicationId>,
 ) -> Result<Json<Representation>, ApiError> {
-    let (application, _) = state.access.application_for(&id, &principal, Needs::Read, "read-representatives").await?;
-    Ok(Json(state.representatives.of(&application, state.clock.now()).await?))
+    let invitations = async { Ok(state.representatives.invitations(&id).await?) };
+    let (application, _, invitations) = state.access.read(&id, &principal, "read-representatives", invitations).await?;
+    Ok(Json(Representation::of(&application, invitations, state.clock.now())))
 }
 
 /// The owner ends a grant; a representative may end their own.

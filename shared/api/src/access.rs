@@ -8,10 +8,10 @@ use std::sync::Arc;
 
 use portal_domain::application_types::{ApplicationType, Catalog};
 use portal_domain::applications::{Application, Applications, Case};
-use portal_domain::audit::{Acting, Audit, AuditRecord, Outcome, REPRESENTATIVE_ROLE};
+use portal_domain::audit::{APPLICANT_ROLE, Acting, Audit, AuditRecord, Outcome, REPRESENTATIVE_ROLE};
 use portal_domain::clock::Clock;
 use portal_domain::representatives::{Grant, Scope};
-use portal_domain::table::Table;
+use portal_domain::table::{Condition, Table};
 
 use crate::principal::Principal;
 use crate::problem::ApiError;
@@ -78,9 +78,64 @@ impl CaseAccess {
         needs: Needs,
         action: &str,
     ) -> Result<(Case, Party), ApiError> {
-        let case = self.applications.case(id).await?;
-        let party = self.decide(case.as_ref().map(|c| &c.application), principal, needs, &Act::named(action)).await?;
+        fn application(case: &Option<Case>) -> Option<&Application> {
+            case.as_ref().map(|case| &case.application)
+        }
+        let (case, party) = if needs == Needs::Read {
+            self.read_recorded(id, principal, action, async { Ok(self.applications.case(id).await?) }, application)
+                .await?
+        } else {
+            let case = self.applications.case(id).await?;
+            let party = self.decide(application(&case), principal, needs, &Act::named(action)).await?;
+            (case, party)
+        };
         Ok((case.ok_or(ApiError::NotFound)?, party))
+    }
+
+    /// What a read route shows of an application (`data`), if the caller may see it, in one
+    /// round trip of latency (DESIGN §7): `data` is read beside the application item and the
+    /// access record (and dropped if the caller may not see it); see [`Self::read_recorded`].
+    pub async fn read<T>(
+        &self,
+        id: &str,
+        principal: &Principal,
+        action: &str,
+        data: impl Future<Output = Result<T, ApiError>>,
+    ) -> Result<(Application, Party, T), ApiError> {
+        // What `data` finds (a missing document, say) is answered only once the caller is
+        // known to be allowed: a stranger's attempt is recorded and answered 404 all the same.
+        let reads = async {
+            let (application, data) = tokio::join!(self.applications.get(id), data);
+            Ok((application?, data))
+        };
+        let ((application, data), party) =
+            self.read_recorded(id, principal, action, reads, |(application, _)| application.as_ref()).await?;
+        Ok((application.ok_or(ApiError::NotFound)?, party, data?))
+    }
+
+    /// Runs `reads` (which hold the application item, as `application` finds it) beside the
+    /// access record of the applicant reading their own application, written on the condition
+    /// that the item names the caller as its owner: the common case costs no round trip of its
+    /// own. Anyone else (an officer, a representative, a stranger) is decided and recorded once
+    /// the item says how they stand, as [`Self::decide`] does for every other route.
+    async fn read_recorded<T>(
+        &self,
+        id: &str,
+        principal: &Principal,
+        action: &str,
+        reads: impl Future<Output = Result<T, ApiError>>,
+        application: impl Fn(&T) -> Option<&Application>,
+    ) -> Result<(T, Party), ApiError> {
+        let record = AuditRecord::new(self.clock.now(), &principal.sub, APPLICANT_ROLE, action, Outcome::Allowed);
+        let owner = Condition::Equals("owner".into(), principal.sub.clone().into());
+        let (read, recorded) = tokio::join!(reads, self.audit.record_if(id, &record, owner));
+        let read = read?;
+        let party = match recorded {
+            Ok(true) => Party::Owner,
+            // Not the owner, or the record could not be written: decided (and recorded) again.
+            Ok(false) | Err(_) => self.decide(application(&read), principal, Needs::Read, &Act::named(action)).await?,
+        };
+        Ok((read, party))
     }
 
     /// The application item alone (what writes and list routes decide on), under the same rule

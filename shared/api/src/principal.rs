@@ -7,11 +7,20 @@
 //! session ended on its own (`sessions`). Routers of areas with
 //! signed-in routes carry the `Revocations` as an `Extension`; without it, or when the check
 //! cannot run, the request is refused (fail closed, C4).
+//!
+//! A read (`GET`) does not wait for that check: [`check_sessions_beside_reads`] runs it beside
+//! the handler, so the two cost one store round trip of latency (DESIGN §7), and answers 401 in
+//! place of whatever the handler answered when the session was revoked. Reads change nothing
+//! the caller could see, so letting one run to its end for a revoked session gives nothing away.
+//! Every other method is checked before its handler runs, as the extractor does.
 
 use std::collections::HashMap;
 
-use axum::extract::FromRequestParts;
+use axum::extract::{FromRequestParts, Request};
+use axum::http::Method;
 use axum::http::request::Parts;
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
 use lambda_http::request::RequestContext;
 use portal_domain::sessions::Revocations;
 
@@ -68,23 +77,56 @@ pub fn render_list_claim(values: &[String]) -> String {
     format!("[{}]", values.join(" "))
 }
 
+/// The principal the authorizer's claims name, if any.
+fn claimed(extensions: &axum::http::Extensions) -> Option<Principal> {
+    match extensions.get::<RequestContext>() {
+        Some(RequestContext::ApiGatewayV2(context)) => {
+            context.authorizer.as_ref().and_then(|a| a.jwt.as_ref()).map(|jwt| &jwt.claims)
+        }
+        _ => None,
+    }
+    .and_then(Principal::from_claims)
+}
+
+/// Whether `principal`'s session still holds (`Err(Unauthenticated)` when it was revoked).
+async fn check_session(revocations: &Revocations, principal: &Principal) -> Result<(), ApiError> {
+    match revocations.is_revoked(&principal.sub, principal.issued_at, principal.session.as_deref()).await? {
+        true => Err(ApiError::Unauthenticated),
+        false => Ok(()),
+    }
+}
+
+/// Marks a request whose session [`check_sessions_beside_reads`] checks beside its handler.
+#[derive(Clone, Copy)]
+struct CheckedBeside;
+
+/// Runs the session check of a signed-in read beside its handler rather than before it, and
+/// answers the check's refusal (or its failure: fail closed) in place of the handler's answer.
+pub async fn check_sessions_beside_reads(mut request: Request, next: Next) -> Response {
+    let revocations = request.extensions().get::<Revocations>().cloned();
+    let principal = claimed(request.extensions());
+    let (Some(revocations), Some(principal), true) = (revocations, principal, request.method() == Method::GET) else {
+        return next.run(request).await;
+    };
+    request.extensions_mut().insert(CheckedBeside);
+    let (session, response) = tokio::join!(check_session(&revocations, &principal), next.run(request));
+    match session {
+        Ok(()) => response,
+        Err(refused) => refused.into_response(),
+    }
+}
+
 impl<S: Send + Sync> FromRequestParts<S> for Principal {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
-        let claims = match parts.extensions.get::<RequestContext>() {
-            Some(RequestContext::ApiGatewayV2(context)) => {
-                context.authorizer.as_ref().and_then(|a| a.jwt.as_ref()).map(|jwt| &jwt.claims)
-            }
-            _ => None,
-        };
-        let principal = claims.and_then(Principal::from_claims).ok_or(ApiError::Unauthenticated)?;
-        let revocations = parts
-            .extensions
-            .get::<Revocations>()
-            .ok_or_else(|| ApiError::Internal("this router has no session check (Revocations extension)".into()))?;
-        if revocations.is_revoked(&principal.sub, principal.issued_at, principal.session.as_deref()).await? {
-            return Err(ApiError::Unauthenticated);
+        let principal = claimed(&parts.extensions).ok_or(ApiError::Unauthenticated)?;
+        if parts.extensions.get::<CheckedBeside>().is_none() {
+            let revocations = parts
+                .extensions
+                .get::<Revocations>()
+                .ok_or_else(|| ApiError::Internal("this router has no session check (Revocations extension)".into()))?;
+            check_session(revocations, &principal).await?;
         }
         Ok(principal)
     }

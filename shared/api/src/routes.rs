@@ -11,6 +11,7 @@ use axum::{Extension, Router};
 use portal_domain::sessions::Revocations;
 
 use crate::contract::{self, Contract};
+use crate::principal;
 
 /// Who may call a route.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -155,13 +156,23 @@ pub struct MissingHandler {
 
 /// Builds an area's router from the route table: every route of the area, each with the handler
 /// `handler_for` gives its function, and the session check (`Revocations`) its signed-in routes'
-/// `Principal` reads. Fails when a handler is missing.
+/// `Principal` reads (a read's beside its handler). Fails when a handler is missing.
 pub fn area_router<S, F>(area: Area, revocations: Revocations, handler_for: F) -> Result<Router<S>, MissingHandler>
 where
     S: Clone + Send + Sync + 'static,
     F: Fn(&Route) -> Option<MethodRouter<S>>,
 {
-    Ok(public_area_router(area, handler_for)?.layer(Extension(revocations)))
+    let router = area.routes().iter().try_fold(Router::new(), |router, route| {
+        let handler = handler_for(route).ok_or(MissingHandler { area, function: route.function })?;
+        let handler = match route.auth {
+            Auth::Public => handler,
+            Auth::User | Auth::Officer => {
+                handler.route_layer(axum::middleware::from_fn(principal::check_sessions_beside_reads))
+            }
+        };
+        Ok(router.route(route.path, handler))
+    })?;
+    Ok(router.layer(Extension(revocations)))
 }
 
 /// The router of an area whose routes are all public (it checks no sessions).

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::keys;
 use crate::paging::{self, PageRequest, Paged};
-use crate::table::{Condition, Cursor, Item, Query, StoreError, Table};
+use crate::table::{Condition, Cursor, Item, Query, StoreError, Table, WriteOp};
 
 /// Below this many bytes left, a page of activity stops rather than open the next trail.
 const MIN_BYTES_FOR_ANOTHER_TRAIL: usize = 16 * 1024;
@@ -126,10 +126,31 @@ impl Audit {
 
     /// Records one attempt on an application.
     pub async fn record(&self, application_id: &str, record: &AuditRecord) -> Result<(), StoreError> {
+        self.table.put(Self::item(application_id, record)?, Some(Condition::Absent)).await
+    }
+
+    /// Records one attempt on an application only if the application's item meets `condition`,
+    /// checked in the same transaction: how a read's record is written beside the read that
+    /// decides on it (DESIGN §7). `false` when the condition did not hold: nothing was written.
+    pub async fn record_if(
+        &self,
+        application_id: &str,
+        record: &AuditRecord,
+        condition: Condition,
+    ) -> Result<bool, StoreError> {
+        let check = WriteOp::Check { key: keys::application(application_id), condition };
+        let put = WriteOp::Put { item: Self::item(application_id, record)?, condition: Some(Condition::Absent) };
+        match self.table.transact_write(vec![check, put]).await {
+            Ok(()) => Ok(true),
+            Err(StoreError::TransactionCanceled { .. }) => Ok(false),
+            Err(error) => Err(error),
+        }
+    }
+
+    fn item(application_id: &str, record: &AuditRecord) -> Result<Item, StoreError> {
         // A time-ordered unique id keeps the records of one second apart and in order.
         let record_id = uuid::Uuid::now_v7().to_string();
-        let key = keys::audit_record(application_id, record.at, &record_id);
-        self.table.put(Item::from_record(&key, record)?, Some(Condition::Absent)).await
+        Item::from_record(&keys::audit_record(application_id, record.at, &record_id), record)
     }
 
     /// Records one act on a user's account itself (its authenticator reset, by support or by

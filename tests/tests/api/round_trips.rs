@@ -9,6 +9,7 @@ use portal_applications::ApplicationsState;
 use portal_domain::application_types::Catalog;
 use portal_domain::applications::Applications;
 use portal_domain::clock::SystemClock;
+use portal_domain::sessions::Revocations;
 use portal_messages::MessagesState;
 use portal_store::embedded::EmbeddedTable;
 use portal_tests::counting::CountingTable;
@@ -57,10 +58,11 @@ async fn reads_take_one_query_of_their_partition() {
             "query APP",
             "query APP",
             "query APP",
-            "put AUDIT"
+            "transact"
         ],
         "session check + the item and a bounded first page of each list (history, documents, requests, messages, \
-         fees), read concurrently + the audit record"
+         fees) + the audit record on the condition that the caller owns it, all at once (the grants journey holds \
+         every read to that)"
     );
     let save = json!({"data": {}, "version": 1});
     portal_api::lambda::handle_event(app, &event("PUT", &format!("/api/applications/{id}/form"), Some(save)))
@@ -108,6 +110,30 @@ async fn the_inbox_and_notifications_are_one_query_each() {
 
     assert_eq!(inbox, ["get USER REVOKED", "query USER"], "session check + one query");
     assert_eq!(notifications, ["get USER REVOKED", "query USER"], "session check + one query");
+}
+
+#[tokio::test]
+async fn s2_a_read_checked_beside_its_session_check_is_refused_when_the_session_was_revoked() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let table = Arc::new(CountingTable::new(EmbeddedTable::open(&dir.path().join("t.redb")).expect("store")));
+    let applications = Applications::new(table.clone());
+    let id = "0b0e5f0e-5c1a-4c3e-9d5e-6f1a2b3c4d5e";
+    applications.create_draft("owner-1", &visitor_visa(), id.into(), 1_795_000_000).await.expect("draft");
+    let state =
+        ApplicationsState::new(table.clone(), Arc::new(Catalog::load().expect("catalog")), Arc::new(SystemClock));
+    let app = portal_api::app(portal_applications::router(state).expect("router"));
+    Revocations::new(table.clone()).revoke_all("owner-1", &SystemClock).await.expect("signed out everywhere");
+    table.take();
+
+    let read = portal_api::lambda::handle_event(app, &event("GET", &format!("/api/applications/{id}"), None))
+        .await
+        .expect("answered");
+
+    // The case was read beside the check, and its answer dropped for the refusal.
+    assert!(table.take().contains(&"query APP".to_owned()), "the read ran beside the check");
+    assert_eq!(read["statusCode"], 401, "{read}");
+    let body = read["body"].as_str().expect("body");
+    assert!(!body.contains(id) && !body.contains("visitor-visa"), "nothing of the case: {body}");
 }
 
 /// The visitor visa type of the catalog.

@@ -19,6 +19,7 @@ import {
   paysWithTheTestCard,
   registered,
   signsInFirstTime,
+  choosesFile,
 } from '../harness.mjs';
 
 const NOT_ENOUGH = 'Not enough decided applications yet to estimate how long this type takes.';
@@ -115,7 +116,7 @@ journey('an applicant sees processing times and deletes a draft after confirming
   // A document uploaded to the draft: deleting the draft deletes it too.
   await page.goto(`${page.url().split('?')[0]}?step=4`);
   const passport = page.locator('li.document').filter({ has: page.locator('#file-passport') });
-  await page.locator('#file-passport').setInputFiles({ name: 'passport.pdf', mimeType: 'application/pdf', buffer: PDF });
+  await choosesFile(page, 'passport', { name: 'passport.pdf', mimeType: 'application/pdf', buffer: PDF });
   await passport.getByRole('button', { name: 'Upload' }).click();
   await passport.getByText('Received and checked').waitFor();
 
@@ -236,7 +237,7 @@ journey('an applicant points a message to documents, answers only what the offic
     // Their own documents download from the list.
     assert.equal(await downloaded(page, photo.getByRole('button', { name: 'Download photo.png' })), 'photo.png');
     await checkBothLanguages(page, 'documents asked for');
-    await page.locator('#file-passport').setInputFiles({ name: 'whole-page.pdf', mimeType: 'application/pdf', buffer: PDF });
+    await choosesFile(page, 'passport', { name: 'whole-page.pdf', mimeType: 'application/pdf', buffer: PDF });
     await passport.getByRole('button', { name: 'Upload' }).click();
     await passport.getByText(/whole-page\.pdf — Received and checked/).waitFor();
     assert.equal(await page.locator('#file-passport').count(), 0, 'the request is answered: no more upload');

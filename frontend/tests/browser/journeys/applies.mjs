@@ -15,6 +15,7 @@ import {
   signIn,
   savesTheRecoveryCodes,
   theOfficerAsksForADocument,
+  choosesFile,
 } from '../harness.mjs';
 
 journey('an applicant applies and an officer asks for a document, in the browser', async (page) => {
@@ -153,7 +154,7 @@ journey('an applicant applies and an officer asks for a document, in the browser
   await checkBothLanguages(page, 'documents requested');
   // Found by its heading: once the request is answered, its file picker goes.
   const passport = page.locator('li.document').filter({ has: page.getByRole('heading', { name: /^Passport/ }) });
-  await page.locator('#file-passport').setInputFiles({ name: 'sharper.pdf', mimeType: 'application/pdf', buffer: PDF });
+  await choosesFile(page, 'passport', { name: 'sharper.pdf', mimeType: 'application/pdf', buffer: PDF });
   await passport.getByRole('button', { name: 'Upload' }).click();
   await passport.getByText(/sharper\.pdf — Received and checked/).waitFor();
 });

@@ -13,6 +13,7 @@ import {
   checkBothLanguages,
   journey,
   officerSignsIn,
+  choosesFile,
 } from '../harness.mjs';
 
 /** The statuses the case's status form offers (its placeholder aside), in order. */
@@ -151,7 +152,7 @@ journey('an officer works a case with only the actions its status allows, in the
     await page.getByText('Status: Documents requested').waitFor();
     // (Found by its heading: once the photo asked for is sent, the kind offers no upload.)
     const photoStep = page.locator('li.document').filter({ has: page.getByRole('heading', { name: /^Digital photo/ }) });
-    await page.locator('#file-photo').setInputFiles({ name: 'window-photo.png', mimeType: 'image/png', buffer: PNG });
+    await choosesFile(page, 'photo', { name: 'window-photo.png', mimeType: 'image/png', buffer: PNG });
     await photoStep.getByRole('button', { name: 'Upload' }).click();
     await photoStep.getByText(/window-photo\.png — Received and checked/).waitFor();
     await officer.reload();

@@ -14,6 +14,7 @@ import {
   officerSignsIn,
   signsInFirstTime,
   anApplicantStarts,
+  choosesFile,
 } from '../harness.mjs';
 
 /** The applicant invites `email` from the representatives page: unpaid, with `scope`, the consent
@@ -122,7 +123,7 @@ journey('an applicant lets a representative work on a draft, then narrows and en
     await rep.goto(`${baseUrl}${casePath}?step=4`);
     await rep.getByText('Step 4 of 5').waitFor();
     const passport = rep.locator('li.document').filter({ has: rep.locator('#file-passport') });
-    await rep.locator('#file-passport').setInputFiles({ name: 'passport.pdf', mimeType: 'application/pdf', buffer: PDF });
+    await choosesFile(rep, 'passport', { name: 'passport.pdf', mimeType: 'application/pdf', buffer: PDF });
     await passport.getByRole('button', { name: 'Upload' }).click();
     await passport.getByText(/passport\.pdf — Received and checked/).waitFor();
     await next(rep);

@@ -343,6 +343,14 @@ pub struct Representation {
     pub invitations: Vec<Invitation>,
 }
 
+impl Representation {
+    /// The application's grants in force at `now`, with its newest `invitations`.
+    pub fn of(application: &Application, invitations: Vec<Invitation>, now: u64) -> Self {
+        let grants = application.representatives.iter().filter(|grant| grant.holds_at(now)).cloned().collect();
+        Self { grants, invitations }
+    }
+}
+
 /// Reads and writes invitations and grants.
 #[derive(Clone)]
 pub struct Representatives {
@@ -412,14 +420,12 @@ impl Representatives {
 
     /// The application's grants in force at `now` and its newest invitations.
     pub async fn of(&self, application: &Application, now: u64) -> Result<Representation, StoreError> {
-        let invitations = self.invitations(&application.id).await?;
-        let grants = application.representatives.iter().filter(|grant| grant.holds_at(now)).cloned().collect();
-        Ok(Representation { grants, invitations })
+        Ok(Representation::of(application, self.invitations(&application.id).await?, now))
     }
 
     /// An application's newest invitations (the table drops each once its 14 days are over:
     /// the grant keeps the consent, the audit trail the rest).
-    async fn invitations(&self, application_id: &str) -> Result<Vec<Invitation>, StoreError> {
+    pub async fn invitations(&self, application_id: &str) -> Result<Vec<Invitation>, StoreError> {
         let query = Query::partition(keys::application_partition(application_id))
             .sort(SortKey::Prefix(keys::INVITATION_PREFIX.into()))
             .descending()
