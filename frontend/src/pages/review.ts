@@ -37,24 +37,26 @@ const DECLARATION = 'declaration';
 
 let listed: Schemas['DocumentList'] | null = null;
 let statement: Schemas['Statement'] | null = null;
-/** Which application the rest is about (a new one starts unticked, with nothing missing). */
+/** Which application `listed` and the rest are about, once loaded: until then the page (painted
+ * before its load ends) shows no declaration to confirm and no button that could not submit. */
 let reviewing: string | null = null;
 let agreed = false;
 /** What stopped the last submission, by field (the declaration's by `DECLARATION`). */
 let stopped: FieldProblem[] = [];
 
-/** Loads what the review shows besides the draft: its documents and the declaration. */
+/** Loads what the review shows besides the draft: its documents and the declaration. A new
+ * application starts unticked, with nothing missing. */
 export async function loadReview(id: string): Promise<void> {
-  if (reviewing !== id) {
-    reviewing = id;
-    listed = null;
-    agreed = false;
-    stopped = [];
-  }
-  [listed, statement] = await Promise.all([
+  const [documents, declared] = await Promise.all([
     api('GET', '/api/applications/{id}/documents', { path: { id } }),
     statement ? Promise.resolve(statement) : api('GET', '/api/declaration-statement'),
   ]);
+  if (reviewing !== id) {
+    reviewing = id;
+    agreed = false;
+    stopped = [];
+  }
+  [listed, statement] = [documents, declared];
 }
 
 const fieldsOf = (type: ApplicationType): Field[] => type.sections.flatMap((section) => section.fields);
@@ -198,11 +200,11 @@ async function submit(draft: Draft): Promise<void> {
 }
 
 /** The declaration in the language read, its "I confirm" and the submit button. */
-function declaration(draft: Draft, state: FormState): TemplateResult {
+function declaration(draft: Draft, state: FormState, shown: Schemas['Statement']): TemplateResult {
   return html`<h2>${t('review.declaration')}</h2>
     <div class="statement">
-      <p lang=${language()}>${statement ? statement[language()] : t('app.loading')}</p>
-      ${statement ? html`<p class="tag">${t('review.declarationVersion', { version: statement.version })}</p>` : nothing}
+      <p lang=${language()}>${shown[language()]}</p>
+      <p class="tag">${t('review.declarationVersion', { version: shown.version })}</p>
     </div>
     ${agreement(state, DECLARATION, t('review.agree'), {
       checked: agreed,
@@ -216,6 +218,7 @@ function declaration(draft: Draft, state: FormState): TemplateResult {
 /** The review step. */
 export function reviewStep(draft: Draft): TemplateResult {
   const { application, type, fees, standing } = draft;
+  if (reviewing !== application.id || !statement) return html`<p>${t('app.loading')}</p>`;
   const canChange = mayAct(standing);
   const state = stoppedState(draft);
   const links = Object.fromEntries(
@@ -230,5 +233,5 @@ export function reviewStep(draft: Draft): TemplateResult {
     <h2>${t('review.documents')}</h2>
     ${documentRows(draft, canChange)}
     ${feesPanel(application, fees, isApplicant(standing))}
-    ${isApplicant(standing) ? declaration(draft, state) : html`<p>${t('application.applicantOnly')}</p>`}`;
+    ${isApplicant(standing) ? declaration(draft, state, statement) : html`<p>${t('application.applicantOnly')}</p>`}`;
 }
