@@ -61,8 +61,10 @@ fmt:
 
 ## bench: cold-start init of /api/me vs a hello lambda_http function, handler latency, identity costs, presigning, payment webhooks (verification, fulfilment),
 ## booking throughput on one hot slot under contention (bookings and 409s per second, against slots with room),
-## and the local portal's account routes under load (enumeration timing, peak memory under 200 sign-ins)
+## the local portal's account routes under load (enumeration timing, peak memory under 200 sign-ins),
+## and its request path under load beside a bare axum server (Debian's wrk, installed here if missing)
 bench:
+	command -v wrk >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -q wrk
 	cargo build --release -p portal-profile -p portal-bench -p portal-local
 	target/release/coldstart target/release/profile target/release/hello
 	target/release/handler-latency
@@ -71,6 +73,7 @@ bench:
 	target/release/webhooks
 	target/release/booking
 	target/release/account-load target/release/portal
+	target/release/request-path target/release/portal target/release/bare-axum
 
 ## The function crates: each directory of functions/ is the crate portal-<dir> with the binary
 ## <dir> that template.yaml names (tests/tests/api/template.rs holds them to that).

@@ -150,8 +150,8 @@ impl Item {
 
     /// Reads the item as a record type; key and index attributes are ignored unless `T` asks.
     pub fn to_record<T: DeserializeOwned>(&self) -> Result<T, StoreError> {
-        serde_json::from_value(Value::Object(self.0.clone()))
-            .map_err(|e| StoreError::InvalidRequest(format!("item does not match its record: {e}")))
+        // Read from the attributes in place (no copy of the map).
+        T::deserialize(&self.0).map_err(|e| StoreError::InvalidRequest(format!("item does not match its record: {e}")))
     }
 }
 
