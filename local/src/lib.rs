@@ -95,7 +95,8 @@ impl LocalServices {
         std::fs::create_dir_all(&config.data_dir)
             .with_context(|| format!("creating the data folder {}", config.data_dir.display()))?;
         let store = config.data_dir.join(STORE_FILE);
-        let embedded = EmbeddedTable::open(&store).with_context(|| format!("opening {}", store.display()))?;
+        let embedded = EmbeddedTable::open_with_stream_filter(&store, feed::delivered)
+            .with_context(|| format!("opening {}", store.display()))?;
         let changes = embedded.changes().context("the store's change feed has one subscriber")?;
         let table: Arc<dyn Table> = Arc::new(embedded);
         let signer = Signer::load_or_create(&config.data_dir)?;

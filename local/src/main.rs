@@ -4,11 +4,6 @@ use anyhow::{Context, Result};
 use portal_api::config::Environment;
 use portal_local::config::PortalConfig;
 
-/// A request allocates and frees many small values (decoded items, JSON, headers): under glibc's
-/// malloc that was about a quarter of the request path's CPU (README, "Benchmarks").
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 #[tokio::main]
 async fn main() -> Result<()> {
     portal_api::observe::init_tracing();

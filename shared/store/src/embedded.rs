@@ -19,6 +19,9 @@
 //! stand-in for the table's stream) under an increasing sequence number. The log is durable: a
 //! committed write always has its record, and a record stays until its reader acknowledges it,
 //! so a reader killed mid-batch reads the same records, with the same ids, after a restart.
+//! A table opened with a [`StreamFilter`] logs only the changes it passes, as an event source
+//! mapping's filter drops records before its function sees them: the others cost no log entry,
+//! and their reader no read and no acknowledging commit.
 
 use std::path::Path;
 use std::sync::Arc;
@@ -78,6 +81,9 @@ struct Queued {
     answer: oneshot::Sender<Written>,
 }
 
+/// Which changes, as (old, new) states of a key, go into the change log.
+pub type StreamFilter = fn(old: Option<&Item>, new: Option<&Item>) -> bool;
+
 /// The thread that commits every write, in groups.
 struct Committer {
     queue: Option<mpsc::Sender<Queued>>,
@@ -85,11 +91,11 @@ struct Committer {
 }
 
 impl Committer {
-    fn start(db: Arc<Database>, committed: Arc<Notify>) -> Result<Self, StoreError> {
+    fn start(db: Arc<Database>, committed: Arc<Notify>, logged: StreamFilter) -> Result<Self, StoreError> {
         let (queue, writes) = mpsc::channel();
         let thread = std::thread::Builder::new()
             .name("embedded-table-commits".into())
-            .spawn(move || commit_in_groups(&db, &writes, &committed))
+            .spawn(move || commit_in_groups(&db, &writes, &committed, logged))
             .map_err(unavailable)?;
         Ok(Self { queue: Some(queue), thread: Some(thread) })
     }
@@ -116,7 +122,7 @@ impl Drop for Committer {
 
 /// The committer's loop: waits for a write, takes every other one already waiting (up to
 /// `MOST_WRITES_PER_COMMIT`), commits them together, answers each. Ends when the table is gone.
-fn commit_in_groups(db: &Database, writes: &mpsc::Receiver<Queued>, committed: &Notify) {
+fn commit_in_groups(db: &Database, writes: &mpsc::Receiver<Queued>, committed: &Notify, logged: StreamFilter) {
     while let Ok(first) = writes.recv() {
         let mut group = vec![first];
         while group.len() < MOST_WRITES_PER_COMMIT {
@@ -125,7 +131,7 @@ fn commit_in_groups(db: &Database, writes: &mpsc::Receiver<Queued>, committed: &
                 Err(_) => break,
             }
         }
-        let committing = || commit_group(db, group.iter().map(|queued| &queued.write));
+        let committing = || commit_group(db, group.iter().map(|queued| &queued.write), logged);
         // A panic ends the group (its transaction is dropped, uncommitted), not the thread.
         let done = std::panic::catch_unwind(std::panic::AssertUnwindSafe(committing))
             .unwrap_or_else(|_| Err(StoreError::Unavailable("committing the writes panicked".into())));
@@ -154,14 +160,15 @@ fn commit_in_groups(db: &Database, writes: &mpsc::Receiver<Queued>, committed: &
 fn commit_group<'a>(
     db: &Database,
     writes: impl Iterator<Item = &'a Write>,
+    filter: StreamFilter,
 ) -> Result<(Vec<Written>, bool), StoreError> {
     let txn = db.begin_write().map_err(unavailable)?;
     let mut answers = Vec::new();
     let mut logged = false;
     for write in writes {
         let (answer, logged_one) = match write {
-            Write::One(op) => apply_one(&txn, op)?,
-            Write::All(ops) => apply_all(&txn, ops)?,
+            Write::One(op) => apply_one(&txn, op, filter)?,
+            Write::All(ops) => apply_all(&txn, ops, filter)?,
         };
         answers.push(answer);
         logged |= logged_one;
@@ -173,7 +180,7 @@ fn commit_group<'a>(
 /// One conditional write in the group's transaction: the key's new state, or why nothing was
 /// written (its condition, an update that does not apply); and whether it logged a change. The
 /// outer `Err` is the transaction's failure.
-fn apply_one(txn: &WriteTransaction, op: &WriteOp) -> Result<(Written, bool), StoreError> {
+fn apply_one(txn: &WriteTransaction, op: &WriteOp, filter: StreamFilter) -> Result<(Written, bool), StoreError> {
     let key = op.key();
     let current = read_item(txn, &key)?;
     let new = match outcome(op, current.as_ref()).and_then(|new| storable(new.as_ref()).map(|()| new)) {
@@ -181,12 +188,12 @@ fn apply_one(txn: &WriteTransaction, op: &WriteOp) -> Result<(Written, bool), St
         Err(refused) => return Ok((Err(refused), false)),
     };
     store(txn, &key, current.as_ref(), new.as_ref())?;
-    let logged = log_changes(txn, [(current.as_ref(), new.as_ref())])?;
+    let logged = log_changes(txn, filter, [(current.as_ref(), new.as_ref())])?;
     Ok((Ok(new), logged))
 }
 
 /// A transaction in the group's transaction: every operation or, when a condition fails, none.
-fn apply_all(txn: &WriteTransaction, ops: &[WriteOp]) -> Result<(Written, bool), StoreError> {
+fn apply_all(txn: &WriteTransaction, ops: &[WriteOp], filter: StreamFilter) -> Result<(Written, bool), StoreError> {
     let mut writes = Vec::with_capacity(ops.len());
     let mut failed_conditions = Vec::new();
     for (position, op) in ops.iter().enumerate() {
@@ -206,7 +213,7 @@ fn apply_all(txn: &WriteTransaction, ops: &[WriteOp]) -> Result<(Written, bool),
     }
     // Condition checks write nothing, and the stream reports nothing for them.
     let changed = ops.iter().zip(&writes).filter(|(op, _)| !matches!(op, WriteOp::Check { .. }));
-    let logged = log_changes(txn, changed.map(|(_, (_, old, new))| (old.as_ref(), new.as_ref())))?;
+    let logged = log_changes(txn, filter, changed.map(|(_, (_, old, new))| (old.as_ref(), new.as_ref())))?;
     Ok((Ok(None), logged))
 }
 
@@ -279,9 +286,11 @@ fn logged_image(bytes: &[u8]) -> Result<Option<Item>, String> {
 
 /// Logs each change of a transaction about to commit, as (old, new) states of its keys, in the
 /// same transaction; deleting what did not exist changed nothing and is not logged, as with
-/// DynamoDB's stream. Returns whether anything was logged.
+/// DynamoDB's stream, and neither is what `filter` does not pass. Returns whether anything was
+/// logged.
 fn log_changes<'a>(
     txn: &WriteTransaction,
+    filter: StreamFilter,
     written: impl IntoIterator<Item = (Option<&'a Item>, Option<&'a Item>)>,
 ) -> Result<bool, StoreError> {
     let mut counters = txn.open_table(COUNTERS).map_err(unavailable)?;
@@ -289,7 +298,7 @@ fn log_changes<'a>(
     let first = counters.get(NEXT_CHANGE).map_err(unavailable)?.map_or(1, |next| next.value());
     let mut next = first;
     for (old, new) in written {
-        if old.is_none() && new.is_none() {
+        if (old.is_none() && new.is_none()) || !filter(old, new) {
             continue;
         }
         let image = serde_json::to_vec(&new.map(Item::attributes)).map_err(unavailable)?;
@@ -312,8 +321,13 @@ where
 }
 
 impl EmbeddedTable {
-    /// Opens (or creates) the database file at `path`.
+    /// Opens (or creates) the database file at `path`, logging every change.
     pub fn open(path: &Path) -> Result<Self, StoreError> {
+        Self::open_with_stream_filter(path, |_, _| true)
+    }
+
+    /// Opens (or creates) the database file at `path`, logging only the changes `logged` passes.
+    pub fn open_with_stream_filter(path: &Path, logged: StreamFilter) -> Result<Self, StoreError> {
         let db = Database::create(path).map_err(unavailable)?;
         let txn = db.begin_write().map_err(unavailable)?;
         txn.open_table(ITEMS).map_err(unavailable)?;
@@ -322,7 +336,7 @@ impl EmbeddedTable {
         txn.open_table(COUNTERS).map_err(unavailable)?;
         txn.commit().map_err(unavailable)?;
         let (db, committed) = (Arc::new(db), Arc::new(Notify::new()));
-        let committer = Arc::new(Committer::start(Arc::clone(&db), Arc::clone(&committed))?);
+        let committer = Arc::new(Committer::start(Arc::clone(&db), Arc::clone(&committed), logged)?);
         Ok(Self { db, committer, committed, subscribed: Arc::new(AtomicBool::new(false)) })
     }
 
@@ -607,7 +621,7 @@ mod tests {
             }),
         ];
 
-        let (answers, logged) = commit_group(&table.db, group.iter()).expect("committed");
+        let (answers, logged) = commit_group(&table.db, group.iter(), |_, _| true).expect("committed");
 
         assert!(logged);
         assert!(matches!(answers[0], Ok(Some(_))));

@@ -106,3 +106,32 @@ async fn a_reader_waiting_for_changes_wakes_when_one_commits() {
     writer.put(item("a"), None).await.expect("put");
     assert_eq!(waiting.await.expect("woken").len(), 1);
 }
+
+#[tokio::test]
+async fn a_filtered_log_keeps_only_the_changes_its_filter_passes() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    // Inserts under "E" only, as an event source mapping's filter on new events would pass.
+    let inserted_events =
+        |old: Option<&Item>, new: Option<&Item>| old.is_none() && new.is_some_and(|i| i.key().pk == "E");
+    let table = EmbeddedTable::open_with_stream_filter(&dir.path().join("t.redb"), inserted_events).expect("open");
+    let changes = table.changes().expect("subscriber");
+
+    table.put(item("a"), None).await.expect("put elsewhere");
+    table.put(Item::new(&Key::new("E", "1")), None).await.expect("put an event");
+    table.update(&Key::new("E", "1"), Update::default().add("n", 1), None).await.expect("update the event");
+    let together = vec![
+        WriteOp::Put { item: Item::new(&Key::new("E", "2")), condition: None },
+        WriteOp::Put { item: item("b"), condition: None },
+    ];
+    table.transact_write(together).await.expect("transaction");
+
+    let logged: Vec<String> = changes
+        .pending(100)
+        .await
+        .expect("pending")
+        .into_iter()
+        .map(|record| record.new_image.expect("readable").expect("an image").key().sk)
+        .collect();
+    assert_eq!(logged, ["1", "2"], "the two inserted events, nothing else");
+    assert!(table.get(&Key::new("P", "b")).await.expect("get").is_some(), "what is not logged is still written");
+}
