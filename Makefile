@@ -64,7 +64,6 @@ fmt:
 ## the local portal's account routes under load (enumeration timing, peak memory under 200 sign-ins),
 ## and its request path under load beside a bare axum server (Debian's wrk, installed here if missing)
 bench:
-	command -v wrk >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -q wrk
 	cargo build --release -p portal-profile -p portal-bench -p portal-local
 	target/release/coldstart target/release/profile target/release/hello
 	target/release/handler-latency
@@ -73,7 +72,9 @@ bench:
 	target/release/webhooks
 	target/release/booking
 	target/release/account-load target/release/portal
-	target/release/request-path target/release/portal target/release/bare-axum
+	command -v wrk >/dev/null || (apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q wrk)
+	# The bench (and the access log it drains) on core 1 with wrk; each server it starts on core 0.
+	taskset -c 1 target/release/request-path target/release/portal target/release/bare-axum
 
 ## The function crates: each directory of functions/ is the crate portal-<dir> with the binary
 ## <dir> that template.yaml names (tests/tests/api/template.rs holds them to that).

@@ -84,12 +84,13 @@ impl JwtAuthorizer {
         Some(claims)
     }
 
-    /// The claims of `token` if it was verified before and is not expired at `now` (an expired
-    /// one is dropped: it is refused from then on, like any expired token).
+    /// The claims of `token` if it was verified before and is not expired at `now`, by the rule
+    /// the check itself applies (leeway 0: refused once `exp` is in the past); an expired one is
+    /// dropped, and the check refuses it from then on.
     fn kept(&self, token: &str, now: u64) -> Option<HashMap<String, String>> {
         let mut verified = self.verified.lock().unwrap_or_else(PoisonError::into_inner);
         match verified.get(token) {
-            Some(kept) if now < kept.expires_at => Some(kept.claims.clone()),
+            Some(kept) if now <= kept.expires_at => Some(kept.claims.clone()),
             Some(_) => {
                 verified.pop(token);
                 None
@@ -205,7 +206,7 @@ mod tests {
     }
 
     #[test]
-    fn a_kept_token_is_refused_from_the_second_it_expires() {
+    fn a_kept_token_is_refused_once_it_has_expired() {
         let (_folder, signer) = new_signer();
         let authorizer = JwtAuthorizer::new(&signer).expect("authorizer");
         let claims = AccessClaims::new("user-1", "session-1", Vec::new(), now(), 600);
@@ -214,8 +215,8 @@ mod tests {
 
         let verified = authorizer.verify(&token).expect("a valid token");
         assert_eq!(verified["sub"], "user-1");
-        assert_eq!(authorizer.kept(&token, expires_at - 1), Some(verified), "kept until it expires");
-        assert_eq!(authorizer.kept(&token, expires_at), None, "expired");
+        assert_eq!(authorizer.kept(&token, expires_at), Some(verified), "kept until it expires");
+        assert_eq!(authorizer.kept(&token, expires_at + 1), None, "expired");
         assert_eq!(authorizer.kept(&token, now()), None, "dropped once seen expired");
     }
 

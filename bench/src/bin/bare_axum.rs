@@ -10,7 +10,7 @@ use serde_json::json;
 #[tokio::main]
 async fn main() -> Result<()> {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-    // The same banner as the portal's, read the same way by the bench.
+    // The bench takes the address from the first `http://` word of the first line, as the portal's.
     println!("listening on http://{}", listener.local_addr()?);
     let app = Router::new().route("/hello", get(|| async { Json(json!({"status": "ok", "service": "bare"})) }));
     axum::serve(listener, app).await?;

@@ -5,8 +5,11 @@
 //! Each server runs on core 0 and Debian's `wrk` on core 1 (`taskset`), 50 connections; every
 //! route is measured `ROUNDS` times, the routes taking turns, and the medians are printed:
 //! requests per second, p99 latency, and the server's CPU time per request (its `utime + stime`
-//! over the requests answered). A run with any answer other than 2xx fails rather than report
-//! the speed of an error.
+//! over the requests answered). A run with an error answer (400 or over: what `wrk` counts as
+//! "Non-2xx or 3xx") or a socket error fails rather than report the speed of an error. Before
+//! each run the bench waits until the servers are idle: the portal's notifier is still telling
+//! applicants about the officer messages of the run before, work that would otherwise land on
+//! the next route's figures (and on the bare server's core).
 //!
 //! Routes: the dashboard of an applicant with 5, 50 and 200 applications, the case read of an
 //! application, and an officer's message written on it (a write: one commit each).
@@ -44,9 +47,24 @@ impl Server {
             .with_context(|| format!("no address in {banner:?}"))?
             .trim_end_matches('/')
             .to_owned();
-        // Its access log is part of what it costs; read and dropped here, on the load's core.
+        // Its access log is part of what it costs; read and dropped here (`make bench` runs the
+        // bench on the load's core).
         std::thread::spawn(move || std::io::copy(&mut stdout, &mut std::io::sink()));
         Ok(Self { child, url })
+    }
+
+    /// Waits until the server has used no CPU for a while (at most a minute).
+    fn settle(&self, ticks_per_second: f64) -> Result<()> {
+        let mut used = self.cpu_seconds(ticks_per_second)?;
+        for _ in 0..120 {
+            std::thread::sleep(std::time::Duration::from_millis(500));
+            let now = self.cpu_seconds(ticks_per_second)?;
+            if now - used < 0.01 {
+                return Ok(());
+            }
+            used = now;
+        }
+        bail!("the server was still busy after a minute")
     }
 
     /// CPU seconds the server has used so far (user and system, every thread).
@@ -248,6 +266,8 @@ async fn main() -> Result<()> {
     for _ in 0..ROUNDS {
         for (n, target) in targets.iter().enumerate() {
             let server = if n == 0 { &bare } else { &portal };
+            bare.settle(ticks)?;
+            portal.settle(ticks)?;
             runs.entry(n).or_default().push(load(server, target, &script, ticks)?);
         }
     }
