@@ -12,6 +12,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::Instant;
 
 use anyhow::{Context, Result};
+use portal_bench::median;
 use serde_json::{Value, json};
 
 const SAMPLES: usize = 15;
@@ -57,11 +58,6 @@ async fn timed(client: &reqwest::Client, url: &str, path: &str, body: Value) -> 
     let started = Instant::now();
     post(client, url, path, body).await?;
     Ok(started.elapsed().as_secs_f64() * 1e3)
-}
-
-fn median(mut samples: Vec<f64>) -> f64 {
-    samples.sort_by(f64::total_cmp);
-    samples[samples.len() / 2]
 }
 
 async fn known_account(client: &reqwest::Client, url: &str, email: &str) -> Result<()> {

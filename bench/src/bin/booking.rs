@@ -8,6 +8,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::{Result, ensure};
+use portal_bench::median;
 use portal_domain::application_types::Catalog;
 use portal_domain::applications::{Application, Applications, Change};
 use portal_domain::appointments::locations::Locations;
@@ -82,11 +83,6 @@ async fn race(appointments: &Appointments, applicants: &[Application], slots: &[
         outcomes.iter().find(|o| !matches!(o, Ok(_) | Err(BookingError::Full { .. })))
     );
     Ok(Run { wall, booked, refused })
-}
-
-fn median(mut values: Vec<f64>) -> f64 {
-    values.sort_by(f64::total_cmp);
-    values[values.len() / 2]
 }
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]

@@ -4,15 +4,11 @@
 use std::time::Instant;
 
 use anyhow::Result;
+use portal_bench::median;
 use portal_store::local_identity::secrets::{HashCost, PasswordHashing, totp};
 
 const PASSWORD_SAMPLES: usize = 20;
 const TOTP_SAMPLES: usize = 20_000;
-
-fn median(mut samples: Vec<f64>) -> f64 {
-    samples.sort_by(f64::total_cmp);
-    samples[samples.len() / 2]
-}
 
 fn main() -> Result<()> {
     let cost = HashCost::default();

@@ -21,6 +21,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use anyhow::{Context, Result, bail, ensure};
+use portal_bench::median;
 use portal_store::local_identity::signing::{AccessClaims, Signer};
 use serde_json::{Value, json};
 
@@ -162,11 +163,6 @@ fn milliseconds(value: &str) -> Result<f64> {
         "m" => number * 60e3,
         other => bail!("unknown unit {other}"),
     })
-}
-
-fn median(mut values: Vec<f64>) -> f64 {
-    values.sort_by(f64::total_cmp);
-    values[values.len() / 2]
 }
 
 fn now() -> u64 {

@@ -1,0 +1,7 @@
+//! What the benchmark binaries share.
+
+/// The middle value of `samples` (the upper one of the two middles when their number is even).
+pub fn median(mut samples: Vec<f64>) -> f64 {
+    samples.sort_by(f64::total_cmp);
+    samples[samples.len() / 2]
+}
