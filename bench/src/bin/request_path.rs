@@ -11,8 +11,10 @@
 //! applicants about the officer messages of the run before, work that would otherwise land on
 //! the next route's figures (and on the bare server's core).
 //!
-//! Routes: the dashboard of an applicant with 5, 50 and 200 applications, the case read of an
-//! application, and an officer's message written on it (a write: one commit each).
+//! Routes: the dashboard of an applicant with 5, 50 and 200 applications (a page holds at most
+//! 50), the case read of an application whose thread holds 5 and 5,000 messages, and an
+//! officer's message written on a thread of 5 and of 5,000 (a write: one commit each; each run
+//! adds its own messages, so those threads hold thousands by the second round).
 
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader};
@@ -29,6 +31,8 @@ const ROUNDS: usize = 3;
 const CONNECTIONS: &str = "50";
 const SECONDS: &str = "5";
 const DASHBOARD_SIZES: [usize; 3] = [5, 50, 200];
+/// The messages on the threads the case reads and message writes are measured on.
+const THREAD_SIZES: [usize; 2] = [5, 5_000];
 
 /// A server under test, on core 0, and the base URL its first line of output gave.
 struct Server {
@@ -189,6 +193,22 @@ async fn applicant(signer: &Signer, url: &str, name: &str, count: usize) -> Resu
     Ok((token, ids))
 }
 
+/// `count` officer messages on application `id`, sixteen at a time.
+async fn thread(url: &str, officer: &str, id: &str, count: usize) -> Result<()> {
+    use futures::{StreamExt, TryStreamExt};
+    let client = reqwest::Client::new();
+    let endpoint = format!("{url}/api/officer/applications/{id}/messages");
+    futures::stream::iter(0..count)
+        .map(|n| {
+            let request = client.post(&endpoint).bearer_auth(officer).json(&json!({"body": format!("Message {n}.")}));
+            async move { request.send().await?.error_for_status().map(drop) }
+        })
+        .buffer_unordered(16)
+        .try_collect::<()>()
+        .await?;
+    Ok(())
+}
+
 fn ticks_per_second() -> Result<f64> {
     let output = Command::new("getconf").arg("CLK_TCK").output()?;
     Ok(String::from_utf8(output.stdout)?.trim().parse()?)
@@ -223,7 +243,7 @@ async fn main() -> Result<()> {
         token: None,
         body: None,
     }];
-    let mut case = None;
+    let mut applications = None;
     for size in DASHBOARD_SIZES {
         let (token, ids) = applicant(&signer, &portal.url, &format!("bench-applicant-{size}"), size).await?;
         targets.push(Target {
@@ -232,24 +252,32 @@ async fn main() -> Result<()> {
             token: Some(token.clone()),
             body: None,
         });
-        case.get_or_insert((token, ids[0].clone()));
+        applications.get_or_insert((token, ids));
     }
-    let (token, id) = case.context("an application")?;
-    targets.push(Target {
-        name: "GET /api/applications/{id} (case read)".into(),
-        url: format!("{}/api/applications/{id}", portal.url),
-        token: Some(token),
-        body: None,
-    });
+    let (token, ids) = applications.context("applications")?;
     // An officer writes (an applicant may send only 20 a day on one application).
     let officer =
         signer.sign(&AccessClaims::new("bench-officer", "bench-session", vec!["officers".into()], now(), 3600))?;
-    targets.push(Target {
-        name: "POST /api/officer/applications/{id}/messages (a write)".into(),
-        url: format!("{}/api/officer/applications/{id}/messages", portal.url),
-        token: Some(officer),
-        body: Some(json!({"body": "Please send a copy of your passport."})),
-    });
+    // Threads read and threads written on apart: the writes grow theirs.
+    for (n, messages) in THREAD_SIZES.into_iter().enumerate() {
+        let (read, written) = (&ids[2 * n], &ids[2 * n + 1]);
+        thread(&portal.url, &officer, read, messages).await?;
+        thread(&portal.url, &officer, written, messages).await?;
+        targets.push(Target {
+            name: format!("GET /api/applications/{{id}} (case read), {messages} messages"),
+            url: format!("{}/api/applications/{read}", portal.url),
+            token: Some(token.clone()),
+            body: None,
+        });
+        targets.push(Target {
+            name: format!(
+                "POST /api/officer/applications/{{id}}/messages (a write), thread of {messages} at the start"
+            ),
+            url: format!("{}/api/officer/applications/{written}/messages", portal.url),
+            token: Some(officer.clone()),
+            body: Some(json!({"body": "Please send a copy of your passport."})),
+        });
+    }
 
     if let Some(only) = &only {
         let mut n = 0;

@@ -28,7 +28,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The caller's dashboard: their applications with status and action required */
+        /** One page of the caller's dashboard (at most 50): their applications and those they represent, with status, action required first, then newest change first */
         get: operations["ListApplications"];
         put?: never;
         /** Start a draft of a type */
@@ -3013,6 +3013,16 @@ export interface components {
             /** @description Give it back as `?cursor=` for the next page; `null` on the last one. */
             nextCursor: string | null;
         };
+        /**
+         * @description One page of a list as the API answers it (D6): its items and, when there are more, the
+         *     cursor of the next page.
+         */
+        PageOfSummary: {
+            /** @description This page's items. */
+            items: components["schemas"]["Summary"][];
+            /** @description Give it back as `?cursor=` for the next page; `null` on the last one. */
+            nextCursor: string | null;
+        };
         /** @description The query string of a paged list: `?limit=` and `?cursor=`, nothing else. */
         PageQuery: {
             /** @description The `nextCursor` of the previous page. */
@@ -4071,7 +4081,15 @@ export interface operations {
     };
     ListApplications: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description The `nextCursor` of the previous page. */
+                cursor?: string;
+                /**
+                 * @description How many items at most, 1 to 100 (100 when left out). Read as text so that a bad one is
+                 *     a 400 naming `limit` with its own code.
+                 */
+                limit?: number;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -4084,9 +4102,10 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Summary"][];
+                    "application/json": components["schemas"]["PageOfSummary"];
                 };
             };
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthenticated"];
             429: components["responses"]["TooManyRequests"];
             503: components["responses"]["Unavailable"];

@@ -1,18 +1,21 @@
 // The dashboard (status per application, action required, unread messages — two calls, each
-// one query on the server; the applications the user represents someone on in their own
-// "Clients" section; what the applicant may end: a draft to delete, an application to withdraw)
+// one query on the server; a page of at most 50 lines, action required first, with "Load more"
+// for the rest; the applications the user represents someone on in their own "Clients" section;
+// what the applicant may end: a draft to delete, an application to withdraw)
 // and starting an application of any type, with each type's processing time.
 import { html, nothing, type TemplateResult } from 'lit-html';
 import { api, type Schemas } from '../api/client';
 import { follow, navigate, refresh, type Page } from '../app';
 import { applicationTypes, statusLabel, typeName, type ApplicationType, type Status } from '../catalog';
 import { emptyState, failed, focusSummary, loaded, summary, values, type FormState } from '../forms';
+import { loadMore, PagedList } from '../paging';
 import { table } from '../table';
 import { formatDateTime, pick, t, type Said } from '../i18n';
 import { endLabel, scopeLabel } from '../representation';
 import { awaitsDecision, loadProcessingTimes, processingTimeText } from '../processing-times';
 
-let applications: Schemas['Summary'][] = [];
+/** The dashboard's lines read so far (the API answers a page at a time). */
+let applications = new PagedList<Schemas['Summary']>();
 let unread = new Map<string, number>();
 let types: ApplicationType[] = [];
 let state: FormState = emptyState();
@@ -60,7 +63,7 @@ function clients(represented: Schemas['Summary'][]): TemplateResult | typeof not
 }
 
 /** The user's own applications (not those they represent someone on). */
-const own = (): Schemas['Summary'][] => applications.filter((application) => !application.client);
+const own = (): Schemas['Summary'][] => applications.items.filter((application) => !application.client);
 
 /** Whether the applicant may withdraw an application in `status`: once submitted, before its
  * decision, as the status machine says (the case view does not carry it; the API refuses any
@@ -84,12 +87,9 @@ export const dashboard: Page = {
   private: true,
   load: async () => {
     state = await loaded(async () => {
-      const [list, inbox, catalog] = await Promise.all([
-        api('GET', '/api/applications'),
-        api('GET', '/api/inbox'),
-        applicationTypes(),
-      ]);
-      applications = list;
+      const lines = new PagedList((cursor) => api('GET', '/api/applications', { query: { cursor } }));
+      const [, inbox, catalog] = await Promise.all([lines.first(), api('GET', '/api/inbox'), applicationTypes()]);
+      applications = lines;
       unread = new Map(inbox.applications.map((entry) => [entry.applicationId, entry.unread]));
       types = catalog;
     });
@@ -119,7 +119,8 @@ export const dashboard: Page = {
             </tr>`,
           ),
         )}
-    ${clients(applications.filter((application) => application.client))}
+    ${clients(applications.items.filter((application) => application.client))}
+    ${loadMore(applications, state)}
     <h2>${t('dashboard.representing')}</h2>
     <ul>
       <li><gcds-link href="/representative/invitations" @click=${follow}>${t('invitations.heading')}</gcds-link></li>

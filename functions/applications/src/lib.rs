@@ -94,11 +94,13 @@ async fn processing_times(State(state): State<ApplicationsState>) -> Result<Json
     Ok(Json(times))
 }
 
+/// One page of the caller's dashboard (at most 50 lines), action required first.
 async fn dashboard(
     principal: Principal,
     State(state): State<ApplicationsState>,
-) -> Result<Json<Vec<Summary>>, ApiError> {
-    Ok(Json(state.applications.dashboard(&principal.sub, state.clock.now()).await?))
+    Paging(page): Paging,
+) -> Result<Json<Page<Summary>>, ApiError> {
+    Ok(Json(state.applications.dashboard(&principal.sub, state.clock.now(), &page).await?.into()))
 }
 
 async fn create(

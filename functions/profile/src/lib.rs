@@ -105,7 +105,7 @@ impl ProfileState {
     /// The caller's own applications: their dashboard without those they represent (a
     /// client's files are the client's to list and export).
     async fn own_applications(&self, sub: &str) -> Result<Vec<Summary>, ApiError> {
-        let mut lines = self.applications.dashboard(sub, self.clock.now()).await?;
+        let mut lines = self.applications.every_dashboard_line(sub, self.clock.now()).await?;
         lines.retain(|line| line.client.is_none());
         Ok(lines)
     }

@@ -353,7 +353,7 @@ impl RepresentativesState {
         member: &Member,
         now: u64,
     ) -> Result<Vec<Summary>, ApiError> {
-        let lines = self.applications.dashboard(&member.user_id, now).await?;
+        let lines = self.applications.every_dashboard_line(&member.user_id, now).await?;
         let through_the_firm =
             |line: &Summary| line.client.as_ref().is_some_and(|c| c.firm.as_deref() == Some(firm_id));
         let clients: Vec<Summary> = lines.into_iter().filter(through_the_firm).collect();

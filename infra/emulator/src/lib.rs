@@ -10,8 +10,8 @@ use anyhow::{Context, Result, anyhow, bail};
 use aws_config::{BehaviorVersion, Region};
 use aws_sdk_dynamodb::config::Credentials;
 use aws_sdk_dynamodb::types::{
-    AttributeDefinition, BillingMode, GlobalSecondaryIndex, KeySchemaElement, KeyType, Projection, ProjectionType,
-    ScalarAttributeType, StreamSpecification, StreamViewType,
+    AttributeDefinition, BillingMode, GlobalSecondaryIndex, KeySchemaElement, KeyType, LocalSecondaryIndex, Projection,
+    ProjectionType, ScalarAttributeType, StreamSpecification, StreamViewType,
 };
 use serde_yaml::Value;
 
@@ -141,17 +141,26 @@ pub async fn create_table_from_template(client: &aws_sdk_dynamodb::Client, table
                 .build()?,
         );
     }
-    for index in table.get("GlobalSecondaryIndexes").and_then(Value::as_sequence).into_iter().flatten() {
+    let indexes = |kind: &str| table.get(kind).and_then(Value::as_sequence).into_iter().flatten();
+    let projection = |index: &Value| -> Result<Projection> {
         let projection = index.get("Projection").context("index has no Projection")?;
+        Ok(Projection::builder().projection_type(ProjectionType::from(text(projection, "ProjectionType")?)).build())
+    };
+    for index in indexes("GlobalSecondaryIndexes") {
         request = request.global_secondary_indexes(
             GlobalSecondaryIndex::builder()
                 .index_name(text(index, "IndexName")?)
                 .set_key_schema(Some(key_schema(index)?))
-                .projection(
-                    Projection::builder()
-                        .projection_type(ProjectionType::from(text(projection, "ProjectionType")?))
-                        .build(),
-                )
+                .projection(projection(index)?)
+                .build()?,
+        );
+    }
+    for index in indexes("LocalSecondaryIndexes") {
+        request = request.local_secondary_indexes(
+            LocalSecondaryIndex::builder()
+                .index_name(text(index, "IndexName")?)
+                .set_key_schema(Some(key_schema(index)?))
+                .projection(projection(index)?)
                 .build()?,
         );
     }

@@ -22,6 +22,7 @@ use crate::application_types::{ApplicationType, is_date};
 use crate::applications::{Application, optional_text};
 use crate::blobs::UploadRequest;
 use crate::clock::utc_date;
+use crate::dashboard;
 use crate::events::{Event, EventKind};
 use crate::files::{FileKind, MAX_UPLOAD_BYTES, QuarantineReason, sanitize_file_name};
 use crate::ids::{ApplicationId, DocumentId};
@@ -492,12 +493,11 @@ impl Documents {
         let open = requests.iter().any(|request| request.is_open(&documents));
         let readers =
             std::iter::once(&application.owner).chain(application.representatives.iter().map(|grant| &grant.user_id));
+        let summary = application.summary();
         for reader in readers.filter(|sub| !sub.is_empty()) {
-            let update = Update::default().set("actionRequired", open);
-            let line = keys::dashboard_entry(reader, application_id);
-            // Only while the line still says documents are requested: a status change written
-            // meanwhile has the last word.
-            let still = Condition::Equals("status".into(), json!(Status::DocumentsRequested));
+            // Only while the line still shows the change read here: one written meanwhile has
+            // the last word.
+            let (line, update, still) = dashboard::set_action_required(reader, &summary, open);
             match self.table.update(&line, update, Some(still)).await {
                 Ok(_) | Err(StoreError::ConditionFailed) => {}
                 Err(other) => return Err(other),

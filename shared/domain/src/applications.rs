@@ -17,16 +17,17 @@ use serde_json::{Map, Value, json};
 
 use crate::application_documents::{self, Document, DocumentAsk, DocumentRequest};
 use crate::application_types::ApplicationType;
+use crate::dashboard;
 use crate::events::{Event, EventKind};
 use crate::fees::{self, Ledger};
 use crate::ids::{ApplicationId, ApplicationNumber, TypeCode};
 use crate::keys;
 use crate::messages::{self, Message};
 use crate::paging::{self, PageRequest, Paged};
-use crate::representatives::{Grant, Scope, in_force};
+use crate::representatives::{Grant, Scope};
 use crate::statements::Consent;
 use crate::status::{Actor, Command, NotAllowed, Status};
-use crate::table::{Condition, Index, Item, Query, SortKey, StoreError, Table, WriteOp};
+use crate::table::{Condition, Index, Item, Query, SortKey, StoreError, Table, WriteOp, numeric};
 
 /// An application as stored.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -376,7 +377,7 @@ pub fn action_required(status: Status) -> bool {
 }
 
 impl Application {
-    fn summary(&self) -> Summary {
+    pub(crate) fn summary(&self) -> Summary {
         Summary {
             id: self.id.clone(),
             type_code: self.type_code.clone(),
@@ -438,12 +439,12 @@ impl Applications {
             representatives: Vec::new(),
             declaration: None,
         };
-        let summary = Item::from_record(&keys::dashboard_entry(owner, &application.id), &application.summary())?;
+        let due = numeric(application_type.fees.iter().map(|fee| fee.amount_cents).sum::<u64>())?;
+        let line = dashboard::line(owner, &application.summary(), due)?;
         self.table
             .transact_write(vec![
                 WriteOp::Put { item: application.item()?, condition: Some(Condition::Absent) },
-                WriteOp::Put { item: summary, condition: Some(Condition::Absent) },
-                fees::dashboard_due_of_new_draft(owner, &application.id, application_type)?,
+                WriteOp::Put { item: line, condition: Some(Condition::Absent) },
             ])
             .await?;
         Ok(application)
@@ -523,12 +524,12 @@ impl Applications {
         linked.data.insert(DATE_OF_BIRTH_FIELD.into(), Value::String(holder.date_of_birth.clone()));
         linked.version += 1;
         linked.updated_at = at;
-        let summary = Item::from_record(&keys::dashboard_entry(owner, &linked.id), &linked.summary())?;
+        let line = dashboard::line(owner, &linked.summary(), 0)?;
         let result = self
             .table
             .transact_write(vec![
                 WriteOp::Put { item: linked.item()?, condition: Some(Condition::Equals("owner".into(), json!(""))) },
-                WriteOp::Put { item: summary, condition: None },
+                WriteOp::Put { item: line, condition: None },
                 WriteOp::Delete { key: keys::paper_holder(&number), condition: Some(Condition::Present) },
             ])
             .await;
@@ -579,31 +580,16 @@ impl Applications {
         paging::read(self.table.as_ref(), query, page).await
     }
 
-    /// The caller's applications and those they represent (at `now`), newest change first: one
-    /// query.
-    pub async fn dashboard(&self, owner: &str, now: u64) -> Result<Vec<Summary>, StoreError> {
-        let query = Query::partition(keys::user_partition(owner)).sort(SortKey::Prefix(keys::DASHBOARD_PREFIX.into()));
-        let page = self.table.query(query.limit(1000)).await?;
-        let mut summaries: Vec<Summary> = Vec::with_capacity(page.items.len());
-        // Each application's fee line sorts right after its entry.
-        for item in &page.items {
-            match fees::due_on_dashboard(item) {
-                Some(due) => {
-                    let (id, due) = due?;
-                    if let Some(summary) = summaries.last_mut().filter(|summary| summary.id == id) {
-                        summary.payment_required = due.due_cents > 0;
-                    }
-                }
-                None => {
-                    let summary: Summary = item.to_record()?;
-                    if summary.client.as_ref().is_none_or(|client| in_force(client.ends_on.as_deref(), now)) {
-                        summaries.push(summary);
-                    }
-                }
-            }
-        }
-        summaries.sort_by_key(|summary| std::cmp::Reverse(summary.updated_at));
-        Ok(summaries)
+    /// One page of the caller's dashboard at `now`: their applications and those they represent,
+    /// action required first, then newest change first (see [`dashboard`]): one query.
+    pub async fn dashboard(&self, reader: &str, now: u64, page: &PageRequest) -> Result<Paged<Summary>, StoreError> {
+        dashboard::page(self.table.as_ref(), reader, now, page).await
+    }
+
+    /// Every line of the caller's dashboard, page after page: for what covers all of someone's
+    /// applications (their activity, a firm's clients), never for the dashboard's own answer.
+    pub async fn every_dashboard_line(&self, reader: &str, now: u64) -> Result<Vec<Summary>, StoreError> {
+        paging::every(|page| async move { self.dashboard(reader, now, &page).await }).await
     }
 
     /// Saves form data into a draft, if nobody saved since `expected_version`.
@@ -686,7 +672,6 @@ impl Applications {
                 condition: Some(Condition::Below("count".into(), 1)),
             },
             WriteOp::Check { key: keys::payment_lock(&application.id), condition: Condition::Absent },
-            WriteOp::Delete { key: keys::dashboard_fees(&application.owner, &application.id), condition: None },
             WriteOp::Delete { key: keys::inbox_entry(&application.owner, &application.id), condition: None },
         ];
         ops.extend(
@@ -833,10 +818,7 @@ impl Applications {
         let summary = application.summary();
         let mut ops = vec![
             WriteOp::Put { item: application.item()?, condition: Some(guard) },
-            WriteOp::Put {
-                item: Item::from_record(&keys::dashboard_entry(&application.owner, &application.id), &summary)?,
-                condition: None,
-            },
+            dashboard::update_owner_line(&application.owner, &summary)?,
         ];
         for grant in &application.representatives {
             let client = Client {
@@ -846,8 +828,7 @@ impl Applications {
                 firm: grant.firm.as_ref().map(|firm| firm.id.clone()),
             };
             let line = Summary { client: Some(client), ..summary.clone() };
-            let item = Item::from_record(&keys::dashboard_entry(&grant.user_id, &application.id), &line)?;
-            ops.push(WriteOp::Put { item, condition: None });
+            ops.push(WriteOp::Put { item: dashboard::line(&grant.user_id, &line, 0)?, condition: None });
         }
         Ok(ops)
     }

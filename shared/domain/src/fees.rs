@@ -18,11 +18,12 @@ use serde_json::json;
 
 use crate::application_types::{ApplicationType, Fee, Text};
 use crate::applications::{Application, WriteError};
+use crate::dashboard;
 use crate::events::{Event, EventKind};
 use crate::ids::PaymentId;
 use crate::keys;
 use crate::status::Status;
-use crate::table::{Condition, Item, Key, Query, SortKey, StoreError, Table, Update, WriteOp, numeric};
+use crate::table::{Condition, Item, Query, SortKey, StoreError, Table, WriteOp, numeric};
 
 /// Where a fee stands.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -185,36 +186,6 @@ pub async fn ledger_of(table: &dyn Table, application_id: &str) -> Result<Ledger
     Ok(ledger)
 }
 
-/// What the owner's dashboard holds about an application's fees.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct DueOnDashboard {
-    /// Cents due.
-    pub due_cents: i64,
-}
-
-/// The write that moves what the owner's dashboard says is due by `cents` (up when a fee is
-/// owed, down when paid), in the transaction of the change that moves it.
-pub fn dashboard_due_change(owner: &str, application_id: &str, cents: i64) -> WriteOp {
-    WriteOp::Update {
-        key: keys::dashboard_fees(owner, application_id),
-        update: Update::default().add("dueCents", cents),
-        condition: None,
-    }
-}
-
-/// The dashboard's line of what a new draft of `application_type` owes.
-pub fn dashboard_due_of_new_draft(
-    owner: &str,
-    application_id: &str,
-    application_type: &ApplicationType,
-) -> Result<WriteOp, StoreError> {
-    let due = application_type.fees.iter().map(|fee| fee.amount_cents).sum::<u64>();
-    let due_cents = numeric(due)?;
-    let item = Item::from_record(&keys::dashboard_fees(owner, application_id), &DueOnDashboard { due_cents })?;
-    Ok(WriteOp::Put { item, condition: Some(Condition::Absent) })
-}
-
 /// Why an officer's fee was not added.
 #[derive(Debug, thiserror::Error)]
 pub enum AddFeeError {
@@ -276,7 +247,7 @@ pub async fn add(
         },
     ];
     if !application.owner.is_empty() {
-        ops.push(dashboard_due_change(&application.owner, &application.id, cents));
+        ops.push(dashboard::due_change(&application.owner, &application.id, cents));
         ops.push(Event::new(&application.id, &application.owner, EventKind::FeeAdded, at).write()?);
     }
     match table.transact_write(ops).await {
@@ -290,13 +261,6 @@ pub async fn add(
         Err(StoreError::TransactionCanceled { .. }) => Err(AddFeeError::AlreadyAdded),
         Err(other) => Err(other.into()),
     }
-}
-
-/// The dashboard's fee line of an item read with the dashboard, if it is one.
-pub fn due_on_dashboard(item: &Item) -> Option<Result<(String, DueOnDashboard), StoreError>> {
-    let Key { sk, .. } = item.key();
-    let id = sk.strip_prefix(keys::DASHBOARD_PREFIX)?.strip_suffix(keys::DASHBOARD_FEES_SUFFIX)?.to_owned();
-    Some(item.to_record().map(|due| (id, due)))
 }
 
 #[cfg(test)]

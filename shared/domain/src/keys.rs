@@ -9,7 +9,7 @@
 //! | known browser     | `USER#{sub}`   | `BROWSER#{digest}` |  |        |
 //! | recovery codes' generation | `USER#{sub}` | `RECOVERY` |  |     |
 //! | recovery code     | `USER#{sub}`   | `RECOVERY#{generation}#{digest}` | | |
-//! | dashboard entry   | `USER#{sub}`   | `APP#{id}`  |        |        |
+//! | dashboard entry   | `USER#{sub}`   | `APP#{id}` (`lsi1sk`: `DASH#{0 or 1}#{MAX - updatedAt}#{id}`) | | |
 //! | application       | `APP#{id}`     | `APP`       | `QUEUE#{status}` | `{type}#{updatedAt}#{id}` |
 //! | history entry     | `APP#{id}`     | `HIST#{at}#{version}` |  |        |
 //! | number reservation| `APPNO#{number}` | `APPNO`   |        |        |
@@ -32,7 +32,6 @@
 //! | applicant's messages of a day | `APP#{id}` | `MSGDAY#{day}` | |  |
 //! | fee an officer added | `APP#{id}`  | `FEE#ADDED#{code}` |   |        |
 //! | fee paid          | `APP#{id}`     | `FEE#PAID#{code}` |    |        |
-//! | amount due (dashboard) | `USER#{sub}` | `APP#{id}#FEES` |  |        |
 //! | payment           | `APP#{id}`     | `PAY#{paymentId}` |    |        |
 //! | open payment      | `APP#{id}`     | `PAYING`    |        |        |
 //! | refund            | `APP#{id}`     | `REFUND#{paymentId}#{refundId}` |  |        |
@@ -152,8 +151,8 @@ pub const FEE_PAID_PREFIX: &str = "FEE#PAID#";
 pub const PAYMENT_PREFIX: &str = "PAY#";
 /// Sort-key prefix of an application's refunds.
 pub const REFUND_PREFIX: &str = "REFUND#";
-/// Sort-key suffix of the dashboard's line of what an application owes (read with the entries).
-pub const DASHBOARD_FEES_SUFFIX: &str = "#FEES";
+/// Prefix of a dashboard entry's place in the dashboard's order (`lsi1sk`).
+pub const DASHBOARD_ORDER_PREFIX: &str = "DASH#";
 
 /// Partition of one application and everything attached to it.
 pub fn application_partition(id: &str) -> String {
@@ -274,12 +273,6 @@ pub fn fee_added(application_id: &str, code: &str) -> Key {
 /// The record that a fee of an application is paid.
 pub fn fee_paid(application_id: &str, code: &str) -> Key {
     Key::new(application_partition(application_id), format!("{FEE_PAID_PREFIX}{code}"))
-}
-
-/// What an application owes, beside its entry on the owner's dashboard (it sorts right after
-/// it: ids have one length).
-pub fn dashboard_fees(owner: &str, id: &str) -> Key {
-    Key::new(user_partition(owner), format!("{DASHBOARD_PREFIX}{id}{DASHBOARD_FEES_SUFFIX}"))
 }
 
 /// A payment of an application.
@@ -442,6 +435,13 @@ pub fn dashboard_entry(owner: &str, id: &str) -> Key {
     Key::new(user_partition(owner), format!("{DASHBOARD_PREFIX}{id}"))
 }
 
+/// A dashboard entry's place in the dashboard (`lsi1sk`): those with something to do first,
+/// then the newest change first (the time counts down from the largest one), then by id.
+pub fn dashboard_order(action_required: bool, updated_at: u64, id: &str) -> String {
+    let rank = if action_required { 0 } else { 1 };
+    format!("{DASHBOARD_ORDER_PREFIX}{rank}#{:020}#{id}", u64::MAX - updated_at)
+}
+
 /// The reservation of an application number.
 pub fn application_number(number: &str) -> Key {
     Key::new(format!("APPNO#{number}"), "APPNO")
@@ -544,6 +544,17 @@ mod tests {
         assert_eq!(dashboard_entry("u1", "a1"), Key::new("USER#u1", "APP#a1"));
         assert_eq!(application_number("V123456789"), Key::new("APPNO#V123456789", "APPNO"));
         assert_eq!(queue(Status::InReview), "QUEUE#in_review");
+    }
+
+    #[test]
+    fn the_dashboard_order_is_action_required_first_then_newest_first() {
+        let lines = [(false, 300, "a"), (true, 100, "b"), (false, 1_000, "c"), (true, 200, "d"), (false, 300, "e")];
+        let mut orders: Vec<(String, &str)> =
+            lines.iter().map(|(action, at, id)| (dashboard_order(*action, *at, id), *id)).collect();
+        orders.sort();
+        let ids: Vec<&str> = orders.into_iter().map(|(_, id)| id).collect();
+        assert_eq!(ids, ["d", "b", "c", "a", "e"]);
+        assert_eq!(dashboard_order(true, 0, "x"), format!("DASH#0#{}#x", u64::MAX));
     }
 
     #[test]

@@ -11,6 +11,7 @@ pub mod audit;
 pub mod blobs;
 pub mod case_view;
 pub mod clock;
+pub mod dashboard;
 pub mod declaration;
 pub mod digest;
 pub mod email;

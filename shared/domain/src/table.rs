@@ -1,9 +1,10 @@
 //! The `Table` port: a DynamoDB-shaped key-value table with one partition key, one sort key and
-//! one secondary index. The DynamoDB adapter and the embedded store both implement it, and the
+//! two secondary indexes. The DynamoDB adapter and the embedded store both implement it, and the
 //! store contract suite holds them to the same behaviour.
 //!
 //! Items are JSON objects. Every item carries the string attributes `pk` and `sk`; an item that
-//! also carries both `gsi1pk` and `gsi1sk` appears in the `gsi1` index.
+//! also carries both `gsi1pk` and `gsi1sk` appears in the `gsi1` index; one that carries `lsi1sk`
+//! appears in the `lsi1` index, in its own partition under that sort key.
 
 use async_trait::async_trait;
 use base64::Engine as _;
@@ -25,6 +26,9 @@ pub const MAX_TRANSACTION_ITEMS: usize = 100;
 pub enum Index {
     /// The general-purpose inverted index (officer queues, lookups by number, ...).
     Gsi1,
+    /// A second order of a partition's items (a local index: the same partition key, another
+    /// sort key): the dashboard, action required first, then newest change first.
+    Lsi1,
 }
 
 impl Index {
@@ -32,6 +36,7 @@ impl Index {
     pub fn name(self) -> &'static str {
         match self {
             Index::Gsi1 => "gsi1",
+            Index::Lsi1 => "lsi1",
         }
     }
 
@@ -39,8 +44,12 @@ impl Index {
     pub fn key_attributes(self) -> (&'static str, &'static str) {
         match self {
             Index::Gsi1 => ("gsi1pk", "gsi1sk"),
+            Index::Lsi1 => (PK, "lsi1sk"),
         }
     }
+
+    /// Every index, in the order stores keep them.
+    pub const ALL: [Index; 2] = [Index::Gsi1, Index::Lsi1];
 }
 
 /// The primary key of an item.
@@ -314,7 +323,8 @@ impl Cursor {
         let mut required = vec![PK, SK];
         if let Some(index) = query.index {
             let (pk, sk) = index.key_attributes();
-            required.extend([pk, sk]);
+            // A local index shares the table's partition key: the position names it once.
+            required.extend([pk, sk].into_iter().filter(|name| *name != PK));
         }
         let complete = required.iter().all(|name| key.contains_key(*name)) && key.len() == required.len();
         if !complete || key.get(partition_attribute).and_then(Value::as_str) != Some(query.partition.as_str()) {

@@ -42,6 +42,15 @@ use tokio::sync::{Notify, oneshot};
 
 const ITEMS: TableDefinition<&[u8], &[u8]> = TableDefinition::new("items");
 const GSI1: TableDefinition<&[u8], &[u8]> = TableDefinition::new("gsi1");
+const LSI1: TableDefinition<&[u8], &[u8]> = TableDefinition::new("lsi1");
+
+/// Where an index's entries are kept: keys `{index pk}\0{index sk}\0{pk}\0{sk}`, no values.
+fn index_table(index: Index) -> TableDefinition<'static, &'static [u8], &'static [u8]> {
+    match index {
+        Index::Gsi1 => GSI1,
+        Index::Lsi1 => LSI1,
+    }
+}
 /// The change log: sequence number → the item as written (JSON; `null` for a removal).
 const CHANGES: TableDefinition<u64, &[u8]> = TableDefinition::new("changes");
 /// Counters kept beside the data; `NEXT_CHANGE` is the sequence number of the next change.
@@ -333,7 +342,9 @@ impl EmbeddedTable {
         let db = Database::create(path).map_err(unavailable)?;
         let txn = db.begin_write().map_err(unavailable)?;
         txn.open_table(ITEMS).map_err(unavailable)?;
-        txn.open_table(GSI1).map_err(unavailable)?;
+        for index in Index::ALL {
+            txn.open_table(index_table(index)).map_err(unavailable)?;
+        }
         txn.open_table(CHANGES).map_err(unavailable)?;
         txn.open_table(COUNTERS).map_err(unavailable)?;
         txn.commit().map_err(unavailable)?;
@@ -404,23 +415,29 @@ fn read_item(txn: &WriteTransaction, key: &Key) -> Result<Option<Item>, StoreErr
 /// Whether `new` can be stored (its index keys are valid key strings): checked before a write
 /// changes anything, so that what cannot be stored is that write's refusal alone.
 fn storable(new: Option<&Item>) -> Result<(), StoreError> {
-    new.map(|item| index_entry(Index::Gsi1, item)).transpose().map(drop)
+    let Some(item) = new else { return Ok(()) };
+    Index::ALL.into_iter().try_for_each(|index| index_entry(index, item).map(drop))
 }
 
 /// Replaces the stored state of one key (`None` deletes), keeping the index in step. Every
 /// stored key is worked out before anything changes: an error after that is the transaction's.
 fn store(txn: &WriteTransaction, key: &Key, old: Option<&Item>, new: Option<&Item>) -> Result<(), StoreError> {
-    let old_entry = old.map(|item| index_entry(Index::Gsi1, item)).transpose()?.flatten();
-    let new_entry = new.map(|item| index_entry(Index::Gsi1, item)).transpose()?.flatten();
+    let entry = |index, item: Option<&Item>| item.map(|item| index_entry(index, item)).transpose().map(Option::flatten);
+    let entries = Index::ALL
+        .into_iter()
+        .map(|index| Ok((index, entry(index, old)?, entry(index, new)?)))
+        .collect::<Result<Vec<_>, StoreError>>()?;
     let stored_key = item_key(key)?;
     let bytes = new.map(|item| serde_json::to_vec(item.attributes())).transpose().map_err(unavailable)?;
     let mut items = txn.open_table(ITEMS).map_err(unavailable)?;
-    let mut gsi1 = txn.open_table(GSI1).map_err(unavailable)?;
-    if let Some(entry) = old_entry {
-        gsi1.remove(entry.as_slice()).map_err(unavailable)?;
-    }
-    if let Some(entry) = new_entry {
-        gsi1.insert(entry.as_slice(), [].as_slice()).map_err(unavailable)?;
+    for (index, old_entry, new_entry) in entries.into_iter().filter(|(_, old, new)| old != new) {
+        let mut entries = txn.open_table(index_table(index)).map_err(unavailable)?;
+        if let Some(entry) = old_entry {
+            entries.remove(entry.as_slice()).map_err(unavailable)?;
+        }
+        if let Some(entry) = new_entry {
+            entries.insert(entry.as_slice(), [].as_slice()).map_err(unavailable)?;
+        }
     }
     match bytes {
         Some(bytes) => items.insert(stored_key.as_slice(), bytes.as_slice()).map_err(unavailable)?,
@@ -524,7 +541,7 @@ fn run_query(db: &Database, query: &Query) -> Result<Page, StoreError> {
     let items = txn.open_table(ITEMS).map_err(unavailable)?;
     let scanned = match query.index {
         None => items.range(start.as_slice()..end.as_slice()),
-        Some(Index::Gsi1) => txn.open_table(GSI1).map_err(unavailable)?.range(start.as_slice()..end.as_slice()),
+        Some(index) => txn.open_table(index_table(index)).map_err(unavailable)?.range(start.as_slice()..end.as_slice()),
     }
     .map_err(unavailable)?;
     let entries: Box<dyn Iterator<Item = _>> =

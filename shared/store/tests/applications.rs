@@ -88,10 +88,54 @@ async fn a_draft_appears_on_its_owners_dashboard_needing_action(f: &Fixture) {
     let case = f.applications.case("a1").await.expect("read").expect("exists");
     assert_eq!((case.application.status, case.application.version), (Status::Draft, 1));
     assert!(case.history.items.is_empty());
-    let dashboard = f.applications.dashboard("owner", 0).await.expect("dashboard");
+    let dashboard = f.applications.dashboard("owner", 0, &PageRequest::first()).await.expect("dashboard").items;
     assert_eq!(dashboard.len(), 1);
     assert!(dashboard[0].action_required);
-    assert!(f.applications.dashboard("someone-else", 0).await.expect("dashboard").is_empty());
+    assert!(
+        f.applications.dashboard("someone-else", 0, &PageRequest::first()).await.expect("dashboard").items.is_empty()
+    );
+}
+
+/// Issue 17, point 4 (D6): the dashboard is read a page of at most 50 lines at a time, action
+/// required first, then newest change first, so its cost does not grow with the applications
+/// someone holds; the cursor reaches every line once, and a change moves its line (keeping what
+/// is owed on it).
+async fn d6_the_dashboard_is_paged_action_required_first(f: &Fixture) {
+    let visitor = visitor_visa();
+    for n in 0..30 {
+        let id = format!("s{n:02}");
+        let draft = f.applications.create_draft("owner", &visitor, id.clone(), T0 + n).await.expect("draft");
+        let number = Some(format!("V{:09}", n + 1));
+        let submit = Change { number, ..change(Command::Submit, "owner", draft.version, T0 + 100 + n) };
+        f.applications.change_status(&draft, submit).await.expect("submitted");
+    }
+    let mut drafts = Vec::new();
+    for n in 0..30 {
+        drafts.push(
+            f.applications.create_draft("owner", &visitor, format!("d{n:02}"), T0 + 200 + n).await.expect("draft"),
+        );
+    }
+    // The oldest draft is submitted last: it is the newest change, with nothing left to do.
+    let submit = Change { number: Some("V000000099".into()), ..change(Command::Submit, "owner", 1, T0 + 300) };
+    f.applications.change_status(&drafts[0], submit).await.expect("submitted");
+
+    let first = f.applications.dashboard("owner", T0, &PageRequest::first()).await.expect("first page");
+    let cursor = first.next.clone().expect("a second page");
+    let second = f.applications.dashboard("owner", T0, &PageRequest::new(100, Some(cursor))).await.expect("second");
+    let ids = |page: &Paged<portal_domain::applications::Summary>| -> Vec<String> {
+        page.items.iter().map(|line| line.id.clone()).collect()
+    };
+    let mut expected: Vec<String> = (1..30).rev().map(|n| format!("d{n:02}")).collect();
+    expected.push("d00".into());
+    expected.extend((0..30).rev().map(|n| format!("s{n:02}")));
+    assert_eq!(first.items.len(), 50, "a page holds at most 50 lines, whatever the limit asked");
+    assert_eq!([ids(&first), ids(&second)].concat(), expected, "action required first, then newest first");
+    assert!(first.items[..29].iter().all(|line| line.action_required));
+    assert!(first.items[29..].iter().chain(&second.items).all(|line| !line.action_required));
+    assert!(second.next.is_none(), "the last page says so");
+    let moved = &first.items[29];
+    assert_eq!((moved.id.as_str(), moved.status), ("d00", Status::Submitted));
+    assert!(moved.payment_required, "what is owed stays on a line a change moves");
 }
 
 async fn a_stale_save_is_a_conflict_and_loses_nothing(f: &Fixture) {
@@ -114,7 +158,7 @@ async fn submission_records_history_number_and_dashboard_together(f: &Fixture) {
     assert_eq!(case.history.items.len(), 1);
     assert_eq!((case.history.items[0].from, case.history.items[0].to), (Status::Draft, Status::Submitted));
     assert_eq!(case.history.items[0].role, "applicant");
-    let dashboard = f.applications.dashboard("owner", 0).await.expect("dashboard");
+    let dashboard = f.applications.dashboard("owner", 0, &PageRequest::first()).await.expect("dashboard").items;
     assert_eq!(dashboard[0].number.as_deref(), Some("V000000001"));
     assert!(!dashboard[0].action_required);
 }
@@ -252,7 +296,7 @@ async fn a_draft_is_deleted_whole_and_only_while_empty(f: &Fixture) {
     f.applications.delete_draft(&draft).await.expect("deleted");
 
     assert!(f.applications.get("a1").await.expect("read").is_none());
-    assert!(f.applications.dashboard("owner", T0).await.expect("dashboard").is_empty());
+    assert!(f.applications.dashboard("owner", T0, &PageRequest::first()).await.expect("dashboard").items.is_empty());
     assert!(f.messages.inbox("owner").await.expect("inbox").is_empty(), "its thread leaves the inbox");
     let partition = portal_domain::table::Query::partition(keys::application_partition("a1"));
     assert!(f.table.query(partition).await.expect("query").items.is_empty(), "nothing is left behind");
@@ -263,7 +307,7 @@ async fn a_draft_is_deleted_whole_and_only_while_empty(f: &Fixture) {
     assert!(matches!(refused, Err(WriteError::DraftHoldsDocuments)), "{refused:?}");
     let sent = submitted(f, "a3", "V000000003").await;
     assert!(matches!(f.applications.delete_draft(&sent).await, Err(WriteError::NotADraft)));
-    assert_eq!(f.applications.dashboard("owner", T0).await.expect("dashboard").len(), 2);
+    assert_eq!(f.applications.dashboard("owner", T0, &PageRequest::first()).await.expect("dashboard").items.len(), 2);
 }
 
 /// Deleting a draft while documents are being recorded on it: either the deletion wins and no
@@ -391,9 +435,9 @@ async fn officers_adding_one_fee_at_once_add_it_once_and_the_dashboard_owes_it_o
     assert!(results.iter().all(|r| matches!(r, Ok(_) | Err(AddFeeError::AlreadyAdded))), "{results:?}");
     let ledger = fees::ledger_of(f.table.as_ref(), "a1").await.expect("ledger");
     assert_eq!(ledger.added.len(), 1);
-    let owed = f.table.get(&keys::dashboard_fees("owner", "a1")).await.expect("read").expect("the fee line");
+    let owed = f.table.get(&keys::dashboard_entry("owner", "a1")).await.expect("read").expect("the dashboard line");
     assert_eq!(owed.get("dueCents"), Some(&json!(18_500 + 24_625)), "the type's fees and the added one, once");
-    let dashboard = f.applications.dashboard("owner", 0).await.expect("dashboard");
+    let dashboard = f.applications.dashboard("owner", 0, &PageRequest::first()).await.expect("dashboard").items;
     assert_eq!(dashboard.iter().map(|s| (s.id.as_str(), s.payment_required)).collect::<Vec<_>>(), [("a1", true)]);
 }
 
@@ -441,7 +485,7 @@ async fn p1_p3_p4_presses_deliveries_and_refunds_at_once_charge_apply_and_refund
     assert!(applied.iter().all(|r| matches!(r, Ok(Fulfilment::Paid(_) | Fulfilment::AlreadyApplied))), "{applied:?}");
     let ledger = fees::ledger_of(f.table.as_ref(), "a1").await.expect("ledger");
     assert_eq!(ledger.paid.iter().map(|fee| fee.amount_cents).sum::<u64>(), 18_500);
-    let owed = f.table.get(&keys::dashboard_fees("owner", "a1")).await.expect("read").expect("the fee line");
+    let owed = f.table.get(&keys::dashboard_entry("owner", "a1")).await.expect("read").expect("the dashboard line");
     assert_eq!(owed.get("dueCents"), Some(&json!(0)));
     let history = f.applications.history("a1", &PageRequest::first()).await.expect("history");
     assert_eq!(history.items.len(), 1, "one history entry");
@@ -537,8 +581,8 @@ macro_rules! on_store {
     };
 }
 
-on_store!(embedded, embedded: a7_fifty_parallel_declarations_past_the_cap_record_exactly_the_cap, a_draft_is_deleted_whole_and_only_while_empty, a_declaration_on_an_application_that_moved_on_is_refused, a7_fifty_parallel_messages_past_the_daily_limit_store_exactly_the_limit, d6_a_long_thread_is_read_in_pages_that_reach_every_message_once, a_draft_appears_on_its_owners_dashboard_needing_action, a_stale_save_is_a_conflict_and_loses_nothing, submission_records_history_number_and_dashboard_together, an_application_number_is_never_given_twice, a_submitted_application_is_no_longer_editable_and_steps_cannot_be_skipped, decisions_feed_the_processing_time_of_their_type, threads_keep_the_inbox_in_step_and_receipts_count_once);
-on_store!(dynamodb, dynamodb: a7_fifty_parallel_declarations_past_the_cap_record_exactly_the_cap, a_draft_is_deleted_whole_and_only_while_empty, a_declaration_on_an_application_that_moved_on_is_refused, a7_fifty_parallel_messages_past_the_daily_limit_store_exactly_the_limit, d6_a_long_thread_is_read_in_pages_that_reach_every_message_once, a_draft_appears_on_its_owners_dashboard_needing_action, a_stale_save_is_a_conflict_and_loses_nothing, submission_records_history_number_and_dashboard_together, an_application_number_is_never_given_twice, a_submitted_application_is_no_longer_editable_and_steps_cannot_be_skipped, decisions_feed_the_processing_time_of_their_type, threads_keep_the_inbox_in_step_and_receipts_count_once);
+on_store!(embedded, embedded: d6_the_dashboard_is_paged_action_required_first, a7_fifty_parallel_declarations_past_the_cap_record_exactly_the_cap, a_draft_is_deleted_whole_and_only_while_empty, a_declaration_on_an_application_that_moved_on_is_refused, a7_fifty_parallel_messages_past_the_daily_limit_store_exactly_the_limit, d6_a_long_thread_is_read_in_pages_that_reach_every_message_once, a_draft_appears_on_its_owners_dashboard_needing_action, a_stale_save_is_a_conflict_and_loses_nothing, submission_records_history_number_and_dashboard_together, an_application_number_is_never_given_twice, a_submitted_application_is_no_longer_editable_and_steps_cannot_be_skipped, decisions_feed_the_processing_time_of_their_type, threads_keep_the_inbox_in_step_and_receipts_count_once);
+on_store!(dynamodb, dynamodb: d6_the_dashboard_is_paged_action_required_first, a7_fifty_parallel_declarations_past_the_cap_record_exactly_the_cap, a_draft_is_deleted_whole_and_only_while_empty, a_declaration_on_an_application_that_moved_on_is_refused, a7_fifty_parallel_messages_past_the_daily_limit_store_exactly_the_limit, d6_a_long_thread_is_read_in_pages_that_reach_every_message_once, a_draft_appears_on_its_owners_dashboard_needing_action, a_stale_save_is_a_conflict_and_loses_nothing, submission_records_history_number_and_dashboard_together, an_application_number_is_never_given_twice, a_submitted_application_is_no_longer_editable_and_steps_cannot_be_skipped, decisions_feed_the_processing_time_of_their_type, threads_keep_the_inbox_in_step_and_receipts_count_once);
 // Racing writes on both stores (the emulator harness plays DynamoDB's per-item atomicity).
 on_store!(embedded_concurrency, embedded: d2_two_officers_racing_one_wins_and_history_has_no_gap, a_draft_deleted_while_documents_arrive_keeps_no_orphan, a_draft_deleted_while_its_fees_are_paid_keeps_no_orphan_payment, officers_adding_one_fee_at_once_add_it_once_and_the_dashboard_owes_it_once, p1_p3_p4_presses_deliveries_and_refunds_at_once_charge_apply_and_refund_once, d6_an_application_s_payments_are_read_a_page_at_a_time_newest_first, p1_an_idempotency_key_is_claimed_once_replayed_refused_for_another_request_and_taken_over_after_its_lease);
 on_store!(dynamodb_concurrency, dynamodb: d2_two_officers_racing_one_wins_and_history_has_no_gap, a_draft_deleted_while_documents_arrive_keeps_no_orphan, a_draft_deleted_while_its_fees_are_paid_keeps_no_orphan_payment, officers_adding_one_fee_at_once_add_it_once_and_the_dashboard_owes_it_once, p1_p3_p4_presses_deliveries_and_refunds_at_once_charge_apply_and_refund_once, d6_an_application_s_payments_are_read_a_page_at_a_time_newest_first, p1_an_idempotency_key_is_claimed_once_replayed_refused_for_another_request_and_taken_over_after_its_lease);

@@ -86,11 +86,19 @@ async fn c4_an_accepted_grant_is_on_the_application_and_the_dashboard_until_it_i
     let stored = f.applications.get("a1").await.expect("read").expect("application");
     assert_eq!(stored.grant_of("rep-0", T0 + 3), Some(&grant));
     assert_eq!(stored.version, application.version + 1);
-    let dashboard = f.applications.dashboard("rep-0", T0 + 3).await.expect("dashboard");
+    let dashboard = f.applications.dashboard("rep-0", T0 + 3, &PageRequest::first()).await.expect("dashboard").items;
     assert_eq!(dashboard.len(), 1);
     let client = dashboard[0].client.as_ref().expect("a client's line");
     assert_eq!((client.name.as_str(), client.scope), ("Marie Tremblay", Scope::Full));
-    assert!(f.applications.dashboard("owner", T0 + 3).await.expect("owner").iter().all(|line| line.client.is_none()));
+    assert!(
+        f.applications
+            .dashboard("owner", T0 + 3, &PageRequest::first())
+            .await
+            .expect("owner")
+            .items
+            .iter()
+            .all(|line| line.client.is_none())
+    );
     let again = f.representatives.accept(&invitation, &invitee(0), T0 + 4).await;
     assert!(matches!(again, Err(GrantError::NotOpen) | Err(GrantError::AlreadyRepresenting)), "{again:?}");
     let settled = f.representatives.invitation("a1", &invitation.id).await.expect("read").expect("invitation");
@@ -116,7 +124,9 @@ async fn c4_an_accepted_grant_is_on_the_application_and_the_dashboard_until_it_i
 
     let stored = f.applications.get("a1").await.expect("read").expect("application");
     assert_eq!(stored.grant_of("rep-0", T0 + 7), None, "C4: gone from the item every access check reads");
-    assert!(f.applications.dashboard("rep-0", T0 + 7).await.expect("dashboard").is_empty());
+    assert!(
+        f.applications.dashboard("rep-0", T0 + 7, &PageRequest::first()).await.expect("dashboard").items.is_empty()
+    );
     assert!(matches!(f.representatives.revoke("a1", "rep-0", T0 + 8).await, Err(GrantError::NotFound)));
 }
 
@@ -172,7 +182,8 @@ async fn representatives_accepting_at_once_with_a_form_save_keep_three_grants_an
     let stored = f.applications.get("a3").await.expect("read").expect("application");
     assert_eq!(stored.representatives.len(), MAX_REPRESENTATIVES);
     for grant in &stored.representatives {
-        let line = f.applications.dashboard(&grant.user_id, T0 + 2).await.expect("dashboard");
+        let line =
+            f.applications.dashboard(&grant.user_id, T0 + 2, &PageRequest::first()).await.expect("dashboard").items;
         assert_eq!(line.len(), 1, "{} sees the case", grant.user_id);
     }
 }

@@ -33,7 +33,7 @@ use portal_domain::notifier::{Message, Notifier, NotifyError};
 use portal_domain::profile::{Language, Profile, Profiles};
 use portal_domain::representatives::consent::STATEMENT;
 use portal_domain::status::Status;
-use portal_domain::table::{Condition, Item, Key, Page, Query, StoreError, Table, Update, WriteOp};
+use portal_domain::table::{Condition, Index, Item, Key, Page, Query, StoreError, Table, Update, WriteOp};
 use portal_domain::verification::Verifier;
 use portal_store::embedded::EmbeddedTable;
 use portal_store::local_blobs::LocalBlobs;
@@ -52,7 +52,8 @@ use crate::template::{table_statements, template};
 struct Call {
     action: &'static str,
     partition: String,
-    index: bool,
+    /// The index queried, if any (`gsi1`, `lsi1`).
+    index: Option<&'static str>,
 }
 
 struct RecordingTable {
@@ -69,7 +70,7 @@ impl RecordingTable {
     }
 
     /// Records an item the call reads or writes.
-    fn record(&self, action: &'static str, partition: &str, index: bool) {
+    fn record(&self, action: &'static str, partition: &str, index: Option<&'static str>) {
         self.calls.lock().expect("calls").push(Call { action, partition: partition.to_owned(), index });
     }
 
@@ -88,27 +89,27 @@ impl RecordingTable {
 impl Table for RecordingTable {
     async fn get(&self, key: &Key) -> Result<Option<Item>, StoreError> {
         self.enter().await;
-        self.record("GetItem", &key.pk, false);
+        self.record("GetItem", &key.pk, None);
         self.inner.get(key).await
     }
     async fn put(&self, item: Item, condition: Option<Condition>) -> Result<(), StoreError> {
         self.enter().await;
-        self.record("PutItem", &item.key().pk, false);
+        self.record("PutItem", &item.key().pk, None);
         self.inner.put(item, condition).await
     }
     async fn update(&self, key: &Key, update: Update, condition: Option<Condition>) -> Result<Item, StoreError> {
         self.enter().await;
-        self.record("UpdateItem", &key.pk, false);
+        self.record("UpdateItem", &key.pk, None);
         self.inner.update(key, update, condition).await
     }
     async fn delete(&self, key: &Key, condition: Option<Condition>) -> Result<(), StoreError> {
         self.enter().await;
-        self.record("DeleteItem", &key.pk, false);
+        self.record("DeleteItem", &key.pk, None);
         self.inner.delete(key, condition).await
     }
     async fn query(&self, query: Query) -> Result<Page, StoreError> {
         self.enter().await;
-        self.record("Query", &query.partition, query.index.is_some());
+        self.record("Query", &query.partition, query.index.map(Index::name));
         self.inner.query(query).await
     }
     async fn transact_write(&self, ops: Vec<WriteOp>) -> Result<(), StoreError> {
@@ -120,7 +121,7 @@ impl Table for RecordingTable {
                 WriteOp::Delete { .. } => "DeleteItem",
                 WriteOp::Check { .. } => "ConditionCheckItem",
             };
-            self.record(action, &op.key().pk, false);
+            self.record(action, &op.key().pk, None);
         }
         self.inner.transact_write(ops).await
     }
@@ -148,13 +149,17 @@ fn allowed(template: &serde_yaml::Value, function: &str, call: &Call) -> bool {
     table_statements(template).into_iter().filter(|(f, ..)| f == function).any(|(_, actions, resource, condition)| {
         let action = format!("dynamodb:{}", call.action);
         let acts = actions.lines().any(|line| line.trim().trim_start_matches("- ") == action);
-        let on = if call.index { "!Sub ${PortalTable.Arn}/index/gsi1" } else { "!GetAtt PortalTable.Arn" };
+        let on = match call.index {
+            Some(index) => format!("!Sub ${{PortalTable.Arn}}/index/{index}"),
+            None => "!GetAtt PortalTable.Arn".to_owned(),
+        };
         let keys = match condition["ForAllValues:StringLike"]["dynamodb:LeadingKeys"].as_sequence() {
             Some(patterns) => patterns
                 .iter()
                 .filter_map(serde_yaml::Value::as_str)
                 .any(|pattern| call.partition.starts_with(pattern.trim_end_matches('*'))),
-            None => call.index,
+            // Only the global index goes without: its partitions are queues, not someone's.
+            None => call.index == Some(Index::Gsi1.name()),
         };
         acts && resource == on && keys
     })

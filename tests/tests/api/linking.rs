@@ -45,7 +45,9 @@ async fn a_paper_application_is_linked_with_its_number_name_and_birth_date() {
     assert_eq!(linked.status(), StatusCode::OK);
     let application: Value = linked.json().await.expect("json");
     assert_eq!(application["status"], "in_review");
-    let dashboard: Value = app.get("/api/applications", Some(&applicant)).await.json().await.expect("json");
+    let mut dashboard: Value =
+        app.get("/api/applications", Some(&applicant)).await.json::<Value>().await.expect("json");
+    let dashboard = dashboard["items"].take();
     assert_eq!(dashboard[0]["number"], "W123456789");
     let someone_else = app.access_token("applicant-2", &[]);
     let again = link(&app, &someone_else, "W123456789", "Nguyen", "1985-03-14").await;

@@ -209,6 +209,19 @@ async fn d6_history_documents_activity_notifications_and_the_queue_page_to_every
     let (queue, pages) = every_page(&app, "/api/officer/queue?status=submitted", &officer).await;
     assert_eq!(pages, 2);
     assert_eq!(ids(&queue), queued, "oldest change first, each once");
+
+    // The dashboard (issue 17, point 4): the 105 applicant's lines in pages of at most 50, with
+    // nothing to do on any of them, newest change first; then a new draft, which asks for action,
+    // comes first.
+    let queuer = app.access_token("queued", &[]);
+    let (lines, pages) = every_page(&app, "/api/applications", &queuer).await;
+    assert_eq!(pages, 3, "105 lines in pages of 50, whatever the default page of other lists");
+    assert_eq!(ids(&lines), queued.iter().rev().cloned().collect::<Vec<_>>(), "newest change first, each once");
+    let draft = create_draft(&app, &queuer).await;
+    let page: Value = app.get("/api/applications?limit=2", Some(&queuer)).await.json().await.expect("json");
+    assert_eq!(page["items"][0]["id"], draft["id"], "action required first: {page}");
+    assert_eq!(page["items"][1]["id"], json!(queued.last()));
+    assert_eq!(page["items"].as_array().map(Vec::len), Some(2));
 }
 
 #[tokio::test]
@@ -248,6 +261,7 @@ async fn d6_bad_limits_and_cursors_are_400_naming_the_parameter_and_open_no_othe
         (history, owner.clone()),
         (foreign, other.clone()),
         (format!("/api/notifications?cursor={cursor}"), owner.clone()),
+        (format!("/api/applications?cursor={cursor}"), owner.clone()),
         (format!("/api/me/activity?cursor={cursor}"), owner.clone()),
         (format!("/api/officer/queue?status=submitted&cursor={cursor}"), app.access_token("agent", &["officers"])),
     ] {

@@ -246,7 +246,7 @@ journey('an applicant points a message to documents, answers only what the offic
     // dashboard line says so, and the page shows what it says).
     const dashboardRead = page.waitForResponse((response) => new URL(response.url()).pathname === '/api/applications');
     await page.getByRole('link', { name: 'My applications' }).click();
-    const entry = (await (await dashboardRead).json()).find((summary) => summary.number === number);
+    const entry = (await (await dashboardRead).json()).items.find((summary) => summary.number === number);
     await row.getByText('Documents requested').waitFor();
     assert.equal(await row.getByText('Action required').count(), 0,
       `no action required once the last requested document passed (GET /api/applications says ${JSON.stringify(entry)})`);
@@ -290,4 +290,33 @@ journey('an applicant withdraws a submitted application after confirming, in the
   await page.goto(`${baseUrl}${casePath}/withdraw`);
   await page.getByText('This application can no longer be withdrawn: its status is Withdrawn.').waitFor();
   assert.equal(await page.getByRole('button', { name: 'Yes, withdraw my application' }).count(), 0, 'no button');
+});
+
+// Issue 17, point 4: the dashboard is read a page of at most 50 lines at a time, action
+// required first; "Load more" brings the rest, in both languages.
+journey('an applicant with more than 50 applications reads their dashboard a page at a time, in the browser', async (page) => {
+  const email = `many-${Date.now()}@example.ca`;
+  await registered(email, 'a long and patient passphrase');
+  await signsInFirstTime(page, email, 'a long and patient passphrase');
+  // Fifty-four drafts, made through the API with the page's own session.
+  const made = await page.evaluate(async () => {
+    const { accessToken } = await (await fetch('/api/auth/refresh', { method: 'POST' })).json();
+    const headers = { authorization: `Bearer ${accessToken}`, 'content-type': 'application/json' };
+    const body = JSON.stringify({ type: 'visitor-visa' });
+    let created = 0;
+    for (let n = 0; n < 54; n += 1) {
+      if ((await fetch('/api/applications', { method: 'POST', headers, body })).status === 201) created += 1;
+    }
+    return created;
+  });
+  assert.equal(made, 54);
+  await page.getByRole('link', { name: 'My applications' }).click();
+  const rows = page.locator('table.applications tbody tr');
+  await rows.nth(49).waitFor();
+  assert.equal(await rows.count(), 50, 'the first page holds 50 lines');
+  await checkBothLanguages(page, 'a dashboard with more to load');
+  await page.getByRole('button', { name: 'Load more' }).click();
+  await rows.nth(53).waitFor();
+  assert.equal(await rows.count(), 54, 'the next page brings the rest, each once');
+  assert.equal(await page.getByRole('button', { name: 'Load more' }).count(), 0, 'nothing more to load');
 });

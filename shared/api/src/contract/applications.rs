@@ -41,8 +41,8 @@ pub const ROUTES: &[Route] = &[
         function: "ListApplications",
         area: Area::Applications,
         auth: Auth::User,
-        summary: "The caller's dashboard: their applications with status and action required",
-        contract: Contract::json::<Vec<Summary>>(200),
+        summary: "One page of the caller's dashboard (at most 50): their applications and those they represent, with status, action required first, then newest change first",
+        contract: Contract::json::<Page<Summary>>(200).query::<PageQuery>(),
     },
     Route {
         method: Method::POST,

@@ -30,8 +30,9 @@ use serde_json::json;
 use crate::application_types::Text;
 use crate::applications::{Application, HistoryEntry};
 use crate::audit::APPLICANT_ROLE;
+use crate::dashboard;
 use crate::events::{Event, EventKind};
-use crate::fees::{self, FeeLine, Fees, PaidFee};
+use crate::fees::{FeeLine, Fees, PaidFee};
 use crate::ids::{ApplicationId, PaymentId};
 use crate::keys;
 use crate::paging::{self, PageRequest, Paged};
@@ -532,7 +533,7 @@ impl PaymentRecords {
         ops.push(WriteOp::Put { item: Item::from_record(&history_key, &history)?, condition: Some(Condition::Absent) });
         if !application.owner.is_empty() {
             let cents = numeric(payment.total_cents)?;
-            ops.push(fees::dashboard_due_change(&application.owner, &application.id, -cents));
+            ops.push(dashboard::due_change(&application.owner, &application.id, -cents));
             let event = Event::new(&application.id, &application.owner, EventKind::PaymentReceived, now);
             ops.push(event.write()?);
         }
