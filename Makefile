@@ -62,10 +62,12 @@ fmt:
 ## bench: cold-start init of /api/me vs a hello lambda_http function, handler latency, identity costs, presigning, payment webhooks (verification, fulfilment),
 ## booking throughput on one hot slot under contention (bookings and 409s per second, against slots with room),
 ## the local portal's account routes under load (enumeration timing, peak memory under 200 sign-ins),
-## and its request path under load beside a bare axum server (Debian's wrk, installed here if missing)
+## and its request path under load beside a bare axum server (Debian's wrk, installed here if missing);
+## every function's init, warm invocations (p50/p99) and peak memory after 1,000 of them
 bench:
-	cargo build --release -p portal-profile -p portal-bench -p portal-local
+	cargo build --release -p portal-bench -p portal-local $(addprefix -p ,$(FUNCTIONS))
 	target/release/coldstart target/release/profile target/release/hello
+	target/release/lambda-functions target/release
 	target/release/handler-latency
 	target/release/identity-costs
 	target/release/presign

@@ -816,10 +816,11 @@ impl Applications {
     /// its owner's and each representative's.
     pub(crate) fn change_ops(&self, application: &Application, guard: Condition) -> Result<Vec<WriteOp>, StoreError> {
         let summary = application.summary();
-        let mut ops = vec![
-            WriteOp::Put { item: application.item()?, condition: Some(guard) },
-            dashboard::update_owner_line(&application.owner, &summary)?,
-        ];
+        let mut ops = vec![WriteOp::Put { item: application.item()?, condition: Some(guard) }];
+        // A paper application nobody has linked yet is on no one's dashboard.
+        if !application.owner.is_empty() {
+            ops.push(dashboard::update_owner_line(&application.owner, &summary)?);
+        }
         for grant in &application.representatives {
             let client = Client {
                 name: grant.client_name.clone(),

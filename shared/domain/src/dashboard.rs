@@ -8,13 +8,13 @@
 //! it, and the amount stays.
 
 use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
+use serde_json::json;
 
 use crate::applications::Summary;
 use crate::keys;
 use crate::paging::{self, PageRequest, Paged};
 use crate::representatives::in_force;
-use crate::table::{Condition, Index, Item, Key, Query, SortKey, StoreError, Table, Update, WriteOp};
+use crate::table::{Condition, Index, Item, Key, PK, Query, SK, SortKey, StoreError, Table, Update, WriteOp};
 
 /// Most lines of one dashboard page.
 pub const PAGE_SIZE: u32 = 50;
@@ -44,19 +44,13 @@ pub fn line(reader: &str, summary: &Summary, due_cents: i64) -> Result<Item, Sto
 /// The write that brings the owner's line to `summary` and its place in the order, keeping
 /// what is owed on it.
 pub fn update_owner_line(owner: &str, summary: &Summary) -> Result<WriteOp, StoreError> {
-    let Value::Object(fields) = serde_json::to_value(summary)
-        .map_err(|e| StoreError::InvalidRequest(format!("summary does not serialize: {e}")))?
-    else {
-        return Err(StoreError::InvalidRequest("summary is not an object".into()));
-    };
-    let (_, order_attribute) = Index::Lsi1.key_attributes();
-    let order = keys::dashboard_order(summary.action_required, summary.updated_at, &summary.id);
-    let update = fields.into_iter().fold(Update::default(), |update, (name, value)| update.set(name, value));
-    Ok(WriteOp::Update {
-        key: keys::dashboard_entry(owner, &summary.id),
-        update: update.set(order_attribute, order),
-        condition: None,
-    })
+    let line = line(owner, summary, 0)?;
+    let update = line
+        .attributes()
+        .iter()
+        .filter(|(name, _)| ![PK, SK, DUE_CENTS].contains(&name.as_str()))
+        .fold(Update::default(), |update, (name, value)| update.set(name.clone(), value.clone()));
+    Ok(WriteOp::Update { key: line.key(), update, condition: None })
 }
 
 /// The write that says whether the applicant has something to do on `reader`'s line of the
