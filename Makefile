@@ -63,11 +63,13 @@ fmt:
 ## booking throughput on one hot slot under contention (bookings and 409s per second, against slots with room),
 ## the local portal's account routes under load (enumeration timing, peak memory under 200 sign-ins),
 ## and its request path under load beside a bare axum server (Debian's wrk, installed here if missing);
-## every function's init, warm invocations (p50/p99) and peak memory after 1,000 of them
+## every function's init, warm invocations (p50/p99) and peak memory after 1,000 of them, and a
+## cold start plus first read over TLS under a 128 MB function's CPU share (a cgroup: needs root)
 bench:
 	cargo build --release -p portal-bench -p portal-local $(addprefix -p ,$(FUNCTIONS))
 	target/release/coldstart target/release/profile target/release/hello
 	target/release/lambda-functions target/release
+	target/release/cold-request target/release
 	target/release/handler-latency
 	target/release/identity-costs
 	target/release/presign

@@ -15,6 +15,7 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result, bail};
 use axum::Router;
 use axum::routing::get;
+use portal_bench::runtime_api::peak_memory_kib;
 use tokio::sync::mpsc;
 
 /// Starts the Runtime API stub: each first poll is reported, and never answered.
@@ -46,13 +47,6 @@ fn connection_counter() -> Result<(String, Arc<AtomicUsize>)> {
         }
     });
     Ok((addr, count))
-}
-
-/// Peak resident memory of a process so far, in KiB (`VmHWM`).
-fn peak_memory_kib(pid: u32) -> Result<u64> {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status"))?;
-    let line = status.lines().find(|l| l.starts_with("VmHWM:")).context("no VmHWM")?;
-    Ok(line.split_whitespace().nth(1).context("VmHWM value")?.parse()?)
 }
 
 /// One cold start of `binary`: milliseconds from spawn to its first poll, and peak memory then.

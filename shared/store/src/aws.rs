@@ -20,8 +20,13 @@ pub const AMAZON_TRUST_SERVICES_ROOTS: &str = include_str!("amazon-trust-service
 /// SDK configuration for the functions: environment region and credentials, and an HTTPS
 /// client (rustls on aws-lc) trusting only the Amazon Trust Services roots.
 pub async fn load_sdk_config() -> Result<SdkConfig, HttpClientError> {
-    let trust =
-        TrustStore::empty().with_native_roots(false).with_pem_certificate(AMAZON_TRUST_SERVICES_ROOTS.as_bytes());
+    load_sdk_config_trusting(AMAZON_TRUST_SERVICES_ROOTS.as_bytes()).await
+}
+
+/// The same configuration with other trust anchors (`roots`, PEM) in place of the Amazon ones:
+/// for benchmarks against a local stand-in with a certificate of its own, never for a function.
+pub async fn load_sdk_config_trusting(roots: &[u8]) -> Result<SdkConfig, HttpClientError> {
+    let trust = TrustStore::empty().with_native_roots(false).with_pem_certificate(roots);
     let http_client = aws_smithy_http_client::Builder::new()
         .tls_provider(tls::Provider::Rustls(tls::rustls_provider::CryptoMode::AwsLc))
         .tls_context(TlsContext::builder().with_trust_store(trust).build()?)
@@ -51,6 +56,11 @@ impl AwsClients {
     /// The configuration of [`load_sdk_config`].
     pub async fn load() -> Result<Self, HttpClientError> {
         Ok(Self { config: load_sdk_config().await? })
+    }
+
+    /// The configuration of [`load_sdk_config_trusting`] (benchmarks only).
+    pub async fn load_trusting(roots: &[u8]) -> Result<Self, HttpClientError> {
+        Ok(Self { config: load_sdk_config_trusting(roots).await? })
     }
 
     /// The DynamoDB table `table_name`.
