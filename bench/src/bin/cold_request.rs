@@ -265,5 +265,7 @@ async fn main() -> Result<()> {
             runs[0].group
         );
     }
+    // Every process it held has ended: the cgroup goes (an empty one is all `rmdir` removes).
+    std::fs::remove_dir(CGROUP).with_context(|| format!("removing {CGROUP}"))?;
     Ok(())
 }

@@ -62,8 +62,15 @@ function clients(represented: Schemas['Summary'][]): TemplateResult | typeof not
     )}`;
 }
 
+/** The lines read so far, each application once: a line that moved in the order between two
+ * pages (its application changed) may come again. */
+function lines(): Schemas['Summary'][] {
+  const seen = new Set<string>();
+  return applications.items.filter((line) => !seen.has(line.id) && seen.add(line.id));
+}
+
 /** The user's own applications (not those they represent someone on). */
-const own = (): Schemas['Summary'][] => applications.items.filter((application) => !application.client);
+const own = (): Schemas['Summary'][] => lines().filter((application) => !application.client);
 
 /** Whether the applicant may withdraw an application in `status`: once submitted, before its
  * decision, as the status machine says (the case view does not carry it; the API refuses any
@@ -106,7 +113,7 @@ export const dashboard: Page = {
       <gcds-button type="link" button-role="secondary" href="/applications/link" @click=${follow}>${t('dashboard.link')}</gcds-button>
     </p>
     ${own().length === 0
-      ? html`<p>${t('dashboard.empty')}</p>`
+      ? applications.next === null ? html`<p>${t('dashboard.empty')}</p>` : nothing
       : table(
           [t('dashboard.type'), t('dashboard.number'), t('dashboard.status'), t('dashboard.updated'), t('dashboard.end')],
           own().map(
@@ -119,7 +126,7 @@ export const dashboard: Page = {
             </tr>`,
           ),
         )}
-    ${clients(applications.items.filter((application) => application.client))}
+    ${clients(lines().filter((application) => application.client))}
     ${loadMore(applications, state)}
     <h2>${t('dashboard.representing')}</h2>
     <ul>

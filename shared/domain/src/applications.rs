@@ -112,7 +112,7 @@ pub struct Summary {
     pub updated_at: u64,
     /// The applicant has something to do (a draft to finish, documents to send).
     pub action_required: bool,
-    /// A fee is due (the dashboard's fee line, kept beside the entry, says so).
+    /// A fee is due (what the owner's line says is owed, moved by the fee and payment writes).
     #[serde(default)]
     pub payment_required: bool,
     /// On a representative's dashboard: whom they represent on it, and how.
@@ -586,10 +586,10 @@ impl Applications {
         dashboard::page(self.table.as_ref(), reader, now, page).await
     }
 
-    /// Every line of the caller's dashboard, page after page: for what covers all of someone's
-    /// applications (their activity, a firm's clients), never for the dashboard's own answer.
+    /// Every line of the caller's dashboard (see [`dashboard::every_line`]): for what covers all
+    /// of someone's applications, never for the dashboard's own answer.
     pub async fn every_dashboard_line(&self, reader: &str, now: u64) -> Result<Vec<Summary>, StoreError> {
-        paging::every(|page| async move { self.dashboard(reader, now, &page).await }).await
+        dashboard::every_line(self.table.as_ref(), reader, now).await
     }
 
     /// Saves form data into a draft, if nobody saved since `expected_version`.

@@ -77,6 +77,17 @@ pub fn due_change(owner: &str, application_id: &str, cents: i64) -> WriteOp {
     }
 }
 
+/// Whether `summary` is shown on `reader`'s dashboard at `now`: a representative's line only
+/// while their grant holds.
+fn shown(summary: &Summary, now: u64) -> bool {
+    summary.client.as_ref().is_none_or(|client| in_force(client.ends_on.as_deref(), now))
+}
+
+/// What a stored line shows.
+fn shown_as(line: Line) -> Summary {
+    Summary { payment_required: line.due_cents > 0, ..line.summary }
+}
+
 /// One page of `reader`'s dashboard at `now`: action required first, then newest change first;
 /// a representative's lines whose grant has ended are left out.
 pub async fn page(table: &dyn Table, reader: &str, now: u64, page: &PageRequest) -> Result<Paged<Summary>, StoreError> {
@@ -84,11 +95,29 @@ pub async fn page(table: &dyn Table, reader: &str, now: u64, page: &PageRequest)
         .sort(SortKey::Prefix(keys::DASHBOARD_ORDER_PREFIX.into()));
     let request = PageRequest { limit: page.limit.min(PAGE_SIZE), ..page.clone() };
     let lines: Paged<Line> = paging::read(table, query, &request).await?;
-    let items = lines
-        .items
-        .into_iter()
-        .map(|line| Summary { payment_required: line.due_cents > 0, ..line.summary })
-        .filter(|summary| summary.client.as_ref().is_none_or(|client| in_force(client.ends_on.as_deref(), now)))
-        .collect();
+    let items = lines.items.into_iter().map(shown_as).filter(|summary| shown(summary, now)).collect();
     Ok(Paged { items, next: lines.next })
+}
+
+/// Every line of `reader`'s dashboard at `now`, for what covers all of someone's applications
+/// (their data export, their activity, a firm's clients): read in the partition's own order (by
+/// application id), which no change moves, so no line is missed or read twice while the
+/// dashboard's order shifts between pages. Only lines placed in that order count.
+pub async fn every_line(table: &dyn Table, reader: &str, now: u64) -> Result<Vec<Summary>, StoreError> {
+    let lines = Query::partition(keys::user_partition(reader)).sort(SortKey::Prefix(keys::DASHBOARD_PREFIX.into()));
+    let mut summaries = Vec::new();
+    let mut after = None;
+    loop {
+        let page = table.query(lines.clone().limit(paging::MAX_ITEMS).after(after)).await?;
+        for item in page.items.iter().filter(|item| item.index_key(Index::Lsi1).is_some()) {
+            let summary = shown_as(item.to_record()?);
+            if shown(&summary, now) {
+                summaries.push(summary);
+            }
+        }
+        match page.next {
+            Some(next) => after = Some(next),
+            None => return Ok(summaries),
+        }
+    }
 }

@@ -8,9 +8,8 @@
 //! - `FEE#PAID#{code}`: the fee was paid, by which payment; written in the payment's
 //!   fulfilment transaction with the condition that it is absent, so a fee is never paid twice.
 //!
-//! The owner's dashboard keeps what is due beside the application's summary
-//! (`USER#{sub}` / `APP#{id}#FEES`, `dueCents`), moved by the same transactions, so the
-//! dashboard says "payment required" from its one query.
+//! The owner's dashboard line keeps what is due (`USER#{sub}` / `APP#{id}`, `dueCents`), moved
+//! by the same transactions, so the dashboard says "payment required" from its one query.
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
