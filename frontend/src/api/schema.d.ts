@@ -3868,7 +3868,7 @@ export interface components {
             /** @description Its number, once submitted. */
             number?: components["schemas"]["ApplicationNumber"] | null;
             /**
-             * @description A fee is due (the dashboard's fee line, kept beside the entry, says so).
+             * @description A fee is due (what the owner's line says is owed, moved by the fee and payment writes).
              * @default false
              */
             paymentRequired: boolean;
