@@ -165,6 +165,20 @@ pub fn function(binary: &Path, runtime: SocketAddr, aws: &str, secrets_port: u16
     command
 }
 
+/// One cold start of `binary` against `runtime` (which hands it nothing), every AWS endpoint at
+/// `aws`: milliseconds from spawn to its first poll, and its peak memory (KiB) then.
+pub async fn cold_start(binary: &Path, runtime: &mut RuntimeApi, aws: SocketAddr, home: &Path) -> Result<(f64, u64)> {
+    let started = Instant::now();
+    let mut child = function(binary, runtime.address, &format!("http://{aws}"), aws.port(), home)
+        .spawn()
+        .with_context(|| format!("starting {}", binary.display()))?;
+    let polled = runtime.polled().await.with_context(|| format!("{}'s init", binary.display()));
+    let memory = peak_memory_kib(child.id());
+    child.kill()?;
+    child.wait()?;
+    Ok((polled?.duration_since(started).as_secs_f64() * 1000.0, memory?))
+}
+
 /// An API Gateway (v2) event of a route called by `sub`, through CloudFront (the origin
 /// secret), as the JWT authorizer passes it on.
 pub fn http_event(

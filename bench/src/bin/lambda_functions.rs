@@ -21,7 +21,7 @@ use std::time::Instant;
 use anyhow::{Context, Result, ensure};
 use portal_bench::dynamodb_stub::{self, SUB, WEBHOOK_SECRET, now};
 use portal_bench::median;
-use portal_bench::runtime_api::{RuntimeApi, function, http_event, peak_memory_kib, serve};
+use portal_bench::runtime_api::{RuntimeApi, cold_start, function, http_event, peak_memory_kib, serve};
 use portal_domain::payments::signature;
 use serde_json::json;
 
@@ -83,17 +83,9 @@ fn functions(application: &str) -> Vec<Function> {
     ]
 }
 
-/// Milliseconds from spawn to the first poll of a fresh start.
+/// Milliseconds from spawn to the first poll of a fresh start, against a Runtime API of its own.
 async fn init(binary: &Path, aws: SocketAddr, home: &Path) -> Result<f64> {
-    let mut runtime = RuntimeApi::start().await?;
-    let started = Instant::now();
-    let mut child = function(binary, runtime.address, &format!("http://{aws}"), aws.port(), home)
-        .spawn()
-        .with_context(|| format!("starting {}", binary.display()))?;
-    let polled = runtime.polled().await.with_context(|| format!("{}'s init", binary.display()));
-    child.kill()?;
-    child.wait()?;
-    Ok(polled?.duration_since(started).as_secs_f64() * 1000.0)
+    Ok(cold_start(binary, &mut RuntimeApi::start().await?, aws, home).await?.0)
 }
 
 fn percentile(samples: &mut [f64], p: f64) -> f64 {

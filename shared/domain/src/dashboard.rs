@@ -105,19 +105,15 @@ pub async fn page(table: &dyn Table, reader: &str, now: u64, page: &PageRequest)
 /// dashboard's order shifts between pages. Only lines placed in that order count.
 pub async fn every_line(table: &dyn Table, reader: &str, now: u64) -> Result<Vec<Summary>, StoreError> {
     let lines = Query::partition(keys::user_partition(reader)).sort(SortKey::Prefix(keys::DASHBOARD_PREFIX.into()));
-    let mut summaries = Vec::new();
-    let mut after = None;
-    loop {
-        let page = table.query(lines.clone().limit(paging::MAX_ITEMS).after(after)).await?;
-        for item in page.items.iter().filter(|item| item.index_key(Index::Lsi1).is_some()) {
-            let summary = shown_as(item.to_record()?);
-            if shown(&summary, now) {
-                summaries.push(summary);
-            }
+    let summaries = paging::every(|page| {
+        let query = lines.clone().limit(page.limit).after(page.after);
+        async move {
+            let read = table.query(query).await?;
+            let placed = read.items.iter().filter(|item| item.index_key(Index::Lsi1).is_some());
+            let items = placed.map(|item| item.to_record().map(shown_as)).collect::<Result<_, StoreError>>()?;
+            Ok::<_, StoreError>(Paged { items, next: read.next })
         }
-        match page.next {
-            Some(next) => after = Some(next),
-            None => return Ok(summaries),
-        }
-    }
+    })
+    .await?;
+    Ok(summaries.into_iter().filter(|summary| shown(summary, now)).collect())
 }

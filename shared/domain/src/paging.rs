@@ -121,8 +121,8 @@ pub async fn read<T: Serialize + serde::de::DeserializeOwned>(
     Ok(Paged { items, next: page.next })
 }
 
-/// Every item of a list, reading page after page: only for the data export, which is complete
-/// by nature (every answer the API gives is one page).
+/// Every item of a list, reading page after page: only for what is complete by nature (the data
+/// export, the lines of someone's dashboard behind it); every answer the API gives is one page.
 pub async fn every<T, E, F, Fut>(mut read_page: F) -> Result<Vec<T>, E>
 where
     F: FnMut(PageRequest) -> Fut,

@@ -51,6 +51,7 @@ fn index_table(index: Index) -> TableDefinition<'static, &'static [u8], &'static
         Index::Lsi1 => LSI1,
     }
 }
+
 /// The change log: sequence number → the item as written (JSON; `null` for a removal).
 const CHANGES: TableDefinition<u64, &[u8]> = TableDefinition::new("changes");
 /// Counters kept beside the data; `NEXT_CHANGE` is the sequence number of the next change.
@@ -354,9 +355,9 @@ impl EmbeddedTable {
     }
 
     /// The change feed: every logged change (those the stream filter passes) not yet
-    /// acknowledged, from earlier runs too, then each new
-    /// one once its transaction commits, in commit order (the local stand-in for the table's
-    /// stream). One reader; `None` after the first call.
+    /// acknowledged, from earlier runs too, then each new one once its transaction commits, in
+    /// commit order (the local stand-in for the table's stream). One reader; `None` after the
+    /// first call.
     pub fn changes(&self) -> Option<ChangeFeed> {
         let first = !self.subscribed.swap(true, Ordering::SeqCst);
         first.then(|| ChangeFeed { db: Arc::clone(&self.db), committed: Arc::clone(&self.committed) })
