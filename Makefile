@@ -1,5 +1,5 @@
 # The two commands a newcomer needs: `make run` and `make test`. Everything else is a step of them.
-.PHONY: run test contract venv frontend fmt lint bench lambda fuzz
+.PHONY: run test contract venv deploy-venv deploy-check deploy undeploy frontend fmt lint bench lambda fuzz
 
 VENV := .venv
 FUZZ_TEST_MS ?= 3000
@@ -13,10 +13,9 @@ run: frontend
 ## test: everything CI checks: format, lints, template, all Rust tests with moto, the web app's
 ## unit tests, its journeys in Chromium against a local portal (with axe checks), and the API
 ## contract (OpenAPI 3.1 meta-schema, Schemathesis)
-test: venv frontend
+test: venv frontend deploy-check
 	cargo fmt --all -- --check
 	cargo clippy --workspace --all-targets --all-features -- -D warnings
-	$(VENV)/bin/cfn-lint template.yaml infra/edge.yaml
 	# The fuzz targets run here too, on their seeds and random inputs for FUZZ_TEST_MS each.
 	BOLERO_RANDOM_TEST_TIME_MS=$(FUZZ_TEST_MS) infra/emulator/with-moto cargo nextest run --workspace --all-features --no-fail-fast
 	cd frontend && npm test
@@ -38,12 +37,41 @@ contract: venv
 	cargo build -p portal-admin
 	$(CONTRACT_RUN)
 
-## venv: the Python tools the tests use (moto, cfn-lint, schemathesis, openapi-spec-validator), pinned in infra/emulator/requirements.txt
+## venv: the Python tools the tests use (moto, schemathesis, openapi-spec-validator), pinned in infra/emulator/requirements.txt
 venv: $(VENV)/.installed
 $(VENV)/.installed: infra/emulator/requirements.txt
 	$(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/pip install --quiet --disable-pip-version-check -r infra/emulator/requirements.txt
 	touch $@
+
+## deploy-venv: the deploy tools (aws-sam-translator, cfn-lint, checkov), pinned in infra/deploy/requirements.txt
+DEPLOY_VENV := .venv-deploy
+deploy-venv: $(DEPLOY_VENV)/.installed
+$(DEPLOY_VENV)/.installed: infra/deploy/requirements.txt
+	$(PYTHON) -m venv $(DEPLOY_VENV)
+	$(DEPLOY_VENV)/bin/pip install --quiet --disable-pip-version-check -r infra/deploy/requirements.txt
+	touch $@
+
+## deploy-check: what can be known of a deploy without an AWS account: both templates linted, the
+## SAM template transformed offline into plain CloudFormation and that linted too, the
+## infrastructure scan with no failed check (skips and their reasons: infra/deploy/checkov.yaml),
+## and the deploy script's own tests (stages, no credentials)
+deploy-check: deploy-venv
+	$(DEPLOY_VENV)/bin/cfn-lint template.yaml infra/edge.yaml
+	mkdir -p $(TARGET_DIR)/deploy-check
+	$(DEPLOY_VENV)/bin/python infra/deploy/transform.py template.yaml $(TARGET_DIR)/deploy-check/template.json
+	$(DEPLOY_VENV)/bin/cfn-lint $(TARGET_DIR)/deploy-check/template.json
+	$(DEPLOY_VENV)/bin/checkov --config-file infra/deploy/checkov.yaml -f template.yaml -f infra/edge.yaml
+	$(DEPLOY_VENV)/bin/python -m unittest discover -s infra/deploy -p 'test_*.py'
+
+## deploy: the stack of STAGE (infra/stages/STAGE/samconfig.toml) to the AWS account of the
+## environment's credentials, then the web app, a CloudFront invalidation and a smoke check
+## (infra/deploy/deploy.py); undeploy: that stack deleted, its data kept
+STAGE ?= dev
+deploy: deploy-venv
+	$(DEPLOY_VENV)/bin/python infra/deploy/deploy.py deploy $(STAGE)
+undeploy: deploy-venv
+	$(DEPLOY_VENV)/bin/python infra/deploy/deploy.py undeploy $(STAGE)
 
 ## frontend: the web app built into frontend/dist (npm packages pinned by package-lock.json)
 # src/api/schema.d.ts is generated from openapi.json by `npm run gen:api` and committed (tests fail

@@ -45,7 +45,7 @@ fn template_facts() -> RouteFacts {
                 properties["Method"].as_str().expect("method").to_uppercase(),
                 properties["Path"].as_str().expect("path").to_owned(),
                 properties["Auth"]["Authorizer"].as_str() == Some("NONE"),
-                resource["Metadata"]["BuildProperties"]["Binary"].as_str().expect("binary").to_owned(),
+                crate::template::binary(resource),
             ));
         }
     }
