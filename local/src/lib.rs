@@ -21,6 +21,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use http::{HeaderName, HeaderValue};
+use portal_api::metrics::LocalMetrics;
 use portal_api::principal::{OFFICERS_GROUP, SUPPORT_GROUP};
 use portal_applications::ApplicationsState;
 use portal_appointments::AppointmentsState;
@@ -170,6 +171,7 @@ impl Portal {
         let test_gateway = Arc::new(LocalGateway::new(webhook_secret.clone(), Arc::clone(&clock)));
         let payments = PaymentsConfig { return_base: String::new(), webhook_secrets: vec![webhook_secret] };
 
+        let metrics = Arc::new(LocalMetrics::default());
         let areas = Router::new()
             .merge(portal_system::router(config.site.clone())?)
             .merge(portal_profile::router(ProfileState::new(Arc::clone(&table), blobs.clone(), Arc::clone(&clock)))?)
@@ -215,10 +217,12 @@ impl Portal {
                 Arc::clone(&clock),
             ))?)
             .merge(portal_officer::router(OfficerState::new(Arc::clone(&table), catalog, Arc::clone(&clock)))?)
-            .merge(dev::router(outbox))
+            .merge(dev::router(outbox, Arc::clone(&metrics)))
             .merge(storage::router(blobs, verifier))
             .route_layer(middleware::from_fn_with_state(authorizer, gateway::authorize));
-        let api = Arc::new(portal_api::app(areas).layer(middleware::from_fn(gateway::request_context)));
+        // Requests are counted here rather than printed as metric lines (portal_api::metrics).
+        let api = portal_api::app(areas).layer(axum::Extension(metrics));
+        let api = Arc::new(api.layer(middleware::from_fn(gateway::request_context)));
         test_gateway.deliver_to(&api);
 
         let jwks = signer.jwks();

@@ -11,6 +11,7 @@ pub mod contract;
 pub mod headers;
 pub mod idempotency;
 pub mod lambda;
+pub mod metrics;
 pub mod observe;
 pub mod openapi;
 pub mod paging;

@@ -1,11 +1,13 @@
 //! Observability: the request id every response and log line carries, one JSON access-log line
-//! per request (route, method, status, latency, request id), and the JSON log subscriber.
+//! per request (route, method, status, latency, request id) and its metrics (`metrics`), and the
+//! JSON log subscriber.
 //!
 //! The request id is API Gateway's (`requestContext.requestId`), which the local portal sets the
 //! same way. Only the route template is logged, never the concrete path or query, so ids and
 //! anything a client put in a URL stay out of the logs.
 
-use std::time::Instant;
+use std::sync::{Arc, OnceLock};
+use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 use axum::extract::{MatchedPath, Request};
 use axum::http::HeaderValue;
@@ -20,7 +22,8 @@ use tracing_subscriber::layer::SubscriberExt;
 use tracing_subscriber::util::SubscriberInitExt;
 use tracing_subscriber::{Layer, fmt};
 
-use crate::texts;
+use crate::metrics::{self, LocalMetrics, RequestFigures};
+use crate::{routes, texts};
 
 /// What the request being handled tells every error it may produce.
 #[derive(Clone)]
@@ -60,20 +63,43 @@ pub async fn observe(request: Request, next: Next) -> Response {
     let method = request.method().clone();
     let route = request.extensions().get::<MatchedPath>().map(|p| p.as_str().to_owned());
     let accept_language = request.headers().get(ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok());
+    // The local portal counts requests itself; in Lambda they go out as metric lines.
+    let local_metrics = request.extensions().get::<Arc<LocalMetrics>>().cloned();
     let scope = RequestScope { id: request_id.clone(), language: texts::preferred_language(accept_language) };
     let mut response = REQUEST.scope(scope, next.run(request)).await;
     if let Ok(value) = HeaderValue::from_str(&request_id) {
         response.headers_mut().insert(REQUEST_ID_HEADER, value);
     }
+    let status = response.status().as_u16();
+    let latency_us = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX);
     tracing::info!(
         request_id,
         method = %method,
         route = route.as_deref().unwrap_or("unmatched"),
-        status = response.status().as_u16(),
-        latency_us = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX),
+        status,
+        latency_us,
         "request"
     );
+    let known = route.as_deref().and_then(|path| routes::all().find(|r| r.method == method && r.path == path));
+    if let Some(route) = known {
+        let figures = RequestFigures { route, status, latency_us };
+        match local_metrics {
+            Some(metrics) => metrics.record(&figures),
+            None => emit(&figures),
+        }
+    }
     response
+}
+
+/// Prints a request's embedded-metric-format line to standard output, which Lambda sends to
+/// the function's log group like every other log line.
+fn emit(figures: &RequestFigures) {
+    static NAMESPACE: OnceLock<String> = OnceLock::new();
+    let namespace = NAMESPACE
+        .get_or_init(|| std::env::var("METRICS_NAMESPACE").unwrap_or_else(|_| metrics::DEFAULT_NAMESPACE.to_owned()));
+    let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default();
+    let line = figures.emf(namespace, u64::try_from(now.as_millis()).unwrap_or(u64::MAX));
+    println!("{line}");
 }
 
 /// Installs the JSON log subscriber. The level comes from `RUST_LOG` (`info` by default), read as

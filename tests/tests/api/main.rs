@@ -16,6 +16,7 @@ mod linking;
 mod logs;
 mod me;
 mod messages;
+mod metrics;
 mod officer;
 mod officer_identity;
 mod paging;

@@ -821,3 +821,49 @@ fn every_binary_of_the_template_is_the_binary_of_its_own_function_crate() {
     }
     assert_eq!(deployed, crates, "the template deploys exactly the binaries of functions/");
 }
+
+#[test]
+fn every_area_has_its_figures_on_the_dashboard_and_alarms_on_its_5xx_rate_and_p99_latency() {
+    let template = template();
+    let resources = &template["Resources"];
+    let globals = &template["Globals"]["Function"];
+    assert_eq!(text(&globals["Tracing"]).trim(), "!Ref FunctionTracing", "tracing is a parameter");
+    let tracing = text(&template["Parameters"]["FunctionTracing"]["AllowedValues"]);
+    assert!(tracing.contains("Active") && tracing.contains("PassThrough"), "{tracing}");
+    let namespace = text(&globals["Environment"]["Variables"]["METRICS_NAMESPACE"]);
+    assert!(namespace.contains("${AWS::StackName}"), "one namespace per stack: {namespace}");
+
+    let dashboard = text(&resources["OperationsDashboard"]["Properties"]["DashboardBody"]);
+    for metric in ["ReadThrottleEvents", "WriteThrottleEvents", "${PortalTable}", "IteratorAge", "NotifyDeadLetters"] {
+        assert!(dashboard.contains(metric), "the dashboard shows {metric}");
+    }
+    let alarms: Vec<&Yaml> = resources
+        .as_mapping()
+        .expect("resources")
+        .values()
+        .filter(|r| r["Type"].as_str() == Some("AWS::CloudWatch::Alarm"))
+        .map(|r| &r["Properties"])
+        .collect();
+    for area in Area::ALL {
+        let name = area.binary();
+        for metric in ["Requests", "Errors", "Latency"] {
+            assert!(dashboard.contains(&format!(r#""{metric}","Area","{name}""#)), "{name}: {metric} on the dashboard");
+        }
+        let of_area = |alarm: &&&Yaml| text(alarm).contains(&format!("Value: {name}\n"));
+        let rate = alarms
+            .iter()
+            .filter(of_area)
+            .find(|a| text(&a["Metrics"]).contains("100 * errors / requests"))
+            .unwrap_or_else(|| panic!("{name}: no 5xx rate alarm"));
+        assert_eq!(text(&rate["Threshold"]).trim(), "!Ref ErrorRateAlarmPercent");
+        let latency = alarms
+            .iter()
+            .filter(of_area)
+            .find(|a| a["MetricName"].as_str() == Some("Latency"))
+            .unwrap_or_else(|| panic!("{name}: no latency alarm"));
+        assert_eq!(latency["ExtendedStatistic"].as_str(), Some("p99"));
+        for alarm in [rate, latency] {
+            assert_eq!(text(&alarm["AlarmActions"]).trim(), "- !Ref OperationsAlerts", "{name}");
+        }
+    }
+}

@@ -1,0 +1,188 @@
+//! Each request's figures (count, server errors, latency), by area and function.
+//!
+//! In Lambda they are a CloudWatch embedded-metric-format line among the function's JSON logs:
+//! CloudWatch Logs turns it into metrics, with no call to CloudWatch from the function. The local
+//! portal keeps them in memory instead ([`LocalMetrics`], served at `GET /api/dev/metrics`).
+
+use std::collections::{BTreeMap, VecDeque};
+use std::sync::Mutex;
+
+use serde::Serialize;
+use serde_json::{Value, json};
+
+use crate::routes::Route;
+
+/// The namespace of the portal's metrics when the environment names none (`METRICS_NAMESPACE`,
+/// which the template sets per stack so that two stages of one account stay apart).
+pub const DEFAULT_NAMESPACE: &str = "Portal";
+
+/// One request's figures.
+#[derive(Debug, Clone, Copy)]
+pub struct RequestFigures {
+    /// The route it matched.
+    pub route: &'static Route,
+    /// Its status code.
+    pub status: u16,
+    /// How long the portal took, in microseconds.
+    pub latency_us: u64,
+}
+
+impl RequestFigures {
+    /// A 5xx: the portal failed (a 4xx is the caller's, and the API's documented answer).
+    fn server_error(&self) -> bool {
+        self.status >= 500
+    }
+
+    /// The embedded-metric-format line: `Requests`, `Errors` and `Latency` (ms) under the
+    /// dimensions `Area` (what the dashboard and alarms read) and `Area` + `Function`.
+    pub fn emf(&self, namespace: &str, timestamp_ms: u64) -> Value {
+        json!({
+            "_aws": {
+                "Timestamp": timestamp_ms,
+                "CloudWatchMetrics": [{
+                    "Namespace": namespace,
+                    "Dimensions": [["Area"], ["Area", "Function"]],
+                    "Metrics": [
+                        {"Name": "Requests", "Unit": "Count"},
+                        {"Name": "Errors", "Unit": "Count"},
+                        {"Name": "Latency", "Unit": "Milliseconds"},
+                    ],
+                }],
+            },
+            "Area": self.route.area.binary(),
+            "Function": self.route.function,
+            "Requests": 1,
+            "Errors": u8::from(self.server_error()),
+            // Milliseconds with microsecond precision (a latency under 1 ms is not 0).
+            "Latency": self.latency_us as f64 / 1000.0,
+        })
+    }
+}
+
+/// How many of a function's latest latencies the local portal keeps for its percentiles: the
+/// memory stays bounded however long it runs.
+const KEPT_LATENCIES: usize = 1000;
+
+#[derive(Default)]
+struct Tally {
+    requests: u64,
+    errors: u64,
+    latest_us: VecDeque<u64>,
+}
+
+/// The local portal's figures since it started, per function.
+#[derive(Default)]
+pub struct LocalMetrics {
+    tallies: Mutex<BTreeMap<(&'static str, &'static str), Tally>>,
+}
+
+/// One function's figures, as `GET /api/dev/metrics` shows them.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FunctionFigures {
+    /// The area (the Lambda binary) that serves it.
+    pub area: &'static str,
+    /// The function (`{function}Function` in the template).
+    pub function: &'static str,
+    /// Requests since the portal started.
+    pub requests: u64,
+    /// Of which 5xx.
+    pub errors: u64,
+    /// Median latency of the latest requests (at most 1,000), in milliseconds.
+    pub p50_ms: f64,
+    /// 99th percentile of the same, in milliseconds.
+    pub p99_ms: f64,
+}
+
+impl LocalMetrics {
+    /// Counts one request.
+    pub fn record(&self, figures: &RequestFigures) {
+        let Ok(mut tallies) = self.tallies.lock() else { return };
+        let tally = tallies.entry((figures.route.area.binary(), figures.route.function)).or_default();
+        tally.requests += 1;
+        tally.errors += u64::from(figures.server_error());
+        if tally.latest_us.len() == KEPT_LATENCIES {
+            tally.latest_us.pop_front();
+        }
+        tally.latest_us.push_back(figures.latency_us);
+    }
+
+    /// Every function called so far, by area then function.
+    pub fn snapshot(&self) -> Vec<FunctionFigures> {
+        let Ok(tallies) = self.tallies.lock() else { return Vec::new() };
+        tallies
+            .iter()
+            .map(|(&(area, function), tally)| {
+                let mut sorted: Vec<u64> = tally.latest_us.iter().copied().collect();
+                sorted.sort_unstable();
+                let percentile = |p: usize| {
+                    // Nearest rank: the smallest value with at least p% of them at or below it.
+                    let rank = (sorted.len() * p).div_ceil(100).max(1);
+                    sorted.get(rank - 1).map_or(0.0, |&us| us as f64 / 1000.0)
+                };
+                FunctionFigures {
+                    area,
+                    function,
+                    requests: tally.requests,
+                    errors: tally.errors,
+                    p50_ms: percentile(50),
+                    p99_ms: percentile(99),
+                }
+            })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::routes;
+
+    fn route(function: &str) -> &'static Route {
+        routes::all().find(|r| r.function == function).expect("route")
+    }
+
+    #[test]
+    fn an_emf_line_declares_each_metric_and_dimension_it_carries() {
+        let figures = RequestFigures { route: route("GetMe"), status: 503, latency_us: 1_250 };
+        let line = figures.emf("Portal/portal-dev", 1_764_000_000_000);
+        let directive = &line["_aws"]["CloudWatchMetrics"][0];
+        assert_eq!(line["_aws"]["Timestamp"], 1_764_000_000_000u64);
+        assert_eq!(directive["Namespace"], "Portal/portal-dev");
+        // The format's rules: every dimension names a top-level string, every metric a number.
+        for set in directive["Dimensions"].as_array().expect("dimension sets") {
+            for dimension in set.as_array().expect("dimension set") {
+                assert!(line[dimension.as_str().expect("name")].is_string(), "{dimension}");
+            }
+        }
+        for metric in directive["Metrics"].as_array().expect("metrics") {
+            assert!(line[metric["Name"].as_str().expect("name")].is_number(), "{metric}");
+        }
+        assert_eq!((line["Area"].as_str(), line["Function"].as_str()), (Some("profile"), Some("GetMe")));
+        assert_eq!((line["Requests"].as_u64(), line["Errors"].as_u64()), (Some(1), Some(1)));
+        assert_eq!(line["Latency"].as_f64(), Some(1.25));
+        let refused = RequestFigures { status: 404, ..figures }.emf("Portal", 0);
+        assert_eq!(refused["Errors"].as_u64(), Some(0), "a 4xx is the caller's, not an error of the portal");
+    }
+
+    #[test]
+    fn local_figures_count_requests_and_5xx_and_keep_bounded_percentiles() {
+        let metrics = LocalMetrics::default();
+        let get_me = route("GetMe");
+        for latency_us in 1..=2_000 {
+            metrics.record(&RequestFigures { route: get_me, status: 200, latency_us });
+        }
+        metrics.record(&RequestFigures { route: get_me, status: 500, latency_us: 2_001 });
+        metrics.record(&RequestFigures { route: route("Health"), status: 200, latency_us: 10 });
+        let figures = metrics.snapshot();
+        assert_eq!(figures.len(), 2);
+        let me = figures.iter().find(|f| f.function == "GetMe").expect("GetMe");
+        assert_eq!((me.area, me.requests, me.errors), ("profile", 2_001, 1));
+        // Only the latest 1,000 (1,002 µs to 2,001 µs) are kept.
+        assert_eq!(metrics.tallies.lock().expect("lock")[&("profile", "GetMe")].latest_us.len(), KEPT_LATENCIES);
+        assert_eq!(me.p50_ms, 1.501);
+        assert_eq!(me.p99_ms, 1.991);
+        let health = figures.iter().find(|f| f.function == "Health").expect("Health");
+        assert_eq!((health.requests, health.errors, health.p99_ms), (1, 0, 0.01));
+    }
+}
