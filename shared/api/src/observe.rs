@@ -6,6 +6,7 @@
 //! same way. Only the route template is logged, never the concrete path or query, so ids and
 //! anything a client put in a URL stay out of the logs.
 
+use std::io::Write as _;
 use std::sync::{Arc, OnceLock};
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
@@ -99,7 +100,8 @@ fn emit(figures: &RequestFigures) {
         .get_or_init(|| std::env::var("METRICS_NAMESPACE").unwrap_or_else(|_| metrics::DEFAULT_NAMESPACE.to_owned()));
     let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default();
     let line = figures.emf(namespace, u64::try_from(now.as_millis()).unwrap_or(u64::MAX));
-    println!("{line}");
+    // A lost metric line must not cost the request (println! would panic on a closed stdout).
+    let _ = writeln!(std::io::stdout().lock(), "{line}");
 }
 
 /// Installs the JSON log subscriber. The level comes from `RUST_LOG` (`info` by default), read as
