@@ -36,6 +36,8 @@ async function signsInElsewhere(email, password, secret) {
 async function focusedText(page) {
   return page.evaluate(() => {
     let element = document.activeElement;
+    // Focus past the last control rests on the page itself, whose text is every label: no control.
+    if (element === document.body) return '';
     while (element?.shadowRoot?.activeElement) element = element.shadowRoot.activeElement;
     const host = element?.getRootNode()?.host;
     return `${element?.textContent ?? ''} ${host?.textContent ?? ''}`;
