@@ -64,7 +64,7 @@ def overrides_argument(overrides):
     return " ".join(f'{key}="{value}"' for key, value in overrides.items())
 
 
-def require_credentials():
+def require_credentials(region):
     """The caller's account, or Stop when the environment holds no usable AWS credentials."""
     import boto3
     import botocore.exceptions
@@ -76,7 +76,7 @@ def require_credentials():
             "(and AWS_SESSION_TOKEN), for the account to deploy to. Nothing was built or changed."
         )
     try:
-        return session.client("sts", region_name="ca-central-1").get_caller_identity()["Account"]
+        return session.client("sts", region_name=region).get_caller_identity()["Account"]
     except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as error:
         raise Stop(f"the AWS credentials were refused ({error}). Nothing was built or changed.") from None
 
@@ -135,9 +135,9 @@ def smoke_check(url, attempts=30, pause=10):
 
 def deploy(stage):
     path, config = stage_config(stage)
-    account = require_credentials()
     settings = config["default"]["deploy"]["parameters"]
     stack, region = settings["stack_name"], settings["region"]
+    account = require_credentials(region)
     print(f"deploying stage {stage} ({stack}, {region}) to account {account}")
     aws, sam = aws_tools()
     build()
@@ -160,10 +160,10 @@ def deploy(stage):
 
 
 def undeploy(stage):
-    path, config = stage_config(stage)
-    require_credentials()
+    _, config = stage_config(stage)
     settings = config["default"]["deploy"]["parameters"]
     stack, region = settings["stack_name"], settings["region"]
+    require_credentials(region)
     aws, sam = aws_tools()
     # The web app's bucket is the stack's to delete, and CloudFormation deletes only empty
     # buckets: every version of the app goes first (it is rebuilt from the repository).
