@@ -44,6 +44,7 @@ class Stop(Exception):
 
 
 def stage_config(stage):
+    """The stage's samconfig.toml: its path and what it holds."""
     path = STAGES / stage / "samconfig.toml"
     if not path.is_file():
         known = sorted(p.name for p in STAGES.iterdir() if (p / "samconfig.toml").is_file())
@@ -51,6 +52,12 @@ def stage_config(stage):
     with path.open("rb") as f:
         config = tomllib.load(f)
     return path, config
+
+
+def stack_of(config):
+    """The stage's stack name and region."""
+    settings = config["default"]["deploy"]["parameters"]
+    return settings["stack_name"], settings["region"]
 
 
 def parameters(config):
@@ -135,8 +142,7 @@ def smoke_check(url, attempts=30, pause=10):
 
 def deploy(stage):
     path, config = stage_config(stage)
-    settings = config["default"]["deploy"]["parameters"]
-    stack, region = settings["stack_name"], settings["region"]
+    stack, region = stack_of(config)
     account = require_credentials(region)
     print(f"deploying stage {stage} ({stack}, {region}) to account {account}")
     aws, sam = aws_tools()
@@ -145,9 +151,11 @@ def deploy(stage):
     portal = config.get("portal", {})
     if portal.get("waf"):
         edge = portal["edge_stack_name"]
+        # WAF's logs are kept as long as the stage's own (the edge template's default otherwise).
+        retention = overrides.get("LogRetentionDays")
+        edge_parameters = ["--parameter-overrides", f"LogRetentionDays={retention}"] if retention else []
         run(aws, "cloudformation", "deploy", "--region", "us-east-1", "--stack-name", edge,
-            "--template-file", "infra/edge.yaml", "--no-fail-on-empty-changeset",
-            "--parameter-overrides", f"LogRetentionDays={overrides.get('LogRetentionDays', '365')}")
+            "--template-file", "infra/edge.yaml", "--no-fail-on-empty-changeset", *edge_parameters)
         overrides["WebAclArn"] = stack_outputs(aws, edge, "us-east-1")["WebAclArn"]
     # On the command line the overrides replace the file's, so the file's go again with the ACL.
     run(sam, "deploy", "--config-file", path, "--template-file", "template.yaml",
@@ -161,8 +169,7 @@ def deploy(stage):
 
 def undeploy(stage):
     _, config = stage_config(stage)
-    settings = config["default"]["deploy"]["parameters"]
-    stack, region = settings["stack_name"], settings["region"]
+    stack, region = stack_of(config)
     require_credentials(region)
     aws, sam = aws_tools()
     # The web app's bucket is the stack's to delete, and CloudFormation deletes only empty

@@ -837,13 +837,8 @@ fn every_area_has_its_figures_on_the_dashboard_and_alarms_on_its_5xx_rate_and_p9
     for metric in ["ReadThrottleEvents", "WriteThrottleEvents", "${PortalTable}", "IteratorAge", "NotifyDeadLetters"] {
         assert!(dashboard.contains(metric), "the dashboard shows {metric}");
     }
-    let alarms: Vec<&Yaml> = resources
-        .as_mapping()
-        .expect("resources")
-        .values()
-        .filter(|r| r["Type"].as_str() == Some("AWS::CloudWatch::Alarm"))
-        .map(|r| &r["Properties"])
-        .collect();
+    let alarms: Vec<&Yaml> =
+        resources_of(&template, "AWS::CloudWatch::Alarm").into_iter().map(|(_, r)| &r["Properties"]).collect();
     for area in Area::ALL {
         let name = area.binary();
         for metric in ["Requests", "Errors", "Latency"] {
