@@ -89,12 +89,23 @@ pub enum Command {
         #[arg(long)]
         reason: String,
     },
+    /// AWS only: send again the notifications the notify function gave up on. Each message of
+    /// its dead-letter queue names a range of the table's stream (kept 24 hours), which is read
+    /// again and dispatched as notify would; a message is deleted once all of its range went out
+    /// (nobody is told twice), and kept with the reason otherwise. Takes TABLE_NAME,
+    /// EMAIL_SENDER and the SITE_* variables from the environment, as the notify function has them.
+    ReplayDeadLetters {
+        /// The queue's URL (the stack's NotifyDeadLettersUrl output).
+        #[arg(long)]
+        queue_url: String,
+    },
     /// Local portal only: add the labelled DEMO data set (decided applications of every type, so
     /// processing-time estimates show, and a queue of work for the demo officer). Run it again
     /// and nothing changes.
     SeedDemo,
 }
 
+pub mod dead_letters;
 pub mod demo;
 
 /// What the commands act through.
@@ -167,6 +178,11 @@ pub async fn run(command: Command, password: impl FnOnce() -> Result<String>, ba
             Ok(format!("Imported paper application {number}; its applicant can now link it."))
         }
         Command::SeedDemo => demo::seed(&backend.applications, backend.clock.now()).await,
+        // Run by `main` with the AWS clients it needs; the local portal keeps no queue.
+        Command::ReplayDeadLetters { .. } => anyhow::bail!(
+            "replay-dead-letters is for a deployment only (--aws): the local portal has no dead-letter queue, and a \
+             notification it gave up on is an error line in its log"
+        ),
         Command::DisableUser { email } => {
             let email = Email::parse(&email).context("the email address is not valid")?;
             let sub = backend.identity.admin_disable_user(&email).await?;

@@ -10,8 +10,9 @@
 //! the store is opened with [`delivered`] as its stream filter, so an audit record or a saved
 //! draft costs the notifier no read and no acknowledging commit.
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
+use portal_api::metrics::{Figures, MetricSink};
 use portal_domain::keys::EVENT_PARTITION_PREFIX;
 use portal_domain::notifications::Dispatcher;
 use portal_domain::table::{ChangeRecord, Item, PK};
@@ -35,8 +36,9 @@ pub fn delivered(old: Option<&Item>, new: Option<&Item>) -> bool {
 
 /// Delivers the pending changes, then each new one, until `stop` turns `true` (or its sender
 /// goes). It stops only between store calls, never in the middle of one, so when it returns
-/// nothing it started still holds the store.
-pub async fn run(feed: ChangeFeed, dispatcher: Dispatcher, mut stop: watch::Receiver<bool>) {
+/// nothing it started still holds the store. Each delivery counts as one of the notify
+/// function's invocations in `metrics`.
+pub async fn run(feed: ChangeFeed, dispatcher: Dispatcher, metrics: MetricSink, mut stop: watch::Receiver<bool>) {
     let mut stopping = std::pin::pin!(async move {
         let _ = stop.wait_for(|stop| *stop).await;
     });
@@ -58,7 +60,7 @@ pub async fn run(feed: ChangeFeed, dispatcher: Dispatcher, mut stop: watch::Rece
             }
         };
         // Stopped before the batch is handled: it stays in the log for the next start.
-        if !deliver(&dispatcher, batch.clone(), stopping.as_mut()).await {
+        if !deliver(&dispatcher, &metrics, batch.clone(), stopping.as_mut()).await {
             return;
         }
         while let Err(error) = feed.acknowledge(&batch).await {
@@ -82,12 +84,15 @@ async fn pause_or_stop(stopping: std::pin::Pin<&mut impl Future<Output = ()>>) -
 /// asked to stop before that.
 async fn deliver(
     dispatcher: &Dispatcher,
+    metrics: &MetricSink,
     mut pending: Vec<ChangeRecord>,
     mut stopping: std::pin::Pin<&mut impl Future<Output = ()>>,
 ) -> bool {
     let mut attempts = 0;
     while !pending.is_empty() {
+        let started = Instant::now();
         let failed = dispatcher.handle_batch(&pending).await;
+        metrics.record(&Figures::invocation("notify", "Notify", started, pending.len() as u64, failed.len() as u64));
         pending.retain(|record| failed.contains(&record.id));
         attempts += 1;
         if pending.is_empty() {

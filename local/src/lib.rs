@@ -21,7 +21,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use http::{HeaderName, HeaderValue};
-use portal_api::metrics::LocalMetrics;
+use portal_api::metrics::{LocalMetrics, MetricSink};
 use portal_api::principal::{OFFICERS_GROUP, SUPPORT_GROUP};
 use portal_applications::ApplicationsState;
 use portal_appointments::AppointmentsState;
@@ -154,13 +154,18 @@ impl Portal {
             config.site.clone(),
         );
         let (stop_notifier, stop) = watch::channel(false);
+        // Requests, and what notify, scan and remind handle, are counted here rather than
+        // printed as metric lines (portal_api::metrics).
+        let metrics = Arc::new(LocalMetrics::default());
+        let sink = MetricSink::Local(Arc::clone(&metrics));
         // The notifier and the appointment reminders' timer run side by side, and stop together.
         let locations = Arc::new(Locations::load()?);
         let appointments =
             Appointments::new(Arc::clone(&table), Arc::clone(&locations), config.appointment_cutoff_hours * 3600);
-        let reminders = reminders::run(appointments, Arc::clone(&clock), stop.clone());
+        let reminders = reminders::run(appointments, Arc::clone(&clock), sink.clone(), stop.clone());
+        let feed = feed::run(changes, dispatcher, sink.clone(), stop);
         let notifier = Box::pin(async move {
-            tokio::join!(feed::run(changes, dispatcher, stop), reminders);
+            tokio::join!(feed, reminders);
         });
         let authorizer = Arc::new(JwtAuthorizer::new(&signer)?);
         create_demo_officer(&identity, &table).await?;
@@ -171,7 +176,6 @@ impl Portal {
         let test_gateway = Arc::new(LocalGateway::new(webhook_secret.clone(), Arc::clone(&clock)));
         let payments = PaymentsConfig { return_base: String::new(), webhook_secrets: vec![webhook_secret] };
 
-        let metrics = Arc::new(LocalMetrics::default());
         let areas = Router::new()
             .merge(portal_system::router(config.site.clone())?)
             .merge(portal_profile::router(ProfileState::new(Arc::clone(&table), blobs.clone(), Arc::clone(&clock)))?)
@@ -218,10 +222,9 @@ impl Portal {
             ))?)
             .merge(portal_officer::router(OfficerState::new(Arc::clone(&table), catalog, Arc::clone(&clock)))?)
             .merge(dev::router(outbox, Arc::clone(&metrics)))
-            .merge(storage::router(blobs, verifier))
+            .merge(storage::router(blobs, verifier, sink.clone()))
             .route_layer(middleware::from_fn_with_state(authorizer, gateway::authorize));
-        // Requests are counted here rather than printed as metric lines (portal_api::metrics).
-        let api = portal_api::app(areas).layer(axum::Extension(metrics));
+        let api = portal_api::app(areas).layer(axum::Extension(sink));
         let api = Arc::new(api.layer(middleware::from_fn(gateway::request_context)));
         test_gateway.deliver_to(&api);
 

@@ -1,10 +1,12 @@
 //! The local portal playing S3 for the documents bucket (local mode only, never deployed): it
 //! takes the browser's form uploads and serves download links, both signed by the local blob
 //! store, which checks them exactly as S3 checks its presigned requests. After an upload it
-//! runs the verification step in-process, as the bucket's object-created event runs `scan`.
+//! runs the verification step in-process, as the bucket's object-created event runs `scan`, and
+//! counts it as one of scan's invocations.
 
 use std::collections::HashMap;
 use std::sync::Arc;
+use std::time::Instant;
 
 use axum::Router;
 use axum::extract::multipart::{Multipart, MultipartRejection};
@@ -12,6 +14,7 @@ use axum::extract::{DefaultBodyLimit, Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
+use portal_api::metrics::{Figures, MetricSink};
 use portal_api::problem::{ApiError, PROBLEM_JSON};
 use portal_domain::application_documents::parse_quarantine_key;
 use portal_domain::blobs::BlobError;
@@ -28,15 +31,16 @@ const FORM_OVERHEAD_BYTES: usize = 64 * 1024;
 struct Storage {
     blobs: Arc<LocalBlobs>,
     verifier: Verifier,
+    metrics: MetricSink,
 }
 
 /// The upload and download endpoints.
-pub fn router(blobs: Arc<LocalBlobs>, verifier: Verifier) -> Router {
+pub fn router(blobs: Arc<LocalBlobs>, verifier: Verifier, metrics: MetricSink) -> Router {
     let body_limit = usize::try_from(MAX_UPLOAD_BYTES).unwrap_or(usize::MAX) + FORM_OVERHEAD_BYTES;
     Router::new()
         .route(UPLOAD_PATH, post(upload).layer(DefaultBodyLimit::max(body_limit)))
         .route(DOWNLOAD_PATH, get(download))
-        .with_state(Storage { blobs, verifier })
+        .with_state(Storage { blobs, verifier, metrics })
 }
 
 /// A refused upload or download, answered as S3 would (403, or 400 for a size out of range),
@@ -103,10 +107,13 @@ async fn upload(State(storage): State<Storage>, form: Result<Multipart, Multipar
     }
     // The object-created event: a failure here leaves the document pending, as a failed `scan`
     // would; "complete" runs the same step again.
-    if let Some((application_id, document_id)) = parse_quarantine_key(&key)
-        && let Err(error) = storage.verifier.verify(application_id, document_id).await
-    {
-        tracing::error!(%error, key, "verification after upload failed");
+    if let Some((application_id, document_id)) = parse_quarantine_key(&key) {
+        let started = Instant::now();
+        let verified = storage.verifier.verify(application_id, document_id).await;
+        storage.metrics.record(&Figures::invocation("scan", "Scan", started, 1, u64::from(verified.is_err())));
+        if let Err(error) = verified {
+            tracing::error!(%error, key, "verification after upload failed");
+        }
     }
     StatusCode::NO_CONTENT.into_response()
 }

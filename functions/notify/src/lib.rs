@@ -38,9 +38,10 @@ pub fn change_records(event: &Value) -> Vec<ChangeRecord> {
         .collect()
 }
 
-/// Handles one invocation's batch and says which records failed.
-pub async fn handle(dispatcher: &Dispatcher, event: &Value) -> DynamoDbEventResponse {
-    let failed = dispatcher.handle_batch(&change_records(event)).await;
+/// Handles one invocation's batch: how many records it held, and which of them failed.
+pub async fn handle(dispatcher: &Dispatcher, event: &Value) -> (usize, DynamoDbEventResponse) {
+    let records = change_records(event);
+    let failed = dispatcher.handle_batch(&records).await;
     let mut response = DynamoDbEventResponse::default();
     response.batch_item_failures = failed
         .into_iter()
@@ -50,5 +51,5 @@ pub async fn handle(dispatcher: &Dispatcher, event: &Value) -> DynamoDbEventResp
             failure
         })
         .collect();
-    response
+    (records.len(), response)
 }

@@ -100,7 +100,7 @@ async fn n1_n4_the_same_batch_twice_tells_the_applicant_once_in_french() {
     let batch = json!({"Records": [event_record(1, &event)]});
 
     for _ in 0..2 {
-        let response = portal_notify::handle(&fixture.dispatcher, &batch).await;
+        let (_, response) = portal_notify::handle(&fixture.dispatcher, &batch).await;
         assert!(response.batch_item_failures.is_empty());
     }
 
@@ -139,8 +139,9 @@ async fn n2_n3_a_malformed_third_record_fails_with_those_after_it_and_the_first_
         event_record(5, &event(5)),
     ]});
 
-    let response = portal_notify::handle(&fixture.dispatcher, &batch).await;
+    let (records, response) = portal_notify::handle(&fixture.dispatcher, &batch).await;
 
+    assert_eq!(records, 5, "what the invocation's metric line counts");
     let failed: Vec<String> =
         response.batch_item_failures.iter().map(|f| f.item_identifier.clone().expect("id")).collect();
     assert_eq!(failed, [format!("{:021}", 3), format!("{:021}", 4), format!("{:021}", 5)]);
@@ -154,7 +155,7 @@ async fn records_that_are_not_events_are_skipped_and_garbage_fails_alone() {
     let profile = json!({"pk": {"S": "USER#x"}, "sk": {"S": "PROFILE"}, "email": {"S": "x@example.ca"}});
     let batch = json!({"Records": [record(1, profile), {"eventName": "INSERT"}]});
 
-    let response = portal_notify::handle(&fixture.dispatcher, &batch).await;
+    let (_, response) = portal_notify::handle(&fixture.dispatcher, &batch).await;
 
     let failed: Vec<Option<String>> = response.batch_item_failures.into_iter().map(|f| f.item_identifier).collect();
     assert_eq!(failed, [Some("position-1".to_owned())]);

@@ -5,9 +5,11 @@
 //! one sends what is still due.
 
 use std::sync::Arc;
+use std::time::Instant;
 
 use lambda_runtime::{LambdaEvent, service_fn};
 use portal_api::config::{Environment, TableConfig};
+use portal_api::metrics::{Figures, MetricSink};
 use portal_domain::appointments::locations::Locations;
 use portal_domain::appointments::{Appointments, DEFAULT_CUTOFF_SECONDS};
 use portal_domain::clock::{Clock, SystemClock};
@@ -20,7 +22,10 @@ async fn main() -> Result<(), lambda_runtime::Error> {
     let table = Arc::new(AwsClients::load().await?.table(config.table_name));
     let appointments = Appointments::new(table, Arc::new(Locations::load()?), DEFAULT_CUTOFF_SECONDS);
     lambda_runtime::run(service_fn(async |_: LambdaEvent<serde_json::Value>| {
-        let sent = appointments.send_reminders(SystemClock.now()).await?;
+        let started = Instant::now();
+        let sent = appointments.send_reminders(SystemClock.now()).await;
+        MetricSink::Logs.record(&Figures::invocation("remind", "Remind", started, 1, u64::from(sent.is_err())));
+        let sent = sent?;
         tracing::info!(sent, "appointment reminders");
         Ok::<_, lambda_runtime::Error>(serde_json::json!({ "sent": sent }))
     }))

@@ -1,10 +1,12 @@
 //! Lambda entry point of the `scan` function (S3 object-created events). Clients are built once.
 
 use std::sync::Arc;
+use std::time::Instant;
 
 use aws_lambda_events::s3::S3Event;
 use lambda_runtime::{LambdaEvent, service_fn};
 use portal_api::config::{BucketConfig, Environment, TableConfig};
+use portal_api::metrics::{Figures, MetricSink};
 use portal_domain::application_documents::Documents;
 use portal_domain::clock::SystemClock;
 use portal_domain::verification::Verifier;
@@ -20,8 +22,13 @@ async fn main() -> Result<(), lambda_runtime::Error> {
     let blobs = Arc::new(aws.blobs(bucket.bucket, bucket.region, None)?);
     let verifier = Verifier::new(Documents::new(table), blobs, Arc::new(SystemClock));
     lambda_runtime::run(service_fn(async |event: LambdaEvent<S3Event>| {
-        let verified = portal_scan::handle(&verifier, event.payload).await?;
-        Ok::<_, lambda_runtime::Error>(serde_json::json!({ "verified": verified }))
+        let started = Instant::now();
+        let uploads = event.payload.records.len() as u64;
+        let verified = portal_scan::handle(&verifier, event.payload).await;
+        // A failure fails the whole event, which Lambda delivers again: all its uploads failed.
+        let failed = if verified.is_err() { uploads } else { 0 };
+        MetricSink::Logs.record(&Figures::invocation("scan", "Scan", started, uploads, failed));
+        Ok::<_, lambda_runtime::Error>(serde_json::json!({ "verified": verified? }))
     }))
     .await
 }

@@ -1,11 +1,15 @@
-//! Each request's figures (count, server errors, latency), by area and function.
+//! What each function handled (count, failures, latency), by area and function: an API
+//! request, or an invocation of a function that serves no route (notify's stream records, scan's
+//! uploads, remind's runs).
 //!
 //! In Lambda they are a CloudWatch embedded-metric-format line among the function's JSON logs:
 //! CloudWatch Logs turns it into metrics, with no call to CloudWatch from the function. The local
 //! portal keeps them in memory instead ([`LocalMetrics`], served at `GET /api/dev/metrics`).
 
 use std::collections::{BTreeMap, VecDeque};
-use std::sync::Mutex;
+use std::io::Write as _;
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 use serde::Serialize;
 use serde_json::{Value, json};
@@ -16,21 +20,41 @@ use crate::routes::Route;
 /// which the template sets per stack so that two stages of one account stay apart).
 pub const DEFAULT_NAMESPACE: &str = "Portal";
 
-/// One request's figures.
+/// One request's or invocation's figures. `Requests` is what the function was asked to handle:
+/// an API request, a stream record (notify), an uploaded object (scan), a run (remind).
+/// `Errors` is how many of them the portal failed: a 5xx (a 4xx is the caller's, and the API's
+/// documented answer), a record given back to the stream, an event Lambda will retry.
 #[derive(Debug, Clone, Copy)]
-pub struct RequestFigures {
-    /// The route it matched.
-    pub route: &'static Route,
-    /// Its status code.
-    pub status: u16,
+pub struct Figures {
+    /// The Lambda binary that serves it (`portal_api::Area::binary`, or `notify`, `scan`, `remind`).
+    pub area: &'static str,
+    /// The function, as the template names it without `Function` (`GetMe`, `Notify`).
+    pub function: &'static str,
+    /// How many things it handled.
+    pub requests: u64,
+    /// Of which failed.
+    pub errors: u64,
     /// How long the portal took, in microseconds.
     pub latency_us: u64,
 }
 
-impl RequestFigures {
-    /// A 5xx: the portal failed (a 4xx is the caller's, and the API's documented answer).
-    fn server_error(&self) -> bool {
-        self.status >= 500
+impl Figures {
+    /// An API request answered with `status`.
+    pub fn request(route: &'static Route, status: u16, latency_us: u64) -> Self {
+        let errors = u64::from(status >= 500);
+        Self { area: route.area.binary(), function: route.function, requests: 1, errors, latency_us }
+    }
+
+    /// An invocation begun at `started` that handled `requests` things and failed `errors` of them.
+    pub fn invocation(
+        area: &'static str,
+        function: &'static str,
+        started: Instant,
+        requests: u64,
+        errors: u64,
+    ) -> Self {
+        let latency_us = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX);
+        Self { area, function, requests, errors, latency_us }
     }
 
     /// The embedded-metric-format line: `Requests`, `Errors` and `Latency` (ms) under the
@@ -49,13 +73,44 @@ impl RequestFigures {
                     ],
                 }],
             },
-            "Area": self.route.area.binary(),
-            "Function": self.route.function,
-            "Requests": 1,
-            "Errors": u8::from(self.server_error()),
+            "Area": self.area,
+            "Function": self.function,
+            "Requests": self.requests,
+            "Errors": self.errors,
             // Milliseconds with microsecond precision (a latency under 1 ms is not 0).
             "Latency": self.latency_us as f64 / 1000.0,
         })
+    }
+}
+
+/// Where figures go: metric lines in the function's logs (Lambda), or the local portal's tally.
+#[derive(Clone, Default)]
+pub enum MetricSink {
+    /// An embedded-metric-format line on standard output, which Lambda sends to the function's
+    /// log group like every other log line.
+    #[default]
+    Logs,
+    /// Counted in memory for `GET /api/dev/metrics`.
+    Local(Arc<LocalMetrics>),
+}
+
+impl MetricSink {
+    /// Takes one request's or invocation's figures.
+    pub fn record(&self, figures: &Figures) {
+        match self {
+            Self::Logs => {
+                static NAMESPACE: OnceLock<String> = OnceLock::new();
+                let namespace = NAMESPACE.get_or_init(|| {
+                    std::env::var("METRICS_NAMESPACE").unwrap_or_else(|_| DEFAULT_NAMESPACE.to_owned())
+                });
+                let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default();
+                let line = figures.emf(namespace, u64::try_from(now.as_millis()).unwrap_or(u64::MAX));
+                // A lost metric line must not cost the request (println! would panic on a
+                // closed stdout).
+                let _ = writeln!(std::io::stdout().lock(), "{line}");
+            }
+            Self::Local(metrics) => metrics.record(figures),
+        }
     }
 }
 
@@ -84,23 +139,23 @@ pub struct FunctionFigures {
     pub area: &'static str,
     /// The function (`{function}Function` in the template).
     pub function: &'static str,
-    /// Requests since the portal started.
+    /// Requests (or records, uploads, runs: [`Figures`]) since the portal started.
     pub requests: u64,
-    /// Of which 5xx.
+    /// Of which failed (a 5xx for a request).
     pub errors: u64,
-    /// Median latency of the latest requests (at most 1,000), in milliseconds.
+    /// Median latency of the latest requests or invocations (at most 1,000), in milliseconds.
     pub p50_ms: f64,
     /// 99th percentile of the same, in milliseconds.
     pub p99_ms: f64,
 }
 
 impl LocalMetrics {
-    /// Counts one request.
-    pub fn record(&self, figures: &RequestFigures) {
+    /// Counts one request or invocation.
+    pub fn record(&self, figures: &Figures) {
         let Ok(mut tallies) = self.tallies.lock() else { return };
-        let tally = tallies.entry((figures.route.area.binary(), figures.route.function)).or_default();
-        tally.requests += 1;
-        tally.errors += u64::from(figures.server_error());
+        let tally = tallies.entry((figures.area, figures.function)).or_default();
+        tally.requests += figures.requests;
+        tally.errors += figures.errors;
         if tally.latest_us.len() == KEPT_LATENCIES {
             tally.latest_us.pop_front();
         }
@@ -144,7 +199,7 @@ mod tests {
 
     #[test]
     fn an_emf_line_declares_each_metric_and_dimension_it_carries() {
-        let figures = RequestFigures { route: route("GetMe"), status: 503, latency_us: 1_250 };
+        let figures = Figures::request(route("GetMe"), 503, 1_250);
         let line = figures.emf("Portal/portal-dev", 1_764_000_000_000);
         let directive = &line["_aws"]["CloudWatchMetrics"][0];
         assert_eq!(line["_aws"]["Timestamp"], 1_764_000_000_000u64);
@@ -161,7 +216,7 @@ mod tests {
         assert_eq!((line["Area"].as_str(), line["Function"].as_str()), (Some("profile"), Some("GetMe")));
         assert_eq!((line["Requests"].as_u64(), line["Errors"].as_u64()), (Some(1), Some(1)));
         assert_eq!(line["Latency"].as_f64(), Some(1.25));
-        let refused = RequestFigures { status: 404, ..figures }.emf("Portal", 0);
+        let refused = Figures::request(route("GetMe"), 404, 1_250).emf("Portal", 0);
         assert_eq!(refused["Errors"].as_u64(), Some(0), "a 4xx is the caller's, not an error of the portal");
     }
 
@@ -170,10 +225,10 @@ mod tests {
         let metrics = LocalMetrics::default();
         let get_me = route("GetMe");
         for latency_us in 1..=2_000 {
-            metrics.record(&RequestFigures { route: get_me, status: 200, latency_us });
+            metrics.record(&Figures::request(get_me, 200, latency_us));
         }
-        metrics.record(&RequestFigures { route: get_me, status: 500, latency_us: 2_001 });
-        metrics.record(&RequestFigures { route: route("Health"), status: 200, latency_us: 10 });
+        metrics.record(&Figures::request(get_me, 500, 2_001));
+        metrics.record(&Figures::request(route("Health"), 200, 10));
         let figures = metrics.snapshot();
         assert_eq!(figures.len(), 2);
         let me = figures.iter().find(|f| f.function == "GetMe").expect("GetMe");

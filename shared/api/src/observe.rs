@@ -6,9 +6,7 @@
 //! same way. Only the route template is logged, never the concrete path or query, so ids and
 //! anything a client put in a URL stay out of the logs.
 
-use std::io::Write as _;
-use std::sync::{Arc, OnceLock};
-use std::time::{Instant, SystemTime, UNIX_EPOCH};
+use std::time::Instant;
 
 use axum::extract::{MatchedPath, Request};
 use axum::http::HeaderValue;
@@ -23,7 +21,7 @@ use tracing_subscriber::layer::SubscriberExt;
 use tracing_subscriber::util::SubscriberInitExt;
 use tracing_subscriber::{Layer, fmt};
 
-use crate::metrics::{self, LocalMetrics, RequestFigures};
+use crate::metrics::{Figures, MetricSink};
 use crate::{routes, texts};
 
 /// What the request being handled tells every error it may produce.
@@ -65,7 +63,7 @@ pub async fn observe(request: Request, next: Next) -> Response {
     let route = request.extensions().get::<MatchedPath>().map(|p| p.as_str().to_owned());
     let accept_language = request.headers().get(ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok());
     // The local portal counts requests itself; in Lambda they go out as metric lines.
-    let local_metrics = request.extensions().get::<Arc<LocalMetrics>>().cloned();
+    let metrics = request.extensions().get::<MetricSink>().cloned().unwrap_or_default();
     let scope = RequestScope { id: request_id.clone(), language: texts::preferred_language(accept_language) };
     let mut response = REQUEST.scope(scope, next.run(request)).await;
     if let Ok(value) = HeaderValue::from_str(&request_id) {
@@ -83,25 +81,9 @@ pub async fn observe(request: Request, next: Next) -> Response {
     );
     let known = route.as_deref().and_then(|path| routes::all().find(|r| r.method == method && r.path == path));
     if let Some(route) = known {
-        let figures = RequestFigures { route, status, latency_us };
-        match local_metrics {
-            Some(metrics) => metrics.record(&figures),
-            None => emit(&figures),
-        }
+        metrics.record(&Figures::request(route, status, latency_us));
     }
     response
-}
-
-/// Prints a request's embedded-metric-format line to standard output, which Lambda sends to
-/// the function's log group like every other log line.
-fn emit(figures: &RequestFigures) {
-    static NAMESPACE: OnceLock<String> = OnceLock::new();
-    let namespace = NAMESPACE
-        .get_or_init(|| std::env::var("METRICS_NAMESPACE").unwrap_or_else(|_| metrics::DEFAULT_NAMESPACE.to_owned()));
-    let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default();
-    let line = figures.emf(namespace, u64::try_from(now.as_millis()).unwrap_or(u64::MAX));
-    // A lost metric line must not cost the request (println! would panic on a closed stdout).
-    let _ = writeln!(std::io::stdout().lock(), "{line}");
 }
 
 /// Installs the JSON log subscriber. The level comes from `RUST_LOG` (`info` by default), read as

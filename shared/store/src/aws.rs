@@ -89,6 +89,13 @@ impl AwsClients {
         crate::cognito::CognitoIdentity::new(aws_sdk_cognitoidentityprovider::Client::new(&self.config), config)
     }
 
+    /// The notify function's dead-letter queue at `queue_url`, and the table's stream.
+    #[cfg(feature = "dead-letters")]
+    pub fn dead_letters(&self, queue_url: impl Into<String>) -> crate::dead_letters::DeadLetterQueue {
+        let sqs = aws_sdk_sqs::Client::new(&self.config);
+        crate::dead_letters::DeadLetterQueue::new(sqs, aws_sdk_dynamodbstreams::Client::new(&self.config), queue_url)
+    }
+
     /// Email through SES from `sender`, text messages through SNS.
     #[cfg(feature = "notify")]
     pub fn notifier(&self, sender: impl Into<String>) -> crate::ses_sns::AwsNotifier {

@@ -4,6 +4,8 @@
 pub mod aws;
 #[cfg(feature = "cognito")]
 pub mod cognito;
+#[cfg(feature = "dead-letters")]
+pub mod dead_letters;
 #[cfg(feature = "dynamodb")]
 pub mod dynamodb;
 #[cfg(feature = "embedded")]
