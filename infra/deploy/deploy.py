@@ -3,11 +3,20 @@ environment's credentials, with no prompt.
 
     deploy.py deploy STAGE     build, deploy the stack (and the edge stack when the stage has a
                                WAF), publish the web app, invalidate CloudFront, smoke check
+                               (a stage without a custom domain: twice on its first deploy)
     deploy.py undeploy STAGE   delete the stacks; say what is kept and why
 
 A stage is infra/stages/STAGE/samconfig.toml: the stack's name, region and parameters (what sam
 deploy reads) and a [portal] table of this script's own (waf, edge_stack_name). Nothing is built
-or installed before the credentials are found: without them the script stops at once.
+or installed before the stage is found whole and the credentials are found: without them the
+script stops at once.
+
+A custom domain is optional: a stage without a CertificateArn has none, and the portal's host
+(DomainName) is then its distribution's dxxxx.cloudfront.net, which exists only once the stack
+does (the distribution's origin is the API, whose functions and user pool need the host: a
+cycle within one deploy). So the script passes the stack's current DistributionDomain, and on a
+stack's first deploy, which has none yet, passes it empty and deploys a second time with the
+host the first pass made (portal_host, second_pass).
 
 The AWS and SAM command-line tools come from PyPI into .venv-aws on first use (infra/deploy/
 aws-requirements.txt), apart from this venv: their pins and checkov's do not agree.
@@ -66,6 +75,50 @@ def parameters(config):
     return {key: value.strip('"') for key, value in (item.split("=", 1) for item in overrides)}
 
 
+# What a custom domain needs beside its CertificateArn (template.yaml's CustomDomainIsWhole rule).
+DOMAIN_PARAMETERS = ("DomainName", "ApiDomainName", "ApiCertificateArn")
+
+
+def check_domain(stage, overrides):
+    """Stop unless the stage's custom domain is all there (a CertificateArn with the portal's and
+    the API's names and the API's certificate) or not there at all, before anything is built.
+    Without one, DomainName stays empty in the stage: it is the distribution's host, which only
+    this script knows (portal_host)."""
+    present = [name for name in DOMAIN_PARAMETERS if overrides.get(name)]
+    if overrides.get("CertificateArn"):
+        missing = [name for name in DOMAIN_PARAMETERS if name not in present]
+        if missing:
+            raise Stop(
+                f"stage {stage}: a CertificateArn gives it a custom domain, which needs {', '.join(missing)} "
+                "too. Nothing was built or changed."
+            )
+    elif present:
+        raise Stop(
+            f"stage {stage}: without a CertificateArn it has no custom domain, so {', '.join(present)} "
+            "must stay empty (its DomainName is the distribution's cloudfront.net host, which deploy.py "
+            "passes). Nothing was built or changed."
+        )
+
+
+def portal_host(overrides, outputs):
+    """The DomainName a pass of `sam deploy` gives the stack. A stage with a custom domain (a
+    CertificateArn) names it; one without has its distribution's host, which the stack's outputs
+    hold once it has a distribution (outputs: {} before the stack's first deploy, hence empty)."""
+    if overrides.get("CertificateArn"):
+        return overrides.get("DomainName", "")
+    return outputs.get("DistributionDomain", "")
+
+
+def second_pass(overrides, outputs):
+    """The overrides of one more `sam deploy` when the pass just made (overrides) gave the stack
+    another DomainName than its portal's host (outputs: the stack's, read after that pass): the
+    first deploy of a stage without a custom domain, whose host exists only now. None otherwise."""
+    host = portal_host(overrides, outputs)
+    if host == overrides.get("DomainName", ""):
+        return None
+    return dict(overrides, DomainName=host)
+
+
 def overrides_argument(overrides):
     """sam's --parameter-overrides: one string of Key="value" pairs (values may hold spaces)."""
     return " ".join(f'{key}="{value}"' for key, value in overrides.items())
@@ -88,9 +141,9 @@ def require_credentials(region):
         raise Stop(f"the AWS credentials were refused ({error}). Nothing was built or changed.") from None
 
 
-def run(*command, **kwargs):
+def run(*command, check=True, **kwargs):
     print("+", " ".join(str(c) for c in command), flush=True)
-    return subprocess.run([str(c) for c in command], check=True, cwd=ROOT, **kwargs)
+    return subprocess.run([str(c) for c in command], check=check, cwd=ROOT, **kwargs)
 
 
 def aws_tools():
@@ -104,11 +157,17 @@ def aws_tools():
     return AWS_VENV / "bin" / "aws", AWS_VENV / "bin" / "sam"
 
 
-def stack_outputs(aws, stack, region):
+def stack_outputs(aws, stack, region, missing_ok=False):
+    """The stack's outputs; {} when missing_ok and the stack does not exist yet."""
     described = run(
         aws, "cloudformation", "describe-stacks", "--stack-name", stack, "--region", region, "--output", "json",
-        capture_output=True, text=True,
+        capture_output=True, text=True, check=False,
     )
+    if described.returncode != 0:
+        if missing_ok and "does not exist" in described.stderr:
+            return {}
+        print(described.stderr, file=sys.stderr, end="")
+        raise subprocess.CalledProcessError(described.returncode, described.args)
     outputs = json.loads(described.stdout)["Stacks"][0].get("Outputs", [])
     return {o["OutputKey"]: o["OutputValue"] for o in outputs}
 
@@ -143,11 +202,12 @@ def smoke_check(url, attempts=30, pause=10):
 def deploy(stage):
     path, config = stage_config(stage)
     stack, region = stack_of(config)
+    overrides = parameters(config)
+    check_domain(stage, overrides)
     account = require_credentials(region)
     print(f"deploying stage {stage} ({stack}, {region}) to account {account}")
     aws, sam = aws_tools()
     build()
-    overrides = parameters(config)
     portal = config.get("portal", {})
     if portal.get("waf"):
         edge = portal["edge_stack_name"]
@@ -157,10 +217,20 @@ def deploy(stage):
         run(aws, "cloudformation", "deploy", "--region", "us-east-1", "--stack-name", edge,
             "--template-file", "infra/edge.yaml", "--no-fail-on-empty-changeset", *edge_parameters)
         overrides["WebAclArn"] = stack_outputs(aws, edge, "us-east-1")["WebAclArn"]
+    # Without a custom domain the portal's host is the distribution's: the stack's current one
+    # (empty before the stack exists, and then a second pass once the distribution does).
+    overrides["DomainName"] = portal_host(overrides, stack_outputs(aws, stack, region, missing_ok=True))
     # On the command line the overrides replace the file's, so the file's go again with the ACL.
     run(sam, "deploy", "--config-file", path, "--template-file", "template.yaml",
         "--parameter-overrides", overrides_argument(overrides))
     outputs = stack_outputs(aws, stack, region)
+    again = second_pass(overrides, outputs)
+    if again is not None:
+        print(f"second pass: the portal's host is {again['DomainName']} (the passkeys' relying party and "
+              "the address pages and emails give)")
+        run(sam, "deploy", "--config-file", path, "--template-file", "template.yaml",
+            "--parameter-overrides", overrides_argument(again))
+        outputs = stack_outputs(aws, stack, region)
     run(aws, "s3", "sync", "frontend/dist", f"s3://{outputs['FrontendBucket']}", "--delete", "--region", region)
     run(aws, "cloudfront", "create-invalidation", "--distribution-id", outputs["DistributionId"], "--paths", "/*")
     smoke_check(outputs["FrontendUrl"])

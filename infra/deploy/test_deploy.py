@@ -1,6 +1,7 @@
 """Tests of deploy.py and the stages, run by `make deploy-check` (no AWS account needed)."""
 
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -13,9 +14,13 @@ from samtranslator.yaml_helper import yaml_parse
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def template_parameters():
+def template():
     with open(ROOT / "template.yaml", encoding="utf-8") as f:
-        return yaml_parse(f.read())["Parameters"]
+        return yaml_parse(f.read())
+
+
+def template_parameters():
+    return template()["Parameters"]
 
 
 class Stages(unittest.TestCase):
@@ -43,6 +48,46 @@ class Stages(unittest.TestCase):
             self.assertLessEqual(given.keys(), declared.keys(), stage)
             self.assertNotIn("WebAclArn", given, f"{stage}: the edge stack's output, set by deploy.py")
 
+    def test_every_value_of_a_stage_matches_its_parameters_pattern(self):
+        declared = template_parameters()
+        for stage, config in self.stages().items():
+            for name, value in deploy.parameters(config).items():
+                pattern = declared[name].get("AllowedPattern")
+                if pattern is not None:
+                    self.assertRegex(value, re.compile(pattern), f"{stage}: {name}")
+
+    def test_each_stage_has_a_whole_custom_domain_or_none(self):
+        for stage, config in self.stages().items():
+            deploy.check_domain(stage, deploy.parameters(config))
+        dev, prod = (deploy.parameters(config) for config in self.stages().values())
+        domain = [dev[name] for name in ("CertificateArn", *deploy.DOMAIN_PARAMETERS)]
+        self.assertEqual(domain, ["", "", "", ""], "dev has no custom domain, only its cloudfront.net host")
+        half = dict(prod, ApiCertificateArn="")
+        with self.assertRaises(deploy.Stop) as stop:
+            deploy.check_domain("prod", half)
+        self.assertIn("needs ApiCertificateArn", str(stop.exception))
+        stray = dict(dev, DomainName="portal.dev.example.ca")
+        with self.assertRaises(deploy.Stop) as stop:
+            deploy.check_domain("dev", stray)
+        self.assertIn("DomainName must stay empty", str(stop.exception))
+
+    def test_prod_has_its_own_certificate_so_cloudfront_refuses_tls_below_1_2_on_its_domain(self):
+        prod = deploy.parameters(deploy.stage_config("prod")[1])
+        for name in ("CertificateArn", *deploy.DOMAIN_PARAMETERS):
+            self.assertTrue(prod[name], f"prod sets {name}")
+        self.assertIn(":acm:us-east-1:", prod["CertificateArn"], "CloudFront takes certificates there only")
+        # With one, the template's custom-domain branches hold: our certificate at TLS 1.2 and
+        # the domain as the distribution's alias (what CKV_AWS_174's skip rests on).
+        config = template()["Resources"]["FrontendDistribution"]["Properties"]["DistributionConfig"]
+        condition, own, default = config["ViewerCertificate"]["Fn::If"]
+        self.assertEqual(condition, "HasCustomDomain")
+        self.assertEqual(own["AcmCertificateArn"], {"Ref": "CertificateArn"})
+        self.assertEqual(own["MinimumProtocolVersion"], "TLSv1.2_2021")
+        self.assertEqual(default, {"CloudFrontDefaultCertificate": True})
+        self.assertEqual(config["Aliases"]["Fn::If"][:2], ["HasCustomDomain", [{"Ref": "DomainName"}]])
+        self.assertEqual(template()["Conditions"]["HasCustomDomain"],
+                         {"Fn::Not": [{"Fn::Equals": [{"Ref": "CertificateArn"}, ""]}]})
+
     def test_overrides_keep_values_with_spaces_and_apostrophes_whole(self):
         given = deploy.parameters(deploy.stage_config("prod")[1])
         self.assertEqual(given["AgencyNameFr"], "Agence d'immigration exemple")
@@ -53,6 +98,40 @@ class Stages(unittest.TestCase):
         with self.assertRaises(deploy.Stop) as stop:
             deploy.stage_config("staging")
         self.assertIn("dev, prod", str(stop.exception))
+
+
+class PortalHost(unittest.TestCase):
+    """Without a custom domain, the portal's host is its distribution's: a second pass on a
+    stack's first deploy, none after (no AWS call: the stack's outputs are given)."""
+
+    NO_DOMAIN = {"DomainName": "", "CertificateArn": "", "ApiDomainName": "", "ApiCertificateArn": ""}
+    OWN_DOMAIN = {
+        "DomainName": "portal.example.ca",
+        "CertificateArn": "arn:aws:acm:us-east-1:111111111111:certificate/0",
+        "ApiDomainName": "api.portal.example.ca",
+        "ApiCertificateArn": "arn:aws:acm:ca-central-1:111111111111:certificate/1",
+    }
+    MADE = {"DistributionDomain": "d111111abcdef8.cloudfront.net", "FrontendBucket": "bucket"}
+
+    def test_a_first_deploy_without_a_domain_passes_it_empty_then_again_with_the_distributions_host(self):
+        first = dict(self.NO_DOMAIN, DomainName=deploy.portal_host(self.NO_DOMAIN, {}))
+        self.assertEqual(first["DomainName"], "", "no stack, no distribution yet")
+        again = deploy.second_pass(first, self.MADE)
+        self.assertEqual(again, dict(self.NO_DOMAIN, DomainName="d111111abcdef8.cloudfront.net"))
+        self.assertIsNone(deploy.second_pass(again, self.MADE), "one extra pass, no more")
+
+    def test_a_later_deploy_without_a_domain_passes_the_stacks_host_from_the_start(self):
+        given = dict(self.NO_DOMAIN, DomainName=deploy.portal_host(self.NO_DOMAIN, self.MADE))
+        self.assertEqual(given["DomainName"], "d111111abcdef8.cloudfront.net")
+        self.assertIsNone(deploy.second_pass(given, self.MADE))
+        # A replaced distribution has a new host: one more pass gives it.
+        moved = {"DistributionDomain": "d222222abcdef8.cloudfront.net"}
+        self.assertEqual(deploy.second_pass(given, moved)["DomainName"], "d222222abcdef8.cloudfront.net")
+
+    def test_a_stage_with_its_own_domain_deploys_once_under_it(self):
+        self.assertEqual(deploy.portal_host(self.OWN_DOMAIN, {}), "portal.example.ca")
+        self.assertEqual(deploy.portal_host(self.OWN_DOMAIN, self.MADE), "portal.example.ca")
+        self.assertIsNone(deploy.second_pass(self.OWN_DOMAIN, self.MADE))
 
 
 class NoCredentials(unittest.TestCase):
