@@ -6,6 +6,8 @@
 //! before it failed sends only what had not gone. A message is deleted only once every record
 //! of its range went out; any other is kept on the queue, visible again, with the reason.
 
+use std::collections::HashSet;
+
 use anyhow::Result;
 use portal_domain::notifications::Dispatcher;
 use portal_store::dead_letters::{DeadLetter, DeadLetterQueue};
@@ -49,20 +51,38 @@ async fn resend(queue: &DeadLetterQueue, dispatcher: &Dispatcher, letter: &DeadL
     }
 }
 
-/// Replays every message of the queue once.
+/// Replays every message of the queue once. A message is hidden from other readers for five
+/// minutes once received: one that comes back meanwhile (a long run) ends the run, so nothing is
+/// tried twice, and its newer receipt is the one kept. Kept messages are made visible again at
+/// the end, for the next replay.
 pub async fn replay(queue: &DeadLetterQueue, dispatcher: &Dispatcher) -> Result<Replay> {
     let mut replay = Replay::default();
-    let mut kept = Vec::new();
-    // Kept messages stay hidden until the end, so each is tried once in a run.
-    loop {
+    let (mut kept, mut seen) = (Vec::<DeadLetter>::new(), HashSet::new());
+    let mut came_back = false;
+    while !came_back {
         let letters = queue.receive().await?;
         if letters.is_empty() {
             break;
         }
         for letter in letters {
-            match resend(queue, dispatcher, &letter).await {
+            if !seen.insert(letter.message_id.clone()) {
+                came_back = true;
+                if let Some(earlier) = kept.iter_mut().find(|earlier| earlier.message_id == letter.message_id) {
+                    *earlier = letter;
+                }
+                continue;
+            }
+            let outcome = match resend(queue, dispatcher, &letter).await {
+                // Sent: a message left behind now is harmless (a later replay sends nothing twice).
+                Ok(records) => queue.delete(&letter).await.map(|()| records).map_err(|error| {
+                    format!(
+                        "sent again, but the message could not be deleted ({error}): replaying it again sends nothing"
+                    )
+                }),
+                Err(why) => Err(why),
+            };
+            match outcome {
                 Ok(records) => {
-                    queue.delete(&letter).await?;
                     replay.replayed += 1;
                     replay.records += records;
                 }
@@ -74,7 +94,11 @@ pub async fn replay(queue: &DeadLetterQueue, dispatcher: &Dispatcher) -> Result<
         }
     }
     for letter in &kept {
-        queue.keep(letter).await?;
+        if let Err(error) = queue.keep(letter).await
+            && let Some((_, why)) = replay.kept.iter_mut().find(|(id, _)| *id == letter.message_id)
+        {
+            why.push_str(&format!(" (and it stays hidden for up to five minutes: {error})"));
+        }
     }
     Ok(replay)
 }

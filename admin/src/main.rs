@@ -6,12 +6,10 @@ use std::sync::Arc;
 use anyhow::{Context, Result};
 use clap::Parser as _;
 use portal_admin::{Backend, Cli, Command};
-use portal_api::config::{Environment, TableConfig, site_from_env};
+use portal_api::config::{Environment, TableConfig};
 use portal_domain::accounts::Accounts;
-use portal_domain::application_types::Catalog;
 use portal_domain::applications::Applications;
 use portal_domain::clock::SystemClock;
-use portal_domain::notifications::Dispatcher;
 use portal_domain::profile::Profiles;
 use portal_domain::sessions::Revocations;
 use portal_domain::table::Table;
@@ -39,12 +37,9 @@ async fn main() -> Result<()> {
         anyhow::bail!("seed-demo is for a local portal only: a deployment never gets made-up applications");
     }
     let message = if let (true, Command::ReplayDeadLetters { queue_url }) = (cli.aws, &cli.command) {
-        // What the notify function is built from (its environment), over the operator's credentials.
+        // The notify function's dispatcher, from its environment, over the operator's credentials.
         let aws = portal_store::aws::AwsClients::load().await?;
-        let table = Arc::new(aws.table(TableConfig::from_env(&env)?.table_name));
-        let notifier = Arc::new(aws.notifier(env.required("EMAIL_SENDER")?));
-        let site = site_from_env(&env, None)?;
-        let dispatcher = Dispatcher::new(table, notifier, Arc::new(SystemClock), Arc::new(Catalog::load()?), site);
+        let dispatcher = portal_notify::dispatcher_from_env(&env, &aws).map_err(|error| anyhow::anyhow!(error))?;
         portal_admin::dead_letters::replay(&aws.dead_letters(queue_url), &dispatcher).await?.to_string()
     } else if cli.aws {
         let aws = portal_store::aws::AwsClients::load().await?;

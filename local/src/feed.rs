@@ -7,15 +7,14 @@
 //! the log (the stand-in for the dead-letter queue), and the records after it go on.
 //!
 //! Like the mapping (its `FilterCriteria` in `template.yaml`), the log keeps only new events:
-//! the store is opened with [`delivered`] as its stream filter, so an audit record or a saved
+//! the store is opened with [`notify_receives`](portal_domain::notifications::notify_receives) as its stream filter, so an audit record or a saved
 //! draft costs the notifier no read and no acknowledging commit.
 
 use std::time::{Duration, Instant};
 
-use portal_api::metrics::{Figures, MetricSink};
-use portal_domain::keys::EVENT_PARTITION_PREFIX;
+use portal_api::metrics::{Figures, MetricSink, NOTIFY};
 use portal_domain::notifications::Dispatcher;
-use portal_domain::table::{ChangeRecord, Item, PK};
+use portal_domain::table::ChangeRecord;
 use portal_store::embedded::ChangeFeed;
 use tokio::sync::watch;
 
@@ -26,13 +25,6 @@ const BATCH_SIZE: usize = 100;
 const ATTEMPTS: u32 = 3;
 /// Pause before failed records are delivered again, or the log is read again after an error.
 const RETRY_PAUSE: Duration = Duration::from_millis(500);
-
-/// The notify function's event source mapping filter: an insert (no old image) into an event
-/// partition (`{"eventName": ["INSERT"], "dynamodb": {"Keys": {"pk": {"S": [{"prefix": "EVENT#"}]}}}}`).
-pub fn delivered(old: Option<&Item>, new: Option<&Item>) -> bool {
-    let pk = new.and_then(|item| item.attributes().get(PK)).and_then(serde_json::Value::as_str);
-    old.is_none() && pk.is_some_and(|pk| pk.starts_with(EVENT_PARTITION_PREFIX))
-}
 
 /// Delivers the pending changes, then each new one, until `stop` turns `true` (or its sender
 /// goes). It stops only between store calls, never in the middle of one, so when it returns
@@ -92,7 +84,7 @@ async fn deliver(
     while !pending.is_empty() {
         let started = Instant::now();
         let failed = dispatcher.handle_batch(&pending).await;
-        metrics.record(&Figures::invocation("notify", "Notify", started, pending.len() as u64, failed.len() as u64));
+        metrics.record(&Figures::invocation(NOTIFY, started, pending.len() as u64, failed.len() as u64));
         pending.retain(|record| failed.contains(&record.id));
         attempts += 1;
         if pending.is_empty() {
@@ -107,29 +99,4 @@ async fn deliver(
         }
     }
     true
-}
-
-#[cfg(test)]
-mod tests {
-    use portal_domain::keys;
-    use serde_json::json;
-
-    use super::*;
-
-    #[test]
-    fn only_new_events_reach_the_log_as_only_they_reach_the_notify_function() {
-        let event = Item::from_record(&keys::event("app-1", "event-1"), &json!({"kind": "submitted"})).expect("item");
-        let application = Item::from_record(&keys::application("app-1"), &json!({"status": "draft"})).expect("item");
-        assert!(delivered(None, Some(&event)), "a new event");
-        assert!(!delivered(Some(&event), Some(&event)), "an event changed (MODIFY)");
-        assert!(!delivered(Some(&event), None), "an event removed (REMOVE, its time to live)");
-        assert!(!delivered(None, Some(&application)), "any other item");
-        assert!(!delivered(None, None));
-
-        // The mapping's filter in the template is the one `delivered` implements.
-        let pattern = format!(
-            r#"'{{"eventName": ["INSERT"], "dynamodb": {{"Keys": {{"pk": {{"S": [{{"prefix": "{EVENT_PARTITION_PREFIX}"}}]}}}}}}}}'"#
-        );
-        assert!(include_str!("../../template.yaml").contains(&format!("- Pattern: {pattern}")), "{pattern}");
-    }
 }

@@ -35,7 +35,7 @@ use portal_domain::appointments::locations::Locations;
 use portal_domain::clock::{Clock, SystemClock};
 use portal_domain::email::Email;
 use portal_domain::identity::{Identity as _, IdentityError, SignUp};
-use portal_domain::notifications::Dispatcher;
+use portal_domain::notifications::{Dispatcher, notify_receives};
 use portal_domain::password::Password;
 use portal_domain::profile::{Language, Profile, Profiles};
 use portal_domain::table::Table;
@@ -96,7 +96,7 @@ impl LocalServices {
         std::fs::create_dir_all(&config.data_dir)
             .with_context(|| format!("creating the data folder {}", config.data_dir.display()))?;
         let store = config.data_dir.join(STORE_FILE);
-        let embedded = EmbeddedTable::open_with_stream_filter(&store, feed::delivered)
+        let embedded = EmbeddedTable::open_with_stream_filter(&store, notify_receives)
             .with_context(|| format!("opening {}", store.display()))?;
         let changes = embedded.changes().context("the store's change feed has one subscriber")?;
         let table: Arc<dyn Table> = Arc::new(embedded);

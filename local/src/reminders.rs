@@ -5,7 +5,7 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use portal_api::metrics::{Figures, MetricSink};
+use portal_api::metrics::{Figures, MetricSink, REMIND};
 use portal_domain::appointments::Appointments;
 use portal_domain::clock::Clock;
 use tokio::sync::watch;
@@ -29,7 +29,7 @@ pub async fn run(
         }
         let started = Instant::now();
         let sent = appointments.send_reminders(clock.now()).await;
-        metrics.record(&Figures::invocation("remind", "Remind", started, 1, u64::from(sent.is_err())));
+        metrics.record(&Figures::invocation(REMIND, started, 1, u64::from(sent.is_err())));
         match sent {
             Ok(0) => {}
             Ok(sent) => tracing::info!(sent, "appointment reminders"),

@@ -14,7 +14,7 @@ use axum::extract::{DefaultBodyLimit, Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use portal_api::metrics::{Figures, MetricSink};
+use portal_api::metrics::{Figures, MetricSink, SCAN};
 use portal_api::problem::{ApiError, PROBLEM_JSON};
 use portal_domain::application_documents::parse_quarantine_key;
 use portal_domain::blobs::BlobError;
@@ -110,7 +110,7 @@ async fn upload(State(storage): State<Storage>, form: Result<Multipart, Multipar
     if let Some((application_id, document_id)) = parse_quarantine_key(&key) {
         let started = Instant::now();
         let verified = storage.verifier.verify(application_id, document_id).await;
-        storage.metrics.record(&Figures::invocation("scan", "Scan", started, 1, u64::from(verified.is_err())));
+        storage.metrics.record(&Figures::invocation(SCAN, started, 1, u64::from(verified.is_err())));
         if let Err(error) = verified {
             tracing::error!(%error, key, "verification after upload failed");
         }

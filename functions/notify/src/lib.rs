@@ -4,20 +4,37 @@
 //! everything after it, so the stream retries them in order). Non-event items are skipped; the
 //! event source mapping's filter lets only new events through in the first place.
 
+use std::sync::Arc;
+
 use aws_lambda_events::dynamodb::EventRecord;
 use aws_lambda_events::streams::{DynamoDbBatchItemFailure, DynamoDbEventResponse};
+use portal_api::config::{Environment, TableConfig, site_from_env};
+use portal_domain::application_types::Catalog;
+use portal_domain::clock::SystemClock;
 use portal_domain::notifications::Dispatcher;
 use portal_domain::table::{ChangeRecord, Item};
-use serde_json::{Map, Value};
+use portal_store::aws::AwsClients;
+use portal_store::dynamodb::item_from;
+use serde_json::Value;
+
+/// The dispatcher the notify function runs, from its environment (`TABLE_NAME`, `EMAIL_SENDER`,
+/// the `SITE_*` variables): what `portal-admin replay-dead-letters` runs too.
+pub fn dispatcher_from_env<F: Fn(&str) -> Option<String>>(
+    env: &Environment<F>,
+    aws: &AwsClients,
+) -> Result<Dispatcher, Box<dyn std::error::Error + Send + Sync>> {
+    let table = Arc::new(aws.table(TableConfig::from_env(env)?.table_name));
+    let notifier = Arc::new(aws.notifier(env.required("EMAIL_SENDER")?));
+    let catalog = Arc::new(Catalog::load()?);
+    Ok(Dispatcher::new(table, notifier, Arc::new(SystemClock), catalog, site_from_env(env, None)?))
+}
 
 /// The item a stream record carries, or why it cannot be read.
 fn new_image(record: &EventRecord) -> Result<Option<Item>, String> {
     if record.change.new_image.is_empty() {
         return Ok(None);
     }
-    let attributes: Map<String, Value> =
-        serde_dynamo::from_item(record.change.new_image.clone()).map_err(|e| e.to_string())?;
-    Item::from_attributes(attributes).map(Some).map_err(|e| e.to_string())
+    item_from(record.change.new_image.clone()).map(Some).map_err(|e| e.to_string())
 }
 
 /// The records of a stream event, each parsed on its own. A record's id is its sequence number

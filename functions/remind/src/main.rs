@@ -9,7 +9,7 @@ use std::time::Instant;
 
 use lambda_runtime::{LambdaEvent, service_fn};
 use portal_api::config::{Environment, TableConfig};
-use portal_api::metrics::{Figures, MetricSink};
+use portal_api::metrics::{Figures, MetricSink, REMIND};
 use portal_domain::appointments::locations::Locations;
 use portal_domain::appointments::{Appointments, DEFAULT_CUTOFF_SECONDS};
 use portal_domain::clock::{Clock, SystemClock};
@@ -24,7 +24,7 @@ async fn main() -> Result<(), lambda_runtime::Error> {
     lambda_runtime::run(service_fn(async |_: LambdaEvent<serde_json::Value>| {
         let started = Instant::now();
         let sent = appointments.send_reminders(SystemClock.now()).await;
-        MetricSink::Logs.record(&Figures::invocation("remind", "Remind", started, 1, u64::from(sent.is_err())));
+        MetricSink::Logs.record(&Figures::invocation(REMIND, started, 1, u64::from(sent.is_err())));
         let sent = sent?;
         tracing::info!(sent, "appointment reminders");
         Ok::<_, lambda_runtime::Error>(serde_json::json!({ "sent": sent }))

@@ -6,7 +6,7 @@ use std::time::Instant;
 use aws_lambda_events::s3::S3Event;
 use lambda_runtime::{LambdaEvent, service_fn};
 use portal_api::config::{BucketConfig, Environment, TableConfig};
-use portal_api::metrics::{Figures, MetricSink};
+use portal_api::metrics::{Figures, MetricSink, SCAN};
 use portal_domain::application_documents::Documents;
 use portal_domain::clock::SystemClock;
 use portal_domain::verification::Verifier;
@@ -27,7 +27,7 @@ async fn main() -> Result<(), lambda_runtime::Error> {
         let verified = portal_scan::handle(&verifier, event.payload).await;
         // A failure fails the whole event, which Lambda delivers again: all its uploads failed.
         let failed = if verified.is_err() { uploads } else { 0 };
-        MetricSink::Logs.record(&Figures::invocation("scan", "Scan", started, uploads, failed));
+        MetricSink::Logs.record(&Figures::invocation(SCAN, started, uploads, failed));
         Ok::<_, lambda_runtime::Error>(serde_json::json!({ "verified": verified? }))
     }))
     .await

@@ -20,6 +20,23 @@ use crate::routes::Route;
 /// which the template sets per stack so that two stages of one account stay apart).
 pub const DEFAULT_NAMESPACE: &str = "Portal";
 
+/// A function that serves no route, as its figures name it (in Lambda and in the local portal,
+/// which plays it in-process).
+#[derive(Debug, Clone, Copy)]
+pub struct Invoked {
+    /// Its Lambda binary.
+    pub area: &'static str,
+    /// Its name in the template, without `Function`.
+    pub function: &'static str,
+}
+
+/// The table stream's function: a batch per invocation, a record each.
+pub const NOTIFY: Invoked = Invoked { area: "notify", function: "Notify" };
+/// The documents bucket's function: an S3 event per invocation, an uploaded object each.
+pub const SCAN: Invoked = Invoked { area: "scan", function: "Scan" };
+/// The appointment reminders' function: a run per invocation.
+pub const REMIND: Invoked = Invoked { area: "remind", function: "Remind" };
+
 /// One request's or invocation's figures. `Requests` is what the function was asked to handle:
 /// an API request, a stream record (notify), an uploaded object (scan), a run (remind).
 /// `Errors` is how many of them the portal failed: a 5xx (a 4xx is the caller's, and the API's
@@ -45,16 +62,11 @@ impl Figures {
         Self { area: route.area.binary(), function: route.function, requests: 1, errors, latency_us }
     }
 
-    /// An invocation begun at `started` that handled `requests` things and failed `errors` of them.
-    pub fn invocation(
-        area: &'static str,
-        function: &'static str,
-        started: Instant,
-        requests: u64,
-        errors: u64,
-    ) -> Self {
+    /// An invocation of `of` begun at `started` that handled `requests` things and failed
+    /// `errors` of them.
+    pub fn invocation(of: Invoked, started: Instant, requests: u64, errors: u64) -> Self {
         let latency_us = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX);
-        Self { area, function, requests, errors, latency_us }
+        Self { area: of.area, function: of.function, requests, errors, latency_us }
     }
 
     /// The embedded-metric-format line: `Requests`, `Errors` and `Latency` (ms) under the
@@ -218,6 +230,19 @@ mod tests {
         assert_eq!(line["Latency"].as_f64(), Some(1.25));
         let refused = Figures::request(route("GetMe"), 404, 1_250).emf("Portal", 0);
         assert_eq!(refused["Errors"].as_u64(), Some(0), "a 4xx is the caller's, not an error of the portal");
+    }
+
+    #[test]
+    fn an_invocation_counts_what_it_handled_and_what_failed() {
+        let batch = Figures::invocation(NOTIFY, Instant::now(), 100, 3);
+        let line = batch.emf("Portal", 0);
+        assert_eq!((line["Area"].as_str(), line["Function"].as_str()), (Some("notify"), Some("Notify")));
+        assert_eq!((line["Requests"].as_u64(), line["Errors"].as_u64()), (Some(100), Some(3)));
+        let metrics = LocalMetrics::default();
+        metrics.record(&batch);
+        metrics.record(&Figures::invocation(NOTIFY, Instant::now(), 1, 0));
+        let figures = metrics.snapshot();
+        assert_eq!((figures[0].requests, figures[0].errors), (101, 3), "records, not invocations");
     }
 
     #[test]

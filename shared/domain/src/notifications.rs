@@ -27,7 +27,7 @@ use crate::profile::{Language, Profiles};
 use crate::representatives::RepresentativeChange;
 use crate::site::Site;
 use crate::status::Status;
-use crate::table::{ChangeRecord, Condition, Item, Query, SortKey, StoreError, Table, Update};
+use crate::table::{ChangeRecord, Condition, Item, PK, Query, SortKey, StoreError, Table, Update};
 
 /// What one event says, in one language.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -50,6 +50,14 @@ impl Rendered {
         };
         Self { title: format!("{prefix}{}", self.title), body: format!("{prefix}{}", self.body), sms: self.sms }
     }
+}
+
+/// The notify function's event source mapping filter: an insert (no old image) into an event
+/// partition (`{"eventName": ["INSERT"], "dynamodb": {"Keys": {"pk": {"S": [{"prefix": "EVENT#"}]}}}}`).
+/// What the local portal's change log keeps, and what a replay of notify's dead letters sends.
+pub fn notify_receives(old: Option<&Item>, new: Option<&Item>) -> bool {
+    let pk = new.and_then(|item| item.attributes().get(PK)).and_then(serde_json::Value::as_str);
+    old.is_none() && pk.is_some_and(|pk| pk.starts_with(keys::EVENT_PARTITION_PREFIX))
 }
 
 /// A status as applicants read it.
@@ -512,7 +520,27 @@ impl Dispatcher {
 
 #[cfg(test)]
 mod tests {
+    use serde_json::json;
+
     use super::*;
+
+    #[test]
+    fn only_new_events_reach_the_notify_function() {
+        let event = Item::from_record(&keys::event("app-1", "event-1"), &json!({"kind": "submitted"})).expect("item");
+        let application = Item::from_record(&keys::application("app-1"), &json!({"status": "draft"})).expect("item");
+        assert!(notify_receives(None, Some(&event)), "a new event");
+        assert!(!notify_receives(Some(&event), Some(&event)), "an event changed (MODIFY)");
+        assert!(!notify_receives(Some(&event), None), "an event removed (REMOVE, its time to live)");
+        assert!(!notify_receives(None, Some(&application)), "any other item");
+        assert!(!notify_receives(None, None));
+
+        // The mapping's filter in the template is the one `notify_receives` implements.
+        let prefix = keys::EVENT_PARTITION_PREFIX;
+        let pattern = format!(
+            r#"'{{"eventName": ["INSERT"], "dynamodb": {{"Keys": {{"pk": {{"S": [{{"prefix": "{prefix}"}}]}}}}}}}}'"#
+        );
+        assert!(include_str!("../../../template.yaml").contains(&format!("- Pattern: {pattern}")), "{pattern}");
+    }
 
     fn every_kind() -> Vec<EventKind> {
         let mut kinds: Vec<EventKind> = Status::ALL.iter().map(|to| EventKind::StatusChanged { to: *to }).collect();

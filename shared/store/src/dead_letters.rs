@@ -7,32 +7,35 @@
 //! reading that range of the shard again, which the stream keeps for 24 hours.
 
 use std::cmp::Ordering;
-use std::collections::HashMap;
 
-use aws_sdk_dynamodbstreams::types::{AttributeValue, OperationType, ShardIteratorType};
-use portal_domain::table::{ChangeRecord, Item};
+use aws_sdk_dynamodbstreams::types::{OperationType, ShardIteratorType};
+use aws_smithy_types::error::display::DisplayErrorContext;
+use portal_domain::notifications::notify_receives;
+use portal_domain::table::ChangeRecord;
 use serde::Deserialize;
-use serde_json::{Map, Value};
+
+use crate::dynamodb::item_from;
 
 /// Most messages one receive call returns (SQS's own limit).
 const RECEIVE_BATCH: i32 = 10;
 /// How long a received message stays hidden from other readers while it is replayed.
 const VISIBILITY_SECONDS: i32 = 300;
-/// Empty pages read past the batch's start before the range is taken as gone: a page of an open
+/// Empty pages in a row after which a range is given up on for this run: a page of an open
 /// shard may come back empty with records still further on.
-const EMPTY_PAGES: u32 = 5;
+const EMPTY_PAGES: u32 = 10;
 
-/// An AWS call failed.
+/// Why a message could not be replayed, for the operator.
 #[derive(Debug, thiserror::Error)]
-#[error("{operation}: {source}")]
+#[error("{operation}: {detail}")]
 pub struct DeadLetterError {
     operation: &'static str,
-    #[source]
-    source: Box<dyn std::error::Error + Send + Sync>,
+    detail: String,
 }
 
-fn failed<E: std::error::Error + Send + Sync + 'static>(operation: &'static str) -> impl FnOnce(E) -> DeadLetterError {
-    move |source| DeadLetterError { operation, source: Box::new(source) }
+/// The error of an AWS call, with what the service said (an `SdkError` alone displays as
+/// "service error").
+fn failed<E: std::error::Error>(operation: &'static str) -> impl FnOnce(E) -> DeadLetterError {
+    move |error| DeadLetterError { operation, detail: DisplayErrorContext(&error).to_string() }
 }
 
 /// Where a failed batch lies in the stream (the message's `DDBStreamBatchInfo`).
@@ -80,12 +83,6 @@ fn sequence_order(a: &str, b: &str) -> Ordering {
     a.len().cmp(&b.len()).then_with(|| a.cmp(b))
 }
 
-/// The item a new image holds, or why it cannot be read.
-fn item_of(image: HashMap<String, AttributeValue>) -> Result<Option<Item>, String> {
-    let attributes: Map<String, Value> = serde_dynamo::from_item(image).map_err(|e| e.to_string())?;
-    Item::from_attributes(attributes).map(Some).map_err(|e| e.to_string())
-}
-
 /// The dead-letter queue and the stream its messages point into.
 pub struct DeadLetterQueue {
     sqs: aws_sdk_sqs::Client,
@@ -125,20 +122,26 @@ impl DeadLetterQueue {
             .collect())
     }
 
-    /// The records of `batch` that the notify function's filter lets through (new items), in
+    /// The records of `batch` that the notify function's filter lets through (new events), in
     /// stream order, each id its sequence number as in a Lambda event.
     pub async fn records(&self, batch: &StreamBatch) -> Result<Vec<ChangeRecord>, DeadLetterError> {
-        let mut iterator = (self.streams.get_shard_iterator())
+        let start = &batch.start_sequence_number;
+        let iterator = (self.streams.get_shard_iterator())
             .stream_arn(&batch.stream_arn)
             .shard_id(&batch.shard_id)
             .shard_iterator_type(ShardIteratorType::AtSequenceNumber)
-            .sequence_number(&batch.start_sequence_number)
+            .sequence_number(start)
             .send()
             .await
-            .map_err(failed("dynamodb:GetShardIterator"))?
-            .shard_iterator;
-        let mut records = Vec::new();
-        let mut empty_pages = 0;
+            .map_err(|error| match error.as_service_error() {
+                Some(trimmed) if trimmed.is_trimmed_data_access_exception() => DeadLetterError {
+                    operation: "dynamodb:GetShardIterator",
+                    detail: format!("the stream no longer holds sequence number {start} (it keeps records 24 hours)"),
+                },
+                _ => failed("dynamodb:GetShardIterator")(error),
+            })?;
+        let mut iterator = iterator.shard_iterator;
+        let (mut records, mut empty_pages) = (Vec::new(), 0);
         while let Some(current) = iterator.take() {
             let page = (self.streams.get_records().shard_iterator(current).send().await)
                 .map_err(failed("dynamodb:GetRecords"))?;
@@ -147,24 +150,32 @@ impl DeadLetterQueue {
             for record in page_records {
                 let Some(change) = record.dynamodb else { continue };
                 let sequence = change.sequence_number.unwrap_or_default();
-                if sequence_order(&sequence, &batch.end_sequence_number) == Ordering::Greater {
+                let past_end = sequence_order(&sequence, &batch.end_sequence_number);
+                if past_end == Ordering::Greater {
                     return Ok(records);
                 }
                 if record.event_name == Some(OperationType::Insert) {
-                    let new_image = change.new_image.map_or(Ok(None), item_of);
-                    records.push(ChangeRecord { id: sequence.clone(), new_image });
+                    let new_image = change.new_image.map(item_from).transpose().map_err(|e| e.to_string());
+                    // What the mapping's filter passes; an image that cannot be read fails, as in notify.
+                    if new_image.as_ref().map_or(true, |item| notify_receives(None, item.as_ref())) {
+                        records.push(ChangeRecord { id: sequence, new_image });
+                    }
                 }
-                if sequence_order(&sequence, &batch.end_sequence_number) == Ordering::Equal {
+                if past_end == Ordering::Equal {
                     return Ok(records);
                 }
             }
-            if empty_pages < EMPTY_PAGES {
-                iterator = page.next_shard_iterator;
+            if empty_pages == EMPTY_PAGES {
+                let detail = format!(
+                    "{EMPTY_PAGES} empty pages in a row before sequence number {}: run the replay again",
+                    batch.end_sequence_number
+                );
+                return Err(DeadLetterError { operation: "dynamodb:GetRecords", detail });
             }
+            iterator = page.next_shard_iterator;
         }
-        // The stream kept records only for 24 hours: the batch's end is no longer there.
-        let gone = format!("the shard ended before sequence number {}", batch.end_sequence_number);
-        Err(DeadLetterError { operation: "dynamodb:GetRecords", source: gone.into() })
+        let detail = format!("the shard closed before sequence number {}", batch.end_sequence_number);
+        Err(DeadLetterError { operation: "dynamodb:GetRecords", detail })
     }
 
     /// Deletes a message whose batch was replayed.

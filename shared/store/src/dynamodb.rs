@@ -42,7 +42,9 @@ fn to_attributes(attributes: &Map<String, Value>) -> Result<Attributes, StoreErr
     serde_dynamo::to_item(attributes).map_err(invalid)
 }
 
-fn to_item(attributes: Attributes) -> Result<Item, StoreError> {
+/// The item of DynamoDB attributes, in any of their typed forms: the SDK's, a Lambda stream
+/// event's new image, the Streams API's.
+pub fn item_from(attributes: impl Into<serde_dynamo::Item>) -> Result<Item, StoreError> {
     let attributes: Map<String, Value> = serde_dynamo::from_item(attributes).map_err(invalid)?;
     Item::from_attributes(attributes)
 }
@@ -262,7 +264,7 @@ impl Table for DynamoTable {
             .send()
             .await
             .map_err(store_error)?;
-        output.item.map(to_item).transpose()
+        output.item.map(item_from).transpose()
     }
 
     async fn put(&self, item: Item, condition: Option<Condition>) -> Result<(), StoreError> {
@@ -299,7 +301,7 @@ impl Table for DynamoTable {
             .await
             .map_err(store_error)?;
         let attributes = output.attributes.ok_or_else(|| invalid("update returned no item"))?;
-        to_item(attributes)
+        item_from(attributes)
     }
 
     async fn delete(&self, key: &Key, condition: Option<Condition>) -> Result<(), StoreError> {
@@ -359,7 +361,7 @@ impl Table for DynamoTable {
             .send()
             .await
             .map_err(store_error)?;
-        let items = output.items.unwrap_or_default().into_iter().map(to_item).collect::<Result<Vec<_>, _>>()?;
+        let items = output.items.unwrap_or_default().into_iter().map(item_from).collect::<Result<Vec<_>, _>>()?;
         let next = match output.last_evaluated_key {
             Some(last) => {
                 let last: Map<String, Value> = serde_dynamo::from_item(last).map_err(invalid)?;

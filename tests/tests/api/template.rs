@@ -2,6 +2,7 @@
 //! template itself, since no AWS account is at hand to deploy it (cfn-lint checks its syntax).
 
 use portal_api::lambda::ORIGIN_SECRET_HEADER;
+use portal_api::metrics;
 use portal_api::routes::{self, Area, Auth, Route};
 use serde_yaml::Value as Yaml;
 
@@ -1029,7 +1030,7 @@ fn every_area_has_its_figures_on_the_dashboard_and_alarms_on_its_5xx_rate_and_p9
     }
     // The functions that serve no route write the same metric lines (portal_api::metrics::Figures);
     // their alarms are their queues' and the stream's (NotifyDeadLettersAlarm and the others).
-    for name in ["notify", "scan", "remind"] {
+    for name in [metrics::NOTIFY, metrics::SCAN, metrics::REMIND].map(|invoked| invoked.area) {
         for metric in ["Requests", "Errors", "Latency"] {
             assert!(dashboard.contains(&format!(r#""{metric}","Area","{name}""#)), "{name}: {metric} on the dashboard");
         }
