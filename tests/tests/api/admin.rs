@@ -102,7 +102,7 @@ async fn s2_disabling_an_account_refuses_its_tokens_and_its_sign_in() {
 }
 
 #[tokio::test]
-async fn a1_reset_mfa_ends_every_session_and_the_next_sign_in_enrols_a_new_authenticator_first() {
+async fn a1_reset_mfa_ends_every_session_is_audited_and_the_next_sign_in_enrols_a_new_authenticator_first() {
     let folder = tempfile::tempdir().expect("temp dir");
     admin(&folder, officer_command(true)).await;
     let app = spawn_app_in(folder).await;
@@ -126,6 +126,16 @@ async fn a1_reset_mfa_ends_every_session_and_the_next_sign_in_enrols_a_new_authe
         .await
         .expect("json");
     assert_eq!(login["challenge"], "MFA_SETUP", "a new authenticator before any token (A1)");
+    // Recorded on the account, with who did it and how they checked (the support desk's own
+    // reset is recorded alike: recovery.rs).
+    let sub = me["sub"].as_str().expect("sub").to_owned();
+    let trail = crate::recovery::account_trail(app, &sub).await;
+    let [(actor, role, action, reason)] = trail.as_slice() else { panic!("one act recorded: {trail:?}") };
+    assert_eq!(
+        (actor.as_str(), role.as_str(), action.as_str()),
+        ("portal-admin", "administrator", "reset-authenticator")
+    );
+    assert_eq!(reason.as_deref(), Some("in person, with a photo ID"));
 }
 
 /// `seed-demo` gives every type a processing-time estimate from its decided applications and

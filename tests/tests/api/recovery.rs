@@ -129,7 +129,7 @@ async fn a5_a_new_set_voids_the_old_one_and_needs_the_password_and_a_fresh_code(
 
 /// The acts recorded on an account itself (its audit trail), read from the stopped portal's
 /// store: (actor, role, action, subject).
-async fn account_trail(app: TestApp, sub: &str) -> Vec<(String, String, String, Option<String>)> {
+pub(crate) async fn account_trail(app: TestApp, sub: &str) -> Vec<(String, String, String, Option<String>)> {
     use portal_domain::audit::Audit;
     use portal_domain::keys::account_trail;
     use portal_domain::paging::PageRequest;

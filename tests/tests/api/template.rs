@@ -735,6 +735,25 @@ fn deploy_check_skips_rest_on_facts_of_the_template() {
     }
 }
 
+/// Passkeys in AWS (README "Passkeys in AWS"): user verification required, so that a passkey
+/// stands for both factors of an account with MFA; a passkey or the password as the first
+/// factor; the app client allowed the choice-based flow that carries the WEB_AUTHN challenge.
+/// The pool is never on the Lite plan, which has no passkeys.
+#[test]
+fn passkeys_in_aws_verify_the_person_count_as_both_factors_and_are_a_first_factor_of_the_pool() {
+    let template = template();
+    let resources = &template["Resources"];
+    let pool = &resources["UserPool"]["Properties"];
+    assert_eq!(pool["WebAuthnUserVerification"].as_str(), Some("required"));
+    assert_eq!(pool["WebAuthnFactorConfiguration"].as_str(), Some("MULTI_FACTOR_WITH_USER_VERIFICATION"));
+    let first_factors = text(&pool["Policies"]["SignInPolicy"]["AllowedFirstAuthFactors"]);
+    assert!(first_factors.contains("WEB_AUTHN") && first_factors.contains("PASSWORD"), "{first_factors}");
+    let tier = text(&pool["UserPoolTier"]);
+    assert!(!tier.contains("LITE") && tier.contains("ESSENTIALS"), "{tier}");
+    let flows = text(&resources["UserPoolClient"]["Properties"]["ExplicitAuthFlows"]);
+    assert!(flows.contains("ALLOW_USER_AUTH"), "{flows}");
+}
+
 #[test]
 fn a3_cognito_threat_protection_is_enforced_on_the_plus_plan() {
     let template = template();
