@@ -25,7 +25,7 @@ use lambda_http::request::RequestContext;
 use lru::LruCache;
 use portal_api::principal::render_list_claim;
 use portal_api::problem::ApiError;
-use portal_api::routes::{self, Auth, Route};
+use portal_api::routes::{self, Auth, Route, ServedRoute};
 use serde_json::{Map, Value};
 
 use portal_store::local_identity::signing::{CLIENT_ID, ISSUER, Signer};
@@ -154,6 +154,9 @@ pub async fn request_context(mut request: Request, next: Next) -> Response {
         request.extensions().get::<ConnectInfo<SocketAddr>>().map(|ConnectInfo(peer)| peer.ip().to_string());
     request.extensions_mut().insert(RequestContext::ApiGatewayV2(context));
     request.extensions_mut().insert(RouteOf(route));
+    if let Some(route) = route {
+        request.extensions_mut().insert(ServedRoute(route));
+    }
     next.run(request).await
 }
 

@@ -15,7 +15,7 @@ use portal_store::aws::AwsClients;
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
-    portal_api::lambda::serve_area(async || {
+    portal_api::lambda::serve_area(const { portal_api::routes::Area::Applications.routes() }, async || {
         let env = Environment::process();
         let config = TableConfig::from_env(&env)?;
         let roots = std::fs::read(env.required("BENCH_TRUSTED_ROOT")?)?;

@@ -3,6 +3,7 @@
 use std::sync::Arc;
 
 use portal_api::config::{Environment, TableConfig};
+use portal_api::routes::Area;
 use portal_applications::ApplicationsState;
 use portal_domain::application_types::Catalog;
 use portal_domain::clock::SystemClock;
@@ -10,7 +11,7 @@ use portal_store::aws::AwsClients;
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
-    portal_api::lambda::serve_area(async || {
+    portal_api::lambda::serve_area(const { Area::Applications.routes() }, async || {
         let config = TableConfig::from_env(&Environment::process())?;
         let table = Arc::new(AwsClients::load().await?.table(config.table_name));
         let state = ApplicationsState::new(table, Arc::new(Catalog::load()?), Arc::new(SystemClock));

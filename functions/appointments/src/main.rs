@@ -3,6 +3,7 @@
 use std::sync::Arc;
 
 use portal_api::config::{Environment, TableConfig};
+use portal_api::routes::Area;
 use portal_appointments::AppointmentsState;
 use portal_domain::appointments::DEFAULT_CUTOFF_SECONDS;
 use portal_domain::appointments::locations::Locations;
@@ -11,7 +12,7 @@ use portal_store::aws::AwsClients;
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
-    portal_api::lambda::serve_area(async || {
+    portal_api::lambda::serve_area(const { Area::Appointments.routes() }, async || {
         let env = Environment::process();
         let config = TableConfig::from_env(&env)?;
         let cutoff_hours = env.parsed_or("APPOINTMENT_CUTOFF_HOURS", DEFAULT_CUTOFF_SECONDS / 3600)?;

@@ -3,6 +3,7 @@
 use std::sync::Arc;
 
 use portal_api::config::{Environment, TableConfig};
+use portal_api::routes::Area;
 use portal_auth::AuthState;
 use portal_domain::clock::SystemClock;
 use portal_store::aws::AwsClients;
@@ -10,7 +11,7 @@ use portal_store::cognito::CognitoConfig;
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
-    portal_api::lambda::serve_area(async || {
+    portal_api::lambda::serve_area(const { Area::Auth.routes() }, async || {
         let env = Environment::process();
         let table_config = TableConfig::from_env(&env)?;
         // Notices to account owners (a cool-down began, someone registered their address).

@@ -3,6 +3,7 @@
 use std::sync::Arc;
 
 use portal_api::config::{BucketConfig, Environment, TableConfig};
+use portal_api::routes::Area;
 use portal_documents::DocumentsState;
 use portal_domain::application_types::Catalog;
 use portal_domain::clock::SystemClock;
@@ -10,7 +11,7 @@ use portal_store::aws::AwsClients;
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
-    portal_api::lambda::serve_area(async || {
+    portal_api::lambda::serve_area(const { Area::Documents.routes() }, async || {
         let env = Environment::process();
         let (table_config, bucket) = (TableConfig::from_env(&env)?, BucketConfig::from_env(&env)?);
         let aws = AwsClients::load().await?;

@@ -5,6 +5,7 @@
 use std::sync::Arc;
 
 use portal_api::config::{Environment, TableConfig};
+use portal_api::routes::Area;
 use portal_domain::application_types::Catalog;
 use portal_domain::clock::SystemClock;
 use portal_payments::{PaymentSecrets, PaymentsConfig, PaymentsState};
@@ -14,7 +15,7 @@ use portal_store::stripe::{StripeConfig, StripePayments};
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
-    portal_api::lambda::serve_area(async || {
+    portal_api::lambda::serve_area(const { Area::Payments.routes() }, async || {
         let env = Environment::process();
         let table = TableConfig::from_env(&env)?;
         let (secret_id, token) = (env.required("PAYMENTS_SECRET_ID")?, env.required("AWS_SESSION_TOKEN")?);

@@ -3,13 +3,14 @@
 use std::sync::Arc;
 
 use portal_api::config::{BucketConfig, Environment, TableConfig};
+use portal_api::routes::Area;
 use portal_domain::clock::SystemClock;
 use portal_profile::ProfileState;
 use portal_store::aws::AwsClients;
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
-    portal_api::lambda::serve_area(async || {
+    portal_api::lambda::serve_area(const { Area::Profile.routes() }, async || {
         let env = Environment::process();
         let (config, bucket) = (TableConfig::from_env(&env)?, BucketConfig::from_env(&env)?);
         let aws = AwsClients::load().await?;

@@ -3,13 +3,14 @@
 use std::sync::Arc;
 
 use portal_api::config::{Environment, TableConfig};
+use portal_api::routes::Area;
 use portal_domain::clock::SystemClock;
 use portal_representatives::RepresentativesState;
 use portal_store::aws::AwsClients;
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
-    portal_api::lambda::serve_area(async || {
+    portal_api::lambda::serve_area(const { Area::Representatives.routes() }, async || {
         let env = Environment::process();
         let config = TableConfig::from_env(&env)?;
         // Invitees are told by email from this address.

@@ -1,7 +1,7 @@
 //! Running an area on AWS Lambda: the same Router the local portal serves, behind `lambda_http`.
 
 use axum::Router;
-use axum::extract::Request;
+use axum::extract::{MatchedPath, Request};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use lambda_http::request::RequestContext;
@@ -9,6 +9,7 @@ use lambda_http::request::RequestContext;
 use crate::config::Environment;
 use crate::observe;
 use crate::problem::ApiError;
+use crate::routes::{Route, ServedRoute};
 
 /// The header CloudFront adds to every request it sends the API (an origin custom header in
 /// `template.yaml`), carrying the secret in `CLOUDFRONT_ORIGIN_SECRET`.
@@ -19,17 +20,35 @@ pub const VIEWER_ADDRESS_HEADER: &str = "cloudfront-viewer-address";
 
 /// Initializes logging, builds the area router (given its state) with `build`, and serves it
 /// until the runtime stops it, to requests that came through CloudFront only. A failure to build
-/// (bad configuration, missing handler) is logged and fails the function's init.
+/// (bad configuration, missing handler) is logged and fails the function's init. `routes` are
+/// the area's (`const { Area::X.routes() }`).
 pub async fn serve_area(
+    routes: &'static [Route],
     build: impl AsyncFnOnce() -> Result<Router, lambda_http::Error>,
 ) -> Result<(), lambda_http::Error> {
     observe::init_tracing();
     let init = async || {
         let secret = Environment::process().required("CLOUDFRONT_ORIGIN_SECRET")?;
-        Ok::<_, lambda_http::Error>(through_cloudfront_only(build().await?, secret))
+        Ok::<_, lambda_http::Error>(function_app(routes, build().await?, secret))
     };
-    let router = init().await.inspect_err(|error| tracing::error!(%error, "function init failed"))?;
-    lambda_http::run(crate::app(router)).await
+    let app = init().await.inspect_err(|error| tracing::error!(%error, "function init failed"))?;
+    lambda_http::run(app).await
+}
+
+/// What a function serves: its area's router behind the origin-secret check and the API's
+/// middleware, each request marked first with its route among the area's `routes` (what its
+/// figures count under, a refused request's too: this layer, added last, runs first).
+pub fn function_app(routes: &'static [Route], router: Router, secret: String) -> Router {
+    crate::app(through_cloudfront_only(router, secret)).layer(middleware::from_fn(
+        move |mut request: Request, next: Next| {
+            let path = request.extensions().get::<MatchedPath>().map(MatchedPath::as_str);
+            let route = path.and_then(|path| routes.iter().find(|r| r.method == *request.method() && r.path == path));
+            if let Some(route) = route {
+                request.extensions_mut().insert(ServedRoute(route));
+            }
+            next.run(request)
+        },
+    ))
 }
 
 /// Refuses (403 problem+json) every request to `router`'s routes that lacks CloudFront's origin
@@ -141,6 +160,22 @@ mod tests {
         let response = app.oneshot(request.body(Body::empty()).expect("request")).await.expect("response");
         let body = axum::body::to_bytes(response.into_body(), 1024).await.expect("body");
         String::from_utf8(body.to_vec()).expect("utf-8")
+    }
+
+    #[tokio::test]
+    async fn each_request_counts_under_its_route_among_the_areas_own_a_refused_one_too() {
+        let metrics = std::sync::Arc::new(crate::metrics::LocalMetrics::default());
+        let router = Router::new().route("/api/me", get(|| async { "me" }));
+        let app = function_app(crate::routes::Area::Profile.routes(), router, "s3cret".into())
+            .layer(axum::Extension(crate::metrics::MetricSink::Local(std::sync::Arc::clone(&metrics))));
+        for (path, secret) in [("/api/me", "s3cret"), ("/api/me", "wrong"), ("/api/nothing", "s3cret")] {
+            let request = Request::get(path).header(ORIGIN_SECRET_HEADER, secret).body(Body::empty());
+            app.clone().oneshot(request.expect("request")).await.expect("response");
+        }
+        let figures = metrics.snapshot();
+        assert_eq!(figures.len(), 1, "a path that is no route counts under none: {figures:?}");
+        let me = &figures[0];
+        assert_eq!((me.area, me.function, me.requests, me.errors), ("profile", "GetMe", 2, 0), "the 403 is no error");
     }
 
     #[tokio::test]

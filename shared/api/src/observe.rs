@@ -22,7 +22,8 @@ use tracing_subscriber::util::SubscriberInitExt;
 use tracing_subscriber::{Layer, fmt};
 
 use crate::metrics::{Figures, MetricSink};
-use crate::{routes, texts};
+use crate::routes::ServedRoute;
+use crate::texts;
 
 /// What the request being handled tells every error it may produce.
 #[derive(Clone)]
@@ -64,6 +65,7 @@ pub async fn observe(request: Request, next: Next) -> Response {
     let accept_language = request.headers().get(ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok());
     // The local portal counts requests itself; in Lambda they go out as metric lines.
     let metrics = request.extensions().get::<MetricSink>().cloned().unwrap_or_default();
+    let served = request.extensions().get::<ServedRoute>().map(|served| served.0);
     let scope = RequestScope { id: request_id.clone(), language: texts::preferred_language(accept_language) };
     let mut response = REQUEST.scope(scope, next.run(request)).await;
     if let Ok(value) = HeaderValue::from_str(&request_id) {
@@ -79,8 +81,7 @@ pub async fn observe(request: Request, next: Next) -> Response {
         latency_us,
         "request"
     );
-    let known = route.as_deref().and_then(|path| routes::all().find(|r| r.method == method && r.path == path));
-    if let Some(route) = known {
+    if let Some(route) = served {
         metrics.record(&Figures::request(route, status, latency_us));
     }
     response

@@ -46,8 +46,9 @@ macro_rules! areas {
                 }
             }
 
-            /// The area's routes.
-            pub fn routes(self) -> &'static [Route] {
+            /// The area's routes (a `const fn`: a function names its own area's routes at compile
+            /// time, and links no other area's).
+            pub const fn routes(self) -> &'static [Route] {
                 match self {
                     $(Area::$area => $routes,)*
                 }
@@ -99,6 +100,13 @@ pub struct Route {
     /// What it takes and answers, as types (`contract`).
     pub contract: Contract,
 }
+
+/// The route a request was matched to: a request extension set before the API's own middleware
+/// (by the local gateway, or by `lambda::serve_area` among its area's routes), under which the
+/// request's figures are counted. Looking it up in every area's table instead would link every
+/// area's contract (its schema functions) into each function.
+#[derive(Clone, Copy, Debug)]
+pub struct ServedRoute(pub &'static Route);
 
 /// Every route of the API, area by area.
 pub fn all() -> impl Iterator<Item = &'static Route> {
