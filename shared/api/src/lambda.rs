@@ -162,6 +162,7 @@ mod tests {
         String::from_utf8(body.to_vec()).expect("utf-8")
     }
 
+    #[cfg(feature = "local")]
     #[tokio::test]
     async fn each_request_counts_under_its_route_among_the_areas_own_a_refused_one_too() {
         let metrics = std::sync::Arc::new(crate::metrics::LocalMetrics::default());
