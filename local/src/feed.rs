@@ -7,8 +7,9 @@
 //! the log (the stand-in for the dead-letter queue), and the records after it go on.
 //!
 //! Like the mapping (its `FilterCriteria` in `template.yaml`), the log keeps only new events:
-//! the store is opened with [`notify_receives`](portal_domain::notifications::notify_receives) as its stream filter, so an audit record or a saved
-//! draft costs the notifier no read and no acknowledging commit.
+//! the store is opened with [`notify_receives`](portal_domain::notifications::notify_receives)
+//! as its stream filter, so an audit record or a saved draft costs the notifier no read and no
+//! acknowledging commit.
 
 use std::time::{Duration, Instant};
 

@@ -128,12 +128,13 @@ impl MetricSink {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
     use crate::routes;
     use serde_json::Value;
 
-    fn route(function: &str) -> &'static Route {
+    /// The route of `function` (the local tally's tests use it too).
+    pub(super) fn route(function: &str) -> &'static Route {
         routes::all().find(|r| r.function == function).expect("route")
     }
 

@@ -87,11 +87,7 @@ mod tests {
 
     use super::*;
     use crate::metrics::NOTIFY;
-    use crate::routes::{self, Route};
-
-    fn route(function: &str) -> &'static Route {
-        routes::all().find(|r| r.function == function).expect("route")
-    }
+    use crate::metrics::tests::route;
 
     #[test]
     fn local_figures_count_requests_and_5xx_and_keep_bounded_percentiles() {
