@@ -7,7 +7,7 @@ import { html, nothing, type TemplateResult } from 'lit-html';
 import { api, type Schemas } from '../api/client';
 import { refresh, type Page } from '../app';
 import { emptyState, failed, focusSummary, loaded, summary, values, type FormState } from '../forms';
-import { formatDate, formatZonedTime, pick, t } from '../i18n';
+import { formatDate, formatZonedDateTime, formatZonedTime, pick, t } from '../i18n';
 import { type PagedList, loadMore } from '../paging';
 import { scrolling } from '../table';
 import { outcome, type Act } from './officer-action';
@@ -26,8 +26,11 @@ let state: FormState = emptyState();
 let done: (() => string) | null = null;
 /** What the publishing form holds between renders (the location and service chosen). */
 let draft: { location: string; service: Service } = { location: '', service: 'biometrics' };
-/** Which slots are listed: a location's, of a service, on a local date. */
-let shown: { location: string; service: Service; date: string } = { location: '', service: 'biometrics', date: '' };
+/** Which slots are listed: a location's, of a service, from a local date to another (the same
+ * one but after publishing a schedule that runs past the location's midnight). */
+let shown: { location: string; service: Service; date: string; to: string } = {
+  location: '', service: 'biometrics', date: '', to: '',
+};
 let slots: PagedList<Slot> | null = null;
 
 /** Today's date (`YYYY-MM-DD`) in the time zone `timeZone`. */
@@ -51,7 +54,19 @@ const labels = (): Record<string, string> => ({
 });
 
 async function list(): Promise<void> {
-  slots = await slotsOf(shown.location, shown.service, shown.date, 1).first();
+  slots = await slotsOf(shown.location, shown.service, shown.date, daysBetween(shown.date, shown.to) + 1).first();
+}
+
+/** The local dates a schedule just published spans, from its first slot's to its last's (all of
+ * it is listed, even when it runs past the location's midnight); `start` as typed if none. */
+export function daysOf(published: readonly Slot[], start: string): { date: string; to: string } {
+  const date = published[0]?.startLocal.slice(0, 10) ?? start.slice(0, 10);
+  return { date, to: published.at(-1)?.startLocal.slice(0, 10) ?? date };
+}
+
+/** The days from the date `from` to the date `to` (both `YYYY-MM-DD`). */
+export function daysBetween(from: string, to: string): number {
+  return Math.max(0, Math.round((Date.parse(to) - Date.parse(from)) / 86_400_000));
 }
 
 async function publish(event: SubmitEvent): Promise<void> {
@@ -74,7 +89,7 @@ async function publish(event: SubmitEvent): Promise<void> {
     });
     state = emptyState();
     done = () => t('officer.slots.published', { count: published.length });
-    shown = { location: draft.location, service, date: published[0]?.startLocal.slice(0, 10) ?? start.slice(0, 10) };
+    shown = { location: draft.location, service, ...daysOf(published, start) };
     await list();
   } catch (error) {
     failed(state, error);
@@ -89,7 +104,8 @@ async function show(event: SubmitEvent): Promise<void> {
   const answers = values(event.currentTarget as HTMLFormElement);
   const service = answers['list-service'] ?? '';
   if (!isService(service)) return;
-  shown = { location: answers['list-location'] ?? '', service, date: answers['list-date'] ?? '' };
+  const date = answers['list-date'] ?? '';
+  shown = { location: answers['list-location'] ?? '', service, date, to: date };
   state = emptyState();
   done = null;
   try {
@@ -140,11 +156,15 @@ function serviceSelect(id: string, value: Service): TemplateResult {
 function slotsTable(): TemplateResult | typeof nothing {
   if (!slots) return nothing;
   const location = locationOf(shown.location);
-  const heading = t('officer.slots.caption', {
+  const oneDay = shown.to === shown.date;
+  const heading = t(oneDay ? 'officer.slots.caption' : 'officer.slots.captionDays', {
     location: location ? pick(location.name) : shown.location,
     service: serviceLabel(shown.service),
     date: formatDate(shown.date, 'full'),
+    to: formatDate(shown.to, 'full'),
   });
+  // Over more than one day, each slot says its day.
+  const startOf = (slot: Slot) => (oneDay ? formatZonedTime : formatZonedDateTime)(slot.start, slot.timeZone);
   return html`
     <h3 id="slots-heading" tabindex="-1">${heading}</h3>
     ${slots.items.length === 0
@@ -158,7 +178,7 @@ function slotsTable(): TemplateResult | typeof nothing {
             </tr></thead>
             <tbody>
               ${slots.items.map((slot) => {
-                const time = formatZonedTime(slot.start, slot.timeZone);
+                const time = startOf(slot);
                 return html`<tr>
                   <th scope="row">${time} – ${formatZonedTime(slot.end, slot.timeZone)}</th>
                   <td>${t('officer.slots.minutesValue', { minutes: slot.minutes })}</td>
@@ -184,7 +204,10 @@ export const slotsPage: Page = {
       locations = await appointmentLocations();
       const first = locations[0];
       if (!draft.location && first) draft = { location: first.code, service: first.services[0] ?? 'biometrics' };
-      if (!shown.location && first) shown = { location: draft.location, service: draft.service, date: todayIn(first.timeZone) };
+      if (!shown.location && first) {
+        const today = todayIn(first.timeZone);
+        shown = { location: draft.location, service: draft.service, date: today, to: today };
+      }
       if (shown.location) await list();
     });
   },
