@@ -8,8 +8,11 @@
 //! back after the fact.
 //!
 //! Windows are fixed (`now / window`), and the previous window counts too, so no stretch of
-//! `window` seconds ever holds more than `max` attempts (it overlaps at most two windows). The
-//! counters carry `expiresAt`, so the table's TTL removes them once both windows are over.
+//! `window` seconds ever holds more than `max` attempts (it overlaps at most two windows). Near a
+//! window's end attempts of both windows race (the previous window read as 0 while its last
+//! attempts land let twice `max` through), so there a place is taken in a transaction that also
+//! checks the previous window still holds what was read and the next nothing yet. The counters
+//! carry `expiresAt`, so the table's TTL removes them once both windows are over.
 
 use std::sync::Arc;
 
@@ -61,6 +64,22 @@ pub struct LimitReached {
     pub retry_after: u64,
 }
 
+/// How long after the end of its window a request's counted attempt may still be written: the
+/// longest function timeout on a request's path (30 s) with room for clocks that differ.
+const EDGE_SECONDS: u64 = 60;
+
+/// Attempts at a place near a window's edge before the race with the window before counts as
+/// a refusal.
+const EDGE_ATTEMPTS: usize = 3;
+
+/// Whether `now` is within [`EDGE_SECONDS`] of either end of its window under `limit`: where an
+/// attempt of one window can be written while another of the next is counted. Elsewhere the
+/// previous window is settled and one conditional update takes the place.
+fn near_a_window_edge(limit: Limit, now: u64) -> bool {
+    let into = now % limit.window_seconds;
+    into < EDGE_SECONDS || limit.window_seconds - into <= EDGE_SECONDS
+}
+
 /// Counters in the table.
 #[derive(Clone)]
 pub struct Limits {
@@ -90,21 +109,48 @@ impl Limits {
         // the previous window of the next, so free once that ends.
         let free_at = |windows_left: u64| (window + windows_left) * limit.window_seconds;
         let reached = |windows_left| LimitReached { retry_after: (free_at(windows_left) - now).max(1) };
-        let previous = match window.checked_sub(1) {
-            Some(previous) => self.counted(limit, subject, previous).await?,
-            None => 0,
-        };
-        let room = limit.max - previous;
-        if room <= 0 {
-            return Ok(Err(reached(1)));
-        }
         let key = keys::limit_counter(limit.name, subject, window);
-        let update = Update::default().add("count", 1).set("expiresAt", (window + 2) * limit.window_seconds);
-        match self.table.update(&key, update, Some(Condition::Below("count".into(), room))).await {
-            Ok(_) => Ok(Ok(Reservation { limit, subject: subject.to_owned(), window })),
-            Err(StoreError::ConditionFailed) => Ok(Err(reached(2))),
-            Err(other) => Err(other),
+        let near_an_edge = near_a_window_edge(limit, now);
+        for _ in 0..EDGE_ATTEMPTS {
+            let previous = match window.checked_sub(1) {
+                Some(previous) => Some((previous, self.counted(limit, subject, previous).await?)),
+                None => None,
+            };
+            let room = limit.max - previous.map_or(0, |(_, count)| count);
+            if room <= 0 {
+                return Ok(Err(reached(1)));
+            }
+            let update = Update::default().add("count", 1).set("expiresAt", (window + 2) * limit.window_seconds);
+            let taken = Some(Condition::Below("count".into(), room));
+            if !near_an_edge {
+                return match self.table.update(&key, update, taken).await {
+                    Ok(_) => Ok(Ok(Reservation { limit, subject: subject.to_owned(), window })),
+                    Err(StoreError::ConditionFailed) => Ok(Err(reached(2))),
+                    Err(other) => Err(other),
+                };
+            }
+            // Attempts of the window before may still be landing, or this one may be late for
+            // its window: the place is taken only if the previous window holds no more than was
+            // read and the next one nothing yet, in one transaction.
+            let mut ops = vec![WriteOp::Update { key: key.clone(), update, condition: taken }];
+            if let Some((previous, count)) = previous {
+                let condition = Condition::Below("count".into(), count + 1);
+                ops.push(WriteOp::Check { key: keys::limit_counter(limit.name, subject, previous), condition });
+            }
+            let next = keys::limit_counter(limit.name, subject, window + 1);
+            ops.push(WriteOp::Check { key: next, condition: Condition::Below("count".into(), 1) });
+            match self.table.transact_write(ops).await {
+                Ok(()) => return Ok(Ok(Reservation { limit, subject: subject.to_owned(), window })),
+                // Only the previous window's check failed: it grew since it was read, so read it
+                // again. This window full, or the next begun: refused.
+                Err(StoreError::TransactionCanceled { failed_conditions })
+                    if previous.is_some() && failed_conditions == [1] => {}
+                Err(StoreError::TransactionCanceled { .. }) => return Ok(Err(reached(2))),
+                Err(other) => return Err(other),
+            }
         }
+        // Still racing the window before after every attempt: refused, as a full window is.
+        Ok(Err(reached(2)))
     }
 
     /// Gives a reserved place back (the attempt succeeded, or must not count).

@@ -342,6 +342,26 @@ async fn a7_a_limit_reserves_exactly_its_places(f: Fixture) {
     assert!(!limits.first_refusal(LIMIT, "subject", 1_800_000_000).await.expect("store"), "only once a window");
 }
 
+/// Attempts on both sides of a window's end at once (requests of the window before still
+/// landing while the next one counts them): no stretch of the window holds more than the limit.
+async fn a7_a_limit_holds_across_the_end_of_a_window(f: Fixture) {
+    const LIMIT: Limit = Limit { name: "edge", max: 5, window_seconds: 900 };
+    const END: u64 = 1_800_000_000 / 900 * 900 + 900;
+    let limits = Limits::new(Arc::clone(&f.table));
+    let tasks: Vec<_> = (0..CONCURRENT)
+        .map(|task| {
+            let limits = limits.clone();
+            let now = if task % 2 == 0 { END - 1 } else { END };
+            tokio::spawn(async move { limits.reserve(LIMIT, "subject", now).await.expect("store").is_ok() })
+        })
+        .collect();
+    let mut granted = 0;
+    for task in tasks {
+        granted += usize::from(task.await.expect("task"));
+    }
+    assert!((1..=5).contains(&granted), "{granted} places taken around the end of a window of 5");
+}
+
 /// A recovery code whose use cannot go through (the provider refuses to remove the
 /// authenticator) is the person's again: never spent for nothing.
 async fn a_recovery_code_is_given_back_when_the_authenticator_cannot_be_removed(f: Fixture) {
@@ -376,5 +396,6 @@ on_both_stores!(
     a7_wrong_passkey_answers_on_one_sign_in,
     a_passkey_the_portal_has_no_record_of_is_refused_before_the_provider,
     a7_a_limit_reserves_exactly_its_places,
+    a7_a_limit_holds_across_the_end_of_a_window,
     a_recovery_code_is_given_back_when_the_authenticator_cannot_be_removed,
 );
