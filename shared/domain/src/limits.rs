@@ -65,8 +65,8 @@ pub struct LimitReached {
 }
 
 /// How long after the end of its window a request's counted attempt may still be written: the
-/// longest function timeout on a request's path (30 s) with room for clocks that differ.
-const EDGE_SECONDS: u64 = 60;
+/// request-path functions' timeout (10 s, `template.yaml`) with room for clocks that differ.
+const EDGE_SECONDS: u64 = 15;
 
 /// Attempts at a place near a window's edge before the race with the window before counts as
 /// a refusal.
