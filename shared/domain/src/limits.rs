@@ -64,17 +64,18 @@ pub struct LimitReached {
     pub retry_after: u64,
 }
 
-/// How long after the end of its window a request's counted attempt may still be written: the
-/// request-path functions' timeout (10 s, `template.yaml`) with room for clocks that differ.
+/// How long after the end of its window a request's counted attempt may still be written, and
+/// so how long both ends of a window race the windows beside them: the request-path
+/// functions' timeout (10 s, `template.yaml`) with room for clocks that differ.
 const EDGE_SECONDS: u64 = 15;
 
-/// Attempts at a place near a window's edge before the race with the window before counts as
-/// a refusal.
+/// Attempts at a place near a window's edge (or at giving one back) before the race with the
+/// window before, or with other attempts' transactions, is given up.
 const EDGE_ATTEMPTS: usize = 3;
 
 /// Whether `now` is within [`EDGE_SECONDS`] of either end of its window under `limit`: where an
 /// attempt of one window can be written while another of the next is counted. Elsewhere the
-/// previous window is settled and one conditional update takes the place.
+/// windows beside it are settled and one conditional update takes the place.
 fn near_a_window_edge(limit: Limit, now: u64) -> bool {
     let into = now % limit.window_seconds;
     into < EDGE_SECONDS || limit.window_seconds - into <= EDGE_SECONDS
@@ -97,6 +98,14 @@ impl Limits {
         Ok(item.and_then(|item| item.get("count").and_then(Value::as_i64)).unwrap_or_default())
     }
 
+    /// The count of the window before `window` (none before the first).
+    async fn counted_before(&self, limit: Limit, subject: &str, window: u64) -> Result<i64, StoreError> {
+        match window.checked_sub(1) {
+            Some(previous) => self.counted(limit, subject, previous).await,
+            None => Ok(0),
+        }
+    }
+
     /// Reserves an attempt under `limit` for `subject` at `now`, or says when to come back.
     pub async fn reserve(
         &self,
@@ -110,53 +119,73 @@ impl Limits {
         let free_at = |windows_left: u64| (window + windows_left) * limit.window_seconds;
         let reached = |windows_left| LimitReached { retry_after: (free_at(windows_left) - now).max(1) };
         let key = keys::limit_counter(limit.name, subject, window);
-        let near_an_edge = near_a_window_edge(limit, now);
-        for _ in 0..EDGE_ATTEMPTS {
-            let previous = match window.checked_sub(1) {
-                Some(previous) => Some((previous, self.counted(limit, subject, previous).await?)),
-                None => None,
-            };
-            let room = limit.max - previous.map_or(0, |(_, count)| count);
+        let count_one = || Update::default().add("count", 1).set("expiresAt", (window + 2) * limit.window_seconds);
+        let with_room = |room: i64| Some(Condition::Below("count".into(), room));
+        let reservation = Reservation { limit, subject: subject.to_owned(), window };
+        if !near_a_window_edge(limit, now) {
+            let room = limit.max - self.counted_before(limit, subject, window).await?;
             if room <= 0 {
                 return Ok(Err(reached(1)));
             }
-            let update = Update::default().add("count", 1).set("expiresAt", (window + 2) * limit.window_seconds);
-            let taken = Some(Condition::Below("count".into(), room));
-            if !near_an_edge {
-                return match self.table.update(&key, update, taken).await {
-                    Ok(_) => Ok(Ok(Reservation { limit, subject: subject.to_owned(), window })),
-                    Err(StoreError::ConditionFailed) => Ok(Err(reached(2))),
-                    Err(other) => Err(other),
-                };
-            }
-            // Attempts of the window before may still be landing, or this one may be late for
-            // its window: the place is taken only if the previous window holds no more than was
-            // read and the next one nothing yet, in one transaction.
-            let mut ops = vec![WriteOp::Update { key: key.clone(), update, condition: taken }];
-            if let Some((previous, count)) = previous {
-                let condition = Condition::Below("count".into(), count + 1);
-                ops.push(WriteOp::Check { key: keys::limit_counter(limit.name, subject, previous), condition });
+            return match self.table.update(&key, count_one(), with_room(room)).await {
+                Ok(_) => Ok(Ok(reservation)),
+                Err(StoreError::ConditionFailed) => Ok(Err(reached(2))),
+                Err(other) => Err(other),
+            };
+        }
+        // Attempts of the window before may still be landing, or this one may be late for its
+        // window: the place is taken only if the next window holds nothing yet and the previous
+        // one no more than was read, in one transaction.
+        let mut outcome = Ok(Err(reached(1)));
+        for _ in 0..EDGE_ATTEMPTS {
+            let previous = self.counted_before(limit, subject, window).await?;
+            let room = limit.max - previous;
+            if room <= 0 {
+                return Ok(Err(reached(1)));
             }
             let next = keys::limit_counter(limit.name, subject, window + 1);
-            ops.push(WriteOp::Check { key: next, condition: Condition::Below("count".into(), 1) });
+            let mut ops = vec![
+                WriteOp::Update { key: key.clone(), update: count_one(), condition: with_room(room) },
+                WriteOp::Check { key: next, condition: Condition::Below("count".into(), 1) },
+            ];
+            if let Some(before) = window.checked_sub(1) {
+                let condition = Condition::Below("count".into(), previous + 1);
+                ops.push(WriteOp::Check { key: keys::limit_counter(limit.name, subject, before), condition });
+            }
             match self.table.transact_write(ops).await {
-                Ok(()) => return Ok(Ok(Reservation { limit, subject: subject.to_owned(), window })),
-                // Only the previous window's check failed: it grew since it was read, so read it
-                // again. This window full, or the next begun: refused.
-                Err(StoreError::TransactionCanceled { failed_conditions })
-                    if previous.is_some() && failed_conditions == [1] => {}
-                Err(StoreError::TransactionCanceled { .. }) => return Ok(Err(reached(2))),
+                Ok(()) => return Ok(Ok(reservation)),
+                // This window is full: free once the next ends.
+                Err(StoreError::TransactionCanceled { failed_conditions }) if failed_conditions.contains(&0) => {
+                    return Ok(Err(reached(2)));
+                }
+                // Only the previous window grew since it was read: read it again.
+                Err(StoreError::TransactionCanceled { failed_conditions }) if failed_conditions == [2] => {}
+                // The next window has begun: this attempt belongs to it, a moment from now.
+                Err(StoreError::TransactionCanceled { failed_conditions }) if !failed_conditions.is_empty() => {
+                    return Ok(Err(reached(1)));
+                }
+                // In conflict with another attempt's transaction on the same counters: again.
+                Err(StoreError::Throttled) => outcome = Err(StoreError::Throttled),
                 Err(other) => return Err(other),
             }
         }
-        // Still racing the window before after every attempt: refused, as a full window is.
-        Ok(Err(reached(2)))
+        outcome
     }
 
-    /// Gives a reserved place back (the attempt succeeded, or must not count).
+    /// Gives a reserved place back (the attempt succeeded, or must not count); tried again when
+    /// it meets another attempt's transaction on the counter.
     pub async fn release(&self, reservation: Reservation) -> Result<(), StoreError> {
         let key = keys::limit_counter(reservation.limit.name, &reservation.subject, reservation.window);
-        self.table.update(&key, Update::default().add("count", -1), Some(Condition::Present)).await.map(drop)
+        let mut outcome = Ok(());
+        for _ in 0..EDGE_ATTEMPTS {
+            let update = Update::default().add("count", -1);
+            match self.table.update(&key, update, Some(Condition::Present)).await {
+                Ok(_) => return Ok(()),
+                Err(StoreError::Throttled) => outcome = Err(StoreError::Throttled),
+                Err(other) => return Err(other),
+            }
+        }
+        outcome
     }
 
     /// Whether this is the first refusal of the current window under `limit` for `subject`: a

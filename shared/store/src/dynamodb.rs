@@ -69,6 +69,9 @@ where
     match error.code() {
         Some("ConditionalCheckFailedException") => StoreError::ConditionFailed,
         Some(code) if THROTTLING_CODES.contains(&code) => StoreError::Throttled,
+        // A single-item write that met a transaction in progress on its item: it passes if tried
+        // again shortly, like a throttled one (the SDK does not retry it).
+        Some("TransactionConflictException") => StoreError::Throttled,
         Some("ValidationException") => {
             StoreError::InvalidRequest(error.message().unwrap_or("validation failed").to_owned())
         }

@@ -7,9 +7,11 @@ use aws_sdk_dynamodb::config::retry::RetryConfig;
 use aws_sdk_dynamodb::operation::get_item::{GetItemError, GetItemOutput};
 use aws_sdk_dynamodb::operation::put_item::PutItemError;
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
+use aws_sdk_dynamodb::operation::update_item::UpdateItemError;
 use aws_sdk_dynamodb::types::CancellationReason;
 use aws_sdk_dynamodb::types::error::{
     ConditionalCheckFailedException, ProvisionedThroughputExceededException, TransactionCanceledException,
+    TransactionConflictException,
 };
 use aws_smithy_mocks::{Rule, RuleMode, mock, mock_client};
 use aws_smithy_types::error::ErrorMetadata;
@@ -128,4 +130,23 @@ fn expressions_use_placeholders_for_every_name_and_value() {
     assert_eq!(condition_text, "(attribute_exists(#n3)) AND (#n4 = :v2)");
     assert_eq!(expression.names.get("#n4").map(String::as_str), Some("version"));
     assert_eq!(expression.values.get(":v2"), Some(&AttributeValue::N("3".into())));
+}
+
+#[tokio::test]
+async fn an_update_that_meets_a_transaction_on_its_item_is_asked_to_come_back() {
+    // A limit's counter given back while another attempt's transaction holds it (limits.rs).
+    let rule = mock!(Client::update_item).then_error(|| {
+        UpdateItemError::TransactionConflictException(
+            TransactionConflictException::builder()
+                .message("transaction in progress")
+                .meta(meta("TransactionConflictException"))
+                .build(),
+        )
+    });
+    let table = table(&[&rule]);
+
+    let error =
+        table.update(&Key::new("A", "1"), Update::default().add("count", -1), None).await.expect_err("conflict");
+
+    assert!(matches!(error, StoreError::Throttled), "{error:?}");
 }
