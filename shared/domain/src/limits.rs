@@ -122,20 +122,7 @@ impl Limits {
         let count_one = || Update::default().add("count", 1).set("expiresAt", (window + 2) * limit.window_seconds);
         let with_room = |room: i64| Some(Condition::Below("count".into(), room));
         let reservation = Reservation { limit, subject: subject.to_owned(), window };
-        if !near_a_window_edge(limit, now) {
-            let room = limit.max - self.counted_before(limit, subject, window).await?;
-            if room <= 0 {
-                return Ok(Err(reached(1)));
-            }
-            return match self.table.update(&key, count_one(), with_room(room)).await {
-                Ok(_) => Ok(Ok(reservation)),
-                Err(StoreError::ConditionFailed) => Ok(Err(reached(2))),
-                Err(other) => Err(other),
-            };
-        }
-        // Attempts of the window before may still be landing, or this one may be late for its
-        // window: the place is taken only if the next window holds nothing yet and the previous
-        // one no more than was read, in one transaction.
+        let near_an_edge = near_a_window_edge(limit, now);
         let mut outcome = Ok(Err(reached(1)));
         for _ in 0..EDGE_ATTEMPTS {
             let previous = self.counted_before(limit, subject, window).await?;
@@ -143,6 +130,16 @@ impl Limits {
             if room <= 0 {
                 return Ok(Err(reached(1)));
             }
+            if !near_an_edge {
+                return match self.table.update(&key, count_one(), with_room(room)).await {
+                    Ok(_) => Ok(Ok(reservation)),
+                    Err(StoreError::ConditionFailed) => Ok(Err(reached(2))),
+                    Err(other) => Err(other),
+                };
+            }
+            // Attempts of the window before may still be landing, or this one may be late for
+            // its window: the place is taken only if the next window holds nothing yet and the
+            // previous one no more than was read, in one transaction.
             let next = keys::limit_counter(limit.name, subject, window + 1);
             let mut ops = vec![
                 WriteOp::Update { key: key.clone(), update: count_one(), condition: with_room(room) },
@@ -176,16 +173,15 @@ impl Limits {
     /// it meets another attempt's transaction on the counter.
     pub async fn release(&self, reservation: Reservation) -> Result<(), StoreError> {
         let key = keys::limit_counter(reservation.limit.name, &reservation.subject, reservation.window);
-        let mut outcome = Ok(());
         for _ in 0..EDGE_ATTEMPTS {
             let update = Update::default().add("count", -1);
             match self.table.update(&key, update, Some(Condition::Present)).await {
                 Ok(_) => return Ok(()),
-                Err(StoreError::Throttled) => outcome = Err(StoreError::Throttled),
+                Err(StoreError::Throttled) => {}
                 Err(other) => return Err(other),
             }
         }
-        outcome
+        Err(StoreError::Throttled)
     }
 
     /// Whether this is the first refusal of the current window under `limit` for `subject`: a
