@@ -548,7 +548,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Sign in with a recovery code in place of the authenticator; goes on to enrol a new one */
+        /** Sign in with a recovery code in place of the authenticator's code; the authenticator stays */
         post: operations["RecoverWithCode"];
         delete?: never;
         options?: never;
@@ -889,7 +889,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Start replacing the authenticator (the password and a code of the current one); the old one works until the new one is verified */
+        /** Start replacing the authenticator (the password and a code of the current one, or a recovery code); the old one works until the new one is verified */
         post: operations["BeginAuthenticatorChange"];
         delete?: never;
         options?: never;
@@ -923,7 +923,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Start changing the sign-in email (the password and a fresh authenticator code): a code goes to the new address, which takes over once it is verified */
+        /** Start changing the sign-in email (the password and a fresh authenticator code or a recovery code): a code goes to the new address, which takes over once it is verified */
         post: operations["BeginEmailChange"];
         delete?: never;
         options?: never;
@@ -1027,7 +1027,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Change the password with the current one and a fresh authenticator code; ends every other session */
+        /** Change the password with the current one and a fresh authenticator code (or a recovery code); ends every other session */
         post: operations["ChangePassword"];
         delete?: never;
         options?: never;
@@ -1045,7 +1045,7 @@ export interface paths {
         /** How many recovery codes the caller has left */
         get: operations["CountRecoveryCodes"];
         put?: never;
-        /** A new set of recovery codes (the password and a fresh authenticator code); voids the old one */
+        /** A new set of recovery codes (the password and a fresh authenticator code or a recovery code); voids the old one */
         post: operations["NewRecoveryCodes"];
         delete?: never;
         options?: never;
@@ -2564,7 +2564,10 @@ export interface components {
         };
         /** @description The body of `POST /api/auth/mfa/setup/verify` and `POST /api/auth/mfa`. */
         MfaCode: {
-            /** @description The authenticator app's current 6-digit code (spaces around it are forgiven). */
+            /**
+             * @description The authenticator app's current 6-digit code (spaces around it are forgiven); a recovery
+             *     code is given to `POST /api/auth/mfa/recovery` instead.
+             */
             code: string;
             /** @description The `session` of the challenge (or of the enrolment). */
             session: string;
@@ -2628,7 +2631,10 @@ export interface components {
         };
         /** @description The body of `POST /api/me/email`: the new address, and the caller proving it is them again. */
         NewEmail: {
-            /** @description The authenticator app's current 6-digit code (spaces around it are forgiven). */
+            /**
+             * @description The authenticator app's current 6-digit code, or one of the account's recovery codes in
+             *     its place (used up; spaces around it are forgiven).
+             */
             code: string;
             /** @description The password the account signs in with now. */
             currentPassword: string;
@@ -2717,7 +2723,10 @@ export interface components {
         };
         /** @description The body of `POST /api/me/password`: the caller proves it is them again. */
         NewPassword: {
-            /** @description The authenticator app's current 6-digit code (spaces around it are forgiven). */
+            /**
+             * @description The authenticator app's current 6-digit code, or one of the account's recovery codes in
+             *     its place (used up; spaces around it are forgiven).
+             */
             code: string;
             /** @description The password the account signs in with now. */
             currentPassword: string;
@@ -3388,7 +3397,10 @@ export interface components {
         };
         /** @description A signed-in caller proving it is them again: `POST /api/me/recovery-codes`. */
         Reauthentication: {
-            /** @description The authenticator app's current 6-digit code (spaces around it are forgiven). */
+            /**
+             * @description The authenticator app's current 6-digit code, or one of the account's recovery codes in
+             *     its place (used up; spaces around it are forgiven).
+             */
             code: string;
             /** @description The password the account signs in with now. */
             currentPassword: string;
@@ -3485,6 +3497,24 @@ export interface components {
             title: string;
             /** @description "Total paid". */
             total: string;
+        };
+        /** @description A sign-in completed with a recovery code. No `Debug`: it holds the tokens. */
+        RecoveredSignIn: {
+            /** @description The access token (a JWT), sent as `Authorization: Bearer` to signed-in routes. */
+            accessToken: string;
+            /**
+             * Format: uint64
+             * @description Seconds until the access token expires.
+             */
+            expiresIn: number;
+            /** @description The ID token (a JWT) describing the account. */
+            idToken: string;
+            /**
+             * Format: uint
+             * @description How many of the account's recovery codes are left (a new set can be made from the
+             *     account's sign-in and security page).
+             */
+            recoveryCodesLeft: number;
         };
         /** @description The body of `POST /api/auth/mfa/recovery`. */
         Recovery: {
@@ -5263,7 +5293,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["MfaChallenge"];
+                    "application/json": components["schemas"]["RecoveredSignIn"];
                 };
             };
             400: components["responses"]["BadRequest"];

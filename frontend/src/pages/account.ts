@@ -261,8 +261,9 @@ export const mfa: Page = {
   },
 };
 
-/** A recovery code in place of a lost authenticator: the password again, then the code; the
- * sign-in goes on to set up a new authenticator. */
+/** A recovery code in place of the authenticator's code: the password again, then the code; the
+ * sign-in completes and lands on "Sign-in and security", which says how many codes are left and
+ * where a lost authenticator is replaced. */
 export const recoverPage: Page = {
   title: () => t('recover.heading'),
   load: async () => reset(),
@@ -272,10 +273,9 @@ export const recoverPage: Page = {
       <p>${t('recover.lead')}</p>
       ${summary(state, labels)}
       <form novalidate @submit=${submit(['email', 'password', 'code'], async (fields) => {
-        const answer = await api('POST', '/api/auth/mfa/recovery', { body: fields });
-        signIn.email = fields.email;
-        signIn.session = answer.session;
-        await navigate(answer.challenge === 'MFA_SETUP' ? '/mfa-setup' : '/mfa');
+        keep(await api('POST', '/api/auth/mfa/recovery', { body: fields }));
+        signIn.session = null;
+        await navigate('/security?recovered');
       })}>
         ${input(state, 'email', labels.email, { type: 'email', autocomplete: 'username', value: signIn.email })}
         ${input(state, 'password', labels.password, { type: 'password', autocomplete: 'current-password' })}

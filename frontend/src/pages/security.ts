@@ -2,7 +2,8 @@
 // removed; where the person is signed in, with a way to sign out any session, every other one,
 // or everywhere; the password, changed with the current one and a fresh code;
 // the sign-in email, moved once a code sent to the new address is entered; the authenticator
-// app, replaced once the new one is verified; the recovery codes left, and a new set; and what
+// app, replaced once the new one is verified (a recovery code standing in for the old one's code
+// where it was lost); the recovery codes left, and a new set; and what
 // keeps the account safe. Forms of one page name their fields apart (a label
 // is tied to one field id); the API's names for them are mapped back when it refuses one.
 import { html, nothing } from 'lit-html';
@@ -29,6 +30,10 @@ async function readSessions(): Promise<void> {
   ({ sessions } = await api('GET', '/api/me/sessions'));
 }
 
+async function readRecoveryCodesLeft(): Promise<void> {
+  recoveryCodesLeft = (await api('GET', '/api/me/recovery-codes')).remaining;
+}
+
 async function readAll(): Promise<void> {
   const [listed, codes, me, keys] = await Promise.all([
     api('GET', '/api/me/sessions'),
@@ -50,12 +55,13 @@ export function device(session: Schemas['SessionView']): string {
   });
 }
 
-/** Runs an action on the sessions, then shows the list as it now stands and what was done. */
+/** Runs an action on the sessions, then shows the list (and the recovery codes left: one may have
+ * stood in for the authenticator's code) as it now stands and what was done. */
 async function act(action: () => Promise<unknown>, done: ReturnType<typeof said>): Promise<void> {
   try {
     await action();
     state = emptyState();
-    await readSessions();
+    await Promise.all([readSessions(), readRecoveryCodesLeft()]);
     state.notice = done;
   } catch (error) {
     failed(state, error);
@@ -135,10 +141,16 @@ async function beginAuthenticatorChange(event: SubmitEvent): Promise<void> {
   }
 }
 
-/** A step done: the page as it now stands, with what was done. */
-function done(what: ReturnType<typeof said>): void {
+/** A step done: the page as it now stands, with what was done. The count of recovery codes is
+ * read again: one may have stood in for the authenticator's code. */
+async function done(what: ReturnType<typeof said>): Promise<void> {
   state = emptyState();
   state.notice = what;
+  try {
+    await readRecoveryCodesLeft();
+  } catch {
+    // The step is done all the same; the count shown stays the one read before.
+  }
   refresh();
 }
 
@@ -148,7 +160,7 @@ async function completeAuthenticatorChange(event: SubmitEvent): Promise<void> {
   try {
     await api('POST', '/api/me/authenticator/verify', { body: { code: typed.newAuthenticatorCode } });
     newAuthenticator = null;
-    done(said('security.authenticator.changed'));
+    await done(said('security.authenticator.changed'));
   } catch (error) {
     refusedOn(error, { newAuthenticatorCode: 'code' });
   }
@@ -179,7 +191,7 @@ async function addPasskey(event: SubmitEvent): Promise<void> {
     const added = await api('POST', '/api/me/passkeys/verify', { body: { name: typed.passkeyName, credential } });
     ({ passkeys } = await api('GET', '/api/me/passkeys'));
     for (const field of form.querySelectorAll<HTMLInputElement>('gcds-input')) field.value = '';
-    done(said('security.passkeys.added', { name: added.name }));
+    await done(said('security.passkeys.added', { name: added.name }));
   } catch (error) {
     if (error instanceof DOMException) {
       passkeyFailed(state, error);
@@ -198,7 +210,7 @@ async function renamePasskey(event: SubmitEvent, passkey: Schemas['PasskeyView']
     const renamed = await api('PATCH', '/api/me/passkeys/{id}', { path: { id: passkey.id }, body: { name: typed.passkeyNewName } });
     ({ passkeys } = await api('GET', '/api/me/passkeys'));
     renaming = null;
-    done(said('security.passkeys.renamed', { name: renamed.name }));
+    await done(said('security.passkeys.renamed', { name: renamed.name }));
   } catch (error) {
     refusedOn(error, { passkeyNewName: 'name' });
   }
@@ -208,7 +220,7 @@ async function removePasskey(passkey: Schemas['PasskeyView']): Promise<void> {
   try {
     await api('DELETE', '/api/me/passkeys/{id}', { path: { id: passkey.id } });
     ({ passkeys } = await api('GET', '/api/me/passkeys'));
-    done(said('security.passkeys.removed', { name: passkey.name }));
+    await done(said('security.passkeys.removed', { name: passkey.name }));
   } catch (error) {
     failed(state, error);
     focusSummary();
@@ -241,7 +253,7 @@ function passkeysSection() {
     ? html`<form novalidate @submit=${addPasskey}>
         ${input(state, 'passkeyName', t('security.passkeys.name'), { hint: t('security.passkeys.nameHint') })}
         ${input(state, 'passkeyPassword', t('security.password.current'), { type: 'password', autocomplete: 'current-password' })}
-        ${input(state, 'passkeyCode', t('security.password.code'), { autocomplete: 'one-time-code' })}
+        ${input(state, 'passkeyCode', t('security.password.code'), { autocomplete: 'one-time-code', hint: t('security.password.codeHint') })}
         <gcds-button type="submit">${t('security.passkeys.add')}</gcds-button>
       </form>`
     : html`<p>${t('security.passkeys.unsupported')}</p>`;
@@ -257,7 +269,7 @@ async function beginEmailChange(event: SubmitEvent): Promise<void> {
     const body = { newEmail: typed.newEmail, currentPassword: typed.emailPassword, code: typed.emailCode };
     await api('POST', '/api/me/email', { body });
     newEmail = typed.newEmail.trim();
-    done(said('security.email.sent', { email: newEmail }));
+    await done(said('security.email.sent', { email: newEmail }));
   } catch (error) {
     refusedOn(error, EMAIL_FIELDS);
   }
@@ -269,7 +281,7 @@ async function completeEmailChange(event: SubmitEvent): Promise<void> {
   try {
     ({ email } = await api('POST', '/api/me/email/verify', { body: { code: typed.emailChangeCode } }));
     newEmail = null;
-    done(said('security.email.changed', { email }));
+    await done(said('security.email.changed', { email }));
   } catch (error) {
     refusedOn(error, { emailChangeCode: 'code' });
   }
@@ -290,7 +302,7 @@ function emailSection() {
     <form novalidate @submit=${beginEmailChange}>
       ${input(state, 'newEmail', t('security.email.new'), { type: 'email', autocomplete: 'email' })}
       ${input(state, 'emailPassword', t('security.password.current'), { type: 'password', autocomplete: 'current-password' })}
-      ${input(state, 'emailCode', t('security.password.code'), { autocomplete: 'one-time-code' })}
+      ${input(state, 'emailCode', t('security.password.code'), { autocomplete: 'one-time-code', hint: t('security.password.codeHint') })}
       <gcds-button type="submit">${t('security.email.submit')}</gcds-button>
     </form>`;
 }
@@ -308,7 +320,7 @@ function authenticatorSection() {
   return html`<p>${t('security.authenticator.lead')}</p>
     <form novalidate @submit=${beginAuthenticatorChange}>
       ${input(state, 'authenticatorPassword', t('security.password.current'), { type: 'password', autocomplete: 'current-password' })}
-      ${input(state, 'authenticatorCode', t('security.password.code'), { autocomplete: 'one-time-code' })}
+      ${input(state, 'authenticatorCode', t('security.password.code'), { autocomplete: 'one-time-code', hint: t('security.password.codeHint') })}
       <gcds-button type="submit">${t('security.authenticator.submit')}</gcds-button>
     </form>`;
 }
@@ -337,6 +349,10 @@ export const securityPage: Page = {
     newEmail = null;
     renaming = null;
     state = await loaded(readAll);
+    // Arriving from a sign-in with a recovery code: what is left, and the way to a new authenticator.
+    if (new URLSearchParams(location.search).has('recovered') && !state.alert) {
+      state.notice = said('security.recovered', { count: recoveryCodesLeft });
+    }
   },
   view: () => html`
     ${summary(state, {
@@ -377,7 +393,7 @@ export const securityPage: Page = {
       ${input(state, 'currentPassword', t('security.password.current'), { type: 'password', autocomplete: 'current-password' })}
       ${input(state, 'newPassword', t('security.password.new'), {
         type: 'password', autocomplete: 'new-password', hint: t('security.password.rules') })}
-      ${input(state, 'code', t('security.password.code'), { autocomplete: 'one-time-code' })}
+      ${input(state, 'code', t('security.password.code'), { autocomplete: 'one-time-code', hint: t('security.password.codeHint') })}
       <gcds-button type="submit">${t('security.password.submit')}</gcds-button>
     </form>
     <h2>${t('security.email.heading')}</h2>
@@ -390,7 +406,7 @@ export const securityPage: Page = {
       ${recoveryCodesLeft <= 3 ? t('security.recovery.few') : nothing}</p>
     <form novalidate @submit=${newRecoveryCodes}>
       ${input(state, 'recoveryPassword', t('security.password.current'), { type: 'password', autocomplete: 'current-password' })}
-      ${input(state, 'recoveryCode', t('security.password.code'), { autocomplete: 'one-time-code' })}
+      ${input(state, 'recoveryCode', t('security.password.code'), { autocomplete: 'one-time-code', hint: t('security.password.codeHint') })}
       <gcds-button type="submit">${t('security.recovery.submit')}</gcds-button>
     </form>
     <h2>${t('security.everywhere.heading')}</h2>

@@ -17,9 +17,9 @@ use portal_api::client::{ClientAddress, ClientPlace};
 use portal_api::contract::auth::{
     AuthenticatorCode, Confirmation, Credentials, EmailAddress, EmailCode, LostAuthenticatorReset, MfaChallenge,
     MfaCode, MfaEnrolled, NewEmail, NewPasskey, NewPassword, OtherSessionsEnded, PasskeyAssertion, PasskeyList,
-    PasskeyName, PasskeyOptions, PasskeySignInStart, PasskeyView, PasswordReset, Reauthentication, Recovery,
-    RecoveryCodeSet, RecoveryCodesLeft, Registration, RegistrationAccepted, SessionList, SessionView, SignInEmail,
-    SignInSession, SignedIn, SupportReset, WebAuthnJson, passkey_name,
+    PasskeyName, PasskeyOptions, PasskeySignInStart, PasskeyView, PasswordReset, Reauthentication, RecoveredSignIn,
+    Recovery, RecoveryCodeSet, RecoveryCodesLeft, Registration, RegistrationAccepted, SessionList, SessionView,
+    SignInEmail, SignInSession, SignedIn, SupportReset, WebAuthnJson, passkey_name,
 };
 use portal_api::params::PathParams;
 use portal_api::principal::{BearerToken, Officer, Principal, SUPPORT_GROUP};
@@ -211,15 +211,28 @@ async fn answer_mfa(
     .await
 }
 
-/// A recovery code in place of the authenticator: the answer is the challenge to enrol a new one.
+/// A recovery code in place of the authenticator's code: signs in, and says how many are left.
 async fn recover(
     State(state): State<AuthState>,
-    ClientAddress(client): ClientAddress,
+    ClientPlace(place): ClientPlace,
+    headers: HeaderMap,
     JsonBody(body): JsonBody<Recovery>,
-) -> Result<Json<MfaChallenge>, ApiError> {
+) -> Result<SignedInBrowser<RecoveredSignIn>, ApiError> {
     // A malformed email cannot have an account: the same answer as a wrong password.
     let email = Email::parse(&body.email).map_err(|_| ApiError::InvalidCredentials)?;
-    Ok(Json(state.accounts.recover(&email, &body.password, body.code.trim(), &client).await?.into()))
+    let code = body.code.trim();
+    let recovered = async |arrival: &Arrival| state.accounts.recover(&email, &body.password, code, arrival).await;
+    sign_in_browser(place, &headers, recovered, |recovered| {
+        let signed_in = SignedIn::from(&recovered.tokens);
+        let answer = RecoveredSignIn {
+            access_token: signed_in.access_token,
+            id_token: signed_in.id_token,
+            expires_in: signed_in.expires_in,
+            recovery_codes_left: recovered.codes_left,
+        };
+        (recovered.tokens, answer)
+    })
+    .await
 }
 
 /// A 401 that also clears the refresh cookie.

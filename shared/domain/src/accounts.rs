@@ -46,7 +46,7 @@ use crate::limits::{Limit, LimitReached, Limits, Reservation};
 use crate::notifier::{AccountMessage, NewSignIn, Notifier};
 use crate::password::Password;
 use crate::profile::{Profile, Profiles};
-use crate::recovery::RecoveryCodes;
+use crate::recovery::{RecoveryCodes, is_recovery_code};
 use crate::sessions::{Place, Revocations, Sessions};
 use crate::table::{Condition, Item, Key, Query, SortKey, StoreError, Table};
 use crate::user_agent::Device;
@@ -82,6 +82,9 @@ pub const WRONG_MFA_CODES: Limit = Limit { name: "mfa-account", max: 10, window_
 
 /// A sign-in waiting for its second factor lasts 3 minutes, as Cognito's session does.
 pub const CHALLENGE_SECONDS: u64 = 3 * MINUTE;
+/// How long a recovery code's sign-in keeps sign-ins from enrolling an authenticator: longer
+/// than a request may run (10 seconds), so none that met the provider meanwhile gets through.
+const RECOVERING_SECONDS: u64 = MINUTE;
 /// How long a place an account signed in from stays known.
 const KNOWN_PLACE_SECONDS: u64 = 90 * 24 * HOUR;
 /// The least time a request that may send email takes, so the answer for an address with an
@@ -144,6 +147,15 @@ pub struct Enrolled {
     pub recovery_codes: Vec<String>,
 }
 
+/// A sign-in completed with a recovery code: its tokens, and how many codes are left. No
+/// `Debug`: it holds the tokens.
+pub struct Recovered {
+    /// The session's tokens.
+    pub tokens: Tokens,
+    /// The account's recovery codes not used yet.
+    pub codes_left: usize,
+}
+
 /// Who removes an authenticator, as the account's audit trail records it.
 #[derive(Clone, Debug)]
 pub struct ResetBy {
@@ -176,7 +188,7 @@ pub struct LostAuthenticator<'a> {
 pub struct PasswordChange<'a> {
     /// The password they sign in with now.
     pub current: &'a str,
-    /// A code from their authenticator, fresh.
+    /// A code from their authenticator, fresh, or one of their recovery codes.
     pub code: &'a str,
     /// The new password (already checked against the rules).
     pub new: &'a Password,
@@ -190,7 +202,7 @@ pub struct EmailChange<'a> {
     pub new: &'a Email,
     /// The password they sign in with now.
     pub current: &'a str,
-    /// A code from their authenticator, fresh.
+    /// A code from their authenticator, fresh, or one of their recovery codes.
     pub code: &'a str,
 }
 
@@ -243,6 +255,8 @@ enum SecondFactor {
     Answer,
     /// A passkey's assertion is answered.
     Passkey,
+    /// A recovery code is given in place of the authenticator's code.
+    RecoveryCode,
 }
 
 /// A wrong code or password: an attempt that counts.
@@ -453,6 +467,11 @@ impl Accounts {
             }
         }
         let challenge = self.guarded(guesses, self.identity.sign_in(email, password)).await?;
+        if challenge.kind == ChallengeKind::MfaSetup && self.recovering(&challenge.sub).await? {
+            // A recovery code is completing another sign-in of this account, for which the
+            // provider may have set the authenticator aside: this one must not enrol a new one.
+            return Err(IdentityError::Busy.into());
+        }
         let now = self.clock.now();
         let pending = PendingChallenge {
             email: email.clone(),
@@ -462,6 +481,13 @@ impl Accounts {
         };
         self.write_pending(&challenge.session, &pending).await?;
         Ok(challenge)
+    }
+
+    /// Whether a recovery code is completing a sign-in of the account (`answer_with_recovery_code`).
+    async fn recovering(&self, sub: &str) -> Result<bool, StoreError> {
+        let window = self.table.get(&keys::recovering(sub)).await?;
+        let until = window.and_then(|item| item.get("expiresAt").and_then(serde_json::Value::as_u64));
+        Ok(until.is_some_and(|until| until > self.clock.now()))
     }
 
     async fn write_pending(&self, session: &str, pending: &PendingChallenge) -> Result<(), StoreError> {
@@ -515,51 +541,55 @@ impl Accounts {
         Ok(Enrolled { tokens, recovery_codes })
     }
 
-    /// Signs in with a recovery code in place of the authenticator (lost, or out of reach): the
-    /// password first, then the code, under the limits of a sign-in and of authenticator codes.
-    /// The code works once; the authenticator is removed, and the sign-in goes on to enrol a new
-    /// one (`MfaSetup`) before any token is issued. The owner is told, with the codes left.
+    /// Signs in with a recovery code in place of the authenticator's code (lost, or out of
+    /// reach): the password first, then the code, under the limits of a sign-in and of
+    /// authenticator codes. The code works once; the authenticator and passkeys stay the
+    /// account's (a lost authenticator is replaced from the signed-in account, where a recovery
+    /// code stands in for its code too). The owner is told, with the codes left.
     pub async fn recover(
         &self,
         email: &Email,
         password: &str,
         code: &str,
-        client: &str,
-    ) -> Result<Challenge, AccountError> {
-        let challenge = self.sign_in(email, password, client).await?;
-        if challenge.kind == ChallengeKind::MfaSetup {
-            // No authenticator to stand in for: the sign-in enrols one as any first sign-in.
-            return Ok(challenge);
+        arrival: &Arrival,
+    ) -> Result<Recovered, AccountError> {
+        let challenge = self.sign_in(email, password, &arrival.place.address).await?;
+        let answer =
+            async |_: &PendingChallenge| self.answer_with_recovery_code(&challenge, email, password, code).await;
+        let tokens = self.second_factor(&challenge.session, arrival, SecondFactor::RecoveryCode, answer).await?;
+        let codes_left = self.recovery.remaining(&tokens.sub).await?;
+        self.tell_owner(email, AccountMessage::RecoveryCodeUsed(codes_left)).await?;
+        Ok(Recovered { tokens, codes_left })
+    }
+
+    /// Answers the sign-in in progress `challenge` (begun with `email` and `password`) with a
+    /// recovery code: redeemed once, then the provider completes the sign-in without the
+    /// authenticator's code. A code whose sign-in cannot complete is the person's again.
+    async fn answer_with_recovery_code(
+        &self,
+        challenge: &Challenge,
+        email: &Email,
+        password: &str,
+        code: &str,
+    ) -> Result<Tokens, IdentityError> {
+        if challenge.kind != ChallengeKind::SoftwareTokenMfa {
+            // No authenticator for a code to stand in for (its codes went with it).
+            return Err(IdentityError::CodeMismatch);
         }
-        let sub = challenge.sub.clone();
-        self.reserve_all(&[(CODES_PER_CLIENT, client)]).await?;
-        let guesses = self.reserve_all(&[(WRONG_MFA_CODES, email.as_str())]).await?;
-        let redeemed = async {
-            match self.recovery.redeem(&sub, code).await {
-                Ok(true) => Ok(()),
-                Ok(false) => Err(IdentityError::CodeMismatch),
-                Err(error) => Err(IdentityError::Unavailable(Box::new(error))),
-            }
-        };
-        self.guarded(guesses, redeemed).await?;
-        self.table.delete(&keys::pending_challenge(&digest(&challenge.session)), None).await?;
-        if let Err(error) = self.identity.reset_mfa(email).await {
-            // The code stood in for nothing: it is the person's again.
-            self.recovery.give_back(&sub, code).await?;
-            return Err(error.into());
+        let unavailable = |error: StoreError| IdentityError::Unavailable(Box::new(error));
+        if !self.recovery.redeem(&challenge.sub, code).await.map_err(unavailable)? {
+            return Err(IdentityError::CodeMismatch);
         }
-        self.void_passkeys(&sub).await?;
-        // Sign-ins waiting for the old authenticator's code end; the one that follows begins
-        // after, so it is not caught by the change (a change refuses sign-ins begun until then).
-        self.revocations.account_changed(&sub, self.clock.as_ref()).await?;
-        self.clock.wait_until_ms(self.clock.now_ms() + 1).await;
-        let left = self.recovery.remaining(&sub).await?;
-        self.tell_owner(email, AccountMessage::RecoveryCodeUsed(left)).await?;
-        let enrolment = self.sign_in(email, password, client).await?;
-        match enrolment.kind {
-            ChallengeKind::MfaSetup => Ok(enrolment),
-            ChallengeKind::SoftwareTokenMfa => {
-                Err(IdentityError::Unavailable("the authenticator was removed, yet a code is asked for".into()).into())
+        // Written before the provider is asked, kept until it expires: a sign-in that meets
+        // the provider while it sets the authenticator aside is refused (`sign_in`).
+        let until = serde_json::json!({"expiresAt": self.clock.now() + RECOVERING_SECONDS});
+        let window = Item::from_record(&keys::recovering(&challenge.sub), &until).map_err(unavailable)?;
+        self.table.put(window, None).await.map_err(unavailable)?;
+        match self.identity.complete_sign_in_without_code(&challenge.session, email, password).await {
+            Ok(tokens) => Ok(tokens),
+            Err(error) => {
+                self.recovery.give_back(&challenge.sub, code).await.map_err(unavailable)?;
+                Err(error)
             }
         }
     }
@@ -730,7 +760,8 @@ impl Accounts {
     }
 
     /// Proves the caller again, as a sign-in would and under the same limits: the password, then
-    /// a fresh code from the authenticator. The sign-in this opens at the provider ends at once.
+    /// a fresh code from the authenticator, or one of their recovery codes in its place (its use
+    /// told to the owner). The sign-in this opens at the provider ends at once.
     async fn reauthenticate(
         &self,
         email: &Email,
@@ -739,8 +770,17 @@ impl Accounts {
         client: &str,
     ) -> Result<(), AccountError> {
         let challenge = self.sign_in(email, password, client).await?;
-        let answer = async |_: &PendingChallenge| self.identity.answer_mfa(&challenge.session, code).await;
-        let (_, tokens) = self.answered(&challenge.session, client, SecondFactor::Answer, answer).await?;
+        let tokens = if is_recovery_code(code) {
+            let answer =
+                async |_: &PendingChallenge| self.answer_with_recovery_code(&challenge, email, password, code).await;
+            let (_, tokens) = self.answered(&challenge.session, client, SecondFactor::RecoveryCode, answer).await?;
+            let left = self.recovery.remaining(&tokens.sub).await?;
+            self.tell_owner(email, AccountMessage::RecoveryCodeUsed(left)).await?;
+            tokens
+        } else {
+            let answer = async |_: &PendingChallenge| self.identity.answer_mfa(&challenge.session, code).await;
+            self.answered(&challenge.session, client, SecondFactor::Answer, answer).await?.1
+        };
         self.revocations.end_session(&tokens.sub, &tokens.session, self.clock.as_ref()).await?;
         Ok(self.identity.revoke_refresh_token(&tokens.refresh_token).await?)
     }

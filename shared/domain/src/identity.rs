@@ -215,6 +215,16 @@ pub trait Identity: Send + Sync {
     /// Answers a `SoftwareTokenMfa` challenge and completes the sign-in.
     async fn answer_mfa(&self, session: &str, code: &str) -> Result<Tokens, IdentityError>;
 
+    /// Completes a sign-in waiting for its authenticator's code (`session`, begun with `email`
+    /// and `password`) without that code: the caller redeemed a recovery code in its place. The
+    /// authenticator stays the account's.
+    async fn complete_sign_in_without_code(
+        &self,
+        session: &str,
+        email: &Email,
+        password: &str,
+    ) -> Result<Tokens, IdentityError>;
+
     /// New tokens for a refresh token.
     async fn refresh(&self, refresh_token: &str) -> Result<Tokens, IdentityError>;
 

@@ -260,6 +260,13 @@ pub fn pending_challenge(session_digest: &str) -> Key {
     Key::new(format!("CHALLENGE#{session_digest}"), "CHALLENGE")
 }
 
+/// The record that a recovery code is completing one of an account's sign-ins: while it lasts,
+/// a sign-in offered to enrol an authenticator is refused (the provider may set the account's
+/// authenticator aside meanwhile).
+pub fn recovering(sub: &str) -> Key {
+    Key::new(format!("RECOVERING#{sub}"), "RECOVERING")
+}
+
 /// A client address an account completed a sign-in from.
 pub fn known_place(email: &str, address: &str) -> Key {
     Key::new(format!("PLACES#{email}"), format!("PLACE#{address}"))

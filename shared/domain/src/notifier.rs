@@ -292,17 +292,20 @@ impl AccountMessage {
             (RecoveryCodeUsed(left), En) => (
                 "A recovery code was used".into(),
                 format!(
-                    "A recovery code was used to sign in to your account in place of your authenticator \
-                     app, and a new authenticator is being set up. {left} recovery codes are left. \
-                     {not_you_en}"
+                    "A recovery code was used in place of your authenticator app to sign in to your \
+                     account or to confirm a change to its sign-in. {left} recovery codes are left. If \
+                     you lost your authenticator app, set up a new one under \"Sign-in and \
+                     security\" in your account. {not_you_en}"
                 ),
             ),
             (RecoveryCodeUsed(left), Fr) => (
                 "Un code de récupération a été utilisé".into(),
                 format!(
-                    "Un code de récupération a servi à vous connecter à votre compte à la place de votre \
-                     application d'authentification, et une nouvelle application est en cours de \
-                     configuration. Il reste {left}\u{a0}codes de récupération. {not_you_fr}"
+                    "Un code de récupération a remplacé votre application d'authentification pour vous \
+                     connecter à votre compte ou pour confirmer une modification de sa connexion. Il \
+                     reste {left}\u{a0}codes de récupération. Si vous avez perdu votre application \
+                     d'authentification, configurez-en une nouvelle sous «\u{a0}Connexion et \
+                     sécurité\u{a0}» dans votre compte. {not_you_fr}"
                 ),
             ),
             (RecoveryCodesIssued, En) => (

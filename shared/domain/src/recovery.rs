@@ -50,6 +50,12 @@ fn normalised(typed: &str) -> String {
         .collect()
 }
 
+/// Whether `typed` has the shape of a recovery code rather than of an authenticator's 6-digit
+/// code (where either is accepted).
+pub fn is_recovery_code(typed: &str) -> bool {
+    normalised(typed).len() == CODE_CHARS
+}
+
 /// A user's recovery codes.
 #[derive(Clone)]
 pub struct RecoveryCodes {
@@ -205,5 +211,14 @@ mod tests {
         assert_eq!(normalised("abcd-efgh-jk01"), "ABCDEFGHJK01");
         assert_eq!(normalised(" ABCD EFGH JK01 "), "ABCDEFGHJK01");
         assert_eq!(normalised("O0Il-1111-1111"), "001111111111");
+    }
+
+    #[test]
+    fn a_recovery_code_is_told_from_an_authenticator_code_by_its_shape() {
+        assert!(is_recovery_code(&new_code().expect("random")));
+        assert!(is_recovery_code("abcd efgh jk01"));
+        assert!(!is_recovery_code("123456"));
+        assert!(!is_recovery_code("123 456"));
+        assert!(!is_recovery_code(""));
     }
 }

@@ -15,6 +15,7 @@ use async_trait::async_trait;
 use aws_sdk_cognitoidentityprovider::Client;
 use aws_sdk_cognitoidentityprovider::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_cognitoidentityprovider::operation::admin_get_user::AdminGetUserOutput;
+use aws_sdk_cognitoidentityprovider::operation::admin_initiate_auth::AdminInitiateAuthOutput;
 use aws_sdk_cognitoidentityprovider::types::{
     AttributeType, AuthFlowType, AuthenticationResultType, ChallengeNameType, MessageActionType,
     SoftwareTokenMfaSettingsType, UserStatusType, VerifySoftwareTokenResponseType, WebAuthnMfaSettingsType,
@@ -295,7 +296,13 @@ impl CognitoIdentity {
     /// Makes the user's verified authenticator their second factor, asked for at every password
     /// sign-in from now on.
     async fn prefer_authenticator(&self, username: &str) -> Result<(), IdentityError> {
-        let preferred = SoftwareTokenMfaSettingsType::builder().enabled(true).preferred_mfa(true).build();
+        self.authenticator_asked(username, true).await
+    }
+
+    /// Whether a password sign-in asks for the user's authenticator. Turned off, the verified
+    /// secret stays the user's: only the preference changes.
+    async fn authenticator_asked(&self, username: &str, asked: bool) -> Result<(), IdentityError> {
+        let preferred = SoftwareTokenMfaSettingsType::builder().enabled(asked).preferred_mfa(asked).build();
         self.client
             .admin_set_user_mfa_preference()
             .user_pool_id(&self.config.user_pool_id)
@@ -305,6 +312,21 @@ impl CognitoIdentity {
             .await
             .map_err(identity_error)?;
         Ok(())
+    }
+
+    /// A password sign-in (`ADMIN_USER_PASSWORD_AUTH`), as Cognito answers it.
+    async fn password_auth(&self, email: &Email, password: &str) -> Result<AdminInitiateAuthOutput, IdentityError> {
+        self.client
+            .admin_initiate_auth()
+            .user_pool_id(&self.config.user_pool_id)
+            .client_id(&self.config.client_id)
+            .auth_flow(AuthFlowType::AdminUserPasswordAuth)
+            .auth_parameters("USERNAME", email.as_str())
+            .auth_parameters("PASSWORD", password)
+            .auth_parameters("SECRET_HASH", self.hash(email.as_str()))
+            .send()
+            .await
+            .map_err(identity_error)
     }
 
     fn hash(&self, username: &str) -> String {
@@ -400,18 +422,7 @@ impl Identity for CognitoIdentity {
     }
 
     async fn sign_in(&self, email: &Email, password: &str) -> Result<Challenge, IdentityError> {
-        let output = self
-            .client
-            .admin_initiate_auth()
-            .user_pool_id(&self.config.user_pool_id)
-            .client_id(&self.config.client_id)
-            .auth_flow(AuthFlowType::AdminUserPasswordAuth)
-            .auth_parameters("USERNAME", email.as_str())
-            .auth_parameters("PASSWORD", password)
-            .auth_parameters("SECRET_HASH", self.hash(email.as_str()))
-            .send()
-            .await
-            .map_err(identity_error)?;
+        let output = self.password_auth(email, password).await?;
         let Some(challenge) = output.challenge_name() else {
             // No second factor on the account (never enrolled, or removed): Cognito hands out the
             // tokens, which the portal holds until an authenticator is enrolled (A1). They name
@@ -474,6 +485,30 @@ impl Identity for CognitoIdentity {
         let (username, cognito_session) = unwrap_session(session)?;
         let answer = ("SOFTWARE_TOKEN_MFA_CODE", code);
         self.respond(ChallengeNameType::SoftwareTokenMfa, &username, &cognito_session, Some(answer)).await
+    }
+
+    async fn complete_sign_in_without_code(
+        &self,
+        _session: &str,
+        email: &Email,
+        password: &str,
+    ) -> Result<Tokens, IdentityError> {
+        // Cognito completes a sign-in waiting for a TOTP code only with that code. So the
+        // authenticator is set aside (its preference off: the verified secret stays the user's),
+        // the password alone signs in, and the authenticator is asked for again, whatever the
+        // sign-in gave. A sign-in of the portal's meeting the pool meanwhile, offered to enrol
+        // an authenticator, is refused by `Accounts` (its record of a recovery under way); the
+        // pool cannot be asked directly without the app client's secret.
+        self.authenticator_asked(email.as_str(), false).await?;
+        let signed_in = self.password_auth(email, password).await;
+        self.prefer_authenticator(email.as_str()).await?;
+        let output = signed_in?;
+        if let Some(challenge) = output.challenge_name() {
+            return Err(IdentityError::Unavailable(
+                format!("with the authenticator aside, the user pool asked for {challenge}").into(),
+            ));
+        }
+        tokens(output.authentication_result(), None)
     }
 
     async fn refresh(&self, refresh_token: &str) -> Result<Tokens, IdentityError> {
@@ -1175,6 +1210,66 @@ mod tests {
         assert_eq!(preferred.num_calls(), 1);
         let forged = format!("{}A", enrolment.session);
         assert!(matches!(identity.begin_mfa_enrolment(&forged).await, Err(IdentityError::SessionExpired)));
+    }
+
+    #[tokio::test]
+    async fn a_recovery_code_s_sign_in_sets_the_authenticator_aside_for_the_password_alone_then_asks_for_it_again() {
+        use aws_sdk_cognitoidentityprovider::operation::admin_initiate_auth::AdminInitiateAuthError;
+        use aws_sdk_cognitoidentityprovider::operation::admin_set_user_mfa_preference::AdminSetUserMfaPreferenceOutput;
+        use aws_sdk_cognitoidentityprovider::types::error::NotAuthorizedException;
+        use aws_smithy_types::error::ErrorMetadata;
+
+        let asked = |on: bool| {
+            mock!(Client::admin_set_user_mfa_preference)
+                .match_requests(move |r| {
+                    let totp = r.software_token_mfa_settings();
+                    r.user_pool_id() == Some("pool")
+                        && r.username() == Some("ana@example.ca")
+                        && totp.is_some_and(|totp| totp.enabled() == on && totp.preferred_mfa() == on)
+                        // Passkeys are left as they are.
+                        && r.web_authn_mfa_settings().is_none()
+                })
+                .then_output(|| AdminSetUserMfaPreferenceOutput::builder().build())
+        };
+        let (aside, signed_in, again) = (
+            asked(false),
+            mock!(Client::admin_initiate_auth)
+                .match_requests(|r| {
+                    let parameters = r.auth_parameters();
+                    r.auth_flow() == Some(&AuthFlowType::AdminUserPasswordAuth)
+                        && parameters.and_then(|p| p.get("PASSWORD")).map(String::as_str) == Some("a long passphrase")
+                        && parameters.and_then(|p| p.get("SECRET_HASH")).is_some()
+                })
+                .then_output(|| {
+                    AdminInitiateAuthOutput::builder().authentication_result(result(Some("refresh"))).build()
+                }),
+            asked(true),
+        );
+        let client = mock_client!(aws_sdk_cognitoidentityprovider, RuleMode::Sequential, &[&aside, &signed_in, &again]);
+        let email = Email::parse("ana@example.ca").expect("email");
+
+        let tokens = adapter(client).complete_sign_in_without_code("ana/session", &email, "a long passphrase").await;
+
+        let tokens = tokens.expect("signed in");
+        assert_eq!((tokens.access_token, tokens.refresh_token), (access_token(), "refresh".to_owned()));
+        assert_eq!((aside.num_calls(), signed_in.num_calls(), again.num_calls()), (1, 1, 1));
+
+        // A sign-in that fails still asks for the authenticator again, and says why it failed.
+        let (aside, refused, again) = (
+            asked(false),
+            mock!(Client::admin_initiate_auth).then_error(|| {
+                let meta = ErrorMetadata::builder().code("NotAuthorizedException").build();
+                AdminInitiateAuthError::NotAuthorizedException(NotAuthorizedException::builder().meta(meta).build())
+            }),
+            asked(true),
+        );
+        let client = mock_client!(aws_sdk_cognitoidentityprovider, RuleMode::Sequential, &[&aside, &refused, &again]);
+
+        let refused_sign_in =
+            adapter(client).complete_sign_in_without_code("ana/session", &email, "changed since").await;
+
+        assert!(matches!(refused_sign_in, Err(IdentityError::NotAuthorized)));
+        assert_eq!(again.num_calls(), 1, "the authenticator is asked for again");
     }
 
     #[tokio::test]

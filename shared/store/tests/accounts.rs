@@ -4,7 +4,7 @@
 //! limits promise to bound; the real providers are driven through the same code in `tests/`.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use async_trait::async_trait;
 use portal_domain::accounts::{AccountError, Accounts, Arrival};
@@ -33,6 +33,9 @@ const RIGHT_PASSWORD: &str = "the right passphrase";
 struct Counting {
     evaluated: AtomicUsize,
     sessions: AtomicUsize,
+    /// Whether a password sign-in is offered to enrol an authenticator (the account has none,
+    /// or Cognito's while a recovery code's sign-in sets it aside).
+    enrolling: AtomicBool,
 }
 
 impl Counting {
@@ -64,7 +67,12 @@ impl Identity for Counting {
             return Err(IdentityError::NotAuthorized);
         }
         let session = format!("session-{}", self.sessions.fetch_add(1, Ordering::SeqCst));
-        Ok(Challenge { kind: ChallengeKind::SoftwareTokenMfa, session, sub: "sub-1".into() })
+        let kind = if self.enrolling.load(Ordering::SeqCst) {
+            ChallengeKind::MfaSetup
+        } else {
+            ChallengeKind::SoftwareTokenMfa
+        };
+        Ok(Challenge { kind, session, sub: "sub-1".into() })
     }
     async fn begin_mfa_enrolment(&self, _: &str) -> Result<MfaEnrolment, IdentityError> {
         Err(IdentityError::SessionExpired)
@@ -75,6 +83,10 @@ impl Identity for Counting {
     async fn answer_mfa(&self, _: &str, _: &str) -> Result<Tokens, IdentityError> {
         self.evaluate().await;
         Err(IdentityError::CodeMismatch)
+    }
+    async fn complete_sign_in_without_code(&self, _: &str, _: &Email, _: &str) -> Result<Tokens, IdentityError> {
+        // As a provider that cannot be reached answers.
+        Err(IdentityError::Unavailable("cannot complete the sign-in".into()))
     }
     async fn refresh(&self, _: &str) -> Result<Tokens, IdentityError> {
         Err(IdentityError::NotAuthorized)
@@ -362,15 +374,35 @@ async fn a7_a_limit_holds_across_the_end_of_a_window(f: Fixture) {
     assert!((1..=5).contains(&granted), "{granted} places taken around the end of a window of 5");
 }
 
-/// A recovery code whose use cannot go through (the provider refuses to remove the
-/// authenticator) is the person's again: never spent for nothing.
-async fn a_recovery_code_is_given_back_when_the_authenticator_cannot_be_removed(f: Fixture) {
+/// A recovery code whose use cannot go through (the provider cannot complete the sign-in) is
+/// the person's again: never spent for nothing.
+async fn a_recovery_code_is_given_back_when_the_sign_in_cannot_complete(f: Fixture) {
     let codes = portal_domain::recovery::RecoveryCodes::new(Arc::clone(&f.table), Arc::new(SystemClock));
     let set = codes.issue("sub-1").await.expect("issued");
-    let recovered = f.accounts.recover(&email(), RIGHT_PASSWORD, &set[0], "198.51.100.1").await;
-    assert!(matches!(recovered, Err(AccountError::Identity(IdentityError::Unavailable(_)))), "{recovered:?}");
+    let recovered = f.accounts.recover(&email(), RIGHT_PASSWORD, &set[0], &arrival("198.51.100.1".into())).await;
+    assert!(matches!(recovered, Err(AccountError::Identity(IdentityError::Unavailable(_)))), "{:?}", recovered.err());
     assert_eq!(codes.remaining("sub-1").await.expect("count"), 10, "the code was given back");
     assert!(codes.redeem("sub-1", &set[0]).await.expect("redeemed"), "and still works");
+}
+
+/// While a recovery code completes a sign-in (for which Cognito sets the authenticator aside), a
+/// sign-in offered to enrol an authenticator is refused: a password alone must not put another
+/// authenticator in place (A1).
+async fn a1_no_sign_in_enrols_an_authenticator_while_a_recovery_code_completes_another(f: Fixture) {
+    let codes = portal_domain::recovery::RecoveryCodes::new(Arc::clone(&f.table), Arc::new(SystemClock));
+    let set = codes.issue("sub-1").await.expect("issued");
+    // The provider fails to complete it, as one cut off mid-way would: the window stays open.
+    let recovered = f.accounts.recover(&email(), RIGHT_PASSWORD, &set[0], &arrival("198.51.100.1".into())).await;
+    assert!(recovered.is_err());
+    f.identity.enrolling.store(true, Ordering::SeqCst);
+
+    let meanwhile = f.accounts.sign_in(&email(), RIGHT_PASSWORD, "203.0.113.9").await;
+
+    assert!(matches!(meanwhile, Err(AccountError::Identity(IdentityError::Busy))), "{meanwhile:?}");
+    // Once the window is over (a minute, past any request's run), enrolment is offered again.
+    f.table.delete(&keys::recovering("sub-1"), None).await.expect("window over");
+    let later = f.accounts.sign_in(&email(), RIGHT_PASSWORD, "203.0.113.9").await.expect("a challenge");
+    assert_eq!(later.kind, ChallengeKind::MfaSetup);
 }
 
 macro_rules! on_both_stores {
@@ -397,5 +429,6 @@ on_both_stores!(
     a_passkey_the_portal_has_no_record_of_is_refused_before_the_provider,
     a7_a_limit_reserves_exactly_its_places,
     a7_a_limit_holds_across_the_end_of_a_window,
-    a_recovery_code_is_given_back_when_the_authenticator_cannot_be_removed,
+    a_recovery_code_is_given_back_when_the_sign_in_cannot_complete,
+    a1_no_sign_in_enrols_an_authenticator_while_a_recovery_code_completes_another,
 );

@@ -1,6 +1,7 @@
 //! Recovery codes over HTTP against the local portal: ten shown once at enrolment, one standing
-//! in for a lost authenticator (which is then enrolled anew before any token), each usable
-//! once, a new set voiding the old, and every use told to the owner (issue 16, point 2; A1, A5).
+//! in for the authenticator's code at sign-in (the authenticator stays) and where a change asks
+//! for a fresh code, each usable once, a new set voiding the old, and every use told to the owner
+//! (issue 16, point 2; A1, A5).
 
 use portal_store::local_identity::secrets::totp;
 use portal_tests::{TestApp, now, spawn_app};
@@ -48,11 +49,11 @@ async fn the_first_enrolment_shows_ten_distinct_codes_once() {
 }
 
 #[tokio::test]
-async fn a1_a_recovery_code_stands_in_for_the_authenticator_once_and_a_new_one_is_enrolled_before_any_token() {
-    // GIVEN an account whose authenticator is lost, with its recovery codes
+async fn a1_a_recovery_code_stands_in_for_the_authenticator_s_code_once_and_the_authenticator_stays() {
+    // GIVEN an account whose authenticator is out of reach, with its recovery codes
     let app = spawn_app().await;
-    let lost = enrolled(&app, "lost@example.ca").await;
-    let code = lost.recovery_codes[3].clone();
+    let owner = enrolled(&app, "lost@example.ca").await;
+    let code = owner.recovery_codes[3].clone();
 
     // A code that is not one of them is refused, naming the field; so is a wrong password.
     let wrong = recover(&app, "lost@example.ca", "AAAA-BBBB-CCCC").await;
@@ -69,15 +70,14 @@ async fn a1_a_recovery_code_stands_in_for_the_authenticator_once_and_a_new_one_i
     // WHEN one of its codes is given (typed loosely: lowercase, spaces for hyphens)
     let loosely = code.to_lowercase().replace('-', " ");
     let recovered = recover(&app, "lost@example.ca", &loosely).await;
-    assert_eq!(recovered.status(), StatusCode::OK);
-    let challenge: Value = recovered.json().await.expect("json");
 
-    // THEN no token yet: a new authenticator is enrolled first; the codes left are kept
-    assert_eq!(challenge["challenge"], "MFA_SETUP");
-    assert!(challenge.get("accessToken").is_none());
-    let signed_in = enrol_again(&app, &challenge["session"]).await;
-    assert_eq!(signed_in["recoveryCodes"], json!([]), "the codes left stay the ones in hand");
-    let token = signed_in["accessToken"].as_str().expect("token");
+    // THEN the sign-in completes: a session (its refresh cookie set) and the count of codes left
+    assert_eq!(recovered.status(), StatusCode::OK);
+    assert!(crate::accounts::cookie_set(&recovered, "portal_refresh").contains('='), "a session began");
+    let signed_in: Value = recovered.json().await.expect("json");
+    assert_eq!(signed_in["recoveryCodesLeft"], 9);
+    let token = signed_in["accessToken"].as_str().expect("an access token");
+    assert_eq!(app.get("/api/me", Some(token)).await.status(), StatusCode::OK);
     assert_eq!(remaining(&app, token).await, 9);
     // AND the owner is told, in their language, with the count left
     let notices = told(&app, "lost@example.ca", "Un code de récupération a été utilisé").await;
@@ -88,15 +88,61 @@ async fn a1_a_recovery_code_stands_in_for_the_authenticator_once_and_a_new_one_i
     let again = recover(&app, "lost@example.ca", &code).await;
     assert_eq!(again.status(), StatusCode::BAD_REQUEST);
     assert_eq!(again.json::<Value>().await.expect("json")["errors"][0]["code"], "mismatch");
-    // AND the old authenticator no longer signs in: the new one is the account's
+    // AND the authenticator is still the account's: the next sign-in asks for its code
     let login: Value = post(&app, "/api/auth/login", json!({"email": "lost@example.ca", "password": PASSWORD}))
         .await
         .json()
         .await
         .expect("json");
-    let old = totp::code_at(&lost.secret, now() + 30).expect("code");
-    let answered = post(&app, "/api/auth/mfa", json!({"session": login["session"], "code": old})).await;
-    assert_eq!(answered.status(), StatusCode::BAD_REQUEST, "the lost authenticator's code");
+    assert_eq!(login["challenge"], "SOFTWARE_TOKEN_MFA", "no new enrolment (A1)");
+    let fresh = totp::code_at(&owner.secret, now() + 30).expect("code");
+    let answered = post(&app, "/api/auth/mfa", json!({"session": login["session"], "code": fresh})).await;
+    assert_eq!(answered.status(), StatusCode::OK, "the authenticator's code signs in");
+}
+
+#[tokio::test]
+async fn a_recovery_code_stands_in_for_the_fresh_code_a_change_asks_for_so_a_lost_authenticator_can_be_replaced() {
+    // GIVEN someone who lost their phone and signed in with a recovery code
+    let app = spawn_app().await;
+    let owner = enrolled(&app, "new-phone@example.ca").await;
+    let signed_in: Value =
+        recover(&app, "new-phone@example.ca", &owner.recovery_codes[0]).await.json().await.expect("json");
+    let token = signed_in["accessToken"].as_str().expect("token").to_owned();
+    let begin = |code: String| {
+        let body = json!({"currentPassword": PASSWORD, "code": code});
+        app.client.post(app.url("/api/me/authenticator")).bearer_auth(&token).json(&body).send()
+    };
+
+    // A used code does not prove it is them; another of their codes does
+    let used = begin(owner.recovery_codes[0].clone()).await.expect("request");
+    assert_eq!(used.status(), StatusCode::BAD_REQUEST);
+    let begun = begin(owner.recovery_codes[1].clone()).await.expect("request");
+    assert_eq!(begun.status(), StatusCode::OK);
+    let secret = begun.json::<Value>().await.expect("json")["secret"].as_str().expect("secret").to_owned();
+
+    // WHEN the new phone's code is verified
+    let code = totp::code_at(&secret, now()).expect("code");
+    let verified = app
+        .client
+        .post(app.url("/api/me/authenticator/verify"))
+        .bearer_auth(&token)
+        .json(&json!({"code": code}))
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(verified.status(), StatusCode::NO_CONTENT);
+
+    // THEN both codes are spent and told, and the new phone signs in
+    assert_eq!(remaining(&app, &token).await, 8);
+    assert_eq!(told(&app, "new-phone@example.ca", "Un code de récupération a été utilisé").await.len(), 2);
+    let login: Value = post(&app, "/api/auth/login", json!({"email": "new-phone@example.ca", "password": PASSWORD}))
+        .await
+        .json()
+        .await
+        .expect("json");
+    let next = totp::code_at(&secret, now() + 30).expect("code");
+    let answered = post(&app, "/api/auth/mfa", json!({"session": login["session"], "code": next})).await;
+    assert_eq!(answered.status(), StatusCode::OK);
 }
 
 #[tokio::test]

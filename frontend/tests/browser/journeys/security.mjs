@@ -147,7 +147,7 @@ journeyOnItsOwnPortal('an applicant who lost the authenticator signs in with a r
   await page.getByRole('link', { name: 'Sign out' }).click();
   await page.waitForURL(`${baseUrl}/`);
 
-  // The authenticator is gone: a recovery code stands in for it, once.
+  // The phone is gone: a recovery code stands in for its code, once, and the sign-in completes.
   await signIn(page, email, password);
   await page.waitForURL('**/mfa');
   await page.getByRole('link', { name: /Use a recovery code/ }).click();
@@ -156,16 +156,24 @@ journeyOnItsOwnPortal('an applicant who lost the authenticator signs in with a r
   await page.getByLabel('Password').fill(password);
   await page.getByLabel('Recovery code').fill(codes[0].toLowerCase());
   await page.getByRole('button', { name: 'Continue' }).click();
-  // A new authenticator before anything else; the codes left are the ones in hand.
-  await page.waitForURL('**/mfa-setup');
-  const secret = (await page.locator('#totp-secret').textContent()).trim();
-  assert.notEqual(secret, lost);
-  await page.getByLabel('Code from your authenticator app').fill(totp(secret));
-  await page.getByRole('button', { name: 'Verify and sign in' }).click();
-  await page.waitForURL('**/dashboard');
+  // Sign-in and security says what is left, and where a new authenticator is set up.
+  await page.waitForURL('**/security?recovered');
+  await page.getByText('You signed in with a recovery code: 9 left.').waitFor();
+  await checkBothLanguages(page, 'signed in with a recovery code');
 
-  await page.getByRole('link', { name: 'Sign-in and security' }).click();
-  await page.getByText('Recovery codes left: 9').waitFor();
+  // A new phone: another recovery code in place of the lost one's code.
+  const replace = page.locator('form').filter({ has: page.getByRole('button', { name: 'Set up a new authenticator app' }) });
+  await replace.getByLabel('Current password').fill(password);
+  await replace.getByLabel('Code from your authenticator app').fill(codes[1]);
+  await replace.getByRole('button', { name: 'Set up a new authenticator app' }).click();
+  const secret = (await page.locator('#new-totp-secret').textContent()).trim();
+  assert.notEqual(secret, lost);
+  await page.getByLabel('Code from the new authenticator app').fill(totp(secret));
+  await page.getByRole('button', { name: 'Verify and use this app' }).click();
+  await page.getByText('Your new authenticator app now protects your account').waitFor();
+  await page.getByText('Recovery codes left: 8').waitFor();
+
+  // The new phone's codes prove it from now on; a new set replaces the codes used.
   const renew = page.locator('form').filter({ has: page.getByRole('button', { name: 'Get new recovery codes' }) });
   await renew.getByLabel('Current password').fill(password);
   await renew.getByLabel('Code from your authenticator app').fill(totp(secret, Date.now() + 30_000));

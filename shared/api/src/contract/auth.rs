@@ -98,8 +98,8 @@ pub const ROUTES: &[Route] = &[
         function: "RecoverWithCode",
         area: Area::Auth,
         auth: Auth::Public,
-        summary: "Sign in with a recovery code in place of the authenticator; goes on to enrol a new one",
-        contract: Contract::json::<MfaChallenge>(200).body::<Recovery>().problems(&[401, 403]),
+        summary: "Sign in with a recovery code in place of the authenticator's code; the authenticator stays",
+        contract: Contract::json::<RecoveredSignIn>(200).body::<Recovery>().problems(&[401, 403]),
     },
     Route {
         method: Method::POST,
@@ -170,7 +170,7 @@ pub const ROUTES: &[Route] = &[
         function: "ChangePassword",
         area: Area::Auth,
         auth: Auth::User,
-        summary: "Change the password with the current one and a fresh authenticator code; ends every other session",
+        summary: "Change the password with the current one and a fresh authenticator code (or a recovery code); ends every other session",
         contract: Contract::empty(204).body::<NewPassword>(),
     },
     Route {
@@ -179,7 +179,7 @@ pub const ROUTES: &[Route] = &[
         function: "BeginAuthenticatorChange",
         area: Area::Auth,
         auth: Auth::User,
-        summary: "Start replacing the authenticator (the password and a code of the current one); the old one works until the new one is verified",
+        summary: "Start replacing the authenticator (the password and a code of the current one, or a recovery code); the old one works until the new one is verified",
         contract: Contract::json::<NewAuthenticator>(200).body::<Reauthentication>(),
     },
     Route {
@@ -197,7 +197,7 @@ pub const ROUTES: &[Route] = &[
         function: "BeginEmailChange",
         area: Area::Auth,
         auth: Auth::User,
-        summary: "Start changing the sign-in email (the password and a fresh authenticator code): a code goes to the new address, which takes over once it is verified",
+        summary: "Start changing the sign-in email (the password and a fresh authenticator code or a recovery code): a code goes to the new address, which takes over once it is verified",
         contract: Contract::empty(202).body::<NewEmail>(),
     },
     Route {
@@ -287,7 +287,7 @@ pub const ROUTES: &[Route] = &[
         function: "NewRecoveryCodes",
         area: Area::Auth,
         auth: Auth::User,
-        summary: "A new set of recovery codes (the password and a fresh authenticator code); voids the old one",
+        summary: "A new set of recovery codes (the password and a fresh authenticator code or a recovery code); voids the old one",
         contract: Contract::json::<RecoveryCodeSet>(200).body::<Reauthentication>(),
     },
     Route {
@@ -334,6 +334,21 @@ pub struct MfaEnrolled {
     pub recovery_codes: Vec<String>,
 }
 
+/// A sign-in completed with a recovery code. No `Debug`: it holds the tokens.
+#[derive(Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct RecoveredSignIn {
+    /// The access token (a JWT), sent as `Authorization: Bearer` to signed-in routes.
+    pub access_token: String,
+    /// The ID token (a JWT) describing the account.
+    pub id_token: String,
+    /// Seconds until the access token expires.
+    pub expires_in: u64,
+    /// How many of the account's recovery codes are left (a new set can be made from the
+    /// account's sign-in and security page).
+    pub recovery_codes_left: usize,
+}
+
 /// The body of `POST /api/auth/mfa/recovery`.
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -378,7 +393,8 @@ pub struct RecoveryCodeSet {
 pub struct Reauthentication {
     /// The password the account signs in with now.
     pub current_password: String,
-    /// The authenticator app's current 6-digit code (spaces around it are forgiven).
+    /// The authenticator app's current 6-digit code, or one of the account's recovery codes in
+    /// its place (used up; spaces around it are forgiven).
     pub code: String,
 }
 
@@ -440,7 +456,8 @@ impl SupportReset {
 pub struct NewPassword {
     /// The password the account signs in with now.
     pub current_password: String,
-    /// The authenticator app's current 6-digit code (spaces around it are forgiven).
+    /// The authenticator app's current 6-digit code, or one of the account's recovery codes in
+    /// its place (used up; spaces around it are forgiven).
     pub code: String,
     /// The new password: 12 to 128 characters, not a common one.
     #[schemars(length(min = password::MIN_CHARS, max = password::MAX_CHARS))]
@@ -464,7 +481,8 @@ pub struct NewEmail {
     pub new_email: String,
     /// The password the account signs in with now.
     pub current_password: String,
-    /// The authenticator app's current 6-digit code (spaces around it are forgiven).
+    /// The authenticator app's current 6-digit code, or one of the account's recovery codes in
+    /// its place (used up; spaces around it are forgiven).
     pub code: String,
 }
 
@@ -757,7 +775,8 @@ pub struct SignInSession {
 pub struct MfaCode {
     /// The `session` of the challenge (or of the enrolment).
     pub session: String,
-    /// The authenticator app's current 6-digit code (spaces around it are forgiven).
+    /// The authenticator app's current 6-digit code (spaces around it are forgiven); a recovery
+    /// code is given to `POST /api/auth/mfa/recovery` instead.
     pub code: String,
 }
 

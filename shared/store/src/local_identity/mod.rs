@@ -621,6 +621,25 @@ impl Identity for LocalIdentity {
         }
     }
 
+    async fn complete_sign_in_without_code(
+        &self,
+        session: &str,
+        email: &Email,
+        _password: &str,
+    ) -> Result<Tokens, IdentityError> {
+        // The password was checked when the session began; the session is the sign-in's, once.
+        let (key, stored) = self.sign_in_session(session).await?;
+        if stored.enrolling || stored.email != *email {
+            return Err(IdentityError::SessionExpired);
+        }
+        let account = self.account(&stored.email).await?.ok_or(IdentityError::SessionExpired)?;
+        match self.table.delete(&key, Some(Condition::Present)).await {
+            Ok(()) => self.issue_tokens(&account, None).await,
+            Err(StoreError::ConditionFailed) => Err(IdentityError::SessionExpired),
+            Err(other) => Err(store_error(other)),
+        }
+    }
+
     async fn refresh(&self, refresh_token: &str) -> Result<Tokens, IdentityError> {
         let key = keys::local_refresh_token(&digest(refresh_token));
         let stored: RefreshToken = self.read(&key).await?.ok_or(IdentityError::NotAuthorized)?;
